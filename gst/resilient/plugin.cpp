@@ -1,0 +1,27 @@
+/* gst-resilient
+ *
+ * The plugin file only registers elements; each element lives in its own
+ * file pair, and its decisions in lib/resilient.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "elements.h"
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  gboolean ret = FALSE;
+
+  /* Each element registers only once it does its whole job. */
+  //ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+
+  return ret;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, resilient,
+    "Live sources and sinks that survive server, network and encoder failures",
+    plugin_init, VERSION, GST_LICENSE, GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

@@ -1,0 +1,43 @@
+/* gst-resilient: time as the decision classes see it.
+ *
+ * The classes in lib/resilient never read a clock. Callers pass "now" in, as
+ * a monotonic count of nanoseconds (in the elements, a GstClockTime from the
+ * pipeline clock). Durations use the same unit so arithmetic stays exact.
+ */
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace resilient {
+
+using Duration = std::chrono::nanoseconds;
+/* A point on the caller's monotonic timeline. */
+using TimePoint = std::chrono::nanoseconds;
+
+constexpr Duration
+ms (std::int64_t v)
+{
+  return std::chrono::milliseconds (v);
+}
+
+constexpr std::int64_t
+to_ms (Duration d)
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds> (d).count ();
+}
+
+/* Converts a GstClockTime-like unsigned nanosecond count. */
+constexpr TimePoint
+from_ns (std::uint64_t ns)
+{
+  return TimePoint (static_cast<std::int64_t> (ns));
+}
+
+constexpr std::uint64_t
+to_ns (Duration d)
+{
+  return d.count () < 0 ? 0 : static_cast<std::uint64_t> (d.count ());
+}
+
+}  // namespace resilient
