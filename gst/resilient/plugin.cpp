@@ -18,6 +18,9 @@ plugin_init (GstPlugin * plugin)
 
   /* Each element registers only once it does its whole job. */
   //ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+#ifdef HAVE_CLUSTERRESOLVER
+  ret |= GST_ELEMENT_REGISTER (clusterresolver, plugin);
+#endif
 
   return ret;
 }

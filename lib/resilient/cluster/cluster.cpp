@@ -42,9 +42,23 @@ Cluster::inspect (const std::function<void (const Resolver &)> &fn) const
   fn (resolver_);
 }
 
+void
+Cluster::set_resolve_hook (std::function<void (const std::string &)> hook)
+{
+  std::lock_guard<std::mutex> g (lock_);
+  hook_ = std::move (hook);
+}
+
 Plan
 Cluster::resolve (const std::string &path)
 {
+  std::function<void (const std::string &)> hook;
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    hook = hook_;
+  }
+  if (hook)
+    hook (path);
   TimePoint now = clock_ ();
   std::lock_guard<std::mutex> g (lock_);
   Plan p = resolver_.plan (path, now);

@@ -104,6 +104,9 @@ public:
 
   /* One observer: the element that owns the cluster. */
   void set_observer (Observer obs);
+  /* Called at the start of every resolve (path), with no lock held, on the
+   * resolving thread: the element refreshes discovery answers there. */
+  void set_resolve_hook (std::function<void (const std::string &)> hook);
 
   /* Persistence: when set, the memory is written there after each change.
    * Returns the number of records loaded from an existing file. */
@@ -129,6 +132,7 @@ private:
   std::string state_error_;
   std::mutex write_lock_;
   Observer observer_;
+  std::function<void (const std::string &)> hook_;
   std::uint64_t next_sub_ = 1;
   std::vector<std::pair<std::uint64_t, DownCallback>> subs_;
 };
