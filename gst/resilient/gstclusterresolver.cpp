@@ -538,16 +538,24 @@ resolve_action (GstClusterResolver * self, const gchar * path_in)
     c->report_exhausted (path, plan.note);
     return nullptr;
   }
+  auto answered = [self](const Attempt & a) {
+    {
+      std::lock_guard<std::mutex> g (self->priv->lock);
+      self->priv->exhausted = false;
+    }
+    update_status (self);
+    return g_strdup (a.url.c_str ());
+  };
   for (auto &a : plan.attempts) {
     c->report_attempt (a, path);
     if (!probe)
-      return g_strdup (a.url.c_str ());
+      return answered (a);
     std::string reason;
     bool skipped = false;
     if (probe_url (a.url, timeout_ms, reason, skipped)) {
       if (!skipped)
         c->report_success (a, path);
-      return g_strdup (a.url.c_str ());
+      return answered (a);
     }
     c->report_failure (a, reason, path);
   }
