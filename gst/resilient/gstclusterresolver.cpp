@@ -441,10 +441,61 @@ default_port (const char *scheme)
   return -1;
 }
 
+/* An RTMP server that accepts TCP but does not run (stopped, overloaded)
+ * is only seen at the protocol level: send C0+C1 and wait for S0. */
+static gboolean
+rtmp_handshake_answers (GSocket * sock, gint64 deadline, std::string & reason)
+{
+  gchar c0c1[1537];
+  memset (c0c1, 0, sizeof c0c1);
+  c0c1[0] = 3;
+  for (size_t i = 9; i < sizeof c0c1; i++)
+    c0c1[i] = (gchar) g_random_int_range (0, 256);
+  GError *err = nullptr;
+  gsize sent = 0;
+  while (sent < sizeof c0c1) {
+    gint64 left = deadline - g_get_monotonic_time ();
+    if (left <= 0 || !g_socket_condition_timed_wait (sock, G_IO_OUT, left,
+            nullptr, nullptr)) {
+      reason = "timeout";
+      return FALSE;
+    }
+    gssize n = g_socket_send (sock, c0c1 + sent, sizeof c0c1 - sent, nullptr,
+        &err);
+    if (n < 0) {
+      if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        g_clear_error (&err);
+        continue;
+      }
+      reason = err->message;
+      g_clear_error (&err);
+      return FALSE;
+    }
+    sent += n;
+  }
+  gint64 left = deadline - g_get_monotonic_time ();
+  if (left <= 0 || !g_socket_condition_timed_wait (sock, G_IO_IN, left,
+          nullptr, nullptr)) {
+    reason = "timeout";
+    return FALSE;
+  }
+  gchar s0 = 0;
+  gssize n = g_socket_receive (sock, &s0, 1, nullptr, &err);
+  if (n != 1 || s0 != 3) {
+    reason = n == 0 ? "connection closed during the RTMP handshake" :
+        err ? err->message : "not an RTMP server";
+    g_clear_error (&err);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* Returns TRUE when the URL was probed and answered, FALSE with `reason`
  * when it failed; `skipped` is set when the scheme cannot be probed over
  * TCP (srt, udp, rist, file, ...). Blocks the calling thread at most
- * `timeout_ms` (plus name resolution). */
+ * `timeout_ms` (plus name resolution). rtmp:// also gets the first step of
+ * the RTMP handshake, so a server that is stopped but still accepts TCP
+ * counts as failed. */
 static gboolean
 probe_url (const std::string & url, guint timeout_ms, std::string & reason,
     bool & skipped)
@@ -467,6 +518,7 @@ probe_url (const std::string & url, guint timeout_ms, std::string & reason,
     return TRUE;
   }
   gint64 deadline = g_get_monotonic_time () + gint64 (timeout_ms) * 1000;
+  bool rtmp = g_ascii_strcasecmp (g_uri_get_scheme (uri), "rtmp") == 0;
   GResolver *resolver = g_resolver_get_default ();
   GList *addrs = g_resolver_lookup_by_name (resolver, host, nullptr, &err);
   g_object_unref (resolver);
@@ -511,6 +563,8 @@ probe_url (const std::string & url, guint timeout_ms, std::string & reason,
       reason = err->message;
       g_clear_error (&err);
     }
+    if (ok && rtmp)
+      ok = rtmp_handshake_answers (sock, deadline, reason);
     g_object_unref (sa);
     g_socket_close (sock, nullptr);
     g_object_unref (sock);

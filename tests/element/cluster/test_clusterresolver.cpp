@@ -15,10 +15,12 @@
 using namespace cluster_test;
 using clk = std::chrono::steady_clock;
 
+/* http:// hosts get a plain TCP probe (rtmp:// ones also a handshake, see
+ * RtmpProbeNeedsAnRtmpAnswer). */
 static std::string
 rtmp (int port, const char *app = "live")
 {
-  return "rtmp://127.0.0.1:" + std::to_string (port) + "/" + app;
+  return "http://127.0.0.1:" + std::to_string (port) + "/" + app;
 }
 
 static std::string
@@ -114,6 +116,24 @@ TEST (ClusterResolver, HungHostCostsOneConnectTimeout)
     if (e.kind == "connect-failed") {
       EXPECT_EQ (e.reason, "timeout");
       EXPECT_EQ (e.index, 0);
+    }
+}
+
+TEST (ClusterResolver, RtmpProbeNeedsAnRtmpAnswer)
+{
+  /* accepts TCP (backlog) but never speaks RTMP, like a stopped server */
+  TcpListener silent;
+  ResolverHarness h;
+  std::string hosts = "rtmp://127.0.0.1:" + std::to_string (silent.port ())
+      + "/live";
+  g_object_set (h.resolver, "hosts", hosts.c_str (), "connect-timeout", 200,
+      "loops", 1, nullptr);
+  gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
+  EXPECT_EQ (h.resolve ("s"), "");
+  ASSERT_TRUE (h.wait_count ("connect-failed", 1));
+  for (auto &e : h.events ())
+    if (e.kind == "connect-failed") {
+      EXPECT_EQ (e.reason, "timeout");
     }
 }
 
