@@ -60,12 +60,21 @@ Cluster::resolve (const std::string &path)
   if (hook)
     hook (path);
   TimePoint now = clock_ ();
-  std::lock_guard<std::mutex> g (lock_);
-  Plan p = resolver_.plan (path, now);
-  counters_.resolutions++;
-  counters_.picks.resize (resolver_.hosts ().size ());
-  if (!p.attempts.empty () && p.attempts.front ().host_index >= 0)
-    counters_.picks[p.attempts.front ().host_index]++;
+  std::string text, file;
+  Plan p;
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    size_t before = resolver_.memory ().records ().size ();
+    p = resolver_.plan (path, now);
+    /* failures that expired leave the file too */
+    if (resolver_.memory ().records ().size () != before)
+      persist_locked (text, file);
+    counters_.resolutions++;
+    counters_.picks.resize (resolver_.hosts ().size ());
+    if (!p.attempts.empty () && p.attempts.front ().host_index >= 0)
+      counters_.picks[p.attempts.front ().host_index]++;
+  }
+  write_state (text, file);
   return p;
 }
 

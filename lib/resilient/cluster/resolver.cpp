@@ -247,9 +247,30 @@ Resolver::apply_strategy (std::vector<Host> eligible)
             eligible.end ());
       }
       break;
-    case Strategy::Random:
+    case Strategy::Random:{
+      /* Random without replacement per cycle: the first host is drawn
+       * uniformly among the eligible hosts that have not led a plan yet in
+       * this cycle, so every N resolutions each host leads once and the
+       * load stays even however few resolutions a process makes. */
       std::shuffle (eligible.begin (), eligible.end (), rng_);
+      if (eligible.empty ())
+        break;
+      auto in_bag = [&](const Host & h) {
+        return std::find (bag_.begin (), bag_.end (), h.url) != bag_.end ();
+      };
+      if (std::none_of (eligible.begin (), eligible.end (), in_bag)) {
+        bag_.clear ();
+        for (auto &h : hosts_)
+          bag_.push_back (h.url);
+        for (auto &h : eligible)
+          if (!in_bag (h))
+            bag_.push_back (h.url);
+      }
+      auto lead = std::find_if (eligible.begin (), eligible.end (), in_bag);
+      std::rotate (eligible.begin (), lead, lead + 1);
+      bag_.erase (std::find (bag_.begin (), bag_.end (), eligible.front ().url));
       break;
+    }
     case Strategy::Weighted:{
       /* Draw without replacement, each remaining host in proportion to its
        * weight; hosts with no weight go last in their configured order. */

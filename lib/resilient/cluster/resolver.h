@@ -32,7 +32,9 @@ namespace resilient::cluster {
 enum class Strategy
 {
   Ordered,      /* hosts in the configured order (fallback only) */
-  Random,       /* a fresh random order for every resolution (load balancing) */
+  Random,       /* a fresh random order for every resolution (load
+                 * balancing); the leading host is drawn without replacement
+                 * per cycle of N resolutions */
   RoundRobin,   /* the first host moves on by one at every resolution */
   Weighted,     /* random order, each host drawn in proportion to its weight */
 };
@@ -181,6 +183,7 @@ private:
   Duration expiry_ = ms (60000);
   std::mt19937_64 rng_;
   std::uint64_t rr_next_ = 0;
+  std::vector<std::string> bag_;   /* Random: hosts yet to lead this cycle */
   FailureMemory memory_;
   std::map<std::string, TimePoint> host_down_;
   /* key: path + '\n' + host ("" = every host) */

@@ -153,6 +153,38 @@ TEST (Resolver, RandomIsUniformAndCoversEveryHost)
     EXPECT_NEAR (firsts[h], n / 3.0, n / 3.0 * 0.03) << "host " << h;
 }
 
+TEST (Resolver, RandomLeadsWithEveryHostOncePerCycleInVaryingOrder)
+{
+  Resolver r (5);
+  r.set_hosts (three ());
+  r.set_strategy (Strategy::Random);
+  std::set<std::vector<int>> cycles;
+  for (int c = 0; c < 50; c++) {
+    std::vector<int> lead;
+    for (int i = 0; i < 3; i++)
+      lead.push_back (r.plan ("s", ms (0)).attempts.front ().host_index);
+    std::set<int> distinct (lead.begin (), lead.end ());
+    ASSERT_EQ (distinct.size (), 3u) << "cycle " << c;
+    cycles.insert (lead);
+  }
+  /* not a fixed rotation: several of the 6 permutations appear */
+  EXPECT_GE (cycles.size (), 4u);
+}
+
+TEST (Resolver, RandomCycleSurvivesAFailedHost)
+{
+  Resolver r (11);
+  r.set_hosts (three ());
+  r.set_strategy (Strategy::Random);
+  r.report_failure ("rtmp://a/live", "x", ms (0));
+  std::map<int, int> lead;
+  for (int i = 0; i < 100; i++)
+    lead[r.plan ("s", ms (1)).attempts.front ().host_index]++;
+  EXPECT_EQ (lead[0], 0);
+  EXPECT_NEAR (lead[1], 50, 1);
+  EXPECT_NEAR (lead[2], 50, 1);
+}
+
 TEST (Resolver, RandomSkipsFailedHosts)
 {
   Resolver r (7);
