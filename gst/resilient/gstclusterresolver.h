@@ -7,6 +7,6 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_CLUSTER_RESOLVER (gst_cluster_resolver_get_type ())
 G_DECLARE_FINAL_TYPE (GstClusterResolver, gst_cluster_resolver, GST,
-    CLUSTER_RESOLVER, GstElement);
+                      CLUSTER_RESOLVER, GstElement);
 
 G_END_DECLS

@@ -42,7 +42,7 @@ ClusterClient::next ()
     note_ = p.note;
     next_ = 0;
     if (plan_.empty ()) {
-      cluster_->report_exhausted (path_, note_.empty ()? "no-hosts" : note_);
+      cluster_->report_exhausted (path_, note_.empty () ? "no-hosts" : note_);
       std::lock_guard<std::mutex> g (shared_->lock);
       shared_->current.reset ();
       return std::nullopt;
@@ -93,8 +93,8 @@ ClusterClient::watch (std::function<void (const DownNotice &)> cb)
     cluster_->unsubscribe_down (sub_);
   std::shared_ptr<Shared> shared = shared_;
   std::string path = path_;
-  sub_ = cluster_->subscribe_down ([shared, path, cb = std::move (cb)](
-          const DownNotice & n) {
+  sub_ = cluster_->subscribe_down (
+      [shared, path, cb = std::move (cb)] (const DownNotice &n) {
         if (!n.down)
           return;
         std::optional<Attempt> a;
@@ -114,4 +114,4 @@ ClusterClient::current () const
   return shared_->current;
 }
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -80,4 +80,4 @@ private:
   std::uint64_t sub_ = 0;
 };
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -12,18 +12,20 @@ DownNotice::affects (const std::string &path, const std::string &url) const
   if (!stream.empty () && stream != path) {
     /* the alias may be the last segment of a longer path */
     auto slash = path.find_last_of ('/');
-    std::string last = slash == std::string::npos ? path : path.substr (slash + 1);
+    std::string last
+        = slash == std::string::npos ? path : path.substr (slash + 1);
     if (last != stream)
       return false;
   }
   if (host.empty ())
     return true;
-  return url.compare (0, host.size (), host) == 0 && (url.size () == host.size ()
-      || url[host.size ()] == '/' || url[host.size ()] == '?');
+  return url.compare (0, host.size (), host) == 0
+         && (url.size () == host.size () || url[host.size ()] == '/'
+             || url[host.size ()] == '?');
 }
 
 Cluster::Cluster (Clock clock, std::uint64_t seed)
-  : clock_ (std::move (clock)), resolver_ (seed)
+    : clock_ (std::move (clock)), resolver_ (seed)
 {
 }
 
@@ -97,8 +99,13 @@ Cluster::report_attempt (const Attempt &a, const std::string &path)
     std::lock_guard<std::mutex> g (lock_);
     counters_.attempts++;
   }
-  emit (ClusterEvent {ClusterEvent::Kind::Connect, a.host, a.host_index, a.url,
-          path, {}, std::nullopt});
+  emit (ClusterEvent{ ClusterEvent::Kind::Connect,
+                      a.host,
+                      a.host_index,
+                      a.url,
+                      path,
+                      {},
+                      std::nullopt });
 }
 
 void
@@ -136,13 +143,18 @@ Cluster::report_success (const Attempt &a, const std::string &path)
   }
   if (changed)
     write_state (text, file);
-  emit (ClusterEvent {ClusterEvent::Kind::Connected, a.host, a.host_index,
-          a.url, path, {}, std::nullopt});
+  emit (ClusterEvent{ ClusterEvent::Kind::Connected,
+                      a.host,
+                      a.host_index,
+                      a.url,
+                      path,
+                      {},
+                      std::nullopt });
 }
 
 void
 Cluster::report_failure (const Attempt &a, const std::string &reason,
-    const std::string &path)
+                         const std::string &path)
 {
   TimePoint now = clock_ ();
   std::string text, file;
@@ -153,8 +165,8 @@ Cluster::report_failure (const Attempt &a, const std::string &reason,
     persist_locked (text, file);
   }
   write_state (text, file);
-  emit (ClusterEvent {ClusterEvent::Kind::ConnectFailed, a.host, a.host_index,
-          a.url, path, reason, std::nullopt});
+  emit (ClusterEvent{ ClusterEvent::Kind::ConnectFailed, a.host, a.host_index,
+                      a.url, path, reason, std::nullopt });
 }
 
 void
@@ -164,15 +176,15 @@ Cluster::report_exhausted (const std::string &path, const std::string &reason)
     std::lock_guard<std::mutex> g (lock_);
     counters_.exhausted++;
   }
-  emit (ClusterEvent {ClusterEvent::Kind::Failed, {}, -1, {}, path, reason,
-          std::nullopt});
+  emit (ClusterEvent{
+      ClusterEvent::Kind::Failed, {}, -1, {}, path, reason, std::nullopt });
 }
 
 void
 Cluster::report_status (const StatusReport &r)
 {
   TimePoint now = clock_ ();
-  DownNotice notice {r.stream, r.host, !r.online};
+  DownNotice notice{ r.stream, r.host, !r.online };
   std::vector<DownCallback> subs;
   {
     std::lock_guard<std::mutex> g (lock_);
@@ -186,8 +198,13 @@ Cluster::report_status (const StatusReport &r)
   }
   for (auto &cb : subs)
     cb (notice);
-  emit (ClusterEvent {ClusterEvent::Kind::Status, r.host, -1, {}, r.stream,
-          r.online ? "online" : "offline", notice});
+  emit (ClusterEvent{ ClusterEvent::Kind::Status,
+                      r.host,
+                      -1,
+                      {},
+                      r.stream,
+                      r.online ? "online" : "offline",
+                      notice });
 }
 
 std::uint64_t
@@ -204,7 +221,8 @@ Cluster::unsubscribe_down (std::uint64_t id)
 {
   std::lock_guard<std::mutex> g (lock_);
   subs_.erase (std::remove_if (subs_.begin (), subs_.end (),
-          [id](auto &p) { return p.first == id; }), subs_.end ());
+                               [id] (auto &p) { return p.first == id; }),
+               subs_.end ());
 }
 
 void
@@ -287,7 +305,7 @@ Registry::find (const std::string &id) const
 {
   std::lock_guard<std::mutex> g (lock_);
   auto it = clusters_.find (id);
-  return it == clusters_.end ()? nullptr : it->second.lock ();
+  return it == clusters_.end () ? nullptr : it->second.lock ();
 }
 
 std::vector<std::string>
@@ -321,4 +339,4 @@ parse_cluster_uri (std::string_view uri)
   return out;
 }
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

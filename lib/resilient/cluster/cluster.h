@@ -42,9 +42,9 @@ namespace resilient::cluster {
 /* What a status callback reported, as consumers see it. */
 struct DownNotice
 {
-  std::string stream;   /* empty: the whole host */
-  std::string host;     /* empty: the stream on every host */
-  bool down = true;     /* false: came back */
+  std::string stream; /* empty: the whole host */
+  std::string host;   /* empty: the stream on every host */
+  bool down = true;   /* false: came back */
 
   /* Whether a consumer playing `url` (resolved for `path`) is hit. */
   bool affects (const std::string &path, const std::string &url) const;
@@ -54,12 +54,12 @@ struct ClusterEvent
 {
   enum class Kind { Connect, ConnectFailed, Connected, Failed, Status };
   Kind kind;
-  std::string host;     /* host base URL (Connect, ConnectFailed, Connected) */
-  int index = -1;       /* configured host index, -1 if discovery-only */
-  std::string url;      /* the attempted URL */
+  std::string host; /* host base URL (Connect, ConnectFailed, Connected) */
+  int index = -1;   /* configured host index, -1 if discovery-only */
+  std::string url;  /* the attempted URL */
   std::string path;
-  std::string reason;   /* ConnectFailed, Failed */
-  std::optional<DownNotice> notice;   /* Status */
+  std::string reason;               /* ConnectFailed, Failed */
+  std::optional<DownNotice> notice; /* Status */
 };
 
 struct ClusterCounters
@@ -72,7 +72,7 @@ struct ClusterCounters
   std::uint64_t status_reports = 0;
   std::uint64_t discovery_used = 0;
   std::uint64_t discovery_failures = 0;
-  std::vector<std::uint64_t> picks;   /* per configured host: first attempts */
+  std::vector<std::uint64_t> picks; /* per configured host: first attempts */
 };
 
 class Cluster
@@ -93,7 +93,7 @@ public:
   void report_attempt (const Attempt &a, const std::string &path = {});
   void report_success (const Attempt &a, const std::string &path = {});
   void report_failure (const Attempt &a, const std::string &reason,
-      const std::string &path = {});
+                       const std::string &path = {});
   void report_exhausted (const std::string &path, const std::string &reason);
 
   /* From the status-callback listener. */
@@ -165,4 +165,4 @@ struct ClusterUri
  * scheme is not cluster:// or the id is empty. */
 std::optional<ClusterUri> parse_cluster_uri (std::string_view uri);
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

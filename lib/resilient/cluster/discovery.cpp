@@ -11,7 +11,7 @@ lower (std::string_view s)
 {
   std::string out (s);
   std::transform (out.begin (), out.end (), out.begin (),
-      [](unsigned char c) { return std::tolower (c); });
+                  [] (unsigned char c) { return std::tolower (c); });
   return out;
 }
 
@@ -20,7 +20,7 @@ looks_like_url (const std::string &s)
 {
   auto p = s.find ("://");
   return p != std::string::npos && p > 0 && p + 3 < s.size ()
-      && s.find_first_of (" \t\r\n") == std::string::npos;
+         && s.find_first_of (" \t\r\n") == std::string::npos;
 }
 
 static std::optional<Duration>
@@ -29,8 +29,8 @@ seconds_field (const JsonValue &obj, std::string_view key)
   const JsonValue *v = obj.get (key);
   if (!v || !v->is_number () || v->as_number () < 0 || v->as_number () > 1e7)
     return std::nullopt;
-  return std::chrono::duration_cast<Duration> (std::chrono::duration<double> (
-          v->as_number ()));
+  return std::chrono::duration_cast<Duration> (
+      std::chrono::duration<double> (v->as_number ()));
 }
 
 std::optional<DiscoveryAnswer>
@@ -94,7 +94,7 @@ parse_discovery (std::string_view body, std::string &error)
         auto id = c.get_string ("ID");
         const JsonValue *host = c.path ("URI-REPLACEMENT.HOST");
         if (base && id && host && host->is_string ())
-          m.clones.push_back (PathwayClone {*base, *id, host->as_string ()});
+          m.clones.push_back (PathwayClone{ *base, *id, host->as_string () });
       }
     }
     answer.steering = std::move (m);
@@ -114,7 +114,7 @@ parse_discovery (std::string_view body, std::string &error)
     error = "endpoint is not a URL";
     return std::nullopt;
   }
-  EndpointAnswer ep {uri->as_string (), std::nullopt};
+  EndpointAnswer ep{ uri->as_string (), std::nullopt };
   if (doc->get ("ttl"))
     ep.ttl = seconds_field (*doc, "ttl");
   answer.endpoint = std::move (ep);
@@ -153,21 +153,23 @@ replace_url_host (std::string_view url, std::string_view host)
   if (!hostport.empty () && hostport.front () == '[') {
     auto close = hostport.find (']');
     colon = close != std::string_view::npos
-        && hostport.find (':', close) != std::string_view::npos ?
-        hostport.find (':', close) : std::string_view::npos;
+                    && hostport.find (':', close) != std::string_view::npos
+                ? hostport.find (':', close)
+                : std::string_view::npos;
   }
-  std::string port = colon == std::string_view::npos ? "" :
-      std::string (hostport.substr (colon));
+  std::string port = colon == std::string_view::npos
+                         ? ""
+                         : std::string (hostport.substr (colon));
   std::string new_host (host);
   if (new_host.find (':') != std::string::npos && new_host.front () != '[')
-    port.clear ();              /* the replacement carries its own port */
+    port.clear (); /* the replacement carries its own port */
   return std::string (url.substr (0, host_start)) + new_host + port
-      + std::string (url.substr (end));
+         + std::string (url.substr (end));
 }
 
 static std::optional<std::string>
 pathway_url (const std::string &id, const SteeringManifest &m,
-    const std::vector<Host> &configured, int depth = 0)
+             const std::vector<Host> &configured, int depth = 0)
 {
   if (depth > 8)
     return std::nullopt;
@@ -195,9 +197,9 @@ steering_hosts (const SteeringManifest &m, const std::vector<Host> &configured)
     if (!url)
       continue;
     bool dup = std::any_of (out.begin (), out.end (),
-        [&](const Host & h) { return h.url == *url; });
+                            [&] (const Host &h) { return h.url == *url; });
     if (!dup)
-      out.push_back (Host {*url, 1.0});
+      out.push_back (Host{ *url, 1.0 });
   }
   return out;
 }
@@ -209,12 +211,11 @@ status_word (const std::string &raw)
   auto sep = s.find_last_of ("._:");
   if (sep != std::string::npos)
     s = s.substr (sep + 1);
-  static const char *up[] = { "online", "up", "started", "start", "live",
-    "available", "active", "ok"
-  };
-  static const char *down[] = { "offline", "down", "stopped", "stop", "ended",
-    "end", "unavailable", "inactive", "failed", "error"
-  };
+  static const char *up[] = { "online", "up",        "started", "start",
+                              "live",   "available", "active",  "ok" };
+  static const char *down[]
+      = { "offline", "down",        "stopped",  "stop",   "ended",
+          "end",     "unavailable", "inactive", "failed", "error" };
   for (auto w : up)
     if (s == w)
       return true;
@@ -226,7 +227,7 @@ status_word (const std::string &raw)
 
 std::optional<StatusReport>
 parse_status_report (const std::string &alias, std::string_view body,
-    const std::vector<Host> &configured, std::string &error)
+                     const std::vector<Host> &configured, std::string &error)
 {
   auto doc = parse_json (body);
   if (!doc || !doc->is_object ()) {
@@ -277,4 +278,4 @@ parse_status_report (const std::string &alias, std::string_view body,
   return r;
 }
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -43,7 +43,7 @@ struct PathwayClone
 {
   std::string base_id;
   std::string id;
-  std::string host;     /* URI-REPLACEMENT.HOST */
+  std::string host; /* URI-REPLACEMENT.HOST */
 };
 
 struct SteeringManifest
@@ -65,12 +65,12 @@ struct DiscoveryAnswer
 /* Parses a discovery answer, deciding by content which kind it is. Returns
  * nullopt with `error` set ("not JSON", "no endpoint", ...) on garbage. */
 std::optional<DiscoveryAnswer> parse_discovery (std::string_view body,
-    std::string &error);
+                                                std::string &error);
 
 /* The hosts a manifest names, best first, built from the configured hosts,
  * PATHWAY-URIS and PATHWAY-CLONES. Unknown ids are skipped. */
 std::vector<Host> steering_hosts (const SteeringManifest &m,
-    const std::vector<Host> &configured);
+                                  const std::vector<Host> &configured);
 
 /* host[:port] of a URL ("rtmp://a.example:1935/live" -> "a.example:1935"). */
 std::string url_authority (std::string_view url);
@@ -79,15 +79,15 @@ std::string replace_url_host (std::string_view url, std::string_view host);
 
 struct StatusReport
 {
-  std::string stream;    /* empty: the report is about a host */
-  std::string host;      /* empty: every host */
+  std::string stream; /* empty: the report is about a host */
+  std::string host;   /* empty: every host */
   bool online = false;
 };
 
 /* `alias` is the URL's last segment ("" when posted to /callbacks). Host
  * indexes are turned into URLs with `configured`. */
-std::optional<StatusReport> parse_status_report (const std::string &alias,
-    std::string_view body, const std::vector<Host> &configured,
-    std::string &error);
+std::optional<StatusReport>
+parse_status_report (const std::string &alias, std::string_view body,
+                     const std::vector<Host> &configured, std::string &error);
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -12,7 +12,7 @@ JsonValue::get (std::string_view key) const
   if (type_ != Type::Object)
     return nullptr;
   auto it = members_.find (std::string (key));
-  return it == members_.end ()? nullptr : &it->second;
+  return it == members_.end () ? nullptr : &it->second;
 }
 
 const JsonValue *
@@ -108,8 +108,9 @@ private:
 
   void skip_ws ()
   {
-    while (pos_ < text_.size () && (text_[pos_] == ' ' || text_[pos_] == '\t'
-            || text_[pos_] == '\n' || text_[pos_] == '\r'))
+    while (pos_ < text_.size ()
+           && (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n'
+               || text_[pos_] == '\r'))
       pos_++;
   }
 
@@ -141,13 +142,13 @@ private:
     }
     if (c == 't')
       return literal ("true") ? std::optional (JsonValue::make_bool (true))
-          : std::nullopt;
+                              : std::nullopt;
     if (c == 'f')
       return literal ("false") ? std::optional (JsonValue::make_bool (false))
-          : std::nullopt;
+                               : std::nullopt;
     if (c == 'n')
       return literal ("null") ? std::optional (JsonValue::make_null ())
-          : std::nullopt;
+                              : std::nullopt;
     return number ();
   }
 
@@ -185,7 +186,7 @@ private:
     return JsonValue::make_number (d);
   }
 
-  static void append_utf8 (std::string & out, unsigned cp)
+  static void append_utf8 (std::string &out, unsigned cp)
   {
     if (cp < 0x80) {
       out += static_cast<char> (cp);
@@ -226,7 +227,7 @@ private:
 
   std::optional<std::string> string ()
   {
-    pos_++;                     /* opening quote */
+    pos_++; /* opening quote */
     std::string out;
     while (pos_ < text_.size ()) {
       char c = text_[pos_++];
@@ -242,34 +243,50 @@ private:
         return std::nullopt;
       char e = text_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          auto cp = hex4 ();
-          if (!cp)
-            return std::nullopt;
-          unsigned code = *cp;
-          if (code >= 0xD800 && code < 0xDC00) {
-            if (!literal ("\\u"))
-              return std::nullopt;
-            auto lo = hex4 ();
-            if (!lo || *lo < 0xDC00 || *lo > 0xDFFF)
-              return std::nullopt;
-            code = 0x10000 + ((code - 0xD800) << 10) + (*lo - 0xDC00);
-          } else if (code >= 0xDC00 && code <= 0xDFFF) {
-            return std::nullopt;
-          }
-          append_utf8 (out, code);
-          break;
-        }
-        default:
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u': {
+        auto cp = hex4 ();
+        if (!cp)
           return std::nullopt;
+        unsigned code = *cp;
+        if (code >= 0xD800 && code < 0xDC00) {
+          if (!literal ("\\u"))
+            return std::nullopt;
+          auto lo = hex4 ();
+          if (!lo || *lo < 0xDC00 || *lo > 0xDFFF)
+            return std::nullopt;
+          code = 0x10000 + ((code - 0xD800) << 10) + (*lo - 0xDC00);
+        } else if (code >= 0xDC00 && code <= 0xDFFF) {
+          return std::nullopt;
+        }
+        append_utf8 (out, code);
+        break;
+      }
+      default:
+        return std::nullopt;
       }
     }
     return std::nullopt;
@@ -335,7 +352,7 @@ private:
   }
 };
 
-}  // namespace
+} // namespace
 
 std::optional<JsonValue>
 parse_json (std::string_view text)
@@ -349,23 +366,33 @@ json_quote (std::string_view s)
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char> (c) < 0x20) {
-          char buf[8];
-          std::snprintf (buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (static_cast<unsigned char> (c) < 0x20) {
+        char buf[8];
+        std::snprintf (buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += c;
+      }
     }
   }
   out += '"';
   return out;
 }
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -69,4 +69,4 @@ std::optional<JsonValue> parse_json (std::string_view text);
 /* Quotes a string for a JSON document. */
 std::string json_quote (std::string_view s);
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

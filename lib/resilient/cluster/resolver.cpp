@@ -11,7 +11,8 @@ split_list (std::string_view text)
   std::vector<std::string> out;
   std::string cur;
   for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '|' || c == ',') {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '|'
+        || c == ',') {
       if (!cur.empty ())
         out.push_back (std::move (cur));
       cur.clear ();
@@ -69,13 +70,13 @@ join_url (std::string_view base, std::string_view path)
 
 void
 FailureMemory::record (const std::string &host, const std::string &reason,
-    TimePoint now, Duration expiry)
+                       TimePoint now, Duration expiry)
 {
   if (expiry <= Duration::zero ()) {
     records_.erase (host);
     return;
   }
-  records_[host] = FailureRecord {reason, now, now + expiry};
+  records_[host] = FailureRecord{ reason, now, now + expiry };
 }
 
 void
@@ -108,9 +109,7 @@ FailureMemory::expire (TimePoint now)
   return n;
 }
 
-Resolver::Resolver (std::uint64_t seed) : rng_ (seed)
-{
-}
+Resolver::Resolver (std::uint64_t seed) : rng_ (seed) {}
 
 void
 Resolver::set_hosts (std::vector<Host> hosts)
@@ -137,8 +136,9 @@ Resolver::host_of_url (const std::string &url) const
   size_t best_len = 0;
   for (size_t i = 0; i < hosts_.size (); i++) {
     const std::string &b = hosts_[i].url;
-    if (url.compare (0, b.size (), b) == 0 && (url.size () == b.size ()
-            || url[b.size ()] == '/' || url[b.size ()] == '?')
+    if (url.compare (0, b.size (), b) == 0
+        && (url.size () == b.size () || url[b.size ()] == '/'
+            || url[b.size ()] == '?')
         && b.size () > best_len) {
       best = static_cast<int> (i);
       best_len = b.size ();
@@ -155,7 +155,7 @@ Resolver::report_success (const std::string &host)
 
 void
 Resolver::report_failure (const std::string &host, const std::string &reason,
-    TimePoint now)
+                          TimePoint now)
 {
   memory_.record (normalise_host (host), reason, now, expiry_);
 }
@@ -178,9 +178,9 @@ Resolver::set_host_down (const std::string &host, bool down, TimePoint now)
 
 void
 Resolver::set_stream_down (const std::string &path, const std::string &host,
-    bool down, TimePoint now)
+                           bool down, TimePoint now)
 {
-  std::string key = path + '\n' + (host.empty ()? "" : normalise_host (host));
+  std::string key = path + '\n' + (host.empty () ? "" : normalise_host (host));
   if (down) {
     stream_down_[key] = now + down_duration (expiry_);
   } else {
@@ -207,7 +207,7 @@ Resolver::host_down (const std::string &host, TimePoint now) const
 
 bool
 Resolver::stream_down (const std::string &path, const std::string &host,
-    TimePoint now) const
+                       TimePoint now) const
 {
   auto all = stream_down_.find (path + '\n');
   if (all != stream_down_.end () && all->second > now)
@@ -220,9 +220,9 @@ Resolver::stream_down (const std::string &path, const std::string &host,
 
 void
 Resolver::set_endpoint (const std::string &path, const std::string &url,
-    TimePoint valid_until)
+                        TimePoint valid_until)
 {
-  endpoints_[path] = Endpoint {url, valid_until};
+  endpoints_[path] = Endpoint{ url, valid_until };
 }
 
 std::optional<std::string>
@@ -238,67 +238,67 @@ std::vector<Host>
 Resolver::apply_strategy (std::vector<Host> eligible)
 {
   switch (strategy_) {
-    case Strategy::Ordered:
-      break;
-    case Strategy::RoundRobin:
-      if (!eligible.empty ()) {
-        size_t start = rr_next_++ % eligible.size ();
-        std::rotate (eligible.begin (), eligible.begin () + start,
-            eligible.end ());
-      }
-      break;
-    case Strategy::Random:{
-      /* Random without replacement per cycle: the first host is drawn
-       * uniformly among the eligible hosts that have not led a plan yet in
-       * this cycle, so every N resolutions each host leads once and the
-       * load stays even however few resolutions a process makes. */
-      std::shuffle (eligible.begin (), eligible.end (), rng_);
-      if (eligible.empty ())
-        break;
-      auto in_bag = [&](const Host & h) {
-        return std::find (bag_.begin (), bag_.end (), h.url) != bag_.end ();
-      };
-      if (std::none_of (eligible.begin (), eligible.end (), in_bag)) {
-        bag_.clear ();
-        for (auto &h : hosts_)
-          bag_.push_back (h.url);
-        for (auto &h : eligible)
-          if (!in_bag (h))
-            bag_.push_back (h.url);
-      }
-      auto lead = std::find_if (eligible.begin (), eligible.end (), in_bag);
-      std::rotate (eligible.begin (), lead, lead + 1);
-      bag_.erase (std::find (bag_.begin (), bag_.end (), eligible.front ().url));
-      break;
+  case Strategy::Ordered:
+    break;
+  case Strategy::RoundRobin:
+    if (!eligible.empty ()) {
+      size_t start = rr_next_++ % eligible.size ();
+      std::rotate (eligible.begin (), eligible.begin () + start,
+                   eligible.end ());
     }
-    case Strategy::Weighted:{
-      /* Draw without replacement, each remaining host in proportion to its
-       * weight; hosts with no weight go last in their configured order. */
-      std::vector<Host> out, zero;
-      std::vector<Host> pool;
+    break;
+  case Strategy::Random: {
+    /* Random without replacement per cycle: the first host is drawn
+     * uniformly among the eligible hosts that have not led a plan yet in
+     * this cycle, so every N resolutions each host leads once and the
+     * load stays even however few resolutions a process makes. */
+    std::shuffle (eligible.begin (), eligible.end (), rng_);
+    if (eligible.empty ())
+      break;
+    auto in_bag = [&] (const Host &h) {
+      return std::find (bag_.begin (), bag_.end (), h.url) != bag_.end ();
+    };
+    if (std::none_of (eligible.begin (), eligible.end (), in_bag)) {
+      bag_.clear ();
+      for (auto &h : hosts_)
+        bag_.push_back (h.url);
       for (auto &h : eligible)
-        (h.weight > 0 ? pool : zero).push_back (h);
-      while (!pool.empty ()) {
-        double total = 0;
-        for (auto &h : pool)
-          total += h.weight;
-        std::uniform_real_distribution<double> dist (0.0, total);
-        double r = dist (rng_);
-        size_t pick = pool.size () - 1;
-        for (size_t i = 0; i < pool.size (); i++) {
-          if (r < pool[i].weight) {
-            pick = i;
-            break;
-          }
-          r -= pool[i].weight;
-        }
-        out.push_back (pool[pick]);
-        pool.erase (pool.begin () + pick);
-      }
-      out.insert (out.end (), zero.begin (), zero.end ());
-      eligible = std::move (out);
-      break;
+        if (!in_bag (h))
+          bag_.push_back (h.url);
     }
+    auto lead = std::find_if (eligible.begin (), eligible.end (), in_bag);
+    std::rotate (eligible.begin (), lead, lead + 1);
+    bag_.erase (std::find (bag_.begin (), bag_.end (), eligible.front ().url));
+    break;
+  }
+  case Strategy::Weighted: {
+    /* Draw without replacement, each remaining host in proportion to its
+     * weight; hosts with no weight go last in their configured order. */
+    std::vector<Host> out, zero;
+    std::vector<Host> pool;
+    for (auto &h : eligible)
+      (h.weight > 0 ? pool : zero).push_back (h);
+    while (!pool.empty ()) {
+      double total = 0;
+      for (auto &h : pool)
+        total += h.weight;
+      std::uniform_real_distribution<double> dist (0.0, total);
+      double r = dist (rng_);
+      size_t pick = pool.size () - 1;
+      for (size_t i = 0; i < pool.size (); i++) {
+        if (r < pool[i].weight) {
+          pick = i;
+          break;
+        }
+        r -= pool[i].weight;
+      }
+      out.push_back (pool[pick]);
+      pool.erase (pool.begin () + pick);
+    }
+    out.insert (out.end (), zero.begin (), zero.end ());
+    eligible = std::move (out);
+    break;
+  }
   }
   return eligible;
 }
@@ -320,7 +320,7 @@ Resolver::plan (const std::string &path, TimePoint now)
     /* configured hosts the manifest does not name stay as a last resort */
     for (auto &h : hosts_) {
       bool named = std::any_of (base.begin (), base.end (),
-          [&](const Host & b) { return b.url == h.url; });
+                                [&] (const Host &b) { return b.url == h.url; });
       if (!named)
         base.push_back (h);
     }
@@ -341,10 +341,9 @@ Resolver::plan (const std::string &path, TimePoint now)
        * hosts it does not name */
       size_t named = 0;
       for (auto &h : available) {
-        bool in_manifest = std::any_of (steering_->hosts.begin (),
-            steering_->hosts.end (), [&](const Host & s) {
-              return s.url == h.url;
-            });
+        bool in_manifest
+            = std::any_of (steering_->hosts.begin (), steering_->hosts.end (),
+                           [&] (const Host &s) { return s.url == h.url; });
         if (!in_manifest)
           break;
         named++;
@@ -361,10 +360,10 @@ Resolver::plan (const std::string &path, TimePoint now)
     /* Every usable host is remembered as failed: the memory never makes a
      * cluster unusable. Try them once, soonest expiry first. */
     std::stable_sort (failed.begin (), failed.end (),
-        [&](const Host & a, const Host & b) {
-          return memory_.active (a.url, now)->expires_at <
-              memory_.active (b.url, now)->expires_at;
-        });
+                      [&] (const Host &a, const Host &b) {
+                        return memory_.active (a.url, now)->expires_at
+                               < memory_.active (b.url, now)->expires_at;
+                      });
     order = std::move (failed);
     loops = 1;
     plan.note = "all-remembered-failed";
@@ -376,15 +375,15 @@ Resolver::plan (const std::string &path, TimePoint now)
     std::string host = idx >= 0 ? hosts_[idx].url : *ep;
     if (!host_down (host, now) && !stream_down (path, host, now)
         && !memory_.active (host, now))
-      plan.attempts.push_back (Attempt {*ep, host, idx, 0, true});
+      plan.attempts.push_back (Attempt{ *ep, host, idx, 0, true });
   }
 
   for (int l = 0; l < loops; l++) {
     for (auto &h : order) {
       if (l == 0 && ep && join_url (h.url, path) == *ep)
         continue;
-      plan.attempts.push_back (Attempt {join_url (h.url, path), h.url,
-              index_of (h.url), l, false});
+      plan.attempts.push_back (
+          Attempt{ join_url (h.url, path), h.url, index_of (h.url), l, false });
     }
   }
   if (plan.attempts.empty () && plan.note.empty ())
@@ -396,10 +395,14 @@ const char *
 strategy_name (Strategy s)
 {
   switch (s) {
-    case Strategy::Ordered: return "ordered";
-    case Strategy::Random: return "random";
-    case Strategy::RoundRobin: return "round-robin";
-    case Strategy::Weighted: return "weighted";
+  case Strategy::Ordered:
+    return "ordered";
+  case Strategy::Random:
+    return "random";
+  case Strategy::RoundRobin:
+    return "round-robin";
+  case Strategy::Weighted:
+    return "weighted";
   }
   return "ordered";
 }
@@ -418,4 +421,4 @@ strategy_from_name (std::string_view name)
   return std::nullopt;
 }
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -29,20 +29,19 @@
 
 namespace resilient::cluster {
 
-enum class Strategy
-{
-  Ordered,      /* hosts in the configured order (fallback only) */
-  Random,       /* a fresh random order for every resolution (load
-                 * balancing); the leading host is drawn without replacement
-                 * per cycle of N resolutions */
-  RoundRobin,   /* the first host moves on by one at every resolution */
-  Weighted,     /* random order, each host drawn in proportion to its weight */
+enum class Strategy {
+  Ordered,    /* hosts in the configured order (fallback only) */
+  Random,     /* a fresh random order for every resolution (load
+               * balancing); the leading host is drawn without replacement
+               * per cycle of N resolutions */
+  RoundRobin, /* the first host moves on by one at every resolution */
+  Weighted,   /* random order, each host drawn in proportion to its weight */
 };
 
 struct Host
 {
-  std::string url;       /* base URL, no trailing slash */
-  double weight = 1.0;   /* Weighted strategy only; <= 0 puts the host last */
+  std::string url;     /* base URL, no trailing slash */
+  double weight = 1.0; /* Weighted strategy only; <= 0 puts the host last */
 };
 
 /* Splits a host or candidate list on whitespace, '|' and ','. */
@@ -57,13 +56,13 @@ std::string normalise_host (std::string_view url);
 
 struct Attempt
 {
-  std::string url;        /* what to connect to */
-  std::string host;       /* the host (base URL) it belongs to, the key of
-                           * the failure memory */
-  int host_index = -1;    /* index in the configured hosts, -1 for a host
-                           * that only discovery knows */
-  int loop = 0;           /* 0-based round over the hosts */
-  bool discovered = false;/* came from an endpoint-discovery answer */
+  std::string url;         /* what to connect to */
+  std::string host;        /* the host (base URL) it belongs to, the key of
+                            * the failure memory */
+  int host_index = -1;     /* index in the configured hosts, -1 for a host
+                            * that only discovery knows */
+  int loop = 0;            /* 0-based round over the hosts */
+  bool discovered = false; /* came from an endpoint-discovery answer */
 };
 
 struct Plan
@@ -77,8 +76,8 @@ struct Plan
 struct FailureRecord
 {
   std::string reason;
-  TimePoint failed_at {};
-  TimePoint expires_at {};
+  TimePoint failed_at{};
+  TimePoint expires_at{};
 };
 
 /* Failures of hosts, keyed by host URL, each with its expiry. */
@@ -87,7 +86,7 @@ class FailureMemory
 public:
   /* Remembers a failure until now + expiry; an expiry of 0 forgets it. */
   void record (const std::string &host, const std::string &reason,
-      TimePoint now, Duration expiry);
+               TimePoint now, Duration expiry);
   void clear (const std::string &host);
   void clear_all () { records_.clear (); }
   /* The unexpired record of a host, if any. */
@@ -112,7 +111,7 @@ private:
 struct SteeringOrder
 {
   std::vector<Host> hosts;
-  TimePoint valid_until {};
+  TimePoint valid_until{};
 };
 
 class Resolver
@@ -139,7 +138,7 @@ public:
   void report_success (const std::string &host);
   /* A connection to `host` failed: it is skipped until now + expiry. */
   void report_failure (const std::string &host, const std::string &reason,
-      TimePoint now);
+                       TimePoint now);
 
   /* Status reports. A host reported down is left out of every plan; a
    * stream reported down (on every host when `host` is empty) is left out
@@ -148,20 +147,20 @@ public:
    * comes first, so a lost "up" callback cannot block a host forever. */
   void set_host_down (const std::string &host, bool down, TimePoint now);
   void set_stream_down (const std::string &path, const std::string &host,
-      bool down, TimePoint now);
+                        bool down, TimePoint now);
   bool host_down (const std::string &host, TimePoint now) const;
   bool stream_down (const std::string &path, const std::string &host,
-      TimePoint now) const;
+                    TimePoint now) const;
 
   /* Discovery results. */
   void set_steering (SteeringOrder order) { steering_ = std::move (order); }
   void clear_steering () { steering_.reset (); }
   const std::optional<SteeringOrder> &steering () const { return steering_; }
   void set_endpoint (const std::string &path, const std::string &url,
-      TimePoint valid_until);
+                     TimePoint valid_until);
   void clear_endpoints () { endpoints_.clear (); }
   std::optional<std::string> endpoint (const std::string &path,
-      TimePoint now) const;
+                                       TimePoint now) const;
 
   FailureMemory &memory () { return memory_; }
   const FailureMemory &memory () const { return memory_; }
@@ -183,7 +182,7 @@ private:
   Duration expiry_ = ms (60000);
   std::mt19937_64 rng_;
   std::uint64_t rr_next_ = 0;
-  std::vector<std::string> bag_;   /* Random: hosts yet to lead this cycle */
+  std::vector<std::string> bag_; /* Random: hosts yet to lead this cycle */
   FailureMemory memory_;
   std::map<std::string, TimePoint> host_down_;
   /* key: path + '\n' + host ("" = every host) */
@@ -200,4 +199,4 @@ private:
 const char *strategy_name (Strategy s);
 std::optional<Strategy> strategy_from_name (std::string_view name);
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

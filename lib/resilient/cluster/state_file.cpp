@@ -10,8 +10,8 @@
 
 namespace resilient::cluster {
 
-static constexpr const char *kHeader =
-    "# gst-resilient cluster failure memory v1";
+static constexpr const char *kHeader
+    = "# gst-resilient cluster failure memory v1";
 
 static std::string
 clean (std::string s)
@@ -74,7 +74,7 @@ parse_memory (const std::string &text, TimePoint now, FailureMemory &memory)
     if (!parse_int64 (fields[0], expires) || !parse_int64 (fields[1], failed)
         || fields[3].empty ())
       continue;
-    FailureRecord r {fields[2], ms (failed), ms (expires)};
+    FailureRecord r{ fields[2], ms (failed), ms (expires) };
     if (r.expires_at <= now)
       continue;
     memory.restore (fields[3], r);
@@ -85,10 +85,11 @@ parse_memory (const std::string &text, TimePoint now, FailureMemory &memory)
 
 bool
 write_file_atomically (const std::string &path, const std::string &text,
-    std::string &error)
+                       std::string &error)
 {
   std::string tmp = path + ".tmp." + std::to_string (::getpid ());
-  int fd = ::open (tmp.c_str (), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd
+      = ::open (tmp.c_str (), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     error = "cannot create " + tmp + ": " + std::strerror (errno);
     return false;
@@ -109,7 +110,8 @@ write_file_atomically (const std::string &path, const std::string &text,
   ::fsync (fd);
   ::close (fd);
   if (::rename (tmp.c_str (), path.c_str ()) != 0) {
-    error = "cannot rename " + tmp + " to " + path + ": " + std::strerror (errno);
+    error
+        = "cannot rename " + tmp + " to " + path + ": " + std::strerror (errno);
     ::unlink (tmp.c_str ());
     return false;
   }
@@ -128,4 +130,4 @@ read_file (const std::string &path, std::string &text)
   return true;
 }
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -24,13 +24,13 @@ std::string serialise_memory (const FailureMemory &memory);
 /* Loads the records of `text` into `memory`; records expired at `now` are
  * skipped. Returns how many records were loaded. */
 size_t parse_memory (const std::string &text, TimePoint now,
-    FailureMemory &memory);
+                     FailureMemory &memory);
 
 /* Atomic write (temporary file + fsync + rename). Returns false and sets
  * `error` on failure. */
 bool write_file_atomically (const std::string &path, const std::string &text,
-    std::string &error);
+                            std::string &error);
 /* Whole-file read; false when absent or unreadable. */
 bool read_file (const std::string &path, std::string &text);
 
-}  // namespace resilient::cluster
+} // namespace resilient::cluster

@@ -22,7 +22,7 @@ struct Reply
 {
   guint status = 200;
   std::string body;
-  bool hang = false;      /* never answer */
+  bool hang = false; /* never answer */
 };
 
 class ScriptedHttpServer
@@ -39,10 +39,13 @@ public:
   ~ScriptedHttpServer ()
   {
     GSource *s = g_idle_source_new ();
-    g_source_set_callback (s, [](gpointer l) -> gboolean {
+    g_source_set_callback (
+        s,
+        [] (gpointer l) -> gboolean {
           g_main_loop_quit (static_cast<GMainLoop *> (l));
           return G_SOURCE_REMOVE;
-        }, loop_, nullptr);
+        },
+        loop_, nullptr);
     g_source_attach (s, context_);
     g_source_unref (s);
     thread_.join ();
@@ -83,18 +86,18 @@ private:
       std::lock_guard<std::mutex> g (m_);
       port_ = uris ? g_uri_get_port (static_cast<GUri *> (uris->data)) : -1;
     }
-    g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
     cv_.notify_all ();
     g_main_loop_run (loop_);
     soup_server_disconnect (server);
     g_object_unref (server);
     g_main_context_pop_thread_default (context_);
   }
-  static void handle (SoupServer *, SoupServerMessage * msg, const char *path,
-      GHashTable *, gpointer data)
+  static void handle (SoupServer *, SoupServerMessage *msg, const char *path,
+                      GHashTable *, gpointer data)
   {
     auto *self = static_cast<ScriptedHttpServer *> (data);
-    Reply r {404, "{}", false};
+    Reply r{ 404, "{}", false };
     {
       std::lock_guard<std::mutex> g (self->m_);
       self->hits_[path]++;
@@ -110,8 +113,8 @@ private:
       return;
     }
     soup_server_message_set_status (msg, r.status, nullptr);
-    soup_server_message_set_response (msg, "application/json",
-        SOUP_MEMORY_COPY, r.body.data (), r.body.size ());
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+                                      r.body.data (), r.body.size ());
   }
 
   GMainContext *context_;
@@ -128,13 +131,13 @@ private:
 /* POSTs `body` and returns the HTTP status (0 on transport failure). */
 inline guint
 http_post (const std::string &url, const std::string &body,
-    const std::map<std::string, std::string> &headers = {})
+           const std::map<std::string, std::string> &headers = {})
 {
   SoupSession *session = soup_session_new ();
   SoupMessage *msg = soup_message_new ("POST", url.c_str ());
   for (auto &[k, v] : headers)
     soup_message_headers_replace (soup_message_get_request_headers (msg),
-        k.c_str (), v.c_str ());
+                                  k.c_str (), v.c_str ());
   GBytes *b = g_bytes_new (body.data (), body.size ());
   soup_message_set_request_body_from_bytes (msg, "application/json", b);
   g_bytes_unref (b);
@@ -158,7 +161,7 @@ public:
     fd_ = ::socket (AF_INET, SOCK_STREAM, 0);
     int one = 1;
     ::setsockopt (fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a {};
+    sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
     ::bind (fd_, reinterpret_cast<sockaddr *> (&a), sizeof a);
@@ -169,6 +172,7 @@ public:
   }
   ~TcpListener () { ::close (fd_); }
   int port () const { return port_; }
+
 private:
   int fd_ = -1;
   int port_ = 0;
@@ -183,7 +187,7 @@ public:
   {
     for (int i = 0; i < 3; i++) {
       int fd = ::socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      sockaddr_in a {};
+      sockaddr_in a{};
       a.sin_family = AF_INET;
       a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
       a.sin_port = htons (listener_.port ());
@@ -199,6 +203,7 @@ public:
       ::close (fd);
   }
   int port () const { return listener_.port (); }
+
 private:
   TcpListener listener_;
   int fillers_[3];
@@ -209,7 +214,7 @@ inline int
 closed_port ()
 {
   int fd = ::socket (AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a {};
+  sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
   ::bind (fd, reinterpret_cast<sockaddr *> (&a), sizeof a);
@@ -219,4 +224,4 @@ closed_port ()
   return ntohs (a.sin_port);
 }
 
-}  // namespace cluster_test
+} // namespace cluster_test

@@ -15,7 +15,7 @@ namespace cluster_test {
 
 struct Recorded
 {
-  std::string kind;     /* signal name or message structure name */
+  std::string kind; /* signal name or message structure name */
   std::string host;
   int index = -1;
   std::string reason;
@@ -34,12 +34,12 @@ public:
     gst_bin_add (GST_BIN (pipeline), resolver);
     g_signal_connect (resolver, "connect", G_CALLBACK (on_connect), this);
     g_signal_connect (resolver, "connect-failed",
-        G_CALLBACK (on_connect_failed), this);
+                      G_CALLBACK (on_connect_failed), this);
     g_signal_connect (resolver, "failed", G_CALLBACK (on_failed), this);
     GstBus *bus = gst_element_get_bus (pipeline);
     gst_bus_set_sync_handler (bus, on_bus, this, nullptr);
     gst_object_unref (bus);
-    (void) props;
+    (void)props;
   }
   ~ResolverHarness ()
   {
@@ -80,7 +80,7 @@ public:
   bool wait_count (const std::string &kind, int n, int timeout_ms = 2000)
   {
     auto end = std::chrono::steady_clock::now ()
-        + std::chrono::milliseconds (timeout_ms);
+               + std::chrono::milliseconds (timeout_ms);
     while (std::chrono::steady_clock::now () < end) {
       if (count (kind) >= n)
         return true;
@@ -113,23 +113,23 @@ private:
     log.push_back (std::move (r));
   }
   static void on_connect (GstElement *, const char *host, int index,
-      ResolverHarness * h)
+                          ResolverHarness *h)
   {
-    h->add (Recorded {"connect", host ? host : "", index, {}, {}});
+    h->add (Recorded{ "connect", host ? host : "", index, {}, {} });
   }
   static void on_connect_failed (GstElement *, const char *host, int index,
-      const char *reason, ResolverHarness * h)
+                                 const char *reason, ResolverHarness *h)
   {
-    h->add (Recorded {"connect-failed", host ? host : "", index,
-            reason ? reason : "", {}});
+    h->add (Recorded{
+        "connect-failed", host ? host : "", index, reason ? reason : "", {} });
   }
   static void on_failed (GstElement *, const char *path, const char *reason,
-      ResolverHarness * h)
+                         ResolverHarness *h)
   {
-    h->add (Recorded {"failed", path ? path : "", -1, reason ? reason : "",
-            {}});
+    h->add (
+        Recorded{ "failed", path ? path : "", -1, reason ? reason : "", {} });
   }
-  static GstBusSyncReply on_bus (GstBus *, GstMessage * msg, gpointer data)
+  static GstBusSyncReply on_bus (GstBus *, GstMessage *msg, gpointer data)
   {
     auto *h = static_cast<ResolverHarness *> (data);
     Recorded r;
@@ -147,7 +147,8 @@ private:
       gchar *dbg = nullptr;
       gst_message_parse_warning (msg, &err, &dbg);
       r.kind = "warning";
-      r.reason = std::string (err ? err->message : "") + " | " + (dbg ? dbg : "");
+      r.reason
+          = std::string (err ? err->message : "") + " | " + (dbg ? dbg : "");
       g_clear_error (&err);
       g_free (dbg);
       h->add (r);
@@ -160,4 +161,4 @@ private:
   std::vector<Recorded> log;
 };
 
-}  // namespace cluster_test
+} // namespace cluster_test

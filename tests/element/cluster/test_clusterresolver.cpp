@@ -39,7 +39,7 @@ TEST (ClusterResolver, SkipsARefusingHostAndReportsIt)
   std::string hosts = rtmp (dead) + " " + rtmp (live.port ());
   g_object_set (h.resolver, "hosts", hosts.c_str (), nullptr);
   ASSERT_NE (gst_element_set_state (h.pipeline, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
+             GST_STATE_CHANGE_FAILURE);
 
   EXPECT_EQ (h.resolve ("cam1"), rtmp (live.port ()) + "/cam1");
   ASSERT_TRUE (h.wait_count ("clusterresolver-connected", 1));
@@ -47,7 +47,8 @@ TEST (ClusterResolver, SkipsARefusingHostAndReportsIt)
   EXPECT_EQ (h.count ("clusterresolver-connect"), 2);
   ASSERT_EQ (h.count ("connect-failed"), 1);
   for (auto &e : h.events ()) {
-    if (e.kind == "connect-failed" || e.kind == "clusterresolver-connect-failed") {
+    if (e.kind == "connect-failed"
+        || e.kind == "clusterresolver-connect-failed") {
       EXPECT_EQ (e.index, 0);
       EXPECT_EQ (e.host, rtmp (dead));
       EXPECT_NE (e.reason.find ("refused"), std::string::npos) << e.reason;
@@ -64,7 +65,7 @@ TEST (ClusterResolver, SkipsARefusingHostAndReportsIt)
   gst_structure_free (st);
   gint status = -1;
   g_object_get (h.resolver, "status", &status, nullptr);
-  EXPECT_EQ (status, 2);        /* degraded */
+  EXPECT_EQ (status, 2); /* degraded */
 
   /* remembered: the dead host is not tried again */
   h.clear ();
@@ -80,7 +81,7 @@ TEST (ClusterResolver, FailedFiresWhenEveryLoopIsExhausted)
   ResolverHarness h;
   std::string hosts = rtmp (a) + "|" + rtmp (b);
   g_object_set (h.resolver, "hosts", hosts.c_str (), "loops", 2,
-      "failure-expiry", 0, nullptr);
+                "failure-expiry", 0, nullptr);
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
   EXPECT_EQ (h.resolve ("s"), "");
   ASSERT_TRUE (h.wait_count ("clusterresolver-failed", 1));
@@ -93,7 +94,7 @@ TEST (ClusterResolver, FailedFiresWhenEveryLoopIsExhausted)
     }
   gint status = -1;
   g_object_get (h.resolver, "status", &status, nullptr);
-  EXPECT_EQ (status, 3);        /* exhausted */
+  EXPECT_EQ (status, 3); /* exhausted */
 }
 
 TEST (ClusterResolver, HungHostCostsOneConnectTimeout)
@@ -103,12 +104,13 @@ TEST (ClusterResolver, HungHostCostsOneConnectTimeout)
   ResolverHarness h;
   std::string hosts = rtmp (hung.port ()) + " " + rtmp (live.port ());
   g_object_set (h.resolver, "hosts", hosts.c_str (), "connect-timeout", 300,
-      nullptr);
+                nullptr);
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
   auto t0 = clk::now ();
   EXPECT_EQ (h.resolve ("s"), rtmp (live.port ()) + "/s");
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds> (
-      clk::now () - t0).count ();
+  auto took
+      = std::chrono::duration_cast<std::chrono::milliseconds> (clk::now () - t0)
+            .count ();
   EXPECT_GE (took, 250);
   EXPECT_LT (took, 600);
   ASSERT_TRUE (h.wait_count ("connect-failed", 1));
@@ -124,10 +126,10 @@ TEST (ClusterResolver, RtmpProbeNeedsAnRtmpAnswer)
   /* accepts TCP (backlog) but never speaks RTMP, like a stopped server */
   TcpListener silent;
   ResolverHarness h;
-  std::string hosts = "rtmp://127.0.0.1:" + std::to_string (silent.port ())
-      + "/live";
+  std::string hosts
+      = "rtmp://127.0.0.1:" + std::to_string (silent.port ()) + "/live";
   g_object_set (h.resolver, "hosts", hosts.c_str (), "connect-timeout", 200,
-      "loops", 1, nullptr);
+                "loops", 1, nullptr);
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
   EXPECT_EQ (h.resolve ("s"), "");
   ASSERT_TRUE (h.wait_count ("connect-failed", 1));
@@ -144,7 +146,7 @@ TEST (ClusterResolver, FailureMemoryExpires)
   ResolverHarness h;
   std::string hosts = rtmp (dead) + " " + rtmp (live.port ());
   g_object_set (h.resolver, "hosts", hosts.c_str (), "failure-expiry", 300,
-      nullptr);
+                nullptr);
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
   h.resolve ("s");
   ASSERT_TRUE (h.wait_count ("connect-failed", 1));
@@ -156,7 +158,7 @@ TEST (ClusterResolver, FailureMemoryExpires)
   h.clear ();
   h.resolve ("s");
   ASSERT_TRUE (h.wait_count ("connect", 2));
-  EXPECT_EQ (h.events ()[0].index, 0);   /* tried again after expiry */
+  EXPECT_EQ (h.events ()[0].index, 0); /* tried again after expiry */
 }
 
 TEST (ClusterResolver, StateFileCarriesTheMemoryAcrossARestart)
@@ -169,7 +171,7 @@ TEST (ClusterResolver, StateFileCarriesTheMemoryAcrossARestart)
   {
     ResolverHarness h;
     g_object_set (h.resolver, "hosts", hosts.c_str (), "state-file",
-        file.c_str (), nullptr);
+                  file.c_str (), nullptr);
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
     h.resolve ("s");
     ASSERT_TRUE (h.wait_count ("connect-failed", 1));
@@ -178,7 +180,7 @@ TEST (ClusterResolver, StateFileCarriesTheMemoryAcrossARestart)
   {
     ResolverHarness h;
     g_object_set (h.resolver, "hosts", hosts.c_str (), "state-file",
-        file.c_str (), nullptr);
+                  file.c_str (), nullptr);
     GstStructure *st = h.statistics ();
     gboolean failed = FALSE;
     gst_structure_get_boolean (h.host_stats (st, 0), "failed", &failed);
@@ -188,7 +190,7 @@ TEST (ClusterResolver, StateFileCarriesTheMemoryAcrossARestart)
     EXPECT_EQ (h.resolve ("s"), rtmp (live.port ()) + "/s");
     ASSERT_TRUE (h.wait_count ("connect", 1));
     std::this_thread::sleep_for (std::chrono::milliseconds (50));
-    EXPECT_EQ (h.count ("connect"), 1);    /* the dead host was skipped */
+    EXPECT_EQ (h.count ("connect"), 1); /* the dead host was skipped */
   }
   std::filesystem::remove_all (dir);
 }
@@ -196,8 +198,9 @@ TEST (ClusterResolver, StateFileCarriesTheMemoryAcrossARestart)
 TEST (ClusterResolver, StrategyCanBeSwitchedWhilePlaying)
 {
   ResolverHarness h;
-  g_object_set (h.resolver, "hosts", "rtmp://a/live rtmp://b/live rtmp://c/live",
-      "probe", FALSE, nullptr);
+  g_object_set (h.resolver, "hosts",
+                "rtmp://a/live rtmp://b/live rtmp://c/live", "probe", FALSE,
+                nullptr);
   gst_util_set_object_arg (G_OBJECT (h.resolver), "strategy", "round-robin");
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
   EXPECT_EQ (h.resolve ("x"), "rtmp://a/live/x");
@@ -215,15 +218,18 @@ TEST (ClusterResolver, StrategyCanBeSwitchedWhilePlaying)
 TEST (ClusterResolver, RunsInAGstLaunchLine)
 {
   GError *err = nullptr;
-  GstElement *p = gst_parse_launch ("clusterresolver name=r cluster-id=eu "
+  GstElement *p = gst_parse_launch (
+      "clusterresolver name=r cluster-id=eu "
       "hosts=\"rtmp://a/live rtmp://b/live\" strategy=random probe=false "
-      "fakesrc num-buffers=3 ! fakesink", &err);
+      "fakesrc num-buffers=3 ! fakesink",
+      &err);
   ASSERT_NE (p, nullptr) << (err ? err->message : "");
   ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
+             GST_STATE_CHANGE_FAILURE);
   GstBus *bus = gst_element_get_bus (p);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  GstMessage *m = gst_bus_timed_pop_filtered (
+      bus, 5 * GST_SECOND,
+      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   ASSERT_NE (m, nullptr);
   EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
   gst_message_unref (m);
@@ -241,7 +247,7 @@ TEST (ClusterResolver, RunsInAGstLaunchLine)
 /* ---- status callbacks ---- */
 
 static int
-bound_port (GstElement * r)
+bound_port (GstElement *r)
 {
   int port = -1;
   g_object_get (r, "callback-bound-port", &port, nullptr);
@@ -254,7 +260,7 @@ TEST (ClusterResolverCallbacks, ListenerBindsToLoopbackOnAFreePort)
   g_object_set (h.resolver, "callback-port", 0, nullptr);
   EXPECT_EQ (bound_port (h.resolver), -1);
   ASSERT_EQ (gst_element_set_state (h.pipeline, GST_STATE_READY),
-      GST_STATE_CHANGE_SUCCESS);
+             GST_STATE_CHANGE_SUCCESS);
   int port = bound_port (h.resolver);
   ASSERT_GT (port, 0);
   gchar *addr = nullptr;
@@ -269,17 +275,19 @@ TEST (ClusterResolverCallbacks, StreamDownIsAvoidedAtOnceAndUpRestoresIt)
 {
   ResolverHarness h;
   g_object_set (h.resolver, "hosts", "rtmp://a/live rtmp://b/live", "probe",
-      FALSE, "callback-port", 0, nullptr);
+                FALSE, "callback-port", 0, nullptr);
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
-  std::string base = "http://127.0.0.1:" + std::to_string (bound_port (h.resolver));
+  std::string base
+      = "http://127.0.0.1:" + std::to_string (bound_port (h.resolver));
   EXPECT_EQ (h.resolve ("cam1"), "rtmp://a/live/cam1");
 
   auto t0 = clk::now ();
   ASSERT_EQ (http_post (base + "/callbacks/cam1", R"({"status":"offline"})"),
-      200u);
+             200u);
   ASSERT_TRUE (h.wait_count ("clusterresolver-status", 1, 100));
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds> (
-      h.events ().back ().at - t0).count ();
+                     h.events ().back ().at - t0)
+                     .count ();
   EXPECT_LT (latency, 100);
   EXPECT_EQ (h.resolve ("cam1"), "");
   ASSERT_TRUE (h.wait_count ("failed", 1));
@@ -290,12 +298,12 @@ TEST (ClusterResolverCallbacks, StreamDownIsAvoidedAtOnceAndUpRestoresIt)
   EXPECT_EQ (h.resolve ("cam2"), "rtmp://a/live/cam2");
 
   ASSERT_EQ (http_post (base + "/callbacks/cam1", R"({"status":"online"})"),
-      200u);
+             200u);
   EXPECT_EQ (h.resolve ("cam1"), "rtmp://a/live/cam1");
 
   /* host-level report: host 0 down for every stream */
   ASSERT_EQ (http_post (base + "/callbacks", R"({"host":0,"status":"down"})"),
-      200u);
+             200u);
   EXPECT_EQ (h.resolve ("cam3"), "rtmp://b/live/cam3");
   gint status = -1;
   g_object_get (h.resolver, "status", &status, nullptr);
@@ -311,18 +319,22 @@ TEST (ClusterResolverCallbacks, SecretIsChecked)
 {
   ResolverHarness h;
   g_object_set (h.resolver, "hosts", "rtmp://a/live", "probe", FALSE,
-      "callback-port", 0, "callback-secret", "s3cret", nullptr);
+                "callback-port", 0, "callback-secret", "s3cret", nullptr);
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
-  std::string url = "http://127.0.0.1:" + std::to_string (bound_port (h.resolver))
-      + "/callbacks/cam1";
+  std::string url
+      = "http://127.0.0.1:" + std::to_string (bound_port (h.resolver))
+        + "/callbacks/cam1";
   std::string down = R"({"status":"offline"})";
   EXPECT_EQ (http_post (url, down), 401u);
-  EXPECT_EQ (http_post (url, down, { {"Authorization", "Bearer wrong"} }), 401u);
+  EXPECT_EQ (http_post (url, down, { { "Authorization", "Bearer wrong" } }),
+             401u);
   EXPECT_EQ (h.resolve ("cam1"), "rtmp://a/live/cam1");
-  EXPECT_EQ (http_post (url, down, { {"Authorization", "Bearer s3cret"} }), 200u);
+  EXPECT_EQ (http_post (url, down, { { "Authorization", "Bearer s3cret" } }),
+             200u);
   EXPECT_EQ (h.resolve ("cam1"), "");
   EXPECT_EQ (http_post (url, R"({"status":"online"})",
-          { {"X-Callback-Secret", "s3cret"} }), 200u);
+                        { { "X-Callback-Secret", "s3cret" } }),
+             200u);
   EXPECT_EQ (h.resolve ("cam1"), "rtmp://a/live/cam1");
 }
 
@@ -336,9 +348,9 @@ protected:
 
   void start (const std::string &path, guint timeout_ms = 2000)
   {
-    g_object_set (h.resolver, "hosts", "rtmp://a/live rtmp://b/live",
-        "probe", FALSE, "discovery-url", server.url (path).c_str (),
-        "discovery-timeout", timeout_ms, nullptr);
+    g_object_set (h.resolver, "hosts", "rtmp://a/live rtmp://b/live", "probe",
+                  FALSE, "discovery-url", server.url (path).c_str (),
+                  "discovery-timeout", timeout_ms, nullptr);
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
   }
   void expect_fallback_with_warning (const char *what)
@@ -358,8 +370,11 @@ protected:
 
 TEST_F (ClusterResolverDiscovery, EndpointAnswerGoesFirst)
 {
-  server.set ("/stream/cam1/WebRTC", Reply {200,
-          R"({"connection":{"signallingUri":"wss://edge.example/w/cam1"}})"});
+  server.set (
+      "/stream/cam1/WebRTC",
+      Reply{
+          200,
+          R"({"connection":{"signallingUri":"wss://edge.example/w/cam1"}})" });
   g_setenv ("RESILIENT_DISCOVERY_TOKEN", "tok-from-env", TRUE);
   start ("/stream/{alias}/WebRTC");
   EXPECT_EQ (h.resolve ("cam1"), "wss://edge.example/w/cam1");
@@ -373,7 +388,7 @@ TEST_F (ClusterResolverDiscovery, EndpointAnswerGoesFirst)
 
 TEST_F (ClusterResolverDiscovery, TokenPropertyWins)
 {
-  server.set ("/d", Reply {200, R"({"url":"rtmp://b/live/cam1"})"});
+  server.set ("/d", Reply{ 200, R"({"url":"rtmp://b/live/cam1"})" });
   g_object_set (h.resolver, "discovery-token", "prop-token", nullptr);
   start ("/d");
   EXPECT_EQ (h.resolve ("cam1"), "rtmp://b/live/cam1");
@@ -382,39 +397,40 @@ TEST_F (ClusterResolverDiscovery, TokenPropertyWins)
 
 TEST_F (ClusterResolverDiscovery, TimeoutFallsBackToTheHostList)
 {
-  server.set ("/slow", Reply {200, "", true});
+  server.set ("/slow", Reply{ 200, "", true });
   start ("/slow", 300);
   auto t0 = clk::now ();
   expect_fallback_with_warning ("timeout");
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds> (
-      clk::now () - t0).count ();
+  auto took
+      = std::chrono::duration_cast<std::chrono::milliseconds> (clk::now () - t0)
+            .count ();
   EXPECT_LT (took, 1500);
 }
 
 TEST_F (ClusterResolverDiscovery, ServerErrorFallsBackToTheHostList)
 {
-  server.set ("/err", Reply {500, "Internal Server Error"});
+  server.set ("/err", Reply{ 500, "Internal Server Error" });
   start ("/err");
   expect_fallback_with_warning ("HTTP status 500");
 }
 
 TEST_F (ClusterResolverDiscovery, BadJsonFallsBackToTheHostList)
 {
-  server.set ("/bad", Reply {200, "{\"connection\": {\"signallingUri\": "});
+  server.set ("/bad", Reply{ 200, "{\"connection\": {\"signallingUri\": " });
   start ("/bad");
   expect_fallback_with_warning ("not JSON");
 }
 
 TEST_F (ClusterResolverDiscovery, SteeringManifestOrdersTheHostsAndIsRefreshed)
 {
-  server.set ("/steer", Reply {200, R"({"VERSION":1,"TTL":0.3,
-      "PATHWAY-PRIORITY":["b","a"]})"});
+  server.set ("/steer", Reply{ 200, R"({"VERSION":1,"TTL":0.3,
+      "PATHWAY-PRIORITY":["b","a"]})" });
   start ("/steer");
   for (int i = 0; i < 3; i++)
     EXPECT_EQ (h.resolve ("cam1"), "rtmp://b/live/cam1");
   EXPECT_EQ (server.hits ("/steer"), 1);
-  server.set ("/steer", Reply {200, R"({"VERSION":1,"TTL":0.3,
-      "PATHWAY-PRIORITY":["a","b"]})"});
+  server.set ("/steer", Reply{ 200, R"({"VERSION":1,"TTL":0.3,
+      "PATHWAY-PRIORITY":["a","b"]})" });
   /* refreshed in the background after the TTL */
   auto end = clk::now () + std::chrono::seconds (2);
   while (server.hits ("/steer") < 2 && clk::now () < end)

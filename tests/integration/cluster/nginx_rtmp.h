@@ -33,11 +33,12 @@ public:
         << "  application live { live on; } } }\n";
     out.close ();
     proc_ = std::make_unique<fixtures::ChildProcess> (
-        std::vector<std::string> {"nginx", "-c", conf, "-p", dir_.path () + "/",
-          "-e", dir_.file ("error.log")}, dir_.file ("stdout.log"));
+        std::vector<std::string>{ "nginx", "-c", conf, "-p", dir_.path () + "/",
+                                  "-e", dir_.file ("error.log") },
+        dir_.file ("stdout.log"));
     if (!fixtures::wait_for_tcp_port (port_, std::chrono::milliseconds (5000)))
       throw std::runtime_error ("nginx-rtmp did not start on port "
-          + std::to_string (port_));
+                                + std::to_string (port_));
   }
   int port () const { return port_; }
   std::string base (const char *app = "live") const
@@ -52,4 +53,4 @@ private:
   std::unique_ptr<fixtures::ChildProcess> proc_;
 };
 
-}  // namespace cluster_test
+} // namespace cluster_test

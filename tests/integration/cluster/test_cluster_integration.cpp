@@ -19,7 +19,8 @@ static long
 ms_since (clk::time_point t0)
 {
   return std::chrono::duration_cast<std::chrono::milliseconds> (clk::now ()
-      - t0).count ();
+                                                                - t0)
+      .count ();
 }
 
 /* A live publisher of a small H.264 stream to `url`. */
@@ -28,10 +29,12 @@ class Publisher
 public:
   explicit Publisher (const std::string &url)
   {
-    std::string desc = "videotestsrc is-live=true ! video/x-raw,width=160,"
-        "height=120,framerate=25/1 ! x264enc tune=zerolatency "
-        "speed-preset=ultrafast key-int-max=25 ! h264parse ! flvmux "
-        "streamable=true ! rtmp2sink location=" + url;
+    std::string desc
+        = "videotestsrc is-live=true ! video/x-raw,width=160,"
+          "height=120,framerate=25/1 ! x264enc tune=zerolatency "
+          "speed-preset=ultrafast key-int-max=25 ! h264parse ! flvmux "
+          "streamable=true ! rtmp2sink location="
+          + url;
     pipeline_ = gst_parse_launch (desc.c_str (), nullptr);
     gst_element_set_state (pipeline_, GST_STATE_PLAYING);
   }
@@ -40,6 +43,7 @@ public:
     gst_element_set_state (pipeline_, GST_STATE_NULL);
     gst_object_unref (pipeline_);
   }
+
 private:
   GstElement *pipeline_;
 };
@@ -48,17 +52,20 @@ private:
 static bool
 plays (const std::string &url, int timeout_ms)
 {
-  std::string desc = "rtmp2src location=" + url + " ! flvdemux name=d "
-      "d.video ! fakesink name=sink signal-handoffs=true";
+  std::string desc = "rtmp2src location=" + url
+                     + " ! flvdemux name=d "
+                       "d.video ! fakesink name=sink signal-handoffs=true";
   GstElement *p = gst_parse_launch (desc.c_str (), nullptr);
   if (!p)
     return false;
   GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  std::atomic<bool> got {false};
-  g_signal_connect (sink, "handoff", G_CALLBACK (+[](GstElement *, GstBuffer *,
-              GstPad *, gpointer d) {
-            static_cast<std::atomic<bool> *> (d)->store (true);
-          }), &got);
+  std::atomic<bool> got{ false };
+  g_signal_connect (
+      sink, "handoff",
+      G_CALLBACK (+[] (GstElement *, GstBuffer *, GstPad *, gpointer d) {
+        static_cast<std::atomic<bool> *> (d)->store (true);
+      }),
+      &got);
   gst_element_set_state (p, GST_STATE_PLAYING);
   auto t0 = clk::now ();
   while (!got && ms_since (t0) < timeout_ms)
@@ -69,29 +76,31 @@ plays (const std::string &url, int timeout_ms)
   return got;
 }
 
-TEST (ClusterIntegration, ThreeHostsTwoDeadTheLiveOneIsReachedWithinTwiceTheTimeout)
+TEST (ClusterIntegration,
+      ThreeHostsTwoDeadTheLiveOneIsReachedWithinTwiceTheTimeout)
 {
   NginxRtmp killed, stopped, live;
   Publisher pub (live.base () + "/cam1");
   killed.process ().kill9 ();
-  stopped.process ().stop ();   /* accepts TCP, never answers */
+  stopped.process ().stop (); /* accepts TCP, never answers */
 
   const guint timeout_ms = 500;
   ResolverHarness h;
-  std::string hosts = killed.base () + " " + stopped.base () + " " + live.base ();
+  std::string hosts
+      = killed.base () + " " + stopped.base () + " " + live.base ();
   g_object_set (h.resolver, "cluster-id", "three", "hosts", hosts.c_str (),
-      "connect-timeout", timeout_ms, "loops", 1, nullptr);
+                "connect-timeout", timeout_ms, "loops", 1, nullptr);
   ASSERT_NE (gst_element_set_state (h.pipeline, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
+             GST_STATE_CHANGE_FAILURE);
 
   auto t0 = clk::now ();
   std::string url = h.resolve ("cam1");
   long took = ms_since (t0);
   EXPECT_EQ (url, live.base () + "/cam1");
-  EXPECT_LT (took, 2 * (long) timeout_ms) << "took " << took << " ms";
+  EXPECT_LT (took, 2 * (long)timeout_ms) << "took " << took << " ms";
   RecordProperty ("reach_live_ms", std::to_string (took));
   std::cout << "[figure] live host reached after " << took << " ms (timeout "
-      << timeout_ms << " ms)" << std::endl;
+            << timeout_ms << " ms)" << std::endl;
 
   ASSERT_TRUE (h.wait_count ("connect-failed", 2));
   std::map<int, std::string> reasons;
@@ -129,8 +138,9 @@ TEST (ClusterIntegration, RandomStrategyStaysWithin15PercentOfUniform)
     EXPECT_LE (k, 115) << srv->base ();
     fig << k << " ";
   }
-  std::cout << "[figure] random picks over " << n << " resolutions: "
-      << fig.str () << "(" << took << " ms, probed)" << std::endl;
+  std::cout << "[figure] random picks over " << n
+            << " resolutions: " << fig.str () << "(" << took << " ms, probed)"
+            << std::endl;
   /* the statistics agree */
   GstStructure *st = h.statistics ();
   guint64 total = 0;
@@ -140,7 +150,7 @@ TEST (ClusterIntegration, RandomStrategyStaysWithin15PercentOfUniform)
     total += p;
   }
   gst_structure_free (st);
-  EXPECT_EQ (total, (guint64) n);
+  EXPECT_EQ (total, (guint64)n);
 }
 
 static std::string
@@ -165,7 +175,7 @@ TEST (ClusterIntegration, FailureMemoryIsWrittenReadBackAfterARestartAndExpires)
   {
     ResolverHarness h;
     g_object_set (h.resolver, "hosts", hosts.c_str (), "state-file",
-        file.c_str (), "failure-expiry", expiry_ms, nullptr);
+                  file.c_str (), "failure-expiry", expiry_ms, nullptr);
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
     EXPECT_EQ (h.resolve ("s"), second.base () + "/s");
   }
@@ -178,7 +188,7 @@ TEST (ClusterIntegration, FailureMemoryIsWrittenReadBackAfterARestartAndExpires)
   {
     ResolverHarness h;
     g_object_set (h.resolver, "hosts", hosts.c_str (), "state-file",
-        file.c_str (), "failure-expiry", expiry_ms, nullptr);
+                  file.c_str (), "failure-expiry", expiry_ms, nullptr);
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
     ASSERT_LT (ms_since (failed_at), expiry_ms - 500) << "machine too slow";
     EXPECT_EQ (h.resolve ("s"), second.base () + "/s");

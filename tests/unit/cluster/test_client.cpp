@@ -17,13 +17,13 @@ protected:
   void SetUp () override
   {
     cluster = std::make_shared<Cluster> ([this] { return now; }, 1);
-    cluster->configure ([](Resolver & r) {
-          r.set_hosts ({ {"rtmp://a/live", 1}, {"rtmp://b/live", 1} });
-          r.set_loops (1);
-          r.set_failure_expiry (ms (10000));
-        });
-    cluster->set_observer ([this](const ClusterEvent & e) {
-          events.push_back (e); });
+    cluster->configure ([] (Resolver &r) {
+      r.set_hosts ({ { "rtmp://a/live", 1 }, { "rtmp://b/live", 1 } });
+      r.set_loops (1);
+      r.set_failure_expiry (ms (10000));
+    });
+    cluster->set_observer (
+        [this] (const ClusterEvent &e) { events.push_back (e); });
     Registry::instance ().publish ("eu", cluster);
   }
   void TearDown () override
@@ -88,16 +88,16 @@ TEST_F (Client, WatchFiresOnlyForTheUrlInUse)
   ClusterClient c ("cluster://eu/cam1");
   ASSERT_TRUE (c.attach (err));
   std::vector<DownNotice> got;
-  c.watch ([&](const DownNotice & n) { got.push_back (n); });
-  c.next ();                    /* on rtmp://a/live/cam1 */
-  cluster->report_status (StatusReport {"cam2", "", false});
-  cluster->report_status (StatusReport {"", "rtmp://b/live", false});
+  c.watch ([&] (const DownNotice &n) { got.push_back (n); });
+  c.next (); /* on rtmp://a/live/cam1 */
+  cluster->report_status (StatusReport{ "cam2", "", false });
+  cluster->report_status (StatusReport{ "", "rtmp://b/live", false });
   EXPECT_TRUE (got.empty ());
-  cluster->report_status (StatusReport {"", "rtmp://a/live", false});
+  cluster->report_status (StatusReport{ "", "rtmp://a/live", false });
   ASSERT_EQ (got.size (), 1u);
-  cluster->report_status (StatusReport {"cam1", "", false});
+  cluster->report_status (StatusReport{ "cam1", "", false });
   EXPECT_EQ (got.size (), 2u);
-  cluster->report_status (StatusReport {"cam1", "", true});   /* up: no */
+  cluster->report_status (StatusReport{ "cam1", "", true }); /* up: no */
   EXPECT_EQ (got.size (), 2u);
   /* the failover that follows: host a is still reported down, so the next
    * URL is on b */
@@ -112,7 +112,7 @@ TEST_F (Client, StreamDownGivesNoUrl)
   std::string err;
   ClusterClient c ("cluster://eu/cam9");
   ASSERT_TRUE (c.attach (err));
-  cluster->report_status (StatusReport {"cam9", "", false});
+  cluster->report_status (StatusReport{ "cam9", "", false });
   EXPECT_FALSE (c.next ());
   EXPECT_EQ (c.last_note (), "stream-down");
   EXPECT_EQ (count (ClusterEvent::Kind::Failed), 1);

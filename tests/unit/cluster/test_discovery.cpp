@@ -20,8 +20,9 @@ TEST (Json, ParsesNestedDocuments)
 
 TEST (Json, RefusesGarbage)
 {
-  for (const char *bad : { "", "{", "{\"a\":}", "[1,]", "{\"a\":1} x", "nul",
-          "01", "\"\\q\"", "{a:1}", "<html>500</html>", "\"\x01\"" })
+  for (const char *bad :
+       { "", "{", "{\"a\":}", "[1,]", "{\"a\":1} x", "nul", "01", "\"\\q\"",
+         "{a:1}", "<html>500</html>", "\"\x01\"" })
     EXPECT_FALSE (parse_json (bad)) << bad;
   std::string deep (200, '[');
   EXPECT_FALSE (parse_json (deep + std::string (200, ']')));
@@ -32,7 +33,8 @@ TEST (Discovery, ReadsTheSeedsSignallingUri)
 {
   std::string err;
   auto a = parse_discovery (R"({"connection": {"signallingUri":
-      "wss://edge-3.example/webrtc/abc"}, "ttl": 12})", err);
+      "wss://edge-3.example/webrtc/abc"}, "ttl": 12})",
+                            err);
   ASSERT_TRUE (a) << err;
   ASSERT_TRUE (a->endpoint);
   EXPECT_EQ (a->endpoint->url, "wss://edge-3.example/webrtc/abc");
@@ -62,12 +64,13 @@ TEST (Discovery, ReadsAContentSteeringManifest)
       "PATHWAY-PRIORITY": ["b:1935", "clone", "nope", "direct"],
       "PATHWAY-URIS": {"direct": "srt://d.example:9000"},
       "PATHWAY-CLONES": [{"BASE-ID": "b:1935", "ID": "clone",
-        "URI-REPLACEMENT": {"HOST": "b2.example"}}]})", err);
+        "URI-REPLACEMENT": {"HOST": "b2.example"}}]})",
+                            err);
   ASSERT_TRUE (a) << err;
   ASSERT_TRUE (a->steering);
   EXPECT_EQ (to_ms (a->steering->ttl), 30000);
-  std::vector<Host> configured { {"rtmp://a:1935/live", 1},
-  {"rtmp://b:1935/live", 1} };
+  std::vector<Host> configured{ { "rtmp://a:1935/live", 1 },
+                                { "rtmp://b:1935/live", 1 } };
   auto hosts = steering_hosts (*a->steering, configured);
   ASSERT_EQ (hosts.size (), 3u);
   EXPECT_EQ (hosts[0].url, "rtmp://b:1935/live");
@@ -78,22 +81,26 @@ TEST (Discovery, ReadsAContentSteeringManifest)
 TEST (Discovery, RefusesBrokenSteeringManifests)
 {
   std::string err;
-  EXPECT_FALSE (parse_discovery (R"({"VERSION": 2, "PATHWAY-PRIORITY": ["a"]})", err));
+  EXPECT_FALSE (
+      parse_discovery (R"({"VERSION": 2, "PATHWAY-PRIORITY": ["a"]})", err));
   EXPECT_FALSE (parse_discovery (R"({"PATHWAY-PRIORITY": []})", err));
   EXPECT_FALSE (parse_discovery (R"({"PATHWAY-PRIORITY": [1]})", err));
-  EXPECT_FALSE (parse_discovery (R"({"PATHWAY-PRIORITY": ["a"], "TTL": "x"})", err));
+  EXPECT_FALSE (
+      parse_discovery (R"({"PATHWAY-PRIORITY": ["a"], "TTL": "x"})", err));
 }
 
 TEST (Discovery, ReplacesUrlHosts)
 {
-  EXPECT_EQ (url_authority ("rtmp://u:p@a.example:1935/live"), "a.example:1935");
-  EXPECT_EQ (replace_url_host ("rtmp://a:1935/live", "z"), "rtmp://z:1935/live");
+  EXPECT_EQ (url_authority ("rtmp://u:p@a.example:1935/live"),
+             "a.example:1935");
+  EXPECT_EQ (replace_url_host ("rtmp://a:1935/live", "z"),
+             "rtmp://z:1935/live");
   EXPECT_EQ (replace_url_host ("http://a/x", "z:8080"), "http://z:8080/x");
 }
 
 TEST (StatusCallback, AcceptsCeeblueStyleAndHostReports)
 {
-  std::vector<Host> hosts { {"rtmp://a/live", 1}, {"rtmp://b/live", 1} };
+  std::vector<Host> hosts{ { "rtmp://a/live", 1 }, { "rtmp://b/live", 1 } };
   std::string err;
   auto r = parse_status_report ("cam1", R"({"status": "offline"})", hosts, err);
   ASSERT_TRUE (r) << err;
@@ -108,7 +115,8 @@ TEST (StatusCallback, AcceptsCeeblueStyleAndHostReports)
   EXPECT_TRUE (r->stream.empty ());
   EXPECT_EQ (r->host, "rtmp://b/live");
   r = parse_status_report ("", R"({"alias": "x", "host": "rtmp://a/live/",
-      "state": "DOWN"})", hosts, err);
+      "state": "DOWN"})",
+                           hosts, err);
   ASSERT_TRUE (r);
   EXPECT_EQ (r->stream, "x");
   EXPECT_EQ (r->host, "rtmp://a/live");
@@ -116,12 +124,13 @@ TEST (StatusCallback, AcceptsCeeblueStyleAndHostReports)
 
 TEST (StatusCallback, RefusesReportsItCannotUse)
 {
-  std::vector<Host> hosts { {"rtmp://a/live", 1} };
+  std::vector<Host> hosts{ { "rtmp://a/live", 1 } };
   std::string err;
   EXPECT_FALSE (parse_status_report ("cam1", "offline", hosts, err));
-  EXPECT_FALSE (parse_status_report ("cam1", R"({"status": "meh"})", hosts, err));
+  EXPECT_FALSE (
+      parse_status_report ("cam1", R"({"status": "meh"})", hosts, err));
   EXPECT_FALSE (parse_status_report ("", R"({"status": "down"})", hosts, err));
-  EXPECT_FALSE (parse_status_report ("", R"({"host": 3, "status": "down"})",
-          hosts, err));
+  EXPECT_FALSE (
+      parse_status_report ("", R"({"host": 3, "status": "down"})", hosts, err));
   EXPECT_EQ (err, "host index out of range");
 }

@@ -15,7 +15,9 @@ using namespace resilient::cluster;
 static std::vector<Host>
 three ()
 {
-  return { {"rtmp://a/live", 1}, {"rtmp://b/live", 1}, {"rtmp://c/live", 1} };
+  return { { "rtmp://a/live", 1 },
+           { "rtmp://b/live", 1 },
+           { "rtmp://c/live", 1 } };
 }
 
 static std::vector<std::string>
@@ -33,8 +35,9 @@ TEST (ClusterUrl, JoinsHostAndPathWithOneSlash)
   EXPECT_EQ (join_url ("rtmp://a/live/", "/cam1"), "rtmp://a/live/cam1");
   EXPECT_EQ (join_url ("http://a/vod", ""), "http://a/vod");
   EXPECT_EQ (join_url ("srt://a:9000?mode=caller", "x"),
-      "srt://a:9000/x?mode=caller");
-  EXPECT_EQ (join_url ("http://h/p?a=1", "s.m3u8?b=2"), "http://h/p/s.m3u8?b=2&a=1");
+             "srt://a:9000/x?mode=caller");
+  EXPECT_EQ (join_url ("http://h/p?a=1", "s.m3u8?b=2"),
+             "http://h/p/s.m3u8?b=2&a=1");
 }
 
 TEST (ClusterUrl, SplitsListsAndWeights)
@@ -64,9 +67,10 @@ TEST (Resolver, OrderedLoopsOverAllHosts)
   r.set_hosts (three ());
   r.set_loops (2);
   Plan p = r.plan ("s", ms (0));
-  EXPECT_EQ (urls (p), (std::vector<std::string> {"rtmp://a/live/s",
-              "rtmp://b/live/s", "rtmp://c/live/s", "rtmp://a/live/s",
-              "rtmp://b/live/s", "rtmp://c/live/s"}));
+  EXPECT_EQ (urls (p),
+             (std::vector<std::string>{
+                 "rtmp://a/live/s", "rtmp://b/live/s", "rtmp://c/live/s",
+                 "rtmp://a/live/s", "rtmp://b/live/s", "rtmp://c/live/s" }));
   EXPECT_EQ (p.attempts[4].loop, 1);
   EXPECT_EQ (p.attempts[4].host_index, 1);
 }
@@ -129,7 +133,7 @@ TEST (Resolver, RoundRobinMovesTheFirstHostOn)
   std::vector<int> firsts;
   for (int i = 0; i < 6; i++)
     firsts.push_back (r.plan ("s", ms (i)).attempts.front ().host_index);
-  EXPECT_EQ (firsts, (std::vector<int> {0, 1, 2, 0, 1, 2}));
+  EXPECT_EQ (firsts, (std::vector<int>{ 0, 1, 2, 0, 1, 2 }));
 }
 
 TEST (Resolver, RandomIsUniformAndCoversEveryHost)
@@ -200,15 +204,16 @@ TEST (Resolver, RandomSkipsFailedHosts)
 TEST (Resolver, WeightedFollowsTheWeights)
 {
   Resolver r (99);
-  r.set_hosts ({ {"rtmp://a/live", 3}, {"rtmp://b/live", 1},
-          {"rtmp://c/live", 0} });
+  r.set_hosts ({ { "rtmp://a/live", 3 },
+                 { "rtmp://b/live", 1 },
+                 { "rtmp://c/live", 0 } });
   r.set_strategy (Strategy::Weighted);
   std::map<int, int> firsts;
   const int n = 20000;
   for (int i = 0; i < n; i++) {
     Plan p = r.plan ("s", ms (0));
     ASSERT_EQ (p.attempts.size (), 3u);
-    EXPECT_EQ (p.attempts.back ().host_index, 2);   /* weight 0 goes last */
+    EXPECT_EQ (p.attempts.back ().host_index, 2); /* weight 0 goes last */
     firsts[p.attempts.front ().host_index]++;
   }
   EXPECT_NEAR (firsts[0], n * 0.75, n * 0.02);
@@ -267,7 +272,7 @@ TEST (Resolver, DiscoveredEndpointGoesFirstUntilItsTtl)
   r.set_hosts (three ());
   r.set_endpoint ("s", "rtmp://b/live/s", ms (1000));
   Plan p = r.plan ("s", ms (0));
-  ASSERT_EQ (p.attempts.size (), 3u);   /* no duplicate of b */
+  ASSERT_EQ (p.attempts.size (), 3u); /* no duplicate of b */
   EXPECT_TRUE (p.attempts[0].discovered);
   EXPECT_EQ (p.attempts[0].host_index, 1);
   EXPECT_EQ (p.attempts[1].host_index, 0);
@@ -284,8 +289,8 @@ TEST (Resolver, SteeringOrderReplacesTheStrategyWhileValid)
   Resolver r (3);
   r.set_hosts (three ());
   r.set_strategy (Strategy::Random);
-  r.set_steering (SteeringOrder { { {"rtmp://c/live", 1}, {"rtmp://x/live", 1} },
-          ms (500)});
+  r.set_steering (SteeringOrder{
+      { { "rtmp://c/live", 1 }, { "rtmp://x/live", 1 } }, ms (500) });
   for (int i = 0; i < 20; i++) {
     Plan p = r.plan ("s", ms (100));
     ASSERT_EQ (p.attempts.size (), 4u);
@@ -300,10 +305,12 @@ TEST (Cluster, SharesMemoryAndNotifiesSubscribers)
 {
   TimePoint now = ms (1000);
   auto c = std::make_shared<Cluster> ([&] { return now; }, 1);
-  c->configure ([](Resolver & r) { r.set_hosts (three ());
-        r.set_failure_expiry (ms (2000)); });
+  c->configure ([] (Resolver &r) {
+    r.set_hosts (three ());
+    r.set_failure_expiry (ms (2000));
+  });
   std::vector<ClusterEvent::Kind> kinds;
-  c->set_observer ([&](const ClusterEvent & e) { kinds.push_back (e.kind); });
+  c->set_observer ([&] (const ClusterEvent &e) { kinds.push_back (e.kind); });
   Registry::instance ().publish ("t", c);
   auto found = Registry::instance ().find ("t");
   ASSERT_EQ (found, c);
@@ -311,22 +318,23 @@ TEST (Cluster, SharesMemoryAndNotifiesSubscribers)
   found->report_attempt (p.attempts[0], "s");
   found->report_failure (p.attempts[0], "refused", "s");
   /* a second consumer of the same cluster sees the failure */
-  EXPECT_EQ (Registry::instance ().find ("t")->resolve ("s").attempts[0]
-      .host_index, 1);
+  EXPECT_EQ (
+      Registry::instance ().find ("t")->resolve ("s").attempts[0].host_index,
+      1);
   now = ms (3000);
   EXPECT_EQ (c->resolve ("s").attempts[0].host_index, 0);
 
   std::vector<DownNotice> notices;
-  auto sub = c->subscribe_down ([&](const DownNotice & n) {
-        notices.push_back (n); });
-  c->report_status (StatusReport {"s", "", false});
+  auto sub = c->subscribe_down (
+      [&] (const DownNotice &n) { notices.push_back (n); });
+  c->report_status (StatusReport{ "s", "", false });
   ASSERT_EQ (notices.size (), 1u);
   EXPECT_TRUE (notices[0].down);
   EXPECT_TRUE (notices[0].affects ("s", "rtmp://a/live/s"));
   EXPECT_FALSE (notices[0].affects ("t", "rtmp://a/live/t"));
   EXPECT_TRUE (c->resolve ("s").attempts.empty ());
   c->unsubscribe_down (sub);
-  c->report_status (StatusReport {"s", "", true});
+  c->report_status (StatusReport{ "s", "", true });
   EXPECT_EQ (notices.size (), 1u);
   EXPECT_EQ (c->resolve ("s").attempts.size (), 3u);
   EXPECT_EQ (kinds.front (), ClusterEvent::Kind::Connect);
@@ -337,7 +345,7 @@ TEST (Cluster, SharesMemoryAndNotifiesSubscribers)
 
 TEST (Cluster, HostDownNoticeAffectsOnlyThatHost)
 {
-  DownNotice n {"", "rtmp://a/live", true};
+  DownNotice n{ "", "rtmp://a/live", true };
   EXPECT_TRUE (n.affects ("s", "rtmp://a/live/s"));
   EXPECT_FALSE (n.affects ("s", "rtmp://a/live2/s"));
   EXPECT_FALSE (n.affects ("s", "rtmp://b/live/s"));

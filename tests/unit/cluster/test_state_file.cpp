@@ -45,9 +45,12 @@ TEST_F (StateFile, SkipsMalformedLinesAndUnknownVersions)
 {
   FailureMemory m;
   EXPECT_EQ (parse_memory ("# other v9\n9999\t1\tr\thost\n", ms (0), m), 0u);
-  EXPECT_EQ (parse_memory ("# gst-resilient cluster failure memory v1\n"
+  EXPECT_EQ (
+      parse_memory (
+          "# gst-resilient cluster failure memory v1\n"
           "garbage\n9999\tx\tr\thost\n9999\t1\tr\t\n9999\t1\tr\trtmp://ok\n",
-          ms (0), m), 1u);
+          ms (0), m),
+      1u);
   EXPECT_TRUE (m.active ("rtmp://ok", ms (1)));
 }
 
@@ -56,9 +59,10 @@ TEST_F (StateFile, SurvivesARestartAndExpires)
   TimePoint now = ms (1'700'000'000'000);
   {
     Cluster c ([&] { return now; }, 1);
-    c.configure ([](Resolver & r) {
-          r.set_hosts ({ {"rtmp://a/live", 1}, {"rtmp://b/live", 1} });
-          r.set_failure_expiry (ms (60000)); });
+    c.configure ([] (Resolver &r) {
+      r.set_hosts ({ { "rtmp://a/live", 1 }, { "rtmp://b/live", 1 } });
+      r.set_failure_expiry (ms (60000));
+    });
     EXPECT_EQ (c.set_state_file (path_), 0u);
     Plan p = c.resolve ("s");
     c.report_failure (p.attempts[0], "connection refused");
@@ -74,9 +78,10 @@ TEST_F (StateFile, SurvivesARestartAndExpires)
   now += ms (30000);
   {
     Cluster c ([&] { return now; }, 1);
-    c.configure ([](Resolver & r) {
-          r.set_hosts ({ {"rtmp://a/live", 1}, {"rtmp://b/live", 1} });
-          r.set_failure_expiry (ms (60000)); });
+    c.configure ([] (Resolver &r) {
+      r.set_hosts ({ { "rtmp://a/live", 1 }, { "rtmp://b/live", 1 } });
+      r.set_failure_expiry (ms (60000));
+    });
     EXPECT_EQ (c.set_state_file (path_), 1u);
     EXPECT_EQ (c.resolve ("s").attempts[0].host_index, 1);
     now += ms (30001);
@@ -88,7 +93,7 @@ TEST_F (StateFile, ReportsAnUnwritableLocation)
 {
   TimePoint now = ms (0);
   Cluster c ([&] { return now; }, 1);
-  c.configure ([](Resolver & r) { r.set_hosts ({ {"rtmp://a/live", 1} }); });
+  c.configure ([] (Resolver &r) { r.set_hosts ({ { "rtmp://a/live", 1 } }); });
   c.set_state_file (dir_ + "/no/such/dir/memory");
   c.report_failure (c.resolve ("s").attempts[0], "refused");
   EXPECT_NE (c.state_error ().find ("cannot create"), std::string::npos);
