@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <map>
 
 using namespace cluster_test;
@@ -289,6 +290,8 @@ TEST (ClusterResolverCallbacks, StreamDownIsAvoidedAtOnceAndUpRestoresIt)
                      h.events ().back ().at - t0)
                      .count ();
   EXPECT_LT (latency, 100);
+  std::cout << "[figure] status callback POST to bus message: " << latency
+            << " ms" << std::endl;
   EXPECT_EQ (h.resolve ("cam1"), "");
   ASSERT_TRUE (h.wait_count ("failed", 1));
   for (auto &e : h.events ())
