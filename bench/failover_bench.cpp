@@ -337,7 +337,9 @@ main (int argc, char **argv)
   }
   auto want = [&] (const char *n) { return only.empty () || only.count (n); };
   gst_init (&argc, &argv);
-  if (!gst_element_factory_find ("failoversrc")) {
+  bool needs_element = want ("hot-kill") || want ("cold-kill")
+      || want ("hot-stall") || want ("cpu");
+  if (needs_element && !gst_element_factory_find ("failoversrc")) {
     fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
     return 1;
   }
