@@ -1,7 +1,8 @@
 /* clusterresolver against real nginx-rtmp servers on loopback: dead and
  * hung hosts, random load balancing, and the failure memory across a
  * restart of the resolver. */
-#include "cluster/nginx_rtmp.h"
+#include "fixtures/servers.h"
+#include "fixtures/watcher.h"
 #include "element/cluster/resolver_harness.h"
 
 #include <gst/gst.h>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 using namespace cluster_test;
+using fixtures::NginxRtmp;
 using clk = std::chrono::steady_clock;
 
 static long
@@ -23,71 +25,49 @@ ms_since (clk::time_point t0)
       .count ();
 }
 
-/* A live publisher of a small H.264 stream to `url`. */
-class Publisher
+/* The host base URL of a server: its `live` application. */
+static std::string
+base (const NginxRtmp &n)
 {
-public:
-  explicit Publisher (const std::string &url)
-  {
-    std::string desc
-        = "videotestsrc is-live=true ! video/x-raw,width=160,"
-          "height=120,framerate=25/1 ! x264enc tune=zerolatency "
-          "speed-preset=ultrafast key-int-max=25 ! h264parse ! flvmux "
-          "streamable=true ! rtmp2sink location="
-          + url;
-    pipeline_ = gst_parse_launch (desc.c_str (), nullptr);
-    gst_element_set_state (pipeline_, GST_STATE_PLAYING);
-  }
-  ~Publisher ()
-  {
-    gst_element_set_state (pipeline_, GST_STATE_NULL);
-    gst_object_unref (pipeline_);
-  }
+  return "rtmp://127.0.0.1:" + std::to_string (n.rtmp_port ()) + "/live";
+}
 
-private:
-  GstElement *pipeline_;
-};
-
-/* Plays `url` and waits for the first video buffer out of flvdemux. */
+/* Plays `url` and waits until the decoded video has the look `look`. */
 static bool
-plays (const std::string &url, int timeout_ms)
+plays (const std::string &url, const fixtures::Look &look, int timeout_ms)
 {
-  std::string desc = "rtmp2src location=" + url
-                     + " ! flvdemux name=d "
-                       "d.video ! fakesink name=sink signal-handoffs=true";
+  std::string desc
+      = "rtmp2src location=" + url
+        + " ! flvdemux name=d d.video ! queue ! h264parse ! avdec_h264 ! "
+          "videoconvert ! video/x-raw,format=RGB ! appsink name=sink "
+          "sync=false "
+          "d.audio ! queue ! fakesink sync=false";
   GstElement *p = gst_parse_launch (desc.c_str (), nullptr);
   if (!p)
     return false;
+  fixtures::OutputWatcher watcher;
   GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "sink");
-  std::atomic<bool> got{ false };
-  g_signal_connect (
-      sink, "handoff",
-      G_CALLBACK (+[] (GstElement *, GstBuffer *, GstPad *, gpointer d) {
-        static_cast<std::atomic<bool> *> (d)->store (true);
-      }),
-      &got);
+  watcher.attach_appsink (sink);
   gst_element_set_state (p, GST_STATE_PLAYING);
-  auto t0 = clk::now ();
-  while (!got && ms_since (t0) < timeout_ms)
-    std::this_thread::sleep_for (std::chrono::milliseconds (10));
+  bool ok = watcher.wait_for_class (look.name,
+                                    std::chrono::milliseconds (timeout_ms), 3);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (sink);
   gst_object_unref (p);
-  return got;
+  return ok;
 }
 
 TEST (ClusterIntegration,
       ThreeHostsTwoDeadTheLiveOneIsReachedWithinTwiceTheTimeout)
 {
   NginxRtmp killed, stopped, live;
-  Publisher pub (live.base () + "/cam1");
-  killed.process ().kill9 ();
-  stopped.process ().stop (); /* accepts TCP, never answers */
+  fixtures::Publisher pub (fixtures::looks::green (), live.rtmp_url ("cam1"));
+  killed.kill9 ();
+  stopped.stop (); /* accepts TCP, never answers */
 
   const guint timeout_ms = 500;
   ResolverHarness h;
-  std::string hosts
-      = killed.base () + " " + stopped.base () + " " + live.base ();
+  std::string hosts = base (killed) + " " + base (stopped) + " " + base (live);
   g_object_set (h.resolver, "cluster-id", "three", "hosts", hosts.c_str (),
                 "connect-timeout", timeout_ms, "loops", 1, nullptr);
   ASSERT_NE (gst_element_set_state (h.pipeline, GST_STATE_PLAYING),
@@ -96,7 +76,7 @@ TEST (ClusterIntegration,
   auto t0 = clk::now ();
   std::string url = h.resolve ("cam1");
   long took = ms_since (t0);
-  EXPECT_EQ (url, live.base () + "/cam1");
+  EXPECT_EQ (url, base (live) + "/cam1");
   EXPECT_LT (took, 2 * (long)timeout_ms) << "took " << took << " ms";
   RecordProperty ("reach_live_ms", std::to_string (took));
   std::cout << "[figure] live host reached after " << took << " ms (timeout "
@@ -112,15 +92,17 @@ TEST (ClusterIntegration,
   EXPECT_EQ (reasons.count (2), 0u);
 
   /* the answer is a stream a player can use */
-  EXPECT_TRUE (plays (url, 8000));
-  stopped.process ().cont ();
+  ASSERT_TRUE (
+      live.wait_for_publish ("cam1", std::chrono::milliseconds (8000)));
+  EXPECT_TRUE (plays (url, fixtures::looks::green (), 8000));
+  stopped.cont ();
 }
 
 TEST (ClusterIntegration, RandomStrategyStaysWithin15PercentOfUniform)
 {
   NginxRtmp a, b, c;
   ResolverHarness h;
-  std::string hosts = a.base () + " " + b.base () + " " + c.base ();
+  std::string hosts = base (a) + " " + base (b) + " " + base (c);
   g_object_set (h.resolver, "hosts", hosts.c_str (), nullptr);
   gst_util_set_object_arg (G_OBJECT (h.resolver), "strategy", "random");
   gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
@@ -133,9 +115,9 @@ TEST (ClusterIntegration, RandomStrategyStaysWithin15PercentOfUniform)
   ASSERT_EQ (picks.size (), 3u);
   std::ostringstream fig;
   for (auto *srv : { &a, &b, &c }) {
-    int k = picks[srv->base () + "/s"];
-    EXPECT_GE (k, 85) << srv->base ();
-    EXPECT_LE (k, 115) << srv->base ();
+    int k = picks[base (*srv) + "/s"];
+    EXPECT_GE (k, 85) << base (*srv);
+    EXPECT_LE (k, 115) << base (*srv);
     fig << k << " ";
   }
   std::cout << "[figure] random picks over " << n
@@ -167,9 +149,9 @@ TEST (ClusterIntegration, FailureMemoryIsWrittenReadBackAfterARestartAndExpires)
   fixtures::TempDir dir;
   std::string file = dir.file ("cluster-memory");
   NginxRtmp first, second;
-  std::string hosts = first.base () + " " + second.base ();
+  std::string hosts = base (first) + " " + base (second);
   const int expiry_ms = 2000;
-  first.process ().kill9 ();
+  first.kill9 ();
 
   auto failed_at = clk::now ();
   {
@@ -177,11 +159,11 @@ TEST (ClusterIntegration, FailureMemoryIsWrittenReadBackAfterARestartAndExpires)
     g_object_set (h.resolver, "hosts", hosts.c_str (), "state-file",
                   file.c_str (), "failure-expiry", expiry_ms, nullptr);
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
-    EXPECT_EQ (h.resolve ("s"), second.base () + "/s");
+    EXPECT_EQ (h.resolve ("s"), base (second) + "/s");
   }
   std::string text = slurp (file);
-  EXPECT_NE (text.find (first.base ()), std::string::npos) << text;
-  EXPECT_EQ (text.find (second.base ()), std::string::npos) << text;
+  EXPECT_NE (text.find (base (first)), std::string::npos) << text;
+  EXPECT_EQ (text.find (base (second)), std::string::npos) << text;
 
   /* the first host is back, but a restarted resolver still remembers */
   first.start ();
@@ -191,7 +173,7 @@ TEST (ClusterIntegration, FailureMemoryIsWrittenReadBackAfterARestartAndExpires)
                   file.c_str (), "failure-expiry", expiry_ms, nullptr);
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
     ASSERT_LT (ms_since (failed_at), expiry_ms - 500) << "machine too slow";
-    EXPECT_EQ (h.resolve ("s"), second.base () + "/s");
+    EXPECT_EQ (h.resolve ("s"), base (second) + "/s");
     ASSERT_TRUE (h.wait_count ("connect", 1));
     std::this_thread::sleep_for (std::chrono::milliseconds (50));
     EXPECT_EQ (h.count ("connect"), 1);
@@ -199,10 +181,10 @@ TEST (ClusterIntegration, FailureMemoryIsWrittenReadBackAfterARestartAndExpires)
     /* after the expiry the first host is used again and forgotten */
     while (ms_since (failed_at) < expiry_ms + 100)
       std::this_thread::sleep_for (std::chrono::milliseconds (20));
-    EXPECT_EQ (h.resolve ("s"), first.base () + "/s");
+    EXPECT_EQ (h.resolve ("s"), base (first) + "/s");
   }
   text = slurp (file);
-  EXPECT_EQ (text.find (first.base ()), std::string::npos) << text;
+  EXPECT_EQ (text.find (base (first)), std::string::npos) << text;
 }
 
 int
