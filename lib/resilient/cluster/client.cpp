@@ -75,7 +75,16 @@ ClusterClient::failed (const std::string &reason)
   auto a = current ();
   if (!cluster_ || !a)
     return;
-  cluster_->report_failure (*a, reason, path_);
+  /* "cluster-down": the status report already steers the resolutions, the
+   * host itself is not to blame, and the rest of the plan was made before
+   * the report: resolve afresh next time. */
+  bool down = reason == kClusterDownReason;
+  cluster_->report_failure (*a, reason, path_, !down);
+  if (down) {
+    plan_.clear ();
+    next_ = 0;
+    return;
+  }
   if (next_ >= plan_.size ()) {
     note_ = "all-hosts-failed";
     cluster_->report_exhausted (path_, note_);

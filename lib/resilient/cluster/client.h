@@ -10,6 +10,8 @@
  *                             starts a fresh plan)
  *   c.succeeded ();         -> the URL produced media
  *   c.failed ("timeout");   -> it failed; next () gives the following host
+ *   c.failed ("cluster-down") -> after a down notice: not remembered against
+ *                             the host, next () resolves afresh
  *
  * next () reports the attempt (the resolver's `connect` signal and bus
  * message), succeeded ()/failed () feed the shared failure memory (and the
@@ -32,6 +34,9 @@
 #include <string>
 
 namespace resilient::cluster {
+
+/* The failure reason a consumer reports for a down notice. */
+inline constexpr const char *kClusterDownReason = "cluster-down";
 
 class ClusterClient
 {

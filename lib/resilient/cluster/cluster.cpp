@@ -154,15 +154,17 @@ Cluster::report_success (const Attempt &a, const std::string &path)
 
 void
 Cluster::report_failure (const Attempt &a, const std::string &reason,
-                         const std::string &path)
+                         const std::string &path, bool remember)
 {
   TimePoint now = clock_ ();
   std::string text, file;
   {
     std::lock_guard<std::mutex> g (lock_);
     counters_.failures++;
-    resolver_.report_failure (a.host, reason, now);
-    persist_locked (text, file);
+    if (remember) {
+      resolver_.report_failure (a.host, reason, now);
+      persist_locked (text, file);
+    }
   }
   write_state (text, file);
   emit (ClusterEvent{ ClusterEvent::Kind::ConnectFailed, a.host, a.host_index,

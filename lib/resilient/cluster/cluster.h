@@ -92,8 +92,11 @@ public:
   Plan resolve (const std::string &path);
   void report_attempt (const Attempt &a, const std::string &path = {});
   void report_success (const Attempt &a, const std::string &path = {});
+  /* `remember` false: the attempt is reported (connect-failed) but the
+   * host is not put in the failure memory, e.g. for "cluster-down", where
+   * the status report already steers the resolutions. */
   void report_failure (const Attempt &a, const std::string &reason,
-                       const std::string &path = {});
+                       const std::string &path = {}, bool remember = true);
   void report_exhausted (const std::string &path, const std::string &reason);
 
   /* From the status-callback listener. */

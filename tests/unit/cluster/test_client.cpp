@@ -99,12 +99,24 @@ TEST_F (Client, WatchFiresOnlyForTheUrlInUse)
   EXPECT_EQ (got.size (), 2u);
   cluster->report_status (StatusReport{ "cam1", "", true }); /* up: no */
   EXPECT_EQ (got.size (), 2u);
-  /* the failover that follows: host a is still reported down, so the next
-   * URL is on b */
-  c.failed ("cluster-down");
+  /* the failover that follows: host a is still reported down (b is back),
+   * so the next URL is on b; the down host is not put in the failure
+   * memory */
+  cluster->report_status (StatusReport{ "", "rtmp://b/live", true });
+  c.failed (kClusterDownReason);
   auto n = c.next ();
   ASSERT_TRUE (n);
   EXPECT_EQ (n->url, "rtmp://b/live/cam1");
+  cluster->inspect ([&] (const Resolver &r) {
+    EXPECT_EQ (r.memory ().records ().size (), 0u);
+  });
+  /* a stream reported down after the plan was made: the next URL comes
+   * from a fresh resolution, which has none */
+  cluster->report_status (StatusReport{ "", "rtmp://a/live", true });
+  cluster->report_status (StatusReport{ "cam1", "", false });
+  c.failed (kClusterDownReason);
+  EXPECT_FALSE (c.next ());
+  EXPECT_EQ (c.last_note (), "stream-down");
 }
 
 TEST_F (Client, StreamDownGivesNoUrl)
