@@ -1335,6 +1335,7 @@ gst_cluster_resolver_change_state (GstElement *element,
     }
     priv->loop.post_and_wait ([self] { stop_services (self); });
     update_status (self);
+    g_object_notify (G_OBJECT (self), "callback-bound-port");
   }
   /* pad-less: there is no data to preroll */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
