@@ -1366,6 +1366,15 @@ gst_cluster_resolver_init (GstClusterResolver *self)
   std::shared_ptr<EventSink> sink = priv->sink;
   priv->cluster->set_observer (
       [sink] (const ClusterEvent &ev) { on_cluster_event (sink, ev); });
+  /* state-file writes run on the loop, not on the consumers' threads */
+  priv->cluster->set_write_executor ([sink] (std::function<void ()> fn) {
+    {
+      std::lock_guard<std::mutex> g (sink->lock);
+      if (sink->self && sink->loop->post (fn))
+        return;
+    }
+    fn ();
+  });
   priv->cluster->set_resolve_hook ([sink] (const std::string &path) {
     GstClusterResolver *s;
     {
@@ -1395,6 +1404,7 @@ gst_cluster_resolver_dispose (GObject *object)
     }
     priv->cluster->set_observer (nullptr);
     priv->cluster->set_resolve_hook (nullptr);
+    priv->cluster->set_write_executor (nullptr);
     {
       std::lock_guard<std::mutex> g (priv->lock);
       Registry::instance ().withdraw (priv->settings.cluster_id,

@@ -63,6 +63,7 @@ Cluster::resolve (const std::string &path)
     hook (path);
   TimePoint now = clock_ ();
   std::string text, file;
+  std::uint64_t seq = 0;
   Plan p;
   {
     std::lock_guard<std::mutex> g (lock_);
@@ -70,13 +71,13 @@ Cluster::resolve (const std::string &path)
     p = resolver_.plan (path, now);
     /* failures that expired leave the file too */
     if (resolver_.memory ().records ().size () != before)
-      persist_locked (text, file);
+      seq = persist_locked (text, file);
     counters_.resolutions++;
     counters_.picks.resize (resolver_.hosts ().size ());
     if (!p.attempts.empty () && p.attempts.front ().host_index >= 0)
       counters_.picks[p.attempts.front ().host_index]++;
   }
-  write_state (text, file);
+  write_state (text, file, seq);
   return p;
 }
 
@@ -108,30 +109,55 @@ Cluster::report_attempt (const Attempt &a, const std::string &path)
                       std::nullopt });
 }
 
-void
+std::uint64_t
 Cluster::persist_locked (std::string &text, std::string &path)
 {
   path = state_path_;
-  if (!path.empty ())
-    text = serialise_memory (resolver_.memory ());
+  if (path.empty ())
+    return 0;
+  text = serialise_memory (resolver_.memory ());
+  return ++snapshot_seq_;
 }
 
 void
-Cluster::write_state (const std::string &text, const std::string &path)
+Cluster::set_write_executor (Executor ex)
 {
-  if (path.empty ())
-    return;
-  std::lock_guard<std::mutex> w (write_lock_);
-  std::string err;
-  bool ok = write_file_atomically (path, text, err);
   std::lock_guard<std::mutex> g (lock_);
-  state_error_ = ok ? std::string () : err;
+  executor_ = std::move (ex);
+}
+
+void
+Cluster::write_state (const std::string &text, const std::string &path,
+                      std::uint64_t seq)
+{
+  if (path.empty () || seq == 0)
+    return;
+  Executor ex;
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    ex = executor_;
+  }
+  auto write = [this, text, path, seq] {
+    std::lock_guard<std::mutex> w (write_lock_);
+    if (seq <= written_seq_)
+      return; /* a newer snapshot is already on disk */
+    written_seq_ = seq;
+    std::string err;
+    bool ok = write_file_atomically (path, text, err);
+    std::lock_guard<std::mutex> g (lock_);
+    state_error_ = ok ? std::string () : err;
+  };
+  if (ex)
+    ex (std::move (write));
+  else
+    write ();
 }
 
 void
 Cluster::report_success (const Attempt &a, const std::string &path)
 {
   std::string text, file;
+  std::uint64_t seq = 0;
   bool changed;
   {
     std::lock_guard<std::mutex> g (lock_);
@@ -139,10 +165,10 @@ Cluster::report_success (const Attempt &a, const std::string &path)
     changed = resolver_.memory ().records ().count (a.host) > 0;
     resolver_.report_success (a.host);
     if (changed)
-      persist_locked (text, file);
+      seq = persist_locked (text, file);
   }
   if (changed)
-    write_state (text, file);
+    write_state (text, file, seq);
   emit (ClusterEvent{ ClusterEvent::Kind::Connected,
                       a.host,
                       a.host_index,
@@ -158,15 +184,16 @@ Cluster::report_failure (const Attempt &a, const std::string &reason,
 {
   TimePoint now = clock_ ();
   std::string text, file;
+  std::uint64_t seq = 0;
   {
     std::lock_guard<std::mutex> g (lock_);
     counters_.failures++;
     if (remember) {
       resolver_.report_failure (a.host, reason, now);
-      persist_locked (text, file);
+      seq = persist_locked (text, file);
     }
   }
-  write_state (text, file);
+  write_state (text, file, seq);
   emit (ClusterEvent{ ClusterEvent::Kind::ConnectFailed, a.host, a.host_index,
                       a.url, path, reason, std::nullopt });
 }

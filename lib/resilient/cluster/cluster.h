@@ -110,6 +110,11 @@ public:
   /* Called at the start of every resolve (path), with no lock held, on the
    * resolving thread: the element refreshes discovery answers there. */
   void set_resolve_hook (std::function<void (const std::string &)> hook);
+  /* Where state-file writes run: the element passes its control loop so
+   * that consumers' threads never wait for the disk. Unset (the default, and
+   * after the element is gone): on the reporting thread. */
+  using Executor = std::function<void (std::function<void ()>)>;
+  void set_write_executor (Executor ex);
 
   /* Persistence: when set, the memory is written there after each change.
    * Returns the number of records loaded from an existing file. */
@@ -123,8 +128,9 @@ public:
   TimePoint now () const { return clock_ (); }
 
 private:
-  void persist_locked (std::string &text, std::string &path);
-  void write_state (const std::string &text, const std::string &path);
+  std::uint64_t persist_locked (std::string &text, std::string &path);
+  void write_state (const std::string &text, const std::string &path,
+                    std::uint64_t seq);
   void emit (const ClusterEvent &ev);
 
   Clock clock_;
@@ -134,6 +140,11 @@ private:
   std::string state_path_;
   std::string state_error_;
   std::mutex write_lock_;
+  /* snapshots are numbered so that an older one never overwrites a newer
+   * one, whatever thread writes them */
+  std::uint64_t snapshot_seq_ = 0;
+  std::uint64_t written_seq_ = 0; /* write_lock_ */
+  Executor executor_;
   Observer observer_;
   std::function<void (const std::string &)> hook_;
   std::uint64_t next_sub_ = 1;

@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <vector>
 #include <unistd.h>
 
 using namespace resilient;
@@ -97,4 +99,29 @@ TEST_F (StateFile, ReportsAnUnwritableLocation)
   c.set_state_file (dir_ + "/no/such/dir/memory");
   c.report_failure (c.resolve ("s").attempts[0], "refused");
   EXPECT_NE (c.state_error ().find ("cannot create"), std::string::npos);
+}
+
+TEST_F (StateFile, AnOlderSnapshotNeverOverwritesANewerOne)
+{
+  TimePoint now = ms (1'700'000'000'000);
+  Cluster c ([&] { return now; }, 1);
+  c.configure ([] (Resolver &r) {
+    r.set_hosts ({ { "rtmp://a/live", 1 }, { "rtmp://b/live", 1 } });
+  });
+  c.set_state_file (path_);
+  /* the element's executor: writes run later, here in reverse order */
+  std::vector<std::function<void ()>> queued;
+  c.set_write_executor (
+      [&] (std::function<void ()> fn) { queued.push_back (std::move (fn)); });
+  Plan p = c.resolve ("s");
+  c.report_failure (p.attempts[0], "refused"); /* snapshot 1: a */
+  c.report_failure (p.attempts[1], "refused"); /* snapshot 2: a and b */
+  ASSERT_EQ (queued.size (), 2u);
+  EXPECT_FALSE (std::filesystem::exists (path_));
+  queued[1] ();
+  queued[0] ();
+  std::string text;
+  ASSERT_TRUE (read_file (path_, text));
+  EXPECT_NE (text.find ("rtmp://a/live"), std::string::npos) << text;
+  EXPECT_NE (text.find ("rtmp://b/live"), std::string::npos) << text;
 }
