@@ -1054,6 +1054,10 @@ new_sample (GstAppSink * sink, gpointer user_data)
       return GST_FLOW_OK;
     }
   }
+  /* Content still reaching the output keeps the candidate alive: a file
+   * or a burst is decoded ahead and paced here, so its decoder falls
+   * silent long before its content has been shown. */
+  record_buffer (run, running_now (self));
   if (priv->active_source.load () == run->id && !run->stopping.load ()) {
     push_output (self, b->stream, gst_buffer_ref (buf), (GstClockTime) out,
         run->id, run->index, gst_sample_get_caps (sample));
