@@ -344,7 +344,6 @@ struct GstFailoverSrcPrivate
   GstClockTime last_health = GST_CLOCK_TIME_NONE;
   std::uint64_t next_run_id = 1;
   bool eos_sent = false;
-  bool filler_started = false;  /* filler went out before any candidate */
   ControlLoop::TimerId tick_timer = 0;
 
   std::atomic<std::uint64_t> active_source { 0 };       /* run id, 0 filler */
@@ -656,11 +655,12 @@ set_output_caps_locked (GstFailoverSrc * self, int stream, GstCaps * caps)
   Output & o = self->priv->out[stream];
   gst_caps_replace (&o.caps, caps);
   if (stream == VIDEO) {
-    gst_video_info_from_caps (&o.vinfo, caps);
+    if (!gst_video_info_from_caps (&o.vinfo, caps))
+      GST_WARNING_OBJECT (self, "unusable video caps %" GST_PTR_FORMAT, caps);
     gst_clear_buffer (&o.black);
     o.black = make_black_frame (&o.vinfo);
-  } else {
-    gst_audio_info_from_caps (&o.ainfo, caps);
+  } else if (!gst_audio_info_from_caps (&o.ainfo, caps)) {
+    GST_WARNING_OBJECT (self, "unusable audio caps %" GST_PTR_FORMAT, caps);
   }
   gst_app_src_set_caps (GST_APP_SRC (self->priv->appsrc[stream]), caps);
   GST_INFO_OBJECT (self, "%s output caps: %" GST_PTR_FORMAT,
@@ -761,12 +761,12 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
     } else {
       gsize bpf = GST_AUDIO_INFO_BPF (&o.ainfo);
       gsize samples = bpf ? gst_buffer_get_size (buf) / bpf : 0;
-      dur = gst_util_uint64_scale_int (samples, GST_SECOND,
-          GST_AUDIO_INFO_RATE (&o.ainfo));
-      if (samples == 0) {
+      if (samples == 0 || GST_AUDIO_INFO_RATE (&o.ainfo) <= 0) {
         gst_buffer_unref (buf);
         goto out;
       }
+      dur = gst_util_uint64_scale_int (samples, GST_SECOND,
+          GST_AUDIO_INFO_RATE (&o.ainfo));
     }
     if (GST_CLOCK_TIME_IS_VALID (o.last_end) && pts < o.last_end) {
       /* Overlaps what already went out: clamp video, clip audio. */
@@ -861,16 +861,11 @@ record_buffer (Run * run, GstClockTime now)
 static GstPadProbeReturn
 decoded_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
+  /* EOS is acted on when it reaches the candidate's appsink: the
+   * media still queued in the branch plays out first, and the hot standby's
+   * next frame is already waiting, so the switch costs about one frame. */
   auto *run = static_cast < Run * >(user_data);
-  GstFailoverSrc *self = run->self;
-  if (info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST)) {
-    record_buffer (run, running_now (self));
-  } else if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
-    if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS && !run->stopping.load ())
-      report_failure (self, run->id, run->index, FailureReason::Eos, false,
-          "end of stream", running_now (self));
-  }
+  record_buffer (run, running_now (run->self));
   return GST_PAD_PROBE_OK;
 }
 
@@ -937,8 +932,7 @@ pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
   }
   run->has_stream[stream] = true;
   gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-      decoded_probe, run, nullptr);
+          GST_PAD_PROBE_TYPE_BUFFER_LIST), decoded_probe, run, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d: %s stream linked", run->index,
       stream_names[stream]);
 }
@@ -964,13 +958,13 @@ static void
 source_setup (GstElement * decodebin, GstElement * source, gpointer user_data)
 {
   Run *run = static_cast < std::shared_ptr < Run > *>(user_data)->get ();
-  /* Live network sources must not block the pipeline clock selection nor
-   * retry on their own: we do retries. Only touch properties that exist. */
-  GObjectClass *klass = G_OBJECT_GET_CLASS (source);
-  if (g_object_class_find_property (klass, "do-timestamp")
-      && run->kind == InputKind::Live
-      && g_str_has_prefix (G_OBJECT_TYPE_NAME (source), "GstSRT"))
-    g_object_set (source, "do-timestamp", TRUE, nullptr);
+  /* rtspsrc buffers 2 s by default; the element's own latency is what
+   * absorbs jitter here. */
+  if (g_str_equal (G_OBJECT_TYPE_NAME (source), "GstRTSPSrc")) {
+    guint latency_ms = (guint) (run->self->priv->latency_ns.load () /
+        GST_MSECOND);
+    g_object_set (source, "latency", std::max (latency_ms, 100u), nullptr);
+  }
   GST_DEBUG_OBJECT (run->self, "candidate %d source: %s", run->index,
       G_OBJECT_TYPE_NAME (source));
 }
@@ -1058,6 +1052,20 @@ new_sample (GstAppSink * sink, gpointer user_data)
   return GST_FLOW_OK;
 }
 
+/* EOS reached the candidate's appsink: everything it decoded went out. The
+ * bins' own EOS aggregation does not apply (the appsinks are not flagged as
+ * sinks, so the pipeline never waits for them). */
+static void
+appsink_eos (GstAppSink * sink, gpointer user_data)
+{
+  auto *b = static_cast < Branch * >(user_data);
+  Run *run = b->run;
+  if (!run->stopping.load ())
+    report_failure (run->self, run->id, run->index, FailureReason::Eos, false,
+        std::string ("end of stream on the ") + stream_names[b->stream]
+        + " branch", running_now (run->self));
+}
+
 /* ---- candidate runs: loop side ------------------------------------------ */
 
 static void
@@ -1132,6 +1140,7 @@ build_run (GstFailoverSrc * self, int index, const Candidate & c,
     }
     GstAppSinkCallbacks cbs = { };
     cbs.new_sample = new_sample;
+    cbs.eos = appsink_eos;
     /* The Branch lives in the Run, which outlives the appsink's streaming
      * (runs are torn down to NULL before they are released). */
     gst_app_sink_set_callbacks (GST_APP_SINK (b.appsink), &cbs, &b, nullptr);
@@ -1347,9 +1356,17 @@ compute_status_locked (GstFailoverSrcPrivate * priv, GstClockTime now)
   if (!priv->playing || !priv->policy)
     return GST_FAILOVER_SRC_STATUS_STOPPED;
   int active = priv->policy->active ();
-  if (active < 0)
-    return priv->ever_active || priv->filler_started ?
-        GST_FAILOVER_SRC_STATUS_FILLER : GST_FAILOVER_SRC_STATUS_STARTING;
+  if (active < 0) {
+    /* Starting: nothing was on the output yet and a candidate may still
+     * come up. */
+    bool starting = false;
+    if (!priv->ever_active) {
+      for (std::size_t i = 0; i < priv->policy->size (); i++)
+        starting |= priv->policy->state ((int) i) == CandidateState::Starting;
+    }
+    return starting ? GST_FAILOVER_SRC_STATUS_STARTING :
+        GST_FAILOVER_SRC_STATUS_FILLER;
+  }
   return active == priv->policy->first_usable () ?
       GST_FAILOVER_SRC_STATUS_LIVE : GST_FAILOVER_SRC_STATUS_BACKUP;
 }
@@ -1658,6 +1675,9 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
           if (src)
             buf = gst_buffer_copy (src);
         } else {
+          if (GST_AUDIO_INFO_RATE (&o.ainfo) <= 0
+              || GST_AUDIO_INFO_BPF (&o.ainfo) == 0)
+            break;
           GstClockTime until = now + HEALTH_PERIOD / 2;
           guint64 samples = gst_util_uint64_scale_int (until - pts,
               GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
@@ -1675,10 +1695,6 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
       }
       if (!buf)
         break;
-      if (active == 0) {
-        std::lock_guard < std::mutex > g (priv->state_lock);
-        priv->filler_started = true;
-      }
       push_output (self, st, buf, pts, 0, -1, nullptr);
       if (st == AUDIO || ++pushes >= 8)
         break;
@@ -1895,7 +1911,6 @@ prepare_candidates (GstFailoverSrc * self)
     priv->cand_stats.assign (cands.size (), CandidateStats {});
     priv->stats = Stats {};
     priv->ever_active = false;
-    priv->filler_started = false;
     priv->eos_sent = false;
     priv->active_since = GST_CLOCK_TIME_NONE;
     priv->last_health = GST_CLOCK_TIME_NONE;
@@ -1946,8 +1961,18 @@ apply_fixed_caps (GstFailoverSrc * self)
     GstCaps *c = nullptr;
     {
       std::lock_guard < std::mutex > g (priv->settings_lock);
-      if (priv->settings.caps[st] && gst_caps_is_fixed (priv->settings.caps[st]))
-        c = gst_caps_ref (priv->settings.caps[st]);
+      if (priv->settings.caps[st]) {
+        /* Fields a user rarely writes but a raw format needs. */
+        c = gst_caps_copy (priv->settings.caps[st]);
+        GstStructure *s = gst_caps_get_structure (c, 0);
+        if (st == AUDIO && !gst_structure_has_field (s, "layout"))
+          gst_structure_set (s, "layout", G_TYPE_STRING, "interleaved", nullptr);
+        if (st == VIDEO && !gst_structure_has_field (s, "pixel-aspect-ratio"))
+          gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+              nullptr);
+        if (gst_caps_get_size (c) != 1 || !gst_caps_is_fixed (c))
+          gst_clear_caps (&c);
+      }
     }
     if (!c)
       continue;

@@ -113,6 +113,8 @@ FailoverPolicy::emit_switch (std::vector<Action> &out, int to,
   a.detect = detect;
   out.push_back (a);
   active_ = to;
+  if (to >= 0)
+    ever_active_ = true;
 }
 
 std::vector<Action>
@@ -264,7 +266,17 @@ FailoverPolicy::step (TimePoint now)
   /* Which candidate goes on the output. */
   int best = best_healthy (-1);
   if (best >= 0 && best != active_) {
-    if (active_ < 0) {
+    bool wait_for_better = false;
+    if (active_ < 0 && !ever_active_) {
+      for (int i : ranked ()) {
+        if (i == best)
+          break;
+        if (slots_[i].state == CandidateState::Starting
+            && now - slots_[i].started_at < config_.startup_grace)
+          wait_for_better = true;
+      }
+    }
+    if (active_ < 0 && !wait_for_better) {
       bool manual = manual_pending_ && best == manual_;
       emit_switch (out, best, manual ? "manual" : "recovered", Duration::zero ());
     } else if (rank (best) < rank (active_)) {
@@ -312,6 +324,7 @@ FailoverPolicy::step (TimePoint now)
     auto &s = slots_[i];
     if (want[i] && s.state == CandidateState::Idle) {
       s.state = CandidateState::Starting;
+      s.started_at = now;
       s.healthy_since.reset ();
       Action a { Action::Kind::Start };
       a.index = i;

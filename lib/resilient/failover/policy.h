@@ -63,6 +63,10 @@ struct PolicyConfig
   Duration failback_holdoff = ms (5000);
   bool auto_failback = true;
   int max_holdoff_factor = 16;
+  /* Before anything was ever on the output, a candidate that is healthy is
+   * not used while a better-ranked one, started less than this ago, is
+   * still starting: the primary goes first when all start together. */
+  Duration startup_grace = ms (1500);
 };
 
 struct Action
@@ -142,6 +146,7 @@ private:
     Backoff backoff;
     TimePoint retry_at{};
     std::optional<TimePoint> healthy_since;
+    TimePoint started_at{};
     bool backoff_reset_done = false;
     std::optional<TimePoint> last_failback;
     int holdoff_factor = 1;
@@ -163,6 +168,7 @@ private:
   int active_ = -1;
   int manual_ = -1;
   bool manual_pending_ = false;
+  bool ever_active_ = false;
 };
 
 }  // namespace resilient::failover

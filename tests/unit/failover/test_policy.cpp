@@ -94,11 +94,14 @@ TEST (Policy, HotStandbyKeepsTheNextCandidateRunning)
   s.step (ms (0));
   EXPECT_EQ (s.running, (std::set<int> { 0, 1 }));
   s.healthy (1, ms (300));
-  EXPECT_EQ (s.p.active (), 1) << "leave filler with whatever is healthy first";
-  s.healthy (0, ms (400));
+  s.step (ms (1500));
+  EXPECT_EQ (s.p.active (), 1) << "after the startup grace, whatever is healthy";
+  s.healthy (0, ms (1600));
   /* 0 is better but only healthy for 0 ms: hold-off applies. */
   EXPECT_EQ (s.p.active (), 1);
-  s.step (ms (5400));
+  s.step (ms (6599));
+  EXPECT_EQ (s.p.active (), 1);
+  s.step (ms (6600));
   EXPECT_EQ (s.p.active (), 0);
   EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
   EXPECT_EQ (s.running, (std::set<int> { 0, 1 }));
@@ -355,4 +358,26 @@ TEST (Policy, BackoffResetsAfterStableHealth)
   s.step (t);
   s.fail (0, FailureReason::Error, t);
   EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (500));
+}
+
+TEST (Policy, AtStartupThePrimaryGetsAGraceToWinTheRace)
+{
+  Sim s (config (Standby::Hot), 2);
+  s.step (ms (0));
+  s.healthy (1, ms (200));
+  EXPECT_EQ (s.p.active (), -1) << "primary still starting within the grace";
+  s.healthy (0, ms (600));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.count (Action::Kind::Switch), 1);
+}
+
+TEST (Policy, StartupGraceEndsWhenThePrimaryIsSlow)
+{
+  Sim s (config (Standby::Hot), 2);
+  s.step (ms (0));
+  s.healthy (1, ms (200));
+  s.step (ms (1400));
+  EXPECT_EQ (s.p.active (), -1);
+  s.step (ms (1500));
+  EXPECT_EQ (s.p.active (), 1);
 }
