@@ -503,7 +503,7 @@ TEST (FailoverIntegration, FileCandidateEosMovesToTheNext)
       << rig.describe ();
   auto sw = wait_switch (rig, 1, started);
   ASSERT_TRUE (sw) << rig.describe ();
-  EXPECT_EQ (sw->get_string ("reason"), "eos");
+  EXPECT_EQ (sw->get_string ("reason"), "eos") << rig.describe ();
   EXPECT_EQ (sw->get_int ("from-index"), 0);
   /* About 2.5 s of the file was shown, paced like live. */
   auto segs = rig.video ().segments (3);
@@ -555,5 +555,36 @@ TEST (FailoverIntegration, SrtCandidateTakesOver)
   ASSERT_TRUE (rig.video ().wait_for_class ("yellow", kSwitch, 5, killed))
       << rig.describe ();
   EXPECT_TRUE (wait_switch (rig, 1, killed)) << rig.describe ();
+  expect_survived (rig);
+}
+
+/* A file is decoded faster than real time and paced at the output, so its
+ * input stops well before its content has been shown. That must not count as
+ * silence: with a timeout shorter than the queued content the file still
+ * plays to its end and the switch reason is `eos`. */
+TEST (FailoverIntegration, FileCandidatePlaysToItsEndUnderAShortTimeout)
+{
+  TempDir d;
+  make_media_file (d.file ("slate.mkv"), looks::cyan (), 2.5);
+  NginxRtmp server;
+  Publisher b (looks::blue (), server.rtmp_url ("b"));
+  ASSERT_TRUE (server.wait_for_publish ("b", 10s));
+  SourceRig rig;
+  REQUIRE_ELEMENT (rig);
+  configure (rig, "file://" + d.file ("slate.mkv") + " | "
+      + server.rtmp_url ("b"));
+  ASSERT_TRUE (rig.set ("timeout", "400"));
+  auto started = Clock::now ();
+  ASSERT_TRUE (start_on (rig, "cyan"));
+  ASSERT_TRUE (rig.video ().wait_for_class ("blue", 10000ms, 5, started))
+      << rig.describe ();
+  size_t cyan = 0;
+  for (auto &seg : rig.video ().segments (3))
+    if (seg.cls == "cyan")
+      cyan += seg.frames;
+  EXPECT_GE (cyan, 65u) << "the file was cut short" << rig.describe ();
+  auto sw = wait_switch (rig, 1, started);
+  ASSERT_TRUE (sw) << rig.describe ();
+  EXPECT_EQ (sw->get_string ("reason"), "eos") << rig.describe ();
   expect_survived (rig);
 }
