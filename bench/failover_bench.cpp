@@ -56,6 +56,7 @@ struct Series
   std::string name;
   std::vector<double> gaps;      /* measured content gap, ms */
   std::vector<double> reported;  /* failoversrc gap-ms, ms */
+  std::vector<double> to_backup; /* fault -> first backup frame, ms */
   int failed = 0;                /* repetitions with no switch */
   std::string note;
 };
@@ -179,6 +180,8 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       s.failed++;
     } else {
       s.gaps.push_back (*gap);
+      s.to_backup.push_back (ms_between (t,
+              *rig.video ().first_run_of ("blue", t, 3)));
       if (sw)
         s.reported.push_back ((double) sw->get_uint64 ("gap-ms"));
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
@@ -244,6 +247,7 @@ run_naive (Bed &bed, bool stall, int reps)
       s.failed++;
     } else {
       s.gaps.push_back (*gap);
+      s.to_backup.push_back (ms_between (t, *w.first_run_of ("blue", t, 3)));
       log ("%s #%d: gap %.0f ms", s.name.c_str (), rep, *gap);
     }
     second.stop ();
@@ -386,11 +390,13 @@ main (int argc, char **argv)
   }
 
   printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
+      "fault to backup on air ms, median / worst | "
       "failoversrc gap-ms median / worst | note |\n");
-  printf ("|---|---|---|---|---|---|---|\n");
+  printf ("|---|---|---|---|---|---|---|---|\n");
   for (auto &s : results) {
-    printf ("| %s | %zu | %d | %.0f | %.0f | %s | %s |\n", s.name.c_str (),
-        s.gaps.size (), s.failed, median (s.gaps), worst (s.gaps),
+    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s |\n",
+        s.name.c_str (), s.gaps.size (), s.failed, median (s.gaps),
+        worst (s.gaps), median (s.to_backup), worst (s.to_backup),
         s.reported.empty () ? "-" : (std::to_string ((long) median (
                     s.reported)) + " / " + std::to_string ((long) worst (
                     s.reported))).c_str (), s.note.c_str ());
