@@ -166,6 +166,8 @@ reason_name (FailureReason r)
       return "unsupported";
     case FailureReason::BadUri:
       return "bad-uri";
+    case FailureReason::ClusterDown:
+      return "cluster-down";
   }
   return "error";
 }
