@@ -245,6 +245,35 @@ TEST (ClusterResolver, RunsInAGstLaunchLine)
   gst_object_unref (p);
 }
 
+TEST (ClusterResolver, FailoversrcNamesAMissingCluster)
+{
+  /* a cluster:// candidate whose cluster-id no resolver publishes is a
+   * configuration error that says which id is missing */
+  GstElement *p = gst_pipeline_new (nullptr);
+  GstElement *src = gst_element_factory_make ("failoversrc", nullptr);
+  if (!src)
+    GTEST_SKIP () << "failoversrc is not registered";
+  gst_bin_add (GST_BIN (p), src);
+  g_object_set (src, "uris", "cluster://no-such-cluster/cam1", nullptr);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus (p);
+  GstMessage *m
+      = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_ERROR);
+  ASSERT_NE (m, nullptr);
+  GError *err = nullptr;
+  gchar *dbg = nullptr;
+  gst_message_parse_error (m, &err, &dbg);
+  EXPECT_NE (std::string (dbg ? dbg : "").find ("no-such-cluster"),
+             std::string::npos)
+      << (dbg ? dbg : "");
+  g_clear_error (&err);
+  g_free (dbg);
+  gst_message_unref (m);
+  gst_object_unref (bus);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 /* ---- status callbacks ---- */
 
 static int

@@ -94,3 +94,60 @@ TEST (ClusterFailover, StatusCallbackMakesARunningFailoversrcSwitchWithin100ms)
   /* the cluster saw the attempts of failoversrc */
   EXPECT_GE (resolver.count ("clusterresolver-connect"), 2);
 }
+
+/* One cluster candidate over a dead and a live host: failoversrc's failed
+ * start on the dead host is reported to the cluster, its retry takes the
+ * next host, and a second failoversrc in the process skips the dead host
+ * from the start (shared failure memory). */
+TEST (ClusterFailover, ACandidateWalksTheClusterAndSharesTheFailureMemory)
+{
+  NginxRtmp dead, live;
+  Publisher pub (looks::green (), live.rtmp_url ("cam"));
+  ASSERT_TRUE (live.wait_for_publish ("cam", 10s));
+  dead.kill9 ();
+
+  cluster_test::ResolverHarness resolver;
+  std::string hosts = base (dead) + " " + base (live);
+  g_object_set (resolver.resolver, "cluster-id", "walk", "hosts",
+                hosts.c_str (), nullptr);
+  ASSERT_NE (gst_element_set_state (resolver.pipeline, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+
+  auto configure = [] (SourceRig &rig) {
+    ASSERT_TRUE (rig.set ("uris", "cluster://walk/cam"));
+    ASSERT_TRUE (rig.set (
+        "video-caps",
+        "video/x-raw,format=I420,width=320,height=240,framerate=30/1"));
+    ASSERT_TRUE (rig.set ("audio-caps", "audio/x-raw,format=S16LE,layout="
+                                        "interleaved,rate=48000,channels=2"));
+    ASSERT_TRUE (rig.set ("timeout", "1000"));
+    ASSERT_TRUE (rig.set ("retry-delay", "200"));
+  };
+  {
+    SourceRig rig;
+    if (!rig.available ())
+      GTEST_SKIP () << rig.error ();
+    configure (rig);
+    ASSERT_TRUE (rig.play ());
+    ASSERT_TRUE (rig.video ().wait_for_class ("green", 20000ms, 5))
+        << rig.describe ();
+    EXPECT_EQ (rig.bus ().count ("error"), 0u) << rig.describe ();
+  }
+  ASSERT_TRUE (resolver.wait_count ("clusterresolver-connected", 1));
+  bool dead_failed = false;
+  for (auto &e : resolver.events ())
+    dead_failed |= e.kind == "connect-failed" && e.index == 0;
+  EXPECT_TRUE (dead_failed);
+
+  /* a second consumer: the dead host is remembered, not tried */
+  resolver.clear ();
+  SourceRig second;
+  configure (second);
+  ASSERT_TRUE (second.play ());
+  ASSERT_TRUE (second.video ().wait_for_class ("green", 20000ms, 5))
+      << second.describe ();
+  for (auto &e : resolver.events ())
+    if (e.kind == "connect") {
+      EXPECT_EQ (e.index, 1) << "the remembered dead host was tried again";
+    }
+}
