@@ -85,7 +85,9 @@ ClusterClient::failed (const std::string &reason)
     next_ = 0;
     return;
   }
-  if (next_ >= plan_.size ()) {
+  /* the last attempt of a plan failed; a failure after succeeded () (the
+   * plan was dropped) is one host going away, not an exhausted cluster */
+  if (!plan_.empty () && next_ >= plan_.size ()) {
     note_ = "all-hosts-failed";
     cluster_->report_exhausted (path_, note_);
     plan_.clear ();

@@ -119,6 +119,21 @@ TEST_F (Client, WatchFiresOnlyForTheUrlInUse)
   EXPECT_EQ (c.last_note (), "stream-down");
 }
 
+TEST_F (Client, AFailureAfterSuccessIsNotAnExhaustedCluster)
+{
+  std::string err;
+  ClusterClient c ("cluster://eu/cam5");
+  ASSERT_TRUE (c.attach (err));
+  ASSERT_TRUE (c.next ());
+  c.succeeded ();
+  c.failed ("eos"); /* the stream ran for a while, then the host went */
+  EXPECT_EQ (count (ClusterEvent::Kind::Failed), 0);
+  EXPECT_EQ (count (ClusterEvent::Kind::ConnectFailed), 1);
+  auto n = c.next (); /* fresh plan: the failed host is remembered */
+  ASSERT_TRUE (n);
+  EXPECT_EQ (n->url, "rtmp://b/live/cam5");
+}
+
 TEST_F (Client, StreamDownGivesNoUrl)
 {
   std::string err;
