@@ -501,6 +501,13 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
     }
     EXPECT_TRUE (seen0) << st;
     EXPECT_TRUE (seen1) << st;
+    if (st == 0) {
+      /* The 2 s file is shown whole (60 frames), paced like live. */
+      auto n0 = std::count_if (r.frames[0].begin (), r.frames[0].end (),
+          [](const Frame & f) { return f.origin == 0;});
+      EXPECT_GE (n0, 54) << "the file was cut short";
+      EXPECT_LE (n0, 62);
+    }
     EXPECT_TRUE (discont_at_switch) << st;
   }
   /* Fixed caps: one caps event per pad, the configured ones. */
@@ -832,6 +839,22 @@ TEST_F (FailoverSrc, FailsBackAfterTheHoldoff)
   EXPECT_EQ (u64_field (st, "num-failbacks"), 1u);
   EXPECT_GE (u64_field (st, "num-retries"), 1u);
   gst_structure_free (st);
+}
+
+TEST_F (FailoverSrc, ACandidateRunningLateIsReanchoredNotReplacedByFiller)
+{
+  /* 150 ms behind: past the starving threshold (100 ms) but within the
+   * latency (200 ms). The candidate must keep the output, not filler. */
+  Rig r ("hold-last-frame=300 uris=\"failtest://lag?after=20&lag=150\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait ([&] { return r.frames[0].size () > 100;}, 8000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard < std::mutex > g (r.lock);
+  std::size_t from_candidate = 0, n = 0;
+  for (std::size_t i = 60; i < r.frames[0].size (); i++, n++)
+    from_candidate += r.frames[0][i].origin == 0;
+  EXPECT_GE (from_candidate * 10, n * 9) << from_candidate << " of " << n;
+  expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
 }
 
 int
