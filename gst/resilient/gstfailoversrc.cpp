@@ -1632,8 +1632,8 @@ health_tick (GstFailoverSrc * self, GstClockTime now)
   }
 }
 
-/* Output::lock held; decides the default caps of a stream that must carry
- * filler before any candidate fixed them. */
+/* Decides whether a stream that must carry filler before any candidate
+ * fixed its caps gets the default caps now. */
 static bool
 may_default_caps (GstFailoverSrc * self, int stream, GstClockTime now)
 {
@@ -1678,11 +1678,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
     }
     if (!have_caps) {
       bool startup_over = GST_CLOCK_TIME_IS_VALID (startup) && now >= startup;
-      bool ok = false;
-      {
-        std::lock_guard < std::mutex > g (o.lock);
-        ok = may_default_caps (self, st, now);
-      }
+      bool ok = may_default_caps (self, st, now);
       if (!ok && !startup_over)
         continue;
       GstCaps *wanted = nullptr;
@@ -2210,20 +2206,23 @@ static gboolean
 request_switch (GstFailoverSrc * self, gint index)
 {
   auto *priv = self->priv;
-  bool ok;
+  bool ok = false;
   bool live = false;
   {
     std::lock_guard < std::mutex > g (priv->state_lock);
     if (priv->policy) {
       ok = priv->policy->request (index);
-      live = ok;
-    } else {
-      std::lock_guard < std::mutex > sg (priv->settings_lock);
-      ok = index >= -1 && index < (gint) priv->settings.uris.size ();
-      if (ok)
-        priv->settings.requested_active = index;
+      live = true;
     }
   }
+  if (!live) {
+    /* Not running: kept for the next start. */
+    std::lock_guard < std::mutex > sg (priv->settings_lock);
+    ok = index >= -1 && index < (gint) priv->settings.uris.size ();
+    if (ok)
+      priv->settings.requested_active = index;
+  }
+  live = live && ok;
   if (live) {
     gst_object_ref (self);
     if (!priv->loop.post ([self] {
