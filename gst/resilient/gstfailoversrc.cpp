@@ -2061,13 +2061,23 @@ on_playing (GstFailoverSrc * self)
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
+  std::vector<std::shared_ptr<Run>> runs;
   {
     std::lock_guard < std::mutex > g (priv->state_lock);
     if (!priv->policy || !priv->playing)
       return;
+    for (auto &kv : priv->runs)
+      runs.push_back (kv.second);
     if (!GST_CLOCK_TIME_IS_VALID (priv->playing_since))
       priv->playing_since = running_now (self);
     acts = priv->policy->step (tp (running_now (self)));
+  }
+  /* Back from PAUSED: the base time moved; running candidates follow it
+   * and are re-anchored on their next sample. */
+  for (auto &r : runs) {
+    gst_element_set_base_time (r->bin, priv->base_time.load ());
+    std::lock_guard < std::mutex > g (r->offset_lock);
+    r->offset_set = false;
   }
   run_actions (self, std::move (acts));
   for (int st = 0; st < 2; st++) {
