@@ -292,6 +292,7 @@ struct Output
   GstVideoInfo vinfo;
   GstAudioInfo ainfo;
   GstClockTime last_end = GST_CLOCK_TIME_NONE;
+  GstClockTime last_real_end = GST_CLOCK_TIME_NONE;     /* of a candidate */
   std::uint64_t last_source = G_MAXUINT64;      /* run id, 0 = filler */
   GstBuffer *last_frame = nullptr;      /* last candidate video frame */
   GstClockTime last_frame_time = GST_CLOCK_TIME_NONE;
@@ -549,8 +550,10 @@ branch_caps (GstFailoverSrc * self, int stream)
   std::lock_guard < std::mutex > g (priv->settings_lock);
   if (priv->settings.caps[stream])
     return gst_caps_ref (priv->settings.caps[stream]);
-  return gst_caps_new_empty_simple (stream == VIDEO ? "video/x-raw" :
-      "audio/x-raw");
+  /* Interleaved audio: what nearly every downstream element takes. */
+  return stream == VIDEO ? gst_caps_new_empty_simple ("video/x-raw") :
+      gst_caps_new_simple ("audio/x-raw", "layout", G_TYPE_STRING,
+      "interleaved", nullptr);
 }
 
 static GstClockTime
@@ -817,13 +820,20 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
       if (priv->pending.armed && priv->pending.source == source) {
         done = priv->pending;
         priv->pending.armed = false;
-        if (GST_CLOCK_TIME_IS_VALID (o.last_end))
-          gap = pts > o.last_end ? pts - o.last_end : 0;
+        /* From the last buffer of the candidate we leave (a starving
+         * stretch covered by filler counts as gap) or of the filler. */
+        GstClockTime prev = priv->pending.from >= 0
+            && GST_CLOCK_TIME_IS_VALID (o.last_real_end) ? o.last_real_end :
+            o.last_end;
+        if (GST_CLOCK_TIME_IS_VALID (prev))
+          gap = pts > prev ? pts - prev : 0;
         else
           gap = 0;
       }
     }
     o.last_end = pts + dur;
+    if (source != 0)
+      o.last_real_end = o.last_end;
     o.last_source = source;
     if (stream == VIDEO && source != 0) {
       gst_buffer_replace (&o.last_frame, buf);
@@ -1044,6 +1054,10 @@ new_sample (GstAppSink * sink, gpointer user_data)
       return GST_FLOW_OK;
     }
   }
+  /* Content still reaching the output keeps the candidate alive: a file
+   * or a burst is decoded ahead and paced here, so its decoder falls
+   * silent long before its content has been shown. */
+  record_buffer (run, running_now (self));
   if (priv->active_source.load () == run->id && !run->stopping.load ()) {
     push_output (self, b->stream, gst_buffer_ref (buf), (GstClockTime) out,
         run->id, run->index, gst_sample_get_caps (sample));
@@ -1428,17 +1442,27 @@ run_actions (GstFailoverSrc * self, std::vector<Action> acts)
             priv->stats.num_failbacks++;
           priv->stats.last_reason = a.reason;
         }
+        std::string from_uri = candidate_uri (priv, a.from);
+        std::string to_uri = candidate_uri (priv, a.to);
+        std::optional<PendingSwitch> superseded;
         {
           std::lock_guard < std::mutex > g (priv->switch_lock);
+          /* A switch decided before the previous one put a buffer out: the
+           * previous one is reported now (nothing of it reached the
+           * output, gap 0) and the new one measures the whole gap. */
+          if (priv->pending.armed)
+            superseded = priv->pending;
           priv->pending.armed = true;
           priv->pending.source = source;
           priv->pending.from = a.from;
           priv->pending.to = a.to;
-          priv->pending.from_uri = candidate_uri (priv, a.from);
-          priv->pending.to_uri = candidate_uri (priv, a.to);
+          priv->pending.from_uri = from_uri;
+          priv->pending.to_uri = to_uri;
           priv->pending.reason = a.reason;
           priv->pending.detect_ms = (std::uint64_t) to_ms (a.detect);
         }
+        if (superseded)
+          post_switch_message (self, *superseded, 0);
         priv->active_index = a.to;
         priv->active_source = source;
         notify_active = true;
@@ -1660,9 +1684,11 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
           break;
         GstClockTime end = o.last_end;
         /* On filler the output is kept filled up to now; with a candidate
-         * active, filler only covers a stream starving for `threshold`. */
+         * active, filler covers a stream starving for `threshold` and, once
+         * it covers it, keeps it filled until the candidate pushes again. */
         if (GST_CLOCK_TIME_IS_VALID (end)) {
-          if (active == 0 ? end > now : now < end + threshold)
+          bool filling = active == 0 || o.last_source == 0;
+          if (filling ? end > now : now < end + threshold)
             break;
         }
         pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end :
@@ -1943,6 +1969,7 @@ reset_outputs (GstFailoverSrc * self)
     Output & o = self->priv->out[st];
     std::lock_guard < std::mutex > g (o.lock);
     o.last_end = GST_CLOCK_TIME_NONE;
+    o.last_real_end = GST_CLOCK_TIME_NONE;
     o.last_source = G_MAXUINT64;
     o.last_frame_time = GST_CLOCK_TIME_NONE;
     gst_clear_buffer (&o.last_frame);
@@ -1970,7 +1997,13 @@ apply_fixed_caps (GstFailoverSrc * self)
         if (st == VIDEO && !gst_structure_has_field (s, "pixel-aspect-ratio"))
           gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
               nullptr);
-        if (gst_caps_get_size (c) != 1 || !gst_caps_is_fixed (c))
+        /* Fixed and complete (with a format): used from the start.
+         * Otherwise the first candidate's format within them is. */
+        GstVideoInfo vi;
+        GstAudioInfo ai;
+        if (gst_caps_get_size (c) != 1 || !gst_caps_is_fixed (c)
+            || (st == VIDEO ? !gst_video_info_from_caps (&vi, c) :
+                !gst_audio_info_from_caps (&ai, c)))
           gst_clear_caps (&c);
       }
     }

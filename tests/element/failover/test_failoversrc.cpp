@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <glib/gstdio.h>
 
+#include "failtestsrc.h"
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -66,6 +68,7 @@ struct Msg
 {
   std::string name;
   GstStructure *s;
+  std::chrono::steady_clock::time_point at;
 };
 
 /* A pipeline failoversrc -> fakesink (sync) with probes on the output. */
@@ -190,7 +193,8 @@ public:
     if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT) {
       const GstStructure *s = gst_message_get_structure (m);
       if (s && g_str_has_prefix (gst_structure_get_name (s), "failoversrc-"))
-        r->msgs.push_back ({ gst_structure_get_name (s), gst_structure_copy (s) });
+        r->msgs.push_back ({ gst_structure_get_name (s), gst_structure_copy (s),
+              std::chrono::steady_clock::now () });
     } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR
         || GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
       GError *e = nullptr;
@@ -691,10 +695,150 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
   gst_structure_free (st);
 }
 
+static long
+ms_between (const Msg & a, const Msg & b)
+{
+  return (long) std::chrono::duration_cast < std::chrono::milliseconds >
+      (b.at - a.at).count ();
+}
+
+TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
+{
+  Rig r ("standby=hot timeout=500 uris=\"failtest://stall?after=30 | "
+      "failtest://ok?t=stall\"");
+  std::vector<int> statuses;
+  g_signal_connect (r.src, "notify::status", G_CALLBACK (+[](GObject * o,
+              GParamSpec *, gpointer d) {
+            gint st; g_object_get (o, "status", &st, nullptr);
+            static_cast < std::vector<int> *>(d)->push_back (st);}), &statuses);
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch",[](const GstStructure * s) {
+            return int_field (s, "from-index") == 0;}, 8000));
+  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard < std::mutex > g (r.lock);
+  const GstStructure *sw = r.msg (r.find ("failoversrc-switch",
+          [](const GstStructure * s) { return int_field (s, "from-index") == 0;}));
+  EXPECT_EQ (str_field (sw, "reason"), "timeout");
+  EXPECT_EQ (int_field (sw, "to-index"), 1);
+  EXPECT_GE (u64_field (sw, "detect-ms"), 450u);
+  EXPECT_LE (u64_field (sw, "detect-ms"), 1000u);
+  /* The stall is visible as a gap of about the timeout, the output itself
+   * kept flowing (held frames). */
+  EXPECT_GE (u64_field (sw, "gap-ms"), 300u);
+  expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
+  EXPECT_NE (std::find (statuses.begin (), statuses.end (), 2), statuses.end ())
+      << "live";
+  EXPECT_NE (std::find (statuses.begin (), statuses.end (), 3), statuses.end ())
+      << "backup";
+}
+
+TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
+{
+  Rig r ("retry-delay=200 retry-max-delay=5000 retry-max-attempts=3 "
+      "uris=\"failtest://error?after=5&code=read | failtest://ok?t=retry\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg ("failoversrc-give-up",[](const GstStructure * s) {
+            return int_field (s, "index") == 0;}, 15000));
+  std::lock_guard < std::mutex > g (r.lock);
+  std::vector<guint64> delays;
+  std::vector<int> idx;
+  for (std::size_t i = 0; i < r.msgs.size (); i++) {
+    if (r.msgs[i].name == "failoversrc-retry" && int_field (r.msgs[i].s,
+            "index") == 0) {
+      delays.push_back (u64_field (r.msgs[i].s, "delay-ms"));
+      idx.push_back ((int) i);
+      gboolean fatal = TRUE;
+      gst_structure_get_boolean (r.msgs[i].s, "fatal", &fatal);
+      EXPECT_FALSE (fatal);
+      EXPECT_EQ (str_field (r.msgs[i].s, "reason"), "error");
+    }
+  }
+  ASSERT_EQ (delays.size (), 3u);
+  /* 200, 400, 800 ms with +-20 % jitter. */
+  EXPECT_GE (delays[0], 160u);
+  EXPECT_LE (delays[0], 240u);
+  EXPECT_GE (delays[1], 320u);
+  EXPECT_LE (delays[1], 480u);
+  EXPECT_GE (delays[2], 640u);
+  EXPECT_LE (delays[2], 960u);
+  /* The next attempt really waits for the delay. */
+  EXPECT_GE (ms_between (r.msgs[idx[1]], r.msgs[idx[2]]), (long) delays[1]);
+  const GstStructure *gu = r.msg (r.find ("failoversrc-give-up"));
+  gboolean fatal = TRUE;
+  gst_structure_get_boolean (gu, "fatal", &fatal);
+  EXPECT_FALSE (fatal);
+  guint attempts = 0;
+  gst_structure_get_uint (gu, "attempts", &attempts);
+  EXPECT_EQ (attempts, 3u);
+  EXPECT_NE (str_field (gu, "detail").find ("Connection reset"),
+      std::string::npos);
+  EXPECT_EQ (failtest_starts ("failtest://error?after=5&code=read"), 4);
+  EXPECT_TRUE (r.errors.empty ());
+  EXPECT_GE (r.warnings.size (), 4u);
+  /* The working backup is on the output. */
+  gint active = -1;
+  g_object_get (r.src, "active-candidate", &active, nullptr);
+  EXPECT_EQ (active, 1);
+}
+
+TEST_F (FailoverSrc, NotAuthorizedIsFatalAndRedacted)
+{
+  Rig r ("uris=\"failtest://error?after=5&code=unauthorized | "
+      "failtest://error?after=5&code=notfound | failtest://ok?t=fatal\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait ([&] {
+            return r.find ("failoversrc-give-up",[](const GstStructure * s) {
+                  return int_field (s, "index") == 1;}) >= 0
+            && r.find ("failoversrc-switch",[](const GstStructure * s) {
+                  return int_field (s, "to-index") == 2;}) >= 0;}, 10000));
+  std::this_thread::sleep_for (std::chrono::milliseconds (800));
+  std::lock_guard < std::mutex > g (r.lock);
+  for (int i = 0; i < 2; i++) {
+    int k = r.find ("failoversrc-give-up",[i](const GstStructure * s) {
+          return int_field (s, "index") == i;});
+    ASSERT_GE (k, 0) << i;
+    gboolean fatal = FALSE;
+    gst_structure_get_boolean (r.msg (k), "fatal", &fatal);
+    EXPECT_TRUE (fatal) << i;
+    EXPECT_LT (r.find ("failoversrc-retry",[i](const GstStructure * s) {
+            return int_field (s, "index") == i;}), 0) << i;
+  }
+  EXPECT_EQ (failtest_starts ("failtest://error?after=5&code=unauthorized"), 1);
+  for (auto &w : r.warnings)
+    EXPECT_EQ (w.find ("SECRET"), std::string::npos) << w;
+}
+
+TEST_F (FailoverSrc, FailsBackAfterTheHoldoff)
+{
+  Rig r ("failback-holdoff=1000 retry-delay=300 retry-max-delay=300 uris=\""
+      "failtest://errorfirst?after=10&fail=1 | failtest://ok?t=failback\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch",[](const GstStructure * s) {
+            return str_field (s, "reason") == "failback";}, 10000));
+  std::lock_guard < std::mutex > g (r.lock);
+  int away = r.find ("failoversrc-switch",[](const GstStructure * s) {
+        return int_field (s, "from-index") == 0;});
+  int back = r.find ("failoversrc-switch",[](const GstStructure * s) {
+        return str_field (s, "reason") == "failback";});
+  ASSERT_GE (away, 0);
+  EXPECT_EQ (str_field (r.msg (away), "reason"), "error");
+  EXPECT_EQ (int_field (r.msg (back), "from-index"), 1);
+  EXPECT_EQ (int_field (r.msg (back), "to-index"), 0);
+  /* retry after 300 ms (+-20 %), healthy at once, then the 1 s hold-off */
+  EXPECT_GE (ms_between (r.msgs[away], r.msgs[back]), 1150);
+  GstStructure *st = nullptr;
+  g_object_get (r.src, "statistics", &st, nullptr);
+  EXPECT_EQ (u64_field (st, "num-failbacks"), 1u);
+  EXPECT_GE (u64_field (st, "num-retries"), 1u);
+  gst_structure_free (st);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  failtest_register ();
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }
