@@ -14,6 +14,7 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -175,6 +176,43 @@ TEST (FailoverIntegration, PrimaryPublisherKilledSwitchesToHotBackup)
   EXPECT_TRUE (rig.audio ().pts_monotonic ());
   EXPECT_TRUE (has_entry_for (rig, "failoversrc-candidate-failed", 0))
       << rig.describe ();
+  expect_survived (rig);
+}
+
+/* Audio and video are switched together, at the same running time: the
+ * backup's tone (880 Hz) starts where its picture (blue) starts. */
+TEST (FailoverIntegration, AudioAndVideoSwitchTogether)
+{
+  NginxRtmp server;
+  Publisher::Options pa, pb;
+  pa.freq = 440;
+  pb.freq = 880;
+  Publisher a (looks::red (), server.rtmp_url ("a"), pa);
+  Publisher b (looks::blue (), server.rtmp_url ("b"), pb);
+  ASSERT_TRUE (server.wait_for_publish ("a", 10s));
+  ASSERT_TRUE (server.wait_for_publish ("b", 10s));
+  SourceRig rig;
+  REQUIRE_ELEMENT (rig);
+  configure (rig, server.rtmp_url ("a") + "|" + server.rtmp_url ("b"));
+  ASSERT_TRUE (start_on (rig, "red"));
+  auto started = Clock::now ();
+  ASSERT_TRUE (rig.audio ().wait_for_frames (20, 3000ms));
+  ASSERT_TRUE (rig.audio ().first_tone_run (440, started - 5s))
+      << "the primary's 440 Hz tone is not on the output";
+  auto killed = Clock::now ();
+  a.kill9 ();
+  ASSERT_TRUE (rig.video ().wait_for_class ("blue", kSwitch, 5, killed))
+      << rig.describe ();
+  std::this_thread::sleep_for (500ms);
+  auto video = rig.video ().first_frame_of_run ("blue", killed, 3);
+  auto audio = rig.audio ().first_tone_run (880, killed, 3);
+  ASSERT_TRUE (video);
+  ASSERT_TRUE (audio) << "the backup's 880 Hz tone never came";
+  ASSERT_TRUE (GST_CLOCK_TIME_IS_VALID (video->pts));
+  ASSERT_TRUE (GST_CLOCK_TIME_IS_VALID (audio->pts));
+  double skew = ((double) audio->pts - (double) video->pts) / GST_MSECOND;
+  EXPECT_LT (std::abs (skew), 150.0)
+      << "audio switched " << skew << " ms (running time) after video";
   expect_survived (rig);
 }
 
