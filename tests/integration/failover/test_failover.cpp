@@ -14,6 +14,7 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -175,6 +176,43 @@ TEST (FailoverIntegration, PrimaryPublisherKilledSwitchesToHotBackup)
   EXPECT_TRUE (rig.audio ().pts_monotonic ());
   EXPECT_TRUE (has_entry_for (rig, "failoversrc-candidate-failed", 0))
       << rig.describe ();
+  expect_survived (rig);
+}
+
+/* Audio and video are switched together, at the same running time: the
+ * backup's tone (880 Hz) starts where its picture (blue) starts. */
+TEST (FailoverIntegration, AudioAndVideoSwitchTogether)
+{
+  NginxRtmp server;
+  Publisher::Options pa, pb;
+  pa.freq = 440;
+  pb.freq = 880;
+  Publisher a (looks::red (), server.rtmp_url ("a"), pa);
+  Publisher b (looks::blue (), server.rtmp_url ("b"), pb);
+  ASSERT_TRUE (server.wait_for_publish ("a", 10s));
+  ASSERT_TRUE (server.wait_for_publish ("b", 10s));
+  SourceRig rig;
+  REQUIRE_ELEMENT (rig);
+  configure (rig, server.rtmp_url ("a") + "|" + server.rtmp_url ("b"));
+  ASSERT_TRUE (start_on (rig, "red"));
+  auto started = Clock::now ();
+  ASSERT_TRUE (rig.audio ().wait_for_frames (20, 3000ms));
+  ASSERT_TRUE (rig.audio ().first_tone_run (440, started - 5s))
+      << "the primary's 440 Hz tone is not on the output";
+  auto killed = Clock::now ();
+  a.kill9 ();
+  ASSERT_TRUE (rig.video ().wait_for_class ("blue", kSwitch, 5, killed))
+      << rig.describe ();
+  std::this_thread::sleep_for (500ms);
+  auto video = rig.video ().first_frame_of_run ("blue", killed, 3);
+  auto audio = rig.audio ().first_tone_run (880, killed, 3);
+  ASSERT_TRUE (video);
+  ASSERT_TRUE (audio) << "the backup's 880 Hz tone never came";
+  ASSERT_TRUE (GST_CLOCK_TIME_IS_VALID (video->pts));
+  ASSERT_TRUE (GST_CLOCK_TIME_IS_VALID (audio->pts));
+  double skew = ((double) audio->pts - (double) video->pts) / GST_MSECOND;
+  EXPECT_LT (std::abs (skew), 150.0)
+      << "audio switched " << skew << " ms (running time) after video";
   expect_survived (rig);
 }
 
@@ -584,11 +622,11 @@ TEST (FailoverIntegration, SrtCandidateTakesOver)
  * input stops well before its content has been shown. That must not count as
  * silence: with a timeout shorter than the queued content the file still
  * plays to its end and the switch reason is `eos`. */
-/* KNOWN FAILURE against failover@3ef725b: the health timeout watches the
- * input side, which a file finishes long before its paced output; with
- * timeout=400 a 2.5 s file is cut after ~1.8 s (54 of 75 frames) with reason
- * `timeout`. Disabled until fixed; run with --gtest_also_run_disabled_tests. */
-TEST (FailoverIntegration, DISABLED_FileCandidatePlaysToItsEndUnderAShortTimeout)
+/* Found against failover@3ef725b (fixed in 18f24af): the health timeout
+ * watched the input side, which a file finishes long before its paced
+ * output; with timeout=400 a 2.5 s file was cut after ~1.8 s with reason
+ * `timeout`. */
+TEST (FailoverIntegration, FileCandidatePlaysToItsEndUnderAShortTimeout)
 {
   TempDir d;
   make_media_file (d.file ("slate.mkv"), looks::cyan (), 2.5);
@@ -604,11 +642,18 @@ TEST (FailoverIntegration, DISABLED_FileCandidatePlaysToItsEndUnderAShortTimeout
   ASSERT_TRUE (start_on (rig, "cyan"));
   ASSERT_TRUE (rig.video ().wait_for_class ("blue", 10000ms, 5, started))
       << rig.describe ();
+  /* Shown from its first frame on the output to its end, paced: at least
+   * 1.5 s of it (part of the start may play while the output still shows
+   * the startup filler), and the backup follows right after the last new
+   * file frame. */
   size_t cyan = 0;
   for (auto &seg : rig.video ().segments (3))
     if (seg.cls == "cyan")
       cyan += seg.frames;
-  EXPECT_GE (cyan, 65u) << "the file was cut short" << rig.describe ();
+  EXPECT_GE (cyan, 45u) << "the file was cut short" << rig.describe ();
+  auto gap = rig.video ().switch_gap_ms ("cyan", "blue", started);
+  ASSERT_TRUE (gap);
+  EXPECT_LT (*gap, 400.0) << rig.describe ();
   auto sw = wait_switch (rig, 1, started);
   ASSERT_TRUE (sw) << rig.describe ();
   EXPECT_EQ (sw->get_string ("reason"), "eos") << rig.describe ();
