@@ -72,6 +72,13 @@ public:
     items_.clear ();
   }
 
+  /* Visits everything held, oldest first, keeping it. */
+  void for_each (const std::function<void (const Item &)> &visit) const
+  {
+    for (auto &i : items_)
+      visit (i);
+  }
+
   void clear (const std::function<void (T &)> &drop)
   {
     for (auto &i : items_)
