@@ -554,6 +554,8 @@ configure_audio_encoder (GstElement * enc, guint kbps)
 
 /* ---------------------------------------------------- streaming side */
 
+static void maybe_start_publishing (GstAutoRestoreSink * self);
+
 static GstFlowReturn
 on_new_sample (GstAppSink * sink, gpointer user_data)
 {
@@ -597,8 +599,10 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
       : GST_BUFFER_PTS (buf);
   bool key = f.video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
 
+  bool first_caps = false;
   {
     std::lock_guard<std::mutex> g (priv->lock);
+    first_caps = caps && !f.caps;
     if (caps && (!f.caps || !gst_caps_is_equal (caps, f.caps))) {
       gst_caps_replace (&f.caps, caps);
       for (auto &s : priv->sessions) {
@@ -620,6 +624,16 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
   }
   gst_buffer_unref (buf);
   gst_sample_unref (sample);
+  if (first_caps) {
+    /* The first encoded caps of this stream: a session can be built once
+     * every linked stream has them. */
+    gst_object_ref (self);
+    if (!priv->loop.post ([self] {
+              maybe_start_publishing (self);
+              gst_object_unref (self);
+            }))
+      gst_object_unref (self);
+  }
   return GST_FLOW_OK;
 }
 
@@ -747,7 +761,15 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
       return false;
     }
     codec = codec_of_factory (factory);
+    /* 8-bit 4:2:0, which every decoder and ingest takes: left open, an
+     * encoder such as x264enc picks 4:4:4 or 10-bit and may change its
+     * choice on a renegotiation. */
+    GstElement *filter = gst_element_factory_make ("capsfilter", nullptr);
+    GstCaps *fmt = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
+    g_object_set (filter, "caps", fmt, nullptr);
+    gst_caps_unref (fmt);
     chain.push_back (conv);
+    chain.push_back (filter);
     chain.push_back (enc);
     f.encoder = enc;
     f.encoder_name = factory;
@@ -1746,6 +1768,14 @@ maybe_start_publishing (GstAutoRestoreSink * self)
   if ((priv->video.linked && !priv->video.built)
       || (priv->audio.linked && !priv->audio.built))
     return;
+  {
+    /* ... and its encoded caps (an encoder's first output comes later
+     * than its input caps). */
+    std::lock_guard<std::mutex> g (priv->lock);
+    if ((priv->video.linked && !priv->video.caps)
+        || (priv->audio.linked && !priv->audio.caps))
+      return;
+  }
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->hold.set_has_video (priv->video.linked);

@@ -18,6 +18,7 @@ plugin_init (GstPlugin * plugin)
 
   /* Each element registers only once it does its whole job. */
   //ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (autorestoresink, plugin);
 
   return ret;
 }

@@ -62,8 +62,11 @@ count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   auto *c = static_cast<PublishTransport::Counters *>(user_data);
   std::uint64_t bytes = 0, n = 0;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
-    bytes = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-    n = 1;
+    GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+    bytes = gst_buffer_get_size (b);
+    /* Stream headers are not media (rtmp2sink skips them before it waits
+     * for the connection). */
+    n = GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_HEADER) ? 0 : 1;
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList *l = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
     bytes = gst_buffer_list_calculate_size (l);
@@ -341,6 +344,54 @@ private:
 
 /* ----------------------------------------------------------------- SRT */
 
+/* mpegtsmux (1.22) flags the packets of the first keyframe it muxes as
+ * HEADER, and srtsink drops every HEADER buffer once the caps carry stream
+ * headers (it sends those itself on connect): the keyframe with SPS/PPS
+ * would never leave, and a viewer could not decode anything. Only the
+ * PAT/PMT are stream headers; media packets lose the flag here. */
+static bool
+is_psi (GstBuffer * b)
+{
+  GstMapInfo map;
+  bool psi = false;
+  if (gst_buffer_map (b, &map, GST_MAP_READ)) {
+    /* PID 0 (PAT) in the first 188-byte packet: 0x47, then the PID. */
+    psi = map.size >= 4 && map.data[0] == 0x47
+        && (((map.data[1] & 0x1f) << 8) | map.data[2]) == 0;
+    gst_buffer_unmap (b, &map);
+  }
+  return psi;
+}
+
+static gboolean
+unflag_in_list (GstBuffer ** b, guint idx, gpointer)
+{
+  if (GST_BUFFER_FLAG_IS_SET (*b, GST_BUFFER_FLAG_HEADER) && !is_psi (*b)) {
+    *b = gst_buffer_make_writable (*b);
+    GST_BUFFER_FLAG_UNSET (*b, GST_BUFFER_FLAG_HEADER);
+  }
+  return TRUE;
+}
+
+static GstPadProbeReturn
+unflag_media_headers (GstPad * pad, GstPadProbeInfo * info, gpointer)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *l = gst_buffer_list_make_writable
+        (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+    gst_buffer_list_foreach (l, unflag_in_list, nullptr);
+    GST_PAD_PROBE_INFO_DATA (info) = l;
+    return GST_PAD_PROBE_OK;
+  }
+  GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (!GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_HEADER) || is_psi (b))
+    return GST_PAD_PROBE_OK;
+  b = gst_buffer_make_writable (b);
+  GST_BUFFER_FLAG_UNSET (b, GST_BUFFER_FLAG_HEADER);
+  GST_PAD_PROBE_INFO_DATA (info) = b;
+  return GST_PAD_PROBE_OK;
+}
+
 class SrtTransport:public PublishTransport
 {
 public:
@@ -384,6 +435,11 @@ public:
     if (audio_src && !link_stream (bin, audio_src,
             parser_for (caps_codec (audio_src)), mux, "sink_%d", error))
       return false;
+    GstPad *pad = gst_element_get_static_pad (sink_, "sink");
+    gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
+            | GST_PAD_PROBE_TYPE_BUFFER_LIST), unflag_media_headers,
+        nullptr, nullptr);
+    gst_object_unref (pad);
     count_bytes_into (sink_);
     return true;
   }
