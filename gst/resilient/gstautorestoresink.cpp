@@ -1505,6 +1505,7 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
   slot.gave_up = false;
 
   if (s->failback) {
+    const std::string from = slot_of (self, priv->dests.active ()).display;
     /* Make-before-break: the primary carries media, drop the backup. */
     for (auto &other : priv->slots)
       if (other.session && &other != &slot)
@@ -1517,7 +1518,7 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
       priv->stats.failovers++;
     }
     post_event (self, "failover", gst_structure_new ("x",
-            "from", G_TYPE_STRING, "",
+            "from", G_TYPE_STRING, from.c_str (),
             "to", G_TYPE_STRING, slot.display.c_str (),
             "reason", G_TYPE_STRING, "failback", nullptr));
   }

@@ -384,6 +384,81 @@ TEST (AutoRestoreSinkSrt, ListenerRestartedStreamComesBack)
   gst_object_unref (p);
 }
 
+TEST (AutoRestoreSinkRtmp, PrimaryLossFailsOverToTheBackupAndReturnsAfterTheHoldOff)
+{
+  Nginx primary, backup;
+  const std::string a = primary.url ("live", "fo"), b = backup.url ("live", "fo");
+  GstElement *p = launch (std::string (kAv)
+      + "autorestoresink name=ars keyframe-interval=500 restore-interval=200 "
+      "failback-holdoff=1500 location=\"" + a + " " + b + "\"");
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  primary.kill9 ();
+  GstMessage *fo = bus.wait (element_msg ("autorestoresink-failover"),
+      milliseconds (3000));
+  ASSERT_NE (fo, nullptr) << "no switch to the backup";
+  {
+    Viewer v (rtmp_viewer (b));
+    ASSERT_TRUE (v.wait_frames (10, milliseconds (5000)))
+        << "the backup ingest carries no stream";
+  }
+  /* The primary comes back: after the hold-off the element returns to it
+   * (make-before-break) and leaves the backup. */
+  primary.start ();
+  GstMessage *back = bus.wait ([](GstMessage * m) {
+        if (!element_msg ("autorestoresink-failover") (m))
+          return false;
+        const char *r = gst_structure_get_string (gst_message_get_structure
+            (m), "reason");
+        return r && std::string (r) == "failback";
+      }, milliseconds (6000));
+  ASSERT_NE (back, nullptr) << "never returned to the primary";
+  Viewer v (rtmp_viewer (a));
+  ASSERT_TRUE (v.wait_frames (10, milliseconds (5000)));
+  GstElement *ars = gst_bin_get_by_name (GST_BIN (p), "ars");
+  GstStructure *st = nullptr;
+  g_object_get (ars, "statistics", &st, nullptr);
+  gint idx = -1;
+  gst_structure_get_int (st, "destination-index", &idx);
+  EXPECT_EQ (idx, 0);
+  gst_structure_free (st);
+  gst_object_unref (ars);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSinkRtmp, RedundantPublishesToEveryIngestAndRestoresEachAlone)
+{
+  Nginx one, two;
+  const std::string a = one.url ("live", "r"), b = two.url ("live", "r");
+  GstElement *p = launch (std::string (kAv)
+      + "autorestoresink name=ars redundant=true keyframe-interval=500 "
+      "location=\"" + a + " " + b + "\"");
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  {
+    Viewer va (rtmp_viewer (a)), vb (rtmp_viewer (b));
+    ASSERT_TRUE (va.wait_frames (10, milliseconds (5000)));
+    ASSERT_TRUE (vb.wait_frames (10, milliseconds (5000)));
+  }
+  one.kill9 ();
+  {
+    /* The other ingest is not disturbed. */
+    Viewer vb (rtmp_viewer (b));
+    ASSERT_TRUE (vb.wait_frames (10, milliseconds (5000)));
+  }
+  one.start ();
+  Viewer va (rtmp_viewer (a));
+  ASSERT_TRUE (va.wait_frames (10, milliseconds (6000)));
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-restored"),
+          milliseconds (2000)), nullptr);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 int
 main (int argc, char **argv)
 {
