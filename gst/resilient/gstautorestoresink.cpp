@@ -1371,7 +1371,9 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   const TimePoint now = now_of (self);
   const size_t idx = s->slot;
   Slot & slot = slot_of (self, idx);
-  const bool was_up = s->up;
+  /* Media may have flowed since the last tick: a session that carried
+   * media is not a refusal, whatever its age. */
+  const bool was_up = s->up || (s->transport && s->transport->poll ().up);
   const Duration lifetime = now - s->started;
   destroy_session (self, s);
   if (priv->stopping)
@@ -1594,6 +1596,10 @@ tick (GstAutoRestoreSink * self)
     Slot & slot = slot_of (self, s->slot);
     if (!s->up && h.up)
       on_session_up (self, s);
+    else if (!s->up)
+      GST_DEBUG_OBJECT (self, "session %" G_GUINT64_FORMAT " not up yet: %"
+          G_GUINT64_FORMAT " buffers, %" G_GUINT64_FORMAT " bytes out", s->id,
+          s->transport->probed_buffers (), h.bytes_out);
     if (!s->up)
       continue;
     /* The stats shown are those of the session carrying media. */

@@ -251,7 +251,12 @@ public:
   {
     TransportHealth h;
     h.bytes_out = probed_bytes ();
-    if (!sink_)
+    /* rtmp2sink renders the first buffer only once the publish is
+     * accepted, so a second media buffer entering it means media flows. */
+    h.up = probed_buffers () >= 2;
+    /* Its stats take the lock the connect holds: read them only once the
+     * publish is up, so the control loop never waits on a connect. */
+    if (!sink_ || !h.up)
       return h;
     GstStructure *s = nullptr;
     g_object_get (sink_, "stats", &s, nullptr);
@@ -275,9 +280,6 @@ public:
       h.owed = win > 0 && total > acked + 2 * win;
     }
     h.pings = pings_;
-    /* rtmp2sink renders the first buffer only once the publish is
-     * accepted, so a second buffer entering it means media flows. */
-    h.up = probed_buffers () >= 2;
     return h;
   }
 
