@@ -1371,9 +1371,7 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   const TimePoint now = now_of (self);
   const size_t idx = s->slot;
   Slot & slot = slot_of (self, idx);
-  /* Media may have flowed since the last tick: a session that carried
-   * media is not a refusal, whatever its age. */
-  const bool was_up = s->up || (s->transport && s->transport->poll ().up);
+  const bool was_up = s->up;
   const Duration lifetime = now - s->started;
   destroy_session (self, s);
   if (priv->stopping)
@@ -1717,6 +1715,9 @@ probe_done (GObject * source, GAsyncResult * res, gpointer user_data)
     g_io_stream_close (G_IO_STREAM (conn), nullptr, nullptr);
     g_object_unref (conn);
     retry_now (self, ctx->idx, "server accepts connections again");
+  } else if (ctx->idx < self->priv->slots.size ()) {
+    /* The server is down: the sessions it closed were not refusals. */
+    self->priv->slots[ctx->idx].refusal.on_unreachable ();
   }
   gst_object_unref (self);
   delete ctx;
@@ -1748,6 +1749,7 @@ on_network_changed (GNetworkMonitor * monitor, gboolean available,
     gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
+  GST_INFO_OBJECT (self, "network changed, available: %d", available);
   gst_object_ref (self);
   if (!self->priv->loop.post ([self, available] {
             auto *priv = self->priv;

@@ -16,8 +16,11 @@
  * RefusalDetector: servers such as nginx-rtmp refuse a stream key by
  * closing the connection right after the publish command, which the client
  * cannot tell from a crash by the error alone. A connection that was
- * accepted and then closed by the server before any media was acknowledged,
- * within `window` of its start, `threshold` times in a row, is a refusal.
+ * accepted and then closed by the server before media was seen flowing,
+ * within `window` of its start, `threshold` times in a row while the server
+ * kept accepting connections, is a refusal. A server found not accepting
+ * (refused connect, failed probe) in between restarts the count: that was a
+ * server going down and coming back, however briefly it carried media.
  */
 #pragma once
 
@@ -104,6 +107,10 @@ public:
       Duration lifetime);
   /* Media flowed: not a refusal. */
   void on_connected () { early_closes_ = 0; }
+  /* The server was found not accepting connections (a refused connect or
+   * a failed probe): the closes before were a server going down, not a
+   * refusal of this publisher. */
+  void on_unreachable () { early_closes_ = 0; }
   int early_closes () const { return early_closes_; }
 
 private:

@@ -21,7 +21,8 @@ namespace restoretest {
 class Nginx
 {
 public:
-  Nginx ();
+  /* Listens on `host` (127.0.0.1 unless a test made another address). */
+  explicit Nginx (const std::string & host = "127.0.0.1");
   ~Nginx ();
   void start ();
   void kill9 ();
@@ -32,8 +33,31 @@ public:
 
 private:
   fixtures::TempDir dir_;
+  std::string host_;
   int port_;
   std::unique_ptr<fixtures::ChildProcess> proc_;
+};
+
+/* A network namespace joined to this one by a veth pair: the host side is
+ * 10.213.<n>.1, the namespace side 10.213.<n>.2. Removed (with the pair) by
+ * the destructor. ok() is false when the test may not create namespaces. */
+class NetNs
+{
+public:
+  NetNs ();
+  ~NetNs ();
+  bool ok () const { return ok_; }
+  const std::string &name () const { return name_; }
+  std::string host_address () const { return prefix_ + ".1"; }
+  /* Brings the namespace side of the veth down or up. */
+  bool set_link (bool up);
+
+private:
+  std::string name_;
+  std::string prefix_;
+  std::string link_;
+  std::string host_link_;
+  bool ok_ = false;
 };
 
 /* srt-live-transmit listening for SRT callers on `port` and relaying the

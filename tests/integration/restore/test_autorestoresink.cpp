@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <dirent.h>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -457,6 +458,56 @@ TEST (AutoRestoreSinkRtmp, RedundantPublishesToEveryIngestAndRestoresEachAlone)
           milliseconds (2000)), nullptr);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
+}
+
+/* A network change (the publisher's link down and up in its own network
+ * namespace) restores at once instead of after the retry interval. */
+TEST (AutoRestoreSinkNetwork, NetworkChangeRetriesAtOnceSkippingTheWait)
+{
+  restoretest::NetNs ns;
+  if (!ns.ok ())
+    GTEST_SKIP () << "cannot create a network namespace here";
+  Nginx server (ns.host_address ());
+  fixtures::TempDir dir;
+  /* The publisher runs inside the namespace, so its GNetworkMonitor sees
+   * that namespace's links. A 20 s interval and no TCP probe: only the
+   * network change can bring it back quickly. */
+  fixtures::ChildProcess pub ({"ip", "netns", "exec", ns.name (),
+        "gst-launch-1.0", "-m", "videotestsrc", "is-live=true", "!",
+        "video/x-raw,width=320,height=240,framerate=30/1", "!",
+        "autorestoresink", "location=" + server.url ("live", "ns"),
+        "restore-interval=20000", "probe-interval=0", "keyframe-interval=500"},
+      dir.file ("pub.log"));
+  auto wait_publishes = [&] (int n, milliseconds timeout) {
+    auto end = steady_clock::now () + timeout;
+    while (steady_clock::now () < end && server.publish_count () < n)
+      std::this_thread::sleep_for (milliseconds (20));
+    return server.publish_count () >= n;
+  };
+  ASSERT_TRUE (wait_publishes (1, milliseconds (8000)));
+  server.kill9 ();
+  std::this_thread::sleep_for (milliseconds (800));
+  server.start ();
+  std::this_thread::sleep_for (milliseconds (1500));
+  const int before = server.publish_count ();
+  auto messages = [&] {
+    std::ifstream log (dir.file ("pub.log"));
+    std::string line, out;
+    while (std::getline (log, line))
+      if (line.find ("autorestoresink") != std::string::npos)
+        out += line.substr (0, 200) + "\n";
+    return out;
+  };
+  ASSERT_EQ (before, 1) << "retried before the network change:\n"
+      << messages ();
+  ASSERT_TRUE (ns.set_link (false));
+  std::this_thread::sleep_for (milliseconds (300));
+  ASSERT_TRUE (ns.set_link (true));
+  const auto up = steady_clock::now ();
+  ASSERT_TRUE (wait_publishes (before + 1, milliseconds (6000)))
+      << "no retry after the network change";
+  std::printf ("network change -> publish again: %lld ms\n",
+      (long long) duration_cast<milliseconds> (steady_clock::now () - up).count ());
 }
 
 int

@@ -130,3 +130,17 @@ TEST (RefusalDetector, CrashesAndUnreachableServersAreNotRefusals)
   r.on_connected ();
   EXPECT_FALSE (r.on_session_end (true, true, false, ms (100)));
 }
+
+TEST (RefusalDetector, AServerFoundDownBetweenEarlyClosesIsNoRefusal)
+{
+  /* A server killed twice, each time soon after a reconnect: between the
+   * two closes a probe found it not accepting. */
+  RefusalDetector r (ms (2000), 2);
+  EXPECT_FALSE (r.on_session_end (true, true, false, ms (150)));
+  r.on_unreachable ();
+  EXPECT_FALSE (r.on_session_end (true, true, false, ms (150)));
+  r.on_unreachable ();
+  EXPECT_FALSE (r.on_session_end (true, true, false, ms (150)));
+  /* The server keeps accepting and keeps closing: a refusal. */
+  EXPECT_TRUE (r.on_session_end (true, true, false, ms (150)));
+}
