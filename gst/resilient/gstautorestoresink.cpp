@@ -1543,6 +1543,11 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
     }
   }
   GST_INFO_OBJECT (self, "publishing to %s", slot.display.c_str ());
+  /* The session began with the held group, sent in a burst; viewers that
+   * join the restored stream a moment later get a fresh keyframe instead
+   * of waiting a whole keyframe interval. */
+  if (s->vsrc)
+    request_keyframe (self);
   if (outage) {
     post_event (self, "restored", gst_structure_new ("x",
             "destination", G_TYPE_STRING, slot.display.c_str (),
