@@ -60,6 +60,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <optional>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -252,6 +255,8 @@ struct Front
   GstCaps *caps = nullptr;
   std::string codec;
   std::string encoder_name;
+  /* Keyframe interval in frames for this input's frame rate. */
+  guint gop_frames = 60;
   std::atomic<std::uint64_t> bytes_in {0};
   std::atomic<std::uint64_t> buffers_in {0};
 };
@@ -356,6 +361,8 @@ struct GstAutoRestoreSinkPrivate
   GNetworkMonitor *monitor = nullptr;
   gulong monitor_handler = 0;
   GCancellable *probe_cancel = nullptr;
+  /* A session waits for the first caps of a swapped encoder. */
+  std::optional<size_t> pending_start;
 };
 
 struct _GstAutoRestoreSink
@@ -682,6 +689,7 @@ make_working_video_encoder (GstAutoRestoreSink * self, GstCaps * in_caps,
   }
   guint gop = std::max<guint> (1, (guint) ((guint64) priv->run.keyframe_interval_ms
           * fps_n / (1000 * fps_d)));
+  priv->video.gop_frames = gop;
   auto available = [](const EncoderCandidate & c) {
     GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
     if (f)
@@ -1001,6 +1009,124 @@ request_keyframe (GstAutoRestoreSink * self)
   gst_object_unref (pad);
 }
 
+/* ------------------------------------------------- running codec swap */
+
+struct BlockCtx
+{
+  std::mutex m;
+  std::condition_variable cv;
+  bool blocked = false;
+};
+
+static GstPadProbeReturn
+block_cb (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  auto *ctx = static_cast<BlockCtx *>(user_data);
+  std::lock_guard<std::mutex> g (ctx->m);
+  ctx->blocked = true;
+  ctx->cv.notify_all ();
+  return GST_PAD_PROBE_OK;
+}
+
+/* Replaces the video encoder (and its parser) of the running front with
+ * the first encoder of another codec that `accepted` takes, while the
+ * entry queue is blocked: upstream keeps pushing into the leaky entry
+ * queue meanwhile. Runs on the loop. Returns the new encoder's codec, or
+ * an empty string when no swap was possible. */
+static std::string
+swap_video_codec (GstAutoRestoreSink * self,
+    const std::function<bool (const std::string &)> &accepted,
+    const char *reason)
+{
+  auto *priv = self->priv;
+  Front &f = priv->video;
+  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
+    return {};
+  auto available = [](const EncoderCandidate & c) {
+    GstElementFactory *fac = gst_element_factory_find (c.factory.c_str ());
+    if (fac)
+      gst_object_unref (fac);
+    return fac != nullptr;
+  };
+  const std::string from_codec = f.codec;
+  auto cand = priv->chain->on_codec_failure (available, accepted);
+  if (!cand)
+    return {};
+  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
+  if (!enc)
+    return {};
+  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
+      f.gop_frames);
+  GstElement *parser = nullptr;
+  if (const char *p = parser_for_codec (cand->codec)) {
+    parser = gst_element_factory_make (p, nullptr);
+    if (parser && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
+            "config-interval"))
+      g_object_set (parser, "config-interval", -1, nullptr);
+  }
+
+  /* Block the entry queue's output between two buffers. */
+  GstPad *block_pad = gst_element_get_static_pad (f.entry, "src");
+  BlockCtx ctx;
+  gulong probe = gst_pad_add_probe (block_pad, (GstPadProbeType)
+      (GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM | GST_PAD_PROBE_TYPE_IDLE),
+      block_cb, &ctx, nullptr);
+  {
+    std::unique_lock<std::mutex> lk (ctx.m);
+    ctx.cv.wait_for (lk, std::chrono::seconds (2), [&] { return ctx.blocked; });
+  }
+
+  auto it = std::find (f.chain.begin (), f.chain.end (), f.encoder);
+  GstElement *before = *(it - 1);
+  std::vector<GstElement *> old;
+  for (auto j = it; j != f.chain.end () && *j != f.tee; ++j)
+    old.push_back (*j);
+  for (auto *e : old) {
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), e);
+  }
+  gst_bin_add (GST_BIN (self), enc);
+  if (parser)
+    gst_bin_add (GST_BIN (self), parser);
+  bool ok = gst_element_link (before, enc);
+  ok = ok && (parser ? gst_element_link_many (enc, parser, f.tee, nullptr)
+      : gst_element_link (enc, f.tee));
+  if (parser)
+    gst_element_sync_state_with_parent (parser);
+  gst_element_sync_state_with_parent (enc);
+  /* New chain: [... before, enc, parser?, tee, ...]. */
+  auto pos = f.chain.erase (it, it + old.size ());
+  pos = f.chain.insert (pos, enc) + 1;
+  if (parser)
+    f.chain.insert (pos, parser);
+  f.encoder = enc;
+  f.encoder_name = cand->factory;
+  f.codec = cand->codec;
+  {
+    /* Media of the old codec can start no session any more. */
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->hold.clear ([](GstBuffer * &b) {
+          gst_buffer_unref (b);
+        });
+    gst_caps_replace (&f.caps, nullptr);
+    priv->stats.codec_changes++;
+  }
+  gst_pad_remove_probe (block_pad, probe);
+  gst_object_unref (block_pad);
+  if (!ok) {
+    GST_ERROR_OBJECT (self, "cannot link the %s encoder", cand->factory.c_str ());
+    return {};
+  }
+  GST_INFO_OBJECT (self, "video codec %s -> %s (%s)", from_codec.c_str (),
+      cand->codec.c_str (), reason);
+  post_event (self, "codec-changed", gst_structure_new ("x",
+          "from", G_TYPE_STRING, from_codec.c_str (),
+          "to", G_TYPE_STRING, cand->codec.c_str (),
+          "encoder", G_TYPE_STRING, cand->factory.c_str (),
+          "reason", G_TYPE_STRING, reason, nullptr));
+  return cand->codec;
+}
+
 /* ----------------------------------------------------------- sessions */
 
 static Slot &
@@ -1159,6 +1285,23 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
       vcaps = gst_caps_ref (priv->video.caps);
     if (priv->audio.linked && priv->audio.caps)
       acaps = gst_caps_ref (priv->audio.caps);
+  }
+  if (vcaps && !transport->accepts_codec (codec_of_caps (vcaps))
+      && priv->run.codec_fallback) {
+    /* The destination cannot carry this video codec: change the encoder
+     * of the running front to one it takes, and start once the new
+     * encoder's caps are there. */
+    PublishTransport *t = transport.get ();
+    std::string to = swap_video_codec (self, [t](const std::string & c) {
+          return t->accepts_codec (c);
+        }, "destination-codec");
+    if (!to.empty ()) {
+      gst_caps_unref (vcaps);
+      if (acaps)
+        gst_caps_unref (acaps);
+      priv->pending_start = slot_idx;
+      return;
+    }
   }
   for (auto *c : {vcaps, acaps}) {
     if (c && !transport->accepts_codec (codec_of_caps (c))) {
@@ -1793,6 +1936,12 @@ maybe_start_publishing (GstAutoRestoreSink * self)
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->hold.set_has_video (priv->video.linked);
+  }
+  if (priv->pending_start) {
+    size_t idx = *priv->pending_start;
+    priv->pending_start.reset ();
+    start_session (self, idx, false);
+    return;
   }
   bool any = false;
   for (auto &slot : priv->slots)

@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -103,11 +106,23 @@ error_text (GstMessage * m)
   return t;
 }
 
-/* A port on which nothing listens: connects are refused at once. */
+/* A port on which nothing listens: connects are refused at once. The port
+ * stays bound (without listen) for the whole run, so no server another test
+ * starts in parallel can take it. */
 std::string
 refused_rtmp ()
 {
-  return "rtmp://127.0.0.1:" + std::to_string (fixtures::free_port ())
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof (a);
+  if (fd < 0 || bind (fd, (sockaddr *) &a, sizeof (a)) != 0
+      || getsockname (fd, (sockaddr *) &a, &len) != 0)
+    return "rtmp://127.0.0.1:1/live/secretkey";
+  /* fd deliberately kept open until the process exits. */
+  return "rtmp://127.0.0.1:" + std::to_string (ntohs (a.sin_port))
       + "/live/secretkey";
 }
 
@@ -325,6 +340,38 @@ TEST (AutoRestoreSink, EncoderThatFailsToStartFallsBackToTheNextOne)
   guint64 in = 0;
   gst_structure_get_uint64 (st, "buffers-in", &in);
   EXPECT_GT (in, 5u);
+  gst_structure_free (st);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, CodecTheDestinationCannotCarryIsSwappedInTheRunningFront)
+{
+  /* H.265 is not carried by RTMP (FLV): the encoder of the running front is
+   * replaced by the fallback H.264 one, without restarting upstream. */
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-encoder=x265enc "
+      "fallback-video-encoder=x264enc restore-interval=100 location="
+      + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-codec-changed"),
+      milliseconds (8000));
+  ASSERT_NE (m, nullptr);
+  const GstStructure *s = gst_message_get_structure (m);
+  EXPECT_STREQ (gst_structure_get_string (s, "from"), "h265");
+  EXPECT_STREQ (gst_structure_get_string (s, "to"), "h264");
+  EXPECT_STREQ (gst_structure_get_string (s, "encoder"), "x264enc");
+  /* Sessions are then attempted with H.264. */
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+          milliseconds (5000)), nullptr);
+  GstStructure *st = stats_of (p);
+  EXPECT_STREQ (gst_structure_get_string (st, "video-codec"), "h264");
+  guint64 changes = 0;
+  gst_structure_get_uint64 (st, "codec-changes", &changes);
+  EXPECT_EQ (changes, 1u);
   gst_structure_free (st);
   EXPECT_EQ (bus.count (is_error), 0);
   gst_element_set_state (p, GST_STATE_NULL);

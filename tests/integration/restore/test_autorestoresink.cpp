@@ -168,6 +168,15 @@ rtmp_viewer (const std::string & url)
       "d.audio ! queue ! fakesink sync=false";
 }
 
+/* For a video-only publisher: an unlinked audio branch would keep the
+ * player from prerolling. */
+std::string
+rtmp_video_viewer (const std::string & url)
+{
+  return "rtmp2src location=" + url + " ! flvdemux name=d "
+      "d.video ! queue ! h264parse ! avdec_h264 ! fakesink name=vsink sync=false";
+}
+
 const char *kAv = "videotestsrc is-live=true pattern=ball ! "
     "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
     "audiotestsrc is-live=true ! ars.audio ";
@@ -380,6 +389,26 @@ TEST (AutoRestoreSinkSrt, ListenerRestartedStreamComesBack)
       << "no media after the listener came back";
   ASSERT_NE (bus.wait (element_msg ("autorestoresink-restored"),
           milliseconds (3000)), nullptr);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSinkRtmp, EncoderSwappedToACodecTheIngestTakesViewerDecodesIt)
+{
+  Nginx server;
+  const std::string url = server.url ("live", "swap");
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-encoder=x265enc "
+      "fallback-video-encoder=x264enc keyframe-interval=500 location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (8000)));
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-codec-changed"),
+          milliseconds (100)), nullptr);
+  Viewer v (rtmp_video_viewer (url));
+  EXPECT_TRUE (v.wait_frames (10, milliseconds (5000)));
   EXPECT_EQ (bus.count (is_error), 0);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
