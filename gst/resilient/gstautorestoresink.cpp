@@ -117,8 +117,7 @@ using resilient::gst::TransportHealth;
 /* How often the control loop polls the sessions' health. */
 #define TICK_MS 100
 
-enum
-{
+enum {
   PROP_0,
   PROP_LOCATION,
   PROP_REDUNDANT,
@@ -155,8 +154,7 @@ enum
 
 /* ------------------------------------------------------------- status */
 
-typedef enum
-{
+typedef enum {
   GST_AUTO_RESTORE_SINK_STATUS_STOPPED,
   GST_AUTO_RESTORE_SINK_STATUS_CONNECTING,
   GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING,
@@ -165,23 +163,25 @@ typedef enum
   GST_AUTO_RESTORE_SINK_STATUS_FAILED,
 } GstAutoRestoreSinkStatus;
 
-#define GST_TYPE_AUTO_RESTORE_SINK_STATUS (gst_auto_restore_sink_status_get_type ())
+#define GST_TYPE_AUTO_RESTORE_SINK_STATUS                                      \
+  (gst_auto_restore_sink_status_get_type ())
 static GType
 gst_auto_restore_sink_status_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_AUTO_RESTORE_SINK_STATUS_STOPPED, "Not publishing", "stopped"},
-    {GST_AUTO_RESTORE_SINK_STATUS_CONNECTING, "Connecting for the first time",
-        "connecting"},
-    {GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING, "Media flows to a destination",
-        "publishing"},
-    {GST_AUTO_RESTORE_SINK_STATUS_RESTORING,
-        "The connection was lost, restoring", "restoring"},
-    {GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP, "Restore tries used up", "gave-up"},
-    {GST_AUTO_RESTORE_SINK_STATUS_FAILED,
-        "A fatal error (refused, local error)", "failed"},
-    {0, nullptr, nullptr},
+    { GST_AUTO_RESTORE_SINK_STATUS_STOPPED, "Not publishing", "stopped" },
+    { GST_AUTO_RESTORE_SINK_STATUS_CONNECTING, "Connecting for the first time",
+      "connecting" },
+    { GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING, "Media flows to a destination",
+      "publishing" },
+    { GST_AUTO_RESTORE_SINK_STATUS_RESTORING,
+      "The connection was lost, restoring", "restoring" },
+    { GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP, "Restore tries used up",
+      "gave-up" },
+    { GST_AUTO_RESTORE_SINK_STATUS_FAILED,
+      "A fatal error (refused, local error)", "failed" },
+    { 0, nullptr, nullptr },
   };
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstAutoRestoreSinkStatus", values);
@@ -193,8 +193,8 @@ gst_auto_restore_sink_status_get_type (void)
 static const char *
 status_nick (GstAutoRestoreSinkStatus s)
 {
-  GEnumValue *v = g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
-          (GST_TYPE_AUTO_RESTORE_SINK_STATUS)), s);
+  GEnumValue *v = g_enum_get_value (
+      G_ENUM_CLASS (g_type_class_peek (GST_TYPE_AUTO_RESTORE_SINK_STATUS)), s);
   return v ? v->value_nick : "unknown";
 }
 
@@ -257,8 +257,8 @@ struct Front
   std::string encoder_name;
   /* Keyframe interval in frames for this input's frame rate. */
   guint gop_frames = 60;
-  std::atomic<std::uint64_t> bytes_in {0};
-  std::atomic<std::uint64_t> buffers_in {0};
+  std::atomic<std::uint64_t> bytes_in{ 0 };
+  std::atomic<std::uint64_t> buffers_in{ 0 };
 };
 
 struct Session
@@ -269,7 +269,7 @@ struct Session
   GstElement *vsrc = nullptr;
   GstElement *asrc = nullptr;
   std::unique_ptr<PublishTransport> transport;
-  TimePoint started {};
+  TimePoint started{};
   /* Being fed by the streaming threads (under lock). */
   bool feeding = false;
   bool up = false;
@@ -277,7 +277,7 @@ struct Session
   /* A make-before-break attempt to return to the primary. */
   bool failback = false;
   bool draining = false;
-  TimePoint last_bitrate_sample {};
+  TimePoint last_bitrate_sample{};
 };
 
 struct Slot
@@ -293,7 +293,7 @@ struct Slot
   std::string last_reason;
   FailureKind last_kind = FailureKind::ServerLost;
   bool probing = false;
-  TimePoint last_probe {};
+  TimePoint last_probe{};
   bool gave_up = false;
   bool fatal = false;
 };
@@ -323,7 +323,7 @@ struct Stats
 
 using HeldQueue = HoldQueue<GstBuffer *>;
 
-}  // namespace
+} // namespace
 
 struct GstAutoRestoreSinkPrivate
 {
@@ -343,7 +343,7 @@ struct GstAutoRestoreSinkPrivate
   bool any_up = false;
 
   /* Loop-only state. */
-  ControlLoop loop {"autorestoresink"};
+  ControlLoop loop{ "autorestoresink" };
   std::vector<Slot> slots;
   DestinationList dests;
   std::unique_ptr<EncoderChain> chain;
@@ -373,33 +373,33 @@ struct _GstAutoRestoreSink
 
 #define gst_auto_restore_sink_parent_class parent_class
 G_DEFINE_TYPE (GstAutoRestoreSink, gst_auto_restore_sink, GST_TYPE_BIN);
-GST_ELEMENT_REGISTER_DEFINE (autorestoresink, "autorestoresink",
-    GST_RANK_NONE, GST_TYPE_AUTO_RESTORE_SINK);
+GST_ELEMENT_REGISTER_DEFINE (autorestoresink, "autorestoresink", GST_RANK_NONE,
+                             GST_TYPE_AUTO_RESTORE_SINK);
 
-static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE ("video",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
+    "video", GST_PAD_SINK, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-raw(ANY); video/x-h264; video/x-h265; "
-        "video/x-vp8"));
+                     "video/x-vp8"));
 
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE ("audio",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
+    "audio", GST_PAD_SINK, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("audio/x-raw(ANY); audio/mpeg, mpegversion=(int)4; "
-        "audio/x-opus"));
+                     "audio/x-opus"));
 
 /* Forward declarations of loop-side functions. */
-static void start_session (GstAutoRestoreSink * self, size_t slot_idx,
-    bool failback);
-static void fail_session (GstAutoRestoreSink * self,
-    std::shared_ptr<Session> s, FailureKind kind, const std::string & reason,
-    bool accepted, bool closed_by_peer);
-static void update_status (GstAutoRestoreSink * self);
-static void schedule_tick (GstAutoRestoreSink * self);
-static void finish_eos_if_done (GstAutoRestoreSink * self);
+static void start_session (GstAutoRestoreSink *self, size_t slot_idx,
+                           bool failback);
+static void fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
+                          FailureKind kind, const std::string &reason,
+                          bool accepted, bool closed_by_peer);
+static void update_status (GstAutoRestoreSink *self);
+static void schedule_tick (GstAutoRestoreSink *self);
+static void finish_eos_if_done (GstAutoRestoreSink *self);
 
 /* ------------------------------------------------------------ helpers */
 
 static GstClock *
-control_clock (GstAutoRestoreSink * self)
+control_clock (GstAutoRestoreSink *self)
 {
   GstClock *c = gst_element_get_clock (GST_ELEMENT (self));
   if (!c)
@@ -408,7 +408,7 @@ control_clock (GstAutoRestoreSink * self)
 }
 
 static TimePoint
-now_of (GstAutoRestoreSink * self)
+now_of (GstAutoRestoreSink *self)
 {
   GstClock *c = control_clock (self);
   GstClockTime t = gst_clock_get_time (c);
@@ -417,19 +417,19 @@ now_of (GstAutoRestoreSink * self)
 }
 
 static ControlLoop::TimerId
-schedule_in_ms (GstAutoRestoreSink * self, std::int64_t ms_,
-    ControlLoop::Task task)
+schedule_in_ms (GstAutoRestoreSink *self, std::int64_t ms_,
+                ControlLoop::Task task)
 {
   GstClock *c = control_clock (self);
-  auto id = self->priv->loop.schedule_in (c,
-      (GstClockTime) std::max<std::int64_t> (ms_, 0) * GST_MSECOND,
+  auto id = self->priv->loop.schedule_in (
+      c, (GstClockTime)std::max<std::int64_t> (ms_, 0) * GST_MSECOND,
       std::move (task));
   gst_object_unref (c);
   return id;
 }
 
 static std::vector<std::string>
-split (const std::string & s, const char *seps)
+split (const std::string &s, const char *seps)
 {
   std::vector<std::string> out;
   size_t i = 0;
@@ -446,7 +446,7 @@ split (const std::string & s, const char *seps)
 
 /* Posts `<element>-<event>` with the common fields. */
 static void
-post_event (GstAutoRestoreSink * self, const char *event, GstStructure * s)
+post_event (GstAutoRestoreSink *self, const char *event, GstStructure *s)
 {
   gchar *name = g_strdup_printf ("autorestoresink-%s", event);
   gst_structure_set_name (s, name);
@@ -455,7 +455,7 @@ post_event (GstAutoRestoreSink * self, const char *event, GstStructure * s)
 }
 
 static std::string
-codec_of_caps (const GstCaps * caps)
+codec_of_caps (const GstCaps *caps)
 {
   if (!caps || gst_caps_get_size (caps) == 0)
     return {};
@@ -477,15 +477,15 @@ codec_of_caps (const GstCaps * caps)
 
 /* The codec an encoder factory produces, from its src pad template. */
 static std::string
-codec_of_factory (const std::string & factory_name)
+codec_of_factory (const std::string &factory_name)
 {
   GstElementFactory *f = gst_element_factory_find (factory_name.c_str ());
   if (!f)
     return {};
   std::string codec;
-  for (const GList * l = gst_element_factory_get_static_pad_templates (f); l;
-      l = l->next) {
-    auto *t = static_cast<GstStaticPadTemplate *>(l->data);
+  for (const GList *l = gst_element_factory_get_static_pad_templates (f); l;
+       l = l->next) {
+    auto *t = static_cast<GstStaticPadTemplate *> (l->data);
     if (t->direction != GST_PAD_SRC)
       continue;
     GstCaps *caps = gst_static_pad_template_get_caps (t);
@@ -498,7 +498,7 @@ codec_of_factory (const std::string & factory_name)
 }
 
 static const char *
-parser_for_codec (const std::string & codec)
+parser_for_codec (const std::string &codec)
 {
   if (codec == "h264")
     return "h264parse";
@@ -514,7 +514,7 @@ parser_for_codec (const std::string & codec)
 }
 
 static void
-set_if_exists (GstElement * e, const char *prop, const char *value)
+set_if_exists (GstElement *e, const char *prop, const char *value)
 {
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), prop))
     gst_util_set_object_arg (G_OBJECT (e), prop, value);
@@ -523,11 +523,11 @@ set_if_exists (GstElement * e, const char *prop, const char *value)
 /* Applies bitrate (kbit/s) and keyframe interval (frames) in each known
  * encoder's own units. */
 static void
-configure_video_encoder (GstElement * enc, const std::string & factory,
-    guint kbps, guint gop_frames)
+configure_video_encoder (GstElement *enc, const std::string &factory,
+                         guint kbps, guint gop_frames)
 {
   std::string k = std::to_string (kbps);
-  std::string bps = std::to_string ((guint64) kbps * 1000);
+  std::string bps = std::to_string ((guint64)kbps * 1000);
   std::string g = std::to_string (gop_frames);
   if (factory == "x264enc") {
     set_if_exists (enc, "bitrate", k.c_str ());
@@ -549,30 +549,30 @@ configure_video_encoder (GstElement * enc, const std::string & factory,
 }
 
 static void
-configure_audio_encoder (GstElement * enc, guint kbps)
+configure_audio_encoder (GstElement *enc, guint kbps)
 {
-  GParamSpec *p = g_object_class_find_property (G_OBJECT_GET_CLASS (enc),
-      "bitrate");
+  GParamSpec *p
+      = g_object_class_find_property (G_OBJECT_GET_CLASS (enc), "bitrate");
   if (!p)
     return;
-  std::string bps = std::to_string ((guint64) kbps * 1000);
+  std::string bps = std::to_string ((guint64)kbps * 1000);
   gst_util_set_object_arg (G_OBJECT (enc), "bitrate", bps.c_str ());
 }
 
 /* ---------------------------------------------------- streaming side */
 
-static void maybe_start_publishing (GstAutoRestoreSink * self);
+static void maybe_start_publishing (GstAutoRestoreSink *self);
 
 static GstFlowReturn
-on_new_sample (GstAppSink * sink, gpointer user_data)
+on_new_sample (GstAppSink *sink, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   auto *priv = self->priv;
   GstSample *sample = gst_app_sink_pull_sample (sink);
   if (!sample)
     return GST_FLOW_OK;
-  Front &f = (GST_ELEMENT (sink) == priv->video.appsink) ? priv->video
-      : priv->audio;
+  Front &f
+      = (GST_ELEMENT (sink) == priv->video.appsink) ? priv->video : priv->audio;
   GstBuffer *in = gst_sample_get_buffer (sample);
   const GstSegment *seg = gst_sample_get_segment (sample);
   GstCaps *caps = gst_sample_get_caps (sample);
@@ -586,14 +586,16 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
     guint64 rt;
     if (GST_BUFFER_PTS_IS_VALID (buf)) {
       if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-              GST_BUFFER_PTS (buf), &rt) > 0)
+                                            GST_BUFFER_PTS (buf), &rt)
+          > 0)
         GST_BUFFER_PTS (buf) = rt;
       else
         GST_BUFFER_PTS (buf) = 0;
     }
     if (GST_BUFFER_DTS_IS_VALID (buf)) {
       if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-              GST_BUFFER_DTS (buf), &rt) > 0)
+                                            GST_BUFFER_DTS (buf), &rt)
+          > 0)
         GST_BUFFER_DTS (buf) = rt;
       else
         GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
@@ -603,8 +605,9 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
   f.bytes_in += size;
   f.buffers_in++;
   GstClockTime ts = GST_BUFFER_DTS_IS_VALID (buf) ? GST_BUFFER_DTS (buf)
-      : GST_BUFFER_PTS (buf);
-  bool key = f.video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+                                                  : GST_BUFFER_PTS (buf);
+  bool key
+      = f.video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
 
   bool first_caps = false;
   {
@@ -623,11 +626,11 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
       if (src && s->feeding)
         gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (buf));
     }
-    HeldQueue::Item item {gst_buffer_ref (buf),
-      from_ns (GST_CLOCK_TIME_IS_VALID (ts) ? ts : 0), size, key, f.video};
-    priv->hold.push (std::move (item), [](GstBuffer * &b) {
-          gst_buffer_unref (b);
-        });
+    HeldQueue::Item item{ gst_buffer_ref (buf),
+                          from_ns (GST_CLOCK_TIME_IS_VALID (ts) ? ts : 0), size,
+                          key, f.video };
+    priv->hold.push (std::move (item),
+                     [] (GstBuffer *&b) { gst_buffer_unref (b); });
   }
   gst_buffer_unref (buf);
   gst_sample_unref (sample);
@@ -636,38 +639,38 @@ on_new_sample (GstAppSink * sink, gpointer user_data)
      * every linked stream has them. */
     gst_object_ref (self);
     if (!priv->loop.post ([self] {
-              maybe_start_publishing (self);
-              gst_object_unref (self);
-            }))
+          maybe_start_publishing (self);
+          gst_object_unref (self);
+        }))
       gst_object_unref (self);
   }
   return GST_FLOW_OK;
 }
 
-static void on_front_eos (GstAutoRestoreSink * self, bool video);
+static void on_front_eos (GstAutoRestoreSink *self, bool video);
 
 static void
-on_appsink_eos (GstAppSink * sink, gpointer user_data)
+on_appsink_eos (GstAppSink *sink, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   bool video = GST_ELEMENT (sink) == self->priv->video.appsink;
   gst_object_ref (self);
   if (!self->priv->loop.post ([self, video] {
-            on_front_eos (self, video);
-            gst_object_unref (self);
-          }))
+        on_front_eos (self, video);
+        gst_object_unref (self);
+      }))
     gst_object_unref (self);
 }
 
 /* -------------------------------------------------------- front build */
 
 static GstElement *
-make_element (const char *factory, std::string & error)
+make_element (const char *factory, std::string &error)
 {
   GstElement *e = gst_element_factory_make (factory, nullptr);
   if (!e && error.empty ())
     error = std::string ("element '") + factory
-        + "' is missing: install the GStreamer plugin that provides it";
+            + "' is missing: install the GStreamer plugin that provides it";
   return e;
 }
 
@@ -675,22 +678,23 @@ make_element (const char *factory, std::string & error)
  * ones while a candidate fails to start. Returns null with `error` when
  * none works. Runs on the loop. */
 static GstElement *
-make_working_video_encoder (GstAutoRestoreSink * self, GstCaps * in_caps,
-    std::string & factory, std::string & error)
+make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
+                            std::string &factory, std::string &error)
 {
   auto *priv = self->priv;
   gint fps_n = 30, fps_d = 1;
   if (in_caps && gst_caps_get_size (in_caps) > 0)
     gst_structure_get_fraction (gst_caps_get_structure (in_caps, 0),
-        "framerate", &fps_n, &fps_d);
+                                "framerate", &fps_n, &fps_d);
   if (fps_n <= 0 || fps_d <= 0) {
     fps_n = 30;
     fps_d = 1;
   }
-  guint gop = std::max<guint> (1, (guint) ((guint64) priv->run.keyframe_interval_ms
-          * fps_n / (1000 * fps_d)));
+  guint gop
+      = std::max<guint> (1, (guint)((guint64)priv->run.keyframe_interval_ms
+                                    * fps_n / (1000 * fps_d)));
   priv->video.gop_frames = gop;
-  auto available = [](const EncoderCandidate & c) {
+  auto available = [] (const EncoderCandidate &c) {
     GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
     if (f)
       gst_object_unref (f);
@@ -700,12 +704,15 @@ make_working_video_encoder (GstAutoRestoreSink * self, GstCaps * in_caps,
   if (!cand)
     cand = priv->chain->first (available);
   while (cand) {
-    GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
+    GstElement *enc
+        = gst_element_factory_make (cand->factory.c_str (), nullptr);
     if (enc) {
-      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate, gop);
+      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
+                               gop);
       /* Open it on its own first: a hardware encoder without its device
        * fails here, before it is linked into the running front. */
-      if (gst_element_set_state (enc, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE) {
+      if (gst_element_set_state (enc, GST_STATE_PAUSED)
+          != GST_STATE_CHANGE_FAILURE) {
         gst_element_set_state (enc, GST_STATE_NULL);
         factory = cand->factory;
         return enc;
@@ -716,39 +723,41 @@ make_working_video_encoder (GstAutoRestoreSink * self, GstCaps * in_caps,
     std::string failed = cand->factory;
     cand = priv->chain->on_start_failure (available);
     GST_WARNING_OBJECT (self, "video encoder %s failed to start, next: %s",
-        failed.c_str (), cand ? cand->factory.c_str () : "none");
+                        failed.c_str (),
+                        cand ? cand->factory.c_str () : "none");
     {
       std::lock_guard<std::mutex> g (priv->lock);
       priv->stats.encoder_changes++;
     }
-    post_event (self, "encoder-changed", gst_structure_new ("x",
-            "from", G_TYPE_STRING, failed.c_str (),
-            "to", G_TYPE_STRING, cand ? cand->factory.c_str () : "",
-            "codec", G_TYPE_STRING, cand ? cand->codec.c_str () : "",
-            "reason", G_TYPE_STRING, "failed-to-start", nullptr));
+    post_event (self, "encoder-changed",
+                gst_structure_new (
+                    "x", "from", G_TYPE_STRING, failed.c_str (), "to",
+                    G_TYPE_STRING, cand ? cand->factory.c_str () : "", "codec",
+                    G_TYPE_STRING, cand ? cand->codec.c_str () : "", "reason",
+                    G_TYPE_STRING, "failed-to-start", nullptr));
   }
   error = "no usable video encoder among '" + priv->run.video_encoder
-      + "': install one (x264enc is in gstreamer1.0-plugins-ugly) or set "
-      "video-encoder";
+          + "': install one (x264enc is in gstreamer1.0-plugins-ugly) or set "
+            "video-encoder";
   return nullptr;
 }
 
 static GstPad *
-request_recording_pad (GstAutoRestoreSink * self, bool video)
+request_recording_pad (GstAutoRestoreSink *self, bool video)
 {
   auto *priv = self->priv;
   if (!priv->splitmux)
     return nullptr;
   return gst_element_request_pad_simple (priv->splitmux,
-      video ? "video" : "audio_%u");
+                                         video ? "video" : "audio_%u");
 }
 
 /* Builds the front of one stream behind its entry queue for `caps`.
  * Runs on the loop while the entry queue's thread waits in the caps probe
  * (so the queue's src pad is linked before any buffer leaves it). */
 static bool
-build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
-    std::string & error)
+build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
+             std::string &error)
 {
   auto *priv = self->priv;
   GstBin *bin = GST_BIN (self);
@@ -761,8 +770,9 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
   if (f.raw && f.video) {
     GstElement *conv = make_element ("videoconvert", error);
     std::string factory;
-    GstElement *enc = conv ? make_working_video_encoder (self, caps, factory,
-        error) : nullptr;
+    GstElement *enc
+        = conv ? make_working_video_encoder (self, caps, factory, error)
+               : nullptr;
     if (!enc) {
       if (conv)
         gst_object_unref (conv);
@@ -773,7 +783,8 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
      * encoder such as x264enc picks 4:4:4 or 10-bit and may change its
      * choice on a renegotiation. */
     GstElement *filter = gst_element_factory_make ("capsfilter", nullptr);
-    GstCaps *fmt = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
+    GstCaps *fmt
+        = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
     g_object_set (filter, "caps", fmt, nullptr);
     gst_caps_unref (fmt);
     chain.push_back (conv);
@@ -796,8 +807,8 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
     if (!conv || !res || !enc) {
       if (!enc && error.empty ())
         error = "no usable audio encoder among '" + priv->run.audio_encoder
-            + "': install one (voaacenc, avenc_aac) or set audio-encoder";
-      for (auto *e : {conv, res, enc})
+                + "': install one (voaacenc, avenc_aac) or set audio-encoder";
+      for (auto *e : { conv, res, enc })
         if (e)
           gst_object_unref (e);
       return false;
@@ -823,7 +834,7 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
     /* Codec headers with every keyframe: a new session can start at any
      * keyframe. */
     if (g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
-            "config-interval"))
+                                      "config-interval"))
       g_object_set (parser, "config-interval", -1, nullptr);
     chain.push_back (parser);
   }
@@ -837,7 +848,7 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
   g_object_set (tee, "allow-not-linked", TRUE, nullptr);
   /* Leaky: the publishing side can never push back on the encoder. */
   g_object_set (q, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
-      "max-size-time", (guint64) 2 * GST_SECOND, nullptr);
+                "max-size-time", (guint64)2 * GST_SECOND, nullptr);
   chain.push_back (tee);
   chain.push_back (q);
 
@@ -857,7 +868,7 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
     if (rec_pad) {
       GstElement *rq = make_element ("queue", error);
       g_object_set (rq, "max-size-buffers", 0, "max-size-bytes", 0,
-          "max-size-time", (guint64) 5 * GST_SECOND, nullptr);
+                    "max-size-time", (guint64)5 * GST_SECOND, nullptr);
       gst_bin_add (bin, rq);
       chain.push_back (rq);
       GstElement *rprev = rq;
@@ -879,7 +890,7 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
   }
   if (!ok) {
     error = std::string ("cannot build the ") + (f.video ? "video" : "audio")
-        + " front for caps " + name;
+            + " front for caps " + name;
     return false;
   }
   /* Downstream first so nothing is pushed into an element not yet
@@ -887,7 +898,7 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
   for (auto it = chain.rbegin (); it != chain.rend (); ++it) {
     if (gst_element_sync_state_with_parent (*it) == FALSE) {
       error = std::string ("element ") + GST_ELEMENT_NAME (*it)
-          + " failed to start";
+              + " failed to start";
       return false;
     }
   }
@@ -898,22 +909,21 @@ build_front (GstAutoRestoreSink * self, Front & f, GstCaps * caps,
   return true;
 }
 
-static void maybe_start_publishing (GstAutoRestoreSink * self);
+static void maybe_start_publishing (GstAutoRestoreSink *self);
 
-static void
-report_fatal (GstAutoRestoreSink * self, const std::string & reason,
-    bool local, const std::string & destination);
+static void report_fatal (GstAutoRestoreSink *self, const std::string &reason,
+                          bool local, const std::string &destination);
 
 static GstPadProbeReturn
-entry_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   auto *priv = self->priv;
   GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
   if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
     return GST_PAD_PROBE_OK;
-  Front &f = (GST_PAD_PARENT (pad) == priv->video.entry) ? priv->video
-      : priv->audio;
+  Front &f
+      = (GST_PAD_PARENT (pad) == priv->video.entry) ? priv->video : priv->audio;
   if (f.built)
     return GST_PAD_PROBE_OK;
   GstCaps *caps;
@@ -922,9 +932,7 @@ entry_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   bool ok = false;
   std::string error;
   Front *fp = &f;
-  priv->loop.post_and_wait ([&] {
-        ok = build_front (self, *fp, caps, error);
-      });
+  priv->loop.post_and_wait ([&] { ok = build_front (self, *fp, caps, error); });
   gst_caps_unref (caps);
   if (!ok) {
     GST_ERROR_OBJECT (self, "%s", error.c_str ());
@@ -933,54 +941,54 @@ entry_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   }
   gst_object_ref (self);
   if (!priv->loop.post ([self] {
-            maybe_start_publishing (self);
-            gst_object_unref (self);
-          }))
+        maybe_start_publishing (self);
+        gst_object_unref (self);
+      }))
     gst_object_unref (self);
   return GST_PAD_PROBE_OK;
 }
 
 static void
-init_front (GstAutoRestoreSink * self, Front & f, bool video)
+init_front (GstAutoRestoreSink *self, Front &f, bool video)
 {
   f.video = video;
-  f.entry = gst_element_factory_make ("queue", video ? "video_entry"
-      : "audio_entry");
+  f.entry = gst_element_factory_make ("queue",
+                                      video ? "video_entry" : "audio_entry");
   /* The entry queue takes the encoder off the upstream thread: a push
    * from upstream returns as soon as the buffer is queued. Leaky, so even
    * a stalled encoder cannot block upstream. */
-  g_object_set (f.entry, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
-      0, "max-size-time", (guint64) GST_SECOND, nullptr);
-  f.appsink = gst_element_factory_make ("appsink", video ? "video_out"
-      : "audio_out");
-  g_object_set (f.appsink, "sync", FALSE, "async", FALSE,
-      "enable-last-sample", FALSE, "max-buffers", 64, "drop", TRUE,
-      "wait-on-eos", FALSE, nullptr);
-  GstAppSinkCallbacks cb = { };
+  g_object_set (f.entry, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
+                "max-size-time", (guint64)GST_SECOND, nullptr);
+  f.appsink
+      = gst_element_factory_make ("appsink", video ? "video_out" : "audio_out");
+  g_object_set (f.appsink, "sync", FALSE, "async", FALSE, "enable-last-sample",
+                FALSE, "max-buffers", 64, "drop", TRUE, "wait-on-eos", FALSE,
+                nullptr);
+  GstAppSinkCallbacks cb = {};
   cb.eos = on_appsink_eos;
   cb.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (GST_APP_SINK (f.appsink), &cb, self, nullptr);
   gst_bin_add_many (GST_BIN (self), f.entry, f.appsink, nullptr);
 
   GstPad *target = gst_element_get_static_pad (f.entry, "sink");
-  GstPadTemplate *tmpl = gst_static_pad_template_get (video ? &video_template
-      : &audio_template);
+  GstPadTemplate *tmpl
+      = gst_static_pad_template_get (video ? &video_template : &audio_template);
   f.ghost = gst_ghost_pad_new_from_template (video ? "video" : "audio", target,
-      tmpl);
+                                             tmpl);
   gst_object_unref (tmpl);
   gst_object_unref (target);
   gst_element_add_pad (GST_ELEMENT (self), f.ghost);
 
   GstPad *src = gst_element_get_static_pad (f.entry, "src");
-  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      entry_caps_probe, self, nullptr);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, entry_caps_probe,
+                     self, nullptr);
   gst_object_unref (src);
 }
 
 /* Removes what build_front() added (READY->NULL), so the next run builds
  * for its own caps. */
 static void
-teardown_front (GstAutoRestoreSink * self, Front & f)
+teardown_front (GstAutoRestoreSink *self, Front &f)
 {
   for (auto *e : f.chain) {
     gst_element_set_state (e, GST_STATE_NULL);
@@ -999,13 +1007,13 @@ teardown_front (GstAutoRestoreSink * self, Front & f)
 
 /* Asks the encoder (or upstream, for encoded input) for a keyframe now. */
 static void
-request_keyframe (GstAutoRestoreSink * self)
+request_keyframe (GstAutoRestoreSink *self)
 {
   GstPad *pad = gst_element_get_static_pad (self->priv->video.appsink, "sink");
   if (!pad)
     return;
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit
-      (GST_CLOCK_TIME_NONE, TRUE, 0));
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (
+                               GST_CLOCK_TIME_NONE, TRUE, 0));
   gst_object_unref (pad);
 }
 
@@ -1019,9 +1027,9 @@ struct BlockCtx
 };
 
 static GstPadProbeReturn
-block_cb (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  auto *ctx = static_cast<BlockCtx *>(user_data);
+  auto *ctx = static_cast<BlockCtx *> (user_data);
   std::lock_guard<std::mutex> g (ctx->m);
   ctx->blocked = true;
   ctx->cv.notify_all ();
@@ -1034,21 +1042,32 @@ block_cb (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
  * queue meanwhile. Runs on the loop. Returns the new encoder's codec, or
  * an empty string when no swap was possible. */
 static std::string
-swap_video_codec (GstAutoRestoreSink * self,
-    const std::function<bool (const std::string &)> &accepted,
-    const char *reason)
+swap_video_codec (GstAutoRestoreSink *self,
+                  const std::function<bool (const std::string &)> &accepted,
+                  const char *reason)
 {
   auto *priv = self->priv;
   Front &f = priv->video;
   if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
     return {};
-  auto available = [](const EncoderCandidate & c) {
+  auto available = [] (const EncoderCandidate &c) {
     GstElementFactory *fac = gst_element_factory_find (c.factory.c_str ());
     if (fac)
       gst_object_unref (fac);
     return fac != nullptr;
   };
   const std::string from_codec = f.codec;
+  /* Ask the chain only when some encoder could answer: asking marks the
+   * current codec as failed. */
+  bool any = false;
+  for (auto &n :
+       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
+              ", ")) {
+    std::string c = codec_of_factory (n);
+    any = any || (!c.empty () && c != from_codec && accepted (c));
+  }
+  if (!any)
+    return {};
   auto cand = priv->chain->on_codec_failure (available, accepted);
   if (!cand)
     return {};
@@ -1056,21 +1075,24 @@ swap_video_codec (GstAutoRestoreSink * self,
   if (!enc)
     return {};
   configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-      f.gop_frames);
+                           f.gop_frames);
   GstElement *parser = nullptr;
   if (const char *p = parser_for_codec (cand->codec)) {
     parser = gst_element_factory_make (p, nullptr);
-    if (parser && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
-            "config-interval"))
+    if (parser
+        && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
+                                         "config-interval"))
       g_object_set (parser, "config-interval", -1, nullptr);
   }
 
   /* Block the entry queue's output between two buffers. */
   GstPad *block_pad = gst_element_get_static_pad (f.entry, "src");
   BlockCtx ctx;
-  gulong probe = gst_pad_add_probe (block_pad, (GstPadProbeType)
-      (GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM | GST_PAD_PROBE_TYPE_IDLE),
-      block_cb, &ctx, nullptr);
+  gulong probe
+      = gst_pad_add_probe (block_pad,
+                           (GstPadProbeType)(GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM
+                                             | GST_PAD_PROBE_TYPE_IDLE),
+                           block_cb, &ctx, nullptr);
   {
     std::unique_lock<std::mutex> lk (ctx.m);
     ctx.cv.wait_for (lk, std::chrono::seconds (2), [&] { return ctx.blocked; });
@@ -1089,8 +1111,9 @@ swap_video_codec (GstAutoRestoreSink * self,
   if (parser)
     gst_bin_add (GST_BIN (self), parser);
   bool ok = gst_element_link (before, enc);
-  ok = ok && (parser ? gst_element_link_many (enc, parser, f.tee, nullptr)
-      : gst_element_link (enc, f.tee));
+  ok = ok
+       && (parser ? gst_element_link_many (enc, parser, f.tee, nullptr)
+                  : gst_element_link (enc, f.tee));
   if (parser)
     gst_element_sync_state_with_parent (parser);
   gst_element_sync_state_with_parent (enc);
@@ -1105,32 +1128,32 @@ swap_video_codec (GstAutoRestoreSink * self,
   {
     /* Media of the old codec can start no session any more. */
     std::lock_guard<std::mutex> g (priv->lock);
-    priv->hold.clear ([](GstBuffer * &b) {
-          gst_buffer_unref (b);
-        });
+    priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
     gst_caps_replace (&f.caps, nullptr);
     priv->stats.codec_changes++;
   }
   gst_pad_remove_probe (block_pad, probe);
   gst_object_unref (block_pad);
   if (!ok) {
-    GST_ERROR_OBJECT (self, "cannot link the %s encoder", cand->factory.c_str ());
+    GST_ERROR_OBJECT (self, "cannot link the %s encoder",
+                      cand->factory.c_str ());
     return {};
   }
   GST_INFO_OBJECT (self, "video codec %s -> %s (%s)", from_codec.c_str (),
-      cand->codec.c_str (), reason);
-  post_event (self, "codec-changed", gst_structure_new ("x",
-          "from", G_TYPE_STRING, from_codec.c_str (),
-          "to", G_TYPE_STRING, cand->codec.c_str (),
-          "encoder", G_TYPE_STRING, cand->factory.c_str (),
-          "reason", G_TYPE_STRING, reason, nullptr));
+                   cand->codec.c_str (), reason);
+  post_event (self, "codec-changed",
+              gst_structure_new ("x", "from", G_TYPE_STRING,
+                                 from_codec.c_str (), "to", G_TYPE_STRING,
+                                 cand->codec.c_str (), "encoder", G_TYPE_STRING,
+                                 cand->factory.c_str (), "reason",
+                                 G_TYPE_STRING, reason, nullptr));
   return cand->codec;
 }
 
 /* ----------------------------------------------------------- sessions */
 
 static Slot &
-slot_of (GstAutoRestoreSink * self, size_t idx)
+slot_of (GstAutoRestoreSink *self, size_t idx)
 {
   return self->priv->slots[idx];
 }
@@ -1138,14 +1161,14 @@ slot_of (GstAutoRestoreSink * self, size_t idx)
 /* In failover mode one scheduler (the primary's) paces the rounds over
  * all destinations; in redundant mode each destination has its own. */
 static RestoreScheduler &
-sched_for (GstAutoRestoreSink * self, size_t idx)
+sched_for (GstAutoRestoreSink *self, size_t idx)
 {
   auto *priv = self->priv;
   return priv->run.redundant ? priv->slots[idx].sched : priv->slots[0].sched;
 }
 
-static GstBusSyncReply
-session_bus_handler (GstBus * bus, GstMessage * msg, gpointer user_data);
+static GstBusSyncReply session_bus_handler (GstBus *bus, GstMessage *msg,
+                                            gpointer user_data);
 
 struct BusCtx
 {
@@ -1153,40 +1176,40 @@ struct BusCtx
   std::uint64_t id;
 };
 
-static void on_session_message (GstAutoRestoreSink * self, std::uint64_t id,
-    GstMessage * msg);
+static void on_session_message (GstAutoRestoreSink *self, std::uint64_t id,
+                                GstMessage *msg);
 
 static GstBusSyncReply
-session_bus_handler (GstBus * bus, GstMessage * msg, gpointer user_data)
+session_bus_handler (GstBus *bus, GstMessage *msg, gpointer user_data)
 {
-  auto *ctx = static_cast<BusCtx *>(user_data);
+  auto *ctx = static_cast<BusCtx *> (user_data);
   switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ERROR:
-    case GST_MESSAGE_EOS:{
-      GstAutoRestoreSink *self = ctx->self;
-      std::uint64_t id = ctx->id;
-      gst_object_ref (self);
-      gst_message_ref (msg);
-      if (!self->priv->loop.post ([self, id, msg] {
-                on_session_message (self, id, msg);
-                gst_message_unref (msg);
-                gst_object_unref (self);
-              })) {
-        gst_message_unref (msg);
-        gst_object_unref (self);
-      }
-      break;
+  case GST_MESSAGE_ERROR:
+  case GST_MESSAGE_EOS: {
+    GstAutoRestoreSink *self = ctx->self;
+    std::uint64_t id = ctx->id;
+    gst_object_ref (self);
+    gst_message_ref (msg);
+    if (!self->priv->loop.post ([self, id, msg] {
+          on_session_message (self, id, msg);
+          gst_message_unref (msg);
+          gst_object_unref (self);
+        })) {
+      gst_message_unref (msg);
+      gst_object_unref (self);
     }
-    case GST_MESSAGE_WARNING:{
-      GError *err = nullptr;
-      gst_message_parse_warning (msg, &err, nullptr);
-      GST_WARNING_OBJECT (ctx->self, "session %" G_GUINT64_FORMAT ": %s",
-          ctx->id, err ? err->message : "");
-      g_clear_error (&err);
-      break;
-    }
-    default:
-      break;
+    break;
+  }
+  case GST_MESSAGE_WARNING: {
+    GError *err = nullptr;
+    gst_message_parse_warning (msg, &err, nullptr);
+    GST_WARNING_OBJECT (ctx->self, "session %" G_GUINT64_FORMAT ": %s", ctx->id,
+                        err ? err->message : "");
+    g_clear_error (&err);
+    break;
+  }
+  default:
+    break;
   }
   return GST_BUS_DROP;
 }
@@ -1194,33 +1217,34 @@ session_bus_handler (GstBus * bus, GstMessage * msg, gpointer user_data)
 static void
 bus_ctx_free (gpointer p)
 {
-  delete static_cast<BusCtx *>(p);
+  delete static_cast<BusCtx *> (p);
 }
 
 static GstElement *
-make_appsrc (GstCaps * caps)
+make_appsrc (GstCaps *caps)
 {
   GstElement *src = gst_element_factory_make ("appsrc", nullptr);
   /* Not live: the muxer runs on data, not on a clock of the session's
    * own. Bounded and leaky so a stuck connection cannot grow memory; the
    * bitrate watch notices it. */
-  g_object_set (src, "format", GST_FORMAT_TIME, "is-live", FALSE,
-      "block", FALSE, "emit-signals", FALSE, "caps", caps,
-      "max-bytes", (guint64) 0, "max-buffers", (guint64) 0,
-      "max-time", (guint64) 4 * GST_SECOND, nullptr);
+  g_object_set (src, "format", GST_FORMAT_TIME, "is-live", FALSE, "block",
+                FALSE, "emit-signals", FALSE, "caps", caps, "max-bytes",
+                (guint64)0, "max-buffers", (guint64)0, "max-time",
+                (guint64)4 * GST_SECOND, nullptr);
   gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
   return src;
 }
 
 static void
-destroy_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
+destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
 {
   auto *priv = self->priv;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     s->feeding = false;
-    priv->sessions.erase (std::remove (priv->sessions.begin (),
-            priv->sessions.end (), s), priv->sessions.end ());
+    priv->sessions.erase (
+        std::remove (priv->sessions.begin (), priv->sessions.end (), s),
+        priv->sessions.end ());
   }
   if (s->pipeline) {
     gst_element_set_state (s->pipeline, GST_STATE_NULL);
@@ -1237,8 +1261,8 @@ destroy_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
 }
 
 static void
-report_fatal (GstAutoRestoreSink * self, const std::string & reason,
-    bool local, const std::string & destination)
+report_fatal (GstAutoRestoreSink *self, const std::string &reason, bool local,
+              const std::string &destination)
 {
   auto *priv = self->priv;
   {
@@ -1246,29 +1270,30 @@ report_fatal (GstAutoRestoreSink * self, const std::string & reason,
     priv->stats.last_failure = reason;
   }
   priv->fatal = true;
-  post_event (self, "gave-up", gst_structure_new ("x",
-          "destination", G_TYPE_STRING, destination.c_str (),
-          "reason", G_TYPE_STRING, local ? "local-error" : "refused",
-          "message", G_TYPE_STRING, reason.c_str (),
-          "fatal", G_TYPE_BOOLEAN, TRUE,
-          "tries", G_TYPE_INT, 0, nullptr));
+  post_event (self, "gave-up",
+              gst_structure_new (
+                  "x", "destination", G_TYPE_STRING, destination.c_str (),
+                  "reason", G_TYPE_STRING, local ? "local-error" : "refused",
+                  "message", G_TYPE_STRING, reason.c_str (), "fatal",
+                  G_TYPE_BOOLEAN, TRUE, "tries", G_TYPE_INT, 0, nullptr));
   if (local)
     GST_ELEMENT_ERROR (self, CORE, FAILED, ("%s", reason.c_str ()),
-        ("autorestoresink does not retry local errors"));
+                       ("autorestoresink does not retry local errors"));
   else
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("%s", reason.c_str ()),
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, NOT_AUTHORIZED, ("%s", reason.c_str ()),
         ("destination %s; autorestoresink does not retry a refusal",
-            destination.c_str ()));
+         destination.c_str ()));
   update_status (self);
 }
 
 static void
-start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
+start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
 {
   auto *priv = self->priv;
   if (priv->stopping || priv->fatal)
     return;
-  Slot & slot = slot_of (self, slot_idx);
+  Slot &slot = slot_of (self, slot_idx);
   if (slot.session && !failback)
     return;
   std::string error;
@@ -1292,9 +1317,9 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
      * of the running front to one it takes, and start once the new
      * encoder's caps are there. */
     PublishTransport *t = transport.get ();
-    std::string to = swap_video_codec (self, [t](const std::string & c) {
-          return t->accepts_codec (c);
-        }, "destination-codec");
+    std::string to = swap_video_codec (
+        self, [t] (const std::string &c) { return t->accepts_codec (c); },
+        "destination-codec");
     if (!to.empty ()) {
       gst_caps_unref (vcaps);
       if (acaps)
@@ -1303,11 +1328,20 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
       return;
     }
   }
-  for (auto *c : {vcaps, acaps}) {
+  if ((priv->video.linked && !vcaps) || (priv->audio.linked && !acaps)) {
+    /* An encoder was just swapped: start on its first caps. */
+    if (vcaps)
+      gst_caps_unref (vcaps);
+    if (acaps)
+      gst_caps_unref (acaps);
+    priv->pending_start = slot_idx;
+    return;
+  }
+  for (auto *c : { vcaps, acaps }) {
     if (c && !transport->accepts_codec (codec_of_caps (c))) {
       error = "destination " + transport->display_uri () + " ("
-          + transport->protocol () + ") cannot carry "
-          + codec_of_caps (c) + ": choose another encoder or destination";
+              + transport->protocol () + ") cannot carry " + codec_of_caps (c)
+              + ": choose another encoder or destination";
     }
   }
   if (!error.empty ()) {
@@ -1326,7 +1360,7 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
   s->started = now_of (self);
   s->last_bitrate_sample = s->started;
   gchar *pname = g_strdup_printf ("%s-session%" G_GUINT64_FORMAT,
-      GST_OBJECT_NAME (self), s->id);
+                                  GST_OBJECT_NAME (self), s->id);
   s->pipeline = gst_pipeline_new (pname);
   g_free (pname);
   if (vcaps) {
@@ -1349,8 +1383,8 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
   }
   s->transport = std::move (transport);
   GstBus *bus = gst_element_get_bus (s->pipeline);
-  gst_bus_set_sync_handler (bus, session_bus_handler,
-      new BusCtx { self, s->id }, bus_ctx_free);
+  gst_bus_set_sync_handler (bus, session_bus_handler, new BusCtx{ self, s->id },
+                            bus_ctx_free);
   gst_object_unref (bus);
 
   if (!failback)
@@ -1358,25 +1392,26 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
   slot.bitrate.reset ();
   slot.pings.reset (s->started);
   GST_INFO_OBJECT (self, "session %" G_GUINT64_FORMAT " to %s%s", s->id,
-      s->transport->display_uri ().c_str (), failback ? " (fail-back)" : "");
+                   s->transport->display_uri ().c_str (),
+                   failback ? " (fail-back)" : "");
 
   if (gst_element_set_state (s->pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE) {
     /* Connect errors are posted on the bus first and handled there. */
-    GST_WARNING_OBJECT (self, "session %" G_GUINT64_FORMAT
-        " failed to start", s->id);
+    GST_WARNING_OBJECT (self, "session %" G_GUINT64_FORMAT " failed to start",
+                        s->id);
   }
   bool had_key = false;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->sessions.push_back (s);
     /* Held media first (it starts at a keyframe), then live media. */
-    priv->hold.for_each ([&](const HeldQueue::Item & it) {
-          GstElement *src = it.video ? s->vsrc : s->asrc;
-          had_key = had_key || (it.video && it.key);
-          if (src)
-            gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (it.value));
-        });
+    priv->hold.for_each ([&] (const HeldQueue::Item &it) {
+      GstElement *src = it.video ? s->vsrc : s->asrc;
+      had_key = had_key || (it.video && it.key);
+      if (src)
+        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (it.value));
+    });
     s->feeding = true;
   }
   if (!had_key && s->vsrc)
@@ -1385,7 +1420,7 @@ start_session (GstAutoRestoreSink * self, size_t slot_idx, bool failback)
 }
 
 static std::shared_ptr<Session>
-find_session (GstAutoRestoreSink * self, std::uint64_t id)
+find_session (GstAutoRestoreSink *self, std::uint64_t id)
 {
   std::lock_guard<std::mutex> g (self->priv->lock);
   for (auto &s : self->priv->sessions)
@@ -1395,7 +1430,7 @@ find_session (GstAutoRestoreSink * self, std::uint64_t id)
 }
 
 static void
-update_hold_limit (GstAutoRestoreSink * self)
+update_hold_limit (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   bool up = false;
@@ -1406,12 +1441,12 @@ update_hold_limit (GstAutoRestoreSink * self)
   /* While media flows only the current group of pictures is held (a new
    * session starts from its keyframe); during an outage up to
    * max-hold-time. */
-  priv->hold.set_limit (up ? Duration::zero () :
-      ms (priv->run.max_hold_time_ms));
+  priv->hold.set_limit (up ? Duration::zero ()
+                           : ms (priv->run.max_hold_time_ms));
 }
 
 static void
-update_status (GstAutoRestoreSink * self)
+update_status (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   GstAutoRestoreSinkStatus st = GST_AUTO_RESTORE_SINK_STATUS_STOPPED;
@@ -1423,7 +1458,7 @@ update_status (GstAutoRestoreSink * self)
     for (auto &slot : priv->slots) {
       up = up || (slot.session && slot.session->up);
       waiting = waiting || slot.sched.state () == RestoreState::Waiting
-          || slot.sched.outage_start ().has_value ();
+                || slot.sched.outage_start ().has_value ();
       gave_up = gave_up && slot.gave_up;
       ever = ever || slot.sched.total_retries () > 0;
     }
@@ -1448,33 +1483,33 @@ update_status (GstAutoRestoreSink * self)
     g_object_notify (G_OBJECT (self), "status");
 }
 
-static void on_retry_due (GstAutoRestoreSink * self, size_t slot_idx);
+static void on_retry_due (GstAutoRestoreSink *self, size_t slot_idx);
 
 static void
-schedule_retry_at (GstAutoRestoreSink * self, size_t slot_idx, TimePoint at)
+schedule_retry_at (GstAutoRestoreSink *self, size_t slot_idx, TimePoint at)
 {
   auto *priv = self->priv;
-  Slot & slot = slot_of (self, slot_idx);
+  Slot &slot = slot_of (self, slot_idx);
   if (slot.retry_timer)
     priv->loop.cancel (slot.retry_timer);
   std::int64_t delay = to_ms (at - now_of (self));
   gst_object_ref (self);
   slot.retry_timer = schedule_in_ms (self, delay, [self, slot_idx] {
-        self->priv->slots[slot_idx].retry_timer = 0;
-        on_retry_due (self, slot_idx);
-        gst_object_unref (self);
-      });
+    self->priv->slots[slot_idx].retry_timer = 0;
+    on_retry_due (self, slot_idx);
+    gst_object_unref (self);
+  });
   if (!slot.retry_timer)
     gst_object_unref (self);
 }
 
 static void
-on_retry_due (GstAutoRestoreSink * self, size_t slot_idx)
+on_retry_due (GstAutoRestoreSink *self, size_t slot_idx)
 {
   auto *priv = self->priv;
   if (priv->stopping || priv->fatal)
     return;
-  RestoreScheduler & sched = sched_for (self, slot_idx);
+  RestoreScheduler &sched = sched_for (self, slot_idx);
   if (sched.state () != RestoreState::Waiting)
     return;
   sched.attempt (now_of (self));
@@ -1491,21 +1526,22 @@ on_retry_due (GstAutoRestoreSink * self, size_t slot_idx)
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.retries++;
   }
-  Slot & slot = slot_of (self, target);
-  post_event (self, "retry", gst_structure_new ("x",
-          "destination", G_TYPE_STRING, slot.display.c_str (),
-          "attempt", G_TYPE_INT, sched.tries (),
-          "reason", G_TYPE_STRING, failure_kind_name (slot_of (self,
-                  slot_idx).last_kind), nullptr));
+  Slot &slot = slot_of (self, target);
+  post_event (
+      self, "retry",
+      gst_structure_new (
+          "x", "destination", G_TYPE_STRING, slot.display.c_str (), "attempt",
+          G_TYPE_INT, sched.tries (), "reason", G_TYPE_STRING,
+          failure_kind_name (slot_of (self, slot_idx).last_kind), nullptr));
   start_session (self, target, false);
 }
 
 /* A failure of a session: classify, count, then switch to a backup, wait
  * for a retry, give up or report a fatal error. */
 static void
-fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
-    FailureKind kind, const std::string & reason, bool accepted,
-    bool closed_by_peer)
+fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
+              FailureKind kind, const std::string &reason, bool accepted,
+              bool closed_by_peer)
 {
   auto *priv = self->priv;
   if (!s || s->failed)
@@ -1513,7 +1549,7 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   s->failed = true;
   const TimePoint now = now_of (self);
   const size_t idx = s->slot;
-  Slot & slot = slot_of (self, idx);
+  Slot &slot = slot_of (self, idx);
   const bool was_up = s->up;
   const Duration lifetime = now - s->started;
   destroy_session (self, s);
@@ -1523,11 +1559,12 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   std::string why = reason;
   if (!is_fatal (kind) && !was_up
       && slot.refusal.on_session_end (accepted, closed_by_peer, false,
-          lifetime)) {
+                                      lifetime)) {
     kind = FailureKind::Refused;
     why = "the server closed the connection right after the publish "
-        "request " + std::to_string (slot.refusal.early_closes ())
-        + " times in a row: check the stream key or token (" + reason + ")";
+          "request "
+          + std::to_string (slot.refusal.early_closes ())
+          + " times in a row: check the stream key or token (" + reason + ")";
   } else if (was_up) {
     slot.refusal.on_connected ();
   }
@@ -1535,11 +1572,12 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   slot.last_reason = why;
   {
     std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.last_failure = std::string (failure_kind_name (kind)) + ": "
-        + why;
+    priv->stats.last_failure
+        = std::string (failure_kind_name (kind)) + ": " + why;
   }
   GST_WARNING_OBJECT (self, "session to %s failed (%s): %s",
-      slot.display.c_str (), failure_kind_name (kind), why.c_str ());
+                      slot.display.c_str (), failure_kind_name (kind),
+                      why.c_str ());
 
   if (s->failback) {
     /* The primary is not back yet; the backup keeps publishing. */
@@ -1557,10 +1595,11 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   update_hold_limit (self);
   if (was_up)
     GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-        ("Publishing to %s failed, restoring: %s", slot.display.c_str (),
-            why.c_str ()), (nullptr));
+                         ("Publishing to %s failed, restoring: %s",
+                          slot.display.c_str (), why.c_str ()),
+                         (nullptr));
 
-  RestoreScheduler & sched = sched_for (self, idx);
+  RestoreScheduler &sched = sched_for (self, idx);
   if (!priv->run.redundant && priv->slots.size () > 1) {
     /* Failover: the next destination of this round at once. */
     auto next = priv->dests.on_failure (now);
@@ -1571,10 +1610,12 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
       }
       if (!sched.outage_start ())
         sched.on_failure (kind, now), sched.attempt (now);
-      post_event (self, "failover", gst_structure_new ("x",
-              "from", G_TYPE_STRING, slot.display.c_str (),
-              "to", G_TYPE_STRING, slot_of (self, *next).display.c_str (),
-              "reason", G_TYPE_STRING, failure_kind_name (kind), nullptr));
+      post_event (self, "failover",
+                  gst_structure_new ("x", "from", G_TYPE_STRING,
+                                     slot.display.c_str (), "to", G_TYPE_STRING,
+                                     slot_of (self, *next).display.c_str (),
+                                     "reason", G_TYPE_STRING,
+                                     failure_kind_name (kind), nullptr));
       start_session (self, *next, false);
       update_status (self);
       return;
@@ -1582,36 +1623,37 @@ fail_session (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
   }
   RestoreVerdict v = sched.on_failure (kind, now);
   switch (v.action) {
-    case RestoreVerdict::Action::RetryAt:
-      GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms",
-          v.attempt, slot.display.c_str (), to_ms (v.at - now));
-      schedule_retry_at (self, idx, v.at);
-      break;
-    case RestoreVerdict::Action::GiveUp:{
-      slot.gave_up = true;
-      post_event (self, "gave-up", gst_structure_new ("x",
-              "destination", G_TYPE_STRING, slot.display.c_str (),
-              "reason", G_TYPE_STRING, failure_kind_name (kind),
-              "message", G_TYPE_STRING, why.c_str (),
-              "fatal", G_TYPE_BOOLEAN, FALSE,
-              "tries", G_TYPE_INT, sched.tries (), nullptr));
-      GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-          ("Gave up publishing to %s after %d tries", slot.display.c_str (),
-              sched.tries ()), ("%s", why.c_str ()));
-      break;
-    }
-    case RestoreVerdict::Action::Fatal:
-      report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
-      break;
-    case RestoreVerdict::Action::None:
-      break;
+  case RestoreVerdict::Action::RetryAt:
+    GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms",
+                     v.attempt, slot.display.c_str (), to_ms (v.at - now));
+    schedule_retry_at (self, idx, v.at);
+    break;
+  case RestoreVerdict::Action::GiveUp: {
+    slot.gave_up = true;
+    post_event (self, "gave-up",
+                gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                   slot.display.c_str (), "reason",
+                                   G_TYPE_STRING, failure_kind_name (kind),
+                                   "message", G_TYPE_STRING, why.c_str (),
+                                   "fatal", G_TYPE_BOOLEAN, FALSE, "tries",
+                                   G_TYPE_INT, sched.tries (), nullptr));
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+                         ("Gave up publishing to %s after %d tries",
+                          slot.display.c_str (), sched.tries ()),
+                         ("%s", why.c_str ()));
+    break;
+  }
+  case RestoreVerdict::Action::Fatal:
+    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
+    break;
+  case RestoreVerdict::Action::None:
+    break;
   }
   update_status (self);
 }
 
 static void
-on_session_message (GstAutoRestoreSink * self, std::uint64_t id,
-    GstMessage * msg)
+on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
 {
   auto *priv = self->priv;
   auto s = find_session (self, id);
@@ -1622,8 +1664,8 @@ on_session_message (GstAutoRestoreSink * self, std::uint64_t id,
       destroy_session (self, s);
       finish_eos_if_done (self);
     } else {
-      fail_session (self, s, FailureKind::PublishStopped,
-          "the session ended", true, true);
+      fail_session (self, s, FailureKind::PublishStopped, "the session ended",
+                    true, true);
     }
     return;
   }
@@ -1633,17 +1675,17 @@ on_session_message (GstAutoRestoreSink * self, std::uint64_t id,
     return;
   }
   TransportFailure f = s->transport->classify (msg);
-  (void) priv;
+  (void)priv;
   fail_session (self, s, f.kind, f.reason, f.accepted, f.closed_by_peer);
 }
 
 static void
-on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
+on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
 {
   auto *priv = self->priv;
   const TimePoint now = now_of (self);
   s->up = true;
-  Slot & slot = slot_of (self, s->slot);
+  Slot &slot = slot_of (self, s->slot);
   slot.refusal.on_connected ();
   slot.gave_up = false;
 
@@ -1660,13 +1702,14 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
       std::lock_guard<std::mutex> g (priv->lock);
       priv->stats.failovers++;
     }
-    post_event (self, "failover", gst_structure_new ("x",
-            "from", G_TYPE_STRING, from.c_str (),
-            "to", G_TYPE_STRING, slot.display.c_str (),
-            "reason", G_TYPE_STRING, "failback", nullptr));
+    post_event (self, "failover",
+                gst_structure_new ("x", "from", G_TYPE_STRING, from.c_str (),
+                                   "to", G_TYPE_STRING, slot.display.c_str (),
+                                   "reason", G_TYPE_STRING, "failback",
+                                   nullptr));
   }
 
-  RestoreScheduler & sched = sched_for (self, s->slot);
+  RestoreScheduler &sched = sched_for (self, s->slot);
   auto outage = sched.outage_start ();
   int tries = sched.tries ();
   sched.on_connected (now);
@@ -1677,12 +1720,12 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.destination = slot.display;
-    priv->stats.destination_index = (int) s->slot;
+    priv->stats.destination_index = (int)s->slot;
     if (outage) {
       priv->stats.restores++;
       priv->stats.last_outage_ms = outage_ms;
-      priv->stats.max_outage_ms = std::max (priv->stats.max_outage_ms,
-          outage_ms);
+      priv->stats.max_outage_ms
+          = std::max (priv->stats.max_outage_ms, outage_ms);
     }
   }
   GST_INFO_OBJECT (self, "publishing to %s", slot.display.c_str ());
@@ -1692,12 +1735,12 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
   if (s->vsrc)
     request_keyframe (self);
   if (outage) {
-    post_event (self, "restored", gst_structure_new ("x",
-            "destination", G_TYPE_STRING, slot.display.c_str (),
-            "attempt", G_TYPE_INT, tries,
-            "outage-ms", G_TYPE_INT64, outage_ms,
-            "reason", G_TYPE_STRING, failure_kind_name (slot.last_kind),
-            nullptr));
+    post_event (self, "restored",
+                gst_structure_new (
+                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
+                    "attempt", G_TYPE_INT, tries, "outage-ms", G_TYPE_INT64,
+                    outage_ms, "reason", G_TYPE_STRING,
+                    failure_kind_name (slot.last_kind), nullptr));
   }
   update_status (self);
 }
@@ -1705,24 +1748,39 @@ on_session_up (GstAutoRestoreSink * self, std::shared_ptr<Session> s)
 /* Republish after a health verdict; with H264 on a destination that also
  * takes another codec, swap the encoder first (the seed's H264 -> VP8). */
 static void
-republish (GstAutoRestoreSink * self, std::shared_ptr<Session> s,
-    FailureKind kind, const std::string & reason)
+republish (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
+           FailureKind kind, const std::string &reason)
 {
   auto *priv = self->priv;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.republishes++;
   }
-  post_event (self, "republish", gst_structure_new ("x",
-          "destination", G_TYPE_STRING, s->transport->display_uri ().c_str (),
-          "reason", G_TYPE_STRING, failure_kind_name (kind), nullptr));
+  post_event (self, "republish",
+              gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                 s->transport->display_uri ().c_str (),
+                                 "reason", G_TYPE_STRING,
+                                 failure_kind_name (kind), nullptr));
+  /* The seed's "change codec": nothing left with this codec, try another
+   * one the destination takes (H264 -> VP8 on WHIP). RTMP and SRT carry
+   * no fallback codec, so there this is a plain republish. */
+  if (kind == FailureKind::BitrateZero && priv->run.codec_fallback) {
+    PublishTransport *t = s->transport.get ();
+    const std::string current = priv->video.codec;
+    swap_video_codec (
+        self,
+        [t, current] (const std::string &c) {
+          return c != current && t->accepts_codec (c);
+        },
+        "bitrate-zero");
+  }
   fail_session (self, s, kind, reason, true, false);
 }
 
-static void probe_reachability (GstAutoRestoreSink * self, size_t idx);
+static void probe_reachability (GstAutoRestoreSink *self, size_t idx);
 
 static void
-tick (GstAutoRestoreSink * self)
+tick (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   priv->tick_timer = 0;
@@ -1739,19 +1797,22 @@ tick (GstAutoRestoreSink * self)
     if (s->failed || s->draining || !s->transport)
       continue;
     TransportHealth h = s->transport->poll ();
-    Slot & slot = slot_of (self, s->slot);
+    Slot &slot = slot_of (self, s->slot);
     if (!s->up && h.up)
       on_session_up (self, s);
     else if (!s->up)
-      GST_DEBUG_OBJECT (self, "session %" G_GUINT64_FORMAT " not up yet: %"
-          G_GUINT64_FORMAT " buffers, %" G_GUINT64_FORMAT " bytes out", s->id,
-          s->transport->probed_buffers (), h.bytes_out);
+      GST_DEBUG_OBJECT (self,
+                        "session %" G_GUINT64_FORMAT
+                        " not up yet: %" G_GUINT64_FORMAT
+                        " buffers, %" G_GUINT64_FORMAT " bytes out",
+                        s->id, s->transport->probed_buffers (), h.bytes_out);
     if (!s->up)
       continue;
     /* The stats shown are those of the session carrying media. */
     bool main = slot.session == s;
-    if (priv->run.check_bitrate && now - s->last_bitrate_sample
-        >= ms (priv->run.bitrate_check_interval_ms)) {
+    if (priv->run.check_bitrate
+        && now - s->last_bitrate_sample
+               >= ms (priv->run.bitrate_check_interval_ms)) {
       s->last_bitrate_sample = now;
       auto v = slot.bitrate.sample (now, h.bytes_out, in_total);
       if (main) {
@@ -1761,8 +1822,9 @@ tick (GstAutoRestoreSink * self)
       }
       if (v == BitrateWatch::Verdict::Failed) {
         republish (self, s, FailureKind::BitrateZero,
-            "no bytes left for " + std::to_string (slot.bitrate.zero_count ())
-            + " check intervals while media came in");
+                   "no bytes left for "
+                       + std::to_string (slot.bitrate.zero_count ())
+                       + " check intervals while media came in");
         continue;
       }
     }
@@ -1776,14 +1838,14 @@ tick (GstAutoRestoreSink * self)
     }
     if (dead) {
       republish (self, s, FailureKind::PingsMissing,
-          std::to_string (slot.pings.missing ()) + " pings missing");
+                 std::to_string (slot.pings.missing ()) + " pings missing");
       continue;
     }
   }
   /* While waiting to retry, probe TCP servers: a server that accepts
    * again is retried at once instead of at the end of the wait. */
   for (size_t i = 0; i < priv->slots.size (); i++) {
-    Slot & slot = priv->slots[i];
+    Slot &slot = priv->slots[i];
     if (slot.retry_timer && priv->run.probe_interval_ms > 0 && !slot.probing
         && now - slot.last_probe >= ms (priv->run.probe_interval_ms))
       probe_reachability (self, i);
@@ -1797,10 +1859,10 @@ tick (GstAutoRestoreSink * self)
       for (auto &s : priv->sessions)
         attempt_running = attempt_running || s->failback;
     }
-    Slot & active = slot_of (self, priv->dests.active ());
+    Slot &active = slot_of (self, priv->dests.active ());
     if (due && now >= *due && !attempt_running && active.session
         && active.session->up) {
-      priv->dests.on_failback_failed (now);     /* next try after hold-off */
+      priv->dests.on_failback_failed (now); /* next try after hold-off */
       start_session (self, 0, true);
     }
   }
@@ -1808,34 +1870,34 @@ tick (GstAutoRestoreSink * self)
 }
 
 static void
-schedule_tick (GstAutoRestoreSink * self)
+schedule_tick (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   if (priv->tick_timer || !priv->started || priv->stopping)
     return;
   gst_object_ref (self);
   priv->tick_timer = schedule_in_ms (self, TICK_MS, [self] {
-        tick (self);
-        gst_object_unref (self);
-      });
+    tick (self);
+    gst_object_unref (self);
+  });
   if (!priv->tick_timer)
     gst_object_unref (self);
 }
 
 /* Skip the wait for `idx` (server reachable, network changed). */
 static void
-retry_now (GstAutoRestoreSink * self, size_t idx, const char *why)
+retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
 {
   auto *priv = self->priv;
   if (priv->stopping || priv->fatal)
     return;
-  RestoreScheduler & sched = sched_for (self, idx);
+  RestoreScheduler &sched = sched_for (self, idx);
   auto v = sched.on_reachable (now_of (self));
   if (v.action != RestoreVerdict::Action::RetryAt)
     return;
   GST_INFO_OBJECT (self, "%s: retrying %s now", why,
-      slot_of (self, idx).display.c_str ());
-  Slot & slot = slot_of (self, idx);
+                   slot_of (self, idx).display.c_str ());
+  Slot &slot = slot_of (self, idx);
   if (slot.retry_timer) {
     priv->loop.cancel (slot.retry_timer);
     slot.retry_timer = 0;
@@ -1850,12 +1912,12 @@ struct ProbeCtx
 };
 
 static void
-probe_done (GObject * source, GAsyncResult * res, gpointer user_data)
+probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  auto *ctx = static_cast<ProbeCtx *>(user_data);
+  auto *ctx = static_cast<ProbeCtx *> (user_data);
   GstAutoRestoreSink *self = ctx->self;
-  GSocketConnection *conn = g_socket_client_connect_to_host_finish
-      (G_SOCKET_CLIENT (source), res, nullptr);
+  GSocketConnection *conn = g_socket_client_connect_to_host_finish (
+      G_SOCKET_CLIENT (source), res, nullptr);
   /* Runs on the loop thread (its context is the thread default there). */
   if (ctx->idx < self->priv->slots.size ())
     self->priv->slots[ctx->idx].probing = false;
@@ -1872,10 +1934,10 @@ probe_done (GObject * source, GAsyncResult * res, gpointer user_data)
 }
 
 static void
-probe_reachability (GstAutoRestoreSink * self, size_t idx)
+probe_reachability (GstAutoRestoreSink *self, size_t idx)
 {
   auto *priv = self->priv;
-  Slot & slot = slot_of (self, idx);
+  Slot &slot = slot_of (self, idx);
   std::string err;
   auto t = resilient::gst::make_publish_transport (slot.uri, err);
   auto addr = t ? t->tcp_probe_address () : std::nullopt;
@@ -1886,36 +1948,36 @@ probe_reachability (GstAutoRestoreSink * self, size_t idx)
   GSocketClient *client = g_socket_client_new ();
   g_socket_client_set_timeout (client, 1);
   gst_object_ref (self);
-  g_socket_client_connect_to_host_async (client, addr->first.c_str (),
-      (guint16) addr->second, priv->probe_cancel, probe_done,
-      new ProbeCtx { self, idx });
+  g_socket_client_connect_to_host_async (
+      client, addr->first.c_str (), (guint16)addr->second, priv->probe_cancel,
+      probe_done, new ProbeCtx{ self, idx });
   g_object_unref (client);
 }
 
 static void
-on_network_changed (GNetworkMonitor * monitor, gboolean available,
-    gpointer user_data)
+on_network_changed (GNetworkMonitor *monitor, gboolean available,
+                    gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   GST_INFO_OBJECT (self, "network changed, available: %d", available);
   gst_object_ref (self);
   if (!self->priv->loop.post ([self, available] {
-            auto *priv = self->priv;
-            if (available && priv->started) {
-              {
-                std::lock_guard<std::mutex> g (priv->lock);
-                priv->stats.network_changes++;
-              }
-              for (size_t i = 0; i < priv->slots.size (); i++)
-                retry_now (self, i, "network changed");
-            }
-            gst_object_unref (self);
-          }))
+        auto *priv = self->priv;
+        if (available && priv->started) {
+          {
+            std::lock_guard<std::mutex> g (priv->lock);
+            priv->stats.network_changes++;
+          }
+          for (size_t i = 0; i < priv->slots.size (); i++)
+            retry_now (self, i, "network changed");
+        }
+        gst_object_unref (self);
+      }))
     gst_object_unref (self);
 }
 
 static void
-maybe_start_publishing (GstAutoRestoreSink * self)
+maybe_start_publishing (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   if (!priv->started || priv->stopping || priv->fatal)
@@ -1963,7 +2025,7 @@ maybe_start_publishing (GstAutoRestoreSink * self)
 /* --------------------------------------------------------------- EOS */
 
 static void
-finish_eos_if_done (GstAutoRestoreSink * self)
+finish_eos_if_done (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   if (!priv->draining_eos || priv->eos_posted)
@@ -1982,13 +2044,13 @@ finish_eos_if_done (GstAutoRestoreSink * self)
   }
   GST_INFO_OBJECT (self, "all sessions drained, posting EOS");
   gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_eos (GST_OBJECT (self)));
+                            gst_message_new_eos (GST_OBJECT (self)));
   update_status (self);
 }
 
 /* A manual stop: no failure from now on restores anything. */
 static void
-manual_stop (GstAutoRestoreSink * self)
+manual_stop (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   priv->stopping = true;
@@ -2008,7 +2070,7 @@ manual_stop (GstAutoRestoreSink * self)
 }
 
 static void
-on_front_eos (GstAutoRestoreSink * self, bool video)
+on_front_eos (GstAutoRestoreSink *self, bool video)
 {
   auto *priv = self->priv;
   (video ? priv->video : priv->audio).eos = true;
@@ -2036,22 +2098,22 @@ on_front_eos (GstAutoRestoreSink * self, bool video)
     }
   }
   gst_object_ref (self);
-  priv->drain_timer = schedule_in_ms (self, priv->run.eos_drain_timeout_ms,
-      [self] {
-        auto *priv = self->priv;
-        priv->drain_timer = 0;
-        std::vector<std::shared_ptr<Session>> left;
-        {
-          std::lock_guard<std::mutex> g (priv->lock);
-          left = priv->sessions;
-        }
-        for (auto &s : left)
-          destroy_session (self, s);
-        /* Do not wait for the recording longer than for the sessions. */
-        priv->recording_eos = true;
-        finish_eos_if_done (self);
-        gst_object_unref (self);
-      });
+  priv->drain_timer
+      = schedule_in_ms (self, priv->run.eos_drain_timeout_ms, [self] {
+          auto *priv = self->priv;
+          priv->drain_timer = 0;
+          std::vector<std::shared_ptr<Session>> left;
+          {
+            std::lock_guard<std::mutex> g (priv->lock);
+            left = priv->sessions;
+          }
+          for (auto &s : left)
+            destroy_session (self, s);
+          /* Do not wait for the recording longer than for the sessions. */
+          priv->recording_eos = true;
+          finish_eos_if_done (self);
+          gst_object_unref (self);
+        });
   if (!priv->drain_timer)
     gst_object_unref (self);
   finish_eos_if_done (self);
@@ -2060,73 +2122,75 @@ on_front_eos (GstAutoRestoreSink * self, bool video)
 /* ------------------------------------------------------ GstBin/Element */
 
 static bool
-is_inside (GstObject * obj, GstElement * ancestor)
+is_inside (GstObject *obj, GstElement *ancestor)
 {
-  for (GstObject * o = obj; o; o = GST_OBJECT_PARENT (o))
+  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
     if (o == GST_OBJECT (ancestor))
       return true;
   return false;
 }
 
 static void
-gst_auto_restore_sink_handle_message (GstBin * bin, GstMessage * msg)
+gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
 {
   auto *self = GST_AUTO_RESTORE_SINK (bin);
   auto *priv = self->priv;
   switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_EOS:{
-      /* The element posts its own EOS once the sessions drained; the
-       * children's EOS (appsinks, recording) never reach the parent. */
-      if (priv->splitmux && is_inside (GST_MESSAGE_SRC (msg), priv->splitmux)) {
-        gst_object_ref (self);
-        if (!priv->loop.post ([self] {
-                  self->priv->recording_eos = true;
-                  finish_eos_if_done (self);
-                  gst_object_unref (self);
-                }))
-          gst_object_unref (self);
-      }
-      gst_message_unref (msg);
-      return;
+  case GST_MESSAGE_EOS: {
+    /* The element posts its own EOS once the sessions drained; the
+     * children's EOS (appsinks, recording) never reach the parent. */
+    if (priv->splitmux && is_inside (GST_MESSAGE_SRC (msg), priv->splitmux)) {
+      gst_object_ref (self);
+      if (!priv->loop.post ([self] {
+            self->priv->recording_eos = true;
+            finish_eos_if_done (self);
+            gst_object_unref (self);
+          }))
+        gst_object_unref (self);
     }
-    case GST_MESSAGE_ELEMENT:{
-      const GstStructure *s = gst_message_get_structure (msg);
-      if (s && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
-        const gchar *loc = gst_structure_get_string (s, "location");
-        GstClockTime rt = GST_CLOCK_TIME_NONE;
-        gst_structure_get_clock_time (s, "running-time", &rt);
-        std::uint64_t n;
-        {
-          std::lock_guard<std::mutex> g (priv->lock);
-          n = ++priv->stats.clips;
-        }
-        post_event (self, "clip-closed", gst_structure_new ("x",
-                "location", G_TYPE_STRING, loc ? loc : "",
-                "index", G_TYPE_UINT64, n - 1,
-                "running-time-ms", G_TYPE_INT64, GST_CLOCK_TIME_IS_VALID (rt)
-                ? (gint64) (rt / GST_MSECOND) : (gint64) - 1, nullptr));
+    gst_message_unref (msg);
+    return;
+  }
+  case GST_MESSAGE_ELEMENT: {
+    const GstStructure *s = gst_message_get_structure (msg);
+    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
+      const gchar *loc = gst_structure_get_string (s, "location");
+      GstClockTime rt = GST_CLOCK_TIME_NONE;
+      gst_structure_get_clock_time (s, "running-time", &rt);
+      std::uint64_t n;
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        n = ++priv->stats.clips;
       }
-      break;
+      post_event (self, "clip-closed",
+                  gst_structure_new (
+                      "x", "location", G_TYPE_STRING, loc ? loc : "", "index",
+                      G_TYPE_UINT64, n - 1, "running-time-ms", G_TYPE_INT64,
+                      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)(rt / GST_MSECOND)
+                                                   : (gint64)-1,
+                      nullptr));
     }
-    default:
-      break;
+    break;
+  }
+  default:
+    break;
   }
   GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
 }
 
 static bool
-setup_run (GstAutoRestoreSink * self, std::string & error)
+setup_run (GstAutoRestoreSink *self, std::string &error)
 {
   auto *priv = self->priv;
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     priv->run = priv->settings;
   }
-  const Settings & st = priv->run;
+  const Settings &st = priv->run;
   auto uris = split (st.location, " \t\n");
   if (uris.empty ()) {
     error = "no destination: set the location property to an rtmp://, "
-        "rtmps:// or srt:// URI";
+            "rtmps:// or srt:// URI";
     return false;
   }
   for (auto &u : uris) {
@@ -2145,24 +2209,24 @@ setup_run (GstAutoRestoreSink * self, std::string & error)
   priv->slots.clear ();
   priv->slots.reserve (uris.size ());
   for (size_t i = 0; i < uris.size (); i++) {
-    Slot slot {
-      uris[i], resilient::gst::redact_publish_uri (uris[i]),
-      RestoreScheduler (policy, 0x5eed + i),
-      BitrateWatch (ms (st.bitrate_check_interval_ms),
-          (int) st.bitrate_max_tries),
-      PingWatch (ms (st.ping_check_period_ms), (int) st.missing_pings),
-      RefusalDetector (ms (2000), 2)};
+    Slot slot{ uris[i],
+               resilient::gst::redact_publish_uri (uris[i]),
+               RestoreScheduler (policy, 0x5eed + i),
+               BitrateWatch (ms (st.bitrate_check_interval_ms),
+                             (int)st.bitrate_max_tries),
+               PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
+               RefusalDetector (ms (2000), 2) };
     priv->slots.push_back (std::move (slot));
   }
   priv->dests = DestinationList (uris, ms (st.failback_holdoff_ms));
 
   std::vector<EncoderCandidate> cands, fallback;
   for (auto &n : split (st.video_encoder, ", "))
-    cands.push_back ({n, codec_of_factory (n)});
+    cands.push_back ({ n, codec_of_factory (n) });
   for (auto &n : split (st.fallback_video_encoder, ", "))
-    fallback.push_back ({n, codec_of_factory (n)});
-  priv->chain = std::make_unique<EncoderChain> (cands, fallback,
-      st.codec_fallback);
+    fallback.push_back ({ n, codec_of_factory (n) });
+  priv->chain
+      = std::make_unique<EncoderChain> (cands, fallback, st.codec_fallback);
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats = Stats ();
@@ -2173,10 +2237,10 @@ setup_run (GstAutoRestoreSink * self, std::string & error)
 }
 
 static bool
-setup_recording (GstAutoRestoreSink * self, std::string & error)
+setup_recording (GstAutoRestoreSink *self, std::string &error)
 {
   auto *priv = self->priv;
-  const Settings & st = priv->run;
+  const Settings &st = priv->run;
   if (st.recording_location.empty ())
     return true;
   GstElement *mux = gst_element_factory_make ("splitmuxsink", "recording");
@@ -2184,7 +2248,8 @@ setup_recording (GstAutoRestoreSink * self, std::string & error)
     error = "recording needs splitmuxsink (gstreamer1.0-plugins-good)";
     return false;
   }
-  GstElementFactory *mf = gst_element_factory_find (st.recording_muxer.c_str ());
+  GstElementFactory *mf
+      = gst_element_factory_find (st.recording_muxer.c_str ());
   if (!mf) {
     gst_object_unref (mux);
     error = "recording-muxer '" + st.recording_muxer + "' is not installed";
@@ -2192,122 +2257,121 @@ setup_recording (GstAutoRestoreSink * self, std::string & error)
   }
   gst_object_unref (mf);
   g_object_set (mux, "location", st.recording_location.c_str (),
-      "muxer-factory", st.recording_muxer.c_str (),
-      "max-size-bytes", st.recording_max_size_bytes,
-      "max-size-time", st.recording_max_duration_ms * GST_MSECOND,
-      "async-finalize", FALSE, nullptr);
+                "muxer-factory", st.recording_muxer.c_str (), "max-size-bytes",
+                st.recording_max_size_bytes, "max-size-time",
+                st.recording_max_duration_ms * GST_MSECOND, "async-finalize",
+                FALSE, nullptr);
   gst_bin_add (GST_BIN (self), mux);
   priv->splitmux = mux;
   return true;
 }
 
 static GstStateChangeReturn
-gst_auto_restore_sink_change_state (GstElement * element,
-    GstStateChange transition)
+gst_auto_restore_sink_change_state (GstElement *element,
+                                    GstStateChange transition)
 {
   auto *self = GST_AUTO_RESTORE_SINK (element);
   auto *priv = self->priv;
   std::string error;
 
   switch (transition) {
-    case GST_STATE_CHANGE_NULL_TO_READY:
-      if (!setup_run (self, error)) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
-            (nullptr));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      priv->loop.start ();
-      priv->probe_cancel = g_cancellable_new ();
-      if (priv->run.network_monitor) {
-        priv->loop.post_and_wait ([self] {
-              auto *priv = self->priv;
-              priv->monitor = G_NETWORK_MONITOR (g_object_ref
-                  (g_network_monitor_get_default ()));
-              priv->monitor_handler = g_signal_connect (priv->monitor,
-                  "network-changed", G_CALLBACK (on_network_changed), self);
-            });
-      }
-      break;
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      priv->video.linked = gst_pad_is_linked (priv->video.ghost);
-      priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
-      priv->video.eos = priv->audio.eos = false;
-      priv->stopping = false;
-      priv->eos_posted = false;
-      priv->draining_eos = false;
-      priv->recording_eos = false;
-      priv->started = true;
-      if (!priv->splitmux && !setup_recording (self, error)) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
-            (nullptr));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      update_status (self);
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      /* A manual stop: tear everything down, never restore. */
+  case GST_STATE_CHANGE_NULL_TO_READY:
+    if (!setup_run (self, error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                         (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    priv->loop.start ();
+    priv->probe_cancel = g_cancellable_new ();
+    if (priv->run.network_monitor) {
       priv->loop.post_and_wait ([self] {
-            auto *priv = self->priv;
-            manual_stop (self);
-            std::vector<std::shared_ptr<Session>> all;
-            {
-              std::lock_guard<std::mutex> g (priv->lock);
-              all = priv->sessions;
-            }
-            for (auto &s : all)
-              destroy_session (self, s);
-            if (priv->drain_timer) {
-              priv->loop.cancel (priv->drain_timer);
-              priv->drain_timer = 0;
-            }
-            if (priv->failback_timer) {
-              priv->loop.cancel (priv->failback_timer);
-              priv->failback_timer = 0;
-            }
-          });
-      priv->started = false;
-      break;
-    default:
-      break;
+        auto *priv = self->priv;
+        priv->monitor = G_NETWORK_MONITOR (
+            g_object_ref (g_network_monitor_get_default ()));
+        priv->monitor_handler
+            = g_signal_connect (priv->monitor, "network-changed",
+                                G_CALLBACK (on_network_changed), self);
+      });
+    }
+    break;
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+    priv->video.linked = gst_pad_is_linked (priv->video.ghost);
+    priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
+    priv->video.eos = priv->audio.eos = false;
+    priv->stopping = false;
+    priv->eos_posted = false;
+    priv->draining_eos = false;
+    priv->recording_eos = false;
+    priv->started = true;
+    if (!priv->splitmux && !setup_recording (self, error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                         (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    update_status (self);
+    break;
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    /* A manual stop: tear everything down, never restore. */
+    priv->loop.post_and_wait ([self] {
+      auto *priv = self->priv;
+      manual_stop (self);
+      std::vector<std::shared_ptr<Session>> all;
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        all = priv->sessions;
+      }
+      for (auto &s : all)
+        destroy_session (self, s);
+      if (priv->drain_timer) {
+        priv->loop.cancel (priv->drain_timer);
+        priv->drain_timer = 0;
+      }
+      if (priv->failback_timer) {
+        priv->loop.cancel (priv->failback_timer);
+        priv->failback_timer = 0;
+      }
+    });
+    priv->started = false;
+    break;
+  default:
+    break;
   }
 
-  GstStateChangeReturn ret =
-      GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  GstStateChangeReturn ret
+      = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE)
     return ret;
 
   switch (transition) {
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      update_status (self);
-      break;
-    case GST_STATE_CHANGE_READY_TO_NULL:
-      priv->loop.post_and_wait ([self] {
-            auto *priv = self->priv;
-            if (priv->monitor) {
-              g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
-              g_clear_object (&priv->monitor);
-            }
-            teardown_front (self, priv->video);
-            teardown_front (self, priv->audio);
-            if (priv->splitmux) {
-              gst_element_set_state (priv->splitmux, GST_STATE_NULL);
-              gst_bin_remove (GST_BIN (self), priv->splitmux);
-              priv->splitmux = nullptr;
-            }
-          });
-      priv->loop.stop ();
-      g_clear_object (&priv->probe_cancel);
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->hold.clear ([](GstBuffer * &b) {
-              gst_buffer_unref (b);
-            });
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    update_status (self);
+    break;
+  case GST_STATE_CHANGE_READY_TO_NULL:
+    priv->loop.post_and_wait ([self] {
+      auto *priv = self->priv;
+      if (priv->monitor) {
+        g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
+        g_clear_object (&priv->monitor);
       }
-      priv->slots.clear ();
-      priv->chain.reset ();
-      break;
-    default:
-      break;
+      teardown_front (self, priv->video);
+      teardown_front (self, priv->audio);
+      if (priv->splitmux) {
+        gst_element_set_state (priv->splitmux, GST_STATE_NULL);
+        gst_bin_remove (GST_BIN (self), priv->splitmux);
+        priv->splitmux = nullptr;
+      }
+    });
+    priv->loop.stop ();
+    g_clear_object (&priv->probe_cancel);
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+    }
+    priv->slots.clear ();
+    priv->chain.reset ();
+    break;
+  default:
+    break;
   }
   return ret;
 }
@@ -2315,94 +2379,145 @@ gst_auto_restore_sink_change_state (GstElement * element,
 /* --------------------------------------------------------- properties */
 
 static GstStructure *
-make_statistics (GstAutoRestoreSink * self)
+make_statistics (GstAutoRestoreSink *self)
 {
   auto *priv = self->priv;
   std::lock_guard<std::mutex> g (priv->lock);
-  const Stats & s = priv->stats;
-  return gst_structure_new ("autorestoresink-statistics",
-      "status", G_TYPE_STRING, status_nick (priv->status),
-      "destination", G_TYPE_STRING, s.destination.c_str (),
-      "destination-index", G_TYPE_INT, s.destination_index,
-      "restores", G_TYPE_UINT64, s.restores,
-      "retries", G_TYPE_UINT64, s.retries,
-      "republishes", G_TYPE_UINT64, s.republishes,
-      "failovers", G_TYPE_UINT64, s.failovers,
-      "codec-changes", G_TYPE_UINT64, s.codec_changes,
-      "encoder-changes", G_TYPE_UINT64, s.encoder_changes,
-      "network-changes", G_TYPE_UINT64, s.network_changes,
-      "clips", G_TYPE_UINT64, s.clips,
-      "bytes-in", G_TYPE_UINT64,
-      (guint64) (priv->video.bytes_in + priv->audio.bytes_in),
-      "buffers-in", G_TYPE_UINT64,
-      (guint64) (priv->video.buffers_in + priv->audio.buffers_in),
-      "bytes-out", G_TYPE_UINT64, s.bytes_out,
-      "bitrate-kbps", G_TYPE_DOUBLE, s.bitrate_kbps,
-      "zero-bitrate-intervals", G_TYPE_INT, s.zero_bitrate_intervals,
-      "pings", G_TYPE_UINT64, s.pings,
-      "missing-pings", G_TYPE_INT, s.missing_pings,
-      "rtt-ms", G_TYPE_DOUBLE, s.rtt_ms,
-      "held-buffers", G_TYPE_UINT64, (guint64) priv->hold.size (),
-      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()),
-      "dropped-buffers", G_TYPE_UINT64, priv->hold.stats ().dropped,
-      "last-outage-ms", G_TYPE_INT64, s.last_outage_ms,
-      "max-outage-ms", G_TYPE_INT64, s.max_outage_ms,
-      "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
-      "video-codec", G_TYPE_STRING, priv->video.codec.c_str (),
-      "video-encoder", G_TYPE_STRING, priv->video.encoder_name.c_str (),
-      "audio-codec", G_TYPE_STRING, priv->audio.codec.c_str (), nullptr);
+  const Stats &s = priv->stats;
+  return gst_structure_new (
+      "autorestoresink-statistics", "status", G_TYPE_STRING,
+      status_nick (priv->status), "destination", G_TYPE_STRING,
+      s.destination.c_str (), "destination-index", G_TYPE_INT,
+      s.destination_index, "restores", G_TYPE_UINT64, s.restores, "retries",
+      G_TYPE_UINT64, s.retries, "republishes", G_TYPE_UINT64, s.republishes,
+      "failovers", G_TYPE_UINT64, s.failovers, "codec-changes", G_TYPE_UINT64,
+      s.codec_changes, "encoder-changes", G_TYPE_UINT64, s.encoder_changes,
+      "network-changes", G_TYPE_UINT64, s.network_changes, "clips",
+      G_TYPE_UINT64, s.clips, "bytes-in", G_TYPE_UINT64,
+      (guint64)(priv->video.bytes_in + priv->audio.bytes_in), "buffers-in",
+      G_TYPE_UINT64, (guint64)(priv->video.buffers_in + priv->audio.buffers_in),
+      "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
+      s.bitrate_kbps, "zero-bitrate-intervals", G_TYPE_INT,
+      s.zero_bitrate_intervals, "pings", G_TYPE_UINT64, s.pings,
+      "missing-pings", G_TYPE_INT, s.missing_pings, "rtt-ms", G_TYPE_DOUBLE,
+      s.rtt_ms, "held-buffers", G_TYPE_UINT64, (guint64)priv->hold.size (),
+      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()), "dropped-buffers",
+      G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
+      G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
+      s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
+      "video-codec", G_TYPE_STRING, priv->video.codec.c_str (), "video-encoder",
+      G_TYPE_STRING, priv->video.encoder_name.c_str (), "audio-codec",
+      G_TYPE_STRING, priv->audio.codec.c_str (), nullptr);
 }
 
 static void
-gst_auto_restore_sink_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
+gst_auto_restore_sink_set_property (GObject *object, guint prop_id,
+                                    const GValue *value, GParamSpec *pspec)
 {
   auto *self = GST_AUTO_RESTORE_SINK (object);
   std::lock_guard<std::mutex> g (self->priv->settings_lock);
-  Settings & s = self->priv->settings;
+  Settings &s = self->priv->settings;
   auto str = [value] {
     const gchar *v = g_value_get_string (value);
     return std::string (v ? v : "");
   };
   switch (prop_id) {
-    case PROP_LOCATION: s.location = str (); break;
-    case PROP_REDUNDANT: s.redundant = g_value_get_boolean (value); break;
-    case PROP_FAILBACK_HOLDOFF: s.failback_holdoff_ms = g_value_get_uint (value); break;
-    case PROP_VIDEO_ENCODER: s.video_encoder = str (); break;
-    case PROP_FALLBACK_VIDEO_ENCODER: s.fallback_video_encoder = str (); break;
-    case PROP_CODEC_FALLBACK: s.codec_fallback = g_value_get_boolean (value); break;
-    case PROP_AUDIO_ENCODER: s.audio_encoder = str (); break;
-    case PROP_VIDEO_BITRATE: s.video_bitrate = g_value_get_uint (value); break;
-    case PROP_AUDIO_BITRATE: s.audio_bitrate = g_value_get_uint (value); break;
-    case PROP_KEYFRAME_INTERVAL: s.keyframe_interval_ms = g_value_get_uint (value); break;
-    case PROP_MAX_HOLD_TIME: s.max_hold_time_ms = g_value_get_uint (value); break;
-    case PROP_CHECK_BITRATE: s.check_bitrate = g_value_get_boolean (value); break;
-    case PROP_BITRATE_CHECK_INTERVAL: s.bitrate_check_interval_ms = g_value_get_uint (value); break;
-    case PROP_BITRATE_MAX_TRIES: s.bitrate_max_tries = g_value_get_uint (value); break;
-    case PROP_RESTORE: s.restore = g_value_get_boolean (value); break;
-    case PROP_RESTORE_INTERVAL: s.restore_interval_ms = g_value_get_uint (value); break;
-    case PROP_RESTORE_MAX_TRIES: s.restore_max_tries = g_value_get_int (value); break;
-    case PROP_RESTORE_FAST_FIRST: s.restore_fast_first = g_value_get_boolean (value); break;
-    case PROP_RESTORE_BACKOFF: s.restore_backoff = g_value_get_boolean (value); break;
-    case PROP_RESTORE_MAX_INTERVAL: s.restore_max_interval_ms = g_value_get_uint (value); break;
-    case PROP_MISSING_PINGS: s.missing_pings = g_value_get_uint (value); break;
-    case PROP_PING_CHECK_PERIOD: s.ping_check_period_ms = g_value_get_uint (value); break;
-    case PROP_PROBE_INTERVAL: s.probe_interval_ms = g_value_get_uint (value); break;
-    case PROP_NETWORK_MONITOR: s.network_monitor = g_value_get_boolean (value); break;
-    case PROP_RECORDING_LOCATION: s.recording_location = str (); break;
-    case PROP_RECORDING_MAX_SIZE_BYTES: s.recording_max_size_bytes = g_value_get_uint64 (value); break;
-    case PROP_RECORDING_MAX_DURATION: s.recording_max_duration_ms = g_value_get_uint64 (value); break;
-    case PROP_RECORDING_MUXER: s.recording_muxer = str (); break;
-    case PROP_EOS_DRAIN_TIMEOUT: s.eos_drain_timeout_ms = g_value_get_uint (value); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  case PROP_LOCATION:
+    s.location = str ();
+    break;
+  case PROP_REDUNDANT:
+    s.redundant = g_value_get_boolean (value);
+    break;
+  case PROP_FAILBACK_HOLDOFF:
+    s.failback_holdoff_ms = g_value_get_uint (value);
+    break;
+  case PROP_VIDEO_ENCODER:
+    s.video_encoder = str ();
+    break;
+  case PROP_FALLBACK_VIDEO_ENCODER:
+    s.fallback_video_encoder = str ();
+    break;
+  case PROP_CODEC_FALLBACK:
+    s.codec_fallback = g_value_get_boolean (value);
+    break;
+  case PROP_AUDIO_ENCODER:
+    s.audio_encoder = str ();
+    break;
+  case PROP_VIDEO_BITRATE:
+    s.video_bitrate = g_value_get_uint (value);
+    break;
+  case PROP_AUDIO_BITRATE:
+    s.audio_bitrate = g_value_get_uint (value);
+    break;
+  case PROP_KEYFRAME_INTERVAL:
+    s.keyframe_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_MAX_HOLD_TIME:
+    s.max_hold_time_ms = g_value_get_uint (value);
+    break;
+  case PROP_CHECK_BITRATE:
+    s.check_bitrate = g_value_get_boolean (value);
+    break;
+  case PROP_BITRATE_CHECK_INTERVAL:
+    s.bitrate_check_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_BITRATE_MAX_TRIES:
+    s.bitrate_max_tries = g_value_get_uint (value);
+    break;
+  case PROP_RESTORE:
+    s.restore = g_value_get_boolean (value);
+    break;
+  case PROP_RESTORE_INTERVAL:
+    s.restore_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_RESTORE_MAX_TRIES:
+    s.restore_max_tries = g_value_get_int (value);
+    break;
+  case PROP_RESTORE_FAST_FIRST:
+    s.restore_fast_first = g_value_get_boolean (value);
+    break;
+  case PROP_RESTORE_BACKOFF:
+    s.restore_backoff = g_value_get_boolean (value);
+    break;
+  case PROP_RESTORE_MAX_INTERVAL:
+    s.restore_max_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_MISSING_PINGS:
+    s.missing_pings = g_value_get_uint (value);
+    break;
+  case PROP_PING_CHECK_PERIOD:
+    s.ping_check_period_ms = g_value_get_uint (value);
+    break;
+  case PROP_PROBE_INTERVAL:
+    s.probe_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_NETWORK_MONITOR:
+    s.network_monitor = g_value_get_boolean (value);
+    break;
+  case PROP_RECORDING_LOCATION:
+    s.recording_location = str ();
+    break;
+  case PROP_RECORDING_MAX_SIZE_BYTES:
+    s.recording_max_size_bytes = g_value_get_uint64 (value);
+    break;
+  case PROP_RECORDING_MAX_DURATION:
+    s.recording_max_duration_ms = g_value_get_uint64 (value);
+    break;
+  case PROP_RECORDING_MUXER:
+    s.recording_muxer = str ();
+    break;
+  case PROP_EOS_DRAIN_TIMEOUT:
+    s.eos_drain_timeout_ms = g_value_get_uint (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    break;
   }
 }
 
 static void
-gst_auto_restore_sink_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
+gst_auto_restore_sink_get_property (GObject *object, guint prop_id,
+                                    GValue *value, GParamSpec *pspec)
 {
   auto *self = GST_AUTO_RESTORE_SINK (object);
   auto *priv = self->priv;
@@ -2416,57 +2531,113 @@ gst_auto_restore_sink_get_property (GObject * object, guint prop_id,
     return;
   }
   std::lock_guard<std::mutex> g (priv->settings_lock);
-  const Settings & s = priv->settings;
+  const Settings &s = priv->settings;
   switch (prop_id) {
-    case PROP_LOCATION:
-      /* Stream keys never leave through the property either. */
-      {
-        std::string shown;
-        for (auto &u : split (s.location, " \t\n"))
-          shown += (shown.empty () ? "" : " ")
-              + resilient::gst::redact_publish_uri (u);
-        g_value_set_string (value, s.location.empty () ? nullptr : shown.c_str ());
-      }
-      break;
-    case PROP_REDUNDANT: g_value_set_boolean (value, s.redundant); break;
-    case PROP_FAILBACK_HOLDOFF: g_value_set_uint (value, s.failback_holdoff_ms); break;
-    case PROP_VIDEO_ENCODER: g_value_set_string (value, s.video_encoder.c_str ()); break;
-    case PROP_FALLBACK_VIDEO_ENCODER: g_value_set_string (value, s.fallback_video_encoder.c_str ()); break;
-    case PROP_CODEC_FALLBACK: g_value_set_boolean (value, s.codec_fallback); break;
-    case PROP_AUDIO_ENCODER: g_value_set_string (value, s.audio_encoder.c_str ()); break;
-    case PROP_VIDEO_BITRATE: g_value_set_uint (value, s.video_bitrate); break;
-    case PROP_AUDIO_BITRATE: g_value_set_uint (value, s.audio_bitrate); break;
-    case PROP_KEYFRAME_INTERVAL: g_value_set_uint (value, s.keyframe_interval_ms); break;
-    case PROP_MAX_HOLD_TIME: g_value_set_uint (value, s.max_hold_time_ms); break;
-    case PROP_CHECK_BITRATE: g_value_set_boolean (value, s.check_bitrate); break;
-    case PROP_BITRATE_CHECK_INTERVAL: g_value_set_uint (value, s.bitrate_check_interval_ms); break;
-    case PROP_BITRATE_MAX_TRIES: g_value_set_uint (value, s.bitrate_max_tries); break;
-    case PROP_RESTORE: g_value_set_boolean (value, s.restore); break;
-    case PROP_RESTORE_INTERVAL: g_value_set_uint (value, s.restore_interval_ms); break;
-    case PROP_RESTORE_MAX_TRIES: g_value_set_int (value, s.restore_max_tries); break;
-    case PROP_RESTORE_FAST_FIRST: g_value_set_boolean (value, s.restore_fast_first); break;
-    case PROP_RESTORE_BACKOFF: g_value_set_boolean (value, s.restore_backoff); break;
-    case PROP_RESTORE_MAX_INTERVAL: g_value_set_uint (value, s.restore_max_interval_ms); break;
-    case PROP_MISSING_PINGS: g_value_set_uint (value, s.missing_pings); break;
-    case PROP_PING_CHECK_PERIOD: g_value_set_uint (value, s.ping_check_period_ms); break;
-    case PROP_PROBE_INTERVAL: g_value_set_uint (value, s.probe_interval_ms); break;
-    case PROP_NETWORK_MONITOR: g_value_set_boolean (value, s.network_monitor); break;
-    case PROP_RECORDING_LOCATION:
-      g_value_set_string (value, s.recording_location.empty () ? nullptr
-          : s.recording_location.c_str ());
-      break;
-    case PROP_RECORDING_MAX_SIZE_BYTES: g_value_set_uint64 (value, s.recording_max_size_bytes); break;
-    case PROP_RECORDING_MAX_DURATION: g_value_set_uint64 (value, s.recording_max_duration_ms); break;
-    case PROP_RECORDING_MUXER: g_value_set_string (value, s.recording_muxer.c_str ()); break;
-    case PROP_EOS_DRAIN_TIMEOUT: g_value_set_uint (value, s.eos_drain_timeout_ms); break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  case PROP_LOCATION:
+    /* Stream keys never leave through the property either. */
+    {
+      std::string shown;
+      for (auto &u : split (s.location, " \t\n"))
+        shown += (shown.empty () ? "" : " ")
+                 + resilient::gst::redact_publish_uri (u);
+      g_value_set_string (value,
+                          s.location.empty () ? nullptr : shown.c_str ());
+    }
+    break;
+  case PROP_REDUNDANT:
+    g_value_set_boolean (value, s.redundant);
+    break;
+  case PROP_FAILBACK_HOLDOFF:
+    g_value_set_uint (value, s.failback_holdoff_ms);
+    break;
+  case PROP_VIDEO_ENCODER:
+    g_value_set_string (value, s.video_encoder.c_str ());
+    break;
+  case PROP_FALLBACK_VIDEO_ENCODER:
+    g_value_set_string (value, s.fallback_video_encoder.c_str ());
+    break;
+  case PROP_CODEC_FALLBACK:
+    g_value_set_boolean (value, s.codec_fallback);
+    break;
+  case PROP_AUDIO_ENCODER:
+    g_value_set_string (value, s.audio_encoder.c_str ());
+    break;
+  case PROP_VIDEO_BITRATE:
+    g_value_set_uint (value, s.video_bitrate);
+    break;
+  case PROP_AUDIO_BITRATE:
+    g_value_set_uint (value, s.audio_bitrate);
+    break;
+  case PROP_KEYFRAME_INTERVAL:
+    g_value_set_uint (value, s.keyframe_interval_ms);
+    break;
+  case PROP_MAX_HOLD_TIME:
+    g_value_set_uint (value, s.max_hold_time_ms);
+    break;
+  case PROP_CHECK_BITRATE:
+    g_value_set_boolean (value, s.check_bitrate);
+    break;
+  case PROP_BITRATE_CHECK_INTERVAL:
+    g_value_set_uint (value, s.bitrate_check_interval_ms);
+    break;
+  case PROP_BITRATE_MAX_TRIES:
+    g_value_set_uint (value, s.bitrate_max_tries);
+    break;
+  case PROP_RESTORE:
+    g_value_set_boolean (value, s.restore);
+    break;
+  case PROP_RESTORE_INTERVAL:
+    g_value_set_uint (value, s.restore_interval_ms);
+    break;
+  case PROP_RESTORE_MAX_TRIES:
+    g_value_set_int (value, s.restore_max_tries);
+    break;
+  case PROP_RESTORE_FAST_FIRST:
+    g_value_set_boolean (value, s.restore_fast_first);
+    break;
+  case PROP_RESTORE_BACKOFF:
+    g_value_set_boolean (value, s.restore_backoff);
+    break;
+  case PROP_RESTORE_MAX_INTERVAL:
+    g_value_set_uint (value, s.restore_max_interval_ms);
+    break;
+  case PROP_MISSING_PINGS:
+    g_value_set_uint (value, s.missing_pings);
+    break;
+  case PROP_PING_CHECK_PERIOD:
+    g_value_set_uint (value, s.ping_check_period_ms);
+    break;
+  case PROP_PROBE_INTERVAL:
+    g_value_set_uint (value, s.probe_interval_ms);
+    break;
+  case PROP_NETWORK_MONITOR:
+    g_value_set_boolean (value, s.network_monitor);
+    break;
+  case PROP_RECORDING_LOCATION:
+    g_value_set_string (value, s.recording_location.empty ()
+                                   ? nullptr
+                                   : s.recording_location.c_str ());
+    break;
+  case PROP_RECORDING_MAX_SIZE_BYTES:
+    g_value_set_uint64 (value, s.recording_max_size_bytes);
+    break;
+  case PROP_RECORDING_MAX_DURATION:
+    g_value_set_uint64 (value, s.recording_max_duration_ms);
+    break;
+  case PROP_RECORDING_MUXER:
+    g_value_set_string (value, s.recording_muxer.c_str ());
+    break;
+  case PROP_EOS_DRAIN_TIMEOUT:
+    g_value_set_uint (value, s.eos_drain_timeout_ms);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    break;
   }
 }
 
 static void
-gst_auto_restore_sink_finalize (GObject * object)
+gst_auto_restore_sink_finalize (GObject *object)
 {
   auto *self = GST_AUTO_RESTORE_SINK (object);
   self->priv->loop.stop ();
@@ -2477,7 +2648,7 @@ gst_auto_restore_sink_finalize (GObject * object)
 }
 
 static void
-gst_auto_restore_sink_init (GstAutoRestoreSink * self)
+gst_auto_restore_sink_init (GstAutoRestoreSink *self)
 {
   self->priv = new GstAutoRestoreSinkPrivate ();
   init_front (self, self->priv->video, true);
@@ -2485,11 +2656,12 @@ gst_auto_restore_sink_init (GstAutoRestoreSink * self)
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
 
-#define RW_READY (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS \
-    | GST_PARAM_MUTABLE_READY)
+#define RW_READY                                                               \
+  (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS                    \
+                 | GST_PARAM_MUTABLE_READY)
 
 static void
-gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass * klass)
+gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -2499,165 +2671,235 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass * klass)
   gobject_class->get_property = gst_auto_restore_sink_get_property;
   gobject_class->finalize = gst_auto_restore_sink_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_LOCATION,
-      g_param_spec_string ("location", "Location",
+  g_object_class_install_property (
+      gobject_class, PROP_LOCATION,
+      g_param_spec_string (
+          "location", "Location",
           "Destination URIs (rtmp://, rtmps://, srt://) separated by spaces, "
           "primary first and backups after it; stream keys are never shown.",
           DEFAULT_LOCATION, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_REDUNDANT,
-      g_param_spec_boolean ("redundant", "Redundant",
+  g_object_class_install_property (
+      gobject_class, PROP_REDUNDANT,
+      g_param_spec_boolean (
+          "redundant", "Redundant",
           "Publish to every destination at once (redundant ingest) instead "
-          "of the first one that works.", DEFAULT_REDUNDANT, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_FAILBACK_HOLDOFF,
-      g_param_spec_uint ("failback-holdoff", "Fail-back hold-off",
+          "of the first one that works.",
+          DEFAULT_REDUNDANT, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_FAILBACK_HOLDOFF,
+      g_param_spec_uint (
+          "failback-holdoff", "Fail-back hold-off",
           "Time in milliseconds on a backup destination before trying the "
           "primary again (make-before-break); 0 stays on the backup.",
           0, G_MAXUINT, DEFAULT_FAILBACK_HOLDOFF_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_VIDEO_ENCODER,
-      g_param_spec_string ("video-encoder", "Video encoder",
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_ENCODER,
+      g_param_spec_string (
+          "video-encoder", "Video encoder",
           "Video encoder factories for raw input, in order of preference "
           "separated by commas; the next is used when one fails to start.",
           DEFAULT_VIDEO_ENCODER, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_FALLBACK_VIDEO_ENCODER,
-      g_param_spec_string ("fallback-video-encoder", "Fallback video encoder",
+  g_object_class_install_property (
+      gobject_class, PROP_FALLBACK_VIDEO_ENCODER,
+      g_param_spec_string (
+          "fallback-video-encoder", "Fallback video encoder",
           "Video encoder factories of another codec used when publishing "
           "with the first codec fails and the destination takes the other.",
           DEFAULT_FALLBACK_VIDEO_ENCODER, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_CODEC_FALLBACK,
-      g_param_spec_boolean ("codec-fallback", "Codec fallback",
+  g_object_class_install_property (
+      gobject_class, PROP_CODEC_FALLBACK,
+      g_param_spec_boolean (
+          "codec-fallback", "Codec fallback",
           "Change the video codec (for example H264 to VP8) when publishing "
-          "with the first one fails.", DEFAULT_CODEC_FALLBACK, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_AUDIO_ENCODER,
-      g_param_spec_string ("audio-encoder", "Audio encoder",
+          "with the first one fails.",
+          DEFAULT_CODEC_FALLBACK, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_AUDIO_ENCODER,
+      g_param_spec_string (
+          "audio-encoder", "Audio encoder",
           "Audio encoder factories for raw input, in order of preference "
-          "separated by commas.", DEFAULT_AUDIO_ENCODER, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_VIDEO_BITRATE,
+          "separated by commas.",
+          DEFAULT_AUDIO_ENCODER, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_BITRATE,
       g_param_spec_uint ("video-bitrate", "Video bitrate",
-          "Video encoder bitrate in kbit/s, for raw input.",
-          1, G_MAXUINT / 1000, DEFAULT_VIDEO_BITRATE, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_AUDIO_BITRATE,
+                         "Video encoder bitrate in kbit/s, for raw input.", 1,
+                         G_MAXUINT / 1000, DEFAULT_VIDEO_BITRATE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_AUDIO_BITRATE,
       g_param_spec_uint ("audio-bitrate", "Audio bitrate",
-          "Audio encoder bitrate in kbit/s, for raw input.",
-          1, G_MAXUINT / 1000, DEFAULT_AUDIO_BITRATE, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_KEYFRAME_INTERVAL,
-      g_param_spec_uint ("keyframe-interval", "Keyframe interval",
-          "Time in milliseconds between video keyframes, for raw input.",
-          1, G_MAXUINT, DEFAULT_KEYFRAME_INTERVAL_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_MAX_HOLD_TIME,
-      g_param_spec_uint ("max-hold-time", "Maximum hold time",
+                         "Audio encoder bitrate in kbit/s, for raw input.", 1,
+                         G_MAXUINT / 1000, DEFAULT_AUDIO_BITRATE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_KEYFRAME_INTERVAL,
+      g_param_spec_uint (
+          "keyframe-interval", "Keyframe interval",
+          "Time in milliseconds between video keyframes, for raw input.", 1,
+          G_MAXUINT, DEFAULT_KEYFRAME_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_MAX_HOLD_TIME,
+      g_param_spec_uint (
+          "max-hold-time", "Maximum hold time",
           "Media in milliseconds held during an outage and sent on reconnect "
           "(from a keyframe); 0 holds only the current group of pictures.",
           0, G_MAXUINT, DEFAULT_MAX_HOLD_TIME_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_CHECK_BITRATE,
-      g_param_spec_boolean ("check-bitrate", "Check bitrate",
+  g_object_class_install_property (
+      gobject_class, PROP_CHECK_BITRATE,
+      g_param_spec_boolean (
+          "check-bitrate", "Check bitrate",
           "Republish when no bytes leave for bitrate-max-tries check "
-          "intervals in a row while media comes in.", DEFAULT_CHECK_BITRATE,
-          RW_READY));
-  g_object_class_install_property (gobject_class, PROP_BITRATE_CHECK_INTERVAL,
-      g_param_spec_uint ("bitrate-check-interval", "Bitrate check interval",
-          "Time in milliseconds between two outgoing bitrate checks.",
-          TICK_MS, G_MAXUINT, DEFAULT_BITRATE_CHECK_INTERVAL_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_BITRATE_MAX_TRIES,
-      g_param_spec_uint ("bitrate-max-tries", "Bitrate max tries",
+          "intervals in a row while media comes in.",
+          DEFAULT_CHECK_BITRATE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BITRATE_CHECK_INTERVAL,
+      g_param_spec_uint (
+          "bitrate-check-interval", "Bitrate check interval",
+          "Time in milliseconds between two outgoing bitrate checks.", TICK_MS,
+          G_MAXUINT, DEFAULT_BITRATE_CHECK_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BITRATE_MAX_TRIES,
+      g_param_spec_uint (
+          "bitrate-max-tries", "Bitrate max tries",
           "Zero-bitrate check intervals in a row that mean republish; 0 "
-          "never republishes on bitrate.", 0, G_MAXUINT,
-          DEFAULT_BITRATE_MAX_TRIES, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RESTORE,
-      g_param_spec_boolean ("restore", "Restore",
+          "never republishes on bitrate.",
+          0, G_MAXUINT, DEFAULT_BITRATE_MAX_TRIES, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE,
+      g_param_spec_boolean (
+          "restore", "Restore",
           "Restore publishing after a server loss, a server restart or the "
-          "server stopping the publish.", DEFAULT_RESTORE, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RESTORE_INTERVAL,
-      g_param_spec_uint ("restore-interval", "Restore interval",
+          "server stopping the publish.",
+          DEFAULT_RESTORE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_INTERVAL,
+      g_param_spec_uint (
+          "restore-interval", "Restore interval",
           "Time in milliseconds between restore tries (the first of the "
-          "backoff when restore-backoff is set).", 1, G_MAXUINT,
-          DEFAULT_RESTORE_INTERVAL_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RESTORE_MAX_TRIES,
-      g_param_spec_int ("restore-max-tries", "Restore max tries",
+          "backoff when restore-backoff is set).",
+          1, G_MAXUINT, DEFAULT_RESTORE_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_MAX_TRIES,
+      g_param_spec_int (
+          "restore-max-tries", "Restore max tries",
           "Restore tries after a loss before giving up; -1 means unlimited.",
           -1, G_MAXINT, DEFAULT_RESTORE_MAX_TRIES, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RESTORE_FAST_FIRST,
-      g_param_spec_boolean ("restore-fast-first", "Fast first restore",
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_FAST_FIRST,
+      g_param_spec_boolean (
+          "restore-fast-first", "Fast first restore",
           "Make the first restore try at once; the interval applies from "
-          "the second.", DEFAULT_RESTORE_FAST_FIRST, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RESTORE_BACKOFF,
-      g_param_spec_boolean ("restore-backoff", "Restore backoff",
+          "the second.",
+          DEFAULT_RESTORE_FAST_FIRST, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_BACKOFF,
+      g_param_spec_boolean (
+          "restore-backoff", "Restore backoff",
           "Double the wait after each failed try, with 20 percent jitter, "
-          "up to restore-max-interval.", DEFAULT_RESTORE_BACKOFF, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RESTORE_MAX_INTERVAL,
-      g_param_spec_uint ("restore-max-interval", "Restore max interval",
+          "up to restore-max-interval.",
+          DEFAULT_RESTORE_BACKOFF, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_MAX_INTERVAL,
+      g_param_spec_uint (
+          "restore-max-interval", "Restore max interval",
           "Longest wait in milliseconds between restore tries with "
-          "restore-backoff.", 1, G_MAXUINT, DEFAULT_RESTORE_MAX_INTERVAL_MS,
-          RW_READY));
-  g_object_class_install_property (gobject_class, PROP_MISSING_PINGS,
-      g_param_spec_uint ("missing-pings", "Missing pings",
+          "restore-backoff.",
+          1, G_MAXUINT, DEFAULT_RESTORE_MAX_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_MISSING_PINGS,
+      g_param_spec_uint (
+          "missing-pings", "Missing pings",
           "Pings missed in a row over ping-check-period that mean the "
-          "connection is dead; 0 disables the check.", 0, G_MAXUINT,
-          DEFAULT_MISSING_PINGS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_PING_CHECK_PERIOD,
-      g_param_spec_uint ("ping-check-period", "Ping check period",
+          "connection is dead; 0 disables the check.",
+          0, G_MAXUINT, DEFAULT_MISSING_PINGS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_PING_CHECK_PERIOD,
+      g_param_spec_uint (
+          "ping-check-period", "Ping check period",
           "Time in milliseconds without any ping from a peer that owes one "
           "after which the connection is dead; 0 disables the check.",
           0, G_MAXUINT, DEFAULT_PING_CHECK_PERIOD_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_PROBE_INTERVAL,
-      g_param_spec_uint ("probe-interval", "Probe interval",
+  g_object_class_install_property (
+      gobject_class, PROP_PROBE_INTERVAL,
+      g_param_spec_uint (
+          "probe-interval", "Probe interval",
           "Time in milliseconds between TCP connect probes of a lost server "
           "while waiting to retry; an accepting server is retried at once, "
-          "0 disables probes.", 0, G_MAXUINT, DEFAULT_PROBE_INTERVAL_MS,
-          RW_READY));
-  g_object_class_install_property (gobject_class, PROP_NETWORK_MONITOR,
-      g_param_spec_boolean ("network-monitor", "Network monitor",
+          "0 disables probes.",
+          0, G_MAXUINT, DEFAULT_PROBE_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_NETWORK_MONITOR,
+      g_param_spec_boolean (
+          "network-monitor", "Network monitor",
           "Retry at once, skipping the wait, when the host's network "
-          "changes.", DEFAULT_NETWORK_MONITOR, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RECORDING_LOCATION,
-      g_param_spec_string ("recording-location", "Recording location",
+          "changes.",
+          DEFAULT_NETWORK_MONITOR, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_LOCATION,
+      g_param_spec_string (
+          "recording-location", "Recording location",
           "File name pattern for local recording clips, with a printf "
           "integer (clip-%05d.mkv); unset means no recording.",
           DEFAULT_RECORDING_LOCATION, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RECORDING_MAX_SIZE_BYTES,
-      g_param_spec_uint64 ("recording-max-size-bytes", "Recording clip size",
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MAX_SIZE_BYTES,
+      g_param_spec_uint64 (
+          "recording-max-size-bytes", "Recording clip size",
           "Size in bytes after which a recording clip is closed; 0 means no "
-          "size limit.", 0, G_MAXUINT64, DEFAULT_RECORDING_MAX_SIZE_BYTES,
-          RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RECORDING_MAX_DURATION,
-      g_param_spec_uint64 ("recording-max-duration", "Recording clip duration",
+          "size limit.",
+          0, G_MAXUINT64, DEFAULT_RECORDING_MAX_SIZE_BYTES, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MAX_DURATION,
+      g_param_spec_uint64 (
+          "recording-max-duration", "Recording clip duration",
           "Length in milliseconds after which a recording clip is closed; 0 "
-          "means no length limit.", 0, G_MAXUINT64 / GST_MSECOND,
-          DEFAULT_RECORDING_MAX_DURATION_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_RECORDING_MUXER,
-      g_param_spec_string ("recording-muxer", "Recording muxer",
-          "Muxer factory for recording clips (matroskamux keeps a clip "
-          "readable even if the process dies).", DEFAULT_RECORDING_MUXER,
+          "means no length limit.",
+          0, G_MAXUINT64 / GST_MSECOND, DEFAULT_RECORDING_MAX_DURATION_MS,
           RW_READY));
-  g_object_class_install_property (gobject_class, PROP_EOS_DRAIN_TIMEOUT,
-      g_param_spec_uint ("eos-drain-timeout", "EOS drain timeout",
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MUXER,
+      g_param_spec_string (
+          "recording-muxer", "Recording muxer",
+          "Muxer factory for recording clips (matroskamux keeps a clip "
+          "readable even if the process dies).",
+          DEFAULT_RECORDING_MUXER, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_EOS_DRAIN_TIMEOUT,
+      g_param_spec_uint (
+          "eos-drain-timeout", "EOS drain timeout",
           "Time in milliseconds to let sessions finish sending after EOS "
-          "before the element posts EOS anyway.", 0, G_MAXUINT,
-          DEFAULT_EOS_DRAIN_TIMEOUT_MS, RW_READY));
-  g_object_class_install_property (gobject_class, PROP_STATUS,
-      g_param_spec_enum ("status", "Status",
+          "before the element posts EOS anyway.",
+          0, G_MAXUINT, DEFAULT_EOS_DRAIN_TIMEOUT_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_STATUS,
+      g_param_spec_enum (
+          "status", "Status",
           "What the element is doing: stopped, connecting, publishing, "
-          "restoring, gave-up or failed.", GST_TYPE_AUTO_RESTORE_SINK_STATUS,
+          "restoring, gave-up or failed.",
+          GST_TYPE_AUTO_RESTORE_SINK_STATUS,
           GST_AUTO_RESTORE_SINK_STATUS_STOPPED,
-          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
-  g_object_class_install_property (gobject_class, PROP_STATISTICS,
-      g_param_spec_boxed ("statistics", "Statistics",
+          (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property (
+      gobject_class, PROP_STATISTICS,
+      g_param_spec_boxed (
+          "statistics", "Statistics",
           "Counters and health of the publishing, documented field by field "
-          "in docs/elements/autorestoresink.md.", GST_TYPE_STRUCTURE,
-          (GParamFlags) (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+          "in docs/elements/autorestoresink.md.",
+          GST_TYPE_STRUCTURE,
+          (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   element_class->change_state = gst_auto_restore_sink_change_state;
   bin_class->handle_message = gst_auto_restore_sink_handle_message;
 
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
-  gst_element_class_set_static_metadata (element_class,
-      "Auto-restoring publisher", "Sink/Network/Bin",
+  gst_element_class_set_static_metadata (
+      element_class, "Auto-restoring publisher", "Sink/Network/Bin",
       "Publishes live audio and video to RTMP or SRT and keeps publishing "
       "through server, network and encoder failures",
       "gst-resilient");
 
   gst_type_mark_as_plugin_api (GST_TYPE_AUTO_RESTORE_SINK_STATUS,
-      (GstPluginAPIFlags) 0);
+                               (GstPluginAPIFlags)0);
   GST_DEBUG_CATEGORY_INIT (gst_auto_restore_sink_debug, "autorestoresink", 0,
-      "autorestoresink");
+                           "autorestoresink");
 }

@@ -11,6 +11,6 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_AUTO_RESTORE_SINK (gst_auto_restore_sink_get_type ())
 G_DECLARE_FINAL_TYPE (GstAutoRestoreSink, gst_auto_restore_sink, GST,
-    AUTO_RESTORE_SINK, GstBin)
+                      AUTO_RESTORE_SINK, GstBin)
 
 G_END_DECLS

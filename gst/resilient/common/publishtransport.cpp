@@ -12,19 +12,19 @@ using resilient::restore::FailureKind;
 namespace resilient::gst {
 
 static std::string
-scheme_of (const std::string & uri)
+scheme_of (const std::string &uri)
 {
   auto p = uri.find ("://");
   if (p == std::string::npos)
     return {};
   std::string s = uri.substr (0, p);
   std::transform (s.begin (), s.end (), s.begin (),
-      [](unsigned char c) { return std::tolower (c); });
+                  [] (unsigned char c) { return std::tolower (c); });
   return s;
 }
 
 std::string
-redact_publish_uri (const std::string & uri)
+redact_publish_uri (const std::string &uri)
 {
   std::string out = redact_uri (uri);
   std::string scheme = scheme_of (out);
@@ -44,8 +44,9 @@ redact_publish_uri (const std::string & uri)
     auto pos = out.find ("streamid=");
     if (pos != std::string::npos) {
       auto end = out.find ('&', pos);
-      out.replace (pos + 9, (end == std::string::npos ? out.size () : end)
-          - pos - 9, "***");
+      out.replace (pos + 9,
+                   (end == std::string::npos ? out.size () : end) - pos - 9,
+                   "***");
     }
   }
   return out;
@@ -57,9 +58,9 @@ PublishTransport::PublishTransport (std::string uri)
 }
 
 static GstPadProbeReturn
-count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+count_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  auto *c = static_cast<PublishTransport::Counters *>(user_data);
+  auto *c = static_cast<PublishTransport::Counters *> (user_data);
   std::uint64_t bytes = 0, n = 0;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
@@ -78,38 +79,40 @@ count_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 }
 
 void
-PublishTransport::count_bytes_into (GstElement * sink)
+PublishTransport::count_bytes_into (GstElement *sink)
 {
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
   if (!pad)
     return;
-  gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
-          | GST_PAD_PROBE_TYPE_BUFFER_LIST), count_probe, &counters_,
-      nullptr);
+  gst_pad_add_probe (pad,
+                     (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                     count_probe, &counters_, nullptr);
   gst_object_unref (pad);
 }
 
 static GstElement *
-make (const char *factory, std::string & error)
+make (const char *factory, std::string &error)
 {
   GstElement *e = gst_element_factory_make (factory, nullptr);
   if (!e)
     error = std::string ("element '") + factory
-        + "' is missing: install the GStreamer plugin that provides it";
+            + "' is missing: install the GStreamer plugin that provides it";
   return e;
 }
 
 /* Links `src` through an optional parser to a request pad of `mux`. */
 static bool
-link_stream (GstBin * bin, GstElement * src, const char *parser,
-    GstElement * mux, const char *pad_template, std::string & error)
+link_stream (GstBin *bin, GstElement *src, const char *parser, GstElement *mux,
+             const char *pad_template, std::string &error)
 {
   GstElement *upstream = src;
   if (parser) {
     GstElement *p = make (parser, error);
     if (!p)
       return false;
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (p), "config-interval"))
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (p),
+                                      "config-interval"))
       g_object_set (p, "config-interval", -1, nullptr);
     gst_bin_add (bin, p);
     if (!gst_element_link (src, p)) {
@@ -126,13 +129,14 @@ link_stream (GstBin * bin, GstElement * src, const char *parser,
 }
 
 static const char *
-caps_codec (GstElement * appsrc)
+caps_codec (GstElement *appsrc)
 {
   GstCaps *caps = nullptr;
   g_object_get (appsrc, "caps", &caps, nullptr);
   const char *codec = "";
   if (caps && gst_caps_get_size (caps) > 0) {
-    const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+    const char *name
+        = gst_structure_get_name (gst_caps_get_structure (caps, 0));
     if (!strcmp (name, "video/x-h264"))
       codec = "h264";
     else if (!strcmp (name, "video/x-h265"))
@@ -164,22 +168,22 @@ parser_for (const char *codec)
 }
 
 static FailureKind
-kind_from_gerror (const GError * err, bool & accepted, bool & closed)
+kind_from_gerror (const GError *err, bool &accepted, bool &closed)
 {
   if (err->domain == GST_RESOURCE_ERROR) {
     switch (err->code) {
-      case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
-        return FailureKind::Refused;
-      case GST_RESOURCE_ERROR_NOT_FOUND:
-        return FailureKind::ConnectFailed;
-      case GST_RESOURCE_ERROR_OPEN_READ:
-      case GST_RESOURCE_ERROR_OPEN_WRITE:
-      case GST_RESOURCE_ERROR_OPEN_READ_WRITE:
-        return FailureKind::ConnectFailed;
-      case GST_RESOURCE_ERROR_SETTINGS:
-        return FailureKind::LocalError;
-      default:
-        return FailureKind::ServerLost;
+    case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
+      return FailureKind::Refused;
+    case GST_RESOURCE_ERROR_NOT_FOUND:
+      return FailureKind::ConnectFailed;
+    case GST_RESOURCE_ERROR_OPEN_READ:
+    case GST_RESOURCE_ERROR_OPEN_WRITE:
+    case GST_RESOURCE_ERROR_OPEN_READ_WRITE:
+      return FailureKind::ConnectFailed;
+    case GST_RESOURCE_ERROR_SETTINGS:
+      return FailureKind::LocalError;
+    default:
+      return FailureKind::ServerLost;
     }
   }
   if (err->domain == GST_CORE_ERROR && err->code == GST_CORE_ERROR_NEGOTIATION)
@@ -198,26 +202,21 @@ kind_from_gerror (const GError * err, bool & accepted, bool & closed)
 
 /* ---------------------------------------------------------------- RTMP */
 
-class RtmpTransport:public PublishTransport
+class RtmpTransport : public PublishTransport
 {
 public:
-  explicit RtmpTransport (const std::string & uri):PublishTransport (uri)
-  {
-  }
+  explicit RtmpTransport (const std::string &uri) : PublishTransport (uri) {}
 
-  const char *protocol () const override
-  {
-    return "rtmp";
-  }
+  const char *protocol () const override { return "rtmp"; }
 
-  bool accepts_codec (const std::string & codec) const override
+  bool accepts_codec (const std::string &codec) const override
   {
     /* FLV as rtmp2sink and nginx-rtmp carry it (no enhanced RTMP in 1.22). */
     return codec == "h264" || codec == "aac";
   }
 
-  bool build (GstBin * bin, GstElement * video_src, GstElement * audio_src,
-      std::string & error) override
+  bool build (GstBin *bin, GstElement *video_src, GstElement *audio_src,
+              std::string &error) override
   {
     GstElement *mux = make ("flvmux", error);
     if (!mux)
@@ -231,17 +230,19 @@ public:
     /* Not live upstream of the muxer: the appsrcs feed it as fast as media
      * comes, the sink never waits for the clock. */
     g_object_set (sink_, "location", uri_.c_str (), "async-connect", TRUE,
-        "sync", FALSE, "async", FALSE, nullptr);
+                  "sync", FALSE, "async", FALSE, nullptr);
     gst_bin_add_many (bin, mux, sink_, nullptr);
     if (!gst_element_link (mux, sink_)) {
       error = "cannot link flvmux to rtmp2sink";
       return false;
     }
-    if (video_src && !link_stream (bin, video_src,
-            parser_for (caps_codec (video_src)), mux, "video", error))
+    if (video_src
+        && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
+                         mux, "video", error))
       return false;
-    if (audio_src && !link_stream (bin, audio_src,
-            parser_for (caps_codec (audio_src)), mux, "audio", error))
+    if (audio_src
+        && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
+                         mux, "audio", error))
       return false;
     count_bytes_into (sink_);
     return true;
@@ -283,7 +284,7 @@ public:
     return h;
   }
 
-  TransportFailure classify (GstMessage * msg) override
+  TransportFailure classify (GstMessage *msg) override
   {
     TransportFailure f;
     GError *err = nullptr;
@@ -302,8 +303,8 @@ public:
       f.accepted = true;
       f.closed_by_peer = true;
     } else if (text.find ("refused") != std::string::npos
-        || text.find ("Failed to connect") != std::string::npos
-        || text.find ("timed out") != std::string::npos) {
+               || text.find ("Failed to connect") != std::string::npos
+               || text.find ("timed out") != std::string::npos) {
       if (f.kind != FailureKind::Refused)
         f.kind = FailureKind::ConnectFailed;
     }
@@ -352,21 +353,21 @@ private:
  * would never leave, and a viewer could not decode anything. Only the
  * PAT/PMT are stream headers; media packets lose the flag here. */
 static bool
-is_psi (GstBuffer * b)
+is_psi (GstBuffer *b)
 {
   GstMapInfo map;
   bool psi = false;
   if (gst_buffer_map (b, &map, GST_MAP_READ)) {
     /* PID 0 (PAT) in the first 188-byte packet: 0x47, then the PID. */
     psi = map.size >= 4 && map.data[0] == 0x47
-        && (((map.data[1] & 0x1f) << 8) | map.data[2]) == 0;
+          && (((map.data[1] & 0x1f) << 8) | map.data[2]) == 0;
     gst_buffer_unmap (b, &map);
   }
   return psi;
 }
 
 static gboolean
-unflag_in_list (GstBuffer ** b, guint idx, gpointer)
+unflag_in_list (GstBuffer **b, guint idx, gpointer)
 {
   if (GST_BUFFER_FLAG_IS_SET (*b, GST_BUFFER_FLAG_HEADER) && !is_psi (*b)) {
     *b = gst_buffer_make_writable (*b);
@@ -376,11 +377,11 @@ unflag_in_list (GstBuffer ** b, guint idx, gpointer)
 }
 
 static GstPadProbeReturn
-unflag_media_headers (GstPad * pad, GstPadProbeInfo * info, gpointer)
+unflag_media_headers (GstPad *pad, GstPadProbeInfo *info, gpointer)
 {
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList *l = gst_buffer_list_make_writable
-        (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+    GstBufferList *l
+        = gst_buffer_list_make_writable (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
     gst_buffer_list_foreach (l, unflag_in_list, nullptr);
     GST_PAD_PROBE_INFO_DATA (info) = l;
     return GST_PAD_PROBE_OK;
@@ -394,26 +395,21 @@ unflag_media_headers (GstPad * pad, GstPadProbeInfo * info, gpointer)
   return GST_PAD_PROBE_OK;
 }
 
-class SrtTransport:public PublishTransport
+class SrtTransport : public PublishTransport
 {
 public:
-  explicit SrtTransport (const std::string & uri):PublishTransport (uri)
-  {
-  }
+  explicit SrtTransport (const std::string &uri) : PublishTransport (uri) {}
 
-  const char *protocol () const override
-  {
-    return "srt";
-  }
+  const char *protocol () const override { return "srt"; }
 
-  bool accepts_codec (const std::string & codec) const override
+  bool accepts_codec (const std::string &codec) const override
   {
     return codec == "h264" || codec == "h265" || codec == "aac"
-        || codec == "opus";
+           || codec == "opus";
   }
 
-  bool build (GstBin * bin, GstElement * video_src, GstElement * audio_src,
-      std::string & error) override
+  bool build (GstBin *bin, GstElement *video_src, GstElement *audio_src,
+              std::string &error) override
   {
     GstElement *mux = make ("mpegtsmux", error);
     if (!mux)
@@ -425,22 +421,26 @@ public:
     }
     /* The element restores; srtsink's own reconnect would hide failures. */
     g_object_set (sink_, "uri", uri_.c_str (), "sync", FALSE, "async", FALSE,
-        "auto-reconnect", FALSE, "wait-for-connection", FALSE, nullptr);
+                  "auto-reconnect", FALSE, "wait-for-connection", FALSE,
+                  nullptr);
     gst_bin_add_many (bin, mux, sink_, nullptr);
     if (!gst_element_link (mux, sink_)) {
       error = "cannot link mpegtsmux to srtsink";
       return false;
     }
-    if (video_src && !link_stream (bin, video_src,
-            parser_for (caps_codec (video_src)), mux, "sink_%d", error))
+    if (video_src
+        && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
+                         mux, "sink_%d", error))
       return false;
-    if (audio_src && !link_stream (bin, audio_src,
-            parser_for (caps_codec (audio_src)), mux, "sink_%d", error))
+    if (audio_src
+        && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
+                         mux, "sink_%d", error))
       return false;
     GstPad *pad = gst_element_get_static_pad (sink_, "sink");
-    gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
-            | GST_PAD_PROBE_TYPE_BUFFER_LIST), unflag_media_headers,
-        nullptr, nullptr);
+    gst_pad_add_probe (pad,
+                       (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                         | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                       unflag_media_headers, nullptr, nullptr);
     gst_object_unref (pad);
     count_bytes_into (sink_);
     return true;
@@ -462,7 +462,7 @@ public:
     const GValue *callers = gst_structure_get_value (s, "callers");
     G_GNUC_BEGIN_IGNORE_DEPRECATIONS;
     if (callers && G_VALUE_HOLDS (callers, G_TYPE_VALUE_ARRAY)) {
-      GValueArray *arr = (GValueArray *) g_value_get_boxed (callers);
+      GValueArray *arr = (GValueArray *)g_value_get_boxed (callers);
       if (arr && arr->n_values > 0
           && G_VALUE_HOLDS (&arr->values[0], GST_TYPE_STRUCTURE))
         st = gst_value_get_structure (&arr->values[0]);
@@ -486,7 +486,7 @@ public:
     return h;
   }
 
-  TransportFailure classify (GstMessage * msg) override
+  TransportFailure classify (GstMessage *msg) override
   {
     TransportFailure f;
     GError *err = nullptr;
@@ -503,7 +503,7 @@ public:
       f.kind = FailureKind::Refused;
       f.accepted = true;
     } else if (text.find ("broken") != std::string::npos
-        || text.find ("Broken") != std::string::npos) {
+               || text.find ("Broken") != std::string::npos) {
       f.kind = FailureKind::ServerLost;
       f.accepted = true;
       f.closed_by_peer = true;
@@ -519,14 +519,14 @@ private:
 };
 
 bool
-publish_transport_supports (const std::string & uri)
+publish_transport_supports (const std::string &uri)
 {
   std::string s = scheme_of (uri);
   return s == "rtmp" || s == "rtmps" || s == "srt";
 }
 
 std::unique_ptr<PublishTransport>
-make_publish_transport (const std::string & uri, std::string & error)
+make_publish_transport (const std::string &uri, std::string &error)
 {
   std::string s = scheme_of (uri);
   if (s == "rtmp" || s == "rtmps")
@@ -535,11 +535,11 @@ make_publish_transport (const std::string & uri, std::string & error)
     return std::make_unique<SrtTransport> (uri);
   if (s == "http" || s == "https" || s == "whip")
     error = "WHIP destinations are not available in this build yet; "
-        "use rtmp://, rtmps:// or srt://";
+            "use rtmp://, rtmps:// or srt://";
   else
     error = "unsupported destination '" + redact_publish_uri (uri)
-        + "': use rtmp://, rtmps:// or srt://";
+            + "': use rtmp://, rtmps:// or srt://";
   return nullptr;
 }
 
-}  // namespace resilient::gst
+} // namespace resilient::gst

@@ -47,7 +47,8 @@ struct TransportHealth
 
 struct TransportFailure
 {
-  resilient::restore::FailureKind kind = resilient::restore::FailureKind::ServerLost;
+  resilient::restore::FailureKind kind
+      = resilient::restore::FailureKind::ServerLost;
   /* The connection had been accepted by the server (TCP/SRT handshake). */
   bool accepted = false;
   /* The server closed it. */
@@ -64,16 +65,17 @@ public:
   /* "rtmp", "srt", "whip". */
   virtual const char *protocol () const = 0;
   /* Whether the transport carries this codec ("h264", "vp8", "aac", ...). */
-  virtual bool accepts_codec (const std::string & codec) const = 0;
+  virtual bool accepts_codec (const std::string &codec) const = 0;
   /* Adds the muxer and network sink to `bin` and links the given appsrcs
    * (either may be null) to them. On a local problem (missing element, bad
    * URI) returns false with `error` saying what to fix. */
-  virtual bool build (GstBin * bin, GstElement * video_src,
-      GstElement * audio_src, std::string & error) = 0;
+  virtual bool build (GstBin *bin, GstElement *video_src, GstElement *audio_src,
+                      std::string &error)
+      = 0;
   /* Current health; called on the loop every tick. */
   virtual TransportHealth poll () = 0;
   /* Classifies an ERROR message posted inside the transport. */
-  virtual TransportFailure classify (GstMessage * error) = 0;
+  virtual TransportFailure classify (GstMessage *error) = 0;
   /* host and port to probe with a TCP connect while waiting to retry (a
    * restarted server accepts again), or nullopt when not TCP. */
   virtual std::optional<std::pair<std::string, int>> tcp_probe_address () const
@@ -91,14 +93,14 @@ public:
 
   struct Counters
   {
-    std::atomic<std::uint64_t> bytes {0};
-    std::atomic<std::uint64_t> buffers {0};
+    std::atomic<std::uint64_t> bytes{ 0 };
+    std::atomic<std::uint64_t> buffers{ 0 };
   };
 
 protected:
   explicit PublishTransport (std::string uri);
   /* Counts bytes entering `sink`'s sink pad. */
-  void count_bytes_into (GstElement * sink);
+  void count_bytes_into (GstElement *sink);
 
   std::string uri_;
   std::string display_uri_;
@@ -107,14 +109,14 @@ protected:
 
 /* The transport for `uri` (rtmp://, rtmps://, srt://), or null with
  * `error` set for an unknown scheme. */
-std::unique_ptr<PublishTransport> make_publish_transport (const std::string & uri,
-    std::string & error);
+std::unique_ptr<PublishTransport>
+make_publish_transport (const std::string &uri, std::string &error);
 
 /* True when make_publish_transport() knows the scheme of `uri`. */
-bool publish_transport_supports (const std::string & uri);
+bool publish_transport_supports (const std::string &uri);
 
 /* The URI without secrets; for RTMP the stream key (last path segment) is
  * replaced by "***". */
-std::string redact_publish_uri (const std::string & uri);
+std::string redact_publish_uri (const std::string &uri);
 
-}  // namespace resilient::gst
+} // namespace resilient::gst

@@ -3,7 +3,7 @@
 namespace resilient::restore {
 
 DestinationList::DestinationList (std::vector<std::string> uris,
-    Duration holdoff)
+                                  Duration holdoff)
     : uris_ (std::move (uris)), failed_in_round_ (uris_.size (), false),
       holdoff_ (holdoff)
 {
@@ -68,4 +68,4 @@ DestinationList::on_failback_done (TimePoint now)
   failed_in_round_.assign (uris_.size (), false);
 }
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -28,7 +28,7 @@ class DestinationList
 {
 public:
   DestinationList (std::vector<std::string> uris = {},
-      Duration holdoff = ms (30000));
+                   Duration holdoff = ms (30000));
 
   size_t size () const { return uris_.size (); }
   const std::string &uri (size_t i) const { return uris_[i]; }
@@ -60,4 +60,4 @@ private:
   std::uint64_t switches_ = 0;
 };
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -5,7 +5,8 @@
 namespace resilient::restore {
 
 EncoderChain::EncoderChain (std::vector<EncoderCandidate> candidates,
-    std::vector<EncoderCandidate> fallback, bool codec_fallback)
+                            std::vector<EncoderCandidate> fallback,
+                            bool codec_fallback)
     : order_ (std::move (candidates)), primary_count_ (order_.size ()),
       codec_fallback_ (codec_fallback)
 {
@@ -16,14 +17,15 @@ EncoderChain::EncoderChain (std::vector<EncoderCandidate> candidates,
 
 std::optional<EncoderCandidate>
 EncoderChain::pick (const Available &available,
-    const std::function<bool (const EncoderCandidate &)> &extra)
+                    const std::function<bool (const EncoderCandidate &)> &extra)
 {
   auto codec_failed = [this] (const std::string &codec) {
     return std::find (failed_codecs_.begin (), failed_codecs_.end (), codec)
-        != failed_codecs_.end ();
+           != failed_codecs_.end ();
   };
   /* Same codec as the current one first, then list order. */
-  const std::string prefer = current_ ? order_[*current_].codec : std::string ();
+  const std::string prefer
+      = current_ ? order_[*current_].codec : std::string ();
   for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; i < order_.size (); i++) {
       if (failed_[i] || codec_failed (order_[i].codec))
@@ -72,7 +74,8 @@ EncoderChain::on_start_failure (const Available &available)
 }
 
 std::optional<EncoderCandidate>
-EncoderChain::on_codec_failure (const Available &available,
+EncoderChain::on_codec_failure (
+    const Available &available,
     const std::function<bool (const std::string &)> &accepted)
 {
   if (!codec_fallback_ || !current_)
@@ -81,8 +84,8 @@ EncoderChain::on_codec_failure (const Available &available,
   failed_codecs_.push_back (failed);
   current_.reset ();
   return pick (available, [&] (const EncoderCandidate &c) {
-        return c.codec != failed && accepted (c.codec);
-      });
+    return c.codec != failed && accepted (c.codec);
+  });
 }
 
 std::optional<EncoderCandidate>
@@ -93,4 +96,4 @@ EncoderChain::current () const
   return order_[*current_];
 }
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -38,7 +38,7 @@ public:
   /* `candidates` in order of preference; `fallback` are tried only after a
    * codec failure (and, when `codec_fallback` is false, never). */
   EncoderChain (std::vector<EncoderCandidate> candidates,
-      std::vector<EncoderCandidate> fallback, bool codec_fallback);
+                std::vector<EncoderCandidate> fallback, bool codec_fallback);
 
   /* The first available candidate; nullopt when none is. */
   std::optional<EncoderCandidate> first (const Available &available);
@@ -47,16 +47,21 @@ public:
   /* Publishing with the current codec failed; `accepted` says which codecs
    * the destination takes. Returns the first available encoder of another
    * codec the destination accepts, from the fallback list. */
-  std::optional<EncoderCandidate> on_codec_failure (const Available &available,
-      const std::function<bool (const std::string &)> &accepted);
+  std::optional<EncoderCandidate>
+  on_codec_failure (const Available &available,
+                    const std::function<bool (const std::string &)> &accepted);
 
   std::optional<EncoderCandidate> current () const;
   /* Codecs given up on so far. */
-  const std::vector<std::string> &failed_codecs () const { return failed_codecs_; }
+  const std::vector<std::string> &failed_codecs () const
+  {
+    return failed_codecs_;
+  }
 
 private:
-  std::optional<EncoderCandidate> pick (const Available &available,
-      const std::function<bool (const EncoderCandidate &)> &extra);
+  std::optional<EncoderCandidate>
+  pick (const Available &available,
+        const std::function<bool (const EncoderCandidate &)> &extra);
 
   std::vector<EncoderCandidate> order_;
   std::vector<bool> failed_;
@@ -66,4 +71,4 @@ private:
   std::vector<std::string> failed_codecs_;
 };
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -10,8 +10,7 @@
 
 namespace resilient::restore {
 
-enum class FailureKind
-{
+enum class FailureKind {
   /* The connection to the server broke (reset, closed, write failed). */
   ServerLost,
   /* The server could not be reached (refused, timed out, no route). */
@@ -42,24 +41,24 @@ constexpr const char *
 failure_kind_name (FailureKind k)
 {
   switch (k) {
-    case FailureKind::ServerLost:
-      return "server-lost";
-    case FailureKind::ConnectFailed:
-      return "connect-failed";
-    case FailureKind::PublishStopped:
-      return "publish-stopped";
-    case FailureKind::BitrateZero:
-      return "bitrate-zero";
-    case FailureKind::PingsMissing:
-      return "pings-missing";
-    case FailureKind::NetworkChanged:
-      return "network-changed";
-    case FailureKind::Refused:
-      return "refused";
-    case FailureKind::LocalError:
-      return "local-error";
+  case FailureKind::ServerLost:
+    return "server-lost";
+  case FailureKind::ConnectFailed:
+    return "connect-failed";
+  case FailureKind::PublishStopped:
+    return "publish-stopped";
+  case FailureKind::BitrateZero:
+    return "bitrate-zero";
+  case FailureKind::PingsMissing:
+    return "pings-missing";
+  case FailureKind::NetworkChanged:
+    return "network-changed";
+  case FailureKind::Refused:
+    return "refused";
+  case FailureKind::LocalError:
+    return "local-error";
   }
   return "unknown";
 }
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -28,8 +28,7 @@ struct HoldStats
   std::uint64_t dropped_bytes = 0;
 };
 
-template <typename T>
-class HoldQueue
+template <typename T> class HoldQueue
 {
 public:
   struct Item
@@ -43,7 +42,9 @@ public:
   };
 
   HoldQueue (Duration limit = ms (0), Duration gop_cap = ms (10000))
-      : limit_ (limit), gop_cap_ (gop_cap) {}
+      : limit_ (limit), gop_cap_ (gop_cap)
+  {
+  }
 
   void set_limit (Duration limit) { limit_ = limit; }
   Duration limit () const { return limit_; }
@@ -92,7 +93,7 @@ public:
   Duration span () const
   {
     return items_.empty () ? Duration::zero ()
-        : items_.back ().ts - items_.front ().ts;
+                           : items_.back ().ts - items_.front ().ts;
   }
   const HoldStats &stats () const { return stats_; }
 
@@ -131,7 +132,7 @@ private:
     /* Drop whole groups from the front while the span exceeds the limit,
      * never past the newest start point. */
     while (!items_.empty () && last_start > 0
-        && newest - items_.front ().ts > limit_) {
+           && newest - items_.front ().ts > limit_) {
       /* Find the next start point after the front. */
       std::size_t next = 1;
       while (next < items_.size () && !is_start (items_[next]))
@@ -151,4 +152,4 @@ private:
   HoldStats stats_;
 };
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -65,19 +65,19 @@ RestoreScheduler::on_failure (FailureKind kind, TimePoint now)
 {
   RestoreVerdict v;
   switch (state_) {
-    case RestoreState::Stopped:
-    case RestoreState::Failed:
-    case RestoreState::GaveUp:
-      /* A manual stop suppresses everything; a verdict was already given. */
+  case RestoreState::Stopped:
+  case RestoreState::Failed:
+  case RestoreState::GaveUp:
+    /* A manual stop suppresses everything; a verdict was already given. */
+    return v;
+  case RestoreState::Waiting:
+    /* Already scheduled; a second report of the same outage changes
+     * nothing (except that a fatal one wins). */
+    if (!is_fatal (kind))
       return v;
-    case RestoreState::Waiting:
-      /* Already scheduled; a second report of the same outage changes
-       * nothing (except that a fatal one wins). */
-      if (!is_fatal (kind))
-        return v;
-      break;
-    default:
-      break;
+    break;
+  default:
+    break;
   }
   if (!outage_start_)
     outage_start_ = now;
@@ -141,22 +141,22 @@ const char *
 restore_state_name (RestoreState s)
 {
   switch (s) {
-    case RestoreState::Idle:
-      return "idle";
-    case RestoreState::Connecting:
-      return "connecting";
-    case RestoreState::Connected:
-      return "connected";
-    case RestoreState::Waiting:
-      return "waiting";
-    case RestoreState::Stopped:
-      return "stopped";
-    case RestoreState::GaveUp:
-      return "gave-up";
-    case RestoreState::Failed:
-      return "failed";
+  case RestoreState::Idle:
+    return "idle";
+  case RestoreState::Connecting:
+    return "connecting";
+  case RestoreState::Connected:
+    return "connected";
+  case RestoreState::Waiting:
+    return "waiting";
+  case RestoreState::Stopped:
+    return "stopped";
+  case RestoreState::GaveUp:
+    return "gave-up";
+  case RestoreState::Failed:
+    return "failed";
   }
   return "unknown";
 }
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

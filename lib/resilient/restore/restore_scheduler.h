@@ -40,8 +40,7 @@ struct RestorePolicy
   double jitter = 0.2;
 };
 
-enum class RestoreState
-{
+enum class RestoreState {
   /* Not started, or reset. */
   Idle,
   /* An attempt is under way (first publish or a retry). */
@@ -60,8 +59,7 @@ enum class RestoreState
 
 struct RestoreVerdict
 {
-  enum class Action
-  {
+  enum class Action {
     /* Nothing to do (ignored event, or already scheduled). */
     None,
     /* Call attempt() at `at`. */
@@ -72,7 +70,7 @@ struct RestoreVerdict
     Fatal,
   };
   Action action = Action::None;
-  TimePoint at {};
+  TimePoint at{};
   /* 1-based number of the retry that is scheduled. */
   int attempt = 0;
 };
@@ -80,7 +78,8 @@ struct RestoreVerdict
 class RestoreScheduler
 {
 public:
-  explicit RestoreScheduler (RestorePolicy policy = {}, std::uint64_t seed = 0x5eed);
+  explicit RestoreScheduler (RestorePolicy policy = {},
+                             std::uint64_t seed = 0x5eed);
 
   /* The first publish attempt starts. */
   void start (TimePoint now);
@@ -120,4 +119,4 @@ private:
 
 const char *restore_state_name (RestoreState s);
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

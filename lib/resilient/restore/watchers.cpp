@@ -19,7 +19,7 @@ BitrateWatch::reset ()
 
 BitrateWatch::Verdict
 BitrateWatch::sample (TimePoint now, std::uint64_t out_total,
-    std::uint64_t in_total)
+                      std::uint64_t in_total)
 {
   if (!last_at_) {
     last_at_ = now;
@@ -32,7 +32,7 @@ BitrateWatch::sample (TimePoint now, std::uint64_t out_total,
   const Duration span = now - *last_at_;
   if (span > Duration::zero ())
     kbps_ = static_cast<double> (out) * 8.0 * 1e6
-        / static_cast<double> (span.count ());
+            / static_cast<double> (span.count ());
   last_at_ = now;
   last_out_ = out_total;
   last_in_ = in_total;
@@ -96,7 +96,7 @@ RefusalDetector::RefusalDetector (Duration window, int threshold)
 
 bool
 RefusalDetector::on_session_end (bool accepted, bool closed_by_peer,
-    bool media_acked, Duration lifetime)
+                                 bool media_acked, Duration lifetime)
 {
   if (accepted && closed_by_peer && !media_acked && lifetime <= window_) {
     early_closes_++;
@@ -106,4 +106,4 @@ RefusalDetector::on_session_end (bool accepted, bool closed_by_peer,
   return false;
 }
 
-}  // namespace resilient::restore
+} // namespace resilient::restore

@@ -34,8 +34,7 @@ namespace resilient::restore {
 class BitrateWatch
 {
 public:
-  enum class Verdict
-  {
+  enum class Verdict {
     /* Bytes went out (or no input to judge by). */
     Ok,
     /* A zero interval, still below max_tries. */
@@ -49,14 +48,18 @@ public:
   /* A new session: forget the previous counters. */
   void reset ();
   /* One check; `out_total` and `in_total` are cumulative byte counts. */
-  Verdict sample (TimePoint now, std::uint64_t out_total, std::uint64_t in_total);
+  Verdict sample (TimePoint now, std::uint64_t out_total,
+                  std::uint64_t in_total);
 
   int zero_count () const { return zeros_; }
   /* Outgoing bitrate over the last checked interval, kbit/s. */
   double last_kbps () const { return kbps_; }
   Duration interval () const { return interval_; }
   int max_tries () const { return max_tries_; }
-  bool enabled () const { return interval_ > Duration::zero () && max_tries_ > 0; }
+  bool enabled () const
+  {
+    return interval_ > Duration::zero () && max_tries_ > 0;
+  }
 
 private:
   Duration interval_;
@@ -84,7 +87,10 @@ public:
   /* Pings missed in a row so far. */
   int missing () const { return missing_; }
   std::uint64_t pings () const { return last_pings_; }
-  bool enabled () const { return period_ > Duration::zero () && max_missing_ > 0; }
+  bool enabled () const
+  {
+    return period_ > Duration::zero () && max_missing_ > 0;
+  }
 
 private:
   Duration period_;
@@ -104,7 +110,7 @@ public:
    * acknowledged media; `lifetime`: from session start to the failure.
    * Returns true when this is the threshold-th early close in a row. */
   bool on_session_end (bool accepted, bool closed_by_peer, bool media_acked,
-      Duration lifetime);
+                       Duration lifetime);
   /* Media flowed: not a refusal. */
   void on_connected () { early_closes_ = 0; }
   /* The server was found not accepting connections (a refused connect or
@@ -119,4 +125,4 @@ private:
   int early_closes_ = 0;
 };
 
-}  // namespace resilient::restore
+} // namespace resilient::restore
