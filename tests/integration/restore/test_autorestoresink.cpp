@@ -414,6 +414,54 @@ TEST (AutoRestoreSinkRtmp, EncoderSwappedToACodecTheIngestTakesViewerDecodesIt)
   gst_object_unref (p);
 }
 
+TEST (AutoRestoreSinkRtmp, EncodedInputPassesThroughAndRestoresOnAKeyframe)
+{
+  /* H.264 from upstream is published as is; after a restart the new
+   * session starts on the held keyframe and a viewer decodes again. */
+  Nginx server;
+  const std::string url = server.url ("live", "enc");
+  GstElement *p = launch ("videotestsrc is-live=true pattern=ball ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "x264enc tune=zerolatency key-int-max=30 ! h264parse ! ars.video "
+      "autorestoresink name=ars location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  GstElement *ars = gst_bin_get_by_name (GST_BIN (p), "ars");
+  GstStructure *st = nullptr;
+  g_object_get (ars, "statistics", &st, nullptr);
+  EXPECT_STREQ (gst_structure_get_string (st, "video-encoder"), "")
+      << "encoded input must not be re-encoded";
+  EXPECT_STREQ (gst_structure_get_string (st, "video-codec"), "h264");
+  gst_structure_free (st);
+  gst_object_unref (ars);
+  server.kill9 ();
+  ASSERT_TRUE (wait_status (p, bus, "restoring", milliseconds (3000)));
+  server.start ();
+  Viewer v (rtmp_video_viewer (url));
+  EXPECT_TRUE (v.wait_frames (10, milliseconds (6000)));
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSinkRtmp, AudioOnlyPublishes)
+{
+  Nginx server;
+  const std::string url = server.url ("live", "audio");
+  GstElement *p = launch ("audiotestsrc is-live=true ! ars.audio "
+      "autorestoresink name=ars location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  Viewer v ("rtmp2src location=" + url + " ! flvdemux name=d d.audio ! "
+      "queue ! aacparse ! avdec_aac ! fakesink name=vsink sync=false");
+  EXPECT_TRUE (v.wait_frames (10, milliseconds (5000)));
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 TEST (AutoRestoreSinkRtmp, PrimaryLossFailsOverToTheBackupAndReturnsAfterTheHoldOff)
 {
   Nginx primary, backup;
