@@ -21,6 +21,7 @@ plugin_init (GstPlugin * plugin)
 #ifdef HAVE_CLUSTERRESOLVER
   ret |= GST_ELEMENT_REGISTER (clusterresolver, plugin);
 #endif
+  ret |= GST_ELEMENT_REGISTER (autorestoresink, plugin);
 
   return ret;
 }
