@@ -378,9 +378,10 @@ complement (const std::string &dir)
   return dir;
 }
 
-std::vector<std::string>
-check_answer (const std::string &offer_text, const std::string &answer_text,
-    const std::string &offer_direction)
+static std::vector<std::string>
+check_answer_impl (const std::string &offer_text,
+    const std::string &answer_text, const std::string &offer_direction,
+    bool partial, std::vector<std::string> *active)
 {
   std::vector<std::string> problems;
   auto offer = Sdp::parse (offer_text);
@@ -406,18 +407,46 @@ check_answer (const std::string &offer_text, const std::string &answer_text,
     bool bundled = !m.mid ().empty ()
         && std::find (bundle.begin (), bundle.end (), m.mid ()) != bundle.end ();
     if (m.port () == 0 && !bundled) {
-      problems.push_back (name + " rejected by the server (port 0)");
+      if (!partial)
+        problems.push_back (name + " rejected by the server (port 0)");
       continue;
     }
     if (m.kind () == "application")
       continue;
-    if (m.direction () != want)
+    if (partial && m.direction () == "inactive")
+      continue;
+    if (m.direction () != want) {
       problems.push_back (name + " answered " + m.direction () + ", expected "
           + want);
+      continue;
+    }
+    if (active)
+      active->push_back (m.kind ());
   }
-  if (!bundle.empty () && answer->media.size () > 1 && bundle.size () < 2)
-    problems.push_back ("the answer does not bundle every m-line");
+  if (partial && problems.empty () && active && active->empty ())
+    problems.push_back ("the server declined every m-line");
+  if (!bundle.empty ())
+    for (auto &m : answer->media)
+      if (m.port () != 0 && std::find (bundle.begin (), bundle.end (),
+              m.mid ()) == bundle.end ())
+        problems.push_back ("m-line " + m.kind () + " is outside the BUNDLE "
+            "group (max-bundle needs every m-line in it)");
   return problems;
+}
+
+std::vector<std::string>
+check_answer (const std::string &offer, const std::string &answer,
+    const std::string &offer_direction)
+{
+  return check_answer_impl (offer, answer, offer_direction, false, nullptr);
+}
+
+std::vector<std::string>
+check_answer_partial (const std::string &offer, const std::string &answer,
+    const std::string &offer_direction, std::vector<std::string> &active)
+{
+  active.clear ();
+  return check_answer_impl (offer, answer, offer_direction, true, &active);
 }
 
 static const SdpMedia *

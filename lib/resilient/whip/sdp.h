@@ -72,6 +72,14 @@ std::optional<std::string> fix_offer (const std::string &offer,
 std::vector<std::string> check_answer (const std::string &offer,
     const std::string &answer, const std::string &offer_direction);
 
+/* The same for a WHEP player, which can live with part of its offer
+ * declined: m-lines rejected (port 0 outside the BUNDLE group) or answered
+ * inactive are not problems as long as one m-line is usable. `active`
+ * receives the kinds ("audio", "video") of the usable m-lines. */
+std::vector<std::string> check_answer_partial (const std::string &offer,
+    const std::string &answer, const std::string &offer_direction,
+    std::vector<std::string> &active);
+
 /* What a trickle PATCH needs from the local offer: the first bundled
  * m-line (the BUNDLE tag, else the first m-line) with its mid and ICE
  * credentials (media level, else session level). */

@@ -263,3 +263,27 @@ TEST (WhipSdp, CandidatesAreCollectedAndStripped)
   EXPECT_EQ (stripped.find ("a=candidate"), std::string::npos);
   EXPECT_NE (stripped.find ("a=mid:audio1"), std::string::npos);
 }
+
+TEST (WhipSdp, PlayerAnswerCheckToleratesDeclinedMlines)
+{
+  std::vector<std::string> active;
+  /* audio rejected outright: video still plays */
+  EXPECT_TRUE (check_answer_partial (kWebrtcbinOffer, answer_for ("sendonly",
+              "sendonly", 0, false), "recvonly", active).empty ());
+  EXPECT_EQ (active, std::vector<std::string> { "video" });
+  /* audio inactive */
+  EXPECT_TRUE (check_answer_partial (kWebrtcbinOffer, answer_for ("sendonly",
+              "inactive"), "recvonly", active).empty ());
+  EXPECT_EQ (active, std::vector<std::string> { "video" });
+  /* both usable */
+  EXPECT_TRUE (check_answer_partial (kWebrtcbinOffer, answer_for ("sendonly",
+              "sendonly"), "recvonly", active).empty ());
+  EXPECT_EQ (active, (std::vector<std::string> { "video", "audio" }));
+  /* wrong direction is still a problem, and so is declining everything */
+  EXPECT_FALSE (check_answer_partial (kWebrtcbinOffer, answer_for ("recvonly",
+              "sendonly"), "recvonly", active).empty ());
+  auto p = check_answer_partial (kWebrtcbinOffer, answer_for ("inactive",
+          "inactive"), "recvonly", active);
+  ASSERT_EQ (p.size (), 1u);
+  EXPECT_NE (p[0].find ("declined every"), std::string::npos);
+}
