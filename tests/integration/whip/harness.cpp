@@ -10,9 +10,7 @@ void
 register_elements ()
 {
   GST_ELEMENT_REGISTER (reswhepsrc, nullptr);
-#ifdef HAVE_RESWHIPSINK
   GST_ELEMENT_REGISTER (reswhipsink, nullptr);
-#endif
 }
 
 Pipeline::Pipeline (const std::string &description)

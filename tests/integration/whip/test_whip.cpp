@@ -1,0 +1,301 @@
+/* reswhipsink against the strict WHIP test server on loopback: the server
+ * refuses non-conformant offers and decodes what arrives. */
+#include "harness.h"
+#include "fixtures/whipserver.h"
+
+#include <gtest/gtest.h>
+
+using fixtures::ScriptedResponse;
+using fixtures::WhipTestServer;
+using namespace std::chrono_literals;
+using whiptest::Pipeline;
+
+static std::string
+publisher (const WhipTestServer &server, const std::string &extra = {},
+    bool audio = true, const std::string &path = "/endpoint/cam")
+{
+  std::string d = "videotestsrc is-live=true ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "reswhipsink name=sink uri=whip://127.0.0.1:"
+      + std::to_string (server.port ()) + path + " " + extra;
+  if (audio)
+    d += " audiotestsrc is-live=true ! sink.";
+  return d;
+}
+
+static std::string
+field (GstStructure *s, const char *name)
+{
+  if (!s)
+    return "<no message>";
+  const char *v = gst_structure_get_string (s, name);
+  return v ? v : "";
+}
+
+static int
+int_field (GstStructure *s, const char *name)
+{
+  int v = -1;
+  if (s)
+    gst_structure_get_int (s, name, &v);
+  return v;
+}
+
+TEST (Whip, PublishesH264AndOpusThatTheServerDecodes)
+{
+  WhipTestServer::Options o;
+  o.token = "pub-token";
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "token=pub-token"));
+  ASSERT_NE (p.get (), nullptr) << p.errors ();
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10 && server.audio_frames () >= 5;
+  }, 15s)) << "video " << server.video_frames () << " audio "
+      << server.audio_frames () << "\nerrors: " << p.errors ()
+      << "\nrefusal: " << server.last_refusal ();
+  EXPECT_TRUE (p.has_message ("reswhipsink-connected"));
+  auto posts = server.requests ("POST");
+  ASSERT_EQ (posts.size (), 1u);
+  EXPECT_EQ (posts[0].content_type, "application/sdp");
+  EXPECT_NE (posts[0].body.find ("a=msid:gst-resilient "), std::string::npos);
+  EXPECT_NE (posts[0].body.find ("profile-level-id=42e01f"), std::string::npos);
+  EXPECT_NE (posts[0].body.find ("urn:ietf:params:rtp-hdrext:sdes:mid"),
+      std::string::npos);
+  p.stop ();
+  EXPECT_EQ (server.sessions_deleted (), 1);
+  for (auto &r : server.requests ())
+    if (r.method != "OPTIONS")
+      EXPECT_EQ (r.authorization, "Bearer pub-token") << r.method << r.path;
+  auto dels = server.requests ("DELETE");
+  ASSERT_EQ (dels.size (), 1u);
+  EXPECT_EQ (dels[0].if_match, "");
+  /* the trickle PATCH carried the candidates and the end marker */
+  EXPECT_GE (server.trickle_candidates (), 1);
+  EXPECT_TRUE (server.end_of_candidates_seen ());
+}
+
+TEST (Whip, PublishesVp8WithoutTrickleWhenAskedTo)
+{
+  WhipTestServer server ({});
+  Pipeline p (publisher (server, "video-codecs=vp8 trickle=false", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << p.errors () << server.last_refusal ();
+  auto posts = server.requests ("POST");
+  ASSERT_EQ (posts.size (), 1u);
+  EXPECT_NE (posts[0].body.find ("VP8/90000"), std::string::npos);
+  EXPECT_NE (posts[0].body.find ("a=candidate:"), std::string::npos)
+      << "non-trickle offers carry their candidates";
+  EXPECT_TRUE (server.requests ("PATCH").empty ());
+}
+
+TEST (Whip, FollowsRedirectsAndDeletesTheResolvedSession)
+{
+  WhipTestServer::Options o;
+  o.token = "t";
+  WhipTestServer server (o);
+  WhipTestServer front ({});
+  front.add_redirect ("/in", 307, server.url ("/hop"));
+  server.add_redirect ("/hop", 308, "/endpoint/cam");
+  std::string d = "videotestsrc is-live=true ! reswhipsink name=sink token=t "
+      "uri=whip://127.0.0.1:" + std::to_string (front.port ()) + "/in";
+  Pipeline p (d);
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 5;
+  }, 15s)) << p.errors () << server.last_refusal ();
+  GstStructure *c = p.message ("reswhipsink-connected");
+  EXPECT_EQ (int_field (c, "redirects"), 2);
+  /* the session lives on the server that answered */
+  EXPECT_NE (field (c, "session-url").find (std::to_string (server.port ())),
+      std::string::npos) << field (c, "session-url");
+  if (c)
+    gst_structure_free (c);
+  p.stop ();
+  EXPECT_EQ (server.sessions_deleted (), 1);
+  EXPECT_TRUE (front.requests ("DELETE").empty ());
+}
+
+TEST (Whip, ServiceUnavailableIsATransientFailureWithRetryAfter)
+{
+  WhipTestServer server ({});
+  server.script_post ({ 503, "", "7", "application/problem+json",
+        "{\"title\":\"Busy\",\"detail\":\"try later\"}" });
+  Pipeline p (publisher (server, "error-on-failure=false", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] {
+    return p.has_message ("reswhipsink-failure");
+  }, 10s)) << p.errors ();
+  GstStructure *f = p.message ("reswhipsink-failure");
+  EXPECT_EQ (field (f, "severity"), "transient");
+  EXPECT_EQ (int_field (f, "http-status"), 503);
+  EXPECT_EQ (field (f, "stage"), "post");
+  EXPECT_EQ (field (f, "problem-title"), "Busy");
+  gint64 ra = -1;
+  gst_structure_get_int64 (f, "retry-after-ms", &ra);
+  EXPECT_EQ (ra, 7000);
+  gst_structure_free (f);
+  EXPECT_FALSE (p.has_message ("error")) << "error-on-failure=false";
+  EXPECT_TRUE (p.has_message ("warning"));
+  GstElement *sink = p.by_name ("sink");
+  gint status = -1;
+  g_object_get (sink, "status", &status, NULL);
+  EXPECT_EQ (status, 4);  /* failed */
+  gst_object_unref (sink);
+  EXPECT_EQ (server.requests ("POST").size (), 1u) << "no blind retry";
+}
+
+TEST (Whip, WrongTokenIsFatalAndNeverShown)
+{
+  WhipTestServer::Options o;
+  o.token = "right";
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "token=Zz-leak-me", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] { return p.has_message ("error"); }, 10s));
+  GstStructure *f = p.message ("reswhipsink-failure");
+  EXPECT_EQ (field (f, "severity"), "fatal");
+  EXPECT_EQ (int_field (f, "http-status"), 401);
+  gchar *all = f ? gst_structure_to_string (f) : g_strdup ("");
+  EXPECT_EQ (std::string (all).find ("Zz-leak-me"), std::string::npos);
+  g_free (all);
+  if (f)
+    gst_structure_free (f);
+  EXPECT_EQ (p.errors ().find ("Zz-leak-me"), std::string::npos);
+  EXPECT_NE (p.errors ().find ("401"), std::string::npos) << p.errors ();
+}
+
+TEST (Whip, TokenFromTheEnvironment)
+{
+  WhipTestServer::Options o;
+  o.token = "from-env";
+  WhipTestServer server (o);
+  g_setenv ("RESILIENT_WHIP_TOKEN", "from-env", TRUE);
+  Pipeline p (publisher (server, "", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 3;
+  }, 15s)) << p.errors ();
+  g_unsetenv ("RESILIENT_WHIP_TOKEN");
+}
+
+TEST (Whip, TrickleRefusedWith405KeepsTheSession)
+{
+  WhipTestServer::Options o;
+  o.trickle = false;
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << p.errors ();
+  EXPECT_TRUE (p.has_message ("reswhipsink-warning"));
+  EXPECT_FALSE (p.has_message ("reswhipsink-failure"));
+  auto patches = server.requests ("PATCH");
+  ASSERT_EQ (patches.size (), 1u) << "stops after the 405";
+  EXPECT_EQ (patches[0].status, 405);
+}
+
+TEST (Whip, Delete404IsTolerated)
+{
+  WhipTestServer::Options o;
+  o.delete_404 = true;
+  o.absolute_location = true;
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 3;
+  }, 15s)) << p.errors ();
+  p.stop ();
+  EXPECT_EQ (server.requests ("DELETE").size (), 1u);
+  EXPECT_EQ (p.errors (), "");
+}
+
+TEST (Whip, SlowAnswerStillConnectsButATimeoutIsTransient)
+{
+  {
+    WhipTestServer::Options o;
+    o.answer_delay_ms = 1500;
+    WhipTestServer server (o);
+    Pipeline p (publisher (server, "", false));
+    ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+    EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+      return server.video_frames () >= 3;
+    }, 15s)) << p.errors ();
+  }
+  WhipTestServer::Options o;
+  o.answer_delay_ms = 3000;
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "request-timeout=500 error-on-failure=false",
+          false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] {
+    return p.has_message ("reswhipsink-failure");
+  }, 10s));
+  GstStructure *f = p.message ("reswhipsink-failure");
+  EXPECT_EQ (field (f, "severity"), "transient");
+  EXPECT_EQ (int_field (f, "http-status"), 0);
+  gst_structure_free (f);
+}
+
+TEST (Whip, RedirectWith301IsRefusedClearly)
+{
+  WhipTestServer server ({});
+  server.add_redirect ("/old", 301, "/endpoint/cam");
+  Pipeline p (publisher (server, "", false, "/old"));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] { return p.has_message ("error"); }, 10s));
+  EXPECT_NE (p.errors ().find ("307 or 308"), std::string::npos)
+      << p.errors ();
+  EXPECT_EQ (server.requests ().size (), 1u + server.requests ("OPTIONS")
+      .size ());
+}
+
+TEST (Whip, LinkIceServersFromOptionsReachWebrtcbin)
+{
+  WhipTestServer::Options o;
+  /* a STUN server that does not exist: gathering still completes with host
+   * candidates, and the OPTIONS request is made before the POST */
+  o.links = { "<stun:127.0.0.1:9>; rel=\"ice-server\"" };
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "gathering-timeout=1000", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 3;
+  }, 15s)) << p.errors ();
+  auto all = server.requests ();
+  ASSERT_GE (all.size (), 2u);
+  EXPECT_EQ (all[0].method, "OPTIONS");
+  EXPECT_EQ (all[1].method, "POST");
+  GstElement *sink = p.by_name ("sink");
+  GstElement *webrtc = nullptr;
+  GstIterator *it = gst_bin_iterate_elements (GST_BIN (sink));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+    GstElement *e = GST_ELEMENT (g_value_get_object (&v));
+    if (g_str_has_prefix (GST_OBJECT_NAME (e), "webrtcbin"))
+      webrtc = GST_ELEMENT (gst_object_ref (e));
+    g_value_reset (&v);
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  ASSERT_NE (webrtc, nullptr);
+  gchar *stun = nullptr;
+  g_object_get (webrtc, "stun-server", &stun, NULL);
+  EXPECT_STREQ (stun, "stun://127.0.0.1:9");
+  g_free (stun);
+  gst_object_unref (webrtc);
+  gst_object_unref (sink);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  whiptest::register_elements ();
+  ::testing::InitGoogleTest (&argc, argv);
+  return RUN_ALL_TESTS ();
+}
