@@ -368,6 +368,9 @@ make_webrtcbin (GstResWhepSrc *self, bool audio, bool video)
     add ("audio");
   g_signal_connect (webrtc, "pad-added", G_CALLBACK (on_webrtc_pad), self);
   gst_bin_add (GST_BIN (self), webrtc);
+  /* webrtcbin answers create-offer only once its thread runs (READY);
+   * the bin itself may still be on its way up */
+  gst_element_sync_state_with_parent (webrtc);
   priv->webrtc = webrtc;
   return webrtc;
 }

@@ -509,6 +509,9 @@ start (GstResWhipSink *self)
     return false;
   }
   gst_bin_add (GST_BIN (self), webrtc);
+  /* webrtcbin answers create-offer only once its thread runs (READY);
+   * the bin itself may still be on its way up */
+  gst_element_sync_state_with_parent (webrtc);
   priv->webrtc = webrtc;
   priv->started = false;
   priv->loop->start ();

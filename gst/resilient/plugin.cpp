@@ -18,6 +18,10 @@ plugin_init (GstPlugin * plugin)
 
   /* Each element registers only once it does its whole job. */
   //ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+#ifdef HAVE_WEBRTC
+  ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
+  ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);
+#endif
 
   return ret;
 }
