@@ -1,0 +1,414 @@
+/* resilient-failover-bench: how long the output lacks new content when the
+ * primary fails, and what failoversrc's monitoring costs.
+ *
+ * Scenarios (each repeated --reps times, fresh pipeline per repetition, one
+ * nginx-rtmp on 127.0.0.1, a red primary and a blue backup publisher):
+ *   hot-kill    failoversrc standby=hot,  primary publisher kill -9
+ *   cold-kill   failoversrc standby=cold, primary publisher kill -9
+ *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
+ *               timeout
+ *   naive-kill  what a user scripts today: a player on the primary URL; when
+ *               it ends (EOS / error) a new player is started on the backup
+ *               URL. Done in-process (no gst-launch start-up cost), so it is
+ *               a lower bound for a shell restart loop.
+ *   naive-stall the same player against a stalled primary (it never ends,
+ *               so the script never switches): one repetition, bounded.
+ *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
+ *               same decode + convert pipeline without it (uridecodebin),
+ *               alternated --cpu-rounds times for --cpu-seconds each.
+ *
+ * The gap is measured like a viewer sees it, by an OutputWatcher on an
+ * appsink: from the last new frame of the primary (red) to the first frame of
+ * the backup (blue). Held or repeated frames are not new content. failoversrc's
+ * own `gap-ms` from its switch message is printed beside it.
+ *
+ *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
+ *       [--only hot-kill,cold-kill,hot-stall,naive-kill,naive-stall,cpu]
+ */
+#include "fixtures/rig.h"
+#include "fixtures/servers.h"
+#include "fixtures/watcher.h"
+
+#include <gst/gst.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <set>
+#include <sstream>
+#include <thread>
+
+using namespace fixtures;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char *kVideoCaps =
+    "video/x-raw,format=I420,width=320,height=240,framerate=30/1";
+constexpr const char *kAudioCaps =
+    "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
+
+struct Series
+{
+  std::string name;
+  std::vector<double> gaps;      /* measured content gap, ms */
+  std::vector<double> reported;  /* failoversrc gap-ms, ms */
+  int failed = 0;                /* repetitions with no switch */
+  std::string note;
+};
+
+double
+median (std::vector<double> v)
+{
+  if (v.empty ())
+    return -1;
+  std::sort (v.begin (), v.end ());
+  size_t n = v.size ();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double
+worst (const std::vector<double> &v)
+{
+  return v.empty () ? -1 : *std::max_element (v.begin (), v.end ());
+}
+
+std::string
+list (const std::vector<double> &v, int decimals = 0)
+{
+  std::ostringstream o;
+  o.setf (std::ios::fixed);
+  o.precision (decimals);
+  for (size_t i = 0; i < v.size (); i++)
+    o << (i ? " " : "") << v[i];
+  return o.str ();
+}
+
+void
+log (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
+void
+log (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+}
+
+struct Bed
+{
+  NginxRtmp server;
+  Publisher primary {looks::red (), server.rtmp_url ("primary")};
+  Publisher backup {looks::blue (), server.rtmp_url ("backup")};
+  Bed ()
+  {
+    server.wait_for_publish ("primary", 10s);
+    server.wait_for_publish ("backup", 10s);
+  }
+  /* A fresh primary publisher, connected. */
+  void renew_primary ()
+  {
+    size_t n = server.publish_count ("primary");
+    primary.terminate ();
+    primary.start ();
+    server.wait_for_publish ("primary", 10s, n);
+  }
+  std::string uris () const
+  {
+    return primary.url () + " | " + backup.url ();
+  }
+};
+
+guint
+default_timeout_ms ()
+{
+  GstElement *e = gst_element_factory_make ("failoversrc", nullptr);
+  if (!e)
+    return 0;
+  GParamSpec *p = g_object_class_find_property (G_OBJECT_GET_CLASS (e),
+      "timeout");
+  guint v = p && G_IS_PARAM_SPEC_UINT (p) ? G_PARAM_SPEC_UINT (p)->default_value
+      : 0;
+  gst_object_unref (e);
+  return v;
+}
+
+Series
+run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
+    bool stall, int reps)
+{
+  Series s;
+  s.name = name;
+  guint timeout = default_timeout_ms ();
+  for (int rep = 0; rep < reps; rep++) {
+    bed.renew_primary ();
+    SourceRig rig;
+    rig.set ("uris", bed.uris ());
+    rig.set ("standby", standby);
+    rig.set ("video-caps", kVideoCaps);
+    rig.set ("audio-caps", kAudioCaps);
+    /* No failback during a repetition. */
+    rig.set ("failback-holdoff", "600000");
+    rig.play ();
+    if (!rig.video ().wait_for_class ("red", 20s, 5)) {
+      log ("%s #%d: primary never on the output", name.c_str (), rep);
+      s.failed++;
+      continue;
+    }
+    /* Let hot standby connect and decode the backup. */
+    std::this_thread::sleep_for (2000ms);
+    auto t = Clock::now ();
+    if (stall)
+      bed.primary.stop ();
+    else
+      bed.primary.kill9 ();
+    bool switched = rig.video ().wait_for_class ("blue",
+        ms (timeout + 10000), 3, t);
+    auto gap = rig.video ().switch_gap_ms ("red", "blue", t - 3s);
+    auto sw = rig.bus ().wait_for ("failoversrc-switch", 2000ms,
+        [&] (const BusRecorder::Entry &e) {
+          return e.wall >= t && e.get_int ("to-index") == 1;
+        });
+    if (!switched || !gap) {
+      log ("%s #%d: no switch to the backup%s", name.c_str (), rep,
+          rig.describe ().c_str ());
+      s.failed++;
+    } else {
+      s.gaps.push_back (*gap);
+      if (sw)
+        s.reported.push_back ((double) sw->get_uint64 ("gap-ms"));
+      log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
+          *gap, sw ? std::to_string (sw->get_uint64 ("gap-ms")).c_str ()
+          : "-");
+    }
+    rig.stop ();
+    if (stall)
+      bed.primary.cont ();
+  }
+  if (stall)
+    s.note = "timeout " + std::to_string (timeout) + " ms (default)";
+  return s;
+}
+
+/* The script a user writes today: play the primary; when that player ends,
+ * start one on the backup. */
+Series
+run_naive (Bed &bed, bool stall, int reps)
+{
+  Series s;
+  s.name = stall ? "naive-stall" : "naive-kill";
+  for (int rep = 0; rep < reps; rep++) {
+    bed.renew_primary ();
+    OutputWatcher w;
+    auto first = std::make_unique<Player> (bed.primary.url (), w);
+    first->play ();
+    if (!w.wait_for_class ("red", 20s, 5)) {
+      log ("%s #%d: primary never played", s.name.c_str (), rep);
+      s.failed++;
+      continue;
+    }
+    std::this_thread::sleep_for (2000ms);
+    auto t = Clock::now ();
+    if (stall)
+      bed.primary.stop ();
+    else
+      bed.primary.kill9 ();
+    auto is_end = [&] (const BusRecorder::Entry &e) { return e.wall >= t; };
+    bool ended = false;
+    auto deadline = Clock::now () + (stall ? 8s : 15s);
+    while (!ended && Clock::now () < deadline) {
+      ended = first->bus ().wait_for ("eos", 10ms, is_end)
+          || first->bus ().wait_for ("error", 10ms, is_end);
+    }
+    if (!ended) {
+      log ("%s #%d: the player never ended: a script would never switch",
+          s.name.c_str (), rep);
+      s.failed++;
+      if (stall) {
+        s.note = "no EOS or error within 8 s: never switches";
+        bed.primary.cont ();
+      }
+      continue;
+    }
+    first->stop ();
+    Player second (bed.backup.url (), w);
+    second.play ();
+    bool switched = w.wait_for_class ("blue", 15s, 3, t);
+    auto gap = w.switch_gap_ms ("red", "blue", t - 3s);
+    if (!switched || !gap) {
+      log ("%s #%d: backup never played", s.name.c_str (), rep);
+      s.failed++;
+    } else {
+      s.gaps.push_back (*gap);
+      log ("%s #%d: gap %.0f ms", s.name.c_str (), rep, *gap);
+    }
+    second.stop ();
+    first.reset ();
+  }
+  return s;
+}
+
+double
+cpu_seconds ()
+{
+  rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec
+      + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* CPU use (percent of one core) of one pipeline over `seconds`, after it has
+ * delivered its first frames. */
+double
+measure_cpu (const std::string &desc,
+    const std::vector<std::pair<std::string, std::string>> &props, int seconds)
+{
+  GError *err = nullptr;
+  GstElement *p = gst_parse_launch (desc.c_str (), &err);
+  if (!p || err) {
+    log ("cpu pipeline: %s", err ? err->message : "?");
+    g_clear_error (&err);
+    return -1;
+  }
+  if (!props.empty ()) {
+    GstElement *f = gst_bin_get_by_name (GST_BIN (p), "f");
+    for (auto &[k, v] : props)
+      gst_util_set_object_arg (G_OBJECT (f), k.c_str (), v.c_str ());
+    gst_object_unref (f);
+  }
+  std::atomic<size_t> count {0};
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (p), "vsink");
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [] (GstPad *, GstPadProbeInfo *, gpointer ud) -> GstPadProbeReturn {
+        (*static_cast<std::atomic<size_t> *> (ud))++;
+        return GST_PAD_PROBE_OK;
+      }, &count, nullptr);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  double result = -1;
+  auto until = Clock::now () + 20s;
+  while (count < 30 && Clock::now () < until)
+    std::this_thread::sleep_for (50ms);
+  if (count >= 30) {
+    std::this_thread::sleep_for (1s);
+    double c0 = cpu_seconds ();
+    auto t0 = Clock::now ();
+    size_t f0 = count;
+    std::this_thread::sleep_for (std::chrono::seconds (seconds));
+    double c1 = cpu_seconds ();
+    double wall = ms_between (t0, Clock::now ()) / 1000.0;
+    size_t frames = count - f0;
+    result = 100.0 * (c1 - c0) / wall;
+    log ("cpu: %.1f %% of a core, %zu frames in %.1f s", result, frames, wall);
+  } else {
+    log ("cpu: no frames");
+  }
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (p);
+  return result;
+}
+
+}  // namespace
+
+int
+main (int argc, char **argv)
+{
+  int reps = 20, cpu_secs = 10, cpu_rounds = 3;
+  std::set<std::string> only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!strcmp (argv[i], "--reps"))
+      reps = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--cpu-seconds"))
+      cpu_secs = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--cpu-rounds"))
+      cpu_rounds = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--only")) {
+      std::stringstream ss (argv[i + 1]);
+      std::string item;
+      while (std::getline (ss, item, ','))
+        only.insert (item);
+    }
+  }
+  auto want = [&] (const char *n) { return only.empty () || only.count (n); };
+  gst_init (&argc, &argv);
+  bool needs_element = want ("hot-kill") || want ("cold-kill")
+      || want ("hot-stall") || want ("cpu");
+  if (needs_element && !gst_element_factory_find ("failoversrc")) {
+    fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
+    return 1;
+  }
+
+  std::vector<Series> results;
+  double cpu_plain = -1, cpu_failover = -1;
+  std::vector<double> plain_runs, failover_runs;
+  try {
+    Bed bed;
+    if (want ("hot-kill"))
+      results.push_back (run_failoversrc (bed, "hot-kill", "hot", false, reps));
+    if (want ("cold-kill"))
+      results.push_back (run_failoversrc (bed, "cold-kill", "cold", false,
+              reps));
+    if (want ("hot-stall"))
+      results.push_back (run_failoversrc (bed, "hot-stall", "hot", true, reps));
+    if (want ("naive-kill"))
+      results.push_back (run_naive (bed, false, reps));
+    if (want ("naive-stall"))
+      results.push_back (run_naive (bed, true, 1));
+    if (want ("cpu")) {
+      bed.renew_primary ();
+      std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
+          + "f.audio ! queue ! fakesink sync=true";
+      std::string with = "failoversrc name=f f.video ! queue" + sinks;
+      std::string plain = "uridecodebin name=d uri=" + bed.primary.url ()
+          + " d. ! queue ! videoconvert ! videoscale ! videorate ! "
+          + kVideoCaps + " ! queue ! fakesink name=vsink sync=true "
+          "d. ! queue ! audioconvert ! audioresample ! " + kAudioCaps
+          + " ! fakesink sync=true";
+      std::vector<std::pair<std::string, std::string>> props = {
+        {"uris", bed.uris ()}, {"standby", "cold"},
+        {"video-caps", kVideoCaps}, {"audio-caps", kAudioCaps}};
+      for (int r = 0; r < cpu_rounds; r++) {
+        plain_runs.push_back (measure_cpu (plain, {}, cpu_secs));
+        failover_runs.push_back (measure_cpu (with, props, cpu_secs));
+      }
+      cpu_plain = median (plain_runs);
+      cpu_failover = median (failover_runs);
+    }
+  } catch (const std::exception &e) {
+    fprintf (stderr, "bench failed: %s\n", e.what ());
+    return 1;
+  }
+
+  printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
+      "failoversrc gap-ms median / worst | note |\n");
+  printf ("|---|---|---|---|---|---|---|\n");
+  for (auto &s : results) {
+    printf ("| %s | %zu | %d | %.0f | %.0f | %s | %s |\n", s.name.c_str (),
+        s.gaps.size (), s.failed, median (s.gaps), worst (s.gaps),
+        s.reported.empty () ? "-" : (std::to_string ((long) median (
+                    s.reported)) + " / " + std::to_string ((long) worst (
+                    s.reported))).c_str (), s.note.c_str ());
+  }
+  printf ("\nRaw gaps (ms):\n\n");
+  for (auto &s : results)
+    printf ("- %s: %s\n", s.name.c_str (), list (s.gaps).c_str ());
+  if (cpu_plain > 0 && cpu_failover > 0) {
+    printf ("\nCPU, cold standby, percent of one core (median of %d rounds of "
+        "%d s):\n\n", cpu_rounds, cpu_secs);
+    printf ("| pipeline | runs | median |\n|---|---|---|\n");
+    printf ("| uridecodebin + convert (no failover) | %s | %.1f |\n",
+        list (plain_runs, 1).c_str (), cpu_plain);
+    printf ("| failoversrc standby=cold | %s | %.1f |\n",
+        list (failover_runs, 1).c_str (), cpu_failover);
+    printf ("\nOverhead: %+.1f %% of a core (%+.1f %% relative)\n",
+        cpu_failover - cpu_plain, 100.0 * (cpu_failover - cpu_plain)
+        / cpu_plain);
+  }
+  return 0;
+}
