@@ -57,11 +57,14 @@ enum
   PROP_CAPS = PROP_WHIP_COMMON_LAST,
   PROP_AUDIO,
   PROP_VIDEO,
+  PROP_LATENCY,
 };
 
 #define DEFAULT_CAPS "video/x-raw(ANY); audio/x-raw(ANY)"
 #define DEFAULT_AUDIO TRUE
 #define DEFAULT_VIDEO TRUE
+/* webrtcbin's own default: enough reordering room on the open internet */
+#define DEFAULT_LATENCY_MS 200
 
 static GstStaticPadTemplate video_template =
 GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
@@ -78,6 +81,7 @@ struct WhepPrivate
   GstCaps *caps = nullptr;
   bool audio = DEFAULT_AUDIO;
   bool video = DEFAULT_VIDEO;
+  unsigned latency_ms = DEFAULT_LATENCY_MS;
   std::string uri_error;
 
   /* state, loop thread */
@@ -345,6 +349,12 @@ make_webrtcbin (GstResWhepSrc *self, bool audio, bool video)
   GstElement *webrtc = gst_element_factory_make ("webrtcbin", nullptr);
   if (!webrtc)
     return nullptr;
+  unsigned latency;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    latency = priv->latency_ms;
+  }
+  g_object_set (webrtc, "latency", latency, NULL);
   auto add = [webrtc] (const char *kind) {
     GstCaps *caps = receive_caps (kind);
     if (gst_caps_is_empty (caps)) {
@@ -609,6 +619,9 @@ gst_res_whep_src_set_property (GObject *object, guint prop_id,
     case PROP_VIDEO:
       priv->video = g_value_get_boolean (value);
       break;
+    case PROP_LATENCY:
+      priv->latency_ms = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -655,6 +668,9 @@ gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_VIDEO:
       g_value_set_boolean (value, priv->video);
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, priv->latency_ms);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -778,6 +794,12 @@ gst_res_whep_src_class_init (GstResWhepSrcClass *klass)
   g_object_class_install_property (gobject_class, PROP_VIDEO,
       g_param_spec_boolean ("video", "Video",
           "Offer to receive a video track.", DEFAULT_VIDEO, rw));
+
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Jitter buffer of the received streams, in milliseconds: room "
+          "for reordering and retransmission, added to the delay.", 0,
+          10000, DEFAULT_LATENCY_MS, rw));
 
   element_class->change_state = gst_res_whep_src_change_state;
   gst_element_class_add_static_pad_template (element_class, &video_template);

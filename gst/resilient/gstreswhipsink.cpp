@@ -321,7 +321,7 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
     return false;
   }
   gst_bin_add (GST_BIN (self), bin);
-  in->chain.push_back (bin);
+  in->chain.push_back (GST_ELEMENT (gst_object_ref (bin)));
 
   GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
   GstPad *bsink = gst_element_get_static_pad (bin, "sink");
@@ -431,7 +431,10 @@ gst_res_whip_sink_request_new_pad (GstElement *element, GstPadTemplate *templ,
     in->video = video;
     pad_name = video ? "video_0" : "audio_0";
   }
-  in->queue = gst_element_factory_make ("queue", nullptr);
+  /* a ref of our own: GstBin's dispose drops its children before GstElement
+   * releases the request pads */
+  in->queue = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make (
+              "queue", nullptr)));
   /* a live publisher never waits: old data goes while negotiating */
   g_object_set (in->queue, "leaky", 2, "max-size-buffers", 0,
       "max-size-bytes", 0, "max-size-time", (guint64) GST_SECOND, NULL);
@@ -473,13 +476,19 @@ gst_res_whip_sink_release_pad (GstElement *element, GstPad *pad)
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
   for (GstElement *e : in->chain) {
-    gst_element_set_locked_state (e, TRUE);
-    gst_element_set_state (e, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), e);
+    if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+    }
+    gst_object_unref (e);
   }
-  gst_element_set_locked_state (in->queue, TRUE);
-  gst_element_set_state (in->queue, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self), in->queue);
+  if (GST_OBJECT_PARENT (in->queue) == GST_OBJECT (self)) {
+    gst_element_set_locked_state (in->queue, TRUE);
+    gst_element_set_state (in->queue, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), in->queue);
+  }
+  gst_object_unref (in->queue);
 }
 
 static bool
@@ -569,6 +578,7 @@ cleanup (GstResWhipSink *self)
       gst_element_set_locked_state (e, TRUE);
       gst_element_set_state (e, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (self), e);
+      gst_object_unref (e);
     }
     in->chain.clear ();
     if (in->built) {
@@ -814,6 +824,12 @@ gst_res_whip_sink_finalize (GObject *object)
   auto *self = GST_RES_WHIP_SINK (object);
   if (self->priv->loop)
     self->priv->loop->stop ();
+  for (auto &in : self->priv->inputs) {
+    for (GstElement *e : in->chain)
+      gst_object_unref (e);
+    if (in->queue)
+      gst_object_unref (in->queue);
+  }
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
