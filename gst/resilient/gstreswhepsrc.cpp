@@ -87,6 +87,8 @@ struct WhepPrivate
   /* state, loop thread */
   std::unique_ptr<ControlLoop> loop;
   std::shared_ptr<WhipClient> client;
+  /* rel="ice-server" Links of the last 201, for the next session */
+  std::vector<resilient::whip::IceServer> remembered_ice_servers;
   GstElement *webrtc = nullptr;
   std::vector<GstElement *> children;     /* decodebins */
   std::vector<GstPad *> ghosts;
@@ -98,6 +100,7 @@ struct WhepPrivate
   WebrtcStatus status = WebrtcStatus::Idle;
   gint64 started_us = 0;
   std::atomic<gint64> first_media_ms { -1 };
+  std::atomic<std::uint64_t> media_buffers { 0 };
 };
 
 struct _GstResWhepSrc
@@ -255,6 +258,12 @@ expose_pad (GstResWhepSrc *self, GstPad *pad)
   gst_pad_set_active (ghost, TRUE);
   gst_pad_add_probe (ghost, GST_PAD_PROBE_TYPE_BUFFER, first_media_probe,
       self, nullptr);
+  gst_pad_add_probe (ghost, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
+          | GST_PAD_PROBE_TYPE_BUFFER_LIST), [] (GstPad *, GstPadProbeInfo *,
+          gpointer d) {
+        static_cast<std::atomic<std::uint64_t> *> (d)->fetch_add (1);
+        return GST_PAD_PROBE_OK;
+      }, &priv->media_buffers, nullptr);
   priv->ghosts.push_back (ghost);
   gst_element_add_pad (GST_ELEMENT (self), ghost);
   GST_DEBUG_OBJECT (self, "exposed %s", name.c_str ());
@@ -442,7 +451,9 @@ start (GstResWhepSrc *self)
   priv->video_pads = priv->audio_pads = 0;
   priv->no_more_pads = false;
   priv->first_media_ms = -1;
+  priv->media_buffers = 0;
   priv->started_us = g_get_monotonic_time ();
+  config.remembered_ice_servers = priv->remembered_ice_servers;
 
   GstElement *webrtc = make_webrtcbin (self, audio, video);
   if (!webrtc) {
@@ -463,6 +474,9 @@ start (GstResWhepSrc *self)
   hooks.on_connected = [self] {
     whip_post_connected (GST_ELEMENT (self), "reswhepsrc",
         *self->priv->client);
+  };
+  hooks.media_progress = [self] () -> std::uint64_t {
+    return self->priv->media_buffers.load ();
   };
   hooks.fresh_webrtcbin = [self, audio, video] () -> GstElement * {
     auto *p = self->priv;
@@ -499,6 +513,8 @@ stop (GstResWhepSrc *self)
   if (priv->client)
     priv->client->stop (delete_timeout);
   priv->loop->stop ();
+  if (priv->client && !priv->client->answer_ice_servers ().empty ())
+    priv->remembered_ice_servers = priv->client->answer_ice_servers ();
   priv->client.reset ();
 }
 

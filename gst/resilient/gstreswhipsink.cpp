@@ -106,6 +106,8 @@ struct WhipPrivate
   /* state */
   std::unique_ptr<ControlLoop> loop;
   std::shared_ptr<WhipClient> client;
+  /* rel="ice-server" Links of the last 201, for the next session */
+  std::vector<resilient::whip::IceServer> remembered_ice_servers;
   GstElement *webrtc = nullptr;
   std::vector<std::unique_ptr<Input>> inputs;   /* lock */
   bool started = false;                          /* loop thread */
@@ -505,6 +507,7 @@ start (GstResWhipSink *self)
       return false;
     }
     config.stream_id = priv->stream_id;
+    config.remembered_ice_servers = priv->remembered_ice_servers;
     if (priv->inputs.empty ()) {
       GST_ELEMENT_ERROR (self, CORE, PAD, ("nothing to publish: link a "
               "video_%%u or audio_%%u pad"), (nullptr));
@@ -560,6 +563,8 @@ stop (GstResWhipSink *self)
   if (priv->client)
     priv->client->stop (delete_timeout);
   priv->loop->stop ();
+  if (priv->client && !priv->client->answer_ice_servers ().empty ())
+    priv->remembered_ice_servers = priv->client->answer_ice_servers ();
   priv->client.reset ();
 }
 

@@ -10,6 +10,7 @@
 
 #include <gst/sdp/sdp.h>
 
+#include <algorithm>
 #include <future>
 
 GST_DEBUG_CATEGORY_STATIC (whipclient_debug);
@@ -183,6 +184,16 @@ WhipClient::fail (WhipFailure f)
     return;
   loop_.cancel (gathering_timer_);
   loop_.cancel (connect_timer_);
+  loop_.cancel (watchdog_timer_);
+  if (signalling_.has_session () && config_.delete_timeout_ms > 0) {
+    /* the session is abandoned: free it on the server, without waiting */
+    auto *obj = log_;
+    signalling_.teardown (config_.delete_timeout_ms, [obj] (
+            WhipSignalling::SimpleResult r) {
+      GST_INFO_OBJECT (obj, "DELETE of the abandoned session: %s",
+          r.verdict.message.c_str ());
+    });
+  }
   GST_WARNING_OBJECT (log_, "%s failure at %s (HTTP %d): %s",
       whip::severity_name (f.severity), f.stage.c_str (), f.http_status,
       f.reason.c_str ());
@@ -236,14 +247,18 @@ WhipClient::configure_webrtcbin (GstElement *webrtc)
   }
   std::string stun = config_.stun_server;
   std::vector<std::string> turns = config_.turn_servers;
-  for (auto &s : link_servers_) {
+  std::vector<whip::IceServer> servers = link_servers_;
+  servers.insert (servers.end (), config_.remembered_ice_servers.begin (),
+      config_.remembered_ice_servers.end ());
+  for (auto &s : servers) {
     auto url = whip::webrtcbin_ice_url (s);
     if (!url)
       continue;
     if (whip::is_stun_url (s.url)) {
       if (stun.empty ())
         stun = *url;
-    } else {
+    } else if (std::find (turns.begin (), turns.end (), *url)
+        == turns.end ()) {
       turns.push_back (*url);
     }
   }
@@ -466,8 +481,9 @@ WhipClient::on_post_result (WhipSignalling::PostResult r)
         warn (r.verdict.message);
       if (!r.ice_servers.empty ())
         GST_INFO_OBJECT (log_, "the answer announces %zu ICE server(s); "
-            "webrtcbin only takes them before gathering (OPTIONS)",
-            r.ice_servers.size ());
+            "webrtcbin only takes them before gathering: kept for the next "
+            "session", r.ice_servers.size ());
+      answer_servers_ = r.ice_servers;
       answered_ = true;
       apply_answer (r.sdp);
       return;
@@ -774,6 +790,7 @@ WhipClient::on_connection_state ()
       set_status (WebrtcStatus::Connected);
       GST_INFO_OBJECT (log_, "connected %" G_GINT64_FORMAT " ms after start",
           timings_.connected_ms);
+      arm_watchdog ();
       if (hooks_.on_connected)
         hooks_.on_connected ();
       break;
@@ -797,6 +814,127 @@ WhipClient::on_connection_state ()
 }
 
 void
+WhipClient::arm_watchdog ()
+{
+  if (config_.media_timeout_ms == 0)
+    return;
+  progress_seen_ = false;
+  last_progress_us_ = g_get_monotonic_time ();
+  arm_watchdog_next ();
+}
+
+/* Sum of the highest sequence numbers the server reports having received
+ * (RTCP RR, from webrtcbin's remote-inbound-rtp stats). */
+static bool
+rr_progress (const GstStructure *stats, std::uint64_t &sum)
+{
+  bool any = false;
+  sum = 0;
+  gint n = gst_structure_n_fields (stats);
+  for (gint i = 0; i < n; i++) {
+    const GValue *v = gst_structure_get_value (stats,
+        gst_structure_nth_field_name (stats, i));
+    if (!GST_VALUE_HOLDS_STRUCTURE (v))
+      continue;
+    const GstStructure *s = gst_value_get_structure (v);
+    GstWebRTCStatsType type;
+    if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type,
+            NULL) || type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+      continue;
+    const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
+    if (!src || !GST_VALUE_HOLDS_STRUCTURE (src))
+      continue;
+    const GstStructure *rs = gst_value_get_structure (src);
+    gboolean have_rb = FALSE;
+    guint seq = 0;
+    if (gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
+        && gst_structure_get_uint (rs, "rb-exthighestseq", &seq)) {
+      sum += seq;
+      any = true;
+    }
+  }
+  return any;
+}
+
+void
+WhipClient::watchdog_tick ()
+{
+  if (status_ != WebrtcStatus::Connected)
+    return;
+  if (hooks_.media_progress) {
+    std::uint64_t p = hooks_.media_progress ();
+    on_progress (p, p > 0);
+  } else if (webrtc_) {
+    auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+    g_signal_emit_by_name (webrtc_, "get-stats", nullptr,
+        Callbacks::promise (weak, [] (WhipClient &c, GstStructure *reply) {
+          std::uint64_t sum = 0;
+          bool valid = reply && rr_progress (reply, sum);
+          c.on_progress (sum, valid);
+        }));
+    /* the next tick is scheduled by on_progress */
+    return;
+  }
+}
+
+void
+WhipClient::on_progress (std::uint64_t progress, bool valid)
+{
+  if (stopped_ || status_ != WebrtcStatus::Connected)
+    return;
+  gint64 now = g_get_monotonic_time ();
+  GST_LOG_OBJECT (log_, "media progress %" G_GUINT64_FORMAT " (%s)", progress,
+      valid ? "valid" : "none yet");
+  if (valid && (!progress_seen_ || progress != last_progress_)) {
+    progress_seen_ = true;
+    last_progress_ = progress;
+    last_progress_us_ = now;
+  }
+  /* without a first sign of media (or of RTCP from the server) the
+   * watchdog stays unarmed: some servers never send receiver reports */
+  gint64 idle_ms = (now - last_progress_us_) / 1000;
+  if (progress_seen_ && idle_ms >= (gint64) config_.media_timeout_ms) {
+    WhipFailure f;
+    f.severity = whip::Severity::Transient;
+    f.http_status = http_status_;
+    f.stage = "media-timeout";
+    f.reason = std::string ("no media progress for ") + std::to_string (
+        idle_ms) + " ms (" + (hooks_.media_progress ? "nothing received" :
+        "the server stopped acknowledging RTP") + "): the server or the "
+        "path is gone";
+    fail (f);
+    return;
+  }
+  if (!progress_seen_ && hooks_.media_progress
+      && idle_ms >= (gint64) config_.media_timeout_ms) {
+    WhipFailure f;
+    f.severity = whip::Severity::Transient;
+    f.http_status = http_status_;
+    f.stage = "media-timeout";
+    f.reason = "connected but no media arrived within " + std::to_string (
+        config_.media_timeout_ms) + " ms";
+    fail (f);
+    return;
+  }
+  arm_watchdog_next ();
+}
+
+void
+WhipClient::arm_watchdog_next ()
+{
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  GstClock *clock = gst_system_clock_obtain ();
+  guint64 period = std::min<guint64> (1000, std::max<guint64> (100,
+          config_.media_timeout_ms / 4));
+  watchdog_timer_ = loop_.schedule_in (clock, period * GST_MSECOND, [weak] {
+    if (auto c = weak.lock ())
+      if (!c->stopped_)
+        c->watchdog_tick ();
+  });
+  gst_object_unref (clock);
+}
+
+void
 WhipClient::stop (unsigned delete_timeout_ms)
 {
   auto self = shared_from_this ();
@@ -806,6 +944,7 @@ WhipClient::stop (unsigned delete_timeout_ms)
     self->stopped_ = true;
     self->loop_.cancel (self->gathering_timer_);
     self->loop_.cancel (self->connect_timer_);
+    self->loop_.cancel (self->watchdog_timer_);
     self->disconnect_signals ();
     if (!self->signalling_.has_session ()) {
       done->set_value ();

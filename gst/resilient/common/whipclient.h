@@ -61,6 +61,15 @@ struct WhipClientConfig
   bool trickle = true;
   int max_redirects = 5;
   std::string stream_id;                 /* WHIP a=msid stream id */
+  /* No media progress for this long once connected: transient failure
+   * (stage media-timeout); 0 disables. libnice 0.1.21 has no consent
+   * freshness, so a dead server is only seen this way. */
+  unsigned media_timeout_ms = 10000;
+  /* DELETE bound when a failed session is abandoned. */
+  unsigned delete_timeout_ms = 2000;
+  /* ICE servers remembered from an earlier session's 201 Links, applied
+   * before gathering (webrtcbin cannot take them later). */
+  std::vector<whip::IceServer> remembered_ice_servers;
 };
 
 struct WhipFailure
@@ -98,6 +107,10 @@ public:
     std::function<void ()> on_connected;
     std::function<void (const WhipFailure &)> on_failure;
     std::function<void (const std::string &)> on_warning;
+    /* A counter that grows while media flows (WHEP: buffers out of the
+     * element). Unset: progress is the highest sequence number the server
+     * acknowledges in its RTCP receiver reports (WHIP), from get-stats. */
+    std::function<std::uint64_t ()> media_progress;
   };
 
   WhipClient (ControlLoop &loop, GstObject *log_object,
@@ -123,6 +136,11 @@ public:
   std::string session_url () const;   /* redacted */
   const std::string &warning () const { return warning_; }
   int trickle_candidates () const { return trickle_sent_; }
+  /* rel="ice-server" Links of the 201, for the next session. */
+  const std::vector<whip::IceServer> &answer_ice_servers () const
+  {
+    return answer_servers_;
+  }
   /* Kinds ("audio", "video") of the m-lines the answer made usable. */
   const std::vector<std::string> &active_media () const { return active_; }
 
@@ -151,6 +169,10 @@ private:
   void on_gathering_state ();
   void on_connection_state ();
   void on_ice_connection_state ();
+  void arm_watchdog ();
+  void arm_watchdog_next ();
+  void watchdog_tick ();
+  void on_progress (std::uint64_t progress, bool valid);
   std::string local_sdp () const;
 
   ControlLoop &loop_;
@@ -182,6 +204,11 @@ private:
   int redirects_ = 0;
   std::string warning_;
   std::vector<std::string> active_;
+  std::vector<whip::IceServer> answer_servers_;
+  ControlLoop::TimerId watchdog_timer_ = 0;
+  std::uint64_t last_progress_ = 0;
+  bool progress_seen_ = false;
+  std::int64_t last_progress_us_ = 0;
   ControlLoop::TimerId gathering_timer_ = 0;
   ControlLoop::TimerId connect_timer_ = 0;
   std::shared_ptr<std::weak_ptr<WhipClient>> self_;

@@ -95,6 +95,15 @@ whip_install_properties (GObjectClass *klass, bool whep)
           "Post an ERROR after the failure message when the session fails; "
           "when false only a WARNING, for wrappers that restart the "
           "element themselves.", DEFAULT_ERROR_ON_FAILURE, rw));
+  g_object_class_install_property (klass, PROP_WHIP_MEDIA_TIMEOUT,
+      g_param_spec_uint ("media-timeout", "Media timeout", whep ?
+          "Once connected, time without any media received before a "
+          "transient failure is reported (the server or path is gone), in "
+          "milliseconds; 0 disables." :
+          "Once connected, time without the server acknowledging media in "
+          "its RTCP receiver reports before a transient failure is reported "
+          "(the server or path is gone), in milliseconds; 0 disables.",
+          0, G_MAXUINT, DEFAULT_MEDIA_TIMEOUT_MS, rw));
   g_object_class_install_property (klass, PROP_WHIP_STATUS,
       g_param_spec_enum ("status", "Status",
           "Where the session is: idle, signalling, connecting, connected, "
@@ -170,6 +179,9 @@ whip_set_property (WhipSettings &s, guint prop_id, const GValue *value,
     case PROP_WHIP_ERROR_ON_FAILURE:
       s.error_on_failure = g_value_get_boolean (value);
       return true;
+    case PROP_WHIP_MEDIA_TIMEOUT:
+      s.media_timeout_ms = g_value_get_uint (value);
+      return true;
     default:
       return false;
   }
@@ -220,6 +232,9 @@ whip_get_property (const WhipSettings &s, guint prop_id, GValue *value)
     case PROP_WHIP_ERROR_ON_FAILURE:
       g_value_set_boolean (value, s.error_on_failure);
       return true;
+    case PROP_WHIP_MEDIA_TIMEOUT:
+      g_value_set_uint (value, s.media_timeout_ms);
+      return true;
     default:
       return false;
   }
@@ -258,6 +273,8 @@ whip_make_config (const WhipSettings &s, bool whep, WhipClientConfig &c,
   c.gathering_timeout_ms = s.gathering_timeout_ms;
   c.connect_timeout_ms = s.connect_timeout_ms;
   c.max_redirects = (int) s.max_redirects;
+  c.media_timeout_ms = s.media_timeout_ms;
+  c.delete_timeout_ms = s.delete_timeout_ms;
   return true;
 }
 

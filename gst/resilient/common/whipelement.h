@@ -23,6 +23,7 @@ constexpr unsigned DEFAULT_GATHERING_TIMEOUT_MS = 3000;
 constexpr unsigned DEFAULT_CONNECT_TIMEOUT_MS = 15000;
 constexpr unsigned DEFAULT_DELETE_TIMEOUT_MS = 2000;
 constexpr unsigned DEFAULT_MAX_REDIRECTS = 5;
+constexpr unsigned DEFAULT_MEDIA_TIMEOUT_MS = 10000;
 constexpr bool DEFAULT_TRICKLE = true;
 constexpr bool DEFAULT_USE_LINK_ICE_SERVERS = true;
 constexpr bool DEFAULT_ERROR_ON_FAILURE = true;
@@ -44,6 +45,7 @@ enum WhipCommonProp {
   PROP_WHIP_ERROR_ON_FAILURE,
   PROP_WHIP_STATUS,
   PROP_WHIP_STATISTICS,
+  PROP_WHIP_MEDIA_TIMEOUT,
   PROP_WHIP_COMMON_LAST,
 };
 
@@ -62,6 +64,7 @@ struct WhipSettings
   unsigned delete_timeout_ms = DEFAULT_DELETE_TIMEOUT_MS;
   unsigned max_redirects = DEFAULT_MAX_REDIRECTS;
   bool error_on_failure = DEFAULT_ERROR_ON_FAILURE;
+  unsigned media_timeout_ms = DEFAULT_MEDIA_TIMEOUT_MS;
 };
 
 /* `what` is "publish" or "play" (for the blurbs); `env_token` names the

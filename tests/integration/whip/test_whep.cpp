@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 using fixtures::ScriptedResponse;
 using fixtures::WhipTestServer;
 using namespace std::chrono_literals;
@@ -191,6 +193,31 @@ TEST (Whep, BadUriIsAClearConfigurationError)
   EXPECT_EQ (q.play (), GST_STATE_CHANGE_FAILURE);
   EXPECT_NE (q.errors ().find ("no endpoint"), std::string::npos)
       << q.errors ();
+}
+
+TEST (Whep, ServerDeathIsDetectedByTheMediaWatchdog)
+{
+  auto server = std::make_unique<WhipTestServer> (whep_options ());
+  Pipeline p ("reswhepsrc name=src media-timeout=1500 error-on-failure=false "
+      "uri=" + whep_uri (*server));
+  GstElement *src = p.by_name ("src");
+  PadCounter video (p.get (), src, "video_");
+  gst_object_unref (src);
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] { return video.count () >= 10; }, 15s))
+      << p.errors ();
+  auto t0 = std::chrono::steady_clock::now ();
+  server.reset ();
+  ASSERT_TRUE (p.wait_for ([&] {
+    return p.has_message ("reswhepsrc-failure");
+  }, 10s)) << "no failure after the server died";
+  EXPECT_LT (std::chrono::steady_clock::now () - t0, 5s);
+  GstStructure *f = p.message ("reswhepsrc-failure");
+  EXPECT_STREQ (gst_structure_get_string (f, "severity"), "transient");
+  std::string stage = gst_structure_get_string (f, "stage");
+  EXPECT_TRUE (stage == "media-timeout" || stage == "ice" || stage == "dtls")
+      << stage;
+  gst_structure_free (f);
 }
 
 int

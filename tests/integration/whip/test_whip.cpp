@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <thread>
+
 using fixtures::ScriptedResponse;
 using fixtures::WhipTestServer;
 using namespace std::chrono_literals;
@@ -289,6 +292,134 @@ TEST (Whip, LinkIceServersFromOptionsReachWebrtcbin)
   g_free (stun);
   gst_object_unref (webrtc);
   gst_object_unref (sink);
+}
+
+static GstElement *
+inner_webrtcbin (GstElement *bin)
+{
+  GstElement *webrtc = nullptr;
+  GstIterator *it = gst_bin_iterate_elements (GST_BIN (bin));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+    GstElement *e = GST_ELEMENT (g_value_get_object (&v));
+    if (g_str_has_prefix (GST_OBJECT_NAME (e), "webrtcbin"))
+      webrtc = GST_ELEMENT (gst_object_ref (e));
+    g_value_reset (&v);
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  return webrtc;
+}
+
+TEST (Whip, ServerDeathIsDetectedByTheMediaWatchdog)
+{
+  auto server = std::make_unique<WhipTestServer> (WhipTestServer::Options {});
+  Pipeline p (publisher (*server, "media-timeout=2500 error-on-failure=false",
+          false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server->video_frames () >= 10;
+  }, 15s)) << p.errors ();
+  /* let a receiver report or two arrive, then the server vanishes */
+  std::this_thread::sleep_for (2s);
+  auto t0 = std::chrono::steady_clock::now ();
+  server.reset ();
+  ASSERT_TRUE (p.wait_for ([&] {
+    return p.has_message ("reswhipsink-failure");
+  }, 15s)) << "no failure after the server died";
+  auto took = std::chrono::steady_clock::now () - t0;
+  EXPECT_LT (took, 10s);
+  GstStructure *f = p.message ("reswhipsink-failure");
+  EXPECT_EQ (field (f, "severity"), "transient");
+  std::string stage = field (f, "stage");
+  EXPECT_TRUE (stage == "media-timeout" || stage == "ice" || stage == "dtls")
+      << stage << ": " << field (f, "reason");
+  gst_structure_free (f);
+}
+
+TEST (Whip, MediaWatchdogStaysQuietWhileTheServerIsHealthy)
+{
+  WhipTestServer server ({});
+  Pipeline p (publisher (server, "media-timeout=2500", true));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 3;
+  }, 15s)) << p.errors ();
+  std::this_thread::sleep_for (6s);
+  EXPECT_FALSE (p.has_message ("reswhipsink-failure")) << p.errors ();
+  GstElement *sink = p.by_name ("sink");
+  gint status = -1;
+  g_object_get (sink, "status", &status, NULL);
+  EXPECT_EQ (status, 3);  /* connected */
+  gst_object_unref (sink);
+}
+
+TEST (Whip, AnAbandonedSessionIsDeleted)
+{
+  WhipTestServer server ({});
+  /* an answer that rejects the only m-line */
+  server.script_post ({ 201, "/session/99", "", "application/sdp",
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+        "m=video 0 UDP/TLS/RTP/SAVPF 102\r\na=mid:video0\r\n"
+        "a=recvonly\r\n" });
+  Pipeline p (publisher (server, "error-on-failure=false", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] {
+    return p.has_message ("reswhipsink-failure");
+  }, 10s));
+  GstStructure *f = p.message ("reswhipsink-failure");
+  EXPECT_EQ (field (f, "stage"), "answer");
+  EXPECT_EQ (field (f, "severity"), "fatal");
+  EXPECT_NE (field (f, "reason").find ("rejected"), std::string::npos)
+      << field (f, "reason");
+  gst_structure_free (f);
+  /* DELETE right away, not only when the pipeline stops */
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.requests ("DELETE").size () == 1;
+  }, 5s));
+  auto dels = server.requests ("DELETE");
+  ASSERT_EQ (dels.size (), 1u);
+  EXPECT_EQ (dels[0].path, "/session/99");
+  p.stop ();
+  EXPECT_EQ (server.requests ("DELETE").size (), 1u) << "deleted once";
+}
+
+TEST (Whip, IceServersOfThe201AreUsedOnTheNextSession)
+{
+  WhipTestServer::Options o;
+  o.links = { "<stun:127.0.0.1:9>; rel=\"ice-server\"" };
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "use-link-ice-servers=false "
+          "gathering-timeout=1000", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 3;
+  }, 15s)) << p.errors ();
+  GstElement *sink = p.by_name ("sink");
+  GstElement *webrtc = inner_webrtcbin (sink);
+  ASSERT_NE (webrtc, nullptr);
+  gchar *stun = nullptr;
+  g_object_get (webrtc, "stun-server", &stun, NULL);
+  EXPECT_EQ (stun, nullptr) << "no OPTIONS: nothing known before the 201";
+  g_free (stun);
+  gst_object_unref (webrtc);
+  EXPECT_TRUE (server.requests ("OPTIONS").empty ());
+
+  gst_element_set_state (p.get (), GST_STATE_READY);
+  auto frames = server.video_frames ();
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= frames + 3;
+  }, 15s)) << p.errors ();
+  webrtc = inner_webrtcbin (sink);
+  ASSERT_NE (webrtc, nullptr);
+  g_object_get (webrtc, "stun-server", &stun, NULL);
+  EXPECT_STREQ (stun, "stun://127.0.0.1:9");
+  g_free (stun);
+  gst_object_unref (webrtc);
+  gst_object_unref (sink);
+  EXPECT_EQ (server.sessions_created (), 2);
+  EXPECT_EQ (server.sessions_deleted (), 1);
 }
 
 int
