@@ -275,6 +275,107 @@ TEST_F (WhipHttp, ShutdownWithARequestInFlightReturnsPromptly)
   EXPECT_FALSE (called.load ());
 }
 
+/* The strict test server itself: what it refuses, so the element tests
+ * passing against it mean something. */
+namespace {
+
+const char *kConformantWhipOffer =
+    "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+    "a=fingerprint:sha-256 "
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+    "AB:CD:EF:01:23:45:67:89\r\n"
+    "a=ice-ufrag:uuuu\r\na=ice-pwd:pppppppppppppppppppppp\r\n"
+    "a=group:BUNDLE 0 1\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\na=msid:s v\r\na=rtcp-mux\r\na=rtcp-mux-only\r\n"
+    "a=sendonly\r\na=rtpmap:96 VP8/90000\r\n"
+    "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n"
+    "a=setup:actpass\r\na=bundle-only\r\n"
+    "a=mid:1\r\na=msid:s a\r\na=rtcp-mux\r\na=rtcp-mux-only\r\n"
+    "a=sendonly\r\na=rtpmap:111 OPUS/48000/2\r\n";
+
+std::string
+without (std::string sdp, const std::string &line)
+{
+  auto p = sdp.find (line + "\r\n");
+  if (p != std::string::npos)
+    sdp.erase (p, line.size () + 2);
+  return sdp;
+}
+
+std::string
+replaced (std::string sdp, const std::string &from, const std::string &to)
+{
+  for (auto p = sdp.find (from); p != std::string::npos;
+       p = sdp.find (from, p + to.size ()))
+    sdp.replace (p, from.size (), to);
+  return sdp;
+}
+
+}  // namespace
+
+TEST_F (WhipHttp, StrictServerRefusesNonConformantOffers)
+{
+  WhipTestServer server ({});
+  make (server.url ());
+  struct Case
+  {
+    std::string content_type;
+    std::string body;
+    int status;
+    std::string why;
+  };
+  std::vector<Case> cases = {
+    { "application/sdp; charset=utf-8", kConformantWhipOffer, 415,
+      "exactly application/sdp" },
+    { "application/sdp", without (without (kConformantWhipOffer,
+                "a=msid:s v"), "a=msid:s a"), 422, "a=msid" },
+    { "application/sdp", replaced (kConformantWhipOffer, "a=msid:s a",
+          "a=msid:t a"), 422, "stream ids differ" },
+    { "application/sdp", without (kConformantWhipOffer, "a=group:BUNDLE 0 1"),
+      422, "BUNDLE" },
+    { "application/sdp", replaced (kConformantWhipOffer, "a=group:BUNDLE 0 1",
+          "a=group:BUNDLE 0"), 422, "BUNDLE" },
+    { "application/sdp", without (kConformantWhipOffer, "a=rtcp-mux-only"),
+      422, "rtcp-mux-only" },
+    { "application/sdp", replaced (kConformantWhipOffer, "a=sendonly",
+          "a=recvonly"), 422, "sendonly" },
+    { "application/sdp", replaced (kConformantWhipOffer, "a=setup:actpass",
+          "a=setup:active"), 422, "actpass" },
+    { "application/sdp", "hello", 400, "not an SDP" },
+  };
+  for (auto &c : cases) {
+    std::promise<HttpResult> p;
+    loop.post ([&] {
+      HttpRequest req;
+      req.method = "POST";
+      req.url = server.url ();
+      req.content_type = c.content_type;
+      req.body = c.body;
+      http->send (req, [&] (HttpResult r) { p.set_value (std::move (r)); });
+    });
+    auto r = p.get_future ().get ();
+    ASSERT_TRUE (r.completed) << r.error;
+    EXPECT_EQ (r.response.status, c.status) << c.why;
+    EXPECT_NE (server.last_refusal ().find (c.why), std::string::npos)
+        << c.why << " / " << server.last_refusal ();
+  }
+  EXPECT_EQ (server.sessions_created (), 0);
+  /* an offer webrtcbin cannot take is refused, not left hanging */
+  auto broken = post (without (replaced (kConformantWhipOffer,
+              "a=fingerprint:", "a=x-fingerprint:"), ""));
+  EXPECT_EQ (broken.verdict.status, 422) << broken.verdict.message;
+  EXPECT_NE (broken.verdict.problem_detail.find ("webrtcbin"),
+      std::string::npos) << broken.verdict.problem_detail;
+  /* and the conformant one is taken */
+  auto ok = post (kConformantWhipOffer);
+  EXPECT_EQ (ok.verdict.outcome, whip::Outcome::Ok) << ok.verdict.message
+      << " / " << server.last_refusal ();
+  EXPECT_EQ (server.sessions_created (), 2);
+  EXPECT_NE (ok.sdp.find ("a=recvonly"), std::string::npos) << ok.sdp;
+}
+
 int
 main (int argc, char **argv)
 {
