@@ -264,6 +264,9 @@ WhipClient::configure_webrtcbin (GstElement *webrtc)
   }
   if (!stun.empty ())
     g_object_set (webrtc, "stun-server", stun.c_str (), NULL);
+  if (config_.relay_only)
+    g_object_set (webrtc, "ice-transport-policy",
+        GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY, NULL);
   for (auto &t : turns) {
     gboolean ok = FALSE;
     g_signal_emit_by_name (webrtc, "add-turn-server", t.c_str (), &ok);

@@ -55,6 +55,7 @@ struct WhipClientConfig
   std::string stun_server;               /* stun://host:port */
   std::vector<std::string> turn_servers; /* turn(s)://user:pass@host:port */
   bool use_link_ice_servers = true;
+  bool relay_only = false;               /* ice-transport-policy=relay */
   unsigned request_timeout_ms = 10000;
   unsigned gathering_timeout_ms = 3000;
   unsigned connect_timeout_ms = 15000;

@@ -104,6 +104,10 @@ whip_install_properties (GObjectClass *klass, bool whep)
           "its RTCP receiver reports before a transient failure is reported "
           "(the server or path is gone), in milliseconds; 0 disables.",
           0, G_MAXUINT, DEFAULT_MEDIA_TIMEOUT_MS, rw));
+  g_object_class_install_property (klass, PROP_WHIP_RELAY_ONLY,
+      g_param_spec_boolean ("relay-only", "Relay only",
+          "Use only TURN relay candidates (ICE transport policy relay), for "
+          "networks where direct paths must not be tried.", FALSE, rw));
   g_object_class_install_property (klass, PROP_WHIP_STATUS,
       g_param_spec_enum ("status", "Status",
           "Where the session is: idle, signalling, connecting, connected, "
@@ -182,6 +186,9 @@ whip_set_property (WhipSettings &s, guint prop_id, const GValue *value,
     case PROP_WHIP_MEDIA_TIMEOUT:
       s.media_timeout_ms = g_value_get_uint (value);
       return true;
+    case PROP_WHIP_RELAY_ONLY:
+      s.relay_only = g_value_get_boolean (value);
+      return true;
     default:
       return false;
   }
@@ -235,6 +242,9 @@ whip_get_property (const WhipSettings &s, guint prop_id, GValue *value)
     case PROP_WHIP_MEDIA_TIMEOUT:
       g_value_set_uint (value, s.media_timeout_ms);
       return true;
+    case PROP_WHIP_RELAY_ONLY:
+      g_value_set_boolean (value, s.relay_only);
+      return true;
     default:
       return false;
   }
@@ -274,6 +284,7 @@ whip_make_config (const WhipSettings &s, bool whep, WhipClientConfig &c,
   c.connect_timeout_ms = s.connect_timeout_ms;
   c.max_redirects = (int) s.max_redirects;
   c.media_timeout_ms = s.media_timeout_ms;
+  c.relay_only = s.relay_only;
   c.delete_timeout_ms = s.delete_timeout_ms;
   return true;
 }

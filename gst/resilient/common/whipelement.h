@@ -46,6 +46,7 @@ enum WhipCommonProp {
   PROP_WHIP_STATUS,
   PROP_WHIP_STATISTICS,
   PROP_WHIP_MEDIA_TIMEOUT,
+  PROP_WHIP_RELAY_ONLY,
   PROP_WHIP_COMMON_LAST,
 };
 
@@ -65,6 +66,7 @@ struct WhipSettings
   unsigned max_redirects = DEFAULT_MAX_REDIRECTS;
   bool error_on_failure = DEFAULT_ERROR_ON_FAILURE;
   unsigned media_timeout_ms = DEFAULT_MEDIA_TIMEOUT_MS;
+  bool relay_only = false;
 };
 
 /* `what` is "publish" or "play" (for the blurbs); `env_token` names the

@@ -1,6 +1,7 @@
 /* reswhipsink against the strict WHIP test server on loopback: the server
  * refuses non-conformant offers and decodes what arrives. */
 #include "harness.h"
+#include "fixtures/process.h"
 #include "fixtures/whipserver.h"
 
 #include <gtest/gtest.h>
@@ -420,6 +421,83 @@ TEST (Whip, IceServersOfThe201AreUsedOnTheNextSession)
   gst_object_unref (sink);
   EXPECT_EQ (server.sessions_created (), 2);
   EXPECT_EQ (server.sessions_deleted (), 1);
+}
+
+/* TURN through Debian's coturn on loopback, relay only: the credentials
+ * from the Link header (with characters that must be percent-encoded) reach
+ * webrtcbin intact. */
+static std::unique_ptr<fixtures::ChildProcess>
+start_coturn (int port, const std::string &log)
+{
+  gchar *bin = g_find_program_in_path ("turnserver");
+  if (!bin)
+    return nullptr;
+  g_free (bin);
+  int relay = fixtures::free_port (true);
+  auto p = std::make_unique<fixtures::ChildProcess> (std::vector<std::string> {
+        "turnserver", "-n", "--listening-ip", "127.0.0.1", "--listening-port",
+        std::to_string (port), "--relay-ip", "127.0.0.1", "--min-port",
+        std::to_string (relay), "--max-port", std::to_string (relay + 20),
+        "--lt-cred-mech", "--user", "u:p@ss:w/rd", "--realm", "test",
+        "--no-tls", "--no-dtls", "--allow-loopback-peers", "--no-cli",
+        "--log-file", "stdout", "--simple-log" }, log);
+  std::this_thread::sleep_for (500ms);
+  return p;
+}
+
+static std::string
+turn_link (int port, const std::string &credential)
+{
+  return "<turn:127.0.0.1:" + std::to_string (port) + "?transport=udp>; "
+      "rel=\"ice-server\"; username=\"u\"; credential=\"" + credential
+      + "\"";
+}
+
+TEST (Whip, RelayOnlyThroughCoturnWithLinkCredentials)
+{
+  fixtures::TempDir dir;
+  int turn_port = fixtures::free_port (true);
+  auto coturn = start_coturn (turn_port, dir.file ("coturn.log"));
+  if (!coturn)
+    GTEST_SKIP () << "coturn (turnserver) is not installed";
+  WhipTestServer::Options o;
+  o.links = { turn_link (turn_port, "p@ss:w/rd") };
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "relay-only=true gathering-timeout=2000",
+          false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 20s)) << p.errors ();
+  /* only relay candidates were offered */
+  auto patches = server.requests ("PATCH");
+  ASSERT_FALSE (patches.empty ());
+  EXPECT_NE (patches[0].body.find ("typ relay"), std::string::npos)
+      << patches[0].body;
+  EXPECT_EQ (patches[0].body.find ("typ host"), std::string::npos)
+      << patches[0].body;
+}
+
+TEST (Whip, RelayOnlyWithAWrongTurnPasswordFails)
+{
+  fixtures::TempDir dir;
+  int turn_port = fixtures::free_port (true);
+  auto coturn = start_coturn (turn_port, dir.file ("coturn.log"));
+  if (!coturn)
+    GTEST_SKIP () << "coturn (turnserver) is not installed";
+  WhipTestServer::Options o;
+  o.links = { turn_link (turn_port, "wrong") };
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "relay-only=true gathering-timeout=1500 "
+          "connect-timeout=3000 error-on-failure=false", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] {
+    return p.has_message ("reswhipsink-failure");
+  }, 15s));
+  EXPECT_EQ (server.video_frames (), 0u);
+  GstStructure *f = p.message ("reswhipsink-failure");
+  EXPECT_EQ (field (f, "severity"), "transient");
+  gst_structure_free (f);
 }
 
 int
