@@ -39,6 +39,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -87,6 +88,7 @@ struct Input
   GstElement *queue = nullptr;
   gulong probe = 0;
   bool built = false;
+  std::atomic<bool> eos { false };
   std::vector<GstElement *> chain;
   std::string codec;          /* "H264", "VP8", "OPUS" */
 };
@@ -405,6 +407,38 @@ caps_block_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;   /* blocked */
 }
 
+/* EOS on every input: the publication is over. webrtcbin never posts EOS
+ * (its transport stays up), so the bin posts it for the pipeline. */
+static GstPadProbeReturn
+eos_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *ctx = static_cast<ProbeCtx *> (user_data);
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (!ev)
+    return GST_PAD_PROBE_OK;
+  if (GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_STOP) {
+    ctx->in->eos = false;
+    return GST_PAD_PROBE_OK;
+  }
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  GstResWhipSink *self = ctx->self;
+  bool all = true;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    ctx->in->eos = true;
+    for (auto &in : self->priv->inputs)
+      all &= in->eos.load ();
+  }
+  if (all) {
+    GST_INFO_OBJECT (self, "EOS on every input");
+    GstMessage *m = gst_message_new_eos (GST_OBJECT (self));
+    gst_message_set_seqnum (m, gst_event_get_seqnum (ev));
+    gst_element_post_message (GST_ELEMENT (self), m);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPad *
 gst_res_whip_sink_request_new_pad (GstElement *element, GstPadTemplate *templ,
     const gchar *name, const GstCaps *caps)
@@ -451,6 +485,10 @@ gst_res_whip_sink_request_new_pad (GstElement *element, GstPadTemplate *templ,
         delete static_cast<ProbeCtx *> (d);
       });
   gst_object_unref (qsrc);
+  gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_EVENT_BOTH, eos_probe,
+      new ProbeCtx { self, in }, [] (gpointer d) {
+        delete static_cast<ProbeCtx *> (d);
+      });
   in->ghost = gst_ghost_pad_new_from_template (pad_name.c_str (), qsink, templ);
   gst_object_unref (qsink);
   gst_pad_set_active (in->ghost, TRUE);
@@ -526,6 +564,11 @@ start (GstResWhipSink *self)
   gst_element_sync_state_with_parent (webrtc);
   priv->webrtc = webrtc;
   priv->started = false;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    for (auto &in : priv->inputs)
+      in->eos = false;
+  }
   priv->loop->start ();
 
   WhipClient::Hooks hooks;

@@ -101,6 +101,9 @@ Pipeline::on_message (GstBus *, GstMessage *msg, gpointer user_data)
     case GST_MESSAGE_WARNING:
       self->messages_.push_back ("warning");
       break;
+    case GST_MESSAGE_EOS:
+      self->messages_.push_back ("eos");
+      break;
     default:
       break;
   }

@@ -500,6 +500,21 @@ TEST (Whip, RelayOnlyWithAWrongTurnPasswordFails)
   gst_structure_free (f);
 }
 
+TEST (Whip, EndOfStreamEndsThePipelineAndTheSession)
+{
+  WhipTestServer server ({});
+  Pipeline p ("videotestsrc is-live=true num-buffers=45 ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "reswhipsink name=sink uri=" + server.url ());
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (p.wait_for ([&] { return p.has_message ("eos"); }, 15s))
+      << "the pipeline never got EOS; frames at the server: "
+      << server.video_frames ();
+  EXPECT_GT (server.video_frames (), 0u);
+  p.stop ();
+  EXPECT_EQ (server.sessions_deleted (), 1);
+}
+
 int
 main (int argc, char **argv)
 {
