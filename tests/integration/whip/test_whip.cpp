@@ -515,6 +515,67 @@ TEST (Whip, EndOfStreamEndsThePipelineAndTheSession)
   EXPECT_EQ (server.sessions_deleted (), 1);
 }
 
+TEST (Whip, PublishesAlreadyEncodedH264AndOpusAsTheyAre)
+{
+  WhipTestServer server ({});
+  Pipeline p ("videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
+      "framerate=30/1 ! x264enc tune=zerolatency key-int-max=30 ! "
+      "video/x-h264,profile=constrained-baseline ! h264parse ! "
+      "reswhipsink name=sink uri=" + server.url () + " "
+      "audiotestsrc is-live=true ! opusenc ! sink.");
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE) << p.errors ();
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10 && server.audio_frames () >= 5;
+  }, 15s)) << "video " << server.video_frames () << " audio "
+      << server.audio_frames () << "\n" << p.errors ()
+      << server.last_refusal ();
+  /* no second video or audio encoder in the sink */
+  GstElement *sink = p.by_name ("sink");
+  bool has_encoder = false;
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (sink));
+  GValue v = G_VALUE_INIT;
+  while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+    GstElement *e = GST_ELEMENT (g_value_get_object (&v));
+    GstElementFactory *f = gst_element_get_factory (e);
+    const char *n = f ? gst_plugin_feature_get_name (f) : "";
+    if (g_str_equal (n, "x264enc") || g_str_equal (n, "vp8enc")
+        || g_str_equal (n, "opusenc"))
+      has_encoder = true;
+    g_value_reset (&v);
+  }
+  g_value_unset (&v);
+  gst_iterator_free (it);
+  gst_object_unref (sink);
+  EXPECT_FALSE (has_encoder);
+}
+
+TEST (Whip, PublishesAlreadyEncodedVp8)
+{
+  WhipTestServer server ({});
+  Pipeline p ("videotestsrc is-live=true ! video/x-raw,width=320,height=240,"
+      "framerate=30/1 ! vp8enc deadline=1 keyframe-max-dist=30 ! "
+      "reswhipsink name=sink uri=" + server.url ());
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE) << p.errors ();
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << p.errors () << server.last_refusal ();
+  auto posts = server.requests ("POST");
+  ASSERT_EQ (posts.size (), 1u);
+  EXPECT_NE (posts[0].body.find ("VP8/90000"), std::string::npos);
+}
+
+TEST (Whip, UnsupportedInputIsAClearError)
+{
+  WhipTestServer server ({});
+  Pipeline p ("audiotestsrc is-live=true ! audio/x-raw ! "
+      "reswhipsink name=sink video-codecs=av1 uri=" + server.url ()
+      + " videotestsrc is-live=true ! sink.video_0");
+  p.play ();
+  ASSERT_TRUE (p.wait_for ([&] { return p.has_message ("error"); }, 10s));
+  EXPECT_NE (p.errors ().find ("no encoder"), std::string::npos) << p.errors ();
+  EXPECT_TRUE (server.requests ("POST").empty ());
+}
+
 int
 main (int argc, char **argv)
 {
