@@ -220,6 +220,25 @@ TEST (Whep, ServerDeathIsDetectedByTheMediaWatchdog)
   gst_structure_free (f);
 }
 
+TEST (Whep, RestartsWithAFreshSession)
+{
+  WhipTestServer server (whep_options ());
+  Pipeline p ("reswhepsrc name=src uri=" + whep_uri (server));
+  GstElement *src = p.by_name ("src");
+  PadCounter video (p.get (), src, "video_");
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] { return video.count () >= 10; }, 15s))
+      << p.errors ();
+  gst_element_set_state (p.get (), GST_STATE_READY);
+  EXPECT_EQ (server.sessions_deleted (), 1);
+  auto before = video.count ();
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (p.wait_for ([&] { return video.count () >= before + 10; },
+          15s)) << p.errors ();
+  EXPECT_EQ (server.sessions_created (), 2);
+  gst_object_unref (src);
+}
+
 int
 main (int argc, char **argv)
 {
