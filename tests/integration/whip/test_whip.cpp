@@ -576,32 +576,6 @@ TEST (Whip, UnsupportedInputIsAClearError)
   EXPECT_TRUE (server.requests ("POST").empty ());
 }
 
-TEST (Whip, TheSinkAloneCanBeRestartedWhileUpstreamKeepsRunning)
-{
-  /* what a wrapper (autorestoresink) does: cycle only the sink */
-  WhipTestServer server ({});
-  Pipeline p (publisher (server, "", true));
-  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
-    return server.video_frames () >= 5;
-  }, 15s)) << p.errors ();
-  GstElement *sink = p.by_name ("sink");
-  gst_element_set_locked_state (sink, TRUE);
-  gst_element_set_state (sink, GST_STATE_READY);
-  EXPECT_EQ (server.sessions_deleted (), 1);
-  auto frames = server.video_frames ();
-  auto audio = server.audio_frames ();
-  gst_element_set_state (sink, GST_STATE_PLAYING);
-  gst_element_set_locked_state (sink, FALSE);
-  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
-    return server.video_frames () >= frames + 10
-        && server.audio_frames () >= audio + 5;
-  }, 15s)) << "video " << server.video_frames () - frames << " audio "
-      << server.audio_frames () - audio << "\n" << p.errors ();
-  EXPECT_EQ (server.sessions_created (), 2);
-  gst_object_unref (sink);
-}
-
 int
 main (int argc, char **argv)
 {
