@@ -576,6 +576,38 @@ TEST (Whip, UnsupportedInputIsAClearError)
   EXPECT_TRUE (server.requests ("POST").empty ());
 }
 
+TEST (Whip, PostStatusMatrixThroughTheElement)
+{
+  struct Case
+  {
+    int status;
+    const char *severity;
+    const char *retry_after;
+  };
+  for (Case c : { Case { 429, "transient", "3" }, Case { 500, "transient", "" },
+          Case { 404, "fatal", "" }, Case { 400, "fatal", "" },
+          Case { 422, "fatal", "" }, Case { 403, "fatal", "" },
+          Case { 302, "fatal", "" }, Case { 418, "fatal", "" } }) {
+    WhipTestServer server ({});
+    server.script_post ({ c.status, c.status == 302 ? "/elsewhere" : "",
+          c.retry_after, "", "" });
+    Pipeline p (publisher (server, "error-on-failure=false", false));
+    ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+    ASSERT_TRUE (p.wait_for ([&] {
+      return p.has_message ("reswhipsink-failure");
+    }, 10s)) << c.status;
+    GstStructure *f = p.message ("reswhipsink-failure");
+    EXPECT_EQ (int_field (f, "http-status"), c.status);
+    EXPECT_EQ (field (f, "severity"), c.severity) << c.status;
+    gint64 ra = -2;
+    gst_structure_get_int64 (f, "retry-after-ms", &ra);
+    EXPECT_EQ (ra, *c.retry_after ? 3000 : -1) << c.status;
+    gst_structure_free (f);
+    EXPECT_EQ (server.requests ("POST").size (), 1u) << "no blind retry";
+    EXPECT_TRUE (server.requests ("DELETE").empty ()) << "no session to end";
+  }
+}
+
 int
 main (int argc, char **argv)
 {
