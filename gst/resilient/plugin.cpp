@@ -22,6 +22,10 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (clusterresolver, plugin);
 #endif
   ret |= GST_ELEMENT_REGISTER (autorestoresink, plugin);
+#ifdef HAVE_WEBRTC
+  ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
+  ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);
+#endif
 
   return ret;
 }
