@@ -1012,7 +1012,9 @@ request_keyframe (GstAutoRestoreSink *self)
   GstPad *pad = gst_element_get_static_pad (self->priv->video.appsink, "sink");
   if (!pad)
     return;
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (
+  /* Pushed on a sink pad, an upstream event goes to its peer, up through
+   * the parser to the encoder (or upstream of the element). */
+  gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (
                                GST_CLOCK_TIME_NONE, TRUE, 0));
   gst_object_unref (pad);
 }

@@ -462,6 +462,32 @@ TEST (AutoRestoreSinkRtmp, AudioOnlyPublishes)
   gst_object_unref (p);
 }
 
+TEST (AutoRestoreSinkRtmp, ViewerWaitingForTheRestoreDecodesAtOnceWithALongGop)
+{
+  /* A 10 s keyframe interval. A viewer that connects as soon as the server
+   * is back gets the held group (it starts on a keyframe) or, if it joined
+   * after that burst, the keyframe the element asks for once the session is
+   * up; without either it would wait up to 10 s. */
+  Nginx server;
+  const std::string url = server.url ("live", "key");
+  GstElement *p = launch ("videotestsrc is-live=true pattern=ball ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars keyframe-interval=10000 location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  bus.pump (milliseconds (1500));
+  server.kill9 ();
+  ASSERT_TRUE (wait_status (p, bus, "restoring", milliseconds (3000)));
+  bus.pump (milliseconds (500));
+  server.start ();
+  Viewer v (rtmp_video_viewer (url));
+  EXPECT_TRUE (v.wait_frames (1, milliseconds (3000)))
+      << "the viewer waited for the encoder's own keyframe";
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 TEST (AutoRestoreSinkRtmp, PrimaryLossFailsOverToTheBackupAndReturnsAfterTheHoldOff)
 {
   Nginx primary, backup;
