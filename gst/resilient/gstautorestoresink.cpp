@@ -1695,8 +1695,32 @@ on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
     return;
   }
   TransportFailure f = s->transport->classify (msg);
-  (void)priv;
+  if (!f.rejected_codec.empty () && priv->run.codec_fallback) {
+    /* The server refused the video codec (WHIP without H264): another
+     * codec the destination takes, in the running front, then again. */
+    PublishTransport *t = s->transport.get ();
+    const std::string refused = f.rejected_codec;
+    if (!swap_video_codec (
+             self,
+             [t, refused] (const std::string &c) {
+               return c != refused && t->accepts_codec (c);
+             },
+             "codec-refused")
+             .empty ())
+      f.kind = FailureKind::PublishStopped;
+  }
+  const size_t idx = s->slot;
   fail_session (self, s, f.kind, f.reason, f.accepted, f.closed_by_peer);
+  Slot &slot = slot_of (self, idx);
+  if (f.retry_after_ms > 0 && slot.retry_timer && !s->failback) {
+    /* Not before the server's Retry-After. */
+    auto next = sched_for (self, idx).next_retry ();
+    TimePoint earliest = now_of (self) + ms (f.retry_after_ms);
+    if (next && *next < earliest)
+      schedule_retry_at (self, idx, earliest);
+    /* An answering HTTP port says nothing here: no probe before then. */
+    slot.last_probe = earliest;
+  }
 }
 
 static void

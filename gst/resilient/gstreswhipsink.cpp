@@ -185,12 +185,27 @@ report_failure (GstResWhipSink *self, const WhipFailure &f)
       resilient::whip::severity_name (f.severity)) + ", " + f.stage
       + (f.http_status ? ", HTTP " + std::to_string (f.http_status) : "")
       + "): " + f.reason;
+  /* The ERROR carries the classification too (a wrapper such as
+   * autorestoresink reads it from the error's "details" structure, marked
+   * by a reswhipsink-failure field). */
+#define RESWHIPSINK_FAILURE_DETAILS \
+  ("reswhipsink-failure", G_TYPE_BOOLEAN, TRUE, "fatal", G_TYPE_BOOLEAN, \
+      f.severity == resilient::whip::Severity::Fatal, \
+      "http-status", G_TYPE_INT, f.http_status, \
+      "stage", G_TYPE_STRING, f.stage.c_str (), \
+      "reason", G_TYPE_STRING, f.reason.c_str (), \
+      "problem-title", G_TYPE_STRING, f.problem_title.c_str (), \
+      "problem-detail", G_TYPE_STRING, f.problem_detail.c_str (), \
+      "retry-after-ms", G_TYPE_INT64, (gint64) f.retry_after_ms, NULL)
   if (error)
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", text.c_str ()),
-        ("endpoint %s", redact_uri (url).c_str ()));
+    GST_ELEMENT_ERROR_WITH_DETAILS (self, RESOURCE, OPEN_WRITE,
+        ("%s", text.c_str ()), ("endpoint %s", redact_uri (url).c_str ()),
+        RESWHIPSINK_FAILURE_DETAILS);
   else
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE, ("%s", text.c_str ()),
-        ("endpoint %s", redact_uri (url).c_str ()));
+    GST_ELEMENT_WARNING_WITH_DETAILS (self, RESOURCE, OPEN_WRITE,
+        ("%s", text.c_str ()), ("endpoint %s", redact_uri (url).c_str ()),
+        RESWHIPSINK_FAILURE_DETAILS);
+#undef RESWHIPSINK_FAILURE_DETAILS
 }
 
 /* Loop thread: every requested input has its chain; offer. */

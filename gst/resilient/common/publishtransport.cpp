@@ -1,6 +1,10 @@
 #include "common/publishtransport.h"
 
 #include "common/messages.h"
+#include "config.h"
+#ifdef HAVE_WEBRTC
+#include "common/whiptransport.h"
+#endif
 
 #include <gio/gio.h>
 
@@ -522,7 +526,8 @@ bool
 publish_transport_supports (const std::string &uri)
 {
   std::string s = scheme_of (uri);
-  return s == "rtmp" || s == "rtmps" || s == "srt";
+  return s == "rtmp" || s == "rtmps" || s == "srt" || s == "whip"
+         || s == "whips" || s == "http" || s == "https";
 }
 
 std::unique_ptr<PublishTransport>
@@ -533,12 +538,18 @@ make_publish_transport (const std::string &uri, std::string &error)
     return std::make_unique<RtmpTransport> (uri);
   if (s == "srt")
     return std::make_unique<SrtTransport> (uri);
-  if (s == "http" || s == "https" || s == "whip")
-    error = "WHIP destinations are not available in this build yet; "
-            "use rtmp://, rtmps:// or srt://";
-  else
-    error = "unsupported destination '" + redact_publish_uri (uri)
-            + "': use rtmp://, rtmps:// or srt://";
+  if (s == "whip" || s == "whips" || s == "http" || s == "https") {
+#ifdef HAVE_WEBRTC
+    return make_whip_transport (uri);
+#else
+    error = "WHIP destinations need GStreamer's webrtc library and libsoup 3, "
+            "which this build was configured without";
+    return nullptr;
+#endif
+  }
+  error = "unsupported destination '" + redact_publish_uri (uri)
+          + "': use rtmp://, rtmps://, srt://, whip://, whips:// or an "
+            "http(s):// WHIP endpoint";
   return nullptr;
 }
 

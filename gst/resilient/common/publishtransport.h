@@ -55,6 +55,13 @@ struct TransportFailure
   bool closed_by_peer = false;
   /* One line for bus messages and logs, secrets removed. */
   std::string reason;
+  /* The server refused the video codec being sent ("h264"): the owner may
+   * swap to another codec the transport carries and publish again; without
+   * one the failure stays `kind` (Refused). */
+  std::string rejected_codec;
+  /* The server asked for this wait before the next try (Retry-After), or
+   * -1. */
+  std::int64_t retry_after_ms = -1;
 };
 
 class PublishTransport
@@ -107,7 +114,8 @@ protected:
   Counters counters_;
 };
 
-/* The transport for `uri` (rtmp://, rtmps://, srt://), or null with
+/* The transport for `uri` (rtmp://, rtmps://, srt://, whip://, whips://,
+ * http(s):// WHIP endpoints), or null with
  * `error` set for an unknown scheme. */
 std::unique_ptr<PublishTransport>
 make_publish_transport (const std::string &uri, std::string &error);

@@ -1,0 +1,220 @@
+/* autorestoresink publishing to the strict WHIP test server: a server
+ * restarted (the publisher restores, the new server decodes), a server that
+ * refuses H264 (VP8 takes over in the running pipeline), a wrong token (one
+ * clear error, no retry loop). The elements come from the plugin. */
+#include "fixtures/whipserver.h"
+
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono;
+using fixtures::ScriptedResponse;
+using fixtures::WhipTestServer;
+
+namespace {
+
+/* The publisher pipeline with its bus messages collected on the streaming
+ * threads (sync handler). */
+class Publisher
+{
+public:
+  explicit Publisher (const std::string &location, const std::string &extra = {})
+  {
+    std::string desc = "videotestsrc is-live=true pattern=ball ! "
+        "video/x-raw,width=320,height=240,framerate=30/1 ! "
+        "autorestoresink name=ars audio-encoder=opusenc keyframe-interval=1000 "
+        "location=" + location + " " + extra + " "
+        "audiotestsrc is-live=true ! ars.audio";
+    GError *err = nullptr;
+    pipeline_ = gst_parse_launch (desc.c_str (), &err);
+    EXPECT_EQ (err, nullptr) << (err ? err->message : "");
+    g_clear_error (&err);
+    GstBus *bus = gst_element_get_bus (pipeline_);
+    gst_bus_set_sync_handler (bus, on_message, this, nullptr);
+    gst_object_unref (bus);
+    gst_element_set_state (pipeline_, GST_STATE_PLAYING);
+  }
+  ~Publisher ()
+  {
+    gst_element_set_state (pipeline_, GST_STATE_NULL);
+    GstBus *bus = gst_element_get_bus (pipeline_);
+    gst_bus_set_sync_handler (bus, nullptr, nullptr, nullptr);
+    gst_object_unref (bus);
+    gst_object_unref (pipeline_);
+  }
+  int count (const std::string &name) const
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    int n = 0;
+    for (auto &m : names_)
+      n += m == name;
+    return n;
+  }
+  std::vector<std::string> errors () const
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    return errors_;
+  }
+  std::string all () const
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    std::string out;
+    for (auto &m : names_)
+      out += m + "; ";
+    for (auto &e : errors_)
+      out += "error: " + e + "; ";
+    return out;
+  }
+  std::string stat (const char *field) const
+  {
+    GstElement *ars = gst_bin_get_by_name (GST_BIN (pipeline_), "ars");
+    GstStructure *s = nullptr;
+    g_object_get (ars, "statistics", &s, nullptr);
+    gchar *v = s && gst_structure_has_field (s, field)
+        ? gst_value_serialize (gst_structure_get_value (s, field))
+        : g_strdup ("");
+    std::string out = v;
+    g_free (v);
+    if (s)
+      gst_structure_free (s);
+    gst_object_unref (ars);
+    return out;
+  }
+
+private:
+  static GstBusSyncReply on_message (GstBus *, GstMessage *m, gpointer d)
+  {
+    auto *self = static_cast<Publisher *> (d);
+    std::lock_guard<std::mutex> g (self->lock_);
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+        && gst_message_get_structure (m))
+      self->names_.push_back (
+          gst_structure_get_name (gst_message_get_structure (m)));
+    if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+      GError *e = nullptr;
+      gst_message_parse_error (m, &e, nullptr);
+      self->errors_.push_back (e ? e->message : "");
+      g_clear_error (&e);
+    }
+    return GST_BUS_DROP;
+  }
+  GstElement *pipeline_;
+  mutable std::mutex lock_;
+  std::vector<std::string> names_;
+  std::vector<std::string> errors_;
+};
+
+std::string
+whip_location (const WhipTestServer &server, const std::string &userinfo = {})
+{
+  return "whip://" + userinfo + "127.0.0.1:" + std::to_string (server.port ())
+      + "/endpoint/cam";
+}
+
+}  // namespace
+
+TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecodes)
+{
+  auto server = std::make_unique<WhipTestServer> (WhipTestServer::Options {});
+  const int port = server->port ();
+  Publisher pub (whip_location (*server));
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server->video_frames () >= 15 && server->audio_frames () >= 5;
+  }, 15s)) << pub.all ();
+  EXPECT_EQ (pub.stat ("status"), "publishing");
+  /* The server's first RTCP receiver report: from then on its silence
+   * means it is gone (GStreamer's RTCP interval: 5 s, randomised). */
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return std::atoll (pub.stat ("pings").c_str ()) >= 1;
+  }, 12s)) << pub.stat ("pings");
+  EXPECT_GT (std::atoll (pub.stat ("bytes-out").c_str ()), 10000);
+
+  server.reset ();
+  auto down = steady_clock::now ();
+  std::this_thread::sleep_for (500ms);
+  WhipTestServer::Options o;
+  o.port = port;
+  server = std::make_unique<WhipTestServer> (o);
+  auto up = steady_clock::now ();
+  const gint64 up_us = g_get_monotonic_time ();
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server->video_frames () >= 15 && server->audio_frames () >= 5;
+  }, 30s)) << pub.all () << " frames " << server->video_frames ();
+  const long long restore_ms = (server->first_video_us () - up_us) / 1000;
+  std::printf ("[ figures ] WHIP server restarted after %lld ms: first frame "
+      "decoded by the new server %lld ms after it came up\n",
+      (long long) duration_cast<milliseconds> (up - down).count (),
+      restore_ms);
+  EXPECT_GE (pub.count ("autorestoresink-restored"), 1) << pub.all ();
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  EXPECT_EQ (server->sessions_created (), 1);
+}
+
+TEST (AutoRestoreSinkWhip, ServerRefusingH264GetsVp8FromTheRunningPipeline)
+{
+  WhipTestServer server ({});
+  ScriptedResponse r;
+  r.status = 400;
+  r.content_type = "application/problem+json";
+  r.body = "{\"type\":\"about:blank\",\"title\":\"Unsupported codec\","
+      "\"detail\":\"H264 is not supported here, offer VP8\"}";
+  server.script_post (r);
+  Publisher pub (whip_location (server));
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 15;
+  }, 20s)) << pub.all ();
+  EXPECT_EQ (pub.stat ("video-codec"), "vp8");
+  EXPECT_GE (pub.count ("autorestoresink-codec-changed"), 1) << pub.all ();
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  auto posts = server.requests ("POST");
+  ASSERT_GE (posts.size (), 2u);
+  EXPECT_EQ (posts[0].status, 400);
+  EXPECT_NE (posts.back ().body.find ("VP8/90000"), std::string::npos);
+  EXPECT_EQ (posts.back ().body.find ("H264/90000"), std::string::npos);
+}
+
+TEST (AutoRestoreSinkWhip, WrongTokenIsOneClearErrorWithoutARetryLoop)
+{
+  WhipTestServer::Options o;
+  o.token = "right-token";
+  WhipTestServer server (o);
+  Publisher pub (whip_location (server, "wrong-token@"));
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return !pub.errors ().empty ();
+  }, 10s)) << pub.all ();
+  std::this_thread::sleep_for (2s);
+  EXPECT_EQ (pub.errors ().size (), 1u) << pub.all ();
+  EXPECT_NE (pub.errors ()[0].find ("401"), std::string::npos)
+      << pub.errors ()[0];
+  EXPECT_EQ (pub.errors ()[0].find ("wrong-token"), std::string::npos);
+  EXPECT_EQ (server.requests ("POST").size (), 1u);
+  EXPECT_EQ (server.video_frames (), 0u);
+}
+
+TEST (AutoRestoreSinkWhip, RightTokenInTheLocationPublishes)
+{
+  WhipTestServer::Options o;
+  o.token = "right-token";
+  WhipTestServer server (o);
+  Publisher pub (whip_location (server, "right-token@"));
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << pub.all ();
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  ::testing::InitGoogleTest (&argc, argv);
+  return RUN_ALL_TESTS ();
+}
