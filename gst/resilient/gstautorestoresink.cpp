@@ -537,9 +537,21 @@ set_if_exists (GstElement *e, const char *prop, const char *value)
 
 /* Applies bitrate (kbit/s) and keyframe interval (frames) in each known
  * encoder's own units. */
+/* A destination is WHIP: H264 must be Constrained Baseline there (what
+ * the offer's profile-level-id 42e01f announces and browsers decode). */
+static bool
+publishes_whip (const std::string &locations)
+{
+  for (const char *scheme : { "whip://", "whips://", "http://", "https://" })
+    if (locations.find (scheme) != std::string::npos)
+      return true;
+  return false;
+}
+
 static void
 configure_video_encoder (GstElement *enc, const std::string &factory,
-                         guint kbps, guint gop_frames)
+                         guint kbps, guint gop_frames,
+                         bool constrained_baseline = false)
 {
   std::string k = std::to_string (kbps);
   std::string bps = std::to_string ((guint64)kbps * 1000);
@@ -549,6 +561,9 @@ configure_video_encoder (GstElement *enc, const std::string &factory,
     set_if_exists (enc, "key-int-max", g.c_str ());
     set_if_exists (enc, "tune", "zerolatency");
     set_if_exists (enc, "speed-preset", "veryfast");
+    if (constrained_baseline)
+      set_if_exists (enc, "option-string",
+                     "weightp=0:cabac=0:8x8dct=0:bframes=0");
   } else if (factory == "vp8enc" || factory == "vp9enc") {
     set_if_exists (enc, "target-bitrate", bps.c_str ());
     set_if_exists (enc, "keyframe-max-dist", g.c_str ());
@@ -723,7 +738,8 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
         = gst_element_factory_make (cand->factory.c_str (), nullptr);
     if (enc) {
       configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                               gop);
+                               gop,
+                               publishes_whip (priv->run.location));
       /* Open it on its own first: a hardware encoder without its device
        * fails here, before it is linked into the running front. */
       if (gst_element_set_state (enc, GST_STATE_PAUSED)
@@ -1094,7 +1110,8 @@ swap_video_codec (GstAutoRestoreSink *self,
   if (!enc)
     return {};
   configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                           f.gop_frames);
+                           f.gop_frames,
+                           publishes_whip (priv->run.location));
   GstElement *parser = nullptr;
   if (const char *p = parser_for_codec (cand->codec)) {
     parser = gst_element_factory_make (p, nullptr);

@@ -442,7 +442,10 @@ public:
             = !video_codec_.empty () && status != 401 && status != 403
               && (codec == video_codec_
                   || (stage == "answer"
-                      && lower (text).find ("video") != std::string::npos));
+                      && (lower (text).find ("video") != std::string::npos
+                          || lower (text).find ("codec") != std::string::npos
+                          || lower (text).find ("payload")
+                                 != std::string::npos)));
         if (codec_refusal)
           f.rejected_codec = video_codec_;
       } else if (status == 0

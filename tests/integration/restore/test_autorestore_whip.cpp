@@ -89,6 +89,34 @@ public:
     return out;
   }
 
+  /* The profile in the caps out of the video encoder inside the element. */
+  std::string encoder_profile () const
+  {
+    GstElement *ars = gst_bin_get_by_name (GST_BIN (pipeline_), "ars");
+    GstIterator *it = gst_bin_iterate_recurse (GST_BIN (ars));
+    GValue v = G_VALUE_INIT;
+    std::string profile;
+    while (gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
+      auto *e = GST_ELEMENT (g_value_get_object (&v));
+      GstElementFactory *f = gst_element_get_factory (e);
+      if (f && std::string (GST_OBJECT_NAME (f)) == "x264enc") {
+        GstPad *pad = gst_element_get_static_pad (e, "src");
+        GstCaps *caps = gst_pad_get_current_caps (pad);
+        const char *p = caps ? gst_structure_get_string (
+            gst_caps_get_structure (caps, 0), "profile") : nullptr;
+        profile = p ? p : "";
+        if (caps)
+          gst_caps_unref (caps);
+        gst_object_unref (pad);
+      }
+      g_value_reset (&v);
+    }
+    g_value_unset (&v);
+    gst_iterator_free (it);
+    gst_object_unref (ars);
+    return profile;
+  }
+
 private:
   static GstBusSyncReply on_message (GstBus *, GstMessage *m, gpointer d)
   {
@@ -181,6 +209,52 @@ TEST (AutoRestoreSinkWhip, ServerRefusingH264GetsVp8FromTheRunningPipeline)
   EXPECT_EQ (posts.back ().body.find ("H264/90000"), std::string::npos);
 }
 
+TEST (AutoRestoreSinkWhip, AnswerWithoutH264GetsVp8FromTheRunningPipeline)
+{
+  WhipTestServer::Options o;
+  o.answer_without_codec = "H264";
+  WhipTestServer server (o);
+  Publisher pub (whip_location (server));
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return pub.stat ("video-codec") == "vp8"
+        && server.requests ("POST").size () >= 2;
+  }, 15s)) << pub.all ();
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << pub.all ();
+  EXPECT_EQ (pub.count ("autorestoresink-codec-changed"), 1) << pub.all ();
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  auto posts = server.requests ("POST");
+  EXPECT_NE (posts[0].body.find ("H264/90000"), std::string::npos);
+  EXPECT_NE (posts.back ().body.find ("VP8/90000"), std::string::npos);
+}
+
+TEST (AutoRestoreSinkWhip, ServiceUnavailableIsRetriedAfterRetryAfter)
+{
+  WhipTestServer server ({});
+  ScriptedResponse r;
+  r.status = 503;
+  r.retry_after = "2";
+  server.script_post (r);
+  Publisher pub (whip_location (server));
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.requests ("POST").size () >= 1;
+  }, 10s)) << pub.all ();
+  auto first = steady_clock::now ();
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.requests ("POST").size () >= 2;
+  }, 10s)) << pub.all ();
+  auto waited = duration_cast<milliseconds> (steady_clock::now () - first);
+  EXPECT_GE (waited.count (), 1800) << "Retry-After: 2 not honoured";
+  EXPECT_LE (waited.count (), 4000);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << pub.all ();
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  std::printf ("[ figures ] 503 Retry-After: 2 -> next POST after %lld ms\n",
+      (long long) waited.count ());
+}
+
 TEST (AutoRestoreSinkWhip, WrongTokenIsOneClearErrorWithoutARetryLoop)
 {
   WhipTestServer::Options o;
@@ -209,6 +283,8 @@ TEST (AutoRestoreSinkWhip, RightTokenInTheLocationPublishes)
     return server.video_frames () >= 10;
   }, 15s)) << pub.all ();
   EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  /* What the offer announces (42e01f): Constrained Baseline from x264enc. */
+  EXPECT_EQ (pub.encoder_profile (), "constrained-baseline");
 }
 
 int
