@@ -583,38 +583,52 @@ WhipClient::apply_answer (const std::string &sdp)
   gst_object_unref (clock);
 }
 
+/* One aggregated PATCH once the 201 is in and gathering is complete; when
+ * gathering-timeout passed first, what is known goes out then, and the rest
+ * with a=end-of-candidates when gathering completes. */
 void
 WhipClient::maybe_trickle ()
 {
-  if (!config_.trickle || trickle_done_ || !answered_ || counter_mode_)
+  if (!config_.trickle || trickle_stopped_ || end_sent_ || patch_in_flight_
+      || !answered_ || counter_mode_)
     return;
   if (!gathering_done_ && !gathering_timed_out_)
     return;
-  trickle_done_ = true;
+  if (patches_sent_ > 0 && !gathering_done_)
+    return;   /* the rest waits for the end of gathering */
   auto target = whip::trickle_target (local_sdp ());
   if (!target) {
+    trickle_stopped_ = true;
     warn ("no ICE credentials in the local description: not trickling");
     return;
   }
-  std::string frag = whip::build_sdpfrag (*target, candidates_,
-      gathering_done_);
+  std::vector<std::string> fresh (candidates_.begin () + trickle_sent_,
+      candidates_.end ());
+  std::string frag = whip::build_sdpfrag (*target, fresh, gathering_done_);
   trickle_sent_ = (int) candidates_.size ();
+  end_sent_ = gathering_done_;
+  patches_sent_++;
+  patch_in_flight_ = true;
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
   signalling_.patch_trickle (frag, [weak] (WhipSignalling::SimpleResult r) {
     auto c = weak.lock ();
     if (!c || c->stopped_)
       return;
+    c->patch_in_flight_ = false;
     using whip::Outcome;
     switch (r.verdict.outcome) {
       case Outcome::Ok:
         GST_DEBUG_OBJECT (c->log_, "trickle PATCH accepted");
+        c->maybe_trickle ();
         break;
       case Outcome::SessionGone:
       case Outcome::AuthFailed:
         c->fail (r.verdict, "trickle");
         break;
       default:
-        /* 405/415/422/501, ETag trouble, network: the session goes on */
+        /* 405/415/422/501, ETag trouble, network: the session goes on
+         * without trickling */
+        c->trickle_stopped_ = true;
         c->warn (r.verdict.message);
         break;
     }

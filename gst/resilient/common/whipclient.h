@@ -195,7 +195,10 @@ private:
   bool gathering_timed_out_ = false;
   bool posted_ = false;
   bool answered_ = false;
-  bool trickle_done_ = false;
+  bool trickle_stopped_ = false;
+  bool end_sent_ = false;
+  bool patch_in_flight_ = false;
+  int patches_sent_ = 0;
   bool counter_mode_ = false;
   bool answer_patched_ = false;
   std::string offer_sent_;
