@@ -17,7 +17,11 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   /* Each element registers only once it does its whole job. */
-  //ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+#ifdef HAVE_CLUSTERRESOLVER
+  ret |= GST_ELEMENT_REGISTER (clusterresolver, plugin);
+#endif
+  ret |= GST_ELEMENT_REGISTER (autorestoresink, plugin);
 #ifdef HAVE_WEBRTC
   ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
   ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);

@@ -1,0 +1,343 @@
+#include "resilient/failover/policy.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace resilient::failover {
+
+const char *
+state_name (CandidateState s)
+{
+  switch (s) {
+    case CandidateState::Idle:
+      return "idle";
+    case CandidateState::Starting:
+      return "starting";
+    case CandidateState::Healthy:
+      return "healthy";
+    case CandidateState::Waiting:
+      return "waiting";
+    case CandidateState::GivenUp:
+      return "given-up";
+  }
+  return "idle";
+}
+
+FailoverPolicy::FailoverPolicy (PolicyConfig config, std::size_t count,
+    std::uint64_t seed)
+    : config_ (config)
+{
+  slots_.reserve (count);
+  for (std::size_t i = 0; i < count; i++)
+    slots_.push_back (Slot { CandidateState::Idle,
+          Backoff (config.backoff, seed + i) });
+}
+
+void
+FailoverPolicy::set_config (const PolicyConfig &config)
+{
+  config_ = config;
+  for (auto &s : slots_)
+    s.backoff.set_policy (config.backoff);
+}
+
+Duration
+FailoverPolicy::holdoff (int index) const
+{
+  return config_.failback_holdoff * slots_.at (index).holdoff_factor;
+}
+
+int
+FailoverPolicy::rank (int index) const
+{
+  return index == manual_ ? -1 : index;
+}
+
+std::vector<int>
+FailoverPolicy::ranked () const
+{
+  std::vector<int> order (slots_.size ());
+  std::iota (order.begin (), order.end (), 0);
+  std::stable_sort (order.begin (), order.end (),
+      [this](int a, int b) { return rank (a) < rank (b); });
+  return order;
+}
+
+bool
+FailoverPolicy::running (int index) const
+{
+  auto s = slots_[index].state;
+  return s == CandidateState::Starting || s == CandidateState::Healthy;
+}
+
+bool
+FailoverPolicy::eligible (int index) const
+{
+  return running (index) || slots_[index].state == CandidateState::Idle;
+}
+
+bool
+FailoverPolicy::all_given_up () const
+{
+  return std::all_of (slots_.begin (), slots_.end (),
+      [](const Slot & s) { return s.state == CandidateState::GivenUp; });
+}
+
+int
+FailoverPolicy::first_usable () const
+{
+  for (std::size_t i = 0; i < slots_.size (); i++)
+    if (slots_[i].state != CandidateState::GivenUp)
+      return static_cast<int> (i);
+  return -1;
+}
+
+int
+FailoverPolicy::best_healthy (int excluding) const
+{
+  for (int i : ranked ())
+    if (i != excluding && slots_[i].state == CandidateState::Healthy)
+      return i;
+  return -1;
+}
+
+void
+FailoverPolicy::emit_switch (std::vector<Action> &out, int to,
+    const std::string &reason, Duration detect)
+{
+  Action a { Action::Kind::Switch };
+  a.from = active_;
+  a.to = to;
+  a.index = to;
+  a.reason = reason;
+  a.detect = detect;
+  out.push_back (a);
+  active_ = to;
+  if (to >= 0)
+    ever_active_ = true;
+}
+
+std::vector<Action>
+FailoverPolicy::reject (int index, FailureReason reason,
+    const std::string &detail)
+{
+  std::vector<Action> out;
+  auto &s = slots_.at (index);
+  s.state = CandidateState::GivenUp;
+  s.failures++;
+  s.last_reason = reason_name (reason);
+  Action a { Action::Kind::GiveUp };
+  a.index = index;
+  a.reason = s.last_reason;
+  a.fatal = true;
+  a.attempt = 0;
+  a.detail = detail;
+  out.push_back (a);
+  if (manual_ == index)
+    manual_ = -1;
+  return out;
+}
+
+void
+FailoverPolicy::on_healthy (int index, TimePoint now)
+{
+  auto &s = slots_.at (index);
+  if (s.state != CandidateState::Starting)
+    return;
+  s.state = CandidateState::Healthy;
+  s.healthy_since = now;
+  s.backoff_reset_done = false;
+}
+
+std::vector<Action>
+FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
+    const std::string &detail, TimePoint first_sign, TimePoint now)
+{
+  std::vector<Action> out;
+  if (index < 0 || static_cast<std::size_t> (index) >= slots_.size ()
+      || !running (index))
+    return out;
+  auto &s = slots_[index];
+  const char *rname = reason_name (reason);
+
+  Action failed { Action::Kind::CandidateFailed };
+  failed.index = index;
+  failed.reason = rname;
+  failed.fatal = fatal;
+  failed.detail = detail;
+  out.push_back (failed);
+
+  s.failures++;
+  s.last_reason = rname;
+  s.healthy_since.reset ();
+  /* Failed again soon after we came back to it: it is flapping. */
+  if (s.last_failback && now - *s.last_failback < 2 * holdoff (index))
+    s.holdoff_factor = std::min (s.holdoff_factor * 2,
+        std::max (1, config_.max_holdoff_factor));
+  s.last_failback.reset ();
+
+  if (index == active_) {
+    int next = best_healthy (index);
+    emit_switch (out, next, rname, std::max (Duration::zero (),
+            now - first_sign));
+  }
+
+  Action stop { Action::Kind::Stop };
+  stop.index = index;
+  out.push_back (stop);
+
+  std::optional<Duration> delay;
+  if (!fatal)
+    delay = s.backoff.next_delay ();
+  if (delay) {
+    s.state = CandidateState::Waiting;
+    s.retry_at = now + *delay;
+    s.retries++;
+    Action r { Action::Kind::Retry };
+    r.index = index;
+    r.attempt = s.backoff.failures ();
+    r.delay = *delay;
+    r.reason = rname;
+    out.push_back (r);
+  } else {
+    s.state = CandidateState::GivenUp;
+    Action g { Action::Kind::GiveUp };
+    g.index = index;
+    g.attempt = s.backoff.failures ();
+    g.reason = rname;
+    g.fatal = fatal;
+    g.detail = detail;
+    out.push_back (g);
+    if (manual_ == index) {
+      manual_ = -1;
+      manual_pending_ = false;
+    }
+  }
+
+  auto more = step (now);
+  out.insert (out.end (), more.begin (), more.end ());
+  return out;
+}
+
+bool
+FailoverPolicy::request (int index)
+{
+  if (index == -1) {
+    manual_ = -1;
+    manual_pending_ = false;
+    return true;
+  }
+  if (index < 0 || static_cast<std::size_t> (index) >= slots_.size ())
+    return false;
+  if (slots_[index].state == CandidateState::GivenUp)
+    return false;
+  manual_ = index;
+  manual_pending_ = index != active_;
+  /* A manual choice waiting for its retry is tried now. */
+  if (slots_[index].state == CandidateState::Waiting)
+    slots_[index].state = CandidateState::Idle;
+  return true;
+}
+
+std::vector<Action>
+FailoverPolicy::step (TimePoint now)
+{
+  std::vector<Action> out;
+  const int n = static_cast<int> (slots_.size ());
+
+  for (auto &s : slots_) {
+    if (s.state == CandidateState::Waiting && now >= s.retry_at)
+      s.state = CandidateState::Idle;
+    if (s.state == CandidateState::Healthy && s.healthy_since) {
+      Duration healthy_for = now - *s.healthy_since;
+      if (!s.backoff_reset_done && healthy_for >= config_.failback_holdoff) {
+        s.backoff.reset ();
+        s.backoff_reset_done = true;
+      }
+    }
+  }
+  if (active_ >= 0) {
+    auto &s = slots_[active_];
+    if (s.holdoff_factor > 1 && s.healthy_since
+        && now - *s.healthy_since >= 4 * holdoff (active_))
+      s.holdoff_factor = 1;
+  }
+
+  /* Which candidate goes on the output. */
+  int best = best_healthy (-1);
+  if (best >= 0 && best != active_) {
+    bool wait_for_better = false;
+    if (active_ < 0 && !ever_active_) {
+      for (int i : ranked ()) {
+        if (i == best)
+          break;
+        if (slots_[i].state == CandidateState::Starting
+            && now - slots_[i].started_at < config_.startup_grace)
+          wait_for_better = true;
+      }
+    }
+    if (active_ < 0 && !wait_for_better) {
+      bool manual = manual_pending_ && best == manual_;
+      emit_switch (out, best, manual ? "manual" : "recovered", Duration::zero ());
+    } else if (rank (best) < rank (active_)) {
+      if (manual_pending_ && best == manual_) {
+        emit_switch (out, best, "manual", Duration::zero ());
+      } else if ((config_.auto_failback || best == manual_)
+          && now - *slots_[best].healthy_since >= holdoff (best)) {
+        slots_[best].last_failback = now;
+        emit_switch (out, best, "failback", Duration::zero ());
+      }
+    }
+  }
+  if (manual_pending_ && active_ == manual_)
+    manual_pending_ = false;
+
+  /* Which candidates run. */
+  std::vector<bool> want (n, false);
+  auto order = ranked ();
+  if (active_ >= 0) {
+    want[active_] = true;
+    bool hot_found = config_.standby != Standby::Hot;
+    for (int i : order) {
+      if (!eligible (i) || i == active_)
+        continue;
+      if (rank (i) < rank (active_)) {
+        if (config_.auto_failback || i == manual_)
+          want[i] = true;
+      } else if (!hot_found) {
+        want[i] = true;
+        hot_found = true;
+      }
+    }
+  } else {
+    int serving = config_.standby == Standby::Hot ? 2 : 1;
+    int count = 0;
+    for (int i : order) {
+      if (!eligible (i))
+        continue;
+      if (count < serving || running (i))
+        want[i] = true;
+      count++;
+    }
+  }
+  for (int i : order) {
+    auto &s = slots_[i];
+    if (want[i] && s.state == CandidateState::Idle) {
+      s.state = CandidateState::Starting;
+      s.started_at = now;
+      s.healthy_since.reset ();
+      Action a { Action::Kind::Start };
+      a.index = i;
+      out.push_back (a);
+    } else if (!want[i] && running (i)) {
+      s.state = CandidateState::Idle;
+      s.healthy_since.reset ();
+      Action a { Action::Kind::Stop };
+      a.index = i;
+      out.push_back (a);
+    }
+  }
+  return out;
+}
+
+}  // namespace resilient::failover

@@ -1,0 +1,174 @@
+/* gst-resilient: which failoversrc candidate is on the output, which ones
+ * run, and when failed ones are retried.
+ *
+ * FailoverPolicy is the element's decision maker. It sees candidates only as
+ * indices in priority order and learns about them through three events
+ * (healthy, failed, manual request); `step(now)` is called on every health
+ * tick. Every call returns the actions the element must carry out, in order:
+ * switch the output, start or stop a candidate, post a retry or give-up
+ * message.
+ *
+ * Rules:
+ * - The output is on the best healthy candidate by rank (index order, a
+ *   manually chosen candidate first). When the active one fails, the switch
+ *   to the best other healthy candidate (or to filler) is decided at once.
+ * - Leaving filler happens as soon as any candidate is healthy. Returning to
+ *   a better candidate than the active one (failback) waits until it has
+ *   been healthy for its hold-off. A candidate that fails again within twice
+ *   its hold-off after a failback has its hold-off doubled (up to
+ *   `max_holdoff_factor` times the base), so a flapping primary cannot make
+ *   the output flap; the factor returns to 1 after four hold-offs of health.
+ * - Running set: the active candidate; every better-ranked candidate that is
+ *   not waiting for a retry (so failback can happen); in hot standby also
+ *   the next candidate after the active one. On filler: the best one (two in
+ *   hot standby) plus anything already starting.
+ * - Failures: fatal ones give up at once; transient ones are retried after
+ *   the Backoff delay; when Backoff is exhausted the candidate is given up.
+ *   A candidate healthy for the base hold-off gets its backoff reset.
+ */
+#pragma once
+
+#include "resilient/core/backoff.h"
+#include "resilient/core/time.h"
+#include "resilient/failover/candidates.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace resilient::failover {
+
+enum class Standby
+{
+  Cold,
+  Hot,
+};
+
+enum class CandidateState
+{
+  Idle,      /* not running, may be started */
+  Starting,  /* running, no verdict yet */
+  Healthy,   /* running and producing */
+  Waiting,   /* failed, waiting for its retry time */
+  GivenUp,   /* failed for good (fatal, or attempts used up) */
+};
+
+const char *state_name (CandidateState s);
+
+struct PolicyConfig
+{
+  Standby standby = Standby::Cold;
+  BackoffPolicy backoff;
+  Duration failback_holdoff = ms (5000);
+  bool auto_failback = true;
+  int max_holdoff_factor = 16;
+  /* Before anything was ever on the output, a candidate that is healthy is
+   * not used while a better-ranked one, started less than this ago, is
+   * still starting: the primary goes first when all start together. */
+  Duration startup_grace = ms (1500);
+};
+
+struct Action
+{
+  enum class Kind
+  {
+    Switch,           /* from -> to (-1 filler), reason, detect */
+    Start,            /* index */
+    Stop,             /* index */
+    CandidateFailed,  /* index, reason, fatal, detail */
+    Retry,            /* index, attempt, delay, reason */
+    GiveUp,           /* index, attempt (attempts made), reason, fatal, detail */
+  };
+  Kind kind;
+  int index = -1;
+  int from = -1;
+  int to = -1;
+  std::string reason;
+  bool fatal = false;
+  int attempt = 0;
+  Duration delay{};
+  Duration detect{};
+  std::string detail;
+};
+
+class FailoverPolicy
+{
+public:
+  FailoverPolicy (PolicyConfig config, std::size_t count,
+      std::uint64_t seed = 0x5eed);
+
+  /* Updates thresholds; attempt counts are kept. */
+  void set_config (const PolicyConfig &config);
+  const PolicyConfig &config () const { return config_; }
+
+  /* A candidate that cannot be used at all (bad URI, unknown scheme): given
+   * up before it ever runs. */
+  std::vector<Action> reject (int index, FailureReason reason,
+      const std::string &detail);
+
+  /* The running candidate produced (its health verdict became healthy). */
+  void on_healthy (int index, TimePoint now);
+
+  /* The running candidate failed; `first_sign` is when the failure was first
+   * seen (for detect time). Stale reports (candidate not running) are
+   * ignored. */
+  std::vector<Action> on_failure (int index, FailureReason reason, bool fatal,
+      const std::string &detail, TimePoint first_sign, TimePoint now);
+
+  /* Manual switch: pin `index` first in rank (-1: back to automatic).
+   * Returns false when out of range or given up. The switch itself comes
+   * from the next step(). */
+  bool request (int index);
+
+  /* Periodic decisions at `now`. */
+  std::vector<Action> step (TimePoint now);
+
+  int active () const { return active_; }
+  int manual () const { return manual_; }
+  std::size_t size () const { return slots_.size (); }
+  CandidateState state (int index) const { return slots_.at (index).state; }
+  int failures (int index) const { return slots_.at (index).failures; }
+  int retries (int index) const { return slots_.at (index).retries; }
+  const std::string &last_reason (int index) const
+  {
+    return slots_.at (index).last_reason;
+  }
+  Duration holdoff (int index) const;
+  bool all_given_up () const;
+  /* The best-ranked candidate that is not given up, -1 when none. */
+  int first_usable () const;
+
+private:
+  struct Slot
+  {
+    CandidateState state = CandidateState::Idle;
+    Backoff backoff;
+    TimePoint retry_at{};
+    std::optional<TimePoint> healthy_since;
+    TimePoint started_at{};
+    bool backoff_reset_done = false;
+    std::optional<TimePoint> last_failback;
+    int holdoff_factor = 1;
+    int failures = 0;
+    int retries = 0;
+    std::string last_reason;
+  };
+
+  int rank (int index) const;
+  std::vector<int> ranked () const;
+  bool running (int index) const;
+  bool eligible (int index) const;
+  int best_healthy (int excluding) const;
+  void emit_switch (std::vector<Action> &out, int to, const std::string &reason,
+      Duration detect);
+
+  PolicyConfig config_;
+  std::vector<Slot> slots_;
+  int active_ = -1;
+  int manual_ = -1;
+  bool manual_pending_ = false;
+  bool ever_active_ = false;
+};
+
+}  // namespace resilient::failover

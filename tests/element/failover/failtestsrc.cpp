@@ -1,0 +1,256 @@
+#include "failtestsrc.h"
+
+#include <gst/base/gstpushsrc.h>
+
+#include <map>
+#include <mutex>
+
+namespace {
+
+std::mutex g_lock;
+std::map<std::string, int> g_starts;
+
+}  // namespace
+
+#define FAILTEST_TYPE (failtest_src_get_type ())
+G_DECLARE_FINAL_TYPE (FailTestSrc, failtest_src, FAILTEST, SRC, GstPushSrc)
+
+struct _FailTestSrc
+{
+  GstPushSrc parent;
+  gchar *uri;
+  gchar *mode;
+  int after;
+  GQuark code;
+  int count;
+  int fail;
+  int lag;
+  int start_no;
+  GstClockTime first_rt;
+  GMutex lock;
+  GCond cond;
+  gboolean unlocked;
+};
+
+static void failtest_uri_init (gpointer g_iface, gpointer iface_data);
+
+G_DEFINE_TYPE_WITH_CODE (FailTestSrc, failtest_src, GST_TYPE_PUSH_SRC,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, failtest_uri_init));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/x-raw,format=I420,width=160,height=120,"
+        "framerate=30/1,pixel-aspect-ratio=1/1"));
+
+static GstURIType
+failtest_uri_get_type (GType)
+{
+  return GST_URI_SRC;
+}
+
+static const gchar *const *
+failtest_uri_get_protocols (GType)
+{
+  static const gchar *protocols[] = { "failtest", nullptr };
+  return protocols;
+}
+
+static gchar *
+failtest_uri_get_uri (GstURIHandler * h)
+{
+  return g_strdup (FAILTEST_SRC (h)->uri);
+}
+
+static gboolean
+failtest_uri_set_uri (GstURIHandler * h, const gchar * uri, GError ** err)
+{
+  FailTestSrc *self = FAILTEST_SRC (h);
+  GstUri *u = gst_uri_from_string (uri);
+  if (!u)
+    return FALSE;
+  g_free (self->uri);
+  self->uri = g_strdup (uri);
+  g_free (self->mode);
+  self->mode = g_strdup (gst_uri_get_host (u));
+  const gchar *after = gst_uri_get_query_value (u, "after");
+  self->after = after ? atoi (after) : -1;
+  const gchar *fail = gst_uri_get_query_value (u, "fail");
+  self->fail = fail ? atoi (fail) : 1;
+  const gchar *lag = gst_uri_get_query_value (u, "lag");
+  self->lag = lag ? atoi (lag) : 0;
+  const gchar *code = gst_uri_get_query_value (u, "code");
+  self->code = g_quark_from_string (code ? code : "read");
+  gst_uri_unref (u);
+  return TRUE;
+}
+
+static void
+failtest_uri_init (gpointer g_iface, gpointer)
+{
+  auto *iface = static_cast < GstURIHandlerInterface * >(g_iface);
+  iface->get_type = failtest_uri_get_type;
+  iface->get_protocols = failtest_uri_get_protocols;
+  iface->get_uri = failtest_uri_get_uri;
+  iface->set_uri = failtest_uri_set_uri;
+}
+
+static gboolean
+failtest_start (GstBaseSrc * src)
+{
+  FailTestSrc *self = FAILTEST_SRC (src);
+  self->count = 0;
+  self->first_rt = GST_CLOCK_TIME_NONE;
+  std::lock_guard < std::mutex > g (g_lock);
+  g_starts[self->uri ? self->uri : ""]++;
+  self->start_no = g_starts[self->uri ? self->uri : ""];
+  return TRUE;
+}
+
+static gboolean
+failtest_unlock (GstBaseSrc * src)
+{
+  FailTestSrc *self = FAILTEST_SRC (src);
+  g_mutex_lock (&self->lock);
+  self->unlocked = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+failtest_unlock_stop (GstBaseSrc * src)
+{
+  FailTestSrc *self = FAILTEST_SRC (src);
+  g_mutex_lock (&self->lock);
+  self->unlocked = FALSE;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static GstFlowReturn
+failtest_create (GstPushSrc * src, GstBuffer ** out)
+{
+  FailTestSrc *self = FAILTEST_SRC (src);
+  bool lag_mode = g_strcmp0 (self->mode, "lag") == 0;
+  if (!lag_mode && self->after >= 0 && self->count >= self->after) {
+    bool error = g_strcmp0 (self->mode, "error") == 0
+        || (g_strcmp0 (self->mode, "errorfirst") == 0
+        && self->start_no <= self->fail);
+    if (g_strcmp0 (self->mode, "errorfirst") == 0 && !error)
+      goto produce;
+    if (error) {
+      if (self->code == g_quark_from_string ("notfound"))
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("Not found (404)"),
+            ("failtest://error?key=SECRET"));
+      else if (self->code == g_quark_from_string ("unauthorized"))
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+            ("Forbidden (403)"), (nullptr));
+      else
+        GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Connection reset by peer"),
+            (nullptr));
+      return GST_FLOW_ERROR;
+    }
+    /* stall: wait until unlocked (flush / stop) */
+    g_mutex_lock (&self->lock);
+    while (!self->unlocked)
+      g_cond_wait (&self->cond, &self->lock);
+    g_mutex_unlock (&self->lock);
+    return GST_FLOW_FLUSHING;
+  }
+produce:
+  /* Pace like a camera. */
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (clock && self->count > 0) {
+    GstClockID id = gst_clock_new_single_shot_id (clock,
+        gst_clock_get_time (clock) + GST_SECOND / 30);
+    gst_clock_id_wait (id, nullptr);
+    gst_clock_id_unref (id);
+  }
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  if (clock) {
+    rt = gst_clock_get_time (clock) - gst_element_get_base_time (GST_ELEMENT
+        (self));
+    /* lag: once, at frame `after`, the source falls `lag` ms behind and
+     * stays behind (its timestamps follow its own frame count). */
+    if (lag_mode && self->count == self->after && self->lag > 0) {
+      GstClockID id = gst_clock_new_single_shot_id (clock,
+          gst_clock_get_time (clock) + self->lag * GST_MSECOND);
+      gst_clock_id_wait (id, nullptr);
+      gst_clock_id_unref (id);
+    }
+    gst_object_unref (clock);
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (self->first_rt))
+    self->first_rt = rt;
+  gsize size = 160 * 120 * 3 / 2;
+  GstBuffer *buf = gst_buffer_new_allocate (nullptr, size, nullptr);
+  gst_buffer_memset (buf, 0, 200, 160 * 120);
+  gst_buffer_memset (buf, 160 * 120, 128, size - 160 * 120);
+  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  if (lag_mode && GST_CLOCK_TIME_IS_VALID (self->first_rt)) {
+    GST_BUFFER_PTS (buf) = self->first_rt + self->count * GST_SECOND / 30;
+    GST_BUFFER_DTS (buf) = GST_BUFFER_PTS (buf);
+  }
+  self->count++;
+  *out = buf;
+  return GST_FLOW_OK;
+}
+
+static void
+failtest_finalize (GObject * o)
+{
+  FailTestSrc *self = FAILTEST_SRC (o);
+  g_free (self->uri);
+  g_free (self->mode);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (failtest_src_parent_class)->finalize (o);
+}
+
+static void
+failtest_src_init (FailTestSrc * self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->after = -1;
+  gst_base_src_set_live (GST_BASE_SRC (self), TRUE);
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_TIME);
+  gst_base_src_set_do_timestamp (GST_BASE_SRC (self), TRUE);
+}
+
+static void
+failtest_src_class_init (FailTestSrcClass * klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = failtest_finalize;
+  GstBaseSrcClass *bs = GST_BASE_SRC_CLASS (klass);
+  bs->start = failtest_start;
+  bs->unlock = failtest_unlock;
+  bs->unlock_stop = failtest_unlock_stop;
+  GST_PUSH_SRC_CLASS (klass)->create = failtest_create;
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
+      &src_template);
+  gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
+      "Failure test source", "Source/Video", "Fails on demand", "tests");
+}
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  return gst_element_register (plugin, "failtestsrc", GST_RANK_PRIMARY,
+      FAILTEST_TYPE);
+}
+
+void
+failtest_register ()
+{
+  gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
+      "failtest", "Failure test source", plugin_init, "1.0", "LGPL",
+      "tests", "gst-resilient", "https://example.invalid");
+}
+
+int
+failtest_starts (const std::string & uri)
+{
+  std::lock_guard < std::mutex > g (g_lock);
+  return g_starts[uri];
+}

@@ -1,0 +1,19 @@
+/* A live raw-video source for tests, reached through uridecodebin by URI:
+ *   failtest://ok          frames forever
+ *   failtest://stall?after=N         N frames, then silence (no error, no EOS)
+ *   failtest://error?after=N&code=read|notfound|unauthorized
+ *                                    N frames, then an ERROR of that kind
+ *   failtest://errorfirst?after=N&fail=K
+ *                                    the first K starts fail like error,
+ *                                    later ones play forever
+ *   failtest://lag?after=N&lag=MS    frames forever, but at frame N it falls
+ *                                    MS behind its own timestamps for good
+ * Starts are counted per URI, process-wide (failtest_starts). */
+#pragma once
+
+#include <gst/gst.h>
+
+#include <string>
+
+void failtest_register ();
+int failtest_starts (const std::string & uri);

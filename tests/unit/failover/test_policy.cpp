@@ -1,0 +1,383 @@
+#include "resilient/failover/policy.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+using namespace resilient;
+using namespace resilient::failover;
+
+namespace {
+
+PolicyConfig
+config (Standby standby = Standby::Cold)
+{
+  PolicyConfig c;
+  c.standby = standby;
+  c.backoff.initial = ms (500);
+  c.backoff.max = ms (8000);
+  c.backoff.jitter = 0.0;
+  c.failback_holdoff = ms (5000);
+  return c;
+}
+
+/* Carries out the policy's actions the way the element does and keeps a log. */
+struct Sim
+{
+  FailoverPolicy p;
+  std::set<int> running;
+  std::vector<Action> log;
+  int switches = 0;
+
+  Sim (PolicyConfig c, std::size_t n) : p (c, n) {}
+
+  void apply (const std::vector<Action> &acts)
+  {
+    for (auto &a : acts) {
+      log.push_back (a);
+      if (a.kind == Action::Kind::Start) {
+        EXPECT_FALSE (running.count (a.index)) << "started twice " << a.index;
+        running.insert (a.index);
+      } else if (a.kind == Action::Kind::Stop) {
+        running.erase (a.index);
+      } else if (a.kind == Action::Kind::Switch) {
+        switches++;
+      }
+    }
+  }
+  void step (TimePoint now) { apply (p.step (now)); }
+  void fail (int i, FailureReason r, TimePoint now, bool fatal = false,
+      TimePoint first = TimePoint (-1))
+  {
+    apply (p.on_failure (i, r, fatal, "detail", first.count () < 0 ? now : first,
+            now));
+  }
+  void healthy (int i, TimePoint now)
+  {
+    p.on_healthy (i, now);
+    step (now);
+  }
+  const Action *last (Action::Kind k) const
+  {
+    for (auto it = log.rbegin (); it != log.rend (); ++it)
+      if (it->kind == k)
+        return &*it;
+    return nullptr;
+  }
+  int count (Action::Kind k) const
+  {
+    return std::count_if (log.begin (), log.end (),
+        [k](const Action & a) { return a.kind == k; });
+  }
+};
+
+}  // namespace
+
+TEST (Policy, ColdStartRunsOnlyTheFirstCandidate)
+{
+  Sim s (config (), 3);
+  s.step (ms (0));
+  EXPECT_EQ (s.running, (std::set<int> { 0 }));
+  EXPECT_EQ (s.p.active (), -1);
+  s.healthy (0, ms (400));
+  EXPECT_EQ (s.p.active (), 0);
+  ASSERT_NE (s.last (Action::Kind::Switch), nullptr);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->from, -1);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "recovered");
+  EXPECT_EQ (s.running, (std::set<int> { 0 }));
+}
+
+TEST (Policy, HotStandbyKeepsTheNextCandidateRunning)
+{
+  Sim s (config (Standby::Hot), 3);
+  s.step (ms (0));
+  EXPECT_EQ (s.running, (std::set<int> { 0, 1 }));
+  s.healthy (1, ms (300));
+  s.step (ms (1500));
+  EXPECT_EQ (s.p.active (), 1) << "after the startup grace, whatever is healthy";
+  s.healthy (0, ms (1600));
+  /* 0 is better but only healthy for 0 ms: hold-off applies. */
+  EXPECT_EQ (s.p.active (), 1);
+  s.step (ms (6599));
+  EXPECT_EQ (s.p.active (), 1);
+  s.step (ms (6600));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
+  EXPECT_EQ (s.running, (std::set<int> { 0, 1 }));
+}
+
+TEST (Policy, EventFailureSwitchesAtOnceToTheHotStandby)
+{
+  Sim s (config (Standby::Hot), 3);
+  s.step (ms (0));
+  s.healthy (0, ms (100));
+  s.healthy (1, ms (150));
+  ASSERT_EQ (s.p.active (), 0);
+  s.fail (0, FailureReason::Eos, ms (10000));
+  EXPECT_EQ (s.p.active (), 1);
+  auto *sw = s.last (Action::Kind::Switch);
+  EXPECT_EQ (sw->from, 0);
+  EXPECT_EQ (sw->to, 1);
+  EXPECT_EQ (sw->reason, "eos");
+  EXPECT_EQ (sw->detect, ms (0));
+  /* 0 waits for its retry, 2 becomes the new hot standby. */
+  EXPECT_EQ (s.p.state (0), CandidateState::Waiting);
+  EXPECT_EQ (s.running, (std::set<int> { 1, 2 }));
+  EXPECT_EQ (s.last (Action::Kind::CandidateFailed)->index, 0);
+  EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (500));
+}
+
+TEST (Policy, ColdFailureGoesToFillerThenTheNextCandidate)
+{
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (100));
+  s.fail (0, FailureReason::Timeout, ms (5000), false, ms (3000));
+  EXPECT_EQ (s.p.active (), -1);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->detect, ms (2000));
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "timeout");
+  EXPECT_EQ (s.running, (std::set<int> { 1 }));
+  s.healthy (1, ms (5300));
+  EXPECT_EQ (s.p.active (), 1);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "recovered");
+  /* The primary is retried in the background while on the backup. */
+  s.step (ms (5499));
+  EXPECT_FALSE (s.running.count (0));
+  s.step (ms (5500));
+  EXPECT_TRUE (s.running.count (0));
+}
+
+TEST (Policy, RetriesBackOffExponentiallyAndGiveUpWhenBounded)
+{
+  auto c = config ();
+  c.backoff.max_attempts = 3;
+  Sim s (c, 2);
+  TimePoint t = ms (0);
+  s.step (t);
+  std::vector<Duration> delays;
+  for (int i = 0; i < 4; i++) {
+    ASSERT_TRUE (s.running.count (0)) << i;
+    s.fail (0, FailureReason::Error, t);
+    if (auto *r = s.last (Action::Kind::Retry); r && s.p.state (0) == CandidateState::Waiting) {
+      delays.push_back (r->delay);
+      t += r->delay;
+      s.step (t);
+    }
+  }
+  EXPECT_EQ (delays, (std::vector<Duration> { ms (500), ms (1000), ms (2000) }));
+  EXPECT_EQ (s.p.state (0), CandidateState::GivenUp);
+  auto *g = s.last (Action::Kind::GiveUp);
+  ASSERT_NE (g, nullptr);
+  EXPECT_FALSE (g->fatal);
+  EXPECT_EQ (g->attempt, 3);
+  EXPECT_EQ (s.count (Action::Kind::Retry), 3);
+  /* The backup carries on. */
+  EXPECT_TRUE (s.running.count (1));
+}
+
+TEST (Policy, FatalFailureGivesUpWithoutRetrying)
+{
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.fail (0, FailureReason::Error, ms (50), true);
+  EXPECT_EQ (s.p.state (0), CandidateState::GivenUp);
+  EXPECT_EQ (s.count (Action::Kind::Retry), 0);
+  ASSERT_NE (s.last (Action::Kind::GiveUp), nullptr);
+  EXPECT_TRUE (s.last (Action::Kind::GiveUp)->fatal);
+  EXPECT_EQ (s.running, (std::set<int> { 1 }));
+  /* Never restarted, however long we wait. */
+  for (int t = 100; t < 120000; t += 1000)
+    s.step (ms (t));
+  EXPECT_FALSE (s.running.count (0));
+  EXPECT_EQ (s.p.first_usable (), 1);
+}
+
+TEST (Policy, RejectedCandidateIsSkipped)
+{
+  Sim s (config (), 3);
+  s.apply (s.p.reject (0, FailureReason::BadUri, "not a URI"));
+  s.apply (s.p.reject (1, FailureReason::Unsupported, "no source for nosuch://"));
+  EXPECT_EQ (s.last (Action::Kind::GiveUp)->reason, "unsupported");
+  s.step (ms (0));
+  EXPECT_EQ (s.running, (std::set<int> { 2 }));
+  EXPECT_FALSE (s.p.all_given_up ());
+  s.apply (s.p.reject (2, FailureReason::BadUri, "x"));
+  EXPECT_TRUE (s.p.all_given_up ());
+}
+
+TEST (Policy, FailbackWaitsForTheHoldoffOfContinuousHealth)
+{
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (100));
+  s.fail (0, FailureReason::Error, ms (1000));
+  s.healthy (1, ms (1200));
+  ASSERT_EQ (s.p.active (), 1);
+  s.step (ms (1500));            /* retry of 0 due */
+  ASSERT_TRUE (s.running.count (0));
+  s.healthy (0, ms (1800));
+  s.step (ms (6700));
+  EXPECT_EQ (s.p.active (), 1) << "healthy for 4.9 s only";
+  s.step (ms (6800));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
+  /* Cold standby: the backup is stopped once we are back. */
+  EXPECT_EQ (s.running, (std::set<int> { 0 }));
+}
+
+TEST (Policy, NoFailbackWhenDisabled)
+{
+  auto c = config ();
+  c.auto_failback = false;
+  Sim s (c, 2);
+  s.step (ms (0));
+  s.healthy (0, ms (100));
+  s.fail (0, FailureReason::Error, ms (1000));
+  s.healthy (1, ms (1200));
+  for (int t = 1300; t < 60000; t += 500)
+    s.step (ms (t));
+  EXPECT_EQ (s.p.active (), 1);
+  EXPECT_FALSE (s.running.count (0)) << "nothing to fail back to: not run";
+}
+
+TEST (Policy, FlappingPrimaryDoesNotMakeTheOutputFlap)
+{
+  Sim s (config (Standby::Hot), 2);
+  s.step (ms (0));
+  s.healthy (1, ms (50));        /* backup up, stays up */
+  TimePoint t = ms (0);
+  /* Primary: comes up, stays healthy for 6 s, dies; 20 cycles. */
+  int failbacks = 0;
+  for (int cycle = 0; cycle < 20; cycle++) {
+    while (!s.running.count (0)) {
+      t += ms (100);
+      s.step (t);
+    }
+    s.healthy (0, t);
+    TimePoint up = t;
+    while (t < up + ms (6000)) {
+      t += ms (100);
+      int before = s.p.active ();
+      s.step (t);
+      if (before != 0 && s.p.active () == 0)
+        failbacks++;
+    }
+    s.fail (0, FailureReason::Error, t);
+  }
+  /* Without growth it would fail back every cycle (6 s > 5 s hold-off). */
+  EXPECT_LE (failbacks, 3);
+  EXPECT_GT (s.p.holdoff (0), ms (5000));
+  EXPECT_EQ (s.p.active (), 1);
+}
+
+TEST (Policy, HoldoffGrowthDecaysAfterLongHealth)
+{
+  Sim s (config (Standby::Hot), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (0));
+  s.healthy (1, ms (0));
+  TimePoint t = ms (0);
+  for (int i = 0; i < 2; i++) {
+    s.fail (0, FailureReason::Error, t);
+    while (s.p.active () != 0) {
+      t += ms (100);
+      s.step (t);
+      if (s.running.count (0) && s.p.state (0) == CandidateState::Starting)
+        s.healthy (0, t);
+    }
+    t += ms (100);
+  }
+  ASSERT_GT (s.p.holdoff (0), ms (5000));
+  Duration h = s.p.holdoff (0);
+  t += 4 * h;
+  s.step (t);
+  EXPECT_EQ (s.p.holdoff (0), ms (5000));
+}
+
+TEST (Policy, ManualSwitchPinsACandidate)
+{
+  Sim s (config (Standby::Hot), 3);
+  s.step (ms (0));
+  s.healthy (0, ms (10));
+  s.healthy (1, ms (10));
+  ASSERT_EQ (s.p.active (), 0);
+  EXPECT_FALSE (s.p.request (3));
+  EXPECT_FALSE (s.p.request (-2));
+  ASSERT_TRUE (s.p.request (2));
+  s.step (ms (100));
+  EXPECT_TRUE (s.running.count (2)) << "the chosen candidate is started";
+  EXPECT_EQ (s.p.active (), 0) << "and used only once it is healthy";
+  s.healthy (2, ms (400));
+  EXPECT_EQ (s.p.active (), 2);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "manual");
+  /* Automatic failback does not override the manual choice. */
+  for (int t = 500; t < 30000; t += 500)
+    s.step (ms (t));
+  EXPECT_EQ (s.p.active (), 2);
+  /* Back to automatic: failback to 0 after its hold-off. */
+  ASSERT_TRUE (s.p.request (-1));
+  s.step (ms (30100));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
+}
+
+TEST (Policy, ManualSwitchToAGivenUpCandidateIsRefused)
+{
+  Sim s (config (), 2);
+  s.apply (s.p.reject (1, FailureReason::Unsupported, "x"));
+  EXPECT_FALSE (s.p.request (1));
+  EXPECT_TRUE (s.p.request (0));
+}
+
+TEST (Policy, StaleFailureReportsAreIgnored)
+{
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (10));
+  EXPECT_TRUE (s.p.on_failure (1, FailureReason::Error, false, "", ms (20),
+          ms (20)).empty ());
+  EXPECT_TRUE (s.p.on_failure (7, FailureReason::Error, false, "", ms (20),
+          ms (20)).empty ());
+  EXPECT_EQ (s.p.active (), 0);
+}
+
+TEST (Policy, BackoffResetsAfterStableHealth)
+{
+  Sim s (config (), 1);
+  TimePoint t = ms (0);
+  s.step (t);
+  for (int i = 0; i < 3; i++) {
+    s.fail (0, FailureReason::Error, t);
+    t += s.last (Action::Kind::Retry)->delay;
+    s.step (t);
+  }
+  EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (2000));
+  s.healthy (0, t);
+  t += ms (5000);
+  s.step (t);
+  s.fail (0, FailureReason::Error, t);
+  EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (500));
+}
+
+TEST (Policy, AtStartupThePrimaryGetsAGraceToWinTheRace)
+{
+  Sim s (config (Standby::Hot), 2);
+  s.step (ms (0));
+  s.healthy (1, ms (200));
+  EXPECT_EQ (s.p.active (), -1) << "primary still starting within the grace";
+  s.healthy (0, ms (600));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.count (Action::Kind::Switch), 1);
+}
+
+TEST (Policy, StartupGraceEndsWhenThePrimaryIsSlow)
+{
+  Sim s (config (Standby::Hot), 2);
+  s.step (ms (0));
+  s.healthy (1, ms (200));
+  s.step (ms (1400));
+  EXPECT_EQ (s.p.active (), -1);
+  s.step (ms (1500));
+  EXPECT_EQ (s.p.active (), 1);
+}
