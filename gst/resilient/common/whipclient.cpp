@@ -158,9 +158,32 @@ WhipClient::since_start () const
   return (g_get_monotonic_time () - started_us_) / 1000;
 }
 
+WhipSnapshot
+WhipClient::snapshot () const
+{
+  std::lock_guard<std::mutex> g (snap_lock_);
+  return snap_;
+}
+
+void
+WhipClient::publish_snapshot ()
+{
+  WhipSnapshot s;
+  s.timings = timings_;
+  s.http_status = http_status_;
+  s.redirects = redirects_;
+  s.session_url = session_url ();
+  s.trickle_candidates = trickle_sent_;
+  s.rtcp_acks = rtcp_acks_;
+  s.warning = warning_;
+  std::lock_guard<std::mutex> g (snap_lock_);
+  snap_ = std::move (s);
+}
+
 void
 WhipClient::set_status (WebrtcStatus s)
 {
+  publish_snapshot ();
   if (status_ == s)
     return;
   status_ = s;
@@ -173,6 +196,7 @@ WhipClient::warn (const std::string &w)
 {
   GST_WARNING_OBJECT (log_, "%s", w.c_str ());
   warning_ = w;
+  publish_snapshot ();
   if (hooks_.on_warning)
     hooks_.on_warning (w);
 }
@@ -373,6 +397,7 @@ WhipClient::on_local_offer_set ()
 {
   local_set_ = true;
   timings_.offer_ms = since_start ();
+  publish_snapshot ();
   /* gathering runs now; bounded */
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
   GstClock *clock = gst_system_clock_obtain ();
@@ -459,6 +484,7 @@ WhipClient::post ()
   }
   offer_sent_ = *fixed;
   timings_.post_sent_ms = since_start ();
+  publish_snapshot ();
   GST_DEBUG_OBJECT (log_, "POST offer (%zu bytes, %s)", offer_sent_.size (),
       config_.trickle ? "trickle" : "with candidates");
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
@@ -476,6 +502,7 @@ WhipClient::on_post_result (WhipSignalling::PostResult r)
   timings_.http_ms = r.elapsed_ms;
   http_status_ = r.verdict.status;
   redirects_ = r.redirects;
+  publish_snapshot ();
   using whip::Outcome;
   switch (r.verdict.outcome) {
     case Outcome::Ok:
@@ -608,6 +635,7 @@ WhipClient::maybe_trickle ()
   trickle_sent_ = (int) candidates_.size ();
   end_sent_ = gathering_done_;
   patches_sent_++;
+  publish_snapshot ();
   patch_in_flight_ = true;
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
   signalling_.patch_trickle (frag, [weak] (WhipSignalling::SimpleResult r) {
@@ -777,8 +805,10 @@ WhipClient::on_ice_connection_state ()
   g_object_get (webrtc_, "ice-connection-state", &st, NULL);
   if ((st == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED
           || st == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
-      && timings_.ice_connected_ms < 0)
+      && timings_.ice_connected_ms < 0) {
     timings_.ice_connected_ms = since_start ();
+    publish_snapshot ();
+  }
   if (st == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED) {
     WhipFailure f;
     f.severity = whip::Severity::Transient;
@@ -903,6 +933,10 @@ WhipClient::on_progress (std::uint64_t progress, bool valid)
   GST_LOG_OBJECT (log_, "media progress %" G_GUINT64_FORMAT " (%s)", progress,
       valid ? "valid" : "none yet");
   if (valid && (!progress_seen_ || progress != last_progress_)) {
+    if (!hooks_.media_progress) {
+      rtcp_acks_++;
+      publish_snapshot ();
+    }
     progress_seen_ = true;
     last_progress_ = progress;
     last_progress_us_ = now;
