@@ -3,6 +3,8 @@
  *
  *   meson devenv -C build ./bench/restore/bench-restore [rounds] [outage-ms]
  *
+ * outage-ms 0 (the default) varies the outage from round to round.
+ *
  * Each round: the server is killed (-9), stays down for the outage, is
  * started again; the clock starts when its port accepts connections, a
  * viewer (rtmp2src ! flvdemux ! h264parse ! avdec_h264) connects at once,
@@ -20,6 +22,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <random>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -150,9 +153,20 @@ main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   const int rounds = argc > 1 ? std::atoi (argv[1]) : 20;
-  const int outage_ms = argc > 2 ? std::atoi (argv[2]) : 1000;
-  std::printf ("bench-restore: %d rounds, server down %d ms each\n", rounds,
-      outage_ms);
+  /* 0: a different outage each round, 200..1800 ms, the same sequence for
+   * both publishers (so neither lines up with a fixed retry period). */
+  const int fixed_outage = argc > 2 ? std::atoi (argv[2]) : 0;
+  std::vector<int> outages;
+  std::mt19937 rng (42);
+  for (int r = 0; r < rounds; r++)
+    outages.push_back (fixed_outage > 0 ? fixed_outage
+        : 200 + (int) (rng () % 1601));
+  if (fixed_outage > 0)
+    std::printf ("bench-restore: %d rounds, server down %d ms each\n", rounds,
+        fixed_outage);
+  else
+    std::printf ("bench-restore: %d rounds, server down 200..1800 ms "
+        "(seeded)\n", rounds);
 
   /* (a) autorestoresink, default properties. */
   std::vector<double> ars_ms;
@@ -170,7 +184,7 @@ main (int argc, char **argv)
     std::this_thread::sleep_for (milliseconds (1500));
     for (int r = 0; r < rounds; r++) {
       server.kill9 ();
-      std::this_thread::sleep_for (milliseconds (outage_ms));
+      std::this_thread::sleep_for (milliseconds (outages[r]));
       server.start ();          /* returns once the port accepts */
       auto t0 = steady_clock::now ();
       double ms_ = viewer_first_frame_ms (url, t0, milliseconds (10000));
@@ -198,7 +212,7 @@ main (int argc, char **argv)
     std::this_thread::sleep_for (milliseconds (2500));
     for (int r = 0; r < rounds; r++) {
       server.kill9 ();
-      std::this_thread::sleep_for (milliseconds (outage_ms));
+      std::this_thread::sleep_for (milliseconds (outages[r]));
       server.start ();
       auto t0 = steady_clock::now ();
       double ms_ = viewer_first_frame_ms (url, t0, milliseconds (10000));

@@ -319,6 +319,10 @@ struct Stats
   std::string last_failure;
   std::string destination;
   int destination_index = -1;
+  /* Copies of the fronts' names (the fronts are the loop's). */
+  std::string video_codec;
+  std::string video_encoder;
+  std::string audio_codec;
 };
 
 using HeldQueue = HoldQueue<GstBuffer *>;
@@ -452,6 +456,17 @@ post_event (GstAutoRestoreSink *self, const char *event, GstStructure *s)
   gst_structure_set_name (s, name);
   g_free (name);
   resilient::gst::post_element_message (GST_ELEMENT (self), s);
+}
+
+/* Copies what the fronts produce into the statistics (loop only). */
+static void
+sync_front_stats (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  priv->stats.video_codec = priv->video.codec;
+  priv->stats.video_encoder = priv->video.encoder_name;
+  priv->stats.audio_codec = priv->audio.codec;
 }
 
 static std::string
@@ -906,6 +921,7 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   f.tee = tee;
   f.codec = codec;
   f.built = true;
+  sync_front_stats (self);
   return true;
 }
 
@@ -1001,6 +1017,7 @@ teardown_front (GstAutoRestoreSink *self, Front &f)
   f.eos = false;
   f.codec.clear ();
   f.encoder_name.clear ();
+  sync_front_stats (self);
   std::lock_guard<std::mutex> g (self->priv->lock);
   gst_caps_replace (&f.caps, nullptr);
 }
@@ -1012,7 +1029,9 @@ request_keyframe (GstAutoRestoreSink *self)
   GstPad *pad = gst_element_get_static_pad (self->priv->video.appsink, "sink");
   if (!pad)
     return;
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (
+  /* Pushed on a sink pad, an upstream event goes to its peer, up through
+   * the parser to the encoder (or upstream of the element). */
+  gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (
                                GST_CLOCK_TIME_NONE, TRUE, 0));
   gst_object_unref (pad);
 }
@@ -1132,6 +1151,7 @@ swap_video_codec (GstAutoRestoreSink *self,
     gst_caps_replace (&f.caps, nullptr);
     priv->stats.codec_changes++;
   }
+  sync_front_stats (self);
   gst_pad_remove_probe (block_pad, probe);
   gst_object_unref (block_pad);
   if (!ok) {
@@ -2302,6 +2322,17 @@ gst_auto_restore_sink_change_state (GstElement *element,
     priv->eos_posted = false;
     priv->draining_eos = false;
     priv->recording_eos = false;
+    /* A new run after a stop (PAUSED->READY->PAUSED): publishing starts
+     * afresh; the manual stop only held for the run it ended. */
+    for (auto &slot : priv->slots) {
+      slot.sched.reset ();
+      slot.gave_up = false;
+      slot.fatal = false;
+    }
+    priv->fatal = false;
+    priv->pending_start.reset ();
+    if (!priv->slots.empty ())
+      priv->dests.start_round ();
     priv->started = true;
     if (!priv->splitmux && !setup_recording (self, error)) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
@@ -2322,6 +2353,13 @@ gst_auto_restore_sink_change_state (GstElement *element,
       }
       for (auto &s : all)
         destroy_session (self, s);
+      {
+        /* The next run starts on its own first media. */
+        std::lock_guard<std::mutex> g (priv->lock);
+        gst_caps_replace (&priv->video.caps, nullptr);
+        gst_caps_replace (&priv->audio.caps, nullptr);
+        priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+      }
       if (priv->drain_timer) {
         priv->loop.cancel (priv->drain_timer);
         priv->drain_timer = 0;
@@ -2405,9 +2443,9 @@ make_statistics (GstAutoRestoreSink *self)
       G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
       G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
       s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
-      "video-codec", G_TYPE_STRING, priv->video.codec.c_str (), "video-encoder",
-      G_TYPE_STRING, priv->video.encoder_name.c_str (), "audio-codec",
-      G_TYPE_STRING, priv->audio.codec.c_str (), nullptr);
+      "video-codec", G_TYPE_STRING, s.video_codec.c_str (), "video-encoder",
+      G_TYPE_STRING, s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
+      s.audio_codec.c_str (), nullptr);
 }
 
 static void

@@ -230,6 +230,30 @@ TEST (AutoRestoreSink, EosIsAManualStopNoRetryAfterItAndEosReachesTheApp)
   gst_object_unref (p);
 }
 
+TEST (AutoRestoreSink, PublishingStartsAgainAfterAStopAndAResume)
+{
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars restore-interval=50 location="
+      + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+          milliseconds (3000)), nullptr);
+  /* A manual stop ... */
+  gst_element_set_state (p, GST_STATE_READY);
+  bus.pump (milliseconds (300));
+  const int before = bus.count (element_msg ("autorestoresink-retry"));
+  bus.pump (milliseconds (300));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), before);
+  /* ... holds only for the run it ended. */
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  bus.pump (milliseconds (1000));
+  EXPECT_GT (bus.count (element_msg ("autorestoresink-retry")), before + 3);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 TEST (AutoRestoreSink, MissingEncoderIsOneClearErrorNotALoop)
 {
   GstElement *p = launch ("videotestsrc is-live=true ! "

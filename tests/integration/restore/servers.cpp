@@ -53,6 +53,20 @@ Nginx::kill9 ()
   proc_.reset ();
 }
 
+void
+Nginx::stop ()
+{
+  if (proc_)
+    proc_->stop ();
+}
+
+void
+Nginx::cont ()
+{
+  if (proc_)
+    proc_->cont ();
+}
+
 std::string
 Nginx::url (const std::string & app, const std::string & stream) const
 {

@@ -26,6 +26,9 @@ public:
   ~Nginx ();
   void start ();
   void kill9 ();
+  /* Silent stall (SIGSTOP) and recovery (SIGCONT). */
+  void stop ();
+  void cont ();
   int port () const { return port_; }
   std::string url (const std::string & app, const std::string & stream) const;
   /* "publish" commands the server has seen (from its log). */

@@ -462,6 +462,63 @@ TEST (AutoRestoreSinkRtmp, AudioOnlyPublishes)
   gst_object_unref (p);
 }
 
+TEST (AutoRestoreSinkRtmp, ViewerWaitingForTheRestoreDecodesAtOnceWithALongGop)
+{
+  /* A 10 s keyframe interval. A viewer that connects as soon as the server
+   * is back gets the held group (it starts on a keyframe) or, if it joined
+   * after that burst, the keyframe the element asks for once the session is
+   * up; without either it would wait up to 10 s. */
+  Nginx server;
+  const std::string url = server.url ("live", "key");
+  GstElement *p = launch ("videotestsrc is-live=true pattern=ball ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars keyframe-interval=10000 location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  bus.pump (milliseconds (1500));
+  server.kill9 ();
+  ASSERT_TRUE (wait_status (p, bus, "restoring", milliseconds (3000)));
+  bus.pump (milliseconds (500));
+  server.start ();
+  Viewer v (rtmp_video_viewer (url));
+  EXPECT_TRUE (v.wait_frames (1, milliseconds (3000)))
+      << "the viewer waited for the encoder's own keyframe";
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSinkRtmp, StalledServerIsNoticedByTheBitrateWatchAndRestoredAfter)
+{
+  /* SIGSTOP: no error, no close; only the outgoing bitrate tells (once the
+   * socket buffers are full). */
+  Nginx server;
+  const std::string url = server.url ("live", "stall");
+  GstElement *p = launch ("videotestsrc is-live=true pattern=snow ! "
+      "video/x-raw,width=640,height=360,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-bitrate=8000 keyframe-interval=500 "
+      "location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  bus.pump (milliseconds (500));
+  const auto stalled = steady_clock::now ();
+  server.stop ();
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-republish"),
+      milliseconds (25000));
+  server.cont ();
+  ASSERT_NE (m, nullptr) << "the stall was never noticed";
+  EXPECT_STREQ (gst_structure_get_string (gst_message_get_structure (m),
+          "reason"), "bitrate-zero");
+  std::printf ("stall noticed after %lld ms\n", (long long)
+      duration_cast<milliseconds> (steady_clock::now () - stalled).count ());
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (10000)));
+  Viewer v (rtmp_video_viewer (url));
+  EXPECT_TRUE (v.wait_frames (10, milliseconds (5000)));
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 TEST (AutoRestoreSinkRtmp, PrimaryLossFailsOverToTheBackupAndReturnsAfterTheHoldOff)
 {
   Nginx primary, backup;
