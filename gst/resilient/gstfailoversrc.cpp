@@ -1127,7 +1127,7 @@ make (const char *factory)
 {
   GstElement *e = gst_element_factory_make (factory, nullptr);
   if (!e)
-    g_warning ("failoversrc: missing element %s", factory);
+    GST_WARNING ("failoversrc: missing element %s", factory);
   return e;
 }
 
@@ -1890,7 +1890,7 @@ gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
             is_fatal (cls), detail, running_now (self));
       } else {
         GST_DEBUG_OBJECT (self, "dropping error of a stopped candidate: %s",
-            err->message);
+            redact_text (err->message).c_str ());
       }
       g_clear_error (&err);
       g_free (dbg);

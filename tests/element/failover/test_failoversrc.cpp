@@ -913,6 +913,38 @@ TEST_F (FailoverSrc, LowBitrateCountsAsAFailure)
   EXPECT_EQ (str_field (r.msg (f), "reason"), "low-bitrate");
 }
 
+TEST_F (FailoverSrc, RestartsCleanlyAfterReadyAndPause)
+{
+  Rig r ("standby=hot uris=\"" + file_uri (g_long) + " | failtest://ok?t=restart\"");
+  for (int round = 0; round < 2; round++) {
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE) << round;
+    ASSERT_TRUE (r.wait ([&] {
+              return r.find ("failoversrc-switch",[](const GstStructure * s) {
+                    return int_field (s, "to-index") == 0;}) >= 0;}, 8000))
+        << round;
+    /* PLAYING -> PAUSED -> PLAYING keeps the output going. */
+    gst_element_set_state (r.pipe, GST_STATE_PAUSED);
+    std::this_thread::sleep_for (std::chrono::milliseconds (200));
+    std::size_t before;
+    {
+      std::lock_guard < std::mutex > g (r.lock);
+      before = r.frames[0].size ();
+    }
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    ASSERT_TRUE (r.wait ([&] { return r.frames[0].size () > before + 15;},
+            5000)) << round;
+    gst_element_set_state (r.pipe, GST_STATE_READY);
+    gint status = -1;
+    g_object_get (r.src, "status", &status, nullptr);
+    EXPECT_EQ (status, 0) << "stopped";
+    std::lock_guard < std::mutex > g (r.lock);
+    for (auto &m : r.msgs)
+      gst_structure_free (m.s);
+    r.msgs.clear ();
+  }
+  EXPECT_TRUE (r.errors.empty ());
+}
+
 int
 main (int argc, char **argv)
 {
