@@ -755,6 +755,8 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
     }
     if (!o.caps || (caps && !gst_caps_is_subset (caps, o.caps))) {
       /* Not (yet) converted to the output format. */
+      GST_LOG_OBJECT (self, "%s: dropping sample in caps %" GST_PTR_FORMAT,
+          stream_names[stream], caps);
       gst_buffer_unref (buf);
       goto out;
     }
@@ -775,6 +777,10 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
       /* Overlaps what already went out: clamp video, clip audio. */
       if (stream == VIDEO) {
         if (pts + dur / 2 <= o.last_end) {
+          GST_LOG_OBJECT (self, "video: dropping frame of %" G_GUINT64_FORMAT
+              " at %" GST_TIME_FORMAT " behind the output end %"
+              GST_TIME_FORMAT, (guint64) source, GST_TIME_ARGS (pts),
+              GST_TIME_ARGS (o.last_end));
           gst_buffer_unref (buf);
           goto out;
         }
@@ -839,6 +845,9 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
       gst_buffer_replace (&o.last_frame, buf);
       o.last_frame_time = pts;
     }
+    GST_LOG_OBJECT (self, "%s: push from %" G_GUINT64_FORMAT " at %"
+        GST_TIME_FORMAT, stream_names[stream], (guint64) source,
+        GST_TIME_ARGS (pts));
     gst_app_src_push_buffer (GST_APP_SRC (priv->appsrc[stream]), buf);
   }
 out:
@@ -857,6 +866,15 @@ out:
               gst_object_unref (self);}))
       gst_object_unref (self);
   }
+}
+
+/* How long a stream of the active candidate may lack data before filler
+ * covers it; also how late a candidate may run before it is re-anchored. */
+static GstClockTime
+starve_threshold (GstFailoverSrcPrivate * priv)
+{
+  return std::max<GstClockTime> (priv->latency_ns.load () / 2,
+      50 * GST_MSECOND);
 }
 
 /* ---- candidate runs: streaming-thread side ------------------------------ */
@@ -1027,15 +1045,25 @@ new_sample (GstAppSink * sink, gpointer user_data)
     return GST_FLOW_OK;
   }
   GstClockTime now = running_now (self);
-  GstClockTime latency = priv->latency_ns.load ();
+  GstClockTime late_limit = starve_threshold (priv);
+  /* Where filler covering this stream has got to, if it is covering it. */
+  GstClockTime filler_end = GST_CLOCK_TIME_NONE;
+  if (priv->active_source.load () == run->id) {
+    Output & o = priv->out[b->stream];
+    std::lock_guard < std::mutex > g (o.lock);
+    if (o.last_source == 0)
+      filler_end = o.last_end;
+  }
   gint64 out;
   {
     /* One offset per candidate maps its running time onto ours; audio and
      * video share it. Re-anchored when the candidate falls behind by more
-     * than the latency (stall, burst after a gap). */
+     * than the starving threshold (stall, slow decoding, burst after a
+     * gap): from there on the output is covered by filler, and samples
+     * mapped behind it would all be dropped. */
     std::lock_guard < std::mutex > g (run->offset_lock);
     if (!run->offset_set || (gint64) brt + run->offset < (gint64) now
-        - (gint64) latency) {
+        - (gint64) late_limit) {
       if (run->offset_set)
         GST_DEBUG_OBJECT (self, "candidate %d fell behind, re-anchoring",
             run->index);
@@ -1043,6 +1071,12 @@ new_sample (GstAppSink * sink, gpointer user_data)
       run->offset_set = true;
     }
     out = (gint64) brt + run->offset;
+    /* The candidate's content takes over from filler right where the
+     * filler ended, instead of being dropped as behind it. */
+    if (GST_CLOCK_TIME_IS_VALID (filler_end) && out < (gint64) filler_end) {
+      run->offset += (gint64) filler_end - out;
+      out = (gint64) filler_end;
+    }
   }
   GST_LOG_OBJECT (self, "candidate %d %s sample rt %" GST_TIME_FORMAT
       " -> %" GST_STIME_FORMAT " (now %" GST_TIME_FORMAT ")", run->index,
@@ -1093,7 +1127,7 @@ make (const char *factory)
 {
   GstElement *e = gst_element_factory_make (factory, nullptr);
   if (!e)
-    g_warning ("failoversrc: missing element %s", factory);
+    GST_WARNING ("failoversrc: missing element %s", factory);
   return e;
 }
 
@@ -1381,8 +1415,10 @@ compute_status_locked (GstFailoverSrcPrivate * priv, GstClockTime now)
     return starting ? GST_FAILOVER_SRC_STATUS_STARTING :
         GST_FAILOVER_SRC_STATUS_FILLER;
   }
-  return active == priv->policy->first_usable () ?
-      GST_FAILOVER_SRC_STATUS_LIVE : GST_FAILOVER_SRC_STATUS_BACKUP;
+  /* "The first candidate": index 0 of the list, even when it was given up
+   * (then the output is on a backup for good). */
+  return active == 0 ? GST_FAILOVER_SRC_STATUS_LIVE :
+      GST_FAILOVER_SRC_STATUS_BACKUP;
 }
 
 static void
@@ -1433,7 +1469,7 @@ run_actions (GstFailoverSrc * self, std::vector<Action> acts)
             std::uint64_t spent = (now - priv->active_since) / GST_MSECOND;
             if (a.from < 0)
               priv->stats.time_on_filler_ms += spent;
-            else if (a.from != priv->policy->first_usable ())
+            else if (a.from != 0)
               priv->stats.time_on_backup_ms += spent;
           }
           priv->active_since = now;
@@ -1596,8 +1632,8 @@ health_tick (GstFailoverSrc * self, GstClockTime now)
   }
 }
 
-/* Output::lock held; decides the default caps of a stream that must carry
- * filler before any candidate fixed them. */
+/* Decides whether a stream that must carry filler before any candidate
+ * fixed its caps gets the default caps now. */
 static bool
 may_default_caps (GstFailoverSrc * self, int stream, GstClockTime now)
 {
@@ -1642,11 +1678,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
     }
     if (!have_caps) {
       bool startup_over = GST_CLOCK_TIME_IS_VALID (startup) && now >= startup;
-      bool ok = false;
-      {
-        std::lock_guard < std::mutex > g (o.lock);
-        ok = may_default_caps (self, st, now);
-      }
+      bool ok = may_default_caps (self, st, now);
       if (!ok && !startup_over)
         continue;
       GstCaps *wanted = nullptr;
@@ -1671,9 +1703,8 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
         on_output_caps_known (self, st);
     }
 
-    /* Starving threshold: none on filler, half the latency otherwise. */
-    GstClockTime threshold = active == 0 ? 0 :
-        std::max<GstClockTime> (latency / 2, 50 * GST_MSECOND);
+    /* Starving threshold: none on filler. */
+    GstClockTime threshold = active == 0 ? 0 : starve_threshold (priv);
     int pushes = 0;
     for (;;) {
       GstBuffer *buf = nullptr;
@@ -1687,9 +1718,16 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
          * active, filler covers a stream starving for `threshold` and, once
          * it covers it, keeps it filled until the candidate pushes again. */
         if (GST_CLOCK_TIME_IS_VALID (end)) {
-          bool filling = active == 0 || o.last_source == 0;
-          if (filling ? end > now : now < end + threshold)
+          if (active == 0) {
+            if (end > now)
+              break;
+          } else if (o.last_source == 0) {
+            /* Never ahead of now: the candidate's next sample must fit. */
+            if (end + (st == VIDEO ? frame_duration (o) : 0) > now)
+              break;
+          } else if (now < end + threshold) {
             break;
+          }
         }
         pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end :
             now;
@@ -1704,7 +1742,10 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
           if (GST_AUDIO_INFO_RATE (&o.ainfo) <= 0
               || GST_AUDIO_INFO_BPF (&o.ainfo) == 0)
             break;
-          GstClockTime until = now + HEALTH_PERIOD / 2;
+          GstClockTime until = active == 0 || !GST_CLOCK_TIME_IS_VALID (end) ?
+              now + HEALTH_PERIOD / 2 : now;
+          if (until <= pts)
+            break;
           guint64 samples = gst_util_uint64_scale_int (until - pts,
               GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
           if (samples == 0)
@@ -1849,7 +1890,7 @@ gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
             is_fatal (cls), detail, running_now (self));
       } else {
         GST_DEBUG_OBJECT (self, "dropping error of a stopped candidate: %s",
-            err->message);
+            redact_text (err->message).c_str ());
       }
       g_clear_error (&err);
       g_free (dbg);
@@ -2020,13 +2061,23 @@ on_playing (GstFailoverSrc * self)
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
+  std::vector<std::shared_ptr<Run>> runs;
   {
     std::lock_guard < std::mutex > g (priv->state_lock);
     if (!priv->policy || !priv->playing)
       return;
+    for (auto &kv : priv->runs)
+      runs.push_back (kv.second);
     if (!GST_CLOCK_TIME_IS_VALID (priv->playing_since))
       priv->playing_since = running_now (self);
     acts = priv->policy->step (tp (running_now (self)));
+  }
+  /* Back from PAUSED: the base time moved; running candidates follow it
+   * and are re-anchored on their next sample. */
+  for (auto &r : runs) {
+    gst_element_set_base_time (r->bin, priv->base_time.load ());
+    std::lock_guard < std::mutex > g (r->offset_lock);
+    r->offset_set = false;
   }
   run_actions (self, std::move (acts));
   for (int st = 0; st < 2; st++) {
@@ -2165,20 +2216,23 @@ static gboolean
 request_switch (GstFailoverSrc * self, gint index)
 {
   auto *priv = self->priv;
-  bool ok;
+  bool ok = false;
   bool live = false;
   {
     std::lock_guard < std::mutex > g (priv->state_lock);
     if (priv->policy) {
       ok = priv->policy->request (index);
-      live = ok;
-    } else {
-      std::lock_guard < std::mutex > sg (priv->settings_lock);
-      ok = index >= -1 && index < (gint) priv->settings.uris.size ();
-      if (ok)
-        priv->settings.requested_active = index;
+      live = true;
     }
   }
+  if (!live) {
+    /* Not running: kept for the next start. */
+    std::lock_guard < std::mutex > sg (priv->settings_lock);
+    ok = index >= -1 && index < (gint) priv->settings.uris.size ();
+    if (ok)
+      priv->settings.requested_active = index;
+  }
+  live = live && ok;
   if (live) {
     gst_object_ref (self);
     if (!priv->loop.post ([self] {
@@ -2213,7 +2267,7 @@ make_statistics (GstFailoverSrc * self)
     std::uint64_t spent = (now - priv->active_since) / GST_MSECOND;
     if (active < 0)
       filler += spent;
-    else if (active != priv->policy->first_usable ())
+    else if (active != 0)
       backup += spent;
   }
   GstStructure *s = gst_structure_new ("application/x-failoversrc-stats",

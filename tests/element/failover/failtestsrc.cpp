@@ -24,7 +24,9 @@ struct _FailTestSrc
   GQuark code;
   int count;
   int fail;
+  int lag;
   int start_no;
+  GstClockTime first_rt;
   GMutex lock;
   GCond cond;
   gboolean unlocked;
@@ -74,6 +76,8 @@ failtest_uri_set_uri (GstURIHandler * h, const gchar * uri, GError ** err)
   self->after = after ? atoi (after) : -1;
   const gchar *fail = gst_uri_get_query_value (u, "fail");
   self->fail = fail ? atoi (fail) : 1;
+  const gchar *lag = gst_uri_get_query_value (u, "lag");
+  self->lag = lag ? atoi (lag) : 0;
   const gchar *code = gst_uri_get_query_value (u, "code");
   self->code = g_quark_from_string (code ? code : "read");
   gst_uri_unref (u);
@@ -95,6 +99,7 @@ failtest_start (GstBaseSrc * src)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   self->count = 0;
+  self->first_rt = GST_CLOCK_TIME_NONE;
   std::lock_guard < std::mutex > g (g_lock);
   g_starts[self->uri ? self->uri : ""]++;
   self->start_no = g_starts[self->uri ? self->uri : ""];
@@ -126,7 +131,8 @@ static GstFlowReturn
 failtest_create (GstPushSrc * src, GstBuffer ** out)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
-  if (self->after >= 0 && self->count >= self->after) {
+  bool lag_mode = g_strcmp0 (self->mode, "lag") == 0;
+  if (!lag_mode && self->after >= 0 && self->count >= self->after) {
     bool error = g_strcmp0 (self->mode, "error") == 0
         || (g_strcmp0 (self->mode, "errorfirst") == 0
         && self->start_no <= self->fail);
@@ -160,13 +166,31 @@ produce:
     gst_clock_id_wait (id, nullptr);
     gst_clock_id_unref (id);
   }
-  if (clock)
+  GstClockTime rt = GST_CLOCK_TIME_NONE;
+  if (clock) {
+    rt = gst_clock_get_time (clock) - gst_element_get_base_time (GST_ELEMENT
+        (self));
+    /* lag: once, at frame `after`, the source falls `lag` ms behind and
+     * stays behind (its timestamps follow its own frame count). */
+    if (lag_mode && self->count == self->after && self->lag > 0) {
+      GstClockID id = gst_clock_new_single_shot_id (clock,
+          gst_clock_get_time (clock) + self->lag * GST_MSECOND);
+      gst_clock_id_wait (id, nullptr);
+      gst_clock_id_unref (id);
+    }
     gst_object_unref (clock);
+  }
+  if (!GST_CLOCK_TIME_IS_VALID (self->first_rt))
+    self->first_rt = rt;
   gsize size = 160 * 120 * 3 / 2;
   GstBuffer *buf = gst_buffer_new_allocate (nullptr, size, nullptr);
   gst_buffer_memset (buf, 0, 200, 160 * 120);
   gst_buffer_memset (buf, 160 * 120, 128, size - 160 * 120);
   GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
+  if (lag_mode && GST_CLOCK_TIME_IS_VALID (self->first_rt)) {
+    GST_BUFFER_PTS (buf) = self->first_rt + self->count * GST_SECOND / 30;
+    GST_BUFFER_DTS (buf) = GST_BUFFER_PTS (buf);
+  }
   self->count++;
   *out = buf;
   return GST_FLOW_OK;

@@ -6,6 +6,8 @@
  *   failtest://errorfirst?after=N&fail=K
  *                                    the first K starts fail like error,
  *                                    later ones play forever
+ *   failtest://lag?after=N&lag=MS    frames forever, but at frame N it falls
+ *                                    MS behind its own timestamps for good
  * Starts are counted per URI, process-wide (failtest_starts). */
 #pragma once
 

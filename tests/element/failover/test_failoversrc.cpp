@@ -24,6 +24,7 @@ std::string g_dir;
 std::string g_short;    /* 2 s, 320x240@30 H.264 + Opus 48 kHz stereo */
 std::string g_long;     /* 8 s, 640x360@15 MJPEG + Vorbis 44.1 kHz mono */
 std::string g_video_only;       /* 8 s, 320x240@30 H.264, no audio */
+std::string g_red_png;          /* 64x48 red picture */
 
 bool
 encode (const std::string & desc)
@@ -293,6 +294,10 @@ protected:
     g_short = g_dir + "/short.mkv";
     g_long = g_dir + "/long.mkv";
     g_video_only = g_dir + "/video-only.mkv";
+    g_red_png = g_dir + "/red.png";
+    ASSERT_TRUE (encode ("videotestsrc num-buffers=1 pattern=red ! "
+            "video/x-raw,width=64,height=48 ! videoconvert ! pngenc ! "
+            "filesink location=" + g_red_png));
     ASSERT_TRUE (encode ("videotestsrc num-buffers=60 pattern=white ! "
             "video/x-raw,width=320,height=240,framerate=30/1,format=I420 ! "
             "x264enc tune=zerolatency key-int-max=15 speed-preset=ultrafast ! "
@@ -311,7 +316,7 @@ protected:
   }
   static void TearDownTestSuite ()
   {
-    for (auto &f : { g_short, g_long, g_video_only })
+    for (auto &f : { g_short, g_long, g_video_only, g_red_png })
       g_remove (f.c_str ());
     g_rmdir (g_dir.c_str ());
   }
@@ -501,6 +506,13 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
     }
     EXPECT_TRUE (seen0) << st;
     EXPECT_TRUE (seen1) << st;
+    if (st == 0) {
+      /* The 2 s file is shown whole (60 frames), paced like live. */
+      auto n0 = std::count_if (r.frames[0].begin (), r.frames[0].end (),
+          [](const Frame & f) { return f.origin == 0;});
+      EXPECT_GE (n0, 54) << "the file was cut short";
+      EXPECT_LE (n0, 62);
+    }
     EXPECT_TRUE (discont_at_switch) << st;
   }
   /* Fixed caps: one caps event per pad, the configured ones. */
@@ -832,6 +844,105 @@ TEST_F (FailoverSrc, FailsBackAfterTheHoldoff)
   EXPECT_EQ (u64_field (st, "num-failbacks"), 1u);
   EXPECT_GE (u64_field (st, "num-retries"), 1u);
   gst_structure_free (st);
+}
+
+TEST_F (FailoverSrc, ACandidateRunningLateIsReanchoredNotReplacedByFiller)
+{
+  /* 150 ms behind: past the starving threshold (100 ms) but within the
+   * latency (200 ms). The candidate must keep the output, not filler. */
+  Rig r ("hold-last-frame=300 uris=\"failtest://lag?after=20&lag=150\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait ([&] { return r.frames[0].size () > 100;}, 8000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard < std::mutex > g (r.lock);
+  std::size_t from_candidate = 0, n = 0;
+  for (std::size_t i = 60; i < r.frames[0].size (); i++, n++)
+    from_candidate += r.frames[0][i].origin == 0;
+  EXPECT_GE (from_candidate * 10, n * 9) << from_candidate << " of " << n;
+  expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
+}
+
+TEST_F (FailoverSrc, FallbackImageReplacesBlack)
+{
+  Rig r ("hold-last-frame=0 retry-delay=5000 fallback-image=\"" + g_red_png
+      + "\" video-caps=\"video/x-raw,format=I420,width=320,height=240,"
+      "framerate=30/1\" uris=\"" + file_uri (g_short) + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch",[](const GstStructure * s) {
+            return int_field (s, "to-index") == -1;}, 8000));
+  ASSERT_TRUE (r.wait ([&] {
+            return std::count_if (r.frames[0].begin (), r.frames[0].end (),
+                [](const Frame & f) { return f.origin == -1;}) > 20;}, 5000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard < std::mutex > g (r.lock);
+  int red = 0, other = 0;
+  bool after_switch = false;
+  for (auto &f : r.frames[0]) {
+    after_switch |= f.origin == 0;
+    if (!after_switch || f.origin != -1)
+      continue;
+    /* BT.601 luma of pure red is about 81 (black 16, white 235). */
+    if (f.luma >= 65 && f.luma <= 100)
+      red++;
+    else
+      other++;
+  }
+  EXPECT_GE (red, 15);
+  EXPECT_LE (other, 2) << "the image, not black, once the candidate is gone";
+}
+
+TEST_F (FailoverSrc, LowBitrateCountsAsAFailure)
+{
+  /* The white MJPEG file is ~50 kbit/s: under a 1000 kbit/s floor for two
+   * 500 ms windows. */
+  Rig r ("standby=hot min-bitrate=1000 bitrate-window=500 "
+      "low-bitrate-windows=2 uris=\"" + file_uri (g_long)
+      + " | failtest://ok?t=lowbitrate\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch",[](const GstStructure * s) {
+            return int_field (s, "from-index") == 0;}, 8000));
+  std::lock_guard < std::mutex > g (r.lock);
+  const GstStructure *sw = r.msg (r.find ("failoversrc-switch",
+          [](const GstStructure * s) { return int_field (s, "from-index") == 0;}));
+  EXPECT_EQ (str_field (sw, "reason"), "low-bitrate");
+  EXPECT_EQ (int_field (sw, "to-index"), 1);
+  EXPECT_GE (u64_field (sw, "detect-ms"), 900u) << "two windows";
+  EXPECT_LE (u64_field (sw, "detect-ms"), 1600u);
+  int f = r.find ("failoversrc-candidate-failed");
+  ASSERT_GE (f, 0);
+  EXPECT_EQ (str_field (r.msg (f), "reason"), "low-bitrate");
+}
+
+TEST_F (FailoverSrc, RestartsCleanlyAfterReadyAndPause)
+{
+  Rig r ("standby=hot uris=\"" + file_uri (g_long) + " | failtest://ok?t=restart\"");
+  for (int round = 0; round < 2; round++) {
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE) << round;
+    ASSERT_TRUE (r.wait ([&] {
+              return r.find ("failoversrc-switch",[](const GstStructure * s) {
+                    return int_field (s, "to-index") == 0;}) >= 0;}, 8000))
+        << round;
+    /* PLAYING -> PAUSED -> PLAYING keeps the output going. */
+    gst_element_set_state (r.pipe, GST_STATE_PAUSED);
+    std::this_thread::sleep_for (std::chrono::milliseconds (200));
+    std::size_t before;
+    {
+      std::lock_guard < std::mutex > g (r.lock);
+      before = r.frames[0].size ();
+    }
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    ASSERT_TRUE (r.wait ([&] { return r.frames[0].size () > before + 15;},
+            5000)) << round;
+    gst_element_set_state (r.pipe, GST_STATE_READY);
+    gint status = -1;
+    g_object_get (r.src, "status", &status, nullptr);
+    EXPECT_EQ (status, 0) << "stopped";
+    std::lock_guard < std::mutex > g (r.lock);
+    for (auto &m : r.msgs)
+      gst_structure_free (m.s);
+    r.msgs.clear ();
+  }
+  EXPECT_TRUE (r.errors.empty ());
 }
 
 int
