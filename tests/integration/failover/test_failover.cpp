@@ -504,10 +504,9 @@ TEST (FailoverIntegration, NotFoundAndMalformedUrisAreSkipped)
 /* The contract: `live` means the first candidate is on the output, `backup`
  * that another one is. A given-up first candidate does not make the third
  * one "live": the operator must see that the output is not the primary.
- * KNOWN FAILURE against failover@3ef725b: status is `live` (the element
- * compares with the first usable candidate). Disabled until fixed; run with
- * --gtest_also_run_disabled_tests. */
-TEST (FailoverIntegration, DISABLED_StatusIsBackupWhenTheFirstCandidateIsGivenUp)
+ * (Failed against failover@3ef725b, which compared with the first usable
+ * candidate; fixed by d5c235a.) */
+TEST (FailoverIntegration, StatusIsBackupWhenTheFirstCandidateIsGivenUp)
 {
   NginxRtmp server;
   Publisher b (looks::blue (), server.rtmp_url ("b"));
