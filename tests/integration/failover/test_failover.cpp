@@ -505,7 +505,7 @@ TEST (FailoverIntegration, NotFoundAndMalformedUrisAreSkipped)
  * that another one is. A given-up first candidate does not make the third
  * one "live": the operator must see that the output is not the primary.
  * (Failed against failover@3ef725b, which compared with the first usable
- * candidate; fixed by d5c235a.) */
+ * candidate; passes at d5c235a.) */
 TEST (FailoverIntegration, StatusIsBackupWhenTheFirstCandidateIsGivenUp)
 {
   NginxRtmp server;
