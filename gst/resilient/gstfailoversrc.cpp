@@ -394,6 +394,20 @@ static void report_failure (GstFailoverSrc * self, std::uint64_t run_id,
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* A reference to the element held by a task on the control loop: released
+ * when the task has run or when it is dropped (timer cancelled, loop
+ * stopped). The loop is stopped on READY->NULL, before the application can
+ * drop its last reference, so the last unref never happens on the loop. */
+struct SelfRef
+{
+  GstFailoverSrc *p;
+  explicit SelfRef (GstFailoverSrc * self)
+      : p (GST_FAILOVER_SRC (gst_object_ref (self))) {}
+  SelfRef (const SelfRef & o) : p (GST_FAILOVER_SRC (gst_object_ref (o.p))) {}
+  SelfRef & operator= (const SelfRef &) = delete;
+  ~SelfRef () { gst_object_unref (p); }
+};
+
 static GstClockTime
 running_now (GstFailoverSrc * self)
 {
@@ -852,19 +866,17 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
   }
 out:
   if (caps_now_known) {
-    gst_object_ref (self);
-    if (!priv->loop.post ([self, stream] {
+    priv->loop.post ([keep = SelfRef (self), stream] {
+          GstFailoverSrc *self = keep.p;
               on_output_caps_known (self, stream);
-              gst_object_unref (self);}))
-      gst_object_unref (self);
+              });
   }
   if (done) {
-    gst_object_ref (self);
     PendingSwitch p = *done;
-    if (!priv->loop.post ([self, p, gap] {
+    priv->loop.post ([keep = SelfRef (self), p, gap] {
+          GstFailoverSrc *self = keep.p;
               post_switch_message (self, p, gap);
-              gst_object_unref (self);}))
-      gst_object_unref (self);
+              });
   }
 }
 
@@ -1389,13 +1401,12 @@ report_failure (GstFailoverSrc * self, std::uint64_t run_id, int index,
     if (priv->active_source.load () == run_id)
       run->stopping = true;
   }
-  gst_object_ref (self);
-  if (!priv->loop.post ([self, run_id, index, reason, fatal, detail,
+  priv->loop.post ([keep = SelfRef (self), run_id, index, reason, fatal, detail,
               first_sign] {
+          GstFailoverSrc *self = keep.p;
             handle_failure (self, run_id, index, reason, fatal, detail,
                 first_sign);
-            gst_object_unref (self);}))
-    gst_object_unref (self);
+            });
 }
 
 static GstFailoverSrcStatus
@@ -1816,11 +1827,8 @@ schedule_tick (GstFailoverSrc * self)
     period = frame_duration (priv->out[VIDEO]);
   }
   period = std::min (period, HEALTH_PERIOD / 2);
-  gst_object_ref (self);
-  auto id = priv->loop.schedule_in (clock, period,[self] {
-        on_tick (self); gst_object_unref (self);});
-  if (id == 0)
-    gst_object_unref (self);
+  auto id = priv->loop.schedule_in (clock, period,[keep = SelfRef (self)] {
+        on_tick (keep.p);});
   std::lock_guard < std::mutex > g (priv->state_lock);
   priv->tick_timer = id;
 }
@@ -2174,10 +2182,9 @@ gst_failover_src_change_state (GstElement * element, GstStateChange transition)
         std::lock_guard < std::mutex > g (priv->state_lock);
         priv->playing = true;
       }
-      gst_object_ref (self);
-      if (!priv->loop.post ([self] {
-                on_playing (self); gst_object_unref (self);}))
-        gst_object_unref (self);
+      priv->loop.post ([keep = SelfRef (self)] {
+          GstFailoverSrc *self = keep.p;
+                on_playing (self); });
       break;
     }
     case GST_STATE_CHANGE_PLAYING_TO_PAUSED:{
@@ -2234,8 +2241,8 @@ request_switch (GstFailoverSrc * self, gint index)
   }
   live = live && ok;
   if (live) {
-    gst_object_ref (self);
-    if (!priv->loop.post ([self] {
+    priv->loop.post ([keep = SelfRef (self)] {
+          GstFailoverSrc *self = keep.p;
               std::vector<Action> acts;
               {
                 std::lock_guard < std::mutex > g (self->priv->state_lock);
@@ -2243,8 +2250,7 @@ request_switch (GstFailoverSrc * self, gint index)
                   acts = self->priv->policy->step (tp (running_now (self)));
               }
               run_actions (self, std::move (acts));
-              gst_object_unref (self);}))
-      gst_object_unref (self);
+              });
   }
   GST_INFO_OBJECT (self, "manual switch to %d: %s", index,
       ok ? "accepted" : "refused");
@@ -2446,10 +2452,9 @@ gst_failover_src_set_property (GObject * object, guint prop_id,
   if (notify_other)
     g_object_notify (object, prop_id == PROP_URIS ? "uri-list" : "uris");
   if (runtime) {
-    gst_object_ref (self);
-    if (!priv->loop.post ([self] {
-              apply_runtime_settings (self); gst_object_unref (self);}))
-      gst_object_unref (self);
+    priv->loop.post ([keep = SelfRef (self)] {
+          GstFailoverSrc *self = keep.p;
+              apply_runtime_settings (self); });
   }
 }
 

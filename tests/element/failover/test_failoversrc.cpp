@@ -211,7 +211,9 @@ public:
       g_free (dbg);
     }
     r->cond.notify_all ();
-    return GST_BUS_DROP;
+    /* Left on the bus; the pipeline's bus is flushed (and the messages
+     * freed) when it goes to NULL. */
+    return GST_BUS_PASS;
   }
 
   /* Waits (real time) until pred() holds under the lock. */
