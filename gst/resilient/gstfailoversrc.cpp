@@ -303,6 +303,7 @@ struct PendingSwitch
   int from = -1, to = -1;
   std::string from_uri, to_uri, reason;
   std::uint64_t detect_ms = 0;
+  std::uint64_t filler_ms = 0; /* time on filler before, when from = -1 */
 };
 
 struct CandidateStats
@@ -746,7 +747,8 @@ post_switch_message (GstFailoverSrc *self, const PendingSwitch &p,
           G_TYPE_INT, p.to, "from-uri", G_TYPE_STRING, p.from_uri.c_str (),
           "to-uri", G_TYPE_STRING, p.to_uri.c_str (), "reason", G_TYPE_STRING,
           p.reason.c_str (), "gap-ms", G_TYPE_UINT64, gap_ms, "detect-ms",
-          G_TYPE_UINT64, p.detect_ms, nullptr));
+          G_TYPE_UINT64, p.detect_ms, "filler-ms", G_TYPE_UINT64, p.filler_ms,
+          nullptr));
 }
 
 /* Pushes one buffer to an output stream, re-timestamped to `pts` (running
@@ -1483,6 +1485,7 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
     switch (a.kind) {
     case Action::Kind::Switch: {
       std::uint64_t source = 0;
+      std::uint64_t filler_ms = 0;
       GstClockTime now = running_now (self);
       {
         std::lock_guard<std::mutex> g (priv->state_lock);
@@ -1496,9 +1499,10 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
         if (GST_CLOCK_TIME_IS_VALID (priv->active_since)
             && GST_CLOCK_TIME_IS_VALID (now) && now > priv->active_since) {
           std::uint64_t spent = (now - priv->active_since) / GST_MSECOND;
-          if (a.from < 0)
+          if (a.from < 0) {
             priv->stats.time_on_filler_ms += spent;
-          else if (a.from != 0)
+            filler_ms = spent;
+          } else if (a.from != 0)
             priv->stats.time_on_backup_ms += spent;
         }
         priv->active_since = now;
@@ -1525,6 +1529,7 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
         priv->pending.to_uri = to_uri;
         priv->pending.reason = a.reason;
         priv->pending.detect_ms = (std::uint64_t)to_ms (a.detect);
+        priv->pending.filler_ms = filler_ms;
       }
       if (superseded)
         post_switch_message (self, *superseded, 0);

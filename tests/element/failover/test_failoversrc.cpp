@@ -634,6 +634,17 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
   std::this_thread::sleep_for (std::chrono::milliseconds (300));
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
+  int rec = r.find (
+      "failoversrc-switch",
+      [] (const GstStructure *s) {
+        return int_field (s, "from-index") == -1
+               && str_field (s, "reason") == "recovered";
+      },
+      1);
+  ASSERT_GE (rec, 0);
+  /* EOS, then 1.5 s (+-20 %) retry delay plus the restart. */
+  EXPECT_GE (u64_field (r.msg (rec), "filler-ms"), 1000u);
+  EXPECT_LE (u64_field (r.msg (rec), "filler-ms"), 4000u);
   int retry = r.find ("failoversrc-retry");
   ASSERT_GE (retry, 0);
   EXPECT_EQ (str_field (r.msg (retry), "reason"), "eos");
