@@ -23,6 +23,7 @@
  * own `gap-ms` from its switch message is printed beside it.
  *
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
+ *       [--cpu-size 320x240]
  *       [--only hot-kill,cold-kill,hot-stall,naive-kill,naive-stall,cpu]
  */
 #include "fixtures/rig.h"
@@ -56,6 +57,7 @@ struct Series
   std::string name;
   std::vector<double> gaps;      /* measured content gap, ms */
   std::vector<double> reported;  /* failoversrc gap-ms, ms */
+  std::vector<double> to_backup; /* fault -> first backup frame, ms */
   int failed = 0;                /* repetitions with no switch */
   std::string note;
 };
@@ -179,6 +181,8 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       s.failed++;
     } else {
       s.gaps.push_back (*gap);
+      s.to_backup.push_back (ms_between (t,
+              *rig.video ().first_run_of ("blue", t, 3)));
       if (sw)
         s.reported.push_back ((double) sw->get_uint64 ("gap-ms"));
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
@@ -244,6 +248,7 @@ run_naive (Bed &bed, bool stall, int reps)
       s.failed++;
     } else {
       s.gaps.push_back (*gap);
+      s.to_backup.push_back (ms_between (t, *w.first_run_of ("blue", t, 3)));
       log ("%s #%d: gap %.0f ms", s.name.c_str (), rep, *gap);
     }
     second.stop ();
@@ -320,6 +325,7 @@ int
 main (int argc, char **argv)
 {
   int reps = 20, cpu_secs = 10, cpu_rounds = 3;
+  int cpu_width = 320, cpu_height = 240;
   std::set<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp (argv[i], "--reps"))
@@ -328,6 +334,8 @@ main (int argc, char **argv)
       cpu_secs = atoi (argv[i + 1]);
     else if (!strcmp (argv[i], "--cpu-rounds"))
       cpu_rounds = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--cpu-size"))
+      sscanf (argv[i + 1], "%dx%d", &cpu_width, &cpu_height);
     else if (!strcmp (argv[i], "--only")) {
       std::stringstream ss (argv[i + 1]);
       std::string item;
@@ -361,18 +369,28 @@ main (int argc, char **argv)
     if (want ("naive-stall"))
       results.push_back (run_naive (bed, true, 1));
     if (want ("cpu")) {
-      bed.renew_primary ();
+      /* A primary of the measured size, published next to the others. */
+      Publisher::Options po;
+      po.width = cpu_width;
+      po.height = cpu_height;
+      po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
+      Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
+      bed.server.wait_for_publish ("cpu", 10s);
+      std::string vcaps = "video/x-raw,format=I420,width="
+          + std::to_string (cpu_width) + ",height="
+          + std::to_string (cpu_height) + ",framerate=30/1";
       std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
           + "f.audio ! queue ! fakesink sync=true";
       std::string with = "failoversrc name=f f.video ! queue" + sinks;
-      std::string plain = "uridecodebin name=d uri=" + bed.primary.url ()
+      std::string plain = "uridecodebin name=d uri=" + cpu_pub.url ()
           + " d. ! queue ! videoconvert ! videoscale ! videorate ! "
-          + kVideoCaps + " ! queue ! fakesink name=vsink sync=true "
+          + vcaps + " ! queue ! fakesink name=vsink sync=true "
           "d. ! queue ! audioconvert ! audioresample ! " + kAudioCaps
           + " ! fakesink sync=true";
       std::vector<std::pair<std::string, std::string>> props = {
-        {"uris", bed.uris ()}, {"standby", "cold"},
-        {"video-caps", kVideoCaps}, {"audio-caps", kAudioCaps}};
+        {"uris", cpu_pub.url () + " | " + bed.backup.url ()},
+        {"standby", "cold"}, {"video-caps", vcaps},
+        {"audio-caps", kAudioCaps}};
       for (int r = 0; r < cpu_rounds; r++) {
         plain_runs.push_back (measure_cpu (plain, {}, cpu_secs));
         failover_runs.push_back (measure_cpu (with, props, cpu_secs));
@@ -386,11 +404,13 @@ main (int argc, char **argv)
   }
 
   printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
+      "fault to backup on air ms, median / worst | "
       "failoversrc gap-ms median / worst | note |\n");
-  printf ("|---|---|---|---|---|---|---|\n");
+  printf ("|---|---|---|---|---|---|---|---|\n");
   for (auto &s : results) {
-    printf ("| %s | %zu | %d | %.0f | %.0f | %s | %s |\n", s.name.c_str (),
-        s.gaps.size (), s.failed, median (s.gaps), worst (s.gaps),
+    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s |\n",
+        s.name.c_str (), s.gaps.size (), s.failed, median (s.gaps),
+        worst (s.gaps), median (s.to_backup), worst (s.to_backup),
         s.reported.empty () ? "-" : (std::to_string ((long) median (
                     s.reported)) + " / " + std::to_string ((long) worst (
                     s.reported))).c_str (), s.note.c_str ());
@@ -399,8 +419,9 @@ main (int argc, char **argv)
   for (auto &s : results)
     printf ("- %s: %s\n", s.name.c_str (), list (s.gaps).c_str ());
   if (cpu_plain > 0 && cpu_failover > 0) {
-    printf ("\nCPU, cold standby, percent of one core (median of %d rounds of "
-        "%d s):\n\n", cpu_rounds, cpu_secs);
+    printf ("\nCPU, cold standby, %dx%d at 30 fps, percent of one core "
+        "(median of %d rounds of %d s):\n\n", cpu_width, cpu_height,
+        cpu_rounds, cpu_secs);
     printf ("| pipeline | runs | median |\n|---|---|---|\n");
     printf ("| uridecodebin + convert (no failover) | %s | %.1f |\n",
         list (plain_runs, 1).c_str (), cpu_plain);

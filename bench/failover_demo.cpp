@@ -113,13 +113,12 @@ watch_output (OutputWatcher *w, std::atomic<bool> *done)
       if (seen >= 2 && frames[seen - 1].cls == f.cls
           && frames[seen - 2].cls == f.cls && f.cls != shown) {
         auto &first = frames[seen - 2];
-        if (shown.empty ()) {
+        if (shown.empty () || shown == "black" || last_fresh_cls != shown) {
           say ("OUTPUT: now showing %s", describe_source (f.cls).c_str ());
         } else {
           say ("OUTPUT: now showing %s; no new %s content for %.0f ms before"
               " it", describe_source (f.cls).c_str (), shown.c_str (),
-              last_fresh_cls == shown ? ms_between (last_fresh, first.wall)
-              : 0.0);
+              ms_between (last_fresh, first.wall));
         }
         shown = f.cls;
       }

@@ -5,6 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+# npm packages of the interop tests (werift); without them those tests skip.
+bash scripts/npm-deps.sh || echo "npm-deps: failed; interop tests will be skipped"
 if ! bash scripts/build.sh; then
   echo "build failed"
   echo "0 passed, 1 failed"

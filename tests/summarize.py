@@ -31,9 +31,15 @@ def main():
         name = t["name"]
         result = t["result"]
         exe = os.path.basename(t["command"][0]) if t.get("command") else name
-        xml_path = os.path.join(results, exe + ".xml")
+        # GoogleTest never overwrites: a second run writes exe_1.xml. Read
+        # the newest one, which belongs to this run.
+        candidates = [os.path.join(results, f) for f in
+                      (os.listdir(results) if os.path.isdir(results) else [])
+                      if f == exe + ".xml" or (f.startswith(exe + "_") and f.endswith(".xml")
+                                               and f[len(exe) + 1:-4].isdigit())]
+        xml_path = max(candidates, key=os.path.getmtime) if candidates else None
         counted = False
-        if os.path.exists(xml_path):
+        if xml_path:
             try:
                 root = ET.parse(xml_path).getroot()
                 for case in root.iter("testcase"):

@@ -59,6 +59,7 @@
 
 #include "common/controlloop.h"
 #include "common/messages.h"
+#include "resilient/cluster/client.h"
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/policy.h"
@@ -329,6 +330,9 @@ struct GstFailoverSrcPrivate
 
   std::mutex state_lock;
   std::vector<Candidate> candidates;
+  /* cluster://<id>/<path> candidates: the resolver client per index (see
+   * docs/elements/clusterresolver.md, "For consumers"). */
+  std::map<int, std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
   std::unique_ptr<FailoverPolicy> policy;
   std::map<int, std::shared_ptr<Run>> runs;
   std::vector<CandidateStats> cand_stats;
@@ -1318,10 +1322,37 @@ start_candidate (GstFailoverSrc *self, int index)
   }
   Candidate c;
   std::uint64_t id;
+  std::shared_ptr<resilient::cluster::ClusterClient> cluster;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     c = priv->candidates.at (index);
     id = priv->next_run_id++;
+    auto it = priv->clusters.find (index);
+    if (it != priv->clusters.end ())
+      cluster = it->second;
+  }
+  if (cluster) {
+    auto attempt = cluster->next ();
+    if (!attempt) {
+      std::vector<Action> acts;
+      {
+        std::lock_guard<std::mutex> g (priv->state_lock);
+        GstClockTime now = running_now (self);
+        if (!priv->policy)
+          return;
+        acts = priv->policy->on_failure (
+            index, FailureReason::Error, false,
+            "no host of cluster '" + cluster->cluster_id () + "' can serve '"
+                + cluster->path () + "' (" + cluster->last_note () + ")",
+            tp (now), tp (now));
+      }
+      run_actions (self, std::move (acts));
+      return;
+    }
+    Candidate resolved = parse_candidate (attempt->url);
+    c.uri = attempt->url;
+    c.scheme = resolved.scheme;
+    c.kind = resolved.kind;
   }
   auto run = build_run (self, index, c, id, s);
   if (run && !run->decodebin) {
@@ -1388,6 +1419,7 @@ handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
+  std::shared_ptr<resilient::cluster::ClusterClient> cluster;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     auto it = priv->runs.find (index);
@@ -1396,7 +1428,12 @@ handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
     GstClockTime now = running_now (self);
     acts = priv->policy->on_failure (index, reason, fatal, detail,
                                      tp (first_sign), tp (now));
+    auto c = priv->clusters.find (index);
+    if (c != priv->clusters.end ())
+      cluster = c->second;
   }
+  if (cluster)
+    cluster->failed (reason_name (reason));
   run_actions (self, std::move (acts));
 }
 
@@ -1631,6 +1668,8 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
     GstClockTime first;
   };
   std::vector<Failed> failed;
+  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>>
+      healthy_clusters;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->policy)
@@ -1652,12 +1691,17 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
       if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
         r.reported_healthy = true;
         priv->policy->on_healthy (kv.first, tp (now));
+        auto c = priv->clusters.find (kv.first);
+        if (c != priv->clusters.end ())
+          healthy_clusters.push_back (c->second);
       } else if (h.verdict == Verdict::Failed) {
         failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
       }
     }
     acts = priv->policy->step (tp (now));
   }
+  for (auto &c : healthy_clusters)
+    c->succeeded ();
   run_actions (self, std::move (acts));
   for (auto &f : failed) {
     std::string detail = f.reason == FailureReason::LowBitrate
@@ -1959,6 +2003,47 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+/* A status callback reported the host or stream of a cluster candidate down:
+ * an immediate failure of its current run (listener thread -> loop). The
+ * callback holds only a weak reference to the element. */
+static void
+watch_cluster (GstFailoverSrc *self, int index,
+               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
+{
+  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
+    g_weak_ref_clear (w);
+    delete w;
+  });
+  g_weak_ref_init (weak.get (), self);
+  client->watch ([weak, index] (const resilient::cluster::DownNotice &n) {
+    auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
+    if (!s)
+      return;
+    std::string what = n.stream.empty () ? "host " + redact_uri (n.host)
+                                         : "stream '" + n.stream + "'";
+    s->priv->loop.post ([keep = SelfRef (s), index, what] {
+      GstFailoverSrc *s = keep.p;
+      std::uint64_t run_id = 0;
+      {
+        std::lock_guard<std::mutex> g (s->priv->state_lock);
+        auto it = s->priv->runs.find (index);
+        if (it != s->priv->runs.end ())
+          run_id = it->second->id;
+      }
+      if (run_id) {
+        GST_INFO_OBJECT (s,
+                         "cluster status: %s down, candidate "
+                         "%d fails",
+                         what.c_str (), index);
+        report_failure (s, run_id, index, FailureReason::ClusterDown, false,
+                        "status callback: " + what + " reported down",
+                        running_now (s));
+      }
+    });
+    gst_object_unref (s);
+  });
+}
+
 static bool
 prepare_candidates (GstFailoverSrc *self)
 {
@@ -1984,10 +2069,23 @@ prepare_candidates (GstFailoverSrc *self)
   std::vector<Candidate> cands;
   std::string problems;
   int usable = 0;
+  std::map<int, std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
   for (auto &u : uris) {
     Candidate c = parse_candidate (u);
-    if (!c.problem
-        && !gst_uri_protocol_is_supported (GST_URI_SRC, c.scheme.c_str ())) {
+    if (resilient::cluster::ClusterClient::is_cluster_uri (u)) {
+      /* the URL and its kind come from the cluster at each start */
+      auto client = std::make_shared<resilient::cluster::ClusterClient> (u);
+      std::string error;
+      if (client->attach (error)) {
+        c.problem.reset ();
+        watch_cluster (self, (int)cands.size (), client);
+        clusters[(int)cands.size ()] = client;
+      } else {
+        c.problem = error;
+      }
+    } else if (!c.problem
+               && !gst_uri_protocol_is_supported (GST_URI_SRC,
+                                                  c.scheme.c_str ())) {
       c.problem = "no GStreamer source element handles '" + c.scheme
                   + "://' (unknown scheme or missing plugin)";
     }
@@ -2013,6 +2111,7 @@ prepare_candidates (GstFailoverSrc *self)
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     priv->candidates = cands;
+    priv->clusters.swap (clusters);
     priv->policy
         = std::make_unique<FailoverPolicy> (pc, cands.size (), g_random_int ());
     priv->cand_stats.assign (cands.size (), CandidateStats{});
@@ -2026,6 +2125,8 @@ prepare_candidates (GstFailoverSrc *self)
         continue;
       auto reason
           = cands[i].scheme.empty () || parse_candidate (cands[i].uri).problem
+                    || resilient::cluster::ClusterClient::is_cluster_uri (
+                        cands[i].uri)
                 ? FailureReason::BadUri
                 : FailureReason::Unsupported;
       auto a = priv->policy->reject ((int)i, reason, *cands[i].problem);
@@ -2139,6 +2240,8 @@ static void
 teardown_all (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
+  /* destroyed (unsubscribed) outside the state lock */
+  std::map<int, std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
   priv->loop.post_and_wait ([priv] { priv->loop.cancel_all (); });
   std::map<int, std::shared_ptr<Run>> runs;
   {
@@ -2146,6 +2249,7 @@ teardown_all (GstFailoverSrc *self)
     runs.swap (priv->runs);
     priv->playing = false;
     priv->policy.reset ();
+    clusters.swap (priv->clusters);
     priv->playing_since = GST_CLOCK_TIME_NONE;
   }
   for (auto &kv : runs)

@@ -18,6 +18,14 @@ plugin_init (GstPlugin * plugin)
 
   /* Each element registers only once it does its whole job. */
   ret |= GST_ELEMENT_REGISTER (failoversrc, plugin);
+#ifdef HAVE_CLUSTERRESOLVER
+  ret |= GST_ELEMENT_REGISTER (clusterresolver, plugin);
+#endif
+  ret |= GST_ELEMENT_REGISTER (autorestoresink, plugin);
+#ifdef HAVE_WEBRTC
+  ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
+  ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);
+#endif
 
   return ret;
 }

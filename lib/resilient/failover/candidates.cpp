@@ -170,6 +170,8 @@ reason_name (FailureReason r)
     return "unsupported";
   case FailureReason::BadUri:
     return "bad-uri";
+  case FailureReason::ClusterDown:
+    return "cluster-down";
   }
   return "error";
 }

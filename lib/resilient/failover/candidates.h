@@ -51,6 +51,7 @@ enum class FailureReason {
   PadRemoved,
   Unsupported, /* unknown scheme / missing plugin */
   BadUri,      /* unparsable URI */
+  ClusterDown, /* clusterresolver status callback: host or stream down */
 };
 
 const char *reason_name (FailureReason r);

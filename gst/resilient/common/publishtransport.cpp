@@ -1,0 +1,545 @@
+#include "common/publishtransport.h"
+
+#include "common/messages.h"
+
+#include <gio/gio.h>
+
+#include <algorithm>
+#include <cstring>
+
+using resilient::restore::FailureKind;
+
+namespace resilient::gst {
+
+static std::string
+scheme_of (const std::string &uri)
+{
+  auto p = uri.find ("://");
+  if (p == std::string::npos)
+    return {};
+  std::string s = uri.substr (0, p);
+  std::transform (s.begin (), s.end (), s.begin (),
+                  [] (unsigned char c) { return std::tolower (c); });
+  return s;
+}
+
+std::string
+redact_publish_uri (const std::string &uri)
+{
+  std::string out = redact_uri (uri);
+  std::string scheme = scheme_of (out);
+  if (scheme == "rtmp" || scheme == "rtmps") {
+    /* rtmp://host[:port]/app/KEY: the key is the last path segment. */
+    auto q = out.find ('?');
+    std::string path = out.substr (0, q);
+    auto host_end = path.find ('/', scheme.size () + 3);
+    if (host_end != std::string::npos) {
+      auto app_end = path.find ('/', host_end + 1);
+      if (app_end != std::string::npos && app_end + 1 < path.size ())
+        path = path.substr (0, app_end + 1) + "***";
+    }
+    out = path + (q == std::string::npos ? "" : out.substr (q));
+  } else if (scheme == "srt") {
+    /* streamid may carry a key too. */
+    auto pos = out.find ("streamid=");
+    if (pos != std::string::npos) {
+      auto end = out.find ('&', pos);
+      out.replace (pos + 9,
+                   (end == std::string::npos ? out.size () : end) - pos - 9,
+                   "***");
+    }
+  }
+  return out;
+}
+
+PublishTransport::PublishTransport (std::string uri)
+    : uri_ (std::move (uri)), display_uri_ (redact_publish_uri (uri_))
+{
+}
+
+static GstPadProbeReturn
+count_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *c = static_cast<PublishTransport::Counters *> (user_data);
+  std::uint64_t bytes = 0, n = 0;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+    bytes = gst_buffer_get_size (b);
+    /* Stream headers are not media (rtmp2sink skips them before it waits
+     * for the connection). */
+    n = GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_HEADER) ? 0 : 1;
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *l = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    bytes = gst_buffer_list_calculate_size (l);
+    n = gst_buffer_list_length (l);
+  }
+  c->bytes += bytes;
+  c->buffers += n;
+  return GST_PAD_PROBE_OK;
+}
+
+void
+PublishTransport::count_bytes_into (GstElement *sink)
+{
+  GstPad *pad = gst_element_get_static_pad (sink, "sink");
+  if (!pad)
+    return;
+  gst_pad_add_probe (pad,
+                     (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                     count_probe, &counters_, nullptr);
+  gst_object_unref (pad);
+}
+
+static GstElement *
+make (const char *factory, std::string &error)
+{
+  GstElement *e = gst_element_factory_make (factory, nullptr);
+  if (!e)
+    error = std::string ("element '") + factory
+            + "' is missing: install the GStreamer plugin that provides it";
+  return e;
+}
+
+/* Links `src` through an optional parser to a request pad of `mux`. */
+static bool
+link_stream (GstBin *bin, GstElement *src, const char *parser, GstElement *mux,
+             const char *pad_template, std::string &error)
+{
+  GstElement *upstream = src;
+  if (parser) {
+    GstElement *p = make (parser, error);
+    if (!p)
+      return false;
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (p),
+                                      "config-interval"))
+      g_object_set (p, "config-interval", -1, nullptr);
+    gst_bin_add (bin, p);
+    if (!gst_element_link (src, p)) {
+      error = std::string ("cannot link to ") + parser;
+      return false;
+    }
+    upstream = p;
+  }
+  if (!gst_element_link_pads (upstream, "src", mux, pad_template)) {
+    error = std::string ("the muxer refused the stream (") + pad_template + ")";
+    return false;
+  }
+  return true;
+}
+
+static const char *
+caps_codec (GstElement *appsrc)
+{
+  GstCaps *caps = nullptr;
+  g_object_get (appsrc, "caps", &caps, nullptr);
+  const char *codec = "";
+  if (caps && gst_caps_get_size (caps) > 0) {
+    const char *name
+        = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+    if (!strcmp (name, "video/x-h264"))
+      codec = "h264";
+    else if (!strcmp (name, "video/x-h265"))
+      codec = "h265";
+    else if (!strcmp (name, "video/x-vp8"))
+      codec = "vp8";
+    else if (!strcmp (name, "audio/mpeg"))
+      codec = "aac";
+    else if (!strcmp (name, "audio/x-opus"))
+      codec = "opus";
+  }
+  if (caps)
+    gst_caps_unref (caps);
+  return codec;
+}
+
+static const char *
+parser_for (const char *codec)
+{
+  if (!strcmp (codec, "h264"))
+    return "h264parse";
+  if (!strcmp (codec, "h265"))
+    return "h265parse";
+  if (!strcmp (codec, "aac"))
+    return "aacparse";
+  if (!strcmp (codec, "opus"))
+    return "opusparse";
+  return nullptr;
+}
+
+static FailureKind
+kind_from_gerror (const GError *err, bool &accepted, bool &closed)
+{
+  if (err->domain == GST_RESOURCE_ERROR) {
+    switch (err->code) {
+    case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
+      return FailureKind::Refused;
+    case GST_RESOURCE_ERROR_NOT_FOUND:
+      return FailureKind::ConnectFailed;
+    case GST_RESOURCE_ERROR_OPEN_READ:
+    case GST_RESOURCE_ERROR_OPEN_WRITE:
+    case GST_RESOURCE_ERROR_OPEN_READ_WRITE:
+      return FailureKind::ConnectFailed;
+    case GST_RESOURCE_ERROR_SETTINGS:
+      return FailureKind::LocalError;
+    default:
+      return FailureKind::ServerLost;
+    }
+  }
+  if (err->domain == GST_CORE_ERROR && err->code == GST_CORE_ERROR_NEGOTIATION)
+    return FailureKind::LocalError;
+  if (err->domain == GST_STREAM_ERROR) {
+    if (err->code == GST_STREAM_ERROR_FORMAT
+        || err->code == GST_STREAM_ERROR_WRONG_TYPE
+        || err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND)
+      return FailureKind::LocalError;
+    /* A flow error: whoever failed first posts the real reason; this one
+     * follows from it. */
+    return FailureKind::ServerLost;
+  }
+  return FailureKind::ServerLost;
+}
+
+/* ---------------------------------------------------------------- RTMP */
+
+class RtmpTransport : public PublishTransport
+{
+public:
+  explicit RtmpTransport (const std::string &uri) : PublishTransport (uri) {}
+
+  const char *protocol () const override { return "rtmp"; }
+
+  bool accepts_codec (const std::string &codec) const override
+  {
+    /* FLV as rtmp2sink and nginx-rtmp carry it (no enhanced RTMP in 1.22). */
+    return codec == "h264" || codec == "aac";
+  }
+
+  bool build (GstBin *bin, GstElement *video_src, GstElement *audio_src,
+              std::string &error) override
+  {
+    GstElement *mux = make ("flvmux", error);
+    if (!mux)
+      return false;
+    sink_ = make ("rtmp2sink", error);
+    if (!sink_) {
+      gst_object_unref (mux);
+      return false;
+    }
+    g_object_set (mux, "streamable", TRUE, nullptr);
+    /* Not live upstream of the muxer: the appsrcs feed it as fast as media
+     * comes, the sink never waits for the clock. */
+    g_object_set (sink_, "location", uri_.c_str (), "async-connect", TRUE,
+                  "sync", FALSE, "async", FALSE, nullptr);
+    gst_bin_add_many (bin, mux, sink_, nullptr);
+    if (!gst_element_link (mux, sink_)) {
+      error = "cannot link flvmux to rtmp2sink";
+      return false;
+    }
+    if (video_src
+        && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
+                         mux, "video", error))
+      return false;
+    if (audio_src
+        && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
+                         mux, "audio", error))
+      return false;
+    count_bytes_into (sink_);
+    return true;
+  }
+
+  TransportHealth poll () override
+  {
+    TransportHealth h;
+    h.bytes_out = probed_bytes ();
+    /* rtmp2sink renders the first buffer only once the publish is
+     * accepted, so a second media buffer entering it means media flows. */
+    h.up = probed_buffers () >= 2;
+    /* Its stats take the lock the connect holds: read them only once the
+     * publish is up, so the control loop never waits on a connect. */
+    if (!sink_ || !h.up)
+      return h;
+    GstStructure *s = nullptr;
+    g_object_get (sink_, "stats", &s, nullptr);
+    if (s) {
+      guint64 total = 0, acked = 0;
+      guint in_win = 0, out_win = 0;
+      gst_structure_get_uint64 (s, "out-bytes-total", &total);
+      gst_structure_get_uint64 (s, "out-bytes-acked", &acked);
+      gst_structure_get_uint (s, "in-window-ack-size", &in_win);
+      gst_structure_get_uint (s, "out-window-ack-size", &out_win);
+      gst_structure_free (s);
+      if (total > 0)
+        h.bytes_out = total;
+      if (acked != last_acked_) {
+        last_acked_ = acked;
+        pings_++;
+      }
+      guint64 win = std::max (in_win, out_win);
+      /* The server acknowledges every window: more than two windows
+       * unacknowledged means an acknowledgement is overdue. */
+      h.owed = win > 0 && total > acked + 2 * win;
+    }
+    h.pings = pings_;
+    return h;
+  }
+
+  TransportFailure classify (GstMessage *msg) override
+  {
+    TransportFailure f;
+    GError *err = nullptr;
+    gchar *dbg = nullptr;
+    gst_message_parse_error (msg, &err, &dbg);
+    f.kind = kind_from_gerror (err, f.accepted, f.closed_by_peer);
+    std::string text = err->message ? err->message : "";
+    std::string debug = dbg ? dbg : "";
+    /* "Connection error: connection closed remotely" comes from an
+     * established connection; "Connection refused" / "Failed to connect"
+     * from a connect attempt. */
+    if (text.find ("closed remotely") != std::string::npos
+        || text.find ("reset by peer") != std::string::npos
+        || text.find ("Broken pipe") != std::string::npos) {
+      f.kind = FailureKind::ServerLost;
+      f.accepted = true;
+      f.closed_by_peer = true;
+    } else if (text.find ("refused") != std::string::npos
+               || text.find ("Failed to connect") != std::string::npos
+               || text.find ("timed out") != std::string::npos) {
+      if (f.kind != FailureKind::Refused)
+        f.kind = FailureKind::ConnectFailed;
+    }
+    if (text.find ("publish") != std::string::npos
+        && text.find ("NetStream.Publish.BadName") != std::string::npos)
+      f.kind = FailureKind::Refused;
+    f.reason = text;
+    g_error_free (err);
+    g_free (dbg);
+    return f;
+  }
+
+  std::optional<std::pair<std::string, int>> tcp_probe_address () const override
+  {
+    std::string host = "localhost";
+    int port = scheme_of (uri_) == "rtmps" ? 443 : 1935;
+    auto start = uri_.find ("://");
+    if (start == std::string::npos)
+      return std::nullopt;
+    std::string hp = uri_.substr (start + 3);
+    hp = hp.substr (0, hp.find ('/'));
+    auto at = hp.rfind ('@');
+    if (at != std::string::npos)
+      hp = hp.substr (at + 1);
+    auto colon = hp.rfind (':');
+    if (colon != std::string::npos && hp.find (']') == std::string::npos) {
+      port = std::atoi (hp.c_str () + colon + 1);
+      hp = hp.substr (0, colon);
+    }
+    if (!hp.empty ())
+      host = hp;
+    return std::make_pair (host, port);
+  }
+
+private:
+  GstElement *sink_ = nullptr;
+  guint64 last_acked_ = 0;
+  std::uint64_t pings_ = 0;
+};
+
+/* ----------------------------------------------------------------- SRT */
+
+/* mpegtsmux (1.22) flags the packets of the first keyframe it muxes as
+ * HEADER, and srtsink drops every HEADER buffer once the caps carry stream
+ * headers (it sends those itself on connect): the keyframe with SPS/PPS
+ * would never leave, and a viewer could not decode anything. Only the
+ * PAT/PMT are stream headers; media packets lose the flag here. */
+static bool
+is_psi (GstBuffer *b)
+{
+  GstMapInfo map;
+  bool psi = false;
+  if (gst_buffer_map (b, &map, GST_MAP_READ)) {
+    /* PID 0 (PAT) in the first 188-byte packet: 0x47, then the PID. */
+    psi = map.size >= 4 && map.data[0] == 0x47
+          && (((map.data[1] & 0x1f) << 8) | map.data[2]) == 0;
+    gst_buffer_unmap (b, &map);
+  }
+  return psi;
+}
+
+static gboolean
+unflag_in_list (GstBuffer **b, guint idx, gpointer)
+{
+  if (GST_BUFFER_FLAG_IS_SET (*b, GST_BUFFER_FLAG_HEADER) && !is_psi (*b)) {
+    *b = gst_buffer_make_writable (*b);
+    GST_BUFFER_FLAG_UNSET (*b, GST_BUFFER_FLAG_HEADER);
+  }
+  return TRUE;
+}
+
+static GstPadProbeReturn
+unflag_media_headers (GstPad *pad, GstPadProbeInfo *info, gpointer)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *l
+        = gst_buffer_list_make_writable (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+    gst_buffer_list_foreach (l, unflag_in_list, nullptr);
+    GST_PAD_PROBE_INFO_DATA (info) = l;
+    return GST_PAD_PROBE_OK;
+  }
+  GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (!GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_HEADER) || is_psi (b))
+    return GST_PAD_PROBE_OK;
+  b = gst_buffer_make_writable (b);
+  GST_BUFFER_FLAG_UNSET (b, GST_BUFFER_FLAG_HEADER);
+  GST_PAD_PROBE_INFO_DATA (info) = b;
+  return GST_PAD_PROBE_OK;
+}
+
+class SrtTransport : public PublishTransport
+{
+public:
+  explicit SrtTransport (const std::string &uri) : PublishTransport (uri) {}
+
+  const char *protocol () const override { return "srt"; }
+
+  bool accepts_codec (const std::string &codec) const override
+  {
+    return codec == "h264" || codec == "h265" || codec == "aac"
+           || codec == "opus";
+  }
+
+  bool build (GstBin *bin, GstElement *video_src, GstElement *audio_src,
+              std::string &error) override
+  {
+    GstElement *mux = make ("mpegtsmux", error);
+    if (!mux)
+      return false;
+    sink_ = make ("srtsink", error);
+    if (!sink_) {
+      gst_object_unref (mux);
+      return false;
+    }
+    /* The element restores; srtsink's own reconnect would hide failures. */
+    g_object_set (sink_, "uri", uri_.c_str (), "sync", FALSE, "async", FALSE,
+                  "auto-reconnect", FALSE, "wait-for-connection", FALSE,
+                  nullptr);
+    gst_bin_add_many (bin, mux, sink_, nullptr);
+    if (!gst_element_link (mux, sink_)) {
+      error = "cannot link mpegtsmux to srtsink";
+      return false;
+    }
+    if (video_src
+        && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
+                         mux, "sink_%d", error))
+      return false;
+    if (audio_src
+        && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
+                         mux, "sink_%d", error))
+      return false;
+    GstPad *pad = gst_element_get_static_pad (sink_, "sink");
+    gst_pad_add_probe (pad,
+                       (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                         | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                       unflag_media_headers, nullptr, nullptr);
+    gst_object_unref (pad);
+    count_bytes_into (sink_);
+    return true;
+  }
+
+  TransportHealth poll () override
+  {
+    TransportHealth h;
+    h.bytes_out = probed_bytes ();
+    if (!sink_)
+      return h;
+    GstStructure *s = nullptr;
+    g_object_get (sink_, "stats", &s, nullptr);
+    if (!s)
+      return h;
+    /* Caller mode reports the socket's statistics at the top level; some
+     * versions nest them in a "callers" array. */
+    const GstStructure *st = s;
+    const GValue *callers = gst_structure_get_value (s, "callers");
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS;
+    if (callers && G_VALUE_HOLDS (callers, G_TYPE_VALUE_ARRAY)) {
+      GValueArray *arr = (GValueArray *)g_value_get_boxed (callers);
+      if (arr && arr->n_values > 0
+          && G_VALUE_HOLDS (&arr->values[0], GST_TYPE_STRUCTURE))
+        st = gst_value_get_structure (&arr->values[0]);
+    }
+    G_GNUC_END_IGNORE_DEPRECATIONS;
+    gint acks = 0;
+    guint64 sent = 0;
+    gdouble rtt = -1;
+    gst_structure_get_int (st, "packet-ack-received", &acks);
+    gst_structure_get_uint64 (st, "bytes-sent", &sent);
+    gst_structure_get_double (st, "rtt-ms", &rtt);
+    gst_structure_free (s);
+    if (sent > 0)
+      h.bytes_out = sent;
+    h.pings = static_cast<std::uint64_t> (std::max (acks, 0));
+    h.up = acks > 0;
+    /* SRT acknowledges about every 10 ms while data flows and keeps the
+     * link alive with keep-alives: once up, an ACK is always due. */
+    h.owed = h.up;
+    h.rtt_ms = rtt;
+    return h;
+  }
+
+  TransportFailure classify (GstMessage *msg) override
+  {
+    TransportFailure f;
+    GError *err = nullptr;
+    gchar *dbg = nullptr;
+    gst_message_parse_error (msg, &err, &dbg);
+    f.kind = kind_from_gerror (err, f.accepted, f.closed_by_peer);
+    std::string text = err->message ? err->message : "";
+    if (text.find ("Connection does not exist") != std::string::npos
+        || text.find ("Connection setup failure") != std::string::npos
+        || text.find ("timed out") != std::string::npos) {
+      f.kind = FailureKind::ConnectFailed;
+    } else if (text.find ("rejected") != std::string::npos) {
+      /* SRT access control (streamid / passphrase) rejection. */
+      f.kind = FailureKind::Refused;
+      f.accepted = true;
+    } else if (text.find ("broken") != std::string::npos
+               || text.find ("Broken") != std::string::npos) {
+      f.kind = FailureKind::ServerLost;
+      f.accepted = true;
+      f.closed_by_peer = true;
+    }
+    f.reason = text;
+    g_error_free (err);
+    g_free (dbg);
+    return f;
+  }
+
+private:
+  GstElement *sink_ = nullptr;
+};
+
+bool
+publish_transport_supports (const std::string &uri)
+{
+  std::string s = scheme_of (uri);
+  return s == "rtmp" || s == "rtmps" || s == "srt";
+}
+
+std::unique_ptr<PublishTransport>
+make_publish_transport (const std::string &uri, std::string &error)
+{
+  std::string s = scheme_of (uri);
+  if (s == "rtmp" || s == "rtmps")
+    return std::make_unique<RtmpTransport> (uri);
+  if (s == "srt")
+    return std::make_unique<SrtTransport> (uri);
+  if (s == "http" || s == "https" || s == "whip")
+    error = "WHIP destinations are not available in this build yet; "
+            "use rtmp://, rtmps:// or srt://";
+  else
+    error = "unsupported destination '" + redact_publish_uri (uri)
+            + "': use rtmp://, rtmps:// or srt://";
+  return nullptr;
+}
+
+} // namespace resilient::gst

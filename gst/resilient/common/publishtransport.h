@@ -1,0 +1,122 @@
+/* gst-resilient: the swappable back of a publishing sink.
+ *
+ * A PublishTransport turns encoded elementary streams into one connection
+ * to one server. autorestoresink builds one per publish session, in a
+ * GstPipeline of the session's own (so the transport's errors, EOS and
+ * async state changes never reach the application's pipeline), feeds it
+ * through appsrc elements, polls its health and tears it down on failure.
+ *
+ * A back-end says which codecs it carries, builds its muxer and network
+ * sink behind the appsrcs it is given, reports bytes out and "pings"
+ * (something the peer sent back proving it is alive), and classifies the
+ * errors its elements post. RTMP (flvmux ! rtmp2sink) and SRT
+ * (mpegtsmux ! srtsink) live here; a WHIP back-end (webrtcbin or
+ * reswhipsink) plugs in by implementing the same interface and adding its
+ * scheme to make_publish_transport().
+ *
+ * Everything here runs on the owning element's ControlLoop, except
+ * count_out_bytes() (a pad probe, any thread).
+ */
+#pragma once
+
+#include "resilient/restore/failure.h"
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace resilient::gst {
+
+struct TransportHealth
+{
+  /* Bytes the transport wrote to the network (or handed to its sink). */
+  std::uint64_t bytes_out = 0;
+  /* Cumulative count of pings received from the peer. */
+  std::uint64_t pings = 0;
+  /* The peer owes a ping (it has unacknowledged data beyond its window). */
+  bool owed = false;
+  /* Media is being accepted by the server (published). */
+  bool up = false;
+  /* Round-trip time in milliseconds when the transport knows it, else -1. */
+  double rtt_ms = -1.0;
+};
+
+struct TransportFailure
+{
+  resilient::restore::FailureKind kind
+      = resilient::restore::FailureKind::ServerLost;
+  /* The connection had been accepted by the server (TCP/SRT handshake). */
+  bool accepted = false;
+  /* The server closed it. */
+  bool closed_by_peer = false;
+  /* One line for bus messages and logs, secrets removed. */
+  std::string reason;
+};
+
+class PublishTransport
+{
+public:
+  virtual ~PublishTransport () = default;
+
+  /* "rtmp", "srt", "whip". */
+  virtual const char *protocol () const = 0;
+  /* Whether the transport carries this codec ("h264", "vp8", "aac", ...). */
+  virtual bool accepts_codec (const std::string &codec) const = 0;
+  /* Adds the muxer and network sink to `bin` and links the given appsrcs
+   * (either may be null) to them. On a local problem (missing element, bad
+   * URI) returns false with `error` saying what to fix. */
+  virtual bool build (GstBin *bin, GstElement *video_src, GstElement *audio_src,
+                      std::string &error)
+      = 0;
+  /* Current health; called on the loop every tick. */
+  virtual TransportHealth poll () = 0;
+  /* Classifies an ERROR message posted inside the transport. */
+  virtual TransportFailure classify (GstMessage *error) = 0;
+  /* host and port to probe with a TCP connect while waiting to retry (a
+   * restarted server accepts again), or nullopt when not TCP. */
+  virtual std::optional<std::pair<std::string, int>> tcp_probe_address () const
+  {
+    return std::nullopt;
+  }
+
+  /* The destination without secrets (stream key, passphrase, token). */
+  const std::string &display_uri () const { return display_uri_; }
+  const std::string &uri () const { return uri_; }
+
+  /* Bytes seen by the pad probe on the network sink's sink pad. */
+  std::uint64_t probed_bytes () const { return counters_.bytes.load (); }
+  std::uint64_t probed_buffers () const { return counters_.buffers.load (); }
+
+  struct Counters
+  {
+    std::atomic<std::uint64_t> bytes{ 0 };
+    std::atomic<std::uint64_t> buffers{ 0 };
+  };
+
+protected:
+  explicit PublishTransport (std::string uri);
+  /* Counts bytes entering `sink`'s sink pad. */
+  void count_bytes_into (GstElement *sink);
+
+  std::string uri_;
+  std::string display_uri_;
+  Counters counters_;
+};
+
+/* The transport for `uri` (rtmp://, rtmps://, srt://), or null with
+ * `error` set for an unknown scheme. */
+std::unique_ptr<PublishTransport>
+make_publish_transport (const std::string &uri, std::string &error);
+
+/* True when make_publish_transport() knows the scheme of `uri`. */
+bool publish_transport_supports (const std::string &uri);
+
+/* The URI without secrets; for RTMP the stream key (last path segment) is
+ * replaced by "***". */
+std::string redact_publish_uri (const std::string &uri);
+
+} // namespace resilient::gst

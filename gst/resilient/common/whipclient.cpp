@@ -1,0 +1,974 @@
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "common/whipclient.h"
+
+#include "common/messages.h"
+#include "resilient/whip/sdp.h"
+#include "resilient/whip/url.h"
+
+#include <gst/sdp/sdp.h>
+
+#include <algorithm>
+#include <future>
+
+GST_DEBUG_CATEGORY_STATIC (whipclient_debug);
+#define GST_CAT_DEFAULT whipclient_debug
+
+namespace resilient::gst {
+
+GType
+webrtc_status_get_type ()
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { (gint) WebrtcStatus::Idle, "Not started", "idle" },
+    { (gint) WebrtcStatus::Signalling, "HTTP signalling in progress",
+      "signalling" },
+    { (gint) WebrtcStatus::Connecting, "ICE and DTLS in progress",
+      "connecting" },
+    { (gint) WebrtcStatus::Connected, "Connected, media flowing",
+      "connected" },
+    { (gint) WebrtcStatus::Failed, "Failed", "failed" },
+    { (gint) WebrtcStatus::Stopped, "Stopped", "stopped" },
+    { 0, nullptr, nullptr },
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstResWebrtcStatus", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+/* Callbacks from webrtcbin threads: hop to the loop with a weak ref. */
+struct WhipClient::Callbacks
+{
+  using Weak = std::weak_ptr<WhipClient>;
+
+  static Weak *weak_of (gpointer user_data)
+  {
+    return static_cast<std::shared_ptr<Weak> *> (user_data)->get ();
+  }
+
+  template <typename Fn>
+  static void post (const Weak &weak, Fn fn)
+  {
+    auto self = weak.lock ();
+    if (!self)
+      return;
+    self->loop_.post ([weak, fn] {
+      if (auto s = weak.lock ())
+        if (!s->stopped_)
+          fn (*s);
+    });
+  }
+
+  static void notify (GObject *, GParamSpec *pspec, gpointer user_data)
+  {
+    Weak weak = *weak_of (user_data);
+    std::string name = pspec->name;
+    post (weak, [name] (WhipClient &c) {
+      if (name == "ice-gathering-state")
+        c.on_gathering_state ();
+      else if (name == "connection-state")
+        c.on_connection_state ();
+      else if (name == "ice-connection-state")
+        c.on_ice_connection_state ();
+    });
+  }
+
+  static void candidate (GstElement *, guint mline, gchar *cand,
+      gpointer user_data)
+  {
+    Weak weak = *weak_of (user_data);
+    std::string c = cand ? cand : "";
+    post (weak, [c] (WhipClient &cl) {
+      if (!c.empty ())
+        cl.candidates_.push_back (c);
+    });
+  }
+
+  static void destroy (gpointer user_data, GClosure *)
+  {
+    delete static_cast<std::shared_ptr<Weak> *> (user_data);
+  }
+
+  /* promise helpers: `fn` gets the reply (may be null) on the loop */
+  template <typename Fn>
+  static GstPromise *promise (const Weak &weak, Fn fn)
+  {
+    struct Ctx
+    {
+      Weak weak;
+      Fn fn;
+    };
+    auto *ctx = new Ctx { weak, fn };
+    return gst_promise_new_with_change_func ([] (GstPromise *p,
+            gpointer data) {
+          auto *c = static_cast<Ctx *> (data);
+          const GstStructure *reply = gst_promise_get_reply (p);
+          GstStructure *copy = reply ? gst_structure_copy (reply) : nullptr;
+          auto fn2 = c->fn;
+          post (c->weak, [copy, fn2] (WhipClient &cl) {
+            fn2 (cl, copy);
+            if (copy)
+              gst_structure_free (copy);
+          });
+        }, ctx, [] (gpointer data) { delete static_cast<Ctx *> (data); });
+  }
+};
+
+static void
+ensure_category ()
+{
+  static gsize once = 0;
+  if (g_once_init_enter (&once)) {
+    GST_DEBUG_CATEGORY_INIT (whipclient_debug, "reswhipclient", 0,
+        "gst-resilient WHIP/WHEP session");
+    g_once_init_leave (&once, 1);
+  }
+}
+
+WhipClient::WhipClient (ControlLoop &loop, GstObject *log_object,
+    WhipClientConfig config, Hooks hooks)
+  : loop_ (loop), log_ (log_object), config_ (std::move (config)),
+    hooks_ (std::move (hooks)), http_ (loop, log_object),
+    signalling_ (http_, SignallingConfig { config_.protocol, config_.endpoint,
+          config_.request_timeout_ms, config_.max_redirects })
+{
+  ensure_category ();
+  http_.set_token (config_.token);
+}
+
+WhipClient::~WhipClient ()
+{
+  disconnect_signals ();
+}
+
+std::string
+WhipClient::session_url () const
+{
+  return redact_uri (signalling_.session_url ());
+}
+
+std::int64_t
+WhipClient::since_start () const
+{
+  return (g_get_monotonic_time () - started_us_) / 1000;
+}
+
+void
+WhipClient::set_status (WebrtcStatus s)
+{
+  if (status_ == s)
+    return;
+  status_ = s;
+  if (hooks_.on_status)
+    hooks_.on_status (s);
+}
+
+void
+WhipClient::warn (const std::string &w)
+{
+  GST_WARNING_OBJECT (log_, "%s", w.c_str ());
+  warning_ = w;
+  if (hooks_.on_warning)
+    hooks_.on_warning (w);
+}
+
+void
+WhipClient::fail (WhipFailure f)
+{
+  if (stopped_ || status_ == WebrtcStatus::Failed)
+    return;
+  loop_.cancel (gathering_timer_);
+  loop_.cancel (connect_timer_);
+  loop_.cancel (watchdog_timer_);
+  if (signalling_.has_session () && config_.delete_timeout_ms > 0) {
+    /* the session is abandoned: free it on the server, without waiting */
+    auto *obj = log_;
+    signalling_.teardown (config_.delete_timeout_ms, [obj] (
+            WhipSignalling::SimpleResult r) {
+      GST_INFO_OBJECT (obj, "DELETE of the abandoned session: %s",
+          r.verdict.message.c_str ());
+    });
+  }
+  GST_WARNING_OBJECT (log_, "%s failure at %s (HTTP %d): %s",
+      whip::severity_name (f.severity), f.stage.c_str (), f.http_status,
+      f.reason.c_str ());
+  set_status (WebrtcStatus::Failed);
+  if (hooks_.on_failure)
+    hooks_.on_failure (f);
+}
+
+void
+WhipClient::fail (const whip::Verdict &v, const std::string &stage)
+{
+  WhipFailure f;
+  f.severity = v.severity == whip::Severity::None ? whip::Severity::Transient :
+      v.severity;
+  f.http_status = v.status;
+  f.stage = stage;
+  f.reason = v.message;
+  f.problem_title = v.problem_title;
+  f.problem_detail = v.problem_detail;
+  if (v.retry_after)
+    f.retry_after_ms = to_ms (*v.retry_after);
+  fail (std::move (f));
+}
+
+static bool
+is_loopback_host (const std::string &url)
+{
+  auto p = whip::split_url (url);
+  std::string host = p.authority.substr (p.authority.rfind ('@') + 1);
+  if (!host.empty () && host[0] == '[')
+    return host.rfind ("[::1]", 0) == 0;
+  host = host.substr (0, host.find (':'));
+  return host == "localhost" || host.rfind ("127.", 0) == 0;
+}
+
+void
+WhipClient::configure_webrtcbin (GstElement *webrtc)
+{
+  g_object_set (webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
+      NULL);
+  GObject *ice = nullptr;
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice) {
+    if (is_loopback_host (config_.endpoint)) {
+      gboolean ret = FALSE;
+      g_signal_emit_by_name (ice, "add-local-ip-address", "127.0.0.1", &ret);
+    }
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+      g_object_set (ice, "ice-tcp", FALSE, NULL);
+    g_object_unref (ice);
+  }
+  std::string stun = config_.stun_server;
+  std::vector<std::string> turns = config_.turn_servers;
+  std::vector<whip::IceServer> servers = link_servers_;
+  servers.insert (servers.end (), config_.remembered_ice_servers.begin (),
+      config_.remembered_ice_servers.end ());
+  for (auto &s : servers) {
+    auto url = whip::webrtcbin_ice_url (s);
+    if (!url)
+      continue;
+    if (whip::is_stun_url (s.url)) {
+      if (stun.empty ())
+        stun = *url;
+    } else if (std::find (turns.begin (), turns.end (), *url)
+        == turns.end ()) {
+      turns.push_back (*url);
+    }
+  }
+  if (!stun.empty ())
+    g_object_set (webrtc, "stun-server", stun.c_str (), NULL);
+  if (config_.relay_only)
+    g_object_set (webrtc, "ice-transport-policy",
+        GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY, NULL);
+  for (auto &t : turns) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name (webrtc, "add-turn-server", t.c_str (), &ok);
+    if (!ok)
+      GST_WARNING_OBJECT (log_, "webrtcbin refused a TURN server (%s)",
+          redact_uri (t).c_str ());
+  }
+  GST_DEBUG_OBJECT (log_, "ICE: %s STUN, %zu TURN server(s)",
+      stun.empty () ? "no" : "one", turns.size ());
+}
+
+void
+WhipClient::connect_signals (GstElement *webrtc)
+{
+  disconnect_signals ();
+  if (webrtc_)
+    gst_object_unref (webrtc_);
+  webrtc_ = GST_ELEMENT (gst_object_ref (webrtc));
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  auto connect = [&] (const char *sig, GCallback cb) {
+    auto *ud = new std::shared_ptr<Callbacks::Weak> (
+        std::make_shared<Callbacks::Weak> (weak));
+    handlers_.push_back (g_signal_connect_data (webrtc_, sig, cb, ud,
+            Callbacks::destroy, (GConnectFlags) 0));
+  };
+  connect ("notify::ice-gathering-state", G_CALLBACK (Callbacks::notify));
+  connect ("notify::connection-state", G_CALLBACK (Callbacks::notify));
+  connect ("notify::ice-connection-state", G_CALLBACK (Callbacks::notify));
+  connect ("on-ice-candidate", G_CALLBACK (Callbacks::candidate));
+}
+
+void
+WhipClient::disconnect_signals ()
+{
+  if (!webrtc_)
+    return;
+  for (auto h : handlers_)
+    g_signal_handler_disconnect (webrtc_, h);
+  handlers_.clear ();
+}
+
+void
+WhipClient::start (GstElement *webrtc)
+{
+  started_us_ = g_get_monotonic_time ();
+  set_status (WebrtcStatus::Signalling);
+  connect_signals (webrtc);
+  if (!config_.use_link_ice_servers) {
+    configure_webrtcbin (webrtc_);
+    create_offer ();
+    return;
+  }
+  /* ICE servers must be on webrtcbin before gathering: OPTIONS first */
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  signalling_.discover_ice_servers ([weak] (std::vector<whip::IceServer> s,
+          whip::Verdict v) {
+    auto self = weak.lock ();
+    if (!self || self->stopped_)
+      return;
+    if (v.outcome != whip::Outcome::Ok)
+      GST_INFO_OBJECT (self->log_, "OPTIONS: %s", v.message.c_str ());
+    self->link_servers_ = std::move (s);
+    self->configure_webrtcbin (self->webrtc_);
+    self->create_offer ();
+  });
+}
+
+void
+WhipClient::create_offer ()
+{
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  g_signal_emit_by_name (webrtc_, "create-offer", nullptr,
+      Callbacks::promise (weak, [] (WhipClient &c, GstStructure *reply) {
+        GstWebRTCSessionDescription *offer = nullptr;
+        if (reply)
+          gst_structure_get (reply, "offer",
+              GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
+        if (!offer) {
+          WhipFailure f;
+          f.severity = whip::Severity::Fatal;
+          f.stage = "offer";
+          f.reason = "webrtcbin made no offer (no media linked, or no "
+              "codec it can negotiate)";
+          c.fail (f);
+          return;
+        }
+        c.on_offer_created (offer);
+        gst_webrtc_session_description_free (offer);
+      }));
+}
+
+void
+WhipClient::on_offer_created (GstWebRTCSessionDescription *offer)
+{
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  g_signal_emit_by_name (webrtc_, "set-local-description", offer,
+      Callbacks::promise (weak, [] (WhipClient &c, GstStructure *) {
+        c.on_local_offer_set ();
+      }));
+}
+
+void
+WhipClient::on_local_offer_set ()
+{
+  local_set_ = true;
+  timings_.offer_ms = since_start ();
+  /* gathering runs now; bounded */
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  GstClock *clock = gst_system_clock_obtain ();
+  gathering_timer_ = loop_.schedule_in (clock,
+      config_.gathering_timeout_ms * GST_MSECOND, [weak] {
+        auto c = weak.lock ();
+        if (!c || c->stopped_ || c->gathering_done_)
+          return;
+        GST_INFO_OBJECT (c->log_, "ICE gathering not complete after %u ms, "
+            "going on with %zu candidate(s)", c->config_.gathering_timeout_ms,
+            c->candidates_.size ());
+        c->gathering_timed_out_ = true;
+        c->maybe_post ();
+        c->maybe_trickle ();
+        c->maybe_patch_answer ();
+      });
+  gst_object_unref (clock);
+  on_gathering_state ();
+  maybe_post ();
+}
+
+void
+WhipClient::on_gathering_state ()
+{
+  if (!webrtc_)
+    return;
+  GstWebRTCICEGatheringState st;
+  g_object_get (webrtc_, "ice-gathering-state", &st, NULL);
+  if (st != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || !local_set_)
+    return;
+  if (!gathering_done_)
+    GST_DEBUG_OBJECT (log_, "ICE gathering complete at %" G_GINT64_FORMAT
+        " ms, %zu candidate(s)", since_start (), candidates_.size ());
+  gathering_done_ = true;
+  loop_.cancel (gathering_timer_);
+  maybe_post ();
+  maybe_trickle ();
+  maybe_patch_answer ();
+}
+
+std::string
+WhipClient::local_sdp () const
+{
+  GstWebRTCSessionDescription *desc = nullptr;
+  g_object_get (webrtc_, "local-description", &desc, NULL);
+  if (!desc)
+    return {};
+  gchar *t = gst_sdp_message_as_text (desc->sdp);
+  std::string out (t ? t : "");
+  g_free (t);
+  gst_webrtc_session_description_free (desc);
+  return out;
+}
+
+void
+WhipClient::maybe_post ()
+{
+  if (posted_ || !local_set_ || counter_mode_)
+    return;
+  if (!config_.trickle && !gathering_done_ && !gathering_timed_out_)
+    return;
+  post ();
+}
+
+void
+WhipClient::post ()
+{
+  posted_ = true;
+  std::string sdp = local_sdp ();
+  if (config_.trickle)
+    sdp = whip::strip_candidates (sdp);
+  whip::OfferFixups fx;
+  fx.add_msid = config_.protocol == whip::Protocol::Whip;
+  fx.stream_id = config_.stream_id;
+  fx.h264_constrained_baseline = config_.protocol == whip::Protocol::Whip;
+  auto fixed = whip::fix_offer (sdp, fx);
+  if (!fixed) {
+    WhipFailure f;
+    f.severity = whip::Severity::Fatal;
+    f.stage = "offer";
+    f.reason = "webrtcbin's local description is not SDP";
+    fail (f);
+    return;
+  }
+  offer_sent_ = *fixed;
+  timings_.post_sent_ms = since_start ();
+  GST_DEBUG_OBJECT (log_, "POST offer (%zu bytes, %s)", offer_sent_.size (),
+      config_.trickle ? "trickle" : "with candidates");
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  signalling_.post_offer (offer_sent_, [weak] (WhipSignalling::PostResult r) {
+    if (auto c = weak.lock ())
+      if (!c->stopped_)
+        c->on_post_result (std::move (r));
+  });
+}
+
+void
+WhipClient::on_post_result (WhipSignalling::PostResult r)
+{
+  timings_.answer_ms = since_start ();
+  timings_.http_ms = r.elapsed_ms;
+  http_status_ = r.verdict.status;
+  redirects_ = r.redirects;
+  using whip::Outcome;
+  switch (r.verdict.outcome) {
+    case Outcome::Ok:
+    case Outcome::OkLegacy:
+      if (r.verdict.warning)
+        warn (r.verdict.message);
+      if (!r.ice_servers.empty ())
+        GST_INFO_OBJECT (log_, "the answer announces %zu ICE server(s); "
+            "webrtcbin only takes them before gathering: kept for the next "
+            "session", r.ice_servers.size ());
+      answer_servers_ = r.ice_servers;
+      answered_ = true;
+      apply_answer (r.sdp);
+      return;
+    case Outcome::CounterOffer:
+      counter_mode_ = true;
+      on_counter_offer (r.sdp);
+      return;
+    default:
+      fail (r.verdict, "post");
+      return;
+  }
+}
+
+static GstWebRTCSessionDescription *
+description_from (const std::string &text, GstWebRTCSDPType type)
+{
+  GstSDPMessage *sdp = nullptr;
+  if (gst_sdp_message_new_from_text (text.c_str (), &sdp) != GST_SDP_OK
+      || !sdp)
+    return nullptr;
+  return gst_webrtc_session_description_new (type, sdp);
+}
+
+void
+WhipClient::apply_answer (const std::string &sdp)
+{
+  std::vector<std::string> problems;
+  if (config_.protocol == whip::Protocol::Whip) {
+    problems = whip::check_answer (offer_sent_, sdp, "sendonly");
+    if (auto parsed = whip::Sdp::parse (sdp))
+      for (auto &m : parsed->media)
+        active_.push_back (m.kind ());
+  } else {
+    problems = whip::check_answer_partial (offer_sent_, sdp, "recvonly",
+        active_);
+  }
+  if (!problems.empty ()) {
+    WhipFailure f;
+    f.severity = whip::Severity::Fatal;
+    f.http_status = http_status_;
+    f.stage = "answer";
+    f.reason = "unusable answer: " + problems[0];
+    for (std::size_t i = 1; i < problems.size (); i++)
+      f.reason += "; " + problems[i];
+    fail (f);
+    return;
+  }
+  auto *desc = description_from (sdp, GST_WEBRTC_SDP_TYPE_ANSWER);
+  if (!desc) {
+    WhipFailure f;
+    f.severity = whip::Severity::Fatal;
+    f.http_status = http_status_;
+    f.stage = "answer";
+    f.reason = "the answer does not parse as SDP";
+    fail (f);
+    return;
+  }
+  set_status (WebrtcStatus::Connecting);
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  g_signal_emit_by_name (webrtc_, "set-remote-description", desc,
+      Callbacks::promise (weak, [] (WhipClient &c, GstStructure *reply) {
+        GError *err = nullptr;
+        if (reply && gst_structure_has_field (reply, "error"))
+          gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+        if (err) {
+          WhipFailure f;
+          f.severity = whip::Severity::Fatal;
+          f.http_status = c.http_status_;
+          f.stage = "answer";
+          f.reason = std::string ("webrtcbin refused the answer: ")
+              + err->message;
+          g_error_free (err);
+          c.fail (f);
+          return;
+        }
+        c.on_connection_state ();
+        c.maybe_trickle ();
+      }));
+  gst_webrtc_session_description_free (desc);
+  GstClock *clock = gst_system_clock_obtain ();
+  connect_timer_ = loop_.schedule_in (clock,
+      config_.connect_timeout_ms * GST_MSECOND, [weak] {
+        auto c = weak.lock ();
+        if (!c || c->stopped_ || c->status_ != WebrtcStatus::Connecting)
+          return;
+        WhipFailure f;
+        f.severity = whip::Severity::Transient;
+        f.http_status = c->http_status_;
+        f.stage = "connect-timeout";
+        f.reason = "ICE/DTLS not connected " + std::to_string (
+            c->config_.connect_timeout_ms) + " ms after the answer";
+        c->fail (f);
+      });
+  gst_object_unref (clock);
+}
+
+void
+WhipClient::maybe_trickle ()
+{
+  if (!config_.trickle || trickle_done_ || !answered_ || counter_mode_)
+    return;
+  if (!gathering_done_ && !gathering_timed_out_)
+    return;
+  trickle_done_ = true;
+  auto target = whip::trickle_target (local_sdp ());
+  if (!target) {
+    warn ("no ICE credentials in the local description: not trickling");
+    return;
+  }
+  std::string frag = whip::build_sdpfrag (*target, candidates_,
+      gathering_done_);
+  trickle_sent_ = (int) candidates_.size ();
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  signalling_.patch_trickle (frag, [weak] (WhipSignalling::SimpleResult r) {
+    auto c = weak.lock ();
+    if (!c || c->stopped_)
+      return;
+    using whip::Outcome;
+    switch (r.verdict.outcome) {
+      case Outcome::Ok:
+        GST_DEBUG_OBJECT (c->log_, "trickle PATCH accepted");
+        break;
+      case Outcome::SessionGone:
+      case Outcome::AuthFailed:
+        c->fail (r.verdict, "trickle");
+        break;
+      default:
+        /* 405/415/422/501, ETag trouble, network: the session goes on */
+        c->warn (r.verdict.message);
+        break;
+    }
+  });
+}
+
+void
+WhipClient::on_counter_offer (const std::string &offer)
+{
+  GST_INFO_OBJECT (log_, "406 counter-offer: answering from a fresh "
+      "webrtcbin");
+  if (!hooks_.fresh_webrtcbin) {
+    WhipFailure f;
+    f.severity = whip::Severity::Fatal;
+    f.http_status = 406;
+    f.stage = "counter-offer";
+    f.reason = "the server made a counter-offer this element cannot answer";
+    fail (f);
+    return;
+  }
+  GstElement *fresh = hooks_.fresh_webrtcbin ();
+  if (!fresh) {
+    WhipFailure f;
+    f.severity = whip::Severity::Fatal;
+    f.http_status = 406;
+    f.stage = "counter-offer";
+    f.reason = "could not build a webrtcbin for the counter-offer";
+    fail (f);
+    return;
+  }
+  local_set_ = false;
+  gathering_done_ = false;
+  gathering_timed_out_ = false;
+  candidates_.clear ();
+  loop_.cancel (gathering_timer_);
+  connect_signals (fresh);
+  configure_webrtcbin (fresh);
+  offer_sent_ = offer;  /* the answer check below is done on the offer */
+  auto *desc = description_from (offer, GST_WEBRTC_SDP_TYPE_OFFER);
+  if (!desc) {
+    WhipFailure f;
+    f.severity = whip::Severity::Fatal;
+    f.http_status = 406;
+    f.stage = "counter-offer";
+    f.reason = "the counter-offer does not parse as SDP";
+    fail (f);
+    return;
+  }
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  g_signal_emit_by_name (webrtc_, "set-remote-description", desc,
+      Callbacks::promise (weak, [] (WhipClient &c, GstStructure *) {
+        auto weak2 = std::weak_ptr<WhipClient> (c.shared_from_this ());
+        g_signal_emit_by_name (c.webrtc_, "create-answer", nullptr,
+            Callbacks::promise (weak2, [] (WhipClient &c2,
+                    GstStructure *reply) {
+              GstWebRTCSessionDescription *answer = nullptr;
+              if (reply)
+                gst_structure_get (reply, "answer",
+                    GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+              if (!answer) {
+                WhipFailure f;
+                f.severity = whip::Severity::Fatal;
+                f.http_status = 406;
+                f.stage = "counter-offer";
+                f.reason = "webrtcbin could not answer the counter-offer";
+                c2.fail (f);
+                return;
+              }
+              auto weak3 = std::weak_ptr<WhipClient> (c2.shared_from_this ());
+              g_signal_emit_by_name (c2.webrtc_, "set-local-description",
+                  answer, Callbacks::promise (weak3, [] (WhipClient &c3,
+                          GstStructure *) { c3.on_local_answer_set (); }));
+              gst_webrtc_session_description_free (answer);
+            }));
+      }));
+  gst_webrtc_session_description_free (desc);
+}
+
+void
+WhipClient::on_local_answer_set ()
+{
+  local_set_ = true;
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  GstClock *clock = gst_system_clock_obtain ();
+  gathering_timer_ = loop_.schedule_in (clock,
+      config_.gathering_timeout_ms * GST_MSECOND, [weak] {
+        auto c = weak.lock ();
+        if (!c || c->stopped_ || c->gathering_done_)
+          return;
+        c->gathering_timed_out_ = true;
+        c->maybe_patch_answer ();
+      });
+  gst_object_unref (clock);
+  on_gathering_state ();
+}
+
+void
+WhipClient::maybe_patch_answer ()
+{
+  if (!counter_mode_ || answer_patched_ || !local_set_)
+    return;
+  if (!gathering_done_ && !gathering_timed_out_)
+    return;
+  answer_patched_ = true;
+  std::string answer = local_sdp ();
+  auto problems = whip::check_answer_partial (offer_sent_, answer, "sendonly",
+      active_);
+  if (!problems.empty ())
+    warn ("our answer to the counter-offer: " + problems[0]);
+  set_status (WebrtcStatus::Connecting);
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  signalling_.patch_answer (answer, [weak] (WhipSignalling::SimpleResult r) {
+    auto c = weak.lock ();
+    if (!c || c->stopped_)
+      return;
+    if (r.verdict.outcome != whip::Outcome::Ok) {
+      c->fail (r.verdict, "counter-offer");
+      return;
+    }
+    c->answered_ = true;
+    c->on_connection_state ();
+  });
+  GstClock *clock = gst_system_clock_obtain ();
+  connect_timer_ = loop_.schedule_in (clock,
+      config_.connect_timeout_ms * GST_MSECOND, [weak] {
+        auto c = weak.lock ();
+        if (!c || c->stopped_ || c->status_ != WebrtcStatus::Connecting)
+          return;
+        WhipFailure f;
+        f.severity = whip::Severity::Transient;
+        f.http_status = 406;
+        f.stage = "connect-timeout";
+        f.reason = "ICE/DTLS not connected " + std::to_string (
+            c->config_.connect_timeout_ms) + " ms after the answer";
+        c->fail (f);
+      });
+  gst_object_unref (clock);
+}
+
+void
+WhipClient::on_ice_connection_state ()
+{
+  if (!webrtc_)
+    return;
+  GstWebRTCICEConnectionState st;
+  g_object_get (webrtc_, "ice-connection-state", &st, NULL);
+  if ((st == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED
+          || st == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
+      && timings_.ice_connected_ms < 0)
+    timings_.ice_connected_ms = since_start ();
+  if (st == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED) {
+    WhipFailure f;
+    f.severity = whip::Severity::Transient;
+    f.http_status = http_status_;
+    f.stage = "ice";
+    f.reason = "ICE failed: no candidate pair works";
+    fail (f);
+  }
+}
+
+void
+WhipClient::on_connection_state ()
+{
+  if (!webrtc_ || status_ == WebrtcStatus::Failed)
+    return;
+  GstWebRTCPeerConnectionState st;
+  g_object_get (webrtc_, "connection-state", &st, NULL);
+  switch (st) {
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+      if (status_ == WebrtcStatus::Connected || !answered_)
+        return;
+      loop_.cancel (connect_timer_);
+      timings_.connected_ms = since_start ();
+      if (timings_.ice_connected_ms < 0)
+        timings_.ice_connected_ms = timings_.connected_ms;
+      set_status (WebrtcStatus::Connected);
+      GST_INFO_OBJECT (log_, "connected %" G_GINT64_FORMAT " ms after start",
+          timings_.connected_ms);
+      arm_watchdog ();
+      if (hooks_.on_connected)
+        hooks_.on_connected ();
+      break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED: {
+      WhipFailure f;
+      f.severity = whip::Severity::Transient;
+      f.http_status = http_status_;
+      f.stage = timings_.ice_connected_ms >= 0 ? "dtls" : "ice";
+      f.reason = status_ == WebrtcStatus::Connected ?
+          "the peer connection failed (connection lost)" :
+          "the peer connection failed before connecting";
+      fail (f);
+      break;
+    }
+    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
+      GST_INFO_OBJECT (log_, "peer connection disconnected");
+      break;
+    default:
+      break;
+  }
+}
+
+void
+WhipClient::arm_watchdog ()
+{
+  if (config_.media_timeout_ms == 0)
+    return;
+  progress_seen_ = false;
+  last_progress_us_ = g_get_monotonic_time ();
+  arm_watchdog_next ();
+}
+
+/* Sum of the highest sequence numbers the server reports having received
+ * (RTCP RR, from webrtcbin's remote-inbound-rtp stats). */
+static bool
+rr_progress (const GstStructure *stats, std::uint64_t &sum)
+{
+  bool any = false;
+  sum = 0;
+  gint n = gst_structure_n_fields (stats);
+  for (gint i = 0; i < n; i++) {
+    const GValue *v = gst_structure_get_value (stats,
+        gst_structure_nth_field_name (stats, i));
+    if (!GST_VALUE_HOLDS_STRUCTURE (v))
+      continue;
+    const GstStructure *s = gst_value_get_structure (v);
+    GstWebRTCStatsType type;
+    if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type,
+            NULL) || type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+      continue;
+    const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
+    if (!src || !GST_VALUE_HOLDS_STRUCTURE (src))
+      continue;
+    const GstStructure *rs = gst_value_get_structure (src);
+    gboolean have_rb = FALSE;
+    guint seq = 0;
+    if (gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
+        && gst_structure_get_uint (rs, "rb-exthighestseq", &seq)) {
+      sum += seq;
+      any = true;
+    }
+  }
+  return any;
+}
+
+void
+WhipClient::watchdog_tick ()
+{
+  if (status_ != WebrtcStatus::Connected)
+    return;
+  if (hooks_.media_progress) {
+    std::uint64_t p = hooks_.media_progress ();
+    on_progress (p, p > 0);
+  } else if (webrtc_) {
+    auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+    g_signal_emit_by_name (webrtc_, "get-stats", nullptr,
+        Callbacks::promise (weak, [] (WhipClient &c, GstStructure *reply) {
+          std::uint64_t sum = 0;
+          bool valid = reply && rr_progress (reply, sum);
+          c.on_progress (sum, valid);
+        }));
+    /* the next tick is scheduled by on_progress */
+    return;
+  }
+}
+
+void
+WhipClient::on_progress (std::uint64_t progress, bool valid)
+{
+  if (stopped_ || status_ != WebrtcStatus::Connected)
+    return;
+  gint64 now = g_get_monotonic_time ();
+  GST_LOG_OBJECT (log_, "media progress %" G_GUINT64_FORMAT " (%s)", progress,
+      valid ? "valid" : "none yet");
+  if (valid && (!progress_seen_ || progress != last_progress_)) {
+    progress_seen_ = true;
+    last_progress_ = progress;
+    last_progress_us_ = now;
+  }
+  /* without a first sign of media (or of RTCP from the server) the
+   * watchdog stays unarmed: some servers never send receiver reports */
+  gint64 idle_ms = (now - last_progress_us_) / 1000;
+  if (progress_seen_ && idle_ms >= (gint64) config_.media_timeout_ms) {
+    WhipFailure f;
+    f.severity = whip::Severity::Transient;
+    f.http_status = http_status_;
+    f.stage = "media-timeout";
+    f.reason = std::string ("no media progress for ") + std::to_string (
+        idle_ms) + " ms (" + (hooks_.media_progress ? "nothing received" :
+        "the server stopped acknowledging RTP") + "): the server or the "
+        "path is gone";
+    fail (f);
+    return;
+  }
+  if (!progress_seen_ && hooks_.media_progress
+      && idle_ms >= (gint64) config_.media_timeout_ms) {
+    WhipFailure f;
+    f.severity = whip::Severity::Transient;
+    f.http_status = http_status_;
+    f.stage = "media-timeout";
+    f.reason = "connected but no media arrived within " + std::to_string (
+        config_.media_timeout_ms) + " ms";
+    fail (f);
+    return;
+  }
+  arm_watchdog_next ();
+}
+
+void
+WhipClient::arm_watchdog_next ()
+{
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  GstClock *clock = gst_system_clock_obtain ();
+  guint64 period = std::min<guint64> (1000, std::max<guint64> (100,
+          config_.media_timeout_ms / 4));
+  watchdog_timer_ = loop_.schedule_in (clock, period * GST_MSECOND, [weak] {
+    if (auto c = weak.lock ())
+      if (!c->stopped_)
+        c->watchdog_tick ();
+  });
+  gst_object_unref (clock);
+}
+
+void
+WhipClient::stop (unsigned delete_timeout_ms)
+{
+  auto self = shared_from_this ();
+  auto done = std::make_shared<std::promise<void>> ();
+  auto fut = done->get_future ();
+  bool posted = loop_.post_and_wait ([self, done, delete_timeout_ms] {
+    self->stopped_ = true;
+    self->loop_.cancel (self->gathering_timer_);
+    self->loop_.cancel (self->connect_timer_);
+    self->loop_.cancel (self->watchdog_timer_);
+    self->disconnect_signals ();
+    if (!self->signalling_.has_session ()) {
+      done->set_value ();
+      return;
+    }
+    auto *obj = self->log_;
+    self->signalling_.teardown (delete_timeout_ms, [done, obj] (
+            WhipSignalling::SimpleResult r) {
+      GST_INFO_OBJECT (obj, "DELETE: %s", r.verdict.message.c_str ());
+      done->set_value ();
+    });
+  });
+  if (posted)
+    fut.wait_for (std::chrono::milliseconds (delete_timeout_ms + 500));
+  http_.shutdown ();
+  if (status_ != WebrtcStatus::Failed)
+    status_ = WebrtcStatus::Stopped;
+  if (webrtc_) {
+    gst_object_unref (webrtc_);
+    webrtc_ = nullptr;
+  }
+}
+
+}  // namespace resilient::gst

@@ -1,0 +1,2943 @@
+/* gst-resilient: autorestoresink
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-autorestoresink
+ * @title: autorestoresink
+ *
+ * A sink bin that publishes live video and audio to RTMP or SRT ingests
+ * and keeps publishing through failures, without ever blocking or failing
+ * the pipeline upstream.
+ *
+ * The front (always present sink pads `video` and `audio`, an entry queue
+ * per stream, encoders when the input is raw, an optional recording
+ * branch) lives in the application's pipeline and never stops. Each
+ * publish session is a separate GstPipeline fed through appsrc elements:
+ * muxer and network sink (flvmux ! rtmp2sink, mpegtsmux ! srtsink). A
+ * session that fails is torn down and rebuilt from the element's control
+ * thread; meanwhile the front keeps running at its own pace and media is
+ * dropped or held (`max-hold-time`). A new session starts on a keyframe.
+ *
+ * Video-only and audio-only publishing: link only the pads you use before
+ * the element goes to PAUSED; an unlinked pad is not published.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! autorestoresink.video \
+ *   audiotestsrc is-live=true ! autorestoresink.audio \
+ *   autorestoresink name=autorestoresink \
+ *     location="rtmp://ingest-a/live/KEY rtmp://ingest-b/live/KEY"
+ * ]|
+ *
+ * Locking: `settings_lock` guards the properties; `lock` guards what the
+ * streaming threads share with the control loop (sessions being fed, the
+ * hold queue, counters). Order: settings_lock before lock before the
+ * appsrc's own lock (samples are pushed into appsrcs with `lock` held so
+ * that held and live media cannot be reordered) before the ControlLoop's
+ * lock. No message is posted, no property notified and no child's state
+ * changed with `lock` or `settings_lock` held.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstautorestoresink.h"
+
+#include "common/controlloop.h"
+#include "common/messages.h"
+#include "common/publishtransport.h"
+#include "elements.h"
+#include "resilient/restore/destination_list.h"
+#include "resilient/restore/encoder_chain.h"
+#include "resilient/restore/hold_queue.h"
+#include "resilient/restore/restore_scheduler.h"
+#include "resilient/restore/watchers.h"
+
+#include <gio/gio.h>
+#include <gst/app/app.h>
+#include <gst/video/video.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <optional>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC (gst_auto_restore_sink_debug);
+#define GST_CAT_DEFAULT gst_auto_restore_sink_debug
+
+using namespace resilient;
+using namespace resilient::restore;
+using resilient::gst::ControlLoop;
+using resilient::gst::PublishTransport;
+using resilient::gst::TransportFailure;
+using resilient::gst::TransportHealth;
+
+/* ------------------------------------------------------------ defaults */
+
+/* Seed (Flashphoner Streaming Auto Restore) values, see
+ * docs/elements/autorestoresink.md for each justification. */
+#define DEFAULT_LOCATION nullptr
+#define DEFAULT_VIDEO_ENCODER "x264enc"
+#define DEFAULT_FALLBACK_VIDEO_ENCODER "vp8enc"
+#define DEFAULT_AUDIO_ENCODER "voaacenc,avenc_aac"
+#define DEFAULT_CODEC_FALLBACK TRUE
+#define DEFAULT_VIDEO_BITRATE 2000
+#define DEFAULT_AUDIO_BITRATE 128
+#define DEFAULT_KEYFRAME_INTERVAL_MS 2000
+#define DEFAULT_MAX_HOLD_TIME_MS 0
+#define DEFAULT_CHECK_BITRATE TRUE
+#define DEFAULT_BITRATE_CHECK_INTERVAL_MS 500
+#define DEFAULT_BITRATE_MAX_TRIES 3
+#define DEFAULT_RESTORE TRUE
+#define DEFAULT_RESTORE_INTERVAL_MS 3000
+#define DEFAULT_RESTORE_MAX_TRIES 100
+#define DEFAULT_RESTORE_FAST_FIRST TRUE
+#define DEFAULT_RESTORE_BACKOFF FALSE
+#define DEFAULT_RESTORE_MAX_INTERVAL_MS 30000
+#define DEFAULT_MISSING_PINGS 10
+#define DEFAULT_PING_CHECK_PERIOD_MS 5000
+#define DEFAULT_PROBE_INTERVAL_MS 100
+#define DEFAULT_NETWORK_MONITOR TRUE
+#define DEFAULT_REDUNDANT FALSE
+#define DEFAULT_FAILBACK_HOLDOFF_MS 30000
+#define DEFAULT_RECORDING_LOCATION nullptr
+#define DEFAULT_RECORDING_MAX_SIZE_BYTES 0
+#define DEFAULT_RECORDING_MAX_DURATION_MS 0
+#define DEFAULT_RECORDING_MUXER "matroskamux"
+#define DEFAULT_EOS_DRAIN_TIMEOUT_MS 3000
+
+/* How often the control loop polls the sessions' health. */
+#define TICK_MS 100
+
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_REDUNDANT,
+  PROP_FAILBACK_HOLDOFF,
+  PROP_VIDEO_ENCODER,
+  PROP_FALLBACK_VIDEO_ENCODER,
+  PROP_CODEC_FALLBACK,
+  PROP_AUDIO_ENCODER,
+  PROP_VIDEO_BITRATE,
+  PROP_AUDIO_BITRATE,
+  PROP_KEYFRAME_INTERVAL,
+  PROP_MAX_HOLD_TIME,
+  PROP_CHECK_BITRATE,
+  PROP_BITRATE_CHECK_INTERVAL,
+  PROP_BITRATE_MAX_TRIES,
+  PROP_RESTORE,
+  PROP_RESTORE_INTERVAL,
+  PROP_RESTORE_MAX_TRIES,
+  PROP_RESTORE_FAST_FIRST,
+  PROP_RESTORE_BACKOFF,
+  PROP_RESTORE_MAX_INTERVAL,
+  PROP_MISSING_PINGS,
+  PROP_PING_CHECK_PERIOD,
+  PROP_PROBE_INTERVAL,
+  PROP_NETWORK_MONITOR,
+  PROP_RECORDING_LOCATION,
+  PROP_RECORDING_MAX_SIZE_BYTES,
+  PROP_RECORDING_MAX_DURATION,
+  PROP_RECORDING_MUXER,
+  PROP_EOS_DRAIN_TIMEOUT,
+  PROP_STATUS,
+  PROP_STATISTICS,
+};
+
+/* ------------------------------------------------------------- status */
+
+typedef enum {
+  GST_AUTO_RESTORE_SINK_STATUS_STOPPED,
+  GST_AUTO_RESTORE_SINK_STATUS_CONNECTING,
+  GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING,
+  GST_AUTO_RESTORE_SINK_STATUS_RESTORING,
+  GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP,
+  GST_AUTO_RESTORE_SINK_STATUS_FAILED,
+} GstAutoRestoreSinkStatus;
+
+#define GST_TYPE_AUTO_RESTORE_SINK_STATUS                                      \
+  (gst_auto_restore_sink_status_get_type ())
+static GType
+gst_auto_restore_sink_status_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_AUTO_RESTORE_SINK_STATUS_STOPPED, "Not publishing", "stopped" },
+    { GST_AUTO_RESTORE_SINK_STATUS_CONNECTING, "Connecting for the first time",
+      "connecting" },
+    { GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING, "Media flows to a destination",
+      "publishing" },
+    { GST_AUTO_RESTORE_SINK_STATUS_RESTORING,
+      "The connection was lost, restoring", "restoring" },
+    { GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP, "Restore tries used up",
+      "gave-up" },
+    { GST_AUTO_RESTORE_SINK_STATUS_FAILED,
+      "A fatal error (refused, local error)", "failed" },
+    { 0, nullptr, nullptr },
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAutoRestoreSinkStatus", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static const char *
+status_nick (GstAutoRestoreSinkStatus s)
+{
+  GEnumValue *v = g_enum_get_value (
+      G_ENUM_CLASS (g_type_class_peek (GST_TYPE_AUTO_RESTORE_SINK_STATUS)), s);
+  return v ? v->value_nick : "unknown";
+}
+
+/* ------------------------------------------------------------ private */
+
+namespace {
+
+struct Settings
+{
+  std::string location;
+  gboolean redundant = DEFAULT_REDUNDANT;
+  guint failback_holdoff_ms = DEFAULT_FAILBACK_HOLDOFF_MS;
+  std::string video_encoder = DEFAULT_VIDEO_ENCODER;
+  std::string fallback_video_encoder = DEFAULT_FALLBACK_VIDEO_ENCODER;
+  gboolean codec_fallback = DEFAULT_CODEC_FALLBACK;
+  std::string audio_encoder = DEFAULT_AUDIO_ENCODER;
+  guint video_bitrate = DEFAULT_VIDEO_BITRATE;
+  guint audio_bitrate = DEFAULT_AUDIO_BITRATE;
+  guint keyframe_interval_ms = DEFAULT_KEYFRAME_INTERVAL_MS;
+  guint max_hold_time_ms = DEFAULT_MAX_HOLD_TIME_MS;
+  gboolean check_bitrate = DEFAULT_CHECK_BITRATE;
+  guint bitrate_check_interval_ms = DEFAULT_BITRATE_CHECK_INTERVAL_MS;
+  guint bitrate_max_tries = DEFAULT_BITRATE_MAX_TRIES;
+  gboolean restore = DEFAULT_RESTORE;
+  guint restore_interval_ms = DEFAULT_RESTORE_INTERVAL_MS;
+  gint restore_max_tries = DEFAULT_RESTORE_MAX_TRIES;
+  gboolean restore_fast_first = DEFAULT_RESTORE_FAST_FIRST;
+  gboolean restore_backoff = DEFAULT_RESTORE_BACKOFF;
+  guint restore_max_interval_ms = DEFAULT_RESTORE_MAX_INTERVAL_MS;
+  guint missing_pings = DEFAULT_MISSING_PINGS;
+  guint ping_check_period_ms = DEFAULT_PING_CHECK_PERIOD_MS;
+  guint probe_interval_ms = DEFAULT_PROBE_INTERVAL_MS;
+  gboolean network_monitor = DEFAULT_NETWORK_MONITOR;
+  std::string recording_location;
+  guint64 recording_max_size_bytes = DEFAULT_RECORDING_MAX_SIZE_BYTES;
+  guint64 recording_max_duration_ms = DEFAULT_RECORDING_MAX_DURATION_MS;
+  std::string recording_muxer = DEFAULT_RECORDING_MUXER;
+  guint eos_drain_timeout_ms = DEFAULT_EOS_DRAIN_TIMEOUT_MS;
+};
+
+/* One input stream's front: entry queue -> (convert, encoder) -> parser ->
+ * tee -> queue -> appsink, plus a recording branch off the tee. */
+struct Front
+{
+  bool video = true;
+  GstPad *ghost = nullptr;
+  GstElement *entry = nullptr;
+  GstElement *appsink = nullptr;
+  /* Built on the first caps. */
+  std::vector<GstElement *> chain;
+  GstElement *encoder = nullptr;
+  GstElement *tee = nullptr;
+  bool linked = false;
+  bool built = false;
+  bool raw = false;
+  bool eos = false;
+  /* Encoded output caps (under lock). */
+  GstCaps *caps = nullptr;
+  std::string codec;
+  std::string encoder_name;
+  /* Keyframe interval in frames for this input's frame rate. */
+  guint gop_frames = 60;
+  std::atomic<std::uint64_t> bytes_in{ 0 };
+  std::atomic<std::uint64_t> buffers_in{ 0 };
+};
+
+struct Session
+{
+  std::uint64_t id = 0;
+  size_t slot = 0;
+  GstElement *pipeline = nullptr;
+  GstElement *vsrc = nullptr;
+  GstElement *asrc = nullptr;
+  std::unique_ptr<PublishTransport> transport;
+  TimePoint started{};
+  /* Being fed by the streaming threads (under lock). */
+  bool feeding = false;
+  bool up = false;
+  bool failed = false;
+  /* A make-before-break attempt to return to the primary. */
+  bool failback = false;
+  bool draining = false;
+  TimePoint last_bitrate_sample{};
+};
+
+struct Slot
+{
+  std::string uri;
+  std::string display;
+  RestoreScheduler sched;
+  BitrateWatch bitrate;
+  PingWatch pings;
+  RefusalDetector refusal;
+  std::shared_ptr<Session> session;
+  ControlLoop::TimerId retry_timer = 0;
+  std::string last_reason;
+  FailureKind last_kind = FailureKind::ServerLost;
+  bool probing = false;
+  TimePoint last_probe{};
+  bool gave_up = false;
+  bool fatal = false;
+};
+
+struct Stats
+{
+  std::uint64_t restores = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t republishes = 0;
+  std::uint64_t codec_changes = 0;
+  std::uint64_t encoder_changes = 0;
+  std::uint64_t failovers = 0;
+  std::uint64_t network_changes = 0;
+  std::uint64_t clips = 0;
+  std::uint64_t bytes_out = 0;
+  double bitrate_kbps = 0.0;
+  int zero_bitrate_intervals = 0;
+  int missing_pings = 0;
+  std::uint64_t pings = 0;
+  double rtt_ms = -1.0;
+  std::int64_t last_outage_ms = -1;
+  std::int64_t max_outage_ms = -1;
+  std::string last_failure;
+  std::string destination;
+  int destination_index = -1;
+  /* Copies of the fronts' names (the fronts are the loop's). */
+  std::string video_codec;
+  std::string video_encoder;
+  std::string audio_codec;
+};
+
+using HeldQueue = HoldQueue<GstBuffer *>;
+
+} // namespace
+
+struct GstAutoRestoreSinkPrivate
+{
+  std::mutex settings_lock;
+  Settings settings;
+
+  /* Copied from settings on NULL->READY. */
+  Settings run;
+
+  std::mutex lock;
+  Front video;
+  Front audio;
+  std::vector<std::shared_ptr<Session>> sessions;
+  HeldQueue hold;
+  Stats stats;
+  GstAutoRestoreSinkStatus status = GST_AUTO_RESTORE_SINK_STATUS_STOPPED;
+  bool any_up = false;
+
+  /* Loop-only state. */
+  ControlLoop loop{ "autorestoresink" };
+  std::vector<Slot> slots;
+  DestinationList dests;
+  std::unique_ptr<EncoderChain> chain;
+  std::uint64_t next_session_id = 1;
+  ControlLoop::TimerId tick_timer = 0;
+  ControlLoop::TimerId failback_timer = 0;
+  ControlLoop::TimerId drain_timer = 0;
+  bool started = false;
+  bool stopping = false;
+  bool eos_posted = false;
+  bool fatal = false;
+  GstElement *splitmux = nullptr;
+  bool recording_eos = false;
+  bool draining_eos = false;
+  GNetworkMonitor *monitor = nullptr;
+  gulong monitor_handler = 0;
+  GCancellable *probe_cancel = nullptr;
+  /* A session waits for the first caps of a swapped encoder. */
+  std::optional<size_t> pending_start;
+};
+
+struct _GstAutoRestoreSink
+{
+  GstBin parent;
+  GstAutoRestoreSinkPrivate *priv;
+};
+
+#define gst_auto_restore_sink_parent_class parent_class
+G_DEFINE_TYPE (GstAutoRestoreSink, gst_auto_restore_sink, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (autorestoresink, "autorestoresink", GST_RANK_NONE,
+                             GST_TYPE_AUTO_RESTORE_SINK);
+
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
+    "video", GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/x-raw(ANY); video/x-h264; video/x-h265; "
+                     "video/x-vp8"));
+
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
+    "audio", GST_PAD_SINK, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw(ANY); audio/mpeg, mpegversion=(int)4; "
+                     "audio/x-opus"));
+
+/* Forward declarations of loop-side functions. */
+static void start_session (GstAutoRestoreSink *self, size_t slot_idx,
+                           bool failback);
+static void fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
+                          FailureKind kind, const std::string &reason,
+                          bool accepted, bool closed_by_peer);
+static void update_status (GstAutoRestoreSink *self);
+static void schedule_tick (GstAutoRestoreSink *self);
+static void finish_eos_if_done (GstAutoRestoreSink *self);
+
+/* ------------------------------------------------------------ helpers */
+
+static GstClock *
+control_clock (GstAutoRestoreSink *self)
+{
+  GstClock *c = gst_element_get_clock (GST_ELEMENT (self));
+  if (!c)
+    c = gst_system_clock_obtain ();
+  return c;
+}
+
+static TimePoint
+now_of (GstAutoRestoreSink *self)
+{
+  GstClock *c = control_clock (self);
+  GstClockTime t = gst_clock_get_time (c);
+  gst_object_unref (c);
+  return from_ns (t);
+}
+
+static ControlLoop::TimerId
+schedule_in_ms (GstAutoRestoreSink *self, std::int64_t ms_,
+                ControlLoop::Task task)
+{
+  GstClock *c = control_clock (self);
+  auto id = self->priv->loop.schedule_in (
+      c, (GstClockTime)std::max<std::int64_t> (ms_, 0) * GST_MSECOND,
+      std::move (task));
+  gst_object_unref (c);
+  return id;
+}
+
+static std::vector<std::string>
+split (const std::string &s, const char *seps)
+{
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size ()) {
+    size_t j = s.find_first_of (seps, i);
+    if (j == std::string::npos)
+      j = s.size ();
+    if (j > i)
+      out.push_back (s.substr (i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+/* Posts `<element>-<event>` with the common fields. */
+static void
+post_event (GstAutoRestoreSink *self, const char *event, GstStructure *s)
+{
+  gchar *name = g_strdup_printf ("autorestoresink-%s", event);
+  gst_structure_set_name (s, name);
+  g_free (name);
+  resilient::gst::post_element_message (GST_ELEMENT (self), s);
+}
+
+/* Copies what the fronts produce into the statistics (loop only). */
+static void
+sync_front_stats (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  priv->stats.video_codec = priv->video.codec;
+  priv->stats.video_encoder = priv->video.encoder_name;
+  priv->stats.audio_codec = priv->audio.codec;
+}
+
+static std::string
+codec_of_caps (const GstCaps *caps)
+{
+  if (!caps || gst_caps_get_size (caps) == 0)
+    return {};
+  const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  if (!strcmp (name, "video/x-h264"))
+    return "h264";
+  if (!strcmp (name, "video/x-h265"))
+    return "h265";
+  if (!strcmp (name, "video/x-vp8"))
+    return "vp8";
+  if (!strcmp (name, "video/x-vp9"))
+    return "vp9";
+  if (!strcmp (name, "audio/mpeg"))
+    return "aac";
+  if (!strcmp (name, "audio/x-opus"))
+    return "opus";
+  return name;
+}
+
+/* The codec an encoder factory produces, from its src pad template. */
+static std::string
+codec_of_factory (const std::string &factory_name)
+{
+  GstElementFactory *f = gst_element_factory_find (factory_name.c_str ());
+  if (!f)
+    return {};
+  std::string codec;
+  for (const GList *l = gst_element_factory_get_static_pad_templates (f); l;
+       l = l->next) {
+    auto *t = static_cast<GstStaticPadTemplate *> (l->data);
+    if (t->direction != GST_PAD_SRC)
+      continue;
+    GstCaps *caps = gst_static_pad_template_get_caps (t);
+    codec = codec_of_caps (caps);
+    gst_caps_unref (caps);
+    break;
+  }
+  gst_object_unref (f);
+  return codec;
+}
+
+static const char *
+parser_for_codec (const std::string &codec)
+{
+  if (codec == "h264")
+    return "h264parse";
+  if (codec == "h265")
+    return "h265parse";
+  if (codec == "aac")
+    return "aacparse";
+  if (codec == "opus")
+    return "opusparse";
+  if (codec == "vp8")
+    return nullptr;
+  return nullptr;
+}
+
+static void
+set_if_exists (GstElement *e, const char *prop, const char *value)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), prop))
+    gst_util_set_object_arg (G_OBJECT (e), prop, value);
+}
+
+/* Applies bitrate (kbit/s) and keyframe interval (frames) in each known
+ * encoder's own units. */
+static void
+configure_video_encoder (GstElement *enc, const std::string &factory,
+                         guint kbps, guint gop_frames)
+{
+  std::string k = std::to_string (kbps);
+  std::string bps = std::to_string ((guint64)kbps * 1000);
+  std::string g = std::to_string (gop_frames);
+  if (factory == "x264enc") {
+    set_if_exists (enc, "bitrate", k.c_str ());
+    set_if_exists (enc, "key-int-max", g.c_str ());
+    set_if_exists (enc, "tune", "zerolatency");
+    set_if_exists (enc, "speed-preset", "veryfast");
+  } else if (factory == "vp8enc" || factory == "vp9enc") {
+    set_if_exists (enc, "target-bitrate", bps.c_str ());
+    set_if_exists (enc, "keyframe-max-dist", g.c_str ());
+    set_if_exists (enc, "deadline", "1");
+  } else if (factory == "openh264enc") {
+    set_if_exists (enc, "bitrate", bps.c_str ());
+    set_if_exists (enc, "gop-size", g.c_str ());
+  } else {
+    /* va, vaapi, nv, v4l2 and most others: kbit/s and key-int-max. */
+    set_if_exists (enc, "bitrate", k.c_str ());
+    set_if_exists (enc, "key-int-max", g.c_str ());
+  }
+}
+
+static void
+configure_audio_encoder (GstElement *enc, guint kbps)
+{
+  GParamSpec *p
+      = g_object_class_find_property (G_OBJECT_GET_CLASS (enc), "bitrate");
+  if (!p)
+    return;
+  std::string bps = std::to_string ((guint64)kbps * 1000);
+  gst_util_set_object_arg (G_OBJECT (enc), "bitrate", bps.c_str ());
+}
+
+/* ---------------------------------------------------- streaming side */
+
+static void maybe_start_publishing (GstAutoRestoreSink *self);
+
+static GstFlowReturn
+on_new_sample (GstAppSink *sink, gpointer user_data)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (user_data);
+  auto *priv = self->priv;
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+  if (!sample)
+    return GST_FLOW_OK;
+  Front &f
+      = (GST_ELEMENT (sink) == priv->video.appsink) ? priv->video : priv->audio;
+  GstBuffer *in = gst_sample_get_buffer (sample);
+  const GstSegment *seg = gst_sample_get_segment (sample);
+  GstCaps *caps = gst_sample_get_caps (sample);
+  if (!in) {
+    gst_sample_unref (sample);
+    return GST_FLOW_OK;
+  }
+  /* Sessions use a 0-based segment: stamp the upstream running time. */
+  GstBuffer *buf = gst_buffer_copy (in);
+  if (seg && seg->format == GST_FORMAT_TIME) {
+    guint64 rt;
+    if (GST_BUFFER_PTS_IS_VALID (buf)) {
+      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
+                                            GST_BUFFER_PTS (buf), &rt)
+          > 0)
+        GST_BUFFER_PTS (buf) = rt;
+      else
+        GST_BUFFER_PTS (buf) = 0;
+    }
+    if (GST_BUFFER_DTS_IS_VALID (buf)) {
+      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
+                                            GST_BUFFER_DTS (buf), &rt)
+          > 0)
+        GST_BUFFER_DTS (buf) = rt;
+      else
+        GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+    }
+  }
+  const gsize size = gst_buffer_get_size (buf);
+  f.bytes_in += size;
+  f.buffers_in++;
+  GstClockTime ts = GST_BUFFER_DTS_IS_VALID (buf) ? GST_BUFFER_DTS (buf)
+                                                  : GST_BUFFER_PTS (buf);
+  bool key
+      = f.video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+
+  bool first_caps = false;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    first_caps = caps && !f.caps;
+    if (caps && (!f.caps || !gst_caps_is_equal (caps, f.caps))) {
+      gst_caps_replace (&f.caps, caps);
+      for (auto &s : priv->sessions) {
+        GstElement *src = f.video ? s->vsrc : s->asrc;
+        if (src && s->feeding)
+          gst_app_src_set_caps (GST_APP_SRC (src), caps);
+      }
+    }
+    for (auto &s : priv->sessions) {
+      GstElement *src = f.video ? s->vsrc : s->asrc;
+      if (src && s->feeding)
+        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (buf));
+    }
+    HeldQueue::Item item{ gst_buffer_ref (buf),
+                          from_ns (GST_CLOCK_TIME_IS_VALID (ts) ? ts : 0), size,
+                          key, f.video };
+    priv->hold.push (std::move (item),
+                     [] (GstBuffer *&b) { gst_buffer_unref (b); });
+  }
+  gst_buffer_unref (buf);
+  gst_sample_unref (sample);
+  if (first_caps) {
+    /* The first encoded caps of this stream: a session can be built once
+     * every linked stream has them. */
+    gst_object_ref (self);
+    if (!priv->loop.post ([self] {
+          maybe_start_publishing (self);
+          gst_object_unref (self);
+        }))
+      gst_object_unref (self);
+  }
+  return GST_FLOW_OK;
+}
+
+static void on_front_eos (GstAutoRestoreSink *self, bool video);
+
+static void
+on_appsink_eos (GstAppSink *sink, gpointer user_data)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (user_data);
+  bool video = GST_ELEMENT (sink) == self->priv->video.appsink;
+  gst_object_ref (self);
+  if (!self->priv->loop.post ([self, video] {
+        on_front_eos (self, video);
+        gst_object_unref (self);
+      }))
+    gst_object_unref (self);
+}
+
+/* -------------------------------------------------------- front build */
+
+static GstElement *
+make_element (const char *factory, std::string &error)
+{
+  GstElement *e = gst_element_factory_make (factory, nullptr);
+  if (!e && error.empty ())
+    error = std::string ("element '") + factory
+            + "' is missing: install the GStreamer plugin that provides it";
+  return e;
+}
+
+/* Creates the encoder for the chain's current candidate, trying the next
+ * ones while a candidate fails to start. Returns null with `error` when
+ * none works. Runs on the loop. */
+static GstElement *
+make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
+                            std::string &factory, std::string &error)
+{
+  auto *priv = self->priv;
+  gint fps_n = 30, fps_d = 1;
+  if (in_caps && gst_caps_get_size (in_caps) > 0)
+    gst_structure_get_fraction (gst_caps_get_structure (in_caps, 0),
+                                "framerate", &fps_n, &fps_d);
+  if (fps_n <= 0 || fps_d <= 0) {
+    fps_n = 30;
+    fps_d = 1;
+  }
+  guint gop
+      = std::max<guint> (1, (guint)((guint64)priv->run.keyframe_interval_ms
+                                    * fps_n / (1000 * fps_d)));
+  priv->video.gop_frames = gop;
+  auto available = [] (const EncoderCandidate &c) {
+    GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
+    if (f)
+      gst_object_unref (f);
+    return f != nullptr;
+  };
+  std::optional<EncoderCandidate> cand = priv->chain->current ();
+  if (!cand)
+    cand = priv->chain->first (available);
+  while (cand) {
+    GstElement *enc
+        = gst_element_factory_make (cand->factory.c_str (), nullptr);
+    if (enc) {
+      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
+                               gop);
+      /* Open it on its own first: a hardware encoder without its device
+       * fails here, before it is linked into the running front. */
+      if (gst_element_set_state (enc, GST_STATE_PAUSED)
+          != GST_STATE_CHANGE_FAILURE) {
+        gst_element_set_state (enc, GST_STATE_NULL);
+        factory = cand->factory;
+        return enc;
+      }
+      gst_element_set_state (enc, GST_STATE_NULL);
+      gst_object_unref (enc);
+    }
+    std::string failed = cand->factory;
+    cand = priv->chain->on_start_failure (available);
+    GST_WARNING_OBJECT (self, "video encoder %s failed to start, next: %s",
+                        failed.c_str (),
+                        cand ? cand->factory.c_str () : "none");
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->stats.encoder_changes++;
+    }
+    post_event (self, "encoder-changed",
+                gst_structure_new (
+                    "x", "from", G_TYPE_STRING, failed.c_str (), "to",
+                    G_TYPE_STRING, cand ? cand->factory.c_str () : "", "codec",
+                    G_TYPE_STRING, cand ? cand->codec.c_str () : "", "reason",
+                    G_TYPE_STRING, "failed-to-start", nullptr));
+  }
+  error = "no usable video encoder among '" + priv->run.video_encoder
+          + "': install one (x264enc is in gstreamer1.0-plugins-ugly) or set "
+            "video-encoder";
+  return nullptr;
+}
+
+static GstPad *
+request_recording_pad (GstAutoRestoreSink *self, bool video)
+{
+  auto *priv = self->priv;
+  if (!priv->splitmux)
+    return nullptr;
+  return gst_element_request_pad_simple (priv->splitmux,
+                                         video ? "video" : "audio_%u");
+}
+
+/* Builds the front of one stream behind its entry queue for `caps`.
+ * Runs on the loop while the entry queue's thread waits in the caps probe
+ * (so the queue's src pad is linked before any buffer leaves it). */
+static bool
+build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
+             std::string &error)
+{
+  auto *priv = self->priv;
+  GstBin *bin = GST_BIN (self);
+  const GstStructure *st = gst_caps_get_structure (caps, 0);
+  const char *name = gst_structure_get_name (st);
+  f.raw = g_str_has_prefix (name, f.video ? "video/x-raw" : "audio/x-raw");
+  std::vector<GstElement *> chain;
+  std::string codec;
+
+  if (f.raw && f.video) {
+    GstElement *conv = make_element ("videoconvert", error);
+    std::string factory;
+    GstElement *enc
+        = conv ? make_working_video_encoder (self, caps, factory, error)
+               : nullptr;
+    if (!enc) {
+      if (conv)
+        gst_object_unref (conv);
+      return false;
+    }
+    codec = codec_of_factory (factory);
+    /* 8-bit 4:2:0, which every decoder and ingest takes: left open, an
+     * encoder such as x264enc picks 4:4:4 or 10-bit and may change its
+     * choice on a renegotiation. */
+    GstElement *filter = gst_element_factory_make ("capsfilter", nullptr);
+    GstCaps *fmt
+        = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
+    g_object_set (filter, "caps", fmt, nullptr);
+    gst_caps_unref (fmt);
+    chain.push_back (conv);
+    chain.push_back (filter);
+    chain.push_back (enc);
+    f.encoder = enc;
+    f.encoder_name = factory;
+  } else if (f.raw) {
+    GstElement *conv = make_element ("audioconvert", error);
+    GstElement *res = make_element ("audioresample", error);
+    GstElement *enc = nullptr;
+    std::string factory;
+    for (auto &n : split (priv->run.audio_encoder, ", ")) {
+      enc = gst_element_factory_make (n.c_str (), nullptr);
+      if (enc) {
+        factory = n;
+        break;
+      }
+    }
+    if (!conv || !res || !enc) {
+      if (!enc && error.empty ())
+        error = "no usable audio encoder among '" + priv->run.audio_encoder
+                + "': install one (voaacenc, avenc_aac) or set audio-encoder";
+      for (auto *e : { conv, res, enc })
+        if (e)
+          gst_object_unref (e);
+      return false;
+    }
+    configure_audio_encoder (enc, priv->run.audio_bitrate);
+    codec = codec_of_factory (factory);
+    chain.push_back (conv);
+    chain.push_back (res);
+    chain.push_back (enc);
+    f.encoder = enc;
+    f.encoder_name = factory;
+  } else {
+    codec = codec_of_caps (caps);
+    f.encoder_name = "";
+  }
+  if (const char *p = parser_for_codec (codec)) {
+    GstElement *parser = make_element (p, error);
+    if (!parser) {
+      for (auto *e : chain)
+        gst_object_unref (e);
+      return false;
+    }
+    /* Codec headers with every keyframe: a new session can start at any
+     * keyframe. */
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
+                                      "config-interval"))
+      g_object_set (parser, "config-interval", -1, nullptr);
+    chain.push_back (parser);
+  }
+  GstElement *tee = make_element ("tee", error);
+  GstElement *q = make_element ("queue", error);
+  if (!tee || !q) {
+    for (auto *e : chain)
+      gst_object_unref (e);
+    return false;
+  }
+  g_object_set (tee, "allow-not-linked", TRUE, nullptr);
+  /* Leaky: the publishing side can never push back on the encoder. */
+  g_object_set (q, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
+                "max-size-time", (guint64)2 * GST_SECOND, nullptr);
+  chain.push_back (tee);
+  chain.push_back (q);
+
+  for (auto *e : chain)
+    gst_bin_add (bin, e);
+  GstElement *prev = f.entry;
+  bool ok = true;
+  for (auto *e : chain) {
+    ok = ok && gst_element_link (prev, e);
+    prev = e;
+  }
+  ok = ok && gst_element_link (q, f.appsink);
+
+  /* Recording branch: tee -> queue -> parser -> splitmuxsink. */
+  if (ok && priv->splitmux) {
+    GstPad *rec_pad = request_recording_pad (self, f.video);
+    if (rec_pad) {
+      GstElement *rq = make_element ("queue", error);
+      g_object_set (rq, "max-size-buffers", 0, "max-size-bytes", 0,
+                    "max-size-time", (guint64)5 * GST_SECOND, nullptr);
+      gst_bin_add (bin, rq);
+      chain.push_back (rq);
+      GstElement *rprev = rq;
+      if (const char *p = parser_for_codec (codec)) {
+        GstElement *rp = make_element (p, error);
+        if (rp) {
+          gst_bin_add (bin, rp);
+          chain.push_back (rp);
+          ok = ok && gst_element_link (rq, rp);
+          rprev = rp;
+        }
+      }
+      ok = ok && gst_element_link (tee, rq);
+      GstPad *src = gst_element_get_static_pad (rprev, "src");
+      ok = ok && gst_pad_link (src, rec_pad) == GST_PAD_LINK_OK;
+      gst_object_unref (src);
+      gst_object_unref (rec_pad);
+    }
+  }
+  if (!ok) {
+    error = std::string ("cannot build the ") + (f.video ? "video" : "audio")
+            + " front for caps " + name;
+    return false;
+  }
+  /* Downstream first so nothing is pushed into an element not yet
+   * running. */
+  for (auto it = chain.rbegin (); it != chain.rend (); ++it) {
+    if (gst_element_sync_state_with_parent (*it) == FALSE) {
+      error = std::string ("element ") + GST_ELEMENT_NAME (*it)
+              + " failed to start";
+      return false;
+    }
+  }
+  f.chain = chain;
+  f.tee = tee;
+  f.codec = codec;
+  f.built = true;
+  sync_front_stats (self);
+  return true;
+}
+
+static void maybe_start_publishing (GstAutoRestoreSink *self);
+
+static void report_fatal (GstAutoRestoreSink *self, const std::string &reason,
+                          bool local, const std::string &destination);
+
+static GstPadProbeReturn
+entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (user_data);
+  auto *priv = self->priv;
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  Front &f
+      = (GST_PAD_PARENT (pad) == priv->video.entry) ? priv->video : priv->audio;
+  if (f.built)
+    return GST_PAD_PROBE_OK;
+  GstCaps *caps;
+  gst_event_parse_caps (ev, &caps);
+  gst_caps_ref (caps);
+  bool ok = false;
+  std::string error;
+  Front *fp = &f;
+  priv->loop.post_and_wait ([&] { ok = build_front (self, *fp, caps, error); });
+  gst_caps_unref (caps);
+  if (!ok) {
+    GST_ERROR_OBJECT (self, "%s", error.c_str ());
+    report_fatal (self, error, true, "");
+    return GST_PAD_PROBE_OK;
+  }
+  gst_object_ref (self);
+  if (!priv->loop.post ([self] {
+        maybe_start_publishing (self);
+        gst_object_unref (self);
+      }))
+    gst_object_unref (self);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+init_front (GstAutoRestoreSink *self, Front &f, bool video)
+{
+  f.video = video;
+  f.entry = gst_element_factory_make ("queue",
+                                      video ? "video_entry" : "audio_entry");
+  /* The entry queue takes the encoder off the upstream thread: a push
+   * from upstream returns as soon as the buffer is queued. Leaky, so even
+   * a stalled encoder cannot block upstream. */
+  g_object_set (f.entry, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
+                "max-size-time", (guint64)GST_SECOND, nullptr);
+  f.appsink
+      = gst_element_factory_make ("appsink", video ? "video_out" : "audio_out");
+  g_object_set (f.appsink, "sync", FALSE, "async", FALSE, "enable-last-sample",
+                FALSE, "max-buffers", 64, "drop", TRUE, "wait-on-eos", FALSE,
+                nullptr);
+  GstAppSinkCallbacks cb = {};
+  cb.eos = on_appsink_eos;
+  cb.new_sample = on_new_sample;
+  gst_app_sink_set_callbacks (GST_APP_SINK (f.appsink), &cb, self, nullptr);
+  gst_bin_add_many (GST_BIN (self), f.entry, f.appsink, nullptr);
+
+  GstPad *target = gst_element_get_static_pad (f.entry, "sink");
+  GstPadTemplate *tmpl
+      = gst_static_pad_template_get (video ? &video_template : &audio_template);
+  f.ghost = gst_ghost_pad_new_from_template (video ? "video" : "audio", target,
+                                             tmpl);
+  gst_object_unref (tmpl);
+  gst_object_unref (target);
+  gst_element_add_pad (GST_ELEMENT (self), f.ghost);
+
+  GstPad *src = gst_element_get_static_pad (f.entry, "src");
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, entry_caps_probe,
+                     self, nullptr);
+  gst_object_unref (src);
+}
+
+/* Removes what build_front() added (READY->NULL), so the next run builds
+ * for its own caps. */
+static void
+teardown_front (GstAutoRestoreSink *self, Front &f)
+{
+  for (auto *e : f.chain) {
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), e);
+  }
+  f.chain.clear ();
+  f.encoder = nullptr;
+  f.tee = nullptr;
+  f.built = false;
+  f.eos = false;
+  f.codec.clear ();
+  f.encoder_name.clear ();
+  sync_front_stats (self);
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  gst_caps_replace (&f.caps, nullptr);
+}
+
+/* Asks the encoder (or upstream, for encoded input) for a keyframe now. */
+static void
+request_keyframe (GstAutoRestoreSink *self)
+{
+  GstPad *pad = gst_element_get_static_pad (self->priv->video.appsink, "sink");
+  if (!pad)
+    return;
+  /* Pushed on a sink pad, an upstream event goes to its peer, up through
+   * the parser to the encoder (or upstream of the element). */
+  gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (
+                               GST_CLOCK_TIME_NONE, TRUE, 0));
+  gst_object_unref (pad);
+}
+
+/* ------------------------------------------------- running codec swap */
+
+struct BlockCtx
+{
+  std::mutex m;
+  std::condition_variable cv;
+  bool blocked = false;
+};
+
+static GstPadProbeReturn
+block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *ctx = static_cast<BlockCtx *> (user_data);
+  std::lock_guard<std::mutex> g (ctx->m);
+  ctx->blocked = true;
+  ctx->cv.notify_all ();
+  return GST_PAD_PROBE_OK;
+}
+
+/* Replaces the video encoder (and its parser) of the running front with
+ * the first encoder of another codec that `accepted` takes, while the
+ * entry queue is blocked: upstream keeps pushing into the leaky entry
+ * queue meanwhile. Runs on the loop. Returns the new encoder's codec, or
+ * an empty string when no swap was possible. */
+static std::string
+swap_video_codec (GstAutoRestoreSink *self,
+                  const std::function<bool (const std::string &)> &accepted,
+                  const char *reason)
+{
+  auto *priv = self->priv;
+  Front &f = priv->video;
+  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
+    return {};
+  auto available = [] (const EncoderCandidate &c) {
+    GstElementFactory *fac = gst_element_factory_find (c.factory.c_str ());
+    if (fac)
+      gst_object_unref (fac);
+    return fac != nullptr;
+  };
+  const std::string from_codec = f.codec;
+  /* Ask the chain only when some encoder could answer: asking marks the
+   * current codec as failed. */
+  bool any = false;
+  for (auto &n :
+       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
+              ", ")) {
+    std::string c = codec_of_factory (n);
+    any = any || (!c.empty () && c != from_codec && accepted (c));
+  }
+  if (!any)
+    return {};
+  auto cand = priv->chain->on_codec_failure (available, accepted);
+  if (!cand)
+    return {};
+  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
+  if (!enc)
+    return {};
+  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
+                           f.gop_frames);
+  GstElement *parser = nullptr;
+  if (const char *p = parser_for_codec (cand->codec)) {
+    parser = gst_element_factory_make (p, nullptr);
+    if (parser
+        && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
+                                         "config-interval"))
+      g_object_set (parser, "config-interval", -1, nullptr);
+  }
+
+  /* Block the entry queue's output between two buffers. */
+  GstPad *block_pad = gst_element_get_static_pad (f.entry, "src");
+  BlockCtx ctx;
+  gulong probe
+      = gst_pad_add_probe (block_pad,
+                           (GstPadProbeType)(GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM
+                                             | GST_PAD_PROBE_TYPE_IDLE),
+                           block_cb, &ctx, nullptr);
+  {
+    std::unique_lock<std::mutex> lk (ctx.m);
+    ctx.cv.wait_for (lk, std::chrono::seconds (2), [&] { return ctx.blocked; });
+  }
+
+  auto it = std::find (f.chain.begin (), f.chain.end (), f.encoder);
+  GstElement *before = *(it - 1);
+  std::vector<GstElement *> old;
+  for (auto j = it; j != f.chain.end () && *j != f.tee; ++j)
+    old.push_back (*j);
+  for (auto *e : old) {
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), e);
+  }
+  gst_bin_add (GST_BIN (self), enc);
+  if (parser)
+    gst_bin_add (GST_BIN (self), parser);
+  bool ok = gst_element_link (before, enc);
+  ok = ok
+       && (parser ? gst_element_link_many (enc, parser, f.tee, nullptr)
+                  : gst_element_link (enc, f.tee));
+  if (parser)
+    gst_element_sync_state_with_parent (parser);
+  gst_element_sync_state_with_parent (enc);
+  /* New chain: [... before, enc, parser?, tee, ...]. */
+  auto pos = f.chain.erase (it, it + old.size ());
+  pos = f.chain.insert (pos, enc) + 1;
+  if (parser)
+    f.chain.insert (pos, parser);
+  f.encoder = enc;
+  f.encoder_name = cand->factory;
+  f.codec = cand->codec;
+  {
+    /* Media of the old codec can start no session any more. */
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+    gst_caps_replace (&f.caps, nullptr);
+    priv->stats.codec_changes++;
+  }
+  sync_front_stats (self);
+  gst_pad_remove_probe (block_pad, probe);
+  gst_object_unref (block_pad);
+  if (!ok) {
+    GST_ERROR_OBJECT (self, "cannot link the %s encoder",
+                      cand->factory.c_str ());
+    return {};
+  }
+  GST_INFO_OBJECT (self, "video codec %s -> %s (%s)", from_codec.c_str (),
+                   cand->codec.c_str (), reason);
+  post_event (self, "codec-changed",
+              gst_structure_new ("x", "from", G_TYPE_STRING,
+                                 from_codec.c_str (), "to", G_TYPE_STRING,
+                                 cand->codec.c_str (), "encoder", G_TYPE_STRING,
+                                 cand->factory.c_str (), "reason",
+                                 G_TYPE_STRING, reason, nullptr));
+  return cand->codec;
+}
+
+/* ----------------------------------------------------------- sessions */
+
+static Slot &
+slot_of (GstAutoRestoreSink *self, size_t idx)
+{
+  return self->priv->slots[idx];
+}
+
+/* In failover mode one scheduler (the primary's) paces the rounds over
+ * all destinations; in redundant mode each destination has its own. */
+static RestoreScheduler &
+sched_for (GstAutoRestoreSink *self, size_t idx)
+{
+  auto *priv = self->priv;
+  return priv->run.redundant ? priv->slots[idx].sched : priv->slots[0].sched;
+}
+
+static GstBusSyncReply session_bus_handler (GstBus *bus, GstMessage *msg,
+                                            gpointer user_data);
+
+struct BusCtx
+{
+  GstAutoRestoreSink *self;
+  std::uint64_t id;
+};
+
+static void on_session_message (GstAutoRestoreSink *self, std::uint64_t id,
+                                GstMessage *msg);
+
+static GstBusSyncReply
+session_bus_handler (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  auto *ctx = static_cast<BusCtx *> (user_data);
+  switch (GST_MESSAGE_TYPE (msg)) {
+  case GST_MESSAGE_ERROR:
+  case GST_MESSAGE_EOS: {
+    GstAutoRestoreSink *self = ctx->self;
+    std::uint64_t id = ctx->id;
+    gst_object_ref (self);
+    gst_message_ref (msg);
+    if (!self->priv->loop.post ([self, id, msg] {
+          on_session_message (self, id, msg);
+          gst_message_unref (msg);
+          gst_object_unref (self);
+        })) {
+      gst_message_unref (msg);
+      gst_object_unref (self);
+    }
+    break;
+  }
+  case GST_MESSAGE_WARNING: {
+    GError *err = nullptr;
+    gst_message_parse_warning (msg, &err, nullptr);
+    GST_WARNING_OBJECT (ctx->self, "session %" G_GUINT64_FORMAT ": %s", ctx->id,
+                        err ? err->message : "");
+    g_clear_error (&err);
+    break;
+  }
+  default:
+    break;
+  }
+  return GST_BUS_DROP;
+}
+
+static void
+bus_ctx_free (gpointer p)
+{
+  delete static_cast<BusCtx *> (p);
+}
+
+static GstElement *
+make_appsrc (GstCaps *caps)
+{
+  GstElement *src = gst_element_factory_make ("appsrc", nullptr);
+  /* Not live: the muxer runs on data, not on a clock of the session's
+   * own. Bounded and leaky so a stuck connection cannot grow memory; the
+   * bitrate watch notices it. */
+  g_object_set (src, "format", GST_FORMAT_TIME, "is-live", FALSE, "block",
+                FALSE, "emit-signals", FALSE, "caps", caps, "max-bytes",
+                (guint64)0, "max-buffers", (guint64)0, "max-time",
+                (guint64)4 * GST_SECOND, nullptr);
+  gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
+  return src;
+}
+
+static void
+destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
+{
+  auto *priv = self->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    s->feeding = false;
+    priv->sessions.erase (
+        std::remove (priv->sessions.begin (), priv->sessions.end (), s),
+        priv->sessions.end ());
+  }
+  if (s->pipeline) {
+    gst_element_set_state (s->pipeline, GST_STATE_NULL);
+    GstBus *bus = gst_element_get_bus (s->pipeline);
+    gst_bus_set_sync_handler (bus, nullptr, nullptr, nullptr);
+    gst_object_unref (bus);
+    gst_object_unref (s->pipeline);
+    s->pipeline = nullptr;
+  }
+  s->transport.reset ();
+  for (auto &slot : priv->slots)
+    if (slot.session == s)
+      slot.session.reset ();
+}
+
+static void
+report_fatal (GstAutoRestoreSink *self, const std::string &reason, bool local,
+              const std::string &destination)
+{
+  auto *priv = self->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.last_failure = reason;
+  }
+  priv->fatal = true;
+  post_event (self, "gave-up",
+              gst_structure_new (
+                  "x", "destination", G_TYPE_STRING, destination.c_str (),
+                  "reason", G_TYPE_STRING, local ? "local-error" : "refused",
+                  "message", G_TYPE_STRING, reason.c_str (), "fatal",
+                  G_TYPE_BOOLEAN, TRUE, "tries", G_TYPE_INT, 0, nullptr));
+  if (local)
+    GST_ELEMENT_ERROR (self, CORE, FAILED, ("%s", reason.c_str ()),
+                       ("autorestoresink does not retry local errors"));
+  else
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, NOT_AUTHORIZED, ("%s", reason.c_str ()),
+        ("destination %s; autorestoresink does not retry a refusal",
+         destination.c_str ()));
+  update_status (self);
+}
+
+static void
+start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
+{
+  auto *priv = self->priv;
+  if (priv->stopping || priv->fatal)
+    return;
+  Slot &slot = slot_of (self, slot_idx);
+  if (slot.session && !failback)
+    return;
+  std::string error;
+  auto transport = resilient::gst::make_publish_transport (slot.uri, error);
+  if (!transport) {
+    report_fatal (self, error, true, slot.display);
+    return;
+  }
+  /* Codecs this destination cannot carry are a configuration error. */
+  GstCaps *vcaps = nullptr, *acaps = nullptr;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    if (priv->video.linked && priv->video.caps)
+      vcaps = gst_caps_ref (priv->video.caps);
+    if (priv->audio.linked && priv->audio.caps)
+      acaps = gst_caps_ref (priv->audio.caps);
+  }
+  if (vcaps && !transport->accepts_codec (codec_of_caps (vcaps))
+      && priv->run.codec_fallback) {
+    /* The destination cannot carry this video codec: change the encoder
+     * of the running front to one it takes, and start once the new
+     * encoder's caps are there. */
+    PublishTransport *t = transport.get ();
+    std::string to = swap_video_codec (
+        self, [t] (const std::string &c) { return t->accepts_codec (c); },
+        "destination-codec");
+    if (!to.empty ()) {
+      gst_caps_unref (vcaps);
+      if (acaps)
+        gst_caps_unref (acaps);
+      priv->pending_start = slot_idx;
+      return;
+    }
+  }
+  if ((priv->video.linked && !vcaps) || (priv->audio.linked && !acaps)) {
+    /* An encoder was just swapped: start on its first caps. */
+    if (vcaps)
+      gst_caps_unref (vcaps);
+    if (acaps)
+      gst_caps_unref (acaps);
+    priv->pending_start = slot_idx;
+    return;
+  }
+  for (auto *c : { vcaps, acaps }) {
+    if (c && !transport->accepts_codec (codec_of_caps (c))) {
+      error = "destination " + transport->display_uri () + " ("
+              + transport->protocol () + ") cannot carry " + codec_of_caps (c)
+              + ": choose another encoder or destination";
+    }
+  }
+  if (!error.empty ()) {
+    if (vcaps)
+      gst_caps_unref (vcaps);
+    if (acaps)
+      gst_caps_unref (acaps);
+    report_fatal (self, error, true, slot.display);
+    return;
+  }
+
+  auto s = std::make_shared<Session> ();
+  s->id = priv->next_session_id++;
+  s->slot = slot_idx;
+  s->failback = failback;
+  s->started = now_of (self);
+  s->last_bitrate_sample = s->started;
+  gchar *pname = g_strdup_printf ("%s-session%" G_GUINT64_FORMAT,
+                                  GST_OBJECT_NAME (self), s->id);
+  s->pipeline = gst_pipeline_new (pname);
+  g_free (pname);
+  if (vcaps) {
+    s->vsrc = make_appsrc (vcaps);
+    gst_bin_add (GST_BIN (s->pipeline), s->vsrc);
+  }
+  if (acaps) {
+    s->asrc = make_appsrc (acaps);
+    gst_bin_add (GST_BIN (s->pipeline), s->asrc);
+  }
+  if (vcaps)
+    gst_caps_unref (vcaps);
+  if (acaps)
+    gst_caps_unref (acaps);
+  if (!transport->build (GST_BIN (s->pipeline), s->vsrc, s->asrc, error)) {
+    gst_object_unref (s->pipeline);
+    s->pipeline = nullptr;
+    report_fatal (self, error, true, slot.display);
+    return;
+  }
+  s->transport = std::move (transport);
+  GstBus *bus = gst_element_get_bus (s->pipeline);
+  gst_bus_set_sync_handler (bus, session_bus_handler, new BusCtx{ self, s->id },
+                            bus_ctx_free);
+  gst_object_unref (bus);
+
+  if (!failback)
+    slot.session = s;
+  slot.bitrate.reset ();
+  slot.pings.reset (s->started);
+  GST_INFO_OBJECT (self, "session %" G_GUINT64_FORMAT " to %s%s", s->id,
+                   s->transport->display_uri ().c_str (),
+                   failback ? " (fail-back)" : "");
+
+  if (gst_element_set_state (s->pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
+    /* Connect errors are posted on the bus first and handled there. */
+    GST_WARNING_OBJECT (self, "session %" G_GUINT64_FORMAT " failed to start",
+                        s->id);
+  }
+  bool had_key = false;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->sessions.push_back (s);
+    /* Held media first (it starts at a keyframe), then live media. */
+    priv->hold.for_each ([&] (const HeldQueue::Item &it) {
+      GstElement *src = it.video ? s->vsrc : s->asrc;
+      had_key = had_key || (it.video && it.key);
+      if (src)
+        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (it.value));
+    });
+    s->feeding = true;
+  }
+  if (!had_key && s->vsrc)
+    request_keyframe (self);
+  update_status (self);
+}
+
+static std::shared_ptr<Session>
+find_session (GstAutoRestoreSink *self, std::uint64_t id)
+{
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  for (auto &s : self->priv->sessions)
+    if (s->id == id)
+      return s;
+  return nullptr;
+}
+
+static void
+update_hold_limit (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  bool up = false;
+  for (auto &slot : priv->slots)
+    up = up || (slot.session && slot.session->up);
+  std::lock_guard<std::mutex> g (priv->lock);
+  priv->any_up = up;
+  /* While media flows only the current group of pictures is held (a new
+   * session starts from its keyframe); during an outage up to
+   * max-hold-time. */
+  priv->hold.set_limit (up ? Duration::zero ()
+                           : ms (priv->run.max_hold_time_ms));
+}
+
+static void
+update_status (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  GstAutoRestoreSinkStatus st = GST_AUTO_RESTORE_SINK_STATUS_STOPPED;
+  if (priv->fatal) {
+    st = GST_AUTO_RESTORE_SINK_STATUS_FAILED;
+  } else if (priv->started && !priv->stopping) {
+    bool up = false, waiting = false, gave_up = !priv->slots.empty ();
+    bool ever = false;
+    for (auto &slot : priv->slots) {
+      up = up || (slot.session && slot.session->up);
+      waiting = waiting || slot.sched.state () == RestoreState::Waiting
+                || slot.sched.outage_start ().has_value ();
+      gave_up = gave_up && slot.gave_up;
+      ever = ever || slot.sched.total_retries () > 0;
+    }
+    if (!priv->run.redundant && !priv->slots.empty ())
+      gave_up = priv->slots[0].gave_up;
+    if (up)
+      st = GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING;
+    else if (gave_up)
+      st = GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP;
+    else if (waiting || ever)
+      st = GST_AUTO_RESTORE_SINK_STATUS_RESTORING;
+    else
+      st = GST_AUTO_RESTORE_SINK_STATUS_CONNECTING;
+  }
+  bool changed;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    changed = priv->status != st;
+    priv->status = st;
+  }
+  if (changed)
+    g_object_notify (G_OBJECT (self), "status");
+}
+
+static void on_retry_due (GstAutoRestoreSink *self, size_t slot_idx);
+
+static void
+schedule_retry_at (GstAutoRestoreSink *self, size_t slot_idx, TimePoint at)
+{
+  auto *priv = self->priv;
+  Slot &slot = slot_of (self, slot_idx);
+  if (slot.retry_timer)
+    priv->loop.cancel (slot.retry_timer);
+  std::int64_t delay = to_ms (at - now_of (self));
+  gst_object_ref (self);
+  slot.retry_timer = schedule_in_ms (self, delay, [self, slot_idx] {
+    self->priv->slots[slot_idx].retry_timer = 0;
+    on_retry_due (self, slot_idx);
+    gst_object_unref (self);
+  });
+  if (!slot.retry_timer)
+    gst_object_unref (self);
+}
+
+static void
+on_retry_due (GstAutoRestoreSink *self, size_t slot_idx)
+{
+  auto *priv = self->priv;
+  if (priv->stopping || priv->fatal)
+    return;
+  RestoreScheduler &sched = sched_for (self, slot_idx);
+  if (sched.state () != RestoreState::Waiting)
+    return;
+  sched.attempt (now_of (self));
+  size_t target = slot_idx;
+  if (!priv->run.redundant) {
+    size_t before = priv->dests.active ();
+    target = priv->dests.start_round ();
+    if (before != target) {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->stats.failovers++;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.retries++;
+  }
+  Slot &slot = slot_of (self, target);
+  post_event (
+      self, "retry",
+      gst_structure_new (
+          "x", "destination", G_TYPE_STRING, slot.display.c_str (), "attempt",
+          G_TYPE_INT, sched.tries (), "reason", G_TYPE_STRING,
+          failure_kind_name (slot_of (self, slot_idx).last_kind), nullptr));
+  start_session (self, target, false);
+}
+
+/* A failure of a session: classify, count, then switch to a backup, wait
+ * for a retry, give up or report a fatal error. */
+static void
+fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
+              FailureKind kind, const std::string &reason, bool accepted,
+              bool closed_by_peer)
+{
+  auto *priv = self->priv;
+  if (!s || s->failed)
+    return;
+  s->failed = true;
+  const TimePoint now = now_of (self);
+  const size_t idx = s->slot;
+  Slot &slot = slot_of (self, idx);
+  const bool was_up = s->up;
+  const Duration lifetime = now - s->started;
+  destroy_session (self, s);
+  if (priv->stopping)
+    return;
+
+  std::string why = reason;
+  if (!is_fatal (kind) && !was_up
+      && slot.refusal.on_session_end (accepted, closed_by_peer, false,
+                                      lifetime)) {
+    kind = FailureKind::Refused;
+    why = "the server closed the connection right after the publish "
+          "request "
+          + std::to_string (slot.refusal.early_closes ())
+          + " times in a row: check the stream key or token (" + reason + ")";
+  } else if (was_up) {
+    slot.refusal.on_connected ();
+  }
+  slot.last_kind = kind;
+  slot.last_reason = why;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.last_failure
+        = std::string (failure_kind_name (kind)) + ": " + why;
+  }
+  GST_WARNING_OBJECT (self, "session to %s failed (%s): %s",
+                      slot.display.c_str (), failure_kind_name (kind),
+                      why.c_str ());
+
+  if (s->failback) {
+    /* The primary is not back yet; the backup keeps publishing. */
+    priv->dests.on_failback_failed (now);
+    update_status (self);
+    return;
+  }
+  if (is_fatal (kind)) {
+    sched_for (self, idx).on_failure (kind, now);
+    slot.fatal = true;
+    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
+    update_hold_limit (self);
+    return;
+  }
+  update_hold_limit (self);
+  if (was_up)
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+                         ("Publishing to %s failed, restoring: %s",
+                          slot.display.c_str (), why.c_str ()),
+                         (nullptr));
+
+  RestoreScheduler &sched = sched_for (self, idx);
+  if (!priv->run.redundant && priv->slots.size () > 1) {
+    /* Failover: the next destination of this round at once. */
+    auto next = priv->dests.on_failure (now);
+    if (next) {
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        priv->stats.failovers++;
+      }
+      if (!sched.outage_start ())
+        sched.on_failure (kind, now), sched.attempt (now);
+      post_event (self, "failover",
+                  gst_structure_new ("x", "from", G_TYPE_STRING,
+                                     slot.display.c_str (), "to", G_TYPE_STRING,
+                                     slot_of (self, *next).display.c_str (),
+                                     "reason", G_TYPE_STRING,
+                                     failure_kind_name (kind), nullptr));
+      start_session (self, *next, false);
+      update_status (self);
+      return;
+    }
+  }
+  RestoreVerdict v = sched.on_failure (kind, now);
+  switch (v.action) {
+  case RestoreVerdict::Action::RetryAt:
+    GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms",
+                     v.attempt, slot.display.c_str (), to_ms (v.at - now));
+    schedule_retry_at (self, idx, v.at);
+    break;
+  case RestoreVerdict::Action::GiveUp: {
+    slot.gave_up = true;
+    post_event (self, "gave-up",
+                gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                   slot.display.c_str (), "reason",
+                                   G_TYPE_STRING, failure_kind_name (kind),
+                                   "message", G_TYPE_STRING, why.c_str (),
+                                   "fatal", G_TYPE_BOOLEAN, FALSE, "tries",
+                                   G_TYPE_INT, sched.tries (), nullptr));
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+                         ("Gave up publishing to %s after %d tries",
+                          slot.display.c_str (), sched.tries ()),
+                         ("%s", why.c_str ()));
+    break;
+  }
+  case RestoreVerdict::Action::Fatal:
+    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
+    break;
+  case RestoreVerdict::Action::None:
+    break;
+  }
+  update_status (self);
+}
+
+static void
+on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
+{
+  auto *priv = self->priv;
+  auto s = find_session (self, id);
+  if (!s)
+    return;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    if (s->draining) {
+      destroy_session (self, s);
+      finish_eos_if_done (self);
+    } else {
+      fail_session (self, s, FailureKind::PublishStopped, "the session ended",
+                    true, true);
+    }
+    return;
+  }
+  if (s->draining) {
+    destroy_session (self, s);
+    finish_eos_if_done (self);
+    return;
+  }
+  TransportFailure f = s->transport->classify (msg);
+  (void)priv;
+  fail_session (self, s, f.kind, f.reason, f.accepted, f.closed_by_peer);
+}
+
+static void
+on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
+{
+  auto *priv = self->priv;
+  const TimePoint now = now_of (self);
+  s->up = true;
+  Slot &slot = slot_of (self, s->slot);
+  slot.refusal.on_connected ();
+  slot.gave_up = false;
+
+  if (s->failback) {
+    const std::string from = slot_of (self, priv->dests.active ()).display;
+    /* Make-before-break: the primary carries media, drop the backup. */
+    for (auto &other : priv->slots)
+      if (other.session && &other != &slot)
+        destroy_session (self, other.session);
+    s->failback = false;
+    slot.session = s;
+    priv->dests.on_failback_done (now);
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->stats.failovers++;
+    }
+    post_event (self, "failover",
+                gst_structure_new ("x", "from", G_TYPE_STRING, from.c_str (),
+                                   "to", G_TYPE_STRING, slot.display.c_str (),
+                                   "reason", G_TYPE_STRING, "failback",
+                                   nullptr));
+  }
+
+  RestoreScheduler &sched = sched_for (self, s->slot);
+  auto outage = sched.outage_start ();
+  int tries = sched.tries ();
+  sched.on_connected (now);
+  if (!priv->run.redundant)
+    priv->dests.on_up (now);
+  update_hold_limit (self);
+  std::int64_t outage_ms = outage ? to_ms (now - *outage) : -1;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.destination = slot.display;
+    priv->stats.destination_index = (int)s->slot;
+    if (outage) {
+      priv->stats.restores++;
+      priv->stats.last_outage_ms = outage_ms;
+      priv->stats.max_outage_ms
+          = std::max (priv->stats.max_outage_ms, outage_ms);
+    }
+  }
+  GST_INFO_OBJECT (self, "publishing to %s", slot.display.c_str ());
+  /* The session began with the held group, sent in a burst; viewers that
+   * join the restored stream a moment later get a fresh keyframe instead
+   * of waiting a whole keyframe interval. */
+  if (s->vsrc)
+    request_keyframe (self);
+  if (outage) {
+    post_event (self, "restored",
+                gst_structure_new (
+                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
+                    "attempt", G_TYPE_INT, tries, "outage-ms", G_TYPE_INT64,
+                    outage_ms, "reason", G_TYPE_STRING,
+                    failure_kind_name (slot.last_kind), nullptr));
+  }
+  update_status (self);
+}
+
+/* Republish after a health verdict; with H264 on a destination that also
+ * takes another codec, swap the encoder first (the seed's H264 -> VP8). */
+static void
+republish (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
+           FailureKind kind, const std::string &reason)
+{
+  auto *priv = self->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.republishes++;
+  }
+  post_event (self, "republish",
+              gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                 s->transport->display_uri ().c_str (),
+                                 "reason", G_TYPE_STRING,
+                                 failure_kind_name (kind), nullptr));
+  /* The seed's "change codec": nothing left with this codec, try another
+   * one the destination takes (H264 -> VP8 on WHIP). RTMP and SRT carry
+   * no fallback codec, so there this is a plain republish. */
+  if (kind == FailureKind::BitrateZero && priv->run.codec_fallback) {
+    PublishTransport *t = s->transport.get ();
+    const std::string current = priv->video.codec;
+    swap_video_codec (
+        self,
+        [t, current] (const std::string &c) {
+          return c != current && t->accepts_codec (c);
+        },
+        "bitrate-zero");
+  }
+  fail_session (self, s, kind, reason, true, false);
+}
+
+static void probe_reachability (GstAutoRestoreSink *self, size_t idx);
+
+static void
+tick (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  priv->tick_timer = 0;
+  if (!priv->started || priv->stopping)
+    return;
+  const TimePoint now = now_of (self);
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    sessions = priv->sessions;
+  }
+  const std::uint64_t in_total = priv->video.bytes_in + priv->audio.bytes_in;
+  for (auto &s : sessions) {
+    if (s->failed || s->draining || !s->transport)
+      continue;
+    TransportHealth h = s->transport->poll ();
+    Slot &slot = slot_of (self, s->slot);
+    if (!s->up && h.up)
+      on_session_up (self, s);
+    else if (!s->up)
+      GST_DEBUG_OBJECT (self,
+                        "session %" G_GUINT64_FORMAT
+                        " not up yet: %" G_GUINT64_FORMAT
+                        " buffers, %" G_GUINT64_FORMAT " bytes out",
+                        s->id, s->transport->probed_buffers (), h.bytes_out);
+    if (!s->up)
+      continue;
+    /* The stats shown are those of the session carrying media. */
+    bool main = slot.session == s;
+    if (priv->run.check_bitrate
+        && now - s->last_bitrate_sample
+               >= ms (priv->run.bitrate_check_interval_ms)) {
+      s->last_bitrate_sample = now;
+      auto v = slot.bitrate.sample (now, h.bytes_out, in_total);
+      if (main) {
+        std::lock_guard<std::mutex> g (priv->lock);
+        priv->stats.bitrate_kbps = slot.bitrate.last_kbps ();
+        priv->stats.zero_bitrate_intervals = slot.bitrate.zero_count ();
+      }
+      if (v == BitrateWatch::Verdict::Failed) {
+        republish (self, s, FailureKind::BitrateZero,
+                   "no bytes left for "
+                       + std::to_string (slot.bitrate.zero_count ())
+                       + " check intervals while media came in");
+        continue;
+      }
+    }
+    bool dead = slot.pings.sample (now, h.pings, h.owed);
+    if (main) {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->stats.bytes_out = h.bytes_out;
+      priv->stats.pings = h.pings;
+      priv->stats.missing_pings = slot.pings.missing ();
+      priv->stats.rtt_ms = h.rtt_ms;
+    }
+    if (dead) {
+      republish (self, s, FailureKind::PingsMissing,
+                 std::to_string (slot.pings.missing ()) + " pings missing");
+      continue;
+    }
+  }
+  /* While waiting to retry, probe TCP servers: a server that accepts
+   * again is retried at once instead of at the end of the wait. */
+  for (size_t i = 0; i < priv->slots.size (); i++) {
+    Slot &slot = priv->slots[i];
+    if (slot.retry_timer && priv->run.probe_interval_ms > 0 && !slot.probing
+        && now - slot.last_probe >= ms (priv->run.probe_interval_ms))
+      probe_reachability (self, i);
+  }
+  /* Fail back to the primary after the hold-off (make-before-break). */
+  if (!priv->run.redundant && priv->slots.size () > 1) {
+    auto due = priv->dests.failback_due ();
+    bool attempt_running = false;
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      for (auto &s : priv->sessions)
+        attempt_running = attempt_running || s->failback;
+    }
+    Slot &active = slot_of (self, priv->dests.active ());
+    if (due && now >= *due && !attempt_running && active.session
+        && active.session->up) {
+      priv->dests.on_failback_failed (now); /* next try after hold-off */
+      start_session (self, 0, true);
+    }
+  }
+  schedule_tick (self);
+}
+
+static void
+schedule_tick (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  if (priv->tick_timer || !priv->started || priv->stopping)
+    return;
+  gst_object_ref (self);
+  priv->tick_timer = schedule_in_ms (self, TICK_MS, [self] {
+    tick (self);
+    gst_object_unref (self);
+  });
+  if (!priv->tick_timer)
+    gst_object_unref (self);
+}
+
+/* Skip the wait for `idx` (server reachable, network changed). */
+static void
+retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
+{
+  auto *priv = self->priv;
+  if (priv->stopping || priv->fatal)
+    return;
+  RestoreScheduler &sched = sched_for (self, idx);
+  auto v = sched.on_reachable (now_of (self));
+  if (v.action != RestoreVerdict::Action::RetryAt)
+    return;
+  GST_INFO_OBJECT (self, "%s: retrying %s now", why,
+                   slot_of (self, idx).display.c_str ());
+  Slot &slot = slot_of (self, idx);
+  if (slot.retry_timer) {
+    priv->loop.cancel (slot.retry_timer);
+    slot.retry_timer = 0;
+  }
+  on_retry_due (self, idx);
+}
+
+struct ProbeCtx
+{
+  GstAutoRestoreSink *self;
+  size_t idx;
+};
+
+static void
+probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  auto *ctx = static_cast<ProbeCtx *> (user_data);
+  GstAutoRestoreSink *self = ctx->self;
+  GSocketConnection *conn = g_socket_client_connect_to_host_finish (
+      G_SOCKET_CLIENT (source), res, nullptr);
+  /* Runs on the loop thread (its context is the thread default there). */
+  if (ctx->idx < self->priv->slots.size ())
+    self->priv->slots[ctx->idx].probing = false;
+  if (conn) {
+    g_io_stream_close (G_IO_STREAM (conn), nullptr, nullptr);
+    g_object_unref (conn);
+    retry_now (self, ctx->idx, "server accepts connections again");
+  } else if (ctx->idx < self->priv->slots.size ()) {
+    /* The server is down: the sessions it closed were not refusals. */
+    self->priv->slots[ctx->idx].refusal.on_unreachable ();
+  }
+  gst_object_unref (self);
+  delete ctx;
+}
+
+static void
+probe_reachability (GstAutoRestoreSink *self, size_t idx)
+{
+  auto *priv = self->priv;
+  Slot &slot = slot_of (self, idx);
+  std::string err;
+  auto t = resilient::gst::make_publish_transport (slot.uri, err);
+  auto addr = t ? t->tcp_probe_address () : std::nullopt;
+  if (!addr)
+    return;
+  slot.probing = true;
+  slot.last_probe = now_of (self);
+  GSocketClient *client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, 1);
+  gst_object_ref (self);
+  g_socket_client_connect_to_host_async (
+      client, addr->first.c_str (), (guint16)addr->second, priv->probe_cancel,
+      probe_done, new ProbeCtx{ self, idx });
+  g_object_unref (client);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor, gboolean available,
+                    gpointer user_data)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (user_data);
+  GST_INFO_OBJECT (self, "network changed, available: %d", available);
+  gst_object_ref (self);
+  if (!self->priv->loop.post ([self, available] {
+        auto *priv = self->priv;
+        if (available && priv->started) {
+          {
+            std::lock_guard<std::mutex> g (priv->lock);
+            priv->stats.network_changes++;
+          }
+          for (size_t i = 0; i < priv->slots.size (); i++)
+            retry_now (self, i, "network changed");
+        }
+        gst_object_unref (self);
+      }))
+    gst_object_unref (self);
+}
+
+static void
+maybe_start_publishing (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  if (!priv->started || priv->stopping || priv->fatal)
+    return;
+  /* Every linked input must have its front: a session is built for the
+   * streams it will carry for its whole life. */
+  if ((priv->video.linked && !priv->video.built)
+      || (priv->audio.linked && !priv->audio.built))
+    return;
+  {
+    /* ... and its encoded caps (an encoder's first output comes later
+     * than its input caps). */
+    std::lock_guard<std::mutex> g (priv->lock);
+    if ((priv->video.linked && !priv->video.caps)
+        || (priv->audio.linked && !priv->audio.caps))
+      return;
+  }
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->hold.set_has_video (priv->video.linked);
+  }
+  if (priv->pending_start) {
+    size_t idx = *priv->pending_start;
+    priv->pending_start.reset ();
+    start_session (self, idx, false);
+    return;
+  }
+  bool any = false;
+  for (auto &slot : priv->slots)
+    any = any || slot.session || slot.sched.state () != RestoreState::Idle;
+  if (any)
+    return;
+  if (priv->run.redundant) {
+    for (size_t i = 0; i < priv->slots.size (); i++) {
+      priv->slots[i].sched.start (now_of (self));
+      start_session (self, i, false);
+    }
+  } else {
+    priv->slots[0].sched.start (now_of (self));
+    start_session (self, 0, false);
+  }
+  schedule_tick (self);
+}
+
+/* --------------------------------------------------------------- EOS */
+
+static void
+finish_eos_if_done (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  if (!priv->draining_eos || priv->eos_posted)
+    return;
+  bool sessions_left;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    sessions_left = !priv->sessions.empty ();
+  }
+  if (sessions_left || (priv->splitmux && !priv->recording_eos))
+    return;
+  priv->eos_posted = true;
+  if (priv->drain_timer) {
+    priv->loop.cancel (priv->drain_timer);
+    priv->drain_timer = 0;
+  }
+  GST_INFO_OBJECT (self, "all sessions drained, posting EOS");
+  gst_element_post_message (GST_ELEMENT (self),
+                            gst_message_new_eos (GST_OBJECT (self)));
+  update_status (self);
+}
+
+/* A manual stop: no failure from now on restores anything. */
+static void
+manual_stop (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  priv->stopping = true;
+  for (auto &slot : priv->slots) {
+    slot.sched.on_manual_stop ();
+    if (slot.retry_timer) {
+      priv->loop.cancel (slot.retry_timer);
+      slot.retry_timer = 0;
+    }
+  }
+  if (priv->tick_timer) {
+    priv->loop.cancel (priv->tick_timer);
+    priv->tick_timer = 0;
+  }
+  if (priv->probe_cancel)
+    g_cancellable_cancel (priv->probe_cancel);
+}
+
+static void
+on_front_eos (GstAutoRestoreSink *self, bool video)
+{
+  auto *priv = self->priv;
+  (video ? priv->video : priv->audio).eos = true;
+  if ((priv->video.linked && !priv->video.eos)
+      || (priv->audio.linked && !priv->audio.eos) || priv->draining_eos)
+    return;
+  GST_INFO_OBJECT (self, "EOS on every input: stopping without restore");
+  manual_stop (self);
+  priv->draining_eos = true;
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    sessions = priv->sessions;
+  }
+  for (auto &s : sessions) {
+    if (s->up) {
+      s->draining = true;
+      /* Lets the muxer finish and rtmp2sink send its stop commands. */
+      if (s->vsrc)
+        gst_app_src_end_of_stream (GST_APP_SRC (s->vsrc));
+      if (s->asrc)
+        gst_app_src_end_of_stream (GST_APP_SRC (s->asrc));
+    } else {
+      destroy_session (self, s);
+    }
+  }
+  gst_object_ref (self);
+  priv->drain_timer
+      = schedule_in_ms (self, priv->run.eos_drain_timeout_ms, [self] {
+          auto *priv = self->priv;
+          priv->drain_timer = 0;
+          std::vector<std::shared_ptr<Session>> left;
+          {
+            std::lock_guard<std::mutex> g (priv->lock);
+            left = priv->sessions;
+          }
+          for (auto &s : left)
+            destroy_session (self, s);
+          /* Do not wait for the recording longer than for the sessions. */
+          priv->recording_eos = true;
+          finish_eos_if_done (self);
+          gst_object_unref (self);
+        });
+  if (!priv->drain_timer)
+    gst_object_unref (self);
+  finish_eos_if_done (self);
+}
+
+/* ------------------------------------------------------ GstBin/Element */
+
+static bool
+is_inside (GstObject *obj, GstElement *ancestor)
+{
+  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
+    if (o == GST_OBJECT (ancestor))
+      return true;
+  return false;
+}
+
+static void
+gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (bin);
+  auto *priv = self->priv;
+  switch (GST_MESSAGE_TYPE (msg)) {
+  case GST_MESSAGE_EOS: {
+    /* The element posts its own EOS once the sessions drained; the
+     * children's EOS (appsinks, recording) never reach the parent. */
+    if (priv->splitmux && is_inside (GST_MESSAGE_SRC (msg), priv->splitmux)) {
+      gst_object_ref (self);
+      if (!priv->loop.post ([self] {
+            self->priv->recording_eos = true;
+            finish_eos_if_done (self);
+            gst_object_unref (self);
+          }))
+        gst_object_unref (self);
+    }
+    gst_message_unref (msg);
+    return;
+  }
+  case GST_MESSAGE_ELEMENT: {
+    const GstStructure *s = gst_message_get_structure (msg);
+    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
+      const gchar *loc = gst_structure_get_string (s, "location");
+      GstClockTime rt = GST_CLOCK_TIME_NONE;
+      gst_structure_get_clock_time (s, "running-time", &rt);
+      std::uint64_t n;
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        n = ++priv->stats.clips;
+      }
+      post_event (self, "clip-closed",
+                  gst_structure_new (
+                      "x", "location", G_TYPE_STRING, loc ? loc : "", "index",
+                      G_TYPE_UINT64, n - 1, "running-time-ms", G_TYPE_INT64,
+                      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)(rt / GST_MSECOND)
+                                                   : (gint64)-1,
+                      nullptr));
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+}
+
+static bool
+setup_run (GstAutoRestoreSink *self, std::string &error)
+{
+  auto *priv = self->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    priv->run = priv->settings;
+  }
+  const Settings &st = priv->run;
+  auto uris = split (st.location, " \t\n");
+  if (uris.empty ()) {
+    error = "no destination: set the location property to an rtmp://, "
+            "rtmps:// or srt:// URI";
+    return false;
+  }
+  for (auto &u : uris) {
+    if (!resilient::gst::publish_transport_supports (u)) {
+      resilient::gst::make_publish_transport (u, error);
+      return false;
+    }
+  }
+  RestorePolicy policy;
+  policy.enabled = st.restore;
+  policy.interval = ms (st.restore_interval_ms);
+  policy.max_tries = st.restore_max_tries;
+  policy.fast_first = st.restore_fast_first;
+  policy.exponential = st.restore_backoff;
+  policy.max_interval = ms (st.restore_max_interval_ms);
+  priv->slots.clear ();
+  priv->slots.reserve (uris.size ());
+  for (size_t i = 0; i < uris.size (); i++) {
+    Slot slot{ uris[i],
+               resilient::gst::redact_publish_uri (uris[i]),
+               RestoreScheduler (policy, 0x5eed + i),
+               BitrateWatch (ms (st.bitrate_check_interval_ms),
+                             (int)st.bitrate_max_tries),
+               PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
+               RefusalDetector (ms (2000), 2) };
+    priv->slots.push_back (std::move (slot));
+  }
+  priv->dests = DestinationList (uris, ms (st.failback_holdoff_ms));
+
+  std::vector<EncoderCandidate> cands, fallback;
+  for (auto &n : split (st.video_encoder, ", "))
+    cands.push_back ({ n, codec_of_factory (n) });
+  for (auto &n : split (st.fallback_video_encoder, ", "))
+    fallback.push_back ({ n, codec_of_factory (n) });
+  priv->chain
+      = std::make_unique<EncoderChain> (cands, fallback, st.codec_fallback);
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats = Stats ();
+    priv->hold.set_limit (ms (st.max_hold_time_ms));
+  }
+  priv->fatal = false;
+  return true;
+}
+
+static bool
+setup_recording (GstAutoRestoreSink *self, std::string &error)
+{
+  auto *priv = self->priv;
+  const Settings &st = priv->run;
+  if (st.recording_location.empty ())
+    return true;
+  GstElement *mux = gst_element_factory_make ("splitmuxsink", "recording");
+  if (!mux) {
+    error = "recording needs splitmuxsink (gstreamer1.0-plugins-good)";
+    return false;
+  }
+  GstElementFactory *mf
+      = gst_element_factory_find (st.recording_muxer.c_str ());
+  if (!mf) {
+    gst_object_unref (mux);
+    error = "recording-muxer '" + st.recording_muxer + "' is not installed";
+    return false;
+  }
+  gst_object_unref (mf);
+  g_object_set (mux, "location", st.recording_location.c_str (),
+                "muxer-factory", st.recording_muxer.c_str (), "max-size-bytes",
+                st.recording_max_size_bytes, "max-size-time",
+                st.recording_max_duration_ms * GST_MSECOND, "async-finalize",
+                FALSE, nullptr);
+  gst_bin_add (GST_BIN (self), mux);
+  priv->splitmux = mux;
+  return true;
+}
+
+static GstStateChangeReturn
+gst_auto_restore_sink_change_state (GstElement *element,
+                                    GstStateChange transition)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (element);
+  auto *priv = self->priv;
+  std::string error;
+
+  switch (transition) {
+  case GST_STATE_CHANGE_NULL_TO_READY:
+    if (!setup_run (self, error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                         (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    priv->loop.start ();
+    priv->probe_cancel = g_cancellable_new ();
+    if (priv->run.network_monitor) {
+      priv->loop.post_and_wait ([self] {
+        auto *priv = self->priv;
+        priv->monitor = G_NETWORK_MONITOR (
+            g_object_ref (g_network_monitor_get_default ()));
+        priv->monitor_handler
+            = g_signal_connect (priv->monitor, "network-changed",
+                                G_CALLBACK (on_network_changed), self);
+      });
+    }
+    break;
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+    priv->video.linked = gst_pad_is_linked (priv->video.ghost);
+    priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
+    priv->video.eos = priv->audio.eos = false;
+    priv->stopping = false;
+    priv->eos_posted = false;
+    priv->draining_eos = false;
+    priv->recording_eos = false;
+    /* A new run after a stop (PAUSED->READY->PAUSED): publishing starts
+     * afresh; the manual stop only held for the run it ended. */
+    for (auto &slot : priv->slots) {
+      slot.sched.reset ();
+      slot.gave_up = false;
+      slot.fatal = false;
+    }
+    priv->fatal = false;
+    priv->pending_start.reset ();
+    if (!priv->slots.empty ())
+      priv->dests.start_round ();
+    priv->started = true;
+    if (!priv->splitmux && !setup_recording (self, error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                         (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    update_status (self);
+    break;
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    /* A manual stop: tear everything down, never restore. */
+    priv->loop.post_and_wait ([self] {
+      auto *priv = self->priv;
+      manual_stop (self);
+      std::vector<std::shared_ptr<Session>> all;
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        all = priv->sessions;
+      }
+      for (auto &s : all)
+        destroy_session (self, s);
+      {
+        /* The next run starts on its own first media. */
+        std::lock_guard<std::mutex> g (priv->lock);
+        gst_caps_replace (&priv->video.caps, nullptr);
+        gst_caps_replace (&priv->audio.caps, nullptr);
+        priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+      }
+      if (priv->drain_timer) {
+        priv->loop.cancel (priv->drain_timer);
+        priv->drain_timer = 0;
+      }
+      if (priv->failback_timer) {
+        priv->loop.cancel (priv->failback_timer);
+        priv->failback_timer = 0;
+      }
+    });
+    priv->started = false;
+    break;
+  default:
+    break;
+  }
+
+  GstStateChangeReturn ret
+      = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  switch (transition) {
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    update_status (self);
+    break;
+  case GST_STATE_CHANGE_READY_TO_NULL:
+    priv->loop.post_and_wait ([self] {
+      auto *priv = self->priv;
+      if (priv->monitor) {
+        g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
+        g_clear_object (&priv->monitor);
+      }
+      teardown_front (self, priv->video);
+      teardown_front (self, priv->audio);
+      if (priv->splitmux) {
+        gst_element_set_state (priv->splitmux, GST_STATE_NULL);
+        gst_bin_remove (GST_BIN (self), priv->splitmux);
+        priv->splitmux = nullptr;
+      }
+    });
+    priv->loop.stop ();
+    g_clear_object (&priv->probe_cancel);
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+    }
+    priv->slots.clear ();
+    priv->chain.reset ();
+    break;
+  default:
+    break;
+  }
+  return ret;
+}
+
+/* --------------------------------------------------------- properties */
+
+static GstStructure *
+make_statistics (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  const Stats &s = priv->stats;
+  return gst_structure_new (
+      "autorestoresink-statistics", "status", G_TYPE_STRING,
+      status_nick (priv->status), "destination", G_TYPE_STRING,
+      s.destination.c_str (), "destination-index", G_TYPE_INT,
+      s.destination_index, "restores", G_TYPE_UINT64, s.restores, "retries",
+      G_TYPE_UINT64, s.retries, "republishes", G_TYPE_UINT64, s.republishes,
+      "failovers", G_TYPE_UINT64, s.failovers, "codec-changes", G_TYPE_UINT64,
+      s.codec_changes, "encoder-changes", G_TYPE_UINT64, s.encoder_changes,
+      "network-changes", G_TYPE_UINT64, s.network_changes, "clips",
+      G_TYPE_UINT64, s.clips, "bytes-in", G_TYPE_UINT64,
+      (guint64)(priv->video.bytes_in + priv->audio.bytes_in), "buffers-in",
+      G_TYPE_UINT64, (guint64)(priv->video.buffers_in + priv->audio.buffers_in),
+      "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
+      s.bitrate_kbps, "zero-bitrate-intervals", G_TYPE_INT,
+      s.zero_bitrate_intervals, "pings", G_TYPE_UINT64, s.pings,
+      "missing-pings", G_TYPE_INT, s.missing_pings, "rtt-ms", G_TYPE_DOUBLE,
+      s.rtt_ms, "held-buffers", G_TYPE_UINT64, (guint64)priv->hold.size (),
+      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()), "dropped-buffers",
+      G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
+      G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
+      s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
+      "video-codec", G_TYPE_STRING, s.video_codec.c_str (), "video-encoder",
+      G_TYPE_STRING, s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
+      s.audio_codec.c_str (), nullptr);
+}
+
+static void
+gst_auto_restore_sink_set_property (GObject *object, guint prop_id,
+                                    const GValue *value, GParamSpec *pspec)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (object);
+  std::lock_guard<std::mutex> g (self->priv->settings_lock);
+  Settings &s = self->priv->settings;
+  auto str = [value] {
+    const gchar *v = g_value_get_string (value);
+    return std::string (v ? v : "");
+  };
+  switch (prop_id) {
+  case PROP_LOCATION:
+    s.location = str ();
+    break;
+  case PROP_REDUNDANT:
+    s.redundant = g_value_get_boolean (value);
+    break;
+  case PROP_FAILBACK_HOLDOFF:
+    s.failback_holdoff_ms = g_value_get_uint (value);
+    break;
+  case PROP_VIDEO_ENCODER:
+    s.video_encoder = str ();
+    break;
+  case PROP_FALLBACK_VIDEO_ENCODER:
+    s.fallback_video_encoder = str ();
+    break;
+  case PROP_CODEC_FALLBACK:
+    s.codec_fallback = g_value_get_boolean (value);
+    break;
+  case PROP_AUDIO_ENCODER:
+    s.audio_encoder = str ();
+    break;
+  case PROP_VIDEO_BITRATE:
+    s.video_bitrate = g_value_get_uint (value);
+    break;
+  case PROP_AUDIO_BITRATE:
+    s.audio_bitrate = g_value_get_uint (value);
+    break;
+  case PROP_KEYFRAME_INTERVAL:
+    s.keyframe_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_MAX_HOLD_TIME:
+    s.max_hold_time_ms = g_value_get_uint (value);
+    break;
+  case PROP_CHECK_BITRATE:
+    s.check_bitrate = g_value_get_boolean (value);
+    break;
+  case PROP_BITRATE_CHECK_INTERVAL:
+    s.bitrate_check_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_BITRATE_MAX_TRIES:
+    s.bitrate_max_tries = g_value_get_uint (value);
+    break;
+  case PROP_RESTORE:
+    s.restore = g_value_get_boolean (value);
+    break;
+  case PROP_RESTORE_INTERVAL:
+    s.restore_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_RESTORE_MAX_TRIES:
+    s.restore_max_tries = g_value_get_int (value);
+    break;
+  case PROP_RESTORE_FAST_FIRST:
+    s.restore_fast_first = g_value_get_boolean (value);
+    break;
+  case PROP_RESTORE_BACKOFF:
+    s.restore_backoff = g_value_get_boolean (value);
+    break;
+  case PROP_RESTORE_MAX_INTERVAL:
+    s.restore_max_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_MISSING_PINGS:
+    s.missing_pings = g_value_get_uint (value);
+    break;
+  case PROP_PING_CHECK_PERIOD:
+    s.ping_check_period_ms = g_value_get_uint (value);
+    break;
+  case PROP_PROBE_INTERVAL:
+    s.probe_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_NETWORK_MONITOR:
+    s.network_monitor = g_value_get_boolean (value);
+    break;
+  case PROP_RECORDING_LOCATION:
+    s.recording_location = str ();
+    break;
+  case PROP_RECORDING_MAX_SIZE_BYTES:
+    s.recording_max_size_bytes = g_value_get_uint64 (value);
+    break;
+  case PROP_RECORDING_MAX_DURATION:
+    s.recording_max_duration_ms = g_value_get_uint64 (value);
+    break;
+  case PROP_RECORDING_MUXER:
+    s.recording_muxer = str ();
+    break;
+  case PROP_EOS_DRAIN_TIMEOUT:
+    s.eos_drain_timeout_ms = g_value_get_uint (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    break;
+  }
+}
+
+static void
+gst_auto_restore_sink_get_property (GObject *object, guint prop_id,
+                                    GValue *value, GParamSpec *pspec)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (object);
+  auto *priv = self->priv;
+  if (prop_id == PROP_STATUS) {
+    std::lock_guard<std::mutex> g (priv->lock);
+    g_value_set_enum (value, priv->status);
+    return;
+  }
+  if (prop_id == PROP_STATISTICS) {
+    g_value_take_boxed (value, make_statistics (self));
+    return;
+  }
+  std::lock_guard<std::mutex> g (priv->settings_lock);
+  const Settings &s = priv->settings;
+  switch (prop_id) {
+  case PROP_LOCATION:
+    /* Stream keys never leave through the property either. */
+    {
+      std::string shown;
+      for (auto &u : split (s.location, " \t\n"))
+        shown += (shown.empty () ? "" : " ")
+                 + resilient::gst::redact_publish_uri (u);
+      g_value_set_string (value,
+                          s.location.empty () ? nullptr : shown.c_str ());
+    }
+    break;
+  case PROP_REDUNDANT:
+    g_value_set_boolean (value, s.redundant);
+    break;
+  case PROP_FAILBACK_HOLDOFF:
+    g_value_set_uint (value, s.failback_holdoff_ms);
+    break;
+  case PROP_VIDEO_ENCODER:
+    g_value_set_string (value, s.video_encoder.c_str ());
+    break;
+  case PROP_FALLBACK_VIDEO_ENCODER:
+    g_value_set_string (value, s.fallback_video_encoder.c_str ());
+    break;
+  case PROP_CODEC_FALLBACK:
+    g_value_set_boolean (value, s.codec_fallback);
+    break;
+  case PROP_AUDIO_ENCODER:
+    g_value_set_string (value, s.audio_encoder.c_str ());
+    break;
+  case PROP_VIDEO_BITRATE:
+    g_value_set_uint (value, s.video_bitrate);
+    break;
+  case PROP_AUDIO_BITRATE:
+    g_value_set_uint (value, s.audio_bitrate);
+    break;
+  case PROP_KEYFRAME_INTERVAL:
+    g_value_set_uint (value, s.keyframe_interval_ms);
+    break;
+  case PROP_MAX_HOLD_TIME:
+    g_value_set_uint (value, s.max_hold_time_ms);
+    break;
+  case PROP_CHECK_BITRATE:
+    g_value_set_boolean (value, s.check_bitrate);
+    break;
+  case PROP_BITRATE_CHECK_INTERVAL:
+    g_value_set_uint (value, s.bitrate_check_interval_ms);
+    break;
+  case PROP_BITRATE_MAX_TRIES:
+    g_value_set_uint (value, s.bitrate_max_tries);
+    break;
+  case PROP_RESTORE:
+    g_value_set_boolean (value, s.restore);
+    break;
+  case PROP_RESTORE_INTERVAL:
+    g_value_set_uint (value, s.restore_interval_ms);
+    break;
+  case PROP_RESTORE_MAX_TRIES:
+    g_value_set_int (value, s.restore_max_tries);
+    break;
+  case PROP_RESTORE_FAST_FIRST:
+    g_value_set_boolean (value, s.restore_fast_first);
+    break;
+  case PROP_RESTORE_BACKOFF:
+    g_value_set_boolean (value, s.restore_backoff);
+    break;
+  case PROP_RESTORE_MAX_INTERVAL:
+    g_value_set_uint (value, s.restore_max_interval_ms);
+    break;
+  case PROP_MISSING_PINGS:
+    g_value_set_uint (value, s.missing_pings);
+    break;
+  case PROP_PING_CHECK_PERIOD:
+    g_value_set_uint (value, s.ping_check_period_ms);
+    break;
+  case PROP_PROBE_INTERVAL:
+    g_value_set_uint (value, s.probe_interval_ms);
+    break;
+  case PROP_NETWORK_MONITOR:
+    g_value_set_boolean (value, s.network_monitor);
+    break;
+  case PROP_RECORDING_LOCATION:
+    g_value_set_string (value, s.recording_location.empty ()
+                                   ? nullptr
+                                   : s.recording_location.c_str ());
+    break;
+  case PROP_RECORDING_MAX_SIZE_BYTES:
+    g_value_set_uint64 (value, s.recording_max_size_bytes);
+    break;
+  case PROP_RECORDING_MAX_DURATION:
+    g_value_set_uint64 (value, s.recording_max_duration_ms);
+    break;
+  case PROP_RECORDING_MUXER:
+    g_value_set_string (value, s.recording_muxer.c_str ());
+    break;
+  case PROP_EOS_DRAIN_TIMEOUT:
+    g_value_set_uint (value, s.eos_drain_timeout_ms);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    break;
+  }
+}
+
+static void
+gst_auto_restore_sink_finalize (GObject *object)
+{
+  auto *self = GST_AUTO_RESTORE_SINK (object);
+  self->priv->loop.stop ();
+  gst_caps_replace (&self->priv->video.caps, nullptr);
+  gst_caps_replace (&self->priv->audio.caps, nullptr);
+  delete self->priv;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_auto_restore_sink_init (GstAutoRestoreSink *self)
+{
+  self->priv = new GstAutoRestoreSinkPrivate ();
+  init_front (self, self->priv->video, true);
+  init_front (self, self->priv->audio, false);
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+#define RW_READY                                                               \
+  (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS                    \
+                 | GST_PARAM_MUTABLE_READY)
+
+static void
+gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
+
+  gobject_class->set_property = gst_auto_restore_sink_set_property;
+  gobject_class->get_property = gst_auto_restore_sink_get_property;
+  gobject_class->finalize = gst_auto_restore_sink_finalize;
+
+  g_object_class_install_property (
+      gobject_class, PROP_LOCATION,
+      g_param_spec_string (
+          "location", "Location",
+          "Destination URIs (rtmp://, rtmps://, srt://) separated by spaces, "
+          "primary first and backups after it; stream keys are never shown.",
+          DEFAULT_LOCATION, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_REDUNDANT,
+      g_param_spec_boolean (
+          "redundant", "Redundant",
+          "Publish to every destination at once (redundant ingest) instead "
+          "of the first one that works.",
+          DEFAULT_REDUNDANT, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_FAILBACK_HOLDOFF,
+      g_param_spec_uint (
+          "failback-holdoff", "Fail-back hold-off",
+          "Time in milliseconds on a backup destination before trying the "
+          "primary again (make-before-break); 0 stays on the backup.",
+          0, G_MAXUINT, DEFAULT_FAILBACK_HOLDOFF_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_ENCODER,
+      g_param_spec_string (
+          "video-encoder", "Video encoder",
+          "Video encoder factories for raw input, in order of preference "
+          "separated by commas; the next is used when one fails to start.",
+          DEFAULT_VIDEO_ENCODER, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_FALLBACK_VIDEO_ENCODER,
+      g_param_spec_string (
+          "fallback-video-encoder", "Fallback video encoder",
+          "Video encoder factories of another codec used when publishing "
+          "with the first codec fails and the destination takes the other.",
+          DEFAULT_FALLBACK_VIDEO_ENCODER, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_CODEC_FALLBACK,
+      g_param_spec_boolean (
+          "codec-fallback", "Codec fallback",
+          "Change the video codec (for example H264 to VP8) when publishing "
+          "with the first one fails.",
+          DEFAULT_CODEC_FALLBACK, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_AUDIO_ENCODER,
+      g_param_spec_string (
+          "audio-encoder", "Audio encoder",
+          "Audio encoder factories for raw input, in order of preference "
+          "separated by commas.",
+          DEFAULT_AUDIO_ENCODER, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_BITRATE,
+      g_param_spec_uint ("video-bitrate", "Video bitrate",
+                         "Video encoder bitrate in kbit/s, for raw input.", 1,
+                         G_MAXUINT / 1000, DEFAULT_VIDEO_BITRATE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_AUDIO_BITRATE,
+      g_param_spec_uint ("audio-bitrate", "Audio bitrate",
+                         "Audio encoder bitrate in kbit/s, for raw input.", 1,
+                         G_MAXUINT / 1000, DEFAULT_AUDIO_BITRATE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_KEYFRAME_INTERVAL,
+      g_param_spec_uint (
+          "keyframe-interval", "Keyframe interval",
+          "Time in milliseconds between video keyframes, for raw input.", 1,
+          G_MAXUINT, DEFAULT_KEYFRAME_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_MAX_HOLD_TIME,
+      g_param_spec_uint (
+          "max-hold-time", "Maximum hold time",
+          "Media in milliseconds held during an outage and sent on reconnect "
+          "(from a keyframe); 0 holds only the current group of pictures.",
+          0, G_MAXUINT, DEFAULT_MAX_HOLD_TIME_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_CHECK_BITRATE,
+      g_param_spec_boolean (
+          "check-bitrate", "Check bitrate",
+          "Republish when no bytes leave for bitrate-max-tries check "
+          "intervals in a row while media comes in.",
+          DEFAULT_CHECK_BITRATE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BITRATE_CHECK_INTERVAL,
+      g_param_spec_uint (
+          "bitrate-check-interval", "Bitrate check interval",
+          "Time in milliseconds between two outgoing bitrate checks.", TICK_MS,
+          G_MAXUINT, DEFAULT_BITRATE_CHECK_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_BITRATE_MAX_TRIES,
+      g_param_spec_uint (
+          "bitrate-max-tries", "Bitrate max tries",
+          "Zero-bitrate check intervals in a row that mean republish; 0 "
+          "never republishes on bitrate.",
+          0, G_MAXUINT, DEFAULT_BITRATE_MAX_TRIES, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE,
+      g_param_spec_boolean (
+          "restore", "Restore",
+          "Restore publishing after a server loss, a server restart or the "
+          "server stopping the publish.",
+          DEFAULT_RESTORE, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_INTERVAL,
+      g_param_spec_uint (
+          "restore-interval", "Restore interval",
+          "Time in milliseconds between restore tries (the first of the "
+          "backoff when restore-backoff is set).",
+          1, G_MAXUINT, DEFAULT_RESTORE_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_MAX_TRIES,
+      g_param_spec_int (
+          "restore-max-tries", "Restore max tries",
+          "Restore tries after a loss before giving up; -1 means unlimited.",
+          -1, G_MAXINT, DEFAULT_RESTORE_MAX_TRIES, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_FAST_FIRST,
+      g_param_spec_boolean (
+          "restore-fast-first", "Fast first restore",
+          "Make the first restore try at once; the interval applies from "
+          "the second.",
+          DEFAULT_RESTORE_FAST_FIRST, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_BACKOFF,
+      g_param_spec_boolean (
+          "restore-backoff", "Restore backoff",
+          "Double the wait after each failed try, with 20 percent jitter, "
+          "up to restore-max-interval.",
+          DEFAULT_RESTORE_BACKOFF, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RESTORE_MAX_INTERVAL,
+      g_param_spec_uint (
+          "restore-max-interval", "Restore max interval",
+          "Longest wait in milliseconds between restore tries with "
+          "restore-backoff.",
+          1, G_MAXUINT, DEFAULT_RESTORE_MAX_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_MISSING_PINGS,
+      g_param_spec_uint (
+          "missing-pings", "Missing pings",
+          "Pings missed in a row over ping-check-period that mean the "
+          "connection is dead; 0 disables the check.",
+          0, G_MAXUINT, DEFAULT_MISSING_PINGS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_PING_CHECK_PERIOD,
+      g_param_spec_uint (
+          "ping-check-period", "Ping check period",
+          "Time in milliseconds without any ping from a peer that owes one "
+          "after which the connection is dead; 0 disables the check.",
+          0, G_MAXUINT, DEFAULT_PING_CHECK_PERIOD_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_PROBE_INTERVAL,
+      g_param_spec_uint (
+          "probe-interval", "Probe interval",
+          "Time in milliseconds between TCP connect probes of a lost server "
+          "while waiting to retry; an accepting server is retried at once, "
+          "0 disables probes.",
+          0, G_MAXUINT, DEFAULT_PROBE_INTERVAL_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_NETWORK_MONITOR,
+      g_param_spec_boolean (
+          "network-monitor", "Network monitor",
+          "Retry at once, skipping the wait, when the host's network "
+          "changes.",
+          DEFAULT_NETWORK_MONITOR, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_LOCATION,
+      g_param_spec_string (
+          "recording-location", "Recording location",
+          "File name pattern for local recording clips, with a printf "
+          "integer (clip-%05d.mkv); unset means no recording.",
+          DEFAULT_RECORDING_LOCATION, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MAX_SIZE_BYTES,
+      g_param_spec_uint64 (
+          "recording-max-size-bytes", "Recording clip size",
+          "Size in bytes after which a recording clip is closed; 0 means no "
+          "size limit.",
+          0, G_MAXUINT64, DEFAULT_RECORDING_MAX_SIZE_BYTES, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MAX_DURATION,
+      g_param_spec_uint64 (
+          "recording-max-duration", "Recording clip duration",
+          "Length in milliseconds after which a recording clip is closed; 0 "
+          "means no length limit.",
+          0, G_MAXUINT64 / GST_MSECOND, DEFAULT_RECORDING_MAX_DURATION_MS,
+          RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MUXER,
+      g_param_spec_string (
+          "recording-muxer", "Recording muxer",
+          "Muxer factory for recording clips (matroskamux keeps a clip "
+          "readable even if the process dies).",
+          DEFAULT_RECORDING_MUXER, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_EOS_DRAIN_TIMEOUT,
+      g_param_spec_uint (
+          "eos-drain-timeout", "EOS drain timeout",
+          "Time in milliseconds to let sessions finish sending after EOS "
+          "before the element posts EOS anyway.",
+          0, G_MAXUINT, DEFAULT_EOS_DRAIN_TIMEOUT_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_STATUS,
+      g_param_spec_enum (
+          "status", "Status",
+          "What the element is doing: stopped, connecting, publishing, "
+          "restoring, gave-up or failed.",
+          GST_TYPE_AUTO_RESTORE_SINK_STATUS,
+          GST_AUTO_RESTORE_SINK_STATUS_STOPPED,
+          (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property (
+      gobject_class, PROP_STATISTICS,
+      g_param_spec_boxed (
+          "statistics", "Statistics",
+          "Counters and health of the publishing, documented field by field "
+          "in docs/elements/autorestoresink.md.",
+          GST_TYPE_STRUCTURE,
+          (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  element_class->change_state = gst_auto_restore_sink_change_state;
+  bin_class->handle_message = gst_auto_restore_sink_handle_message;
+
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_set_static_metadata (
+      element_class, "Auto-restoring publisher", "Sink/Network/Bin",
+      "Publishes live audio and video to RTMP or SRT and keeps publishing "
+      "through server, network and encoder failures",
+      "gst-resilient");
+
+  gst_type_mark_as_plugin_api (GST_TYPE_AUTO_RESTORE_SINK_STATUS,
+                               (GstPluginAPIFlags)0);
+  GST_DEBUG_CATEGORY_INIT (gst_auto_restore_sink_debug, "autorestoresink", 0,
+                           "autorestoresink");
+}

@@ -1,0 +1,827 @@
+/* gst-resilient: reswhepsrc
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-reswhepsrc
+ * @title: reswhepsrc
+ *
+ * Plays a WHEP (WebRTC-HTTP egress) endpoint: offers every codec this
+ * machine can decode, receive-only, over webrtcbin, and exposes one
+ * sometimes pad per received medium, `video_%u` and `audio_%u`: raw video
+ * and audio by default, or what the `caps` property asks for (encoded
+ * caps stop decoding early, application/x-rtp gives the RTP stream).
+ *
+ * It is a URI handler for whep:// (HTTP) and wheps:// (HTTPS), so playbin,
+ * uridecodebin and gst-play-1.0 play WHEP with no code:
+ *
+ * |[
+ * gst-play-1.0 wheps://example.com/whep/cam1
+ * gst-launch-1.0 reswhepsrc uri=whep://127.0.0.1:8889/cam/whep name=s \
+ *     s.video_0 ! videoconvert ! autovideosink
+ * ]|
+ *
+ * Failures are posted as `reswhepsrc-failure` element messages, classified
+ * fatal or transient with the HTTP status and the server's problem detail,
+ * then as an ERROR (or a WARNING with error-on-failure=false). The element
+ * never retries on its own. See docs/elements/reswhepsrc.md.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstreswhepsrc.h"
+
+#include "elements.h"
+#include "common/controlloop.h"
+#include "common/messages.h"
+#include "common/whipelement.h"
+
+#include <gst/webrtc/webrtc.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC (res_whep_src_debug);
+#define GST_CAT_DEFAULT res_whep_src_debug
+
+using namespace resilient::gst;
+
+/* Lock order: priv->lock, then the ControlLoop's internal lock. Nothing is
+ * posted, notified or state-changed with priv->lock held. */
+
+enum
+{
+  PROP_CAPS = PROP_WHIP_COMMON_LAST,
+  PROP_AUDIO,
+  PROP_VIDEO,
+  PROP_LATENCY,
+};
+
+#define DEFAULT_CAPS "video/x-raw(ANY); audio/x-raw(ANY)"
+#define DEFAULT_AUDIO TRUE
+#define DEFAULT_VIDEO TRUE
+/* webrtcbin's own default: enough reordering room on the open internet */
+#define DEFAULT_LATENCY_MS 200
+
+static GstStaticPadTemplate video_template =
+GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate audio_template =
+GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS_ANY);
+
+struct WhepPrivate
+{
+  std::mutex lock;
+  /* settings */
+  WhipSettings settings;
+  GstCaps *caps = nullptr;
+  bool audio = DEFAULT_AUDIO;
+  bool video = DEFAULT_VIDEO;
+  unsigned latency_ms = DEFAULT_LATENCY_MS;
+  std::string uri_error;
+
+  /* state, loop thread */
+  std::unique_ptr<ControlLoop> loop;
+  std::shared_ptr<WhipClient> client;
+  /* rel="ice-server" Links of the last 201, for the next session */
+  std::vector<resilient::whip::IceServer> remembered_ice_servers;
+  GstElement *webrtc = nullptr;
+  std::vector<GstElement *> children;     /* decodebins */
+  std::vector<GstPad *> ghosts;
+  GstCaps *run_caps = nullptr;
+  bool output_rtp = false;
+  unsigned video_pads = 0;
+  unsigned audio_pads = 0;
+  bool no_more_pads = false;
+  WebrtcStatus status = WebrtcStatus::Idle;
+  gint64 started_us = 0;
+  std::atomic<gint64> first_media_ms { -1 };
+  std::atomic<std::uint64_t> media_buffers { 0 };
+};
+
+struct _GstResWhepSrc
+{
+  GstBin parent;
+  WhepPrivate *priv;
+};
+
+static void gst_res_whep_src_uri_handler_init (gpointer g_iface,
+    gpointer iface_data);
+
+#define gst_res_whep_src_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (GstResWhepSrc, gst_res_whep_src, GST_TYPE_BIN,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_res_whep_src_uri_handler_init));
+GST_ELEMENT_REGISTER_DEFINE (reswhepsrc, "reswhepsrc", GST_RANK_PRIMARY,
+    GST_TYPE_RES_WHEP_SRC);
+
+static GParamSpec *status_pspec = nullptr;
+
+/* ---- codecs this machine can receive ---- */
+
+static bool
+have (const char *a, const char *b = nullptr)
+{
+  GstElementFactory *f = gst_element_factory_find (a);
+  if (!f)
+    return false;
+  gst_object_unref (f);
+  if (!b)
+    return true;
+  f = gst_element_factory_find (b);
+  if (!f)
+    return false;
+  gst_object_unref (f);
+  return true;
+}
+
+static bool
+have_decoder_for (const char *caps_str)
+{
+  GstCaps *caps = gst_caps_from_string (caps_str);
+  GList *all = gst_element_factory_list_get_elements (
+      GST_ELEMENT_FACTORY_TYPE_DECODER, GST_RANK_MARGINAL);
+  GList *ok = gst_element_factory_list_filter (all, caps, GST_PAD_SINK,
+      FALSE);
+  bool found = ok != nullptr;
+  gst_plugin_feature_list_free (ok);
+  gst_plugin_feature_list_free (all);
+  gst_caps_unref (caps);
+  return found;
+}
+
+/* Receive codec list for one kind, payload types fixed so the offer is
+ * deterministic. */
+static GstCaps *
+receive_caps (const char *kind)
+{
+  GstCaps *caps = gst_caps_new_empty ();
+  auto add = [caps] (const char *s) {
+    gst_caps_append_structure (caps, gst_structure_from_string (s, nullptr));
+  };
+  if (g_str_equal (kind, "video")) {
+    const char *fb = ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)"
+        "true,rtcp-fb-ccm-fir=(boolean)true";
+    if (have ("rtph264depay") && have_decoder_for ("video/x-h264")) {
+      add ((std::string ("application/x-rtp,media=video,encoding-name=H264,"
+                  "clock-rate=90000,payload=102,packetization-mode=(string)1,"
+                  "profile-level-id=(string)42e01f,"
+                  "level-asymmetry-allowed=(string)1") + fb).c_str ());
+      add ((std::string ("application/x-rtp,media=video,encoding-name=H264,"
+                  "clock-rate=90000,payload=104,packetization-mode=(string)1,"
+                  "profile-level-id=(string)640c1f,"
+                  "level-asymmetry-allowed=(string)1") + fb).c_str ());
+    }
+    if (have ("rtpvp8depay") && have_decoder_for ("video/x-vp8"))
+      add ((std::string ("application/x-rtp,media=video,encoding-name=VP8,"
+                  "clock-rate=90000,payload=96") + fb).c_str ());
+    if (have ("rtpvp9depay") && have_decoder_for ("video/x-vp9"))
+      add ((std::string ("application/x-rtp,media=video,encoding-name=VP9,"
+                  "clock-rate=90000,payload=98") + fb).c_str ());
+  } else {
+    if (have ("rtpopusdepay") && have_decoder_for ("audio/x-opus"))
+      add ("application/x-rtp,media=audio,encoding-name=OPUS,"
+          "clock-rate=48000,encoding-params=(string)2,payload=111");
+    if (have ("rtppcmudepay") && have_decoder_for ("audio/x-mulaw"))
+      add ("application/x-rtp,media=audio,encoding-name=PCMU,"
+          "clock-rate=8000,payload=0");
+    if (have ("rtppcmadepay") && have_decoder_for ("audio/x-alaw"))
+      add ("application/x-rtp,media=audio,encoding-name=PCMA,"
+          "clock-rate=8000,payload=8");
+  }
+  return caps;
+}
+
+/* ---- helpers ---- */
+
+static void
+set_status (GstResWhepSrc *self, WebrtcStatus s)
+{
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    if (self->priv->status == s)
+      return;
+    self->priv->status = s;
+  }
+  g_object_notify_by_pspec (G_OBJECT (self), status_pspec);
+}
+
+static GstPadProbeReturn
+first_media_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *self = GST_RES_WHEP_SRC (user_data);
+  auto *priv = self->priv;
+  gint64 ms = (g_get_monotonic_time () - priv->started_us) / 1000;
+  gint64 expected = -1;
+  if (priv->first_media_ms.compare_exchange_strong (expected, ms)) {
+    GST_INFO_OBJECT (self, "first media on %s after %" G_GINT64_FORMAT " ms",
+        GST_PAD_NAME (pad), ms);
+    post_element_message (GST_ELEMENT (self), gst_structure_new (
+            "reswhepsrc-first-media", "pad", G_TYPE_STRING,
+            GST_PAD_NAME (pad), "first-media-ms", G_TYPE_INT64, ms, NULL));
+  }
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* Loop thread: expose `pad` (a decodebin or webrtcbin src pad) as a ghost. */
+static void
+expose_pad (GstResWhepSrc *self, GstPad *pad)
+{
+  auto *priv = self->priv;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  if (!caps)
+    caps = gst_pad_query_caps (pad, nullptr);
+  bool video = true;
+  if (caps && !gst_caps_is_empty (caps)) {
+    const GstStructure *s = gst_caps_get_structure (caps, 0);
+    const char *name = gst_structure_get_name (s);
+    if (g_str_has_prefix (name, "audio/"))
+      video = false;
+    else if (g_str_equal (name, "application/x-rtp"))
+      video = g_strcmp0 (gst_structure_get_string (s, "media"), "audio") != 0;
+  }
+  if (caps)
+    gst_caps_unref (caps);
+  std::string name;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    name = video ? "video_" + std::to_string (priv->video_pads++) :
+        "audio_" + std::to_string (priv->audio_pads++);
+  }
+  GstPadTemplate *tmpl = gst_element_class_get_pad_template (
+      GST_ELEMENT_GET_CLASS (self), video ? "video_%u" : "audio_%u");
+  GstPad *ghost = gst_ghost_pad_new_from_template (name.c_str (), pad, tmpl);
+  gst_pad_set_active (ghost, TRUE);
+  gst_pad_add_probe (ghost, GST_PAD_PROBE_TYPE_BUFFER, first_media_probe,
+      self, nullptr);
+  gst_pad_add_probe (ghost, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
+          | GST_PAD_PROBE_TYPE_BUFFER_LIST), [] (GstPad *, GstPadProbeInfo *,
+          gpointer d) {
+        static_cast<std::atomic<std::uint64_t> *> (d)->fetch_add (1);
+        return GST_PAD_PROBE_OK;
+      }, &priv->media_buffers, nullptr);
+  priv->ghosts.push_back (ghost);
+  gst_element_add_pad (GST_ELEMENT (self), ghost);
+  GST_DEBUG_OBJECT (self, "exposed %s", name.c_str ());
+
+  /* every usable m-line has its pad: tell playbin / uridecodebin */
+  std::size_t expected = priv->client ? priv->client->active_media ().size () :
+      0;
+  if (!priv->no_more_pads && expected && priv->ghosts.size () >= expected) {
+    priv->no_more_pads = true;
+    gst_element_no_more_pads (GST_ELEMENT (self));
+  }
+}
+
+static GstPadProbeReturn
+hold_probe (GstPad *, GstPadProbeInfo *, gpointer)
+{
+  return GST_PAD_PROBE_OK;   /* stays blocked until removed */
+}
+
+struct PadTask
+{
+  GstResWhepSrc *self;
+  GstPad *pad;
+  gulong probe;
+};
+
+static void
+on_decoded_pad (GstElement *, GstPad *pad, gpointer user_data)
+{
+  auto *self = GST_RES_WHEP_SRC (user_data);
+  gulong probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+      hold_probe, nullptr, nullptr);
+  GstPad *ref = GST_PAD (gst_object_ref (pad));
+  ControlLoop *loop = self->priv->loop.get ();
+  if (!loop->post ([self, ref, probe] {
+        expose_pad (self, ref);
+        gst_pad_remove_probe (ref, probe);
+        gst_object_unref (ref);
+      })) {
+    gst_pad_remove_probe (ref, probe);
+    gst_object_unref (ref);
+  }
+}
+
+/* Loop thread: a webrtcbin src pad appeared. */
+static void
+handle_webrtc_pad (GstResWhepSrc *self, GstPad *pad)
+{
+  auto *priv = self->priv;
+  if (priv->output_rtp) {
+    expose_pad (self, pad);
+    return;
+  }
+  GstElement *dec = gst_element_factory_make ("decodebin", nullptr);
+  g_object_set (dec, "caps", priv->run_caps, NULL);
+  g_signal_connect (dec, "pad-added", G_CALLBACK (on_decoded_pad), self);
+  gst_bin_add (GST_BIN (self), dec);
+  priv->children.push_back (dec);
+  GstPad *sink = gst_element_get_static_pad (dec, "sink");
+  if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
+    GST_WARNING_OBJECT (self, "could not link %s to a decoder",
+        GST_PAD_NAME (pad));
+  gst_object_unref (sink);
+  gst_element_sync_state_with_parent (dec);
+}
+
+static void
+on_webrtc_pad (GstElement *, GstPad *pad, gpointer user_data)
+{
+  auto *self = GST_RES_WHEP_SRC (user_data);
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  gulong probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+      hold_probe, nullptr, nullptr);
+  GstPad *ref = GST_PAD (gst_object_ref (pad));
+  if (!self->priv->loop->post ([self, ref, probe] {
+        handle_webrtc_pad (self, ref);
+        gst_pad_remove_probe (ref, probe);
+        gst_object_unref (ref);
+      })) {
+    gst_pad_remove_probe (ref, probe);
+    gst_object_unref (ref);
+  }
+}
+
+/* Loop thread (or the state change before the loop runs): a webrtcbin
+ * with receive-only transceivers, in the bin. */
+static GstElement *
+make_webrtcbin (GstResWhepSrc *self, bool audio, bool video)
+{
+  auto *priv = self->priv;
+  GstElement *webrtc = gst_element_factory_make ("webrtcbin", nullptr);
+  if (!webrtc)
+    return nullptr;
+  unsigned latency;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    latency = priv->latency_ms;
+  }
+  g_object_set (webrtc, "latency", latency, NULL);
+  auto add = [webrtc] (const char *kind) {
+    GstCaps *caps = receive_caps (kind);
+    if (gst_caps_is_empty (caps)) {
+      gst_caps_unref (caps);
+      return false;
+    }
+    GstWebRTCRTPTransceiver *t = nullptr;
+    g_signal_emit_by_name (webrtc, "add-transceiver",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &t);
+    if (t) {
+      if (g_str_equal (kind, "video"))
+        g_object_set (t, "do-nack", TRUE, NULL);
+      gst_object_unref (t);
+    }
+    gst_caps_unref (caps);
+    return true;
+  };
+  if (video)
+    add ("video");
+  if (audio)
+    add ("audio");
+  g_signal_connect (webrtc, "pad-added", G_CALLBACK (on_webrtc_pad), self);
+  gst_bin_add (GST_BIN (self), webrtc);
+  /* webrtcbin answers create-offer only once its thread runs (READY);
+   * the bin itself may still be on its way up */
+  gst_element_sync_state_with_parent (webrtc);
+  priv->webrtc = webrtc;
+  return webrtc;
+}
+
+static void
+report_failure (GstResWhepSrc *self, const WhipFailure &f)
+{
+  std::string url;
+  bool error;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    url = self->priv->settings.endpoint;
+    error = self->priv->settings.error_on_failure;
+  }
+  whip_post_failure (GST_ELEMENT (self), "reswhepsrc", f, url);
+  std::string text = "WHEP playback failed (" + std::string (
+      resilient::whip::severity_name (f.severity)) + ", " + f.stage
+      + (f.http_status ? ", HTTP " + std::to_string (f.http_status) : "")
+      + "): " + f.reason;
+  if (error)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", text.c_str ()),
+        ("endpoint %s", redact_uri (url).c_str ()));
+  else
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ, ("%s", text.c_str ()),
+        ("endpoint %s", redact_uri (url).c_str ()));
+}
+
+static bool
+start (GstResWhepSrc *self)
+{
+  auto *priv = self->priv;
+  WhipClientConfig config;
+  std::string error;
+  bool audio, video;
+  GstCaps *caps;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    if (!whip_make_config (priv->settings, true, config, error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+          (nullptr));
+      return false;
+    }
+    audio = priv->audio;
+    video = priv->video;
+    caps = priv->caps ? gst_caps_ref (priv->caps) :
+        gst_caps_from_string (DEFAULT_CAPS);
+  }
+  if (!audio && !video) {
+    gst_caps_unref (caps);
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("audio and video are both disabled: nothing to play"), (nullptr));
+    return false;
+  }
+  GstCaps *rtp = gst_caps_from_string ("application/x-rtp");
+  priv->output_rtp = gst_caps_can_intersect (caps, rtp);
+  gst_caps_unref (rtp);
+  gst_caps_replace (&priv->run_caps, caps);
+  gst_caps_unref (caps);
+  priv->video_pads = priv->audio_pads = 0;
+  priv->no_more_pads = false;
+  priv->first_media_ms = -1;
+  priv->media_buffers = 0;
+  priv->started_us = g_get_monotonic_time ();
+  config.remembered_ice_servers = priv->remembered_ice_servers;
+
+  GstElement *webrtc = make_webrtcbin (self, audio, video);
+  if (!webrtc) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        ("webrtcbin is missing (gst-plugins-bad)"), (nullptr));
+    return false;
+  }
+  priv->loop->start ();
+
+  WhipClient::Hooks hooks;
+  hooks.on_status = [self] (WebrtcStatus s) { set_status (self, s); };
+  hooks.on_failure = [self] (const WhipFailure &f) {
+    report_failure (self, f);
+  };
+  hooks.on_warning = [self] (const std::string &w) {
+    whip_post_warning (GST_ELEMENT (self), "reswhepsrc", w);
+  };
+  hooks.on_connected = [self] {
+    whip_post_connected (GST_ELEMENT (self), "reswhepsrc",
+        *self->priv->client);
+  };
+  hooks.media_progress = [self] () -> std::uint64_t {
+    return self->priv->media_buffers.load ();
+  };
+  hooks.fresh_webrtcbin = [self, audio, video] () -> GstElement * {
+    auto *p = self->priv;
+    if (p->webrtc) {
+      GstElement *old = p->webrtc;
+      p->webrtc = nullptr;
+      gst_element_set_locked_state (old, TRUE);
+      gst_element_set_state (old, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), old);
+    }
+    GstElement *w = make_webrtcbin (self, audio, video);
+    if (w)
+      gst_element_sync_state_with_parent (w);
+    return w;
+  };
+  auto client = std::make_shared<WhipClient> (*priv->loop, GST_OBJECT (self),
+      config, hooks);
+  priv->client = client;
+  GST_INFO_OBJECT (self, "playing %s (%s)", redact_uri (config.endpoint)
+      .c_str (), config.token.empty () ? "no token" : "bearer token");
+  priv->loop->post ([client, webrtc] { client->start (webrtc); });
+  return true;
+}
+
+static void
+stop (GstResWhepSrc *self)
+{
+  auto *priv = self->priv;
+  unsigned delete_timeout;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    delete_timeout = priv->settings.delete_timeout_ms;
+  }
+  if (priv->client)
+    priv->client->stop (delete_timeout);
+  priv->loop->stop ();
+  if (priv->client && !priv->client->answer_ice_servers ().empty ())
+    priv->remembered_ice_servers = priv->client->answer_ice_servers ();
+  priv->client.reset ();
+}
+
+static void
+cleanup (GstResWhepSrc *self)
+{
+  auto *priv = self->priv;
+  for (GstPad *g : priv->ghosts) {
+    gst_pad_set_active (g, FALSE);
+    gst_element_remove_pad (GST_ELEMENT (self), g);
+  }
+  priv->ghosts.clear ();
+  auto drop = [self] (GstElement *e) {
+    gst_element_set_locked_state (e, TRUE);
+    gst_element_set_state (e, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), e);
+  };
+  for (GstElement *e : priv->children)
+    drop (e);
+  priv->children.clear ();
+  if (priv->webrtc) {
+    drop (priv->webrtc);
+    priv->webrtc = nullptr;
+  }
+  gst_caps_replace (&priv->run_caps, nullptr);
+}
+
+static GstStateChangeReturn
+gst_res_whep_src_change_state (GstElement *element, GstStateChange transition)
+{
+  auto *self = GST_RES_WHEP_SRC (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY: {
+      std::string uri_error, endpoint;
+      {
+        std::lock_guard<std::mutex> g (self->priv->lock);
+        uri_error = self->priv->uri_error;
+        endpoint = self->priv->settings.endpoint;
+      }
+      if (!uri_error.empty ()) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s",
+                uri_error.c_str ()), (nullptr));
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      if (endpoint.empty ()) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("no endpoint: set the uri (whep://host/path) or endpoint "
+                "property"), (nullptr));
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
+    }
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      set_status (self, WebrtcStatus::Idle);
+      if (!start (self)) {
+        cleanup (self);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      stop (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:
+      ret = GST_STATE_CHANGE_NO_PREROLL;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      cleanup (self);
+      {
+        bool failed;
+        {
+          std::lock_guard<std::mutex> g (self->priv->lock);
+          failed = self->priv->status == WebrtcStatus::Failed;
+        }
+        if (!failed)
+          set_status (self, WebrtcStatus::Stopped);
+      }
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* ---- properties ---- */
+
+static void
+gst_res_whep_src_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  auto *self = GST_RES_WHEP_SRC (object);
+  auto *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  std::string uri_error;
+  if (whip_set_property (priv->settings, prop_id, value, true, &uri_error)) {
+    if (prop_id == PROP_WHIP_URI || prop_id == PROP_WHIP_ENDPOINT)
+      priv->uri_error = uri_error;
+    return;
+  }
+  switch (prop_id) {
+    case PROP_CAPS:
+      gst_caps_replace (&priv->caps, (GstCaps *) gst_value_get_caps (value));
+      break;
+    case PROP_AUDIO:
+      priv->audio = g_value_get_boolean (value);
+      break;
+    case PROP_VIDEO:
+      priv->video = g_value_get_boolean (value);
+      break;
+    case PROP_LATENCY:
+      priv->latency_ms = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  auto *self = GST_RES_WHEP_SRC (object);
+  auto *priv = self->priv;
+  if (prop_id == PROP_WHIP_STATISTICS) {
+    /* the client's figures are read on its loop */
+    GstStructure *s = nullptr;
+    WebrtcStatus st;
+    std::shared_ptr<WhipClient> client;
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      st = priv->status;
+      client = priv->client;
+    }
+    auto make = [&] { s = whip_statistics ("reswhepsrc", client.get (), st,
+          priv->first_media_ms.load ()); };
+    if (!client || !priv->loop->post_and_wait (make))
+      make ();
+    gst_value_set_structure (value, s);
+    gst_structure_free (s);
+    return;
+  }
+  std::lock_guard<std::mutex> g (priv->lock);
+  if (prop_id == PROP_WHIP_STATUS) {
+    g_value_set_enum (value, (gint) priv->status);
+    return;
+  }
+  if (whip_get_property (priv->settings, prop_id, value))
+    return;
+  switch (prop_id) {
+    case PROP_CAPS:
+      gst_value_set_caps (value, priv->caps);
+      break;
+    case PROP_AUDIO:
+      g_value_set_boolean (value, priv->audio);
+      break;
+    case PROP_VIDEO:
+      g_value_set_boolean (value, priv->video);
+      break;
+    case PROP_LATENCY:
+      g_value_set_uint (value, priv->latency_ms);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+/* ---- URI handler ---- */
+
+static GstURIType
+uri_get_type (GType)
+{
+  return GST_URI_SRC;
+}
+
+static const gchar *const *
+uri_get_protocols (GType)
+{
+  static const gchar *protocols[] = { "whep", "wheps", nullptr };
+  return protocols;
+}
+
+static gchar *
+uri_get_uri (GstURIHandler *handler)
+{
+  auto *self = GST_RES_WHEP_SRC (handler);
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  return self->priv->settings.uri.empty () ? nullptr :
+      g_strdup (self->priv->settings.uri.c_str ());
+}
+
+static gboolean
+uri_set_uri (GstURIHandler *handler, const gchar *uri, GError **error)
+{
+  auto *self = GST_RES_WHEP_SRC (handler);
+  if (GST_STATE (self) != GST_STATE_NULL) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+        "the URI can only change in the NULL state");
+    return FALSE;
+  }
+  GValue v = G_VALUE_INIT;
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, uri);
+  std::string uri_error;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    whip_set_property (self->priv->settings, PROP_WHIP_URI, &v, true,
+        &uri_error);
+    self->priv->uri_error = uri_error;
+  }
+  g_value_unset (&v);
+  if (!uri_error.empty ()) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s",
+        uri_error.c_str ());
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+gst_res_whep_src_uri_handler_init (gpointer g_iface, gpointer)
+{
+  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
+  iface->get_type = uri_get_type;
+  iface->get_protocols = uri_get_protocols;
+  iface->get_uri = uri_get_uri;
+  iface->set_uri = uri_set_uri;
+}
+
+/* ---- GObject ---- */
+
+static void
+gst_res_whep_src_finalize (GObject *object)
+{
+  auto *self = GST_RES_WHEP_SRC (object);
+  auto *priv = self->priv;
+  if (priv->loop)
+    priv->loop->stop ();
+  gst_caps_replace (&priv->caps, nullptr);
+  gst_caps_replace (&priv->run_caps, nullptr);
+  delete priv;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_res_whep_src_init (GstResWhepSrc *self)
+{
+  self->priv = new WhepPrivate ();
+  self->priv->loop = std::make_unique<ControlLoop> ("reswhepsrc");
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
+  gst_bin_set_suppressed_flags (GST_BIN (self), (GstElementFlags)
+      (GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));
+}
+
+static void
+gst_res_whep_src_class_init (GstResWhepSrcClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (res_whep_src_debug, "reswhepsrc", 0,
+      "gst-resilient WHEP playback source");
+
+  gobject_class->set_property = gst_res_whep_src_set_property;
+  gobject_class->get_property = gst_res_whep_src_get_property;
+  gobject_class->finalize = gst_res_whep_src_finalize;
+
+  whip_install_properties (gobject_class, true);
+  status_pspec = g_object_class_find_property (gobject_class, "status");
+
+  const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
+      | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property (gobject_class, PROP_CAPS,
+      g_param_spec_boxed ("caps", "Caps",
+          "Caps the pads output, as for decodebin: raw audio and video by "
+          "default, encoded caps to stop before decoding, application/x-rtp "
+          "for the received RTP.", GST_TYPE_CAPS, rw));
+  g_object_class_install_property (gobject_class, PROP_AUDIO,
+      g_param_spec_boolean ("audio", "Audio",
+          "Offer to receive an audio track.", DEFAULT_AUDIO, rw));
+  g_object_class_install_property (gobject_class, PROP_VIDEO,
+      g_param_spec_boolean ("video", "Video",
+          "Offer to receive a video track.", DEFAULT_VIDEO, rw));
+
+  g_object_class_install_property (gobject_class, PROP_LATENCY,
+      g_param_spec_uint ("latency", "Latency",
+          "Jitter buffer of the received streams, in milliseconds: room "
+          "for reordering and retransmission, added to the delay.", 0,
+          10000, DEFAULT_LATENCY_MS, rw));
+
+  element_class->change_state = gst_res_whep_src_change_state;
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_set_static_metadata (element_class,
+      "WHEP playback source", "Source/Network",
+      "Plays a WHEP endpoint over WebRTC (webrtcbin), raw or encoded output",
+      "gst-resilient");
+}

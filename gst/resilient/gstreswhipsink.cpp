@@ -1,0 +1,944 @@
+/* gst-resilient: reswhipsink
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-reswhipsink
+ * @title: reswhipsink
+ *
+ * Publishes one video and/or one audio track to a WHIP (RFC 9725) endpoint
+ * over webrtcbin. Request a `video_%u` and/or `audio_%u` pad and feed it
+ * raw video / audio (encoded here: H264 Constrained Baseline with x264enc
+ * or VP8 with vp8enc, in the `video-codecs` order; Opus for audio) or
+ * already-encoded H264 / VP8 / Opus (payloaded as is).
+ *
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! reswhipsink name=s \
+ *     uri=whip://127.0.0.1:8889/cam/whip \
+ *     audiotestsrc is-live=true ! s.
+ * RESILIENT_WHIP_TOKEN=secret gst-launch-1.0 v4l2src ! videoconvert ! \
+ *     reswhipsink uri=whips://live.example.com/whip video-codecs=vp8,h264
+ * ]|
+ *
+ * Failures are posted as `reswhipsink-failure` element messages, classified
+ * fatal or transient with the HTTP status and the server's problem detail,
+ * then as an ERROR (or a WARNING with error-on-failure=false). The element
+ * never retries on its own. See docs/elements/reswhipsink.md.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstreswhipsink.h"
+
+#include "elements.h"
+#include "common/controlloop.h"
+#include "common/messages.h"
+#include "common/whipelement.h"
+
+#include <gst/webrtc/webrtc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC (res_whip_sink_debug);
+#define GST_CAT_DEFAULT res_whip_sink_debug
+
+using namespace resilient::gst;
+
+/* Lock order: priv->lock, then the ControlLoop's internal lock. Nothing is
+ * posted, notified or state-changed with priv->lock held. */
+
+enum
+{
+  PROP_VIDEO_CODECS = PROP_WHIP_COMMON_LAST,
+  PROP_VIDEO_BITRATE,
+  PROP_AUDIO_BITRATE,
+  PROP_KEYFRAME_INTERVAL,
+  PROP_STREAM_ID,
+};
+
+#define DEFAULT_VIDEO_CODECS "h264,vp8"
+#define DEFAULT_VIDEO_BITRATE 2000
+#define DEFAULT_AUDIO_BITRATE 64
+#define DEFAULT_KEYFRAME_INTERVAL_MS 2000
+#define DEFAULT_STREAM_ID "gst-resilient"
+
+#define PT_VP8 96
+#define PT_H264 102
+#define PT_OPUS 111
+
+static GstStaticPadTemplate video_template =
+GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("video/x-raw(ANY); "
+        "video/x-h264, stream-format=(string){ byte-stream, avc }; "
+        "video/x-vp8"));
+static GstStaticPadTemplate audio_template =
+GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("audio/x-raw(ANY); audio/x-opus"));
+
+struct Input
+{
+  bool video = true;
+  GstPad *ghost = nullptr;
+  GstElement *queue = nullptr;
+  gulong probe = 0;
+  bool built = false;
+  std::atomic<bool> eos { false };
+  std::vector<GstElement *> chain;
+  std::string codec;          /* "H264", "VP8", "OPUS" */
+};
+
+struct WhipPrivate
+{
+  std::mutex lock;
+  /* settings */
+  WhipSettings settings;
+  std::string video_codecs = DEFAULT_VIDEO_CODECS;
+  unsigned video_bitrate = DEFAULT_VIDEO_BITRATE;
+  unsigned audio_bitrate = DEFAULT_AUDIO_BITRATE;
+  unsigned keyframe_interval_ms = DEFAULT_KEYFRAME_INTERVAL_MS;
+  std::string stream_id = DEFAULT_STREAM_ID;
+  std::string uri_error;
+
+  /* state */
+  std::unique_ptr<ControlLoop> loop;
+  std::shared_ptr<WhipClient> client;
+  /* rel="ice-server" Links of the last 201, for the next session */
+  std::vector<resilient::whip::IceServer> remembered_ice_servers;
+  GstElement *webrtc = nullptr;
+  std::vector<std::unique_ptr<Input>> inputs;   /* lock */
+  bool started = false;                          /* loop thread */
+  WebrtcStatus status = WebrtcStatus::Idle;
+};
+
+struct _GstResWhipSink
+{
+  GstBin parent;
+  WhipPrivate *priv;
+};
+
+static void gst_res_whip_sink_uri_handler_init (gpointer g_iface,
+    gpointer iface_data);
+
+#define gst_res_whip_sink_parent_class parent_class
+G_DEFINE_TYPE_WITH_CODE (GstResWhipSink, gst_res_whip_sink, GST_TYPE_BIN,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_res_whip_sink_uri_handler_init));
+GST_ELEMENT_REGISTER_DEFINE (reswhipsink, "reswhipsink", GST_RANK_SECONDARY,
+    GST_TYPE_RES_WHIP_SINK);
+
+static GParamSpec *status_pspec = nullptr;
+
+static void
+set_status (GstResWhipSink *self, WebrtcStatus s)
+{
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    if (self->priv->status == s)
+      return;
+    self->priv->status = s;
+  }
+  g_object_notify_by_pspec (G_OBJECT (self), status_pspec);
+}
+
+static bool
+have (const char *factory)
+{
+  GstElementFactory *f = gst_element_factory_find (factory);
+  if (f)
+    gst_object_unref (f);
+  return f != nullptr;
+}
+
+static std::vector<std::string>
+codec_list (const std::string &s)
+{
+  std::vector<std::string> out;
+  std::stringstream in (s);
+  std::string c;
+  while (std::getline (in, c, ',')) {
+    c.erase (std::remove_if (c.begin (), c.end (), ::isspace), c.end ());
+    std::transform (c.begin (), c.end (), c.begin (), ::toupper);
+    if (!c.empty ())
+      out.push_back (c);
+  }
+  return out;
+}
+
+static void
+report_failure (GstResWhipSink *self, const WhipFailure &f)
+{
+  std::string url;
+  bool error;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    url = self->priv->settings.endpoint;
+    error = self->priv->settings.error_on_failure;
+  }
+  whip_post_failure (GST_ELEMENT (self), "reswhipsink", f, url);
+  std::string text = "WHIP publishing failed (" + std::string (
+      resilient::whip::severity_name (f.severity)) + ", " + f.stage
+      + (f.http_status ? ", HTTP " + std::to_string (f.http_status) : "")
+      + "): " + f.reason;
+  if (error)
+    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE, ("%s", text.c_str ()),
+        ("endpoint %s", redact_uri (url).c_str ()));
+  else
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_WRITE, ("%s", text.c_str ()),
+        ("endpoint %s", redact_uri (url).c_str ()));
+}
+
+/* Loop thread: every requested input has its chain; offer. */
+static void
+maybe_start_session (GstResWhipSink *self)
+{
+  auto *priv = self->priv;
+  if (priv->started || !priv->client || !priv->webrtc)
+    return;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    if (priv->inputs.empty ())
+      return;
+    for (auto &in : priv->inputs)
+      if (!in->built)
+        return;
+  }
+  priv->started = true;
+  priv->client->start (priv->webrtc);
+}
+
+/* Loop thread: the payloaded branch for `caps`, linked to webrtcbin. */
+static bool
+build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
+    std::string &error)
+{
+  auto *priv = self->priv;
+  std::vector<std::string> prefs;
+  unsigned vbitrate, abitrate, kf_ms;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    prefs = codec_list (priv->video_codecs);
+    vbitrate = priv->video_bitrate;
+    abitrate = priv->audio_bitrate;
+    kf_ms = priv->keyframe_interval_ms;
+  }
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  std::string name = gst_structure_get_name (s);
+  int fps_n = 30, fps_d = 1;
+  gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
+  if (fps_n <= 0 || fps_d <= 0) {
+    fps_n = 30;
+    fps_d = 1;
+  }
+  unsigned kf_frames = std::max (1u, (unsigned) ((guint64) kf_ms * fps_n /
+          fps_d / 1000));
+
+  std::string desc, rtp_caps;
+  const std::string fb = ",rtcp-fb-nack=(boolean)true,"
+      "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
+  auto h264_pay = [] {
+    return std::string ("rtph264pay config-interval=-1 "
+        "aggregate-mode=zero-latency pt=") + std::to_string (PT_H264);
+  };
+  auto vp8_pay = [] {
+    return std::string ("rtpvp8pay picture-id-mode=15-bit pt=")
+        + std::to_string (PT_VP8);
+  };
+  auto h264_caps = [&fb] {
+    return "application/x-rtp,media=video,encoding-name=H264,"
+        "clock-rate=90000,payload=" + std::to_string (PT_H264)
+        + ",packetization-mode=(string)1" + fb;
+  };
+  auto vp8_caps = [&fb] {
+    return "application/x-rtp,media=video,encoding-name=VP8,"
+        "clock-rate=90000,payload=" + std::to_string (PT_VP8) + fb;
+  };
+  if (name == "video/x-raw") {
+    for (auto &c : prefs) {
+      if (c == "H264" && have ("x264enc") && have ("rtph264pay")) {
+        desc = "videoconvert ! x264enc tune=zerolatency "
+            "speed-preset=ultrafast bitrate=" + std::to_string (vbitrate)
+            + " key-int-max=" + std::to_string (kf_frames)
+            + " ! video/x-h264,profile=constrained-baseline ! " + h264_pay ();
+        rtp_caps = h264_caps ();
+        in->codec = "H264";
+        break;
+      }
+      if (c == "VP8" && have ("vp8enc") && have ("rtpvp8pay")) {
+        desc = "videoconvert ! vp8enc deadline=1 error-resilient=default "
+            "cpu-used=8 end-usage=cbr target-bitrate="
+            + std::to_string ((guint64) vbitrate * 1000)
+            + " keyframe-max-dist=" + std::to_string (kf_frames)
+            + " ! " + vp8_pay ();
+        rtp_caps = vp8_caps ();
+        in->codec = "VP8";
+        break;
+      }
+    }
+    if (desc.empty ()) {
+      error = "no encoder for any of video-codecs (" + std::string (
+          DEFAULT_VIDEO_CODECS) + " need x264enc or vp8enc)";
+      return false;
+    }
+  } else if (name == "video/x-h264") {
+    desc = "h264parse ! " + h264_pay ();
+    rtp_caps = h264_caps ();
+    in->codec = "H264";
+  } else if (name == "video/x-vp8") {
+    desc = vp8_pay ();
+    rtp_caps = vp8_caps ();
+    in->codec = "VP8";
+  } else if (name == "audio/x-raw") {
+    if (!have ("opusenc")) {
+      error = "opusenc is missing (gst-plugins-base)";
+      return false;
+    }
+    desc = "audioconvert ! audioresample ! opusenc bitrate="
+        + std::to_string ((guint64) abitrate * 1000)
+        + " ! rtpopuspay pt=" + std::to_string (PT_OPUS);
+    rtp_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
+        "clock-rate=48000,encoding-params=(string)2,payload="
+        + std::to_string (PT_OPUS);
+    in->codec = "OPUS";
+  } else if (name == "audio/x-opus") {
+    desc = "opusparse ! rtpopuspay pt=" + std::to_string (PT_OPUS);
+    rtp_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
+        "clock-rate=48000,encoding-params=(string)2,payload="
+        + std::to_string (PT_OPUS);
+    in->codec = "OPUS";
+  } else {
+    error = "cannot publish " + name;
+    return false;
+  }
+
+  GError *err = nullptr;
+  GstElement *bin = gst_parse_bin_from_description (desc.c_str (), TRUE, &err);
+  if (!bin) {
+    error = std::string ("could not build the encoder chain: ")
+        + (err ? err->message : "?");
+    g_clear_error (&err);
+    return false;
+  }
+  gst_bin_add (GST_BIN (self), bin);
+  in->chain.push_back (GST_ELEMENT (gst_object_ref (bin)));
+
+  GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
+  GstPad *bsink = gst_element_get_static_pad (bin, "sink");
+  gst_pad_link (qsrc, bsink);
+  gst_object_unref (qsrc);
+  gst_object_unref (bsink);
+
+  GstPad *wsink = gst_element_request_pad_simple (priv->webrtc, "sink_%u");
+  GstPad *bsrc = gst_element_get_static_pad (bin, "src");
+  GstCaps *pref = gst_caps_from_string (rtp_caps.c_str ());
+  GstWebRTCRTPTransceiver *trans = nullptr;
+  g_object_get (wsink, "transceiver", &trans, NULL);
+  if (trans) {
+    g_object_set (trans, "direction",
+        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences",
+        pref, NULL);
+    if (in->video)
+      g_object_set (trans, "do-nack", TRUE, NULL);
+    gst_object_unref (trans);
+  }
+  gst_caps_unref (pref);
+  GstPadLinkReturn lr = gst_pad_link (bsrc, wsink);
+  gst_object_unref (bsrc);
+  gst_object_unref (wsink);
+  if (lr != GST_PAD_LINK_OK) {
+    error = "could not link the " + in->codec + " payloader to webrtcbin";
+    return false;
+  }
+  gst_element_sync_state_with_parent (bin);
+  GST_INFO_OBJECT (self, "%s input: %s", in->video ? "video" : "audio",
+      in->codec.c_str ());
+  return true;
+}
+
+struct ProbeCtx
+{
+  GstResWhipSink *self;
+  Input *in;
+};
+
+static GstPadProbeReturn
+caps_block_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *ctx = static_cast<ProbeCtx *> (user_data);
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (!(GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
+      || !ev || GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_PASS;
+  GstResWhipSink *self = ctx->self;
+  Input *in = ctx->in;
+  GstCaps *caps = nullptr;
+  gst_event_parse_caps (ev, &caps);
+  caps = gst_caps_ref (caps);
+  gulong id = GST_PAD_PROBE_INFO_ID (info);
+  GstPad *ref = GST_PAD (gst_object_ref (pad));
+  bool posted = self->priv->loop->post ([self, in, caps, id, ref] {
+    auto *priv = self->priv;
+    if (!in->built) {
+      std::string error;
+      if (!priv->webrtc || !build_chain (self, in, caps, error)) {
+        if (error.empty ())
+          error = "not running";
+        GST_ELEMENT_ERROR (self, STREAM, FORMAT, ("%s", error.c_str ()),
+            (nullptr));
+      } else {
+        in->built = true;
+      }
+    }
+    gst_caps_unref (caps);
+    gst_pad_remove_probe (ref, id);
+    gst_object_unref (ref);
+    maybe_start_session (self);
+  });
+  if (!posted) {
+    gst_caps_unref (caps);
+    gst_object_unref (ref);
+    return GST_PAD_PROBE_DROP;
+  }
+  return GST_PAD_PROBE_OK;   /* blocked */
+}
+
+/* EOS on every input: the publication is over. webrtcbin never posts EOS
+ * (its transport stays up), so the bin posts it for the pipeline. */
+static GstPadProbeReturn
+eos_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *ctx = static_cast<ProbeCtx *> (user_data);
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (!ev)
+    return GST_PAD_PROBE_OK;
+  if (GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_STOP) {
+    ctx->in->eos = false;
+    return GST_PAD_PROBE_OK;
+  }
+  if (GST_EVENT_TYPE (ev) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  GstResWhipSink *self = ctx->self;
+  bool all = true;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    ctx->in->eos = true;
+    for (auto &in : self->priv->inputs)
+      all &= in->eos.load ();
+  }
+  if (all) {
+    GST_INFO_OBJECT (self, "EOS on every input");
+    GstMessage *m = gst_message_new_eos (GST_OBJECT (self));
+    gst_message_set_seqnum (m, gst_event_get_seqnum (ev));
+    gst_element_post_message (GST_ELEMENT (self), m);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPad *
+gst_res_whip_sink_request_new_pad (GstElement *element, GstPadTemplate *templ,
+    const gchar *name, const GstCaps *caps)
+{
+  auto *self = GST_RES_WHIP_SINK (element);
+  auto *priv = self->priv;
+  bool video = g_str_has_prefix (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ),
+      "video");
+  if (GST_STATE (self) > GST_STATE_READY) {
+    GST_WARNING_OBJECT (self, "pads can only be requested before PAUSED "
+        "(no renegotiation after the POST)");
+    return nullptr;
+  }
+  std::string pad_name;
+  Input *in;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    for (auto &i : priv->inputs)
+      if (i->video == video) {
+        GST_WARNING_OBJECT (self, "WHIP carries one %s track only",
+            video ? "video" : "audio");
+        return nullptr;
+      }
+    priv->inputs.push_back (std::make_unique<Input> ());
+    in = priv->inputs.back ().get ();
+    in->video = video;
+    pad_name = video ? "video_0" : "audio_0";
+  }
+  /* a ref of our own: GstBin's dispose drops its children before GstElement
+   * releases the request pads */
+  in->queue = GST_ELEMENT (gst_object_ref_sink (gst_element_factory_make (
+              "queue", nullptr)));
+  /* a live publisher never waits: old data goes while negotiating */
+  g_object_set (in->queue, "leaky", 2, "max-size-buffers", 0,
+      "max-size-bytes", 0, "max-size-time", (guint64) GST_SECOND, NULL);
+  gst_bin_add (GST_BIN (self), in->queue);
+  gst_element_sync_state_with_parent (in->queue);
+  GstPad *qsink = gst_element_get_static_pad (in->queue, "sink");
+  GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
+  auto *ctx = new ProbeCtx { self, in };
+  in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
+      (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+      caps_block_probe, ctx, [] (gpointer d) {
+        delete static_cast<ProbeCtx *> (d);
+      });
+  gst_object_unref (qsrc);
+  gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_EVENT_BOTH, eos_probe,
+      new ProbeCtx { self, in }, [] (gpointer d) {
+        delete static_cast<ProbeCtx *> (d);
+      });
+  in->ghost = gst_ghost_pad_new_from_template (pad_name.c_str (), qsink, templ);
+  gst_object_unref (qsink);
+  gst_pad_set_active (in->ghost, TRUE);
+  gst_element_add_pad (element, in->ghost);
+  return in->ghost;
+}
+
+static void
+gst_res_whip_sink_release_pad (GstElement *element, GstPad *pad)
+{
+  auto *self = GST_RES_WHIP_SINK (element);
+  auto *priv = self->priv;
+  std::unique_ptr<Input> in;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    for (auto it = priv->inputs.begin (); it != priv->inputs.end (); ++it)
+      if ((*it)->ghost == pad) {
+        in = std::move (*it);
+        priv->inputs.erase (it);
+        break;
+      }
+  }
+  if (!in)
+    return;
+  gst_pad_set_active (pad, FALSE);
+  gst_element_remove_pad (element, pad);
+  for (GstElement *e : in->chain) {
+    if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+    }
+    gst_object_unref (e);
+  }
+  if (GST_OBJECT_PARENT (in->queue) == GST_OBJECT (self)) {
+    gst_element_set_locked_state (in->queue, TRUE);
+    gst_element_set_state (in->queue, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), in->queue);
+  }
+  gst_object_unref (in->queue);
+}
+
+static bool
+start (GstResWhipSink *self)
+{
+  auto *priv = self->priv;
+  WhipClientConfig config;
+  std::string error;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    if (!whip_make_config (priv->settings, false, config, error)) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+          (nullptr));
+      return false;
+    }
+    config.stream_id = priv->stream_id;
+    config.remembered_ice_servers = priv->remembered_ice_servers;
+    if (priv->inputs.empty ()) {
+      GST_ELEMENT_ERROR (self, CORE, PAD, ("nothing to publish: link a "
+              "video_%%u or audio_%%u pad"), (nullptr));
+      return false;
+    }
+  }
+  GstElement *webrtc = gst_element_factory_make ("webrtcbin", nullptr);
+  if (!webrtc) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        ("webrtcbin is missing (gst-plugins-bad)"), (nullptr));
+    return false;
+  }
+  gst_bin_add (GST_BIN (self), webrtc);
+  /* webrtcbin answers create-offer only once its thread runs (READY);
+   * the bin itself may still be on its way up */
+  gst_element_sync_state_with_parent (webrtc);
+  priv->webrtc = webrtc;
+  priv->started = false;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    for (auto &in : priv->inputs)
+      in->eos = false;
+  }
+  priv->loop->start ();
+
+  WhipClient::Hooks hooks;
+  hooks.on_status = [self] (WebrtcStatus s) { set_status (self, s); };
+  hooks.on_failure = [self] (const WhipFailure &f) {
+    report_failure (self, f);
+  };
+  hooks.on_warning = [self] (const std::string &w) {
+    whip_post_warning (GST_ELEMENT (self), "reswhipsink", w);
+  };
+  hooks.on_connected = [self] {
+    whip_post_connected (GST_ELEMENT (self), "reswhipsink",
+        *self->priv->client);
+  };
+  auto client = std::make_shared<WhipClient> (*priv->loop, GST_OBJECT (self),
+      config, hooks);
+  priv->client = client;
+  GST_INFO_OBJECT (self, "publishing to %s (%s)", redact_uri (
+          config.endpoint).c_str (), config.token.empty () ? "no token" :
+      "bearer token");
+  /* the offer goes out once every input knows its caps */
+  priv->loop->post ([self] { maybe_start_session (self); });
+  return true;
+}
+
+static void
+stop (GstResWhipSink *self)
+{
+  auto *priv = self->priv;
+  unsigned delete_timeout;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    delete_timeout = priv->settings.delete_timeout_ms;
+  }
+  if (priv->client)
+    priv->client->stop (delete_timeout);
+  priv->loop->stop ();
+  if (priv->client && !priv->client->answer_ice_servers ().empty ())
+    priv->remembered_ice_servers = priv->client->answer_ice_servers ();
+  priv->client.reset ();
+}
+
+static void
+cleanup (GstResWhipSink *self)
+{
+  auto *priv = self->priv;
+  std::vector<Input *> inputs;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    for (auto &in : priv->inputs)
+      inputs.push_back (in.get ());
+  }
+  for (Input *in : inputs) {
+    for (GstElement *e : in->chain) {
+      gst_element_set_locked_state (e, TRUE);
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+      gst_object_unref (e);
+    }
+    in->chain.clear ();
+    if (in->built) {
+      /* ready for caps again on the next start */
+      in->built = false;
+      GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
+      auto *ctx = new ProbeCtx { self, in };
+      in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
+          (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+          caps_block_probe, ctx, [] (gpointer d) {
+            delete static_cast<ProbeCtx *> (d);
+          });
+      gst_object_unref (qsrc);
+    }
+  }
+  if (priv->webrtc) {
+    gst_element_set_locked_state (priv->webrtc, TRUE);
+    gst_element_set_state (priv->webrtc, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), priv->webrtc);
+    priv->webrtc = nullptr;
+  }
+}
+
+static GstStateChangeReturn
+gst_res_whip_sink_change_state (GstElement *element,
+    GstStateChange transition)
+{
+  auto *self = GST_RES_WHIP_SINK (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY: {
+      std::string uri_error, endpoint;
+      {
+        std::lock_guard<std::mutex> g (self->priv->lock);
+        uri_error = self->priv->uri_error;
+        endpoint = self->priv->settings.endpoint;
+      }
+      if (!uri_error.empty ()) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s",
+                uri_error.c_str ()), (nullptr));
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      if (endpoint.empty ()) {
+        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+            ("no endpoint: set the uri (whip://host/path) or endpoint "
+                "property"), (nullptr));
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
+    }
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      set_status (self, WebrtcStatus::Idle);
+      if (!start (self)) {
+        cleanup (self);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      stop (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE)
+    return ret;
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    cleanup (self);
+    bool failed;
+    {
+      std::lock_guard<std::mutex> g (self->priv->lock);
+      failed = self->priv->status == WebrtcStatus::Failed;
+    }
+    if (!failed)
+      set_status (self, WebrtcStatus::Stopped);
+  }
+  return ret;
+}
+
+/* ---- properties ---- */
+
+static void
+gst_res_whip_sink_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  auto *self = GST_RES_WHIP_SINK (object);
+  auto *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  std::string uri_error;
+  if (whip_set_property (priv->settings, prop_id, value, false, &uri_error)) {
+    if (prop_id == PROP_WHIP_URI || prop_id == PROP_WHIP_ENDPOINT)
+      priv->uri_error = uri_error;
+    return;
+  }
+  switch (prop_id) {
+    case PROP_VIDEO_CODECS: {
+      const char *v = g_value_get_string (value);
+      priv->video_codecs = v && *v ? v : DEFAULT_VIDEO_CODECS;
+      break;
+    }
+    case PROP_VIDEO_BITRATE:
+      priv->video_bitrate = g_value_get_uint (value);
+      break;
+    case PROP_AUDIO_BITRATE:
+      priv->audio_bitrate = g_value_get_uint (value);
+      break;
+    case PROP_KEYFRAME_INTERVAL:
+      priv->keyframe_interval_ms = g_value_get_uint (value);
+      break;
+    case PROP_STREAM_ID: {
+      const char *v = g_value_get_string (value);
+      priv->stream_id = v && *v ? v : DEFAULT_STREAM_ID;
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+static void
+gst_res_whip_sink_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec)
+{
+  auto *self = GST_RES_WHIP_SINK (object);
+  auto *priv = self->priv;
+  if (prop_id == PROP_WHIP_STATISTICS) {
+    GstStructure *s = nullptr;
+    WebrtcStatus st;
+    std::shared_ptr<WhipClient> client;
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      st = priv->status;
+      client = priv->client;
+    }
+    auto make = [&] { s = whip_statistics ("reswhipsink", client.get (), st,
+          -1); };
+    if (!client || !priv->loop->post_and_wait (make))
+      make ();
+    gst_value_set_structure (value, s);
+    gst_structure_free (s);
+    return;
+  }
+  std::lock_guard<std::mutex> g (priv->lock);
+  if (prop_id == PROP_WHIP_STATUS) {
+    g_value_set_enum (value, (gint) priv->status);
+    return;
+  }
+  if (whip_get_property (priv->settings, prop_id, value))
+    return;
+  switch (prop_id) {
+    case PROP_VIDEO_CODECS:
+      g_value_set_string (value, priv->video_codecs.c_str ());
+      break;
+    case PROP_VIDEO_BITRATE:
+      g_value_set_uint (value, priv->video_bitrate);
+      break;
+    case PROP_AUDIO_BITRATE:
+      g_value_set_uint (value, priv->audio_bitrate);
+      break;
+    case PROP_KEYFRAME_INTERVAL:
+      g_value_set_uint (value, priv->keyframe_interval_ms);
+      break;
+    case PROP_STREAM_ID:
+      g_value_set_string (value, priv->stream_id.c_str ());
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+}
+
+/* ---- URI handler ---- */
+
+static GstURIType
+uri_get_type (GType)
+{
+  return GST_URI_SINK;
+}
+
+static const gchar *const *
+uri_get_protocols (GType)
+{
+  static const gchar *protocols[] = { "whip", "whips", nullptr };
+  return protocols;
+}
+
+static gchar *
+uri_get_uri (GstURIHandler *handler)
+{
+  auto *self = GST_RES_WHIP_SINK (handler);
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  return self->priv->settings.uri.empty () ? nullptr :
+      g_strdup (self->priv->settings.uri.c_str ());
+}
+
+static gboolean
+uri_set_uri (GstURIHandler *handler, const gchar *uri, GError **error)
+{
+  auto *self = GST_RES_WHIP_SINK (handler);
+  if (GST_STATE (self) != GST_STATE_NULL) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+        "the URI can only change in the NULL state");
+    return FALSE;
+  }
+  GValue v = G_VALUE_INIT;
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, uri);
+  std::string uri_error;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    whip_set_property (self->priv->settings, PROP_WHIP_URI, &v, false,
+        &uri_error);
+    self->priv->uri_error = uri_error;
+  }
+  g_value_unset (&v);
+  if (!uri_error.empty ()) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s",
+        uri_error.c_str ());
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+gst_res_whip_sink_uri_handler_init (gpointer g_iface, gpointer)
+{
+  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
+  iface->get_type = uri_get_type;
+  iface->get_protocols = uri_get_protocols;
+  iface->get_uri = uri_get_uri;
+  iface->set_uri = uri_set_uri;
+}
+
+/* ---- GObject ---- */
+
+static void
+gst_res_whip_sink_finalize (GObject *object)
+{
+  auto *self = GST_RES_WHIP_SINK (object);
+  if (self->priv->loop)
+    self->priv->loop->stop ();
+  for (auto &in : self->priv->inputs) {
+    for (GstElement *e : in->chain)
+      gst_object_unref (e);
+    if (in->queue)
+      gst_object_unref (in->queue);
+  }
+  delete self->priv;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_res_whip_sink_init (GstResWhipSink *self)
+{
+  self->priv = new WhipPrivate ();
+  self->priv->loop = std::make_unique<ControlLoop> ("reswhipsink");
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  gst_bin_set_suppressed_flags (GST_BIN (self), (GstElementFlags)
+      (GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));
+}
+
+static void
+gst_res_whip_sink_class_init (GstResWhipSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (res_whip_sink_debug, "reswhipsink", 0,
+      "gst-resilient WHIP publishing sink");
+
+  gobject_class->set_property = gst_res_whip_sink_set_property;
+  gobject_class->get_property = gst_res_whip_sink_get_property;
+  gobject_class->finalize = gst_res_whip_sink_finalize;
+
+  whip_install_properties (gobject_class, false);
+  status_pspec = g_object_class_find_property (gobject_class, "status");
+
+  const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
+      | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property (gobject_class, PROP_VIDEO_CODECS,
+      g_param_spec_string ("video-codecs", "Video codecs",
+          "Comma-separated video codecs to encode raw video with, in order "
+          "of preference (h264, vp8); the first with an encoder installed "
+          "wins.", DEFAULT_VIDEO_CODECS, rw));
+  g_object_class_install_property (gobject_class, PROP_VIDEO_BITRATE,
+      g_param_spec_uint ("video-bitrate", "Video bitrate",
+          "Target bitrate of the video encoder in kbit/s (raw input only).",
+          16, 100000, DEFAULT_VIDEO_BITRATE, rw));
+  g_object_class_install_property (gobject_class, PROP_AUDIO_BITRATE,
+      g_param_spec_uint ("audio-bitrate", "Audio bitrate",
+          "Target bitrate of the Opus encoder in kbit/s (raw input only).",
+          6, 510, DEFAULT_AUDIO_BITRATE, rw));
+  g_object_class_install_property (gobject_class, PROP_KEYFRAME_INTERVAL,
+      g_param_spec_uint ("keyframe-interval", "Keyframe interval",
+          "Longest time between two video keyframes, in milliseconds (raw "
+          "input only).", 100, 60000, DEFAULT_KEYFRAME_INTERVAL_MS, rw));
+  g_object_class_install_property (gobject_class, PROP_STREAM_ID,
+      g_param_spec_string ("stream-id", "Stream id",
+          "Media stream id written as the a=msid of every m-section of the "
+          "offer; empty means gst-resilient.", DEFAULT_STREAM_ID, rw));
+
+  element_class->change_state = gst_res_whip_sink_change_state;
+  element_class->request_new_pad = gst_res_whip_sink_request_new_pad;
+  element_class->release_pad = gst_res_whip_sink_release_pad;
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_set_static_metadata (element_class,
+      "WHIP publishing sink", "Sink/Network",
+      "Publishes audio and video to a WHIP endpoint over WebRTC (webrtcbin), "
+      "encoding raw input", "gst-resilient");
+}

@@ -1,0 +1,542 @@
+#include "resilient/whip/sdp.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace resilient::whip {
+
+static std::vector<std::string>
+split_ws (const std::string &s)
+{
+  std::vector<std::string> out;
+  std::istringstream in (s);
+  std::string t;
+  while (in >> t)
+    out.push_back (t);
+  return out;
+}
+
+static std::string
+lower (std::string s)
+{
+  std::transform (s.begin (), s.end (), s.begin (),
+      [](unsigned char c) { return std::tolower (c); });
+  return s;
+}
+
+/* "a=name:value" or "a=name" lines: returns the value (possibly empty) when
+ * the line is attribute `name`. */
+static std::optional<std::string>
+attr_value (const std::string &line, const std::string &name)
+{
+  if (line.rfind ("a=", 0) != 0)
+    return std::nullopt;
+  std::string rest = line.substr (2);
+  if (rest == name)
+    return std::string ();
+  if (rest.size () > name.size () && rest.compare (0, name.size (), name) == 0
+      && rest[name.size ()] == ':')
+    return rest.substr (name.size () + 1);
+  return std::nullopt;
+}
+
+std::string
+SdpMedia::kind () const
+{
+  auto t = split_ws (mline.substr (mline.rfind ("m=", 0) == 0 ? 2 : 0));
+  return t.empty () ? std::string () : t[0];
+}
+
+int
+SdpMedia::port () const
+{
+  auto t = split_ws (mline.substr (2));
+  if (t.size () < 2)
+    return -1;
+  try {
+    return std::stoi (t[1]);
+  } catch (...) {
+    return -1;
+  }
+}
+
+std::vector<std::string>
+SdpMedia::formats () const
+{
+  auto t = split_ws (mline.substr (2));
+  if (t.size () < 4)
+    return {};
+  return std::vector<std::string> (t.begin () + 3, t.end ());
+}
+
+std::optional<std::string>
+SdpMedia::attr (const std::string &name) const
+{
+  for (auto &l : lines)
+    if (auto v = attr_value (l, name))
+      return v;
+  return std::nullopt;
+}
+
+std::vector<std::string>
+SdpMedia::attrs (const std::string &name) const
+{
+  std::vector<std::string> out;
+  for (auto &l : lines)
+    if (auto v = attr_value (l, name))
+      out.push_back (*v);
+  return out;
+}
+
+bool
+SdpMedia::has_attr (const std::string &name) const
+{
+  return attr (name).has_value ();
+}
+
+std::string
+SdpMedia::mid () const
+{
+  return attr ("mid").value_or ("");
+}
+
+std::string
+SdpMedia::direction () const
+{
+  for (const char *d : { "sendrecv", "sendonly", "recvonly", "inactive" })
+    if (has_attr (d))
+      return d;
+  return "sendrecv";
+}
+
+std::optional<Sdp>
+Sdp::parse (const std::string &text)
+{
+  Sdp sdp;
+  std::istringstream in (text);
+  std::string line;
+  bool seen_v = false;
+  while (std::getline (in, line)) {
+    if (!line.empty () && line.back () == '\r')
+      line.pop_back ();
+    if (line.empty ())
+      continue;
+    if (line.size () < 2 || line[1] != '=')
+      return std::nullopt;
+    if (line[0] == 'v')
+      seen_v = true;
+    if (line[0] == 'm') {
+      sdp.media.push_back (SdpMedia { line, {} });
+    } else if (sdp.media.empty ()) {
+      sdp.session.push_back (line);
+    } else {
+      sdp.media.back ().lines.push_back (line);
+    }
+  }
+  if (!seen_v)
+    return std::nullopt;
+  return sdp;
+}
+
+std::string
+Sdp::to_string () const
+{
+  std::string out;
+  for (auto &l : session)
+    out += l + "\r\n";
+  for (auto &m : media) {
+    out += m.mline + "\r\n";
+    for (auto &l : m.lines)
+      out += l + "\r\n";
+  }
+  return out;
+}
+
+std::optional<std::string>
+Sdp::session_attr (const std::string &name) const
+{
+  for (auto &l : session)
+    if (auto v = attr_value (l, name))
+      return v;
+  return std::nullopt;
+}
+
+std::vector<std::string>
+Sdp::bundle_mids () const
+{
+  for (auto &l : session) {
+    if (auto v = attr_value (l, "group")) {
+      auto t = split_ws (*v);
+      if (!t.empty () && t[0] == "BUNDLE")
+        return std::vector<std::string> (t.begin () + 1, t.end ());
+    }
+  }
+  return {};
+}
+
+/* Inserts `line` after the last line of the media section that matches one
+ * of `after` prefixes, else after the a=mid line, else at the end. */
+static void
+insert_media_line (SdpMedia &m, const std::string &line,
+    const std::vector<std::string> &after)
+{
+  auto pos = m.lines.end ();
+  for (auto &prefix : after) {
+    for (auto it = m.lines.begin (); it != m.lines.end (); ++it)
+      if (it->rfind (prefix, 0) == 0)
+        pos = it + 1;
+    if (pos != m.lines.end ())
+      break;
+  }
+  m.lines.insert (pos, line);
+}
+
+static std::string
+h264_fmtp (const std::string &existing)
+{
+  /* keep unknown parameters, force the three that matter */
+  std::vector<std::string> kept;
+  std::istringstream in (existing);
+  std::string kv;
+  while (std::getline (in, kv, ';')) {
+    auto b = kv.find_first_not_of (' ');
+    if (b == std::string::npos)
+      continue;
+    kv = kv.substr (b);
+    auto key = lower (kv.substr (0, kv.find ('=')));
+    if (key == "profile-level-id" || key == "packetization-mode"
+        || key == "level-asymmetry-allowed" || key == "sprop-parameter-sets")
+      continue;
+    kept.push_back (kv);
+  }
+  std::string out =
+      "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
+  for (auto &k : kept)
+    out += ";" + k;
+  return out;
+}
+
+std::optional<std::string>
+fix_offer (const std::string &offer, const OfferFixups &f)
+{
+  auto parsed = Sdp::parse (offer);
+  if (!parsed)
+    return std::nullopt;
+  Sdp sdp = std::move (*parsed);
+
+  /* a mid on every m-section (webrtcbin always writes one) */
+  for (std::size_t i = 0; i < sdp.media.size (); i++)
+    if (sdp.media[i].mid ().empty ())
+      insert_media_line (sdp.media[i], "a=mid:" + std::to_string (i),
+          { "c=" });
+
+  if (f.bundle_all && !sdp.media.empty ()) {
+    std::string group = "a=group:BUNDLE";
+    for (auto &m : sdp.media)
+      group += " " + m.mid ();
+    bool replaced = false;
+    for (auto &l : sdp.session) {
+      if (auto v = attr_value (l, "group"); v && v->rfind ("BUNDLE", 0) == 0) {
+        l = group;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      /* after t= (session attributes follow the timing line) */
+      auto it = std::find_if (sdp.session.begin (), sdp.session.end (),
+          [](const std::string &l) { return l.rfind ("t=", 0) == 0; });
+      sdp.session.insert (it == sdp.session.end () ? it : it + 1, group);
+    }
+  }
+
+  if (f.rtcp_mux_only) {
+    for (auto &m : sdp.media) {
+      if (!m.has_attr ("rtcp-mux"))
+        insert_media_line (m, "a=rtcp-mux", { "a=mid:" });
+      if (!m.has_attr ("rtcp-mux-only"))
+        insert_media_line (m, "a=rtcp-mux-only", { "a=rtcp-mux" });
+    }
+  }
+
+  if (f.add_mid_extmap) {
+    /* one id for the URI across the bundle: lowest id free everywhere */
+    std::optional<int> existing;
+    std::set<int> used;
+    for (auto &m : sdp.media) {
+      for (auto &v : m.attrs ("extmap")) {
+        auto t = split_ws (v);
+        if (t.size () < 2)
+          continue;
+        int id = std::atoi (t[0].c_str ());
+        if (t[1] == kSdesMidUri)
+          existing = id;
+        used.insert (id);
+      }
+    }
+    int id = existing.value_or (0);
+    for (int c = 1; !id && c <= 14; c++)
+      if (!used.count (c))
+        id = c;
+    if (id) {
+      for (auto &m : sdp.media) {
+        bool has = false;
+        for (auto &v : m.attrs ("extmap")) {
+          auto t = split_ws (v);
+          has |= t.size () >= 2 && t[1] == kSdesMidUri;
+        }
+        if (!has && m.kind () != "application")
+          insert_media_line (m, "a=extmap:" + std::to_string (id) + " "
+              + kSdesMidUri, { "a=extmap:", "a=rtcp-mux-only", "a=mid:" });
+      }
+    }
+  }
+
+  if (f.add_msid) {
+    std::string stream = f.stream_id;
+    if (stream.empty ()) {
+      for (auto &m : sdp.media) {
+        for (auto &v : m.attrs ("ssrc")) {
+          auto p = v.find (" msid:");
+          if (p != std::string::npos) {
+            auto t = split_ws (v.substr (p + 6));
+            if (!t.empty ()) {
+              stream = t[0];
+              break;
+            }
+          }
+        }
+        if (!stream.empty ())
+          break;
+      }
+      if (stream.empty ())
+        stream = "resilient";
+    }
+    for (auto &m : sdp.media) {
+      if (m.kind () == "application")
+        continue;
+      std::string track;
+      for (auto &v : m.attrs ("ssrc")) {
+        auto p = v.find (" msid:");
+        if (p != std::string::npos) {
+          auto t = split_ws (v.substr (p + 6));
+          if (t.size () >= 2) {
+            track = t[1];
+            break;
+          }
+        }
+      }
+      if (track.empty ())
+        track = m.kind () + "-" + m.mid ();
+      std::string line = "a=msid:" + stream + " " + track;
+      m.lines.erase (std::remove_if (m.lines.begin (), m.lines.end (),
+              [](const std::string &l) { return l.rfind ("a=msid:", 0) == 0; }),
+          m.lines.end ());
+      insert_media_line (m, line, { "a=mid:" });
+    }
+  }
+
+  if (f.h264_constrained_baseline) {
+    for (auto &m : sdp.media) {
+      std::set<std::string> h264;
+      for (auto &v : m.attrs ("rtpmap")) {
+        auto t = split_ws (v);
+        if (t.size () >= 2 && lower (t[1]).rfind ("h264/", 0) == 0)
+          h264.insert (t[0]);
+      }
+      for (auto &pt : h264) {
+        bool done = false;
+        for (auto &l : m.lines) {
+          if (auto v = attr_value (l, "fmtp")) {
+            auto sp = v->find (' ');
+            if (v->substr (0, sp) == pt) {
+              l = "a=fmtp:" + pt + " " + h264_fmtp (sp == std::string::npos ?
+                  std::string () : v->substr (sp + 1));
+              done = true;
+            }
+          }
+        }
+        if (!done)
+          insert_media_line (m, "a=fmtp:" + pt + " " + h264_fmtp (""),
+              { "a=rtpmap:" + pt + " " });
+      }
+    }
+  }
+  return sdp.to_string ();
+}
+
+static std::string
+complement (const std::string &dir)
+{
+  if (dir == "sendonly")
+    return "recvonly";
+  if (dir == "recvonly")
+    return "sendonly";
+  return dir;
+}
+
+static std::vector<std::string>
+check_answer_impl (const std::string &offer_text,
+    const std::string &answer_text, const std::string &offer_direction,
+    bool partial, std::vector<std::string> *active)
+{
+  std::vector<std::string> problems;
+  auto offer = Sdp::parse (offer_text);
+  auto answer = Sdp::parse (answer_text);
+  if (!answer) {
+    problems.push_back ("the answer is not SDP");
+    return problems;
+  }
+  if (answer->media.empty ()) {
+    problems.push_back ("the answer has no m-line");
+    return problems;
+  }
+  if (offer && offer->media.size () != answer->media.size ())
+    problems.push_back ("the answer has " + std::to_string (answer->media.size ())
+        + " m-lines for " + std::to_string (offer->media.size ())
+        + " in the offer");
+  auto bundle = answer->bundle_mids ();
+  std::string want = complement (offer_direction);
+  for (std::size_t i = 0; i < answer->media.size (); i++) {
+    auto &m = answer->media[i];
+    std::string name = "m-line " + std::to_string (i) + " (" + m.kind ()
+        + (m.mid ().empty () ? "" : ", mid " + m.mid ()) + ")";
+    bool bundled = !m.mid ().empty ()
+        && std::find (bundle.begin (), bundle.end (), m.mid ()) != bundle.end ();
+    if (m.port () == 0 && !bundled) {
+      if (!partial)
+        problems.push_back (name + " rejected by the server (port 0)");
+      continue;
+    }
+    if (m.kind () == "application")
+      continue;
+    if (partial && m.direction () == "inactive")
+      continue;
+    if (m.direction () != want) {
+      problems.push_back (name + " answered " + m.direction () + ", expected "
+          + want);
+      continue;
+    }
+    if (active)
+      active->push_back (m.kind ());
+  }
+  if (partial && problems.empty () && active && active->empty ())
+    problems.push_back ("the server declined every m-line");
+  if (!bundle.empty ())
+    for (auto &m : answer->media)
+      if (m.port () != 0 && std::find (bundle.begin (), bundle.end (),
+              m.mid ()) == bundle.end ())
+        problems.push_back ("m-line " + m.kind () + " is outside the BUNDLE "
+            "group (max-bundle needs every m-line in it)");
+  return problems;
+}
+
+std::vector<std::string>
+check_answer (const std::string &offer, const std::string &answer,
+    const std::string &offer_direction)
+{
+  return check_answer_impl (offer, answer, offer_direction, false, nullptr);
+}
+
+std::vector<std::string>
+check_answer_partial (const std::string &offer, const std::string &answer,
+    const std::string &offer_direction, std::vector<std::string> &active)
+{
+  active.clear ();
+  return check_answer_impl (offer, answer, offer_direction, true, &active);
+}
+
+static const SdpMedia *
+first_bundled (const Sdp &sdp)
+{
+  auto bundle = sdp.bundle_mids ();
+  if (!bundle.empty ())
+    for (auto &m : sdp.media)
+      if (m.mid () == bundle[0])
+        return &m;
+  return sdp.media.empty () ? nullptr : &sdp.media[0];
+}
+
+std::optional<TrickleTarget>
+trickle_target (const std::string &offer)
+{
+  auto sdp = Sdp::parse (offer);
+  if (!sdp)
+    return std::nullopt;
+  const SdpMedia *m = first_bundled (*sdp);
+  if (!m)
+    return std::nullopt;
+  TrickleTarget t;
+  auto toks = split_ws (m->mline.substr (2));
+  /* the m-line as in the offer, port 9 (RFC 8840: the port is ignored) */
+  if (toks.size () >= 2)
+    toks[1] = "9";
+  t.mline = "m=";
+  for (std::size_t i = 0; i < toks.size (); i++)
+    t.mline += (i ? " " : "") + toks[i];
+  t.mid = m->mid ();
+  t.ice_ufrag = m->attr ("ice-ufrag").value_or (
+      sdp->session_attr ("ice-ufrag").value_or (""));
+  t.ice_pwd = m->attr ("ice-pwd").value_or (
+      sdp->session_attr ("ice-pwd").value_or (""));
+  if (t.ice_ufrag.empty () || t.ice_pwd.empty ())
+    return std::nullopt;
+  return t;
+}
+
+std::string
+build_sdpfrag (const TrickleTarget &t, const std::vector<std::string> &cands,
+    bool end)
+{
+  std::string out = t.mline + "\r\n";
+  out += "a=mid:" + t.mid + "\r\n";
+  out += "a=ice-ufrag:" + t.ice_ufrag + "\r\n";
+  out += "a=ice-pwd:" + t.ice_pwd + "\r\n";
+  for (auto c : cands) {
+    while (!c.empty () && (c.back () == '\r' || c.back () == '\n'))
+      c.pop_back ();
+    if (c.empty ())
+      continue;
+    if (c.rfind ("a=", 0) != 0)
+      c = "a=" + c;
+    out += c + "\r\n";
+  }
+  if (end)
+    out += "a=end-of-candidates\r\n";
+  return out;
+}
+
+std::vector<std::string>
+candidates_of (const std::string &text)
+{
+  auto sdp = Sdp::parse (text);
+  if (!sdp)
+    return {};
+  const SdpMedia *m = first_bundled (*sdp);
+  if (!m)
+    return {};
+  std::vector<std::string> out;
+  for (auto &v : m->attrs ("candidate"))
+    out.push_back ("candidate:" + v);
+  return out;
+}
+
+std::string
+strip_candidates (const std::string &text)
+{
+  auto sdp = Sdp::parse (text);
+  if (!sdp)
+    return text;
+  for (auto &m : sdp->media)
+    m.lines.erase (std::remove_if (m.lines.begin (), m.lines.end (),
+            [](const std::string &l) {
+              return l.rfind ("a=candidate:", 0) == 0
+                  || l == "a=end-of-candidates";
+            }), m.lines.end ());
+  return sdp->to_string ();
+}
+
+}  // namespace resilient::whip

@@ -1,0 +1,482 @@
+/* autorestoresink without servers: destinations that refuse, manual stops,
+ * local errors, encoder fallback, and the promise that upstream never
+ * blocks while the network is down. */
+#include "fixtures/process.h"
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono;
+
+namespace {
+
+/* Collects the bus messages of a pipeline from the test thread. */
+struct Bus
+{
+  GstBus *bus;
+  std::vector<GstMessage *> seen;
+
+  explicit Bus (GstElement * pipeline) : bus (gst_element_get_bus (pipeline)) {}
+  ~Bus ()
+  {
+    for (auto *m : seen)
+      gst_message_unref (m);
+    gst_object_unref (bus);
+  }
+
+  void pump (milliseconds for_)
+  {
+    auto end = steady_clock::now () + for_;
+    while (steady_clock::now () < end) {
+      GstMessage *m = gst_bus_timed_pop (bus, 10 * GST_MSECOND);
+      if (m)
+        seen.push_back (m);
+    }
+  }
+
+  /* Pumps until `pred` holds for some message, or the timeout. */
+  GstMessage *wait (const std::function<bool (GstMessage *)> &pred,
+      milliseconds timeout)
+  {
+    for (auto *m : seen)
+      if (pred (m))
+        return m;
+    auto end = steady_clock::now () + timeout;
+    while (steady_clock::now () < end) {
+      GstMessage *m = gst_bus_timed_pop (bus, 10 * GST_MSECOND);
+      if (!m)
+        continue;
+      seen.push_back (m);
+      if (pred (m))
+        return m;
+    }
+    return nullptr;
+  }
+
+  int count (const std::function<bool (GstMessage *)> &pred) const
+  {
+    return (int) std::count_if (seen.begin (), seen.end (), pred);
+  }
+};
+
+std::function<bool (GstMessage *)>
+element_msg (const char *name)
+{
+  std::string n (name);
+  return [n] (GstMessage * m) {
+    if (GST_MESSAGE_TYPE (m) != GST_MESSAGE_ELEMENT)
+      return false;
+    const GstStructure *s = gst_message_get_structure (m);
+    return s && gst_structure_has_name (s, n.c_str ());
+  };
+}
+
+bool
+is_error (GstMessage * m)
+{
+  return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR;
+}
+
+bool
+is_eos (GstMessage * m)
+{
+  return GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
+}
+
+std::string
+error_text (GstMessage * m)
+{
+  GError *err = nullptr;
+  gchar *dbg = nullptr;
+  gst_message_parse_error (m, &err, &dbg);
+  std::string t = std::string (err->message) + " | " + (dbg ? dbg : "");
+  g_error_free (err);
+  g_free (dbg);
+  return t;
+}
+
+/* A port on which nothing listens: connects are refused at once. The port
+ * stays bound (without listen) for the whole run, so no server another test
+ * starts in parallel can take it. */
+std::string
+refused_rtmp ()
+{
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a {};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  a.sin_port = 0;
+  socklen_t len = sizeof (a);
+  if (fd < 0 || bind (fd, (sockaddr *) &a, sizeof (a)) != 0
+      || getsockname (fd, (sockaddr *) &a, &len) != 0)
+    return "rtmp://127.0.0.1:1/live/secretkey";
+  /* fd deliberately kept open until the process exits. */
+  return "rtmp://127.0.0.1:" + std::to_string (ntohs (a.sin_port))
+      + "/live/secretkey";
+}
+
+GstElement *
+launch (const std::string & desc)
+{
+  GError *err = nullptr;
+  GstElement *p = gst_parse_launch (desc.c_str (), &err);
+  EXPECT_EQ (err, nullptr) << (err ? err->message : "");
+  g_clear_error (&err);
+  return p;
+}
+
+GstStructure *
+stats_of (GstElement * pipeline)
+{
+  GstElement *ars = gst_bin_get_by_name (GST_BIN (pipeline), "ars");
+  GstStructure *s = nullptr;
+  g_object_get (ars, "statistics", &s, nullptr);
+  gst_object_unref (ars);
+  return s;
+}
+
+}  // namespace
+
+TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
+{
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars restore-interval=100 location="
+      + refused_rtmp ());
+  Bus bus (p);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  bus.pump (milliseconds (1500));
+  EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 5);
+  EXPECT_EQ (bus.count (is_error), 0);
+  /* The stream key never reaches a message. */
+  for (auto *m : bus.seen) {
+    const GstStructure *s = gst_message_get_structure (m);
+    if (!s)
+      continue;
+    gchar *str = gst_structure_to_string (s);
+    EXPECT_EQ (std::string (str).find ("secretkey"), std::string::npos) << str;
+    g_free (str);
+  }
+  GstElement *ars = gst_bin_get_by_name (GST_BIN (p), "ars");
+  gint status;
+  g_object_get (ars, "status", &status, nullptr);
+  GEnumValue *v = g_enum_get_value (G_ENUM_CLASS (g_type_class_peek
+          (G_PARAM_SPEC_VALUE_TYPE (g_object_class_find_property
+                  (G_OBJECT_GET_CLASS (ars), "status")))), status);
+  EXPECT_STREQ (v->value_nick, "restoring");
+  gchar *loc = nullptr;
+  g_object_get (ars, "location", &loc, nullptr);
+  EXPECT_EQ (std::string (loc).find ("secretkey"), std::string::npos);
+  g_free (loc);
+  gst_object_unref (ars);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
+{
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars restore-interval=50 restore-max-tries=3 "
+      "probe-interval=0 location=" + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *gave = bus.wait (element_msg ("autorestoresink-gave-up"),
+      milliseconds (5000));
+  ASSERT_NE (gave, nullptr);
+  const GstStructure *s = gst_message_get_structure (gave);
+  gint tries = -1;
+  gboolean fatal = TRUE;
+  gst_structure_get_int (s, "tries", &tries);
+  gst_structure_get_boolean (s, "fatal", &fatal);
+  EXPECT_EQ (tries, 3);
+  EXPECT_FALSE (fatal);
+  bus.pump (milliseconds (300));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 3);
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-gave-up")), 1);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, EosIsAManualStopNoRetryAfterItAndEosReachesTheApp)
+{
+  GstElement *p = launch ("videotestsrc is-live=true num-buffers=15 ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars restore-interval=50 location="
+      + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_NE (bus.wait (is_eos, milliseconds (5000)), nullptr);
+  int retries_at_eos = bus.count (element_msg ("autorestoresink-retry"));
+  bus.pump (milliseconds (500));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), retries_at_eos);
+  GstStructure *st = stats_of (p);
+  EXPECT_STREQ (gst_structure_get_string (st, "status"), "stopped");
+  gst_structure_free (st);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, PublishingStartsAgainAfterAStopAndAResume)
+{
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars restore-interval=50 location="
+      + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+          milliseconds (3000)), nullptr);
+  /* A manual stop ... */
+  gst_element_set_state (p, GST_STATE_READY);
+  bus.pump (milliseconds (300));
+  const int before = bus.count (element_msg ("autorestoresink-retry"));
+  bus.pump (milliseconds (300));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), before);
+  /* ... holds only for the run it ended. */
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  bus.pump (milliseconds (1000));
+  EXPECT_GT (bus.count (element_msg ("autorestoresink-retry")), before + 3);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, MissingEncoderIsOneClearErrorNotALoop)
+{
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-encoder=nosuchenc restore-interval=50 "
+      "location=" + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *err = bus.wait (is_error, milliseconds (5000));
+  ASSERT_NE (err, nullptr);
+  std::string text = error_text (err);
+  EXPECT_NE (text.find ("video encoder"), std::string::npos) << text;
+  EXPECT_NE (text.find ("nosuchenc"), std::string::npos) << text;
+  bus.pump (milliseconds (300));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, UnsupportedDestinationFailsAtReadyWithWhatToFix)
+{
+  GstElement *p = launch ("videotestsrc ! ars.video autorestoresink name=ars "
+      "location=ftp://example/x");
+  Bus bus (p);
+  EXPECT_EQ (gst_element_set_state (p, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  GstMessage *err = bus.wait (is_error, milliseconds (1000));
+  ASSERT_NE (err, nullptr);
+  EXPECT_NE (error_text (err).find ("rtmp://"), std::string::npos);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+/* ----------------------------------------- an encoder that cannot start */
+
+typedef struct
+{
+  GstElement parent;
+} FailEnc;
+typedef struct
+{
+  GstElementClass parent_class;
+} FailEncClass;
+
+G_DEFINE_TYPE (FailEnc, fail_enc, GST_TYPE_ELEMENT);
+
+static GstStaticPadTemplate fail_sink = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
+static GstStaticPadTemplate fail_src = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-h264"));
+
+static GstStateChangeReturn
+fail_enc_change_state (GstElement * e, GstStateChange t)
+{
+  /* Like a hardware encoder whose device is missing. */
+  if (t == GST_STATE_CHANGE_READY_TO_PAUSED)
+    return GST_STATE_CHANGE_FAILURE;
+  return GST_ELEMENT_CLASS (fail_enc_parent_class)->change_state (e, t);
+}
+
+static void
+fail_enc_class_init (FailEncClass * k)
+{
+  GstElementClass *ec = GST_ELEMENT_CLASS (k);
+  gst_element_class_add_static_pad_template (ec, &fail_sink);
+  gst_element_class_add_static_pad_template (ec, &fail_src);
+  gst_element_class_set_static_metadata (ec, "failing h264 encoder",
+      "Codec/Encoder/Video", "Fails to start", "test");
+  ec->change_state = fail_enc_change_state;
+}
+
+static void
+fail_enc_init (FailEnc * self)
+{
+  gst_element_add_pad (GST_ELEMENT (self),
+      gst_pad_new_from_static_template (&fail_sink, "sink"));
+  gst_element_add_pad (GST_ELEMENT (self),
+      gst_pad_new_from_static_template (&fail_src, "src"));
+}
+
+static gboolean
+register_fail_enc (GstPlugin * plugin)
+{
+  return gst_element_register (plugin, "testfailh264enc", GST_RANK_NONE,
+      fail_enc_get_type ());
+}
+
+TEST (AutoRestoreSink, EncoderThatFailsToStartFallsBackToTheNextOne)
+{
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-encoder=testfailh264enc,x264enc "
+      "restore-interval=100 location=" + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
+      milliseconds (5000));
+  ASSERT_NE (m, nullptr);
+  const GstStructure *s = gst_message_get_structure (m);
+  EXPECT_STREQ (gst_structure_get_string (s, "from"), "testfailh264enc");
+  EXPECT_STREQ (gst_structure_get_string (s, "to"), "x264enc");
+  EXPECT_STREQ (gst_structure_get_string (s, "reason"), "failed-to-start");
+  /* Encoded media flows into the element from the software encoder. */
+  bus.pump (milliseconds (500));
+  GstStructure *st = stats_of (p);
+  EXPECT_STREQ (gst_structure_get_string (st, "video-encoder"), "x264enc");
+  EXPECT_STREQ (gst_structure_get_string (st, "video-codec"), "h264");
+  guint64 in = 0;
+  gst_structure_get_uint64 (st, "buffers-in", &in);
+  EXPECT_GT (in, 5u);
+  gst_structure_free (st);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, CodecTheDestinationCannotCarryIsSwappedInTheRunningFront)
+{
+  /* H.265 is not carried by RTMP (FLV): the encoder of the running front is
+   * replaced by the fallback H.264 one, without restarting upstream. */
+  GstElement *p = launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-encoder=x265enc "
+      "fallback-video-encoder=x264enc restore-interval=100 location="
+      + refused_rtmp ());
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-codec-changed"),
+      milliseconds (8000));
+  ASSERT_NE (m, nullptr);
+  const GstStructure *s = gst_message_get_structure (m);
+  EXPECT_STREQ (gst_structure_get_string (s, "from"), "h265");
+  EXPECT_STREQ (gst_structure_get_string (s, "to"), "h264");
+  EXPECT_STREQ (gst_structure_get_string (s, "encoder"), "x264enc");
+  /* Sessions are then attempted with H.264. */
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+          milliseconds (5000)), nullptr);
+  GstStructure *st = stats_of (p);
+  EXPECT_STREQ (gst_structure_get_string (st, "video-codec"), "h264");
+  guint64 changes = 0;
+  gst_structure_get_uint64 (st, "codec-changes", &changes);
+  EXPECT_EQ (changes, 1u);
+  gst_structure_free (st);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+/* ------------------------------------------------ upstream never blocks */
+
+/* Pushes raw frames from the test thread straight into the element's video
+ * pad, at 30 fps, while the destination refuses every connection, and
+ * measures how long each push takes. */
+TEST (AutoRestoreSink, UpstreamPushNeverStallsDuringAnOutage)
+{
+  GstElement *pipe = gst_pipeline_new (nullptr);
+  GstElement *ars = gst_element_factory_make ("autorestoresink", "ars");
+  ASSERT_NE (ars, nullptr);
+  g_object_set (ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 100u, nullptr);
+  gst_bin_add (GST_BIN (pipe), ars);
+  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
+  GstPad *sink = gst_element_get_static_pad (ars, "video");
+  ASSERT_EQ (gst_pad_link (src, sink), GST_PAD_LINK_OK);
+  gst_pad_set_active (src, TRUE);
+  ASSERT_NE (gst_element_set_state (pipe, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+
+  gst_pad_push_event (src, gst_event_new_stream_start ("test"));
+  GstVideoInfo info;
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 320, 240);
+  info.fps_n = 30;
+  info.fps_d = 1;
+  GstCaps *caps = gst_video_info_to_caps (&info);
+  gst_pad_push_event (src, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  GstSegment seg;
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_pad_push_event (src, gst_event_new_segment (&seg));
+
+  const int frames = 90;
+  const auto frame = microseconds (33333);
+  auto next = steady_clock::now ();
+  microseconds worst (0);
+  for (int i = 0; i < frames; i++) {
+    GstBuffer *b = gst_buffer_new_allocate (nullptr, info.size, nullptr);
+    gst_buffer_memset (b, 0, (guint8) (i * 7), info.size);
+    GST_BUFFER_PTS (b) = gst_util_uint64_scale (i, GST_SECOND, 30);
+    GST_BUFFER_DURATION (b) = GST_SECOND / 30;
+    auto t0 = steady_clock::now ();
+    GstFlowReturn r = gst_pad_push (src, b);
+    auto took = duration_cast<microseconds> (steady_clock::now () - t0);
+    worst = std::max (worst, took);
+    EXPECT_EQ (r, GST_FLOW_OK) << "frame " << i;
+    next += frame;
+    std::this_thread::sleep_until (next);
+  }
+  RecordProperty ("worst_push_us", (int) worst.count ());
+  std::printf ("worst upstream push during the outage: %.3f ms\n",
+      worst.count () / 1000.0);
+  /* One frame interval at 30 fps. */
+  EXPECT_LT (worst, frame);
+  GstStructure *st = nullptr;
+  g_object_get (ars, "statistics", &st, nullptr);
+  guint64 retries = 0;
+  gst_structure_get_uint64 (st, "retries", &retries);
+  EXPECT_GE (retries, 5u);
+  gst_structure_free (st);
+
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_pad_unlink (src, sink);
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  gst_object_unref (pipe);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
+      "restoretest", "test elements", register_fail_enc, "0.1", "LGPL",
+      "test", "test", "test");
+  ::testing::InitGoogleTest (&argc, argv);
+  return RUN_ALL_TESTS ();
+}
