@@ -1336,13 +1336,14 @@ start_candidate (GstFailoverSrc *self, int index)
     if (!attempt) {
       std::vector<Action> acts;
       {
-        std::lock_guard < std::mutex > g (priv->state_lock);
+        std::lock_guard<std::mutex> g (priv->state_lock);
         GstClockTime now = running_now (self);
         if (!priv->policy)
           return;
-        acts = priv->policy->on_failure (index, FailureReason::Error, false,
+        acts = priv->policy->on_failure (
+            index, FailureReason::Error, false,
             "no host of cluster '" + cluster->cluster_id () + "' can serve '"
-            + cluster->path () + "' (" + cluster->last_note () + ")",
+                + cluster->path () + "' (" + cluster->last_note () + ")",
             tp (now), tp (now));
       }
       run_actions (self, std::move (acts));
@@ -1426,7 +1427,7 @@ handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
       return; /* stale: that run is gone */
     GstClockTime now = running_now (self);
     acts = priv->policy->on_failure (index, reason, fatal, detail,
-        tp (first_sign), tp (now));
+                                     tp (first_sign), tp (now));
     auto c = priv->clusters.find (index);
     if (c != priv->clusters.end ())
       cluster = c->second;
@@ -2006,41 +2007,41 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
  * an immediate failure of its current run (listener thread -> loop). The
  * callback holds only a weak reference to the element. */
 static void
-watch_cluster (GstFailoverSrc * self, int index,
-    const std::shared_ptr<resilient::cluster::ClusterClient> & client)
+watch_cluster (GstFailoverSrc *self, int index,
+               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
 {
-  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [](GWeakRef * w) {
-        g_weak_ref_clear (w);
-        delete w;
-      });
+  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
+    g_weak_ref_clear (w);
+    delete w;
+  });
   g_weak_ref_init (weak.get (), self);
-  client->watch ([weak, index](const resilient::cluster::DownNotice & n) {
-        auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
-        if (!s)
-          return;
-        std::string what = n.stream.empty ()? "host " + redact_uri (n.host) :
-            "stream '" + n.stream + "'";
-        gst_object_ref (s);
-        if (!s->priv->loop.post ([s, index, what] {
-                  std::uint64_t run_id = 0;
-                  {
-                    std::lock_guard < std::mutex > g (s->priv->state_lock);
-                    auto it = s->priv->runs.find (index);
-                    if (it != s->priv->runs.end ())
-                      run_id = it->second->id;
-                  }
-                  if (run_id) {
-                    GST_INFO_OBJECT (s, "cluster status: %s down, candidate "
-                        "%d fails", what.c_str (), index);
-                    report_failure (s, run_id, index,
-                        FailureReason::ClusterDown, false,
+  client->watch ([weak, index] (const resilient::cluster::DownNotice &n) {
+    auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
+    if (!s)
+      return;
+    std::string what = n.stream.empty () ? "host " + redact_uri (n.host)
+                                         : "stream '" + n.stream + "'";
+    s->priv->loop.post ([keep = SelfRef (s), index, what] {
+      GstFailoverSrc *s = keep.p;
+      std::uint64_t run_id = 0;
+      {
+        std::lock_guard<std::mutex> g (s->priv->state_lock);
+        auto it = s->priv->runs.find (index);
+        if (it != s->priv->runs.end ())
+          run_id = it->second->id;
+      }
+      if (run_id) {
+        GST_INFO_OBJECT (s,
+                         "cluster status: %s down, candidate "
+                         "%d fails",
+                         what.c_str (), index);
+        report_failure (s, run_id, index, FailureReason::ClusterDown, false,
                         "status callback: " + what + " reported down",
                         running_now (s));
-                  }
-                  gst_object_unref (s);}))
-          gst_object_unref (s);
-        gst_object_unref (s);
-      });
+      }
+    });
+    gst_object_unref (s);
+  });
 }
 
 static bool
@@ -2077,13 +2078,14 @@ prepare_candidates (GstFailoverSrc *self)
       std::string error;
       if (client->attach (error)) {
         c.problem.reset ();
-        watch_cluster (self, (int) cands.size (), client);
-        clusters[(int) cands.size ()] = client;
+        watch_cluster (self, (int)cands.size (), client);
+        clusters[(int)cands.size ()] = client;
       } else {
         c.problem = error;
       }
-    } else if (!c.problem && !gst_uri_protocol_is_supported (GST_URI_SRC,
-            c.scheme.c_str ())) {
+    } else if (!c.problem
+               && !gst_uri_protocol_is_supported (GST_URI_SRC,
+                                                  c.scheme.c_str ())) {
       c.problem = "no GStreamer source element handles '" + c.scheme
                   + "://' (unknown scheme or missing plugin)";
     }
@@ -2110,10 +2112,10 @@ prepare_candidates (GstFailoverSrc *self)
     std::lock_guard<std::mutex> g (priv->state_lock);
     priv->candidates = cands;
     priv->clusters.swap (clusters);
-    priv->policy = std::make_unique<FailoverPolicy> (pc, cands.size (),
-        g_random_int ());
-    priv->cand_stats.assign (cands.size (), CandidateStats {});
-    priv->stats = Stats {};
+    priv->policy
+        = std::make_unique<FailoverPolicy> (pc, cands.size (), g_random_int ());
+    priv->cand_stats.assign (cands.size (), CandidateStats{});
+    priv->stats = Stats{};
     priv->ever_active = false;
     priv->eos_sent = false;
     priv->active_since = GST_CLOCK_TIME_NONE;
@@ -2121,11 +2123,13 @@ prepare_candidates (GstFailoverSrc *self)
     for (std::size_t i = 0; i < cands.size (); i++) {
       if (!cands[i].problem)
         continue;
-      auto reason = cands[i].scheme.empty ()
-          || parse_candidate (cands[i].uri).problem
-          || resilient::cluster::ClusterClient::is_cluster_uri (cands[i].uri) ?
-          FailureReason::BadUri : FailureReason::Unsupported;
-      auto a = priv->policy->reject ((int) i, reason, *cands[i].problem);
+      auto reason
+          = cands[i].scheme.empty () || parse_candidate (cands[i].uri).problem
+                    || resilient::cluster::ClusterClient::is_cluster_uri (
+                        cands[i].uri)
+                ? FailureReason::BadUri
+                : FailureReason::Unsupported;
+      auto a = priv->policy->reject ((int)i, reason, *cands[i].problem);
       acts.insert (acts.end (), a.begin (), a.end ());
     }
     if (requested >= 0)
@@ -2238,9 +2242,7 @@ teardown_all (GstFailoverSrc *self)
   auto *priv = self->priv;
   /* destroyed (unsubscribed) outside the state lock */
   std::map<int, std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
-  priv->loop.post_and_wait ([priv] {
-        priv->loop.cancel_all ();
-      });
+  priv->loop.post_and_wait ([priv] { priv->loop.cancel_all (); });
   std::map<int, std::shared_ptr<Run>> runs;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);

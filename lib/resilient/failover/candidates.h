@@ -49,9 +49,9 @@ enum class FailureReason {
   Timeout,
   LowBitrate,
   PadRemoved,
-  Unsupported,  /* unknown scheme / missing plugin */
-  BadUri,       /* unparsable URI */
-  ClusterDown,  /* clusterresolver status callback: host or stream down */
+  Unsupported, /* unknown scheme / missing plugin */
+  BadUri,      /* unparsable URI */
+  ClusterDown, /* clusterresolver status callback: host or stream down */
 };
 
 const char *reason_name (FailureReason r);
