@@ -651,8 +651,7 @@ gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
   auto *self = GST_RES_WHEP_SRC (object);
   auto *priv = self->priv;
   if (prop_id == PROP_WHIP_STATISTICS) {
-    /* the client's figures are read on its loop */
-    GstStructure *s = nullptr;
+    /* never waits for the loop: the client keeps a snapshot */
     WebrtcStatus st;
     std::shared_ptr<WhipClient> client;
     {
@@ -660,10 +659,10 @@ gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
       st = priv->status;
       client = priv->client;
     }
-    auto make = [&] { s = whip_statistics ("reswhepsrc", client.get (), st,
-          priv->first_media_ms.load ()); };
-    if (!client || !priv->loop->post_and_wait (make))
-      make ();
+    WhipSnapshot snap;
+    if (client)
+      snap = client->snapshot ();
+    GstStructure *s = whip_statistics ("reswhepsrc", snap, st, priv->first_media_ms.load ());
     gst_value_set_structure (value, s);
     gst_structure_free (s);
     return;

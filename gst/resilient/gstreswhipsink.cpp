@@ -772,7 +772,7 @@ gst_res_whip_sink_get_property (GObject *object, guint prop_id,
   auto *self = GST_RES_WHIP_SINK (object);
   auto *priv = self->priv;
   if (prop_id == PROP_WHIP_STATISTICS) {
-    GstStructure *s = nullptr;
+    /* never waits for the loop: the client keeps a snapshot */
     WebrtcStatus st;
     std::shared_ptr<WhipClient> client;
     {
@@ -780,10 +780,10 @@ gst_res_whip_sink_get_property (GObject *object, guint prop_id,
       st = priv->status;
       client = priv->client;
     }
-    auto make = [&] { s = whip_statistics ("reswhipsink", client.get (), st,
-          -1); };
-    if (!client || !priv->loop->post_and_wait (make))
-      make ();
+    WhipSnapshot snap;
+    if (client)
+      snap = client->snapshot ();
+    GstStructure *s = whip_statistics ("reswhipsink", snap, st, -1);
     gst_value_set_structure (value, s);
     gst_structure_free (s);
     return;

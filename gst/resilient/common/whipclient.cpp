@@ -158,9 +158,32 @@ WhipClient::since_start () const
   return (g_get_monotonic_time () - started_us_) / 1000;
 }
 
+WhipSnapshot
+WhipClient::snapshot () const
+{
+  std::lock_guard<std::mutex> g (snap_lock_);
+  return snap_;
+}
+
+void
+WhipClient::publish_snapshot ()
+{
+  WhipSnapshot s;
+  s.timings = timings_;
+  s.http_status = http_status_;
+  s.redirects = redirects_;
+  s.session_url = session_url ();
+  s.trickle_candidates = trickle_sent_;
+  s.rtcp_acks = rtcp_acks_;
+  s.warning = warning_;
+  std::lock_guard<std::mutex> g (snap_lock_);
+  snap_ = std::move (s);
+}
+
 void
 WhipClient::set_status (WebrtcStatus s)
 {
+  publish_snapshot ();
   if (status_ == s)
     return;
   status_ = s;
@@ -173,6 +196,7 @@ WhipClient::warn (const std::string &w)
 {
   GST_WARNING_OBJECT (log_, "%s", w.c_str ());
   warning_ = w;
+  publish_snapshot ();
   if (hooks_.on_warning)
     hooks_.on_warning (w);
 }
@@ -373,6 +397,7 @@ WhipClient::on_local_offer_set ()
 {
   local_set_ = true;
   timings_.offer_ms = since_start ();
+  publish_snapshot ();
   /* gathering runs now; bounded */
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
   GstClock *clock = gst_system_clock_obtain ();
@@ -459,6 +484,7 @@ WhipClient::post ()
   }
   offer_sent_ = *fixed;
   timings_.post_sent_ms = since_start ();
+  publish_snapshot ();
   GST_DEBUG_OBJECT (log_, "POST offer (%zu bytes, %s)", offer_sent_.size (),
       config_.trickle ? "trickle" : "with candidates");
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
@@ -476,6 +502,7 @@ WhipClient::on_post_result (WhipSignalling::PostResult r)
   timings_.http_ms = r.elapsed_ms;
   http_status_ = r.verdict.status;
   redirects_ = r.redirects;
+  publish_snapshot ();
   using whip::Outcome;
   switch (r.verdict.outcome) {
     case Outcome::Ok:
@@ -583,38 +610,53 @@ WhipClient::apply_answer (const std::string &sdp)
   gst_object_unref (clock);
 }
 
+/* One aggregated PATCH once the 201 is in and gathering is complete; when
+ * gathering-timeout passed first, what is known goes out then, and the rest
+ * with a=end-of-candidates when gathering completes. */
 void
 WhipClient::maybe_trickle ()
 {
-  if (!config_.trickle || trickle_done_ || !answered_ || counter_mode_)
+  if (!config_.trickle || trickle_stopped_ || end_sent_ || patch_in_flight_
+      || !answered_ || counter_mode_)
     return;
   if (!gathering_done_ && !gathering_timed_out_)
     return;
-  trickle_done_ = true;
+  if (patches_sent_ > 0 && !gathering_done_)
+    return;   /* the rest waits for the end of gathering */
   auto target = whip::trickle_target (local_sdp ());
   if (!target) {
+    trickle_stopped_ = true;
     warn ("no ICE credentials in the local description: not trickling");
     return;
   }
-  std::string frag = whip::build_sdpfrag (*target, candidates_,
-      gathering_done_);
+  std::vector<std::string> fresh (candidates_.begin () + trickle_sent_,
+      candidates_.end ());
+  std::string frag = whip::build_sdpfrag (*target, fresh, gathering_done_);
   trickle_sent_ = (int) candidates_.size ();
+  end_sent_ = gathering_done_;
+  patches_sent_++;
+  publish_snapshot ();
+  patch_in_flight_ = true;
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
   signalling_.patch_trickle (frag, [weak] (WhipSignalling::SimpleResult r) {
     auto c = weak.lock ();
     if (!c || c->stopped_)
       return;
+    c->patch_in_flight_ = false;
     using whip::Outcome;
     switch (r.verdict.outcome) {
       case Outcome::Ok:
         GST_DEBUG_OBJECT (c->log_, "trickle PATCH accepted");
+        c->maybe_trickle ();
         break;
       case Outcome::SessionGone:
       case Outcome::AuthFailed:
         c->fail (r.verdict, "trickle");
         break;
       default:
-        /* 405/415/422/501, ETag trouble, network: the session goes on */
+        /* 405/415/422/501, ETag trouble, network: the session goes on
+         * without trickling */
+        c->trickle_stopped_ = true;
         c->warn (r.verdict.message);
         break;
     }
@@ -763,8 +805,10 @@ WhipClient::on_ice_connection_state ()
   g_object_get (webrtc_, "ice-connection-state", &st, NULL);
   if ((st == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED
           || st == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
-      && timings_.ice_connected_ms < 0)
+      && timings_.ice_connected_ms < 0) {
     timings_.ice_connected_ms = since_start ();
+    publish_snapshot ();
+  }
   if (st == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED) {
     WhipFailure f;
     f.severity = whip::Severity::Transient;
@@ -889,6 +933,10 @@ WhipClient::on_progress (std::uint64_t progress, bool valid)
   GST_LOG_OBJECT (log_, "media progress %" G_GUINT64_FORMAT " (%s)", progress,
       valid ? "valid" : "none yet");
   if (valid && (!progress_seen_ || progress != last_progress_)) {
+    if (!hooks_.media_progress) {
+      rtcp_acks_++;
+      publish_snapshot ();
+    }
     progress_seen_ = true;
     last_progress_ = progress;
     last_progress_us_ = now;

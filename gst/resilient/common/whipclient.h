@@ -28,6 +28,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +97,19 @@ struct WhipTimings
   std::int64_t connected_ms = -1;      /* DTLS done (connection-state) */
 };
 
+/* The client's figures, copied under a lock of their own so property
+ * getters read them from any thread without waiting for the loop. */
+struct WhipSnapshot
+{
+  WhipTimings timings;
+  int http_status = 0;
+  int redirects = 0;
+  std::string session_url;   /* redacted */
+  int trickle_candidates = 0;
+  std::uint64_t rtcp_acks = 0;
+  std::string warning;
+};
+
 class WhipClient : public std::enable_shared_from_this<WhipClient>
 {
 public:
@@ -129,6 +143,9 @@ public:
    * `delete_timeout_ms`), then frees the HTTP session. */
   void stop (unsigned delete_timeout_ms);
 
+  /* Any thread. */
+  WhipSnapshot snapshot () const;
+
   /* Loop thread (or after stop). */
   WebrtcStatus status () const { return status_; }
   const WhipTimings &timings () const { return timings_; }
@@ -137,6 +154,9 @@ public:
   std::string session_url () const;   /* redacted */
   const std::string &warning () const { return warning_; }
   int trickle_candidates () const { return trickle_sent_; }
+  /* WHIP: RTCP receiver reports in which the server acknowledged new RTP
+   * (counted by the media watchdog). */
+  std::uint64_t rtcp_acks () const { return rtcp_acks_; }
   /* rel="ice-server" Links of the 201, for the next session. */
   const std::vector<whip::IceServer> &answer_ice_servers () const
   {
@@ -151,6 +171,7 @@ private:
   friend struct Callbacks;
   std::int64_t since_start () const;
   void set_status (WebrtcStatus s);
+  void publish_snapshot ();
   void fail (WhipFailure f);
   void fail (const whip::Verdict &v, const std::string &stage);
   void warn (const std::string &w);
@@ -195,7 +216,10 @@ private:
   bool gathering_timed_out_ = false;
   bool posted_ = false;
   bool answered_ = false;
-  bool trickle_done_ = false;
+  bool trickle_stopped_ = false;
+  bool end_sent_ = false;
+  bool patch_in_flight_ = false;
+  int patches_sent_ = 0;
   bool counter_mode_ = false;
   bool answer_patched_ = false;
   std::string offer_sent_;
@@ -209,10 +233,13 @@ private:
   ControlLoop::TimerId watchdog_timer_ = 0;
   std::uint64_t last_progress_ = 0;
   bool progress_seen_ = false;
+  std::uint64_t rtcp_acks_ = 0;
   std::int64_t last_progress_us_ = 0;
   ControlLoop::TimerId gathering_timer_ = 0;
   ControlLoop::TimerId connect_timer_ = 0;
   std::shared_ptr<std::weak_ptr<WhipClient>> self_;
+  mutable std::mutex snap_lock_;
+  WhipSnapshot snap_;
 };
 
 }  // namespace resilient::gst

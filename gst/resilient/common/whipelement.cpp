@@ -334,8 +334,8 @@ whip_post_warning (GstElement *element, const char *prefix,
 }
 
 GstStructure *
-whip_statistics (const char *prefix, const WhipClient *c, WebrtcStatus status,
-    std::int64_t first_media_ms)
+whip_statistics (const char *prefix, const WhipSnapshot &c,
+    WebrtcStatus status, std::int64_t first_media_ms)
 {
   std::string name = std::string (prefix) + "-statistics";
   GEnumClass *ec = G_ENUM_CLASS (g_type_class_ref (webrtc_status_get_type ()));
@@ -343,14 +343,13 @@ whip_statistics (const char *prefix, const WhipClient *c, WebrtcStatus status,
   GstStructure *s = gst_structure_new (name.c_str (),
       "status", G_TYPE_STRING, ev ? ev->value_nick : "unknown", NULL);
   g_type_class_unref (ec);
-  WhipTimings t;
-  if (c)
-    t = c->timings ();
+  const WhipTimings &t = c.timings;
   gst_structure_set (s,
-      "http-status", G_TYPE_INT, c ? c->http_status () : 0,
-      "redirects", G_TYPE_INT, c ? c->redirects () : 0,
-      "session-url", G_TYPE_STRING, c ? c->session_url ().c_str () : "",
-      "trickle-candidates", G_TYPE_INT, c ? c->trickle_candidates () : 0,
+      "http-status", G_TYPE_INT, c.http_status,
+      "redirects", G_TYPE_INT, c.redirects,
+      "session-url", G_TYPE_STRING, c.session_url.c_str (),
+      "trickle-candidates", G_TYPE_INT, c.trickle_candidates,
+      "rtcp-acks", G_TYPE_UINT64, (guint64) c.rtcp_acks,
       "offer-ms", G_TYPE_INT64, (gint64) t.offer_ms,
       "post-sent-ms", G_TYPE_INT64, (gint64) t.post_sent_ms,
       "http-ms", G_TYPE_INT64, (gint64) t.http_ms,
@@ -358,7 +357,7 @@ whip_statistics (const char *prefix, const WhipClient *c, WebrtcStatus status,
       "ice-connected-ms", G_TYPE_INT64, (gint64) t.ice_connected_ms,
       "connected-ms", G_TYPE_INT64, (gint64) t.connected_ms,
       "first-media-ms", G_TYPE_INT64, (gint64) first_media_ms,
-      "warning", G_TYPE_STRING, c ? c->warning ().c_str () : "", NULL);
+      "warning", G_TYPE_STRING, c.warning.c_str (), NULL);
   return s;
 }
 

@@ -97,7 +97,7 @@ void whip_post_warning (GstElement *element, const char *prefix,
     const std::string &reason);
 
 /* The statistics structure ("<prefix>-statistics"). */
-GstStructure *whip_statistics (const char *prefix, const WhipClient *client,
+GstStructure *whip_statistics (const char *prefix, const WhipSnapshot &snap,
     WebrtcStatus status, std::int64_t first_media_ms);
 
 }  // namespace resilient::gst

@@ -459,7 +459,7 @@ TEST (Whip, RelayOnlyThroughCoturnWithLinkCredentials)
   int turn_port = fixtures::free_port (true);
   auto coturn = start_coturn (turn_port, dir.file ("coturn.log"));
   if (!coturn)
-    GTEST_SKIP () << "coturn (turnserver) is not installed";
+    FAIL () << "coturn (turnserver) is not installed: scripts/deps.sh installs it";
   WhipTestServer::Options o;
   o.links = { turn_link (turn_port, "p@ss:w/rd") };
   WhipTestServer server (o);
@@ -484,7 +484,7 @@ TEST (Whip, RelayOnlyWithAWrongTurnPasswordFails)
   int turn_port = fixtures::free_port (true);
   auto coturn = start_coturn (turn_port, dir.file ("coturn.log"));
   if (!coturn)
-    GTEST_SKIP () << "coturn (turnserver) is not installed";
+    FAIL () << "coturn (turnserver) is not installed: scripts/deps.sh installs it";
   WhipTestServer::Options o;
   o.links = { turn_link (turn_port, "wrong") };
   WhipTestServer server (o);
@@ -606,6 +606,31 @@ TEST (Whip, PostStatusMatrixThroughTheElement)
     EXPECT_EQ (server.requests ("POST").size (), 1u) << "no blind retry";
     EXPECT_TRUE (server.requests ("DELETE").empty ()) << "no session to end";
   }
+}
+
+TEST (Whip, EndOfCandidatesFollowsWhenGatheringOutlastsItsTimeout)
+{
+  /* an unanswering STUN server keeps gathering going for seconds: the
+   * first PATCH goes out at the 201 with the host candidates, the end
+   * marker follows in a second one when gathering completes */
+  WhipTestServer::Options o;
+  o.links = { "<stun:127.0.0.1:9>; rel=\"ice-server\"" };
+  WhipTestServer server (o);
+  Pipeline p (publisher (server, "gathering-timeout=1", false));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.end_of_candidates_seen () && server.video_frames () >= 5;
+  }, 20s)) << p.errors ();
+  auto patches = server.requests ("PATCH");
+  ASSERT_EQ (patches.size (), 2u);
+  EXPECT_EQ (patches[0].body.find ("a=end-of-candidates"), std::string::npos);
+  for (auto &r : patches) {
+    EXPECT_EQ (r.status, 204);
+    EXPECT_NE (r.body.find ("a=ice-ufrag:"), std::string::npos);
+  }
+  EXPECT_NE (patches.back ().body.find ("a=end-of-candidates"),
+      std::string::npos);
+  EXPECT_GE (server.trickle_candidates (), 1);
 }
 
 int
