@@ -415,7 +415,8 @@ public:
       const char *c = gst_structure_get_string (d, "codec");
       f.rejected_codec = c ? c : "";
     } else if (d && gst_structure_has_name (d, "whiptransport-silence")) {
-      f.kind = FailureKind::ServerLost;
+      /* The receiver reports are WHIP's pings. */
+      f.kind = FailureKind::PingsMissing;
       f.accepted = true;
     } else if (d && gst_structure_has_field (d, "reswhipsink-failure")) {
       gboolean fatal = FALSE;

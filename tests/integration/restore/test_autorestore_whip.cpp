@@ -2,6 +2,7 @@
  * restarted (the publisher restores, the new server decodes), a server that
  * refuses H264 (VP8 takes over in the running pipeline), a wrong token (one
  * clear error, no retry loop). The elements come from the plugin. */
+#include "fixtures/process.h"
 #include "fixtures/whipserver.h"
 
 #include <gst/gst.h>
@@ -9,6 +10,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <unistd.h>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -184,6 +187,63 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
   EXPECT_GE (pub.count ("autorestoresink-restored"), 1) << pub.all ();
   EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
   EXPECT_EQ (server->sessions_created (), 1);
+}
+
+/* The last "video frames N" the server program printed. */
+static long long
+program_frames (const std::string &log)
+{
+  std::ifstream in (log);
+  std::string line;
+  long long n = -1;
+  while (std::getline (in, line))
+    if (line.rfind ("video frames ", 0) == 0)
+      n = std::atoll (line.c_str () + 13);
+  return n;
+}
+
+TEST (AutoRestoreSinkWhip, StalledServerReceivingNothingIsRepublishedAndRestored)
+{
+  /* The server as its own process, so it can be stopped: nothing reaches
+   * its decoder any more, the publisher's RTP still leaves (UDP). */
+  const char *root = g_getenv ("RESILIENT_BUILD_ROOT");
+  std::string bin = std::string (root ? root : "build")
+      + "/tests/fixtures/resilient-whip-test-server";
+  if (access (bin.c_str (), X_OK) != 0)
+    GTEST_SKIP () << bin << " not built";
+  const int port = fixtures::free_port ();
+  std::string log = "/tmp/autorestore-whip-" + std::to_string (getpid ())
+      + ".log";
+  fixtures::ChildProcess server ({ bin, "whip", std::to_string (port) }, log);
+  ASSERT_TRUE (fixtures::wait_for_tcp_port (port, 5s));
+  Publisher pub ("whip://127.0.0.1:" + std::to_string (port) + "/endpoint/cam");
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return std::atoll (pub.stat ("pings").c_str ()) >= 1
+        && program_frames (log) >= 15;
+  }, 15s)) << pub.all ();
+
+  server.stop ();
+  auto stalled = steady_clock::now ();
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return pub.stat ("last-failure").find ("pings-missing")
+        != std::string::npos;
+  }, 15s)) << pub.all () << " " << pub.stat ("last-failure");
+  auto noticed = duration_cast<milliseconds> (steady_clock::now () - stalled);
+  int restored_before = pub.count ("autorestoresink-restored");
+  server.cont ();
+  auto resumed = steady_clock::now ();
+  const long long frames_then = program_frames (log);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return pub.count ("autorestoresink-restored") > restored_before
+        && program_frames (log) >= frames_then + 30;
+  }, 20s)) << pub.all () << " frames " << program_frames (log);
+  std::printf ("[ figures ] stalled WHIP server noticed after %lld ms; "
+      "publishing again %lld ms after it resumed\n",
+      (long long) noticed.count (), (long long) duration_cast<milliseconds> (
+          steady_clock::now () - resumed).count ());
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  server.terminate ();
+  unlink (log.c_str ());
 }
 
 TEST (AutoRestoreSinkWhip, ServerRefusingH264GetsVp8FromTheRunningPipeline)
