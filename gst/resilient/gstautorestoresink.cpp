@@ -1283,6 +1283,15 @@ destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
         std::remove (priv->sessions.begin (), priv->sessions.end (), s),
         priv->sessions.end ());
   }
+  if (s->pipeline && s->transport && s->transport->slow_teardown ()
+      && !priv->stopping) {
+    /* WHIP's DELETE must not hold the loop: the next session starts now. */
+    GstBus *bus = gst_element_get_bus (s->pipeline);
+    gst_bus_set_sync_handler (bus, nullptr, nullptr, nullptr);
+    gst_object_unref (bus);
+    resilient::gst::teardown_detached (std::exchange (s->pipeline, nullptr),
+                                       std::move (s->transport));
+  }
   if (s->pipeline) {
     gst_element_set_state (s->pipeline, GST_STATE_NULL);
     GstBus *bus = gst_element_get_bus (s->pipeline);
@@ -2394,6 +2403,8 @@ gst_auto_restore_sink_change_state (GstElement *element,
       }
       for (auto &s : all)
         destroy_session (self, s);
+      /* Sessions torn down earlier on their own threads (WHIP DELETEs). */
+      resilient::gst::wait_detached_teardowns ();
       {
         /* The next run starts on its own first media. */
         std::lock_guard<std::mutex> g (priv->lock);

@@ -10,6 +10,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 using resilient::restore::FailureKind;
 
@@ -521,6 +524,34 @@ public:
 private:
   GstElement *sink_ = nullptr;
 };
+
+static std::mutex detached_lock;
+static std::vector<std::thread> detached;
+
+void
+teardown_detached (GstElement *pipeline,
+                   std::unique_ptr<PublishTransport> transport)
+{
+  PublishTransport *t = transport.release ();
+  std::lock_guard<std::mutex> g (detached_lock);
+  detached.emplace_back ([pipeline, t] {
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (pipeline);
+    delete t;
+  });
+}
+
+void
+wait_detached_teardowns ()
+{
+  std::vector<std::thread> all;
+  {
+    std::lock_guard<std::mutex> g (detached_lock);
+    all.swap (detached);
+  }
+  for (auto &th : all)
+    th.join ();
+}
 
 bool
 publish_transport_supports (const std::string &uri)

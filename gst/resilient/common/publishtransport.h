@@ -90,6 +90,11 @@ public:
     return std::nullopt;
   }
 
+  /* Setting the session's pipeline to NULL may wait on the network (WHIP:
+   * the DELETE, bounded by reswhipsink's delete-timeout): the owner then
+   * tears it down with teardown_detached() instead of on its loop. */
+  virtual bool slow_teardown () const { return false; }
+
   /* The destination without secrets (stream key, passphrase, token). */
   const std::string &display_uri () const { return display_uri_; }
   const std::string &uri () const { return uri_; }
@@ -119,6 +124,14 @@ protected:
  * `error` set for an unknown scheme. */
 std::unique_ptr<PublishTransport>
 make_publish_transport (const std::string &uri, std::string &error);
+
+/* Sets `pipeline` (owned, its bus handler already removed) to NULL and
+ * drops it, then `transport`, on a thread of their own; returns at once. */
+void teardown_detached (GstElement *pipeline,
+                        std::unique_ptr<PublishTransport> transport);
+/* Waits until every teardown_detached() of the process has finished (each
+ * is bounded by its transport's own timeouts). Not on a streaming thread. */
+void wait_detached_teardowns ();
 
 /* True when make_publish_transport() knows the scheme of `uri`. */
 bool publish_transport_supports (const std::string &uri);

@@ -293,6 +293,10 @@ public:
 
   const char *protocol () const override { return "whip"; }
 
+  /* reswhipsink DELETEs the session when it stops (up to its
+   * delete-timeout, 2000 ms, against a stalled server). */
+  bool slow_teardown () const override { return true; }
+
   bool accepts_codec (const std::string &codec) const override
   {
     return codec == "h264" || codec == "vp8" || codec == "opus";
