@@ -737,8 +737,7 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
     GstElement *enc
         = gst_element_factory_make (cand->factory.c_str (), nullptr);
     if (enc) {
-      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                               gop,
+      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate, gop,
                                publishes_whip (priv->run.location));
       /* Open it on its own first: a hardware encoder without its device
        * fails here, before it is linked into the running front. */
@@ -1110,8 +1109,7 @@ swap_video_codec (GstAutoRestoreSink *self,
   if (!enc)
     return {};
   configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                           f.gop_frames,
-                           publishes_whip (priv->run.location));
+                           f.gop_frames, publishes_whip (priv->run.location));
   GstElement *parser = nullptr;
   if (const char *p = parser_for_codec (cand->codec)) {
     parser = gst_element_factory_make (p, nullptr);

@@ -78,14 +78,13 @@ read_stats (const GstStructure *reply, WhipStats &out)
   double rtt = -1.0;
   gint n = gst_structure_n_fields (reply);
   for (gint i = 0; i < n; i++) {
-    const GValue *v
-        = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
+    const GValue *v = gst_structure_get_value (
+        reply, gst_structure_nth_field_name (reply, i));
     if (!GST_VALUE_HOLDS_STRUCTURE (v))
       continue;
     const GstStructure *s = gst_value_get_structure (v);
     GstWebRTCStatsType type;
-    if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type,
-                            NULL))
+    if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL))
       continue;
     if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
       guint64 b = 0, p = 0;
@@ -191,7 +190,8 @@ answer_carries (const GstSDPMessage *answer, const std::string &codec)
     const GstSDPMedia *m = gst_sdp_message_get_media (answer, i);
     if (g_strcmp0 (gst_sdp_media_get_media (m), "video") != 0)
       continue;
-    if (gst_sdp_media_get_port (m) == 0 && !gst_sdp_media_get_attribute_val (m, "bundle-only"))
+    if (gst_sdp_media_get_port (m) == 0
+        && !gst_sdp_media_get_attribute_val (m, "bundle-only"))
       return false;
     for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++) {
       const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
@@ -473,7 +473,8 @@ public:
                        && err->code == GST_RESOURCE_ERROR_SETTINGS)
                    || (err->domain == GST_STREAM_ERROR
                        && (err->code == GST_STREAM_ERROR_FORMAT
-                           || err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND)))) {
+                           || err->code
+                                  == GST_STREAM_ERROR_CODEC_NOT_FOUND)))) {
       f.kind = FailureKind::LocalError;
     } else {
       f.kind = FailureKind::ServerLost;
@@ -556,8 +557,8 @@ private:
   std::string endpoint_;
   std::string token_;
   std::string video_codec_;
-  GstElement *sink_ = nullptr;    /* owned by the session's pipeline */
-  GstElement *webrtc_ = nullptr;  /* ref held */
+  GstElement *sink_ = nullptr;   /* owned by the session's pipeline */
+  GstElement *webrtc_ = nullptr; /* ref held */
   std::shared_ptr<WhipStats> stats_ = std::make_shared<WhipStats> ();
   std::shared_ptr<OffsetCtx> offset_ = std::make_shared<OffsetCtx> ();
   bool codec_checked_ = false;

@@ -287,6 +287,10 @@ TEST (AutoRestoreSinkWhip, AnswerWithoutH264GetsVp8FromTheRunningPipeline)
   auto posts = server.requests ("POST");
   EXPECT_NE (posts[0].body.find ("H264/90000"), std::string::npos);
   EXPECT_NE (posts.back ().body.find ("VP8/90000"), std::string::npos);
+  /* The refused session was DELETEd (off the control loop). */
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.sessions_deleted () >= 1;
+  }, 5s));
 }
 
 TEST (AutoRestoreSinkWhip, ServiceUnavailableIsRetriedAfterRetryAfter)
@@ -338,13 +342,20 @@ TEST (AutoRestoreSinkWhip, RightTokenInTheLocationPublishes)
   WhipTestServer::Options o;
   o.token = "right-token";
   WhipTestServer server (o);
-  Publisher pub (whip_location (server, "right-token@"));
-  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
-    return server.video_frames () >= 10;
-  }, 15s)) << pub.all ();
-  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
-  /* What the offer announces (42e01f): Constrained Baseline from x264enc. */
-  EXPECT_EQ (pub.encoder_profile (), "constrained-baseline");
+  {
+    Publisher pub (whip_location (server, "right-token@"));
+    EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+      return server.video_frames () >= 10;
+    }, 15s)) << pub.all ();
+    EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+    /* What the offer announces (42e01f): Constrained Baseline. */
+    EXPECT_EQ (pub.encoder_profile (), "constrained-baseline");
+  }
+  /* Stopping the pipeline DELETEs the session, with the token. */
+  EXPECT_EQ (server.sessions_deleted (), 1);
+  auto deletes = server.requests ("DELETE");
+  ASSERT_EQ (deletes.size (), 1u);
+  EXPECT_EQ (deletes[0].authorization, "Bearer right-token");
 }
 
 int
