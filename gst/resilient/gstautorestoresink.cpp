@@ -827,7 +827,15 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
     GstElement *res = make_element ("audioresample", error);
     GstElement *enc = nullptr;
     std::string factory;
-    for (auto &n : split (priv->run.audio_encoder, ", ")) {
+    std::string audio_encoders = priv->run.audio_encoder;
+    /* WHIP carries Opus, not AAC: with the default encoders and only WHIP
+     * destinations, Opus. */
+    bool only_whip = true;
+    for (auto &u : split (priv->run.location, " \t\n"))
+      only_whip = only_whip && publishes_whip (u);
+    if (only_whip && audio_encoders == DEFAULT_AUDIO_ENCODER)
+      audio_encoders = "opusenc";
+    for (auto &n : split (audio_encoders, ", ")) {
       enc = gst_element_factory_make (n.c_str (), nullptr);
       if (enc) {
         factory = n;

@@ -25,7 +25,8 @@ using fixtures::WhipTestServer;
 namespace {
 
 /* The publisher pipeline with its bus messages collected on the streaming
- * threads (sync handler). */
+ * threads (sync handler). No audio-encoder: with only WHIP destinations the
+ * element picks Opus itself. */
 class Publisher
 {
 public:
@@ -33,7 +34,7 @@ public:
   {
     std::string desc = "videotestsrc is-live=true pattern=ball ! "
         "video/x-raw,width=320,height=240,framerate=30/1 ! "
-        "autorestoresink name=ars audio-encoder=opusenc keyframe-interval=1000 "
+        "autorestoresink name=ars keyframe-interval=1000 "
         "location=" + location + " " + extra + " "
         "audiotestsrc is-live=true ! ars.audio";
     GError *err = nullptr;
