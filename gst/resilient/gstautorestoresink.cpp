@@ -2771,8 +2771,9 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
       gobject_class, PROP_LOCATION,
       g_param_spec_string (
           "location", "Location",
-          "Destination URIs (rtmp://, rtmps://, srt://) separated by spaces, "
-          "primary first and backups after it; stream keys are never shown.",
+          "Destination URIs (rtmp://, rtmps://, srt://, whip://, whips:// "
+          "or an http(s) WHIP endpoint) separated by spaces, primary first "
+          "and backups after it; stream keys and tokens are never shown.",
           DEFAULT_LOCATION, RW_READY));
   g_object_class_install_property (
       gobject_class, PROP_REDUNDANT,
