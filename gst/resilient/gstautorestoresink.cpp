@@ -48,6 +48,7 @@
 #include "common/messages.h"
 #include "common/publishtransport.h"
 #include "elements.h"
+#include "resilient/cluster/client.h"
 #include "resilient/restore/destination_list.h"
 #include "resilient/restore/encoder_chain.h"
 #include "resilient/restore/hold_queue.h"
@@ -269,6 +270,8 @@ struct Session
   GstElement *vsrc = nullptr;
   GstElement *asrc = nullptr;
   std::unique_ptr<PublishTransport> transport;
+  /* The URL the cluster gave this session (cluster:// destinations). */
+  std::string cluster_url;
   TimePoint started{};
   /* Being fed by the streaming threads (under lock). */
   bool feeding = false;
@@ -283,6 +286,7 @@ struct Session
 struct Slot
 {
   std::string uri;
+  /* Redacted; for a cluster:// destination the host URL in use. */
   std::string display;
   RestoreScheduler sched;
   BitrateWatch bitrate;
@@ -296,6 +300,11 @@ struct Slot
   TimePoint last_probe{};
   bool gave_up = false;
   bool fatal = false;
+  /* cluster://<id>/<path> destinations: the shared resolver's client, and
+   * the URL it gave for a session not built yet (a start postponed until
+   * a swapped encoder's caps). */
+  std::shared_ptr<resilient::cluster::ClusterClient> cluster;
+  std::string cluster_url;
 };
 
 struct Stats
@@ -1317,7 +1326,33 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
   if (slot.session && !failback)
     return;
   std::string error;
-  auto transport = resilient::gst::make_publish_transport (slot.uri, error);
+  std::string uri = slot.uri;
+  if (slot.cluster) {
+    /* A cluster destination publishes to the host the resolver names for
+     * each new session (kept across a postponed start). */
+    if (slot.cluster_url.empty ()) {
+      auto a = slot.cluster->next ();
+      if (!a) {
+        /* Every host failed or the stream is reported down: a transient
+         * failure, the restore wait applies, then a fresh resolution. */
+        auto s = std::make_shared<Session> ();
+        s->id = priv->next_session_id++;
+        s->slot = slot_idx;
+        s->failback = failback;
+        s->started = now_of (self);
+        fail_session (self, s, FailureKind::ConnectFailed,
+                      "no host of cluster '" + slot.cluster->cluster_id ()
+                          + "' can take the stream ("
+                          + slot.cluster->last_note () + ")",
+                      false, false);
+        return;
+      }
+      slot.cluster_url = a->url;
+      slot.display = resilient::gst::redact_publish_uri (a->url);
+    }
+    uri = slot.cluster_url;
+  }
+  auto transport = resilient::gst::make_publish_transport (uri, error);
   if (!transport) {
     report_fatal (self, error, true, slot.display);
     return;
@@ -1402,6 +1437,8 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
     return;
   }
   s->transport = std::move (transport);
+  s->cluster_url = std::move (slot.cluster_url);
+  slot.cluster_url.clear ();
   GstBus *bus = gst_element_get_bus (s->pipeline);
   gst_bus_set_sync_handler (bus, session_bus_handler, new BusCtx{ self, s->id },
                             bus_ctx_free);
@@ -1573,6 +1610,9 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   const bool was_up = s->up;
   const Duration lifetime = now - s->started;
   destroy_session (self, s);
+  if (slot.cluster && !s->cluster_url.empty ())
+    /* "cluster-down" is not held against the host. */
+    slot.cluster->failed (failure_kind_name (kind));
   if (priv->stopping)
     return;
 
@@ -1620,6 +1660,36 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
                          (nullptr));
 
   RestoreScheduler &sched = sched_for (self, idx);
+  if (slot.cluster && !s->cluster_url.empty ()
+      && (kind == FailureKind::ClusterDown || slot.cluster->plan_left ())) {
+    /* A cluster destination goes on to the next host of its plan at once
+     * (after a down notice: to a fresh resolution without that host); the
+     * restore wait applies once the plan is used up. */
+    if (!sched.outage_start ())
+      sched.on_failure (kind, now);
+    if (sched.state () == RestoreState::Waiting) {
+      if (slot.retry_timer) {
+        priv->loop.cancel (slot.retry_timer);
+        slot.retry_timer = 0;
+      }
+      sched.attempt (now);
+    }
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->stats.retries++;
+    }
+    const std::string from = slot.display;
+    start_session (self, idx, false);
+    post_event (self, "retry",
+                gst_structure_new (
+                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
+                    "attempt", G_TYPE_INT, sched.tries (), "reason",
+                    G_TYPE_STRING, failure_kind_name (kind), nullptr));
+    GST_INFO_OBJECT (self, "cluster: %s -> %s (%s)", from.c_str (),
+                     slot.display.c_str (), failure_kind_name (kind));
+    update_status (self);
+    return;
+  }
   if (!priv->run.redundant && priv->slots.size () > 1) {
     /* Failover: the next destination of this round at once. */
     auto next = priv->dests.on_failure (now);
@@ -1708,6 +1778,8 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   Slot &slot = slot_of (self, s->slot);
   slot.refusal.on_connected ();
   slot.gave_up = false;
+  if (slot.cluster && !s->cluster_url.empty ())
+    slot.cluster->succeeded ();
 
   if (s->failback) {
     const std::string from = slot_of (self, priv->dests.active ()).display;
@@ -2198,6 +2270,66 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
 }
 
+/* A cluster:// destination for messages: the path (a stream key) is
+ * redacted like an RTMP key. */
+static std::string
+cluster_display (const std::string &uri)
+{
+  auto u = resilient::cluster::parse_cluster_uri (uri);
+  if (!u)
+    return resilient::gst::redact_publish_uri (uri);
+  return "cluster://" + u->id + "/***";
+}
+
+/* The resolver's status callback reported the host (or stream) of a
+ * cluster destination down: the session using it fails at once with
+ * "cluster-down" (listener thread -> loop; only a weak reference to the
+ * element is held). */
+static void
+watch_cluster (GstAutoRestoreSink *self, size_t idx,
+               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
+{
+  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
+    g_weak_ref_clear (w);
+    delete w;
+  });
+  g_weak_ref_init (weak.get (), self);
+  std::weak_ptr<resilient::cluster::ClusterClient> wc = client;
+  client->watch ([weak, idx, wc] (const resilient::cluster::DownNotice &n) {
+    auto *s = static_cast<GstAutoRestoreSink *> (g_weak_ref_get (weak.get ()));
+    if (!s)
+      return;
+    std::string what = n.stream.empty ()
+                           ? "host " + resilient::gst::redact_publish_uri (n.host)
+                           : "stream '" + n.stream + "'";
+    gst_object_ref (s);
+    if (!s->priv->loop.post ([s, idx, what, wc] {
+          auto *priv = s->priv;
+          auto client = wc.lock ();
+          auto cur = client ? client->current () : std::nullopt;
+          std::shared_ptr<Session> hit;
+          if (cur && idx < priv->slots.size ()
+              && priv->slots[idx].cluster == client) {
+            std::lock_guard<std::mutex> g (priv->lock);
+            for (auto &x : priv->sessions)
+              if (x->slot == idx && x->cluster_url == cur->url && !x->failed
+                  && !x->draining)
+                hit = x;
+          }
+          if (hit) {
+            GST_INFO_OBJECT (s, "cluster status: %s down, session %" G_GUINT64_FORMAT
+                             " moves on", what.c_str (), hit->id);
+            fail_session (s, hit, FailureKind::ClusterDown,
+                          "status callback: " + what + " reported down",
+                          true, false);
+          }
+          gst_object_unref (s);
+        }))
+      gst_object_unref (s);
+    gst_object_unref (s);
+  });
+}
+
 static bool
 setup_run (GstAutoRestoreSink *self, std::string &error)
 {
@@ -2213,7 +2345,22 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
             "rtmps:// or srt:// URI";
     return false;
   }
+  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
   for (auto &u : uris) {
+    if (resilient::cluster::ClusterClient::is_cluster_uri (u)) {
+      auto client = std::make_shared<resilient::cluster::ClusterClient> (u);
+      std::string why;
+      if (!client->attach (why)) {
+        error = "destination '" + cluster_display (u) + "': " + why
+                + ": add a clusterresolver with cluster-id="
+                + client->cluster_id ()
+                + " to the pipeline, or fix the location property";
+        return false;
+      }
+      clusters.push_back (client);
+      continue;
+    }
+    clusters.push_back (nullptr);
     if (!resilient::gst::publish_transport_supports (u)) {
       resilient::gst::make_publish_transport (u, error);
       return false;
@@ -2230,12 +2377,16 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
   priv->slots.reserve (uris.size ());
   for (size_t i = 0; i < uris.size (); i++) {
     Slot slot{ uris[i],
-               resilient::gst::redact_publish_uri (uris[i]),
+               clusters[i] ? cluster_display (uris[i])
+                           : resilient::gst::redact_publish_uri (uris[i]),
                RestoreScheduler (policy, 0x5eed + i),
                BitrateWatch (ms (st.bitrate_check_interval_ms),
                              (int)st.bitrate_max_tries),
                PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
                RefusalDetector (ms (2000), 2) };
+    slot.cluster = clusters[i];
+    if (slot.cluster)
+      watch_cluster (self, i, slot.cluster);
     priv->slots.push_back (std::move (slot));
   }
   priv->dests = DestinationList (uris, ms (st.failback_holdoff_ms));
@@ -2713,8 +2864,10 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
       gobject_class, PROP_LOCATION,
       g_param_spec_string (
           "location", "Location",
-          "Destination URIs (rtmp://, rtmps://, srt://) separated by spaces, "
-          "primary first and backups after it; stream keys are never shown.",
+          "Destination URIs (rtmp://, rtmps://, srt://, or "
+          "cluster://<cluster-id>/<path> for a clusterresolver's hosts) "
+          "separated by spaces, primary first and backups after it; stream "
+          "keys are never shown.",
           DEFAULT_LOCATION, RW_READY));
   g_object_class_install_property (
       gobject_class, PROP_REDUNDANT,
