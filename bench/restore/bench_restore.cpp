@@ -13,7 +13,7 @@
  * 30 fps frames straight into its video pad and times every push (the
  * upstream stall), and (b) a shell loop restarting gst-launch-1.0 with
  * flvmux ! rtmp2sink after one second, the usual script. */
-#include "servers.h"
+#include "fixtures/servers.h"
 
 #include "fixtures/process.h"
 
@@ -172,7 +172,7 @@ main (int argc, char **argv)
   std::vector<double> ars_ms;
   long long worst_push_us = 0;
   {
-    restoretest::Nginx server;
+    fixtures::NginxRtmp server;
     const std::string url = server.url ("live", "bench");
     GstElement *pipe = gst_pipeline_new (nullptr);
     GstElement *ars = gst_element_factory_make ("autorestoresink", nullptr);
@@ -201,7 +201,7 @@ main (int argc, char **argv)
   /* (b) what users script today. */
   std::vector<double> loop_ms;
   {
-    restoretest::Nginx server;
+    fixtures::NginxRtmp server;
     const std::string url = server.url ("live", "bench");
     std::string cmd = "while true; do gst-launch-1.0 -q videotestsrc "
         "is-live=true ! video/x-raw,width=640,height=360,framerate=30/1 ! "

@@ -5,6 +5,7 @@
  * on the hosts prove where the stream really is. */
 #include "element/cluster/http_helpers.h"
 #include "fixtures/servers.h"
+#include "viewer.h"
 
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -19,6 +20,8 @@
 
 using namespace std::chrono;
 using fixtures::NginxRtmp;
+using restoretest::rtmp_viewer;
+using restoretest::Viewer;
 
 namespace {
 
@@ -45,10 +48,7 @@ struct Publisher
 
   explicit Publisher (const std::string &desc)
   {
-    GError *err = nullptr;
-    pipeline = gst_parse_launch (desc.c_str (), &err);
-    EXPECT_EQ (err, nullptr) << (err ? err->message : "") << " in " << desc;
-    g_clear_error (&err);
+    pipeline = restoretest::launch (desc);
     bus = gst_element_get_bus (pipeline);
   }
   ~Publisher ()
@@ -133,48 +133,6 @@ retry_because (const char *reason)
   };
 }
 
-/* A player on one host that counts decoded video frames. */
-class Viewer
-{
-public:
-  explicit Viewer (const std::string &url)
-  {
-    std::string desc = "rtmp2src location=" + url
-                       + " ! flvdemux name=d d.video ! queue ! h264parse ! "
-                         "avdec_h264 ! fakesink name=vsink sync=false "
-                         "d.audio ! queue ! fakesink sync=false";
-    pipeline_ = gst_parse_launch (desc.c_str (), nullptr);
-    GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline_), "vsink");
-    GstPad *pad = gst_element_get_static_pad (sink, "sink");
-    gst_pad_add_probe (
-        pad, GST_PAD_PROBE_TYPE_BUFFER,
-        [] (GstPad *, GstPadProbeInfo *, gpointer d) {
-          static_cast<Viewer *> (d)->frames_++;
-          return GST_PAD_PROBE_OK;
-        },
-        this, nullptr);
-    gst_object_unref (pad);
-    gst_object_unref (sink);
-    gst_element_set_state (pipeline_, GST_STATE_PLAYING);
-  }
-  ~Viewer ()
-  {
-    gst_element_set_state (pipeline_, GST_STATE_NULL);
-    gst_object_unref (pipeline_);
-  }
-  bool wait_frames (int n, milliseconds timeout)
-  {
-    auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end && frames_ < n)
-      std::this_thread::sleep_for (milliseconds (5));
-    return frames_ >= n;
-  }
-
-private:
-  GstElement *pipeline_;
-  std::atomic<int> frames_{ 0 };
-};
-
 std::string
 publisher_line (const std::string &id, const std::string &hosts,
                 const std::string &extra)
@@ -207,7 +165,7 @@ TEST (AutoRestoreSinkCluster, WalksToALiveHostAndMovesOnWhenItIsKilled)
   EXPECT_TRUE (b.wait_for_publish ("cam", milliseconds (2000)));
   EXPECT_EQ (c.publish_count ("cam"), 0u);
   {
-    Viewer v (b.rtmp_url ("cam"));
+    Viewer v (rtmp_viewer (b.rtmp_url ("cam")));
     ASSERT_TRUE (v.wait_frames (10, milliseconds (5000)));
   }
   /* the stream key never shows: the destination is shown redacted */
@@ -219,7 +177,7 @@ TEST (AutoRestoreSinkCluster, WalksToALiveHostAndMovesOnWhenItIsKilled)
       << "the publisher did not move to the third host";
   const auto moved
       = duration_cast<milliseconds> (steady_clock::now () - killed);
-  Viewer v (c.rtmp_url ("cam"));
+  Viewer v (rtmp_viewer (c.rtmp_url ("cam")));
   ASSERT_TRUE (v.wait_frames (10, milliseconds (8000)))
       << "a viewer on the new host saw no frames";
   ASSERT_TRUE (p.wait_publishing_to (c, milliseconds (3000)));
@@ -265,7 +223,7 @@ TEST (AutoRestoreSinkCluster, StatusCallbackMovesThePublisherAtOnce)
   EXPECT_NE (dest.find (std::to_string (c.rtmp_port ())), std::string::npos)
       << dest;
   ASSERT_TRUE (c.wait_for_publish ("cam", milliseconds (3000)));
-  Viewer v (c.rtmp_url ("cam"));
+  Viewer v (rtmp_viewer (c.rtmp_url ("cam")));
   ASSERT_TRUE (v.wait_frames (10, milliseconds (5000)));
   EXPECT_TRUE (p.wait_publishing_to (c, milliseconds (3000)));
 
