@@ -686,6 +686,105 @@ on_appsink_eos (GstAppSink *sink, gpointer user_data)
     gst_object_unref (self);
 }
 
+/* -------------------------------------------- running encoder failures */
+
+/* An encoder that fails after it started (an ERROR it posts, or an error
+ * or not-negotiated flow return out of its chain) must not stop the
+ * front: its flow error would pause the entry queue and reach upstream.
+ * The encoder's sink pad chain function is wrapped: an error return is
+ * turned into OK (the buffer is dropped) and from then on every buffer is
+ * dropped until the loop has swapped the encoder out. The guard is the
+ * pad's chain data and goes with the pad; the encoder element carries a
+ * pointer to it (qdata) so that its ERROR messages are recognised. */
+struct EncoderGuard
+{
+  GstAutoRestoreSink *self = nullptr; /* not reffed: the encoder is ours */
+  GstPadChainFunction chain = nullptr;
+  std::atomic<bool> tripped{ false };
+};
+
+static GQuark
+encoder_guard_quark (void)
+{
+  static GQuark q = g_quark_from_static_string ("autorestoresink-guard");
+  return q;
+}
+
+static void on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
+                               const std::string &why);
+
+/* First failure of a guarded encoder: hand it to the loop (any thread). */
+static void
+trip_encoder_guard (EncoderGuard *g, GstElement *enc, const std::string &why)
+{
+  if (g->tripped.exchange (true))
+    return;
+  GstAutoRestoreSink *self = g->self;
+  gst_object_ref (self);
+  gst_object_ref (enc);
+  if (!self->priv->loop.post ([self, enc, why] {
+        on_encoder_failed (self, enc, why);
+        gst_object_unref (enc);
+        gst_object_unref (self);
+      })) {
+    gst_object_unref (enc);
+    gst_object_unref (self);
+  }
+}
+
+static GstFlowReturn
+guarded_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
+{
+  auto *g = static_cast<EncoderGuard *> (pad->chaindata);
+  if (g->tripped) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  GstFlowReturn r = g->chain (pad, parent, buf);
+  if (r <= GST_FLOW_NOT_NEGOTIATED) {
+    trip_encoder_guard (g, GST_ELEMENT (parent),
+                        std::string ("flow return '") + gst_flow_get_name (r)
+                            + "'");
+    return GST_FLOW_OK;
+  }
+  return r;
+}
+
+static void
+guard_encoder (GstAutoRestoreSink *self, GstElement *enc)
+{
+  GstPad *pad = gst_element_get_static_pad (enc, "sink");
+  if (!pad)
+    return;
+  if (GST_PAD_CHAINFUNC (pad) && GST_PAD_CHAINFUNC (pad) != guarded_chain) {
+    auto *g = new EncoderGuard ();
+    g->self = self;
+    g->chain = GST_PAD_CHAINFUNC (pad);
+    g_object_set_qdata (G_OBJECT (enc), encoder_guard_quark (), g);
+    gst_pad_set_chain_function_full (
+        pad, guarded_chain, g,
+        [] (gpointer p) { delete static_cast<EncoderGuard *> (p); });
+  }
+  gst_object_unref (pad);
+}
+
+/* The guarded encoder an object (a message source) belongs to. */
+static GstElement *
+guarded_encoder_of (GstObject *obj, EncoderGuard **guard)
+{
+  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o)) {
+    if (!GST_IS_ELEMENT (o))
+      continue;
+    auto *g = static_cast<EncoderGuard *> (
+        g_object_get_qdata (G_OBJECT (o), encoder_guard_quark ()));
+    if (g) {
+      *guard = g;
+      return GST_ELEMENT (o);
+    }
+  }
+  return nullptr;
+}
+
 /* -------------------------------------------------------- front build */
 
 static GstElement *
@@ -696,6 +795,16 @@ make_element (const char *factory, std::string &error)
     error = std::string ("element '") + factory
             + "' is missing: install the GStreamer plugin that provides it";
   return e;
+}
+
+/* Whether the candidate's encoder is installed. */
+static bool
+encoder_available (const EncoderCandidate &c)
+{
+  GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
+  if (f)
+    gst_object_unref (f);
+  return f != nullptr;
 }
 
 /* Creates the encoder for the chain's current candidate, trying the next
@@ -718,12 +827,7 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
       = std::max<guint> (1, (guint)((guint64)priv->run.keyframe_interval_ms
                                     * fps_n / (1000 * fps_d)));
   priv->video.gop_frames = gop;
-  auto available = [] (const EncoderCandidate &c) {
-    GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
-    if (f)
-      gst_object_unref (f);
-    return f != nullptr;
-  };
+  auto available = encoder_available;
   std::optional<EncoderCandidate> cand = priv->chain->current ();
   if (!cand)
     cand = priv->chain->first (available);
@@ -816,6 +920,7 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
     chain.push_back (enc);
     f.encoder = enc;
     f.encoder_name = factory;
+    guard_encoder (self, enc);
   } else if (f.raw) {
     GstElement *conv = make_element ("audioconvert", error);
     GstElement *res = make_element ("audioresample", error);
@@ -844,6 +949,7 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
     chain.push_back (enc);
     f.encoder = enc;
     f.encoder_name = factory;
+    guard_encoder (self, enc);
   } else {
     codec = codec_of_caps (caps);
     f.encoder_name = "";
@@ -1064,48 +1170,21 @@ block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Replaces the video encoder (and its parser) of the running front with
- * the first encoder of another codec that `accepted` takes, while the
- * entry queue is blocked: upstream keeps pushing into the leaky entry
- * queue meanwhile. Runs on the loop. Returns the new encoder's codec, or
- * an empty string when no swap was possible. */
-static std::string
-swap_video_codec (GstAutoRestoreSink *self,
-                  const std::function<bool (const std::string &)> &accepted,
-                  const char *reason)
+/* Puts `enc` (opened, configured, for candidate `cand`) in place of the
+ * video encoder and its parser in the running front, while the entry
+ * queue's output is blocked between two buffers: upstream keeps pushing
+ * into the leaky entry queue meanwhile. The hold queue and the encoded
+ * caps are cleared: media of the old encoder can start no session any
+ * more, and a waiting session starts on the new encoder's first caps. Runs
+ * on the loop. */
+static bool
+replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
+                       const EncoderCandidate &cand)
 {
   auto *priv = self->priv;
   Front &f = priv->video;
-  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
-    return {};
-  auto available = [] (const EncoderCandidate &c) {
-    GstElementFactory *fac = gst_element_factory_find (c.factory.c_str ());
-    if (fac)
-      gst_object_unref (fac);
-    return fac != nullptr;
-  };
-  const std::string from_codec = f.codec;
-  /* Ask the chain only when some encoder could answer: asking marks the
-   * current codec as failed. */
-  bool any = false;
-  for (auto &n :
-       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
-              ", ")) {
-    std::string c = codec_of_factory (n);
-    any = any || (!c.empty () && c != from_codec && accepted (c));
-  }
-  if (!any)
-    return {};
-  auto cand = priv->chain->on_codec_failure (available, accepted);
-  if (!cand)
-    return {};
-  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
-  if (!enc)
-    return {};
-  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                           f.gop_frames);
   GstElement *parser = nullptr;
-  if (const char *p = parser_for_codec (cand->codec)) {
+  if (const char *p = parser_for_codec (cand.codec)) {
     parser = gst_element_factory_make (p, nullptr);
     if (parser
         && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
@@ -1135,6 +1214,7 @@ swap_video_codec (GstAutoRestoreSink *self,
     gst_element_set_state (e, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (self), e);
   }
+  guard_encoder (self, enc);
   gst_bin_add (GST_BIN (self), enc);
   if (parser)
     gst_bin_add (GST_BIN (self), parser);
@@ -1151,23 +1231,61 @@ swap_video_codec (GstAutoRestoreSink *self,
   if (parser)
     f.chain.insert (pos, parser);
   f.encoder = enc;
-  f.encoder_name = cand->factory;
-  f.codec = cand->codec;
+  f.encoder_name = cand.factory;
+  f.codec = cand.codec;
   {
-    /* Media of the old codec can start no session any more. */
     std::lock_guard<std::mutex> g (priv->lock);
     priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
     gst_caps_replace (&f.caps, nullptr);
-    priv->stats.codec_changes++;
   }
   sync_front_stats (self);
   gst_pad_remove_probe (block_pad, probe);
   gst_object_unref (block_pad);
-  if (!ok) {
-    GST_ERROR_OBJECT (self, "cannot link the %s encoder",
-                      cand->factory.c_str ());
+  if (!ok)
+    GST_ERROR_OBJECT (self, "cannot link the %s encoder", cand.factory.c_str ());
+  return ok;
+}
+
+/* Replaces the video encoder (and its parser) of the running front with
+ * the first encoder of another codec that `accepted` takes. Returns the
+ * new encoder's codec, or an empty string when no swap was possible. */
+static std::string
+swap_video_codec (GstAutoRestoreSink *self,
+                  const std::function<bool (const std::string &)> &accepted,
+                  const char *reason)
+{
+  auto *priv = self->priv;
+  Front &f = priv->video;
+  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
     return {};
+  auto available = encoder_available;
+  const std::string from_codec = f.codec;
+  /* Ask the chain only when some encoder could answer: asking marks the
+   * current codec as failed. */
+  bool any = false;
+  for (auto &n :
+       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
+              ", ")) {
+    std::string c = codec_of_factory (n);
+    any = any || (!c.empty () && c != from_codec && accepted (c));
   }
+  if (!any)
+    return {};
+  auto cand = priv->chain->on_codec_failure (available, accepted);
+  if (!cand)
+    return {};
+  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
+  if (!enc)
+    return {};
+  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
+                           f.gop_frames);
+  bool ok = replace_video_encoder (self, enc, *cand);
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.codec_changes++;
+  }
+  if (!ok)
+    return {};
   GST_INFO_OBJECT (self, "video codec %s -> %s (%s)", from_codec.c_str (),
                    cand->codec.c_str (), reason);
   post_event (self, "codec-changed",
@@ -1177,6 +1295,92 @@ swap_video_codec (GstAutoRestoreSink *self,
                                  cand->factory.c_str (), "reason",
                                  G_TYPE_STRING, reason, nullptr));
   return cand->codec;
+}
+
+/* A guarded encoder failed while running (loop). The video encoder is
+ * replaced by the next one of the chain that opens, in the running front;
+ * with none left (or for the audio encoder, which has no chain) one ERROR
+ * names the encoder. */
+static void
+on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
+                   const std::string &why)
+{
+  auto *priv = self->priv;
+  const bool video = enc == priv->video.encoder;
+  Front &f = video ? priv->video : priv->audio;
+  if (enc != f.encoder || !f.built || priv->stopping || priv->fatal)
+    return;
+  const std::string from = f.encoder_name;
+  GST_WARNING_OBJECT (self, "%s encoder %s failed while running: %s",
+                      video ? "video" : "audio", from.c_str (), why.c_str ());
+  if (video && f.raw && f.tee && priv->chain) {
+    auto available = encoder_available;
+    std::string failed = from;
+    std::string reason = "failed-while-running";
+    auto cand = priv->chain->on_start_failure (available);
+    while (cand) {
+      GstElement *next = nullptr;
+      /* A recording cannot change codec within a clip. */
+      if (!priv->splitmux || cand->codec == f.codec)
+        next = gst_element_factory_make (cand->factory.c_str (), nullptr);
+      if (next) {
+        configure_video_encoder (next, cand->factory, priv->run.video_bitrate,
+                                 f.gop_frames);
+        if (gst_element_set_state (next, GST_STATE_PAUSED)
+            != GST_STATE_CHANGE_FAILURE) {
+          gst_element_set_state (next, GST_STATE_NULL);
+        } else {
+          gst_element_set_state (next, GST_STATE_NULL);
+          gst_object_unref (next);
+          next = nullptr;
+        }
+      }
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        priv->stats.encoder_changes++;
+      }
+      post_event (self, "encoder-changed",
+                  gst_structure_new (
+                      "x", "from", G_TYPE_STRING, failed.c_str (), "to",
+                      G_TYPE_STRING, cand->factory.c_str (), "codec",
+                      G_TYPE_STRING, cand->codec.c_str (), "reason",
+                      G_TYPE_STRING, reason.c_str (), "message", G_TYPE_STRING,
+                      failed == from ? why.c_str () : "", nullptr));
+      if (next) {
+        const std::string old_codec = f.codec;
+        if (replace_video_encoder (self, next, *cand)) {
+          GST_INFO_OBJECT (self, "video encoder %s -> %s after a failure",
+                           from.c_str (), cand->factory.c_str ());
+          if (cand->codec != old_codec) {
+            {
+              std::lock_guard<std::mutex> g (priv->lock);
+              priv->stats.codec_changes++;
+            }
+            post_event (self, "codec-changed",
+                        gst_structure_new (
+                            "x", "from", G_TYPE_STRING, old_codec.c_str (),
+                            "to", G_TYPE_STRING, cand->codec.c_str (),
+                            "encoder", G_TYPE_STRING, cand->factory.c_str (),
+                            "reason", G_TYPE_STRING, "encoder-failed",
+                            nullptr));
+          }
+          request_keyframe (self);
+          return;
+        }
+        break;
+      }
+      failed = cand->factory;
+      reason = "failed-to-start";
+      cand = priv->chain->on_start_failure (available);
+    }
+  }
+  report_fatal (self,
+                std::string (video ? "video" : "audio") + " encoder '" + from
+                    + "' failed while running (" + why
+                    + ") and no other encoder is left to take over: install "
+                      "another one or add it to '"
+                    + (video ? "video-encoder" : "audio-encoder") + "'",
+                true, "");
 }
 
 /* ----------------------------------------------------------- sessions */
@@ -2228,6 +2432,22 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   auto *self = GST_AUTO_RESTORE_SINK (bin);
   auto *priv = self->priv;
   switch (GST_MESSAGE_TYPE (msg)) {
+  case GST_MESSAGE_ERROR: {
+    /* An encoder failing while running: swapped on the loop, never an
+     * ERROR of the element. */
+    EncoderGuard *g = nullptr;
+    if (GstElement *enc = guarded_encoder_of (GST_MESSAGE_SRC (msg), &g)) {
+      GError *err = nullptr;
+      gst_message_parse_error (msg, &err, nullptr);
+      trip_encoder_guard (g, enc,
+                          std::string ("error '")
+                              + (err ? err->message : "unknown") + "'");
+      g_clear_error (&err);
+      gst_message_unref (msg);
+      return;
+    }
+    break;
+  }
   case GST_MESSAGE_EOS: {
     /* The element posts its own EOS once the sessions drained; the
      * children's EOS (appsinks, recording) never reach the parent. */
