@@ -1,11 +1,11 @@
 /* autorestoresink without servers: destinations that refuse, manual stops,
  * local errors, encoder fallback, and the promise that upstream never
  * blocks while the network is down. */
+#include "fixtures/breakenc.h"
 #include "fixtures/process.h"
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
-#include <gst/video/gstvideoencoder.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -391,83 +391,10 @@ fail_enc_init (FailEnc * self)
       gst_pad_new_from_static_template (&fail_src, "src"));
 }
 
-/* ------------------------------ an encoder that breaks while running */
-
-/* x264enc that fails after `break_after` input frames: with mode Error it
- * posts an ERROR and returns GST_FLOW_ERROR (a crashed hardware session),
- * with mode NotNegotiated it only returns GST_FLOW_NOT_NEGOTIATED. A
- * subclass registered at run time, so that its output before the failure
- * is real H.264. */
-enum class BreakMode { Error, NotNegotiated };
-static std::atomic<int> break_after {20};
-static std::atomic<BreakMode> break_mode {BreakMode::Error};
-static GstFlowReturn (*x264_handle_frame) (GstVideoEncoder *,
-    GstVideoCodecFrame *) = nullptr;
-
-static GstFlowReturn
-break_handle_frame (GstVideoEncoder * enc, GstVideoCodecFrame * frame)
-{
-  int n = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (enc), "frames")) + 1;
-  g_object_set_data (G_OBJECT (enc), "frames", GINT_TO_POINTER (n));
-  if (n <= break_after)
-    return x264_handle_frame (enc, frame);
-  gst_video_codec_frame_unref (frame);
-  if (break_mode == BreakMode::NotNegotiated)
-    return GST_FLOW_NOT_NEGOTIATED;
-  GST_ELEMENT_ERROR (enc, STREAM, ENCODE, ("test encoder session lost"),
-      ("frame %d", n));
-  return GST_FLOW_ERROR;
-}
-
-static void
-break_class_init (gpointer klass, gpointer)
-{
-  auto *vc = GST_VIDEO_ENCODER_CLASS (klass);
-  x264_handle_frame = vc->handle_frame;
-  vc->handle_frame = break_handle_frame;
-}
-
-static void
-break_instance_init (GTypeInstance * instance, gpointer)
-{
-  /* what autorestoresink sets for x264enc (it does not know this name) */
-  gst_util_set_object_arg (G_OBJECT (instance), "tune", "zerolatency");
-  gst_util_set_object_arg (G_OBJECT (instance), "speed-preset", "ultrafast");
-  gst_util_set_object_arg (G_OBJECT (instance), "key-int-max", "15");
-}
-
-static GType
-break_enc_get_type (void)
-{
-  static GType type = 0;
-  if (type)
-    return type;
-  GstPluginFeature *f = GST_PLUGIN_FEATURE (gst_element_factory_find ("x264enc"));
-  if (!f)
-    return 0;
-  GstPluginFeature *loaded = gst_plugin_feature_load (f);
-  GType parent = gst_element_factory_get_element_type (
-      GST_ELEMENT_FACTORY (loaded));
-  gst_object_unref (loaded);
-  gst_object_unref (f);
-  GTypeQuery q;
-  g_type_query (parent, &q);
-  GTypeInfo info {};
-  info.class_size = (guint16) q.class_size;
-  info.class_init = break_class_init;
-  info.instance_size = (guint16) q.instance_size;
-  info.instance_init = break_instance_init;
-  type = g_type_register_static (parent, "TestBreakH264Enc", &info,
-      (GTypeFlags) 0);
-  return type;
-}
-
 static gboolean
 register_fail_enc (GstPlugin * plugin)
 {
-  GType brk = break_enc_get_type ();
-  if (brk && !gst_element_register (plugin, "testbreakh264enc", GST_RANK_NONE,
-          brk))
+  if (!fixtures::register_break_encoder (plugin))
     return FALSE;
   return gst_element_register (plugin, "testfailh264enc", GST_RANK_NONE,
       fail_enc_get_type ());
@@ -493,14 +420,30 @@ stat_str (GstElement * pipeline, const char *field)
   return out;
 }
 
+/* The first `encoder-changed` message (within 5 s), checked against the
+ * expected encoders and reason; null when none came. */
+static const GstStructure *
+encoder_change (Bus & bus, const char *from, const char *to,
+    const char *reason)
+{
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
+      milliseconds (5000));
+  if (!m)
+    return nullptr;
+  const GstStructure *s = gst_message_get_structure (m);
+  EXPECT_STREQ (gst_structure_get_string (s, "from"), from);
+  EXPECT_STREQ (gst_structure_get_string (s, "to"), to);
+  EXPECT_STREQ (gst_structure_get_string (s, "reason"), reason);
+  return s;
+}
+
 /* videotestsrc into an autorestoresink whose first encoder posts an ERROR
  * and returns GST_FLOW_ERROR after `after` frames. */
 static GstElement *
 breaking_publisher (int after, const std::string & encoders,
     const std::string & extra)
 {
-  break_after = after;
-  break_mode = BreakMode::Error;
+  fixtures::break_encoder_after (after, fixtures::BreakMode::Error);
   return launch ("videotestsrc is-live=true ! "
       "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
       "autorestoresink name=ars video-encoder=" + encoders + " " + extra
@@ -518,14 +461,10 @@ TEST (AutoRestoreSink, EncoderFailingWhileRunningIsSwappedUpstreamNeverSeesIt)
   GstElement *p = breaking_publisher (20, "testbreakh264enc,x264enc", "");
   Bus bus (p);
   gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
-      milliseconds (5000));
-  ASSERT_NE (m, nullptr);
-  const GstStructure *s = gst_message_get_structure (m);
-  EXPECT_STREQ (gst_structure_get_string (s, "from"), "testbreakh264enc");
-  EXPECT_STREQ (gst_structure_get_string (s, "to"), "x264enc");
+  const GstStructure *s = encoder_change (bus, "testbreakh264enc", "x264enc",
+      "failed-while-running");
+  ASSERT_NE (s, nullptr);
   EXPECT_STREQ (gst_structure_get_string (s, "codec"), "h264");
-  EXPECT_STREQ (gst_structure_get_string (s, "reason"), "failed-while-running");
   EXPECT_NE (std::string (gst_structure_get_string (s, "message"))
       .find ("test encoder session lost"), std::string::npos);
   bus.pump (milliseconds (300));
@@ -549,8 +488,7 @@ TEST (AutoRestoreSink, EncoderFlowErrorNeverReachesTheUpstreamPush)
 {
   if (!gst_element_factory_find ("testbreakh264enc"))
     GTEST_SKIP () << "x264enc is not installed";
-  break_after = 10;
-  break_mode = BreakMode::NotNegotiated;
+  fixtures::break_encoder_after (10, fixtures::BreakMode::NotNegotiated);
   RawPusher up;
   g_object_set (up.ars, "location", refused_rtmp ().c_str (),
       "restore-interval", 100u, "video-encoder", "testbreakh264enc,x264enc",
@@ -595,9 +533,7 @@ TEST (AutoRestoreSink, EncoderFailingWithNoFallbackLeftIsOneErrorNamingIt)
   EXPECT_STREQ (GST_OBJECT_NAME (GST_MESSAGE_SRC (err)), "ars");
   bus.pump (milliseconds (1000));
   EXPECT_EQ (bus.count (is_error), 1);
-  GstStructure *st = stats_of (p);
-  EXPECT_STREQ (gst_structure_get_string (st, "status"), "failed");
-  gst_structure_free (st);
+  EXPECT_EQ (stat_str (p, "status"), "failed");
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
 }
@@ -610,13 +546,8 @@ TEST (AutoRestoreSink, EncoderThatFailsToStartFallsBackToTheNextOne)
       "restore-interval=100 location=" + refused_rtmp ());
   Bus bus (p);
   gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
-      milliseconds (5000));
-  ASSERT_NE (m, nullptr);
-  const GstStructure *s = gst_message_get_structure (m);
-  EXPECT_STREQ (gst_structure_get_string (s, "from"), "testfailh264enc");
-  EXPECT_STREQ (gst_structure_get_string (s, "to"), "x264enc");
-  EXPECT_STREQ (gst_structure_get_string (s, "reason"), "failed-to-start");
+  ASSERT_NE (encoder_change (bus, "testfailh264enc", "x264enc",
+          "failed-to-start"), nullptr);
   /* Encoded media flows into the element from the software encoder. */
   bus.pump (milliseconds (500));
   GstStructure *st = stats_of (p);

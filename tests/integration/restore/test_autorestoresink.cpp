@@ -2,6 +2,7 @@
  * restarted while a viewer watches, an SRT listener restarted, a manual
  * stop that must not reconnect, a refused stream key, and a recording that
  * keeps every frame across an outage. */
+#include "fixtures/breakenc.h"
 #include "fixtures/netns.h"
 #include "fixtures/process.h"
 #include "fixtures/servers.h"
@@ -592,10 +593,54 @@ TEST (AutoRestoreSinkNetwork, NetworkChangeRetriesAtOnceSkippingTheWait)
       (long long) duration_cast<milliseconds> (steady_clock::now () - up).count ());
 }
 
+/* The video encoder fails while publishing (ERROR + flow error after 3 s):
+ * x264enc takes over in the running front, the session carries on with the
+ * new encoder's stream, and the viewer that was watching keeps decoding; a
+ * viewer that joins afterwards decodes too. */
+TEST (AutoRestoreSinkRtmp, EncoderFailingWhileRunningIsSwappedViewerKeepsDecoding)
+{
+  GstElementFactory *brk = gst_element_factory_find ("testbreakh264enc");
+  if (!brk)
+    GTEST_SKIP () << "x264enc is not installed";
+  gst_object_unref (brk);
+  fixtures::break_encoder_after (90, fixtures::BreakMode::Error);
+  NginxRtmp server;
+  const std::string url = server.url ("live", "encfail");
+  GstElement *p = launch (std::string (kAv)
+      + "autorestoresink name=ars keyframe-interval=1000 "
+        "video-encoder=testbreakh264enc,x264enc location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  Viewer v (rtmp_viewer (url));
+  ASSERT_TRUE (v.wait_frames (10, milliseconds (5000)));
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
+      milliseconds (8000));
+  ASSERT_NE (m, nullptr);
+  const auto swapped = steady_clock::now ();
+  EXPECT_STREQ (gst_structure_get_string (gst_message_get_structure (m),
+          "reason"), "failed-while-running");
+  const int at_swap = v.frames ();
+  ASSERT_TRUE (v.wait_frames (at_swap + 30, milliseconds (8000)))
+      << "the viewer stopped decoding after the encoder swap";
+  std::printf ("running encoder swap -> 30 more frames at the viewer: "
+      "%lld ms\n", (long long) duration_cast<milliseconds> (
+          steady_clock::now () - swapped).count ());
+  Viewer late (rtmp_viewer (url));
+  EXPECT_TRUE (late.wait_frames (10, milliseconds (5000)));
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
+      "restoretest", "test elements",
+      [] (GstPlugin * plugin) { return fixtures::register_break_encoder (plugin); },
+      "0.1", "LGPL", "test", "test", "test");
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }
