@@ -1864,7 +1864,7 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
                          (nullptr));
 
   RestoreScheduler &sched = sched_for (self, idx);
-  if (slot.cluster && !s->cluster_url.empty ()
+  if (slot.cluster && !s->cluster_url.empty () && !s->failback
       && (kind == FailureKind::ClusterDown || slot.cluster->plan_left ())) {
     /* A cluster destination goes on to the next host of its plan at once
      * (after a down notice: to a fresh resolution without that host); the
