@@ -3,6 +3,7 @@
  * blocks while the network is down. */
 #include "fixtures/breakenc.h"
 #include "fixtures/process.h"
+#include "fixtures/rawfeed.h"
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
@@ -15,6 +16,7 @@
 #include <sys/socket.h>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -148,57 +150,31 @@ stats_of (GstElement * pipeline)
   return s;
 }
 
-/* The test thread as upstream: an autorestoresink in a pipeline of its
- * own, fed raw I420 frames at 30 fps straight into its video pad, so that
- * every push's flow return and duration are seen. */
+/* An autorestoresink in a pipeline of its own, fed raw frames by the
+ * test thread (fixtures::RawVideoFeed). */
 struct RawPusher
 {
   GstElement *pipe = gst_pipeline_new (nullptr);
   GstElement *ars = gst_element_factory_make ("autorestoresink", "ars");
-  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
-  GstPad *sink = nullptr;
-  GstVideoInfo info;
+  std::unique_ptr<fixtures::RawVideoFeed> feed;
 
   /* Configure `ars`, then start (). */
   bool start (int width, int height)
   {
     gst_bin_add (GST_BIN (pipe), ars);
-    sink = gst_element_get_static_pad (ars, "video");
-    if (gst_pad_link (src, sink) != GST_PAD_LINK_OK)
-      return false;
-    gst_pad_set_active (src, TRUE);
-    if (gst_element_set_state (pipe, GST_STATE_PLAYING)
+    feed = std::make_unique<fixtures::RawVideoFeed> (ars, "video", width,
+        height);
+    if (!feed->linked () || gst_element_set_state (pipe, GST_STATE_PLAYING)
         == GST_STATE_CHANGE_FAILURE)
       return false;
-    gst_pad_push_event (src, gst_event_new_stream_start ("test"));
-    gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, width, height);
-    info.fps_n = 30;
-    info.fps_d = 1;
-    GstCaps *caps = gst_video_info_to_caps (&info);
-    gst_pad_push_event (src, gst_event_new_caps (caps));
-    gst_caps_unref (caps);
-    GstSegment seg;
-    gst_segment_init (&seg, GST_FORMAT_TIME);
-    gst_pad_push_event (src, gst_event_new_segment (&seg));
+    feed->begin ();
     return true;
   }
-  /* Frame `i` (its own grey level), returns what upstream gets back. */
-  GstFlowReturn push (int i)
-  {
-    GstBuffer *b = gst_buffer_new_allocate (nullptr, info.size, nullptr);
-    gst_buffer_memset (b, 0, (guint8) (i * 7), info.size);
-    GST_BUFFER_PTS (b) = gst_util_uint64_scale (i, GST_SECOND, 30);
-    GST_BUFFER_DURATION (b) = GST_SECOND / 30;
-    return gst_pad_push (src, b);
-  }
+  GstFlowReturn push (int i) { return feed->push ((guint64) i); }
   ~RawPusher ()
   {
     gst_element_set_state (pipe, GST_STATE_NULL);
-    if (sink) {
-      gst_pad_unlink (src, sink);
-      gst_object_unref (sink);
-    }
-    gst_object_unref (src);
+    feed.reset ();
     gst_object_unref (pipe);
   }
 };
