@@ -9,7 +9,9 @@
 #include <gio/gio.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -525,32 +527,54 @@ private:
   GstElement *sink_ = nullptr;
 };
 
+struct Detached
+{
+  std::thread thread;
+  std::shared_ptr<std::atomic<bool>> done;
+};
 static std::mutex detached_lock;
-static std::vector<std::thread> detached;
+static std::vector<Detached> detached;
 
 void
 teardown_detached (GstElement *pipeline,
                    std::unique_ptr<PublishTransport> transport)
 {
   PublishTransport *t = transport.release ();
-  std::lock_guard<std::mutex> g (detached_lock);
-  detached.emplace_back ([pipeline, t] {
-    gst_element_set_state (pipeline, GST_STATE_NULL);
-    gst_object_unref (pipeline);
-    delete t;
-  });
+  auto done = std::make_shared<std::atomic<bool>> (false);
+  std::vector<Detached> finished;
+  {
+    std::lock_guard<std::mutex> g (detached_lock);
+    /* Reap the teardowns that are over (a long run fails many times). */
+    for (auto it = detached.begin (); it != detached.end ();) {
+      if (it->done->load ()) {
+        finished.push_back (std::move (*it));
+        it = detached.erase (it);
+      } else {
+        ++it;
+      }
+    }
+    detached.push_back ({ std::thread ([pipeline, t, done] {
+                            gst_element_set_state (pipeline, GST_STATE_NULL);
+                            gst_object_unref (pipeline);
+                            delete t;
+                            done->store (true);
+                          }),
+                          done });
+  }
+  for (auto &d : finished)
+    d.thread.join ();
 }
 
 void
 wait_detached_teardowns ()
 {
-  std::vector<std::thread> all;
+  std::vector<Detached> all;
   {
     std::lock_guard<std::mutex> g (detached_lock);
     all.swap (detached);
   }
-  for (auto &th : all)
-    th.join ();
+  for (auto &d : all)
+    d.thread.join ();
 }
 
 bool
