@@ -1991,9 +1991,13 @@ gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
       gst_message_unref (msg);
       return;
     case GST_MESSAGE_ELEMENT:
+      /* Passed on first, so the application sees reswhepsrc-failure before
+       * our failoversrc-candidate-failed. */
+      gst_message_ref (msg);
+      GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
       if (run && !run->stopping.load ())
         handle_whep_failure (self, run.get (), msg);
-      GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+      gst_message_unref (msg);
       return;
     case GST_MESSAGE_WARNING:
     case GST_MESSAGE_INFO:
