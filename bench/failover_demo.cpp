@@ -22,6 +22,7 @@
 
 #include <gst/gst.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -301,8 +302,19 @@ main (int argc, char **argv)
     gst_object_unref (f);
     gst_object_unref (pipeline);
     say ("timeline on the output: %s", watcher.describe (3).c_str ());
-    say ("switches: %zu, largest content gap: %.0f ms, errors on the bus: %zu",
-        bus.count ("failoversrc-switch"), watcher.largest_fresh_gap_ms (),
+    /* Longest time without new picture content (held frames and black
+     * filler are not content). */
+    double longest = 0;
+    Clock::time_point prev {};
+    for (auto &fr : watcher.frames ()) {
+      if (!fr.fresh || fr.cls == "black" || fr.cls.empty ())
+        continue;
+      if (prev != Clock::time_point {})
+        longest = std::max (longest, ms_between (prev, fr.wall));
+      prev = fr.wall;
+    }
+    say ("switches: %zu, longest time without new content: %.0f ms, errors "
+        "on the bus: %zu", bus.count ("failoversrc-switch"), longest,
         bus.count ("error"));
     say ("recording written to %s", output.c_str ());
     status = ok ? 0 : 2;

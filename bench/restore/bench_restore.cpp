@@ -13,7 +13,8 @@
  * 30 fps frames straight into its video pad and times every push (the
  * upstream stall), and (b) a shell loop restarting gst-launch-1.0 with
  * flvmux ! rtmp2sink after one second, the usual script. */
-#include "servers.h"
+#include "fixtures/rawfeed.h"
+#include "fixtures/servers.h"
 
 #include "fixtures/process.h"
 
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -98,41 +100,23 @@ summary (const char *name, std::vector<double> v)
 
 struct Pusher
 {
-  GstPad *src = nullptr;
+  std::unique_ptr<fixtures::RawVideoFeed> feed;
   std::atomic<bool> run {true};
   std::atomic<long long> worst_us {0};
   std::thread thread;
 
   void start (GstElement * ars)
   {
-    src = gst_pad_new ("src", GST_PAD_SRC);
-    GstPad *sink = gst_element_get_static_pad (ars, "video");
-    gst_pad_link (src, sink);
-    gst_object_unref (sink);
-    gst_pad_set_active (src, TRUE);
+    feed = std::make_unique<fixtures::RawVideoFeed> (ars, "video", 640, 360);
     thread = std::thread ([this] { loop (); });
   }
   void loop ()
   {
-    gst_pad_push_event (src, gst_event_new_stream_start ("bench"));
-    GstVideoInfo info;
-    gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 640, 360);
-    info.fps_n = 30;
-    info.fps_d = 1;
-    GstCaps *caps = gst_video_info_to_caps (&info);
-    gst_pad_push_event (src, gst_event_new_caps (caps));
-    gst_caps_unref (caps);
-    GstSegment seg;
-    gst_segment_init (&seg, GST_FORMAT_TIME);
-    gst_pad_push_event (src, gst_event_new_segment (&seg));
+    feed->begin ();
     auto next = steady_clock::now ();
     for (guint64 i = 0; run; i++) {
-      GstBuffer *b = gst_buffer_new_allocate (nullptr, info.size, nullptr);
-      gst_buffer_memset (b, 0, (guint8) (i * 3), info.size);
-      GST_BUFFER_PTS (b) = gst_util_uint64_scale (i, GST_SECOND, 30);
-      GST_BUFFER_DURATION (b) = GST_SECOND / 30;
       auto t0 = steady_clock::now ();
-      gst_pad_push (src, b);
+      feed->push (i);
       long long us = duration_cast<microseconds> (steady_clock::now () - t0).count ();
       if (us > worst_us)
         worst_us = us;
@@ -144,7 +128,7 @@ struct Pusher
   {
     run = false;
     thread.join ();
-    gst_object_unref (src);
+    feed.reset ();
   }
 };
 
@@ -172,7 +156,7 @@ main (int argc, char **argv)
   std::vector<double> ars_ms;
   long long worst_push_us = 0;
   {
-    restoretest::Nginx server;
+    fixtures::NginxRtmp server;
     const std::string url = server.url ("live", "bench");
     GstElement *pipe = gst_pipeline_new (nullptr);
     GstElement *ars = gst_element_factory_make ("autorestoresink", nullptr);
@@ -201,7 +185,7 @@ main (int argc, char **argv)
   /* (b) what users script today. */
   std::vector<double> loop_ms;
   {
-    restoretest::Nginx server;
+    fixtures::NginxRtmp server;
     const std::string url = server.url ("live", "bench");
     std::string cmd = "while true; do gst-launch-1.0 -q videotestsrc "
         "is-live=true ! video/x-raw,width=640,height=360,framerate=30/1 ! "

@@ -48,6 +48,7 @@
 #include "common/messages.h"
 #include "common/publishtransport.h"
 #include "elements.h"
+#include "resilient/cluster/client.h"
 #include "resilient/restore/destination_list.h"
 #include "resilient/restore/encoder_chain.h"
 #include "resilient/restore/hold_queue.h"
@@ -269,6 +270,8 @@ struct Session
   GstElement *vsrc = nullptr;
   GstElement *asrc = nullptr;
   std::unique_ptr<PublishTransport> transport;
+  /* The URL the cluster gave this session (cluster:// destinations). */
+  std::string cluster_url;
   TimePoint started{};
   /* Being fed by the streaming threads (under lock). */
   bool feeding = false;
@@ -283,6 +286,7 @@ struct Session
 struct Slot
 {
   std::string uri;
+  /* Redacted; for a cluster:// destination the host URL in use. */
   std::string display;
   RestoreScheduler sched;
   BitrateWatch bitrate;
@@ -296,6 +300,11 @@ struct Slot
   TimePoint last_probe{};
   bool gave_up = false;
   bool fatal = false;
+  /* cluster://<id>/<path> destinations: the shared resolver's client, and
+   * the URL it gave for a session not built yet (a start postponed until
+   * a swapped encoder's caps). */
+  std::shared_ptr<resilient::cluster::ClusterClient> cluster;
+  std::string cluster_url;
 };
 
 struct Stats
@@ -677,6 +686,105 @@ on_appsink_eos (GstAppSink *sink, gpointer user_data)
     gst_object_unref (self);
 }
 
+/* -------------------------------------------- running encoder failures */
+
+/* An encoder that fails after it started (an ERROR it posts, or an error
+ * or not-negotiated flow return out of its chain) must not stop the
+ * front: its flow error would pause the entry queue and reach upstream.
+ * The encoder's sink pad chain function is wrapped: an error return is
+ * turned into OK (the buffer is dropped) and from then on every buffer is
+ * dropped until the loop has swapped the encoder out. The guard is the
+ * pad's chain data and goes with the pad; the encoder element carries a
+ * pointer to it (qdata) so that its ERROR messages are recognised. */
+struct EncoderGuard
+{
+  GstAutoRestoreSink *self = nullptr; /* not reffed: the encoder is ours */
+  GstPadChainFunction chain = nullptr;
+  std::atomic<bool> tripped{ false };
+};
+
+static GQuark
+encoder_guard_quark (void)
+{
+  static GQuark q = g_quark_from_static_string ("autorestoresink-guard");
+  return q;
+}
+
+static void on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
+                               const std::string &why);
+
+/* First failure of a guarded encoder: hand it to the loop (any thread). */
+static void
+trip_encoder_guard (EncoderGuard *g, GstElement *enc, const std::string &why)
+{
+  if (g->tripped.exchange (true))
+    return;
+  GstAutoRestoreSink *self = g->self;
+  gst_object_ref (self);
+  gst_object_ref (enc);
+  if (!self->priv->loop.post ([self, enc, why] {
+        on_encoder_failed (self, enc, why);
+        gst_object_unref (enc);
+        gst_object_unref (self);
+      })) {
+    gst_object_unref (enc);
+    gst_object_unref (self);
+  }
+}
+
+static GstFlowReturn
+guarded_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
+{
+  auto *g = static_cast<EncoderGuard *> (pad->chaindata);
+  if (g->tripped) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  GstFlowReturn r = g->chain (pad, parent, buf);
+  if (r <= GST_FLOW_NOT_NEGOTIATED) {
+    trip_encoder_guard (g, GST_ELEMENT (parent),
+                        std::string ("flow return '") + gst_flow_get_name (r)
+                            + "'");
+    return GST_FLOW_OK;
+  }
+  return r;
+}
+
+static void
+guard_encoder (GstAutoRestoreSink *self, GstElement *enc)
+{
+  GstPad *pad = gst_element_get_static_pad (enc, "sink");
+  if (!pad)
+    return;
+  if (GST_PAD_CHAINFUNC (pad) && GST_PAD_CHAINFUNC (pad) != guarded_chain) {
+    auto *g = new EncoderGuard ();
+    g->self = self;
+    g->chain = GST_PAD_CHAINFUNC (pad);
+    g_object_set_qdata (G_OBJECT (enc), encoder_guard_quark (), g);
+    gst_pad_set_chain_function_full (
+        pad, guarded_chain, g,
+        [] (gpointer p) { delete static_cast<EncoderGuard *> (p); });
+  }
+  gst_object_unref (pad);
+}
+
+/* The guarded encoder an object (a message source) belongs to. */
+static GstElement *
+guarded_encoder_of (GstObject *obj, EncoderGuard **guard)
+{
+  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o)) {
+    if (!GST_IS_ELEMENT (o))
+      continue;
+    auto *g = static_cast<EncoderGuard *> (
+        g_object_get_qdata (G_OBJECT (o), encoder_guard_quark ()));
+    if (g) {
+      *guard = g;
+      return GST_ELEMENT (o);
+    }
+  }
+  return nullptr;
+}
+
 /* -------------------------------------------------------- front build */
 
 static GstElement *
@@ -687,6 +795,16 @@ make_element (const char *factory, std::string &error)
     error = std::string ("element '") + factory
             + "' is missing: install the GStreamer plugin that provides it";
   return e;
+}
+
+/* Whether the candidate's encoder is installed. */
+static bool
+encoder_available (const EncoderCandidate &c)
+{
+  GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
+  if (f)
+    gst_object_unref (f);
+  return f != nullptr;
 }
 
 /* Creates the encoder for the chain's current candidate, trying the next
@@ -709,12 +827,7 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
       = std::max<guint> (1, (guint)((guint64)priv->run.keyframe_interval_ms
                                     * fps_n / (1000 * fps_d)));
   priv->video.gop_frames = gop;
-  auto available = [] (const EncoderCandidate &c) {
-    GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
-    if (f)
-      gst_object_unref (f);
-    return f != nullptr;
-  };
+  auto available = encoder_available;
   std::optional<EncoderCandidate> cand = priv->chain->current ();
   if (!cand)
     cand = priv->chain->first (available);
@@ -807,6 +920,7 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
     chain.push_back (enc);
     f.encoder = enc;
     f.encoder_name = factory;
+    guard_encoder (self, enc);
   } else if (f.raw) {
     GstElement *conv = make_element ("audioconvert", error);
     GstElement *res = make_element ("audioresample", error);
@@ -835,6 +949,7 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
     chain.push_back (enc);
     f.encoder = enc;
     f.encoder_name = factory;
+    guard_encoder (self, enc);
   } else {
     codec = codec_of_caps (caps);
     f.encoder_name = "";
@@ -1055,48 +1170,21 @@ block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Replaces the video encoder (and its parser) of the running front with
- * the first encoder of another codec that `accepted` takes, while the
- * entry queue is blocked: upstream keeps pushing into the leaky entry
- * queue meanwhile. Runs on the loop. Returns the new encoder's codec, or
- * an empty string when no swap was possible. */
-static std::string
-swap_video_codec (GstAutoRestoreSink *self,
-                  const std::function<bool (const std::string &)> &accepted,
-                  const char *reason)
+/* Puts `enc` (opened, configured, for candidate `cand`) in place of the
+ * video encoder and its parser in the running front, while the entry
+ * queue's output is blocked between two buffers: upstream keeps pushing
+ * into the leaky entry queue meanwhile. The hold queue and the encoded
+ * caps are cleared: media of the old encoder can start no session any
+ * more, and a waiting session starts on the new encoder's first caps. Runs
+ * on the loop. */
+static bool
+replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
+                       const EncoderCandidate &cand)
 {
   auto *priv = self->priv;
   Front &f = priv->video;
-  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
-    return {};
-  auto available = [] (const EncoderCandidate &c) {
-    GstElementFactory *fac = gst_element_factory_find (c.factory.c_str ());
-    if (fac)
-      gst_object_unref (fac);
-    return fac != nullptr;
-  };
-  const std::string from_codec = f.codec;
-  /* Ask the chain only when some encoder could answer: asking marks the
-   * current codec as failed. */
-  bool any = false;
-  for (auto &n :
-       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
-              ", ")) {
-    std::string c = codec_of_factory (n);
-    any = any || (!c.empty () && c != from_codec && accepted (c));
-  }
-  if (!any)
-    return {};
-  auto cand = priv->chain->on_codec_failure (available, accepted);
-  if (!cand)
-    return {};
-  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
-  if (!enc)
-    return {};
-  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                           f.gop_frames);
   GstElement *parser = nullptr;
-  if (const char *p = parser_for_codec (cand->codec)) {
+  if (const char *p = parser_for_codec (cand.codec)) {
     parser = gst_element_factory_make (p, nullptr);
     if (parser
         && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
@@ -1126,6 +1214,7 @@ swap_video_codec (GstAutoRestoreSink *self,
     gst_element_set_state (e, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (self), e);
   }
+  guard_encoder (self, enc);
   gst_bin_add (GST_BIN (self), enc);
   if (parser)
     gst_bin_add (GST_BIN (self), parser);
@@ -1142,23 +1231,61 @@ swap_video_codec (GstAutoRestoreSink *self,
   if (parser)
     f.chain.insert (pos, parser);
   f.encoder = enc;
-  f.encoder_name = cand->factory;
-  f.codec = cand->codec;
+  f.encoder_name = cand.factory;
+  f.codec = cand.codec;
   {
-    /* Media of the old codec can start no session any more. */
     std::lock_guard<std::mutex> g (priv->lock);
     priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
     gst_caps_replace (&f.caps, nullptr);
-    priv->stats.codec_changes++;
   }
   sync_front_stats (self);
   gst_pad_remove_probe (block_pad, probe);
   gst_object_unref (block_pad);
-  if (!ok) {
-    GST_ERROR_OBJECT (self, "cannot link the %s encoder",
-                      cand->factory.c_str ());
+  if (!ok)
+    GST_ERROR_OBJECT (self, "cannot link the %s encoder", cand.factory.c_str ());
+  return ok;
+}
+
+/* Replaces the video encoder (and its parser) of the running front with
+ * the first encoder of another codec that `accepted` takes. Returns the
+ * new encoder's codec, or an empty string when no swap was possible. */
+static std::string
+swap_video_codec (GstAutoRestoreSink *self,
+                  const std::function<bool (const std::string &)> &accepted,
+                  const char *reason)
+{
+  auto *priv = self->priv;
+  Front &f = priv->video;
+  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
     return {};
+  auto available = encoder_available;
+  const std::string from_codec = f.codec;
+  /* Ask the chain only when some encoder could answer: asking marks the
+   * current codec as failed. */
+  bool any = false;
+  for (auto &n :
+       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
+              ", ")) {
+    std::string c = codec_of_factory (n);
+    any = any || (!c.empty () && c != from_codec && accepted (c));
   }
+  if (!any)
+    return {};
+  auto cand = priv->chain->on_codec_failure (available, accepted);
+  if (!cand)
+    return {};
+  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
+  if (!enc)
+    return {};
+  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
+                           f.gop_frames);
+  bool ok = replace_video_encoder (self, enc, *cand);
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.codec_changes++;
+  }
+  if (!ok)
+    return {};
   GST_INFO_OBJECT (self, "video codec %s -> %s (%s)", from_codec.c_str (),
                    cand->codec.c_str (), reason);
   post_event (self, "codec-changed",
@@ -1168,6 +1295,92 @@ swap_video_codec (GstAutoRestoreSink *self,
                                  cand->factory.c_str (), "reason",
                                  G_TYPE_STRING, reason, nullptr));
   return cand->codec;
+}
+
+/* A guarded encoder failed while running (loop). The video encoder is
+ * replaced by the next one of the chain that opens, in the running front;
+ * with none left (or for the audio encoder, which has no chain) one ERROR
+ * names the encoder. */
+static void
+on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
+                   const std::string &why)
+{
+  auto *priv = self->priv;
+  const bool video = enc == priv->video.encoder;
+  Front &f = video ? priv->video : priv->audio;
+  if (enc != f.encoder || !f.built || priv->stopping || priv->fatal)
+    return;
+  const std::string from = f.encoder_name;
+  GST_WARNING_OBJECT (self, "%s encoder %s failed while running: %s",
+                      video ? "video" : "audio", from.c_str (), why.c_str ());
+  if (video && f.raw && f.tee && priv->chain) {
+    auto available = encoder_available;
+    std::string failed = from;
+    std::string reason = "failed-while-running";
+    auto cand = priv->chain->on_start_failure (available);
+    while (cand) {
+      GstElement *next = nullptr;
+      /* A recording cannot change codec within a clip. */
+      if (!priv->splitmux || cand->codec == f.codec)
+        next = gst_element_factory_make (cand->factory.c_str (), nullptr);
+      if (next) {
+        configure_video_encoder (next, cand->factory, priv->run.video_bitrate,
+                                 f.gop_frames);
+        if (gst_element_set_state (next, GST_STATE_PAUSED)
+            != GST_STATE_CHANGE_FAILURE) {
+          gst_element_set_state (next, GST_STATE_NULL);
+        } else {
+          gst_element_set_state (next, GST_STATE_NULL);
+          gst_object_unref (next);
+          next = nullptr;
+        }
+      }
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        priv->stats.encoder_changes++;
+      }
+      post_event (self, "encoder-changed",
+                  gst_structure_new (
+                      "x", "from", G_TYPE_STRING, failed.c_str (), "to",
+                      G_TYPE_STRING, cand->factory.c_str (), "codec",
+                      G_TYPE_STRING, cand->codec.c_str (), "reason",
+                      G_TYPE_STRING, reason.c_str (), "message", G_TYPE_STRING,
+                      failed == from ? why.c_str () : "", nullptr));
+      if (next) {
+        const std::string old_codec = f.codec;
+        if (replace_video_encoder (self, next, *cand)) {
+          GST_INFO_OBJECT (self, "video encoder %s -> %s after a failure",
+                           from.c_str (), cand->factory.c_str ());
+          if (cand->codec != old_codec) {
+            {
+              std::lock_guard<std::mutex> g (priv->lock);
+              priv->stats.codec_changes++;
+            }
+            post_event (self, "codec-changed",
+                        gst_structure_new (
+                            "x", "from", G_TYPE_STRING, old_codec.c_str (),
+                            "to", G_TYPE_STRING, cand->codec.c_str (),
+                            "encoder", G_TYPE_STRING, cand->factory.c_str (),
+                            "reason", G_TYPE_STRING, "encoder-failed",
+                            nullptr));
+          }
+          request_keyframe (self);
+          return;
+        }
+        break;
+      }
+      failed = cand->factory;
+      reason = "failed-to-start";
+      cand = priv->chain->on_start_failure (available);
+    }
+  }
+  report_fatal (self,
+                std::string (video ? "video" : "audio") + " encoder '" + from
+                    + "' failed while running (" + why
+                    + ") and no other encoder is left to take over: install "
+                      "another one or add it to '"
+                    + (video ? "video-encoder" : "audio-encoder") + "'",
+                true, "");
 }
 
 /* ----------------------------------------------------------- sessions */
@@ -1317,7 +1530,33 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
   if (slot.session && !failback)
     return;
   std::string error;
-  auto transport = resilient::gst::make_publish_transport (slot.uri, error);
+  std::string uri = slot.uri;
+  if (slot.cluster) {
+    /* A cluster destination publishes to the host the resolver names for
+     * each new session (kept across a postponed start). */
+    if (slot.cluster_url.empty ()) {
+      auto a = slot.cluster->next ();
+      if (!a) {
+        /* Every host failed or the stream is reported down: a transient
+         * failure, the restore wait applies, then a fresh resolution. */
+        auto s = std::make_shared<Session> ();
+        s->id = priv->next_session_id++;
+        s->slot = slot_idx;
+        s->failback = failback;
+        s->started = now_of (self);
+        fail_session (self, s, FailureKind::ConnectFailed,
+                      "no host of cluster '" + slot.cluster->cluster_id ()
+                          + "' can take the stream ("
+                          + slot.cluster->last_note () + ")",
+                      false, false);
+        return;
+      }
+      slot.cluster_url = a->url;
+      slot.display = resilient::gst::redact_publish_uri (a->url);
+    }
+    uri = slot.cluster_url;
+  }
+  auto transport = resilient::gst::make_publish_transport (uri, error);
   if (!transport) {
     report_fatal (self, error, true, slot.display);
     return;
@@ -1402,6 +1641,8 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
     return;
   }
   s->transport = std::move (transport);
+  s->cluster_url = std::move (slot.cluster_url);
+  slot.cluster_url.clear ();
   GstBus *bus = gst_element_get_bus (s->pipeline);
   gst_bus_set_sync_handler (bus, session_bus_handler, new BusCtx{ self, s->id },
                             bus_ctx_free);
@@ -1573,6 +1814,9 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   const bool was_up = s->up;
   const Duration lifetime = now - s->started;
   destroy_session (self, s);
+  if (slot.cluster && !s->cluster_url.empty ())
+    /* "cluster-down" is not held against the host. */
+    slot.cluster->failed (failure_kind_name (kind));
   if (priv->stopping)
     return;
 
@@ -1620,6 +1864,36 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
                          (nullptr));
 
   RestoreScheduler &sched = sched_for (self, idx);
+  if (slot.cluster && !s->cluster_url.empty () && !s->failback
+      && (kind == FailureKind::ClusterDown || slot.cluster->plan_left ())) {
+    /* A cluster destination goes on to the next host of its plan at once
+     * (after a down notice: to a fresh resolution without that host); the
+     * restore wait applies once the plan is used up. */
+    if (!sched.outage_start ())
+      sched.on_failure (kind, now);
+    if (sched.state () == RestoreState::Waiting) {
+      if (slot.retry_timer) {
+        priv->loop.cancel (slot.retry_timer);
+        slot.retry_timer = 0;
+      }
+      sched.attempt (now);
+    }
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      priv->stats.retries++;
+    }
+    const std::string from = slot.display;
+    start_session (self, idx, false);
+    post_event (self, "retry",
+                gst_structure_new (
+                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
+                    "attempt", G_TYPE_INT, sched.tries (), "reason",
+                    G_TYPE_STRING, failure_kind_name (kind), nullptr));
+    GST_INFO_OBJECT (self, "cluster: %s -> %s (%s)", from.c_str (),
+                     slot.display.c_str (), failure_kind_name (kind));
+    update_status (self);
+    return;
+  }
   if (!priv->run.redundant && priv->slots.size () > 1) {
     /* Failover: the next destination of this round at once. */
     auto next = priv->dests.on_failure (now);
@@ -1708,6 +1982,8 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   Slot &slot = slot_of (self, s->slot);
   slot.refusal.on_connected ();
   slot.gave_up = false;
+  if (slot.cluster && !s->cluster_url.empty ())
+    slot.cluster->succeeded ();
 
   if (s->failback) {
     const std::string from = slot_of (self, priv->dests.active ()).display;
@@ -2156,6 +2432,22 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   auto *self = GST_AUTO_RESTORE_SINK (bin);
   auto *priv = self->priv;
   switch (GST_MESSAGE_TYPE (msg)) {
+  case GST_MESSAGE_ERROR: {
+    /* An encoder failing while running: swapped on the loop, never an
+     * ERROR of the element. */
+    EncoderGuard *g = nullptr;
+    if (GstElement *enc = guarded_encoder_of (GST_MESSAGE_SRC (msg), &g)) {
+      GError *err = nullptr;
+      gst_message_parse_error (msg, &err, nullptr);
+      trip_encoder_guard (g, enc,
+                          std::string ("error '")
+                              + (err ? err->message : "unknown") + "'");
+      g_clear_error (&err);
+      gst_message_unref (msg);
+      return;
+    }
+    break;
+  }
   case GST_MESSAGE_EOS: {
     /* The element posts its own EOS once the sessions drained; the
      * children's EOS (appsinks, recording) never reach the parent. */
@@ -2198,6 +2490,66 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
 }
 
+/* A cluster:// destination for messages: the path (a stream key) is
+ * redacted like an RTMP key. */
+static std::string
+cluster_display (const std::string &uri)
+{
+  auto u = resilient::cluster::parse_cluster_uri (uri);
+  if (!u)
+    return resilient::gst::redact_publish_uri (uri);
+  return "cluster://" + u->id + "/***";
+}
+
+/* The resolver's status callback reported the host (or stream) of a
+ * cluster destination down: the session using it fails at once with
+ * "cluster-down" (listener thread -> loop; only a weak reference to the
+ * element is held). */
+static void
+watch_cluster (GstAutoRestoreSink *self, size_t idx,
+               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
+{
+  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
+    g_weak_ref_clear (w);
+    delete w;
+  });
+  g_weak_ref_init (weak.get (), self);
+  std::weak_ptr<resilient::cluster::ClusterClient> wc = client;
+  client->watch ([weak, idx, wc] (const resilient::cluster::DownNotice &n) {
+    auto *s = static_cast<GstAutoRestoreSink *> (g_weak_ref_get (weak.get ()));
+    if (!s)
+      return;
+    std::string what = n.stream.empty ()
+                           ? "host " + resilient::gst::redact_publish_uri (n.host)
+                           : "stream '" + n.stream + "'";
+    gst_object_ref (s);
+    if (!s->priv->loop.post ([s, idx, what, wc] {
+          auto *priv = s->priv;
+          auto client = wc.lock ();
+          auto cur = client ? client->current () : std::nullopt;
+          std::shared_ptr<Session> hit;
+          if (cur && idx < priv->slots.size ()
+              && priv->slots[idx].cluster == client) {
+            std::lock_guard<std::mutex> g (priv->lock);
+            for (auto &x : priv->sessions)
+              if (x->slot == idx && x->cluster_url == cur->url && !x->failed
+                  && !x->draining)
+                hit = x;
+          }
+          if (hit) {
+            GST_INFO_OBJECT (s, "cluster status: %s down, session %" G_GUINT64_FORMAT
+                             " moves on", what.c_str (), hit->id);
+            fail_session (s, hit, FailureKind::ClusterDown,
+                          "status callback: " + what + " reported down",
+                          true, false);
+          }
+          gst_object_unref (s);
+        }))
+      gst_object_unref (s);
+    gst_object_unref (s);
+  });
+}
+
 static bool
 setup_run (GstAutoRestoreSink *self, std::string &error)
 {
@@ -2213,7 +2565,22 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
             "rtmps:// or srt:// URI";
     return false;
   }
+  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
   for (auto &u : uris) {
+    if (resilient::cluster::ClusterClient::is_cluster_uri (u)) {
+      auto client = std::make_shared<resilient::cluster::ClusterClient> (u);
+      std::string why;
+      if (!client->attach (why)) {
+        error = "destination '" + cluster_display (u) + "': " + why
+                + ": add a clusterresolver with cluster-id="
+                + client->cluster_id ()
+                + " to the pipeline, or fix the location property";
+        return false;
+      }
+      clusters.push_back (client);
+      continue;
+    }
+    clusters.push_back (nullptr);
     if (!resilient::gst::publish_transport_supports (u)) {
       resilient::gst::make_publish_transport (u, error);
       return false;
@@ -2230,12 +2597,16 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
   priv->slots.reserve (uris.size ());
   for (size_t i = 0; i < uris.size (); i++) {
     Slot slot{ uris[i],
-               resilient::gst::redact_publish_uri (uris[i]),
+               clusters[i] ? cluster_display (uris[i])
+                           : resilient::gst::redact_publish_uri (uris[i]),
                RestoreScheduler (policy, 0x5eed + i),
                BitrateWatch (ms (st.bitrate_check_interval_ms),
                              (int)st.bitrate_max_tries),
                PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
                RefusalDetector (ms (2000), 2) };
+    slot.cluster = clusters[i];
+    if (slot.cluster)
+      watch_cluster (self, i, slot.cluster);
     priv->slots.push_back (std::move (slot));
   }
   priv->dests = DestinationList (uris, ms (st.failback_holdoff_ms));
@@ -2713,8 +3084,10 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
       gobject_class, PROP_LOCATION,
       g_param_spec_string (
           "location", "Location",
-          "Destination URIs (rtmp://, rtmps://, srt://) separated by spaces, "
-          "primary first and backups after it; stream keys are never shown.",
+          "Destination URIs (rtmp://, rtmps://, srt://, or "
+          "cluster://<cluster-id>/<path> for a clusterresolver's hosts) "
+          "separated by spaces, primary first and backups after it; stream "
+          "keys are never shown.",
           DEFAULT_LOCATION, RW_READY));
   g_object_class_install_property (
       gobject_class, PROP_REDUNDANT,

@@ -87,14 +87,12 @@ using resilient::gst::redact_uri;
 
 /* ---- enums -------------------------------------------------------------- */
 
-typedef enum
-{
+typedef enum {
   GST_FAILOVER_SRC_STANDBY_COLD,
   GST_FAILOVER_SRC_STANDBY_HOT,
 } GstFailoverSrcStandby;
 
-typedef enum
-{
+typedef enum {
   GST_FAILOVER_SRC_STATUS_STOPPED,
   GST_FAILOVER_SRC_STATUS_STARTING,
   GST_FAILOVER_SRC_STATUS_LIVE,
@@ -107,11 +105,11 @@ gst_failover_src_standby_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_FAILOVER_SRC_STANDBY_COLD,
-        "The next candidate starts only when needed", "cold"},
-    {GST_FAILOVER_SRC_STANDBY_HOT,
-        "The next candidate is kept connected and decoded", "hot"},
-    {0, nullptr, nullptr},
+    { GST_FAILOVER_SRC_STANDBY_COLD,
+      "The next candidate starts only when needed", "cold" },
+    { GST_FAILOVER_SRC_STANDBY_HOT,
+      "The next candidate is kept connected and decoded", "hot" },
+    { 0, nullptr, nullptr },
   };
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstFailoverSrcStandby", values);
@@ -125,16 +123,16 @@ gst_failover_src_status_get_type (void)
 {
   static GType type = 0;
   static const GEnumValue values[] = {
-    {GST_FAILOVER_SRC_STATUS_STOPPED, "Not running", "stopped"},
-    {GST_FAILOVER_SRC_STATUS_STARTING, "No candidate on the output yet",
-        "starting"},
-    {GST_FAILOVER_SRC_STATUS_LIVE, "The first candidate is on the output",
-        "live"},
-    {GST_FAILOVER_SRC_STATUS_BACKUP, "Another candidate is on the output",
-        "backup"},
-    {GST_FAILOVER_SRC_STATUS_FILLER, "Nothing healthy: filler on the output",
-        "filler"},
-    {0, nullptr, nullptr},
+    { GST_FAILOVER_SRC_STATUS_STOPPED, "Not running", "stopped" },
+    { GST_FAILOVER_SRC_STATUS_STARTING, "No candidate on the output yet",
+      "starting" },
+    { GST_FAILOVER_SRC_STATUS_LIVE, "The first candidate is on the output",
+      "live" },
+    { GST_FAILOVER_SRC_STATUS_BACKUP, "Another candidate is on the output",
+      "backup" },
+    { GST_FAILOVER_SRC_STATUS_FILLER, "Nothing healthy: filler on the output",
+      "filler" },
+    { 0, nullptr, nullptr },
   };
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstFailoverSrcStatus", values);
@@ -171,8 +169,7 @@ constexpr GstClockTime HEALTH_PERIOD = 100 * GST_MSECOND;
 
 #define ORIGIN_META_NAME "GstFailoverSrcOriginMeta"
 
-enum
-{
+enum {
   PROP_0,
   PROP_URIS,
   PROP_URI_LIST,
@@ -198,15 +195,13 @@ enum
   PROP_STATISTICS,
 };
 
-enum
-{
+enum {
   SIGNAL_SWITCH_TO,
   LAST_SIGNAL,
 };
 static guint signals[LAST_SIGNAL];
 
-enum StreamIdx
-{
+enum StreamIdx {
   VIDEO = 0,
   AUDIO = 1,
 };
@@ -248,29 +243,29 @@ struct Branch
   GstElement *queue = nullptr;
   GstElement *capsfilter = nullptr;
   GstElement *appsink = nullptr;
-  std::atomic<bool> linked { false };
+  std::atomic<bool> linked{ false };
 };
 
 /* One running instance of a candidate; a restart makes a new Run. */
 struct Run
 {
-  GstFailoverSrc *self = nullptr;       /* not a ref: runs die before it */
+  GstFailoverSrc *self = nullptr; /* not a ref: runs die before it */
   int index = -1;
   std::uint64_t id = 0;
   std::string uri;
   std::string safe_uri;
   InputKind kind = InputKind::Live;
-  GstElement *bin = nullptr;            /* owned by the element while added */
+  GstElement *bin = nullptr; /* owned by the element while added */
   GstElement *decodebin = nullptr;
   Branch branches[2];
 
-  std::atomic<std::uint64_t> bytes { 0 };
-  std::atomic<std::uint64_t> buffers { 0 };
-  std::atomic<std::int64_t> last_buffer_ns { -1 };
-  std::atomic<bool> stopping { false };
-  std::atomic<bool> failed_reported { false };
-  std::atomic<bool> no_more_pads { false };
-  std::atomic<bool> has_stream[2] { false, false };
+  std::atomic<std::uint64_t> bytes{ 0 };
+  std::atomic<std::uint64_t> buffers{ 0 };
+  std::atomic<std::int64_t> last_buffer_ns{ -1 };
+  std::atomic<bool> stopping{ false };
+  std::atomic<bool> failed_reported{ false };
+  std::atomic<bool> no_more_pads{ false };
+  std::atomic<bool> has_stream[2]{ false, false };
 
   std::mutex wait_lock;
   GstClockID wait_id = nullptr;
@@ -279,7 +274,7 @@ struct Run
   bool offset_set = false;
   gint64 offset = 0;
 
-  std::mutex op_lock;                   /* serialises state changes */
+  std::mutex op_lock; /* serialises state changes */
 
   /* Loop thread only. */
   std::unique_ptr<HealthMonitor> health;
@@ -289,13 +284,13 @@ struct Run
 struct Output
 {
   std::mutex lock;
-  GstCaps *caps = nullptr;              /* fixed output caps once known */
+  GstCaps *caps = nullptr; /* fixed output caps once known */
   GstVideoInfo vinfo;
   GstAudioInfo ainfo;
   GstClockTime last_end = GST_CLOCK_TIME_NONE;
-  GstClockTime last_real_end = GST_CLOCK_TIME_NONE;     /* of a candidate */
-  std::uint64_t last_source = G_MAXUINT64;      /* run id, 0 = filler */
-  GstBuffer *last_frame = nullptr;      /* last candidate video frame */
+  GstClockTime last_real_end = GST_CLOCK_TIME_NONE; /* of a candidate */
+  std::uint64_t last_source = G_MAXUINT64;          /* run id, 0 = filler */
+  GstBuffer *last_frame = nullptr; /* last candidate video frame */
   GstClockTime last_frame_time = GST_CLOCK_TIME_NONE;
   GstBuffer *black = nullptr;
   GstBuffer *image = nullptr;
@@ -309,6 +304,7 @@ struct PendingSwitch
   int from = -1, to = -1;
   std::string from_uri, to_uri, reason;
   std::uint64_t detect_ms = 0;
+  std::uint64_t filler_ms = 0; /* time on filler before, when from = -1 */
 };
 
 struct CandidateStats
@@ -325,7 +321,7 @@ struct Stats
   std::uint64_t last_gap_ms = 0, max_gap_ms = 0;
 };
 
-}  // namespace
+} // namespace
 
 struct GstFailoverSrcPrivate
 {
@@ -351,8 +347,8 @@ struct GstFailoverSrcPrivate
   bool eos_sent = false;
   ControlLoop::TimerId tick_timer = 0;
 
-  std::atomic<std::uint64_t> active_source { 0 };       /* run id, 0 filler */
-  std::atomic<int> active_index { -1 };
+  std::atomic<std::uint64_t> active_source{ 0 }; /* run id, 0 filler */
+  std::atomic<int> active_index{ -1 };
 
   std::mutex switch_lock;
   PendingSwitch pending;
@@ -362,12 +358,12 @@ struct GstFailoverSrcPrivate
   GstPad *ghost[2] = { nullptr, nullptr };
 
   /* Set on PAUSED->PLAYING. */
-  std::atomic<GstClock *> clock { nullptr };
-  std::atomic<GstClockTime> base_time { 0 };
-  std::atomic<GstClockTime> latency_ns { DEFAULT_LATENCY_MS * GST_MSECOND };
-  std::atomic<GstClockTime> hold_ns { DEFAULT_HOLD_LAST_FRAME_MS * GST_MSECOND };
+  std::atomic<GstClock *> clock{ nullptr };
+  std::atomic<GstClockTime> base_time{ 0 };
+  std::atomic<GstClockTime> latency_ns{ DEFAULT_LATENCY_MS * GST_MSECOND };
+  std::atomic<GstClockTime> hold_ns{ DEFAULT_HOLD_LAST_FRAME_MS * GST_MSECOND };
 
-  ControlLoop loop { "failoversrc" };
+  ControlLoop loop{ "failoversrc" };
 };
 
 struct _GstFailoverSrc
@@ -379,27 +375,42 @@ struct _GstFailoverSrc
 #define gst_failover_src_parent_class parent_class
 G_DEFINE_TYPE (GstFailoverSrc, gst_failover_src, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (failoversrc, "failoversrc", GST_RANK_NONE,
-    GST_TYPE_FAILOVER_SRC);
+                             GST_TYPE_FAILOVER_SRC);
 
-static GstStaticPadTemplate video_template =
-GST_STATIC_PAD_TEMPLATE ("video", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("video/x-raw"));
-static GstStaticPadTemplate audio_template =
-GST_STATIC_PAD_TEMPLATE ("audio", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("audio/x-raw"));
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
+    "video", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
+    "audio", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("audio/x-raw"));
 
 /* forward declarations */
-static void schedule_tick (GstFailoverSrc * self);
-static void run_actions (GstFailoverSrc * self, std::vector<Action> acts);
-static void start_candidate (GstFailoverSrc * self, int index);
-static void report_failure (GstFailoverSrc * self, std::uint64_t run_id,
-    int index, FailureReason reason, bool fatal, std::string detail,
-    GstClockTime first_sign, Duration retry_floor = Duration::zero ());
+static void schedule_tick (GstFailoverSrc *self);
+static void run_actions (GstFailoverSrc *self, std::vector<Action> acts);
+static void start_candidate (GstFailoverSrc *self, int index);
+static void report_failure (GstFailoverSrc *self, std::uint64_t run_id,
+                            int index, FailureReason reason, bool fatal,
+                            std::string detail, GstClockTime first_sign,
+                            Duration retry_floor = Duration::zero ());
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* A reference to the element held by a task on the control loop: released
+ * when the task has run or when it is dropped (timer cancelled, loop
+ * stopped). The loop is stopped on READY->NULL, before the application can
+ * drop its last reference, so the last unref never happens on the loop. */
+struct SelfRef
+{
+  GstFailoverSrc *p;
+  explicit SelfRef (GstFailoverSrc *self)
+      : p (GST_FAILOVER_SRC (gst_object_ref (self)))
+  {
+  }
+  SelfRef (const SelfRef &o) : p (GST_FAILOVER_SRC (gst_object_ref (o.p))) {}
+  SelfRef &operator= (const SelfRef &) = delete;
+  ~SelfRef () { gst_object_unref (p); }
+};
+
 static GstClockTime
-running_now (GstFailoverSrc * self)
+running_now (GstFailoverSrc *self)
 {
   GstClock *clock = self->priv->clock.load ();
   if (!clock)
@@ -418,7 +429,7 @@ tp (GstClockTime t)
 /* Redacts every URI-looking token of a free text (error messages quote
  * URIs with their stream keys). */
 static std::string
-redact_text (const std::string & text)
+redact_text (const std::string &text)
 {
   std::string out;
   std::size_t i = 0;
@@ -429,13 +440,13 @@ redact_text (const std::string & text)
       break;
     }
     std::size_t start = sep;
-    while (start > i && (g_ascii_isalnum (text[start - 1])
-            || text[start - 1] == '+' || text[start - 1] == '-'
-            || text[start - 1] == '.'))
+    while (start > i
+           && (g_ascii_isalnum (text[start - 1]) || text[start - 1] == '+'
+               || text[start - 1] == '-' || text[start - 1] == '.'))
       start--;
     std::size_t end = sep + 3;
     while (end < text.size () && !g_ascii_isspace (text[end])
-        && text[end] != '"' && text[end] != '\'' && text[end] != '>')
+           && text[end] != '"' && text[end] != '\'' && text[end] != '>')
       end++;
     out += text.substr (i, start - i);
     out += redact_uri (text.substr (start, end - start));
@@ -445,7 +456,7 @@ redact_text (const std::string & text)
 }
 
 static ErrorClass
-classify_error (const GError * err)
+classify_error (const GError *err)
 {
   if (err->domain == GST_RESOURCE_ERROR) {
     if (err->code == GST_RESOURCE_ERROR_NOT_FOUND)
@@ -467,7 +478,7 @@ classify_error (const GError * err)
 }
 
 static HealthConfig
-health_config (const Settings & s)
+health_config (const Settings &s)
 {
   HealthConfig c;
   c.timeout = ms (s.timeout);
@@ -480,11 +491,11 @@ health_config (const Settings & s)
 }
 
 static PolicyConfig
-policy_config (const Settings & s)
+policy_config (const Settings &s)
 {
   PolicyConfig c;
-  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT ? Standby::Hot :
-      Standby::Cold;
+  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT ? Standby::Hot
+                                                        : Standby::Cold;
   c.backoff.initial = ms (s.retry_delay);
   c.backoff.max = ms (std::max (s.retry_max_delay, s.retry_delay));
   c.backoff.max_attempts = s.retry_max_attempts;
@@ -497,11 +508,13 @@ policy_config (const Settings & s)
 /* ---- output caps, filler frames ----------------------------------------- */
 
 static GstCaps *
-default_caps (int stream, const GstCaps * wanted)
+default_caps (int stream, const GstCaps *wanted)
 {
-  GstCaps *caps = wanted ? gst_caps_copy (wanted) :
-      gst_caps_new_empty_simple (stream_names[stream] == std::string ("video")
-      ? "video/x-raw" : "audio/x-raw");
+  GstCaps *caps = wanted ? gst_caps_copy (wanted)
+                         : gst_caps_new_empty_simple (
+                             stream_names[stream] == std::string ("video")
+                                 ? "video/x-raw"
+                                 : "audio/x-raw");
   caps = gst_caps_truncate (caps);
   caps = gst_caps_make_writable (caps);
   GstStructure *s = gst_caps_get_structure (caps, 0);
@@ -518,12 +531,12 @@ default_caps (int stream, const GstCaps * wanted)
     gst_structure_fixate_field_nearest_int (s, "height", DEFAULT_HEIGHT);
     if (!gst_structure_has_field (s, "framerate"))
       gst_structure_set (s, "framerate", GST_TYPE_FRACTION, DEFAULT_FPS_N, 1,
-          nullptr);
-    gst_structure_fixate_field_nearest_fraction (s, "framerate",
-        DEFAULT_FPS_N, 1);
+                         nullptr);
+    gst_structure_fixate_field_nearest_fraction (s, "framerate", DEFAULT_FPS_N,
+                                                 1);
     if (!gst_structure_has_field (s, "pixel-aspect-ratio"))
       gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-          nullptr);
+                         nullptr);
   } else {
     if (!gst_structure_has_field (s, "format"))
       gst_structure_set (s, "format", G_TYPE_STRING, "S16LE", nullptr);
@@ -543,38 +556,41 @@ default_caps (int stream, const GstCaps * wanted)
 
 /* Caps a candidate branch converts to before the output caps are known. */
 static GstCaps *
-branch_caps (GstFailoverSrc * self, int stream)
+branch_caps (GstFailoverSrc *self, int stream)
 {
   auto *priv = self->priv;
   {
-    std::lock_guard < std::mutex > g (priv->out[stream].lock);
+    std::lock_guard<std::mutex> g (priv->out[stream].lock);
     if (priv->out[stream].caps)
       return gst_caps_ref (priv->out[stream].caps);
   }
-  std::lock_guard < std::mutex > g (priv->settings_lock);
+  std::lock_guard<std::mutex> g (priv->settings_lock);
   if (priv->settings.caps[stream])
     return gst_caps_ref (priv->settings.caps[stream]);
   /* Interleaved audio: what nearly every downstream element takes. */
-  return stream == VIDEO ? gst_caps_new_empty_simple ("video/x-raw") :
-      gst_caps_new_simple ("audio/x-raw", "layout", G_TYPE_STRING,
-      "interleaved", nullptr);
+  return stream == VIDEO
+             ? gst_caps_new_empty_simple ("video/x-raw")
+             : gst_caps_new_simple ("audio/x-raw", "layout", G_TYPE_STRING,
+                                    "interleaved", nullptr);
 }
 
 static GstClockTime
-frame_duration (Output & o)
+frame_duration (Output &o)
 {
   if (GST_VIDEO_INFO_FPS_N (&o.vinfo) > 0)
-    return gst_util_uint64_scale_int (GST_SECOND, GST_VIDEO_INFO_FPS_D (&o.vinfo),
-        GST_VIDEO_INFO_FPS_N (&o.vinfo));
+    return gst_util_uint64_scale_int (GST_SECOND,
+                                      GST_VIDEO_INFO_FPS_D (&o.vinfo),
+                                      GST_VIDEO_INFO_FPS_N (&o.vinfo));
   return GST_SECOND / DEFAULT_FPS_N;
 }
 
 static GstBuffer *
-make_black_frame (const GstVideoInfo * out_info)
+make_black_frame (const GstVideoInfo *out_info)
 {
   GstVideoInfo i420;
   gst_video_info_set_format (&i420, GST_VIDEO_FORMAT_I420,
-      GST_VIDEO_INFO_WIDTH (out_info), GST_VIDEO_INFO_HEIGHT (out_info));
+                             GST_VIDEO_INFO_WIDTH (out_info),
+                             GST_VIDEO_INFO_HEIGHT (out_info));
   GST_VIDEO_INFO_FPS_N (&i420) = GST_VIDEO_INFO_FPS_N (out_info);
   GST_VIDEO_INFO_FPS_D (&i420) = GST_VIDEO_INFO_FPS_D (out_info);
   GST_VIDEO_INFO_PAR_N (&i420) = GST_VIDEO_INFO_PAR_N (out_info);
@@ -586,10 +602,10 @@ make_black_frame (const GstVideoInfo * out_info)
     return nullptr;
   }
   for (int p = 0; p < 3; p++) {
-    guint8 *data = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&sf, p);
+    guint8 *data = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&sf, p);
     gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&sf, p);
     gint h = GST_VIDEO_FRAME_COMP_HEIGHT (&sf, p);
-    memset (data, p == 0 ? 16 : 128, (gsize) stride * h);
+    memset (data, p == 0 ? 16 : 128, (gsize)stride * h);
   }
   GstBuffer *dst = gst_buffer_new_allocate (nullptr, out_info->size, nullptr);
   GstVideoFrame df;
@@ -599,8 +615,8 @@ make_black_frame (const GstVideoInfo * out_info)
     gst_buffer_unref (dst);
     return nullptr;
   }
-  GstVideoConverter *conv = gst_video_converter_new (&i420,
-      const_cast < GstVideoInfo * >(out_info), nullptr);
+  GstVideoConverter *conv = gst_video_converter_new (
+      &i420, const_cast<GstVideoInfo *> (out_info), nullptr);
   if (conv) {
     gst_video_converter_frame (conv, &sf, &df);
     gst_video_converter_free (conv);
@@ -613,17 +629,18 @@ make_black_frame (const GstVideoInfo * out_info)
 
 /* Decodes the fallback image to the output caps (loop thread). */
 static GstBuffer *
-load_fallback_image (GstFailoverSrc * self, const std::string & path,
-    GstCaps * out_caps)
+load_fallback_image (GstFailoverSrc *self, const std::string &path,
+                     GstCaps *out_caps)
 {
   GError *err = nullptr;
-  gchar *desc = g_strdup_printf ("filesrc name=src ! decodebin ! videoconvert "
+  gchar *desc = g_strdup_printf (
+      "filesrc name=src ! decodebin ! videoconvert "
       "! videoscale ! capsfilter name=cf ! appsink name=sink sync=false");
   GstElement *pipe = gst_parse_launch (desc, &err);
   g_free (desc);
   if (!pipe) {
     GST_WARNING_OBJECT (self, "cannot build image decoder: %s",
-        err ? err->message : "?");
+                        err ? err->message : "?");
     g_clear_error (&err);
     return nullptr;
   }
@@ -637,15 +654,17 @@ load_fallback_image (GstFailoverSrc * self, const std::string & path,
   gst_caps_unref (still);
   GstBuffer *result = nullptr;
   gst_element_set_state (pipe, GST_STATE_PAUSED);
-  GstSample *sample = gst_app_sink_try_pull_preroll (GST_APP_SINK (sink),
-      5 * GST_SECOND);
+  GstSample *sample
+      = gst_app_sink_try_pull_preroll (GST_APP_SINK (sink), 5 * GST_SECOND);
   if (sample) {
     result = gst_buffer_copy_deep (gst_sample_get_buffer (sample));
     gst_sample_unref (sample);
   } else {
-    GST_ELEMENT_WARNING (self, RESOURCE, READ,
+    GST_ELEMENT_WARNING (
+        self, RESOURCE, READ,
         ("Cannot decode fallback-image '%s'; black is shown instead.",
-            path.c_str ()), (nullptr));
+         path.c_str ()),
+        (nullptr));
   }
   gst_element_set_state (pipe, GST_STATE_NULL);
   gst_object_unref (src);
@@ -657,9 +676,9 @@ load_fallback_image (GstFailoverSrc * self, const std::string & path,
 
 /* Output::lock held. */
 static void
-set_output_caps_locked (GstFailoverSrc * self, int stream, GstCaps * caps)
+set_output_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps)
 {
-  Output & o = self->priv->out[stream];
+  Output &o = self->priv->out[stream];
   gst_caps_replace (&o.caps, caps);
   if (stream == VIDEO) {
     if (!gst_video_info_from_caps (&o.vinfo, caps))
@@ -671,19 +690,19 @@ set_output_caps_locked (GstFailoverSrc * self, int stream, GstCaps * caps)
   }
   gst_app_src_set_caps (GST_APP_SRC (self->priv->appsrc[stream]), caps);
   GST_INFO_OBJECT (self, "%s output caps: %" GST_PTR_FORMAT,
-      stream_names[stream], caps);
+                   stream_names[stream], caps);
 }
 
 /* Loop thread: converts every running candidate to the output caps now
  * that they are known, and prepares the fallback image. */
 static void
-on_output_caps_known (GstFailoverSrc * self, int stream)
+on_output_caps_known (GstFailoverSrc *self, int stream)
 {
   auto *priv = self->priv;
   GstCaps *caps = branch_caps (self, stream);
   std::vector<std::shared_ptr<Run>> runs;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     for (auto &kv : priv->runs)
       runs.push_back (kv.second);
   }
@@ -692,18 +711,18 @@ on_output_caps_known (GstFailoverSrc * self, int stream)
   if (stream == VIDEO) {
     std::string path;
     {
-      std::lock_guard < std::mutex > g (priv->settings_lock);
+      std::lock_guard<std::mutex> g (priv->settings_lock);
       path = priv->settings.fallback_image;
     }
     bool need;
     {
-      std::lock_guard < std::mutex > g (priv->out[VIDEO].lock);
+      std::lock_guard<std::mutex> g (priv->out[VIDEO].lock);
       need = !path.empty () && !priv->out[VIDEO].image_tried;
       priv->out[VIDEO].image_tried = true;
     }
     if (need) {
       GstBuffer *img = load_fallback_image (self, path, caps);
-      std::lock_guard < std::mutex > g (priv->out[VIDEO].lock);
+      std::lock_guard<std::mutex> g (priv->out[VIDEO].lock);
       gst_clear_buffer (&priv->out[VIDEO].image);
       priv->out[VIDEO].image = img;
     }
@@ -712,44 +731,45 @@ on_output_caps_known (GstFailoverSrc * self, int stream)
 }
 
 static void
-post_switch_message (GstFailoverSrc * self, const PendingSwitch & p,
-    GstClockTime gap)
+post_switch_message (GstFailoverSrc *self, const PendingSwitch &p,
+                     GstClockTime gap)
 {
   std::uint64_t gap_ms = GST_CLOCK_TIME_IS_VALID (gap) ? gap / GST_MSECOND : 0;
   {
-    std::lock_guard < std::mutex > g (self->priv->state_lock);
+    std::lock_guard<std::mutex> g (self->priv->state_lock);
     self->priv->stats.last_gap_ms = gap_ms;
-    self->priv->stats.max_gap_ms = std::max (self->priv->stats.max_gap_ms,
-        gap_ms);
+    self->priv->stats.max_gap_ms
+        = std::max (self->priv->stats.max_gap_ms, gap_ms);
   }
-  GST_INFO_OBJECT (self, "switched %d -> %d (%s), gap %" G_GUINT64_FORMAT
-      " ms, detect %" G_GUINT64_FORMAT " ms", p.from, p.to, p.reason.c_str (),
-      gap_ms, p.detect_ms);
-  resilient::gst::post_element_message (GST_ELEMENT (self),
-      gst_structure_new ("failoversrc-switch",
-          "from-index", G_TYPE_INT, p.from,
-          "to-index", G_TYPE_INT, p.to,
-          "from-uri", G_TYPE_STRING, p.from_uri.c_str (),
-          "to-uri", G_TYPE_STRING, p.to_uri.c_str (),
-          "reason", G_TYPE_STRING, p.reason.c_str (),
-          "gap-ms", G_TYPE_UINT64, gap_ms,
-          "detect-ms", G_TYPE_UINT64, p.detect_ms, nullptr));
+  GST_INFO_OBJECT (self,
+                   "switched %d -> %d (%s), gap %" G_GUINT64_FORMAT
+                   " ms, detect %" G_GUINT64_FORMAT " ms",
+                   p.from, p.to, p.reason.c_str (), gap_ms, p.detect_ms);
+  resilient::gst::post_element_message (
+      GST_ELEMENT (self),
+      gst_structure_new (
+          "failoversrc-switch", "from-index", G_TYPE_INT, p.from, "to-index",
+          G_TYPE_INT, p.to, "from-uri", G_TYPE_STRING, p.from_uri.c_str (),
+          "to-uri", G_TYPE_STRING, p.to_uri.c_str (), "reason", G_TYPE_STRING,
+          p.reason.c_str (), "gap-ms", G_TYPE_UINT64, gap_ms, "detect-ms",
+          G_TYPE_UINT64, p.detect_ms, "filler-ms", G_TYPE_UINT64, p.filler_ms,
+          nullptr));
 }
 
 /* Pushes one buffer to an output stream, re-timestamped to `pts` (running
  * time). `source` is the run id (0 = filler), `index` the candidate index
  * for the origin meta. Takes ownership of `buf`. Any thread. */
 static void
-push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
-    GstClockTime pts, std::uint64_t source, int index, GstCaps * caps)
+push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
+             std::uint64_t source, int index, GstCaps *caps)
 {
   auto *priv = self->priv;
-  Output & o = priv->out[stream];
+  Output &o = priv->out[stream];
   bool caps_now_known = false;
   std::optional<PendingSwitch> done;
   GstClockTime gap = GST_CLOCK_TIME_NONE;
   {
-    std::lock_guard < std::mutex > g (o.lock);
+    std::lock_guard<std::mutex> g (o.lock);
     if (caps && !o.caps) {
       /* Lock onto the first candidate's format. */
       GstCaps *fixed = gst_caps_fixate (gst_caps_copy (caps));
@@ -760,7 +780,7 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
     if (!o.caps || (caps && !gst_caps_is_subset (caps, o.caps))) {
       /* Not (yet) converted to the output format. */
       GST_LOG_OBJECT (self, "%s: dropping sample in caps %" GST_PTR_FORMAT,
-          stream_names[stream], caps);
+                      stream_names[stream], caps);
       gst_buffer_unref (buf);
       goto out;
     }
@@ -775,16 +795,18 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
         goto out;
       }
       dur = gst_util_uint64_scale_int (samples, GST_SECOND,
-          GST_AUDIO_INFO_RATE (&o.ainfo));
+                                       GST_AUDIO_INFO_RATE (&o.ainfo));
     }
     if (GST_CLOCK_TIME_IS_VALID (o.last_end) && pts < o.last_end) {
       /* Overlaps what already went out: clamp video, clip audio. */
       if (stream == VIDEO) {
         if (pts + dur / 2 <= o.last_end) {
-          GST_LOG_OBJECT (self, "video: dropping frame of %" G_GUINT64_FORMAT
-              " at %" GST_TIME_FORMAT " behind the output end %"
-              GST_TIME_FORMAT, (guint64) source, GST_TIME_ARGS (pts),
-              GST_TIME_ARGS (o.last_end));
+          GST_LOG_OBJECT (self,
+                          "video: dropping frame of %" G_GUINT64_FORMAT
+                          " at %" GST_TIME_FORMAT
+                          " behind the output end %" GST_TIME_FORMAT,
+                          (guint64)source, GST_TIME_ARGS (pts),
+                          GST_TIME_ARGS (o.last_end));
           gst_buffer_unref (buf);
           goto out;
         }
@@ -792,8 +814,8 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
       } else {
         gsize bpf = GST_AUDIO_INFO_BPF (&o.ainfo);
         gsize samples = gst_buffer_get_size (buf) / bpf;
-        guint64 trim = gst_util_uint64_scale_int (o.last_end - pts,
-            GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
+        guint64 trim = gst_util_uint64_scale_int (
+            o.last_end - pts, GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
         if (trim >= samples) {
           gst_buffer_unref (buf);
           goto out;
@@ -801,7 +823,7 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
         buf = gst_audio_buffer_truncate (buf, bpf, trim, samples - trim);
         pts = o.last_end;
         dur = gst_util_uint64_scale_int (samples - trim, GST_SECOND,
-            GST_AUDIO_INFO_RATE (&o.ainfo));
+                                         GST_AUDIO_INFO_RATE (&o.ainfo));
       }
     }
     buf = gst_buffer_make_writable (buf);
@@ -822,19 +844,20 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
       meta = gst_buffer_add_custom_meta (buf, ORIGIN_META_NAME);
     if (meta) {
       GstStructure *ms = gst_custom_meta_get_structure (meta);
-      gst_structure_set (ms, "index", G_TYPE_INT, index,
-          "source", G_TYPE_UINT64, (guint64) source, nullptr);
+      gst_structure_set (ms, "index", G_TYPE_INT, index, "source",
+                         G_TYPE_UINT64, (guint64)source, nullptr);
     }
     {
-      std::lock_guard < std::mutex > sg (priv->switch_lock);
+      std::lock_guard<std::mutex> sg (priv->switch_lock);
       if (priv->pending.armed && priv->pending.source == source) {
         done = priv->pending;
         priv->pending.armed = false;
         /* From the last buffer of the candidate we leave (a starving
          * stretch covered by filler counts as gap) or of the filler. */
         GstClockTime prev = priv->pending.from >= 0
-            && GST_CLOCK_TIME_IS_VALID (o.last_real_end) ? o.last_real_end :
-            o.last_end;
+                                    && GST_CLOCK_TIME_IS_VALID (o.last_real_end)
+                                ? o.last_real_end
+                                : o.last_end;
         if (GST_CLOCK_TIME_IS_VALID (prev))
           gap = pts > prev ? pts - prev : 0;
         else
@@ -849,95 +872,96 @@ push_output (GstFailoverSrc * self, int stream, GstBuffer * buf,
       gst_buffer_replace (&o.last_frame, buf);
       o.last_frame_time = pts;
     }
-    GST_LOG_OBJECT (self, "%s: push from %" G_GUINT64_FORMAT " at %"
-        GST_TIME_FORMAT, stream_names[stream], (guint64) source,
-        GST_TIME_ARGS (pts));
+    GST_LOG_OBJECT (self,
+                    "%s: push from %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT,
+                    stream_names[stream], (guint64)source, GST_TIME_ARGS (pts));
     gst_app_src_push_buffer (GST_APP_SRC (priv->appsrc[stream]), buf);
   }
 out:
   if (caps_now_known) {
-    gst_object_ref (self);
-    if (!priv->loop.post ([self, stream] {
-              on_output_caps_known (self, stream);
-              gst_object_unref (self);}))
-      gst_object_unref (self);
+    priv->loop.post ([keep = SelfRef (self), stream] {
+      GstFailoverSrc *self = keep.p;
+      on_output_caps_known (self, stream);
+    });
   }
   if (done) {
-    gst_object_ref (self);
     PendingSwitch p = *done;
-    if (!priv->loop.post ([self, p, gap] {
-              post_switch_message (self, p, gap);
-              gst_object_unref (self);}))
-      gst_object_unref (self);
+    priv->loop.post ([keep = SelfRef (self), p, gap] {
+      GstFailoverSrc *self = keep.p;
+      post_switch_message (self, p, gap);
+    });
   }
 }
 
 /* How long a stream of the active candidate may lack data before filler
  * covers it; also how late a candidate may run before it is re-anchored. */
 static GstClockTime
-starve_threshold (GstFailoverSrcPrivate * priv)
+starve_threshold (GstFailoverSrcPrivate *priv)
 {
   return std::max<GstClockTime> (priv->latency_ns.load () / 2,
-      50 * GST_MSECOND);
+                                 50 * GST_MSECOND);
 }
 
 /* ---- candidate runs: streaming-thread side ------------------------------ */
 
 static void
-record_buffer (Run * run, GstClockTime now)
+record_buffer (Run *run, GstClockTime now)
 {
   run->buffers.fetch_add (1, std::memory_order_relaxed);
-  run->last_buffer_ns.store ((gint64) now, std::memory_order_relaxed);
+  run->last_buffer_ns.store ((gint64)now, std::memory_order_relaxed);
 }
 
 static GstPadProbeReturn
-decoded_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   /* EOS is acted on when it reaches the candidate's appsink: the
    * media still queued in the branch plays out first, and the hot standby's
    * next frame is already waiting, so the switch costs about one frame. */
-  auto *run = static_cast < Run * >(user_data);
+  auto *run = static_cast<Run *> (user_data);
   record_buffer (run, running_now (run->self));
   return GST_PAD_PROBE_OK;
 }
 
 static GstPadProbeReturn
-encoded_bytes_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+encoded_bytes_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  auto *run = static_cast < Run * >(user_data);
+  auto *run = static_cast<Run *> (user_data);
   gsize size = 0;
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
     size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
   else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    size = gst_buffer_list_calculate_size (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+    size = gst_buffer_list_calculate_size (
+        GST_PAD_PROBE_INFO_BUFFER_LIST (info));
   run->bytes.fetch_add (size, std::memory_order_relaxed);
   return GST_PAD_PROBE_OK;
 }
 
 static void
-deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
-    gpointer user_data)
+deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
+                    gpointer user_data)
 {
-  Run *run = static_cast < std::shared_ptr < Run > *>(user_data)->get ();
+  Run *run = static_cast<std::shared_ptr<Run> *> (user_data)->get ();
   GstElementFactory *f = gst_element_get_factory (element);
   if (!f)
     return;
-  const gchar *klass = gst_element_factory_get_metadata (f,
-      GST_ELEMENT_METADATA_KLASS);
+  const gchar *klass
+      = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
   if (!klass || !strstr (klass, "Decoder"))
     return;
   GstPad *sink = gst_element_get_static_pad (element, "sink");
   if (!sink)
     return;
-  gst_pad_add_probe (sink, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST), encoded_bytes_probe, run, nullptr);
+  gst_pad_add_probe (sink,
+                     (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                     encoded_bytes_probe, run, nullptr);
   gst_object_unref (sink);
 }
 
 static void
-pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
+pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
 {
-  Run *run = static_cast < std::shared_ptr < Run > *>(user_data)->get ();
+  Run *run = static_cast<std::shared_ptr<Run> *> (user_data)->get ();
   GstCaps *caps = gst_pad_get_current_caps (pad);
   if (!caps)
     caps = gst_pad_query_caps (pad, nullptr);
@@ -950,51 +974,53 @@ pad_added (GstElement * decodebin, GstPad * pad, gpointer user_data)
   gst_caps_unref (caps);
   if (stream < 0)
     return;
-  Branch & b = run->branches[stream];
+  Branch &b = run->branches[stream];
   bool expected = false;
   if (!b.linked.compare_exchange_strong (expected, true))
-    return;                     /* second stream of a kind: not used */
+    return; /* second stream of a kind: not used */
   GstPad *sink = gst_element_get_static_pad (b.queue, "sink");
   GstPadLinkReturn ret = gst_pad_link (pad, sink);
   gst_object_unref (sink);
   if (ret != GST_PAD_LINK_OK) {
     GST_WARNING_OBJECT (run->self, "candidate %d: cannot link %s pad: %d",
-        run->index, stream_names[stream], ret);
+                        run->index, stream_names[stream], ret);
     return;
   }
   run->has_stream[stream] = true;
-  gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER |
-          GST_PAD_PROBE_TYPE_BUFFER_LIST), decoded_probe, run, nullptr);
+  gst_pad_add_probe (pad,
+                     (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                     decoded_probe, run, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d: %s stream linked", run->index,
-      stream_names[stream]);
+                    stream_names[stream]);
 }
 
 static void
-pad_removed (GstElement * decodebin, GstPad * pad, gpointer user_data)
+pad_removed (GstElement *decodebin, GstPad *pad, gpointer user_data)
 {
-  Run *run = static_cast < std::shared_ptr < Run > *>(user_data)->get ();
+  Run *run = static_cast<std::shared_ptr<Run> *> (user_data)->get ();
   if (run->stopping.load () || !gst_pad_is_linked (pad))
     return;
   report_failure (run->self, run->id, run->index, FailureReason::PadRemoved,
-      false, "decoded pad removed", running_now (run->self));
+                  false, "decoded pad removed", running_now (run->self));
 }
 
 static void
-no_more_pads (GstElement * decodebin, gpointer user_data)
+no_more_pads (GstElement *decodebin, gpointer user_data)
 {
-  Run *run = static_cast < std::shared_ptr < Run > *>(user_data)->get ();
+  Run *run = static_cast<std::shared_ptr<Run> *> (user_data)->get ();
   run->no_more_pads = true;
 }
 
 static void
-source_setup (GstElement * decodebin, GstElement * source, gpointer user_data)
+source_setup (GstElement *decodebin, GstElement *source, gpointer user_data)
 {
-  Run *run = static_cast < std::shared_ptr < Run > *>(user_data)->get ();
+  Run *run = static_cast<std::shared_ptr<Run> *> (user_data)->get ();
   /* rtspsrc buffers 2 s by default; the element's own latency is what
    * absorbs jitter here. */
   if (g_str_equal (G_OBJECT_TYPE_NAME (source), "GstRTSPSrc")) {
-    guint latency_ms = (guint) (run->self->priv->latency_ns.load () /
-        GST_MSECOND);
+    guint latency_ms
+        = (guint)(run->self->priv->latency_ns.load () / GST_MSECOND);
     g_object_set (source, "latency", std::max (latency_ms, 100u), nullptr);
   }
   /* reswhepsrc (whep:// and wheps://) reports its failure as a
@@ -1006,16 +1032,16 @@ source_setup (GstElement * decodebin, GstElement * source, gpointer user_data)
           "error-on-failure"))
     g_object_set (source, "error-on-failure", FALSE, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d source: %s", run->index,
-      G_OBJECT_TYPE_NAME (source));
+                    G_OBJECT_TYPE_NAME (source));
 }
 
 /* Waits on the clock until running time `rt`; false when interrupted. */
 static bool
-pace (Run * run, GstClock * clock, GstClockTime base, GstClockTime rt)
+pace (Run *run, GstClock *clock, GstClockTime base, GstClockTime rt)
 {
   GstClockID id = gst_clock_new_single_shot_id (clock, base + rt);
   {
-    std::lock_guard < std::mutex > g (run->wait_lock);
+    std::lock_guard<std::mutex> g (run->wait_lock);
     if (run->stopping.load ()) {
       gst_clock_id_unref (id);
       return false;
@@ -1024,7 +1050,7 @@ pace (Run * run, GstClock * clock, GstClockTime base, GstClockTime rt)
   }
   GstClockReturn ret = gst_clock_id_wait (id, nullptr);
   {
-    std::lock_guard < std::mutex > g (run->wait_lock);
+    std::lock_guard<std::mutex> g (run->wait_lock);
     run->wait_id = nullptr;
   }
   gst_clock_id_unref (id);
@@ -1032,9 +1058,9 @@ pace (Run * run, GstClock * clock, GstClockTime base, GstClockTime rt)
 }
 
 static GstFlowReturn
-new_sample (GstAppSink * sink, gpointer user_data)
+new_sample (GstAppSink *sink, gpointer user_data)
 {
-  auto *b = static_cast < Branch * >(user_data);
+  auto *b = static_cast<Branch *> (user_data);
   Run *run = b->run;
   GstFailoverSrc *self = run->self;
   auto *priv = self->priv;
@@ -1051,7 +1077,7 @@ new_sample (GstAppSink * sink, gpointer user_data)
   }
   GstClockTime base = priv->base_time.load ();
   guint64 brt = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
-      GST_BUFFER_PTS (buf));
+                                             GST_BUFFER_PTS (buf));
   if (!GST_CLOCK_TIME_IS_VALID (brt)) {
     gst_sample_unref (sample);
     return GST_FLOW_OK;
@@ -1061,8 +1087,8 @@ new_sample (GstAppSink * sink, gpointer user_data)
   /* Where filler covering this stream has got to, if it is covering it. */
   GstClockTime filler_end = GST_CLOCK_TIME_NONE;
   if (priv->active_source.load () == run->id) {
-    Output & o = priv->out[b->stream];
-    std::lock_guard < std::mutex > g (o.lock);
+    Output &o = priv->out[b->stream];
+    std::lock_guard<std::mutex> g (o.lock);
     if (o.last_source == 0)
       filler_end = o.last_end;
   }
@@ -1073,29 +1099,30 @@ new_sample (GstAppSink * sink, gpointer user_data)
      * than the starving threshold (stall, slow decoding, burst after a
      * gap): from there on the output is covered by filler, and samples
      * mapped behind it would all be dropped. */
-    std::lock_guard < std::mutex > g (run->offset_lock);
-    if (!run->offset_set || (gint64) brt + run->offset < (gint64) now
-        - (gint64) late_limit) {
+    std::lock_guard<std::mutex> g (run->offset_lock);
+    if (!run->offset_set
+        || (gint64)brt + run->offset < (gint64)now - (gint64)late_limit) {
       if (run->offset_set)
         GST_DEBUG_OBJECT (self, "candidate %d fell behind, re-anchoring",
-            run->index);
-      run->offset = (gint64) now - (gint64) brt;
+                          run->index);
+      run->offset = (gint64)now - (gint64)brt;
       run->offset_set = true;
     }
-    out = (gint64) brt + run->offset;
+    out = (gint64)brt + run->offset;
     /* The candidate's content takes over from filler right where the
      * filler ended, instead of being dropped as behind it. */
-    if (GST_CLOCK_TIME_IS_VALID (filler_end) && out < (gint64) filler_end) {
-      run->offset += (gint64) filler_end - out;
-      out = (gint64) filler_end;
+    if (GST_CLOCK_TIME_IS_VALID (filler_end) && out < (gint64)filler_end) {
+      run->offset += (gint64)filler_end - out;
+      out = (gint64)filler_end;
     }
   }
-  GST_LOG_OBJECT (self, "candidate %d %s sample rt %" GST_TIME_FORMAT
-      " -> %" GST_STIME_FORMAT " (now %" GST_TIME_FORMAT ")", run->index,
-      stream_names[b->stream], GST_TIME_ARGS (brt), GST_STIME_ARGS (out),
-      GST_TIME_ARGS (now));
-  if (out > (gint64) now + (gint64) GST_MSECOND) {
-    if (!pace (run, clock, base, (GstClockTime) out)) {
+  GST_LOG_OBJECT (self,
+                  "candidate %d %s sample rt %" GST_TIME_FORMAT
+                  " -> %" GST_STIME_FORMAT " (now %" GST_TIME_FORMAT ")",
+                  run->index, stream_names[b->stream], GST_TIME_ARGS (brt),
+                  GST_STIME_ARGS (out), GST_TIME_ARGS (now));
+  if (out > (gint64)now + (gint64)GST_MSECOND) {
+    if (!pace (run, clock, base, (GstClockTime)out)) {
       gst_sample_unref (sample);
       return GST_FLOW_OK;
     }
@@ -1105,8 +1132,8 @@ new_sample (GstAppSink * sink, gpointer user_data)
    * silent long before its content has been shown. */
   record_buffer (run, running_now (self));
   if (priv->active_source.load () == run->id && !run->stopping.load ()) {
-    push_output (self, b->stream, gst_buffer_ref (buf), (GstClockTime) out,
-        run->id, run->index, gst_sample_get_caps (sample));
+    push_output (self, b->stream, gst_buffer_ref (buf), (GstClockTime)out,
+                 run->id, run->index, gst_sample_get_caps (sample));
   }
   gst_sample_unref (sample);
   return GST_FLOW_OK;
@@ -1116,14 +1143,15 @@ new_sample (GstAppSink * sink, gpointer user_data)
  * bins' own EOS aggregation does not apply (the appsinks are not flagged as
  * sinks, so the pipeline never waits for them). */
 static void
-appsink_eos (GstAppSink * sink, gpointer user_data)
+appsink_eos (GstAppSink *sink, gpointer user_data)
 {
-  auto *b = static_cast < Branch * >(user_data);
+  auto *b = static_cast<Branch *> (user_data);
   Run *run = b->run;
   if (!run->stopping.load ())
     report_failure (run->self, run->id, run->index, FailureReason::Eos, false,
-        std::string ("end of stream on the ") + stream_names[b->stream]
-        + " branch", running_now (run->self));
+                    std::string ("end of stream on the ")
+                        + stream_names[b->stream] + " branch",
+                    running_now (run->self));
 }
 
 /* ---- candidate runs: loop side ------------------------------------------ */
@@ -1131,7 +1159,7 @@ appsink_eos (GstAppSink * sink, gpointer user_data)
 static void
 holder_free (gpointer data)
 {
-  delete static_cast < std::shared_ptr < Run > *>(data);
+  delete static_cast<std::shared_ptr<Run> *> (data);
 }
 
 static GstElement *
@@ -1139,13 +1167,13 @@ make (const char *factory)
 {
   GstElement *e = gst_element_factory_make (factory, nullptr);
   if (!e)
-    g_warning ("failoversrc: missing element %s", factory);
+    GST_WARNING ("failoversrc: missing element %s", factory);
   return e;
 }
 
 static std::shared_ptr<Run>
-build_run (GstFailoverSrc * self, int index, const Candidate & c,
-    std::uint64_t id, const Settings & s)
+build_run (GstFailoverSrc *self, int index, const Candidate &c,
+           std::uint64_t id, const Settings &s)
 {
   auto run = std::make_shared<Run> ();
   run->self = self;
@@ -1165,7 +1193,7 @@ build_run (GstFailoverSrc * self, int index, const Candidate & c,
   gst_bin_add (GST_BIN (run->bin), run->decodebin);
 
   for (int st = 0; st < 2; st++) {
-    Branch & b = run->branches[st];
+    Branch &b = run->branches[st];
     b.run = run.get ();
     b.stream = st;
     b.queue = make ("queue");
@@ -1180,25 +1208,26 @@ build_run (GstFailoverSrc * self, int index, const Candidate & c,
       return run;
     }
     g_object_set (b.queue, "max-size-buffers", 0, "max-size-bytes", 0,
-        "max-size-time", (guint64) GST_SECOND, nullptr);
+                  "max-size-time", (guint64)GST_SECOND, nullptr);
     GstCaps *caps = branch_caps (self, st);
     g_object_set (b.capsfilter, "caps", caps, nullptr);
     gst_caps_unref (caps);
     g_object_set (b.appsink, "sync", FALSE, "async", FALSE,
-        "enable-last-sample", FALSE, "max-buffers", 2, "qos", FALSE, nullptr);
+                  "enable-last-sample", FALSE, "max-buffers", 2, "qos", FALSE,
+                  nullptr);
     /* The candidate's sinks are not sinks of the pipeline. */
     GST_OBJECT_FLAG_UNSET (b.appsink, GST_ELEMENT_FLAG_SINK);
     gst_bin_add_many (GST_BIN (run->bin), b.queue, conv, scale, b.capsfilter,
-        b.appsink, nullptr);
+                      b.appsink, nullptr);
     if (rate) {
       gst_bin_add (GST_BIN (run->bin), rate);
       gst_element_link_many (b.queue, conv, scale, rate, b.capsfilter,
-          b.appsink, nullptr);
+                             b.appsink, nullptr);
     } else {
       gst_element_link_many (b.queue, conv, scale, b.capsfilter, b.appsink,
-          nullptr);
+                             nullptr);
     }
-    GstAppSinkCallbacks cbs = { };
+    GstAppSinkCallbacks cbs = {};
     cbs.new_sample = new_sample;
     cbs.eos = appsink_eos;
     /* The Branch lives in the Run, which outlives the appsink's streaming
@@ -1208,65 +1237,68 @@ build_run (GstFailoverSrc * self, int index, const Candidate & c,
   GST_OBJECT_FLAG_UNSET (run->bin, GST_ELEMENT_FLAG_SINK);
 
   g_signal_connect_data (run->decodebin, "pad-added", G_CALLBACK (pad_added),
-      new std::shared_ptr<Run> (run), (GClosureNotify) holder_free,
-      (GConnectFlags) 0);
+                         new std::shared_ptr<Run> (run),
+                         (GClosureNotify)holder_free, (GConnectFlags)0);
   g_signal_connect_data (run->decodebin, "pad-removed",
-      G_CALLBACK (pad_removed), new std::shared_ptr<Run> (run),
-      (GClosureNotify) holder_free, (GConnectFlags) 0);
+                         G_CALLBACK (pad_removed),
+                         new std::shared_ptr<Run> (run),
+                         (GClosureNotify)holder_free, (GConnectFlags)0);
   g_signal_connect_data (run->decodebin, "no-more-pads",
-      G_CALLBACK (no_more_pads), new std::shared_ptr<Run> (run),
-      (GClosureNotify) holder_free, (GConnectFlags) 0);
+                         G_CALLBACK (no_more_pads),
+                         new std::shared_ptr<Run> (run),
+                         (GClosureNotify)holder_free, (GConnectFlags)0);
   g_signal_connect_data (run->decodebin, "source-setup",
-      G_CALLBACK (source_setup), new std::shared_ptr<Run> (run),
-      (GClosureNotify) holder_free, (GConnectFlags) 0);
+                         G_CALLBACK (source_setup),
+                         new std::shared_ptr<Run> (run),
+                         (GClosureNotify)holder_free, (GConnectFlags)0);
   g_signal_connect_data (run->bin, "deep-element-added",
-      G_CALLBACK (deep_element_added), new std::shared_ptr<Run> (run),
-      (GClosureNotify) holder_free, (GConnectFlags) 0);
+                         G_CALLBACK (deep_element_added),
+                         new std::shared_ptr<Run> (run),
+                         (GClosureNotify)holder_free, (GConnectFlags)0);
 
   run->health = std::make_unique<HealthMonitor> (health_config (s), c.kind,
-      tp (running_now (self)));
+                                                 tp (running_now (self)));
   return run;
 }
 
 /* call_async pool: start a candidate's sub-bin. */
 static void
-async_start (GstElement * element, gpointer user_data)
+async_start (GstElement *element, gpointer user_data)
 {
-  auto *holder = static_cast < std::shared_ptr < Run > *>(user_data);
+  auto *holder = static_cast<std::shared_ptr<Run> *> (user_data);
   std::shared_ptr<Run> run = *holder;
   delete holder;
   auto *self = GST_FAILOVER_SRC (element);
-  std::lock_guard < std::mutex > g (run->op_lock);
+  std::lock_guard<std::mutex> g (run->op_lock);
   if (run->stopping.load ())
     return;
-  GstStateChangeReturn ret = gst_element_set_state (run->bin,
-      GST_STATE_PLAYING);
+  GstStateChangeReturn ret
+      = gst_element_set_state (run->bin, GST_STATE_PLAYING);
   /* uridecodebin prerolls asynchronously and a bin that is not top-level
    * stops in PAUSED once its children are done: wait (in slices, so a stop
    * is not held up) and ask for PLAYING again. */
   while (ret == GST_STATE_CHANGE_ASYNC && !run->stopping.load ())
-    ret = gst_element_get_state (run->bin, nullptr, nullptr,
-        100 * GST_MSECOND);
+    ret = gst_element_get_state (run->bin, nullptr, nullptr, 100 * GST_MSECOND);
   if (ret != GST_STATE_CHANGE_FAILURE && !run->stopping.load ())
     ret = gst_element_set_state (run->bin, GST_STATE_PLAYING);
   if (ret == GST_STATE_CHANGE_FAILURE && !run->stopping.load ())
     report_failure (self, run->id, run->index, FailureReason::Error, false,
-        "could not start", running_now (self));
+                    "could not start", running_now (self));
 }
 
 static void
-teardown_run_sync (GstFailoverSrc * self, const std::shared_ptr<Run> &run)
+teardown_run_sync (GstFailoverSrc *self, const std::shared_ptr<Run> &run)
 {
-  std::lock_guard < std::mutex > g (run->op_lock);
+  std::lock_guard<std::mutex> g (run->op_lock);
   gst_element_set_state (run->bin, GST_STATE_NULL);
   if (GST_OBJECT_PARENT (run->bin) == GST_OBJECT (self))
     gst_bin_remove (GST_BIN (self), run->bin);
 }
 
 static void
-async_stop (GstElement * element, gpointer user_data)
+async_stop (GstElement *element, gpointer user_data)
 {
-  auto *holder = static_cast < std::shared_ptr < Run > *>(user_data);
+  auto *holder = static_cast<std::shared_ptr<Run> *> (user_data);
   std::shared_ptr<Run> run = *holder;
   delete holder;
   teardown_run_sync (GST_FAILOVER_SRC (element), run);
@@ -1274,22 +1306,22 @@ async_stop (GstElement * element, gpointer user_data)
 
 /* Marks a run as stopping and releases its streaming thread. */
 static void
-interrupt_run (Run * run)
+interrupt_run (Run *run)
 {
   run->stopping = true;
-  std::lock_guard < std::mutex > g (run->wait_lock);
+  std::lock_guard<std::mutex> g (run->wait_lock);
   if (run->wait_id)
     gst_clock_id_unschedule (run->wait_id);
 }
 
 /* Loop thread. */
 static void
-start_candidate (GstFailoverSrc * self, int index)
+start_candidate (GstFailoverSrc *self, int index)
 {
   auto *priv = self->priv;
   Settings s;
   {
-    std::lock_guard < std::mutex > g (priv->settings_lock);
+    std::lock_guard<std::mutex> g (priv->settings_lock);
     s.timeout = priv->settings.timeout;
     s.adaptive_timeout = priv->settings.adaptive_timeout;
     s.startup_timeout = priv->settings.startup_timeout;
@@ -1301,7 +1333,7 @@ start_candidate (GstFailoverSrc * self, int index)
   std::uint64_t id;
   std::shared_ptr<resilient::cluster::ClusterClient> cluster;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     c = priv->candidates.at (index);
     id = priv->next_run_id++;
     auto it = priv->clusters.find (index);
@@ -1313,13 +1345,14 @@ start_candidate (GstFailoverSrc * self, int index)
     if (!attempt) {
       std::vector<Action> acts;
       {
-        std::lock_guard < std::mutex > g (priv->state_lock);
+        std::lock_guard<std::mutex> g (priv->state_lock);
         GstClockTime now = running_now (self);
         if (!priv->policy)
           return;
-        acts = priv->policy->on_failure (index, FailureReason::Error, false,
+        acts = priv->policy->on_failure (
+            index, FailureReason::Error, false,
             "no host of cluster '" + cluster->cluster_id () + "' can serve '"
-            + cluster->path () + "' (" + cluster->last_note () + ")",
+                + cluster->path () + "' (" + cluster->last_note () + ")",
             tp (now), tp (now));
       }
       run_actions (self, std::move (acts));
@@ -1338,19 +1371,21 @@ start_candidate (GstFailoverSrc * self, int index)
   if (!run) {
     std::vector<Action> acts;
     {
-      std::lock_guard < std::mutex > g (priv->state_lock);
+      std::lock_guard<std::mutex> g (priv->state_lock);
       GstClockTime now = running_now (self);
-      acts = priv->policy->on_failure (index, FailureReason::Unsupported, true,
+      acts = priv->policy->on_failure (
+          index, FailureReason::Unsupported, true,
           "a required GStreamer element (uridecodebin, converters, appsink) "
-          "is missing", tp (now), tp (now));
+          "is missing",
+          tp (now), tp (now));
     }
     run_actions (self, std::move (acts));
     return;
   }
   GST_INFO_OBJECT (self, "starting candidate %d (%s)", index,
-      run->safe_uri.c_str ());
+                   run->safe_uri.c_str ());
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     priv->runs[index] = run;
   }
   gst_element_set_locked_state (run->bin, TRUE);
@@ -1361,17 +1396,17 @@ start_candidate (GstFailoverSrc * self, int index)
   gst_element_set_base_time (run->bin, priv->base_time.load ());
   gst_element_set_start_time (run->bin, GST_CLOCK_TIME_NONE);
   gst_element_call_async (GST_ELEMENT (self), async_start,
-      new std::shared_ptr<Run> (run), nullptr);
+                          new std::shared_ptr<Run> (run), nullptr);
 }
 
 /* Loop thread. */
 static void
-stop_candidate (GstFailoverSrc * self, int index)
+stop_candidate (GstFailoverSrc *self, int index)
 {
   auto *priv = self->priv;
   std::shared_ptr<Run> run;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     auto it = priv->runs.find (index);
     if (it == priv->runs.end ())
       return;
@@ -1381,27 +1416,27 @@ stop_candidate (GstFailoverSrc * self, int index)
   GST_INFO_OBJECT (self, "stopping candidate %d", index);
   interrupt_run (run.get ());
   gst_element_call_async (GST_ELEMENT (self), async_stop,
-      new std::shared_ptr<Run> (run), nullptr);
+                          new std::shared_ptr<Run> (run), nullptr);
 }
 
 /* ---- failures and actions (loop thread) --------------------------------- */
 
 static void
-handle_failure (GstFailoverSrc * self, std::uint64_t run_id, int index,
-    FailureReason reason, bool fatal, std::string detail,
-    GstClockTime first_sign, Duration retry_floor)
+handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
+                FailureReason reason, bool fatal, std::string detail,
+                GstClockTime first_sign, Duration retry_floor)
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
   std::shared_ptr<resilient::cluster::ClusterClient> cluster;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     auto it = priv->runs.find (index);
     if (!priv->policy || it == priv->runs.end () || it->second->id != run_id)
-      return;                   /* stale: that run is gone */
+      return; /* stale: that run is gone */
     GstClockTime now = running_now (self);
     acts = priv->policy->on_failure (index, reason, fatal, detail,
-        tp (first_sign), tp (now), retry_floor);
+                                     tp (first_sign), tp (now), retry_floor);
     auto c = priv->clusters.find (index);
     if (c != priv->clusters.end ())
       cluster = c->second;
@@ -1413,14 +1448,14 @@ handle_failure (GstFailoverSrc * self, std::uint64_t run_id, int index,
 
 /* Any thread: the first failure of a run goes to the loop. */
 static void
-report_failure (GstFailoverSrc * self, std::uint64_t run_id, int index,
-    FailureReason reason, bool fatal, std::string detail,
-    GstClockTime first_sign, Duration retry_floor)
+report_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
+                FailureReason reason, bool fatal, std::string detail,
+                GstClockTime first_sign, Duration retry_floor)
 {
   auto *priv = self->priv;
   std::shared_ptr<Run> run;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     auto it = priv->runs.find (index);
     if (it != priv->runs.end () && it->second->id == run_id)
       run = it->second;
@@ -1433,17 +1468,16 @@ report_failure (GstFailoverSrc * self, std::uint64_t run_id, int index,
     if (priv->active_source.load () == run_id)
       run->stopping = true;
   }
-  gst_object_ref (self);
-  if (!priv->loop.post ([self, run_id, index, reason, fatal, detail,
-              first_sign, retry_floor] {
-            handle_failure (self, run_id, index, reason, fatal, detail,
-                first_sign, retry_floor);
-            gst_object_unref (self);}))
-    gst_object_unref (self);
+  priv->loop.post ([keep = SelfRef (self), run_id, index, reason, fatal, detail,
+                    first_sign, retry_floor] {
+    GstFailoverSrc *self = keep.p;
+    handle_failure (self, run_id, index, reason, fatal, detail, first_sign,
+                    retry_floor);
+  });
 }
 
 static GstFailoverSrcStatus
-compute_status_locked (GstFailoverSrcPrivate * priv, GstClockTime now)
+compute_status_locked (GstFailoverSrcPrivate *priv, GstClockTime now)
 {
   if (!priv->playing || !priv->policy)
     return GST_FAILOVER_SRC_STATUS_STOPPED;
@@ -1454,24 +1488,24 @@ compute_status_locked (GstFailoverSrcPrivate * priv, GstClockTime now)
     bool starting = false;
     if (!priv->ever_active) {
       for (std::size_t i = 0; i < priv->policy->size (); i++)
-        starting |= priv->policy->state ((int) i) == CandidateState::Starting;
+        starting |= priv->policy->state ((int)i) == CandidateState::Starting;
     }
-    return starting ? GST_FAILOVER_SRC_STATUS_STARTING :
-        GST_FAILOVER_SRC_STATUS_FILLER;
+    return starting ? GST_FAILOVER_SRC_STATUS_STARTING
+                    : GST_FAILOVER_SRC_STATUS_FILLER;
   }
   /* "The first candidate": index 0 of the list, even when it was given up
    * (then the output is on a backup for good). */
-  return active == 0 ? GST_FAILOVER_SRC_STATUS_LIVE :
-      GST_FAILOVER_SRC_STATUS_BACKUP;
+  return active == 0 ? GST_FAILOVER_SRC_STATUS_LIVE
+                     : GST_FAILOVER_SRC_STATUS_BACKUP;
 }
 
 static void
-update_status (GstFailoverSrc * self)
+update_status (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   bool changed;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     GstFailoverSrcStatus st = compute_status_locked (priv, running_now (self));
     changed = st != priv->status;
     priv->status = st;
@@ -1481,131 +1515,134 @@ update_status (GstFailoverSrc * self)
 }
 
 static std::string
-candidate_uri (GstFailoverSrcPrivate * priv, int index)
+candidate_uri (GstFailoverSrcPrivate *priv, int index)
 {
-  std::lock_guard < std::mutex > g (priv->state_lock);
-  if (index < 0 || index >= (int) priv->candidates.size ())
+  std::lock_guard<std::mutex> g (priv->state_lock);
+  if (index < 0 || index >= (int)priv->candidates.size ())
     return "";
   return redact_uri (priv->candidates[index].uri);
 }
 
 static void
-run_actions (GstFailoverSrc * self, std::vector<Action> acts)
+run_actions (GstFailoverSrc *self, std::vector<Action> acts)
 {
   auto *priv = self->priv;
   bool notify_active = false;
   for (auto &a : acts) {
     switch (a.kind) {
-      case Action::Kind::Switch:{
-        std::uint64_t source = 0;
-        GstClockTime now = running_now (self);
-        {
-          std::lock_guard < std::mutex > g (priv->state_lock);
-          if (a.to >= 0) {
-            auto it = priv->runs.find (a.to);
-            if (it != priv->runs.end ())
-              source = it->second->id;
-            priv->ever_active = true;
-          }
-          /* Time accounting of the candidate we leave. */
-          if (GST_CLOCK_TIME_IS_VALID (priv->active_since)
-              && GST_CLOCK_TIME_IS_VALID (now) && now > priv->active_since) {
-            std::uint64_t spent = (now - priv->active_since) / GST_MSECOND;
-            if (a.from < 0)
-              priv->stats.time_on_filler_ms += spent;
-            else if (a.from != 0)
-              priv->stats.time_on_backup_ms += spent;
-          }
-          priv->active_since = now;
-          priv->stats.num_switches++;
-          if (a.reason == "failback")
-            priv->stats.num_failbacks++;
-          priv->stats.last_reason = a.reason;
+    case Action::Kind::Switch: {
+      std::uint64_t source = 0;
+      std::uint64_t filler_ms = 0;
+      GstClockTime now = running_now (self);
+      {
+        std::lock_guard<std::mutex> g (priv->state_lock);
+        if (a.to >= 0) {
+          auto it = priv->runs.find (a.to);
+          if (it != priv->runs.end ())
+            source = it->second->id;
+          priv->ever_active = true;
         }
-        std::string from_uri = candidate_uri (priv, a.from);
-        std::string to_uri = candidate_uri (priv, a.to);
-        std::optional<PendingSwitch> superseded;
-        {
-          std::lock_guard < std::mutex > g (priv->switch_lock);
-          /* A switch decided before the previous one put a buffer out: the
-           * previous one is reported now (nothing of it reached the
-           * output, gap 0) and the new one measures the whole gap. */
-          if (priv->pending.armed)
-            superseded = priv->pending;
-          priv->pending.armed = true;
-          priv->pending.source = source;
-          priv->pending.from = a.from;
-          priv->pending.to = a.to;
-          priv->pending.from_uri = from_uri;
-          priv->pending.to_uri = to_uri;
-          priv->pending.reason = a.reason;
-          priv->pending.detect_ms = (std::uint64_t) to_ms (a.detect);
+        /* Time accounting of the candidate we leave. */
+        if (GST_CLOCK_TIME_IS_VALID (priv->active_since)
+            && GST_CLOCK_TIME_IS_VALID (now) && now > priv->active_since) {
+          std::uint64_t spent = (now - priv->active_since) / GST_MSECOND;
+          if (a.from < 0) {
+            priv->stats.time_on_filler_ms += spent;
+            filler_ms = spent;
+          } else if (a.from != 0)
+            priv->stats.time_on_backup_ms += spent;
         }
-        if (superseded)
-          post_switch_message (self, *superseded, 0);
-        priv->active_index = a.to;
-        priv->active_source = source;
-        notify_active = true;
-        GST_INFO_OBJECT (self, "switch %d -> %d: %s", a.from, a.to,
-            a.reason.c_str ());
-        break;
+        priv->active_since = now;
+        priv->stats.num_switches++;
+        if (a.reason == "failback")
+          priv->stats.num_failbacks++;
+        priv->stats.last_reason = a.reason;
       }
-      case Action::Kind::Start:
-        start_candidate (self, a.index);
-        break;
-      case Action::Kind::Stop:
-        stop_candidate (self, a.index);
-        break;
-      case Action::Kind::CandidateFailed:{
-        std::string uri = candidate_uri (priv, a.index);
-        std::string detail = redact_text (a.detail);
-        GST_WARNING_OBJECT (self, "candidate %d (%s) failed: %s (%s)",
-            a.index, uri.c_str (), a.reason.c_str (), detail.c_str ());
-        resilient::gst::post_element_message (GST_ELEMENT (self),
-            gst_structure_new ("failoversrc-candidate-failed",
-                "index", G_TYPE_INT, a.index,
-                "uri", G_TYPE_STRING, uri.c_str (),
-                "reason", G_TYPE_STRING, a.reason.c_str (),
-                "fatal", G_TYPE_BOOLEAN, (gboolean) a.fatal,
-                "detail", G_TYPE_STRING, detail.c_str (), nullptr));
-        break;
+      std::string from_uri = candidate_uri (priv, a.from);
+      std::string to_uri = candidate_uri (priv, a.to);
+      std::optional<PendingSwitch> superseded;
+      {
+        std::lock_guard<std::mutex> g (priv->switch_lock);
+        /* A switch decided before the previous one put a buffer out: the
+         * previous one is reported now (nothing of it reached the
+         * output, gap 0) and the new one measures the whole gap. */
+        if (priv->pending.armed)
+          superseded = priv->pending;
+        priv->pending.armed = true;
+        priv->pending.source = source;
+        priv->pending.from = a.from;
+        priv->pending.to = a.to;
+        priv->pending.from_uri = from_uri;
+        priv->pending.to_uri = to_uri;
+        priv->pending.reason = a.reason;
+        priv->pending.detect_ms = (std::uint64_t)to_ms (a.detect);
+        priv->pending.filler_ms = filler_ms;
       }
-      case Action::Kind::Retry:{
-        std::string uri = candidate_uri (priv, a.index);
-        {
-          std::lock_guard < std::mutex > g (priv->state_lock);
-          priv->stats.num_retries++;
-        }
-        resilient::gst::post_element_message (GST_ELEMENT (self),
-            gst_structure_new ("failoversrc-retry",
-                "index", G_TYPE_INT, a.index,
-                "uri", G_TYPE_STRING, uri.c_str (),
-                "attempt", G_TYPE_UINT, (guint) a.attempt,
-                "delay-ms", G_TYPE_UINT64, (guint64) to_ms (a.delay),
-                "reason", G_TYPE_STRING, a.reason.c_str (),
-                "fatal", G_TYPE_BOOLEAN, FALSE, nullptr));
-        break;
+      if (superseded)
+        post_switch_message (self, *superseded, 0);
+      priv->active_index = a.to;
+      priv->active_source = source;
+      notify_active = true;
+      GST_INFO_OBJECT (self, "switch %d -> %d: %s", a.from, a.to,
+                       a.reason.c_str ());
+      break;
+    }
+    case Action::Kind::Start:
+      start_candidate (self, a.index);
+      break;
+    case Action::Kind::Stop:
+      stop_candidate (self, a.index);
+      break;
+    case Action::Kind::CandidateFailed: {
+      std::string uri = candidate_uri (priv, a.index);
+      std::string detail = redact_text (a.detail);
+      GST_WARNING_OBJECT (self, "candidate %d (%s) failed: %s (%s)", a.index,
+                          uri.c_str (), a.reason.c_str (), detail.c_str ());
+      resilient::gst::post_element_message (
+          GST_ELEMENT (self),
+          gst_structure_new (
+              "failoversrc-candidate-failed", "index", G_TYPE_INT, a.index,
+              "uri", G_TYPE_STRING, uri.c_str (), "reason", G_TYPE_STRING,
+              a.reason.c_str (), "fatal", G_TYPE_BOOLEAN, (gboolean)a.fatal,
+              "detail", G_TYPE_STRING, detail.c_str (), nullptr));
+      break;
+    }
+    case Action::Kind::Retry: {
+      std::string uri = candidate_uri (priv, a.index);
+      {
+        std::lock_guard<std::mutex> g (priv->state_lock);
+        priv->stats.num_retries++;
       }
-      case Action::Kind::GiveUp:{
-        std::string uri = candidate_uri (priv, a.index);
-        std::string detail = redact_text (a.detail);
-        GST_WARNING_OBJECT (self, "giving up on candidate %d (%s): %s",
-            a.index, uri.c_str (), detail.c_str ());
-        resilient::gst::post_element_message (GST_ELEMENT (self),
-            gst_structure_new ("failoversrc-give-up",
-                "index", G_TYPE_INT, a.index,
-                "uri", G_TYPE_STRING, uri.c_str (),
-                "attempts", G_TYPE_UINT, (guint) a.attempt,
-                "reason", G_TYPE_STRING, a.reason.c_str (),
-                "fatal", G_TYPE_BOOLEAN, (gboolean) a.fatal,
-                "detail", G_TYPE_STRING, detail.c_str (), nullptr));
-        break;
-      }
+      resilient::gst::post_element_message (
+          GST_ELEMENT (self),
+          gst_structure_new ("failoversrc-retry", "index", G_TYPE_INT, a.index,
+                             "uri", G_TYPE_STRING, uri.c_str (), "attempt",
+                             G_TYPE_UINT, (guint)a.attempt, "delay-ms",
+                             G_TYPE_UINT64, (guint64)to_ms (a.delay), "reason",
+                             G_TYPE_STRING, a.reason.c_str (), "fatal",
+                             G_TYPE_BOOLEAN, FALSE, nullptr));
+      break;
+    }
+    case Action::Kind::GiveUp: {
+      std::string uri = candidate_uri (priv, a.index);
+      std::string detail = redact_text (a.detail);
+      GST_WARNING_OBJECT (self, "giving up on candidate %d (%s): %s", a.index,
+                          uri.c_str (), detail.c_str ());
+      resilient::gst::post_element_message (
+          GST_ELEMENT (self),
+          gst_structure_new (
+              "failoversrc-give-up", "index", G_TYPE_INT, a.index, "uri",
+              G_TYPE_STRING, uri.c_str (), "attempts", G_TYPE_UINT,
+              (guint)a.attempt, "reason", G_TYPE_STRING, a.reason.c_str (),
+              "fatal", G_TYPE_BOOLEAN, (gboolean)a.fatal, "detail",
+              G_TYPE_STRING, detail.c_str (), nullptr));
+      break;
+    }
     }
   }
   bool all_gone = false;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     if (priv->playing && priv->policy && priv->policy->all_given_up ()
         && !priv->eos_sent) {
       priv->eos_sent = true;
@@ -1614,7 +1651,8 @@ run_actions (GstFailoverSrc * self, std::vector<Action> acts)
   }
   if (all_gone) {
     /* No candidate can ever come back: end the stream. */
-    GST_ELEMENT_WARNING (self, RESOURCE, FAILED,
+    GST_ELEMENT_WARNING (
+        self, RESOURCE, FAILED,
         ("Every candidate of failoversrc was given up; sending EOS."),
         (nullptr));
     for (int st = 0; st < 2; st++)
@@ -1628,7 +1666,7 @@ run_actions (GstFailoverSrc * self, std::vector<Action> acts)
 /* ---- periodic tick (loop thread) ---------------------------------------- */
 
 static void
-health_tick (GstFailoverSrc * self, GstClockTime now)
+health_tick (GstFailoverSrc *self, GstClockTime now)
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
@@ -1643,18 +1681,18 @@ health_tick (GstFailoverSrc * self, GstClockTime now)
   std::vector<std::shared_ptr<resilient::cluster::ClusterClient>>
       healthy_clusters;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->policy)
       return;
     for (auto &kv : priv->runs) {
-      Run & r = *kv.second;
+      Run &r = *kv.second;
       gint64 last = r.last_buffer_ns.load ();
       std::optional<TimePoint> lastp;
       if (last >= 0)
-        lastp = from_ns ((guint64) last);
+        lastp = from_ns ((guint64)last);
       HealthResult h = r.health->update (tp (now), r.bytes.load (),
-          r.buffers.load (), lastp);
-      if (kv.first < (int) priv->cand_stats.size ()) {
+                                         r.buffers.load (), lastp);
+      if (kv.first < (int)priv->cand_stats.size ()) {
         auto &cs = priv->cand_stats[kv.first];
         cs.bitrate_kbps = r.health->bitrate_kbps ();
         auto age = r.health->last_buffer_age (tp (now));
@@ -1667,8 +1705,7 @@ health_tick (GstFailoverSrc * self, GstClockTime now)
         if (c != priv->clusters.end ())
           healthy_clusters.push_back (c->second);
       } else if (h.verdict == Verdict::Failed) {
-        failed.push_back ({ r.id, kv.first, h.reason,
-                to_ns (h.first_sign) });
+        failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
       }
     }
     acts = priv->policy->step (tp (now));
@@ -1677,8 +1714,9 @@ health_tick (GstFailoverSrc * self, GstClockTime now)
     c->succeeded ();
   run_actions (self, std::move (acts));
   for (auto &f : failed) {
-    std::string detail = f.reason == FailureReason::LowBitrate ?
-        "bitrate under min-bitrate" : "no data within the timeout";
+    std::string detail = f.reason == FailureReason::LowBitrate
+                             ? "bitrate under min-bitrate"
+                             : "no data within the timeout";
     report_failure (self, f.id, f.index, f.reason, false, detail, f.first);
   }
 }
@@ -1686,10 +1724,10 @@ health_tick (GstFailoverSrc * self, GstClockTime now)
 /* Decides whether a stream that must carry filler before any candidate
  * fixed its caps gets the default caps now. */
 static bool
-may_default_caps (GstFailoverSrc * self, int stream, GstClockTime now)
+may_default_caps (GstFailoverSrc *self, int stream, GstClockTime now)
 {
   auto *priv = self->priv;
-  std::lock_guard < std::mutex > g (priv->state_lock);
+  std::lock_guard<std::mutex> g (priv->state_lock);
   if (!priv->policy)
     return false;
   int active = priv->policy->active ();
@@ -1697,7 +1735,7 @@ may_default_caps (GstFailoverSrc * self, int stream, GstClockTime now)
     auto it = priv->runs.find (active);
     if (it == priv->runs.end ())
       return false;
-    Run & r = *it->second;
+    Run &r = *it->second;
     /* The active candidate has no such stream. */
     return r.no_more_pads.load () && !r.has_stream[stream].load ();
   }
@@ -1705,26 +1743,26 @@ may_default_caps (GstFailoverSrc * self, int stream, GstClockTime now)
     return true;
   bool anything_running = false;
   for (std::size_t i = 0; i < priv->policy->size (); i++) {
-    auto st = priv->policy->state ((int) i);
-    anything_running |= st == CandidateState::Starting
-        || st == CandidateState::Healthy;
+    auto st = priv->policy->state ((int)i);
+    anything_running
+        |= st == CandidateState::Starting || st == CandidateState::Healthy;
   }
   return !anything_running;
 }
 
 static void
-filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
+filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
 {
   auto *priv = self->priv;
   std::uint64_t active = priv->active_source.load ();
   GstClockTime latency = priv->latency_ns.load ();
   GstClockTime hold = priv->hold_ns.load ();
   for (int st = 0; st < 2; st++) {
-    Output & o = priv->out[st];
+    Output &o = priv->out[st];
     GstCaps *def = nullptr;
     bool have_caps;
     {
-      std::lock_guard < std::mutex > g (o.lock);
+      std::lock_guard<std::mutex> g (o.lock);
       have_caps = o.caps != nullptr;
     }
     if (!have_caps) {
@@ -1734,7 +1772,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
         continue;
       GstCaps *wanted = nullptr;
       {
-        std::lock_guard < std::mutex > g (priv->settings_lock);
+        std::lock_guard<std::mutex> g (priv->settings_lock);
         if (priv->settings.caps[st])
           wanted = gst_caps_ref (priv->settings.caps[st]);
       }
@@ -1743,7 +1781,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
         gst_caps_unref (wanted);
       bool set = false;
       {
-        std::lock_guard < std::mutex > g (o.lock);
+        std::lock_guard<std::mutex> g (o.lock);
         if (!o.caps) {
           set_output_caps_locked (self, st, def);
           set = true;
@@ -1761,7 +1799,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
       GstBuffer *buf = nullptr;
       GstClockTime pts;
       {
-        std::lock_guard < std::mutex > g (o.lock);
+        std::lock_guard<std::mutex> g (o.lock);
         if (!o.caps)
           break;
         GstClockTime end = o.last_end;
@@ -1780,25 +1818,27 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
             break;
           }
         }
-        pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end :
-            now;
+        pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end
+                                                                      : now;
         if (st == VIDEO) {
-          bool hold_ok = o.last_frame && GST_CLOCK_TIME_IS_VALID (
-              o.last_frame_time) && pts < o.last_frame_time + hold;
-          GstBuffer *src = hold_ok ? o.last_frame : (o.image ? o.image :
-              o.black);
+          bool hold_ok = o.last_frame
+                         && GST_CLOCK_TIME_IS_VALID (o.last_frame_time)
+                         && pts < o.last_frame_time + hold;
+          GstBuffer *src
+              = hold_ok ? o.last_frame : (o.image ? o.image : o.black);
           if (src)
             buf = gst_buffer_copy (src);
         } else {
           if (GST_AUDIO_INFO_RATE (&o.ainfo) <= 0
               || GST_AUDIO_INFO_BPF (&o.ainfo) == 0)
             break;
-          GstClockTime until = active == 0 || !GST_CLOCK_TIME_IS_VALID (end) ?
-              now + HEALTH_PERIOD / 2 : now;
+          GstClockTime until = active == 0 || !GST_CLOCK_TIME_IS_VALID (end)
+                                   ? now + HEALTH_PERIOD / 2
+                                   : now;
           if (until <= pts)
             break;
-          guint64 samples = gst_util_uint64_scale_int (until - pts,
-              GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
+          guint64 samples = gst_util_uint64_scale_int (
+              until - pts, GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
           if (samples == 0)
             break;
           gsize size = samples * GST_AUDIO_INFO_BPF (&o.ainfo);
@@ -1806,7 +1846,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
           GstMapInfo map;
           if (gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
             gst_audio_format_info_fill_silence (o.ainfo.finfo, map.data,
-                map.size);
+                                                map.size);
             gst_buffer_unmap (buf, &map);
           }
         }
@@ -1821,7 +1861,7 @@ filler_tick (GstFailoverSrc * self, GstClockTime now, GstClockTime startup)
 }
 
 static void
-on_tick (GstFailoverSrc * self)
+on_tick (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   GstClockTime now = running_now (self);
@@ -1830,7 +1870,7 @@ on_tick (GstFailoverSrc * self)
   GstClockTime startup = GST_CLOCK_TIME_NONE;
   bool do_health = false;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->playing)
       return;
     if (!GST_CLOCK_TIME_IS_VALID (priv->last_health)
@@ -1842,7 +1882,7 @@ on_tick (GstFailoverSrc * self)
   }
   guint startup_ms;
   {
-    std::lock_guard < std::mutex > g (priv->settings_lock);
+    std::lock_guard<std::mutex> g (priv->settings_lock);
     startup_ms = priv->settings.startup_timeout;
   }
   if (GST_CLOCK_TIME_IS_VALID (startup))
@@ -1855,7 +1895,7 @@ on_tick (GstFailoverSrc * self)
 }
 
 static void
-schedule_tick (GstFailoverSrc * self)
+schedule_tick (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   GstClock *clock = priv->clock.load ();
@@ -1863,16 +1903,13 @@ schedule_tick (GstFailoverSrc * self)
     return;
   GstClockTime period;
   {
-    std::lock_guard < std::mutex > g (priv->out[VIDEO].lock);
+    std::lock_guard<std::mutex> g (priv->out[VIDEO].lock);
     period = frame_duration (priv->out[VIDEO]);
   }
   period = std::min (period, HEALTH_PERIOD / 2);
-  gst_object_ref (self);
-  auto id = priv->loop.schedule_in (clock, period,[self] {
-        on_tick (self); gst_object_unref (self);});
-  if (id == 0)
-    gst_object_unref (self);
-  std::lock_guard < std::mutex > g (priv->state_lock);
+  auto id = priv->loop.schedule_in (
+      clock, period, [keep = SelfRef (self)] { on_tick (keep.p); });
+  std::lock_guard<std::mutex> g (priv->state_lock);
   priv->tick_timer = id;
 }
 
@@ -1880,7 +1917,7 @@ schedule_tick (GstFailoverSrc * self)
 
 /* The direct child of `self` that `obj` is inside of (a ref), or NULL. */
 static GstObject *
-top_child (GstFailoverSrc * self, GstObject * obj)
+top_child (GstFailoverSrc *self, GstObject *obj)
 {
   GstObject *cur = GST_OBJECT (gst_object_ref (obj));
   for (;;) {
@@ -1935,14 +1972,15 @@ handle_whep_failure (GstFailoverSrc * self, Run * run, GstMessage * msg)
 }
 
 static void
-gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
+gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
 {
   auto *self = GST_FAILOVER_SRC (bin);
   auto *priv = self->priv;
-  GstObject *top = GST_MESSAGE_SRC (msg) ?
-      top_child (self, GST_MESSAGE_SRC (msg)) : nullptr;
+  GstObject *top = GST_MESSAGE_SRC (msg)
+                       ? top_child (self, GST_MESSAGE_SRC (msg))
+                       : nullptr;
   bool from_candidate = top && top != GST_OBJECT (priv->appsrc[VIDEO])
-      && top != GST_OBJECT (priv->appsrc[AUDIO]);
+                        && top != GST_OBJECT (priv->appsrc[AUDIO]);
   if (!from_candidate) {
     if (top)
       gst_object_unref (top);
@@ -1951,7 +1989,7 @@ gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
   }
   std::shared_ptr<Run> run;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     for (auto &kv : priv->runs)
       if (GST_OBJECT (kv.second->bin) == top)
         run = kv.second;
@@ -1959,60 +1997,61 @@ gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
   gst_object_unref (top);
 
   switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ERROR:{
-      GError *err = nullptr;
-      gchar *dbg = nullptr;
-      gst_message_parse_error (msg, &err, &dbg);
-      if (run && !run->stopping.load ()) {
-        ErrorClass cls = classify_error (err);
-        std::string detail = redact_text (err->message);
-        std::string text = "Candidate " + std::to_string (run->index) + " ("
-            + run->safe_uri + ") failed: " + detail;
-        GError *w = g_error_new_literal (err->domain, err->code, text.c_str ());
-        std::string d = dbg ? redact_text (dbg) : "";
-        gst_element_post_message (GST_ELEMENT (self),
-            gst_message_new_warning (GST_OBJECT (self), w, d.c_str ()));
-        g_error_free (w);
-        report_failure (self, run->id, run->index, FailureReason::Error,
-            is_fatal (cls), detail, running_now (self));
-      } else {
-        GST_DEBUG_OBJECT (self, "dropping error of a stopped candidate: %s",
-            err->message);
-      }
-      g_clear_error (&err);
-      g_free (dbg);
-      gst_message_unref (msg);
-      return;
+  case GST_MESSAGE_ERROR: {
+    GError *err = nullptr;
+    gchar *dbg = nullptr;
+    gst_message_parse_error (msg, &err, &dbg);
+    if (run && !run->stopping.load ()) {
+      ErrorClass cls = classify_error (err);
+      std::string detail = redact_text (err->message);
+      std::string text = "Candidate " + std::to_string (run->index) + " ("
+                         + run->safe_uri + ") failed: " + detail;
+      GError *w = g_error_new_literal (err->domain, err->code, text.c_str ());
+      std::string d = dbg ? redact_text (dbg) : "";
+      gst_element_post_message (
+          GST_ELEMENT (self),
+          gst_message_new_warning (GST_OBJECT (self), w, d.c_str ()));
+      g_error_free (w);
+      report_failure (self, run->id, run->index, FailureReason::Error,
+                      is_fatal (cls), detail, running_now (self));
+    } else {
+      GST_DEBUG_OBJECT (self, "dropping error of a stopped candidate: %s",
+                        redact_text (err->message).c_str ());
     }
-    case GST_MESSAGE_EOS:
-      if (run && !run->stopping.load ())
-        report_failure (self, run->id, run->index, FailureReason::Eos, false,
-            "end of stream", running_now (self));
-      gst_message_unref (msg);
-      return;
-    case GST_MESSAGE_ELEMENT:
-      /* Passed on first, so the application sees reswhepsrc-failure before
-       * our failoversrc-candidate-failed. */
-      gst_message_ref (msg);
-      GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
-      if (run && !run->stopping.load ())
-        handle_whep_failure (self, run.get (), msg);
-      gst_message_unref (msg);
-      return;
-    case GST_MESSAGE_WARNING:
-    case GST_MESSAGE_INFO:
-    case GST_MESSAGE_TAG:
-    case GST_MESSAGE_STATE_CHANGED:
-    case GST_MESSAGE_NEED_CONTEXT:
-    case GST_MESSAGE_HAVE_CONTEXT:
-      GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
-      return;
-    default:
-      /* async-start/done, buffering, latency, clock, stream-start ... of a
-       * candidate are its own business: the output is live and continuous
-       * whatever the candidates do. */
-      gst_message_unref (msg);
-      return;
+    g_clear_error (&err);
+    g_free (dbg);
+    gst_message_unref (msg);
+    return;
+  }
+  case GST_MESSAGE_EOS:
+    if (run && !run->stopping.load ())
+      report_failure (self, run->id, run->index, FailureReason::Eos, false,
+                      "end of stream", running_now (self));
+    gst_message_unref (msg);
+    return;
+  case GST_MESSAGE_ELEMENT:
+    /* Passed on first, so the application sees reswhepsrc-failure before
+     * our failoversrc-candidate-failed. */
+    gst_message_ref (msg);
+    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+    if (run && !run->stopping.load ())
+      handle_whep_failure (self, run.get (), msg);
+    gst_message_unref (msg);
+    return;
+  case GST_MESSAGE_WARNING:
+  case GST_MESSAGE_INFO:
+  case GST_MESSAGE_TAG:
+  case GST_MESSAGE_STATE_CHANGED:
+  case GST_MESSAGE_NEED_CONTEXT:
+  case GST_MESSAGE_HAVE_CONTEXT:
+    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+    return;
+  default:
+    /* async-start/done, buffering, latency, clock, stream-start ... of a
+     * candidate are its own business: the output is live and continuous
+     * whatever the candidates do. */
+    gst_message_unref (msg);
+    return;
   }
 }
 
@@ -2022,61 +2061,63 @@ gst_failover_src_handle_message (GstBin * bin, GstMessage * msg)
  * an immediate failure of its current run (listener thread -> loop). The
  * callback holds only a weak reference to the element. */
 static void
-watch_cluster (GstFailoverSrc * self, int index,
-    const std::shared_ptr<resilient::cluster::ClusterClient> & client)
+watch_cluster (GstFailoverSrc *self, int index,
+               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
 {
-  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [](GWeakRef * w) {
-        g_weak_ref_clear (w);
-        delete w;
-      });
+  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
+    g_weak_ref_clear (w);
+    delete w;
+  });
   g_weak_ref_init (weak.get (), self);
-  client->watch ([weak, index](const resilient::cluster::DownNotice & n) {
-        auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
-        if (!s)
-          return;
-        std::string what = n.stream.empty ()? "host " + redact_uri (n.host) :
-            "stream '" + n.stream + "'";
-        gst_object_ref (s);
-        if (!s->priv->loop.post ([s, index, what] {
-                  std::uint64_t run_id = 0;
-                  {
-                    std::lock_guard < std::mutex > g (s->priv->state_lock);
-                    auto it = s->priv->runs.find (index);
-                    if (it != s->priv->runs.end ())
-                      run_id = it->second->id;
-                  }
-                  if (run_id) {
-                    GST_INFO_OBJECT (s, "cluster status: %s down, candidate "
-                        "%d fails", what.c_str (), index);
-                    report_failure (s, run_id, index,
-                        FailureReason::ClusterDown, false,
+  client->watch ([weak, index] (const resilient::cluster::DownNotice &n) {
+    auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
+    if (!s)
+      return;
+    std::string what = n.stream.empty () ? "host " + redact_uri (n.host)
+                                         : "stream '" + n.stream + "'";
+    s->priv->loop.post ([keep = SelfRef (s), index, what] {
+      GstFailoverSrc *s = keep.p;
+      std::uint64_t run_id = 0;
+      {
+        std::lock_guard<std::mutex> g (s->priv->state_lock);
+        auto it = s->priv->runs.find (index);
+        if (it != s->priv->runs.end ())
+          run_id = it->second->id;
+      }
+      if (run_id) {
+        GST_INFO_OBJECT (s,
+                         "cluster status: %s down, candidate "
+                         "%d fails",
+                         what.c_str (), index);
+        report_failure (s, run_id, index, FailureReason::ClusterDown, false,
                         "status callback: " + what + " reported down",
                         running_now (s));
-                  }
-                  gst_object_unref (s);}))
-          gst_object_unref (s);
-        gst_object_unref (s);
-      });
+      }
+    });
+    gst_object_unref (s);
+  });
 }
 
 static bool
-prepare_candidates (GstFailoverSrc * self)
+prepare_candidates (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   std::vector<std::string> uris;
   PolicyConfig pc;
   gint requested;
   {
-    std::lock_guard < std::mutex > g (priv->settings_lock);
+    std::lock_guard<std::mutex> g (priv->settings_lock);
     uris = priv->settings.uris;
     pc = policy_config (priv->settings);
     requested = priv->settings.requested_active;
   }
   if (uris.empty ()) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, SETTINGS,
         ("failoversrc has no candidates: set the 'uris' property (for example "
-            "uris=\"rtmp://host/live/key | file:///srv/slate.mp4\") or "
-            "'uri-list'."), (nullptr));
+         "uris=\"rtmp://host/live/key | file:///srv/slate.mp4\") or "
+         "'uri-list'."),
+        (nullptr));
     return false;
   }
   std::vector<Candidate> cands;
@@ -2091,41 +2132,44 @@ prepare_candidates (GstFailoverSrc * self)
       std::string error;
       if (client->attach (error)) {
         c.problem.reset ();
-        watch_cluster (self, (int) cands.size (), client);
-        clusters[(int) cands.size ()] = client;
+        watch_cluster (self, (int)cands.size (), client);
+        clusters[(int)cands.size ()] = client;
       } else {
         c.problem = error;
       }
-    } else if (!c.problem && !gst_uri_protocol_is_supported (GST_URI_SRC,
-            c.scheme.c_str ())) {
+    } else if (!c.problem
+               && !gst_uri_protocol_is_supported (GST_URI_SRC,
+                                                  c.scheme.c_str ())) {
       c.problem = "no GStreamer source element handles '" + c.scheme
-          + "://' (unknown scheme or missing plugin)";
+                  + "://' (unknown scheme or missing plugin)";
     }
     if (c.problem) {
       problems += "\n  #" + std::to_string (cands.size ()) + " '"
-          + redact_uri (c.uri) + "': " + *c.problem;
+                  + redact_uri (c.uri) + "': " + *c.problem;
     } else {
       usable++;
     }
     cands.push_back (c);
   }
   if (usable == 0) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, SETTINGS,
         ("None of the %zu failoversrc candidates is usable; fix 'uris' (a URI "
-            "needs a scheme a GStreamer source handles, e.g. rtmp://, srt://, "
-            "rtsp://, http://, file:///).", cands.size ()),
+         "needs a scheme a GStreamer source handles, e.g. rtmp://, srt://, "
+         "rtsp://, http://, file:///).",
+         cands.size ()),
         ("%s", problems.c_str ()));
     return false;
   }
   std::vector<Action> acts;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     priv->candidates = cands;
     priv->clusters.swap (clusters);
-    priv->policy = std::make_unique<FailoverPolicy> (pc, cands.size (),
-        g_random_int ());
-    priv->cand_stats.assign (cands.size (), CandidateStats {});
-    priv->stats = Stats {};
+    priv->policy
+        = std::make_unique<FailoverPolicy> (pc, cands.size (), g_random_int ());
+    priv->cand_stats.assign (cands.size (), CandidateStats{});
+    priv->stats = Stats{};
     priv->ever_active = false;
     priv->eos_sent = false;
     priv->active_since = GST_CLOCK_TIME_NONE;
@@ -2133,11 +2177,13 @@ prepare_candidates (GstFailoverSrc * self)
     for (std::size_t i = 0; i < cands.size (); i++) {
       if (!cands[i].problem)
         continue;
-      auto reason = cands[i].scheme.empty ()
-          || parse_candidate (cands[i].uri).problem
-          || resilient::cluster::ClusterClient::is_cluster_uri (cands[i].uri) ?
-          FailureReason::BadUri : FailureReason::Unsupported;
-      auto a = priv->policy->reject ((int) i, reason, *cands[i].problem);
+      auto reason
+          = cands[i].scheme.empty () || parse_candidate (cands[i].uri).problem
+                    || resilient::cluster::ClusterClient::is_cluster_uri (
+                        cands[i].uri)
+                ? FailureReason::BadUri
+                : FailureReason::Unsupported;
+      auto a = priv->policy->reject ((int)i, reason, *cands[i].problem);
       acts.insert (acts.end (), a.begin (), a.end ());
     }
     if (requested >= 0)
@@ -2146,19 +2192,20 @@ prepare_candidates (GstFailoverSrc * self)
   for (auto &a : acts) {
     std::string uri = redact_uri (cands[a.index].uri);
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("failoversrc candidate %d ('%s') is skipped: %s", a.index,
-            uri.c_str (), a.detail.c_str ()), (nullptr));
+                         ("failoversrc candidate %d ('%s') is skipped: %s",
+                          a.index, uri.c_str (), a.detail.c_str ()),
+                         (nullptr));
   }
   run_actions (self, std::move (acts));
   return true;
 }
 
 static void
-reset_outputs (GstFailoverSrc * self)
+reset_outputs (GstFailoverSrc *self)
 {
   for (int st = 0; st < 2; st++) {
-    Output & o = self->priv->out[st];
-    std::lock_guard < std::mutex > g (o.lock);
+    Output &o = self->priv->out[st];
+    std::lock_guard<std::mutex> g (o.lock);
     o.last_end = GST_CLOCK_TIME_NONE;
     o.last_real_end = GST_CLOCK_TIME_NONE;
     o.last_source = G_MAXUINT64;
@@ -2172,48 +2219,49 @@ reset_outputs (GstFailoverSrc * self)
 }
 
 static void
-apply_fixed_caps (GstFailoverSrc * self)
+apply_fixed_caps (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   for (int st = 0; st < 2; st++) {
     GstCaps *c = nullptr;
     {
-      std::lock_guard < std::mutex > g (priv->settings_lock);
+      std::lock_guard<std::mutex> g (priv->settings_lock);
       if (priv->settings.caps[st]) {
         /* Fields a user rarely writes but a raw format needs. */
         c = gst_caps_copy (priv->settings.caps[st]);
         GstStructure *s = gst_caps_get_structure (c, 0);
         if (st == AUDIO && !gst_structure_has_field (s, "layout"))
-          gst_structure_set (s, "layout", G_TYPE_STRING, "interleaved", nullptr);
+          gst_structure_set (s, "layout", G_TYPE_STRING, "interleaved",
+                             nullptr);
         if (st == VIDEO && !gst_structure_has_field (s, "pixel-aspect-ratio"))
           gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-              nullptr);
+                             nullptr);
         /* Fixed and complete (with a format): used from the start.
          * Otherwise the first candidate's format within them is. */
         GstVideoInfo vi;
         GstAudioInfo ai;
         if (gst_caps_get_size (c) != 1 || !gst_caps_is_fixed (c)
-            || (st == VIDEO ? !gst_video_info_from_caps (&vi, c) :
-                !gst_audio_info_from_caps (&ai, c)))
+            || (st == VIDEO ? !gst_video_info_from_caps (&vi, c)
+                            : !gst_audio_info_from_caps (&ai, c)))
           gst_clear_caps (&c);
       }
     }
     if (!c)
       continue;
-    std::lock_guard < std::mutex > g (priv->out[st].lock);
+    std::lock_guard<std::mutex> g (priv->out[st].lock);
     set_output_caps_locked (self, st, c);
     gst_caps_unref (c);
   }
 }
 
 static void
-on_playing (GstFailoverSrc * self)
+on_playing (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
   std::vector<std::shared_ptr<Run>> runs;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->policy || !priv->playing)
       return;
     for (auto &kv : priv->runs)
@@ -2226,14 +2274,14 @@ on_playing (GstFailoverSrc * self)
    * and are re-anchored on their next sample. */
   for (auto &r : runs) {
     gst_element_set_base_time (r->bin, priv->base_time.load ());
-    std::lock_guard < std::mutex > g (r->offset_lock);
+    std::lock_guard<std::mutex> g (r->offset_lock);
     r->offset_set = false;
   }
   run_actions (self, std::move (acts));
   for (int st = 0; st < 2; st++) {
     bool known;
     {
-      std::lock_guard < std::mutex > g (priv->out[st].lock);
+      std::lock_guard<std::mutex> g (priv->out[st].lock);
       known = priv->out[st].caps != nullptr;
     }
     if (known)
@@ -2243,17 +2291,15 @@ on_playing (GstFailoverSrc * self)
 }
 
 static void
-teardown_all (GstFailoverSrc * self)
+teardown_all (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   /* destroyed (unsubscribed) outside the state lock */
   std::map<int, std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
-  priv->loop.post_and_wait ([priv] {
-        priv->loop.cancel_all ();
-      });
+  priv->loop.post_and_wait ([priv] { priv->loop.cancel_all (); });
   std::map<int, std::shared_ptr<Run>> runs;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     runs.swap (priv->runs);
     priv->playing = false;
     priv->policy.reset ();
@@ -2269,45 +2315,45 @@ teardown_all (GstFailoverSrc * self)
   priv->active_source = 0;
   priv->active_index = -1;
   {
-    std::lock_guard < std::mutex > g (priv->switch_lock);
-    priv->pending = PendingSwitch {};
+    std::lock_guard<std::mutex> g (priv->switch_lock);
+    priv->pending = PendingSwitch{};
   }
 }
 
 static GstStateChangeReturn
-gst_failover_src_change_state (GstElement * element, GstStateChange transition)
+gst_failover_src_change_state (GstElement *element, GstStateChange transition)
 {
   auto *self = GST_FAILOVER_SRC (element);
   auto *priv = self->priv;
   GstStateChangeReturn ret;
 
   switch (transition) {
-    case GST_STATE_CHANGE_NULL_TO_READY:
-      priv->loop.start ();
-      break;
-    case GST_STATE_CHANGE_READY_TO_PAUSED:{
-      guint latency;
-      {
-        std::lock_guard < std::mutex > g (priv->settings_lock);
-        latency = priv->settings.latency;
-        priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
-      }
-      priv->latency_ns = latency * GST_MSECOND;
-      for (int st = 0; st < 2; st++)
-        g_object_set (priv->appsrc[st], "min-latency",
-            (gint64) (latency * GST_MSECOND), "max-latency", (gint64) - 1,
-            nullptr);
-      reset_outputs (self);
-      apply_fixed_caps (self);
-      if (!prepare_candidates (self))
-        return GST_STATE_CHANGE_FAILURE;
-      break;
+  case GST_STATE_CHANGE_NULL_TO_READY:
+    priv->loop.start ();
+    break;
+  case GST_STATE_CHANGE_READY_TO_PAUSED: {
+    guint latency;
+    {
+      std::lock_guard<std::mutex> g (priv->settings_lock);
+      latency = priv->settings.latency;
+      priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
     }
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      teardown_all (self);
-      break;
-    default:
-      break;
+    priv->latency_ns = latency * GST_MSECOND;
+    for (int st = 0; st < 2; st++)
+      g_object_set (priv->appsrc[st], "min-latency",
+                    (gint64)(latency * GST_MSECOND), "max-latency", (gint64)-1,
+                    nullptr);
+    reset_outputs (self);
+    apply_fixed_caps (self);
+    if (!prepare_candidates (self))
+      return GST_STATE_CHANGE_FAILURE;
+    break;
+  }
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    teardown_all (self);
+    break;
+  default:
+    break;
   }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
@@ -2315,46 +2361,44 @@ gst_failover_src_change_state (GstElement * element, GstStateChange transition)
     return ret;
 
   switch (transition) {
-    case GST_STATE_CHANGE_PAUSED_TO_PLAYING:{
-      GstClock *clock = gst_element_get_clock (element);
-      if (!clock)
-        clock = gst_system_clock_obtain ();
-      GstClock *old = priv->clock.exchange (clock);
-      if (old)
-        gst_object_unref (old);
-      priv->base_time = gst_element_get_base_time (element);
-      {
-        std::lock_guard < std::mutex > g (priv->state_lock);
-        priv->playing = true;
-      }
-      gst_object_ref (self);
-      if (!priv->loop.post ([self] {
-                on_playing (self); gst_object_unref (self);}))
-        gst_object_unref (self);
-      break;
+  case GST_STATE_CHANGE_PAUSED_TO_PLAYING: {
+    GstClock *clock = gst_element_get_clock (element);
+    if (!clock)
+      clock = gst_system_clock_obtain ();
+    GstClock *old = priv->clock.exchange (clock);
+    if (old)
+      gst_object_unref (old);
+    priv->base_time = gst_element_get_base_time (element);
+    {
+      std::lock_guard<std::mutex> g (priv->state_lock);
+      priv->playing = true;
     }
-    case GST_STATE_CHANGE_PLAYING_TO_PAUSED:{
-      {
-        std::lock_guard < std::mutex > g (priv->state_lock);
-        priv->playing = false;
-      }
-      priv->loop.post_and_wait ([priv] {
-            priv->loop.cancel_all ();
-          });
-      break;
+    priv->loop.post ([keep = SelfRef (self)] {
+      GstFailoverSrc *self = keep.p;
+      on_playing (self);
+    });
+    break;
+  }
+  case GST_STATE_CHANGE_PLAYING_TO_PAUSED: {
+    {
+      std::lock_guard<std::mutex> g (priv->state_lock);
+      priv->playing = false;
     }
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      update_status (self);
-      break;
-    case GST_STATE_CHANGE_READY_TO_NULL:{
-      priv->loop.stop ();
-      GstClock *old = priv->clock.exchange (nullptr);
-      if (old)
-        gst_object_unref (old);
-      break;
-    }
-    default:
-      break;
+    priv->loop.post_and_wait ([priv] { priv->loop.cancel_all (); });
+    break;
+  }
+  case GST_STATE_CHANGE_PAUSED_TO_READY:
+    update_status (self);
+    break;
+  case GST_STATE_CHANGE_READY_TO_NULL: {
+    priv->loop.stop ();
+    GstClock *old = priv->clock.exchange (nullptr);
+    if (old)
+      gst_object_unref (old);
+    break;
+  }
+  default:
+    break;
   }
   /* Live source: no preroll. */
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
@@ -2366,13 +2410,13 @@ gst_failover_src_change_state (GstElement * element, GstStateChange transition)
 /* ---- manual switch ------------------------------------------------------ */
 
 static gboolean
-request_switch (GstFailoverSrc * self, gint index)
+request_switch (GstFailoverSrc *self, gint index)
 {
   auto *priv = self->priv;
   bool ok = false;
   bool live = false;
   {
-    std::lock_guard < std::mutex > g (priv->state_lock);
+    std::lock_guard<std::mutex> g (priv->state_lock);
     if (priv->policy) {
       ok = priv->policy->request (index);
       live = true;
@@ -2380,38 +2424,38 @@ request_switch (GstFailoverSrc * self, gint index)
   }
   if (!live) {
     /* Not running: kept for the next start. */
-    std::lock_guard < std::mutex > sg (priv->settings_lock);
-    ok = index >= -1 && index < (gint) priv->settings.uris.size ();
+    std::lock_guard<std::mutex> sg (priv->settings_lock);
+    ok = index >= -1 && index < (gint)priv->settings.uris.size ();
     if (ok)
       priv->settings.requested_active = index;
   }
   live = live && ok;
   if (live) {
-    gst_object_ref (self);
-    if (!priv->loop.post ([self] {
-              std::vector<Action> acts;
-              {
-                std::lock_guard < std::mutex > g (self->priv->state_lock);
-                if (self->priv->policy && self->priv->playing)
-                  acts = self->priv->policy->step (tp (running_now (self)));
-              }
-              run_actions (self, std::move (acts));
-              gst_object_unref (self);}))
-      gst_object_unref (self);
+    priv->loop.post ([keep = SelfRef (self)] {
+      GstFailoverSrc *self = keep.p;
+      std::vector<Action> acts;
+      {
+        std::lock_guard<std::mutex> g (self->priv->state_lock);
+        if (self->priv->policy && self->priv->playing)
+          acts = self->priv->policy->step (tp (running_now (self)));
+      }
+      run_actions (self, std::move (acts));
+    });
   }
   GST_INFO_OBJECT (self, "manual switch to %d: %s", index,
-      ok ? "accepted" : "refused");
+                   ok ? "accepted" : "refused");
   return ok;
 }
 
-/* ---- statistics ----------------------------------------------------------- */
+/* ---- statistics -----------------------------------------------------------
+ */
 
 static GstStructure *
-make_statistics (GstFailoverSrc * self)
+make_statistics (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   GstClockTime now = running_now (self);
-  std::lock_guard < std::mutex > g (priv->state_lock);
+  std::lock_guard<std::mutex> g (priv->state_lock);
   std::uint64_t backup = priv->stats.time_on_backup_ms;
   std::uint64_t filler = priv->stats.time_on_filler_ms;
   int active = priv->policy ? priv->policy->active () : -1;
@@ -2423,16 +2467,16 @@ make_statistics (GstFailoverSrc * self)
     else if (active != 0)
       backup += spent;
   }
-  GstStructure *s = gst_structure_new ("application/x-failoversrc-stats",
-      "num-switches", G_TYPE_UINT64, (guint64) priv->stats.num_switches,
-      "num-failbacks", G_TYPE_UINT64, (guint64) priv->stats.num_failbacks,
-      "num-retries", G_TYPE_UINT64, (guint64) priv->stats.num_retries,
-      "active-index", G_TYPE_INT, active,
+  GstStructure *s = gst_structure_new (
+      "application/x-failoversrc-stats", "num-switches", G_TYPE_UINT64,
+      (guint64)priv->stats.num_switches, "num-failbacks", G_TYPE_UINT64,
+      (guint64)priv->stats.num_failbacks, "num-retries", G_TYPE_UINT64,
+      (guint64)priv->stats.num_retries, "active-index", G_TYPE_INT, active,
       "last-reason", G_TYPE_STRING, priv->stats.last_reason.c_str (),
-      "time-on-backup-ms", G_TYPE_UINT64, (guint64) backup,
-      "time-on-filler-ms", G_TYPE_UINT64, (guint64) filler,
-      "last-gap-ms", G_TYPE_UINT64, (guint64) priv->stats.last_gap_ms,
-      "max-gap-ms", G_TYPE_UINT64, (guint64) priv->stats.max_gap_ms, nullptr);
+      "time-on-backup-ms", G_TYPE_UINT64, (guint64)backup, "time-on-filler-ms",
+      G_TYPE_UINT64, (guint64)filler, "last-gap-ms", G_TYPE_UINT64,
+      (guint64)priv->stats.last_gap_ms, "max-gap-ms", G_TYPE_UINT64,
+      (guint64)priv->stats.max_gap_ms, nullptr);
   GValue arr = G_VALUE_INIT;
   gst_value_array_init (&arr, priv->candidates.size ());
   for (std::size_t i = 0; i < priv->candidates.size (); i++) {
@@ -2440,25 +2484,22 @@ make_statistics (GstFailoverSrc * self)
     guint retries = 0, failures = 0;
     std::string last;
     if (priv->policy) {
-      state = state_name (priv->policy->state ((int) i));
-      retries = priv->policy->retries ((int) i);
-      failures = priv->policy->failures ((int) i);
-      last = priv->policy->last_reason ((int) i);
+      state = state_name (priv->policy->state ((int)i));
+      retries = priv->policy->retries ((int)i);
+      failures = priv->policy->failures ((int)i);
+      last = priv->policy->last_reason ((int)i);
     }
-    CandidateStats cs = i < priv->cand_stats.size () ? priv->cand_stats[i] :
-        CandidateStats {};
-    bool running = priv->runs.count ((int) i) > 0;
-    GstStructure *c = gst_structure_new ("candidate",
-        "index", G_TYPE_INT, (gint) i,
-        "uri", G_TYPE_STRING, redact_uri (priv->candidates[i].uri).c_str (),
-        "state", G_TYPE_STRING, state,
-        "retries", G_TYPE_UINT, retries,
-        "failures", G_TYPE_UINT, failures,
-        "last-reason", G_TYPE_STRING, last.c_str (),
-        "bitrate-kbps", G_TYPE_UINT64,
-        (guint64) (running ? cs.bitrate_kbps : 0),
+    CandidateStats cs
+        = i < priv->cand_stats.size () ? priv->cand_stats[i] : CandidateStats{};
+    bool running = priv->runs.count ((int)i) > 0;
+    GstStructure *c = gst_structure_new (
+        "candidate", "index", G_TYPE_INT, (gint)i, "uri", G_TYPE_STRING,
+        redact_uri (priv->candidates[i].uri).c_str (), "state", G_TYPE_STRING,
+        state, "retries", G_TYPE_UINT, retries, "failures", G_TYPE_UINT,
+        failures, "last-reason", G_TYPE_STRING, last.c_str (), "bitrate-kbps",
+        G_TYPE_UINT64, (guint64)(running ? cs.bitrate_kbps : 0),
         "last-buffer-age-ms", G_TYPE_INT64,
-        (gint64) (running ? cs.last_buffer_age_ms : -1), nullptr);
+        (gint64)(running ? cs.last_buffer_age_ms : -1), nullptr);
     GValue v = G_VALUE_INIT;
     g_value_init (&v, GST_TYPE_STRUCTURE);
     g_value_take_boxed (&v, c);
@@ -2468,22 +2509,23 @@ make_statistics (GstFailoverSrc * self)
   return s;
 }
 
-/* ---- properties ----------------------------------------------------------- */
+/* ---- properties -----------------------------------------------------------
+ */
 
 /* Loop thread: thresholds changed in PLAYING. */
 static void
-apply_runtime_settings (GstFailoverSrc * self)
+apply_runtime_settings (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   HealthConfig hc;
   PolicyConfig pc;
   {
-    std::lock_guard < std::mutex > g (priv->settings_lock);
+    std::lock_guard<std::mutex> g (priv->settings_lock);
     hc = health_config (priv->settings);
     pc = policy_config (priv->settings);
     priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
   }
-  std::lock_guard < std::mutex > g (priv->state_lock);
+  std::lock_guard<std::mutex> g (priv->state_lock);
   if (priv->policy) {
     pc.standby = priv->policy->config ().standby;
     priv->policy->set_config (pc);
@@ -2493,8 +2535,8 @@ apply_runtime_settings (GstFailoverSrc * self)
 }
 
 static void
-gst_failover_src_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
+gst_failover_src_set_property (GObject *object, guint prop_id,
+                               const GValue *value, GParamSpec *pspec)
 {
   auto *self = GST_FAILOVER_SRC (object);
   auto *priv = self->priv;
@@ -2505,203 +2547,206 @@ gst_failover_src_set_property (GObject * object, guint prop_id,
     return;
   }
   {
-    std::lock_guard < std::mutex > g (priv->settings_lock);
-    Settings & s = priv->settings;
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    Settings &s = priv->settings;
     switch (prop_id) {
-      case PROP_URIS:{
-        const gchar *str = g_value_get_string (value);
-        s.uris = split_uri_list (str ? str : "");
-        notify_other = true;
-        break;
+    case PROP_URIS: {
+      const gchar *str = g_value_get_string (value);
+      s.uris = split_uri_list (str ? str : "");
+      notify_other = true;
+      break;
+    }
+    case PROP_URI_LIST: {
+      s.uris.clear ();
+      auto **strv = static_cast<gchar **> (g_value_get_boxed (value));
+      for (int i = 0; strv && strv[i]; i++) {
+        auto parts = split_uri_list (strv[i]);
+        s.uris.insert (s.uris.end (), parts.begin (), parts.end ());
       }
-      case PROP_URI_LIST:{
-        s.uris.clear ();
-        auto **strv = static_cast < gchar ** >(g_value_get_boxed (value));
-        for (int i = 0; strv && strv[i]; i++) {
-          auto parts = split_uri_list (strv[i]);
-          s.uris.insert (s.uris.end (), parts.begin (), parts.end ());
-        }
-        notify_other = true;
-        break;
-      }
-      case PROP_VIDEO_CAPS:
-      case PROP_AUDIO_CAPS:{
-        int st = prop_id == PROP_VIDEO_CAPS ? VIDEO : AUDIO;
-        const GstCaps *c = gst_value_get_caps (value);
-        gst_caps_replace (&s.caps[st], c && !gst_caps_is_any (c)
-            && !gst_caps_is_empty (c) ? (GstCaps *) c : nullptr);
-        break;
-      }
-      case PROP_STANDBY:
-        s.standby = (GstFailoverSrcStandby) g_value_get_enum (value);
-        break;
-      case PROP_TIMEOUT:
-        s.timeout = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_ADAPTIVE_TIMEOUT:
-        s.adaptive_timeout = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_STARTUP_TIMEOUT:
-        s.startup_timeout = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_MIN_BITRATE:
-        s.min_bitrate = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_BITRATE_WINDOW:
-        s.bitrate_window = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_LOW_BITRATE_WINDOWS:
-        s.low_bitrate_windows = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_RETRY_DELAY:
-        s.retry_delay = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_RETRY_MAX_DELAY:
-        s.retry_max_delay = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_RETRY_MAX_ATTEMPTS:
-        s.retry_max_attempts = g_value_get_int (value);
-        runtime = true;
-        break;
-      case PROP_FAILBACK_HOLDOFF:
-        s.failback_holdoff = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_AUTO_FAILBACK:
-        s.auto_failback = g_value_get_boolean (value);
-        runtime = true;
-        break;
-      case PROP_HOLD_LAST_FRAME:
-        s.hold_last_frame = g_value_get_uint (value);
-        runtime = true;
-        break;
-      case PROP_FALLBACK_IMAGE:{
-        const gchar *str = g_value_get_string (value);
-        s.fallback_image = str ? str : "";
-        break;
-      }
-      case PROP_LATENCY:
-        s.latency = g_value_get_uint (value);
-        break;
-      default:
-        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-        return;
+      notify_other = true;
+      break;
+    }
+    case PROP_VIDEO_CAPS:
+    case PROP_AUDIO_CAPS: {
+      int st = prop_id == PROP_VIDEO_CAPS ? VIDEO : AUDIO;
+      const GstCaps *c = gst_value_get_caps (value);
+      gst_caps_replace (&s.caps[st],
+                        c && !gst_caps_is_any (c) && !gst_caps_is_empty (c)
+                            ? (GstCaps *)c
+                            : nullptr);
+      break;
+    }
+    case PROP_STANDBY:
+      s.standby = (GstFailoverSrcStandby)g_value_get_enum (value);
+      break;
+    case PROP_TIMEOUT:
+      s.timeout = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_ADAPTIVE_TIMEOUT:
+      s.adaptive_timeout = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_STARTUP_TIMEOUT:
+      s.startup_timeout = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_MIN_BITRATE:
+      s.min_bitrate = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_BITRATE_WINDOW:
+      s.bitrate_window = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_LOW_BITRATE_WINDOWS:
+      s.low_bitrate_windows = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_RETRY_DELAY:
+      s.retry_delay = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_RETRY_MAX_DELAY:
+      s.retry_max_delay = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_RETRY_MAX_ATTEMPTS:
+      s.retry_max_attempts = g_value_get_int (value);
+      runtime = true;
+      break;
+    case PROP_FAILBACK_HOLDOFF:
+      s.failback_holdoff = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_AUTO_FAILBACK:
+      s.auto_failback = g_value_get_boolean (value);
+      runtime = true;
+      break;
+    case PROP_HOLD_LAST_FRAME:
+      s.hold_last_frame = g_value_get_uint (value);
+      runtime = true;
+      break;
+    case PROP_FALLBACK_IMAGE: {
+      const gchar *str = g_value_get_string (value);
+      s.fallback_image = str ? str : "";
+      break;
+    }
+    case PROP_LATENCY:
+      s.latency = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
     }
   }
   if (notify_other)
     g_object_notify (object, prop_id == PROP_URIS ? "uri-list" : "uris");
   if (runtime) {
-    gst_object_ref (self);
-    if (!priv->loop.post ([self] {
-              apply_runtime_settings (self); gst_object_unref (self);}))
-      gst_object_unref (self);
+    priv->loop.post ([keep = SelfRef (self)] {
+      GstFailoverSrc *self = keep.p;
+      apply_runtime_settings (self);
+    });
   }
 }
 
 static void
-gst_failover_src_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
+gst_failover_src_get_property (GObject *object, guint prop_id, GValue *value,
+                               GParamSpec *pspec)
 {
   auto *self = GST_FAILOVER_SRC (object);
   auto *priv = self->priv;
   switch (prop_id) {
-    case PROP_ACTIVE_CANDIDATE:
-      g_value_set_int (value, priv->active_index.load ());
-      return;
-    case PROP_STATUS:{
-      std::lock_guard < std::mutex > g (priv->state_lock);
-      g_value_set_enum (value, priv->status);
-      return;
-    }
-    case PROP_STATISTICS:
-      g_value_take_boxed (value, make_statistics (self));
-      return;
-    default:
-      break;
+  case PROP_ACTIVE_CANDIDATE:
+    g_value_set_int (value, priv->active_index.load ());
+    return;
+  case PROP_STATUS: {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    g_value_set_enum (value, priv->status);
+    return;
   }
-  std::lock_guard < std::mutex > g (priv->settings_lock);
-  Settings & s = priv->settings;
+  case PROP_STATISTICS:
+    g_value_take_boxed (value, make_statistics (self));
+    return;
+  default:
+    break;
+  }
+  std::lock_guard<std::mutex> g (priv->settings_lock);
+  Settings &s = priv->settings;
   switch (prop_id) {
-    case PROP_URIS:
-      g_value_set_string (value, join_uri_list (s.uris).c_str ());
-      break;
-    case PROP_URI_LIST:{
-      gchar **strv = g_new0 (gchar *, s.uris.size () + 1);
-      for (std::size_t i = 0; i < s.uris.size (); i++)
-        strv[i] = g_strdup (s.uris[i].c_str ());
-      g_value_take_boxed (value, strv);
-      break;
-    }
-    case PROP_VIDEO_CAPS:
-      gst_value_set_caps (value, s.caps[VIDEO]);
-      break;
-    case PROP_AUDIO_CAPS:
-      gst_value_set_caps (value, s.caps[AUDIO]);
-      break;
-    case PROP_STANDBY:
-      g_value_set_enum (value, s.standby);
-      break;
-    case PROP_TIMEOUT:
-      g_value_set_uint (value, s.timeout);
-      break;
-    case PROP_ADAPTIVE_TIMEOUT:
-      g_value_set_uint (value, s.adaptive_timeout);
-      break;
-    case PROP_STARTUP_TIMEOUT:
-      g_value_set_uint (value, s.startup_timeout);
-      break;
-    case PROP_MIN_BITRATE:
-      g_value_set_uint (value, s.min_bitrate);
-      break;
-    case PROP_BITRATE_WINDOW:
-      g_value_set_uint (value, s.bitrate_window);
-      break;
-    case PROP_LOW_BITRATE_WINDOWS:
-      g_value_set_uint (value, s.low_bitrate_windows);
-      break;
-    case PROP_RETRY_DELAY:
-      g_value_set_uint (value, s.retry_delay);
-      break;
-    case PROP_RETRY_MAX_DELAY:
-      g_value_set_uint (value, s.retry_max_delay);
-      break;
-    case PROP_RETRY_MAX_ATTEMPTS:
-      g_value_set_int (value, s.retry_max_attempts);
-      break;
-    case PROP_FAILBACK_HOLDOFF:
-      g_value_set_uint (value, s.failback_holdoff);
-      break;
-    case PROP_AUTO_FAILBACK:
-      g_value_set_boolean (value, s.auto_failback);
-      break;
-    case PROP_HOLD_LAST_FRAME:
-      g_value_set_uint (value, s.hold_last_frame);
-      break;
-    case PROP_FALLBACK_IMAGE:
-      g_value_set_string (value, s.fallback_image.empty () ? nullptr :
-          s.fallback_image.c_str ());
-      break;
-    case PROP_LATENCY:
-      g_value_set_uint (value, s.latency);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
+  case PROP_URIS:
+    g_value_set_string (value, join_uri_list (s.uris).c_str ());
+    break;
+  case PROP_URI_LIST: {
+    gchar **strv = g_new0 (gchar *, s.uris.size () + 1);
+    for (std::size_t i = 0; i < s.uris.size (); i++)
+      strv[i] = g_strdup (s.uris[i].c_str ());
+    g_value_take_boxed (value, strv);
+    break;
+  }
+  case PROP_VIDEO_CAPS:
+    gst_value_set_caps (value, s.caps[VIDEO]);
+    break;
+  case PROP_AUDIO_CAPS:
+    gst_value_set_caps (value, s.caps[AUDIO]);
+    break;
+  case PROP_STANDBY:
+    g_value_set_enum (value, s.standby);
+    break;
+  case PROP_TIMEOUT:
+    g_value_set_uint (value, s.timeout);
+    break;
+  case PROP_ADAPTIVE_TIMEOUT:
+    g_value_set_uint (value, s.adaptive_timeout);
+    break;
+  case PROP_STARTUP_TIMEOUT:
+    g_value_set_uint (value, s.startup_timeout);
+    break;
+  case PROP_MIN_BITRATE:
+    g_value_set_uint (value, s.min_bitrate);
+    break;
+  case PROP_BITRATE_WINDOW:
+    g_value_set_uint (value, s.bitrate_window);
+    break;
+  case PROP_LOW_BITRATE_WINDOWS:
+    g_value_set_uint (value, s.low_bitrate_windows);
+    break;
+  case PROP_RETRY_DELAY:
+    g_value_set_uint (value, s.retry_delay);
+    break;
+  case PROP_RETRY_MAX_DELAY:
+    g_value_set_uint (value, s.retry_max_delay);
+    break;
+  case PROP_RETRY_MAX_ATTEMPTS:
+    g_value_set_int (value, s.retry_max_attempts);
+    break;
+  case PROP_FAILBACK_HOLDOFF:
+    g_value_set_uint (value, s.failback_holdoff);
+    break;
+  case PROP_AUTO_FAILBACK:
+    g_value_set_boolean (value, s.auto_failback);
+    break;
+  case PROP_HOLD_LAST_FRAME:
+    g_value_set_uint (value, s.hold_last_frame);
+    break;
+  case PROP_FALLBACK_IMAGE:
+    g_value_set_string (
+        value, s.fallback_image.empty () ? nullptr : s.fallback_image.c_str ());
+    break;
+  case PROP_LATENCY:
+    g_value_set_uint (value, s.latency);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    break;
   }
 }
 
-/* ---- GObject boilerplate -------------------------------------------------- */
+/* ---- GObject boilerplate --------------------------------------------------
+ */
 
 static void
-gst_failover_src_init (GstFailoverSrc * self)
+gst_failover_src_init (GstFailoverSrc *self)
 {
   self->priv = new GstFailoverSrcPrivate ();
   auto *priv = self->priv;
@@ -2710,18 +2755,18 @@ gst_failover_src_init (GstFailoverSrc * self)
     priv->appsrc[st] = gst_element_factory_make ("appsrc", name);
     g_free (name);
     g_object_set (priv->appsrc[st], "is-live", TRUE, "format", GST_FORMAT_TIME,
-        "do-timestamp", FALSE, "block", FALSE, "max-bytes", (guint64) 0,
-        "max-buffers", (guint64) 0, "max-time", (guint64) (2 * GST_SECOND),
-        "leaky-type", 2 /* downstream: drop the oldest */ ,
-        "handle-segment-change", FALSE, "emit-signals", FALSE,
-        "min-latency", (gint64) (DEFAULT_LATENCY_MS * GST_MSECOND),
-        nullptr);
+                  "do-timestamp", FALSE, "block", FALSE, "max-bytes",
+                  (guint64)0, "max-buffers", (guint64)0, "max-time",
+                  (guint64)(2 * GST_SECOND), "leaky-type",
+                  2 /* downstream: drop the oldest */, "handle-segment-change",
+                  FALSE, "emit-signals", FALSE, "min-latency",
+                  (gint64)(DEFAULT_LATENCY_MS * GST_MSECOND), nullptr);
     gst_bin_add (GST_BIN (self), priv->appsrc[st]);
     GstPad *target = gst_element_get_static_pad (priv->appsrc[st], "src");
-    GstPadTemplate *templ = gst_static_pad_template_get (st == VIDEO ?
-        &video_template : &audio_template);
-    priv->ghost[st] = gst_ghost_pad_new_from_template (stream_names[st], target,
-        templ);
+    GstPadTemplate *templ = gst_static_pad_template_get (
+        st == VIDEO ? &video_template : &audio_template);
+    priv->ghost[st]
+        = gst_ghost_pad_new_from_template (stream_names[st], target, templ);
     gst_object_unref (templ);
     gst_object_unref (target);
     gst_pad_set_active (priv->ghost[st], TRUE);
@@ -2732,7 +2777,7 @@ gst_failover_src_init (GstFailoverSrc * self)
 }
 
 static void
-gst_failover_src_finalize (GObject * object)
+gst_failover_src_finalize (GObject *object)
 {
   auto *self = GST_FAILOVER_SRC (object);
   auto *priv = self->priv;
@@ -2749,160 +2794,210 @@ gst_failover_src_finalize (GObject * object)
 }
 
 static void
-gst_failover_src_class_init (GstFailoverSrcClass * klass)
+gst_failover_src_class_init (GstFailoverSrcClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBinClass *bin_class = GST_BIN_CLASS (klass);
 
   GST_DEBUG_CATEGORY_INIT (failover_src_debug, "failoversrc", 0,
-      "Live source failing over between candidate inputs");
+                           "Live source failing over between candidate inputs");
 
   static const gchar *no_tags[] = { nullptr };
   gst_meta_register_custom (ORIGIN_META_NAME, no_tags, nullptr, nullptr,
-      nullptr);
+                            nullptr);
 
   gobject_class->set_property = gst_failover_src_set_property;
   gobject_class->get_property = gst_failover_src_get_property;
   gobject_class->finalize = gst_failover_src_finalize;
-  element_class->change_state =
-      GST_DEBUG_FUNCPTR (gst_failover_src_change_state);
-  bin_class->handle_message =
-      GST_DEBUG_FUNCPTR (gst_failover_src_handle_message);
+  element_class->change_state
+      = GST_DEBUG_FUNCPTR (gst_failover_src_change_state);
+  bin_class->handle_message
+      = GST_DEBUG_FUNCPTR (gst_failover_src_handle_message);
 
-  const GParamFlags rw_ready = (GParamFlags) (G_PARAM_READWRITE |
-      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  const GParamFlags rw_playing = (GParamFlags) (G_PARAM_READWRITE |
-      G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
-  const GParamFlags ro = (GParamFlags) (G_PARAM_READABLE |
-      G_PARAM_STATIC_STRINGS);
+  const GParamFlags rw_ready
+      = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                      | GST_PARAM_MUTABLE_READY);
+  const GParamFlags rw_playing
+      = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                      | GST_PARAM_MUTABLE_PLAYING);
+  const GParamFlags ro
+      = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_property (gobject_class, PROP_URIS,
-      g_param_spec_string ("uris", "URIs",
+  g_object_class_install_property (
+      gobject_class, PROP_URIS,
+      g_param_spec_string (
+          "uris", "URIs",
           "Candidate URIs in priority order, separated by '|', whitespace or "
           "newlines (any protocol with a GStreamer source: rtmp, srt, rtsp, "
-          "http/HLS, file).", nullptr, rw_ready));
-  g_object_class_install_property (gobject_class, PROP_URI_LIST,
-      g_param_spec_boxed ("uri-list", "URI list",
+          "http/HLS, file).",
+          nullptr, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_URI_LIST,
+      g_param_spec_boxed (
+          "uri-list", "URI list",
           "Candidate URIs in priority order as a string array; setting it "
-          "also updates 'uris'.", G_TYPE_STRV, rw_ready));
-  g_object_class_install_property (gobject_class, PROP_VIDEO_CAPS,
-      g_param_spec_boxed ("video-caps", "Video caps",
+          "also updates 'uris'.",
+          G_TYPE_STRV, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_CAPS,
+      g_param_spec_boxed (
+          "video-caps", "Video caps",
           "Raw video caps every candidate is converted to (size, framerate, "
           "format); unset means lock onto the first candidate's format.",
           GST_TYPE_CAPS, rw_ready));
-  g_object_class_install_property (gobject_class, PROP_AUDIO_CAPS,
-      g_param_spec_boxed ("audio-caps", "Audio caps",
+  g_object_class_install_property (
+      gobject_class, PROP_AUDIO_CAPS,
+      g_param_spec_boxed (
+          "audio-caps", "Audio caps",
           "Raw audio caps every candidate is converted to (rate, channels, "
           "format); unset means lock onto the first candidate's format.",
           GST_TYPE_CAPS, rw_ready));
-  g_object_class_install_property (gobject_class, PROP_STANDBY,
-      g_param_spec_enum ("standby", "Standby",
+  g_object_class_install_property (
+      gobject_class, PROP_STANDBY,
+      g_param_spec_enum (
+          "standby", "Standby",
           "Cold starts the next candidate only when needed; hot keeps the "
           "next candidate connected and decoded for a switch of about one "
-          "frame.", gst_failover_src_standby_get_type (), DEFAULT_STANDBY,
-          rw_ready));
-  g_object_class_install_property (gobject_class, PROP_TIMEOUT,
-      g_param_spec_uint ("timeout", "Timeout",
+          "frame.",
+          gst_failover_src_standby_get_type (), DEFAULT_STANDBY, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_TIMEOUT,
+      g_param_spec_uint (
+          "timeout", "Timeout",
           "Silence in milliseconds after which a running candidate counts as "
           "failed (errors, EOS and pad removal switch at once).",
           1, G_MAXUINT, DEFAULT_TIMEOUT_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_ADAPTIVE_TIMEOUT,
-      g_param_spec_uint ("adaptive-timeout", "Adaptive timeout",
+  g_object_class_install_property (
+      gobject_class, PROP_ADAPTIVE_TIMEOUT,
+      g_param_spec_uint (
+          "adaptive-timeout", "Adaptive timeout",
           "Silence in milliseconds allowed to HLS/DASH/HTTP candidates, whose "
           "data arrives in segment bursts; the larger of this and 'timeout' "
-          "applies to them.", 1, G_MAXUINT, DEFAULT_ADAPTIVE_TIMEOUT_MS,
-          rw_playing));
-  g_object_class_install_property (gobject_class, PROP_STARTUP_TIMEOUT,
-      g_param_spec_uint ("startup-timeout", "Startup timeout",
+          "applies to them.",
+          1, G_MAXUINT, DEFAULT_ADAPTIVE_TIMEOUT_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_STARTUP_TIMEOUT,
+      g_param_spec_uint (
+          "startup-timeout", "Startup timeout",
           "Time in milliseconds a starting candidate gets to deliver its "
-          "first decoded frame before it counts as failed.", 1, G_MAXUINT,
-          DEFAULT_STARTUP_TIMEOUT_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_MIN_BITRATE,
-      g_param_spec_uint ("min-bitrate", "Minimum bitrate",
+          "first decoded frame before it counts as failed.",
+          1, G_MAXUINT, DEFAULT_STARTUP_TIMEOUT_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_MIN_BITRATE,
+      g_param_spec_uint (
+          "min-bitrate", "Minimum bitrate",
           "Bitrate floor in kbit/s of the encoded data a candidate delivers; "
-          "0 disables the bitrate check.", 0, G_MAXUINT,
-          DEFAULT_MIN_BITRATE_KBPS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_BITRATE_WINDOW,
-      g_param_spec_uint ("bitrate-window", "Bitrate window",
-          "Length in milliseconds of one bitrate measurement window.",
-          1, G_MAXUINT, DEFAULT_BITRATE_WINDOW_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_LOW_BITRATE_WINDOWS,
-      g_param_spec_uint ("low-bitrate-windows", "Low bitrate windows",
-          "Consecutive windows under 'min-bitrate' that count as a failure.",
-          1, G_MAXUINT, DEFAULT_LOW_BITRATE_WINDOWS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_RETRY_DELAY,
-      g_param_spec_uint ("retry-delay", "Retry delay",
+          "0 disables the bitrate check.",
+          0, G_MAXUINT, DEFAULT_MIN_BITRATE_KBPS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_BITRATE_WINDOW,
+      g_param_spec_uint (
+          "bitrate-window", "Bitrate window",
+          "Length in milliseconds of one bitrate measurement window.", 1,
+          G_MAXUINT, DEFAULT_BITRATE_WINDOW_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_LOW_BITRATE_WINDOWS,
+      g_param_spec_uint (
+          "low-bitrate-windows", "Low bitrate windows",
+          "Consecutive windows under 'min-bitrate' that count as a failure.", 1,
+          G_MAXUINT, DEFAULT_LOW_BITRATE_WINDOWS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_RETRY_DELAY,
+      g_param_spec_uint (
+          "retry-delay", "Retry delay",
           "First retry delay in milliseconds of a failed candidate; later "
-          "retries back off exponentially with jitter.", 0, G_MAXUINT,
-          DEFAULT_RETRY_DELAY_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_RETRY_MAX_DELAY,
+          "retries back off exponentially with jitter.",
+          0, G_MAXUINT, DEFAULT_RETRY_DELAY_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_RETRY_MAX_DELAY,
       g_param_spec_uint ("retry-max-delay", "Retry max delay",
-          "Cap in milliseconds of the retry delay.", 0, G_MAXUINT,
-          DEFAULT_RETRY_MAX_DELAY_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_RETRY_MAX_ATTEMPTS,
-      g_param_spec_int ("retry-max-attempts", "Retry max attempts",
+                         "Cap in milliseconds of the retry delay.", 0,
+                         G_MAXUINT, DEFAULT_RETRY_MAX_DELAY_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_RETRY_MAX_ATTEMPTS,
+      g_param_spec_int (
+          "retry-max-attempts", "Retry max attempts",
           "Retries per candidate before giving up on it; -1 is unlimited "
-          "(fatal failures are never retried).", -1, G_MAXINT,
-          DEFAULT_RETRY_MAX_ATTEMPTS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_FAILBACK_HOLDOFF,
-      g_param_spec_uint ("failback-holdoff", "Failback hold-off",
+          "(fatal failures are never retried).",
+          -1, G_MAXINT, DEFAULT_RETRY_MAX_ATTEMPTS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_FAILBACK_HOLDOFF,
+      g_param_spec_uint (
+          "failback-holdoff", "Failback hold-off",
           "Time in milliseconds a higher-priority candidate must be healthy "
           "before the output returns to it (doubled for a candidate that "
-          "fails again soon after a failback).", 0, G_MAXUINT,
-          DEFAULT_FAILBACK_HOLDOFF_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_AUTO_FAILBACK,
-      g_param_spec_boolean ("auto-failback", "Auto failback",
+          "fails again soon after a failback).",
+          0, G_MAXUINT, DEFAULT_FAILBACK_HOLDOFF_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_AUTO_FAILBACK,
+      g_param_spec_boolean (
+          "auto-failback", "Auto failback",
           "Return to a higher-priority candidate automatically once it has "
-          "been healthy for the hold-off.", DEFAULT_AUTO_FAILBACK,
-          rw_playing));
-  g_object_class_install_property (gobject_class, PROP_HOLD_LAST_FRAME,
-      g_param_spec_uint ("hold-last-frame", "Hold last frame",
+          "been healthy for the hold-off.",
+          DEFAULT_AUTO_FAILBACK, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_HOLD_LAST_FRAME,
+      g_param_spec_uint (
+          "hold-last-frame", "Hold last frame",
           "When nothing is healthy, how long in milliseconds the last frame "
           "is repeated before black or the fallback image; 0 shows black at "
-          "once.", 0, G_MAXUINT, DEFAULT_HOLD_LAST_FRAME_MS, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_FALLBACK_IMAGE,
-      g_param_spec_string ("fallback-image", "Fallback image",
+          "once.",
+          0, G_MAXUINT, DEFAULT_HOLD_LAST_FRAME_MS, rw_playing));
+  g_object_class_install_property (
+      gobject_class, PROP_FALLBACK_IMAGE,
+      g_param_spec_string (
+          "fallback-image", "Fallback image",
           "Path of a PNG or JPEG image shown instead of black when nothing is "
-          "healthy; unset shows black.", nullptr, rw_ready));
-  g_object_class_install_property (gobject_class, PROP_LATENCY,
-      g_param_spec_uint ("latency", "Latency",
+          "healthy; unset shows black.",
+          nullptr, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_LATENCY,
+      g_param_spec_uint (
+          "latency", "Latency",
           "Latency in milliseconds the element reports and uses to absorb "
-          "network jitter and switch-time reordering.", 0, G_MAXUINT,
-          DEFAULT_LATENCY_MS, rw_ready));
-  g_object_class_install_property (gobject_class, PROP_ACTIVE_CANDIDATE,
-      g_param_spec_int ("active-candidate", "Active candidate",
+          "network jitter and switch-time reordering.",
+          0, G_MAXUINT, DEFAULT_LATENCY_MS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_ACTIVE_CANDIDATE,
+      g_param_spec_int (
+          "active-candidate", "Active candidate",
           "Index of the candidate on the output, -1 for filler; writing an "
           "index is a manual switch, writing -1 returns to automatic choice.",
           -1, G_MAXINT, -1, rw_playing));
-  g_object_class_install_property (gobject_class, PROP_STATUS,
-      g_param_spec_enum ("status", "Status",
+  g_object_class_install_property (
+      gobject_class, PROP_STATUS,
+      g_param_spec_enum (
+          "status", "Status",
           "What is on the output: stopped, starting, live (first candidate), "
           "backup (another candidate) or filler (nothing healthy).",
           gst_failover_src_status_get_type (), GST_FAILOVER_SRC_STATUS_STOPPED,
           ro));
-  g_object_class_install_property (gobject_class, PROP_STATISTICS,
-      g_param_spec_boxed ("statistics", "Statistics",
+  g_object_class_install_property (
+      gobject_class, PROP_STATISTICS,
+      g_param_spec_boxed (
+          "statistics", "Statistics",
           "Counters and per-candidate state as an "
           "application/x-failoversrc-stats structure (see the element's "
-          "documentation).", GST_TYPE_STRUCTURE, ro));
+          "documentation).",
+          GST_TYPE_STRUCTURE, ro));
 
-  signals[SIGNAL_SWITCH_TO] = g_signal_new_class_handler ("switch-to",
-      G_TYPE_FROM_CLASS (klass),
-      (GSignalFlags) (G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
-      G_CALLBACK (request_switch), nullptr, nullptr, nullptr,
-      G_TYPE_BOOLEAN, 1, G_TYPE_INT);
+  signals[SIGNAL_SWITCH_TO] = g_signal_new_class_handler (
+      "switch-to", G_TYPE_FROM_CLASS (klass),
+      (GSignalFlags)(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+      G_CALLBACK (request_switch), nullptr, nullptr, nullptr, G_TYPE_BOOLEAN, 1,
+      G_TYPE_INT);
 
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
-  gst_element_class_set_static_metadata (element_class,
-      "Failover source", "Source/Bin/Video/Audio",
+  gst_element_class_set_static_metadata (
+      element_class, "Failover source", "Source/Bin/Video/Audio",
       "Plays the best healthy of an ordered list of inputs of any protocol "
       "with continuous raw video and audio output",
       "gst-resilient");
 
   gst_type_mark_as_plugin_api (gst_failover_src_standby_get_type (),
-      (GstPluginAPIFlags) 0);
+                               (GstPluginAPIFlags)0);
   gst_type_mark_as_plugin_api (gst_failover_src_status_get_type (),
-      (GstPluginAPIFlags) 0);
+                               (GstPluginAPIFlags)0);
 }

@@ -11,6 +11,6 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_FAILOVER_SRC (gst_failover_src_get_type ())
 G_DECLARE_FINAL_TYPE (GstFailoverSrc, gst_failover_src, GST, FAILOVER_SRC,
-    GstBin)
+                      GstBin)
 
 G_END_DECLS

@@ -65,6 +65,10 @@ public:
   const std::string &cluster_id () const { return id_; }
   const std::string &path () const { return path_; }
   std::optional<Attempt> current () const;
+  /* Hosts of the current plan not tried yet: a consumer may go on to the
+   * next one at once; when none is left, next () makes a fresh plan and the
+   * consumer should wait its backoff first. */
+  bool plan_left () const { return next_ < plan_.size (); }
   /* Why the last plan was empty or ran out ("stream-down", ...). */
   const std::string &last_note () const { return note_; }
 

@@ -44,8 +44,9 @@ static std::string
 lower (std::string_view s)
 {
   std::string out (s);
-  std::transform (out.begin (), out.end (), out.begin (),
-      [](unsigned char c) { return static_cast<char> (std::tolower (c)); });
+  std::transform (out.begin (), out.end (), out.begin (), [] (unsigned char c) {
+    return static_cast<char> (std::tolower (c));
+  });
   return out;
 }
 
@@ -53,7 +54,7 @@ static bool
 ends_with (std::string_view s, std::string_view suffix)
 {
   return s.size () >= suffix.size ()
-      && s.compare (s.size () - suffix.size (), suffix.size (), suffix) == 0;
+         && s.compare (s.size () - suffix.size (), suffix.size (), suffix) == 0;
 }
 
 Candidate
@@ -93,10 +94,12 @@ parse_candidate (std::string_view uri)
     c.kind = InputKind::File;
     return c;
   }
-  static const char *network[] = { "rtmp", "rtmps", "rtmpt", "srt", "rtsp",
-    "rtsps", "rtspt", "rtspu", "http", "https", "udp", "rtp", "tcp" };
+  static const char *network[]
+      = { "rtmp",  "rtmps", "rtmpt", "srt", "rtsp", "rtsps", "rtspt",
+          "rtspu", "http",  "https", "udp", "rtp",  "tcp" };
   bool is_network = std::find_if (std::begin (network), std::end (network),
-      [&](const char *s) { return c.scheme == s; }) != std::end (network);
+                                  [&] (const char *s) { return c.scheme == s; })
+                    != std::end (network);
   if (is_network) {
     if (!hierarchical) {
       c.problem = "network URI needs '//' and a host";
@@ -129,8 +132,9 @@ parse_candidate (std::string_view uri)
       /* ":port" */
       std::string_view port = authority.substr (1);
       if (port.empty () || port.size () > 5
-          || !std::all_of (port.begin (), port.end (),
-              [](unsigned char ch) { return std::isdigit (ch) != 0; })
+          || !std::all_of (
+              port.begin (), port.end (),
+              [] (unsigned char ch) { return std::isdigit (ch) != 0; })
           || std::stoi (std::string (port)) > 65535) {
         c.problem = "invalid port";
         return c;
@@ -140,7 +144,7 @@ parse_candidate (std::string_view uri)
   if (c.scheme == "http" || c.scheme == "https") {
     c.kind = InputKind::Adaptive;
   } else if (ends_with (lower (uri.substr (0, uri.find ('?'))), ".m3u8")
-      || ends_with (lower (uri.substr (0, uri.find ('?'))), ".mpd")) {
+             || ends_with (lower (uri.substr (0, uri.find ('?'))), ".mpd")) {
     c.kind = InputKind::Adaptive;
   } else {
     c.kind = InputKind::Live;
@@ -152,22 +156,22 @@ const char *
 reason_name (FailureReason r)
 {
   switch (r) {
-    case FailureReason::Error:
-      return "error";
-    case FailureReason::Eos:
-      return "eos";
-    case FailureReason::Timeout:
-      return "timeout";
-    case FailureReason::LowBitrate:
-      return "low-bitrate";
-    case FailureReason::PadRemoved:
-      return "pad-removed";
-    case FailureReason::Unsupported:
-      return "unsupported";
-    case FailureReason::BadUri:
-      return "bad-uri";
-    case FailureReason::ClusterDown:
-      return "cluster-down";
+  case FailureReason::Error:
+    return "error";
+  case FailureReason::Eos:
+    return "eos";
+  case FailureReason::Timeout:
+    return "timeout";
+  case FailureReason::LowBitrate:
+    return "low-bitrate";
+  case FailureReason::PadRemoved:
+    return "pad-removed";
+  case FailureReason::Unsupported:
+    return "unsupported";
+  case FailureReason::BadUri:
+    return "bad-uri";
+  case FailureReason::ClusterDown:
+    return "cluster-down";
   }
   return "error";
 }
@@ -178,4 +182,4 @@ is_fatal (ErrorClass c)
   return c != ErrorClass::Transient;
 }
 
-}  // namespace resilient::failover
+} // namespace resilient::failover

@@ -16,17 +16,16 @@
 namespace resilient::failover {
 
 /* How an input delivers data; decides how its health is judged. */
-enum class InputKind
-{
-  Live,      /* rtmp, srt, rtsp, udp...: a steady flow of packets */
-  Adaptive,  /* HLS / DASH / plain HTTP: downloads arrive in bursts */
-  File,      /* local file: paced by the element, ends with EOS */
+enum class InputKind {
+  Live,     /* rtmp, srt, rtsp, udp...: a steady flow of packets */
+  Adaptive, /* HLS / DASH / plain HTTP: downloads arrive in bursts */
+  File,     /* local file: paced by the element, ends with EOS */
 };
 
 struct Candidate
 {
-  std::string uri;           /* as given (trimmed) */
-  std::string scheme;        /* lower-case, empty when unparsable */
+  std::string uri;    /* as given (trimmed) */
+  std::string scheme; /* lower-case, empty when unparsable */
   InputKind kind = InputKind::Live;
   /* Set when the URI cannot be used at all (syntax); the element adds its
    * own check that a source element exists for the scheme. */
@@ -44,31 +43,29 @@ std::string join_uri_list (const std::vector<std::string> &uris);
 Candidate parse_candidate (std::string_view uri);
 
 /* Why a candidate stopped. Strings are the bus message `reason` values. */
-enum class FailureReason
-{
+enum class FailureReason {
   Error,
   Eos,
   Timeout,
   LowBitrate,
   PadRemoved,
-  Unsupported,  /* unknown scheme / missing plugin */
-  BadUri,       /* unparsable URI */
-  ClusterDown,  /* clusterresolver status callback: host or stream down */
+  Unsupported, /* unknown scheme / missing plugin */
+  BadUri,      /* unparsable URI */
+  ClusterDown, /* clusterresolver status callback: host or stream down */
 };
 
 const char *reason_name (FailureReason r);
 
 /* An input's error, as the element classified the GError. */
-enum class ErrorClass
-{
-  NotFound,        /* HTTP 404, no such file / stream */
-  NotAuthorized,   /* HTTP 401 / 403, bad stream key */
-  MissingPlugin,   /* no decoder / demuxer / source for this input */
+enum class ErrorClass {
+  NotFound,      /* HTTP 404, no such file / stream */
+  NotAuthorized, /* HTTP 401 / 403, bad stream key */
+  MissingPlugin, /* no decoder / demuxer / source for this input */
   BadUri,
-  Transient,       /* refused, reset, timeout, read errors: worth a retry */
+  Transient, /* refused, reset, timeout, read errors: worth a retry */
 };
 
 /* Fatal failures are reported and not retried: retrying cannot fix them. */
 bool is_fatal (ErrorClass c);
 
-}  // namespace resilient::failover
+} // namespace resilient::failover

@@ -5,7 +5,7 @@
 namespace resilient::failover {
 
 HealthMonitor::HealthMonitor (HealthConfig config, InputKind kind,
-    TimePoint started)
+                              TimePoint started)
     : config_ (config), kind_ (kind), started_ (started)
 {
 }
@@ -37,7 +37,8 @@ HealthMonitor::last_buffer_age (TimePoint now) const
 
 HealthResult
 HealthMonitor::update (TimePoint now, std::uint64_t total_bytes,
-    std::uint64_t total_buffers, std::optional<TimePoint> last_buffer)
+                       std::uint64_t total_buffers,
+                       std::optional<TimePoint> last_buffer)
 {
   if (failed_)
     return *failed_;
@@ -50,16 +51,16 @@ HealthMonitor::update (TimePoint now, std::uint64_t total_bytes,
 
   if (!first_buffer_) {
     if (now - started_ >= config_.startup_timeout) {
-      failed_ = HealthResult { Verdict::Failed, FailureReason::Timeout,
-        started_ };
+      failed_
+          = HealthResult{ Verdict::Failed, FailureReason::Timeout, started_ };
       return *failed_;
     }
-    return HealthResult { Verdict::Starting, FailureReason::Timeout, {} };
+    return HealthResult{ Verdict::Starting, FailureReason::Timeout, {} };
   }
 
   if (now - *last_buffer_ >= effective_timeout ()) {
-    failed_ = HealthResult { Verdict::Failed, FailureReason::Timeout,
-      *last_buffer_ };
+    failed_ = HealthResult{ Verdict::Failed, FailureReason::Timeout,
+                            *last_buffer_ };
     return *failed_;
   }
 
@@ -87,13 +88,13 @@ HealthMonitor::update (TimePoint now, std::uint64_t total_bytes,
       window_bytes_ = total_bytes;
       if (config_.min_bitrate_kbps > 0 && config_.low_windows > 0
           && low_count_ >= config_.low_windows) {
-        failed_ = HealthResult { Verdict::Failed, FailureReason::LowBitrate,
-          low_since_ };
+        failed_ = HealthResult{ Verdict::Failed, FailureReason::LowBitrate,
+                                low_since_ };
         return *failed_;
       }
     }
   }
-  return HealthResult { Verdict::Healthy, FailureReason::Timeout, {} };
+  return HealthResult{ Verdict::Healthy, FailureReason::Timeout, {} };
 }
 
-}  // namespace resilient::failover
+} // namespace resilient::failover

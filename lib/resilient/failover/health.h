@@ -36,8 +36,7 @@ struct HealthConfig
   std::uint32_t low_windows = 3;
 };
 
-enum class Verdict
-{
+enum class Verdict {
   Starting,
   Healthy,
   Failed,
@@ -46,8 +45,8 @@ enum class Verdict
 struct HealthResult
 {
   Verdict verdict = Verdict::Starting;
-  FailureReason reason = FailureReason::Timeout;  /* when Failed */
-  TimePoint first_sign{};                          /* when Failed */
+  FailureReason reason = FailureReason::Timeout; /* when Failed */
+  TimePoint first_sign{};                        /* when Failed */
 };
 
 class HealthMonitor
@@ -59,7 +58,8 @@ public:
    * buffer was seen (nullopt: none yet). Returns the verdict at `now`. Once
    * failed, the verdict stays failed. */
   HealthResult update (TimePoint now, std::uint64_t total_bytes,
-      std::uint64_t total_buffers, std::optional<TimePoint> last_buffer);
+                       std::uint64_t total_buffers,
+                       std::optional<TimePoint> last_buffer);
 
   /* Changes the thresholds while running (properties mutable in PLAYING). */
   void set_config (const HealthConfig &config) { config_ = config; }
@@ -88,4 +88,4 @@ private:
   std::optional<HealthResult> failed_;
 };
 
-}  // namespace resilient::failover
+} // namespace resilient::failover

@@ -9,28 +9,28 @@ const char *
 state_name (CandidateState s)
 {
   switch (s) {
-    case CandidateState::Idle:
-      return "idle";
-    case CandidateState::Starting:
-      return "starting";
-    case CandidateState::Healthy:
-      return "healthy";
-    case CandidateState::Waiting:
-      return "waiting";
-    case CandidateState::GivenUp:
-      return "given-up";
+  case CandidateState::Idle:
+    return "idle";
+  case CandidateState::Starting:
+    return "starting";
+  case CandidateState::Healthy:
+    return "healthy";
+  case CandidateState::Waiting:
+    return "waiting";
+  case CandidateState::GivenUp:
+    return "given-up";
   }
   return "idle";
 }
 
 FailoverPolicy::FailoverPolicy (PolicyConfig config, std::size_t count,
-    std::uint64_t seed)
+                                std::uint64_t seed)
     : config_ (config)
 {
   slots_.reserve (count);
   for (std::size_t i = 0; i < count; i++)
-    slots_.push_back (Slot { CandidateState::Idle,
-          Backoff (config.backoff, seed + i) });
+    slots_.push_back (
+        Slot{ CandidateState::Idle, Backoff (config.backoff, seed + i) });
 }
 
 void
@@ -59,7 +59,7 @@ FailoverPolicy::ranked () const
   std::vector<int> order (slots_.size ());
   std::iota (order.begin (), order.end (), 0);
   std::stable_sort (order.begin (), order.end (),
-      [this](int a, int b) { return rank (a) < rank (b); });
+                    [this] (int a, int b) { return rank (a) < rank (b); });
   return order;
 }
 
@@ -79,8 +79,9 @@ FailoverPolicy::eligible (int index) const
 bool
 FailoverPolicy::all_given_up () const
 {
-  return std::all_of (slots_.begin (), slots_.end (),
-      [](const Slot & s) { return s.state == CandidateState::GivenUp; });
+  return std::all_of (slots_.begin (), slots_.end (), [] (const Slot &s) {
+    return s.state == CandidateState::GivenUp;
+  });
 }
 
 int
@@ -103,9 +104,9 @@ FailoverPolicy::best_healthy (int excluding) const
 
 void
 FailoverPolicy::emit_switch (std::vector<Action> &out, int to,
-    const std::string &reason, Duration detect)
+                             const std::string &reason, Duration detect)
 {
-  Action a { Action::Kind::Switch };
+  Action a{ Action::Kind::Switch };
   a.from = active_;
   a.to = to;
   a.index = to;
@@ -119,14 +120,14 @@ FailoverPolicy::emit_switch (std::vector<Action> &out, int to,
 
 std::vector<Action>
 FailoverPolicy::reject (int index, FailureReason reason,
-    const std::string &detail)
+                        const std::string &detail)
 {
   std::vector<Action> out;
   auto &s = slots_.at (index);
   s.state = CandidateState::GivenUp;
   s.failures++;
   s.last_reason = reason_name (reason);
-  Action a { Action::Kind::GiveUp };
+  Action a{ Action::Kind::GiveUp };
   a.index = index;
   a.reason = s.last_reason;
   a.fatal = true;
@@ -151,8 +152,8 @@ FailoverPolicy::on_healthy (int index, TimePoint now)
 
 std::vector<Action>
 FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
-    const std::string &detail, TimePoint first_sign, TimePoint now,
-    Duration retry_floor)
+                            const std::string &detail, TimePoint first_sign,
+                            TimePoint now, Duration retry_floor)
 {
   std::vector<Action> out;
   if (index < 0 || static_cast<std::size_t> (index) >= slots_.size ()
@@ -161,7 +162,7 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
   auto &s = slots_[index];
   const char *rname = reason_name (reason);
 
-  Action failed { Action::Kind::CandidateFailed };
+  Action failed{ Action::Kind::CandidateFailed };
   failed.index = index;
   failed.reason = rname;
   failed.fatal = fatal;
@@ -174,16 +175,16 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
   /* Failed again soon after we came back to it: it is flapping. */
   if (s.last_failback && now - *s.last_failback < 2 * holdoff (index))
     s.holdoff_factor = std::min (s.holdoff_factor * 2,
-        std::max (1, config_.max_holdoff_factor));
+                                 std::max (1, config_.max_holdoff_factor));
   s.last_failback.reset ();
 
   if (index == active_) {
     int next = best_healthy (index);
-    emit_switch (out, next, rname, std::max (Duration::zero (),
-            now - first_sign));
+    emit_switch (out, next, rname,
+                 std::max (Duration::zero (), now - first_sign));
   }
 
-  Action stop { Action::Kind::Stop };
+  Action stop{ Action::Kind::Stop };
   stop.index = index;
   out.push_back (stop);
 
@@ -197,7 +198,7 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
     s.state = CandidateState::Waiting;
     s.retry_at = now + *delay;
     s.retries++;
-    Action r { Action::Kind::Retry };
+    Action r{ Action::Kind::Retry };
     r.index = index;
     r.attempt = s.backoff.failures ();
     r.delay = *delay;
@@ -205,7 +206,7 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
     out.push_back (r);
   } else {
     s.state = CandidateState::GivenUp;
-    Action g { Action::Kind::GiveUp };
+    Action g{ Action::Kind::GiveUp };
     g.index = index;
     g.attempt = s.backoff.failures ();
     g.reason = rname;
@@ -282,12 +283,13 @@ FailoverPolicy::step (TimePoint now)
     }
     if (active_ < 0 && !wait_for_better) {
       bool manual = manual_pending_ && best == manual_;
-      emit_switch (out, best, manual ? "manual" : "recovered", Duration::zero ());
+      emit_switch (out, best, manual ? "manual" : "recovered",
+                   Duration::zero ());
     } else if (rank (best) < rank (active_)) {
       if (manual_pending_ && best == manual_) {
         emit_switch (out, best, "manual", Duration::zero ());
       } else if ((config_.auto_failback || best == manual_)
-          && now - *slots_[best].healthy_since >= holdoff (best)) {
+                 && now - *slots_[best].healthy_since >= holdoff (best)) {
         slots_[best].last_failback = now;
         emit_switch (out, best, "failback", Duration::zero ());
       }
@@ -330,13 +332,13 @@ FailoverPolicy::step (TimePoint now)
       s.state = CandidateState::Starting;
       s.started_at = now;
       s.healthy_since.reset ();
-      Action a { Action::Kind::Start };
+      Action a{ Action::Kind::Start };
       a.index = i;
       out.push_back (a);
     } else if (!want[i] && running (i)) {
       s.state = CandidateState::Idle;
       s.healthy_since.reset ();
-      Action a { Action::Kind::Stop };
+      Action a{ Action::Kind::Stop };
       a.index = i;
       out.push_back (a);
     }
@@ -344,4 +346,4 @@ FailoverPolicy::step (TimePoint now)
   return out;
 }
 
-}  // namespace resilient::failover
+} // namespace resilient::failover

@@ -39,19 +39,17 @@
 
 namespace resilient::failover {
 
-enum class Standby
-{
+enum class Standby {
   Cold,
   Hot,
 };
 
-enum class CandidateState
-{
-  Idle,      /* not running, may be started */
-  Starting,  /* running, no verdict yet */
-  Healthy,   /* running and producing */
-  Waiting,   /* failed, waiting for its retry time */
-  GivenUp,   /* failed for good (fatal, or attempts used up) */
+enum class CandidateState {
+  Idle,     /* not running, may be started */
+  Starting, /* running, no verdict yet */
+  Healthy,  /* running and producing */
+  Waiting,  /* failed, waiting for its retry time */
+  GivenUp,  /* failed for good (fatal, or attempts used up) */
 };
 
 const char *state_name (CandidateState s);
@@ -71,14 +69,13 @@ struct PolicyConfig
 
 struct Action
 {
-  enum class Kind
-  {
-    Switch,           /* from -> to (-1 filler), reason, detect */
-    Start,            /* index */
-    Stop,             /* index */
-    CandidateFailed,  /* index, reason, fatal, detail */
-    Retry,            /* index, attempt, delay, reason */
-    GiveUp,           /* index, attempt (attempts made), reason, fatal, detail */
+  enum class Kind {
+    Switch,          /* from -> to (-1 filler), reason, detect */
+    Start,           /* index */
+    Stop,            /* index */
+    CandidateFailed, /* index, reason, fatal, detail */
+    Retry,           /* index, attempt, delay, reason */
+    GiveUp,          /* index, attempt (attempts made), reason, fatal, detail */
   };
   Kind kind;
   int index = -1;
@@ -96,7 +93,7 @@ class FailoverPolicy
 {
 public:
   FailoverPolicy (PolicyConfig config, std::size_t count,
-      std::uint64_t seed = 0x5eed);
+                  std::uint64_t seed = 0x5eed);
 
   /* Updates thresholds; attempt counts are kept. */
   void set_config (const PolicyConfig &config);
@@ -105,7 +102,7 @@ public:
   /* A candidate that cannot be used at all (bad URI, unknown scheme): given
    * up before it ever runs. */
   std::vector<Action> reject (int index, FailureReason reason,
-      const std::string &detail);
+                              const std::string &detail);
 
   /* The running candidate produced (its health verdict became healthy). */
   void on_healthy (int index, TimePoint now);
@@ -115,8 +112,9 @@ public:
    * ignored. `retry_floor`: the retry waits at least this long (a server's
    * Retry-After), backoff and jitter apply above it. */
   std::vector<Action> on_failure (int index, FailureReason reason, bool fatal,
-      const std::string &detail, TimePoint first_sign, TimePoint now,
-      Duration retry_floor = Duration::zero ());
+                                  const std::string &detail,
+                                  TimePoint first_sign, TimePoint now,
+                                  Duration retry_floor = Duration::zero ());
 
   /* Manual switch: pin `index` first in rank (-1: back to automatic).
    * Returns false when out of range or given up. The switch itself comes
@@ -163,7 +161,7 @@ private:
   bool eligible (int index) const;
   int best_healthy (int excluding) const;
   void emit_switch (std::vector<Action> &out, int to, const std::string &reason,
-      Duration detect);
+                    Duration detect);
 
   PolicyConfig config_;
   std::vector<Slot> slots_;
@@ -173,4 +171,4 @@ private:
   bool ever_active_ = false;
 };
 
-}  // namespace resilient::failover
+} // namespace resilient::failover

@@ -24,6 +24,10 @@ enum class FailureKind {
   PingsMissing,
   /* The host's network changed; the old connection is not trusted. */
   NetworkChanged,
+  /* The cluster resolver's status callback reported the host (or the
+   * stream on it) down: go to another host of the cluster at once; not
+   * remembered against the host. */
+  ClusterDown,
   /* The server refused this publisher (stream key, token, codec). Fatal. */
   Refused,
   /* A local problem: missing encoder, caps that cannot negotiate, a bad
@@ -53,6 +57,8 @@ failure_kind_name (FailureKind k)
     return "pings-missing";
   case FailureKind::NetworkChanged:
     return "network-changed";
+  case FailureKind::ClusterDown:
+    return "cluster-down";
   case FailureKind::Refused:
     return "refused";
   case FailureKind::LocalError:

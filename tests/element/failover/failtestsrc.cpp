@@ -10,7 +10,7 @@ namespace {
 std::mutex g_lock;
 std::map<std::string, int> g_starts;
 
-}  // namespace
+} // namespace
 
 #define FAILTEST_TYPE (failtest_src_get_type ())
 G_DECLARE_FINAL_TYPE (FailTestSrc, failtest_src, FAILTEST, SRC, GstPushSrc)
@@ -35,12 +35,13 @@ struct _FailTestSrc
 static void failtest_uri_init (gpointer g_iface, gpointer iface_data);
 
 G_DEFINE_TYPE_WITH_CODE (FailTestSrc, failtest_src, GST_TYPE_PUSH_SRC,
-    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER, failtest_uri_init));
+                         G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+                                                failtest_uri_init));
 
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/x-raw,format=I420,width=160,height=120,"
-        "framerate=30/1,pixel-aspect-ratio=1/1"));
+                     "framerate=30/1,pixel-aspect-ratio=1/1"));
 
 static GstURIType
 failtest_uri_get_type (GType)
@@ -56,13 +57,13 @@ failtest_uri_get_protocols (GType)
 }
 
 static gchar *
-failtest_uri_get_uri (GstURIHandler * h)
+failtest_uri_get_uri (GstURIHandler *h)
 {
   return g_strdup (FAILTEST_SRC (h)->uri);
 }
 
 static gboolean
-failtest_uri_set_uri (GstURIHandler * h, const gchar * uri, GError ** err)
+failtest_uri_set_uri (GstURIHandler *h, const gchar *uri, GError **err)
 {
   FailTestSrc *self = FAILTEST_SRC (h);
   GstUri *u = gst_uri_from_string (uri);
@@ -87,7 +88,7 @@ failtest_uri_set_uri (GstURIHandler * h, const gchar * uri, GError ** err)
 static void
 failtest_uri_init (gpointer g_iface, gpointer)
 {
-  auto *iface = static_cast < GstURIHandlerInterface * >(g_iface);
+  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
   iface->get_type = failtest_uri_get_type;
   iface->get_protocols = failtest_uri_get_protocols;
   iface->get_uri = failtest_uri_get_uri;
@@ -95,19 +96,19 @@ failtest_uri_init (gpointer g_iface, gpointer)
 }
 
 static gboolean
-failtest_start (GstBaseSrc * src)
+failtest_start (GstBaseSrc *src)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   self->count = 0;
   self->first_rt = GST_CLOCK_TIME_NONE;
-  std::lock_guard < std::mutex > g (g_lock);
+  std::lock_guard<std::mutex> g (g_lock);
   g_starts[self->uri ? self->uri : ""]++;
   self->start_no = g_starts[self->uri ? self->uri : ""];
   return TRUE;
 }
 
 static gboolean
-failtest_unlock (GstBaseSrc * src)
+failtest_unlock (GstBaseSrc *src)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   g_mutex_lock (&self->lock);
@@ -118,7 +119,7 @@ failtest_unlock (GstBaseSrc * src)
 }
 
 static gboolean
-failtest_unlock_stop (GstBaseSrc * src)
+failtest_unlock_stop (GstBaseSrc *src)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   g_mutex_lock (&self->lock);
@@ -128,26 +129,26 @@ failtest_unlock_stop (GstBaseSrc * src)
 }
 
 static GstFlowReturn
-failtest_create (GstPushSrc * src, GstBuffer ** out)
+failtest_create (GstPushSrc *src, GstBuffer **out)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   bool lag_mode = g_strcmp0 (self->mode, "lag") == 0;
   if (!lag_mode && self->after >= 0 && self->count >= self->after) {
     bool error = g_strcmp0 (self->mode, "error") == 0
-        || (g_strcmp0 (self->mode, "errorfirst") == 0
-        && self->start_no <= self->fail);
+                 || (g_strcmp0 (self->mode, "errorfirst") == 0
+                     && self->start_no <= self->fail);
     if (g_strcmp0 (self->mode, "errorfirst") == 0 && !error)
       goto produce;
     if (error) {
       if (self->code == g_quark_from_string ("notfound"))
         GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("Not found (404)"),
-            ("failtest://error?key=SECRET"));
+                           ("failtest://error?key=SECRET"));
       else if (self->code == g_quark_from_string ("unauthorized"))
-        GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
-            ("Forbidden (403)"), (nullptr));
+        GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED, ("Forbidden (403)"),
+                           (nullptr));
       else
         GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Connection reset by peer"),
-            (nullptr));
+                           (nullptr));
       return GST_FLOW_ERROR;
     }
     /* stall: wait until unlocked (flush / stop) */
@@ -161,20 +162,20 @@ produce:
   /* Pace like a camera. */
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
   if (clock && self->count > 0) {
-    GstClockID id = gst_clock_new_single_shot_id (clock,
-        gst_clock_get_time (clock) + GST_SECOND / 30);
+    GstClockID id = gst_clock_new_single_shot_id (
+        clock, gst_clock_get_time (clock) + GST_SECOND / 30);
     gst_clock_id_wait (id, nullptr);
     gst_clock_id_unref (id);
   }
   GstClockTime rt = GST_CLOCK_TIME_NONE;
   if (clock) {
-    rt = gst_clock_get_time (clock) - gst_element_get_base_time (GST_ELEMENT
-        (self));
+    rt = gst_clock_get_time (clock)
+         - gst_element_get_base_time (GST_ELEMENT (self));
     /* lag: once, at frame `after`, the source falls `lag` ms behind and
      * stays behind (its timestamps follow its own frame count). */
     if (lag_mode && self->count == self->after && self->lag > 0) {
-      GstClockID id = gst_clock_new_single_shot_id (clock,
-          gst_clock_get_time (clock) + self->lag * GST_MSECOND);
+      GstClockID id = gst_clock_new_single_shot_id (
+          clock, gst_clock_get_time (clock) + self->lag * GST_MSECOND);
       gst_clock_id_wait (id, nullptr);
       gst_clock_id_unref (id);
     }
@@ -197,7 +198,7 @@ produce:
 }
 
 static void
-failtest_finalize (GObject * o)
+failtest_finalize (GObject *o)
 {
   FailTestSrc *self = FAILTEST_SRC (o);
   g_free (self->uri);
@@ -208,7 +209,7 @@ failtest_finalize (GObject * o)
 }
 
 static void
-failtest_src_init (FailTestSrc * self)
+failtest_src_init (FailTestSrc *self)
 {
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
@@ -219,7 +220,7 @@ failtest_src_init (FailTestSrc * self)
 }
 
 static void
-failtest_src_class_init (FailTestSrcClass * klass)
+failtest_src_class_init (FailTestSrcClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = failtest_finalize;
   GstBaseSrcClass *bs = GST_BASE_SRC_CLASS (klass);
@@ -228,29 +229,31 @@ failtest_src_class_init (FailTestSrcClass * klass)
   bs->unlock_stop = failtest_unlock_stop;
   GST_PUSH_SRC_CLASS (klass)->create = failtest_create;
   gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
-      &src_template);
+                                             &src_template);
   gst_element_class_set_static_metadata (GST_ELEMENT_CLASS (klass),
-      "Failure test source", "Source/Video", "Fails on demand", "tests");
+                                         "Failure test source", "Source/Video",
+                                         "Fails on demand", "tests");
 }
 
 static gboolean
-plugin_init (GstPlugin * plugin)
+plugin_init (GstPlugin *plugin)
 {
   return gst_element_register (plugin, "failtestsrc", GST_RANK_PRIMARY,
-      FAILTEST_TYPE);
+                               FAILTEST_TYPE);
 }
 
 void
 failtest_register ()
 {
-  gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
-      "failtest", "Failure test source", plugin_init, "1.0", "LGPL",
-      "tests", "gst-resilient", "https://example.invalid");
+  gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR, "failtest",
+                              "Failure test source", plugin_init, "1.0", "LGPL",
+                              "tests", "gst-resilient",
+                              "https://example.invalid");
 }
 
 int
-failtest_starts (const std::string & uri)
+failtest_starts (const std::string &uri)
 {
-  std::lock_guard < std::mutex > g (g_lock);
+  std::lock_guard<std::mutex> g (g_lock);
   return g_starts[uri];
 }

@@ -16,4 +16,4 @@
 #include <string>
 
 void failtest_register ();
-int failtest_starts (const std::string & uri);
+int failtest_starts (const std::string &uri);

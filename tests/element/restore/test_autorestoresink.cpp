@@ -1,18 +1,22 @@
 /* autorestoresink without servers: destinations that refuse, manual stops,
  * local errors, encoder fallback, and the promise that upstream never
  * blocks while the network is down. */
+#include "fixtures/breakenc.h"
 #include "fixtures/process.h"
+#include "fixtures/rawfeed.h"
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,6 +149,35 @@ stats_of (GstElement * pipeline)
   gst_object_unref (ars);
   return s;
 }
+
+/* An autorestoresink in a pipeline of its own, fed raw frames by the
+ * test thread (fixtures::RawVideoFeed). */
+struct RawPusher
+{
+  GstElement *pipe = gst_pipeline_new (nullptr);
+  GstElement *ars = gst_element_factory_make ("autorestoresink", "ars");
+  std::unique_ptr<fixtures::RawVideoFeed> feed;
+
+  /* Configure `ars`, then start (). */
+  bool start (int width, int height)
+  {
+    gst_bin_add (GST_BIN (pipe), ars);
+    feed = std::make_unique<fixtures::RawVideoFeed> (ars, "video", width,
+        height);
+    if (!feed->linked () || gst_element_set_state (pipe, GST_STATE_PLAYING)
+        == GST_STATE_CHANGE_FAILURE)
+      return false;
+    feed->begin ();
+    return true;
+  }
+  GstFlowReturn push (int i) { return feed->push ((guint64) i); }
+  ~RawPusher ()
+  {
+    gst_element_set_state (pipe, GST_STATE_NULL);
+    feed.reset ();
+    gst_object_unref (pipe);
+  }
+};
 
 }  // namespace
 
@@ -337,8 +370,148 @@ fail_enc_init (FailEnc * self)
 static gboolean
 register_fail_enc (GstPlugin * plugin)
 {
+  if (!fixtures::register_break_encoder (plugin))
+    return FALSE;
   return gst_element_register (plugin, "testfailh264enc", GST_RANK_NONE,
       fail_enc_get_type ());
+}
+
+static guint64
+stat_u64 (GstElement * pipeline, const char *field)
+{
+  GstStructure *st = stats_of (pipeline);
+  guint64 v = 0;
+  gst_structure_get_uint64 (st, field, &v);
+  gst_structure_free (st);
+  return v;
+}
+
+static std::string
+stat_str (GstElement * pipeline, const char *field)
+{
+  GstStructure *st = stats_of (pipeline);
+  const gchar *v = gst_structure_get_string (st, field);
+  std::string out = v ? v : "";
+  gst_structure_free (st);
+  return out;
+}
+
+/* The first `encoder-changed` message (within 5 s), checked against the
+ * expected encoders and reason; null when none came. */
+static const GstStructure *
+encoder_change (Bus & bus, const char *from, const char *to,
+    const char *reason)
+{
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
+      milliseconds (5000));
+  if (!m)
+    return nullptr;
+  const GstStructure *s = gst_message_get_structure (m);
+  EXPECT_STREQ (gst_structure_get_string (s, "from"), from);
+  EXPECT_STREQ (gst_structure_get_string (s, "to"), to);
+  EXPECT_STREQ (gst_structure_get_string (s, "reason"), reason);
+  return s;
+}
+
+/* videotestsrc into an autorestoresink whose first encoder posts an ERROR
+ * and returns GST_FLOW_ERROR after `after` frames. */
+static GstElement *
+breaking_publisher (int after, const std::string & encoders,
+    const std::string & extra)
+{
+  fixtures::break_encoder_after (after, fixtures::BreakMode::Error);
+  return launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars video-encoder=" + encoders + " " + extra
+      + " restore-interval=100 location=" + refused_rtmp ());
+}
+
+/* The encoder posts an ERROR and returns GST_FLOW_ERROR after 20 frames:
+ * the next encoder of the chain takes over in the running front, upstream
+ * (videotestsrc, which would post "Internal data stream error" on a flow
+ * error) never notices, and encoded media keeps coming. */
+TEST (AutoRestoreSink, EncoderFailingWhileRunningIsSwappedUpstreamNeverSeesIt)
+{
+  if (!gst_element_factory_find ("testbreakh264enc"))
+    GTEST_SKIP () << "x264enc is not installed";
+  GstElement *p = breaking_publisher (20, "testbreakh264enc,x264enc", "");
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  const GstStructure *s = encoder_change (bus, "testbreakh264enc", "x264enc",
+      "failed-while-running");
+  ASSERT_NE (s, nullptr);
+  EXPECT_STREQ (gst_structure_get_string (s, "codec"), "h264");
+  EXPECT_NE (std::string (gst_structure_get_string (s, "message"))
+      .find ("test encoder session lost"), std::string::npos);
+  bus.pump (milliseconds (300));
+  const guint64 at_swap = stat_u64 (p, "buffers-in");
+  bus.pump (milliseconds (1000));
+  EXPECT_EQ (stat_str (p, "video-encoder"), "x264enc");
+  EXPECT_EQ (stat_u64 (p, "encoder-changes"), 1u);
+  /* ~30 encoded frames a second keep entering the element */
+  EXPECT_GT (stat_u64 (p, "buffers-in"), at_swap + 15);
+  EXPECT_EQ (bus.count (is_error), 0);
+  GstState st = GST_STATE_NULL;
+  gst_element_get_state (p, &st, nullptr, 0);
+  EXPECT_EQ (st, GST_STATE_PLAYING);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+/* A not-negotiated flow return (no message) out of the encoder: every
+ * upstream push still returns OK and the next encoder takes over. */
+TEST (AutoRestoreSink, EncoderFlowErrorNeverReachesTheUpstreamPush)
+{
+  if (!gst_element_factory_find ("testbreakh264enc"))
+    GTEST_SKIP () << "x264enc is not installed";
+  fixtures::break_encoder_after (10, fixtures::BreakMode::NotNegotiated);
+  RawPusher up;
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 100u, "video-encoder", "testbreakh264enc,x264enc",
+      nullptr);
+  Bus bus (up.pipe);
+  ASSERT_TRUE (up.start (160, 120));
+  GstElement *pipe = up.pipe;
+  int not_ok = 0;
+  for (int i = 0; i < 75; i++) {
+    not_ok += up.push (i) != GST_FLOW_OK;
+    std::this_thread::sleep_for (milliseconds (33));
+    bus.pump (milliseconds (0));
+  }
+  EXPECT_EQ (not_ok, 0);
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
+      milliseconds (1000));
+  ASSERT_NE (m, nullptr);
+  const GstStructure *s = gst_message_get_structure (m);
+  EXPECT_STREQ (gst_structure_get_string (s, "to"), "x264enc");
+  EXPECT_NE (std::string (gst_structure_get_string (s, "message"))
+      .find ("not-negotiated"), std::string::npos);
+  EXPECT_EQ (stat_str (pipe, "video-encoder"), "x264enc");
+  EXPECT_GT (stat_u64 (pipe, "buffers-in"), 20u);
+  EXPECT_EQ (bus.count (is_error), 0);
+}
+
+/* With no other encoder to take over: one ERROR naming the encoder, not a
+ * flow error from upstream, and no second report. */
+TEST (AutoRestoreSink, EncoderFailingWithNoFallbackLeftIsOneErrorNamingIt)
+{
+  if (!gst_element_factory_find ("testbreakh264enc"))
+    GTEST_SKIP () << "x264enc is not installed";
+  GstElement *p = breaking_publisher (20, "testbreakh264enc",
+      "codec-fallback=false");
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *err = bus.wait (is_error, milliseconds (5000));
+  ASSERT_NE (err, nullptr);
+  const std::string text = error_text (err);
+  EXPECT_NE (text.find ("testbreakh264enc"), std::string::npos) << text;
+  EXPECT_NE (text.find ("failed while running"), std::string::npos) << text;
+  EXPECT_STREQ (GST_OBJECT_NAME (GST_MESSAGE_SRC (err)), "ars");
+  bus.pump (milliseconds (1000));
+  EXPECT_EQ (bus.count (is_error), 1);
+  EXPECT_EQ (stat_str (p, "status"), "failed");
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
 }
 
 TEST (AutoRestoreSink, EncoderThatFailsToStartFallsBackToTheNextOne)
@@ -349,13 +522,8 @@ TEST (AutoRestoreSink, EncoderThatFailsToStartFallsBackToTheNextOne)
       "restore-interval=100 location=" + refused_rtmp ());
   Bus bus (p);
   gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
-      milliseconds (5000));
-  ASSERT_NE (m, nullptr);
-  const GstStructure *s = gst_message_get_structure (m);
-  EXPECT_STREQ (gst_structure_get_string (s, "from"), "testfailh264enc");
-  EXPECT_STREQ (gst_structure_get_string (s, "to"), "x264enc");
-  EXPECT_STREQ (gst_structure_get_string (s, "reason"), "failed-to-start");
+  ASSERT_NE (encoder_change (bus, "testfailh264enc", "x264enc",
+          "failed-to-start"), nullptr);
   /* Encoded media flows into the element from the software encoder. */
   bus.pump (milliseconds (500));
   GstStructure *st = stats_of (p);
@@ -409,42 +577,19 @@ TEST (AutoRestoreSink, CodecTheDestinationCannotCarryIsSwappedInTheRunningFront)
  * measures how long each push takes. */
 TEST (AutoRestoreSink, UpstreamPushNeverStallsDuringAnOutage)
 {
-  GstElement *pipe = gst_pipeline_new (nullptr);
-  GstElement *ars = gst_element_factory_make ("autorestoresink", "ars");
-  ASSERT_NE (ars, nullptr);
-  g_object_set (ars, "location", refused_rtmp ().c_str (),
+  RawPusher up;
+  ASSERT_NE (up.ars, nullptr);
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
       "restore-interval", 100u, nullptr);
-  gst_bin_add (GST_BIN (pipe), ars);
-  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
-  GstPad *sink = gst_element_get_static_pad (ars, "video");
-  ASSERT_EQ (gst_pad_link (src, sink), GST_PAD_LINK_OK);
-  gst_pad_set_active (src, TRUE);
-  ASSERT_NE (gst_element_set_state (pipe, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
-
-  gst_pad_push_event (src, gst_event_new_stream_start ("test"));
-  GstVideoInfo info;
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_I420, 320, 240);
-  info.fps_n = 30;
-  info.fps_d = 1;
-  GstCaps *caps = gst_video_info_to_caps (&info);
-  gst_pad_push_event (src, gst_event_new_caps (caps));
-  gst_caps_unref (caps);
-  GstSegment seg;
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  gst_pad_push_event (src, gst_event_new_segment (&seg));
+  ASSERT_TRUE (up.start (320, 240));
 
   const int frames = 90;
   const auto frame = microseconds (33333);
   auto next = steady_clock::now ();
   microseconds worst (0);
   for (int i = 0; i < frames; i++) {
-    GstBuffer *b = gst_buffer_new_allocate (nullptr, info.size, nullptr);
-    gst_buffer_memset (b, 0, (guint8) (i * 7), info.size);
-    GST_BUFFER_PTS (b) = gst_util_uint64_scale (i, GST_SECOND, 30);
-    GST_BUFFER_DURATION (b) = GST_SECOND / 30;
     auto t0 = steady_clock::now ();
-    GstFlowReturn r = gst_pad_push (src, b);
+    GstFlowReturn r = up.push (i);
     auto took = duration_cast<microseconds> (steady_clock::now () - t0);
     worst = std::max (worst, took);
     EXPECT_EQ (r, GST_FLOW_OK) << "frame " << i;
@@ -456,18 +601,7 @@ TEST (AutoRestoreSink, UpstreamPushNeverStallsDuringAnOutage)
       worst.count () / 1000.0);
   /* One frame interval at 30 fps. */
   EXPECT_LT (worst, frame);
-  GstStructure *st = nullptr;
-  g_object_get (ars, "statistics", &st, nullptr);
-  guint64 retries = 0;
-  gst_structure_get_uint64 (st, "retries", &retries);
-  EXPECT_GE (retries, 5u);
-  gst_structure_free (st);
-
-  gst_element_set_state (pipe, GST_STATE_NULL);
-  gst_pad_unlink (src, sink);
-  gst_object_unref (sink);
-  gst_object_unref (src);
-  gst_object_unref (pipe);
+  EXPECT_GE (stat_u64 (up.pipe, "retries"), 5u);
 }
 
 int

@@ -47,7 +47,7 @@ TEST (ClusterFailover, StatusCallbackMakesARunningFailoversrcSwitchWithin100ms)
 
   SourceRig rig;
   if (!rig.available ())
-    GTEST_SKIP () << rig.error ();
+    FAIL () << rig.error ();
   ASSERT_TRUE (
       rig.set ("uris", "cluster://cb-test/main | cluster://cb-test/backup"));
   ASSERT_TRUE (rig.set ("standby", "hot"));
@@ -126,7 +126,7 @@ TEST (ClusterFailover, ACandidateWalksTheClusterAndSharesTheFailureMemory)
   {
     SourceRig rig;
     if (!rig.available ())
-      GTEST_SKIP () << rig.error ();
+      FAIL () << rig.error ();
     configure (rig);
     ASSERT_TRUE (rig.play ());
     ASSERT_TRUE (rig.video ().wait_for_class ("green", 20000ms, 5))

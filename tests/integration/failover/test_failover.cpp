@@ -268,6 +268,44 @@ TEST (FailoverIntegration, StalledPrimarySwitchesAfterTimeout)
   expect_survived (rig);
 }
 
+/* While the active candidate is silent but not yet failed, and a hot
+ * backup is healthy, the output holds the last frame and then goes straight
+ * to the backup: black filler is for "nothing is healthy". The switch
+ * message is posted when the first backup buffer has left the element, so
+ * the first backup frame reaches the appsink right after it.
+ * KNOWN FAILURE against failover@18f24af: after hold-last-frame the output
+ * shows 1.2-1.5 s of black filler before the timeout switch, although the
+ * hot backup is healthy. Disabled until fixed; run with
+ * --gtest_also_run_disabled_tests. */
+TEST (FailoverIntegration, DISABLED_StallGoesStraightToAHealthyHotBackup)
+{
+  TwoPublishers s;
+  SourceRig rig;
+  REQUIRE_ELEMENT (rig);
+  configure (rig, s.uris (), "hot");
+  ASSERT_TRUE (rig.set ("timeout", "1500"));
+  ASSERT_TRUE (rig.set ("hold-last-frame", "300"));
+  ASSERT_TRUE (start_on (rig, "red"));
+  std::this_thread::sleep_for (1500ms);
+  auto stalled = Clock::now ();
+  s.a.stop ();
+  ASSERT_TRUE (rig.video ().wait_for_class ("blue", kSwitch, 5, stalled))
+      << rig.describe ();
+  auto blue = rig.video ().first_run_of ("blue", stalled);
+  ASSERT_TRUE (blue);
+  size_t black = 0;
+  for (auto &f : rig.video ().frames ())
+    black += f.wall >= stalled && f.wall < *blue && f.cls == "black";
+  EXPECT_EQ (black, 0u) << "black filler while a hot backup was healthy"
+                        << rig.describe ();
+  auto sw = wait_switch (rig, 1, stalled);
+  ASSERT_TRUE (sw) << rig.describe ();
+  EXPECT_LT (std::abs (ms_between (sw->wall, *blue)), 300.0)
+      << "the switch message and the first backup frame are "
+      << ms_between (sw->wall, *blue) << " ms apart" << rig.describe ();
+  s.a.cont ();
+}
+
 /* The primary's server is killed and restarted on the same port: the output
  * goes to the backup (on another server), then returns after the hold-off
  * once the primary publishes again. */
@@ -466,10 +504,9 @@ TEST (FailoverIntegration, NotFoundAndMalformedUrisAreSkipped)
 /* The contract: `live` means the first candidate is on the output, `backup`
  * that another one is. A given-up first candidate does not make the third
  * one "live": the operator must see that the output is not the primary.
- * KNOWN FAILURE against failover@3ef725b: status is `live` (the element
- * compares with the first usable candidate). Disabled until fixed; run with
- * --gtest_also_run_disabled_tests. */
-TEST (FailoverIntegration, DISABLED_StatusIsBackupWhenTheFirstCandidateIsGivenUp)
+ * (Failed against failover@3ef725b, which compared with the first usable
+ * candidate; passes at d5c235a.) */
+TEST (FailoverIntegration, StatusIsBackupWhenTheFirstCandidateIsGivenUp)
 {
   NginxRtmp server;
   Publisher b (looks::blue (), server.rtmp_url ("b"));

@@ -2,9 +2,11 @@
  * restarted while a viewer watches, an SRT listener restarted, a manual
  * stop that must not reconnect, a refused stream key, and a recording that
  * keeps every frame across an outage. */
-#include "servers.h"
-
+#include "fixtures/breakenc.h"
+#include "fixtures/netns.h"
 #include "fixtures/process.h"
+#include "fixtures/servers.h"
+#include "viewer.h"
 
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -21,8 +23,11 @@
 #include <vector>
 
 using namespace std::chrono;
-using restoretest::Nginx;
-using restoretest::SrtRelay;
+using fixtures::NginxRtmp;
+using fixtures::SrtRelay;
+using restoretest::launch;
+using restoretest::rtmp_viewer;
+using restoretest::Viewer;
 
 namespace {
 
@@ -84,15 +89,6 @@ is_error (GstMessage * m)
   return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR;
 }
 
-GstElement *
-launch (const std::string & desc)
-{
-  GError *err = nullptr;
-  GstElement *p = gst_parse_launch (desc.c_str (), &err);
-  EXPECT_EQ (err, nullptr) << (err ? err->message : "") << " in " << desc;
-  g_clear_error (&err);
-  return p;
-}
 
 std::string
 status_of (GstElement * pipeline)
@@ -119,55 +115,6 @@ wait_status (GstElement * p, Bus & bus, const std::string & want,
   return false;
 }
 
-/* A player that counts the video frames it decodes. */
-class Viewer
-{
-public:
-  explicit Viewer (const std::string & desc)
-  {
-    pipeline_ = launch (desc);
-    GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline_), "vsink");
-    GstPad *pad = gst_element_get_static_pad (sink, "sink");
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER,
-        [](GstPad *, GstPadProbeInfo *, gpointer d) {
-          auto *self = static_cast<Viewer *>(d);
-          if (self->frames_++ == 0)
-            self->first_ = steady_clock::now ();
-          return GST_PAD_PROBE_OK;
-        }, this, nullptr);
-    gst_object_unref (pad);
-    gst_object_unref (sink);
-    gst_element_set_state (pipeline_, GST_STATE_PLAYING);
-  }
-  ~Viewer ()
-  {
-    gst_element_set_state (pipeline_, GST_STATE_NULL);
-    gst_object_unref (pipeline_);
-  }
-  int frames () const { return frames_; }
-  bool wait_frames (int n, milliseconds timeout)
-  {
-    auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end && frames_ < n)
-      std::this_thread::sleep_for (milliseconds (5));
-    return frames_ >= n;
-  }
-  steady_clock::time_point first () const { return first_; }
-
-private:
-  GstElement *pipeline_;
-  std::atomic<int> frames_ {0};
-  steady_clock::time_point first_;
-};
-
-std::string
-rtmp_viewer (const std::string & url)
-{
-  return "rtmp2src location=" + url + " ! flvdemux name=d "
-      "d.video ! queue ! h264parse ! avdec_h264 ! fakesink name=vsink sync=false "
-      "d.audio ! queue ! fakesink sync=false";
-}
-
 /* For a video-only publisher: an unlinked audio branch would keep the
  * player from prerolling. */
 std::string
@@ -185,7 +132,7 @@ const char *kAv = "videotestsrc is-live=true pattern=ball ! "
 
 TEST (AutoRestoreSinkRtmp, ServerKilledAndRestartedViewerSeesTheStreamComeBack)
 {
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "cam");
   GstElement *p = launch (std::string (kAv)
       + "autorestoresink name=ars keyframe-interval=1000 location=" + url);
@@ -226,7 +173,7 @@ TEST (AutoRestoreSinkRtmp, ServerKilledAndRestartedViewerSeesTheStreamComeBack)
 
 TEST (AutoRestoreSinkRtmp, ManualStopNeverReconnects)
 {
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "stop");
   GstElement *p = launch (std::string (kAv)
       + "autorestoresink name=ars restore-interval=100 location=" + url);
@@ -238,13 +185,13 @@ TEST (AutoRestoreSinkRtmp, ManualStopNeverReconnects)
   ASSERT_NE (bus.wait ([](GstMessage * m) {
             return GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS; },
           milliseconds (5000)), nullptr);
-  const int publishes = server.publish_count ();
+  const int publishes = (int) server.publish_count ("stop");
   EXPECT_EQ (publishes, 1);
   /* A server restart after the stop must not bring the publisher back. */
   server.kill9 ();
   server.start ();
   bus.pump (milliseconds (1000));
-  EXPECT_EQ (server.publish_count (), publishes);
+  EXPECT_EQ ((int) server.publish_count ("stop"), publishes);
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
@@ -256,17 +203,17 @@ TEST (AutoRestoreSinkRtmp, ManualStopNeverReconnects)
   gst_element_set_state (q, GST_STATE_PLAYING);
   ASSERT_TRUE (wait_status (q, qbus, "publishing", milliseconds (5000)));
   gst_element_set_state (q, GST_STATE_NULL);
-  const int after_null = server.publish_count ();
+  const int after_null = (int) server.publish_count ("stop");
   server.kill9 ();
   server.start ();
   std::this_thread::sleep_for (milliseconds (800));
-  EXPECT_EQ (server.publish_count (), after_null);
+  EXPECT_EQ ((int) server.publish_count ("stop"), after_null);
   gst_object_unref (q);
 }
 
 TEST (AutoRestoreSinkRtmp, RefusedStreamKeyIsOneClearErrorWithoutARetryLoop)
 {
-  Nginx server;
+  NginxRtmp server;
   GstElement *p = launch (std::string (kAv)
       + "autorestoresink name=ars restore-interval=100 location="
       + server.url ("deny", "wrongkey"));
@@ -280,10 +227,12 @@ TEST (AutoRestoreSinkRtmp, RefusedStreamKeyIsOneClearErrorWithoutARetryLoop)
   g_error_free (e);
   EXPECT_NE (text.find ("stream key"), std::string::npos) << text;
   EXPECT_EQ (text.find ("wrongkey"), std::string::npos) << text;
-  const int attempts = server.publish_count ();
+  /* the server saw the publish requests it refused, and few of them */
+  const int attempts = (int) server.publish_count ("wrongkey");
+  EXPECT_GE (attempts, 1);
   EXPECT_LE (attempts, 3);
   bus.pump (milliseconds (1000));
-  EXPECT_EQ (server.publish_count (), attempts) << "retried after the refusal";
+  EXPECT_EQ ((int) server.publish_count ("wrongkey"), attempts) << "retried after the refusal";
   EXPECT_EQ (bus.count (is_error), 1);
   GstMessage *gave = bus.wait (element_msg ("autorestoresink-gave-up"),
       milliseconds (100));
@@ -326,7 +275,7 @@ count_video_frames (const std::string & path)
 
 TEST (AutoRestoreSinkRtmp, RecordingKeepsEveryFrameAcrossAnOutage)
 {
-  Nginx server;
+  NginxRtmp server;
   fixtures::TempDir dir;
   const int frames = 150;       /* 5 s at 30 fps */
   GstElement *p = launch ("videotestsrc is-live=true num-buffers="
@@ -366,13 +315,13 @@ TEST (AutoRestoreSinkRtmp, RecordingKeepsEveryFrameAcrossAnOutage)
 TEST (AutoRestoreSinkSrt, ListenerRestartedStreamComesBack)
 {
   SrtRelay relay;
-  const std::string viewer = "udpsrc port=" + std::to_string (relay.udp_port ())
-      + " caps=video/mpegts,systemstream=true ! tsdemux name=d "
+  const std::string viewer = "srtsrc uri=\"" + relay.play_url ()
+      + "\" ! tsdemux name=d "
       "d. ! queue ! h264parse ! avdec_h264 ! fakesink name=vsink sync=false";
   GstElement *p = launch ("videotestsrc is-live=true ! "
       "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
       "autorestoresink name=ars keyframe-interval=500 restore-interval=300 "
-      "ping-check-period=1000 location=" + relay.url ());
+      "ping-check-period=1000 location=\"" + relay.publish_url () + "\"");
   Bus bus (p);
   gst_element_set_state (p, GST_STATE_PLAYING);
   ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (8000)));
@@ -396,7 +345,7 @@ TEST (AutoRestoreSinkSrt, ListenerRestartedStreamComesBack)
 
 TEST (AutoRestoreSinkRtmp, EncoderSwappedToACodecTheIngestTakesViewerDecodesIt)
 {
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "swap");
   GstElement *p = launch ("videotestsrc is-live=true ! "
       "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
@@ -418,7 +367,7 @@ TEST (AutoRestoreSinkRtmp, EncodedInputPassesThroughAndRestoresOnAKeyframe)
 {
   /* H.264 from upstream is published as is; after a restart the new
    * session starts on the held keyframe and a viewer decodes again. */
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "enc");
   GstElement *p = launch ("videotestsrc is-live=true pattern=ball ! "
       "video/x-raw,width=320,height=240,framerate=30/1 ! "
@@ -447,7 +396,7 @@ TEST (AutoRestoreSinkRtmp, EncodedInputPassesThroughAndRestoresOnAKeyframe)
 
 TEST (AutoRestoreSinkRtmp, AudioOnlyPublishes)
 {
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "audio");
   GstElement *p = launch ("audiotestsrc is-live=true ! ars.audio "
       "autorestoresink name=ars location=" + url);
@@ -468,7 +417,7 @@ TEST (AutoRestoreSinkRtmp, ViewerWaitingForTheRestoreDecodesAtOnceWithALongGop)
    * is back gets the held group (it starts on a keyframe) or, if it joined
    * after that burst, the keyframe the element asks for once the session is
    * up; without either it would wait up to 10 s. */
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "key");
   GstElement *p = launch ("videotestsrc is-live=true pattern=ball ! "
       "video/x-raw,width=320,height=240,framerate=30/1 ! ars.video "
@@ -492,7 +441,7 @@ TEST (AutoRestoreSinkRtmp, StalledServerIsNoticedByTheBitrateWatchAndRestoredAft
 {
   /* SIGSTOP: no error, no close; only the outgoing bitrate tells (once the
    * socket buffers are full). */
-  Nginx server;
+  NginxRtmp server;
   const std::string url = server.url ("live", "stall");
   GstElement *p = launch ("videotestsrc is-live=true pattern=snow ! "
       "video/x-raw,width=640,height=360,framerate=30/1 ! ars.video "
@@ -521,7 +470,7 @@ TEST (AutoRestoreSinkRtmp, StalledServerIsNoticedByTheBitrateWatchAndRestoredAft
 
 TEST (AutoRestoreSinkRtmp, PrimaryLossFailsOverToTheBackupAndReturnsAfterTheHoldOff)
 {
-  Nginx primary, backup;
+  NginxRtmp primary, backup;
   const std::string a = primary.url ("live", "fo"), b = backup.url ("live", "fo");
   GstElement *p = launch (std::string (kAv)
       + "autorestoresink name=ars keyframe-interval=500 restore-interval=200 "
@@ -566,7 +515,7 @@ TEST (AutoRestoreSinkRtmp, PrimaryLossFailsOverToTheBackupAndReturnsAfterTheHold
 
 TEST (AutoRestoreSinkRtmp, RedundantPublishesToEveryIngestAndRestoresEachAlone)
 {
-  Nginx one, two;
+  NginxRtmp one, two;
   const std::string a = one.url ("live", "r"), b = two.url ("live", "r");
   GstElement *p = launch (std::string (kAv)
       + "autorestoresink name=ars redundant=true keyframe-interval=500 "
@@ -598,10 +547,12 @@ TEST (AutoRestoreSinkRtmp, RedundantPublishesToEveryIngestAndRestoresEachAlone)
  * namespace) restores at once instead of after the retry interval. */
 TEST (AutoRestoreSinkNetwork, NetworkChangeRetriesAtOnceSkippingTheWait)
 {
-  restoretest::NetNs ns;
+  fixtures::NetNs ns;
   if (!ns.ok ())
     GTEST_SKIP () << "cannot create a network namespace here";
-  Nginx server (ns.host_address ());
+  NginxRtmp::Options at;
+  at.address = ns.host_address ();
+  NginxRtmp server (at);
   fixtures::TempDir dir;
   /* The publisher runs inside the namespace, so its GNetworkMonitor sees
    * that namespace's links. A 20 s interval and no TCP probe: only the
@@ -614,16 +565,16 @@ TEST (AutoRestoreSinkNetwork, NetworkChangeRetriesAtOnceSkippingTheWait)
       dir.file ("pub.log"));
   auto wait_publishes = [&] (int n, milliseconds timeout) {
     auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end && server.publish_count () < n)
+    while (steady_clock::now () < end && (int) server.publish_count ("ns") < n)
       std::this_thread::sleep_for (milliseconds (20));
-    return server.publish_count () >= n;
+    return (int) server.publish_count ("ns") >= n;
   };
   ASSERT_TRUE (wait_publishes (1, milliseconds (8000)));
   server.kill9 ();
   std::this_thread::sleep_for (milliseconds (800));
   server.start ();
   std::this_thread::sleep_for (milliseconds (1500));
-  const int before = server.publish_count ();
+  const int before = (int) server.publish_count ("ns");
   auto messages = [&] {
     std::ifstream log (dir.file ("pub.log"));
     std::string line, out;
@@ -644,10 +595,54 @@ TEST (AutoRestoreSinkNetwork, NetworkChangeRetriesAtOnceSkippingTheWait)
       (long long) duration_cast<milliseconds> (steady_clock::now () - up).count ());
 }
 
+/* The video encoder fails while publishing (ERROR + flow error after 3 s):
+ * x264enc takes over in the running front, the session carries on with the
+ * new encoder's stream, and the viewer that was watching keeps decoding; a
+ * viewer that joins afterwards decodes too. */
+TEST (AutoRestoreSinkRtmp, EncoderFailingWhileRunningIsSwappedViewerKeepsDecoding)
+{
+  GstElementFactory *brk = gst_element_factory_find ("testbreakh264enc");
+  if (!brk)
+    GTEST_SKIP () << "x264enc is not installed";
+  gst_object_unref (brk);
+  fixtures::break_encoder_after (90, fixtures::BreakMode::Error);
+  NginxRtmp server;
+  const std::string url = server.url ("live", "encfail");
+  GstElement *p = launch (std::string (kAv)
+      + "autorestoresink name=ars keyframe-interval=1000 "
+        "video-encoder=testbreakh264enc,x264enc location=" + url);
+  Bus bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
+  Viewer v (rtmp_viewer (url));
+  ASSERT_TRUE (v.wait_frames (10, milliseconds (5000)));
+  GstMessage *m = bus.wait (element_msg ("autorestoresink-encoder-changed"),
+      milliseconds (8000));
+  ASSERT_NE (m, nullptr);
+  const auto swapped = steady_clock::now ();
+  EXPECT_STREQ (gst_structure_get_string (gst_message_get_structure (m),
+          "reason"), "failed-while-running");
+  const int at_swap = v.frames ();
+  ASSERT_TRUE (v.wait_frames (at_swap + 30, milliseconds (8000)))
+      << "the viewer stopped decoding after the encoder swap";
+  std::printf ("running encoder swap -> 30 more frames at the viewer: "
+      "%lld ms\n", (long long) duration_cast<milliseconds> (
+          steady_clock::now () - swapped).count ());
+  Viewer late (rtmp_viewer (url));
+  EXPECT_TRUE (late.wait_frames (10, milliseconds (5000)));
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  gst_plugin_register_static (GST_VERSION_MAJOR, GST_VERSION_MINOR,
+      "restoretest", "test elements",
+      [] (GstPlugin * plugin) { return fixtures::register_break_encoder (plugin); },
+      "0.1", "LGPL", "test", "test", "test");
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }

@@ -459,7 +459,7 @@ TEST (Whip, RelayOnlyThroughCoturnWithLinkCredentials)
   int turn_port = fixtures::free_port (true);
   auto coturn = start_coturn (turn_port, dir.file ("coturn.log"));
   if (!coturn)
-    GTEST_SKIP () << "coturn (turnserver) is not installed";
+    FAIL () << "coturn (turnserver) is not installed: scripts/deps.sh installs it";
   WhipTestServer::Options o;
   o.links = { turn_link (turn_port, "p@ss:w/rd") };
   WhipTestServer server (o);
@@ -484,7 +484,7 @@ TEST (Whip, RelayOnlyWithAWrongTurnPasswordFails)
   int turn_port = fixtures::free_port (true);
   auto coturn = start_coturn (turn_port, dir.file ("coturn.log"));
   if (!coturn)
-    GTEST_SKIP () << "coturn (turnserver) is not installed";
+    FAIL () << "coturn (turnserver) is not installed: scripts/deps.sh installs it";
   WhipTestServer::Options o;
   o.links = { turn_link (turn_port, "wrong") };
   WhipTestServer server (o);

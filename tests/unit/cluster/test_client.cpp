@@ -55,14 +55,18 @@ TEST_F (Client, WalksThePlanAndFeedsTheSharedMemory)
   std::string err;
   ClusterClient c ("cluster://eu/cam1");
   ASSERT_TRUE (c.attach (err)) << err;
+  EXPECT_FALSE (c.plan_left ());
   auto a = c.next ();
   ASSERT_TRUE (a);
   EXPECT_EQ (a->url, "rtmp://a/live/cam1");
+  EXPECT_TRUE (c.plan_left ()); /* host b still to try */
   c.failed ("timeout");
   auto b = c.next ();
   ASSERT_TRUE (b);
   EXPECT_EQ (b->url, "rtmp://b/live/cam1");
+  EXPECT_FALSE (c.plan_left ()); /* the plan ends with b */
   c.failed ("eos");
+  EXPECT_FALSE (c.plan_left ());
   EXPECT_EQ (count (ClusterEvent::Kind::Failed), 1);
   EXPECT_EQ (count (ClusterEvent::Kind::Connect), 2);
   EXPECT_EQ (count (ClusterEvent::Kind::ConnectFailed), 2);

@@ -23,10 +23,13 @@ struct Feed
     last = at;
     return mon.update (at, bytes, buffers, last);
   }
-  HealthResult tick (TimePoint at) { return mon.update (at, bytes, buffers, last); }
+  HealthResult tick (TimePoint at)
+  {
+    return mon.update (at, bytes, buffers, last);
+  }
 };
 
-}  // namespace
+} // namespace
 
 TEST (Health, StartingUntilFirstBufferThenHealthy)
 {
@@ -94,12 +97,12 @@ TEST (Health, AdaptiveCandidatesSurviveSegmentBursts)
 TEST (Health, LowBitrateNeedsConsecutiveWindows)
 {
   HealthConfig c;
-  c.min_bitrate_kbps = 500;    /* 62.5 bytes per ms */
+  c.min_bitrate_kbps = 500; /* 62.5 bytes per ms */
   c.window = ms (1000);
   c.low_windows = 3;
   Feed f (c, InputKind::Live);
   TimePoint t = ms (0);
-  auto run_window = [&](std::uint64_t bytes_per_frame) {
+  auto run_window = [&] (std::uint64_t bytes_per_frame) {
     HealthResult r;
     for (int k = 0; k < 30; k++) {
       r = f.buffer (t, bytes_per_frame);
@@ -109,10 +112,10 @@ TEST (Health, LowBitrateNeedsConsecutiveWindows)
     }
     return r;
   };
-  run_window (4000);                 /* ~940 kbit/s */
-  run_window (100);                  /* low */
-  run_window (100);                  /* low */
-  EXPECT_EQ (run_window (4000).verdict, Verdict::Healthy);   /* streak broken */
+  run_window (4000);                                       /* ~940 kbit/s */
+  run_window (100);                                        /* low */
+  run_window (100);                                        /* low */
+  EXPECT_EQ (run_window (4000).verdict, Verdict::Healthy); /* streak broken */
   EXPECT_EQ (run_window (4000).verdict, Verdict::Healthy);
   EXPECT_GE (f.mon.bitrate_kbps (), 500u);
   run_window (100);

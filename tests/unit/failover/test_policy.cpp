@@ -48,10 +48,10 @@ struct Sim
   }
   void step (TimePoint now) { apply (p.step (now)); }
   void fail (int i, FailureReason r, TimePoint now, bool fatal = false,
-      TimePoint first = TimePoint (-1))
+             TimePoint first = TimePoint (-1))
   {
-    apply (p.on_failure (i, r, fatal, "detail", first.count () < 0 ? now : first,
-            now));
+    apply (p.on_failure (i, r, fatal, "detail",
+                         first.count () < 0 ? now : first, now));
   }
   void healthy (int i, TimePoint now)
   {
@@ -68,34 +68,35 @@ struct Sim
   int count (Action::Kind k) const
   {
     return std::count_if (log.begin (), log.end (),
-        [k](const Action & a) { return a.kind == k; });
+                          [k] (const Action &a) { return a.kind == k; });
   }
 };
 
-}  // namespace
+} // namespace
 
 TEST (Policy, ColdStartRunsOnlyTheFirstCandidate)
 {
   Sim s (config (), 3);
   s.step (ms (0));
-  EXPECT_EQ (s.running, (std::set<int> { 0 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 0 }));
   EXPECT_EQ (s.p.active (), -1);
   s.healthy (0, ms (400));
   EXPECT_EQ (s.p.active (), 0);
   ASSERT_NE (s.last (Action::Kind::Switch), nullptr);
   EXPECT_EQ (s.last (Action::Kind::Switch)->from, -1);
   EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "recovered");
-  EXPECT_EQ (s.running, (std::set<int> { 0 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 0 }));
 }
 
 TEST (Policy, HotStandbyKeepsTheNextCandidateRunning)
 {
   Sim s (config (Standby::Hot), 3);
   s.step (ms (0));
-  EXPECT_EQ (s.running, (std::set<int> { 0, 1 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
   s.healthy (1, ms (300));
   s.step (ms (1500));
-  EXPECT_EQ (s.p.active (), 1) << "after the startup grace, whatever is healthy";
+  EXPECT_EQ (s.p.active (), 1)
+      << "after the startup grace, whatever is healthy";
   s.healthy (0, ms (1600));
   /* 0 is better but only healthy for 0 ms: hold-off applies. */
   EXPECT_EQ (s.p.active (), 1);
@@ -104,7 +105,7 @@ TEST (Policy, HotStandbyKeepsTheNextCandidateRunning)
   s.step (ms (6600));
   EXPECT_EQ (s.p.active (), 0);
   EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
-  EXPECT_EQ (s.running, (std::set<int> { 0, 1 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
 }
 
 TEST (Policy, EventFailureSwitchesAtOnceToTheHotStandby)
@@ -123,7 +124,7 @@ TEST (Policy, EventFailureSwitchesAtOnceToTheHotStandby)
   EXPECT_EQ (sw->detect, ms (0));
   /* 0 waits for its retry, 2 becomes the new hot standby. */
   EXPECT_EQ (s.p.state (0), CandidateState::Waiting);
-  EXPECT_EQ (s.running, (std::set<int> { 1, 2 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 1, 2 }));
   EXPECT_EQ (s.last (Action::Kind::CandidateFailed)->index, 0);
   EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (500));
 }
@@ -137,7 +138,7 @@ TEST (Policy, ColdFailureGoesToFillerThenTheNextCandidate)
   EXPECT_EQ (s.p.active (), -1);
   EXPECT_EQ (s.last (Action::Kind::Switch)->detect, ms (2000));
   EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "timeout");
-  EXPECT_EQ (s.running, (std::set<int> { 1 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 1 }));
   s.healthy (1, ms (5300));
   EXPECT_EQ (s.p.active (), 1);
   EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "recovered");
@@ -159,13 +160,14 @@ TEST (Policy, RetriesBackOffExponentiallyAndGiveUpWhenBounded)
   for (int i = 0; i < 4; i++) {
     ASSERT_TRUE (s.running.count (0)) << i;
     s.fail (0, FailureReason::Error, t);
-    if (auto *r = s.last (Action::Kind::Retry); r && s.p.state (0) == CandidateState::Waiting) {
+    if (auto *r = s.last (Action::Kind::Retry);
+        r && s.p.state (0) == CandidateState::Waiting) {
       delays.push_back (r->delay);
       t += r->delay;
       s.step (t);
     }
   }
-  EXPECT_EQ (delays, (std::vector<Duration> { ms (500), ms (1000), ms (2000) }));
+  EXPECT_EQ (delays, (std::vector<Duration>{ ms (500), ms (1000), ms (2000) }));
   EXPECT_EQ (s.p.state (0), CandidateState::GivenUp);
   auto *g = s.last (Action::Kind::GiveUp);
   ASSERT_NE (g, nullptr);
@@ -226,7 +228,7 @@ TEST (Policy, FatalFailureGivesUpWithoutRetrying)
   EXPECT_EQ (s.count (Action::Kind::Retry), 0);
   ASSERT_NE (s.last (Action::Kind::GiveUp), nullptr);
   EXPECT_TRUE (s.last (Action::Kind::GiveUp)->fatal);
-  EXPECT_EQ (s.running, (std::set<int> { 1 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 1 }));
   /* Never restarted, however long we wait. */
   for (int t = 100; t < 120000; t += 1000)
     s.step (ms (t));
@@ -238,10 +240,11 @@ TEST (Policy, RejectedCandidateIsSkipped)
 {
   Sim s (config (), 3);
   s.apply (s.p.reject (0, FailureReason::BadUri, "not a URI"));
-  s.apply (s.p.reject (1, FailureReason::Unsupported, "no source for nosuch://"));
+  s.apply (
+      s.p.reject (1, FailureReason::Unsupported, "no source for nosuch://"));
   EXPECT_EQ (s.last (Action::Kind::GiveUp)->reason, "unsupported");
   s.step (ms (0));
-  EXPECT_EQ (s.running, (std::set<int> { 2 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 2 }));
   EXPECT_FALSE (s.p.all_given_up ());
   s.apply (s.p.reject (2, FailureReason::BadUri, "x"));
   EXPECT_TRUE (s.p.all_given_up ());
@@ -255,7 +258,7 @@ TEST (Policy, FailbackWaitsForTheHoldoffOfContinuousHealth)
   s.fail (0, FailureReason::Error, ms (1000));
   s.healthy (1, ms (1200));
   ASSERT_EQ (s.p.active (), 1);
-  s.step (ms (1500));            /* retry of 0 due */
+  s.step (ms (1500)); /* retry of 0 due */
   ASSERT_TRUE (s.running.count (0));
   s.healthy (0, ms (1800));
   s.step (ms (6700));
@@ -264,7 +267,7 @@ TEST (Policy, FailbackWaitsForTheHoldoffOfContinuousHealth)
   EXPECT_EQ (s.p.active (), 0);
   EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
   /* Cold standby: the backup is stopped once we are back. */
-  EXPECT_EQ (s.running, (std::set<int> { 0 }));
+  EXPECT_EQ (s.running, (std::set<int>{ 0 }));
 }
 
 TEST (Policy, NoFailbackWhenDisabled)
@@ -286,7 +289,7 @@ TEST (Policy, FlappingPrimaryDoesNotMakeTheOutputFlap)
 {
   Sim s (config (Standby::Hot), 2);
   s.step (ms (0));
-  s.healthy (1, ms (50));        /* backup up, stays up */
+  s.healthy (1, ms (50)); /* backup up, stays up */
   TimePoint t = ms (0);
   /* Primary: comes up, stays healthy for 6 s, dies; 20 cycles. */
   int failbacks = 0;
@@ -376,10 +379,12 @@ TEST (Policy, StaleFailureReportsAreIgnored)
   Sim s (config (), 2);
   s.step (ms (0));
   s.healthy (0, ms (10));
-  EXPECT_TRUE (s.p.on_failure (1, FailureReason::Error, false, "", ms (20),
-          ms (20)).empty ());
-  EXPECT_TRUE (s.p.on_failure (7, FailureReason::Error, false, "", ms (20),
-          ms (20)).empty ());
+  EXPECT_TRUE (
+      s.p.on_failure (1, FailureReason::Error, false, "", ms (20), ms (20))
+          .empty ());
+  EXPECT_TRUE (
+      s.p.on_failure (7, FailureReason::Error, false, "", ms (20), ms (20))
+          .empty ());
   EXPECT_EQ (s.p.active (), 0);
 }
 
