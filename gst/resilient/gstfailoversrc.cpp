@@ -1029,7 +1029,7 @@ source_setup (GstElement *decodebin, GstElement *source, gpointer user_data)
    * handle_message), so its ERROR is not wanted: a WARNING is enough. */
   if (g_str_equal (G_OBJECT_TYPE_NAME (source), "GstResWhepSrc")
       && g_object_class_find_property (G_OBJECT_GET_CLASS (source),
-          "error-on-failure"))
+                                       "error-on-failure"))
     g_object_set (source, "error-on-failure", FALSE, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d source: %s", run->index,
                     G_OBJECT_TYPE_NAME (source));
@@ -1942,7 +1942,7 @@ top_child (GstFailoverSrc *self, GstObject *obj)
  * candidate's failure; Retry-After is the floor of the next retry. Any
  * thread (bus). */
 static void
-handle_whep_failure (GstFailoverSrc * self, Run * run, GstMessage * msg)
+handle_whep_failure (GstFailoverSrc *self, Run *run, GstMessage *msg)
 {
   const GstStructure *st = gst_message_get_structure (msg);
   if (!st || !gst_structure_has_name (st, "reswhepsrc-failure"))
@@ -1957,18 +1957,19 @@ handle_whep_failure (GstFailoverSrc * self, Run * run, GstMessage * msg)
   bool fatal = severity && g_str_equal (severity, "fatal");
   std::string stage_s = stage ? stage : "";
   std::string detail = std::string ("WHEP ") + (fatal ? "fatal" : "transient")
-      + " failure (stage " + (stage_s.empty ()? "unknown" : stage_s)
-      + ", HTTP " + std::to_string (status) + "): " + (why ? why : "");
+                       + " failure (stage "
+                       + (stage_s.empty () ? "unknown" : stage_s) + ", HTTP "
+                       + std::to_string (status) + "): " + (why ? why : "");
   if (retry_after_ms > 0)
     detail += " (Retry-After " + std::to_string (retry_after_ms) + " ms)";
   /* No media for media-timeout is a silence, like our own timeout. */
-  FailureReason reason = stage_s == "media-timeout" ? FailureReason::Timeout :
-      FailureReason::Error;
+  FailureReason reason = stage_s == "media-timeout" ? FailureReason::Timeout
+                                                    : FailureReason::Error;
   GST_INFO_OBJECT (self, "candidate %d: %s", run->index,
-      redact_text (detail).c_str ());
+                   redact_text (detail).c_str ());
   report_failure (self, run->id, run->index, reason, fatal,
-      redact_text (detail), running_now (self),
-      retry_after_ms > 0 ? ms (retry_after_ms) : Duration::zero ());
+                  redact_text (detail), running_now (self),
+                  retry_after_ms > 0 ? ms (retry_after_ms) : Duration::zero ());
 }
 
 static void
