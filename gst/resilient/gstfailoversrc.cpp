@@ -388,7 +388,8 @@ static void run_actions (GstFailoverSrc *self, std::vector<Action> acts);
 static void start_candidate (GstFailoverSrc *self, int index);
 static void report_failure (GstFailoverSrc *self, std::uint64_t run_id,
                             int index, FailureReason reason, bool fatal,
-                            std::string detail, GstClockTime first_sign);
+                            std::string detail, GstClockTime first_sign,
+                            Duration retry_floor = Duration::zero ());
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -1022,6 +1023,14 @@ source_setup (GstElement *decodebin, GstElement *source, gpointer user_data)
         = (guint)(run->self->priv->latency_ns.load () / GST_MSECOND);
     g_object_set (source, "latency", std::max (latency_ms, 100u), nullptr);
   }
+  /* reswhepsrc (whep:// and wheps://) reports its failure as a
+   * reswhepsrc-failure element message, classified fatal or transient with
+   * the HTTP status and Retry-After; we act on that message (see
+   * handle_message), so its ERROR is not wanted: a WARNING is enough. */
+  if (g_str_equal (G_OBJECT_TYPE_NAME (source), "GstResWhepSrc")
+      && g_object_class_find_property (G_OBJECT_GET_CLASS (source),
+                                       "error-on-failure"))
+    g_object_set (source, "error-on-failure", FALSE, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d source: %s", run->index,
                     G_OBJECT_TYPE_NAME (source));
 }
@@ -1415,7 +1424,7 @@ stop_candidate (GstFailoverSrc *self, int index)
 static void
 handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
                 FailureReason reason, bool fatal, std::string detail,
-                GstClockTime first_sign)
+                GstClockTime first_sign, Duration retry_floor)
 {
   auto *priv = self->priv;
   std::vector<Action> acts;
@@ -1427,7 +1436,7 @@ handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
       return; /* stale: that run is gone */
     GstClockTime now = running_now (self);
     acts = priv->policy->on_failure (index, reason, fatal, detail,
-                                     tp (first_sign), tp (now));
+                                     tp (first_sign), tp (now), retry_floor);
     auto c = priv->clusters.find (index);
     if (c != priv->clusters.end ())
       cluster = c->second;
@@ -1441,7 +1450,7 @@ handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
 static void
 report_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
                 FailureReason reason, bool fatal, std::string detail,
-                GstClockTime first_sign)
+                GstClockTime first_sign, Duration retry_floor)
 {
   auto *priv = self->priv;
   std::shared_ptr<Run> run;
@@ -1460,9 +1469,10 @@ report_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
       run->stopping = true;
   }
   priv->loop.post ([keep = SelfRef (self), run_id, index, reason, fatal, detail,
-                    first_sign] {
+                    first_sign, retry_floor] {
     GstFailoverSrc *self = keep.p;
-    handle_failure (self, run_id, index, reason, fatal, detail, first_sign);
+    handle_failure (self, run_id, index, reason, fatal, detail, first_sign,
+                    retry_floor);
   });
 }
 
@@ -1925,6 +1935,43 @@ top_child (GstFailoverSrc *self, GstObject *obj)
   }
 }
 
+/* A reswhepsrc candidate (whep://, wheps://) reports its one failure as a
+ * `reswhepsrc-failure` element message: severity fatal (401/403/404, bad
+ * answer: retrying cannot help) or transient (5xx, refused, ICE, media
+ * timeout), the HTTP status, the stage and Retry-After. It becomes the
+ * candidate's failure; Retry-After is the floor of the next retry. Any
+ * thread (bus). */
+static void
+handle_whep_failure (GstFailoverSrc *self, Run *run, GstMessage *msg)
+{
+  const GstStructure *st = gst_message_get_structure (msg);
+  if (!st || !gst_structure_has_name (st, "reswhepsrc-failure"))
+    return;
+  const gchar *severity = gst_structure_get_string (st, "severity");
+  const gchar *stage = gst_structure_get_string (st, "stage");
+  const gchar *why = gst_structure_get_string (st, "reason");
+  gint status = 0;
+  gint64 retry_after_ms = -1;
+  gst_structure_get_int (st, "http-status", &status);
+  gst_structure_get_int64 (st, "retry-after-ms", &retry_after_ms);
+  bool fatal = severity && g_str_equal (severity, "fatal");
+  std::string stage_s = stage ? stage : "";
+  std::string detail = std::string ("WHEP ") + (fatal ? "fatal" : "transient")
+                       + " failure (stage "
+                       + (stage_s.empty () ? "unknown" : stage_s) + ", HTTP "
+                       + std::to_string (status) + "): " + (why ? why : "");
+  if (retry_after_ms > 0)
+    detail += " (Retry-After " + std::to_string (retry_after_ms) + " ms)";
+  /* No media for media-timeout is a silence, like our own timeout. */
+  FailureReason reason = stage_s == "media-timeout" ? FailureReason::Timeout
+                                                    : FailureReason::Error;
+  GST_INFO_OBJECT (self, "candidate %d: %s", run->index,
+                   redact_text (detail).c_str ());
+  report_failure (self, run->id, run->index, reason, fatal,
+                  redact_text (detail), running_now (self),
+                  retry_after_ms > 0 ? ms (retry_after_ms) : Duration::zero ());
+}
+
 static void
 gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
 {
@@ -1983,9 +2030,17 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
                       "end of stream", running_now (self));
     gst_message_unref (msg);
     return;
+  case GST_MESSAGE_ELEMENT:
+    /* Passed on first, so the application sees reswhepsrc-failure before
+     * our failoversrc-candidate-failed. */
+    gst_message_ref (msg);
+    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+    if (run && !run->stopping.load ())
+      handle_whep_failure (self, run.get (), msg);
+    gst_message_unref (msg);
+    return;
   case GST_MESSAGE_WARNING:
   case GST_MESSAGE_INFO:
-  case GST_MESSAGE_ELEMENT:
   case GST_MESSAGE_TAG:
   case GST_MESSAGE_STATE_CHANGED:
   case GST_MESSAGE_NEED_CONTEXT:

@@ -152,6 +152,17 @@ WhipClient::session_url () const
   return redact_uri (signalling_.session_url ());
 }
 
+/* Timers run on the element's clock (the pipeline clock once the pipeline
+ * has distributed one: a GstTestClock in tests), else on the system clock
+ * (READY to PAUSED, before a clock is selected). A reference. */
+static GstClock *
+timer_clock (GstObject *obj)
+{
+  GstClock *clock = GST_IS_ELEMENT (obj) ?
+      gst_element_get_clock (GST_ELEMENT (obj)) : nullptr;
+  return clock ? clock : gst_system_clock_obtain ();
+}
+
 std::int64_t
 WhipClient::since_start () const
 {
@@ -209,6 +220,7 @@ WhipClient::fail (WhipFailure f)
   loop_.cancel (gathering_timer_);
   loop_.cancel (connect_timer_);
   loop_.cancel (watchdog_timer_);
+  loop_.cancel (counter_timer_);
   if (signalling_.has_session () && config_.delete_timeout_ms > 0) {
     /* the session is abandoned: free it on the server, without waiting */
     auto *obj = log_;
@@ -400,7 +412,7 @@ WhipClient::on_local_offer_set ()
   publish_snapshot ();
   /* gathering runs now; bounded */
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  GstClock *clock = gst_system_clock_obtain ();
+  GstClock *clock = timer_clock (log_);
   gathering_timer_ = loop_.schedule_in (clock,
       config_.gathering_timeout_ms * GST_MSECOND, [weak] {
         auto c = weak.lock ();
@@ -517,10 +529,41 @@ WhipClient::on_post_result (WhipSignalling::PostResult r)
       answered_ = true;
       apply_answer (r.sdp);
       return;
-    case Outcome::CounterOffer:
+    case Outcome::CounterOffer:{
       counter_mode_ = true;
+      /* The answer must reach the server before the counter-offer's
+       * valid-until; after it the server has dropped it. */
+      Duration valid = r.verdict.valid_for.value_or (
+          whip::kCounterOfferValidity);
+      std::int64_t valid_ms = to_ms (valid);
+      counter_valid_ms_ = valid_ms;
+      counter_deadline_us_ = g_get_monotonic_time () + valid_ms * 1000;
+      if (valid_ms <= 0) {
+        WhipFailure f;
+        f.severity = whip::Severity::Transient;
+        f.http_status = 406;
+        f.stage = "counter-offer";
+        f.reason = "the 406 counter-offer had expired when it arrived "
+            "(valid-until in the past; check the server's clock); a new POST "
+            "gets a new one";
+        fail (f);
+        return;
+      }
+      GST_INFO_OBJECT (log_, "the counter-offer is valid for %" G_GINT64_FORMAT
+          " ms", (gint64) valid_ms);
+      auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+      GstClock *clock = timer_clock (log_);
+      counter_timer_ = loop_.schedule_in (clock,
+          (GstClockTime) valid_ms * GST_MSECOND, [weak] {
+            auto c = weak.lock ();
+            if (!c || c->stopped_ || c->answer_patched_)
+              return;
+            c->fail_counter_expired ();
+          });
+      gst_object_unref (clock);
       on_counter_offer (r.sdp);
       return;
+    }
     default:
       fail (r.verdict, "post");
       return;
@@ -593,7 +636,7 @@ WhipClient::apply_answer (const std::string &sdp)
         c.maybe_trickle ();
       }));
   gst_webrtc_session_description_free (desc);
-  GstClock *clock = gst_system_clock_obtain ();
+  GstClock *clock = timer_clock (log_);
   connect_timer_ = loop_.schedule_in (clock,
       config_.connect_timeout_ms * GST_MSECOND, [weak] {
         auto c = weak.lock ();
@@ -736,13 +779,32 @@ WhipClient::on_counter_offer (const std::string &offer)
 }
 
 void
+WhipClient::fail_counter_expired ()
+{
+  WhipFailure f;
+  f.severity = whip::Severity::Transient;
+  f.http_status = 406;
+  f.stage = "counter-offer";
+  f.reason = "the answer to the 406 counter-offer was not ready within its "
+      "validity (" + std::to_string (counter_valid_ms_) + " ms, valid-until); "
+      "a new POST gets a new counter-offer";
+  fail (f);
+}
+
+void
 WhipClient::on_local_answer_set ()
 {
   local_set_ = true;
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  GstClock *clock = gst_system_clock_obtain ();
+  GstClock *clock = timer_clock (log_);
+  /* Gathering may not eat the counter-offer's validity: what is known goes
+   * out with a quarter of the remaining validity to spare for the PATCH. */
+  std::int64_t wait_ms = config_.gathering_timeout_ms;
+  std::int64_t left_ms = (counter_deadline_us_ - g_get_monotonic_time ())
+      / 1000;
+  wait_ms = std::max<std::int64_t> (0, std::min (wait_ms, left_ms * 3 / 4));
   gathering_timer_ = loop_.schedule_in (clock,
-      config_.gathering_timeout_ms * GST_MSECOND, [weak] {
+      (GstClockTime) wait_ms * GST_MSECOND, [weak] {
         auto c = weak.lock ();
         if (!c || c->stopped_ || c->gathering_done_)
           return;
@@ -760,7 +822,13 @@ WhipClient::maybe_patch_answer ()
     return;
   if (!gathering_done_ && !gathering_timed_out_)
     return;
+  if (g_get_monotonic_time () >= counter_deadline_us_) {
+    loop_.cancel (counter_timer_);
+    fail_counter_expired ();
+    return;
+  }
   answer_patched_ = true;
+  loop_.cancel (counter_timer_);
   std::string answer = local_sdp ();
   auto problems = whip::check_answer_partial (offer_sent_, answer, "sendonly",
       active_);
@@ -779,7 +847,7 @@ WhipClient::maybe_patch_answer ()
     c->answered_ = true;
     c->on_connection_state ();
   });
-  GstClock *clock = gst_system_clock_obtain ();
+  GstClock *clock = timer_clock (log_);
   connect_timer_ = loop_.schedule_in (clock,
       config_.connect_timeout_ms * GST_MSECOND, [weak] {
         auto c = weak.lock ();
@@ -974,7 +1042,7 @@ void
 WhipClient::arm_watchdog_next ()
 {
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  GstClock *clock = gst_system_clock_obtain ();
+  GstClock *clock = timer_clock (log_);
   guint64 period = std::min<guint64> (1000, std::max<guint64> (100,
           config_.media_timeout_ms / 4));
   watchdog_timer_ = loop_.schedule_in (clock, period * GST_MSECOND, [weak] {
@@ -996,6 +1064,7 @@ WhipClient::stop (unsigned delete_timeout_ms)
     self->loop_.cancel (self->gathering_timer_);
     self->loop_.cancel (self->connect_timer_);
     self->loop_.cancel (self->watchdog_timer_);
+    self->loop_.cancel (self->counter_timer_);
     self->disconnect_signals ();
     if (!self->signalling_.has_session ()) {
       done->set_value ();

@@ -187,6 +187,7 @@ private:
   void maybe_trickle ();
   void on_counter_offer (const std::string &offer);
   void on_local_answer_set ();
+  void fail_counter_expired ();
   void maybe_patch_answer ();
   void on_gathering_state ();
   void on_connection_state ();
@@ -237,6 +238,11 @@ private:
   std::int64_t last_progress_us_ = 0;
   ControlLoop::TimerId gathering_timer_ = 0;
   ControlLoop::TimerId connect_timer_ = 0;
+  /* WHEP 406: the counter-offer's validity and when it ends
+   * (g_get_monotonic_time). */
+  ControlLoop::TimerId counter_timer_ = 0;
+  std::int64_t counter_valid_ms_ = -1;
+  std::int64_t counter_deadline_us_ = 0;
   std::shared_ptr<std::weak_ptr<WhipClient>> self_;
   mutable std::mutex snap_lock_;
   WhipSnapshot snap_;

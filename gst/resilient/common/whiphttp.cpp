@@ -145,6 +145,8 @@ on_sent (GObject * source, GAsyncResult * result, gpointer user_data)
   r.location = get ("Location");
   r.etag = get ("ETag");
   r.retry_after = get ("Retry-After");
+  r.valid_until = get ("Valid-Until");
+  r.expires = get ("Expires");
   if (const char *links = soup_message_headers_get_list (h, "Link"))
     r.links.emplace_back (links);
   gsize size = 0;

@@ -153,7 +153,7 @@ FailoverPolicy::on_healthy (int index, TimePoint now)
 std::vector<Action>
 FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
                             const std::string &detail, TimePoint first_sign,
-                            TimePoint now)
+                            TimePoint now, Duration retry_floor)
 {
   std::vector<Action> out;
   if (index < 0 || static_cast<std::size_t> (index) >= slots_.size ()
@@ -189,8 +189,11 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
   out.push_back (stop);
 
   std::optional<Duration> delay;
-  if (!fatal)
+  if (!fatal) {
+    if (retry_floor > Duration::zero ())
+      s.backoff.set_floor (retry_floor);
     delay = s.backoff.next_delay ();
+  }
   if (delay) {
     s.state = CandidateState::Waiting;
     s.retry_at = now + *delay;

@@ -109,10 +109,12 @@ public:
 
   /* The running candidate failed; `first_sign` is when the failure was first
    * seen (for detect time). Stale reports (candidate not running) are
-   * ignored. */
+   * ignored. `retry_floor`: the retry waits at least this long (a server's
+   * Retry-After), backoff and jitter apply above it. */
   std::vector<Action> on_failure (int index, FailureReason reason, bool fatal,
                                   const std::string &detail,
-                                  TimePoint first_sign, TimePoint now);
+                                  TimePoint first_sign, TimePoint now,
+                                  Duration retry_floor = Duration::zero ());
 
   /* Manual switch: pin `index` first in rank (-1: back to automatic).
    * Returns false when out of range or given up. The switch itself comes

@@ -375,9 +375,12 @@ classify (Protocol protocol, Request req, const HttpResponse &r,
                 : st == 429 ? ": too many requests" :
                 ": the server is unavailable")));
   if (st == 406 && whep && media_type (r.content_type) == "application/sdp"
-      && !r.body.empty ())
-    return make (Outcome::CounterOffer, Severity::None, r,
+      && !r.body.empty ()) {
+    Verdict v = make (Outcome::CounterOffer, Severity::None, r,
         what + " with a counter-offer");
+    v.valid_for = counter_offer_validity (r, now);
+    return v;
+  }
   if (st == 400 || st == 422 || st == 406 || st == 415)
     return make (Outcome::Refused, Severity::Fatal, r,
         what + ": the server refused the offer");
@@ -393,6 +396,16 @@ classify (Protocol protocol, Request req, const HttpResponse &r,
     return make (Outcome::Refused, Severity::Fatal, r, what);
   return make (Outcome::Refused, Severity::Fatal, r,
       what + ": not an HTTP status a WHIP/WHEP server sends");
+}
+
+Duration
+counter_offer_validity (const HttpResponse &resp, std::int64_t now_unix_s)
+{
+  if (auto v = parse_retry_after (resp.valid_until, now_unix_s))
+    return *v;
+  if (auto e = parse_http_date (resp.expires))
+    return *e > now_unix_s ? ms ((*e - now_unix_s) * 1000) : Duration::zero ();
+  return kCounterOfferValidity;
 }
 
 Verdict

@@ -57,6 +57,8 @@ struct HttpResponse
   std::string location;
   std::string etag;
   std::string retry_after;
+  std::string valid_until;            /* WHEP 406: Valid-Until (draft) */
+  std::string expires;                /* Expires (RFC 9111) */
   std::vector<std::string> links;     /* every Link header value */
   std::string body;
 };
@@ -72,8 +74,22 @@ struct Verdict
   std::string problem_title;         /* application/problem+json */
   std::string problem_detail;
   std::optional<Duration> retry_after;
+  /* CounterOffer: how long the counter-offer stays valid from now
+   * (counter_offer_validity); the answer must be PATCHed before. */
+  std::optional<Duration> valid_for;
   bool warning = false;              /* success with a conformance warning */
 };
+
+/* Validity of a WHEP 406 counter-offer when the server does not say. */
+constexpr Duration kCounterOfferValidity = ms (30000);
+
+/* How long a WHEP 406 counter-offer stays valid from `now_unix_s`: its
+ * `Valid-Until` header (draft-ietf-wish-whep: an HTTP-date, delay-seconds
+ * accepted too), else `Expires` (HTTP-date), else kCounterOfferValidity. A
+ * time in the past gives zero (already expired); a malformed value is
+ * ignored like an absent one. */
+Duration counter_offer_validity (const HttpResponse &resp,
+    std::int64_t now_unix_s);
 
 const char *outcome_name (Outcome o);
 const char *severity_name (Severity s);

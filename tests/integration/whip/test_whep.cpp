@@ -141,6 +141,50 @@ TEST (Whep, AnswersA406CounterOffer)
   EXPECT_EQ (server.sessions_deleted (), 1);
 }
 
+/* A counter-offer with a Valid-Until a few seconds ahead is answered in
+ * time; one already expired (a date in the past) is a clear transient
+ * failure at stage counter-offer, without any PATCH. */
+TEST (Whep, CounterOfferAnsweredBeforeValidUntil)
+{
+  auto o = whep_options ();
+  o.counter_offer = true;
+  o.counter_offer_valid_until = "10";
+  WhipTestServer server (o);
+  Pipeline p ("reswhepsrc name=src uri=" + whep_uri (server));
+  GstElement *src = p.by_name ("src");
+  PadCounter video (p.get (), src, "video_");
+  gst_object_unref (src);
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  EXPECT_TRUE (p.wait_for ([&] { return video.count () >= 10; }, 15s))
+      << p.errors ();
+  auto patches = server.requests ("PATCH");
+  ASSERT_GE (patches.size (), 1u);
+  EXPECT_EQ (patches[0].status, 204);
+  EXPECT_FALSE (p.has_message ("reswhepsrc-failure"));
+}
+
+TEST (Whep, ExpiredCounterOfferFailsClearly)
+{
+  auto o = whep_options ();
+  o.counter_offer = true;
+  o.counter_offer_valid_until = "Sun, 06 Nov 1994 08:49:37 GMT";
+  WhipTestServer server (o);
+  Pipeline p ("reswhepsrc name=src uri=" + whep_uri (server));
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] { return p.has_message ("error"); }, 10s));
+  GstStructure *f = p.message ("reswhepsrc-failure");
+  ASSERT_NE (f, nullptr);
+  EXPECT_STREQ (gst_structure_get_string (f, "severity"), "transient");
+  EXPECT_STREQ (gst_structure_get_string (f, "stage"), "counter-offer");
+  int st = 0;
+  gst_structure_get_int (f, "http-status", &st);
+  EXPECT_EQ (st, 406);
+  std::string reason = gst_structure_get_string (f, "reason");
+  EXPECT_NE (reason.find ("expired"), std::string::npos) << reason;
+  gst_structure_free (f);
+  EXPECT_TRUE (server.requests ("PATCH").empty ());
+}
+
 TEST (Whep, NothingPublishedYetIsTransientWithRetryAfter)
 {
   WhipTestServer server (whep_options ());

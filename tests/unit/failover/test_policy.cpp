@@ -178,6 +178,47 @@ TEST (Policy, RetriesBackOffExponentiallyAndGiveUpWhenBounded)
   EXPECT_TRUE (s.running.count (1));
 }
 
+/* A server's Retry-After (e.g. a WHEP 503) is a floor of the next retry:
+ * the delay is at least the floor, and the backoff goes on from there. */
+TEST (Policy, RetryFloorDelaysTheNextRetryOnly)
+{
+  Sim s (config (), 2);
+  TimePoint t = ms (0);
+  s.step (t);
+  s.apply (s.p.on_failure (0, FailureReason::Error, false, "503", t, t,
+          ms (3000)));
+  auto *r = s.last (Action::Kind::Retry);
+  ASSERT_NE (r, nullptr);
+  EXPECT_EQ (r->delay, ms (3000));
+  EXPECT_EQ (s.p.state (0), CandidateState::Waiting);
+  /* Not restarted before the floor. */
+  s.step (t + ms (2900));
+  EXPECT_FALSE (s.running.count (0));
+  t += ms (3000);
+  s.step (t);
+  ASSERT_TRUE (s.running.count (0));
+  /* The floor was used up: the next failure backs off normally (second
+   * delay of 500 ms doubling). */
+  s.fail (0, FailureReason::Error, t);
+  r = s.last (Action::Kind::Retry);
+  ASSERT_NE (r, nullptr);
+  EXPECT_EQ (r->delay, ms (1000));
+  /* A floor below the backoff delay changes nothing. */
+  t += r->delay;
+  s.step (t);
+  ASSERT_TRUE (s.running.count (0));
+  s.apply (s.p.on_failure (0, FailureReason::Error, false, "503", t, t,
+          ms (100)));
+  EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (2000));
+  /* A fatal failure is not retried whatever the floor. */
+  t += ms (2000);
+  s.step (t);
+  ASSERT_TRUE (s.running.count (0));
+  s.apply (s.p.on_failure (0, FailureReason::Error, true, "401", t, t,
+          ms (5000)));
+  EXPECT_EQ (s.p.state (0), CandidateState::GivenUp);
+}
+
 TEST (Policy, FatalFailureGivesUpWithoutRetrying)
 {
   Sim s (config (), 2);
