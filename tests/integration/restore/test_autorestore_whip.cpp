@@ -157,15 +157,19 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
 {
   auto server = std::make_unique<WhipTestServer> (WhipTestServer::Options {});
   const int port = server->port ();
-  Publisher pub (whip_location (*server));
+  /* Short ping settings: 4 pings over 2000 ms. The server reports about
+   * every second (0.5 to 1.5 s), so the silence allowed is at most
+   * 3 x 1.5 s = 4.5 s (rrwatch.h). */
+  Publisher pub (whip_location (*server),
+                 "missing-pings=4 ping-check-period=2000");
   ASSERT_TRUE (WhipTestServer::wait_until ([&] {
     return server->video_frames () >= 15 && server->audio_frames () >= 5;
   }, 15s)) << pub.all ();
   EXPECT_EQ (pub.stat ("status"), "publishing");
-  /* The server's first RTCP receiver report: from then on its silence
-   * means it is gone (GStreamer's RTCP interval: 5 s, randomised). */
+  /* A few receiver reports: the publisher learns the server's cadence,
+   * from then on a silence of a few reports means it is gone. */
   ASSERT_TRUE (WhipTestServer::wait_until ([&] {
-    return std::atoll (pub.stat ("pings").c_str ()) >= 1;
+    return std::atoll (pub.stat ("pings").c_str ()) >= 3;
   }, 12s)) << pub.stat ("pings");
   EXPECT_GT (std::atoll (pub.stat ("bytes-out").c_str ()), 10000);
 
@@ -188,6 +192,9 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
   EXPECT_GE (pub.count ("autorestoresink-restored"), 1) << pub.all ();
   EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
   EXPECT_EQ (server->sessions_created (), 1);
+  /* Noticed after at most 4.5 s of silence (was a fixed 10 s), then the
+   * TCP probe retries at once: well under the old ~10 s. */
+  EXPECT_LT (restore_ms, 7000) << pub.all ();
 }
 
 /* The last "video frames N" the server program printed. */
