@@ -391,13 +391,14 @@ public:
        * keeps leaving: it (or the path) is gone. libnice 0.1.21 has no
        * consent freshness, so nothing else notices. */
       silence_posted_ = true;
-      post_error (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
-                  "the WHIP server stopped acknowledging RTP for "
-                      + std::to_string (resilient::to_ms (rr_watch_.silence (t)))
-                      + " ms (" + std::to_string (rr_watch_.missing (t))
-                      + " pings missing, no RTCP receiver report "
-                        "acknowledging new packets): it or the path is gone",
-                  gst_structure_new_empty ("whiptransport-silence"));
+      post_error (
+          GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
+          "the WHIP server stopped acknowledging RTP for "
+              + std::to_string (resilient::to_ms (rr_watch_.silence (t)))
+              + " ms (" + std::to_string (rr_watch_.missing (t))
+              + " pings missing, no RTCP receiver report "
+                "acknowledging new packets): it or the path is gone",
+          gst_structure_new_empty ("whiptransport-silence"));
     }
     h.pings = rr_watch_.pings ();
     /* Receiver reports come at the server's RTCP interval (about 1 s for
@@ -412,8 +413,8 @@ public:
   void set_liveness (std::uint32_t period_ms,
                      std::uint32_t max_missing) override
   {
-    rr_watch_ = resilient::whip::ReceiverReportWatch (
-        resilient::ms (period_ms), (int)max_missing);
+    rr_watch_ = resilient::whip::ReceiverReportWatch (resilient::ms (period_ms),
+                                                      (int)max_missing);
   }
 
   TransportFailure classify (GstMessage *msg) override
@@ -560,7 +561,6 @@ private:
                    GST_OBJECT (sink_), e, display_uri_.c_str (), details));
     g_error_free (e);
   }
-
 
   std::string endpoint_;
   std::string token_;

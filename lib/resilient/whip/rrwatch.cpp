@@ -40,7 +40,7 @@ Duration
 ReceiverReportWatch::allowed () const
 {
   Duration learned = longest_gap_ > Duration::zero () ? 3 * longest_gap_
-                                                       : kUnlearnedAllowance;
+                                                      : kUnlearnedAllowance;
   return std::max (period_, learned);
 }
 
@@ -61,4 +61,4 @@ ReceiverReportWatch::missing (TimePoint now) const
   return static_cast<int> (silence (now) / slot);
 }
 
-}  // namespace resilient::whip
+} // namespace resilient::whip

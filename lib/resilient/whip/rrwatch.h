@@ -65,4 +65,4 @@ private:
   std::uint64_t pings_ = 0;
 };
 
-}  // namespace resilient::whip
+} // namespace resilient::whip
