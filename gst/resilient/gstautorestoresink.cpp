@@ -1596,6 +1596,8 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
     report_fatal (self, error, true, slot.display);
     return;
   }
+  transport->set_liveness (priv->run.ping_check_period_ms,
+                           priv->run.missing_pings);
   /* Codecs this destination cannot carry are a configuration error. */
   GstCaps *vcaps = nullptr, *acaps = nullptr;
   {

@@ -90,6 +90,16 @@ public:
     return std::nullopt;
   }
 
+  /* The owner's liveness settings (`missing-pings` over `ping-check-period`
+   * milliseconds; 0 in either disables). Transports whose pings the ping
+   * watch cannot judge (WHIP: receiver reports come at the server's own
+   * RTCP interval) judge them themselves with these. */
+  virtual void set_liveness (std::uint32_t period_ms, std::uint32_t max_missing)
+  {
+    (void)period_ms;
+    (void)max_missing;
+  }
+
   /* Setting the session's pipeline to NULL may wait on the network (WHIP:
    * the DELETE, bounded by reswhipsink's delete-timeout): the owner then
    * tears it down with teardown_detached() instead of on its loop. */

@@ -939,12 +939,15 @@ WhipClient::arm_watchdog ()
 }
 
 /* Sum of the highest sequence numbers the server reports having received
- * (RTCP RR, from webrtcbin's remote-inbound-rtp stats). */
+ * (RTCP RR, from webrtcbin's remote-inbound-rtp stats), and the RTP
+ * packets sent (outbound-rtp): the server can only acknowledge what left. */
 static bool
-rr_progress (const GstStructure *stats, std::uint64_t &sum)
+rr_progress (const GstStructure *stats, std::uint64_t &sum,
+    std::int64_t &sent)
 {
   bool any = false;
   sum = 0;
+  sent = 0;
   gint n = gst_structure_n_fields (stats);
   for (gint i = 0; i < n; i++) {
     const GValue *v = gst_structure_get_value (stats,
@@ -954,7 +957,15 @@ rr_progress (const GstStructure *stats, std::uint64_t &sum)
     const GstStructure *s = gst_value_get_structure (v);
     GstWebRTCStatsType type;
     if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type,
-            NULL) || type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
+            NULL))
+      continue;
+    if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
+      guint64 packets = 0;
+      if (gst_structure_get_uint64 (s, "packets-sent", &packets))
+        sent += (std::int64_t) packets;
+      continue;
+    }
+    if (type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
       continue;
     const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
     if (!src || !GST_VALUE_HOLDS_STRUCTURE (src))
@@ -984,8 +995,9 @@ WhipClient::watchdog_tick ()
     g_signal_emit_by_name (webrtc_, "get-stats", nullptr,
         Callbacks::promise (weak, [] (WhipClient &c, GstStructure *reply) {
           std::uint64_t sum = 0;
-          bool valid = reply && rr_progress (reply, sum);
-          c.on_progress (sum, valid);
+          std::int64_t sent = 0;
+          bool valid = reply && rr_progress (reply, sum, sent);
+          c.on_progress (sum, valid, reply ? sent : -1);
         }));
     /* the next tick is scheduled by on_progress */
     return;
@@ -993,7 +1005,8 @@ WhipClient::watchdog_tick ()
 }
 
 void
-WhipClient::on_progress (std::uint64_t progress, bool valid)
+WhipClient::on_progress (std::uint64_t progress, bool valid,
+    std::int64_t sent)
 {
   if (stopped_ || status_ != WebrtcStatus::Connected)
     return;
@@ -1007,6 +1020,14 @@ WhipClient::on_progress (std::uint64_t progress, bool valid)
     }
     progress_seen_ = true;
     last_progress_ = progress;
+    last_progress_us_ = now;
+    sent_at_progress_ = sent;
+  } else if (progress_seen_ && sent >= 0 && sent <= sent_at_progress_) {
+    /* Nothing has left since the server's last acknowledgement (the feed
+     * stalled, not the server): there is nothing new for it to
+     * acknowledge, so its reports standing still say nothing about it.
+     * The silence is counted from the first packet sent after that. */
+    GST_LOG_OBJECT (log_, "no RTP sent since the last acknowledgement");
     last_progress_us_ = now;
   }
   /* without a first sign of media (or of RTCP from the server) the

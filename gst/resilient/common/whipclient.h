@@ -195,7 +195,9 @@ private:
   void arm_watchdog ();
   void arm_watchdog_next ();
   void watchdog_tick ();
-  void on_progress (std::uint64_t progress, bool valid);
+  /* `sent`: RTP packets sent so far (WHIP), -1 when not known (WHEP). */
+  void on_progress (std::uint64_t progress, bool valid,
+      std::int64_t sent = -1);
   std::string local_sdp () const;
 
   ControlLoop &loop_;
@@ -236,6 +238,8 @@ private:
   bool progress_seen_ = false;
   std::uint64_t rtcp_acks_ = 0;
   std::int64_t last_progress_us_ = 0;
+  /* RTP packets sent when the server last acknowledged new ones (WHIP). */
+  std::int64_t sent_at_progress_ = 0;
   ControlLoop::TimerId gathering_timer_ = 0;
   ControlLoop::TimerId connect_timer_ = 0;
   /* WHEP 406: the counter-offer's validity and when it ends

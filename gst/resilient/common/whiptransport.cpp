@@ -1,12 +1,14 @@
 #include "common/whiptransport.h"
 
 #include "common/whipclient.h"
+#include "resilient/whip/rrwatch.h"
 
 #include <gst/webrtc/webrtc.h>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 using resilient::restore::FailureKind;
 
@@ -311,8 +313,11 @@ public:
               "was built without WHIP support";
       return false;
     }
+    /* Liveness is judged here, with the owner's ping settings
+     * (set_liveness): reswhipsink's own receiver-report watchdog
+     * (media-timeout, a fixed 10 s) would override them. */
     g_object_set (sink_, "uri", endpoint_.c_str (), "error-on-failure", TRUE,
-                  nullptr);
+                  "media-timeout", 0u, nullptr);
     if (!token_.empty ())
       g_object_set (sink_, "token", token_.c_str (), nullptr);
     gst_bin_add (bin, sink_);
@@ -376,32 +381,40 @@ public:
     h.bytes_out = stats_->bytes_sent;
     h.up = status == (gint)WebrtcStatus::Connected && stats_->packets_sent > 0;
     const gint64 now = g_get_monotonic_time ();
-    if (stats_->rr_valid && (!rr_seen_ || stats_->rr_progress != last_rr_)) {
-      rr_seen_ = true;
-      last_rr_ = stats_->rr_progress;
-      last_rr_us_ = now;
-      pings_++;
-    }
-    if (rr_seen_ && !silence_posted_ && status == (gint)WebrtcStatus::Connected
-        && now - last_rr_us_ >= kRrSilenceMs * 1000) {
+    std::optional<std::uint64_t> progress;
+    if (stats_->rr_valid)
+      progress = stats_->rr_progress;
+    const resilient::TimePoint t = resilient::ms (now / 1000);
+    const bool dead = rr_watch_.sample (t, progress, stats_->packets_sent);
+    if (dead && !silence_posted_ && status == (gint)WebrtcStatus::Connected) {
       /* The server reported RTP received and then fell silent while RTP
        * keeps leaving: it (or the path) is gone. libnice 0.1.21 has no
        * consent freshness, so nothing else notices. */
       silence_posted_ = true;
-      post_error (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
-                  "the WHIP server stopped acknowledging RTP for "
-                      + std::to_string ((now - last_rr_us_) / 1000)
-                      + " ms (no RTCP receiver report): it or the path is "
-                        "gone",
-                  gst_structure_new_empty ("whiptransport-silence"));
+      post_error (
+          GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
+          "the WHIP server stopped acknowledging RTP for "
+              + std::to_string (resilient::to_ms (rr_watch_.silence (t)))
+              + " ms (" + std::to_string (rr_watch_.missing (t))
+              + " pings missing, no RTCP receiver report "
+                "acknowledging new packets): it or the path is gone",
+          gst_structure_new_empty ("whiptransport-silence"));
     }
-    h.pings = pings_;
-    /* Receiver reports come every 1 to 7.5 s, too seldom for the ping
-     * watch's period (tuned for RTMP and SRT acknowledgements): the
-     * silence check above judges them. */
+    h.pings = rr_watch_.pings ();
+    /* Receiver reports come at the server's RTCP interval (about 1 s for
+     * browsers and SFUs, 2.5 to 7.5 s for plain RTP stacks): rr_watch_
+     * judges them with the owner's ping settings (set_liveness), not the
+     * generic ping watch. */
     h.owed = false;
     h.rtt_ms = stats_->rtt_ms;
     return h;
+  }
+
+  void set_liveness (std::uint32_t period_ms,
+                     std::uint32_t max_missing) override
+  {
+    rr_watch_ = resilient::whip::ReceiverReportWatch (resilient::ms (period_ms),
+                                                      (int)max_missing);
   }
 
   TransportFailure classify (GstMessage *msg) override
@@ -549,11 +562,6 @@ private:
     g_error_free (e);
   }
 
-  /* Receiver reports come every 5 to 7.5 s from GStreamer-based servers
-   * (RTCP interval 5 s, randomised) and about every second from browsers
-   * and SFUs: 10 s without one is a dead server, not a late report. */
-  static constexpr gint64 kRrSilenceMs = 10000;
-
   std::string endpoint_;
   std::string token_;
   std::string video_codec_;
@@ -562,11 +570,10 @@ private:
   std::shared_ptr<WhipStats> stats_ = std::make_shared<WhipStats> ();
   std::shared_ptr<OffsetCtx> offset_ = std::make_shared<OffsetCtx> ();
   bool codec_checked_ = false;
-  bool rr_seen_ = false;
-  std::uint64_t last_rr_ = 0;
-  gint64 last_rr_us_ = 0;
+  /* Receiver-report liveness: the owner's missing-pings over
+   * ping-check-period (seed: 10 over 5000 ms). */
+  resilient::whip::ReceiverReportWatch rr_watch_;
   bool silence_posted_ = false;
-  std::uint64_t pings_ = 0;
 };
 
 std::unique_ptr<PublishTransport>

@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -127,9 +128,14 @@ private:
     auto *self = static_cast<Publisher *> (d);
     std::lock_guard<std::mutex> g (self->lock_);
     if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
-        && gst_message_get_structure (m))
-      self->names_.push_back (
-          gst_structure_get_name (gst_message_get_structure (m)));
+        && gst_message_get_structure (m)) {
+      const GstStructure *st = gst_message_get_structure (m);
+      self->names_.push_back (gst_structure_get_name (st));
+      if (gst_structure_has_name (st, "autorestoresink-republish")) {
+        const char *r = gst_structure_get_string (st, "reason");
+        self->republish_reasons_.push_back (r ? r : "");
+      }
+    }
     if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
       GError *e = nullptr;
       gst_message_parse_error (m, &e, nullptr);
@@ -142,6 +148,14 @@ private:
   mutable std::mutex lock_;
   std::vector<std::string> names_;
   std::vector<std::string> errors_;
+  std::vector<std::string> republish_reasons_;
+
+public:
+  std::vector<std::string> republish_reasons () const
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    return republish_reasons_;
+  }
 };
 
 std::string
@@ -157,15 +171,19 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
 {
   auto server = std::make_unique<WhipTestServer> (WhipTestServer::Options {});
   const int port = server->port ();
-  Publisher pub (whip_location (*server));
+  /* Short ping settings: 4 pings over 2000 ms. The server reports about
+   * every second (0.5 to 1.5 s), so the silence allowed is at most
+   * 3 x 1.5 s = 4.5 s (rrwatch.h). */
+  Publisher pub (whip_location (*server),
+                 "missing-pings=4 ping-check-period=2000");
   ASSERT_TRUE (WhipTestServer::wait_until ([&] {
     return server->video_frames () >= 15 && server->audio_frames () >= 5;
   }, 15s)) << pub.all ();
   EXPECT_EQ (pub.stat ("status"), "publishing");
-  /* The server's first RTCP receiver report: from then on its silence
-   * means it is gone (GStreamer's RTCP interval: 5 s, randomised). */
+  /* A few receiver reports: the publisher learns the server's cadence,
+   * from then on a silence of a few reports means it is gone. */
   ASSERT_TRUE (WhipTestServer::wait_until ([&] {
-    return std::atoll (pub.stat ("pings").c_str ()) >= 1;
+    return std::atoll (pub.stat ("pings").c_str ()) >= 3;
   }, 12s)) << pub.stat ("pings");
   EXPECT_GT (std::atoll (pub.stat ("bytes-out").c_str ()), 10000);
 
@@ -188,6 +206,91 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
   EXPECT_GE (pub.count ("autorestoresink-restored"), 1) << pub.all ();
   EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
   EXPECT_EQ (server->sessions_created (), 1);
+  /* Noticed after at most 4.5 s of silence (was a fixed 10 s), then the
+   * TCP probe retries at once: well under the old ~10 s. */
+  EXPECT_LT (restore_ms, 7000) << pub.all ();
+}
+
+/* Buffers dropped on their way into reswhipsink inside the publish session:
+ * what an encoder or payloader that stops producing for the network looks
+ * like to the transport. Media still comes into the element, no RTP leaves;
+ * the server is healthy and keeps reporting (nothing new to acknowledge, so
+ * no ping is owed). Set from the test, read by the probe. */
+static std::atomic<bool> drop_into_whip{ false };
+
+static GstPadProbeReturn
+drop_while_asked (GstPad *, GstPadProbeInfo *, gpointer)
+{
+  return drop_into_whip ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+static void
+on_whip_pad_added (GstElement *, GstPad *pad, gpointer)
+{
+  if (GST_PAD_IS_SINK (pad))
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, drop_while_asked,
+        nullptr, nullptr);
+}
+
+/* Every GstBin's element-added: the session pipelines are not reachable
+ * from the application's pipeline, so watch them all for reswhipsink. */
+static gboolean
+on_element_added (GSignalInvocationHint *, guint n, const GValue *params,
+    gpointer)
+{
+  if (n < 2)
+    return TRUE;
+  auto *e = GST_ELEMENT (g_value_get_object (&params[1]));
+  GstElementFactory *f = e ? gst_element_get_factory (e) : nullptr;
+  if (f && std::string (GST_OBJECT_NAME (f)) == "reswhipsink")
+    g_signal_connect (e, "pad-added", G_CALLBACK (on_whip_pad_added),
+        nullptr);
+  return TRUE;
+}
+
+TEST (AutoRestoreSinkWhip, FeedStoppingBeforeTheNetworkIsRepublishedOnZeroBitrate)
+{
+  const guint sig = g_signal_lookup ("element-added", GST_TYPE_BIN);
+  const gulong hook = g_signal_add_emission_hook (sig, 0, on_element_added,
+      nullptr, nullptr);
+  drop_into_whip = false;
+  WhipTestServer server ({});
+  {
+    Publisher pub (whip_location (server));
+    ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+      return server.video_frames () >= 15
+          && std::atoll (pub.stat ("pings").c_str ()) >= 1;
+    }, 15s)) << pub.all ();
+    const int restored_before = pub.count ("autorestoresink-restored");
+    drop_into_whip = true;
+    const auto stopped = steady_clock::now ();
+    /* the seed's bitrate watch: 3 x 500 ms without bytes out */
+    ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+      return pub.count ("autorestoresink-republish") >= 1;
+    }, 10s)) << pub.all ();
+    const auto noticed = duration_cast<milliseconds> (
+        steady_clock::now () - stopped);
+    auto reasons = pub.republish_reasons ();
+    ASSERT_FALSE (reasons.empty ());
+    EXPECT_EQ (reasons.front (), "bitrate-zero") << pub.all ();
+    EXPECT_LT (noticed.count (), 6000);
+    drop_into_whip = false;
+    const auto resumed = steady_clock::now ();
+    const int frames_then = server.video_frames ();
+    ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+      return pub.count ("autorestoresink-restored") > restored_before
+          && server.video_frames () >= frames_then + 30;
+    }, 20s)) << pub.all () << " frames " << server.video_frames ();
+    std::printf ("[ figures ] WHIP feed stopped before the network: "
+        "republished (bitrate-zero) after %lld ms; decoding again %lld ms "
+        "after the feed resumed\n", (long long) noticed.count (),
+        (long long) duration_cast<milliseconds> (
+            steady_clock::now () - resumed).count ());
+    for (auto &r : pub.republish_reasons ())
+      EXPECT_EQ (r, "bitrate-zero") << pub.all ();
+    EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+  }
+  g_signal_remove_emission_hook (sig, hook);
 }
 
 /* The last "video frames N" the server program printed. */

@@ -355,6 +355,46 @@ TEST (Whip, MediaWatchdogStaysQuietWhileTheServerIsHealthy)
   gst_object_unref (sink);
 }
 
+/* The watchdog judges whether the server acknowledges the RTP sent. When
+ * the feed stops (an encoder or source stalls, not the server), no RTP
+ * leaves, so there is nothing new to acknowledge: the server's receiver
+ * reports stop advancing although it is alive. That is not a dead server
+ * (a wrapper must not restart the publish as "server gone"; autorestoresink's
+ * bitrate watch owns a stalled feed). */
+TEST (Whip, MediaWatchdogDoesNotBlameTheServerForAStalledFeed)
+{
+  WhipTestServer server ({});
+  Pipeline p ("videotestsrc is-live=true ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! valve name=v ! "
+      "reswhipsink name=sink uri=whip://127.0.0.1:"
+      + std::to_string (server.port ()) + "/endpoint/cam "
+      "media-timeout=2000 error-on-failure=false");
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= 10;
+  }, 15s)) << p.errors ();
+  /* a receiver report or two acknowledging RTP: the watchdog is armed */
+  std::this_thread::sleep_for (2s);
+  GstElement *valve = p.by_name ("v");
+  g_object_set (valve, "drop", TRUE, NULL);
+  /* 3x media-timeout with nothing sent and the server alive */
+  std::this_thread::sleep_for (6s);
+  EXPECT_FALSE (p.has_message ("reswhipsink-failure")) << p.errors ();
+  GstElement *sink = p.by_name ("sink");
+  gint status = -1;
+  g_object_get (sink, "status", &status, NULL);
+  EXPECT_EQ (status, 3);  /* still connected */
+  /* the feed resumes: the same session carries it */
+  const int before = server.video_frames ();
+  g_object_set (valve, "drop", FALSE, NULL);
+  EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+    return server.video_frames () >= before + 30;
+  }, 10s)) << p.errors ();
+  EXPECT_EQ (server.sessions_created (), 1);
+  gst_object_unref (valve);
+  gst_object_unref (sink);
+}
+
 TEST (Whip, AnAbandonedSessionIsDeleted)
 {
   WhipTestServer server ({});
