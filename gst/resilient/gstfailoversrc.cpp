@@ -166,6 +166,9 @@ constexpr int DEFAULT_RATE = 48000;
 constexpr int DEFAULT_CHANNELS = 2;
 
 constexpr GstClockTime HEALTH_PERIOD = 100 * GST_MSECOND;
+/* How long after its first sample an active live candidate keeps following
+ * its live edge (skipping the start-up burst) before its offset is frozen. */
+constexpr GstClockTime LIVE_SETTLE = 1500 * GST_MSECOND;
 
 #define ORIGIN_META_NAME "GstFailoverSrcOriginMeta"
 
@@ -273,6 +276,11 @@ struct Run
   std::mutex offset_lock;
   bool offset_set = false;
   gint64 offset = 0;
+  /* Live candidates: per stream, the smallest (arrival - buffer) running
+   * time seen, i.e. the live edge; and when the first sample arrived. */
+  bool late_set[2] = { false, false };
+  gint64 min_late[2] = { 0, 0 };
+  GstClockTime first_sample_at = GST_CLOCK_TIME_NONE;
 
   std::mutex op_lock; /* serialises state changes */
 
@@ -917,6 +925,18 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
    * media still queued in the branch plays out first, and the hot standby's
    * next frame is already waiting, so the switch costs about one frame. */
   auto *run = static_cast<Run *> (user_data);
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    /* A live candidate's content is shown as it arrives: nothing worth
+     * waiting for is queued behind its EOS, so it fails at once (a file's
+     * EOS waits for its paced content, at the appsink). */
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS && run->kind == InputKind::Live
+        && !run->stopping.load ())
+      report_failure (run->self, run->id, run->index, FailureReason::Eos,
+                      false, "end of stream from the live input",
+                      running_now (run->self));
+    return GST_PAD_PROBE_OK;
+  }
   record_buffer (run, running_now (run->self));
   return GST_PAD_PROBE_OK;
 }
@@ -988,7 +1008,8 @@ pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
   run->has_stream[stream] = true;
   gst_pad_add_probe (pad,
                      (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
-                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST
+                                       | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                      decoded_probe, run, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d: %s stream linked", run->index,
                     stream_names[stream]);
@@ -1084,28 +1105,70 @@ new_sample (GstAppSink *sink, gpointer user_data)
       filler_end = o.last_end;
   }
   gint64 out;
+  bool stale = false;
   {
     /* One offset per candidate maps its running time onto ours; audio and
-     * video share it. Re-anchored when the candidate falls behind by more
-     * than the starving threshold (stall, slow decoding, burst after a
-     * gap): from there on the output is covered by filler, and samples
-     * mapped behind it would all be dropped. */
+     * video share it. */
     std::lock_guard<std::mutex> g (run->offset_lock);
-    if (!run->offset_set
-        || (gint64)brt + run->offset < (gint64)now - (gint64)late_limit) {
+    gint64 lateness = (gint64)now - (gint64)brt;
+    if (!GST_CLOCK_TIME_IS_VALID (run->first_sample_at))
+      run->first_sample_at = now;
+    bool active = priv->active_source.load () == run->id;
+    bool tracking = false;
+    if (run->kind == InputKind::Live) {
+      /* A live connection starts with a burst (RTMP servers send the GOP
+       * from the last keyframe, jitterbuffers release what they hold):
+       * anchored on its first sample, the output would stay one burst
+       * behind the input for good. Follow the live edge instead, the
+       * smallest arrival lateness per stream (the slowest stream's edge,
+       * so both streams' newest data fit), while the candidate is not on
+       * the output (nothing visible is lost) and for its first moments on
+       * it; the stale part of the burst maps behind the output and is
+       * skipped. Then the offset is frozen, so the output never jumps. */
+      int s = b->stream;
+      if (!run->late_set[s] || lateness < run->min_late[s]) {
+        run->min_late[s] = lateness;
+        run->late_set[s] = true;
+      }
+      tracking = !active || now < run->first_sample_at + LIVE_SETTLE;
+      if (tracking) {
+        gint64 edge = G_MININT64;
+        for (int i = 0; i < 2; i++)
+          if (run->late_set[i])
+            edge = std::max (edge, run->min_late[i]);
+        run->offset = edge;
+        run->offset_set = true;
+        /* Older than the live edge by more than the starving threshold:
+         * start-up burst, skipped. */
+        stale = lateness > edge + (gint64)late_limit;
+      }
+    }
+    /* Re-anchored when the candidate falls behind by more than the
+     * starving threshold (stall, slow decoding, burst after a gap): from
+     * there on the output is covered by filler, and samples mapped behind
+     * it would all be dropped. */
+    if (!tracking
+        && (!run->offset_set
+            || (gint64)brt + run->offset < (gint64)now - (gint64)late_limit)) {
       if (run->offset_set)
         GST_DEBUG_OBJECT (self, "candidate %d fell behind, re-anchoring",
                           run->index);
-      run->offset = (gint64)now - (gint64)brt;
+      run->offset = lateness;
       run->offset_set = true;
     }
     out = (gint64)brt + run->offset;
     /* The candidate's content takes over from filler right where the
      * filler ended, instead of being dropped as behind it. */
-    if (GST_CLOCK_TIME_IS_VALID (filler_end) && out < (gint64)filler_end) {
+    if (!stale && GST_CLOCK_TIME_IS_VALID (filler_end)
+        && out < (gint64)filler_end) {
       run->offset += (gint64)filler_end - out;
       out = (gint64)filler_end;
     }
+  }
+  if (stale) {
+    record_buffer (run, now);
+    gst_sample_unref (sample);
+    return GST_FLOW_OK;
   }
   GST_LOG_OBJECT (self,
                   "candidate %d %s sample rt %" GST_TIME_FORMAT
@@ -2222,6 +2285,8 @@ on_playing (GstFailoverSrc *self)
     gst_element_set_base_time (r->bin, priv->base_time.load ());
     std::lock_guard<std::mutex> g (r->offset_lock);
     r->offset_set = false;
+    r->late_set[VIDEO] = r->late_set[AUDIO] = false;
+    r->first_sample_at = GST_CLOCK_TIME_NONE;
   }
   run_actions (self, std::move (acts));
   for (int st = 0; st < 2; st++) {

@@ -708,7 +708,7 @@ TEST (FailoverIntegration, FileCandidatePlaysToItsEndUnderAShortTimeout)
  * arrive exactly one frame before their output time, the signature of a
  * full queue). Disabled until fixed; run with
  * --gtest_also_run_disabled_tests. */
-TEST (FailoverIntegration, DISABLED_OutputFollowsTheLiveInputWithinTheLatency)
+TEST (FailoverIntegration, OutputFollowsTheLiveInputWithinTheLatency)
 {
   TwoPublishers s;
   SourceRig rig;
