@@ -299,6 +299,7 @@ struct Output
   GstClockTime last_real_end = GST_CLOCK_TIME_NONE; /* of a candidate */
   std::uint64_t last_source = G_MAXUINT64;          /* run id, 0 = filler */
   GstBuffer *last_frame = nullptr; /* last candidate video frame */
+  std::uint64_t last_frame_source = 0; /* run id it came from */
   GstClockTime last_frame_time = GST_CLOCK_TIME_NONE;
   GstBuffer *black = nullptr;
   GstBuffer *image = nullptr;
@@ -354,6 +355,9 @@ struct GstFailoverSrcPrivate
   std::uint64_t next_run_id = 1;
   bool eos_sent = false;
   ControlLoop::TimerId tick_timer = 0;
+  /* Earliest time a running candidate's silence reaches its timeout, as of
+   * the last schedule_tick (loop thread). */
+  GstClockTime silence_deadline = GST_CLOCK_TIME_NONE;
 
   std::atomic<std::uint64_t> active_source{ 0 }; /* run id, 0 filler */
   std::atomic<int> active_index{ -1 };
@@ -878,6 +882,7 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     if (stream == VIDEO && source != 0) {
       gst_buffer_replace (&o.last_frame, buf);
       o.last_frame_time = pts;
+      o.last_frame_source = source;
     }
     GST_LOG_OBJECT (self,
                     "%s: push from %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT,
@@ -1810,6 +1815,14 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
   std::uint64_t active = priv->active_source.load ();
   GstClockTime latency = priv->latency_ns.load ();
   GstClockTime hold = priv->hold_ns.load ();
+  /* Right after a switch, the new candidate's first frame is on its way:
+   * the gap is bridged with the last frame, not black. */
+  bool just_switched = false;
+  if (active != 0) {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    just_switched = GST_CLOCK_TIME_IS_VALID (priv->active_since)
+                    && now < priv->active_since + latency;
+  }
   for (int st = 0; st < 2; st++) {
     Output &o = priv->out[st];
     GstCaps *def = nullptr;
@@ -1874,9 +1887,15 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
         pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end
                                                                       : now;
         if (st == VIDEO) {
-          bool hold_ok = o.last_frame
-                         && GST_CLOCK_TIME_IS_VALID (o.last_frame_time)
-                         && pts < o.last_frame_time + hold;
+          /* A starving active candidate is still healthy until its
+           * timeout: its own last frame is held (no black) until it
+           * comes back or the output switches. */
+          bool hold_ok
+              = o.last_frame
+                && ((GST_CLOCK_TIME_IS_VALID (o.last_frame_time)
+                     && pts < o.last_frame_time + hold)
+                    || (active != 0
+                        && (o.last_frame_source == active || just_switched)));
           GstBuffer *src
               = hold_ok ? o.last_frame : (o.image ? o.image : o.black);
           if (src)
@@ -1927,7 +1946,9 @@ on_tick (GstFailoverSrc *self)
     if (!priv->playing)
       return;
     if (!GST_CLOCK_TIME_IS_VALID (priv->last_health)
-        || now >= priv->last_health + HEALTH_PERIOD) {
+        || now >= priv->last_health + HEALTH_PERIOD
+        || (GST_CLOCK_TIME_IS_VALID (priv->silence_deadline)
+            && now >= priv->silence_deadline)) {
       priv->last_health = now;
       do_health = true;
     }
@@ -1947,6 +1968,12 @@ on_tick (GstFailoverSrc *self)
   schedule_tick (self);
 }
 
+/* Arms the one timer of the loop at the earliest of: the next health tick,
+ * the moment a running candidate's silence reaches its timeout (so a stall
+ * is detected when it happens, not up to a tick later), and, for filler,
+ * the next output frame while filler is on (or may have to be: a stream
+ * of the active candidate starving). While every stream is fed by a
+ * candidate, it does not wake up per frame. */
 static void
 schedule_tick (GstFailoverSrc *self)
 {
@@ -1954,14 +1981,51 @@ schedule_tick (GstFailoverSrc *self)
   GstClock *clock = priv->clock.load ();
   if (!clock)
     return;
-  GstClockTime period;
+  GstClockTime now = running_now (self);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return;
+  GstClockTime fast;
   {
     std::lock_guard<std::mutex> g (priv->out[VIDEO].lock);
-    period = frame_duration (priv->out[VIDEO]);
+    fast = frame_duration (priv->out[VIDEO]);
   }
-  period = std::min (period, HEALTH_PERIOD / 2);
-  auto id = priv->loop.schedule_in (
-      clock, period, [keep = SelfRef (self)] { on_tick (keep.p); });
+  fast = std::min (fast, HEALTH_PERIOD / 2);
+  GstClockTime thr = starve_threshold (priv);
+  bool filling = priv->active_source.load () == 0;
+  GstClockTime starve = GST_CLOCK_TIME_NONE;
+  for (int st = 0; st < 2 && !filling; st++) {
+    Output &o = priv->out[st];
+    std::lock_guard<std::mutex> g (o.lock);
+    if (!o.caps)
+      continue; /* default caps are decided on health ticks */
+    if (!GST_CLOCK_TIME_IS_VALID (o.last_end) || o.last_source == 0)
+      filling = true;
+    else
+      starve = std::min<GstClockTime> (starve, o.last_end + thr);
+  }
+  GstClockTime at = filling ? now + fast : std::max (starve, now + fast);
+  GstClockTime silence = GST_CLOCK_TIME_NONE;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    GstClockTime health = GST_CLOCK_TIME_IS_VALID (priv->last_health)
+                              ? priv->last_health + HEALTH_PERIOD
+                              : now;
+    at = std::min (at, health);
+    for (auto &kv : priv->runs) {
+      Run &r = *kv.second;
+      gint64 last = r.last_buffer_ns.load ();
+      if (last < 0 || !r.health || r.failed_reported.load ())
+        continue;
+      GstClockTime dl = (GstClockTime)last + to_ns (r.health->effective_timeout ());
+      silence = std::min<GstClockTime> (silence, dl);
+    }
+    priv->silence_deadline = silence;
+    at = std::min (at, silence);
+    at = std::max (at, now + GST_MSECOND);
+  }
+  auto id = priv->loop.schedule_at (
+      clock, priv->base_time.load () + at,
+      [keep = SelfRef (self)] { on_tick (keep.p); });
   std::lock_guard<std::mutex> g (priv->state_lock);
   priv->tick_timer = id;
 }
