@@ -171,6 +171,9 @@ constexpr GstClockTime HEALTH_PERIOD = 100 * GST_MSECOND;
 constexpr GstClockTime LIVE_SETTLE = 1500 * GST_MSECOND;
 
 #define ORIGIN_META_NAME "GstFailoverSrcOriginMeta"
+/* Set once in class_init: no name lookup per output buffer. */
+static const GstMetaInfo *origin_meta_info = nullptr;
+static GQuark q_index, q_source;
 
 enum {
   PROP_0,
@@ -293,6 +296,9 @@ struct Output
 {
   std::mutex lock;
   GstCaps *caps = nullptr; /* fixed output caps once known */
+  /* Last sample caps found to be a subset of `caps`: appsinks hand out the
+   * same caps object for every sample, so the subset check runs once. */
+  GstCaps *accepted = nullptr;
   GstVideoInfo vinfo;
   GstAudioInfo ainfo;
   GstClockTime last_end = GST_CLOCK_TIME_NONE;
@@ -691,6 +697,7 @@ set_output_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps)
 {
   Output &o = self->priv->out[stream];
   gst_caps_replace (&o.caps, caps);
+  gst_clear_caps (&o.accepted);
   if (stream == VIDEO) {
     if (!gst_video_info_from_caps (&o.vinfo, caps))
       GST_WARNING_OBJECT (self, "unusable video caps %" GST_PTR_FORMAT, caps);
@@ -788,13 +795,16 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
       gst_caps_unref (fixed);
       caps_now_known = true;
     }
-    if (!o.caps || (caps && !gst_caps_is_subset (caps, o.caps))) {
+    if (!o.caps
+        || (caps && caps != o.accepted && !gst_caps_is_subset (caps, o.caps))) {
       /* Not (yet) converted to the output format. */
       GST_LOG_OBJECT (self, "%s: dropping sample in caps %" GST_PTR_FORMAT,
                       stream_names[stream], caps);
       gst_buffer_unref (buf);
       goto out;
     }
+    if (caps && caps != o.accepted)
+      gst_caps_replace (&o.accepted, caps);
     GstClockTime dur;
     if (stream == VIDEO) {
       dur = frame_duration (o);
@@ -850,13 +860,16 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     } else {
       GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DISCONT);
     }
-    GstCustomMeta *meta = gst_buffer_get_custom_meta (buf, ORIGIN_META_NAME);
-    if (!meta)
-      meta = gst_buffer_add_custom_meta (buf, ORIGIN_META_NAME);
-    if (meta) {
-      GstStructure *ms = gst_custom_meta_get_structure (meta);
-      gst_structure_set (ms, "index", G_TYPE_INT, index, "source",
-                         G_TYPE_UINT64, (guint64)source, nullptr);
+    if (origin_meta_info) {
+      GstMeta *meta = gst_buffer_get_meta (buf, origin_meta_info->api);
+      if (!meta)
+        meta = gst_buffer_add_meta (buf, origin_meta_info, nullptr);
+      if (meta) {
+        GstStructure *ms
+            = gst_custom_meta_get_structure ((GstCustomMeta *)meta);
+        gst_structure_id_set (ms, q_index, G_TYPE_INT, index, q_source,
+                              G_TYPE_UINT64, (guint64)source, nullptr);
+      }
     }
     {
       std::lock_guard<std::mutex> sg (priv->switch_lock);
@@ -1180,7 +1193,12 @@ new_sample (GstAppSink *sink, gpointer user_data)
                   " -> %" GST_STIME_FORMAT " (now %" GST_TIME_FORMAT ")",
                   run->index, stream_names[b->stream], GST_TIME_ARGS (brt),
                   GST_STIME_ARGS (out), GST_TIME_ARGS (now));
-  if (out > (gint64)now + (gint64)GST_MSECOND) {
+  /* A sample due within half the starving threshold is pushed early rather
+   * than waited for: the PTS is what sinks sync on, and a live candidate's
+   * faster stream (audio, mapped to the slower video's live edge, about one
+   * audio buffer later) would otherwise cost a clock wait, one more thread
+   * wake-up, for every buffer. */
+  if (out > (gint64)now + (gint64)(late_limit / 2)) {
     if (!pace (run, clock, base, (GstClockTime)out)) {
       gst_sample_unref (sample);
       return GST_FLOW_OK;
@@ -1191,8 +1209,18 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * silent long before its content has been shown. */
   record_buffer (run, running_now (self));
   if (priv->active_source.load () == run->id && !run->stopping.load ()) {
-    push_output (self, b->stream, gst_buffer_ref (buf), (GstClockTime)out,
-                 run->id, run->index, gst_sample_get_caps (sample));
+    /* Drop the sample's references first, so the buffer is usually
+     * writable in place (no copy in push_output). */
+    GstBuffer *own = gst_buffer_ref (buf);
+    GstCaps *caps = gst_sample_get_caps (sample);
+    if (caps)
+      gst_caps_ref (caps);
+    gst_sample_unref (sample);
+    push_output (self, b->stream, own, (GstClockTime)out, run->id,
+                 run->index, caps);
+    if (caps)
+      gst_caps_unref (caps);
+    return GST_FLOW_OK;
   }
   gst_sample_unref (sample);
   return GST_FLOW_OK;
@@ -2288,6 +2316,7 @@ reset_outputs (GstFailoverSrc *self)
     gst_clear_buffer (&o.image);
     o.image_tried = false;
     gst_clear_caps (&o.caps);
+    gst_clear_caps (&o.accepted);
   }
 }
 
@@ -2879,8 +2908,12 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
                            "Live source failing over between candidate inputs");
 
   static const gchar *no_tags[] = { nullptr };
-  gst_meta_register_custom (ORIGIN_META_NAME, no_tags, nullptr, nullptr,
-                            nullptr);
+  origin_meta_info = gst_meta_register_custom (ORIGIN_META_NAME, no_tags,
+                                               nullptr, nullptr, nullptr);
+  if (!origin_meta_info) /* registered before (the plugin was reloaded) */
+    origin_meta_info = gst_meta_get_info (ORIGIN_META_NAME);
+  q_index = g_quark_from_static_string ("index");
+  q_source = g_quark_from_static_string ("source");
 
   gobject_class->set_property = gst_failover_src_set_property;
   gobject_class->get_property = gst_failover_src_get_property;
