@@ -43,7 +43,8 @@
  *   -> Private::state_lock     (policy, runs map, statistics, status)
  *   -> Output::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
- *   -> Run::wait_lock / Run::offset_lock
+ *   -> Run::wait_lock / Run::offset_lock / Branch::latest_lock (never
+ *      held together, none held while pushing out)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * Run::op_lock is only taken on the call_async pool and in teardown, with
  * none of the above held. appsrc is called with Output::lock held: appsrc
@@ -250,6 +251,18 @@ struct Branch
   GstElement *capsfilter = nullptr;
   GstElement *appsink = nullptr;
   std::atomic<bool> linked{ false };
+  /* Video of a candidate not on the output: its newest frame, so a switch
+   * to it can put a frame out at once instead of waiting up to a frame
+   * for the next one. */
+  std::mutex latest_lock;
+  GstBuffer *latest = nullptr;
+  GstCaps *latest_caps = nullptr;
+
+  ~Branch ()
+  {
+    gst_clear_buffer (&latest);
+    gst_clear_caps (&latest_caps);
+  }
 };
 
 /* One running instance of a candidate; a restart makes a new Run. */
@@ -1220,7 +1233,15 @@ new_sample (GstAppSink *sink, gpointer user_data)
                  run->index, caps);
     if (caps)
       gst_caps_unref (caps);
+    std::lock_guard<std::mutex> g (b->latest_lock);
+    gst_clear_buffer (&b->latest);
+    gst_clear_caps (&b->latest_caps);
     return GST_FLOW_OK;
+  }
+  if (b->stream == VIDEO && !run->stopping.load ()) {
+    std::lock_guard<std::mutex> g (b->latest_lock);
+    gst_buffer_replace (&b->latest, buf);
+    gst_caps_replace (&b->latest_caps, gst_sample_get_caps (sample));
   }
   gst_sample_unref (sample);
   return GST_FLOW_OK;
@@ -1508,6 +1529,44 @@ stop_candidate (GstFailoverSrc *self, int index)
 
 /* ---- failures and actions (loop thread) --------------------------------- */
 
+/* Right after a switch to a running candidate: its newest video frame
+ * (kept while it was not on the output) goes out now, so a hot standby is
+ * on air at once rather than at its next frame. Loop thread. */
+static void
+put_latest_frame_out (GstFailoverSrc *self, int index, std::uint64_t source)
+{
+  auto *priv = self->priv;
+  std::shared_ptr<Run> run;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    auto it = priv->runs.find (index);
+    if (it != priv->runs.end () && it->second->id == source)
+      run = it->second;
+  }
+  if (!run || run->stopping.load ())
+    return;
+  Branch &b = run->branches[VIDEO];
+  GstBuffer *buf = nullptr;
+  GstCaps *caps = nullptr;
+  {
+    std::lock_guard<std::mutex> g (b.latest_lock);
+    buf = b.latest;
+    caps = b.latest_caps;
+    b.latest = nullptr;
+    b.latest_caps = nullptr;
+  }
+  GstClockTime now = running_now (self);
+  if (buf && caps && GST_CLOCK_TIME_IS_VALID (now)
+      && priv->active_source.load () == source) {
+    GST_DEBUG_OBJECT (self, "candidate %d: newest frame out at the switch",
+                      index);
+    push_output (self, VIDEO, buf, now, source, index, caps);
+    buf = nullptr;
+  }
+  gst_clear_buffer (&buf);
+  gst_clear_caps (&caps);
+}
+
 static void
 handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
                 FailureReason reason, bool fatal, std::string detail,
@@ -1669,6 +1728,8 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
       priv->active_index = a.to;
       priv->active_source = source;
       notify_active = true;
+      if (source != 0)
+        put_latest_frame_out (self, a.to, source);
       GST_INFO_OBJECT (self, "switch %d -> %d: %s", a.from, a.to,
                        a.reason.c_str ());
       break;
