@@ -296,6 +296,7 @@ struct Run
    * time seen, i.e. the live edge; and when the first sample arrived. */
   bool late_set[2] = { false, false };
   gint64 min_late[2] = { 0, 0 };
+  GstClockTime min_late_at[2] = { 0, 0 };
   GstClockTime first_sample_at = GST_CLOCK_TIME_NONE;
 
   std::mutex op_lock; /* serialises state changes */
@@ -1157,8 +1158,15 @@ new_sample (GstAppSink *sink, gpointer user_data)
        * it; the stale part of the burst maps behind the output and is
        * skipped. Then the offset is frozen, so the output never jumps. */
       int s = b->stream;
-      if (!run->late_set[s] || lateness < run->min_late[s]) {
+      /* The edge may also rise, by at most 1 ms per second since it was
+       * last set (1000 ppm: more than any sender's clock drift, far less
+       * than network jitter), so a standby connected for hours follows a
+       * sender whose clock runs slower than ours. */
+      if (!run->late_set[s]
+          || lateness <= run->min_late[s]
+                            + (gint64)((now - run->min_late_at[s]) / 1000)) {
         run->min_late[s] = lateness;
+        run->min_late_at[s] = now;
         run->late_set[s] = true;
       }
       tracking = !active || now < run->first_sample_at + LIVE_SETTLE;
