@@ -43,7 +43,8 @@
  *   -> Private::state_lock     (policy, runs map, statistics, status)
  *   -> Output::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
- *   -> Run::wait_lock / Run::offset_lock
+ *   -> Run::wait_lock / Run::offset_lock / Branch::latest_lock (never
+ *      held together, none held while pushing out)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * Run::op_lock is only taken on the call_async pool and in teardown, with
  * none of the above held. appsrc is called with Output::lock held: appsrc
@@ -166,8 +167,14 @@ constexpr int DEFAULT_RATE = 48000;
 constexpr int DEFAULT_CHANNELS = 2;
 
 constexpr GstClockTime HEALTH_PERIOD = 100 * GST_MSECOND;
+/* How long after its first sample an active live candidate keeps following
+ * its live edge (skipping the start-up burst) before its offset is frozen. */
+constexpr GstClockTime LIVE_SETTLE = 1500 * GST_MSECOND;
 
 #define ORIGIN_META_NAME "GstFailoverSrcOriginMeta"
+/* Set once in class_init: no name lookup per output buffer. */
+static const GstMetaInfo *origin_meta_info = nullptr;
+static GQuark q_index, q_source;
 
 enum {
   PROP_0,
@@ -244,6 +251,18 @@ struct Branch
   GstElement *capsfilter = nullptr;
   GstElement *appsink = nullptr;
   std::atomic<bool> linked{ false };
+  /* Video of a candidate not on the output: its newest frame, so a switch
+   * to it can put a frame out at once instead of waiting up to a frame
+   * for the next one. */
+  std::mutex latest_lock;
+  GstBuffer *latest = nullptr;
+  GstCaps *latest_caps = nullptr;
+
+  ~Branch ()
+  {
+    gst_clear_buffer (&latest);
+    gst_clear_caps (&latest_caps);
+  }
 };
 
 /* One running instance of a candidate; a restart makes a new Run. */
@@ -273,6 +292,12 @@ struct Run
   std::mutex offset_lock;
   bool offset_set = false;
   gint64 offset = 0;
+  /* Live candidates: per stream, the smallest (arrival - buffer) running
+   * time seen, i.e. the live edge; and when the first sample arrived. */
+  bool late_set[2] = { false, false };
+  gint64 min_late[2] = { 0, 0 };
+  GstClockTime min_late_at[2] = { 0, 0 };
+  GstClockTime first_sample_at = GST_CLOCK_TIME_NONE;
 
   std::mutex op_lock; /* serialises state changes */
 
@@ -285,12 +310,16 @@ struct Output
 {
   std::mutex lock;
   GstCaps *caps = nullptr; /* fixed output caps once known */
+  /* Last sample caps found to be a subset of `caps`: appsinks hand out the
+   * same caps object for every sample, so the subset check runs once. */
+  GstCaps *accepted = nullptr;
   GstVideoInfo vinfo;
   GstAudioInfo ainfo;
   GstClockTime last_end = GST_CLOCK_TIME_NONE;
   GstClockTime last_real_end = GST_CLOCK_TIME_NONE; /* of a candidate */
   std::uint64_t last_source = G_MAXUINT64;          /* run id, 0 = filler */
   GstBuffer *last_frame = nullptr; /* last candidate video frame */
+  std::uint64_t last_frame_source = 0; /* run id it came from */
   GstClockTime last_frame_time = GST_CLOCK_TIME_NONE;
   GstBuffer *black = nullptr;
   GstBuffer *image = nullptr;
@@ -346,6 +375,9 @@ struct GstFailoverSrcPrivate
   std::uint64_t next_run_id = 1;
   bool eos_sent = false;
   ControlLoop::TimerId tick_timer = 0;
+  /* Earliest time a running candidate's silence reaches its timeout, as of
+   * the last schedule_tick (loop thread). */
+  GstClockTime silence_deadline = GST_CLOCK_TIME_NONE;
 
   std::atomic<std::uint64_t> active_source{ 0 }; /* run id, 0 filler */
   std::atomic<int> active_index{ -1 };
@@ -680,6 +712,7 @@ set_output_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps)
 {
   Output &o = self->priv->out[stream];
   gst_caps_replace (&o.caps, caps);
+  gst_clear_caps (&o.accepted);
   if (stream == VIDEO) {
     if (!gst_video_info_from_caps (&o.vinfo, caps))
       GST_WARNING_OBJECT (self, "unusable video caps %" GST_PTR_FORMAT, caps);
@@ -777,13 +810,16 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
       gst_caps_unref (fixed);
       caps_now_known = true;
     }
-    if (!o.caps || (caps && !gst_caps_is_subset (caps, o.caps))) {
+    if (!o.caps
+        || (caps && caps != o.accepted && !gst_caps_is_subset (caps, o.caps))) {
       /* Not (yet) converted to the output format. */
       GST_LOG_OBJECT (self, "%s: dropping sample in caps %" GST_PTR_FORMAT,
                       stream_names[stream], caps);
       gst_buffer_unref (buf);
       goto out;
     }
+    if (caps && caps != o.accepted)
+      gst_caps_replace (&o.accepted, caps);
     GstClockTime dur;
     if (stream == VIDEO) {
       dur = frame_duration (o);
@@ -839,13 +875,16 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     } else {
       GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DISCONT);
     }
-    GstCustomMeta *meta = gst_buffer_get_custom_meta (buf, ORIGIN_META_NAME);
-    if (!meta)
-      meta = gst_buffer_add_custom_meta (buf, ORIGIN_META_NAME);
-    if (meta) {
-      GstStructure *ms = gst_custom_meta_get_structure (meta);
-      gst_structure_set (ms, "index", G_TYPE_INT, index, "source",
-                         G_TYPE_UINT64, (guint64)source, nullptr);
+    if (origin_meta_info) {
+      GstMeta *meta = gst_buffer_get_meta (buf, origin_meta_info->api);
+      if (!meta)
+        meta = gst_buffer_add_meta (buf, origin_meta_info, nullptr);
+      if (meta) {
+        GstStructure *ms
+            = gst_custom_meta_get_structure ((GstCustomMeta *)meta);
+        gst_structure_id_set (ms, q_index, G_TYPE_INT, index, q_source,
+                              G_TYPE_UINT64, (guint64)source, nullptr);
+      }
     }
     {
       std::lock_guard<std::mutex> sg (priv->switch_lock);
@@ -871,6 +910,7 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     if (stream == VIDEO && source != 0) {
       gst_buffer_replace (&o.last_frame, buf);
       o.last_frame_time = pts;
+      o.last_frame_source = source;
     }
     GST_LOG_OBJECT (self,
                     "%s: push from %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT,
@@ -918,6 +958,18 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
    * media still queued in the branch plays out first, and the hot standby's
    * next frame is already waiting, so the switch costs about one frame. */
   auto *run = static_cast<Run *> (user_data);
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    /* A live candidate's content is shown as it arrives: nothing worth
+     * waiting for is queued behind its EOS, so it fails at once (a file's
+     * EOS waits for its paced content, at the appsink). */
+    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+    if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS && run->kind == InputKind::Live
+        && !run->stopping.load ())
+      report_failure (run->self, run->id, run->index, FailureReason::Eos,
+                      false, "end of stream from the live input",
+                      running_now (run->self));
+    return GST_PAD_PROBE_OK;
+  }
   record_buffer (run, running_now (run->self));
   return GST_PAD_PROBE_OK;
 }
@@ -989,7 +1041,8 @@ pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
   run->has_stream[stream] = true;
   gst_pad_add_probe (pad,
                      (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
-                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST
+                                       | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
                      decoded_probe, run, nullptr);
   GST_DEBUG_OBJECT (run->self, "candidate %d: %s stream linked", run->index,
                     stream_names[stream]);
@@ -1093,35 +1146,89 @@ new_sample (GstAppSink *sink, gpointer user_data)
       filler_end = o.last_end;
   }
   gint64 out;
+  bool stale = false;
   {
     /* One offset per candidate maps its running time onto ours; audio and
-     * video share it. Re-anchored when the candidate falls behind by more
-     * than the starving threshold (stall, slow decoding, burst after a
-     * gap): from there on the output is covered by filler, and samples
-     * mapped behind it would all be dropped. */
+     * video share it. */
     std::lock_guard<std::mutex> g (run->offset_lock);
-    if (!run->offset_set
-        || (gint64)brt + run->offset < (gint64)now - (gint64)late_limit) {
+    gint64 lateness = (gint64)now - (gint64)brt;
+    if (!GST_CLOCK_TIME_IS_VALID (run->first_sample_at))
+      run->first_sample_at = now;
+    bool active = priv->active_source.load () == run->id;
+    bool tracking = false;
+    if (run->kind == InputKind::Live) {
+      /* A live connection starts with a burst (RTMP servers send the GOP
+       * from the last keyframe, jitterbuffers release what they hold):
+       * anchored on its first sample, the output would stay one burst
+       * behind the input for good. Follow the live edge instead, the
+       * smallest arrival lateness per stream (the slowest stream's edge,
+       * so both streams' newest data fit), while the candidate is not on
+       * the output (nothing visible is lost) and for its first moments on
+       * it; the stale part of the burst maps behind the output and is
+       * skipped. Then the offset is frozen, so the output never jumps. */
+      int s = b->stream;
+      /* The edge may also rise, by at most 1 ms per second since it was
+       * last set (1000 ppm: more than any sender's clock drift, far less
+       * than network jitter), so a standby connected for hours follows a
+       * sender whose clock runs slower than ours. */
+      if (!run->late_set[s]
+          || lateness <= run->min_late[s]
+                            + (gint64)((now - run->min_late_at[s]) / 1000)) {
+        run->min_late[s] = lateness;
+        run->min_late_at[s] = now;
+        run->late_set[s] = true;
+      }
+      tracking = !active || now < run->first_sample_at + LIVE_SETTLE;
+      if (tracking) {
+        gint64 edge = G_MININT64;
+        for (int i = 0; i < 2; i++)
+          if (run->late_set[i])
+            edge = std::max (edge, run->min_late[i]);
+        run->offset = edge;
+        run->offset_set = true;
+        /* Older than the live edge by more than the starving threshold:
+         * start-up burst, skipped. */
+        stale = lateness > edge + (gint64)late_limit;
+      }
+    }
+    /* Re-anchored when the candidate falls behind by more than the
+     * starving threshold (stall, slow decoding, burst after a gap): from
+     * there on the output is covered by filler, and samples mapped behind
+     * it would all be dropped. */
+    if (!tracking
+        && (!run->offset_set
+            || (gint64)brt + run->offset < (gint64)now - (gint64)late_limit)) {
       if (run->offset_set)
         GST_DEBUG_OBJECT (self, "candidate %d fell behind, re-anchoring",
                           run->index);
-      run->offset = (gint64)now - (gint64)brt;
+      run->offset = lateness;
       run->offset_set = true;
     }
     out = (gint64)brt + run->offset;
     /* The candidate's content takes over from filler right where the
      * filler ended, instead of being dropped as behind it. */
-    if (GST_CLOCK_TIME_IS_VALID (filler_end) && out < (gint64)filler_end) {
+    if (!stale && GST_CLOCK_TIME_IS_VALID (filler_end)
+        && out < (gint64)filler_end) {
       run->offset += (gint64)filler_end - out;
       out = (gint64)filler_end;
     }
+  }
+  if (stale) {
+    record_buffer (run, now);
+    gst_sample_unref (sample);
+    return GST_FLOW_OK;
   }
   GST_LOG_OBJECT (self,
                   "candidate %d %s sample rt %" GST_TIME_FORMAT
                   " -> %" GST_STIME_FORMAT " (now %" GST_TIME_FORMAT ")",
                   run->index, stream_names[b->stream], GST_TIME_ARGS (brt),
                   GST_STIME_ARGS (out), GST_TIME_ARGS (now));
-  if (out > (gint64)now + (gint64)GST_MSECOND) {
+  /* A sample due within half the starving threshold is pushed early rather
+   * than waited for: the PTS is what sinks sync on, and a live candidate's
+   * faster stream (audio, mapped to the slower video's live edge, about one
+   * audio buffer later) would otherwise cost a clock wait, one more thread
+   * wake-up, for every buffer. */
+  if (out > (gint64)now + (gint64)(late_limit / 2)) {
     if (!pace (run, clock, base, (GstClockTime)out)) {
       gst_sample_unref (sample);
       return GST_FLOW_OK;
@@ -1132,8 +1239,26 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * silent long before its content has been shown. */
   record_buffer (run, running_now (self));
   if (priv->active_source.load () == run->id && !run->stopping.load ()) {
-    push_output (self, b->stream, gst_buffer_ref (buf), (GstClockTime)out,
-                 run->id, run->index, gst_sample_get_caps (sample));
+    /* Drop the sample's references first, so the buffer is usually
+     * writable in place (no copy in push_output). */
+    GstBuffer *own = gst_buffer_ref (buf);
+    GstCaps *caps = gst_sample_get_caps (sample);
+    if (caps)
+      gst_caps_ref (caps);
+    gst_sample_unref (sample);
+    push_output (self, b->stream, own, (GstClockTime)out, run->id,
+                 run->index, caps);
+    if (caps)
+      gst_caps_unref (caps);
+    std::lock_guard<std::mutex> g (b->latest_lock);
+    gst_clear_buffer (&b->latest);
+    gst_clear_caps (&b->latest_caps);
+    return GST_FLOW_OK;
+  }
+  if (b->stream == VIDEO && !run->stopping.load ()) {
+    std::lock_guard<std::mutex> g (b->latest_lock);
+    gst_buffer_replace (&b->latest, buf);
+    gst_caps_replace (&b->latest_caps, gst_sample_get_caps (sample));
   }
   gst_sample_unref (sample);
   return GST_FLOW_OK;
@@ -1421,6 +1546,44 @@ stop_candidate (GstFailoverSrc *self, int index)
 
 /* ---- failures and actions (loop thread) --------------------------------- */
 
+/* Right after a switch to a running candidate: its newest video frame
+ * (kept while it was not on the output) goes out now, so a hot standby is
+ * on air at once rather than at its next frame. Loop thread. */
+static void
+put_latest_frame_out (GstFailoverSrc *self, int index, std::uint64_t source)
+{
+  auto *priv = self->priv;
+  std::shared_ptr<Run> run;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    auto it = priv->runs.find (index);
+    if (it != priv->runs.end () && it->second->id == source)
+      run = it->second;
+  }
+  if (!run || run->stopping.load ())
+    return;
+  Branch &b = run->branches[VIDEO];
+  GstBuffer *buf = nullptr;
+  GstCaps *caps = nullptr;
+  {
+    std::lock_guard<std::mutex> g (b.latest_lock);
+    buf = b.latest;
+    caps = b.latest_caps;
+    b.latest = nullptr;
+    b.latest_caps = nullptr;
+  }
+  GstClockTime now = running_now (self);
+  if (buf && caps && GST_CLOCK_TIME_IS_VALID (now)
+      && priv->active_source.load () == source) {
+    GST_DEBUG_OBJECT (self, "candidate %d: newest frame out at the switch",
+                      index);
+    push_output (self, VIDEO, buf, now, source, index, caps);
+    buf = nullptr;
+  }
+  gst_clear_buffer (&buf);
+  gst_clear_caps (&caps);
+}
+
 static void
 handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
                 FailureReason reason, bool fatal, std::string detail,
@@ -1583,6 +1746,8 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
       priv->active_index = a.to;
       priv->active_source = source;
       notify_active = true;
+      if (source != 0)
+        put_latest_frame_out (self, a.to, source);
       GST_INFO_OBJECT (self, "switch %d -> %d: %s", a.from, a.to,
                        a.reason.c_str ());
       break;
@@ -1757,6 +1922,14 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
   std::uint64_t active = priv->active_source.load ();
   GstClockTime latency = priv->latency_ns.load ();
   GstClockTime hold = priv->hold_ns.load ();
+  /* Right after a switch, the new candidate's first frame is on its way:
+   * the gap is bridged with the last frame, not black. */
+  bool just_switched = false;
+  if (active != 0) {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    just_switched = GST_CLOCK_TIME_IS_VALID (priv->active_since)
+                    && now < priv->active_since + latency;
+  }
   for (int st = 0; st < 2; st++) {
     Output &o = priv->out[st];
     GstCaps *def = nullptr;
@@ -1821,9 +1994,15 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
         pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end
                                                                       : now;
         if (st == VIDEO) {
-          bool hold_ok = o.last_frame
-                         && GST_CLOCK_TIME_IS_VALID (o.last_frame_time)
-                         && pts < o.last_frame_time + hold;
+          /* A starving active candidate is still healthy until its
+           * timeout: its own last frame is held (no black) until it
+           * comes back or the output switches. */
+          bool hold_ok
+              = o.last_frame
+                && ((GST_CLOCK_TIME_IS_VALID (o.last_frame_time)
+                     && pts < o.last_frame_time + hold)
+                    || (active != 0
+                        && (o.last_frame_source == active || just_switched)));
           GstBuffer *src
               = hold_ok ? o.last_frame : (o.image ? o.image : o.black);
           if (src)
@@ -1874,7 +2053,9 @@ on_tick (GstFailoverSrc *self)
     if (!priv->playing)
       return;
     if (!GST_CLOCK_TIME_IS_VALID (priv->last_health)
-        || now >= priv->last_health + HEALTH_PERIOD) {
+        || now >= priv->last_health + HEALTH_PERIOD
+        || (GST_CLOCK_TIME_IS_VALID (priv->silence_deadline)
+            && now >= priv->silence_deadline)) {
       priv->last_health = now;
       do_health = true;
     }
@@ -1894,6 +2075,12 @@ on_tick (GstFailoverSrc *self)
   schedule_tick (self);
 }
 
+/* Arms the one timer of the loop at the earliest of: the next health tick,
+ * the moment a running candidate's silence reaches its timeout (so a stall
+ * is detected when it happens, not up to a tick later), and, for filler,
+ * the next output frame while filler is on (or may have to be: a stream
+ * of the active candidate starving). While every stream is fed by a
+ * candidate, it does not wake up per frame. */
 static void
 schedule_tick (GstFailoverSrc *self)
 {
@@ -1901,14 +2088,51 @@ schedule_tick (GstFailoverSrc *self)
   GstClock *clock = priv->clock.load ();
   if (!clock)
     return;
-  GstClockTime period;
+  GstClockTime now = running_now (self);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return;
+  GstClockTime fast;
   {
     std::lock_guard<std::mutex> g (priv->out[VIDEO].lock);
-    period = frame_duration (priv->out[VIDEO]);
+    fast = frame_duration (priv->out[VIDEO]);
   }
-  period = std::min (period, HEALTH_PERIOD / 2);
-  auto id = priv->loop.schedule_in (
-      clock, period, [keep = SelfRef (self)] { on_tick (keep.p); });
+  fast = std::min (fast, HEALTH_PERIOD / 2);
+  GstClockTime thr = starve_threshold (priv);
+  bool filling = priv->active_source.load () == 0;
+  GstClockTime starve = GST_CLOCK_TIME_NONE;
+  for (int st = 0; st < 2 && !filling; st++) {
+    Output &o = priv->out[st];
+    std::lock_guard<std::mutex> g (o.lock);
+    if (!o.caps)
+      continue; /* default caps are decided on health ticks */
+    if (!GST_CLOCK_TIME_IS_VALID (o.last_end) || o.last_source == 0)
+      filling = true;
+    else
+      starve = std::min<GstClockTime> (starve, o.last_end + thr);
+  }
+  GstClockTime at = filling ? now + fast : std::max (starve, now + fast);
+  GstClockTime silence = GST_CLOCK_TIME_NONE;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    GstClockTime health = GST_CLOCK_TIME_IS_VALID (priv->last_health)
+                              ? priv->last_health + HEALTH_PERIOD
+                              : now;
+    at = std::min (at, health);
+    for (auto &kv : priv->runs) {
+      Run &r = *kv.second;
+      gint64 last = r.last_buffer_ns.load ();
+      if (last < 0 || !r.health || r.failed_reported.load ())
+        continue;
+      GstClockTime dl = (GstClockTime)last + to_ns (r.health->effective_timeout ());
+      silence = std::min<GstClockTime> (silence, dl);
+    }
+    priv->silence_deadline = silence;
+    at = std::min (at, silence);
+    at = std::max (at, now + GST_MSECOND);
+  }
+  auto id = priv->loop.schedule_at (
+      clock, priv->base_time.load () + at,
+      [keep = SelfRef (self)] { on_tick (keep.p); });
   std::lock_guard<std::mutex> g (priv->state_lock);
   priv->tick_timer = id;
 }
@@ -2216,6 +2440,7 @@ reset_outputs (GstFailoverSrc *self)
     gst_clear_buffer (&o.image);
     o.image_tried = false;
     gst_clear_caps (&o.caps);
+    gst_clear_caps (&o.accepted);
   }
 }
 
@@ -2277,6 +2502,8 @@ on_playing (GstFailoverSrc *self)
     gst_element_set_base_time (r->bin, priv->base_time.load ());
     std::lock_guard<std::mutex> g (r->offset_lock);
     r->offset_set = false;
+    r->late_set[VIDEO] = r->late_set[AUDIO] = false;
+    r->first_sample_at = GST_CLOCK_TIME_NONE;
   }
   run_actions (self, std::move (acts));
   for (int st = 0; st < 2; st++) {
@@ -2805,8 +3032,12 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
                            "Live source failing over between candidate inputs");
 
   static const gchar *no_tags[] = { nullptr };
-  gst_meta_register_custom (ORIGIN_META_NAME, no_tags, nullptr, nullptr,
-                            nullptr);
+  origin_meta_info = gst_meta_register_custom (ORIGIN_META_NAME, no_tags,
+                                               nullptr, nullptr, nullptr);
+  if (!origin_meta_info) /* registered before (the plugin was reloaded) */
+    origin_meta_info = gst_meta_get_info (ORIGIN_META_NAME);
+  q_index = g_quark_from_static_string ("index");
+  q_source = g_quark_from_static_string ("source");
 
   gobject_class->set_property = gst_failover_src_set_property;
   gobject_class->get_property = gst_failover_src_get_property;

@@ -737,6 +737,9 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
   g_object_get (r.src, "active-candidate", &active, "status", &status, nullptr);
   EXPECT_EQ (active, 1);
   EXPECT_EQ (status, 3) << "backup";
+  /* Stay on the backup a moment (a hot switch is on air at once, within
+   * the same millisecond), so time-on-backup-ms has something to count. */
+  std::this_thread::sleep_for (std::chrono::milliseconds (100));
   /* Writable active-candidate: back to 0. */
   g_object_set (r.src, "active-candidate", 0, nullptr);
   ASSERT_TRUE (r.wait_msg (

@@ -277,7 +277,7 @@ TEST (FailoverIntegration, StalledPrimarySwitchesAfterTimeout)
  * shows 1.2-1.5 s of black filler before the timeout switch, although the
  * hot backup is healthy. Disabled until fixed; run with
  * --gtest_also_run_disabled_tests. */
-TEST (FailoverIntegration, DISABLED_StallGoesStraightToAHealthyHotBackup)
+TEST (FailoverIntegration, StallGoesStraightToAHealthyHotBackup)
 {
   TwoPublishers s;
   SourceRig rig;
@@ -708,7 +708,7 @@ TEST (FailoverIntegration, FileCandidatePlaysToItsEndUnderAShortTimeout)
  * arrive exactly one frame before their output time, the signature of a
  * full queue). Disabled until fixed; run with
  * --gtest_also_run_disabled_tests. */
-TEST (FailoverIntegration, DISABLED_OutputFollowsTheLiveInputWithinTheLatency)
+TEST (FailoverIntegration, OutputFollowsTheLiveInputWithinTheLatency)
 {
   TwoPublishers s;
   SourceRig rig;
