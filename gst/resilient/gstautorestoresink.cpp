@@ -1659,6 +1659,20 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
                                   GST_OBJECT_NAME (self), s->id);
   s->pipeline = gst_pipeline_new (pname);
   g_free (pname);
+  /* The session runs on the element's clock and base time: the buffers
+   * carry the upstream running time, which is then the session's running
+   * time too. The held group (older than "now") goes out at once and live
+   * media on time, with the same time base for audio and video, as with
+   * the RTMP/SRT sinks (sync=false). A session with a running time of its
+   * own would send the live edge late by the held group's age, forever
+   * (WHIP syncs on the clock). */
+  if (GstClock *clock = gst_element_get_clock (GST_ELEMENT (self))) {
+    gst_pipeline_use_clock (GST_PIPELINE (s->pipeline), clock);
+    gst_element_set_start_time (s->pipeline, GST_CLOCK_TIME_NONE);
+    gst_element_set_base_time (s->pipeline,
+                               gst_element_get_base_time (GST_ELEMENT (self)));
+    gst_object_unref (clock);
+  }
   if (vcaps) {
     s->vsrc = make_appsrc (vcaps);
     gst_bin_add (GST_BIN (s->pipeline), s->vsrc);

@@ -213,12 +213,16 @@ answer_carries (const GstSDPMessage *answer, const std::string &codec)
   return true;
 }
 
-/* Session buffers carry the upstream running time while the session's
- * pipeline starts at zero; webrtcbin's network sink syncs on the clock, so
- * a session started seconds into the stream would hold every buffer back
- * by that much. The first buffer (of either stream) maps to "now" in the
- * session; both pads get the same offset, keeping audio and video in
- * step. */
+/* Session buffers carry the upstream running time. A session pipeline on
+ * the owner's clock and base time (start time NONE, as autorestoresink
+ * sets it) has that running time already: no offset. Otherwise its
+ * running time starts at zero while webrtcbin's network sink syncs on the
+ * clock, so a session started seconds into the stream would hold every
+ * buffer back by that much; then the first buffer (of either stream) maps
+ * to "now" in the session, both pads getting the same offset. That
+ * fallback sends the live edge late by the age of whatever was pushed
+ * first (a held group of pictures), which reswhipsink's 1 s input queue
+ * cannot absorb: owners replaying held media must share their clock. */
 struct OffsetCtx
 {
   std::mutex lock;
@@ -332,7 +336,7 @@ public:
         continue;
       GstPad *sinkpad = gst_element_request_pad_simple (sink_, in.pad);
       GstPad *srcpad = gst_element_get_static_pad (in.src, "src");
-      if (srcpad)
+      if (srcpad && GST_ELEMENT_START_TIME (bin) != GST_CLOCK_TIME_NONE)
         gst_pad_add_probe (srcpad, GST_PAD_PROBE_TYPE_BUFFER, offset_probe,
                            new std::shared_ptr<OffsetCtx> (offset_),
                            free_offset_ctx);

@@ -211,6 +211,60 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
   EXPECT_LT (restore_ms, 7000) << pub.all ();
 }
 
+/* The default keyframe interval (2000 ms): the group held and replayed on
+ * restore is up to 2 s long, and its audio and video must keep one time
+ * base in the new session. The new server then decodes at the full 30
+ * frames/s from its first frame, not a trickle. */
+TEST (AutoRestoreSinkWhip, ServerRestartedWithDefaultKeyframeIntervalDecodesAtFullRate)
+{
+  auto server = std::make_unique<WhipTestServer> (WhipTestServer::Options {});
+  const int port = server->port ();
+  /* Set last, overriding the Publisher's 1000: the element's default. */
+  Publisher pub (whip_location (*server),
+                 "missing-pings=4 ping-check-period=2000 keyframe-interval=2000");
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server->video_frames () >= 15 && server->audio_frames () >= 5;
+  }, 15s)) << pub.all ();
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return std::atoll (pub.stat ("pings").c_str ()) >= 3;
+  }, 12s)) << pub.stat ("pings");
+
+  server.reset ();
+  /* Restart once the publisher has noticed, late in a group of pictures:
+   * the group held and replayed is then well over 1 s old (the depth of
+   * reswhipsink's input queue), the case that used to trickle. */
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return pub.stat ("status") != "publishing";
+  }, 15s)) << pub.all ();
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    const long long held = std::atoll (pub.stat ("held-ms").c_str ());
+    return held >= 1200 && held <= 1500;
+  }, 10s)) << pub.stat ("held-ms");
+  WhipTestServer::Options o;
+  o.port = port;
+  server = std::make_unique<WhipTestServer> (o);
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server->first_video_us () > 0;
+  }, 30s)) << pub.all ();
+  const gint64 first_us = server->first_video_us ();
+  auto frames_at = [&] (gint64 after_us) {
+    const gint64 wait_us = first_us + after_us - g_get_monotonic_time ();
+    if (wait_us > 0)
+      std::this_thread::sleep_for (microseconds (wait_us));
+    return (long long) server->video_frames ();
+  };
+  const long long in_2s = frames_at (2 * G_USEC_PER_SEC);
+  const long long in_4s = frames_at (4 * G_USEC_PER_SEC);
+  std::printf ("[ figures ] WHIP restored session, keyframe-interval 2000: "
+      "%lld video frames decoded in the 2 s after the first, %lld in the "
+      "2 s after that (30 frames/s sent)\n", in_2s, in_4s - in_2s);
+  EXPECT_GE (in_2s, 20) << pub.all ();
+  EXPECT_GE (in_4s - in_2s, 45) << pub.all ();
+  EXPECT_GE (server->audio_frames (), 20u) << pub.all ();
+  EXPECT_GE (pub.count ("autorestoresink-restored"), 1) << pub.all ();
+  EXPECT_TRUE (pub.errors ().empty ()) << pub.all ();
+}
+
 /* Buffers dropped on their way into reswhipsink inside the publish session:
  * what an encoder or payloader that stops producing for the network looks
  * like to the transport. Media still comes into the element, no RTP leaves;
