@@ -2196,6 +2196,33 @@ handle_whep_failure (GstFailoverSrc *self, Run *run, GstMessage *msg)
                   retry_after_ms > 0 ? ms (retry_after_ms) : Duration::zero ());
 }
 
+/* An EOS sent by the application (gst_element_send_event on the pipeline,
+ * e.g. to finish a recording) ends the output: it goes out on both pads and
+ * is not handed to the candidates, whose EOS would read as a failure and
+ * trigger a switch. */
+static gboolean
+gst_failover_src_send_event (GstElement *element, GstEvent *event)
+{
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
+
+  auto *self = GST_FAILOVER_SRC (element);
+  auto *priv = self->priv;
+  bool first;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    first = !priv->eos_sent;
+    priv->eos_sent = true;
+  }
+  GST_INFO_OBJECT (self, "EOS from the application: ending the output");
+  if (first) {
+    for (int st = 0; st < 2; st++)
+      gst_app_src_end_of_stream (GST_APP_SRC (priv->appsrc[st]));
+  }
+  gst_event_unref (event);
+  return TRUE;
+}
+
 static void
 gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
 {
@@ -3044,6 +3071,7 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
   gobject_class->finalize = gst_failover_src_finalize;
   element_class->change_state
       = GST_DEBUG_FUNCPTR (gst_failover_src_change_state);
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_failover_src_send_event);
   bin_class->handle_message
       = GST_DEBUG_FUNCPTR (gst_failover_src_handle_message);
 

@@ -1085,3 +1085,38 @@ main (int argc, char **argv)
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }
+
+TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
+{
+  /* The usual way to finish a recording: EOS sent to the pipeline. It must
+   * come out of both pads and must not be mistaken for the active
+   * candidate's EOS (which would switch to the backup). */
+  Rig r ("standby=hot uris=\"" + file_uri (g_long) + " | " + file_uri (g_long)
+         + "\" video-caps=\"video/x-raw,format=I420,width=320,height=240,"
+           "framerate=30/1\" audio-caps=\"audio/x-raw,format=S16LE,rate=48000,"
+           "channels=2\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg (
+      "failoversrc-switch",
+      [] (const GstStructure *s) { return int_field (s, "to-index") == 0; },
+      10000));
+  std::this_thread::sleep_for (std::chrono::milliseconds (500));
+  ASSERT_TRUE (gst_element_send_event (r.pipe, gst_event_new_eos ()));
+  GstBus *bus = gst_element_get_bus (r.pipe);
+  GstMessage *m = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND,
+      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  gst_object_unref (bus);
+  ASSERT_NE (m, nullptr) << "the pipeline never reached EOS";
+  EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
+  gst_message_unref (m);
+  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  std::lock_guard<std::mutex> g (r.lock);
+  EXPECT_EQ (r.eos[0], 1);
+  EXPECT_EQ (r.eos[1], 1);
+  EXPECT_EQ (r.find ("failoversrc-switch",
+                 [] (const GstStructure *s) {
+                   return int_field (s, "from-index") == 0;
+                 }),
+      -1) << "the application's EOS was taken for a candidate failure";
+  EXPECT_EQ (r.find ("failoversrc-candidate-failed"), -1);
+}
