@@ -73,22 +73,15 @@ static GstStaticPadTemplate audio_template =
 GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
     GST_STATIC_CAPS_ANY);
 
-struct WhepPrivate
+struct WhepPrivate : WhipElementCommon
 {
-  std::mutex lock;
-  /* settings */
-  WhipSettings settings;
+  /* settings besides the common ones */
   GstCaps *caps = nullptr;
   bool audio = DEFAULT_AUDIO;
   bool video = DEFAULT_VIDEO;
   unsigned latency_ms = DEFAULT_LATENCY_MS;
-  std::string uri_error;
 
   /* state, loop thread */
-  std::unique_ptr<ControlLoop> loop;
-  std::shared_ptr<WhipClient> client;
-  /* rel="ice-server" Links of the last 201, for the next session */
-  std::vector<resilient::whip::IceServer> remembered_ice_servers;
   GstElement *webrtc = nullptr;
   std::vector<GstElement *> children;     /* decodebins */
   std::vector<GstPad *> ghosts;
@@ -97,7 +90,6 @@ struct WhepPrivate
   unsigned video_pads = 0;
   unsigned audio_pads = 0;
   bool no_more_pads = false;
-  WebrtcStatus status = WebrtcStatus::Idle;
   gint64 started_us = 0;
   std::atomic<gint64> first_media_ms { -1 };
   std::atomic<std::uint64_t> media_buffers { 0 };
@@ -109,13 +101,16 @@ struct _GstResWhepSrc
   WhepPrivate *priv;
 };
 
-static void gst_res_whep_src_uri_handler_init (gpointer g_iface,
-    gpointer iface_data);
+static WhipElementCommon &
+whip_common (GstURIHandler *handler)
+{
+  return *GST_RES_WHEP_SRC (handler)->priv;
+}
 
 #define gst_res_whep_src_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstResWhepSrc, gst_res_whep_src, GST_TYPE_BIN,
     G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
-        gst_res_whep_src_uri_handler_init));
+        (whip_uri_handler_init<true, whip_common>)));
 GST_ELEMENT_REGISTER_DEFINE (reswhepsrc, "reswhepsrc", GST_RANK_PRIMARY,
     GST_TYPE_RES_WHEP_SRC);
 
@@ -201,13 +196,7 @@ receive_caps (const char *kind)
 static void
 set_status (GstResWhepSrc *self, WebrtcStatus s)
 {
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    if (self->priv->status == s)
-      return;
-    self->priv->status = s;
-  }
-  g_object_notify_by_pspec (G_OBJECT (self), status_pspec);
+  whip_set_status (GST_ELEMENT (self), *self->priv, s, status_pspec);
 }
 
 static GstPadProbeReturn
@@ -399,16 +388,8 @@ report_failure (GstResWhepSrc *self, const WhipFailure &f)
 {
   std::string url;
   bool error;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    url = self->priv->settings.endpoint;
-    error = self->priv->settings.error_on_failure;
-  }
-  whip_post_failure (GST_ELEMENT (self), "reswhepsrc", f, url);
-  std::string text = "WHEP playback failed (" + std::string (
-      resilient::whip::severity_name (f.severity)) + ", " + f.stage
-      + (f.http_status ? ", HTTP " + std::to_string (f.http_status) : "")
-      + "): " + f.reason;
+  std::string text = whip_failure_report (GST_ELEMENT (self), *self->priv,
+      "reswhepsrc", f, true, url, error);
   if (error)
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", text.c_str ()),
         ("endpoint %s", redact_uri (url).c_str ()));
@@ -468,13 +449,6 @@ start (GstResWhepSrc *self)
   hooks.on_failure = [self] (const WhipFailure &f) {
     report_failure (self, f);
   };
-  hooks.on_warning = [self] (const std::string &w) {
-    whip_post_warning (GST_ELEMENT (self), "reswhepsrc", w);
-  };
-  hooks.on_connected = [self] {
-    whip_post_connected (GST_ELEMENT (self), "reswhepsrc",
-        *self->priv->client);
-  };
   hooks.media_progress = [self] () -> std::uint64_t {
     return self->priv->media_buffers.load ();
   };
@@ -492,30 +466,12 @@ start (GstResWhepSrc *self)
       gst_element_sync_state_with_parent (w);
     return w;
   };
-  auto client = std::make_shared<WhipClient> (*priv->loop, GST_OBJECT (self),
+  auto client = whip_make_client (GST_ELEMENT (self), *priv, "reswhepsrc",
       config, hooks);
-  priv->client = client;
   GST_INFO_OBJECT (self, "playing %s (%s)", redact_uri (config.endpoint)
       .c_str (), config.token.empty () ? "no token" : "bearer token");
   priv->loop->post ([client, webrtc] { client->start (webrtc); });
   return true;
-}
-
-static void
-stop (GstResWhepSrc *self)
-{
-  auto *priv = self->priv;
-  unsigned delete_timeout;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    delete_timeout = priv->settings.delete_timeout_ms;
-  }
-  if (priv->client)
-    priv->client->stop (delete_timeout);
-  priv->loop->stop ();
-  if (priv->client && !priv->client->answer_ice_servers ().empty ())
-    priv->remembered_ice_servers = priv->client->answer_ice_servers ();
-  priv->client.reset ();
 }
 
 static void
@@ -548,40 +504,11 @@ gst_res_whep_src_change_state (GstElement *element, GstStateChange transition)
   auto *self = GST_RES_WHEP_SRC (element);
   GstStateChangeReturn ret;
 
-  switch (transition) {
-    case GST_STATE_CHANGE_NULL_TO_READY: {
-      std::string uri_error, endpoint;
-      {
-        std::lock_guard<std::mutex> g (self->priv->lock);
-        uri_error = self->priv->uri_error;
-        endpoint = self->priv->settings.endpoint;
-      }
-      if (!uri_error.empty ()) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s",
-                uri_error.c_str ()), (nullptr));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      if (endpoint.empty ()) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("no endpoint: set the uri (whep://host/path) or endpoint "
-                "property"), (nullptr));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      break;
-    }
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      set_status (self, WebrtcStatus::Idle);
-      if (!start (self)) {
-        cleanup (self);
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      stop (self);
-      break;
-    default:
-      break;
-  }
+  if (!whip_change_state_before (element, *self->priv, transition, true,
+          status_pspec,
+          [] (GstElement *e) { return start (GST_RES_WHEP_SRC (e)); },
+          [] (GstElement *e) { cleanup (GST_RES_WHEP_SRC (e)); }))
+    return GST_STATE_CHANGE_FAILURE;
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE)
@@ -594,15 +521,7 @@ gst_res_whep_src_change_state (GstElement *element, GstStateChange transition)
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       cleanup (self);
-      {
-        bool failed;
-        {
-          std::lock_guard<std::mutex> g (self->priv->lock);
-          failed = self->priv->status == WebrtcStatus::Failed;
-        }
-        if (!failed)
-          set_status (self, WebrtcStatus::Stopped);
-      }
+      whip_set_stopped (element, *self->priv, status_pspec);
       break;
     default:
       break;
@@ -619,12 +538,8 @@ gst_res_whep_src_set_property (GObject *object, guint prop_id,
   auto *self = GST_RES_WHEP_SRC (object);
   auto *priv = self->priv;
   std::lock_guard<std::mutex> g (priv->lock);
-  std::string uri_error;
-  if (whip_set_property (priv->settings, prop_id, value, true, &uri_error)) {
-    if (prop_id == PROP_WHIP_URI || prop_id == PROP_WHIP_ENDPOINT)
-      priv->uri_error = uri_error;
+  if (whip_common_set_property (*priv, prop_id, value, true))
     return;
-  }
   switch (prop_id) {
     case PROP_CAPS:
       gst_caps_replace (&priv->caps, (GstCaps *) gst_value_get_caps (value));
@@ -650,30 +565,10 @@ gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
 {
   auto *self = GST_RES_WHEP_SRC (object);
   auto *priv = self->priv;
-  if (prop_id == PROP_WHIP_STATISTICS) {
-    /* never waits for the loop: the client keeps a snapshot */
-    WebrtcStatus st;
-    std::shared_ptr<WhipClient> client;
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      st = priv->status;
-      client = priv->client;
-    }
-    WhipSnapshot snap;
-    if (client)
-      snap = client->snapshot ();
-    GstStructure *s = whip_statistics ("reswhepsrc", snap, st, priv->first_media_ms.load ());
-    gst_value_set_structure (value, s);
-    gst_structure_free (s);
+  if (whip_common_get_property (*priv, prop_id, value, "reswhepsrc",
+          priv->first_media_ms.load ()))
     return;
-  }
   std::lock_guard<std::mutex> g (priv->lock);
-  if (prop_id == PROP_WHIP_STATUS) {
-    g_value_set_enum (value, (gint) priv->status);
-    return;
-  }
-  if (whip_get_property (priv->settings, prop_id, value))
-    return;
   switch (prop_id) {
     case PROP_CAPS:
       gst_value_set_caps (value, priv->caps);
@@ -693,68 +588,6 @@ gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
   }
 }
 
-/* ---- URI handler ---- */
-
-static GstURIType
-uri_get_type (GType)
-{
-  return GST_URI_SRC;
-}
-
-static const gchar *const *
-uri_get_protocols (GType)
-{
-  static const gchar *protocols[] = { "whep", "wheps", nullptr };
-  return protocols;
-}
-
-static gchar *
-uri_get_uri (GstURIHandler *handler)
-{
-  auto *self = GST_RES_WHEP_SRC (handler);
-  std::lock_guard<std::mutex> g (self->priv->lock);
-  return self->priv->settings.uri.empty () ? nullptr :
-      g_strdup (self->priv->settings.uri.c_str ());
-}
-
-static gboolean
-uri_set_uri (GstURIHandler *handler, const gchar *uri, GError **error)
-{
-  auto *self = GST_RES_WHEP_SRC (handler);
-  if (GST_STATE (self) != GST_STATE_NULL) {
-    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
-        "the URI can only change in the NULL state");
-    return FALSE;
-  }
-  GValue v = G_VALUE_INIT;
-  g_value_init (&v, G_TYPE_STRING);
-  g_value_set_string (&v, uri);
-  std::string uri_error;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    whip_set_property (self->priv->settings, PROP_WHIP_URI, &v, true,
-        &uri_error);
-    self->priv->uri_error = uri_error;
-  }
-  g_value_unset (&v);
-  if (!uri_error.empty ()) {
-    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s",
-        uri_error.c_str ());
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static void
-gst_res_whep_src_uri_handler_init (gpointer g_iface, gpointer)
-{
-  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
-  iface->get_type = uri_get_type;
-  iface->get_protocols = uri_get_protocols;
-  iface->get_uri = uri_get_uri;
-  iface->set_uri = uri_set_uri;
-}
-
 /* ---- GObject ---- */
 
 static void
@@ -762,8 +595,7 @@ gst_res_whep_src_finalize (GObject *object)
 {
   auto *self = GST_RES_WHEP_SRC (object);
   auto *priv = self->priv;
-  if (priv->loop)
-    priv->loop->stop ();
+  whip_element_finalize (*priv);
   gst_caps_replace (&priv->caps, nullptr);
   gst_caps_replace (&priv->run_caps, nullptr);
   delete priv;
@@ -774,10 +606,7 @@ static void
 gst_res_whep_src_init (GstResWhepSrc *self)
 {
   self->priv = new WhepPrivate ();
-  self->priv->loop = std::make_unique<ControlLoop> ("reswhepsrc");
-  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
-  gst_bin_set_suppressed_flags (GST_BIN (self), (GstElementFlags)
-      (GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));
+  whip_element_init (GST_ELEMENT (self), *self->priv, "reswhepsrc", true);
 }
 
 static void
@@ -793,8 +622,7 @@ gst_res_whep_src_class_init (GstResWhepSrcClass *klass)
   gobject_class->get_property = gst_res_whep_src_get_property;
   gobject_class->finalize = gst_res_whep_src_finalize;
 
-  whip_install_properties (gobject_class, true);
-  status_pspec = g_object_class_find_property (gobject_class, "status");
+  status_pspec = whip_install_properties (gobject_class, true);
 
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
       | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);

@@ -93,27 +93,19 @@ struct Input
   std::string codec;          /* "H264", "VP8", "OPUS" */
 };
 
-struct WhipPrivate
+struct WhipPrivate : WhipElementCommon
 {
-  std::mutex lock;
-  /* settings */
-  WhipSettings settings;
+  /* settings besides the common ones */
   std::string video_codecs = DEFAULT_VIDEO_CODECS;
   unsigned video_bitrate = DEFAULT_VIDEO_BITRATE;
   unsigned audio_bitrate = DEFAULT_AUDIO_BITRATE;
   unsigned keyframe_interval_ms = DEFAULT_KEYFRAME_INTERVAL_MS;
   std::string stream_id = DEFAULT_STREAM_ID;
-  std::string uri_error;
 
   /* state */
-  std::unique_ptr<ControlLoop> loop;
-  std::shared_ptr<WhipClient> client;
-  /* rel="ice-server" Links of the last 201, for the next session */
-  std::vector<resilient::whip::IceServer> remembered_ice_servers;
   GstElement *webrtc = nullptr;
   std::vector<std::unique_ptr<Input>> inputs;   /* lock */
   bool started = false;                          /* loop thread */
-  WebrtcStatus status = WebrtcStatus::Idle;
 };
 
 struct _GstResWhipSink
@@ -122,13 +114,16 @@ struct _GstResWhipSink
   WhipPrivate *priv;
 };
 
-static void gst_res_whip_sink_uri_handler_init (gpointer g_iface,
-    gpointer iface_data);
+static WhipElementCommon &
+whip_common (GstURIHandler *handler)
+{
+  return *GST_RES_WHIP_SINK (handler)->priv;
+}
 
 #define gst_res_whip_sink_parent_class parent_class
 G_DEFINE_TYPE_WITH_CODE (GstResWhipSink, gst_res_whip_sink, GST_TYPE_BIN,
     G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
-        gst_res_whip_sink_uri_handler_init));
+        (whip_uri_handler_init<false, whip_common>)));
 GST_ELEMENT_REGISTER_DEFINE (reswhipsink, "reswhipsink", GST_RANK_SECONDARY,
     GST_TYPE_RES_WHIP_SINK);
 
@@ -137,13 +132,7 @@ static GParamSpec *status_pspec = nullptr;
 static void
 set_status (GstResWhipSink *self, WebrtcStatus s)
 {
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    if (self->priv->status == s)
-      return;
-    self->priv->status = s;
-  }
-  g_object_notify_by_pspec (G_OBJECT (self), status_pspec);
+  whip_set_status (GST_ELEMENT (self), *self->priv, s, status_pspec);
 }
 
 static bool
@@ -175,16 +164,8 @@ report_failure (GstResWhipSink *self, const WhipFailure &f)
 {
   std::string url;
   bool error;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    url = self->priv->settings.endpoint;
-    error = self->priv->settings.error_on_failure;
-  }
-  whip_post_failure (GST_ELEMENT (self), "reswhipsink", f, url);
-  std::string text = "WHIP publishing failed (" + std::string (
-      resilient::whip::severity_name (f.severity)) + ", " + f.stage
-      + (f.http_status ? ", HTTP " + std::to_string (f.http_status) : "")
-      + "): " + f.reason;
+  std::string text = whip_failure_report (GST_ELEMENT (self), *self->priv,
+      "reswhipsink", f, false, url, error);
   /* The ERROR carries the classification too (a wrapper such as
    * autorestoresink reads it from the error's "details" structure, marked
    * by a reswhipsink-failure field). */
@@ -591,39 +572,14 @@ start (GstResWhipSink *self)
   hooks.on_failure = [self] (const WhipFailure &f) {
     report_failure (self, f);
   };
-  hooks.on_warning = [self] (const std::string &w) {
-    whip_post_warning (GST_ELEMENT (self), "reswhipsink", w);
-  };
-  hooks.on_connected = [self] {
-    whip_post_connected (GST_ELEMENT (self), "reswhipsink",
-        *self->priv->client);
-  };
-  auto client = std::make_shared<WhipClient> (*priv->loop, GST_OBJECT (self),
+  auto client = whip_make_client (GST_ELEMENT (self), *priv, "reswhipsink",
       config, hooks);
-  priv->client = client;
   GST_INFO_OBJECT (self, "publishing to %s (%s)", redact_uri (
           config.endpoint).c_str (), config.token.empty () ? "no token" :
       "bearer token");
   /* the offer goes out once every input knows its caps */
   priv->loop->post ([self] { maybe_start_session (self); });
   return true;
-}
-
-static void
-stop (GstResWhipSink *self)
-{
-  auto *priv = self->priv;
-  unsigned delete_timeout;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    delete_timeout = priv->settings.delete_timeout_ms;
-  }
-  if (priv->client)
-    priv->client->stop (delete_timeout);
-  priv->loop->stop ();
-  if (priv->client && !priv->client->answer_ice_servers ().empty ())
-    priv->remembered_ice_servers = priv->client->answer_ice_servers ();
-  priv->client.reset ();
 }
 
 static void
@@ -672,40 +628,11 @@ gst_res_whip_sink_change_state (GstElement *element,
   auto *self = GST_RES_WHIP_SINK (element);
   GstStateChangeReturn ret;
 
-  switch (transition) {
-    case GST_STATE_CHANGE_NULL_TO_READY: {
-      std::string uri_error, endpoint;
-      {
-        std::lock_guard<std::mutex> g (self->priv->lock);
-        uri_error = self->priv->uri_error;
-        endpoint = self->priv->settings.endpoint;
-      }
-      if (!uri_error.empty ()) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s",
-                uri_error.c_str ()), (nullptr));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      if (endpoint.empty ()) {
-        GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-            ("no endpoint: set the uri (whip://host/path) or endpoint "
-                "property"), (nullptr));
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      break;
-    }
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      set_status (self, WebrtcStatus::Idle);
-      if (!start (self)) {
-        cleanup (self);
-        return GST_STATE_CHANGE_FAILURE;
-      }
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      stop (self);
-      break;
-    default:
-      break;
-  }
+  if (!whip_change_state_before (element, *self->priv, transition, false,
+          status_pspec,
+          [] (GstElement *e) { return start (GST_RES_WHIP_SINK (e)); },
+          [] (GstElement *e) { cleanup (GST_RES_WHIP_SINK (e)); }))
+    return GST_STATE_CHANGE_FAILURE;
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE)
@@ -713,13 +640,7 @@ gst_res_whip_sink_change_state (GstElement *element,
 
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     cleanup (self);
-    bool failed;
-    {
-      std::lock_guard<std::mutex> g (self->priv->lock);
-      failed = self->priv->status == WebrtcStatus::Failed;
-    }
-    if (!failed)
-      set_status (self, WebrtcStatus::Stopped);
+    whip_set_stopped (element, *self->priv, status_pspec);
   }
   return ret;
 }
@@ -733,12 +654,8 @@ gst_res_whip_sink_set_property (GObject *object, guint prop_id,
   auto *self = GST_RES_WHIP_SINK (object);
   auto *priv = self->priv;
   std::lock_guard<std::mutex> g (priv->lock);
-  std::string uri_error;
-  if (whip_set_property (priv->settings, prop_id, value, false, &uri_error)) {
-    if (prop_id == PROP_WHIP_URI || prop_id == PROP_WHIP_ENDPOINT)
-      priv->uri_error = uri_error;
+  if (whip_common_set_property (*priv, prop_id, value, false))
     return;
-  }
   switch (prop_id) {
     case PROP_VIDEO_CODECS: {
       const char *v = g_value_get_string (value);
@@ -771,30 +688,9 @@ gst_res_whip_sink_get_property (GObject *object, guint prop_id,
 {
   auto *self = GST_RES_WHIP_SINK (object);
   auto *priv = self->priv;
-  if (prop_id == PROP_WHIP_STATISTICS) {
-    /* never waits for the loop: the client keeps a snapshot */
-    WebrtcStatus st;
-    std::shared_ptr<WhipClient> client;
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      st = priv->status;
-      client = priv->client;
-    }
-    WhipSnapshot snap;
-    if (client)
-      snap = client->snapshot ();
-    GstStructure *s = whip_statistics ("reswhipsink", snap, st, -1);
-    gst_value_set_structure (value, s);
-    gst_structure_free (s);
+  if (whip_common_get_property (*priv, prop_id, value, "reswhipsink", -1))
     return;
-  }
   std::lock_guard<std::mutex> g (priv->lock);
-  if (prop_id == PROP_WHIP_STATUS) {
-    g_value_set_enum (value, (gint) priv->status);
-    return;
-  }
-  if (whip_get_property (priv->settings, prop_id, value))
-    return;
   switch (prop_id) {
     case PROP_VIDEO_CODECS:
       g_value_set_string (value, priv->video_codecs.c_str ());
@@ -817,76 +713,13 @@ gst_res_whip_sink_get_property (GObject *object, guint prop_id,
   }
 }
 
-/* ---- URI handler ---- */
-
-static GstURIType
-uri_get_type (GType)
-{
-  return GST_URI_SINK;
-}
-
-static const gchar *const *
-uri_get_protocols (GType)
-{
-  static const gchar *protocols[] = { "whip", "whips", nullptr };
-  return protocols;
-}
-
-static gchar *
-uri_get_uri (GstURIHandler *handler)
-{
-  auto *self = GST_RES_WHIP_SINK (handler);
-  std::lock_guard<std::mutex> g (self->priv->lock);
-  return self->priv->settings.uri.empty () ? nullptr :
-      g_strdup (self->priv->settings.uri.c_str ());
-}
-
-static gboolean
-uri_set_uri (GstURIHandler *handler, const gchar *uri, GError **error)
-{
-  auto *self = GST_RES_WHIP_SINK (handler);
-  if (GST_STATE (self) != GST_STATE_NULL) {
-    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
-        "the URI can only change in the NULL state");
-    return FALSE;
-  }
-  GValue v = G_VALUE_INIT;
-  g_value_init (&v, G_TYPE_STRING);
-  g_value_set_string (&v, uri);
-  std::string uri_error;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    whip_set_property (self->priv->settings, PROP_WHIP_URI, &v, false,
-        &uri_error);
-    self->priv->uri_error = uri_error;
-  }
-  g_value_unset (&v);
-  if (!uri_error.empty ()) {
-    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s",
-        uri_error.c_str ());
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static void
-gst_res_whip_sink_uri_handler_init (gpointer g_iface, gpointer)
-{
-  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
-  iface->get_type = uri_get_type;
-  iface->get_protocols = uri_get_protocols;
-  iface->get_uri = uri_get_uri;
-  iface->set_uri = uri_set_uri;
-}
-
 /* ---- GObject ---- */
 
 static void
 gst_res_whip_sink_finalize (GObject *object)
 {
   auto *self = GST_RES_WHIP_SINK (object);
-  if (self->priv->loop)
-    self->priv->loop->stop ();
+  whip_element_finalize (*self->priv);
   for (auto &in : self->priv->inputs) {
     for (GstElement *e : in->chain)
       gst_object_unref (e);
@@ -901,10 +734,7 @@ static void
 gst_res_whip_sink_init (GstResWhipSink *self)
 {
   self->priv = new WhipPrivate ();
-  self->priv->loop = std::make_unique<ControlLoop> ("reswhipsink");
-  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
-  gst_bin_set_suppressed_flags (GST_BIN (self), (GstElementFlags)
-      (GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));
+  whip_element_init (GST_ELEMENT (self), *self->priv, "reswhipsink", false);
 }
 
 static void
@@ -920,8 +750,7 @@ gst_res_whip_sink_class_init (GstResWhipSinkClass *klass)
   gobject_class->get_property = gst_res_whip_sink_get_property;
   gobject_class->finalize = gst_res_whip_sink_finalize;
 
-  whip_install_properties (gobject_class, false);
-  status_pspec = g_object_class_find_property (gobject_class, "status");
+  status_pspec = whip_install_properties (gobject_class, false);
 
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
       | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);

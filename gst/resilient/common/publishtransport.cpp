@@ -209,6 +209,46 @@ kind_from_gerror (const GError *err, bool &accepted, bool &closed)
   return FailureKind::ServerLost;
 }
 
+/* The muxer and the sink into `bin`, linked, and each stream given
+ * (parsed) into the muxer's pad `*_pad`. */
+static bool
+link_muxed (GstBin *bin, GstElement *mux, GstElement *sink,
+            GstElement *video_src, const char *video_pad,
+            GstElement *audio_src, const char *audio_pad, std::string &error)
+{
+  gst_bin_add_many (bin, mux, sink, nullptr);
+  if (!gst_element_link (mux, sink)) {
+    error = std::string ("cannot link ")
+            + GST_OBJECT_NAME (gst_element_get_factory (mux)) + " to "
+            + GST_OBJECT_NAME (gst_element_get_factory (sink));
+    return false;
+  }
+  if (video_src
+      && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
+                       mux, video_pad, error))
+    return false;
+  if (audio_src
+      && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
+                       mux, audio_pad, error))
+    return false;
+  return true;
+}
+
+/* An ERROR message's text; f.kind (accepted, closed_by_peer) as its GError
+ * domain and code say. */
+static std::string
+error_text (GstMessage *msg, TransportFailure &f)
+{
+  GError *err = nullptr;
+  gchar *dbg = nullptr;
+  gst_message_parse_error (msg, &err, &dbg);
+  f.kind = kind_from_gerror (err, f.accepted, f.closed_by_peer);
+  std::string text = err->message ? err->message : "";
+  g_error_free (err);
+  g_free (dbg);
+  return text;
+}
+
 /* ---------------------------------------------------------------- RTMP */
 
 class RtmpTransport : public PublishTransport
@@ -240,18 +280,8 @@ public:
      * comes, the sink never waits for the clock. */
     g_object_set (sink_, "location", uri_.c_str (), "async-connect", TRUE,
                   "sync", FALSE, "async", FALSE, nullptr);
-    gst_bin_add_many (bin, mux, sink_, nullptr);
-    if (!gst_element_link (mux, sink_)) {
-      error = "cannot link flvmux to rtmp2sink";
-      return false;
-    }
-    if (video_src
-        && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
-                         mux, "video", error))
-      return false;
-    if (audio_src
-        && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
-                         mux, "audio", error))
+    if (!link_muxed (bin, mux, sink_, video_src, "video", audio_src, "audio",
+                     error))
       return false;
     count_bytes_into (sink_);
     return true;
@@ -296,12 +326,7 @@ public:
   TransportFailure classify (GstMessage *msg) override
   {
     TransportFailure f;
-    GError *err = nullptr;
-    gchar *dbg = nullptr;
-    gst_message_parse_error (msg, &err, &dbg);
-    f.kind = kind_from_gerror (err, f.accepted, f.closed_by_peer);
-    std::string text = err->message ? err->message : "";
-    std::string debug = dbg ? dbg : "";
+    std::string text = error_text (msg, f);
     /* "Connection error: connection closed remotely" comes from an
      * established connection; "Connection refused" / "Failed to connect"
      * from a connect attempt. */
@@ -321,8 +346,6 @@ public:
         && text.find ("NetStream.Publish.BadName") != std::string::npos)
       f.kind = FailureKind::Refused;
     f.reason = text;
-    g_error_free (err);
-    g_free (dbg);
     return f;
   }
 
@@ -432,18 +455,8 @@ public:
     g_object_set (sink_, "uri", uri_.c_str (), "sync", FALSE, "async", FALSE,
                   "auto-reconnect", FALSE, "wait-for-connection", FALSE,
                   nullptr);
-    gst_bin_add_many (bin, mux, sink_, nullptr);
-    if (!gst_element_link (mux, sink_)) {
-      error = "cannot link mpegtsmux to srtsink";
-      return false;
-    }
-    if (video_src
-        && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
-                         mux, "sink_%d", error))
-      return false;
-    if (audio_src
-        && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
-                         mux, "sink_%d", error))
+    if (!link_muxed (bin, mux, sink_, video_src, "sink_%d", audio_src,
+                     "sink_%d", error))
       return false;
     GstPad *pad = gst_element_get_static_pad (sink_, "sink");
     gst_pad_add_probe (pad,
@@ -498,11 +511,7 @@ public:
   TransportFailure classify (GstMessage *msg) override
   {
     TransportFailure f;
-    GError *err = nullptr;
-    gchar *dbg = nullptr;
-    gst_message_parse_error (msg, &err, &dbg);
-    f.kind = kind_from_gerror (err, f.accepted, f.closed_by_peer);
-    std::string text = err->message ? err->message : "";
+    std::string text = error_text (msg, f);
     if (text.find ("Connection does not exist") != std::string::npos
         || text.find ("Connection setup failure") != std::string::npos
         || text.find ("timed out") != std::string::npos) {
@@ -518,8 +527,6 @@ public:
       f.closed_by_peer = true;
     }
     f.reason = text;
-    g_error_free (err);
-    g_free (dbg);
     return f;
   }
 

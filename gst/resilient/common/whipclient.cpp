@@ -163,6 +163,18 @@ timer_clock (GstObject *obj)
   return clock ? clock : gst_system_clock_obtain ();
 }
 
+static WhipFailure
+failure (whip::Severity severity, int http_status, std::string stage,
+    std::string reason)
+{
+  WhipFailure f;
+  f.severity = severity;
+  f.http_status = http_status;
+  f.stage = std::move (stage);
+  f.reason = std::move (reason);
+  return f;
+}
+
 std::int64_t
 WhipClient::since_start () const
 {
@@ -381,12 +393,9 @@ WhipClient::create_offer ()
           gst_structure_get (reply, "offer",
               GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
         if (!offer) {
-          WhipFailure f;
-          f.severity = whip::Severity::Fatal;
-          f.stage = "offer";
-          f.reason = "webrtcbin made no offer (no media linked, or no "
-              "codec it can negotiate)";
-          c.fail (f);
+          c.fail (failure (whip::Severity::Fatal, 0, "offer",
+              "webrtcbin made no offer (no media linked, or no codec it can "
+              "negotiate)"));
           return;
         }
         c.on_offer_created (offer);
@@ -411,22 +420,18 @@ WhipClient::on_local_offer_set ()
   timings_.offer_ms = since_start ();
   publish_snapshot ();
   /* gathering runs now; bounded */
-  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  GstClock *clock = timer_clock (log_);
-  gathering_timer_ = loop_.schedule_in (clock,
-      config_.gathering_timeout_ms * GST_MSECOND, [weak] {
-        auto c = weak.lock ();
-        if (!c || c->stopped_ || c->gathering_done_)
+  gathering_timer_ = schedule_ms (config_.gathering_timeout_ms,
+      [] (WhipClient &c) {
+        if (c.gathering_done_)
           return;
-        GST_INFO_OBJECT (c->log_, "ICE gathering not complete after %u ms, "
-            "going on with %zu candidate(s)", c->config_.gathering_timeout_ms,
-            c->candidates_.size ());
-        c->gathering_timed_out_ = true;
-        c->maybe_post ();
-        c->maybe_trickle ();
-        c->maybe_patch_answer ();
+        GST_INFO_OBJECT (c.log_, "ICE gathering not complete after %u ms, "
+            "going on with %zu candidate(s)", c.config_.gathering_timeout_ms,
+            c.candidates_.size ());
+        c.gathering_timed_out_ = true;
+        c.maybe_post ();
+        c.maybe_trickle ();
+        c.maybe_patch_answer ();
       });
-  gst_object_unref (clock);
   on_gathering_state ();
   maybe_post ();
 }
@@ -487,11 +492,8 @@ WhipClient::post ()
   fx.h264_constrained_baseline = config_.protocol == whip::Protocol::Whip;
   auto fixed = whip::fix_offer (sdp, fx);
   if (!fixed) {
-    WhipFailure f;
-    f.severity = whip::Severity::Fatal;
-    f.stage = "offer";
-    f.reason = "webrtcbin's local description is not SDP";
-    fail (f);
+    fail (failure (whip::Severity::Fatal, 0, "offer",
+        "webrtcbin's local description is not SDP"));
     return;
   }
   offer_sent_ = *fixed;
@@ -539,28 +541,18 @@ WhipClient::on_post_result (WhipSignalling::PostResult r)
       counter_valid_ms_ = valid_ms;
       counter_deadline_us_ = g_get_monotonic_time () + valid_ms * 1000;
       if (valid_ms <= 0) {
-        WhipFailure f;
-        f.severity = whip::Severity::Transient;
-        f.http_status = 406;
-        f.stage = "counter-offer";
-        f.reason = "the 406 counter-offer had expired when it arrived "
-            "(valid-until in the past; check the server's clock); a new POST "
-            "gets a new one";
-        fail (f);
+        fail (failure (whip::Severity::Transient, 406, "counter-offer",
+            "the 406 counter-offer had expired when it arrived (valid-until "
+            "in the past; check the server's clock); a new POST gets a new "
+            "one"));
         return;
       }
       GST_INFO_OBJECT (log_, "the counter-offer is valid for %" G_GINT64_FORMAT
           " ms", (gint64) valid_ms);
-      auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-      GstClock *clock = timer_clock (log_);
-      counter_timer_ = loop_.schedule_in (clock,
-          (GstClockTime) valid_ms * GST_MSECOND, [weak] {
-            auto c = weak.lock ();
-            if (!c || c->stopped_ || c->answer_patched_)
-              return;
-            c->fail_counter_expired ();
-          });
-      gst_object_unref (clock);
+      counter_timer_ = schedule_ms ((guint64) valid_ms, [] (WhipClient &c) {
+        if (!c.answer_patched_)
+          c.fail_counter_expired ();
+      });
       on_counter_offer (r.sdp);
       return;
     }
@@ -606,12 +598,8 @@ WhipClient::apply_answer (const std::string &sdp)
   }
   auto *desc = description_from (sdp, GST_WEBRTC_SDP_TYPE_ANSWER);
   if (!desc) {
-    WhipFailure f;
-    f.severity = whip::Severity::Fatal;
-    f.http_status = http_status_;
-    f.stage = "answer";
-    f.reason = "the answer does not parse as SDP";
-    fail (f);
+    fail (failure (whip::Severity::Fatal, http_status_, "answer",
+        "the answer does not parse as SDP"));
     return;
   }
   set_status (WebrtcStatus::Connecting);
@@ -636,21 +624,7 @@ WhipClient::apply_answer (const std::string &sdp)
         c.maybe_trickle ();
       }));
   gst_webrtc_session_description_free (desc);
-  GstClock *clock = timer_clock (log_);
-  connect_timer_ = loop_.schedule_in (clock,
-      config_.connect_timeout_ms * GST_MSECOND, [weak] {
-        auto c = weak.lock ();
-        if (!c || c->stopped_ || c->status_ != WebrtcStatus::Connecting)
-          return;
-        WhipFailure f;
-        f.severity = whip::Severity::Transient;
-        f.http_status = c->http_status_;
-        f.stage = "connect-timeout";
-        f.reason = "ICE/DTLS not connected " + std::to_string (
-            c->config_.connect_timeout_ms) + " ms after the answer";
-        c->fail (f);
-      });
-  gst_object_unref (clock);
+  arm_connect_timer (std::nullopt);
 }
 
 /* One aggregated PATCH once the 201 is in and gathering is complete; when
@@ -712,22 +686,14 @@ WhipClient::on_counter_offer (const std::string &offer)
   GST_INFO_OBJECT (log_, "406 counter-offer: answering from a fresh "
       "webrtcbin");
   if (!hooks_.fresh_webrtcbin) {
-    WhipFailure f;
-    f.severity = whip::Severity::Fatal;
-    f.http_status = 406;
-    f.stage = "counter-offer";
-    f.reason = "the server made a counter-offer this element cannot answer";
-    fail (f);
+    fail (failure (whip::Severity::Fatal, 406, "counter-offer",
+        "the server made a counter-offer this element cannot answer"));
     return;
   }
   GstElement *fresh = hooks_.fresh_webrtcbin ();
   if (!fresh) {
-    WhipFailure f;
-    f.severity = whip::Severity::Fatal;
-    f.http_status = 406;
-    f.stage = "counter-offer";
-    f.reason = "could not build a webrtcbin for the counter-offer";
-    fail (f);
+    fail (failure (whip::Severity::Fatal, 406, "counter-offer",
+        "could not build a webrtcbin for the counter-offer"));
     return;
   }
   local_set_ = false;
@@ -740,12 +706,8 @@ WhipClient::on_counter_offer (const std::string &offer)
   offer_sent_ = offer;  /* the answer check below is done on the offer */
   auto *desc = description_from (offer, GST_WEBRTC_SDP_TYPE_OFFER);
   if (!desc) {
-    WhipFailure f;
-    f.severity = whip::Severity::Fatal;
-    f.http_status = 406;
-    f.stage = "counter-offer";
-    f.reason = "the counter-offer does not parse as SDP";
-    fail (f);
+    fail (failure (whip::Severity::Fatal, 406, "counter-offer",
+        "the counter-offer does not parse as SDP"));
     return;
   }
   auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
@@ -760,12 +722,8 @@ WhipClient::on_counter_offer (const std::string &offer)
                 gst_structure_get (reply, "answer",
                     GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
               if (!answer) {
-                WhipFailure f;
-                f.severity = whip::Severity::Fatal;
-                f.http_status = 406;
-                f.stage = "counter-offer";
-                f.reason = "webrtcbin could not answer the counter-offer";
-                c2.fail (f);
+                c2.fail (failure (whip::Severity::Fatal, 406, "counter-offer",
+                    "webrtcbin could not answer the counter-offer"));
                 return;
               }
               auto weak3 = std::weak_ptr<WhipClient> (c2.shared_from_this ());
@@ -781,37 +739,28 @@ WhipClient::on_counter_offer (const std::string &offer)
 void
 WhipClient::fail_counter_expired ()
 {
-  WhipFailure f;
-  f.severity = whip::Severity::Transient;
-  f.http_status = 406;
-  f.stage = "counter-offer";
-  f.reason = "the answer to the 406 counter-offer was not ready within its "
-      "validity (" + std::to_string (counter_valid_ms_) + " ms, valid-until); "
-      "a new POST gets a new counter-offer";
-  fail (f);
+  fail (failure (whip::Severity::Transient, 406, "counter-offer",
+      "the answer to the 406 counter-offer was not ready within its validity ("
+      + std::to_string (counter_valid_ms_) + " ms, valid-until); a new POST "
+      "gets a new counter-offer"));
 }
 
 void
 WhipClient::on_local_answer_set ()
 {
   local_set_ = true;
-  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  GstClock *clock = timer_clock (log_);
   /* Gathering may not eat the counter-offer's validity: what is known goes
    * out with a quarter of the remaining validity to spare for the PATCH. */
   std::int64_t wait_ms = config_.gathering_timeout_ms;
   std::int64_t left_ms = (counter_deadline_us_ - g_get_monotonic_time ())
       / 1000;
   wait_ms = std::max<std::int64_t> (0, std::min (wait_ms, left_ms * 3 / 4));
-  gathering_timer_ = loop_.schedule_in (clock,
-      (GstClockTime) wait_ms * GST_MSECOND, [weak] {
-        auto c = weak.lock ();
-        if (!c || c->stopped_ || c->gathering_done_)
-          return;
-        c->gathering_timed_out_ = true;
-        c->maybe_patch_answer ();
-      });
-  gst_object_unref (clock);
+  gathering_timer_ = schedule_ms ((guint64) wait_ms, [] (WhipClient &c) {
+    if (c.gathering_done_)
+      return;
+    c.gathering_timed_out_ = true;
+    c.maybe_patch_answer ();
+  });
   on_gathering_state ();
 }
 
@@ -847,21 +796,21 @@ WhipClient::maybe_patch_answer ()
     c->answered_ = true;
     c->on_connection_state ();
   });
-  GstClock *clock = timer_clock (log_);
-  connect_timer_ = loop_.schedule_in (clock,
-      config_.connect_timeout_ms * GST_MSECOND, [weak] {
-        auto c = weak.lock ();
-        if (!c || c->stopped_ || c->status_ != WebrtcStatus::Connecting)
+  arm_connect_timer (406);
+}
+
+void
+WhipClient::arm_connect_timer (std::optional<int> http_status)
+{
+  connect_timer_ = schedule_ms (config_.connect_timeout_ms,
+      [http_status] (WhipClient &c) {
+        if (c.status_ != WebrtcStatus::Connecting)
           return;
-        WhipFailure f;
-        f.severity = whip::Severity::Transient;
-        f.http_status = 406;
-        f.stage = "connect-timeout";
-        f.reason = "ICE/DTLS not connected " + std::to_string (
-            c->config_.connect_timeout_ms) + " ms after the answer";
-        c->fail (f);
+        c.fail (failure (whip::Severity::Transient,
+            http_status.value_or (c.http_status_), "connect-timeout",
+            "ICE/DTLS not connected " + std::to_string (
+                c.config_.connect_timeout_ms) + " ms after the answer"));
       });
-  gst_object_unref (clock);
 }
 
 void
@@ -878,12 +827,8 @@ WhipClient::on_ice_connection_state ()
     publish_snapshot ();
   }
   if (st == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED) {
-    WhipFailure f;
-    f.severity = whip::Severity::Transient;
-    f.http_status = http_status_;
-    f.stage = "ice";
-    f.reason = "ICE failed: no candidate pair works";
-    fail (f);
+    fail (failure (whip::Severity::Transient, http_status_, "ice",
+        "ICE failed: no candidate pair works"));
   }
 }
 
@@ -910,14 +855,11 @@ WhipClient::on_connection_state ()
         hooks_.on_connected ();
       break;
     case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED: {
-      WhipFailure f;
-      f.severity = whip::Severity::Transient;
-      f.http_status = http_status_;
-      f.stage = timings_.ice_connected_ms >= 0 ? "dtls" : "ice";
-      f.reason = status_ == WebrtcStatus::Connected ?
+      fail (failure (whip::Severity::Transient, http_status_,
+          timings_.ice_connected_ms >= 0 ? "dtls" : "ice",
+          status_ == WebrtcStatus::Connected ?
           "the peer connection failed (connection lost)" :
-          "the peer connection failed before connecting";
-      fail (f);
+          "the peer connection failed before connecting"));
       break;
     }
     case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
@@ -1034,26 +976,18 @@ WhipClient::on_progress (std::uint64_t progress, bool valid,
    * watchdog stays unarmed: some servers never send receiver reports */
   gint64 idle_ms = (now - last_progress_us_) / 1000;
   if (progress_seen_ && idle_ms >= (gint64) config_.media_timeout_ms) {
-    WhipFailure f;
-    f.severity = whip::Severity::Transient;
-    f.http_status = http_status_;
-    f.stage = "media-timeout";
-    f.reason = std::string ("no media progress for ") + std::to_string (
-        idle_ms) + " ms (" + (hooks_.media_progress ? "nothing received" :
-        "the server stopped acknowledging RTP") + "): the server or the "
-        "path is gone";
-    fail (f);
+    fail (failure (whip::Severity::Transient, http_status_, "media-timeout",
+        std::string ("no media progress for ") + std::to_string (idle_ms)
+        + " ms (" + (hooks_.media_progress ? "nothing received" :
+            "the server stopped acknowledging RTP") + "): the server or the "
+        "path is gone"));
     return;
   }
   if (!progress_seen_ && hooks_.media_progress
       && idle_ms >= (gint64) config_.media_timeout_ms) {
-    WhipFailure f;
-    f.severity = whip::Severity::Transient;
-    f.http_status = http_status_;
-    f.stage = "media-timeout";
-    f.reason = "connected but no media arrived within " + std::to_string (
-        config_.media_timeout_ms) + " ms";
-    fail (f);
+    fail (failure (whip::Severity::Transient, http_status_, "media-timeout",
+        "connected but no media arrived within " + std::to_string (
+            config_.media_timeout_ms) + " ms"));
     return;
   }
   arm_watchdog_next ();
@@ -1062,16 +996,27 @@ WhipClient::on_progress (std::uint64_t progress, bool valid,
 void
 WhipClient::arm_watchdog_next ()
 {
-  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  GstClock *clock = timer_clock (log_);
   guint64 period = std::min<guint64> (1000, std::max<guint64> (100,
           config_.media_timeout_ms / 4));
-  watchdog_timer_ = loop_.schedule_in (clock, period * GST_MSECOND, [weak] {
-    if (auto c = weak.lock ())
-      if (!c->stopped_)
-        c->watchdog_tick ();
+  watchdog_timer_ = schedule_ms (period, [] (WhipClient &c) {
+    c.watchdog_tick ();
   });
+}
+
+ControlLoop::TimerId
+WhipClient::schedule_ms (guint64 delay_ms,
+    std::function<void (WhipClient &)> fn)
+{
+  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
+  GstClock *clock = timer_clock (log_);
+  auto id = loop_.schedule_in (clock, delay_ms * GST_MSECOND,
+      [weak, fn = std::move (fn)] {
+        auto c = weak.lock ();
+        if (c && !c->stopped_)
+          fn (*c);
+      });
   gst_object_unref (clock);
+  return id;
 }
 
 void

@@ -192,6 +192,14 @@ private:
   void on_gathering_state ();
   void on_connection_state ();
   void on_ice_connection_state ();
+  /* Runs `fn` on the loop `delay_ms` from now (element clock) unless the
+   * client is gone or stopped by then. */
+  ControlLoop::TimerId schedule_ms (guint64 delay_ms,
+      std::function<void (WhipClient &)> fn);
+  /* After the answer: a transient "connect-timeout" failure when still
+   * connecting after connect-timeout; `http_status` as reported, or the
+   * last one seen when unset. */
+  void arm_connect_timer (std::optional<int> http_status);
   void arm_watchdog ();
   void arm_watchdog_next ();
   void watchdog_tick ();

@@ -17,7 +17,7 @@ whip_token_env (bool whep)
   return whep ? "RESILIENT_WHEP_TOKEN" : "RESILIENT_WHIP_TOKEN";
 }
 
-void
+GParamSpec *
 whip_install_properties (GObjectClass *klass, bool whep)
 {
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
@@ -120,6 +120,76 @@ whip_install_properties (GObjectClass *klass, bool whep)
           GST_TYPE_STRUCTURE, ro));
   gst_type_mark_as_plugin_api (webrtc_status_get_type (),
       (GstPluginAPIFlags) 0);
+  return g_object_class_find_property (klass, "status");
+}
+
+void
+whip_element_init (GstElement *element, WhipElementCommon &c,
+    const char *name, bool whep)
+{
+  c.loop = std::make_unique<ControlLoop> (name);
+  GST_OBJECT_FLAG_SET (element, whep ? GST_ELEMENT_FLAG_SOURCE :
+      GST_ELEMENT_FLAG_SINK);
+  gst_bin_set_suppressed_flags (GST_BIN (element), (GstElementFlags)
+      (GST_ELEMENT_FLAG_SOURCE | GST_ELEMENT_FLAG_SINK));
+}
+
+std::shared_ptr<WhipClient>
+whip_make_client (GstElement *element, WhipElementCommon &c,
+    const char *prefix, const WhipClientConfig &config,
+    WhipClient::Hooks hooks)
+{
+  std::string name = prefix;
+  hooks.on_warning = [element, name] (const std::string &w) {
+    whip_post_warning (element, name.c_str (), w);
+  };
+  hooks.on_connected = [element, &c, name] {
+    whip_post_connected (element, name.c_str (), *c.client);
+  };
+  auto client = std::make_shared<WhipClient> (*c.loop, GST_OBJECT (element),
+      config, hooks);
+  c.client = client;
+  return client;
+}
+
+void
+whip_element_stop (WhipElementCommon &c)
+{
+  unsigned delete_timeout;
+  {
+    std::lock_guard<std::mutex> g (c.lock);
+    delete_timeout = c.settings.delete_timeout_ms;
+  }
+  if (c.client)
+    c.client->stop (delete_timeout);
+  c.loop->stop ();
+  if (c.client && !c.client->answer_ice_servers ().empty ())
+    c.remembered_ice_servers = c.client->answer_ice_servers ();
+  c.client.reset ();
+}
+
+std::string
+whip_failure_report (GstElement *element, WhipElementCommon &c,
+    const char *prefix, const WhipFailure &f, bool whep, std::string &url,
+    bool &error)
+{
+  {
+    std::lock_guard<std::mutex> g (c.lock);
+    url = c.settings.endpoint;
+    error = c.settings.error_on_failure;
+  }
+  whip_post_failure (element, prefix, f, url);
+  return std::string (whep ? "WHEP playback failed (" :
+      "WHIP publishing failed (") + whip::severity_name (f.severity) + ", "
+      + f.stage + (f.http_status ? ", HTTP " + std::to_string (f.http_status)
+      : "") + "): " + f.reason;
+}
+
+void
+whip_element_finalize (WhipElementCommon &c)
+{
+  if (c.loop)
+    c.loop->stop ();
 }
 
 bool
@@ -248,6 +318,161 @@ whip_get_property (const WhipSettings &s, guint prop_id, GValue *value)
     default:
       return false;
   }
+}
+
+bool
+whip_common_set_property (WhipElementCommon &c, guint prop_id,
+    const GValue *value, bool whep)
+{
+  std::string uri_error;
+  if (!whip_set_property (c.settings, prop_id, value, whep, &uri_error))
+    return false;
+  if (prop_id == PROP_WHIP_URI || prop_id == PROP_WHIP_ENDPOINT)
+    c.uri_error = uri_error;
+  return true;
+}
+
+bool
+whip_common_get_property (WhipElementCommon &c, guint prop_id,
+    GValue *value, const char *prefix, std::int64_t first_media_ms)
+{
+  if (prop_id == PROP_WHIP_STATISTICS) {
+    WebrtcStatus st;
+    std::shared_ptr<WhipClient> client;
+    {
+      std::lock_guard<std::mutex> g (c.lock);
+      st = c.status;
+      client = c.client;
+    }
+    WhipSnapshot snap;
+    if (client)
+      snap = client->snapshot ();
+    GstStructure *s = whip_statistics (prefix, snap, st, first_media_ms);
+    gst_value_set_structure (value, s);
+    gst_structure_free (s);
+    return true;
+  }
+  std::lock_guard<std::mutex> g (c.lock);
+  if (prop_id == PROP_WHIP_STATUS) {
+    g_value_set_enum (value, (gint) c.status);
+    return true;
+  }
+  return whip_get_property (c.settings, prop_id, value);
+}
+
+void
+whip_set_status (GstElement *element, WhipElementCommon &c,
+    WebrtcStatus status, GParamSpec *status_pspec)
+{
+  {
+    std::lock_guard<std::mutex> g (c.lock);
+    if (c.status == status)
+      return;
+    c.status = status;
+  }
+  g_object_notify_by_pspec (G_OBJECT (element), status_pspec);
+}
+
+void
+whip_set_stopped (GstElement *element, WhipElementCommon &c,
+    GParamSpec *status_pspec)
+{
+  bool failed;
+  {
+    std::lock_guard<std::mutex> g (c.lock);
+    failed = c.status == WebrtcStatus::Failed;
+  }
+  if (!failed)
+    whip_set_status (element, c, WebrtcStatus::Stopped, status_pspec);
+}
+
+bool
+whip_check_settings (GstElement *element, WhipElementCommon &c, bool whep)
+{
+  std::string uri_error, endpoint;
+  {
+    std::lock_guard<std::mutex> g (c.lock);
+    uri_error = c.uri_error;
+    endpoint = c.settings.endpoint;
+  }
+  if (!uri_error.empty ()) {
+    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS, ("%s",
+            uri_error.c_str ()), (nullptr));
+    return false;
+  }
+  if (endpoint.empty ()) {
+    GST_ELEMENT_ERROR (element, RESOURCE, SETTINGS, ("%s", whep ?
+            "no endpoint: set the uri (whep://host/path) or endpoint property" :
+            "no endpoint: set the uri (whip://host/path) or endpoint property"),
+        (nullptr));
+    return false;
+  }
+  return true;
+}
+
+bool
+whip_change_state_before (GstElement *element, WhipElementCommon &c,
+    GstStateChange transition, bool whep, GParamSpec *status_pspec,
+    bool (*start) (GstElement *), void (*cleanup) (GstElement *))
+{
+  switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      return whip_check_settings (element, c, whep);
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      whip_set_status (element, c, WebrtcStatus::Idle, status_pspec);
+      if (!start (element)) {
+        cleanup (element);
+        return false;
+      }
+      return true;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      whip_element_stop (c);
+      return true;
+    default:
+      return true;
+  }
+}
+
+const gchar *const *
+whip_uri_protocols (bool whep)
+{
+  static const gchar *whep_protocols[] = { "whep", "wheps", nullptr };
+  static const gchar *whip_protocols[] = { "whip", "whips", nullptr };
+  return whep ? whep_protocols : whip_protocols;
+}
+
+gchar *
+whip_uri_get (WhipElementCommon &c)
+{
+  std::lock_guard<std::mutex> g (c.lock);
+  return c.settings.uri.empty () ? nullptr : g_strdup (c.settings.uri.c_str ());
+}
+
+gboolean
+whip_uri_set (GstElement *element, WhipElementCommon &c, const gchar *uri,
+    bool whep, GError **error)
+{
+  if (GST_STATE (element) != GST_STATE_NULL) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+        "the URI can only change in the NULL state");
+    return FALSE;
+  }
+  GValue v = G_VALUE_INIT;
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, uri);
+  std::string uri_error;
+  {
+    std::lock_guard<std::mutex> g (c.lock);
+    whip_set_property (c.settings, PROP_WHIP_URI, &v, whep, &uri_error);
+    c.uri_error = uri_error;
+  }
+  g_value_unset (&v);
+  if (!uri_error.empty ()) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s",
+        uri_error.c_str ());
+    return FALSE;
+  }
+  return TRUE;
 }
 
 bool

@@ -7,6 +7,7 @@
  * Written against docs/elements/failoversrc.md: properties are set by name,
  * bus messages are read by structure name. Time bounds are generous; speed
  * is measured by bench/. */
+#include "failover_common.h"
 #include "fixtures/rig.h"
 #include "fixtures/servers.h"
 #include "fixtures/watcher.h"
@@ -18,74 +19,17 @@
 #include <set>
 #include <thread>
 
+using namespace failover_test;
 using namespace fixtures;
 using namespace std::chrono_literals;
 
-class Env : public ::testing::Environment
-{
-public:
-  void SetUp () override { gst_init (nullptr, nullptr); }
-};
-static auto *const env = ::testing::AddGlobalTestEnvironment (new Env);
-
 namespace {
-
-constexpr const char *kVideoCaps =
-    "video/x-raw,format=I420,width=320,height=240,framerate=30/1";
-constexpr const char *kAudioCaps =
-    "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
-
-/* Time for the first frame of the first candidate: publisher connect, player
- * connect, first keyframe (1 s GOP), decoder. */
-constexpr auto kFirstFrame = 20000ms;
-/* A switch a viewer would call "it failed over". */
-constexpr auto kSwitch = 6000ms;
 
 #define REQUIRE_ELEMENT(rig) \
   do { \
     if (!(rig).available ()) \
       GTEST_SKIP () << (rig).error (); \
   } while (0)
-
-/* Short timings for tests: a second of silence is a failure, retries are
- * quick, failback waits 1.5 s of health. */
-void
-configure (SourceRig &rig, const std::string &uris,
-    const std::string &standby = "hot")
-{
-  ASSERT_TRUE (rig.set ("uris", uris));
-  ASSERT_TRUE (rig.set ("standby", standby));
-  ASSERT_TRUE (rig.set ("video-caps", kVideoCaps));
-  ASSERT_TRUE (rig.set ("audio-caps", kAudioCaps));
-  ASSERT_TRUE (rig.set ("timeout", "1000"));
-  ASSERT_TRUE (rig.set ("retry-delay", "200"));
-  ASSERT_TRUE (rig.set ("retry-max-delay", "1000"));
-  ASSERT_TRUE (rig.set ("failback-holdoff", "1500"));
-  ASSERT_TRUE (rig.set ("hold-last-frame", "300"));
-}
-
-/* Plays and waits until `look` is on the output. */
-::testing::AssertionResult
-start_on (SourceRig &rig, const std::string &look)
-{
-  if (!rig.play ())
-    return ::testing::AssertionFailure () << "PLAYING failed" << rig.describe ();
-  if (!rig.video ().wait_for_class (look, kFirstFrame, 5))
-    return ::testing::AssertionFailure () << look << " never on the output"
-                                          << rig.describe ();
-  return ::testing::AssertionSuccess ();
-}
-
-/* The first failoversrc-switch to `to` posted at or after `since`. */
-std::optional<BusRecorder::Entry>
-wait_switch (SourceRig &rig, int to, Clock::time_point since,
-    ms timeout = 3000ms)
-{
-  return rig.bus ().wait_for ("failoversrc-switch", timeout,
-      [&] (const BusRecorder::Entry &e) {
-        return e.wall >= since && e.get_int ("to-index") == to;
-      });
-}
 
 bool
 has_entry_for (SourceRig &rig, const std::string &name, int index)
@@ -94,15 +38,6 @@ has_entry_for (SourceRig &rig, const std::string &name, int index)
     if (e.get_int ("index") == index)
       return true;
   return false;
-}
-
-/* Nothing on the bus is an ERROR, and no EOS left the element. */
-void
-expect_survived (SourceRig &rig)
-{
-  EXPECT_EQ (rig.bus ().count ("error"), 0u) << rig.describe ();
-  EXPECT_EQ (rig.bus ().count ("eos"), 0u);
-  EXPECT_EQ (rig.eos_events (), 0) << "EOS left failoversrc";
 }
 
 size_t

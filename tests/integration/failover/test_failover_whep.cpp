@@ -9,6 +9,7 @@
  *
  * Written against docs/elements/failoversrc.md ("WHEP candidates") and
  * docs/elements/reswhepsrc.md. */
+#include "failover_common.h"
 #include "fixtures/process.h"
 #include "fixtures/rig.h"
 #include "fixtures/servers.h"
@@ -23,26 +24,11 @@
 #include <set>
 #include <thread>
 
+using namespace failover_test;
 using namespace fixtures;
 using namespace std::chrono_literals;
 
-class Env : public ::testing::Environment
-{
-public:
-  void SetUp () override { gst_init (nullptr, nullptr); }
-};
-static auto *const env = ::testing::AddGlobalTestEnvironment (new Env);
-
 namespace {
-
-constexpr const char *kVideoCaps =
-    "video/x-raw,format=I420,width=320,height=240,framerate=30/1";
-constexpr const char *kAudioCaps =
-    "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
-
-/* First frame of the first candidate: HTTP, ICE, DTLS, first keyframe. */
-constexpr auto kFirstFrame = 20000ms;
-constexpr auto kSwitch = 6000ms;
 
 /* A missing element is a failure, not a skip (the build provides both). */
 #define REQUIRE_ELEMENT(rig) \
@@ -70,42 +56,6 @@ whep_uri (int port)
   return "whep://127.0.0.1:" + std::to_string (port) + "/whep/cam";
 }
 
-void
-configure (SourceRig &rig, const std::string &uris,
-    const std::string &standby = "hot")
-{
-  ASSERT_TRUE (rig.set ("uris", uris));
-  ASSERT_TRUE (rig.set ("standby", standby));
-  ASSERT_TRUE (rig.set ("video-caps", kVideoCaps));
-  ASSERT_TRUE (rig.set ("audio-caps", kAudioCaps));
-  ASSERT_TRUE (rig.set ("timeout", "1000"));
-  ASSERT_TRUE (rig.set ("retry-delay", "200"));
-  ASSERT_TRUE (rig.set ("retry-max-delay", "1000"));
-  ASSERT_TRUE (rig.set ("failback-holdoff", "1500"));
-  ASSERT_TRUE (rig.set ("hold-last-frame", "300"));
-}
-
-::testing::AssertionResult
-start_on (SourceRig &rig, const std::string &look)
-{
-  if (!rig.play ())
-    return ::testing::AssertionFailure () << "PLAYING failed" << rig.describe ();
-  if (!rig.video ().wait_for_class (look, kFirstFrame, 5))
-    return ::testing::AssertionFailure () << look << " never on the output"
-                                          << rig.describe ();
-  return ::testing::AssertionSuccess ();
-}
-
-std::optional<BusRecorder::Entry>
-wait_switch (SourceRig &rig, int to, Clock::time_point since,
-    ms timeout = 3000ms)
-{
-  return rig.bus ().wait_for ("failoversrc-switch", timeout,
-      [&] (const BusRecorder::Entry &e) {
-        return e.wall >= since && e.get_int ("to-index") == to;
-      });
-}
-
 size_t
 count_for (SourceRig &rig, const std::string &name, int index)
 {
@@ -113,15 +63,6 @@ count_for (SourceRig &rig, const std::string &name, int index)
   for (auto &e : rig.bus ().entries (name))
     n += e.get_int ("index") == index;
   return n;
-}
-
-/* No ERROR reached the application, no EOS left the element. */
-void
-expect_survived (SourceRig &rig)
-{
-  EXPECT_EQ (rig.bus ().count ("error"), 0u) << rig.describe ();
-  EXPECT_EQ (rig.bus ().count ("eos"), 0u);
-  EXPECT_EQ (rig.eos_events (), 0) << "EOS left failoversrc";
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+/* What the failoversrc integration tests (test_failover.cpp,
+ * test_failover_whep.cpp) share: GStreamer set up once per binary, the
+ * output caps, the time bounds and the short test timings, playing until a
+ * look is on the output, waiting for a switch, and the "survived" checks.
+ * Included by one translation unit per test binary. */
+#pragma once
+
+#include "fixtures/rig.h"
+#include "fixtures/watcher.h"
+
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace failover_test {
+
+using namespace fixtures;
+using namespace std::chrono_literals;
+
+class Env : public ::testing::Environment
+{
+public:
+  void SetUp () override { gst_init (nullptr, nullptr); }
+};
+static auto *const env = ::testing::AddGlobalTestEnvironment (new Env);
+
+constexpr const char *kVideoCaps =
+    "video/x-raw,format=I420,width=320,height=240,framerate=30/1";
+constexpr const char *kAudioCaps =
+    "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
+
+/* Time for the first frame of the first candidate: publisher connect (or
+ * WHEP HTTP, ICE, DTLS), player connect, first keyframe (1 s GOP), decoder. */
+constexpr auto kFirstFrame = 20000ms;
+/* A switch a viewer would call "it failed over". */
+constexpr auto kSwitch = 6000ms;
+
+/* Short timings for tests: a second of silence is a failure, retries are
+ * quick, failback waits 1.5 s of health. */
+inline void
+configure (SourceRig &rig, const std::string &uris,
+    const std::string &standby = "hot")
+{
+  ASSERT_TRUE (rig.set ("uris", uris));
+  ASSERT_TRUE (rig.set ("standby", standby));
+  ASSERT_TRUE (rig.set ("video-caps", kVideoCaps));
+  ASSERT_TRUE (rig.set ("audio-caps", kAudioCaps));
+  ASSERT_TRUE (rig.set ("timeout", "1000"));
+  ASSERT_TRUE (rig.set ("retry-delay", "200"));
+  ASSERT_TRUE (rig.set ("retry-max-delay", "1000"));
+  ASSERT_TRUE (rig.set ("failback-holdoff", "1500"));
+  ASSERT_TRUE (rig.set ("hold-last-frame", "300"));
+}
+
+/* Plays and waits until `look` is on the output. */
+inline ::testing::AssertionResult
+start_on (SourceRig &rig, const std::string &look)
+{
+  if (!rig.play ())
+    return ::testing::AssertionFailure () << "PLAYING failed" << rig.describe ();
+  if (!rig.video ().wait_for_class (look, kFirstFrame, 5))
+    return ::testing::AssertionFailure () << look << " never on the output"
+                                          << rig.describe ();
+  return ::testing::AssertionSuccess ();
+}
+
+/* The first failoversrc-switch to `to` posted at or after `since`. */
+inline std::optional<BusRecorder::Entry>
+wait_switch (SourceRig &rig, int to, Clock::time_point since,
+    ms timeout = 3000ms)
+{
+  return rig.bus ().wait_for ("failoversrc-switch", timeout,
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= since && e.get_int ("to-index") == to;
+      });
+}
+
+/* Nothing on the bus is an ERROR, and no EOS left the element. */
+inline void
+expect_survived (SourceRig &rig)
+{
+  EXPECT_EQ (rig.bus ().count ("error"), 0u) << rig.describe ();
+  EXPECT_EQ (rig.bus ().count ("eos"), 0u);
+  EXPECT_EQ (rig.eos_events (), 0) << "EOS left failoversrc";
+}
+
+}  // namespace failover_test
