@@ -433,7 +433,7 @@ breaking_publisher (int after, const std::string & encoders,
 TEST (AutoRestoreSink, EncoderFailingWhileRunningIsSwappedUpstreamNeverSeesIt)
 {
   if (!gst_element_factory_find ("testbreakh264enc"))
-    GTEST_SKIP () << "x264enc is not installed";
+    FAIL () << "x264enc is not installed: scripts/deps.sh installs gstreamer1.0-plugins-ugly";
   GstElement *p = breaking_publisher (20, "testbreakh264enc,x264enc", "");
   Bus bus (p);
   gst_element_set_state (p, GST_STATE_PLAYING);
@@ -463,7 +463,7 @@ TEST (AutoRestoreSink, EncoderFailingWhileRunningIsSwappedUpstreamNeverSeesIt)
 TEST (AutoRestoreSink, EncoderFlowErrorNeverReachesTheUpstreamPush)
 {
   if (!gst_element_factory_find ("testbreakh264enc"))
-    GTEST_SKIP () << "x264enc is not installed";
+    FAIL () << "x264enc is not installed: scripts/deps.sh installs gstreamer1.0-plugins-ugly";
   fixtures::break_encoder_after (10, fixtures::BreakMode::NotNegotiated);
   RawPusher up;
   g_object_set (up.ars, "location", refused_rtmp ().c_str (),
@@ -496,7 +496,7 @@ TEST (AutoRestoreSink, EncoderFlowErrorNeverReachesTheUpstreamPush)
 TEST (AutoRestoreSink, EncoderFailingWithNoFallbackLeftIsOneErrorNamingIt)
 {
   if (!gst_element_factory_find ("testbreakh264enc"))
-    GTEST_SKIP () << "x264enc is not installed";
+    FAIL () << "x264enc is not installed: scripts/deps.sh installs gstreamer1.0-plugins-ugly";
   GstElement *p = breaking_publisher (20, "testbreakh264enc",
       "codec-fallback=false");
   Bus bus (p);

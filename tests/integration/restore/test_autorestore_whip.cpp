@@ -368,7 +368,7 @@ TEST (AutoRestoreSinkWhip, StalledServerReceivingNothingIsRepublishedAndRestored
   std::string bin = std::string (root ? root : "build")
       + "/tests/fixtures/resilient-whip-test-server";
   if (access (bin.c_str (), X_OK) != 0)
-    GTEST_SKIP () << bin << " not built";
+    FAIL () << bin << " not built";
   const int port = fixtures::free_port ();
   std::string log = "/tmp/autorestore-whip-" + std::to_string (getpid ())
       + ".log";

@@ -603,7 +603,7 @@ TEST (AutoRestoreSinkRtmp, EncoderFailingWhileRunningIsSwappedViewerKeepsDecodin
 {
   GstElementFactory *brk = gst_element_factory_find ("testbreakh264enc");
   if (!brk)
-    GTEST_SKIP () << "x264enc is not installed";
+    FAIL () << "x264enc is not installed: scripts/deps.sh installs gstreamer1.0-plugins-ugly";
   gst_object_unref (brk);
   fixtures::break_encoder_after (90, fixtures::BreakMode::Error);
   NginxRtmp server;
