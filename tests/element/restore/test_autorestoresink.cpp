@@ -1,6 +1,7 @@
 /* autorestoresink without servers: destinations that refuse, manual stops,
  * local errors, encoder fallback, and the promise that upstream never
  * blocks while the network is down. */
+#include "fixtures/buspump.h"
 #include "fixtures/breakenc.h"
 #include "fixtures/process.h"
 #include "fixtures/rawfeed.h"
@@ -25,78 +26,10 @@ using namespace std::chrono;
 
 namespace {
 
-/* Collects the bus messages of a pipeline from the test thread. */
-struct Bus
-{
-  GstBus *bus;
-  std::vector<GstMessage *> seen;
-
-  explicit Bus (GstElement * pipeline) : bus (gst_element_get_bus (pipeline)) {}
-  ~Bus ()
-  {
-    for (auto *m : seen)
-      gst_message_unref (m);
-    gst_object_unref (bus);
-  }
-
-  void pump (milliseconds for_)
-  {
-    auto end = steady_clock::now () + for_;
-    while (steady_clock::now () < end) {
-      GstMessage *m = gst_bus_timed_pop (bus, 10 * GST_MSECOND);
-      if (m)
-        seen.push_back (m);
-    }
-  }
-
-  /* Pumps until `pred` holds for some message, or the timeout. */
-  GstMessage *wait (const std::function<bool (GstMessage *)> &pred,
-      milliseconds timeout)
-  {
-    for (auto *m : seen)
-      if (pred (m))
-        return m;
-    auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end) {
-      GstMessage *m = gst_bus_timed_pop (bus, 10 * GST_MSECOND);
-      if (!m)
-        continue;
-      seen.push_back (m);
-      if (pred (m))
-        return m;
-    }
-    return nullptr;
-  }
-
-  int count (const std::function<bool (GstMessage *)> &pred) const
-  {
-    return (int) std::count_if (seen.begin (), seen.end (), pred);
-  }
-};
-
-std::function<bool (GstMessage *)>
-element_msg (const char *name)
-{
-  std::string n (name);
-  return [n] (GstMessage * m) {
-    if (GST_MESSAGE_TYPE (m) != GST_MESSAGE_ELEMENT)
-      return false;
-    const GstStructure *s = gst_message_get_structure (m);
-    return s && gst_structure_has_name (s, n.c_str ());
-  };
-}
-
-bool
-is_error (GstMessage * m)
-{
-  return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR;
-}
-
-bool
-is_eos (GstMessage * m)
-{
-  return GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
-}
+using Bus = fixtures::BusPump;
+using fixtures::element_msg;
+using fixtures::is_error;
+using fixtures::is_eos;
 
 std::string
 error_text (GstMessage * m)

@@ -2,6 +2,7 @@
  * restarted while a viewer watches, an SRT listener restarted, a manual
  * stop that must not reconnect, a refused stream key, and a recording that
  * keeps every frame across an outage. */
+#include "fixtures/buspump.h"
 #include "fixtures/breakenc.h"
 #include "fixtures/netns.h"
 #include "fixtures/process.h"
@@ -31,63 +32,9 @@ using restoretest::Viewer;
 
 namespace {
 
-struct Bus
-{
-  GstBus *bus;
-  std::vector<GstMessage *> seen;
-  explicit Bus (GstElement * p) : bus (gst_element_get_bus (p)) {}
-  ~Bus ()
-  {
-    for (auto *m : seen)
-      gst_message_unref (m);
-    gst_object_unref (bus);
-  }
-  void pump (milliseconds for_)
-  {
-    auto end = steady_clock::now () + for_;
-    while (steady_clock::now () < end)
-      if (GstMessage * m = gst_bus_timed_pop (bus, 10 * GST_MSECOND))
-        seen.push_back (m);
-  }
-  GstMessage *wait (const std::function<bool (GstMessage *)> &pred,
-      milliseconds timeout)
-  {
-    for (auto *m : seen)
-      if (pred (m))
-        return m;
-    auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end) {
-      GstMessage *m = gst_bus_timed_pop (bus, 10 * GST_MSECOND);
-      if (!m)
-        continue;
-      seen.push_back (m);
-      if (pred (m))
-        return m;
-    }
-    return nullptr;
-  }
-  int count (const std::function<bool (GstMessage *)> &pred) const
-  {
-    return (int) std::count_if (seen.begin (), seen.end (), pred);
-  }
-};
-
-std::function<bool (GstMessage *)>
-element_msg (const char *name)
-{
-  std::string n (name);
-  return [n] (GstMessage * m) {
-    const GstStructure *s = gst_message_get_structure (m);
-    return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT && s
-        && gst_structure_has_name (s, n.c_str ());
-  };
-}
-
-bool
-is_error (GstMessage * m)
-{
-  return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR;
-}
+using Bus = fixtures::BusPump;
+using fixtures::element_msg;
+using fixtures::is_error;
 
 
 std::string
