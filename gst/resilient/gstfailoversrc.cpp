@@ -539,6 +539,27 @@ policy_config (const Settings &s)
 
 /* ---- output caps, filler frames ----------------------------------------- */
 
+
+/* A field the user left out takes the default; one given as a range or list
+ * is fixated towards it. */
+static void
+fixate_int_or_set (GstStructure *s, const char *field, int def)
+{
+  if (!gst_structure_has_field (s, field))
+    gst_structure_set (s, field, G_TYPE_INT, def, nullptr);
+  else
+    gst_structure_fixate_field_nearest_int (s, field, def);
+}
+
+static void
+fixate_string_or_set (GstStructure *s, const char *field, const char *def)
+{
+  if (!gst_structure_has_field (s, field))
+    gst_structure_set (s, field, G_TYPE_STRING, def, nullptr);
+  else
+    gst_structure_fixate_field_string (s, field, def);
+}
+
 static GstCaps *
 default_caps (int stream, const GstCaps *wanted)
 {
@@ -551,16 +572,9 @@ default_caps (int stream, const GstCaps *wanted)
   caps = gst_caps_make_writable (caps);
   GstStructure *s = gst_caps_get_structure (caps, 0);
   if (stream == VIDEO) {
-    if (!gst_structure_has_field (s, "format"))
-      gst_structure_set (s, "format", G_TYPE_STRING, "I420", nullptr);
-    else
-      gst_structure_fixate_field_string (s, "format", "I420");
-    if (!gst_structure_has_field (s, "width"))
-      gst_structure_set (s, "width", G_TYPE_INT, DEFAULT_WIDTH, nullptr);
-    gst_structure_fixate_field_nearest_int (s, "width", DEFAULT_WIDTH);
-    if (!gst_structure_has_field (s, "height"))
-      gst_structure_set (s, "height", G_TYPE_INT, DEFAULT_HEIGHT, nullptr);
-    gst_structure_fixate_field_nearest_int (s, "height", DEFAULT_HEIGHT);
+    fixate_string_or_set (s, "format", "I420");
+    fixate_int_or_set (s, "width", DEFAULT_WIDTH);
+    fixate_int_or_set (s, "height", DEFAULT_HEIGHT);
     if (!gst_structure_has_field (s, "framerate"))
       gst_structure_set (s, "framerate", GST_TYPE_FRACTION, DEFAULT_FPS_N, 1,
                          nullptr);
@@ -570,16 +584,9 @@ default_caps (int stream, const GstCaps *wanted)
       gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
                          nullptr);
   } else {
-    if (!gst_structure_has_field (s, "format"))
-      gst_structure_set (s, "format", G_TYPE_STRING, "S16LE", nullptr);
-    else
-      gst_structure_fixate_field_string (s, "format", "S16LE");
-    if (!gst_structure_has_field (s, "rate"))
-      gst_structure_set (s, "rate", G_TYPE_INT, DEFAULT_RATE, nullptr);
-    gst_structure_fixate_field_nearest_int (s, "rate", DEFAULT_RATE);
-    if (!gst_structure_has_field (s, "channels"))
-      gst_structure_set (s, "channels", G_TYPE_INT, DEFAULT_CHANNELS, nullptr);
-    gst_structure_fixate_field_nearest_int (s, "channels", DEFAULT_CHANNELS);
+    fixate_string_or_set (s, "format", "S16LE");
+    fixate_int_or_set (s, "rate", DEFAULT_RATE);
+    fixate_int_or_set (s, "channels", DEFAULT_CHANNELS);
     if (!gst_structure_has_field (s, "layout"))
       gst_structure_set (s, "layout", G_TYPE_STRING, "interleaved", nullptr);
   }
