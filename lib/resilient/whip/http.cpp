@@ -404,7 +404,7 @@ counter_offer_validity (const HttpResponse &resp, std::int64_t now_unix_s)
   if (auto v = parse_retry_after (resp.valid_until, now_unix_s))
     return *v;
   if (auto e = parse_http_date (resp.expires))
-    return *e > now_unix_s ? ms ((*e - now_unix_s) * 1000) : Duration::zero ();
+    return time_until (*e, now_unix_s);
   return kCounterOfferValidity;
 }
 

@@ -86,7 +86,8 @@ constexpr Duration kCounterOfferValidity = ms (30000);
 /* How long a WHEP 406 counter-offer stays valid from `now_unix_s`: its
  * `Valid-Until` header (draft-ietf-wish-whep: an HTTP-date, delay-seconds
  * accepted too), else `Expires` (HTTP-date), else kCounterOfferValidity. A
- * time in the past gives zero (already expired); a malformed value is
+ * time in the past gives zero (already expired), a later one than
+ * kMaxHttpDelay (retryafter.h) gives kMaxHttpDelay; a malformed value is
  * ignored like an absent one. */
 Duration counter_offer_validity (const HttpResponse &resp,
     std::int64_t now_unix_s);

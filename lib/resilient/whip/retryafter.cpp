@@ -114,6 +114,18 @@ parse_http_date (const std::string &value)
   return std::nullopt;
 }
 
+Duration
+time_until (std::int64_t at_unix_s, std::int64_t now_unix_s)
+{
+  if (at_unix_s <= now_unix_s)
+    return Duration::zero ();
+  /* at - now without overflow: both may be anything a fuzzer passes. */
+  if (now_unix_s < 0 ? at_unix_s > now_unix_s + kMaxHttpDelaySeconds
+                     : at_unix_s - now_unix_s > kMaxHttpDelaySeconds)
+    return kMaxHttpDelay;
+  return std::chrono::seconds (at_unix_s - now_unix_s);
+}
+
 std::optional<Duration>
 parse_retry_after (const std::string &raw, std::int64_t now_unix_s)
 {
@@ -124,14 +136,15 @@ parse_retry_after (const std::string &raw, std::int64_t now_unix_s)
   std::string v = raw.substr (b, e - b + 1);
   if (std::all_of (v.begin (), v.end (),
           [](unsigned char c) { return std::isdigit (c); })) {
-    if (v.size () > 9)  /* absurd; a day is plenty */
-      return std::chrono::seconds (86400);
-    return std::chrono::seconds (std::stoll (v));
+    if (v.size () > 9) /* more than the maximum in any case */
+      return kMaxHttpDelay;
+    return std::min<Duration> (std::chrono::seconds (std::stoll (v)),
+                               kMaxHttpDelay);
   }
   auto at = parse_http_date (v);
   if (!at)
     return std::nullopt;
-  return std::chrono::seconds (std::max<std::int64_t> (0, *at - now_unix_s));
+  return time_until (*at, now_unix_s);
 }
 
 }  // namespace resilient::whip

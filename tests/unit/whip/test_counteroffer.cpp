@@ -1,5 +1,6 @@
 /* WHEP 406 counter-offer validity (Valid-Until, Expires, default). */
 #include "resilient/whip/http.h"
+#include "resilient/whip/retryafter.h"
 
 #include <gtest/gtest.h>
 
@@ -80,4 +81,23 @@ TEST (WhepCounterOffer, AbsentOrMalformedGivesTheDefault)
   auto ok = counter_offer ();
   ok.status = 201;
   EXPECT_FALSE (classify (Protocol::Whep, Request::Post, ok, kNow).valid_for);
+}
+
+/* Issue 14 defect 6: Expires / Valid-Until far in the future overflowed
+ * (core/time.h ms() of a huge count); both are clamped to kMaxHttpDelay. */
+TEST (WhepCounterOffer, FarFutureValidityIsClampedNotOverflowed)
+{
+  auto r = counter_offer ();
+  r.expires = "Fri, 31 Dec 9999 23:59:59 GMT";
+  EXPECT_EQ (counter_offer_validity (r, kNow), kMaxHttpDelay);
+  r.expires = "Wed, 01 Jan 2200 00:00:00 GMT";
+  EXPECT_EQ (counter_offer_validity (r, kNow), kMaxHttpDelay);
+  r.expires.clear ();
+  r.valid_until = "Fri, 31 Dec 9999 23:59:59 GMT";
+  EXPECT_EQ (counter_offer_validity (r, kNow), kMaxHttpDelay);
+  r.valid_until = "99999999";
+  EXPECT_EQ (counter_offer_validity (r, kNow), kMaxHttpDelay);
+  auto v = classify (Protocol::Whep, Request::Post, r, kNow);
+  ASSERT_TRUE (v.valid_for);
+  EXPECT_EQ (*v.valid_for, kMaxHttpDelay);
 }
