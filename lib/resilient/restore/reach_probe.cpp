@@ -1,0 +1,100 @@
+#include "resilient/restore/reach_probe.h"
+
+#include <algorithm>
+
+namespace resilient::restore {
+
+ReachProbe::ReachProbe (ProbePolicy policy) : policy_ (policy)
+{
+  if (policy_.min_interval <= Duration::zero ())
+    policy_.min_interval = ms (1);
+  if (policy_.max_interval < policy_.min_interval)
+    policy_.max_interval = policy_.min_interval;
+  if (policy_.growth < 1)
+    policy_.growth = 1;
+}
+
+void
+ReachProbe::on_failure (bool server_answered, TimePoint now,
+                        std::optional<TimePoint> not_before)
+{
+  if (!outage_start_)
+    outage_start_ = now;
+  /* A connect that was not accepted proves the server down: its next
+   * accept is news. One that was accepted proves nothing (yet). */
+  armed_ = !server_answered;
+  TimePoint next = now + interval_at (now - *outage_start_);
+  if (not_before && *not_before > next)
+    next = *not_before;
+  if (!in_flight_)
+    next_ = next;
+}
+
+void
+ReachProbe::reset ()
+{
+  outage_start_.reset ();
+  next_.reset ();
+  armed_ = false;
+  in_flight_ = false;
+}
+
+std::optional<TimePoint>
+ReachProbe::next_probe () const
+{
+  if (!outage_start_ || in_flight_)
+    return std::nullopt;
+  return next_;
+}
+
+void
+ReachProbe::on_probe_started (TimePoint now)
+{
+  (void)now;
+  in_flight_ = true;
+  probes_++;
+}
+
+bool
+ReachProbe::on_probe_result (bool accepted, TimePoint now)
+{
+  in_flight_ = false;
+  if (!outage_start_)
+    return false;
+  next_ = now + interval_at (now - *outage_start_);
+  if (!accepted) {
+    armed_ = true;
+    return false;
+  }
+  if (!armed_)
+    return false;
+  armed_ = false;
+  return true;
+}
+
+Duration
+ReachProbe::interval_at (Duration age) const
+{
+  Duration d = age / policy_.growth;
+  return std::clamp (d, policy_.min_interval, policy_.max_interval);
+}
+
+bool
+FailureNotice::on_failure (FailureKind kind, const std::string &reason)
+{
+  if (warned_ && kind == kind_ && reason == reason_)
+    return false;
+  warned_ = true;
+  kind_ = kind;
+  reason_ = reason;
+  return true;
+}
+
+void
+FailureNotice::reset ()
+{
+  warned_ = false;
+  reason_.clear ();
+}
+
+} // namespace resilient::restore
