@@ -52,6 +52,7 @@
 #include "resilient/restore/destination_list.h"
 #include "resilient/restore/encoder_chain.h"
 #include "resilient/restore/hold_queue.h"
+#include "resilient/restore/reach_probe.h"
 #include "resilient/restore/restore_scheduler.h"
 #include "resilient/restore/watchers.h"
 
@@ -106,6 +107,12 @@ using resilient::gst::TransportHealth;
 #define DEFAULT_MISSING_PINGS 10
 #define DEFAULT_PING_CHECK_PERIOD_MS 5000
 #define DEFAULT_PROBE_INTERVAL_MS 100
+/* The first probes of an outage (a restarted server is back within a
+ * second or two); the gap grows with the outage's age / PROBE_GROWTH up to
+ * probe-interval. */
+#define PROBE_MIN_INTERVAL_MS 25
+#define PROBE_GROWTH 40
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define DEFAULT_NETWORK_MONITOR TRUE
 #define DEFAULT_REDUNDANT FALSE
 #define DEFAULT_FAILBACK_HOLDOFF_MS 30000
@@ -149,6 +156,7 @@ enum {
   PROP_RECORDING_MAX_DURATION,
   PROP_RECORDING_MUXER,
   PROP_EOS_DRAIN_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
   PROP_STATUS,
   PROP_STATISTICS,
 };
@@ -234,6 +242,7 @@ struct Settings
   guint64 recording_max_duration_ms = DEFAULT_RECORDING_MAX_DURATION_MS;
   std::string recording_muxer = DEFAULT_RECORDING_MUXER;
   guint eos_drain_timeout_ms = DEFAULT_EOS_DRAIN_TIMEOUT_MS;
+  guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 };
 
 /* One input stream's front: entry queue -> (convert, encoder) -> parser ->
@@ -273,6 +282,9 @@ struct Session
   /* The URL the cluster gave this session (cluster:// destinations). */
   std::string cluster_url;
   TimePoint started{};
+  /* Media the fronts had taken in when the session started: the connect
+   * timeout only runs while media comes. */
+  std::uint64_t in_at_start = 0;
   /* Being fed by the streaming threads (under lock). */
   bool feeding = false;
   bool up = false;
@@ -297,7 +309,13 @@ struct Slot
   std::string last_reason;
   FailureKind last_kind = FailureKind::ServerLost;
   bool probing = false;
-  TimePoint last_probe{};
+  /* Probe cadence, and whether a probe may skip the wait. */
+  ReachProbe reach;
+  ControlLoop::TimerId probe_timer = 0;
+  /* A WARNING for the first failure to publish and a changed reason. */
+  FailureNotice notice;
+  /* The failing session's Retry-After (ms, -1 none), for fail_session. */
+  std::int64_t retry_after_ms = -1;
   bool gave_up = false;
   bool fatal = false;
   /* cluster://<id>/<path> destinations: the shared resolver's client, and
@@ -311,6 +329,7 @@ struct Stats
 {
   std::uint64_t restores = 0;
   std::uint64_t retries = 0;
+  std::uint64_t probes = 0;
   std::uint64_t republishes = 0;
   std::uint64_t codec_changes = 0;
   std::uint64_t encoder_changes = 0;
@@ -408,6 +427,7 @@ static void fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
 static void update_status (GstAutoRestoreSink *self);
 static void schedule_tick (GstAutoRestoreSink *self);
 static void finish_eos_if_done (GstAutoRestoreSink *self);
+static void schedule_probe (GstAutoRestoreSink *self, size_t idx);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -1654,6 +1674,7 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
   s->slot = slot_idx;
   s->failback = failback;
   s->started = now_of (self);
+  s->in_at_start = priv->video.buffers_in + priv->audio.buffers_in;
   s->last_bitrate_sample = s->started;
   gchar *pname = g_strdup_printf ("%s-session%" G_GUINT64_FORMAT,
                                   GST_OBJECT_NAME (self), s->id);
@@ -1864,6 +1885,7 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   Slot &slot = slot_of (self, idx);
   const bool was_up = s->up;
   const Duration lifetime = now - s->started;
+  const std::int64_t retry_after_ms = std::exchange (slot.retry_after_ms, -1);
   destroy_session (self, s);
   if (slot.cluster && !s->cluster_url.empty ())
     /* "cluster-down" is not held against the host. */
@@ -1968,11 +1990,30 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   }
   RestoreVerdict v = sched.on_failure (kind, now);
   switch (v.action) {
-  case RestoreVerdict::Action::RetryAt:
+  case RestoreVerdict::Action::RetryAt: {
+    /* Not before the server's Retry-After (a floor on the schedule). */
+    std::optional<TimePoint> floor;
+    TimePoint at = v.at;
+    if (retry_after_ms > 0) {
+      floor = now + ms (retry_after_ms);
+      at = std::max (at, *floor);
+    }
     GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms",
-                     v.attempt, slot.display.c_str (), to_ms (v.at - now));
-    schedule_retry_at (self, idx, v.at);
+                     v.attempt, slot.display.c_str (), to_ms (at - now));
+    schedule_retry_at (self, idx, at);
+    /* A server that accepted the connection and then failed it is
+     * retried on this schedule; probes only skip the wait for a server
+     * that was down and accepts again. */
+    slot.reach.on_failure (accepted, now, floor);
+    schedule_probe (self, idx);
+    if (slot.notice.on_failure (kind, why) && !was_up)
+      GST_ELEMENT_WARNING (
+          self, RESOURCE, OPEN_WRITE,
+          ("Cannot publish to %s: %s; retry %d in %" G_GINT64_FORMAT " ms",
+           slot.display.c_str (), why.c_str (), v.attempt, to_ms (at - now)),
+          ("%s", failure_kind_name (kind)));
     break;
+  }
   case RestoreVerdict::Action::GiveUp: {
     slot.gave_up = true;
     post_event (self, "gave-up",
@@ -2034,18 +2075,9 @@ on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
              .empty ())
       f.kind = FailureKind::PublishStopped;
   }
-  const size_t idx = s->slot;
+  /* The server's Retry-After is a floor on the restore schedule. */
+  slot_of (self, s->slot).retry_after_ms = s->failback ? -1 : f.retry_after_ms;
   fail_session (self, s, f.kind, f.reason, f.accepted, f.closed_by_peer);
-  Slot &slot = slot_of (self, idx);
-  if (f.retry_after_ms > 0 && slot.retry_timer && !s->failback) {
-    /* Not before the server's Retry-After. */
-    auto next = sched_for (self, idx).next_retry ();
-    TimePoint earliest = now_of (self) + ms (f.retry_after_ms);
-    if (next && *next < earliest)
-      schedule_retry_at (self, idx, earliest);
-    /* An answering HTTP port says nothing here: no probe before then. */
-    slot.last_probe = earliest;
-  }
 }
 
 static void
@@ -2056,6 +2088,12 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   s->up = true;
   Slot &slot = slot_of (self, s->slot);
   slot.refusal.on_connected ();
+  slot.reach.reset ();
+  slot.notice.reset ();
+  if (slot.probe_timer) {
+    priv->loop.cancel (slot.probe_timer);
+    slot.probe_timer = 0;
+  }
   slot.gave_up = false;
   if (slot.cluster && !s->cluster_url.empty ())
     slot.cluster->succeeded ();
@@ -2171,7 +2209,22 @@ tick (GstAutoRestoreSink *self)
     Slot &slot = slot_of (self, s->slot);
     if (!s->up && h.up)
       on_session_up (self, s);
-    else if (!s->up)
+    else if (!s->up && priv->run.connect_timeout_ms > 0
+             && now - s->started >= ms (priv->run.connect_timeout_ms)
+             && priv->video.buffers_in + priv->audio.buffers_in
+                    > s->in_at_start) {
+      /* Media came in but no stage of the connect (TCP connect,
+       * handshake, publish / SRT handshake / WHIP exchange) finished in
+       * time: a server sending garbage or stalling. */
+      fail_session (self, s, FailureKind::ConnectFailed,
+                    "not publishing "
+                        + std::to_string (priv->run.connect_timeout_ms)
+                        + " ms after connecting (connect-timeout): the "
+                          "server did not complete the connect, handshake "
+                          "or publish",
+                    true, false);
+      continue;
+    } else if (!s->up)
       GST_DEBUG_OBJECT (self,
                         "session %" G_GUINT64_FORMAT
                         " not up yet: %" G_GUINT64_FORMAT
@@ -2212,14 +2265,6 @@ tick (GstAutoRestoreSink *self)
                  std::to_string (slot.pings.missing ()) + " pings missing");
       continue;
     }
-  }
-  /* While waiting to retry, probe TCP servers: a server that accepts
-   * again is retried at once instead of at the end of the wait. */
-  for (size_t i = 0; i < priv->slots.size (); i++) {
-    Slot &slot = priv->slots[i];
-    if (slot.retry_timer && priv->run.probe_interval_ms > 0 && !slot.probing
-        && now - slot.last_probe >= ms (priv->run.probe_interval_ms))
-      probe_reachability (self, i);
   }
   /* Fail back to the primary after the hold-off (make-before-break). */
   if (!priv->run.redundant && priv->slots.size () > 1) {
@@ -2273,6 +2318,10 @@ retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
     priv->loop.cancel (slot.retry_timer);
     slot.retry_timer = 0;
   }
+  if (slot.probe_timer) {
+    priv->loop.cancel (slot.probe_timer);
+    slot.probe_timer = 0;
+  }
   on_retry_due (self, idx);
 }
 
@@ -2290,15 +2339,20 @@ probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
   GSocketConnection *conn = g_socket_client_connect_to_host_finish (
       G_SOCKET_CLIENT (source), res, nullptr);
   /* Runs on the loop thread (its context is the thread default there). */
-  if (ctx->idx < self->priv->slots.size ())
-    self->priv->slots[ctx->idx].probing = false;
   if (conn) {
     g_io_stream_close (G_IO_STREAM (conn), nullptr, nullptr);
     g_object_unref (conn);
-    retry_now (self, ctx->idx, "server accepts connections again");
-  } else if (ctx->idx < self->priv->slots.size ()) {
-    /* The server is down: the sessions it closed were not refusals. */
-    self->priv->slots[ctx->idx].refusal.on_unreachable ();
+  }
+  if (ctx->idx < self->priv->slots.size () && !self->priv->stopping) {
+    Slot &slot = self->priv->slots[ctx->idx];
+    slot.probing = false;
+    if (!conn)
+      /* The server is down: the sessions it closed were not refusals. */
+      slot.refusal.on_unreachable ();
+    if (slot.reach.on_probe_result (conn != nullptr, now_of (self)))
+      retry_now (self, ctx->idx, "server accepts connections again");
+    else
+      schedule_probe (self, ctx->idx);
   }
   gst_object_unref (self);
   delete ctx;
@@ -2315,7 +2369,11 @@ probe_reachability (GstAutoRestoreSink *self, size_t idx)
   if (!addr)
     return;
   slot.probing = true;
-  slot.last_probe = now_of (self);
+  slot.reach.on_probe_started (now_of (self));
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.probes++;
+  }
   GSocketClient *client = g_socket_client_new ();
   g_socket_client_set_timeout (client, 1);
   gst_object_ref (self);
@@ -2323,6 +2381,34 @@ probe_reachability (GstAutoRestoreSink *self, size_t idx)
       client, addr->first.c_str (), (guint16)addr->second, priv->probe_cancel,
       probe_done, new ProbeCtx{ self, idx });
   g_object_unref (client);
+}
+
+/* The next probe of `idx` while it waits to retry, when its ReachProbe
+ * says (loop only). */
+static void
+schedule_probe (GstAutoRestoreSink *self, size_t idx)
+{
+  auto *priv = self->priv;
+  Slot &slot = slot_of (self, idx);
+  if (slot.probe_timer) {
+    priv->loop.cancel (slot.probe_timer);
+    slot.probe_timer = 0;
+  }
+  if (priv->run.probe_interval_ms == 0 || slot.probing || !slot.retry_timer
+      || priv->stopping)
+    return;
+  auto at = slot.reach.next_probe ();
+  if (!at)
+    return;
+  /* No reference: the timer is cancelled on stop and the loop stopped
+   * before the element goes away. */
+  slot.probe_timer
+      = schedule_in_ms (self, to_ms (*at - now_of (self)), [self, idx] {
+          Slot &slot = self->priv->slots[idx];
+          slot.probe_timer = 0;
+          if (slot.retry_timer && !self->priv->stopping)
+            probe_reachability (self, idx);
+        });
 }
 
 static void
@@ -2430,6 +2516,10 @@ manual_stop (GstAutoRestoreSink *self)
     if (slot.retry_timer) {
       priv->loop.cancel (slot.retry_timer);
       slot.retry_timer = 0;
+    }
+    if (slot.probe_timer) {
+      priv->loop.cancel (slot.probe_timer);
+      slot.probe_timer = 0;
     }
   }
   if (priv->tick_timer) {
@@ -2679,6 +2769,9 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
                              (int)st.bitrate_max_tries),
                PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
                RefusalDetector (ms (2000), 2) };
+    slot.reach = ReachProbe (
+        { ms (std::min<guint> (PROBE_MIN_INTERVAL_MS, st.probe_interval_ms)),
+          ms (st.probe_interval_ms), PROBE_GROWTH });
     slot.cluster = clusters[i];
     if (slot.cluster)
       watch_cluster (self, i, slot.cluster);
@@ -2875,11 +2968,12 @@ make_statistics (GstAutoRestoreSink *self)
       status_nick (priv->status), "destination", G_TYPE_STRING,
       s.destination.c_str (), "destination-index", G_TYPE_INT,
       s.destination_index, "restores", G_TYPE_UINT64, s.restores, "retries",
-      G_TYPE_UINT64, s.retries, "republishes", G_TYPE_UINT64, s.republishes,
-      "failovers", G_TYPE_UINT64, s.failovers, "codec-changes", G_TYPE_UINT64,
-      s.codec_changes, "encoder-changes", G_TYPE_UINT64, s.encoder_changes,
-      "network-changes", G_TYPE_UINT64, s.network_changes, "clips",
-      G_TYPE_UINT64, s.clips, "bytes-in", G_TYPE_UINT64,
+      G_TYPE_UINT64, s.retries, "probes", G_TYPE_UINT64, s.probes,
+      "republishes", G_TYPE_UINT64, s.republishes, "failovers", G_TYPE_UINT64,
+      s.failovers, "codec-changes", G_TYPE_UINT64, s.codec_changes,
+      "encoder-changes", G_TYPE_UINT64, s.encoder_changes, "network-changes",
+      G_TYPE_UINT64, s.network_changes, "clips", G_TYPE_UINT64, s.clips,
+      "bytes-in", G_TYPE_UINT64,
       (guint64)(priv->video.bytes_in + priv->audio.bytes_in), "buffers-in",
       G_TYPE_UINT64, (guint64)(priv->video.buffers_in + priv->audio.buffers_in),
       "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
@@ -2994,6 +3088,9 @@ gst_auto_restore_sink_set_property (GObject *object, guint prop_id,
     break;
   case PROP_EOS_DRAIN_TIMEOUT:
     s.eos_drain_timeout_ms = g_value_get_uint (value);
+    break;
+  case PROP_CONNECT_TIMEOUT:
+    s.connect_timeout_ms = g_value_get_uint (value);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -3115,6 +3212,9 @@ gst_auto_restore_sink_get_property (GObject *object, guint prop_id,
     break;
   case PROP_EOS_DRAIN_TIMEOUT:
     g_value_set_uint (value, s.eos_drain_timeout_ms);
+    break;
+  case PROP_CONNECT_TIMEOUT:
+    g_value_set_uint (value, s.connect_timeout_ms);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -3310,9 +3410,11 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
       gobject_class, PROP_PROBE_INTERVAL,
       g_param_spec_uint (
           "probe-interval", "Probe interval",
-          "Time in milliseconds between TCP connect probes of a lost server "
-          "while waiting to retry; an accepting server is retried at once, "
-          "0 disables probes.",
+          "Longest time in milliseconds between TCP connect probes of a "
+          "lost server while waiting to retry (the first probes of an "
+          "outage come every 25 ms, the gap growing with the outage); a "
+          "server that was down and accepts again is retried at once. 0 "
+          "disables probes.",
           0, G_MAXUINT, DEFAULT_PROBE_INTERVAL_MS, RW_READY));
   g_object_class_install_property (
       gobject_class, PROP_NETWORK_MONITOR,
@@ -3357,6 +3459,15 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Time in milliseconds to let sessions finish sending after EOS "
           "before the element posts EOS anyway.",
           0, G_MAXUINT, DEFAULT_EOS_DRAIN_TIMEOUT_MS, RW_READY));
+  g_object_class_install_property (
+      gobject_class, PROP_CONNECT_TIMEOUT,
+      g_param_spec_uint (
+          "connect-timeout", "Connect timeout",
+          "Time in milliseconds a session may take from its start to "
+          "publishing (TCP connect, handshake and publish command, SRT "
+          "handshake, WHIP exchange) while media comes in; then it fails as "
+          "connect-failed and is retried. 0 disables the limit.",
+          0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT_MS, RW_READY));
   g_object_class_install_property (
       gobject_class, PROP_STATUS,
       g_param_spec_enum (

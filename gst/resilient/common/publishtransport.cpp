@@ -327,12 +327,34 @@ public:
   {
     TransportFailure f;
     std::string text = error_text (msg, f);
-    /* "Connection error: connection closed remotely" comes from an
-     * established connection; "Connection refused" / "Failed to connect"
-     * from a connect attempt. */
-    if (text.find ("closed remotely") != std::string::npos
-        || text.find ("reset by peer") != std::string::npos
-        || text.find ("Broken pipe") != std::string::npos) {
+    /* rtmp2sink says "Failed to connect: ..." (or "Connection refused:")
+     * for anything before the server answered the RTMP connect command
+     * (TCP connect, handshake, connect command), and "Connection error:"
+     * for an established connection. A server that accepts the TCP
+     * connection and resets it, or closes it after the handshake (a load
+     * balancer without backend, an ingest restarting), never saw a
+     * publish request: that is a connect failure, never a refusal of the
+     * stream key (issue 14, defect 3). An authorisation failure on the
+     * connect command is NOT_AUTHORIZED (Refused) all the same. */
+    const bool before_connect = text.rfind ("Failed to connect", 0) == 0
+                                || text.rfind ("Connection refused", 0) == 0;
+    if (before_connect) {
+      if (f.kind != FailureKind::Refused && f.kind != FailureKind::LocalError)
+        f.kind = FailureKind::ConnectFailed;
+      /* The server accepted the TCP connection when it then reset or
+       * closed it (GIO says "Could not connect to host: Connection reset
+       * by peer" for a reset during the connect), not when the connect
+       * was refused, timed out or found no route. */
+      f.accepted = text.find ("reset by peer") != std::string::npos
+                   || text.find ("closed") != std::string::npos
+                   || text.find ("Broken pipe") != std::string::npos
+                   || text.find ("cmd failed") != std::string::npos
+                   || text.find ("Error receiving data") != std::string::npos
+                   || text.find ("Error sending data") != std::string::npos;
+      f.closed_by_peer = false;
+    } else if (text.find ("closed remotely") != std::string::npos
+               || text.find ("reset by peer") != std::string::npos
+               || text.find ("Broken pipe") != std::string::npos) {
       f.kind = FailureKind::ServerLost;
       f.accepted = true;
       f.closed_by_peer = true;

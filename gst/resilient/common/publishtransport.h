@@ -49,9 +49,14 @@ struct TransportFailure
 {
   resilient::restore::FailureKind kind
       = resilient::restore::FailureKind::ServerLost;
-  /* The connection had been accepted by the server (TCP/SRT handshake). */
+  /* The connection had been accepted by the server (TCP/SRT handshake,
+   * an HTTP answer): the server is reachable, so a TCP probe's success is
+   * no news. */
   bool accepted = false;
-  /* The server closed it. */
+  /* The server closed an established session (RTMP: after answering the
+   * connect command). A close or reset before that is a connect failure
+   * (a load balancer or an ingest restarting), never counted as a
+   * refusal. */
   bool closed_by_peer = false;
   /* One line for bus messages and logs, secrets removed. */
   std::string reason;

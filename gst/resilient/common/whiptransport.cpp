@@ -481,6 +481,10 @@ public:
         f.kind = FailureKind::ServerLost;
         f.accepted = stage != "post" && stage != "options";
       }
+      /* An HTTP answer (503, 429, ...) proves the server reachable: it is
+       * retried on the restore schedule, not when a TCP probe connects. */
+      if (status != 0)
+        f.accepted = true;
     } else if (err && err->domain == GST_RESOURCE_ERROR
                && err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED) {
       f.kind = FailureKind::Refused;

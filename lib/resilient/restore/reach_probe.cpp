@@ -42,7 +42,9 @@ ReachProbe::reset ()
 std::optional<TimePoint>
 ReachProbe::next_probe () const
 {
-  if (!outage_start_ || in_flight_)
+  /* A server that accepted the last attempt is known to be up: probing
+   * it would only add connections to one that refuses. */
+  if (!outage_start_ || in_flight_ || !armed_)
     return std::nullopt;
   return next_;
 }
@@ -79,14 +81,22 @@ ReachProbe::interval_at (Duration age) const
   return std::clamp (d, policy_.min_interval, policy_.max_interval);
 }
 
+std::string
+FailureNotice::root_cause (const std::string &reason)
+{
+  auto p = reason.rfind (": ");
+  return p == std::string::npos ? reason : reason.substr (p + 2);
+}
+
 bool
 FailureNotice::on_failure (FailureKind kind, const std::string &reason)
 {
-  if (warned_ && kind == kind_ && reason == reason_)
+  std::string cause = root_cause (reason);
+  if (warned_ && kind == kind_ && cause == reason_)
     return false;
   warned_ = true;
   kind_ = kind;
-  reason_ = reason;
+  reason_ = std::move (cause);
   return true;
 }
 

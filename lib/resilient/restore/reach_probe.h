@@ -11,11 +11,12 @@
  * server stay bounded (at most 1 / min_interval, falling to
  * 1 / max_interval).
  *
- * A probe only proves that the server accepts TCP connections. That skips
- * the wait only when the server was found not accepting since the last
- * failure (a refused or timed-out connect, a failed probe): a server that
- * accepts and then refuses, resets, sends garbage or answers HTTP 503 is
- * retried on the restore schedule, never at the probe rate.
+ * A probe only proves that the server accepts TCP connections, so probes
+ * run only after a failure in which the server did not accept the
+ * connection (a refused or timed-out connect), and a success skips the
+ * wait. A server that accepts and then refuses, resets, sends garbage or
+ * answers HTTP 503 is not probed at all: it is retried on the restore
+ * schedule, never at the probe rate.
  *
  * FailureNotice decides when a failure to publish is worth a WARNING: the
  * first one of an outage and then only when the reason changes, not on
@@ -46,7 +47,8 @@ struct ProbePolicy
 class ReachProbe
 {
 public:
-  explicit ReachProbe (ProbePolicy policy = {});
+  ReachProbe () : ReachProbe (ProbePolicy{}) {}
+  explicit ReachProbe (ProbePolicy policy);
 
   /* A session failed. `server_answered`: the server accepted the connection
    * (TCP, or an HTTP answer) before the failure, so a probe's success says
@@ -57,7 +59,8 @@ public:
   /* Media flows again (or the element stops): no probing. */
   void reset ();
 
-  /* When the next probe is due; nullopt when no outage is being probed. */
+  /* When the next probe is due; nullopt when no outage is being probed, a
+   * probe is under way, or the server accepted the last attempt. */
   std::optional<TimePoint> next_probe () const;
   /* A probe starts now. */
   void on_probe_started (TimePoint now);
@@ -85,10 +88,16 @@ class FailureNotice
 {
 public:
   /* A failure to publish; true when it deserves a WARNING: the first of an
-   * outage, or a reason (kind or text) other than the last warned one. */
+   * outage, or a reason other than the last warned one: another kind, or
+   * another root cause (root_cause ()). */
   bool on_failure (FailureKind kind, const std::string &reason);
   /* Media flows again: the next failure starts a new outage. */
   void reset ();
+
+  /* The innermost part of an error chain, "Failed to connect: Could not
+   * connect to host: Connection reset by peer" -> "Connection reset by
+   * peer": the same cause reported from different stages is one reason. */
+  static std::string root_cause (const std::string &reason);
 
 private:
   bool warned_ = false;

@@ -3,14 +3,18 @@
  * blocks while the network is down. */
 #include "fixtures/buspump.h"
 #include "fixtures/breakenc.h"
+#include "fixtures/hostile.h"
 #include "fixtures/process.h"
 #include "fixtures/rawfeed.h"
+
+#include "config.h"
 
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -111,6 +115,43 @@ struct RawPusher
     gst_object_unref (pipe);
   }
 };
+
+bool
+is_warning (GstMessage *m)
+{
+  return GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING;
+}
+
+std::string
+warning_text (GstMessage *m)
+{
+  GError *err = nullptr;
+  gchar *dbg = nullptr;
+  gst_message_parse_warning (m, &err, &dbg);
+  std::string t = err->message;
+  g_error_free (err);
+  g_free (dbg);
+  return t;
+}
+
+std::string
+status_of (GstElement *pipeline)
+{
+  GstStructure *st = stats_of (pipeline);
+  std::string s = gst_structure_get_string (st, "status");
+  gst_structure_free (st);
+  return s;
+}
+
+/* A video pipeline into autorestoresink `ars` with extra properties. */
+GstElement *
+publisher (const std::string &props)
+{
+  return launch ("videotestsrc is-live=true ! "
+                 "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+                 "autorestoresink name=ars "
+                 + props);
+}
 
 }  // namespace
 
@@ -547,3 +588,167 @@ main (int argc, char **argv)
   ::testing::InitGoogleTest (&argc, argv);
   return RUN_ALL_TESTS ();
 }
+
+/* Issue 14 defect 3: a server that accepts and resets at once, or closes
+ * right after the RTMP handshake (a load balancer without backend, an
+ * ingest restarting), was taken for a refused stream key: a fatal "check
+ * the stream key" after 2 attempts, whatever restore-max-tries said. It is
+ * a connect failure, retried on the (backoff) schedule. A real refusal
+ * (nginx `deny`) stays one ERROR: integration test
+ * AutoRestoreSinkRtmp.RefusedStreamKeyIsOneClearErrorWithoutARetryLoop. */
+static void
+early_disconnect_is_retried (fixtures::HostileServer::Mode mode)
+{
+  fixtures::HostileServer srv (mode);
+  srv.listen ();
+  GstElement *p
+      = publisher ("restore-max-tries=-1 restore-backoff=true "
+                   "restore-interval=50 restore-max-interval=200 location="
+                   + srv.rtmp_url ("secretkey"));
+  Bus bus (p);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  bus.pump (milliseconds (2500));
+  EXPECT_EQ (bus.count (is_error), 0);
+  for (auto *m : bus.seen)
+    if (is_error (m))
+      ADD_FAILURE () << error_text (m);
+  EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 4);
+  EXPECT_GE (srv.accepts (), 5u);
+  EXPECT_EQ (status_of (p), "restoring");
+  /* Backoff, not a storm: the waits grow to restore-max-interval (200 ms
+   * +-20 %), so 2.5 s hold at most ~20 attempts. */
+  EXPECT_LE (srv.accepts (), 25u);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSink, ServerResettingRightAfterAcceptIsRetriedNotAFatalRefusal)
+{
+  early_disconnect_is_retried (fixtures::HostileServer::Mode::Reset);
+}
+
+TEST (AutoRestoreSink,
+      ServerClosingAfterTheRtmpHandshakeIsRetriedNotAFatalRefusal)
+{
+  early_disconnect_is_retried (
+      fixtures::HostileServer::Mode::CloseAfterHandshake);
+}
+
+/* Issue 14 defect 4: random bytes after accept kept the element
+ * `connecting` for minutes, with no retry, WARNING or ERROR. The connect
+ * stages are bounded by connect-timeout: a classified failure and a
+ * retry. */
+TEST (AutoRestoreSink, GarbageServerTimesOutTheConnectWithAWarningAndRetries)
+{
+  fixtures::HostileServer srv (fixtures::HostileServer::Mode::Garbage);
+  srv.listen ();
+  GstElement *p = publisher ("connect-timeout=400 restore-interval=100 "
+                             "location="
+                             + srv.rtmp_url ("secretkey"));
+  Bus bus (p);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  GstMessage *w = bus.wait (is_warning, milliseconds (3000));
+  ASSERT_NE (w, nullptr) << "no WARNING while the server sends garbage";
+  std::string text = warning_text (w);
+  EXPECT_NE (text.find ("connect-timeout"), std::string::npos) << text;
+  EXPECT_NE (text.find ("retry"), std::string::npos) << text;
+  EXPECT_EQ (text.find ("secretkey"), std::string::npos) << text;
+  bus.pump (milliseconds (2500));
+  EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 2);
+  /* One WARNING for the outage, not one per retry. */
+  EXPECT_EQ (bus.count (is_warning), 1);
+  EXPECT_GE (srv.accepts (), 3u);
+  EXPECT_EQ (bus.count (is_error), 0);
+  GstStructure *st = stats_of (p);
+  std::string last = gst_structure_get_string (st, "last-failure");
+  gst_structure_free (st);
+  EXPECT_EQ (last.rfind ("connect-failed", 0), 0u) << last;
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+/* Issue 10 item 6: the first failed connect (wrong port) was silent
+ * without -m. One WARNING with the reason and the next retry time on the
+ * first failure, another only when the reason changes, none per retry. */
+TEST (AutoRestoreSink,
+      FirstConnectFailureWarnsOnceAndAgainOnlyWhenTheReasonChanges)
+{
+  /* Bound but not listening: connects are refused, until listen (). */
+  fixtures::HostileServer srv (fixtures::HostileServer::Mode::Reset);
+  GstElement *p = publisher ("restore-interval=100 location="
+                             + srv.rtmp_url ("secretkey"));
+  Bus bus (p);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  bus.pump (milliseconds (1500));
+  EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 5);
+  ASSERT_EQ (bus.count (is_warning), 1);
+  std::string first;
+  for (auto *m : bus.seen)
+    if (is_warning (m))
+      first = warning_text (m);
+  EXPECT_NE (first.find ("refused"), std::string::npos) << first;
+  EXPECT_NE (first.find ("retry 1 in 0 ms"), std::string::npos) << first;
+  EXPECT_NE (first.find ("127.0.0.1"), std::string::npos) << first;
+  EXPECT_EQ (first.find ("secretkey"), std::string::npos) << first;
+  /* The reason changes: the port now accepts and resets. */
+  srv.listen ();
+  bus.pump (milliseconds (1500));
+  EXPECT_GE (srv.accepts (), 3u);
+  EXPECT_EQ (bus.count (is_warning), 2);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+#ifdef HAVE_WEBRTC
+/* Issue 14 defect 5: a WHIP endpoint answering 503 without a usable
+ * Retry-After got a POST at every TCP probe (101 POSTs in 10 s, then a
+ * give-up), with or without restore-backoff. A reachable server that
+ * refuses is retried on the restore schedule. */
+static void
+count_posts (const std::string &retry_after, const std::string &props,
+             size_t max_posts)
+{
+  fixtures::HostileServer srv (fixtures::HostileServer::Mode::Http, 503,
+                               retry_after);
+  srv.listen ();
+  GstElement *p = publisher (props + " location=" + srv.http_url ("in"));
+  Bus bus (p);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  bus.pump (milliseconds (3000));
+  auto posts = srv.post_times ();
+  ASSERT_GE (posts.size (), 2u) << "the endpoint was not retried";
+  /* The window: from the first POST, 3 s minus start-up. */
+  auto end = posts.front () + milliseconds (2500);
+  size_t in_window = std::count_if (posts.begin (), posts.end (),
+                                    [&] (auto t) { return t <= end; });
+  EXPECT_LE (in_window, max_posts)
+      << posts.size () << " POSTs in total, " << in_window << " in the window";
+  std::printf ("%zu POSTs in 2.5 s\n", in_window);
+  EXPECT_EQ (bus.count (is_error), 0);
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-gave-up")), 0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (AutoRestoreSinkWhipRefusal,
+      Http503WithRetryAfterZeroIsRetriedAtTheRestoreInterval)
+{
+  /* First POST, the immediate first retry, then one per 500 ms: 7 in
+   * 2.5 s (+1 for timing). */
+  count_posts ("0", "restore-interval=500", 8);
+}
+
+TEST (AutoRestoreSinkWhipRefusal, Http503WithoutRetryAfterFollowsTheBackoff)
+{
+  /* 0, immediate, +200, +400, +800 (+-20 %): 5 in 2.5 s (+1). */
+  count_posts ("",
+               "restore-backoff=true restore-interval=200 "
+               "restore-max-interval=5000",
+               6);
+}
+#endif

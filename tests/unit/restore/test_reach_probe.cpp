@@ -66,21 +66,25 @@ TEST (ReachProbe, AServerThatAcceptsAndRefusesIsNotRetriedAtTheProbeRate)
   ReachProbe p;
   p.on_failure (true, ms (0));
   EXPECT_FALSE (p.armed ());
-  for (int i = 1; i < 100; i++) {
-    p.on_probe_started (ms (i * 100));
-    EXPECT_FALSE (p.on_probe_result (true, ms (i * 100 + 1)));
-  }
-  /* The server went away in between and came back: that is news. */
-  p.on_probe_started (ms (20000));
-  EXPECT_FALSE (p.on_probe_result (false, ms (20001)));
-  p.on_probe_started (ms (20100));
-  EXPECT_TRUE (p.on_probe_result (true, ms (20101)));
+  /* Not probed at all: it accepts, probing adds connections only. */
+  EXPECT_FALSE (p.next_probe ());
+  /* A later attempt found it down: now probes run, and its return is
+   * news. */
+  p.on_failure (false, ms (3000));
+  ASSERT_TRUE (p.next_probe ());
+  p.on_probe_started (*p.next_probe ());
+  EXPECT_FALSE (p.on_probe_result (false, ms (3030)));
+  p.on_probe_started (*p.next_probe ());
+  EXPECT_TRUE (p.on_probe_result (true, ms (3060)));
+  /* Accepted again by the retry that follows, refused: no probes. */
+  p.on_failure (true, ms (3070));
+  EXPECT_FALSE (p.next_probe ());
 }
 
 TEST (ReachProbe, RetryAfterHoldsTheProbesBack)
 {
   ReachProbe p;
-  p.on_failure (true, ms (0), ms (5000));
+  p.on_failure (false, ms (0), ms (5000));
   EXPECT_EQ (*p.next_probe (), ms (5000));
   p.reset ();
   EXPECT_FALSE (p.next_probe ());
@@ -98,4 +102,23 @@ TEST (FailureNotice, WarnsOnTheFirstFailureAndWhenTheReasonChangesOnly)
   EXPECT_TRUE (n.on_failure (FailureKind::ServerLost, "reset by peer"));
   n.reset ();
   EXPECT_TRUE (n.on_failure (FailureKind::ServerLost, "reset by peer"));
+}
+
+TEST (FailureNotice, TheSameCauseFromAnotherStageIsNotANewReason)
+{
+  /* rtmp2sink reports a reset during the TCP connect and during the
+   * handshake with different prefixes: one reason, one WARNING. */
+  FailureNotice n;
+  EXPECT_TRUE (n.on_failure (
+      FailureKind::ConnectFailed,
+      "Failed to connect: Could not connect to 127.0.0.1: Connection reset "
+      "by peer"));
+  EXPECT_FALSE (n.on_failure (
+      FailureKind::ConnectFailed,
+      "Failed to connect: Error receiving data: Connection reset by peer"));
+  EXPECT_TRUE (n.on_failure (
+      FailureKind::ConnectFailed,
+      "Connection refused: Could not connect to 127.0.0.1: Connection "
+      "refused"));
+  EXPECT_EQ (FailureNotice::root_cause ("no colon"), "no colon");
 }
