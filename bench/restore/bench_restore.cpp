@@ -12,7 +12,18 @@
  * (a) autorestoresink with its defaults, fed by a thread that pushes raw
  * 30 fps frames straight into its video pad and times every push (the
  * upstream stall), and (b) a shell loop restarting gst-launch-1.0 with
- * flvmux ! rtmp2sink after one second, the usual script. */
+ * flvmux ! rtmp2sink after one second, the usual script.
+ *
+ *   meson devenv -C build ./bench/restore/bench-restore at-server [rounds]
+ *
+ * measures at the server instead (issue 14, "restore at the limit"): the
+ * publishers reach nginx-rtmp through a TCP gate of this program, the
+ * server's port. An outage closes the gate (connects refused, every
+ * connection reset, as a killed server does); the clock starts when the
+ * gate listens again and stops when a client sends the RTMP publish
+ * command through it. Then a 10 s outage with the port dead and a 10 s
+ * outage with a server that accepts and resets every connection, counting
+ * the connection attempts each publisher makes. */
 #include "fixtures/rawfeed.h"
 #include "fixtures/servers.h"
 
@@ -21,6 +32,14 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <random>
@@ -28,7 +47,9 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -132,10 +153,316 @@ struct Pusher
   }
 };
 
+/* The publishers' view of the server: a TCP gate on its own port in front
+ * of nginx-rtmp, run by one thread. Open: connections are forwarded.
+ * Closed: nothing listens (connects refused) and every forwarded
+ * connection is reset. Refusing: every connection is accepted and reset at
+ * once. Records the time of the first RTMP publish command (AMF0 string
+ * "publish") after each opening, and counts accepts. */
+class Gate
+{
+public:
+  enum class Mode { Closed, Open, Refusing };
+
+  explicit Gate (int backend_port) : backend_ (backend_port)
+  {
+    port_ = fixtures::free_port ();
+    thread_ = std::thread ([this] { run (); });
+    set (Mode::Open);
+  }
+  ~Gate ()
+  {
+    stop_ = true;
+    thread_.join ();
+  }
+  int port () const { return port_; }
+  std::string url (const std::string &stream) const
+  {
+    return "rtmp://127.0.0.1:" + std::to_string (port_) + "/live/" + stream;
+  }
+  /* Returns once the gate is in `m` (listening when open). */
+  steady_clock::time_point set (Mode m)
+  {
+    want_ = m;
+    while (is_ != m)
+      std::this_thread::sleep_for (microseconds (200));
+    return changed_at_;
+  }
+  /* The first publish command after `after`, or nullopt. */
+  bool publish_after (steady_clock::time_point after,
+                      steady_clock::time_point &when)
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    for (auto t : publishes_)
+      if (t >= after) {
+        when = t;
+        return true;
+      }
+    return false;
+  }
+  long accepts () const { return accepts_; }
+
+private:
+  struct Pair
+  {
+    int client, server;
+    std::string tail;
+  };
+
+  void reset_all ()
+  {
+    for (auto &p : pairs_) {
+      linger l{ 1, 0 };
+      setsockopt (p.client, SOL_SOCKET, SO_LINGER, &l, sizeof (l));
+      close (p.client);
+      close (p.server);
+    }
+    pairs_.clear ();
+  }
+  void apply ()
+  {
+    Mode m = want_;
+    if (m == is_)
+      return;
+    if (m == Mode::Closed) {
+      if (listen_ >= 0)
+        close (listen_);
+      listen_ = -1;
+      reset_all ();
+    } else if (listen_ < 0) {
+      listen_ = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      int one = 1;
+      setsockopt (listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+      a.sin_port = htons (port_);
+      if (bind (listen_, (sockaddr *)&a, sizeof (a)) != 0
+          || ::listen (listen_, 64) != 0)
+        std::fprintf (stderr, "gate: cannot listen on %d\n", port_);
+    }
+    if (m == Mode::Refusing)
+      reset_all ();
+    changed_at_ = steady_clock::now ();
+    is_ = m;
+  }
+  void run ()
+  {
+    std::vector<char> buf (65536);
+    while (!stop_) {
+      apply ();
+      std::vector<pollfd> fds;
+      if (listen_ >= 0)
+        fds.push_back ({ listen_, POLLIN, 0 });
+      for (auto &p : pairs_) {
+        fds.push_back ({ p.client, POLLIN, 0 });
+        fds.push_back ({ p.server, POLLIN, 0 });
+      }
+      if (poll (fds.data (), fds.size (), 1) <= 0)
+        continue;
+      size_t i = 0;
+      if (listen_ >= 0 && (fds[i++].revents & POLLIN)) {
+        int c = accept4 (listen_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) {
+          accepts_++;
+          if (is_ == Mode::Refusing) {
+            linger l{ 1, 0 };
+            setsockopt (c, SOL_SOCKET, SO_LINGER, &l, sizeof (l));
+            close (c);
+          } else {
+            int sv = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in a{};
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+            a.sin_port = htons (backend_);
+            if (connect (sv, (sockaddr *)&a, sizeof (a)) == 0) {
+              /* The gate must add no delay of its own: no Nagle. */
+              int one = 1;
+              setsockopt (c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
+              setsockopt (sv, IPPROTO_TCP, TCP_NODELAY, &one, sizeof (one));
+              pairs_.push_back ({ c, sv, {} });
+            } else {
+              close (sv);
+              close (c);
+            }
+          }
+        }
+      }
+      std::vector<size_t> dead;
+      for (size_t k = 0; k < pairs_.size () && i + 1 < fds.size () + 1;
+           k++, i += 2) {
+        for (int dir = 0; dir < 2; dir++) {
+          if (i + dir >= fds.size ()
+              || !(fds[i + dir].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+          Pair &p = pairs_[k];
+          int from = dir == 0 ? p.client : p.server;
+          int to = dir == 0 ? p.server : p.client;
+          ssize_t n = recv (from, buf.data (), buf.size (), 0);
+          if (n <= 0 || send (to, buf.data (), n, MSG_NOSIGNAL) != n) {
+            dead.push_back (k);
+            break;
+          }
+          if (dir == 0) {
+            /* AMF0 string "publish": 0x02, length 7, the name. */
+            static const std::string cmd ("\x02\x00\x07publish", 10);
+            std::string hay = p.tail + std::string (buf.data (), n);
+            if (hay.find (cmd) != std::string::npos) {
+              std::lock_guard<std::mutex> g (lock_);
+              publishes_.push_back (steady_clock::now ());
+            }
+            p.tail = hay.substr (hay.size () > 9 ? hay.size () - 9 : 0);
+          }
+        }
+      }
+      std::sort (dead.begin (), dead.end ());
+      dead.erase (std::unique (dead.begin (), dead.end ()), dead.end ());
+      for (auto it = dead.rbegin (); it != dead.rend (); ++it) {
+        close (pairs_[*it].client);
+        close (pairs_[*it].server);
+        pairs_.erase (pairs_.begin () + *it);
+      }
+    }
+    if (listen_ >= 0)
+      close (listen_);
+    reset_all ();
+  }
+
+  int backend_;
+  int port_ = 0;
+  int listen_ = -1;
+  std::atomic<Mode> want_{ Mode::Closed };
+  std::atomic<Mode> is_{ Mode::Closed };
+  steady_clock::time_point changed_at_;
+  std::atomic<bool> stop_{ false };
+  std::atomic<long> accepts_{ 0 };
+  std::vector<Pair> pairs_;
+  std::mutex lock_;
+  std::vector<steady_clock::time_point> publishes_;
+  std::thread thread_;
+};
+
+static guint64
+stat_u64 (GstElement *ars, const char *field)
+{
+  GstStructure *s = nullptr;
+  g_object_get (ars, "statistics", &s, nullptr);
+  guint64 v = 0;
+  gst_structure_get_uint64 (s, field, &v);
+  gst_structure_free (s);
+  return v;
+}
+
+/* One publisher through a gate: restore delays at the server over
+ * `outages`, then attempts per second during a 10 s dead and a 10 s
+ * refusing outage. `attempts` counts what the publisher tried on a dead
+ * port (nullptr: not measurable from outside). */
+struct AtServer
+{
+  std::vector<double> delays;
+  double dead_per_s = -1;
+  double refusing_per_s = -1;
+};
+
+static AtServer
+measure_at_server (Gate &gate, const std::vector<int> &outages,
+                   const char *name, const std::function<double ()> &attempts)
+{
+  AtServer r;
+  for (size_t i = 0; i < outages.size (); i++) {
+    gate.set (Gate::Mode::Closed);
+    std::this_thread::sleep_for (milliseconds (outages[i]));
+    auto t0 = gate.set (Gate::Mode::Open);
+    steady_clock::time_point when;
+    auto end = t0 + seconds (10);
+    while (!gate.publish_after (t0, when) && steady_clock::now () < end)
+      std::this_thread::sleep_for (milliseconds (1));
+    double d = gate.publish_after (t0, when)
+                   ? duration_cast<microseconds> (when - t0).count () / 1000.0
+                   : -1;
+    r.delays.push_back (d);
+    std::printf ("  %-16s round %2zu: publish %7.1f ms after the port "
+                 "accepts (outage %d ms)\n",
+                 name, i + 1, d, outages[i]);
+    std::fflush (stdout);
+    /* Publishing for a moment before the next outage. */
+    std::this_thread::sleep_for (milliseconds (700));
+  }
+  if (attempts) {
+    gate.set (Gate::Mode::Closed);
+    double a0 = attempts ();
+    std::this_thread::sleep_for (seconds (10));
+    r.dead_per_s = (attempts () - a0) / 10.0;
+  }
+  gate.set (Gate::Mode::Refusing);
+  long c0 = gate.accepts ();
+  std::this_thread::sleep_for (seconds (10));
+  r.refusing_per_s = (gate.accepts () - c0) / 10.0;
+  gate.set (Gate::Mode::Open);
+  return r;
+}
+
+static int
+run_at_server (int rounds)
+{
+  std::vector<int> outages;
+  std::mt19937 rng (42);
+  for (int r = 0; r < rounds; r++)
+    outages.push_back (200 + (int)(rng () % 1601));
+  std::printf ("bench-restore at-server: %d rounds, port down 200..1800 ms "
+               "(seeded), publish command timed at the server\n",
+               rounds);
+  fixtures::NginxRtmp server;
+  AtServer ars_r, loop_r;
+  {
+    Gate gate (server.rtmp_port ());
+    GstElement *pipe = gst_pipeline_new (nullptr);
+    GstElement *ars = gst_element_factory_make ("autorestoresink", nullptr);
+    g_object_set (ars, "location", gate.url ("bench").c_str (), nullptr);
+    gst_bin_add (GST_BIN (pipe), ars);
+    Pusher pusher;
+    pusher.start (ars);
+    gst_element_set_state (pipe, GST_STATE_PLAYING);
+    std::this_thread::sleep_for (milliseconds (1500));
+    ars_r = measure_at_server (gate, outages, "autorestoresink", [ars] {
+      return (double)(stat_u64 (ars, "probes") + stat_u64 (ars, "retries"));
+    });
+    pusher.stop ();
+    gst_element_set_state (pipe, GST_STATE_NULL);
+    gst_object_unref (pipe);
+  }
+  {
+    Gate gate (server.rtmp_port ());
+    std::string cmd
+        = "while true; do gst-launch-1.0 -q videotestsrc "
+          "is-live=true ! video/x-raw,width=640,height=360,framerate=30/1 ! "
+          "x264enc tune=zerolatency speed-preset=veryfast key-int-max=60 "
+          "bitrate=2000 ! flvmux streamable=true ! rtmp2sink location="
+          + gate.url ("loop") + " >/dev/null 2>&1; sleep 1; done";
+    fixtures::ChildProcess script ({ "sh", "-c", cmd });
+    std::this_thread::sleep_for (milliseconds (2500));
+    loop_r = measure_at_server (gate, outages, "restart loop", nullptr);
+    ::kill (-script.pid (), SIGKILL);
+  }
+  summary ("autorestoresink (defaults)", ars_r.delays);
+  summary ("gst-launch restart loop (sleep 1)", loop_r.delays);
+  std::printf (
+      "10 s outage, port dead: autorestoresink %.1f attempts/s "
+      "(TCP probes + publish attempts); restart loop 1 launch per ~1 s\n",
+      ars_r.dead_per_s);
+  std::printf ("10 s outage, server accepting and resetting: "
+               "autorestoresink %.1f connections/s, restart loop %.1f "
+               "connections/s\n",
+               ars_r.refusing_per_s, loop_r.refusing_per_s);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  if (argc > 1 && std::string (argv[1]) == "at-server")
+    return run_at_server (argc > 2 ? std::atoi (argv[2]) : 20);
   const int rounds = argc > 1 ? std::atoi (argv[1]) : 20;
   /* 0: a different outage each round, 200..1800 ms, the same sequence for
    * both publishers (so neither lines up with a fixed retry period). */

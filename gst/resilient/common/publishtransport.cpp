@@ -7,12 +7,15 @@
 #endif
 
 #include <gio/gio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -251,10 +254,77 @@ error_text (GstMessage *msg, TransportFailure &f)
 
 /* ---------------------------------------------------------------- RTMP */
 
+/* rtmp2sink (1.22) leaves Nagle's algorithm on: every command exchange of
+ * the connect (releaseStream, FCPublish, createStream are separate small
+ * writes) waits for the server's delayed ACK, ~40 ms on Linux, which is
+ * most of the time a restore takes on a fast network. rtmp2sink has no
+ * socket property; its GSocketClient emits "event" with the connection
+ * once the TCP connect is done, before the handshake. A process-wide
+ * emission hook sets TCP_NODELAY there, only for connections to a port an
+ * RTMP transport of ours is connecting to (other GSocketClients of the
+ * process keep their setting; TCP_NODELAY is harmless to them anyway). */
+static std::mutex nodelay_lock;
+static std::multiset<int> nodelay_ports;
+
+static gboolean
+nodelay_hook (GSignalInvocationHint *, guint n, const GValue *params, gpointer)
+{
+  if (n < 4 || g_value_get_enum (&params[1]) != G_SOCKET_CLIENT_CONNECTED)
+    return TRUE;
+  auto *io = static_cast<GObject *> (g_value_get_object (&params[3]));
+  if (!io || !G_IS_SOCKET_CONNECTION (io))
+    return TRUE;
+  GSocket *sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
+  GSocketAddress *ra = g_socket_get_remote_address (sock, nullptr);
+  int port = -1;
+  if (ra && G_IS_INET_SOCKET_ADDRESS (ra))
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (ra));
+  if (ra)
+    g_object_unref (ra);
+  bool ours;
+  {
+    std::lock_guard<std::mutex> g (nodelay_lock);
+    ours = nodelay_ports.count (port) > 0;
+  }
+  if (ours)
+    g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+  return TRUE;
+}
+
+static void
+nodelay_register (int port)
+{
+  static gsize hooked = 0;
+  if (g_once_init_enter (&hooked)) {
+    GTypeClass *klass
+        = static_cast<GTypeClass *> (g_type_class_ref (G_TYPE_SOCKET_CLIENT));
+    g_signal_add_emission_hook (g_signal_lookup ("event", G_TYPE_SOCKET_CLIENT),
+                                0, nodelay_hook, nullptr, nullptr);
+    g_type_class_unref (klass);
+    g_once_init_leave (&hooked, 1);
+  }
+  std::lock_guard<std::mutex> g (nodelay_lock);
+  nodelay_ports.insert (port);
+}
+
+static void
+nodelay_unregister (int port)
+{
+  std::lock_guard<std::mutex> g (nodelay_lock);
+  auto it = nodelay_ports.find (port);
+  if (it != nodelay_ports.end ())
+    nodelay_ports.erase (it);
+}
+
 class RtmpTransport : public PublishTransport
 {
 public:
   explicit RtmpTransport (const std::string &uri) : PublishTransport (uri) {}
+  ~RtmpTransport () override
+  {
+    if (nodelay_port_ > 0)
+      nodelay_unregister (nodelay_port_);
+  }
 
   const char *protocol () const override { return "rtmp"; }
 
@@ -284,6 +354,10 @@ public:
                      error))
       return false;
     count_bytes_into (sink_);
+    if (auto addr = tcp_probe_address (); addr && addr->second > 0) {
+      nodelay_port_ = addr->second;
+      nodelay_register (nodelay_port_);
+    }
     return true;
   }
 
@@ -395,6 +469,7 @@ public:
 
 private:
   GstElement *sink_ = nullptr;
+  int nodelay_port_ = 0;
   guint64 last_acked_ = 0;
   std::uint64_t pings_ = 0;
 };
