@@ -608,6 +608,11 @@ early_disconnect_is_retried (fixtures::HostileServer::Mode mode)
   Bus bus (p);
   ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
              GST_STATE_CHANGE_FAILURE);
+  /* The first session starts on the encoder's first caps (slow under
+   * load); the window starts with the first retry. */
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+                       milliseconds (8000)),
+             nullptr);
   bus.pump (milliseconds (2500));
   EXPECT_EQ (bus.count (is_error), 0);
   for (auto *m : bus.seen)
@@ -649,7 +654,9 @@ TEST (AutoRestoreSink, GarbageServerTimesOutTheConnectWithAWarningAndRetries)
   Bus bus (p);
   ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
              GST_STATE_CHANGE_FAILURE);
-  GstMessage *w = bus.wait (is_warning, milliseconds (3000));
+  /* The first session starts on the encoder's first caps (slow under
+   * load), then connect-timeout runs. */
+  GstMessage *w = bus.wait (is_warning, milliseconds (8000));
   ASSERT_NE (w, nullptr) << "no WARNING while the server sends garbage";
   std::string text = warning_text (w);
   EXPECT_NE (text.find ("connect-timeout"), std::string::npos) << text;
@@ -682,6 +689,9 @@ TEST (AutoRestoreSink,
   Bus bus (p);
   ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
              GST_STATE_CHANGE_FAILURE);
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+                       milliseconds (8000)),
+             nullptr);
   bus.pump (milliseconds (1500));
   EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 5);
   ASSERT_EQ (bus.count (is_warning), 1);
@@ -719,7 +729,11 @@ count_posts (const std::string &retry_after, const std::string &props,
   Bus bus (p);
   ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
              GST_STATE_CHANGE_FAILURE);
-  bus.pump (milliseconds (3000));
+  /* The window starts at the first POST (the session starts on the
+   * encoder's first caps, slow under load). */
+  for (int i = 0; i < 160 && srv.posts () == 0; i++)
+    bus.pump (milliseconds (50));
+  bus.pump (milliseconds (2600));
   auto posts = srv.post_times ();
   ASSERT_GE (posts.size (), 2u) << "the endpoint was not retried";
   /* The window: from the first POST, 3 s minus start-up. */
