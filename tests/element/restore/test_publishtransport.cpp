@@ -1,0 +1,82 @@
+/* How the RTMP transport classifies rtmp2sink's errors (issue 14 defect 3):
+ * a reset or close before the server answered the connect command is a
+ * connect failure the server accepted, never counted as a refusal; an
+ * established connection the server closes is. Texts as rtmp2sink 1.22
+ * posts them (seen against nginx-rtmp and tests/fixtures/hostile.h). */
+#include "common/publishtransport.h"
+
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+using resilient::gst::make_publish_transport;
+using resilient::gst::TransportFailure;
+using resilient::restore::FailureKind;
+
+namespace {
+
+TransportFailure
+classify (GstResourceError code, const char *text)
+{
+  std::string err;
+  auto t = make_publish_transport ("rtmp://127.0.0.1:1935/live/key", err);
+  EXPECT_TRUE (t) << err;
+  GError *e = g_error_new_literal (GST_RESOURCE_ERROR, code, text);
+  GstMessage *m = gst_message_new_error (nullptr, e, nullptr);
+  TransportFailure f = t->classify (m);
+  gst_message_unref (m);
+  g_error_free (e);
+  return f;
+}
+
+} // namespace
+
+TEST (RtmpClassify, ResetDuringTheConnectIsAnAcceptedConnectFailure)
+{
+  for (const char *text :
+       { "Failed to connect: Error receiving data: Connection reset by peer",
+         "Failed to connect: Could not connect to 127.0.0.1: Connection "
+         "reset by peer",
+         "Failed to connect: 'connect' cmd failed: Error receiving data: "
+         "Connection reset by peer" }) {
+    auto f = classify (GST_RESOURCE_ERROR_FAILED, text);
+    EXPECT_EQ (f.kind, FailureKind::ConnectFailed) << text;
+    EXPECT_TRUE (f.accepted) << text;
+    EXPECT_FALSE (f.closed_by_peer) << text;
+  }
+}
+
+TEST (RtmpClassify, RefusedConnectIsNotAccepted)
+{
+  auto f = classify (GST_RESOURCE_ERROR_OPEN_READ,
+                     "Connection refused: Could not connect to 127.0.0.1: "
+                     "Connection refused");
+  EXPECT_EQ (f.kind, FailureKind::ConnectFailed);
+  EXPECT_FALSE (f.accepted);
+  EXPECT_FALSE (f.closed_by_peer);
+}
+
+TEST (RtmpClassify, EstablishedConnectionClosedByTheServerCountsForRefusal)
+{
+  /* What nginx-rtmp's `deny publish` looks like. */
+  auto f = classify (GST_RESOURCE_ERROR_FAILED,
+                     "Connection error: Error receiving data: Connection "
+                     "reset by peer");
+  EXPECT_EQ (f.kind, FailureKind::ServerLost);
+  EXPECT_TRUE (f.accepted);
+  EXPECT_TRUE (f.closed_by_peer);
+}
+
+TEST (RtmpClassify, NotAuthorizedStaysARefusal)
+{
+  auto f = classify (GST_RESOURCE_ERROR_NOT_AUTHORIZED,
+                     "Not authorized to connect: bad password");
+  EXPECT_EQ (f.kind, FailureKind::Refused);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  ::testing::InitGoogleTest (&argc, argv);
+  return RUN_ALL_TESTS ();
+}
