@@ -153,6 +153,18 @@ publisher (const std::string &props)
                  + props);
 }
 
+/* PLAYING, then the first retry: the first session starts on the
+ * encoder's first caps (slow under load), so test windows start there. */
+void
+play_until_first_retry (GstElement *p, Bus &bus)
+{
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+                       milliseconds (8000)),
+             nullptr);
+}
+
 }  // namespace
 
 TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
@@ -606,13 +618,7 @@ early_disconnect_is_retried (fixtures::HostileServer::Mode mode)
                    "restore-interval=50 restore-max-interval=200 location="
                    + srv.rtmp_url ("secretkey"));
   Bus bus (p);
-  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
-             GST_STATE_CHANGE_FAILURE);
-  /* The first session starts on the encoder's first caps (slow under
-   * load); the window starts with the first retry. */
-  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
-                       milliseconds (8000)),
-             nullptr);
+  ASSERT_NO_FATAL_FAILURE (play_until_first_retry (p, bus));
   bus.pump (milliseconds (2500));
   EXPECT_EQ (bus.count (is_error), 0);
   for (auto *m : bus.seen)
@@ -687,11 +693,7 @@ TEST (AutoRestoreSink,
   GstElement *p = publisher ("restore-interval=100 location="
                              + srv.rtmp_url ("secretkey"));
   Bus bus (p);
-  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
-             GST_STATE_CHANGE_FAILURE);
-  ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
-                       milliseconds (8000)),
-             nullptr);
+  ASSERT_NO_FATAL_FAILURE (play_until_first_retry (p, bus));
   bus.pump (milliseconds (1500));
   EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 5);
   ASSERT_EQ (bus.count (is_warning), 1);

@@ -45,25 +45,33 @@ TEST (RtmpClassify, ResetDuringTheConnectIsAnAcceptedConnectFailure)
   }
 }
 
-TEST (RtmpClassify, RefusedConnectIsNotAccepted)
+TEST (RtmpClassify, RefusedConnectAndAnEstablishedCloseAreToldApart)
 {
-  auto f = classify (GST_RESOURCE_ERROR_OPEN_READ,
-                     "Connection refused: Could not connect to 127.0.0.1: "
-                     "Connection refused");
-  EXPECT_EQ (f.kind, FailureKind::ConnectFailed);
-  EXPECT_FALSE (f.accepted);
-  EXPECT_FALSE (f.closed_by_peer);
-}
-
-TEST (RtmpClassify, EstablishedConnectionClosedByTheServerCountsForRefusal)
-{
-  /* What nginx-rtmp's `deny publish` looks like. */
-  auto f = classify (GST_RESOURCE_ERROR_FAILED,
-                     "Connection error: Error receiving data: Connection "
-                     "reset by peer");
-  EXPECT_EQ (f.kind, FailureKind::ServerLost);
-  EXPECT_TRUE (f.accepted);
-  EXPECT_TRUE (f.closed_by_peer);
+  struct Case
+  {
+    GstResourceError code;
+    const char *text;
+    FailureKind kind;
+    bool accepted, closed_by_peer;
+  };
+  const Case cases[] = {
+    /* Nothing accepted the connection. */
+    { GST_RESOURCE_ERROR_OPEN_READ,
+      "Connection refused: Could not connect to 127.0.0.1: Connection "
+      "refused",
+      FailureKind::ConnectFailed, false, false },
+    /* What nginx-rtmp's `deny publish` looks like: counts for the
+     * refusal. */
+    { GST_RESOURCE_ERROR_FAILED,
+      "Connection error: Error receiving data: Connection reset by peer",
+      FailureKind::ServerLost, true, true },
+  };
+  for (const auto &c : cases) {
+    auto f = classify (c.code, c.text);
+    EXPECT_EQ (f.kind, c.kind) << c.text;
+    EXPECT_EQ (f.accepted, c.accepted) << c.text;
+    EXPECT_EQ (f.closed_by_peer, c.closed_by_peer) << c.text;
+  }
 }
 
 TEST (RtmpClassify, NotAuthorizedStaysARefusal)
