@@ -2075,8 +2075,11 @@ on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
              .empty ())
       f.kind = FailureKind::PublishStopped;
   }
-  /* The server's Retry-After is a floor on the restore schedule. */
-  slot_of (self, s->slot).retry_after_ms = s->failback ? -1 : f.retry_after_ms;
+  /* The server's Retry-After is a floor on the restore schedule (read by
+   * this failure only: a session already failed ignores it). */
+  if (!s->failed)
+    slot_of (self, s->slot).retry_after_ms
+        = s->failback ? -1 : f.retry_after_ms;
   fail_session (self, s, f.kind, f.reason, f.accepted, f.closed_by_peer);
 }
 
