@@ -36,6 +36,7 @@
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "common/whipelement.h"
+#include "resilient/whip/sdp.h"
 
 #include <gst/webrtc/webrtc.h>
 
@@ -188,8 +189,16 @@ codec_receive_caps (const std::string &codec, bool &known)
     gst_caps_append_structure (caps,
                                gst_structure_from_string (s.c_str (), nullptr));
   };
+  /* webrtcbin offers rtcp-fb transport-cc on its own; the header
+   * extension makes that feedback possible (the sender numbers its
+   * packets, webrtcbin answers with transport-wide feedback the sender's
+   * congestion control needs), and the MID extension lets the sender name
+   * its streams. The ids are reswhipsink's. */
+  const std::string ext = std::string (",extmap-1=(string)")
+      + resilient::whip::kSdesMidUri + ",extmap-3=(string)"
+      + resilient::whip::kTwccUri;
   const std::string fb = ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli="
-                         "(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
+                         "(boolean)true,rtcp-fb-ccm-fir=(boolean)true" + ext;
   known = true;
   if (codec == "H264") {
     if (have ("rtph264depay") && have_decoder_for ("video/x-h264")) {
@@ -217,15 +226,15 @@ codec_receive_caps (const std::string &codec, bool &known)
   } else if (codec == "OPUS") {
     if (have ("rtpopusdepay") && have_decoder_for ("audio/x-opus"))
       add ("application/x-rtp,media=audio,encoding-name=OPUS,"
-          "clock-rate=48000,encoding-params=(string)2,payload=111");
+          "clock-rate=48000,encoding-params=(string)2,payload=111" + ext);
   } else if (codec == "PCMU") {
     if (have ("rtppcmudepay") && have_decoder_for ("audio/x-mulaw"))
       add ("application/x-rtp,media=audio,encoding-name=PCMU,"
-          "clock-rate=8000,payload=0");
+          "clock-rate=8000,payload=0" + ext);
   } else if (codec == "PCMA") {
     if (have ("rtppcmadepay") && have_decoder_for ("audio/x-alaw"))
       add ("application/x-rtp,media=audio,encoding-name=PCMA,"
-          "clock-rate=8000,payload=8");
+          "clock-rate=8000,payload=8" + ext);
   } else {
     known = false;
   }

@@ -296,8 +296,9 @@ whep_case (const std::string &order, const std::string &mime)
       ASSERT_TRUE (s && s->id > before);
       EXPECT_EQ (s->out_video_codec, mime) << "offer order " << order;
       id = s->id;
-      auto problems = resilient::whip::routing_problems (browser->offer (id));
-      EXPECT_TRUE (problems.empty ()) << problems[0];
+      std::string offer = browser->offer (id);
+      auto problems = resilient::whip::routing_problems (offer);
+      EXPECT_TRUE (problems.empty ()) << problems[0] << "\n" << offer;
     }
     EXPECT_TRUE (
         browser->wait ([&] { return browser->sessions ()[id].deleted; }, 5s))
