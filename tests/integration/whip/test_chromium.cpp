@@ -10,7 +10,7 @@
  *
  * CHROMIUM_REPEAT=N runs each codec case N times in a row (default 1). */
 #include "harness.h"
-#include "fixtures/process.h"
+#include "fixtures/chromiumpeer.h"
 #include "resilient/whip/sdp.h"
 
 #include <gio/gio.h>
@@ -29,174 +29,24 @@ using whiptest::Pipeline;
 
 namespace {
 
-/* GET http://127.0.0.1:port/path; empty on any failure. */
-std::string
-http_get (int port, const std::string &path)
+using fixtures::PageSession;
+
+/* When `pred` holds (polled every 100 ms); false at the timeout. */
+template <typename Pred>
+bool
+wait (Pred pred, milliseconds timeout)
 {
-  GSocketClient *client = g_socket_client_new ();
-  g_socket_client_set_timeout (client, 5);
-  GSocketConnection *conn = g_socket_client_connect_to_host (
-      client, "127.0.0.1", (guint16)port, nullptr, nullptr);
-  g_object_unref (client);
-  if (!conn)
-    return {};
-  std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
-  std::string resp;
-  if (g_output_stream_write_all (out, req.data (), req.size (), nullptr,
-                                 nullptr, nullptr)) {
-    char buf[4096];
-    gssize n;
-    while ((n = g_input_stream_read (in, buf, sizeof buf, nullptr, nullptr))
-           > 0)
-      resp.append (buf, (size_t)n);
+  auto end = steady_clock::now () + timeout;
+  while (steady_clock::now () < end) {
+    if (pred ())
+      return true;
+    std::this_thread::sleep_for (100ms);
   }
-  g_object_unref (conn);
-  auto body = resp.find ("\r\n\r\n");
-  if (resp.rfind ("HTTP/1.", 0) != 0 || resp.find (" 200 ") > 12
-      || body == std::string::npos)
-    return {};
-  return resp.substr (body + 4);
+  return false;
 }
 
-/* One line of peer.py's /summary. */
-struct PageSession
-{
-  int id = 0;
-  std::string kind;
-  bool answered = false;
-  bool deleted = false;
-  std::string state;
-  std::string in_video_codec;
-  long frames_decoded = 0;
-  long in_audio_packets = 0;
-  std::string out_video_codec;
-  long frames_encoded = 0;
-  long out_audio_packets = 0;
-  int patches = 0;
-};
-
-class Browser
-{
-public:
-  Browser ()
-  {
-    port_ = fixtures::free_port ();
-    peer_ = fixtures::ChildProcess (
-        { "python3",
-          fixtures::source_root () + "/tests/interop/chromium/peer.py",
-          "--port", std::to_string (port_) },
-        dir_.file ("peer.log"));
-    peer_ready_ = fixtures::wait_for_tcp_port (port_, 10s);
-  }
-
-  /* Starts chromium on the page; true once the page polls. */
-  bool start_chromium ()
-  {
-    gchar *chromium = g_find_program_in_path ("chromium");
-    if (!chromium)
-      return false;
-    g_free (chromium);
-    chromium_ = fixtures::ChildProcess (
-        { "chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-          "--no-first-run", "--allow-loopback-in-peer-connection",
-          "--disable-features=WebRtcHideLocalIpsWithMdns",
-          "--use-fake-device-for-media-stream",
-          "--use-fake-ui-for-media-stream",
-          "--autoplay-policy=no-user-gesture-required",
-          "--user-data-dir="
-              + dir_.file ("profile-" + std::to_string (++starts_)),
-          "http://127.0.0.1:" + std::to_string (port_) + "/" },
-        dir_.file ("chromium.log"));
-    return wait_page (true, 90s);
-  }
-
-  void kill_chromium () { chromium_.kill9 (); }
-
-  bool wait_page (bool alive, milliseconds timeout)
-  {
-    auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end) {
-      if (page_alive () == alive)
-        return true;
-      std::this_thread::sleep_for (200ms);
-    }
-    return false;
-  }
-
-  bool page_alive ()
-  {
-    return http_get (port_, "/summary").rfind ("page 1", 0) == 0;
-  }
-
-  std::map<int, PageSession> sessions ()
-  {
-    std::map<int, PageSession> out;
-    std::istringstream in (http_get (port_, "/summary"));
-    std::string line;
-    while (std::getline (in, line)) {
-      if (line.rfind ("page", 0) == 0)
-        continue;
-      std::istringstream l (line);
-      PageSession s;
-      int answered = 0, deleted = 0;
-      l >> s.id >> s.kind >> answered >> deleted >> s.state >> s.in_video_codec
-          >> s.frames_decoded >> s.in_audio_packets >> s.out_video_codec
-          >> s.frames_encoded >> s.out_audio_packets >> s.patches;
-      s.answered = answered;
-      s.deleted = deleted;
-      if (l)
-        out[s.id] = s;
-    }
-    return out;
-  }
-
-  /* The newest session, if any. */
-  std::optional<PageSession> last ()
-  {
-    auto all = sessions ();
-    if (all.empty ())
-      return std::nullopt;
-    return all.rbegin ()->second;
-  }
-
-  std::string offer (int id)
-  {
-    return http_get (port_, "/offer/" + std::to_string (id));
-  }
-
-  std::string uri (const char *scheme, const char *path) const
-  {
-    return std::string (scheme) + "://127.0.0.1:" + std::to_string (port_)
-           + path;
-  }
-
-  bool peer_ready () const { return peer_ready_; }
-
-  /* When a poll predicate holds; false at the timeout. */
-  template <typename Pred> bool wait (Pred pred, milliseconds timeout)
-  {
-    auto end = steady_clock::now () + timeout;
-    while (steady_clock::now () < end) {
-      if (pred ())
-        return true;
-      std::this_thread::sleep_for (100ms);
-    }
-    return false;
-  }
-
-private:
-  fixtures::TempDir dir_;
-  int port_ = 0;
-  int starts_ = 0;
-  bool peer_ready_ = false;
-  fixtures::ChildProcess peer_;
-  fixtures::ChildProcess chromium_;
-};
-
 /* One browser for the whole binary: chromium takes seconds to start. */
-Browser *browser = nullptr;
+fixtures::ChromiumPeer *browser = nullptr;
 
 int
 repeat ()
@@ -209,7 +59,7 @@ void
 ensure_browser ()
 {
   if (!browser)
-    browser = new Browser ();
+    browser = new fixtures::ChromiumPeer ();
   ASSERT_TRUE (browser->peer_ready ()) << "peer.py did not start";
   if (!browser->page_alive ())
     ASSERT_TRUE (browser->start_chromium ())
@@ -234,7 +84,7 @@ whip_case (const std::string &codec, const std::string &mime)
           + " audiotestsrc is-live=true ! sink.");
       ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
       std::optional<PageSession> s;
-      bool decoded = browser->wait (
+      bool decoded = wait (
           [&] {
             s = browser->last ();
             return s && s->id > before && s->frames_decoded >= 30
@@ -263,7 +113,7 @@ whip_case (const std::string &codec, const std::string &mime)
     }
     /* stopping DELETEs the session */
     EXPECT_TRUE (
-        browser->wait ([&] { return browser->sessions ()[id].deleted; }, 5s))
+        wait ([&] { return browser->sessions ()[id].deleted; }, 5s))
         << "no DELETE for session " << id;
   }
 }
@@ -301,7 +151,7 @@ whep_case (const std::string &order, const std::string &mime)
       EXPECT_TRUE (problems.empty ()) << problems[0] << "\n" << offer;
     }
     EXPECT_TRUE (
-        browser->wait ([&] { return browser->sessions ()[id].deleted; }, 5s))
+        wait ([&] { return browser->sessions ()[id].deleted; }, 5s))
         << "no DELETE for session " << id;
   }
 }
@@ -343,7 +193,7 @@ TEST (Chromium, AutorestoreSinkThroughABrowserKillAndRestart)
       + " audiotestsrc is-live=true ! ars.audio");
   ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
   std::optional<PageSession> s;
-  ASSERT_TRUE (browser->wait (
+  ASSERT_TRUE (wait (
       [&] {
         s = browser->last ();
         return s && s->frames_decoded >= 30;
@@ -372,7 +222,7 @@ TEST (Chromium, AutorestoreSinkThroughABrowserKillAndRestart)
   ASSERT_TRUE (p.wait_for (
       [&] { return p.has_message ("autorestoresink-restored"); }, 30s))
       << p.errors ();
-  ASSERT_TRUE (browser->wait (
+  ASSERT_TRUE (wait (
       [&] {
         s = browser->last ();
         return s && s->id > first && s->frames_decoded >= 30;

@@ -83,7 +83,7 @@ class Handler (BaseHTTPRequestHandler):
             # one line per session for the C++ tests:
             # id kind answered deleted state in-video-codec frames-decoded
             # in-audio-packets out-video-codec frames-encoded
-            # out-audio-packets patches
+            # out-audio-packets patches first-frame-wall-clock-ms
             lines = []
             with lock:
                 lines.append ("page %d" % page_alive ())
@@ -93,13 +93,13 @@ class Handler (BaseHTTPRequestHandler):
                     ia = st.get ("in-audio", {})
                     ov = st.get ("out-video", {})
                     oa = st.get ("out-audio", {})
-                    lines.append ("%d %s %d %d %s %s %d %d %s %d %d %d" % (
+                    lines.append ("%d %s %d %d %s %s %d %d %s %d %d %d %d" % (
                         k, v["kind"], v["answered"], v["deleted"],
                         st.get ("state", "-") or "-",
                         iv.get ("codec") or "-", iv.get ("framesDecoded", 0),
                         ia.get ("packets", 0), ov.get ("codec") or "-",
                         ov.get ("framesEncoded", 0), oa.get ("packets", 0),
-                        v["patches"]))
+                        v["patches"], st.get ("firstFrame", 0)))
             self.reply (200, "\n".join (lines) + "\n", "text/plain")
         elif self.path.startswith ("/offer/"):
             with lock:
