@@ -105,15 +105,19 @@ on_pad (GstElement *src, GstPad *pad, gpointer data)
   gst_object_unref (pipeline);
 }
 
+/* PLAYING -> first decoded video frame out of reswhepsrc; `order`: its
+ * video-codecs, null for the default. */
 Run
-whep_once (WhipTestServer &server, unsigned latency_ms)
+whep_once (const std::string &uri, unsigned latency_ms, const char *order)
 {
   Run r;
   std::atomic<gint64> first { 0 };
   GstElement *pipeline = gst_pipeline_new (nullptr);
   GstElement *src = gst_element_factory_make ("reswhepsrc", nullptr);
-  g_object_set (src, "uri", server.url ().c_str (), "audio", FALSE,
-      "latency", latency_ms, NULL);
+  g_object_set (src, "uri", uri.c_str (), "audio", FALSE, "latency",
+      latency_ms, NULL);
+  if (order)
+    g_object_set (src, "video-codecs", order, NULL);
   gst_bin_add (GST_BIN (pipeline), src);
   g_signal_connect (src, "pad-added", G_CALLBACK (on_pad), &first);
   gint64 t0 = g_get_monotonic_time ();
@@ -127,20 +131,22 @@ whep_once (WhipTestServer &server, unsigned latency_ms)
   return r;
 }
 
+/* PLAYING -> first frame decoded at the far side; `first_us` says when
+ * (monotonic microseconds), 0 until then. */
 Run
-whip_once (const std::string &codec)
+whip_once (const std::string &uri, const std::string &codec,
+    const std::function<gint64 ()> &first_us)
 {
-  WhipTestServer server ({});
   Run r;
   std::string d = "videotestsrc is-live=true ! video/x-raw,width=640,"
       "height=360,framerate=30/1 ! reswhipsink name=sink video-codecs="
-      + codec + " uri=" + server.url ();
+      + codec + " uri=" + uri;
   GstElement *pipeline = gst_parse_launch (d.c_str (), nullptr);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
   gint64 t0 = g_get_monotonic_time ();
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (wait_until ([&] { return server.first_video_us () != 0; }, 15000)) {
-    r.total = (server.first_video_us () - t0) / 1000.0;
+  if (wait_until ([&] { return first_us () != 0; }, 15000)) {
+    r.total = (first_us () - t0) / 1000.0;
     breakdown (sink, r);
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -149,53 +155,16 @@ whip_once (const std::string &codec)
   return r;
 }
 
-Run
-whip_chromium_once (fixtures::ChromiumPeer &peer, const std::string &codec)
+/* When the page showed the first frame of a session newer than `before`,
+ * as monotonic microseconds; 0 until then. */
+gint64
+page_first_us (fixtures::ChromiumPeer &peer, int before)
 {
-  Run r;
-  int before = peer.last () ? peer.last ()->id : 0;
-  std::string d = "videotestsrc is-live=true ! video/x-raw,width=640,"
-      "height=360,framerate=30/1 ! reswhipsink name=sink video-codecs="
-      + codec + " uri=" + peer.uri ("whip", "/whip");
-  GstElement *pipeline = gst_parse_launch (d.c_str (), nullptr);
-  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  gint64 t0 = g_get_real_time ();
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  std::int64_t first = 0;
-  if (wait_until ([&] {
-        auto s = peer.last ();
-        first = s && s->id > before ? s->first_frame_ms : 0;
-        return first != 0;
-      }, 15000)) {
-    r.total = first - t0 / 1000.0;
-    breakdown (sink, r);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  return r;
-}
-
-Run
-whep_chromium_once (fixtures::ChromiumPeer &peer, const std::string &order)
-{
-  Run r;
-  std::atomic<gint64> first { 0 };
-  GstElement *pipeline = gst_pipeline_new (nullptr);
-  GstElement *src = gst_element_factory_make ("reswhepsrc", nullptr);
-  g_object_set (src, "uri", peer.uri ("whep", "/whep").c_str (), "audio",
-      FALSE, "video-codecs", order.c_str (), "latency", 200u, NULL);
-  gst_bin_add (GST_BIN (pipeline), src);
-  g_signal_connect (src, "pad-added", G_CALLBACK (on_pad), &first);
-  gint64 t0 = g_get_monotonic_time ();
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (wait_until ([&] { return first.load () != 0; }, 15000)) {
-    r.total = (first.load () - t0) / 1000.0;
-    breakdown (src, r);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  return r;
+  auto s = peer.last ();
+  if (!s || s->id <= before || !s->first_frame_ms)
+    return 0;
+  return s->first_frame_ms * 1000 - g_get_real_time ()
+      + g_get_monotonic_time ();
 }
 
 /* autorestoresink's bus: when each element message first came. */
@@ -294,7 +263,8 @@ liveness_own (int rounds)
   return out;
 }
 
-/* Kill (-9) and restart of chromium behind its WHIP endpoint. */
+/* Kill (-9) and restart of the page's WHIP endpoint (chromium and
+ * peer.py). */
 std::vector<Round>
 liveness_chromium (fixtures::ChromiumPeer &peer, int rounds)
 {
@@ -307,19 +277,15 @@ liveness_chromium (fixtures::ChromiumPeer &peer, int rounds)
     std::this_thread::sleep_for (std::chrono::seconds (3));
     int before = peer.last () ? peer.last ()->id : 0;
     gint64 killed = g_get_monotonic_time ();
-    peer.kill_chromium ();
+    peer.kill_endpoint ();
     if (wait_until ([&] { return ended (p, killed) != 0; }, 20000))
       r.detect = (ended (p, killed) - killed) / 1000.0;
-    if (!peer.start_chromium ())
+    if (!peer.restart_endpoint ())
       break;
-    gint64 back = g_get_real_time () / 1000;
-    std::int64_t first = 0;
-    if (wait_until ([&] {
-          auto s = peer.last ();
-          first = s && s->id > before ? s->first_frame_ms : 0;
-          return first != 0;
-        }, 30000))
-      r.restore = (double) (first - back);
+    gint64 back = g_get_monotonic_time ();
+    if (wait_until ([&] { return page_first_us (peer, before) != 0; },
+            30000))
+      r.restore = (page_first_us (peer, before) - back) / 1000.0;
     wait_until ([&] { return p.when ("autorestoresink-restored", killed)
           != 0; }, 5000);
     r.outage = p.outage_ms;
@@ -425,15 +391,18 @@ main (int argc, char **argv)
     WhipTestServer server (o);
     std::vector<Run> runs;
     for (int i = 0; i < n; i++)
-      runs.push_back (whep_once (server, w.latency));
+      runs.push_back (whep_once (server.url (), w.latency, nullptr));
     report ((std::string ("WHEP ") + w.codec + " latency=" + std::to_string (
                 w.latency) + ", PLAYING to first decoded frame").c_str (),
         runs);
   }
   for (const char *codec : { "vp8", "h264" }) {
     std::vector<Run> runs;
-    for (int i = 0; i < n; i++)
-      runs.push_back (whip_once (codec));
+    for (int i = 0; i < n; i++) {
+      WhipTestServer server ({});
+      runs.push_back (whip_once (server.url (), codec,
+          [&] { return server.first_video_us (); }));
+    }
     std::string up = codec;
     std::transform (up.begin (), up.end (), up.begin (), ::toupper);
     report (("WHIP " + up + ", PLAYING to first frame decoded at the "
@@ -451,8 +420,11 @@ main (int argc, char **argv)
   if (peer) {
     for (const char *codec : { "h264", "vp8" }) {
       std::vector<Run> runs;
-      for (int i = 0; i < n; i++)
-        runs.push_back (whip_chromium_once (*peer, codec));
+      for (int i = 0; i < n; i++) {
+        int before = peer->last () ? peer->last ()->id : 0;
+        runs.push_back (whip_once (peer->uri ("whip", "/whip"), codec,
+            [&] { return page_first_us (*peer, before); }));
+      }
       std::string up = codec;
       std::transform (up.begin (), up.end (), up.begin (), ::toupper);
       report (("WHIP " + up + " to chromium, PLAYING to first frame shown "
@@ -461,7 +433,7 @@ main (int argc, char **argv)
     for (const char *order : { "h264,vp8", "vp8,h264" }) {
       std::vector<Run> runs;
       for (int i = 0; i < n; i++)
-        runs.push_back (whep_chromium_once (*peer, order));
+        runs.push_back (whep_once (peer->uri ("whep", "/whep"), 200, order));
       report ((std::string ("WHEP from chromium, video-codecs=") + order
               + ", PLAYING to first decoded frame").c_str (), runs);
     }
@@ -475,7 +447,7 @@ main (int argc, char **argv)
         "|---|---|---|---|---|---|\n");
     report_rounds ("strict test server (webrtcbin)", liveness_own (rounds));
     if (peer)
-      report_rounds ("chromium (kill -9, restart)",
+      report_rounds ("chromium endpoint (kill -9, restart)",
           liveness_chromium (*peer, rounds));
   } else {
     std::fprintf (stderr, "autorestoresink not found (run with "

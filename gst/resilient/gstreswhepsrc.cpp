@@ -162,22 +162,6 @@ have_decoder_for (const char *caps_str)
   return found;
 }
 
-/* Codec names of a `video-codecs` / `audio-codecs` list, upper case. */
-static std::vector<std::string>
-codec_names (const std::string &list)
-{
-  std::vector<std::string> out;
-  std::stringstream in (list);
-  std::string c;
-  while (std::getline (in, c, ',')) {
-    c.erase (std::remove_if (c.begin (), c.end (), ::isspace), c.end ());
-    std::transform (c.begin (), c.end (), c.begin (), ::toupper);
-    if (!c.empty ())
-      out.push_back (c);
-  }
-  return out;
-}
-
 /* The receive caps of one codec this element knows, payload types fixed so
  * the offer is deterministic; `known` false for a name it does not know,
  * empty caps when this machine has no depayloader or decoder for it. */
@@ -255,7 +239,7 @@ static GstCaps *
 receive_caps (const char *kind, const std::string &order)
 {
   GstCaps *caps = gst_caps_new_empty ();
-  for (auto &c : codec_names (order)) {
+  for (auto &c : whip_codec_list (order)) {
     if (is_video_codec (c) != g_str_equal (kind, "video"))
       continue;
     bool known;
@@ -270,7 +254,7 @@ static bool
 check_codecs (const char *property, const std::string &list, bool video,
               std::string &error)
 {
-  auto names = codec_names (list);
+  auto names = whip_codec_list (list);
   if (names.empty ()) {
     error = std::string (property) + " is empty: name at least one codec";
     return false;

@@ -96,6 +96,10 @@ struct Input
   /* The payloader's sdes:mid header extension (a ref); its mid is set
    * once the offer has named the m-section. */
   GstRTPHeaderExtension *mid_ext = nullptr;
+  /* The payloader's sink pad held (a blocking probe) until that mid is
+   * set, so the first packets carry it too (a ref, and the probe id). */
+  GstPad *held = nullptr;
+  gulong hold_probe = 0;
 };
 
 /* Header extension ids, the same in every m-section of the bundle. */
@@ -153,21 +157,6 @@ have (const char *factory)
   return f != nullptr;
 }
 
-static std::vector<std::string>
-codec_list (const std::string &s)
-{
-  std::vector<std::string> out;
-  std::stringstream in (s);
-  std::string c;
-  while (std::getline (in, c, ',')) {
-    c.erase (std::remove_if (c.begin (), c.end (), ::isspace), c.end ());
-    std::transform (c.begin (), c.end (), c.begin (), ::toupper);
-    if (!c.empty ())
-      out.push_back (c);
-  }
-  return out;
-}
-
 static void
 report_failure (GstResWhipSink *self, const WhipFailure &f)
 {
@@ -217,6 +206,18 @@ maybe_start_session (GstResWhipSink *self)
   priv->client->start (priv->webrtc);
 }
 
+/* Lets the payloader's input flow (priv->lock held or the input gone). */
+static void
+release_hold (Input *in)
+{
+  if (!in->held)
+    return;
+  gst_pad_remove_probe (in->held, in->hold_probe);
+  gst_object_unref (in->held);
+  in->held = nullptr;
+  in->hold_probe = 0;
+}
+
 /* Loop thread: the payloaded branch for `caps`, linked to webrtcbin. */
 static bool
 build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
@@ -227,7 +228,7 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
   unsigned vbitrate, abitrate, kf_ms;
   {
     std::lock_guard<std::mutex> g (priv->lock);
-    prefs = codec_list (priv->video_codecs);
+    prefs = whip_codec_list (priv->video_codecs);
     vbitrate = priv->video_bitrate;
     abitrate = priv->audio_bitrate;
     kf_ms = priv->keyframe_interval_ms;
@@ -364,9 +365,16 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
     if (mid) {
       gst_rtp_header_extension_set_id (mid, EXT_ID_MID);
       g_signal_emit_by_name (pay, "add-extension", mid);
+      GstPad *sink = gst_element_get_static_pad (pay, "sink");
+      gulong probe = gst_pad_add_probe (sink, (GstPadProbeType) (
+              GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER
+              | GST_PAD_PROBE_TYPE_BUFFER_LIST), nullptr, nullptr, nullptr);
       std::lock_guard<std::mutex> g (priv->lock);
       gst_clear_object (&in->mid_ext);
       in->mid_ext = mid;
+      release_hold (in);
+      in->held = sink;
+      in->hold_probe = probe;
     } else {
       GST_WARNING_OBJECT (
           self, "rtphdrextmid is missing (gst-plugins-good "
@@ -564,6 +572,7 @@ gst_res_whip_sink_release_pad (GstElement *element, GstPad *pad)
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
   gst_clear_object (&in->mid_ext);
+  release_hold (in.get ());
   for (GstElement *e : in->chain) {
     if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
       gst_element_set_locked_state (e, TRUE);
@@ -590,6 +599,7 @@ set_offer_mids (GstResWhipSink *self, const std::string &sdp)
   if (!parsed)
     return;
   std::vector<std::pair<GstRTPHeaderExtension *, std::string>> todo;
+  std::vector<std::pair<GstPad *, gulong>> holds;
   {
     std::lock_guard<std::mutex> g (self->priv->lock);
     for (auto &in : self->priv->inputs) {
@@ -600,12 +610,21 @@ set_offer_mids (GstResWhipSink *self, const std::string &sdp)
           todo.emplace_back (
               GST_RTP_HEADER_EXTENSION (gst_object_ref (in->mid_ext)),
               m.mid ());
+      if (in->held)
+        holds.emplace_back (in->held, in->hold_probe);
+      in->held = nullptr;
+      in->hold_probe = 0;
     }
   }
   for (auto &[ext, mid] : todo) {
     GST_DEBUG_OBJECT (self, "MID header extension: %s", mid.c_str ());
     g_object_set (ext, "mid", mid.c_str (), NULL);
     gst_object_unref (ext);
+  }
+  /* the payloaders go on, every packet named */
+  for (auto &[pad, probe] : holds) {
+    gst_pad_remove_probe (pad, probe);
+    gst_object_unref (pad);
   }
 }
 
@@ -687,6 +706,7 @@ cleanup (GstResWhipSink *self)
     {
       std::lock_guard<std::mutex> g (priv->lock);
       gst_clear_object (&in->mid_ext);
+      release_hold (in);
     }
     if (in->built) {
       /* ready for caps again on the next start */
@@ -814,6 +834,7 @@ gst_res_whip_sink_finalize (GObject *object)
     if (in->queue)
       gst_object_unref (in->queue);
     gst_clear_object (&in->mid_ext);
+    release_hold (in.get ());
   }
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);

@@ -178,10 +178,10 @@ TEST (Chromium, WhepVp8FirstGetsVp8FromTheBrowser)
   whep_case ("vp8,h264", "video/VP8");
 }
 
-/* autorestoresink publishing to the page: chromium killed (-9) is noticed
- * from the missing feedback within a second, the session is restored once
- * chromium is back, and the restored message dates the outage from the
- * last media the page acknowledged. */
+/* autorestoresink publishing to the page: the endpoint (chromium and
+ * peer.py) killed (-9) is noticed from the missing feedback within a
+ * second, the session is restored once it is back, and the restored
+ * message dates the outage from the last media the page acknowledged. */
 TEST (Chromium, AutorestoreSinkThroughABrowserKillAndRestart)
 {
   ensure_browser ();
@@ -204,7 +204,7 @@ TEST (Chromium, AutorestoreSinkThroughABrowserKillAndRestart)
   /* let the feedback cadence be learned */
   std::this_thread::sleep_for (2s);
   auto killed = steady_clock::now ();
-  browser->kill_chromium ();
+  browser->kill_endpoint ();
   ASSERT_TRUE (p.wait_for (
       [&] {
         return p.has_message ("autorestoresink-republish")
@@ -218,7 +218,7 @@ TEST (Chromium, AutorestoreSinkThroughABrowserKillAndRestart)
   /* polled every 100 ms here, so this bounds the detection from above */
   EXPECT_LE (detected_ms, 1500)
       << "dead browser noticed after " << detected_ms << " ms";
-  ASSERT_TRUE (browser->start_chromium ());
+  ASSERT_TRUE (browser->restart_endpoint ());
   ASSERT_TRUE (p.wait_for (
       [&] { return p.has_message ("autorestoresink-restored"); }, 30s))
       << p.errors ();
