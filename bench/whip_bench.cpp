@@ -282,6 +282,7 @@ liveness_chromium (fixtures::ChromiumPeer &peer, int rounds)
       r.detect = (ended (p, killed) - killed) / 1000.0;
     if (!peer.restart_endpoint ())
       break;
+    before = 0;  /* the new endpoint numbers its sessions from 1 */
     gint64 back = g_get_monotonic_time ();
     if (wait_until ([&] { return page_first_us (peer, before) != 0; },
             30000))
