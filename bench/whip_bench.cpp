@@ -232,28 +232,28 @@ ended (Publisher &p, gint64 since)
   return a && b ? std::min (a, b) : std::max (a, b);
 }
 
-/* Kill and restart of the strict test server (in process: its webrtcbin
- * goes away, a new one answers on the same port). */
+/* `rounds` times: 3 s of publishing, kill (), the session ending,
+ * restart (), then the viewer's first frame (`first_us`: monotonic
+ * microseconds, 0 until then) and the restored message. */
 std::vector<Round>
-liveness_own (int rounds)
+liveness (Publisher &p, int rounds, const std::function<void ()> &kill,
+    const std::function<bool ()> &restart,
+    const std::function<gint64 ()> &first_us)
 {
   std::vector<Round> out;
-  WhipTestServer::Options o;
-  auto server = std::make_unique<WhipTestServer> (o);
-  o.port = server->port ();
-  Publisher p (server->url ());
-  wait_until ([&] { return server->first_video_us () != 0; }, 15000);
+  wait_until ([&] { return first_us () != 0; }, 15000);
   for (int i = 0; i < rounds; i++) {
     Round r;
     std::this_thread::sleep_for (std::chrono::seconds (3));
     gint64 killed = g_get_monotonic_time ();
-    server.reset ();
+    kill ();
     if (wait_until ([&] { return ended (p, killed) != 0; }, 20000))
       r.detect = (ended (p, killed) - killed) / 1000.0;
-    server = std::make_unique<WhipTestServer> (o);
+    if (!restart ())
+      break;
     gint64 back = g_get_monotonic_time ();
-    if (wait_until ([&] { return server->first_video_us () != 0; }, 30000))
-      r.restore = (server->first_video_us () - back) / 1000.0;
+    if (wait_until ([&] { return first_us () != 0; }, 30000))
+      r.restore = (first_us () - back) / 1000.0;
     wait_until ([&] { return p.when ("autorestoresink-restored", killed)
           != 0; }, 5000);
     r.outage = p.outage_ms;
@@ -263,37 +263,29 @@ liveness_own (int rounds)
   return out;
 }
 
+/* Kill and restart of the strict test server (in process: its webrtcbin
+ * goes away, a new one answers on the same port). */
+std::vector<Round>
+liveness_own (int rounds)
+{
+  WhipTestServer::Options o;
+  auto server = std::make_unique<WhipTestServer> (o);
+  o.port = server->port ();
+  Publisher p (server->url ());
+  return liveness (p, rounds, [&] { server.reset (); },
+      [&] { server = std::make_unique<WhipTestServer> (o); return true; },
+      [&] { return server ? server->first_video_us () : 0; });
+}
+
 /* Kill (-9) and restart of the page's WHIP endpoint (chromium and
- * peer.py). */
+ * peer.py; the new endpoint numbers its sessions from 1). */
 std::vector<Round>
 liveness_chromium (fixtures::ChromiumPeer &peer, int rounds)
 {
-  std::vector<Round> out;
   Publisher p (peer.uri ("whip", "/whip"));
-  wait_until ([&] { auto s = peer.last (); return s && s->first_frame_ms; },
-      15000);
-  for (int i = 0; i < rounds; i++) {
-    Round r;
-    std::this_thread::sleep_for (std::chrono::seconds (3));
-    int before = peer.last () ? peer.last ()->id : 0;
-    gint64 killed = g_get_monotonic_time ();
-    peer.kill_endpoint ();
-    if (wait_until ([&] { return ended (p, killed) != 0; }, 20000))
-      r.detect = (ended (p, killed) - killed) / 1000.0;
-    if (!peer.restart_endpoint ())
-      break;
-    before = 0;  /* the new endpoint numbers its sessions from 1 */
-    gint64 back = g_get_monotonic_time ();
-    if (wait_until ([&] { return page_first_us (peer, before) != 0; },
-            30000))
-      r.restore = (page_first_us (peer, before) - back) / 1000.0;
-    wait_until ([&] { return p.when ("autorestoresink-restored", killed)
-          != 0; }, 5000);
-    r.outage = p.outage_ms;
-    r.detection = p.detection_ms;
-    out.push_back (r);
-  }
-  return out;
+  return liveness (p, rounds, [&] { peer.kill_endpoint (); },
+      [&] { return peer.restart_endpoint (); },
+      [&] { return page_first_us (peer, 0); });
 }
 
 void
