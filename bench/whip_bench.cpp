@@ -325,15 +325,8 @@ report (const char *what, const std::vector<Run> &runs)
   auto column = [&] (double Run::*m, double &median, double &worst) {
     std::vector<double> v;
     for (auto &r : runs)
-      if (r.*m >= 0)
-        v.push_back (r.*m);
-    median = worst = -1;
-    if (v.empty ())
-      return;
-    std::sort (v.begin (), v.end ());
-    median = v.size () % 2 ? v[v.size () / 2] :
-        (v[v.size () / 2 - 1] + v[v.size () / 2]) / 2;
-    worst = v.back ();
+      v.push_back (r.*m);
+    median_worst (v, median, worst);
   };
   int failed = 0;
   for (auto &r : runs)
