@@ -293,6 +293,9 @@ struct Session
   bool failback = false;
   bool draining = false;
   TimePoint last_bitrate_sample{};
+  /* When the peer last showed it had our media (TransportHealth's
+   * ack_age_ms), if the transport tells. */
+  std::optional<TimePoint> last_ack;
 };
 
 struct Slot
@@ -318,6 +321,10 @@ struct Slot
   std::int64_t retry_after_ms = -1;
   bool gave_up = false;
   bool fatal = false;
+  /* The current outage as viewers saw it: from the last media the peer
+   * acknowledged (else the failure), and how long noticing took. */
+  std::optional<TimePoint> seen_outage_start;
+  std::int64_t detection_ms = -1;
   /* cluster://<id>/<path> destinations: the shared resolver's client, and
    * the URL it gave for a session not built yet (a start postponed until
    * a swapped encoder's caps). */
@@ -1886,6 +1893,11 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   const bool was_up = s->up;
   const Duration lifetime = now - s->started;
   const std::int64_t retry_after_ms = std::exchange (slot.retry_after_ms, -1);
+  if (was_up && !sched_for (self, idx).outage_start ()) {
+    slot.seen_outage_start = s->last_ack ? std::min (*s->last_ack, now) : now;
+    slot.detection_ms
+        = s->last_ack ? to_ms (now - *slot.seen_outage_start) : -1;
+  }
   destroy_session (self, s);
   if (slot.cluster && !s->cluster_url.empty ())
     /* "cluster-down" is not held against the host. */
@@ -2128,7 +2140,14 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   if (!priv->run.redundant)
     priv->dests.on_up (now);
   update_hold_limit (self);
+  /* Viewers lost the stream with the last media the peer acknowledged,
+   * before the failure was noticed. */
+  if (outage && slot.seen_outage_start && *slot.seen_outage_start < *outage)
+    outage = slot.seen_outage_start;
   std::int64_t outage_ms = outage ? to_ms (now - *outage) : -1;
+  const std::int64_t detection_ms = slot.detection_ms;
+  slot.seen_outage_start.reset ();
+  slot.detection_ms = -1;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.destination = slot.display;
@@ -2147,12 +2166,13 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   if (s->vsrc)
     request_keyframe (self);
   if (outage) {
-    post_event (self, "restored",
-                gst_structure_new (
-                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
-                    "attempt", G_TYPE_INT, tries, "outage-ms", G_TYPE_INT64,
-                    outage_ms, "reason", G_TYPE_STRING,
-                    failure_kind_name (slot.last_kind), nullptr));
+    post_event (
+        self, "restored",
+        gst_structure_new ("x", "destination", G_TYPE_STRING,
+                           slot.display.c_str (), "attempt", G_TYPE_INT, tries,
+                           "outage-ms", G_TYPE_INT64, outage_ms, "detection-ms",
+                           G_TYPE_INT64, detection_ms, "reason", G_TYPE_STRING,
+                           failure_kind_name (slot.last_kind), nullptr));
   }
   update_status (self);
 }
@@ -2209,6 +2229,8 @@ tick (GstAutoRestoreSink *self)
     if (s->failed || s->draining || !s->transport)
       continue;
     TransportHealth h = s->transport->poll ();
+    if (h.ack_age_ms >= 0)
+      s->last_ack = now - ms (h.ack_age_ms);
     Slot &slot = slot_of (self, s->slot);
     if (!s->up && h.up)
       on_session_up (self, s);

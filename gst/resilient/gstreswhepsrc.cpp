@@ -36,12 +36,15 @@
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "common/whipelement.h"
+#include "resilient/whip/sdp.h"
 
 #include <gst/webrtc/webrtc.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <vector>
 
 GST_DEBUG_CATEGORY_STATIC (res_whep_src_debug);
@@ -52,12 +55,13 @@ using namespace resilient::gst;
 /* Lock order: priv->lock, then the ControlLoop's internal lock. Nothing is
  * posted, notified or state-changed with priv->lock held. */
 
-enum
-{
+enum {
   PROP_CAPS = PROP_WHIP_COMMON_LAST,
   PROP_AUDIO,
   PROP_VIDEO,
   PROP_LATENCY,
+  PROP_VIDEO_CODECS,
+  PROP_AUDIO_CODECS,
 };
 
 #define DEFAULT_CAPS "video/x-raw(ANY); audio/x-raw(ANY)"
@@ -65,6 +69,13 @@ enum
 #define DEFAULT_VIDEO TRUE
 /* webrtcbin's own default: enough reordering room on the open internet */
 #define DEFAULT_LATENCY_MS 200
+/* H264 first: what WHIP publishers (OBS, browsers' hardware encoders,
+ * reswhipsink) mostly send and WHEP servers relay as is, and the cheapest
+ * to decode; then VP8 and VP9. A server relaying one codec answers with it
+ * wherever it stands in the list; only a sender that encodes per viewer
+ * and follows the offer's order (a browser) needs another order. */
+#define DEFAULT_VIDEO_CODECS "h264,vp8,vp9"
+#define DEFAULT_AUDIO_CODECS "opus,pcmu,pcma"
 
 static GstStaticPadTemplate video_template =
 GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
@@ -80,6 +91,8 @@ struct WhepPrivate : WhipElementCommon
   bool audio = DEFAULT_AUDIO;
   bool video = DEFAULT_VIDEO;
   unsigned latency_ms = DEFAULT_LATENCY_MS;
+  std::string video_codecs = DEFAULT_VIDEO_CODECS;
+  std::string audio_codecs = DEFAULT_AUDIO_CODECS;
 
   /* state, loop thread */
   GstElement *webrtc = nullptr;
@@ -149,46 +162,115 @@ have_decoder_for (const char *caps_str)
   return found;
 }
 
-/* Receive codec list for one kind, payload types fixed so the offer is
- * deterministic. */
+/* The receive caps of one codec this element knows, payload types fixed so
+ * the offer is deterministic; `known` false for a name it does not know,
+ * empty caps when this machine has no depayloader or decoder for it. */
 static GstCaps *
-receive_caps (const char *kind)
+codec_receive_caps (const std::string &codec, bool &known)
 {
   GstCaps *caps = gst_caps_new_empty ();
-  auto add = [caps] (const char *s) {
-    gst_caps_append_structure (caps, gst_structure_from_string (s, nullptr));
+  auto add = [caps] (const std::string &s) {
+    gst_caps_append_structure (caps,
+                               gst_structure_from_string (s.c_str (), nullptr));
   };
-  if (g_str_equal (kind, "video")) {
-    const char *fb = ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)"
-        "true,rtcp-fb-ccm-fir=(boolean)true";
+  /* webrtcbin offers rtcp-fb transport-cc on its own; the header
+   * extension makes that feedback possible (the sender numbers its
+   * packets, webrtcbin answers with transport-wide feedback the sender's
+   * congestion control needs), and the MID extension lets the sender name
+   * its streams. The ids are reswhipsink's. */
+  const std::string ext = std::string (",extmap-1=(string)")
+      + resilient::whip::kSdesMidUri + ",extmap-3=(string)"
+      + resilient::whip::kTwccUri;
+  const std::string fb = ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli="
+                         "(boolean)true,rtcp-fb-ccm-fir=(boolean)true" + ext;
+  known = true;
+  if (codec == "H264") {
     if (have ("rtph264depay") && have_decoder_for ("video/x-h264")) {
-      add ((std::string ("application/x-rtp,media=video,encoding-name=H264,"
-                  "clock-rate=90000,payload=102,packetization-mode=(string)1,"
-                  "profile-level-id=(string)42e01f,"
-                  "level-asymmetry-allowed=(string)1") + fb).c_str ());
-      add ((std::string ("application/x-rtp,media=video,encoding-name=H264,"
-                  "clock-rate=90000,payload=104,packetization-mode=(string)1,"
-                  "profile-level-id=(string)640c1f,"
-                  "level-asymmetry-allowed=(string)1") + fb).c_str ());
+      add ("application/x-rtp,media=video,encoding-name=H264,"
+           "clock-rate=90000,payload=102,packetization-mode=(string)1,"
+           "profile-level-id=(string)42e01f,"
+           "level-asymmetry-allowed=(string)1"
+           + fb);
+      add ("application/x-rtp,media=video,encoding-name=H264,"
+           "clock-rate=90000,payload=104,packetization-mode=(string)1,"
+           "profile-level-id=(string)640c1f,"
+           "level-asymmetry-allowed=(string)1"
+           + fb);
     }
+  } else if (codec == "VP8") {
     if (have ("rtpvp8depay") && have_decoder_for ("video/x-vp8"))
-      add ((std::string ("application/x-rtp,media=video,encoding-name=VP8,"
-                  "clock-rate=90000,payload=96") + fb).c_str ());
+      add ("application/x-rtp,media=video,encoding-name=VP8,"
+           "clock-rate=90000,payload=96"
+           + fb);
+  } else if (codec == "VP9") {
     if (have ("rtpvp9depay") && have_decoder_for ("video/x-vp9"))
-      add ((std::string ("application/x-rtp,media=video,encoding-name=VP9,"
-                  "clock-rate=90000,payload=98") + fb).c_str ());
-  } else {
+      add ("application/x-rtp,media=video,encoding-name=VP9,"
+           "clock-rate=90000,payload=98"
+           + fb);
+  } else if (codec == "OPUS") {
     if (have ("rtpopusdepay") && have_decoder_for ("audio/x-opus"))
       add ("application/x-rtp,media=audio,encoding-name=OPUS,"
-          "clock-rate=48000,encoding-params=(string)2,payload=111");
+          "clock-rate=48000,encoding-params=(string)2,payload=111" + ext);
+  } else if (codec == "PCMU") {
     if (have ("rtppcmudepay") && have_decoder_for ("audio/x-mulaw"))
       add ("application/x-rtp,media=audio,encoding-name=PCMU,"
-          "clock-rate=8000,payload=0");
+          "clock-rate=8000,payload=0" + ext);
+  } else if (codec == "PCMA") {
     if (have ("rtppcmadepay") && have_decoder_for ("audio/x-alaw"))
       add ("application/x-rtp,media=audio,encoding-name=PCMA,"
-          "clock-rate=8000,payload=8");
+          "clock-rate=8000,payload=8" + ext);
+  } else {
+    known = false;
   }
   return caps;
+}
+
+static bool
+is_video_codec (const std::string &c)
+{
+  return c == "H264" || c == "VP8" || c == "VP9";
+}
+
+/* Receive codec list for one kind, in the order of `order` (the
+ * video-codecs or audio-codecs setting; validated by check_codecs). A
+ * sender that follows the offer's order (browsers do) sends the first
+ * codec it has. */
+static GstCaps *
+receive_caps (const char *kind, const std::string &order)
+{
+  GstCaps *caps = gst_caps_new_empty ();
+  for (auto &c : whip_codec_list (order)) {
+    if (is_video_codec (c) != g_str_equal (kind, "video"))
+      continue;
+    bool known;
+    gst_caps_append (caps, codec_receive_caps (c, known));
+  }
+  return caps;
+}
+
+/* An unknown name, a codec of the other kind or an empty list is a
+ * settings error naming the property. */
+static bool
+check_codecs (const char *property, const std::string &list, bool video,
+              std::string &error)
+{
+  auto names = whip_codec_list (list);
+  if (names.empty ()) {
+    error = std::string (property) + " is empty: name at least one codec";
+    return false;
+  }
+  for (auto &c : names) {
+    bool known;
+    GstCaps *caps = codec_receive_caps (c, known);
+    gst_caps_unref (caps);
+    if (!known || is_video_codec (c) != video) {
+      error = std::string (property) + ": unknown "
+              + (video ? "video" : "audio") + " codec '" + c + "' (known: "
+              + (video ? "h264, vp8, vp9" : "opus, pcmu, pcma") + ")";
+      return false;
+    }
+  }
+  return true;
 }
 
 /* ---- helpers ---- */
@@ -348,13 +430,17 @@ make_webrtcbin (GstResWhepSrc *self, bool audio, bool video)
   if (!webrtc)
     return nullptr;
   unsigned latency;
+  std::string vcodecs, acodecs;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     latency = priv->latency_ms;
+    vcodecs = priv->video_codecs;
+    acodecs = priv->audio_codecs;
   }
   g_object_set (webrtc, "latency", latency, NULL);
-  auto add = [webrtc] (const char *kind) {
-    GstCaps *caps = receive_caps (kind);
+  auto add = [webrtc, &vcodecs, &acodecs] (const char *kind) {
+    GstCaps *caps
+        = receive_caps (kind, g_str_equal (kind, "video") ? vcodecs : acodecs);
     if (gst_caps_is_empty (caps)) {
       gst_caps_unref (caps);
       return false;
@@ -415,6 +501,15 @@ start (GstResWhepSrc *self)
     }
     audio = priv->audio;
     video = priv->video;
+    if ((video
+         && !check_codecs ("video-codecs", priv->video_codecs, true, error))
+        || (audio
+            && !check_codecs ("audio-codecs", priv->audio_codecs, false,
+                              error))) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                         (nullptr));
+      return false;
+    }
     caps = priv->caps ? gst_caps_ref (priv->caps) :
         gst_caps_from_string (DEFAULT_CAPS);
   }
@@ -553,6 +648,16 @@ gst_res_whep_src_set_property (GObject *object, guint prop_id,
     case PROP_LATENCY:
       priv->latency_ms = g_value_get_uint (value);
       break;
+    case PROP_VIDEO_CODECS: {
+      const char *v = g_value_get_string (value);
+      priv->video_codecs = v ? v : DEFAULT_VIDEO_CODECS;
+      break;
+    }
+    case PROP_AUDIO_CODECS: {
+      const char *v = g_value_get_string (value);
+      priv->audio_codecs = v ? v : DEFAULT_AUDIO_CODECS;
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -581,6 +686,12 @@ gst_res_whep_src_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_LATENCY:
       g_value_set_uint (value, priv->latency_ms);
+      break;
+    case PROP_VIDEO_CODECS:
+      g_value_set_string (value, priv->video_codecs.c_str ());
+      break;
+    case PROP_AUDIO_CODECS:
+      g_value_set_string (value, priv->audio_codecs.c_str ());
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -643,6 +754,23 @@ gst_res_whep_src_class_init (GstResWhepSrcClass *klass)
           "Jitter buffer of the received streams, in milliseconds: room "
           "for reordering and retransmission, added to the delay.", 0,
           10000, DEFAULT_LATENCY_MS, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_CODECS,
+      g_param_spec_string (
+          "video-codecs", "Video codecs",
+          "Comma-separated video codecs to offer to receive, in order of "
+          "preference (h264, vp8, vp9); codecs this machine cannot decode "
+          "are left out. A sender that follows the offer's order sends the "
+          "first it has.",
+          DEFAULT_VIDEO_CODECS, rw));
+  g_object_class_install_property (
+      gobject_class, PROP_AUDIO_CODECS,
+      g_param_spec_string (
+          "audio-codecs", "Audio codecs",
+          "Comma-separated audio codecs to offer to receive, in order of "
+          "preference (opus, pcmu, pcma); codecs this machine cannot decode "
+          "are left out.",
+          DEFAULT_AUDIO_CODECS, rw));
 
   element_class->change_state = gst_res_whep_src_change_state;
   gst_element_class_add_static_pad_template (element_class, &video_template);

@@ -35,7 +35,9 @@
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "common/whipelement.h"
+#include "resilient/whip/sdp.h"
 
+#include <gst/rtp/rtp.h>
 #include <gst/webrtc/webrtc.h>
 
 #include <algorithm>
@@ -91,7 +93,18 @@ struct Input
   std::atomic<bool> eos { false };
   std::vector<GstElement *> chain;
   std::string codec;          /* "H264", "VP8", "OPUS" */
+  /* The payloader's sdes:mid header extension (a ref); its mid is set
+   * once the offer has named the m-section. */
+  GstRTPHeaderExtension *mid_ext = nullptr;
+  /* The payloader's sink pad held (a blocking probe) until that mid is
+   * set, so the first packets carry it too (a ref, and the probe id). */
+  GstPad *held = nullptr;
+  gulong hold_probe = 0;
 };
+
+/* Header extension ids, the same in every m-section of the bundle. */
+#define EXT_ID_MID 1
+#define EXT_ID_TWCC 3
 
 struct WhipPrivate : WhipElementCommon
 {
@@ -144,21 +157,6 @@ have (const char *factory)
   return f != nullptr;
 }
 
-static std::vector<std::string>
-codec_list (const std::string &s)
-{
-  std::vector<std::string> out;
-  std::stringstream in (s);
-  std::string c;
-  while (std::getline (in, c, ',')) {
-    c.erase (std::remove_if (c.begin (), c.end (), ::isspace), c.end ());
-    std::transform (c.begin (), c.end (), c.begin (), ::toupper);
-    if (!c.empty ())
-      out.push_back (c);
-  }
-  return out;
-}
-
 static void
 report_failure (GstResWhipSink *self, const WhipFailure &f)
 {
@@ -208,6 +206,18 @@ maybe_start_session (GstResWhipSink *self)
   priv->client->start (priv->webrtc);
 }
 
+/* Lets the payloader's input flow (priv->lock held or the input gone). */
+static void
+release_hold (Input *in)
+{
+  if (!in->held)
+    return;
+  gst_pad_remove_probe (in->held, in->hold_probe);
+  gst_object_unref (in->held);
+  in->held = nullptr;
+  in->hold_probe = 0;
+}
+
 /* Loop thread: the payloaded branch for `caps`, linked to webrtcbin. */
 static bool
 build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
@@ -218,7 +228,7 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
   unsigned vbitrate, abitrate, kf_ms;
   {
     std::lock_guard<std::mutex> g (priv->lock);
-    prefs = codec_list (priv->video_codecs);
+    prefs = whip_codec_list (priv->video_codecs);
     vbitrate = priv->video_bitrate;
     abitrate = priv->audio_bitrate;
     kf_ms = priv->keyframe_interval_ms;
@@ -237,22 +247,47 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
   std::string desc, rtp_caps;
   const std::string fb = ",rtcp-fb-nack=(boolean)true,"
       "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
-  auto h264_pay = [] {
-    return std::string ("rtph264pay config-interval=-1 "
-        "aggregate-mode=zero-latency pt=") + std::to_string (PT_H264);
+  /* The SSRC is chosen here and given to both the payloader and the
+   * transceiver's codec preferences, so webrtcbin writes a=ssrc into the
+   * offer even before the payloader has negotiated (a receiver routes by
+   * it). The MID and transport-wide-cc header extensions are in the same
+   * caps: webrtcbin lists them as a=extmap, the payloader writes them
+   * (auto-header-extension; the MID one is ours, see below) and
+   * webrtcbin's rtpfunnel numbers the transport-wide sequence across the
+   * bundle; rtcp-fb transport-cc asks the receiver for the feedback. */
+  guint32 ssrc = 0;
+  while (ssrc == 0)
+    ssrc = g_random_int ();
+  const std::string ssrc_s = std::to_string (ssrc);
+  const std::string ext = ",ssrc=(uint)" + ssrc_s
+                          + ",rtcp-fb-transport-cc=(boolean)true,extmap-"
+                          + std::to_string (EXT_ID_MID) + "=(string)"
+                          + resilient::whip::kSdesMidUri + ",extmap-"
+                          + std::to_string (EXT_ID_TWCC) + "=(string)"
+                          + resilient::whip::kTwccUri;
+  auto h264_pay = [&ssrc_s] {
+    return std::string ("rtph264pay name=pay config-interval=-1 "
+                        "aggregate-mode=zero-latency ssrc=")
+           + ssrc_s + " pt=" + std::to_string (PT_H264);
   };
-  auto vp8_pay = [] {
-    return std::string ("rtpvp8pay picture-id-mode=15-bit pt=")
-        + std::to_string (PT_VP8);
+  auto vp8_pay = [&ssrc_s] {
+    return std::string ("rtpvp8pay name=pay picture-id-mode=15-bit ssrc=")
+           + ssrc_s + " pt=" + std::to_string (PT_VP8);
   };
-  auto h264_caps = [&fb] {
+  auto opus_pay = [&ssrc_s] {
+    return std::string ("rtpopuspay name=pay ssrc=") + ssrc_s
+           + " pt=" + std::to_string (PT_OPUS);
+  };
+  auto h264_caps = [&fb, &ext] {
     return "application/x-rtp,media=video,encoding-name=H264,"
-        "clock-rate=90000,payload=" + std::to_string (PT_H264)
-        + ",packetization-mode=(string)1" + fb;
+           "clock-rate=90000,payload="
+           + std::to_string (PT_H264) + ",packetization-mode=(string)1" + fb
+           + ext;
   };
-  auto vp8_caps = [&fb] {
+  auto vp8_caps = [&fb, &ext] {
     return "application/x-rtp,media=video,encoding-name=VP8,"
-        "clock-rate=90000,payload=" + std::to_string (PT_VP8) + fb;
+           "clock-rate=90000,payload="
+           + std::to_string (PT_VP8) + fb + ext;
   };
   if (name == "video/x-raw") {
     for (auto &c : prefs) {
@@ -295,17 +330,16 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
       return false;
     }
     desc = "audioconvert ! audioresample ! opusenc bitrate="
-        + std::to_string ((guint64) abitrate * 1000)
-        + " ! rtpopuspay pt=" + std::to_string (PT_OPUS);
+           + std::to_string ((guint64)abitrate * 1000) + " ! " + opus_pay ();
     rtp_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
-        "clock-rate=48000,encoding-params=(string)2,payload="
-        + std::to_string (PT_OPUS);
+               "clock-rate=48000,encoding-params=(string)2,payload="
+               + std::to_string (PT_OPUS) + ext;
     in->codec = "OPUS";
   } else if (name == "audio/x-opus") {
-    desc = "opusparse ! rtpopuspay pt=" + std::to_string (PT_OPUS);
+    desc = "opusparse ! " + opus_pay ();
     rtp_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
-        "clock-rate=48000,encoding-params=(string)2,payload="
-        + std::to_string (PT_OPUS);
+               "clock-rate=48000,encoding-params=(string)2,payload="
+               + std::to_string (PT_OPUS) + ext;
     in->codec = "OPUS";
   } else {
     error = "cannot publish " + name;
@@ -322,6 +356,32 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
   }
   gst_bin_add (GST_BIN (self), bin);
   in->chain.push_back (GST_ELEMENT (gst_object_ref (bin)));
+  /* Our own MID extension on the payloader (its mid is only known once
+   * the offer is made: set_offer_mids); the transport-wide-cc one the
+   * payloader makes itself from the caps. */
+  if (GstElement *pay = gst_bin_get_by_name (GST_BIN (bin), "pay")) {
+    GstRTPHeaderExtension *mid = gst_rtp_header_extension_create_from_uri (
+        resilient::whip::kSdesMidUri);
+    if (mid) {
+      gst_rtp_header_extension_set_id (mid, EXT_ID_MID);
+      g_signal_emit_by_name (pay, "add-extension", mid);
+      GstPad *sink = gst_element_get_static_pad (pay, "sink");
+      gulong probe = gst_pad_add_probe (sink, (GstPadProbeType) (
+              GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER
+              | GST_PAD_PROBE_TYPE_BUFFER_LIST), nullptr, nullptr, nullptr);
+      std::lock_guard<std::mutex> g (priv->lock);
+      gst_clear_object (&in->mid_ext);
+      in->mid_ext = mid;
+      release_hold (in);
+      in->held = sink;
+      in->hold_probe = probe;
+    } else {
+      GST_WARNING_OBJECT (
+          self, "rtphdrextmid is missing (gst-plugins-good "
+                ">= 1.22): the MID header extension is offered but not sent");
+    }
+    gst_object_unref (pay);
+  }
 
   GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
   GstPad *bsink = gst_element_get_static_pad (bin, "sink");
@@ -511,6 +571,8 @@ gst_res_whip_sink_release_pad (GstElement *element, GstPad *pad)
     return;
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
+  gst_clear_object (&in->mid_ext);
+  release_hold (in.get ());
   for (GstElement *e : in->chain) {
     if (GST_OBJECT_PARENT (e) == GST_OBJECT (self)) {
       gst_element_set_locked_state (e, TRUE);
@@ -525,6 +587,45 @@ gst_res_whip_sink_release_pad (GstElement *element, GstPad *pad)
     gst_bin_remove (GST_BIN (self), in->queue);
   }
   gst_object_unref (in->queue);
+}
+
+/* Loop thread: the offer names each m-section; the payloaders' MID header
+ * extensions write that name from now on (one audio and one video track at
+ * most, so the kind finds the m-section). */
+static void
+set_offer_mids (GstResWhipSink *self, const std::string &sdp)
+{
+  auto parsed = resilient::whip::Sdp::parse (sdp);
+  if (!parsed)
+    return;
+  std::vector<std::pair<GstRTPHeaderExtension *, std::string>> todo;
+  std::vector<std::pair<GstPad *, gulong>> holds;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    for (auto &in : self->priv->inputs) {
+      if (!in->mid_ext)
+        continue;
+      for (auto &m : parsed->media)
+        if (m.kind () == (in->video ? "video" : "audio") && !m.mid ().empty ())
+          todo.emplace_back (
+              GST_RTP_HEADER_EXTENSION (gst_object_ref (in->mid_ext)),
+              m.mid ());
+      if (in->held)
+        holds.emplace_back (in->held, in->hold_probe);
+      in->held = nullptr;
+      in->hold_probe = 0;
+    }
+  }
+  for (auto &[ext, mid] : todo) {
+    GST_DEBUG_OBJECT (self, "MID header extension: %s", mid.c_str ());
+    g_object_set (ext, "mid", mid.c_str (), NULL);
+    gst_object_unref (ext);
+  }
+  /* the payloaders go on, every packet named */
+  for (auto &[pad, probe] : holds) {
+    gst_pad_remove_probe (pad, probe);
+    gst_object_unref (pad);
+  }
 }
 
 static bool
@@ -572,6 +673,8 @@ start (GstResWhipSink *self)
   hooks.on_failure = [self] (const WhipFailure &f) {
     report_failure (self, f);
   };
+  hooks.on_local_offer
+      = [self] (const std::string &sdp) { set_offer_mids (self, sdp); };
   auto client = whip_make_client (GST_ELEMENT (self), *priv, "reswhipsink",
       config, hooks);
   GST_INFO_OBJECT (self, "publishing to %s (%s)", redact_uri (
@@ -600,6 +703,11 @@ cleanup (GstResWhipSink *self)
       gst_object_unref (e);
     }
     in->chain.clear ();
+    {
+      std::lock_guard<std::mutex> g (priv->lock);
+      gst_clear_object (&in->mid_ext);
+      release_hold (in);
+    }
     if (in->built) {
       /* ready for caps again on the next start */
       in->built = false;
@@ -725,6 +833,8 @@ gst_res_whip_sink_finalize (GObject *object)
       gst_object_unref (e);
     if (in->queue)
       gst_object_unref (in->queue);
+    gst_clear_object (&in->mid_ext);
+    release_hold (in.get ());
   }
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);

@@ -43,6 +43,10 @@ struct TransportHealth
   bool up = false;
   /* Round-trip time in milliseconds when the transport knows it, else -1. */
   double rtt_ms = -1.0;
+  /* Milliseconds since the peer last showed it had our media (WHIP: the
+   * last RTCP packet from the server), -1 when the transport cannot
+   * tell. The owner dates an outage from there: what viewers saw. */
+  std::int64_t ack_age_ms = -1;
 };
 
 struct TransportFailure

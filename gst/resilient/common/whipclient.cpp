@@ -419,6 +419,8 @@ WhipClient::on_local_offer_set ()
   local_set_ = true;
   timings_.offer_ms = since_start ();
   publish_snapshot ();
+  if (hooks_.on_local_offer)
+    hooks_.on_local_offer (local_sdp ());
   /* gathering runs now; bounded */
   gathering_timer_ = schedule_ms (config_.gathering_timeout_ms,
       [] (WhipClient &c) {
@@ -490,12 +492,18 @@ WhipClient::post ()
   fx.add_msid = config_.protocol == whip::Protocol::Whip;
   fx.stream_id = config_.stream_id;
   fx.h264_constrained_baseline = config_.protocol == whip::Protocol::Whip;
+  /* A WHIP publisher's payloaders write the MID header extension and
+   * webrtcbin lists it from their caps; advertising it when it is not
+   * written would make a MID-routing receiver drop the stream. */
+  fx.add_mid_extmap = config_.protocol == whip::Protocol::Whep;
   auto fixed = whip::fix_offer (sdp, fx);
   if (!fixed) {
     fail (failure (whip::Severity::Fatal, 0, "offer",
         "webrtcbin's local description is not SDP"));
     return;
   }
+  for (auto &p : whip::routing_problems (*fixed))
+    GST_WARNING_OBJECT (log_, "offer: %s", p.c_str ());
   offer_sent_ = *fixed;
   timings_.post_sent_ms = since_start ();
   publish_snapshot ();

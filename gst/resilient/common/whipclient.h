@@ -126,6 +126,9 @@ public:
      * element). Unset: progress is the highest sequence number the server
      * acknowledges in its RTCP receiver reports (WHIP), from get-stats. */
     std::function<std::uint64_t ()> media_progress;
+    /* The local offer is set (loop thread, before the POST): the mids are
+     * known; a WHIP publisher gives them to its MID header extensions. */
+    std::function<void (const std::string &sdp)> on_local_offer;
   };
 
   WhipClient (ControlLoop &loop, GstObject *log_object,

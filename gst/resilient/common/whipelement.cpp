@@ -7,7 +7,9 @@
 #include "common/messages.h"
 #include "resilient/whip/url.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <sstream>
 
 namespace resilient::gst {
 
@@ -584,6 +586,21 @@ whip_statistics (const char *prefix, const WhipSnapshot &c,
       "first-media-ms", G_TYPE_INT64, (gint64) first_media_ms,
       "warning", G_TYPE_STRING, c.warning.c_str (), NULL);
   return s;
+}
+
+std::vector<std::string>
+whip_codec_list (const std::string &list)
+{
+  std::vector<std::string> out;
+  std::stringstream in (list);
+  std::string c;
+  while (std::getline (in, c, ',')) {
+    c.erase (std::remove_if (c.begin (), c.end (), ::isspace), c.end ());
+    std::transform (c.begin (), c.end (), c.begin (), ::toupper);
+    if (!c.empty ())
+      out.push_back (c);
+  }
+  return out;
 }
 
 }  // namespace resilient::gst

@@ -177,6 +177,10 @@ whip_uri_handler_init (gpointer g_iface, gpointer)
 bool whip_make_config (const WhipSettings &settings, bool whep,
     WhipClientConfig &config, std::string &error);
 
+/* The names of a `video-codecs` / `audio-codecs` list ("h264, vp8"), upper
+ * case, spaces and empty items dropped. */
+std::vector<std::string> whip_codec_list (const std::string &list);
+
 /* Name of the token environment variable. */
 const char *whip_token_env (bool whep);
 

@@ -1,11 +1,13 @@
 #include "common/whiptransport.h"
 
 #include "common/whipclient.h"
+#include "resilient/whip/feedbackwatch.h"
 #include "resilient/whip/rrwatch.h"
 
 #include <gst/webrtc/webrtc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -269,6 +271,22 @@ free_offset_ctx (gpointer p)
   delete static_cast<std::shared_ptr<OffsetCtx> *> (p);
 }
 
+/* RTCP packets received from the server (any: transport-cc feedback,
+ * receiver reports, NACK, PLI), counted on webrtcbin's RTCP thread. */
+using RtcpCounter = std::shared_ptr<std::atomic<std::uint64_t>>;
+
+static void
+on_receiving_rtcp (GObject *, GstBuffer *, gpointer user_data)
+{
+  (*static_cast<RtcpCounter *> (user_data))->fetch_add (1);
+}
+
+static void
+free_counter (gpointer p, GClosure *)
+{
+  delete static_cast<RtcpCounter *> (p);
+}
+
 class WhipTransport : public PublishTransport
 {
 public:
@@ -293,6 +311,11 @@ public:
 
   ~WhipTransport () override
   {
+    if (session_) {
+      if (rtcp_handler_)
+        g_signal_handler_disconnect (session_, rtcp_handler_);
+      g_object_unref (session_);
+    }
     if (webrtc_)
       gst_object_unref (webrtc_);
   }
@@ -364,6 +387,8 @@ public:
     g_object_get (sink_, "status", &status, nullptr);
     if (!webrtc_ && status >= (gint)WebrtcStatus::Connecting)
       webrtc_ = find_webrtcbin (sink_);
+    if (webrtc_ && !session_ && status >= (gint)WebrtcStatus::Connecting)
+      watch_rtcp ();
     if (webrtc_ && !codec_checked_ && status >= (gint)WebrtcStatus::Connecting
         && status <= (gint)WebrtcStatus::Connected)
       check_answer_codec ();
@@ -390,19 +415,37 @@ public:
       progress = stats_->rr_progress;
     const resilient::TimePoint t = resilient::ms (now / 1000);
     const bool dead = rr_watch_.sample (t, progress, stats_->packets_sent);
-    if (dead && !silence_posted_ && status == (gint)WebrtcStatus::Connected) {
+    /* The fast watch: any RTCP from the server, transport-cc feedback
+     * several times a second (feedbackwatch.h). */
+    const bool fb_dead
+        = rr_watch_.enabled ()
+          && fb_watch_.sample (t, rtcp_in_->load (), stats_->packets_sent);
+    if (auto last = fb_watch_.last_arrival ())
+      h.ack_age_ms = resilient::to_ms (t - *last);
+    if ((dead || fb_dead) && !silence_posted_
+        && status == (gint)WebrtcStatus::Connected) {
       /* The server reported RTP received and then fell silent while RTP
        * keeps leaving: it (or the path) is gone. libnice 0.1.21 has no
        * consent freshness, so nothing else notices. */
       silence_posted_ = true;
-      post_error (
-          GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
-          "the WHIP server stopped acknowledging RTP for "
-              + std::to_string (resilient::to_ms (rr_watch_.silence (t)))
-              + " ms (" + std::to_string (rr_watch_.missing (t))
-              + " pings missing, no RTCP receiver report "
-                "acknowledging new packets): it or the path is gone",
-          gst_structure_new_empty ("whiptransport-silence"));
+      std::string what
+          = fb_dead
+                ? "sent no RTCP (transport-cc feedback, receiver "
+                  "reports) for "
+                      + std::to_string (
+                          resilient::to_ms (fb_watch_.silence (t)))
+                      + " ms, "
+                      + std::to_string (resilient::to_ms (fb_watch_.allowed ()))
+                      + " ms allowed at its feedback cadence"
+                : "stopped acknowledging RTP for "
+                      + std::to_string (
+                          resilient::to_ms (rr_watch_.silence (t)))
+                      + " ms (" + std::to_string (rr_watch_.missing (t))
+                      + " pings missing, no RTCP receiver report "
+                        "acknowledging new packets)";
+      post_error (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
+                  "the WHIP server " + what + ": it or the path is gone",
+                  gst_structure_new_empty ("whiptransport-silence"));
     }
     h.pings = rr_watch_.pings ();
     /* Receiver reports come at the server's RTCP interval (about 1 s for
@@ -533,6 +576,24 @@ public:
   }
 
 private:
+  /* Counts the RTCP packets webrtcbin's RTP session receives. */
+  void watch_rtcp ()
+  {
+    GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (webrtc_), "rtpbin");
+    if (!rtpbin)
+      return;
+    GObject *session = nullptr;
+    g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
+    gst_object_unref (rtpbin);
+    if (!session)
+      return;
+    session_ = session;
+    if (g_signal_lookup ("on-receiving-rtcp", G_OBJECT_TYPE (session)))
+      rtcp_handler_ = g_signal_connect_data (
+          session, "on-receiving-rtcp", G_CALLBACK (on_receiving_rtcp),
+          new RtcpCounter (rtcp_in_), free_counter, (GConnectFlags)0);
+  }
+
   /* A server that answers without the video codec we send (no rtpmap for
    * it, or the video m-line rejected) cannot decode it: report it as a
    * codec refusal on the session's bus. */
@@ -581,6 +642,10 @@ private:
   /* Receiver-report liveness: the owner's missing-pings over
    * ping-check-period (seed: 10 over 5000 ms). */
   resilient::whip::ReceiverReportWatch rr_watch_;
+  resilient::whip::FeedbackWatch fb_watch_;
+  RtcpCounter rtcp_in_ = std::make_shared<std::atomic<std::uint64_t>> (0);
+  GObject *session_ = nullptr; /* webrtcbin's RTPSession 0, a ref */
+  gulong rtcp_handler_ = 0;
   bool silence_posted_ = false;
 };
 

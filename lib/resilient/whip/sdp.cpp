@@ -332,6 +332,16 @@ fix_offer (const std::string &offer, const OfferFixups &f)
       if (track.empty ())
         track = m.kind () + "-" + m.mid ();
       std::string line = "a=msid:" + stream + " " + track;
+      /* the ssrc-level msid (RFC 8830 dropped it, older receivers still
+       * read it) names the same stream and track */
+      for (auto &l : m.lines) {
+        auto v = attr_value (l, "ssrc");
+        if (!v)
+          continue;
+        auto p = v->find (" msid:");
+        if (p != std::string::npos)
+          l = "a=ssrc:" + v->substr (0, p) + " msid:" + stream + " " + track;
+      }
       m.lines.erase (std::remove_if (m.lines.begin (), m.lines.end (),
               [](const std::string &l) { return l.rfind ("a=msid:", 0) == 0; }),
           m.lines.end ());
@@ -366,6 +376,99 @@ fix_offer (const std::string &offer, const OfferFixups &f)
     }
   }
   return sdp.to_string ();
+}
+
+/* (id, uri) of every a=extmap of `m` */
+static std::vector<std::pair<int, std::string>>
+extmaps_of (const SdpMedia &m)
+{
+  std::vector<std::pair<int, std::string>> out;
+  for (auto &v : m.attrs ("extmap")) {
+    auto t = split_ws (v);
+    if (t.size () < 2)
+      continue;
+    /* "id[/direction] uri [attributes]" */
+    out.emplace_back (std::atoi (t[0].c_str ()), t[1]);
+  }
+  return out;
+}
+
+std::vector<std::string>
+routing_problems (const std::string &text)
+{
+  std::vector<std::string> problems;
+  auto sdp = Sdp::parse (text);
+  if (!sdp) {
+    problems.push_back ("the offer is not SDP");
+    return problems;
+  }
+  auto bundle = sdp->bundle_mids ();
+  std::map<std::string, int> uri_ids;
+  for (std::size_t i = 0; i < sdp->media.size (); i++) {
+    auto &m = sdp->media[i];
+    std::string name = "m-line " + std::to_string (i) + " (" + m.kind ()
+                       + (m.mid ().empty () ? "" : ", mid " + m.mid ()) + ")";
+    if (m.kind () != "audio" && m.kind () != "video")
+      continue;
+    bool bundled = !m.mid ().empty ()
+                   && std::find (bundle.begin (), bundle.end (), m.mid ())
+                          != bundle.end ();
+    if (m.port () == 0 && !bundled)
+      continue; /* rejected or unused */
+    if (m.mid ().empty ())
+      problems.push_back (name + " has no a=mid");
+    auto maps = extmaps_of (m);
+    bool mid_ext = false, twcc_ext = false;
+    for (auto &[id, uri] : maps) {
+      mid_ext |= uri == kSdesMidUri;
+      twcc_ext |= uri == kTwccUri;
+      auto it = uri_ids.find (uri);
+      if (it != uri_ids.end () && it->second != id)
+        problems.push_back (name + " maps " + uri + " to id "
+                            + std::to_string (id) + ", another m-line to "
+                            + std::to_string (it->second)
+                            + " (one id per URI in a bundle)");
+      uri_ids.emplace (uri, id);
+    }
+    bool twcc_fb = false;
+    for (auto &v : m.attrs ("rtcp-fb")) {
+      auto t = split_ws (v);
+      twcc_fb |= t.size () >= 2 && t[1] == "transport-cc";
+    }
+    if (twcc_fb && !twcc_ext)
+      problems.push_back (
+          name
+          + " offers rtcp-fb transport-cc without the "
+            "transport-wide-cc header extension: no feedback can come");
+    if (twcc_ext && !twcc_fb)
+      problems.push_back (name
+                          + " has the transport-wide-cc header "
+                            "extension without rtcp-fb transport-cc");
+    std::string dir = m.direction ();
+    if (dir != "sendonly" && dir != "sendrecv")
+      continue;
+    /* ssrc -> msid of the ssrc-level lines */
+    std::vector<std::string> ssrc_msids;
+    bool any_ssrc = false;
+    for (auto &v : m.attrs ("ssrc")) {
+      any_ssrc = true;
+      auto p = v.find (" msid:");
+      if (p != std::string::npos)
+        ssrc_msids.push_back (v.substr (p + 6));
+    }
+    if (!any_ssrc && !mid_ext)
+      problems.push_back (
+          name
+          + " sends media but names no SSRC (a=ssrc) "
+            "and no sdes:mid header extension: a receiver cannot route it");
+    auto media_msid = m.attr ("msid");
+    if (media_msid)
+      for (auto &sm : ssrc_msids)
+        if (split_ws (sm) != split_ws (*media_msid))
+          problems.push_back (name + " has a=msid:" + *media_msid
+                              + " but ssrc-level msid:" + sm);
+  }
+  return problems;
 }
 
 static std::string

@@ -1,9 +1,11 @@
 /* gst-resilient WHIP/WHEP: the SDP text the clients send and check.
  *
  * webrtcbin 1.22 makes almost conformant offers; the rest is fixed here on
- * the text before the POST: the same media-level a=msid on every WHIP
- * m-section, the sdes:mid header extension, rtcp-mux-only and a BUNDLE group
- * over every m-section, and H264 fmtp a browser-grade server accepts
+ * the text before the POST: the same a=msid on every WHIP m-section (media
+ * level and ssrc level agree), the sdes:mid header extension when asked
+ * (WHEP; a WHIP publisher's payloaders write it, so webrtcbin already
+ * lists it), rtcp-mux-only and a BUNDLE group over every m-section, and
+ * H264 fmtp a browser-grade server accepts
  * (Constrained Baseline 42e01f, packetization-mode=1,
  * level-asymmetry-allowed=1). Answers are checked for rejected m-lines and
  * wrong directions, and trickle PATCH bodies (RFC 8840 sdpfrag) are built
@@ -53,6 +55,9 @@ struct OfferFixups
   /* Stream id for a=msid; empty: take the first ssrc-level msid's, else
    * "resilient". */
   std::string stream_id;
+  /* Advertise the sdes:mid header extension. Only for a receiving offer
+   * (WHEP) or when the sender really writes it: a receiver that negotiated
+   * MID routes by it and drops packets that lack it. */
   bool add_mid_extmap = true;
   bool rtcp_mux_only = true;
   bool bundle_all = true;
@@ -60,6 +65,21 @@ struct OfferFixups
 };
 
 inline constexpr const char *kSdesMidUri = "urn:ietf:params:rtp-hdrext:sdes:mid";
+inline constexpr const char *kTwccUri
+    = "http://www.ietf.org/id/"
+      "draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
+/* Why a receiver could not route or pace the media of an offer; empty when
+ * it can. For every m-section that sends media (sendonly or sendrecv, audio
+ * or video, not rejected): no a=ssrc line and no sdes:mid header extension
+ * (nothing names the stream: a receiver that does not demultiplex by
+ * payload type drops it as "unknown SSRC"); ssrc-level msid that differs
+ * from the media-level a=msid; rtcp-fb transport-cc without the
+ * transport-wide-cc header extension (no feedback ever comes), or the
+ * extension without the feedback; one header-extension URI under two ids
+ * in one BUNDLE group. A receiving m-section only needs its mid. Each
+ * problem names the m-section. */
+std::vector<std::string> routing_problems (const std::string &offer);
 
 /* Applies the fixups to an offer; nullopt when `offer` is not SDP. */
 std::optional<std::string> fix_offer (const std::string &offer,

@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "fixtures/process.h"
 #include "fixtures/whipserver.h"
+#include "resilient/whip/sdp.h"
 
 #include <gtest/gtest.h>
 
@@ -77,6 +78,42 @@ TEST (Whip, PublishesH264AndOpusThatTheServerDecodes)
   /* the trickle PATCH carried the candidates and the end marker */
   EXPECT_GE (server.trickle_candidates (), 1);
   EXPECT_TRUE (server.end_of_candidates_seen ());
+}
+
+/* Issue 8: a receiver that negotiated the MID header extension routes by
+ * it, so every RTP packet must carry it, naming its m-section; and the
+ * offer must name every stream it sends (a=ssrc) with transport-wide-cc
+ * negotiated. Before the fix the offer advertised sdes:mid while no packet
+ * carried it, and the video m-section often had no a=ssrc. */
+TEST (Whip, EveryRtpPacketCarriesTheMidTheOfferAnnounced)
+{
+  for (const char *codec : { "h264", "vp8" }) {
+    SCOPED_TRACE (codec);
+    WhipTestServer server ({});
+    Pipeline p (publisher (server, std::string ("video-codecs=") + codec));
+    ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+    EXPECT_TRUE (WhipTestServer::wait_until ([&] {
+      return server.video_frames () >= 10 && server.audio_frames () >= 5;
+    }, 15s)) << p.errors () << server.last_refusal ();
+    p.stop ();
+    ASSERT_GT (server.rtp_packets (), 50u);
+    EXPECT_EQ (server.mid_packets (), server.rtp_packets ())
+        << "packets without the MID header extension";
+    EXPECT_EQ (server.wrong_mid_packets (), 0u);
+    auto posts = server.requests ("POST");
+    ASSERT_EQ (posts.size (), 1u);
+    auto problems = resilient::whip::routing_problems (posts[0].body);
+    EXPECT_TRUE (problems.empty ()) << problems[0] << "\n" << posts[0].body;
+    auto sdp = resilient::whip::Sdp::parse (posts[0].body);
+    ASSERT_TRUE (sdp);
+    for (auto &m : sdp->media) {
+      EXPECT_FALSE (m.attrs ("ssrc").empty ()) << m.mline;
+      bool twcc = false;
+      for (auto &e : m.attrs ("extmap"))
+        twcc |= e.find (resilient::whip::kTwccUri) != std::string::npos;
+      EXPECT_TRUE (twcc) << m.mline;
+    }
+  }
 }
 
 TEST (Whip, PublishesVp8WithoutTrickleWhenAskedTo)

@@ -97,6 +97,87 @@ TEST (WhipSdp, WhipFixupsAddOneMsidStreamOnEveryMsection)
   EXPECT_EQ (sdp->media[1].attr ("msid"), "cam webrtctransceiver1");
   for (auto &m : sdp->media)
     EXPECT_EQ (count (m.lines, "a=msid:"), 1) << "no duplicate msid";
+  /* the ssrc-level msid names the same stream and track */
+  EXPECT_EQ (sdp->media[0].attrs ("ssrc")[0],
+             "1111 msid:cam webrtctransceiver0");
+  EXPECT_EQ (sdp->media[1].attrs ("ssrc")[0],
+             "2222 msid:cam webrtctransceiver1");
+  EXPECT_TRUE (routing_problems (sdp->to_string ()).empty ());
+}
+
+/* The offer of issue 8: the video m-section of a WHIP offer made before
+ * the payloader had caps (no a=ssrc), without the MID extension. */
+static std::string
+without_video_ssrc ()
+{
+  std::string offer = kWebrtcbinOffer;
+  for (const char *l : { "a=ssrc:1111 msid:user1/video0 webrtctransceiver0\r\n",
+                         "a=ssrc:1111 cname:user@host\r\n" })
+    offer.erase (offer.find (l), std::strlen (l));
+  return offer;
+}
+
+TEST (WhipSdp, RoutingCheckFindsASendingMsectionNobodyCanRoute)
+{
+  EXPECT_TRUE (routing_problems (kWebrtcbinOffer).empty ());
+  auto problems = routing_problems (without_video_ssrc ());
+  ASSERT_EQ (problems.size (), 1u);
+  EXPECT_NE (problems[0].find ("mid video0"), std::string::npos) << problems[0];
+  EXPECT_NE (problems[0].find ("cannot route"), std::string::npos);
+
+  /* a MID header extension names the stream instead */
+  std::string with_mid = without_video_ssrc ();
+  with_mid.replace (with_mid.find ("a=mid:video0"), 0,
+                    std::string ("a=extmap:1 ") + kSdesMidUri + "\r\n");
+  EXPECT_TRUE (routing_problems (with_mid).empty ());
+
+  /* a receiving m-section needs neither */
+  std::string recv = without_video_ssrc ();
+  recv.replace (recv.find ("a=sendonly"), 10, "a=recvonly");
+  EXPECT_TRUE (routing_problems (recv).empty ());
+  EXPECT_FALSE (routing_problems ("garbage").empty ());
+}
+
+TEST (WhipSdp, RoutingCheckFindsMsidAndTransportCcMismatches)
+{
+  OfferFixups f;
+  f.add_msid = true;
+  f.stream_id = "cam";
+  std::string fixed = *fix_offer (kWebrtcbinOffer, f);
+  ASSERT_TRUE (routing_problems (fixed).empty ());
+  /* a media-level msid that disagrees with the ssrc-level one */
+  std::string bad = fixed;
+  bad.replace (bad.find ("1111 msid:cam"), 13, "1111 msid:xyz");
+  auto p = routing_problems (bad);
+  ASSERT_EQ (p.size (), 1u);
+  EXPECT_NE (p[0].find ("ssrc-level msid:xyz"), std::string::npos) << p[0];
+
+  /* transport-cc feedback without the header extension, and back */
+  std::string fb = fixed;
+  fb.replace (fb.find ("a=rtcp-fb:96 nack pli"), 0,
+              "a=rtcp-fb:96 transport-cc\r\n");
+  p = routing_problems (fb);
+  ASSERT_EQ (p.size (), 1u);
+  EXPECT_NE (p[0].find ("transport-cc without"), std::string::npos) << p[0];
+  fb.replace (fb.find ("a=mid:video0"), 0,
+              std::string ("a=extmap:3 ") + kTwccUri + "\r\n");
+  EXPECT_TRUE (routing_problems (fb).empty ());
+  /* the same URI under another id on the other m-line of the bundle */
+  fb.replace (fb.find ("a=mid:audio1"), 0,
+              std::string ("a=extmap:5 ") + kTwccUri + "\r\n"
+                  + "a=rtcp-fb:97 transport-cc\r\n");
+  p = routing_problems (fb);
+  ASSERT_EQ (p.size (), 1u);
+  EXPECT_NE (p[0].find ("one id per URI"), std::string::npos) << p[0];
+}
+
+TEST (WhipSdp, MidExtmapIsNotAddedWhenNotAsked)
+{
+  OfferFixups f;
+  f.add_mid_extmap = false;
+  auto sdp = Sdp::parse (*fix_offer (kWebrtcbinOffer, f));
+  for (auto &m : sdp->media)
+    EXPECT_EQ (count (m.lines, "a=extmap:"), 0) << m.mline;
 }
 
 TEST (WhipSdp, MsidTrackIdsAreGeneratedWithoutSsrcLines)
