@@ -130,7 +130,9 @@ Redact::uri (std::string_view in)
     }
   }
   std::string fragment;
-  if (auto hash = out.find ('#'); hash != std::string::npos) {
+  /* SRT has no fragment: a streamid starts with "#!::" */
+  if (auto hash = scheme == "srt" ? std::string::npos : out.find ('#');
+      hash != std::string::npos) {
     fragment = out.substr (hash);
     out.resize (hash);
   }
@@ -201,8 +203,15 @@ Redact::text (std::string_view text)
            && text[end] != '<' && text[end] != ')' && text[end] != ']'
            && text[end] != ',' && text[end] != ';')
       end++;
+    /* sentence punctuation after a URI is not part of it */
+    std::size_t stop = end;
+    while (stop > sep + 3
+           && std::string_view (".:!?").find (text[stop - 1])
+                  != std::string_view::npos)
+      stop--;
     out += text.substr (i, start - i);
-    out += uri (text.substr (start, end - start));
+    out += uri (text.substr (start, stop - start));
+    out += text.substr (stop, end - stop);
     i = end;
   }
   return out;
