@@ -1309,7 +1309,7 @@ namespace {
 
 /* Every log line of the plugin's debug categories, for the secrets test. */
 std::mutex g_log_lock;
-std::vector<std::string> g_log;
+std::vector<std::string> g_log_lines;
 
 void
 capture_log (GstDebugCategory *cat, GstDebugLevel, const gchar *, const gchar *,
@@ -1317,7 +1317,7 @@ capture_log (GstDebugCategory *cat, GstDebugLevel, const gchar *, const gchar *,
 {
   const gchar *text = gst_debug_message_get (message);
   std::lock_guard<std::mutex> g (g_log_lock);
-  g_log.push_back (std::string (gst_debug_category_get_name (cat)) + ": "
+  g_log_lines.push_back (std::string (gst_debug_category_get_name (cat)) + ": "
                    + (text ? text : ""));
 }
 
@@ -1393,7 +1393,7 @@ TEST_F (FailoverSrc, NoSecretReachesTheBusStatisticsOrLog)
                        "rtsp://admin:PWSECRET3@127.0.0.1:1/cam";
   {
     std::lock_guard<std::mutex> g (g_log_lock);
-    g_log.clear ();
+    g_log_lines.clear ();
   }
   gst_debug_add_log_function (capture_log, nullptr, nullptr);
   GstDebugLevel was = gst_debug_get_default_threshold ();
@@ -1442,8 +1442,8 @@ TEST_F (FailoverSrc, NoSecretReachesTheBusStatisticsOrLog)
   for (const char *sec : secrets)
     EXPECT_EQ (stats.find (sec), std::string::npos) << stats;
   std::lock_guard<std::mutex> g (g_log_lock);
-  EXPECT_GT (g_log.size (), 20u) << "the plugin logged at the highest level";
-  for (auto &line : g_log)
+  EXPECT_GT (g_log_lines.size (), 20u) << "the plugin logged at the highest level";
+  for (auto &line : g_log_lines)
     for (const char *sec : secrets)
       EXPECT_EQ (line.find (sec), std::string::npos) << line;
 }
