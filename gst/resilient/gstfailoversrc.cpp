@@ -1978,6 +1978,12 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
       std::uint64_t fresh = content - std::min (content, r.content_reported);
       r.content_reported = content;
       priv->policy->on_content (kv.first, tp (now), from_ns (fresh));
+      auto since = priv->policy->proving_since (kv.first);
+      GST_LOG_OBJECT (self,
+                      "candidate %d: %" G_GUINT64_FORMAT
+                      " ms new content, proving for %" G_GINT64_FORMAT " ms",
+                      kv.first, fresh / GST_MSECOND,
+                      since ? (gint64)to_ms (tp (now) - *since) : (gint64)-1);
     }
     acts = priv->policy->step (tp (now));
   }

@@ -442,23 +442,32 @@ TEST (Policy, StartupGraceEndsWhenThePrimaryIsSlow)
   EXPECT_EQ (s.p.active (), 1);
 }
 
-/* Issue 14.7: an HLS primary whose playlist is fine but whose segments stall
- * halfway is "healthy" to the adaptive timeout (no failure), yet half of its
- * airtime is a frozen picture. It must never win a failback. */
-TEST (Policy, HalfDeadPrimaryDeliveringHalfItsContentNeverFailsBack)
+/* Hot standby: the backup is on the output after the primary failed; the
+ * primary is restarted and healthy again. Returns that time. */
+static TimePoint
+primary_back_beside_the_backup (Sim &s)
 {
-  Sim s (config (Standby::Hot), 2);
   s.step (ms (0));
   s.healthy (1, ms (50));
   s.healthy (0, ms (100));
   s.fail (0, FailureReason::Timeout, ms (200));
-  ASSERT_EQ (s.p.active (), 1);
+  EXPECT_EQ (s.p.active (), 1);
   TimePoint t = ms (200);
   while (!s.running.count (0)) {
     t += ms (100);
     s.step (t);
   }
   s.healthy (0, t);
+  return t;
+}
+
+/* Issue 14.7: an HLS primary whose playlist is fine but whose segments stall
+ * halfway is "healthy" to the adaptive timeout (no failure), yet half of its
+ * airtime is a frozen picture. It must never win a failback. */
+TEST (Policy, HalfDeadPrimaryDeliveringHalfItsContentNeverFailsBack)
+{
+  Sim s (config (Standby::Hot), 2);
+  TimePoint t = primary_back_beside_the_backup (s);
   /* 1 s of new frames, then 1 s frozen, for 90 s. */
   TimePoint end = t + ms (90000);
   int switches_before = s.switches;
@@ -478,16 +487,7 @@ TEST (Policy, HalfDeadPrimaryDeliveringHalfItsContentNeverFailsBack)
 TEST (Policy, AFreezeDuringTheHoldoffRestartsTheProof)
 {
   Sim s (config (Standby::Hot), 2);
-  s.step (ms (0));
-  s.healthy (1, ms (50));
-  s.healthy (0, ms (100));
-  s.fail (0, FailureReason::Timeout, ms (200));
-  TimePoint t = ms (200);
-  while (!s.running.count (0)) {
-    t += ms (100);
-    s.step (t);
-  }
-  s.healthy (0, t);
+  TimePoint t = primary_back_beside_the_backup (s);
   TimePoint up = t;
   /* 3 s of content, 2 s frozen, then steady. */
   TimePoint failback{ -1 };
