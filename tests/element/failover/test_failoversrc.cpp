@@ -1332,6 +1332,55 @@ free_tcp_port ()
   return port;
 }
 
+/* A test server child process (argv[0] found in PATH), stopped by its pid;
+ * waits until 127.0.0.1:port accepts. */
+class ServerProcess
+{
+public:
+  ServerProcess (const std::vector<std::string> &args, int port)
+  {
+    std::vector<gchar *> argv;
+    for (auto &a : args)
+      argv.push_back (const_cast<gchar *> (a.c_str ()));
+    argv.push_back (nullptr);
+    GError *err = nullptr;
+    if (!g_spawn_async (
+            nullptr, argv.data (), nullptr,
+            (GSpawnFlags)(G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL),
+            nullptr, nullptr, &pid_, &err)) {
+      error_ = err ? err->message : "spawn failed";
+      g_clear_error (&err);
+      return;
+    }
+    for (int i = 0; i < 100; i++) {
+      GSocketClient *c = g_socket_client_new ();
+      GSocketConnection *conn = g_socket_client_connect_to_host (
+          c, "127.0.0.1", port, nullptr, nullptr);
+      g_object_unref (c);
+      if (conn) {
+        g_object_unref (conn);
+        return;
+      }
+      std::this_thread::sleep_for (std::chrono::milliseconds (50));
+    }
+    error_ = "server did not accept on port " + std::to_string (port);
+  }
+  ~ServerProcess ()
+  {
+    if (pid_ > 0) {
+      kill (pid_, SIGTERM);
+      waitpid (pid_, nullptr, 0);
+      g_spawn_close_pid (pid_);
+    }
+  }
+  /* "" when running */
+  const std::string &error () const { return error_; }
+
+private:
+  GPid pid_ = 0;
+  std::string error_;
+};
+
 } // namespace
 
 /* 10.4: a scripted session with secrets in every kind of URI (HTTP query
@@ -1345,39 +1394,10 @@ TEST_F (FailoverSrc, NoSecretReachesTheBusStatisticsOrLog)
 {
   int port = free_tcp_port ();
   std::string port_s = std::to_string (port);
-  const gchar *argv[]
-      = { "python3",   "-m",          "http.server",  port_s.c_str (), "--bind",
-          "127.0.0.1", "--directory", g_dir.c_str (), nullptr };
-  GPid pid = 0;
-  GError *err = nullptr;
-  ASSERT_TRUE (g_spawn_async (nullptr, (gchar **)argv, nullptr,
-                              (GSpawnFlags)(G_SPAWN_SEARCH_PATH
-                                            | G_SPAWN_STDOUT_TO_DEV_NULL
-                                            | G_SPAWN_STDERR_TO_DEV_NULL),
-                              nullptr, nullptr, &pid, &err))
-      << (err ? err->message : "");
-  struct Stop
-  {
-    GPid pid;
-    ~Stop ()
-    {
-      kill (pid, SIGTERM);
-      waitpid (pid, nullptr, 0);
-      g_spawn_close_pid (pid);
-    }
-  } stop{ pid };
-  /* wait for the server */
-  for (int i = 0; i < 100; i++) {
-    GSocketClient *c = g_socket_client_new ();
-    GSocketConnection *conn = g_socket_client_connect_to_host (
-        c, "127.0.0.1", port, nullptr, nullptr);
-    g_object_unref (c);
-    if (conn) {
-      g_object_unref (conn);
-      break;
-    }
-    std::this_thread::sleep_for (std::chrono::milliseconds (50));
-  }
+  ServerProcess server ({ "python3", "-m", "http.server", port_s, "--bind",
+                          "127.0.0.1", "--directory", g_dir },
+                        port);
+  ASSERT_EQ (server.error (), "");
 
   const char *secrets[] = { "TOKSECRET1", "KEYSECRET2", "PWSECRET3" };
   std::string uris = "http://127.0.0.1:" + port_s
@@ -1476,28 +1496,10 @@ TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
   std::string port_s = std::to_string (port);
   std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
                        + "/tests/element/failover/half_dead_hls.py";
-  const gchar *argv[] = { "python3",       script.c_str (),
-                          port_s.c_str (), segdir.c_str (),
-                          "--stall",       "4",
-                          "--refuse",      "3",
-                          nullptr };
-  GPid pid = 0;
-  GError *err = nullptr;
-  ASSERT_TRUE (g_spawn_async (
-      nullptr, (gchar **)argv, nullptr,
-      (GSpawnFlags)(G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL), nullptr,
-      nullptr, &pid, &err))
-      << (err ? err->message : "");
-  struct Stop
-  {
-    GPid pid;
-    ~Stop ()
-    {
-      kill (pid, SIGTERM);
-      waitpid (pid, nullptr, 0);
-      g_spawn_close_pid (pid);
-    }
-  } stop{ pid };
+  ServerProcess server (
+      { "python3", script, port_s, segdir, "--stall", "4", "--refuse", "3" },
+      port);
+  ASSERT_EQ (server.error (), "");
 
   Rig r ("standby=hot adaptive-timeout=6000 "
          "retry-delay=300 retry-max-delay=600 "
