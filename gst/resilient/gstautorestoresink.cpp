@@ -1614,7 +1614,7 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
         return;
       }
       slot.cluster_url = a->url;
-      slot.display = resilient::gst::redact_publish_uri (a->url);
+      slot.display = resilient::gst::redact_uri (a->url);
     }
     uri = slot.cluster_url;
   }
@@ -2687,7 +2687,7 @@ cluster_display (const std::string &uri)
 {
   auto u = resilient::cluster::parse_cluster_uri (uri);
   if (!u)
-    return resilient::gst::redact_publish_uri (uri);
+    return resilient::gst::redact_uri (uri);
   return "cluster://" + u->id + "/***";
 }
 
@@ -2710,7 +2710,7 @@ watch_cluster (GstAutoRestoreSink *self, size_t idx,
     if (!s)
       return;
     std::string what = n.stream.empty ()
-                           ? "host " + resilient::gst::redact_publish_uri (n.host)
+                           ? "host " + resilient::gst::redact_uri (n.host)
                            : "stream '" + n.stream + "'";
     gst_object_ref (s);
     if (!s->priv->loop.post ([s, idx, what, wc] {
@@ -2788,7 +2788,7 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
   for (size_t i = 0; i < uris.size (); i++) {
     Slot slot{ uris[i],
                clusters[i] ? cluster_display (uris[i])
-                           : resilient::gst::redact_publish_uri (uris[i]),
+                           : resilient::gst::redact_uri (uris[i]),
                RestoreScheduler (policy, 0x5eed + i),
                BitrateWatch (ms (st.bitrate_check_interval_ms),
                              (int)st.bitrate_max_tries),
@@ -3146,8 +3146,7 @@ gst_auto_restore_sink_get_property (GObject *object, guint prop_id,
     {
       std::string shown;
       for (auto &u : split (s.location, " \t\n"))
-        shown += (shown.empty () ? "" : " ")
-                 + resilient::gst::redact_publish_uri (u);
+        shown += (shown.empty () ? "" : " ") + resilient::gst::redact_uri (u);
       g_value_set_string (value,
                           s.location.empty () ? nullptr : shown.c_str ());
     }
@@ -3518,7 +3517,8 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
   gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_set_static_metadata (
       element_class, "Auto-restoring publisher", "Sink/Network/Bin",
-      "Publishes live audio and video to RTMP or SRT and keeps publishing "
+      "Publishes live audio and video to RTMP, SRT or WHIP and keeps "
+      "publishing "
       "through server, network and encoder failures",
       "gst-resilient");
 

@@ -1669,7 +1669,7 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
       element_class, "Cluster resolver", "Generic",
       "Chooses the host of a cluster that serves a stream, for "
       "failoversrc, autorestoresink and applications",
-      "gst-resilient <https://example.invalid/gst-resilient>");
+      "gst-resilient");
 
   gst_type_mark_as_plugin_api (GST_TYPE_CLUSTER_RESOLVER_STRATEGY,
                                (GstPluginAPIFlags)0);

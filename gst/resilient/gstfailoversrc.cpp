@@ -84,6 +84,7 @@ GST_DEBUG_CATEGORY_STATIC (failover_src_debug);
 using namespace resilient;
 using namespace resilient::failover;
 using resilient::gst::ControlLoop;
+using resilient::gst::redact_text;
 using resilient::gst::redact_uri;
 
 /* ---- enums -------------------------------------------------------------- */
@@ -92,6 +93,11 @@ typedef enum {
   GST_FAILOVER_SRC_STANDBY_COLD,
   GST_FAILOVER_SRC_STANDBY_HOT,
 } GstFailoverSrcStandby;
+
+typedef enum {
+  GST_FAILOVER_SRC_ALL_FAILED_ERROR,
+  GST_FAILOVER_SRC_ALL_FAILED_EOS,
+} GstFailoverSrcAllFailed;
 
 typedef enum {
   GST_FAILOVER_SRC_STATUS_STOPPED,
@@ -114,6 +120,26 @@ gst_failover_src_standby_get_type (void)
   };
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstFailoverSrcStandby", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static GType
+gst_failover_src_all_failed_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_FAILOVER_SRC_ALL_FAILED_ERROR,
+      "Post an ERROR naming each candidate's last failure (the pipeline "
+      "stops, gst-launch exits non-zero)",
+      "error" },
+    { GST_FAILOVER_SRC_ALL_FAILED_EOS,
+      "Post a WARNING and end the stream with EOS", "eos" },
+    { 0, nullptr, nullptr },
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstFailoverSrcAllFailed", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -158,6 +184,11 @@ constexpr guint DEFAULT_FAILBACK_HOLDOFF_MS = 5000;
 constexpr gboolean DEFAULT_AUTO_FAILBACK = TRUE;
 constexpr guint DEFAULT_HOLD_LAST_FRAME_MS = 1000;
 constexpr guint DEFAULT_LATENCY_MS = 200;
+#define DEFAULT_ALL_FAILED GST_FAILOVER_SRC_ALL_FAILED_ERROR
+constexpr gboolean DEFAULT_ENABLE_VIDEO = TRUE;
+constexpr gboolean DEFAULT_ENABLE_AUDIO = TRUE;
+/* Failback proof: longest freeze a candidate may show while proving itself. */
+constexpr GstClockTime FAILBACK_MAX_FREEZE = 500 * GST_MSECOND;
 
 /* Filler caps when nothing ever played and no caps were set. */
 constexpr int DEFAULT_WIDTH = 1280;
@@ -197,6 +228,9 @@ enum {
   PROP_HOLD_LAST_FRAME,
   PROP_FALLBACK_IMAGE,
   PROP_LATENCY,
+  PROP_ALL_FAILED,
+  PROP_ENABLE_VIDEO,
+  PROP_ENABLE_AUDIO,
   PROP_ACTIVE_CANDIDATE,
   PROP_STATUS,
   PROP_STATISTICS,
@@ -238,6 +272,8 @@ struct Settings
   std::string fallback_image;
   guint latency = DEFAULT_LATENCY_MS;
   gint requested_active = -1;
+  GstFailoverSrcAllFailed all_failed = DEFAULT_ALL_FAILED;
+  gboolean enable[2] = { DEFAULT_ENABLE_VIDEO, DEFAULT_ENABLE_AUDIO };
 };
 
 struct Run;
@@ -281,6 +317,10 @@ struct Run
   std::atomic<std::uint64_t> bytes{ 0 };
   std::atomic<std::uint64_t> buffers{ 0 };
   std::atomic<std::int64_t> last_buffer_ns{ -1 };
+  /* Sum of the durations of the decoded buffers per stream (new content,
+   * for the failback proof); content_reported: loop thread only. */
+  std::atomic<std::uint64_t> content_ns[2]{ 0, 0 };
+  std::uint64_t content_reported = 0;
   std::atomic<bool> stopping{ false };
   std::atomic<bool> failed_reported{ false };
   std::atomic<bool> no_more_pads{ false };
@@ -332,12 +372,16 @@ struct PendingSwitch
   std::uint64_t source = 0;
   int from = -1, to = -1;
   std::string from_uri, to_uri, reason;
+  int cause_index = -1; /* whose failure moved the output, -1 none */
   std::uint64_t detect_ms = 0;
   std::uint64_t filler_ms = 0; /* time on filler before, when from = -1 */
 };
 
 struct CandidateStats
 {
+  /* cluster:// candidates: the redacted URL of the host in use (or last
+   * used); "" otherwise. */
+  std::string host_uri;
   std::uint64_t bitrate_kbps = 0;
   gint64 last_buffer_age_ms = -1;
 };
@@ -385,9 +429,14 @@ struct GstFailoverSrcPrivate
   std::mutex switch_lock;
   PendingSwitch pending;
 
+  /* The last failure text of each given-up candidate (state_lock). */
+  std::map<int, std::string> last_failure;
+
   Output out[2];
   GstElement *appsrc[2] = { nullptr, nullptr };
   GstPad *ghost[2] = { nullptr, nullptr };
+  /* enable-video / enable-audio as of READY->PAUSED (any thread) */
+  std::atomic<bool> enabled[2]{ true, true };
 
   /* Set on PAUSED->PLAYING. */
   std::atomic<GstClock *> clock{ nullptr };
@@ -458,35 +507,6 @@ tp (GstClockTime t)
   return from_ns (GST_CLOCK_TIME_IS_VALID (t) ? t : 0);
 }
 
-/* Redacts every URI-looking token of a free text (error messages quote
- * URIs with their stream keys). */
-static std::string
-redact_text (const std::string &text)
-{
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size ()) {
-    std::size_t sep = text.find ("://", i);
-    if (sep == std::string::npos) {
-      out += text.substr (i);
-      break;
-    }
-    std::size_t start = sep;
-    while (start > i
-           && (g_ascii_isalnum (text[start - 1]) || text[start - 1] == '+'
-               || text[start - 1] == '-' || text[start - 1] == '.'))
-      start--;
-    std::size_t end = sep + 3;
-    while (end < text.size () && !g_ascii_isspace (text[end])
-           && text[end] != '"' && text[end] != '\'' && text[end] != '>')
-      end++;
-    out += text.substr (i, start - i);
-    out += redact_uri (text.substr (start, end - start));
-    i = end;
-  }
-  return out;
-}
-
 static ErrorClass
 classify_error (const GError *err)
 {
@@ -534,6 +554,7 @@ policy_config (const Settings &s)
   c.backoff.jitter = 0.2;
   c.failback_holdoff = ms (s.failback_holdoff);
   c.auto_failback = s.auto_failback;
+  c.max_freeze = from_ns (FAILBACK_MAX_FREEZE);
   return c;
 }
 
@@ -791,9 +812,9 @@ post_switch_message (GstFailoverSrc *self, const PendingSwitch &p,
           "failoversrc-switch", "from-index", G_TYPE_INT, p.from, "to-index",
           G_TYPE_INT, p.to, "from-uri", G_TYPE_STRING, p.from_uri.c_str (),
           "to-uri", G_TYPE_STRING, p.to_uri.c_str (), "reason", G_TYPE_STRING,
-          p.reason.c_str (), "gap-ms", G_TYPE_UINT64, gap_ms, "detect-ms",
-          G_TYPE_UINT64, p.detect_ms, "filler-ms", G_TYPE_UINT64, p.filler_ms,
-          nullptr));
+          p.reason.c_str (), "cause-index", G_TYPE_INT, p.cause_index, "gap-ms",
+          G_TYPE_UINT64, gap_ms, "detect-ms", G_TYPE_UINT64, p.detect_ms,
+          "filler-ms", G_TYPE_UINT64, p.filler_ms, nullptr));
 }
 
 /* Pushes one buffer to an output stream, re-timestamped to `pts` (running
@@ -922,7 +943,10 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     GST_LOG_OBJECT (self,
                     "%s: push from %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT,
                     stream_names[stream], (guint64)source, GST_TIME_ARGS (pts));
-    gst_app_src_push_buffer (GST_APP_SRC (priv->appsrc[stream]), buf);
+    if (priv->enabled[stream].load ())
+      gst_app_src_push_buffer (GST_APP_SRC (priv->appsrc[stream]), buf);
+    else
+      gst_buffer_unref (buf);
   }
 out:
   if (caps_now_known) {
@@ -978,6 +1002,29 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   }
   record_buffer (run, running_now (run->self));
+  GstClockTime dur = GST_CLOCK_TIME_NONE;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    dur = GST_BUFFER_DURATION (GST_PAD_PROBE_INFO_BUFFER (info));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *l = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    dur = 0;
+    for (guint i = 0; i < gst_buffer_list_length (l); i++) {
+      GstClockTime d = GST_BUFFER_DURATION (gst_buffer_list_get (l, i));
+      dur += GST_CLOCK_TIME_IS_VALID (d) ? d : 0;
+    }
+  }
+  if (GST_CLOCK_TIME_IS_VALID (dur)) {
+    GstCaps *caps = gst_pad_get_current_caps (pad);
+    int st = caps
+                     && g_str_has_prefix (gst_structure_get_name (
+                                              gst_caps_get_structure (caps, 0)),
+                                          "audio/")
+                 ? AUDIO
+                 : VIDEO;
+    if (caps)
+      gst_caps_unref (caps);
+    run->content_ns[st].fetch_add (dur, std::memory_order_relaxed);
+  }
   return GST_PAD_PROBE_OK;
 }
 
@@ -1031,8 +1078,8 @@ pad_added (GstElement *decodebin, GstPad *pad, gpointer user_data)
   else if (g_str_has_prefix (name, "audio/"))
     stream = AUDIO;
   gst_caps_unref (caps);
-  if (stream < 0)
-    return;
+  if (stream < 0 || !run->self->priv->enabled[stream].load ())
+    return; /* disabled output: not decoded further */
   Branch &b = run->branches[stream];
   bool expected = false;
   if (!b.linked.compare_exchange_strong (expected, true))
@@ -1491,6 +1538,11 @@ start_candidate (GstFailoverSrc *self, int index)
       return;
     }
     Candidate resolved = parse_candidate (attempt->url);
+    {
+      std::lock_guard<std::mutex> g (priv->state_lock);
+      if (index < (int)priv->cand_stats.size ())
+        priv->cand_stats[index].host_uri = redact_uri (attempt->url);
+    }
     c.uri = attempt->url;
     c.scheme = resolved.scheme;
     c.kind = resolved.kind;
@@ -1690,6 +1742,10 @@ candidate_uri (GstFailoverSrcPrivate *priv, int index)
   std::lock_guard<std::mutex> g (priv->state_lock);
   if (index < 0 || index >= (int)priv->candidates.size ())
     return "";
+  /* a cluster:// candidate: the host it is using (redacted) */
+  if (index < (int)priv->cand_stats.size ()
+      && !priv->cand_stats[index].host_uri.empty ())
+    return priv->cand_stats[index].host_uri;
   return redact_uri (priv->candidates[index].uri);
 }
 
@@ -1724,7 +1780,7 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
         }
         priv->active_since = now;
         priv->stats.num_switches++;
-        if (a.reason == "failback")
+        if (a.why == SwitchReason::Failback)
           priv->stats.num_failbacks++;
         priv->stats.last_reason = a.reason;
       }
@@ -1745,6 +1801,7 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
         priv->pending.from_uri = from_uri;
         priv->pending.to_uri = to_uri;
         priv->pending.reason = a.reason;
+        priv->pending.cause_index = a.cause_index;
         priv->pending.detect_ms = (std::uint64_t)to_ms (a.detect);
         priv->pending.filler_ms = filler_ms;
       }
@@ -1770,6 +1827,16 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
       std::string detail = redact_text (a.detail);
       GST_WARNING_OBJECT (self, "candidate %d (%s) failed: %s (%s)", a.index,
                           uri.c_str (), a.reason.c_str (), detail.c_str ());
+      /* One WARNING per failure, whatever kind (error, EOS, silence, ...),
+       * with the input's own words. */
+      std::string text = "Candidate " + std::to_string (a.index) + " (" + uri
+                         + ") failed (" + a.reason + "): " + detail;
+      GError *w = g_error_new_literal (
+          GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_FAILED, text.c_str ());
+      gst_element_post_message (
+          GST_ELEMENT (self),
+          gst_message_new_warning (GST_OBJECT (self), w, nullptr));
+      g_error_free (w);
       resilient::gst::post_element_message (
           GST_ELEMENT (self),
           gst_structure_new (
@@ -1813,22 +1880,47 @@ run_actions (GstFailoverSrc *self, std::vector<Action> acts)
     }
   }
   bool all_gone = false;
+  std::string why;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
+    for (auto &a : acts)
+      if (a.kind == Action::Kind::GiveUp && a.index >= 0)
+        priv->last_failure[a.index] = redact_text (a.detail);
     if (priv->playing && priv->policy && priv->policy->all_given_up ()
         && !priv->eos_sent) {
       priv->eos_sent = true;
       all_gone = true;
+      for (std::size_t i = 0; i < priv->candidates.size (); i++) {
+        auto f = priv->last_failure.find ((int)i);
+        why += (why.empty () ? "" : "; ") + std::string ("candidate ")
+               + std::to_string (i) + " ("
+               + redact_uri (priv->candidates[i].uri)
+               + "): " + (f != priv->last_failure.end () ? f->second : "?");
+      }
     }
   }
   if (all_gone) {
-    /* No candidate can ever come back: end the stream. */
-    GST_ELEMENT_WARNING (
-        self, RESOURCE, FAILED,
-        ("Every candidate of failoversrc was given up; sending EOS."),
-        (nullptr));
-    for (int st = 0; st < 2; st++)
-      gst_app_src_end_of_stream (GST_APP_SRC (priv->appsrc[st]));
+    GstFailoverSrcAllFailed what;
+    {
+      std::lock_guard<std::mutex> g (priv->settings_lock);
+      what = priv->settings.all_failed;
+    }
+    if (what == GST_FAILOVER_SRC_ALL_FAILED_ERROR) {
+      /* No candidate can ever come back: a failure scripts and systemd
+       * must see (gst-launch exits non-zero). */
+      GST_ELEMENT_ERROR (
+          self, RESOURCE, FAILED,
+          ("Every candidate of failoversrc was given up: %s", why.c_str ()),
+          ("all-failed=error; set all-failed=eos to end the stream instead"));
+    } else {
+      GST_ELEMENT_WARNING (
+          self, RESOURCE, FAILED,
+          ("Every candidate of failoversrc was given up; sending EOS: %s",
+           why.c_str ()),
+          (nullptr));
+      for (int st = 0; st < 2; st++)
+        gst_app_src_end_of_stream (GST_APP_SRC (priv->appsrc[st]));
+    }
   }
   if (notify_active)
     g_object_notify (G_OBJECT (self), "active-candidate");
@@ -1879,6 +1971,19 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
       } else if (h.verdict == Verdict::Failed) {
         failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
       }
+      /* New content (video, else audio) for the failback proof. */
+      std::uint64_t content = r.has_stream[VIDEO].load ()
+                                  ? r.content_ns[VIDEO].load ()
+                                  : r.content_ns[AUDIO].load ();
+      std::uint64_t fresh = content - std::min (content, r.content_reported);
+      r.content_reported = content;
+      priv->policy->on_content (kv.first, tp (now), from_ns (fresh));
+      auto since = priv->policy->proving_since (kv.first);
+      GST_LOG_OBJECT (self,
+                      "candidate %d: %" G_GUINT64_FORMAT
+                      " ms new content, proving for %" G_GINT64_FORMAT " ms",
+                      kv.first, fresh / GST_MSECOND,
+                      since ? (gint64)to_ms (tp (now) - *since) : (gint64)-1);
     }
     acts = priv->policy->step (tp (now));
   }
@@ -2230,6 +2335,61 @@ gst_failover_src_send_event (GstElement *element, GstEvent *event)
   return TRUE;
 }
 
+/* The words of a child's error: its message, and the last line of its
+ * debug string, which names the file, host or reason ("No such file
+ * "/srv/a.mp4"", "Connection refused") where the message is generic. */
+static std::string
+error_words (const GError *err, const gchar *dbg)
+{
+  std::string text = err && err->message ? err->message : "";
+  if (dbg && *dbg) {
+    std::string d (dbg);
+    /* "file.c(123): func (): /GstPipeline:p/...:\nwhat happened" */
+    auto nl = d.rfind ('\n');
+    std::string tail = nl == std::string::npos ? d : d.substr (nl + 1);
+    if (nl == std::string::npos) {
+      auto colon = d.rfind (":\n");
+      if (colon != std::string::npos)
+        tail = d.substr (colon + 2);
+    }
+    if (!tail.empty () && text.find (tail) == std::string::npos)
+      text += (text.empty () ? "" : " (") + tail + (text.empty () ? "" : ")");
+  }
+  return redact_text (text);
+}
+
+/* A copy of an element message from inside a candidate with every string
+ * field redacted (URIs, tokens), or NULL when it must not reach the
+ * application: only our own elements' messages (reswhepsrc-*) and
+ * missing-plugin messages (what gst-launch and installers act on) leave the
+ * element; the rest (souphttpsrc's http-headers with the request URI and
+ * headers, rtspsrc internals, ...) is internal. */
+static GstMessage *
+redacted_child_element_message (GstMessage *msg)
+{
+  const GstStructure *st = gst_message_get_structure (msg);
+  if (!st)
+    return nullptr;
+  const gchar *name = gst_structure_get_name (st);
+  if (!g_str_has_prefix (name, "reswhepsrc-")
+      && !g_str_equal (name, "missing-plugin"))
+    return nullptr;
+  GstStructure *copy = gst_structure_copy (st);
+  gst_structure_filter_and_map_in_place (
+      copy,
+      [] (GQuark field, GValue *value, gpointer) -> gboolean {
+        if (G_VALUE_HOLDS_STRING (value) && g_value_get_string (value)) {
+          std::string r = redact_text (g_value_get_string (value));
+          g_value_set_string (value, r.c_str ());
+        } else if (GST_VALUE_HOLDS_STRUCTURE (value)) {
+          return FALSE; /* nested structures (headers): dropped */
+        }
+        return TRUE;
+      },
+      nullptr);
+  return gst_message_new_element (GST_MESSAGE_SRC (msg), copy);
+}
+
 static void
 gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
 {
@@ -2243,8 +2403,19 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
   if (!from_candidate) {
     if (top)
       gst_object_unref (top);
-    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
-    return;
+    /* The output appsrcs: their state changes, stream status and tags are
+     * internal noise; latency, async, errors and the rest go up. */
+    switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_STATE_CHANGED:
+    case GST_MESSAGE_STREAM_STATUS:
+    case GST_MESSAGE_TAG:
+    case GST_MESSAGE_STREAM_START:
+      gst_message_unref (msg);
+      return;
+    default:
+      GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+      return;
+    }
   }
   std::shared_ptr<Run> run;
   {
@@ -2261,18 +2432,12 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
     gchar *dbg = nullptr;
     gst_message_parse_error (msg, &err, &dbg);
     if (run && !run->stopping.load ()) {
+      /* The WARNING for this failure is posted with the candidate-failed
+       * message (one per failure). */
       ErrorClass cls = classify_error (err);
-      std::string detail = redact_text (err->message);
-      std::string text = "Candidate " + std::to_string (run->index) + " ("
-                         + run->safe_uri + ") failed: " + detail;
-      GError *w = g_error_new_literal (err->domain, err->code, text.c_str ());
-      std::string d = dbg ? redact_text (dbg) : "";
-      gst_element_post_message (
-          GST_ELEMENT (self),
-          gst_message_new_warning (GST_OBJECT (self), w, d.c_str ()));
-      g_error_free (w);
       report_failure (self, run->id, run->index, FailureReason::Error,
-                      is_fatal (cls), detail, running_now (self));
+                      is_fatal (cls), error_words (err, dbg),
+                      running_now (self));
     } else {
       GST_DEBUG_OBJECT (self, "dropping error of a stopped candidate: %s",
                         redact_text (err->message).c_str ());
@@ -2288,27 +2453,50 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
                       "end of stream", running_now (self));
     gst_message_unref (msg);
     return;
-  case GST_MESSAGE_ELEMENT:
+  case GST_MESSAGE_ELEMENT: {
     /* Passed on first, so the application sees reswhepsrc-failure before
      * our failoversrc-candidate-failed. */
-    gst_message_ref (msg);
-    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+    GstMessage *out = redacted_child_element_message (msg);
+    if (out)
+      GST_BIN_CLASS (parent_class)->handle_message (bin, out);
     if (run && !run->stopping.load ())
       handle_whep_failure (self, run.get (), msg);
     gst_message_unref (msg);
     return;
+  }
   case GST_MESSAGE_WARNING:
-  case GST_MESSAGE_INFO:
-  case GST_MESSAGE_TAG:
-  case GST_MESSAGE_STATE_CHANGED:
+  case GST_MESSAGE_INFO: {
+    /* A child's warning, redacted (its debug string may quote URIs). */
+    GError *err = nullptr;
+    gchar *dbg = nullptr;
+    bool warning = GST_MESSAGE_TYPE (msg) == GST_MESSAGE_WARNING;
+    if (warning)
+      gst_message_parse_warning (msg, &err, &dbg);
+    else
+      gst_message_parse_info (msg, &err, &dbg);
+    std::string m = redact_text (err->message),
+                d = dbg ? redact_text (dbg) : "";
+    GError *r = g_error_new_literal (err->domain, err->code, m.c_str ());
+    GstMessage *out
+        = warning
+              ? gst_message_new_warning (GST_MESSAGE_SRC (msg), r, d.c_str ())
+              : gst_message_new_info (GST_MESSAGE_SRC (msg), r, d.c_str ());
+    g_error_free (r);
+    g_clear_error (&err);
+    g_free (dbg);
+    gst_message_unref (msg);
+    GST_BIN_CLASS (parent_class)->handle_message (bin, out);
+    return;
+  }
   case GST_MESSAGE_NEED_CONTEXT:
   case GST_MESSAGE_HAVE_CONTEXT:
     GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
     return;
   default:
-    /* async-start/done, buffering, latency, clock, stream-start ... of a
-     * candidate are its own business: the output is live and continuous
-     * whatever the candidates do. */
+    /* tags, state changes, stream status, async-start/done, buffering,
+     * latency, clock, qos, stream-start ... of a candidate are its own
+     * business: the output is live and continuous whatever the candidates
+     * do, and the application bus carries failoversrc's own messages. */
     gst_message_unref (msg);
     return;
   }
@@ -2431,6 +2619,7 @@ prepare_candidates (GstFailoverSrc *self)
     priv->stats = Stats{};
     priv->ever_active = false;
     priv->eos_sent = false;
+    priv->last_failure.clear ();
     priv->active_since = GST_CLOCK_TIME_NONE;
     priv->last_health = GST_CLOCK_TIME_NONE;
     for (std::size_t i = 0; i < cands.size (); i++) {
@@ -2582,6 +2771,65 @@ teardown_all (GstFailoverSrc *self)
   }
 }
 
+/* What is wrong with video-caps / audio-caps, "" when usable: raw caps of
+ * the pad's kind, one structure, positive sizes, rates and channels, a
+ * known format. */
+static std::string
+check_fixed_caps (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->settings_lock);
+  for (int st = 0; st < 2; st++) {
+    const GstCaps *c = priv->settings.caps[st];
+    if (!c)
+      continue;
+    gchar *str = gst_caps_to_string (c);
+    std::string prop = std::string (stream_names[st]) + "-caps";
+    std::string where = prop + "=\"" + str + "\": ";
+    g_free (str);
+    const char *want = st == VIDEO ? "video/x-raw" : "audio/x-raw";
+    if (gst_caps_get_size (c) != 1)
+      return where + "give exactly one " + want + " structure";
+    const GstStructure *s = gst_caps_get_structure (c, 0);
+    if (!gst_structure_has_name (s, want))
+      return where + "must be " + want + " (e.g. " + want
+             + (st == VIDEO ? ",width=1280,height=720,framerate=30/1)"
+                            : ",rate=48000,channels=2)");
+    if (gst_caps_features_is_any (gst_caps_get_features (c, 0))
+        || !gst_caps_features_is_equal (gst_caps_get_features (c, 0),
+                                        GST_CAPS_FEATURES_MEMORY_SYSTEM_MEMORY))
+      return where + "only system-memory caps are supported";
+    const char *ints[2][2] = { { "width", "height" }, { "rate", "channels" } };
+    for (const char *f : ints[st]) {
+      if (!gst_structure_has_field (s, f))
+        continue;
+      int v = 0;
+      if (!gst_structure_get_int (s, f, &v))
+        return where + f + " must be a single positive integer";
+      if (v <= 0)
+        return where + f + " must be positive, not " + std::to_string (v);
+    }
+    if (st == VIDEO && gst_structure_has_field (s, "framerate")) {
+      int n = 0, d = 1;
+      if (!gst_structure_get_fraction (s, "framerate", &n, &d) || n <= 0
+          || d <= 0)
+        return where + "framerate must be a positive fraction such as 30/1";
+    }
+    if (gst_structure_has_field (s, "format")) {
+      const char *fmt = gst_structure_get_string (s, "format");
+      bool known = fmt
+                   && (st == VIDEO ? gst_video_format_from_string (fmt)
+                                         != GST_VIDEO_FORMAT_UNKNOWN
+                                   : gst_audio_format_from_string (fmt)
+                                         != GST_AUDIO_FORMAT_UNKNOWN);
+      if (!known)
+        return where + "unknown " + (st == VIDEO ? "video" : "audio")
+               + " format";
+    }
+  }
+  return "";
+}
+
 static GstStateChangeReturn
 gst_failover_src_change_state (GstElement *element, GstStateChange transition)
 {
@@ -2590,15 +2838,24 @@ gst_failover_src_change_state (GstElement *element, GstStateChange transition)
   GstStateChangeReturn ret;
 
   switch (transition) {
-  case GST_STATE_CHANGE_NULL_TO_READY:
+  case GST_STATE_CHANGE_NULL_TO_READY: {
+    std::string problem = check_fixed_caps (self);
+    if (!problem.empty ()) {
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, ("%s", problem.c_str ()),
+                         (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
     priv->loop.start ();
     break;
+  }
   case GST_STATE_CHANGE_READY_TO_PAUSED: {
     guint latency;
     {
       std::lock_guard<std::mutex> g (priv->settings_lock);
       latency = priv->settings.latency;
       priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
+      for (int st = 0; st < 2; st++)
+        priv->enabled[st] = priv->settings.enable[st];
     }
     priv->latency_ns = latency * GST_MSECOND;
     for (int st = 0; st < 2; st++)
@@ -2756,12 +3013,14 @@ make_statistics (GstFailoverSrc *self)
     bool running = priv->runs.count ((int)i) > 0;
     GstStructure *c = gst_structure_new (
         "candidate", "index", G_TYPE_INT, (gint)i, "uri", G_TYPE_STRING,
-        redact_uri (priv->candidates[i].uri).c_str (), "state", G_TYPE_STRING,
-        state, "retries", G_TYPE_UINT, retries, "failures", G_TYPE_UINT,
-        failures, "last-reason", G_TYPE_STRING, last.c_str (), "bitrate-kbps",
-        G_TYPE_UINT64, (guint64)(running ? cs.bitrate_kbps : 0),
-        "last-buffer-age-ms", G_TYPE_INT64,
-        (gint64)(running ? cs.last_buffer_age_ms : -1), nullptr);
+        cs.host_uri.empty () ? redact_uri (priv->candidates[i].uri).c_str ()
+                             : cs.host_uri.c_str (),
+        "name", G_TYPE_STRING, redact_uri (priv->candidates[i].uri).c_str (),
+        "state", G_TYPE_STRING, state, "retries", G_TYPE_UINT, retries,
+        "failures", G_TYPE_UINT, failures, "last-reason", G_TYPE_STRING,
+        last.c_str (), "bitrate-kbps", G_TYPE_UINT64,
+        (guint64)(running ? cs.bitrate_kbps : 0), "last-buffer-age-ms",
+        G_TYPE_INT64, (gint64)(running ? cs.last_buffer_age_ms : -1), nullptr);
     GValue v = G_VALUE_INIT;
     g_value_init (&v, GST_TYPE_STRUCTURE);
     g_value_take_boxed (&v, c);
@@ -2897,6 +3156,15 @@ gst_failover_src_set_property (GObject *object, guint prop_id,
     case PROP_LATENCY:
       s.latency = g_value_get_uint (value);
       break;
+    case PROP_ALL_FAILED:
+      s.all_failed = (GstFailoverSrcAllFailed)g_value_get_enum (value);
+      break;
+    case PROP_ENABLE_VIDEO:
+      s.enable[VIDEO] = g_value_get_boolean (value);
+      break;
+    case PROP_ENABLE_AUDIO:
+      s.enable[AUDIO] = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       return;
@@ -2998,6 +3266,15 @@ gst_failover_src_get_property (GObject *object, guint prop_id, GValue *value,
   case PROP_LATENCY:
     g_value_set_uint (value, s.latency);
     break;
+  case PROP_ALL_FAILED:
+    g_value_set_enum (value, s.all_failed);
+    break;
+  case PROP_ENABLE_VIDEO:
+    g_value_set_boolean (value, s.enable[VIDEO]);
+    break;
+  case PROP_ENABLE_AUDIO:
+    g_value_set_boolean (value, s.enable[AUDIO]);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
@@ -3006,6 +3283,14 @@ gst_failover_src_get_property (GObject *object, guint prop_id, GValue *value,
 
 /* ---- GObject boilerplate --------------------------------------------------
  */
+
+/* Streaming thread of an output appsrc: like fallbacksrc, a pad without a
+ * peer is not an error. */
+static GstPadProbeReturn
+drop_if_unlinked (GstPad *pad, GstPadProbeInfo *, gpointer)
+{
+  return gst_pad_is_linked (pad) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
 
 static void
 gst_failover_src_init (GstFailoverSrc *self)
@@ -3032,6 +3317,12 @@ gst_failover_src_init (GstFailoverSrc *self)
     gst_object_unref (templ);
     gst_object_unref (target);
     gst_pad_set_active (priv->ghost[st], TRUE);
+    /* An output pad nobody linked (video only, audio only) drops its
+     * buffers instead of failing the appsrc with not-linked. */
+    gst_pad_add_probe (priv->ghost[st],
+                       (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                         | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                       drop_if_unlinked, nullptr, nullptr);
     gst_element_add_pad (GST_ELEMENT (self), priv->ghost[st]);
   }
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
@@ -3097,7 +3388,8 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
           "uris", "URIs",
           "Candidate URIs in priority order, separated by '|', whitespace or "
           "newlines (any protocol with a GStreamer source: rtmp, srt, rtsp, "
-          "http/HLS, file).",
+          "http/HLS, file; whep:// and wheps:// through reswhepsrc; "
+          "cluster://<cluster-id>/<path> through a clusterresolver).",
           nullptr, rw_ready));
   g_object_class_install_property (
       gobject_class, PROP_URI_LIST,
@@ -3226,6 +3518,30 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
           "network jitter and switch-time reordering.",
           0, G_MAXUINT, DEFAULT_LATENCY_MS, rw_ready));
   g_object_class_install_property (
+      gobject_class, PROP_ALL_FAILED,
+      g_param_spec_enum (
+          "all-failed", "All failed",
+          "What happens when every candidate was given up (fatal errors or "
+          "retry-max-attempts used up): error posts an ERROR naming each "
+          "candidate's last failure, so gst-launch and scripts see a failure; "
+          "eos posts a WARNING and ends the stream.",
+          gst_failover_src_all_failed_get_type (), DEFAULT_ALL_FAILED,
+          rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_ENABLE_VIDEO,
+      g_param_spec_boolean (
+          "enable-video", "Enable video",
+          "Decode and output the candidates' video; FALSE leaves the video pad "
+          "without data (an unlinked pad never fails the element either way).",
+          DEFAULT_ENABLE_VIDEO, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_ENABLE_AUDIO,
+      g_param_spec_boolean (
+          "enable-audio", "Enable audio",
+          "Decode and output the candidates' audio; FALSE leaves the audio pad "
+          "without data (an unlinked pad never fails the element either way).",
+          DEFAULT_ENABLE_AUDIO, rw_ready));
+  g_object_class_install_property (
       gobject_class, PROP_ACTIVE_CANDIDATE,
       g_param_spec_int (
           "active-candidate", "Active candidate",
@@ -3249,6 +3565,17 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
           "documentation).",
           GST_TYPE_STRUCTURE, ro));
 
+  /**
+   * GstFailoverSrc::switch-to:
+   * @failoversrc: the failoversrc
+   * @index: the candidate index to put on the output (0 = first of `uris`),
+   *   or -1 to return to the automatic choice
+   *
+   * Manual switch (GObject signals cannot name their arguments: tools show
+   * them as arg0).
+   *
+   * Returns: FALSE if @index is out of range or that candidate was given up.
+   */
   signals[SIGNAL_SWITCH_TO] = g_signal_new_class_handler (
       "switch-to", G_TYPE_FROM_CLASS (klass),
       (GSignalFlags)(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
@@ -3266,5 +3593,7 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
   gst_type_mark_as_plugin_api (gst_failover_src_standby_get_type (),
                                (GstPluginAPIFlags)0);
   gst_type_mark_as_plugin_api (gst_failover_src_status_get_type (),
+                               (GstPluginAPIFlags)0);
+  gst_type_mark_as_plugin_api (gst_failover_src_all_failed_get_type (),
                                (GstPluginAPIFlags)0);
 }

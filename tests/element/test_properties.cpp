@@ -93,6 +93,59 @@ TEST (Properties, EveryPropertyHasAFullSentenceBlurb)
   EXPECT_GT (checked, 0);
 }
 
+/* Issue 10.10: what gst-inspect-1.0 shows a new user is true and complete. */
+TEST (Properties, InspectTextIsTruthfulAndComplete)
+{
+  GstPlugin *plugin
+      = gst_registry_find_plugin (gst_registry_get (), "resilient");
+  ASSERT_NE (plugin, nullptr);
+  std::string origin = gst_plugin_get_origin (plugin);
+  gst_object_unref (plugin);
+  EXPECT_EQ (origin.find ("example"), std::string::npos)
+      << "invented origin URL: " << origin;
+  EXPECT_NE (origin.find ("gst-resilient"), std::string::npos) << origin;
+
+  GstElementFactory *ars = gst_element_factory_find ("autorestoresink");
+  ASSERT_NE (ars, nullptr);
+  std::string desc = gst_element_factory_get_metadata (
+      ars, GST_ELEMENT_METADATA_DESCRIPTION);
+  gst_object_unref (ars);
+  for (const char *proto : { "RTMP", "SRT", "WHIP" })
+    EXPECT_NE (desc.find (proto), std::string::npos)
+        << "autorestoresink description omits " << proto << ": " << desc;
+
+  GstElement *f = gst_element_factory_make ("failoversrc", nullptr);
+  ASSERT_NE (f, nullptr);
+  GParamSpec *uris
+      = g_object_class_find_property (G_OBJECT_GET_CLASS (f), "uris");
+  ASSERT_NE (uris, nullptr);
+  std::string blurb = g_param_spec_get_blurb (uris);
+  for (const char *scheme :
+       { "rtmp", "srt", "rtsp", "file", "whep://", "cluster://" })
+    EXPECT_NE (blurb.find (scheme), std::string::npos)
+        << "failoversrc uris blurb omits " << scheme << ": " << blurb;
+  gst_object_unref (f);
+}
+
+/* Issue 10.10: signal arguments show as arg0 and enums as descriptions in
+ * bindings; the element docs name every signal argument and show the
+ * `.value_nick` idiom. */
+TEST (Properties, DocsNameSignalArgumentsAndTheValueNickIdiom)
+{
+  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
+  ASSERT_NE (root, nullptr);
+  gchar *path
+      = g_build_filename (root, "docs", "elements", "failoversrc.md", nullptr);
+  gchar *text = nullptr;
+  ASSERT_TRUE (g_file_get_contents (path, &text, nullptr, nullptr)) << path;
+  std::string doc (text);
+  g_free (text);
+  g_free (path);
+  EXPECT_NE (doc.find ("value_nick"), std::string::npos);
+  EXPECT_NE (doc.find ("arg0"), std::string::npos)
+      << "say that tools print the index argument as arg0";
+}
+
 int
 main (int argc, char **argv)
 {

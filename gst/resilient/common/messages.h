@@ -11,9 +11,14 @@ namespace resilient::gst {
  * call with the element's own lock held. */
 void post_element_message (GstElement * element, GstStructure * s);
 
-/* Removes user:password and known secret query parameters (token, key,
- * passphrase, streamid secrets) from a URI so it can be logged or put in a
- * bus message. Returns the input unchanged when it does not parse. */
+/* The one redaction (resilient::Redact, lib/resilient/core/redact.h, per
+ * scheme rules): a URI with its userinfo, secret query parameters, RTMP
+ * stream key and SRT streamid/passphrase replaced by `***`, so it can be
+ * logged or put in a bus message, statistics or an error. */
 std::string redact_uri (const std::string & uri);
+
+/* Every URI and bearer token inside a free text (a child's error message
+ * or debug string) redacted as redact_uri does. */
+std::string redact_text (const std::string &text);
 
 }  // namespace resilient::gst

@@ -35,37 +35,8 @@ scheme_of (const std::string &uri)
   return s;
 }
 
-std::string
-redact_publish_uri (const std::string &uri)
-{
-  std::string out = redact_uri (uri);
-  std::string scheme = scheme_of (out);
-  if (scheme == "rtmp" || scheme == "rtmps") {
-    /* rtmp://host[:port]/app/KEY: the key is the last path segment. */
-    auto q = out.find ('?');
-    std::string path = out.substr (0, q);
-    auto host_end = path.find ('/', scheme.size () + 3);
-    if (host_end != std::string::npos) {
-      auto app_end = path.find ('/', host_end + 1);
-      if (app_end != std::string::npos && app_end + 1 < path.size ())
-        path = path.substr (0, app_end + 1) + "***";
-    }
-    out = path + (q == std::string::npos ? "" : out.substr (q));
-  } else if (scheme == "srt") {
-    /* streamid may carry a key too. */
-    auto pos = out.find ("streamid=");
-    if (pos != std::string::npos) {
-      auto end = out.find ('&', pos);
-      out.replace (pos + 9,
-                   (end == std::string::npos ? out.size () : end) - pos - 9,
-                   "***");
-    }
-  }
-  return out;
-}
-
 PublishTransport::PublishTransport (std::string uri)
-    : uri_ (std::move (uri)), display_uri_ (redact_publish_uri (uri_))
+    : uri_ (std::move (uri)), display_uri_ (redact_uri (uri_))
 {
 }
 
@@ -706,7 +677,7 @@ make_publish_transport (const std::string &uri, std::string &error)
     return nullptr;
 #endif
   }
-  error = "unsupported destination '" + redact_publish_uri (uri)
+  error = "unsupported destination '" + redact_uri (uri)
           + "': use rtmp://, rtmps://, srt://, whip://, whips:// or an "
             "http(s):// WHIP endpoint";
   return nullptr;

@@ -155,8 +155,4 @@ void wait_detached_teardowns ();
 /* True when make_publish_transport() knows the scheme of `uri`. */
 bool publish_transport_supports (const std::string &uri);
 
-/* The URI without secrets; for RTMP the stream key (last path segment) is
- * replaced by "***". */
-std::string redact_publish_uri (const std::string &uri);
-
 } // namespace resilient::gst

@@ -23,6 +23,24 @@ state_name (CandidateState s)
   return "idle";
 }
 
+const char *
+switch_reason_name (SwitchReason r, FailureReason cause)
+{
+  switch (r) {
+  case SwitchReason::Start:
+    return "start";
+  case SwitchReason::Failure:
+    return reason_name (cause);
+  case SwitchReason::Recovered:
+    return "recovered";
+  case SwitchReason::Failback:
+    return "failback";
+  case SwitchReason::Manual:
+    return "manual";
+  }
+  return "start";
+}
+
 FailoverPolicy::FailoverPolicy (PolicyConfig config, std::size_t count,
                                 std::uint64_t seed)
     : config_ (config)
@@ -103,19 +121,75 @@ FailoverPolicy::best_healthy (int excluding) const
 }
 
 void
-FailoverPolicy::emit_switch (std::vector<Action> &out, int to,
-                             const std::string &reason, Duration detect)
+FailoverPolicy::emit_switch (std::vector<Action> &out, int to, SwitchReason why,
+                             Duration detect)
 {
   Action a{ Action::Kind::Switch };
   a.from = active_;
   a.to = to;
   a.index = to;
-  a.reason = reason;
+  a.why = why;
+  if (why == SwitchReason::Failure) {
+    a.cause = cause_;
+    a.cause_index = cause_index_;
+  }
+  a.reason = switch_reason_name (why, a.cause);
   a.detect = detect;
   out.push_back (a);
   active_ = to;
-  if (to >= 0)
+  if (to >= 0) {
     ever_active_ = true;
+    cause_index_ = -1;
+  }
+}
+
+void
+FailoverPolicy::reset_proof (Slot &s)
+{
+  s.proof_start.reset ();
+  s.proof_content = Duration::zero ();
+  s.content_seen = false;
+}
+
+void
+FailoverPolicy::on_content (int index, TimePoint now, Duration media)
+{
+  if (index < 0 || static_cast<std::size_t> (index) >= slots_.size ())
+    return;
+  auto &s = slots_[index];
+  if (s.state != CandidateState::Healthy)
+    return;
+  if (!s.proof_start) {
+    if (media <= Duration::zero ())
+      return;
+    s.proof_start = now;
+    s.proof_content = Duration::zero ();
+  }
+  s.proof_content += media;
+  s.content_seen = true;
+  Duration elapsed = now - *s.proof_start;
+  /* A start-up burst banks at most one freeze's worth of credit. */
+  if (s.proof_content > elapsed + config_.max_freeze)
+    s.proof_content = elapsed + config_.max_freeze;
+  /* Frozen for longer than allowed: the proof starts again with the next
+   * new content. */
+  if (config_.max_freeze > Duration::zero ()
+      && elapsed - s.proof_content > config_.max_freeze)
+    reset_proof (s);
+}
+
+bool
+FailoverPolicy::proved (int index, TimePoint now) const
+{
+  const auto &s = slots_[index];
+  if (!s.healthy_since || now - *s.healthy_since < holdoff (index))
+    return false;
+  if (config_.max_freeze <= Duration::zero ())
+    return true;
+  if (!s.proof_start || now - *s.proof_start < holdoff (index))
+    return false;
+  /* the content must reach up to now (no freeze at the end either) */
+  return (now - *s.proof_start) - s.proof_content <= config_.max_freeze;
 }
 
 std::vector<Action>
@@ -148,6 +222,7 @@ FailoverPolicy::on_healthy (int index, TimePoint now)
   s.state = CandidateState::Healthy;
   s.healthy_since = now;
   s.backoff_reset_done = false;
+  reset_proof (s);
 }
 
 std::vector<Action>
@@ -171,16 +246,27 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
 
   s.failures++;
   s.last_reason = rname;
-  s.healthy_since.reset ();
-  /* Failed again soon after we came back to it: it is flapping. */
-  if (s.last_failback && now - *s.last_failback < 2 * holdoff (index))
+  /* Failed again soon after we came back to it, or a second time in a row
+   * soon after it came up and produced: it is flapping (a half-dead input
+   * that starts, delivers a little and stalls). Its hold-off grows. */
+  bool quick
+      = s.healthy_since && now - *s.healthy_since < 2 * holdoff (index);
+  s.quick_failures = quick ? s.quick_failures + 1 : 0;
+  bool flapping
+      = (s.last_failback && now - *s.last_failback < 2 * holdoff (index))
+        || s.quick_failures >= 2;
+  if (flapping)
     s.holdoff_factor = std::min (s.holdoff_factor * 2,
                                  std::max (1, config_.max_holdoff_factor));
+  s.healthy_since.reset ();
+  reset_proof (s);
   s.last_failback.reset ();
 
   if (index == active_) {
     int next = best_healthy (index);
-    emit_switch (out, next, rname,
+    cause_index_ = index;
+    cause_ = reason;
+    emit_switch (out, next, SwitchReason::Failure,
                  std::max (Duration::zero (), now - first_sign));
   }
 
@@ -283,15 +369,19 @@ FailoverPolicy::step (TimePoint now)
     }
     if (active_ < 0 && !wait_for_better) {
       bool manual = manual_pending_ && best == manual_;
-      emit_switch (out, best, manual ? "manual" : "recovered",
-                   Duration::zero ());
+      SwitchReason why = manual                 ? SwitchReason::Manual
+                         : !ever_active_        ? SwitchReason::Start
+                         : best == cause_index_ ? SwitchReason::Recovered
+                         : cause_index_ >= 0    ? SwitchReason::Failure
+                                                : SwitchReason::Recovered;
+      emit_switch (out, best, why, Duration::zero ());
     } else if (rank (best) < rank (active_)) {
       if (manual_pending_ && best == manual_) {
-        emit_switch (out, best, "manual", Duration::zero ());
+        emit_switch (out, best, SwitchReason::Manual, Duration::zero ());
       } else if ((config_.auto_failback || best == manual_)
-                 && now - *slots_[best].healthy_since >= holdoff (best)) {
+                 && proved (best, now)) {
         slots_[best].last_failback = now;
-        emit_switch (out, best, "failback", Duration::zero ());
+        emit_switch (out, best, SwitchReason::Failback, Duration::zero ());
       }
     }
   }
@@ -338,6 +428,7 @@ FailoverPolicy::step (TimePoint now)
     } else if (!want[i] && running (i)) {
       s.state = CandidateState::Idle;
       s.healthy_since.reset ();
+      reset_proof (s);
       Action a{ Action::Kind::Stop };
       a.index = i;
       out.push_back (a);

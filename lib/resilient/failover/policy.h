@@ -14,10 +14,15 @@
  *   to the best other healthy candidate (or to filler) is decided at once.
  * - Leaving filler happens as soon as any candidate is healthy. Returning to
  *   a better candidate than the active one (failback) waits until it has
- *   been healthy for its hold-off. A candidate that fails again within twice
- *   its hold-off after a failback has its hold-off doubled (up to
- *   `max_holdoff_factor` times the base), so a flapping primary cannot make
- *   the output flap; the factor returns to 1 after four hold-offs of health.
+ *   proved itself for its hold-off: healthy, and delivering new content
+ *   (`on_content`) that covers the hold-off with no freeze longer than
+ *   `max_freeze` (a half-dead HLS primary whose segments stall halfway is
+ *   "healthy" to the adaptive timeout but never proves itself). A candidate
+ *   that fails again within twice its hold-off after a failback, or twice in
+ *   a row within twice its hold-off after it became healthy, has its
+ *   hold-off doubled (up to `max_holdoff_factor`
+ *   times the base), so a flapping primary cannot make the output flap; the
+ *   factor returns to 1 after four hold-offs of health.
  * - Running set: the active candidate; every better-ranked candidate that is
  *   not waiting for a retry (so failback can happen); in hot standby also
  *   the next candidate after the active one. On filler: the best one (two in
@@ -65,7 +70,24 @@ struct PolicyConfig
    * not used while a better-ranked one, started less than this ago, is
    * still starting: the primary goes first when all start together. */
   Duration startup_grace = ms (1500);
+  /* Failback proof: the longest stretch without new content (frozen
+   * picture) a candidate may show while it proves itself; a longer one
+   * starts its proof again. Zero disables the content proof. */
+  Duration max_freeze = ms (500);
 };
+
+/* Why the output moved; the bus message `reason` is switch_reason_name()
+ * (for Failure: the failure's reason_name, e.g. `eos`). */
+enum class SwitchReason {
+  Start,     /* the first candidate on the output after start-up */
+  Failure,   /* a candidate failed (the active one: now; or the one whose
+              * failure put the output on filler: when a backup takes over) */
+  Recovered, /* the candidate whose failure put the output on filler is back */
+  Failback,  /* back to a better-ranked candidate that proved itself */
+  Manual,    /* the application's switch-to */
+};
+
+const char *switch_reason_name (SwitchReason r, FailureReason cause);
 
 struct Action
 {
@@ -81,6 +103,12 @@ struct Action
   int index = -1;
   int from = -1;
   int to = -1;
+  /* Switch: why; for SwitchReason::Failure `cause` and `cause_index` say
+   * which candidate failed and how. */
+  SwitchReason why = SwitchReason::Start;
+  FailureReason cause = FailureReason::Error;
+  int cause_index = -1;
+  /* Switch: switch_reason_name (why, cause); others: reason_name. */
   std::string reason;
   bool fatal = false;
   int attempt = 0;
@@ -106,6 +134,18 @@ public:
 
   /* The running candidate produced (its health verdict became healthy). */
   void on_healthy (int index, TimePoint now);
+
+  /* The running candidate delivered `media` worth of new content (sum of
+   * the durations of its new frames) since its previous report; called on
+   * every health tick, also with zero. Feeds the failback proof. */
+  void on_content (int index, TimePoint now, Duration media);
+
+  /* Since when `index` has proved itself (healthy, content without a long
+   * freeze); nullopt when it has not started proving. */
+  std::optional<TimePoint> proving_since (int index) const
+  {
+    return slots_.at (index).proof_start;
+  }
 
   /* The running candidate failed; `first_sign` is when the failure was first
    * seen (for detect time). Stale reports (candidate not running) are
@@ -150,9 +190,15 @@ private:
     bool backoff_reset_done = false;
     std::optional<TimePoint> last_failback;
     int holdoff_factor = 1;
+    /* failures in a row that came within twice the hold-off of health */
+    int quick_failures = 0;
     int failures = 0;
     int retries = 0;
     std::string last_reason;
+    /* failback proof: since when, and the content delivered since */
+    std::optional<TimePoint> proof_start;
+    Duration proof_content{};
+    bool content_seen = false;
   };
 
   int rank (int index) const;
@@ -160,8 +206,10 @@ private:
   bool running (int index) const;
   bool eligible (int index) const;
   int best_healthy (int excluding) const;
-  void emit_switch (std::vector<Action> &out, int to, const std::string &reason,
+  void emit_switch (std::vector<Action> &out, int to, SwitchReason why,
                     Duration detect);
+  bool proved (int index, TimePoint now) const;
+  void reset_proof (Slot &s);
 
   PolicyConfig config_;
   std::vector<Slot> slots_;
@@ -169,6 +217,9 @@ private:
   int manual_ = -1;
   bool manual_pending_ = false;
   bool ever_active_ = false;
+  /* The failure that put the output on filler (cleared when it leaves). */
+  int cause_index_ = -1;
+  FailureReason cause_ = FailureReason::Error;
 };
 
 } // namespace resilient::failover

@@ -6,6 +6,9 @@
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "failtestsrc.h"
 
@@ -73,6 +76,15 @@ struct Msg
   std::chrono::steady_clock::time_point at;
 };
 
+/* Any bus message as the application sees it. */
+struct AnyMsg
+{
+  GstMessageType type;
+  std::string src;  /* path name of the source object */
+  bool inside;      /* posted by an object inside failoversrc "f" */
+  std::string text; /* type, structure and error/warning text serialized */
+};
+
 /* A pipeline failoversrc -> fakesink (sync) with probes on the output. */
 class Rig
 {
@@ -88,14 +100,18 @@ public:
   std::vector<Msg> msgs;
   std::vector<std::string> errors, warnings;
 
-  explicit Rig (const std::string &props)
+  std::vector<AnyMsg> all;
+
+  static constexpr const char *kBothPads
+      = " f.video ! queue max-size-time=0 max-size-buffers=0 "
+        "max-size-bytes=0 "
+        "! fakesink name=vs sync=true f.audio ! queue max-size-time=0 "
+        "max-size-buffers=0 max-size-bytes=0 ! fakesink name=as sync=true";
+
+  /* `tail`: what follows the failoversrc in the pipeline description. */
+  explicit Rig (const std::string &props, const std::string &tail = kBothPads)
   {
-    std::string desc
-        = "failoversrc name=f " + props
-          + " f.video ! queue max-size-time=0 max-size-buffers=0 "
-            "max-size-bytes=0 "
-            "! fakesink name=vs sync=true f.audio ! queue max-size-time=0 "
-            "max-size-buffers=0 max-size-bytes=0 ! fakesink name=as sync=true";
+    std::string desc = "failoversrc name=f " + props + tail;
     GError *err = nullptr;
     pipe = gst_parse_launch (desc.c_str (), &err);
     EXPECT_NE (pipe, nullptr) << (err ? err->message : "");
@@ -200,6 +216,25 @@ public:
   {
     auto *r = static_cast<Rig *> (d);
     std::lock_guard<std::mutex> g (r->lock);
+    {
+      AnyMsg a{ GST_MESSAGE_TYPE (m), "", false, "" };
+      GstObject *src = GST_MESSAGE_SRC (m);
+      if (src) {
+        gchar *path = gst_object_get_path_string (src);
+        a.src = path;
+        g_free (path);
+        a.inside = src != GST_OBJECT (r->src)
+                   && gst_object_has_as_ancestor (src, GST_OBJECT (r->src));
+      }
+      a.text = GST_MESSAGE_TYPE_NAME (m);
+      const GstStructure *st = gst_message_get_structure (m);
+      if (st) {
+        gchar *str = gst_structure_to_string (st);
+        a.text += std::string (" ") + str;
+        g_free (str);
+      }
+      r->all.push_back (a);
+    }
     if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT) {
       const GstStructure *s = gst_message_get_structure (m);
       if (s && g_str_has_prefix (gst_structure_get_name (s), "failoversrc-"))
@@ -1119,4 +1154,386 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
                  }),
       -1) << "the application's EOS was taken for a candidate failure";
   EXPECT_EQ (r.find ("failoversrc-candidate-failed"), -1);
+}
+
+/* ---- issue 10: what a new user hits in the first hour ------------------- */
+
+/* 10.1: only the video pad linked (gst-launch "f.video ! ..."), or only
+ * the audio pad: the unlinked output must not stop the pipeline with
+ * not-linked. */
+TEST_F (FailoverSrc, OnlyOnePadLinkedKeepsPlaying)
+{
+  for (int st = 0; st < 2; st++) {
+    const char *pad = st == 0 ? "video" : "audio";
+    Rig r ("uris=\"" + file_uri (g_long) + "\"",
+           std::string (" f.") + pad + " ! queue ! fakesink sync=true");
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    std::this_thread::sleep_for (std::chrono::milliseconds (3000));
+    std::lock_guard<std::mutex> g (r.lock);
+    EXPECT_TRUE (r.errors.empty ()) << pad << ": " << r.errors[0];
+    EXPECT_GT (r.frames[st].size (), 30u) << pad << " kept flowing for 3 s";
+  }
+}
+
+TEST_F (FailoverSrc, DisabledAudioIsNotOutput)
+{
+  Rig r ("enable-audio=false uris=\"" + file_uri (g_long) + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  std::this_thread::sleep_for (std::chrono::milliseconds (2000));
+  std::lock_guard<std::mutex> g (r.lock);
+  EXPECT_TRUE (r.errors.empty ()) << r.errors[0];
+  EXPECT_GT (r.frames[0].size (), 15u);
+  EXPECT_EQ (r.frames[1].size (), 0u) << "no audio buffer when disabled";
+}
+
+/* 10.2: fixed caps that cannot work are refused at READY with an ERROR
+ * naming the property and the problem, not accepted into silent black. */
+TEST_F (FailoverSrc, InvalidFixedCapsAreAnErrorAtReady)
+{
+  struct Case
+  {
+    std::string props, words;
+  } cases[] = {
+    { "video-caps=garbage", "video/x-raw" },
+    { "video-caps=\"audio/x-raw,rate=48000\"", "video/x-raw" },
+    { "video-caps=\"video/x-raw,width=-3\"", "width must be positive" },
+    { "audio-caps=\"audio/x-raw,channels=0\"", "channels must be positive" },
+    { "video-caps=\"video/x-raw,format=NOPE\"", "unknown video format" },
+  };
+  for (auto &c : cases) {
+    Rig r ("uris=\"" + file_uri (g_long) + "\" " + c.props);
+    ASSERT_NE (r.pipe, nullptr) << c.props;
+    EXPECT_EQ (gst_element_set_state (r.pipe, GST_STATE_READY),
+               GST_STATE_CHANGE_FAILURE)
+        << c.props;
+    ASSERT_TRUE (r.wait ([&] { return !r.errors.empty (); }, 2000)) << c.props;
+    std::lock_guard<std::mutex> g (r.lock);
+    EXPECT_NE (r.errors[0].find (c.words), std::string::npos)
+        << c.props << ": " << r.errors[0];
+    EXPECT_NE (r.errors[0].find ("caps"), std::string::npos) << r.errors[0];
+  }
+}
+
+/* 10.3: a single missing file: an ERROR (gst-launch exits non-zero) that
+ * names the file, exactly one WARNING for the one failure, no EOS. */
+TEST_F (FailoverSrc, EveryCandidateGivenUpIsAnErrorNamingTheFile)
+{
+  std::string missing = g_dir + "/no-such-input.mkv";
+  Rig r ("uris=\"" + file_uri (missing) + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait ([&] { return !r.errors.empty (); }, 5000))
+      << "no ERROR after every candidate was given up";
+  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  std::lock_guard<std::mutex> g (r.lock);
+  EXPECT_NE (r.errors[0].find ("no-such-input.mkv"), std::string::npos)
+      << r.errors[0];
+  EXPECT_EQ (r.warnings.size (), 1u) << "one WARNING per failure";
+  EXPECT_EQ (r.eos[0], 0) << "an ERROR, not an EOS";
+  int gu = r.find ("failoversrc-give-up");
+  ASSERT_GE (gu, 0);
+  EXPECT_NE (str_field (r.msg (gu), "detail").find ("no-such-input.mkv"),
+             std::string::npos)
+      << str_field (r.msg (gu), "detail");
+}
+
+TEST_F (FailoverSrc, AllFailedEosEndsTheStreamWithAWarning)
+{
+  Rig r ("all-failed=eos uris=\"" + file_uri (g_dir + "/gone.mkv") + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait ([&] { return r.eos[0] > 0 && r.eos[1] > 0; }, 5000));
+  std::lock_guard<std::mutex> g (r.lock);
+  EXPECT_TRUE (r.errors.empty ()) << r.errors[0];
+  EXPECT_EQ (r.warnings.size (), 2u) << "the failure, then the EOS notice";
+}
+
+/* 10.3: in cold standby the move to the backup after the primary's EOS says
+ * why (eos, caused by candidate 0), not "recovered". */
+TEST_F (FailoverSrc, ColdMoveToTheBackupSaysWhyTheOutputMoved)
+{
+  Rig r ("uris=\"" + file_uri (g_short) + " | " + file_uri (g_long) + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg (
+      "failoversrc-switch",
+      [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
+      10000));
+  std::lock_guard<std::mutex> g (r.lock);
+  const GstStructure *first = r.msg (r.find ("failoversrc-switch"));
+  EXPECT_EQ (str_field (first, "reason"), "start");
+  const GstStructure *sw
+      = r.msg (r.find ("failoversrc-switch", [] (const GstStructure *s) {
+          return int_field (s, "to-index") == 1;
+        }));
+  EXPECT_EQ (str_field (sw, "reason"), "eos");
+  EXPECT_EQ (int_field (sw, "cause-index"), 0);
+  /* the EOS is one failure: one WARNING */
+  EXPECT_EQ (r.warnings.size (), 1u);
+}
+
+/* 10.5: a few seconds of playing put only failoversrc's own messages (and
+ * the pipeline's) on the application bus: no tags, state changes, stream
+ * status, latency or element messages from inside the element. */
+TEST_F (FailoverSrc, InternalNoiseStaysOffTheApplicationBus)
+{
+  Rig r ("standby=hot uris=\"" + file_uri (g_long) + " | " + file_uri (g_short)
+         + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  std::this_thread::sleep_for (std::chrono::milliseconds (3000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  int inside = 0, tags = 0, own = 0;
+  std::string examples;
+  for (auto &m : r.all) {
+    /* the output appsrcs' latency must reach the pipeline */
+    if (m.inside && m.type != GST_MESSAGE_LATENCY) {
+      inside++;
+      if (examples.size () < 600)
+        examples += "\n  " + m.src + ": " + m.text.substr (0, 100);
+    }
+    tags += m.type == GST_MESSAGE_TAG;
+    own += m.text.find ("failoversrc-") != std::string::npos;
+  }
+  EXPECT_EQ (inside, 0) << "messages from inside failoversrc:" << examples;
+  EXPECT_EQ (tags, 0);
+  EXPECT_GE (own, 1) << "failoversrc's own switch message";
+  EXPECT_LT (r.all.size (), 60u) << "the whole bus in 3 s";
+}
+
+namespace {
+
+/* Every log line of the plugin's debug categories, for the secrets test. */
+std::mutex g_log_lock;
+std::vector<std::string> g_log_lines;
+
+void
+capture_log (GstDebugCategory *cat, GstDebugLevel, const gchar *, const gchar *,
+             gint, GObject *, GstDebugMessage *message, gpointer)
+{
+  const gchar *text = gst_debug_message_get (message);
+  std::lock_guard<std::mutex> g (g_log_lock);
+  g_log_lines.push_back (std::string (gst_debug_category_get_name (cat)) + ": "
+                   + (text ? text : ""));
+}
+
+int
+free_tcp_port ()
+{
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_TCP, nullptr);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *a = g_inet_socket_address_new (lo, 0);
+  g_socket_bind (s, a, TRUE, nullptr);
+  GSocketAddress *bound = g_socket_get_local_address (s, nullptr);
+  int port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (a);
+  g_object_unref (lo);
+  g_socket_close (s, nullptr);
+  g_object_unref (s);
+  return port;
+}
+
+/* A test server child process (argv[0] found in PATH), stopped by its pid;
+ * waits until 127.0.0.1:port accepts. */
+class ServerProcess
+{
+public:
+  ServerProcess (const std::vector<std::string> &args, int port)
+  {
+    std::vector<gchar *> argv;
+    for (auto &a : args)
+      argv.push_back (const_cast<gchar *> (a.c_str ()));
+    argv.push_back (nullptr);
+    GError *err = nullptr;
+    if (!g_spawn_async (
+            nullptr, argv.data (), nullptr,
+            (GSpawnFlags)(G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL),
+            nullptr, nullptr, &pid_, &err)) {
+      error_ = err ? err->message : "spawn failed";
+      g_clear_error (&err);
+      return;
+    }
+    for (int i = 0; i < 100; i++) {
+      GSocketClient *c = g_socket_client_new ();
+      GSocketConnection *conn = g_socket_client_connect_to_host (
+          c, "127.0.0.1", port, nullptr, nullptr);
+      g_object_unref (c);
+      if (conn) {
+        g_object_unref (conn);
+        return;
+      }
+      std::this_thread::sleep_for (std::chrono::milliseconds (50));
+    }
+    error_ = "server did not accept on port " + std::to_string (port);
+  }
+  ~ServerProcess ()
+  {
+    if (pid_ > 0) {
+      kill (pid_, SIGTERM);
+      waitpid (pid_, nullptr, 0);
+      g_spawn_close_pid (pid_);
+    }
+  }
+  /* "" when running */
+  const std::string &error () const { return error_; }
+
+private:
+  GPid pid_ = 0;
+  std::string error_;
+};
+
+} // namespace
+
+/* 10.4: a scripted session with secrets in every kind of URI (HTTP query
+ * token served by a real HTTP server, RTMP stream key, RTSP userinfo
+ * password), the plugin's debug categories at the highest level: no bus
+ * message of any type (every structure field serialized, error and warning
+ * texts included), no statistics and no log line of the plugin carries a
+ * secret. souphttpsrc's http-headers message (request URI with the token,
+ * headers) must not reach the application. */
+TEST_F (FailoverSrc, NoSecretReachesTheBusStatisticsOrLog)
+{
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  ServerProcess server ({ "python3", "-m", "http.server", port_s, "--bind",
+                          "127.0.0.1", "--directory", g_dir },
+                        port);
+  ASSERT_EQ (server.error (), "");
+
+  const char *secrets[] = { "TOKSECRET1", "KEYSECRET2", "PWSECRET3" };
+  std::string uris = "http://127.0.0.1:" + port_s
+                     + "/long.mkv?token=TOKSECRET1 | "
+                       "rtmp://127.0.0.1:1/live/KEYSECRET2 | "
+                       "rtsp://admin:PWSECRET3@127.0.0.1:1/cam";
+  {
+    std::lock_guard<std::mutex> g (g_log_lock);
+    g_log_lines.clear ();
+  }
+  gst_debug_add_log_function (capture_log, nullptr, nullptr);
+  GstDebugLevel was = gst_debug_get_default_threshold ();
+  gst_debug_set_threshold_from_string (
+      "failoversrc:9,clusterresolver:9,autorestoresink:9,reswh*:9", FALSE);
+  std::string stats;
+  {
+    Rig r ("standby=hot retry-delay=200 retry-max-delay=400 uris=\"" + uris
+           + "\"");
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    ASSERT_TRUE (r.wait_msg (
+        "failoversrc-switch",
+        [] (const GstStructure *s) { return int_field (s, "to-index") == 0; },
+        10000));
+    /* the backups fail and are retried a few times */
+    std::this_thread::sleep_for (std::chrono::milliseconds (2500));
+    g_signal_emit_by_name (r.src, "switch-to", 1, nullptr);
+    std::this_thread::sleep_for (std::chrono::milliseconds (1000));
+    GstStructure *st = nullptr;
+    g_object_get (r.src, "statistics", &st, nullptr);
+    ASSERT_NE (st, nullptr);
+    gchar *str = gst_structure_to_string (st);
+    stats = str;
+    g_free (str);
+    gst_structure_free (st);
+    gst_element_set_state (r.pipe, GST_STATE_NULL);
+    std::lock_guard<std::mutex> g (r.lock);
+    int failed = 0;
+    for (auto &m : r.all) {
+      failed
+          += m.text.find ("failoversrc-candidate-failed") != std::string::npos;
+      for (const char *sec : secrets)
+        EXPECT_EQ (m.text.find (sec), std::string::npos)
+            << "bus message from " << m.src << ": " << m.text;
+      EXPECT_EQ (m.text.find ("http-headers"), std::string::npos)
+          << "souphttpsrc's headers reached the application: " << m.text;
+    }
+    EXPECT_GE (failed, 2) << "the RTMP and RTSP candidates failed (messages)";
+    for (auto &w : r.warnings)
+      for (const char *sec : secrets)
+        EXPECT_EQ (w.find (sec), std::string::npos) << w;
+  }
+  gst_debug_remove_log_function (capture_log);
+  gst_debug_set_threshold_from_string ("failoversrc:0", FALSE);
+  gst_debug_set_default_threshold (was);
+  for (const char *sec : secrets)
+    EXPECT_EQ (stats.find (sec), std::string::npos) << stats;
+  std::lock_guard<std::mutex> g (g_log_lock);
+  EXPECT_GT (g_log_lines.size (), 20u) << "the plugin logged at the highest level";
+  for (auto &line : g_log_lines)
+    for (const char *sec : secrets)
+      EXPECT_EQ (line.find (sec), std::string::npos) << line;
+}
+
+/* 14.7: an HLS primary whose playlist is fine but whose segments stall
+ * halfway (tests/element/failover/half_dead_hls.py: 503 for 3 s, then every
+ * 2 s segment sends its first half at once and the rest 4 s later). It
+ * becomes "healthy" (the 6 s adaptive timeout tolerates the ~3 s freezes)
+ * but half its airtime would be frozen: with the default 5 s hold-off the
+ * output must stay on the working backup, with no failback to the primary
+ * (before the failback proof it failed back after 5 s of "health"). */
+TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
+{
+  std::string segdir = g_dir + "/hls";
+  g_mkdir_with_parents (segdir.c_str (), 0700);
+  struct Clean
+  {
+    std::string dir;
+    ~Clean ()
+    {
+      if (GDir *d = g_dir_open (dir.c_str (), 0, nullptr)) {
+        while (const gchar *n = g_dir_read_name (d))
+          g_remove ((dir + "/" + n).c_str ());
+        g_dir_close (d);
+      }
+      g_rmdir (dir.c_str ());
+    }
+  } clean{ segdir };
+  ASSERT_TRUE (encode (
+      "videotestsrc num-buffers=240 pattern=ball ! "
+      "video/x-raw,width=320,height=240,framerate=30/1,format=I420 ! "
+      "x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast ! "
+      "h264parse ! hlssink2 name=h target-duration=2 max-files=0 "
+      "playlist-length=0 location="
+      + segdir + "/s%05d.ts playlist-location=" + segdir + "/p.m3u8"));
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
+                       + "/tests/element/failover/half_dead_hls.py";
+  ServerProcess server (
+      { "python3", script, port_s, segdir, "--stall", "4", "--refuse", "3" },
+      port);
+  ASSERT_EQ (server.error (), "");
+
+  Rig r ("standby=hot adaptive-timeout=6000 "
+         "retry-delay=300 retry-max-delay=600 "
+         "video-caps=\"video/x-raw,format=I420,width=320,height=240,"
+         "framerate=30/1\" uris=\"http://127.0.0.1:"
+         + port_s + "/live.m3u8 | failtest://ok\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait_msg (
+      "failoversrc-switch",
+      [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
+      10000))
+      << "the backup takes the output while the primary refuses";
+  /* 25 s: the half-dead primary comes up after 3 s and keeps stalling. */
+  bool primary_healthy = false;
+  for (int i = 0; i < 50; i++) {
+    std::this_thread::sleep_for (std::chrono::milliseconds (500));
+    GstStructure *st = nullptr;
+    g_object_get (r.src, "statistics", &st, nullptr);
+    const GValue *cands = gst_structure_get_value (st, "candidates");
+    if (cands && gst_value_array_get_size (cands) > 0) {
+      const GstStructure *c0
+          = gst_value_get_structure (gst_value_array_get_value (cands, 0));
+      primary_healthy |= str_field (c0, "state") == "healthy";
+    }
+    gst_structure_free (st);
+  }
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  EXPECT_TRUE (primary_healthy)
+      << "the primary was up (healthy to its timeouts) at some point";
+  int failbacks = 0;
+  for (std::size_t i = 0; i < r.msgs.size (); i++)
+    if (r.msgs[i].name == "failoversrc-switch"
+        && int_field (r.msgs[i].s, "to-index") == 0)
+      failbacks++;
+  EXPECT_EQ (failbacks, 0) << "the output went back to the frozen primary";
 }

@@ -85,6 +85,17 @@ TEST (ClusterFailover, StatusCallbackMakesARunningFailoversrcSwitchWithin100ms)
             << " ms" << std::endl;
   EXPECT_LT (took, 100) << rig.describe ();
   EXPECT_EQ (sw->get_string ("reason"), "cluster-down");
+  /* issue 10.7: the host in use shows (redacted: the stream name is an
+   * RTMP key), not only the cluster:// name */
+  for (const char *f : { "from-uri", "to-uri" }) {
+    std::string u = sw->get_string (f);
+    EXPECT_EQ (u.rfind ("rtmp://127.0.0.1:", 0), 0u) << f << "=" << u;
+    EXPECT_NE (u.find ("/live/***"), std::string::npos) << f << "=" << u;
+  }
+  std::string stats = rig.structure_string ("statistics");
+  EXPECT_NE (stats.find ("rtmp://127.0.0.1:"), std::string::npos) << stats;
+  EXPECT_NE (stats.find ("cluster://cb-test/main"), std::string::npos)
+      << "the candidate's name stays in statistics: " << stats;
   EXPECT_TRUE (rig.video ().wait_for_class ("blue", 2000ms, 5, t0))
       << rig.describe ();
 

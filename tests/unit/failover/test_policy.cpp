@@ -29,6 +29,9 @@ struct Sim
   std::set<int> running;
   std::vector<Action> log;
   int switches = 0;
+  /* Running candidates that deliver no new content (frozen picture). */
+  std::set<int> frozen;
+  TimePoint last_step{};
 
   Sim (PolicyConfig c, std::size_t n) : p (c, n) {}
 
@@ -46,7 +49,16 @@ struct Sim
       }
     }
   }
-  void step (TimePoint now) { apply (p.step (now)); }
+  /* Like the element's health tick: every running candidate reports the
+   * content it delivered since the previous tick (none when frozen). */
+  void step (TimePoint now)
+  {
+    Duration since = now > last_step ? now - last_step : Duration::zero ();
+    for (int i : running)
+      p.on_content (i, now, frozen.count (i) ? Duration::zero () : since);
+    last_step = now;
+    apply (p.step (now));
+  }
   void fail (int i, FailureReason r, TimePoint now, bool fatal = false,
              TimePoint first = TimePoint (-1))
   {
@@ -84,7 +96,7 @@ TEST (Policy, ColdStartRunsOnlyTheFirstCandidate)
   EXPECT_EQ (s.p.active (), 0);
   ASSERT_NE (s.last (Action::Kind::Switch), nullptr);
   EXPECT_EQ (s.last (Action::Kind::Switch)->from, -1);
-  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "recovered");
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "start");
   EXPECT_EQ (s.running, (std::set<int>{ 0 }));
 }
 
@@ -141,7 +153,9 @@ TEST (Policy, ColdFailureGoesToFillerThenTheNextCandidate)
   EXPECT_EQ (s.running, (std::set<int>{ 1 }));
   s.healthy (1, ms (5300));
   EXPECT_EQ (s.p.active (), 1);
-  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "recovered");
+  /* the backup takes over because the primary timed out */
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "timeout");
+  EXPECT_EQ (s.last (Action::Kind::Switch)->cause_index, 0);
   /* The primary is retried in the background while on the backup. */
   s.step (ms (5499));
   EXPECT_FALSE (s.running.count (0));
@@ -426,4 +440,141 @@ TEST (Policy, StartupGraceEndsWhenThePrimaryIsSlow)
   EXPECT_EQ (s.p.active (), -1);
   s.step (ms (1500));
   EXPECT_EQ (s.p.active (), 1);
+}
+
+/* Hot standby: the backup is on the output after the primary failed; the
+ * primary is restarted and healthy again. Returns that time. */
+static TimePoint
+primary_back_beside_the_backup (Sim &s)
+{
+  s.step (ms (0));
+  s.healthy (1, ms (50));
+  s.healthy (0, ms (100));
+  s.fail (0, FailureReason::Timeout, ms (200));
+  EXPECT_EQ (s.p.active (), 1);
+  TimePoint t = ms (200);
+  while (!s.running.count (0)) {
+    t += ms (100);
+    s.step (t);
+  }
+  s.healthy (0, t);
+  return t;
+}
+
+/* Issue 14.7: an HLS primary whose playlist is fine but whose segments stall
+ * halfway is "healthy" to the adaptive timeout (no failure), yet half of its
+ * airtime is a frozen picture. It must never win a failback. */
+TEST (Policy, HalfDeadPrimaryDeliveringHalfItsContentNeverFailsBack)
+{
+  Sim s (config (Standby::Hot), 2);
+  TimePoint t = primary_back_beside_the_backup (s);
+  /* 1 s of new frames, then 1 s frozen, for 90 s. */
+  TimePoint end = t + ms (90000);
+  int switches_before = s.switches;
+  while (t < end) {
+    t += ms (100);
+    bool frozen = ((t.count () / 1000000) / 1000) % 2 == 1;
+    if (frozen)
+      s.frozen.insert (0);
+    else
+      s.frozen.erase (0);
+    s.step (t);
+  }
+  EXPECT_EQ (s.p.active (), 1) << "the backup stays on the output";
+  EXPECT_EQ (s.switches, switches_before) << "no failback to frozen content";
+}
+
+TEST (Policy, AFreezeDuringTheHoldoffRestartsTheProof)
+{
+  Sim s (config (Standby::Hot), 2);
+  TimePoint t = primary_back_beside_the_backup (s);
+  TimePoint up = t;
+  /* 3 s of content, 2 s frozen, then steady. */
+  TimePoint failback{ -1 };
+  while (t < up + ms (20000) && failback.count () < 0) {
+    t += ms (100);
+    if (t > up + ms (3000) && t <= up + ms (5000))
+      s.frozen.insert (0);
+    else
+      s.frozen.erase (0);
+    s.step (t);
+    if (s.p.active () == 0)
+      failback = t;
+  }
+  ASSERT_GE (failback.count (), 0) << "a steady primary fails back";
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "failback");
+  /* the proof started again after the freeze: 5 s hold-off from ~5 s */
+  EXPECT_GE (failback - up, ms (9900));
+  EXPECT_LE (failback - up, ms (10600));
+}
+
+TEST (Policy, RepeatedFailuresSoonAfterComingUpLengthenTheHoldoff)
+{
+  /* Cold standby: the primary comes back, delivers 2 s and stalls, again and
+   * again; it was never failed back to, yet its hold-off grows. */
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (100));
+  TimePoint t = ms (100);
+  for (int i = 0; i < 3; i++) {
+    t += ms (2000);
+    s.fail (0, FailureReason::Timeout, t);
+    if (s.p.active () < 0) {
+      t += ms (100);
+      s.step (t);
+      if (s.p.state (1) == CandidateState::Starting)
+        s.healthy (1, t);
+    }
+    while (!s.running.count (0)) {
+      t += ms (100);
+      s.step (t);
+    }
+    s.healthy (0, t);
+  }
+  EXPECT_EQ (s.p.holdoff (0), ms (20000))
+      << "5 s, doubled at the second and third quick failure in a row";
+  EXPECT_EQ (s.p.active (), 1);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "timeout")
+      << "the backup took over because of the primary's timeout";
+}
+
+TEST (Policy, SwitchReasonsSayWhyTheOutputMoved)
+{
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (100));
+  auto *sw = s.last (Action::Kind::Switch);
+  EXPECT_EQ (sw->why, SwitchReason::Start);
+  EXPECT_EQ (sw->reason, "start");
+  s.fail (0, FailureReason::Eos, ms (1000));
+  sw = s.last (Action::Kind::Switch);
+  EXPECT_EQ (sw->to, -1);
+  EXPECT_EQ (sw->why, SwitchReason::Failure);
+  EXPECT_EQ (sw->cause, FailureReason::Eos);
+  /* Cold: the backup starts and takes over; that move is the failover the
+   * primary's EOS caused, not a recovery. */
+  s.step (ms (1100));
+  s.healthy (1, ms (1300));
+  sw = s.last (Action::Kind::Switch);
+  ASSERT_EQ (sw->to, 1);
+  EXPECT_EQ (sw->why, SwitchReason::Failure);
+  EXPECT_EQ (sw->cause, FailureReason::Eos);
+  EXPECT_EQ (sw->cause_index, 0);
+  EXPECT_EQ (sw->reason, "eos");
+  /* The backup fails too; the primary comes back first: recovered. */
+  s.fail (1, FailureReason::Error, ms (1400));
+  s.step (ms (2000));
+  s.healthy (0, ms (2100));
+  s.healthy (0, ms (2100));
+  for (TimePoint t = ms (1500); t < ms (3000) && s.p.active () < 0;
+       t += ms (100)) {
+    s.step (t);
+    if (s.running.count (0) && s.p.state (0) == CandidateState::Starting)
+      s.healthy (0, t);
+  }
+  sw = s.last (Action::Kind::Switch);
+  ASSERT_EQ (sw->to, 0);
+  EXPECT_EQ (sw->why, SwitchReason::Failure)
+      << "the backup's failure moved the output back to the primary";
+  EXPECT_EQ (sw->cause_index, 1);
 }
