@@ -25,6 +25,7 @@ static gboolean
 on_message (GstBus * bus, GstMessage * msg, gpointer data)
 {
   App *app = data;
+  (void) bus;
   switch (GST_MESSAGE_TYPE (msg)) {
     case GST_MESSAGE_ELEMENT:
       if (GST_MESSAGE_SRC (msg) == GST_OBJECT (app->src)) {

@@ -15,21 +15,21 @@
 
 namespace eco_test {
 
-struct Run {
+struct Ran {
   int status = -1; /* exit status, -1 when it did not exit normally */
   std::string out; /* stdout + stderr */
 };
 
 /* Runs argv (PATH searched) with `env` (nullptr: inherited), stdout and
  * stderr merged, and waits for it. */
-inline Run
+inline Ran
 run (const std::vector<std::string> & argv, gchar ** env = nullptr)
 {
   std::vector<gchar *> a;
   for (auto & s : argv)
     a.push_back ((gchar *) s.c_str ());
   a.push_back (nullptr);
-  Run r;
+  Ran r;
   gchar *out = nullptr, *err = nullptr;
   gint status = 0;
   GError *e = nullptr;

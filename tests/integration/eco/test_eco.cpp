@@ -30,7 +30,7 @@ struct Sample {
 std::vector<Sample>
 scrape (int port, const std::string & raw_file, std::string * error)
 {
-  Run r = run ({"/usr/bin/python3",
+  Ran r = run ({"/usr/bin/python3",
       source_root () + "/tests/integration/eco/scrape.py",
       "http://127.0.0.1:" + std::to_string (port) + "/metrics", raw_file});
   std::vector<Sample> out;
@@ -196,10 +196,10 @@ TEST (EcoIntegration, MetricsAndTimelineDuringScriptedFailover)
   /* The picture. */
   const std::string svg = dir.file ("timeline.svg");
   const std::string png = dir.file ("timeline.png");
-  Run t = run ({"/usr/bin/python3", source_root () + "/tools/timeline.py", log,
+  Ran t = run ({"/usr/bin/python3", source_root () + "/tools/timeline.py", log,
       "-o", svg});
   ASSERT_EQ (t.status, 0) << t.out;
-  Run c = run ({"rsvg-convert", svg, "-o", png});
+  Ran c = run ({"rsvg-convert", svg, "-o", png});
   ASSERT_EQ (c.status, 0) << c.out;
   const std::string pngdata = read_file (png);
   ASSERT_GT (pngdata.size (), 1000u);
@@ -261,7 +261,7 @@ TEST (EcoIntegration, MetricsPortInUseIsAWarningNotAFailure)
 TEST (EcoIntegration, PythonFailoverPlayerExample)
 {
   TwoPublishers s;
-  Run r = run ({"/usr/bin/python3",
+  Ran r = run ({"/usr/bin/python3",
       source_root () + "/examples/python/failover_player.py",
       s.server.rtmp_url ("main"), s.server.rtmp_url ("backup"),
       "--video-sink", "fakesink", "--audio-sink", "fakesink",
@@ -300,7 +300,7 @@ TEST (EcoIntegration, PythonRestoringPublisherExample)
 TEST (EcoIntegration, CExample)
 {
   TwoPublishers s;
-  Run r = run ({build_root () + "/examples/failover-watch", "--switch", "5:1",
+  Ran r = run ({build_root () + "/examples/failover-watch", "--switch", "5:1",
       "--duration", "9", s.server.rtmp_url ("main"), s.server.rtmp_url ("backup")});
   EXPECT_EQ (r.status, 0) << r.out;
   EXPECT_NE (r.out.find ("switch 0 -> 1 (manual)"), std::string::npos) << r.out;

@@ -14,12 +14,12 @@ TEST (Install, PluginLandsInGStreamerPluginsdirAndIsFound)
 {
   fixtures::TempDir dir;
   const std::string destdir = dir.file ("root");
-  Run pc = run ({"pkg-config", "--variable=pluginsdir", "gstreamer-1.0"});
+  Ran pc = run ({"pkg-config", "--variable=pluginsdir", "gstreamer-1.0"});
   ASSERT_EQ (pc.status, 0) << pc.out;
   std::string pluginsdir = pc.out.substr (0, pc.out.find ('\n'));
   ASSERT_FALSE (pluginsdir.empty ());
 
-  Run inst = run ({"meson", "install", "-C", fixtures::build_root (),
+  Ran inst = run ({"meson", "install", "-C", fixtures::build_root (),
       "--no-rebuild", "--quiet", "--destdir", destdir});
   ASSERT_EQ (inst.status, 0) << inst.out;
   const std::string plugin = destdir + pluginsdir + "/libgstresilient.so";
@@ -28,9 +28,9 @@ TEST (Install, PluginLandsInGStreamerPluginsdirAndIsFound)
       << run ({"find", destdir, "-name", "*.so"}).out;
 
   /* Docs: <prefix>/share/doc/gst-resilient. */
-  Run docs = run ({"find", destdir, "-path", "*/doc/gst-resilient/elements/failoversrc.md"});
+  Ran docs = run ({"find", destdir, "-path", "*/doc/gst-resilient/elements/failoversrc.md"});
   EXPECT_NE (docs.out.find ("failoversrc.md"), std::string::npos) << docs.out;
-  Run readme = run ({"find", destdir, "-path", "*/doc/gst-resilient/README.md"});
+  Ran readme = run ({"find", destdir, "-path", "*/doc/gst-resilient/README.md"});
   EXPECT_NE (readme.out.find ("README.md"), std::string::npos);
 
   /* gst-inspect through the installed directory alone: no GST_PLUGIN_PATH,
@@ -44,7 +44,7 @@ TEST (Install, PluginLandsInGStreamerPluginsdirAndIsFound)
       dir.file ("registry.bin").c_str (), TRUE);
   for (const char *el : {"failoversrc", "autorestoresink", "clusterresolver",
            "reswhipsink", "reswhepsrc"}) {
-    Run r = run ({"gst-inspect-1.0", el}, env);
+    Ran r = run ({"gst-inspect-1.0", el}, env);
     EXPECT_EQ (r.status, 0) << el << ": " << r.out;
     EXPECT_NE (r.out.find (plugin), std::string::npos) << el << ": " << r.out;
   }
