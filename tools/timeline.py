@@ -108,7 +108,9 @@ class Canvas:
             r.set("class", "segment")
             r.set("data-index", str(idx))
             ET.SubElement(r, "title").text = label
-            if x1 - x0 > 40:
+            if len(label) > 4 and 6.2 * len(label) > x1 - x0 - 8:
+                label = "#" + label[1:].split(" ")[0] if label.startswith("#") else label
+            if 6.2 * len(label) <= x1 - x0 - 8:
                 self.text(g, (x0 + x1) / 2, self.y + LANE_H / 2 + 4, label,
                           fill="white", **{"text-anchor": "middle",
                                            "font-size": "11"})
@@ -123,24 +125,32 @@ class Canvas:
         rows_end = []
         for t, label, attrs in items:
             x = self.x(t)
-            row = next((i for i, end in enumerate(rows_end) if end < x - 4),
+            width = 6.2 * len(label)
+            # Labels that would run off the right edge end at the marker.
+            right_aligned = x + width > WIDTH - 4
+            x_start = x - width if right_aligned else x
+            row = next((i for i, end in enumerate(rows_end) if end < x_start - 4),
                        len(rows_end))
-            width = 6.5 * len(label)
             if row == len(rows_end):
-                rows_end.append(x + width)
+                rows_end.append(x_start + width)
             else:
-                rows_end[row] = x + width
+                rows_end[row] = x_start + width
             m = ET.SubElement(g, "g", {"class": cls, **attrs})
             ET.SubElement(m, "line", x1=f"{x:.1f}", x2=f"{x:.1f}",
                           y1=str(lane_top - 3), y2=str(self.y + 14 * row + 4),
                           stroke="black", **{"stroke-width": "1"})
-            self.text(m, x + 2, self.y + 14 * row + 12, label, **{"font-size": "11"})
+            if right_aligned:
+                self.text(m, x - 2, self.y + 14 * row + 12, label,
+                          **{"font-size": "11", "text-anchor": "end"})
+            else:
+                self.text(m, x + 2, self.y + 14 * row + 12, label, **{"font-size": "11"})
         self.y += 14 * max(len(rows_end), 1) + 8
 
     def chart(self, title, series, unit):
         """series: {name: (color, [(t, value)])}"""
         g = ET.SubElement(self.svg, "g", {"class": "bitrate"})
-        self.text(g, 10, self.y + 14, title)
+        self.text(g, 10, self.y + 12, title)
+        self.y += 20
         top, bottom = self.y, self.y + CHART_H
         vmax = max([v for _, pts in series.values() for _, v in pts] + [1])
         ET.SubElement(g, "rect", x=str(LEFT), y=str(top),

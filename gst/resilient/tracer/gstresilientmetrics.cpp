@@ -493,7 +493,7 @@ on_post_message (GObject * obj, GstClockTime, GstElement * element,
 
 static void
 on_change_state_post (GObject * obj, GstClockTime, GstElement * element,
-    GstStateChangeReturn)
+    GstStateChange, GstStateChangeReturn)
 {
   auto *self = GST_RESILIENT_METRICS (obj);
   if (self->priv->warning_pending.load () && is_ours (element))
@@ -674,7 +674,7 @@ gst_resilient_metrics_constructed (GObject * object)
 
   gst_tracing_register_hook (GST_TRACER (self), "element-new",
       G_CALLBACK (on_element_new));
-  gst_tracing_register_hook (GST_TRACER (self), "element-post-message",
+  gst_tracing_register_hook (GST_TRACER (self), "element-post-message-pre",
       G_CALLBACK (on_post_message));
   gst_tracing_register_hook (GST_TRACER (self), "element-change-state-post",
       G_CALLBACK (on_change_state_post));

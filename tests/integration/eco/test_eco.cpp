@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -205,13 +206,23 @@ TEST (EcoIntegration, MetricsAndTimelineDuringScriptedFailover)
   ASSERT_GT (pngdata.size (), 1000u);
   EXPECT_EQ (pngdata.substr (1, 3), "PNG");
   const std::string text = read_file (svg);
+  /* Kept in the build tree for a person to look at. */
+  std::filesystem::copy_file (svg, build_root () + "/tests/eco-timeline.svg",
+      std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file (png, build_root () + "/tests/eco-timeline.png",
+      std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file (log, build_root () + "/tests/eco-events.jsonl",
+      std::filesystem::copy_options::overwrite_existing);
   /* A marker per scripted switch, with reason and gap: startup to #0, the
-   * kill to #1, the failback to #0; segments on air for both. */
+   * kill to #1 (directly, or through filler with cold standby), the
+   * failback to #0; segments on air for both. */
   EXPECT_NE (text.find ("data-from=\"-1\" data-to=\"0\""), std::string::npos) << text;
-  EXPECT_NE (text.find ("data-from=\"0\" data-to=\"1\""), std::string::npos) << text;
+  EXPECT_TRUE (text.find ("data-from=\"0\" data-to=\"1\"") != std::string::npos
+      || text.find ("data-from=\"-1\" data-to=\"1\"") != std::string::npos) << text;
   EXPECT_NE (text.find ("data-from=\"1\" data-to=\"0\" data-reason=\"failback\""),
       std::string::npos) << text;
-  EXPECT_NE (text.find ("#0 \u2192 #1"), std::string::npos);
+  EXPECT_NE (text.find ("\u2192 #1 "), std::string::npos) << text;
+  EXPECT_NE (text.find ("#1 \u2192 #0 failback, gap "), std::string::npos) << text;
   EXPECT_NE (text.find ("class=\"segment\" data-index=\"1\""), std::string::npos);
   EXPECT_NE (text.find ("data-series=\"#1 " + s.server.rtmp_url ("backup") + "\""),
       std::string::npos);

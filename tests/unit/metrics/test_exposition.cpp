@@ -70,7 +70,9 @@ TEST (MetricsNaming, BytesAndBitrates)
   EXPECT_FALSE (s.counter);
   EXPECT_DOUBLE_EQ (s.scale, 1000);
   s = spec_for ("p_", "recording-max-size-bytes", Field::Kind::Uint);
-  EXPECT_EQ (s.name, "p_recording_max_size_bytes_total");
+  /* A size is a level: gauge. */
+  EXPECT_EQ (s.name, "p_recording_max_size_bytes");
+  EXPECT_FALSE (s.counter);
 }
 
 TEST (MetricsNaming, LevelsAndSignedValuesAreGauges)
