@@ -6,6 +6,7 @@
 #include "eco_common.h"
 #include "fixtures/process.h"
 
+#include <glib/gstdio.h>
 #include <gtest/gtest.h>
 
 using namespace eco_test;
@@ -49,4 +50,31 @@ TEST (Install, PluginLandsInGStreamerPluginsdirAndIsFound)
     EXPECT_NE (r.out.find (plugin), std::string::npos) << el << ": " << r.out;
   }
   g_strfreev (env);
+}
+
+/* scripts/build.sh is not silent (issue 10.9): with its output going to a
+ * log (not a terminal) it prints a line per 10 % of ninja's steps. A stand-in
+ * `ninja` first in PATH prints what ninja prints, so the real build tree is
+ * not touched. */
+TEST (Install, BuildScriptShowsProgress)
+{
+  fixtures::TempDir dir;
+  {
+    std::ofstream f (dir.file ("ninja"));
+    f << "#!/bin/sh\n"
+         "i=1\n"
+         "while [ $i -le 40 ]; do echo \"[$i/40] Compiling C++ object x$i.o\"; i=$((i+1)); done\n";
+  }
+  g_chmod (dir.file ("ninja").c_str (), 0755);
+  gchar **env = g_get_environ ();
+  const char *path = g_environ_getenv (env, "PATH");
+  env = g_environ_setenv (env, "PATH",
+      (dir.path () + ":" + (path ? path : "/usr/bin:/bin")).c_str (), TRUE);
+  Ran r = run ({"bash", fixtures::source_root () + "/scripts/build.sh"}, env);
+  g_strfreev (env);
+  EXPECT_EQ (r.status, 0) << r.out;
+  EXPECT_NE (r.out.find ("build.sh:   2% (1/40 steps"), std::string::npos) << r.out;
+  EXPECT_NE (r.out.find ("build.sh:  50% (20/40 steps"), std::string::npos) << r.out;
+  EXPECT_NE (r.out.find ("build.sh: 100% (40/40 steps"), std::string::npos) << r.out;
+  EXPECT_NE (r.out.find ("build.sh: build up to date"), std::string::npos) << r.out;
 }
