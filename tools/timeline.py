@@ -176,6 +176,21 @@ class Canvas:
         self.y = ly + 12
 
 
+def runs(samples, t_end):
+    """samples: (t, key, label) in time order -> segments (start, end, key,
+    label), one per run of the same key."""
+    segs = []
+    prev = None
+    for t, key, label in samples:
+        if prev is None or prev[2] != key:
+            if prev:
+                segs.append((prev[0], t, prev[2], prev[3]))
+            prev = (t, None, key, label)
+    if prev:
+        segs.append((prev[0], t_end, prev[2], prev[3]))
+    return segs
+
+
 def failoversrc_section(cv, name, evs, t_end):
     stats = [e for e in evs if e["event"] == "statistics"]
     uris = {}
@@ -193,15 +208,9 @@ def failoversrc_section(cv, name, evs, t_end):
         segs.append((e["t"], end, idx, label))
     if not segs and stats:
         # No switch in the log (it started late): on air from statistics.
-        prev = None
-        for e in stats:
-            idx = e["fields"].get("active-index", -1)
-            if prev is None or prev[2] != idx:
-                if prev:
-                    segs.append((prev[0], e["t"], prev[2], prev[3]))
-                prev = (e["t"], None, idx, "filler" if idx < 0 else f"#{idx}")
-        if prev:
-            segs.append((prev[0], t_end, prev[2], prev[3]))
+        segs = runs([(e["t"], e["fields"].get("active-index", -1),
+                      "filler" if e["fields"].get("active-index", -1) < 0
+                      else f"#{e['fields'].get('active-index')}") for e in stats], t_end)
     top = cv.lane("on air", segs, "onair")
     marks = []
     for e in switches:
@@ -234,21 +243,15 @@ def failoversrc_section(cv, name, evs, t_end):
 def sink_section(cv, name, factory, evs, t_end):
     cv.heading(f"{factory} {name}")
     stats = [e for e in evs if e["event"] == "statistics"]
-    segs = []
-    prev = None
+    samples = []
     for e in stats:
         f = e["fields"]
         status = f.get("status", "")
         dest_idx = f.get("destination-index", -1)
         on_air = status in ("publishing", "connected", "playing", "live")
-        key = dest_idx if on_air else "outage"
-        label = (f"#{dest_idx} {f.get('destination', '')}" if on_air else status)
-        if prev is None or prev[2] != key:
-            if prev:
-                segs.append((prev[0], e["t"], prev[2], prev[3]))
-            prev = (e["t"], None, key, label)
-    if prev:
-        segs.append((prev[0], t_end, prev[2], prev[3]))
+        samples.append((e["t"], dest_idx if on_air else "outage",
+                        f"#{dest_idx} {f.get('destination', '')}" if on_air else status))
+    segs = runs(samples, t_end)
     top = cv.lane("on air", segs, "onair")
     marks = []
     for e in evs:

@@ -15,59 +15,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
+typedef struct
+{
   GMainLoop *loop;
   GstElement *src;
   int result;
 } App;
 
 static gboolean
-on_message (GstBus * bus, GstMessage * msg, gpointer data)
+on_message (GstBus *bus, GstMessage *msg, gpointer data)
 {
   App *app = data;
-  (void) bus;
+  (void)bus;
   switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ELEMENT:
-      if (GST_MESSAGE_SRC (msg) == GST_OBJECT (app->src)) {
-        const GstStructure *s = gst_message_get_structure (msg);
-        if (gst_structure_has_name (s, "failoversrc-switch")) {
-          gint from = -1, to = -1;
-          guint64 gap = 0;
-          gst_structure_get_int (s, "from-index", &from);
-          gst_structure_get_int (s, "to-index", &to);
-          gst_structure_get_uint64 (s, "gap-ms", &gap);
-          printf ("switch %d -> %d (%s), gap %" G_GUINT64_FORMAT " ms\n", from,
-              to, gst_structure_get_string (s, "reason"), gap);
-        } else {
-          gchar *str = gst_structure_to_string (s);
-          printf ("%s\n", str);
-          g_free (str);
-        }
-        fflush (stdout);
+  case GST_MESSAGE_ELEMENT:
+    if (GST_MESSAGE_SRC (msg) == GST_OBJECT (app->src)) {
+      const GstStructure *s = gst_message_get_structure (msg);
+      if (gst_structure_has_name (s, "failoversrc-switch")) {
+        gint from = -1, to = -1;
+        guint64 gap = 0;
+        gst_structure_get_int (s, "from-index", &from);
+        gst_structure_get_int (s, "to-index", &to);
+        gst_structure_get_uint64 (s, "gap-ms", &gap);
+        printf ("switch %d -> %d (%s), gap %" G_GUINT64_FORMAT " ms\n", from,
+                to, gst_structure_get_string (s, "reason"), gap);
+      } else {
+        gchar *str = gst_structure_to_string (s);
+        printf ("%s\n", str);
+        g_free (str);
       }
-      break;
-    case GST_MESSAGE_WARNING:{
-      GError *err = NULL;
-      gst_message_parse_warning (msg, &err, NULL);
-      printf ("warning: %s\n", err->message);
       fflush (stdout);
-      g_error_free (err);
-      break;
     }
-    case GST_MESSAGE_ERROR:{
-      GError *err = NULL;
-      gst_message_parse_error (msg, &err, NULL);
-      fprintf (stderr, "error: %s\n", err->message);
-      g_error_free (err);
-      app->result = 1;
-      g_main_loop_quit (app->loop);
-      break;
-    }
-    case GST_MESSAGE_EOS:
-      g_main_loop_quit (app->loop);
-      break;
-    default:
-      break;
+    break;
+  case GST_MESSAGE_WARNING: {
+    GError *err = NULL;
+    gst_message_parse_warning (msg, &err, NULL);
+    printf ("warning: %s\n", err->message);
+    fflush (stdout);
+    g_error_free (err);
+    break;
+  }
+  case GST_MESSAGE_ERROR: {
+    GError *err = NULL;
+    gst_message_parse_error (msg, &err, NULL);
+    fprintf (stderr, "error: %s\n", err->message);
+    g_error_free (err);
+    app->result = 1;
+    g_main_loop_quit (app->loop);
+    break;
+  }
+  case GST_MESSAGE_EOS:
+    g_main_loop_quit (app->loop);
+    break;
+  default:
+    break;
   }
   return G_SOURCE_CONTINUE;
 }
@@ -87,22 +88,23 @@ print_statistics (gpointer data)
   gst_structure_get_int (stats, "active-index", &active);
   /* Enum properties: the nick is the short name the docs use. */
   {
-    GParamSpec *ps = g_object_class_find_property (G_OBJECT_GET_CLASS
-        (app->src), "status");
+    GParamSpec *ps = g_object_class_find_property (
+        G_OBJECT_GET_CLASS (app->src), "status");
     GEnumClass *ec = G_PARAM_SPEC_ENUM (ps)->enum_class;
     gint s = 0;
     g_object_get (app->src, "status", &s, NULL);
     status = g_enum_get_value (ec, s);
   }
   printf ("status=%s active=%d switches=%" G_GUINT64_FORMAT
-      " on-backup=%" G_GUINT64_FORMAT " ms\n",
-      status ? status->value_nick : "?", active, switches, backup_ms);
+          " on-backup=%" G_GUINT64_FORMAT " ms\n",
+          status ? status->value_nick : "?", active, switches, backup_ms);
   fflush (stdout);
   gst_structure_free (stats);
   return G_SOURCE_CONTINUE;
 }
 
-typedef struct {
+typedef struct
+{
   App *app;
   gint index;
 } Switch;
@@ -121,7 +123,7 @@ do_switch (gpointer data)
 static gboolean
 stop (gpointer data)
 {
-  g_main_loop_quit (((App *) data)->loop);
+  g_main_loop_quit (((App *)data)->loop);
   return G_SOURCE_REMOVE;
 }
 
@@ -151,7 +153,8 @@ main (int argc, char **argv)
       }
       sw->index = atoi (colon + 1);
       g_timeout_add_full (G_PRIORITY_DEFAULT,
-          (guint) (g_ascii_strtod (arg, NULL) * 1000), do_switch, sw, g_free);
+                          (guint)(g_ascii_strtod (arg, NULL) * 1000), do_switch,
+                          sw, g_free);
     } else {
       if (uris->len)
         g_string_append (uris, " | ");
@@ -160,14 +163,14 @@ main (int argc, char **argv)
   }
   if (!uris->len) {
     fprintf (stderr, "usage: %s [--duration S] [--switch S:INDEX] URI...\n",
-        argv[0]);
+             argv[0]);
     return 2;
   }
 
   app.src = gst_element_factory_make ("failoversrc", "input");
   if (!app.src) {
     fprintf (stderr, "failoversrc not found (is gst-resilient installed, or "
-        "GST_PLUGIN_PATH set to build/gst/resilient?)\n");
+                     "GST_PLUGIN_PATH set to build/gst/resilient?)\n");
     return 1;
   }
   g_object_set (app.src, "uris", uris->str, NULL);
@@ -186,7 +189,7 @@ main (int argc, char **argv)
   gst_bus_add_watch (bus, on_message, &app);
   g_timeout_add (1000, print_statistics, &app);
   if (duration > 0)
-    g_timeout_add ((guint) (duration * 1000), stop, &app);
+    g_timeout_add ((guint)(duration * 1000), stop, &app);
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   g_main_loop_run (app.loop);

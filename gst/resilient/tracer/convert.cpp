@@ -9,7 +9,7 @@
 namespace resilient::gst {
 
 std::string
-redact_text (const std::string & text)
+redact_text (const std::string &text)
 {
   std::string out;
   std::size_t pos = 0;
@@ -21,9 +21,9 @@ redact_text (const std::string & text)
     }
     /* The URI starts at the scheme: letters, digits, + - . before "://". */
     std::size_t start = sep;
-    while (start > pos && (g_ascii_isalnum (text[start - 1])
-            || text[start - 1] == '+' || text[start - 1] == '-'
-            || text[start - 1] == '.'))
+    while (start > pos
+           && (g_ascii_isalnum (text[start - 1]) || text[start - 1] == '+'
+               || text[start - 1] == '-' || text[start - 1] == '.'))
       start--;
     std::size_t end = text.find_first_of (" \t\r\n\"'<>()[]{},;|", sep + 3);
     if (end == std::string::npos)
@@ -35,7 +35,7 @@ redact_text (const std::string & text)
 }
 
 static bool
-field_from_value (const char * name, const GValue * v, metrics::Field & f)
+field_from_value (const char *name, const GValue *v, metrics::Field &f)
 {
   using K = metrics::Field::Kind;
   f.name = name;
@@ -45,19 +45,19 @@ field_from_value (const char * name, const GValue * v, metrics::Field & f)
     f.number = g_value_get_int (v);
   } else if (t == G_TYPE_INT64) {
     f.kind = K::Int;
-    f.number = (double) g_value_get_int64 (v);
+    f.number = (double)g_value_get_int64 (v);
   } else if (t == G_TYPE_LONG) {
     f.kind = K::Int;
-    f.number = (double) g_value_get_long (v);
+    f.number = (double)g_value_get_long (v);
   } else if (t == G_TYPE_UINT) {
     f.kind = K::Uint;
     f.number = g_value_get_uint (v);
   } else if (t == G_TYPE_UINT64) {
     f.kind = K::Uint;
-    f.number = (double) g_value_get_uint64 (v);
+    f.number = (double)g_value_get_uint64 (v);
   } else if (t == G_TYPE_ULONG) {
     f.kind = K::Uint;
-    f.number = (double) g_value_get_ulong (v);
+    f.number = (double)g_value_get_ulong (v);
   } else if (t == G_TYPE_DOUBLE) {
     f.kind = K::Double;
     f.number = g_value_get_double (v);
@@ -73,14 +73,15 @@ field_from_value (const char * name, const GValue * v, metrics::Field & f)
     f.text = s ? s : "";
   } else if (G_TYPE_IS_ENUM (t)) {
     f.kind = K::String;
-    GEnumClass *klass = (GEnumClass *) g_type_class_ref (t);
+    GEnumClass *klass = (GEnumClass *)g_type_class_ref (t);
     GEnumValue *ev = g_enum_get_value (klass, g_value_get_enum (v));
     f.text = ev ? ev->value_nick : "";
     g_type_class_unref (klass);
   } else if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
     f.kind = K::List;
     bool array = t == GST_TYPE_ARRAY;
-    guint n = array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
+    guint n
+        = array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
     for (guint i = 0; i < n; i++) {
       const GValue *e = array ? gst_value_array_get_value (v, i)
                               : gst_value_list_get_value (v, i);
@@ -94,7 +95,7 @@ field_from_value (const char * name, const GValue * v, metrics::Field & f)
 }
 
 metrics::Record
-record_from_structure (const GstStructure * s)
+record_from_structure (const GstStructure *s)
 {
   metrics::Record r;
   if (!s)
@@ -110,10 +111,10 @@ record_from_structure (const GstStructure * s)
   return r;
 }
 
-static void json_add_value (JsonBuilder * b, const GValue * v);
+static void json_add_value (JsonBuilder *b, const GValue *v);
 
 static void
-json_add_structure (JsonBuilder * b, const GstStructure * s)
+json_add_structure (JsonBuilder *b, const GstStructure *s)
 {
   json_builder_begin_object (b);
   json_add_structure_fields (b, s);
@@ -121,7 +122,7 @@ json_add_structure (JsonBuilder * b, const GstStructure * s)
 }
 
 static void
-json_add_value (JsonBuilder * b, const GValue * v)
+json_add_value (JsonBuilder *b, const GValue *v)
 {
   GType t = G_VALUE_TYPE (v);
   if (t == G_TYPE_INT)
@@ -131,7 +132,7 @@ json_add_value (JsonBuilder * b, const GValue * v)
   else if (t == G_TYPE_UINT)
     json_builder_add_int_value (b, g_value_get_uint (v));
   else if (t == G_TYPE_UINT64)
-    json_builder_add_int_value (b, (gint64) g_value_get_uint64 (v));
+    json_builder_add_int_value (b, (gint64)g_value_get_uint64 (v));
   else if (t == G_TYPE_DOUBLE)
     json_builder_add_double_value (b, g_value_get_double (v));
   else if (t == G_TYPE_FLOAT)
@@ -145,14 +146,15 @@ json_add_value (JsonBuilder * b, const GValue * v)
     json_add_structure (b, gst_value_get_structure (v));
   } else if (t == GST_TYPE_ARRAY || t == GST_TYPE_LIST) {
     bool array = t == GST_TYPE_ARRAY;
-    guint n = array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
+    guint n
+        = array ? gst_value_array_get_size (v) : gst_value_list_get_size (v);
     json_builder_begin_array (b);
     for (guint i = 0; i < n; i++)
       json_add_value (b, array ? gst_value_array_get_value (v, i)
                                : gst_value_list_get_value (v, i));
     json_builder_end_array (b);
   } else if (G_TYPE_IS_ENUM (t)) {
-    GEnumClass *klass = (GEnumClass *) g_type_class_ref (t);
+    GEnumClass *klass = (GEnumClass *)g_type_class_ref (t);
     GEnumValue *ev = g_enum_get_value (klass, g_value_get_enum (v));
     json_builder_add_string_value (b, ev ? ev->value_nick : "");
     g_type_class_unref (klass);
@@ -164,7 +166,7 @@ json_add_value (JsonBuilder * b, const GValue * v)
 }
 
 void
-json_add_structure_fields (JsonBuilder * b, const GstStructure * s)
+json_add_structure_fields (JsonBuilder *b, const GstStructure *s)
 {
   gint n = gst_structure_n_fields (s);
   for (gint i = 0; i < n; i++) {
@@ -174,4 +176,4 @@ json_add_structure_fields (JsonBuilder * b, const GstStructure * s)
   }
 }
 
-}  // namespace resilient::gst
+} // namespace resilient::gst

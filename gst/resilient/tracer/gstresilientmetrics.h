@@ -9,6 +9,6 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_RESILIENT_METRICS (gst_resilient_metrics_get_type ())
 G_DECLARE_FINAL_TYPE (GstResilientMetrics, gst_resilient_metrics, GST,
-    RESILIENT_METRICS, GstTracer)
+                      RESILIENT_METRICS, GstTracer)
 
 G_END_DECLS

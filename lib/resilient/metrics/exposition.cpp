@@ -32,12 +32,10 @@ ends_with (std::string_view s, std::string_view p)
 bool
 is_gauge_name (std::string_view f)
 {
-  static constexpr std::array<std::string_view, 4> prefixes = {
-    "held-", "current-", "queued-", "active-"
-  };
-  static constexpr std::array<std::string_view, 6> suffixes = {
-    "viewers", "-port", "-index", "-level", "-size", "-depth"
-  };
+  static constexpr std::array<std::string_view, 4> prefixes
+      = { "held-", "current-", "queued-", "active-" };
+  static constexpr std::array<std::string_view, 6> suffixes
+      = { "viewers", "-port", "-index", "-level", "-size", "-depth" };
   for (auto p : prefixes)
     if (starts_with (f, p))
       return true;
@@ -49,7 +47,7 @@ is_gauge_name (std::string_view f)
 
 /* Removes the `bytes` word from a dash-separated name; true when found. */
 bool
-take_bytes_word (std::string & f)
+take_bytes_word (std::string &f)
 {
   std::string padded = "-" + f + "-";
   auto pos = padded.find ("-bytes-");
@@ -60,39 +58,38 @@ take_bytes_word (std::string & f)
   return true;
 }
 
-}  // namespace
+} // namespace
 
 std::string
-sanitize (const std::string & name)
+sanitize (const std::string &name)
 {
   std::string out;
   out.reserve (name.size ());
   for (unsigned char c : name) {
     if (std::isalnum (c))
-      out += (char) std::tolower (c);
+      out += (char)std::tolower (c);
     else
       out += '_';
   }
-  if (!out.empty () && std::isdigit ((unsigned char) out[0]))
+  if (!out.empty () && std::isdigit ((unsigned char)out[0]))
     out.insert (out.begin (), '_');
   return out;
 }
 
 bool
-is_identity_field (const std::string & f)
+is_identity_field (const std::string &f)
 {
   return f == "uri" || f == "url" || f == "destination" || f == "host"
-      || f == "session-url";
+         || f == "session-url";
 }
 
 MetricSpec
-spec_for (const std::string & prefix, const std::string & field,
-    Field::Kind kind)
+spec_for (const std::string &prefix, const std::string &field, Field::Kind kind)
 {
   MetricSpec spec;
   std::string base = field;
   std::transform (base.begin (), base.end (), base.begin (),
-      [](unsigned char c) { return (char) std::tolower (c); });
+                  [] (unsigned char c) { return (char)std::tolower (c); });
   if (starts_with (base, "num-"))
     base = base.substr (4);
   std::string unit;
@@ -114,7 +111,8 @@ spec_for (const std::string & prefix, const std::string & field,
     unit = "bytes";
   }
   if (is_time)
-    spec.counter = starts_with (base, "time-on-") || starts_with (base, "total-");
+    spec.counter
+        = starts_with (base, "time-on-") || starts_with (base, "total-");
   else if (kind == Field::Kind::Uint && unit != "bits_per_second")
     spec.counter = !is_gauge_name (base);
   else
@@ -127,15 +125,16 @@ spec_for (const std::string & prefix, const std::string & field,
   return spec;
 }
 
-std::string
-Exposition::escape_label_value (const std::string & v)
+/* Backslash and newline always; the double quote only in label values. */
+static std::string
+escape (const std::string &v, bool quote)
 {
   std::string out;
   out.reserve (v.size ());
   for (char c : v) {
     if (c == '\\')
       out += "\\\\";
-    else if (c == '"')
+    else if (c == '"' && quote)
       out += "\\\"";
     else if (c == '\n')
       out += "\\n";
@@ -146,18 +145,15 @@ Exposition::escape_label_value (const std::string & v)
 }
 
 std::string
-Exposition::escape_help (const std::string & v)
+Exposition::escape_label_value (const std::string &v)
 {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
+  return escape (v, true);
+}
+
+std::string
+Exposition::escape_help (const std::string &v)
+{
+  return escape (v, false);
 }
 
 std::string
@@ -176,110 +172,113 @@ Exposition::format_value (double v)
 }
 
 void
-Exposition::add_sample (const std::string & name, bool counter,
-    const std::string & help, const Labels & labels, double value)
+Exposition::add_sample (const std::string &name, bool counter,
+                        const std::string &help, const Labels &labels,
+                        double value)
 {
   auto it = families_.find (name);
   if (it == families_.end ()) {
     order_.push_back (name);
-    it = families_.emplace (name, Family{help, counter, {}}).first;
+    it = families_.emplace (name, Family{ help, counter, {} }).first;
   }
   it->second.samples.emplace_back (labels, value);
 }
 
 void
-Exposition::add_record (const std::string & factory, const std::string & prefix,
-    const Labels & labels, const Record & r,
-    std::string (*redact) (const std::string &))
+Exposition::add_record (const std::string &factory, const std::string &prefix,
+                        const Labels &labels, const Record &r,
+                        std::string (*redact) (const std::string &))
 {
   const bool entry = !r.type.empty ();
   const std::string where = entry ? " of each " + r.type : "";
   const std::string see = ". See docs/elements/" + factory + ".md.";
   Labels info = labels;
-  for (const auto & f : r.fields) {
+  for (const auto &f : r.fields) {
     switch (f.kind) {
-      case Field::Kind::Int:
-      case Field::Kind::Uint:
-      case Field::Kind::Double:
-      case Field::Kind::Bool: {
-        if (entry && f.name == "index")
-          break; /* a label */
-        MetricSpec s = spec_for (prefix, f.name, f.kind);
-        if (s.negative_is_unknown && f.number < 0)
-          break;
-        add_sample (s.name, s.counter,
-            factory + " statistics field '" + f.name + "'" + where
-                + s.unit_note + see,
-            labels, f.number * s.scale);
+    case Field::Kind::Int:
+    case Field::Kind::Uint:
+    case Field::Kind::Double:
+    case Field::Kind::Bool: {
+      if (entry && f.name == "index")
+        break; /* a label */
+      MetricSpec s = spec_for (prefix, f.name, f.kind);
+      if (s.negative_is_unknown && f.number < 0)
         break;
+      add_sample (s.name, s.counter,
+                  factory + " statistics field '" + f.name + "'" + where
+                      + s.unit_note + see,
+                  labels, f.number * s.scale);
+      break;
+    }
+    case Field::Kind::String: {
+      if (f.name == "status" || f.name == "state") {
+        Labels l = labels;
+        l.emplace_back (sanitize (f.name), f.text);
+        add_sample (prefix + sanitize (f.name), false,
+                    factory + " '" + f.name + "'" + where
+                        + ": 1 for the current value (label)" + see,
+                    l, 1);
+      } else if (!entry && is_identity_field (f.name)) {
+        info.emplace_back (sanitize (f.name),
+                           redact ? redact (f.text) : f.text);
       }
-      case Field::Kind::String: {
-        if (f.name == "status" || f.name == "state") {
-          Labels l = labels;
-          l.emplace_back (sanitize (f.name), f.text);
-          add_sample (prefix + sanitize (f.name), false,
-              factory + " '" + f.name + "'" + where
-                  + ": 1 for the current value (label)" + see,
-              l, 1);
-        } else if (!entry && is_identity_field (f.name)) {
-          info.emplace_back (sanitize (f.name), redact ? redact (f.text) : f.text);
+      break;
+    }
+    case Field::Kind::List: {
+      for (const auto &e : f.list) {
+        Labels l = labels;
+        for (const auto &ef : e.fields) {
+          if (ef.name == "index" && ef.kind != Field::Kind::String
+              && ef.kind != Field::Kind::List)
+            l.emplace_back ("index", format_value (ef.number));
         }
-        break;
-      }
-      case Field::Kind::List: {
-        for (const auto & e : f.list) {
-          Labels l = labels;
-          for (const auto & ef : e.fields) {
-            if (ef.name == "index" && ef.kind != Field::Kind::String
-                && ef.kind != Field::Kind::List)
-              l.emplace_back ("index", format_value (ef.number));
-          }
-          for (const auto & ef : e.fields) {
-            if (ef.kind == Field::Kind::String && is_identity_field (ef.name))
-              l.emplace_back (sanitize (ef.name),
-                  redact ? redact (ef.text) : ef.text);
-          }
-          Record er = e;
-          if (er.type.empty ())
-            er.type = f.name;
-          add_record (factory, prefix + sanitize (er.type) + "_", l, er,
-              redact);
+        for (const auto &ef : e.fields) {
+          if (ef.kind == Field::Kind::String && is_identity_field (ef.name))
+            l.emplace_back (sanitize (ef.name),
+                            redact ? redact (ef.text) : ef.text);
         }
-        break;
+        Record er = e;
+        if (er.type.empty ())
+          er.type = f.name;
+        add_record (factory, prefix + sanitize (er.type) + "_", l, er, redact);
       }
+      break;
+    }
     }
   }
   if (!entry && info.size () > labels.size ())
-    add_sample (prefix + "info", false,
+    add_sample (
+        prefix + "info", false,
         factory + " identity (current destination or URI, redacted) as labels"
             + see,
         info, 1);
 }
 
 void
-Exposition::add_statistics (const std::string & factory, const Labels & labels,
-    const Record & stats, std::string (*redact) (const std::string &))
+Exposition::add_statistics (const std::string &factory, const Labels &labels,
+                            const Record &stats,
+                            std::string (*redact) (const std::string &))
 {
   Record top = stats;
   top.type.clear ();
   add_record (factory, "resilient_" + sanitize (factory) + "_", labels, top,
-      redact);
+              redact);
 }
 
 std::string
 Exposition::render () const
 {
   std::string out;
-  for (const auto & name : order_) {
-    const Family & f = families_.at (name);
+  for (const auto &name : order_) {
+    const Family &f = families_.at (name);
     out += "# HELP " + name + " " + escape_help (f.help) + "\n";
     out += "# TYPE " + name + (f.counter ? " counter\n" : " gauge\n");
-    for (const auto & [labels, value] : f.samples) {
+    for (const auto &[labels, value] : f.samples) {
       out += name;
       if (!labels.empty ()) {
         out += '{';
         bool first = true;
-        for (const auto & [k, v] : labels) {
+        for (const auto &[k, v] : labels) {
           if (!first)
             out += ',';
           first = false;
@@ -293,4 +292,4 @@ Exposition::render () const
   return out;
 }
 
-}  // namespace resilient::metrics
+} // namespace resilient::metrics

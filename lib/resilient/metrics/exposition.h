@@ -21,7 +21,8 @@ namespace resilient::metrics {
 struct Record;
 
 /* One field of a statistics structure. */
-struct Field {
+struct Field
+{
   enum class Kind { Int, Uint, Double, Bool, String, List };
   std::string name;
   Kind kind = Kind::Int;
@@ -32,7 +33,8 @@ struct Field {
 
 /* A statistics structure or one entry of a list field. `type` is the
  * structure name (`candidate`, `host`). */
-struct Record {
+struct Record
+{
   std::string type;
   std::vector<Field> fields;
 };
@@ -40,59 +42,62 @@ struct Record {
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
 /* How one numeric field is exported (the naming rules). */
-struct MetricSpec {
-  std::string name;  /* full metric name, with unit and `_total` suffixes */
+struct MetricSpec
+{
+  std::string name; /* full metric name, with unit and `_total` suffixes */
   bool counter = false;
-  double scale = 1;  /* value multiplier (ms -> s, kbit/s -> bit/s) */
+  double scale = 1; /* value multiplier (ms -> s, kbit/s -> bit/s) */
   bool negative_is_unknown = false; /* -1 means "not known": no sample */
-  std::string unit_note; /* for the help text: "converted from ms" */
+  std::string unit_note;            /* for the help text: "converted from ms" */
 };
 
 /* Field names whose string value identifies an entry (become labels). */
-bool is_identity_field (const std::string & field);
+bool is_identity_field (const std::string &field);
 
 /* Applies the naming rules of docs/metrics.md to numeric field `field`
  * of a record exported under `prefix` (e.g. `resilient_failoversrc_`). */
-MetricSpec spec_for (const std::string & prefix, const std::string & field,
-    Field::Kind kind);
+MetricSpec spec_for (const std::string &prefix, const std::string &field,
+                     Field::Kind kind);
 
 /* Converts `name` to a valid metric-name fragment: lower case, `-` and
  * other invalid characters become `_`. */
-std::string sanitize (const std::string & name);
+std::string sanitize (const std::string &name);
 
 /* Collects samples and renders text exposition format 0.0.4. Families are
  * kept in first-seen order with all their samples together. */
-class Exposition {
+class Exposition
+{
 public:
   /* Adds every exportable field of `stats` of one element. `factory` is
    * the element factory (`failoversrc`), `labels` identify the element
    * (`element`, `pipeline`). String fields are passed through `redact`
    * before they become label values. */
-  void add_statistics (const std::string & factory, const Labels & labels,
-      const Record & stats,
-      std::string (*redact) (const std::string &) = nullptr);
+  void add_statistics (const std::string &factory, const Labels &labels,
+                       const Record &stats,
+                       std::string (*redact) (const std::string &) = nullptr);
 
   /* One sample of a family; the family is created on first use. */
-  void add_sample (const std::string & name, bool counter,
-      const std::string & help, const Labels & labels, double value);
+  void add_sample (const std::string &name, bool counter,
+                   const std::string &help, const Labels &labels, double value);
 
   std::string render () const;
 
-  static std::string escape_label_value (const std::string & v);
-  static std::string escape_help (const std::string & v);
+  static std::string escape_label_value (const std::string &v);
+  static std::string escape_help (const std::string &v);
   static std::string format_value (double v);
 
 private:
-  struct Family {
+  struct Family
+  {
     std::string help;
     bool counter = false;
     std::vector<std::pair<Labels, double>> samples;
   };
-  void add_record (const std::string & factory, const std::string & prefix,
-      const Labels & labels, const Record & r,
-      std::string (*redact) (const std::string &));
+  void add_record (const std::string &factory, const std::string &prefix,
+                   const Labels &labels, const Record &r,
+                   std::string (*redact) (const std::string &));
   std::vector<std::string> order_;
   std::map<std::string, Family> families_;
 };
 
-}  // namespace resilient::metrics
+} // namespace resilient::metrics

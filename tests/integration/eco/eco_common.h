@@ -15,7 +15,8 @@
 
 namespace eco_test {
 
-struct Ran {
+struct Ran
+{
   int status = -1; /* exit status, -1 when it did not exit normally */
   std::string out; /* stdout + stderr */
 };
@@ -23,18 +24,18 @@ struct Ran {
 /* Runs argv (PATH searched) with `env` (nullptr: inherited), stdout and
  * stderr merged, and waits for it. */
 inline Ran
-run (const std::vector<std::string> & argv, gchar ** env = nullptr)
+run (const std::vector<std::string> &argv, gchar **env = nullptr)
 {
   std::vector<gchar *> a;
-  for (auto & s : argv)
-    a.push_back ((gchar *) s.c_str ());
+  for (auto &s : argv)
+    a.push_back ((gchar *)s.c_str ());
   a.push_back (nullptr);
   Ran r;
   gchar *out = nullptr, *err = nullptr;
   gint status = 0;
   GError *e = nullptr;
   if (!g_spawn_sync (nullptr, a.data (), env, G_SPAWN_SEARCH_PATH, nullptr,
-          nullptr, &out, &err, &status, &e)) {
+                     nullptr, &out, &err, &status, &e)) {
     r.out = std::string ("cannot run ") + argv[0] + ": " + e->message;
     g_error_free (e);
     return r;
@@ -47,7 +48,7 @@ run (const std::vector<std::string> & argv, gchar ** env = nullptr)
 }
 
 inline std::string
-read_file (const std::string & path)
+read_file (const std::string &path)
 {
   std::ifstream f (path);
   std::stringstream ss;
@@ -56,7 +57,8 @@ read_file (const std::string & path)
 }
 
 inline bool
-wait_until (const std::function<bool ()> & pred, std::chrono::milliseconds timeout)
+wait_until (const std::function<bool ()> &pred,
+            std::chrono::milliseconds timeout)
 {
   auto end = std::chrono::steady_clock::now () + timeout;
   while (std::chrono::steady_clock::now () < end) {
@@ -68,33 +70,42 @@ wait_until (const std::function<bool ()> & pred, std::chrono::milliseconds timeo
 }
 
 /* One parsed line of the event log (the node is owned). */
-struct Event {
+struct Event
+{
   std::string element, event;
   JsonObject *fields = nullptr;
   JsonNode *root = nullptr;
   Event () = default;
-  Event (const Event & o) : element (o.element), event (o.event)
+  Event (const Event &o) : element (o.element), event (o.event)
   {
     root = o.root ? json_node_copy (o.root) : nullptr;
-    fields = root ? json_object_get_object_member (json_node_get_object (root), "fields") : nullptr;
+    fields = root ? json_object_get_object_member (json_node_get_object (root),
+                                                   "fields")
+                  : nullptr;
   }
-  ~Event () { if (root) json_node_unref (root); }
-  gint64 get_int (const char * name, gint64 dflt = G_MININT64) const
+  ~Event ()
+  {
+    if (root)
+      json_node_unref (root);
+  }
+  gint64 get_int (const char *name, gint64 dflt = G_MININT64) const
   {
     return fields && json_object_has_member (fields, name)
-        ? json_object_get_int_member (fields, name) : dflt;
+               ? json_object_get_int_member (fields, name)
+               : dflt;
   }
-  std::string get_string (const char * name) const
+  std::string get_string (const char *name) const
   {
     return fields && json_object_has_member (fields, name)
-        ? json_object_get_string_member (fields, name) : "";
+               ? json_object_get_string_member (fields, name)
+               : "";
   }
 };
 
 /* Parses every line; a line that is not a JSON object with time, event and
  * fields makes `bad` non-empty. */
 inline std::vector<Event>
-read_events (const std::string & path, std::string * bad = nullptr)
+read_events (const std::string &path, std::string *bad = nullptr)
 {
   std::vector<Event> out;
   std::istringstream in (read_file (path));
@@ -109,7 +120,8 @@ read_events (const std::string & path, std::string * bad = nullptr)
       continue;
     }
     JsonObject *o = json_node_get_object (json_parser_get_root (p));
-    if (!json_object_has_member (o, "time") || !json_object_has_member (o, "event")
+    if (!json_object_has_member (o, "time")
+        || !json_object_has_member (o, "event")
         || !json_object_has_member (o, "fields")) {
       if (bad)
         *bad = line;
@@ -121,7 +133,8 @@ read_events (const std::string & path, std::string * bad = nullptr)
     JsonObject *ro = json_node_get_object (e.root);
     e.event = json_object_get_string_member (ro, "event");
     e.element = json_object_has_member (ro, "element")
-        ? json_object_get_string_member (ro, "element") : "";
+                    ? json_object_get_string_member (ro, "element")
+                    : "";
     e.fields = json_object_get_object_member (ro, "fields");
     out.push_back (e);
     g_object_unref (p);
@@ -130,14 +143,15 @@ read_events (const std::string & path, std::string * bad = nullptr)
 }
 
 inline size_t
-count_switches_to (const std::string & log, int to, const std::string & reason = "")
+count_switches_to (const std::string &log, int to,
+                   const std::string &reason = "")
 {
   size_t n = 0;
-  for (auto & e : read_events (log))
+  for (auto &e : read_events (log))
     if (e.event == "switch" && e.get_int ("to-index") == to
         && (reason.empty () || e.get_string ("reason") == reason))
       n++;
   return n;
 }
 
-}  // namespace eco_test
+} // namespace eco_test

@@ -15,23 +15,25 @@ TEST (Install, PluginLandsInGStreamerPluginsdirAndIsFound)
 {
   fixtures::TempDir dir;
   const std::string destdir = dir.file ("root");
-  Ran pc = run ({"pkg-config", "--variable=pluginsdir", "gstreamer-1.0"});
+  Ran pc = run ({ "pkg-config", "--variable=pluginsdir", "gstreamer-1.0" });
   ASSERT_EQ (pc.status, 0) << pc.out;
   std::string pluginsdir = pc.out.substr (0, pc.out.find ('\n'));
   ASSERT_FALSE (pluginsdir.empty ());
 
-  Ran inst = run ({"meson", "install", "-C", fixtures::build_root (),
-      "--no-rebuild", "--quiet", "--destdir", destdir});
+  Ran inst = run ({ "meson", "install", "-C", fixtures::build_root (),
+                    "--no-rebuild", "--quiet", "--destdir", destdir });
   ASSERT_EQ (inst.status, 0) << inst.out;
   const std::string plugin = destdir + pluginsdir + "/libgstresilient.so";
   ASSERT_TRUE (g_file_test (plugin.c_str (), G_FILE_TEST_EXISTS))
       << plugin << " missing; meson install put: "
-      << run ({"find", destdir, "-name", "*.so"}).out;
+      << run ({ "find", destdir, "-name", "*.so" }).out;
 
   /* Docs: <prefix>/share/doc/gst-resilient. */
-  Ran docs = run ({"find", destdir, "-path", "*/doc/gst-resilient/elements/failoversrc.md"});
+  Ran docs = run ({ "find", destdir, "-path",
+                    "*/doc/gst-resilient/elements/failoversrc.md" });
   EXPECT_NE (docs.out.find ("failoversrc.md"), std::string::npos) << docs.out;
-  Ran readme = run ({"find", destdir, "-path", "*/doc/gst-resilient/README.md"});
+  Ran readme
+      = run ({ "find", destdir, "-path", "*/doc/gst-resilient/README.md" });
   EXPECT_NE (readme.out.find ("README.md"), std::string::npos);
 
   /* gst-inspect through the installed directory alone: no GST_PLUGIN_PATH,
@@ -40,12 +42,13 @@ TEST (Install, PluginLandsInGStreamerPluginsdirAndIsFound)
   env = g_environ_unsetenv (env, "GST_PLUGIN_PATH");
   env = g_environ_unsetenv (env, "GST_PLUGIN_PATH_1_0");
   env = g_environ_setenv (env, "GST_PLUGIN_SYSTEM_PATH_1_0",
-      (destdir + pluginsdir + ":" + pluginsdir).c_str (), TRUE);
+                          (destdir + pluginsdir + ":" + pluginsdir).c_str (),
+                          TRUE);
   env = g_environ_setenv (env, "GST_REGISTRY_1_0",
-      dir.file ("registry.bin").c_str (), TRUE);
-  for (const char *el : {"failoversrc", "autorestoresink", "clusterresolver",
-           "reswhipsink", "reswhepsrc"}) {
-    Ran r = run ({"gst-inspect-1.0", el}, env);
+                          dir.file ("registry.bin").c_str (), TRUE);
+  for (const char *el : { "failoversrc", "autorestoresink", "clusterresolver",
+                          "reswhipsink", "reswhepsrc" }) {
+    Ran r = run ({ "gst-inspect-1.0", el }, env);
     EXPECT_EQ (r.status, 0) << el << ": " << r.out;
     EXPECT_NE (r.out.find (plugin), std::string::npos) << el << ": " << r.out;
   }
@@ -63,18 +66,24 @@ TEST (Install, BuildScriptShowsProgress)
     std::ofstream f (dir.file ("ninja"));
     f << "#!/bin/sh\n"
          "i=1\n"
-         "while [ $i -le 40 ]; do echo \"[$i/40] Compiling C++ object x$i.o\"; i=$((i+1)); done\n";
+         "while [ $i -le 40 ]; do echo \"[$i/40] Compiling C++ object x$i.o\"; "
+         "i=$((i+1)); done\n";
   }
   g_chmod (dir.file ("ninja").c_str (), 0755);
   gchar **env = g_get_environ ();
   const char *path = g_environ_getenv (env, "PATH");
-  env = g_environ_setenv (env, "PATH",
+  env = g_environ_setenv (
+      env, "PATH",
       (dir.path () + ":" + (path ? path : "/usr/bin:/bin")).c_str (), TRUE);
-  Ran r = run ({"bash", fixtures::source_root () + "/scripts/build.sh"}, env);
+  Ran r = run ({ "bash", fixtures::source_root () + "/scripts/build.sh" }, env);
   g_strfreev (env);
   EXPECT_EQ (r.status, 0) << r.out;
-  EXPECT_NE (r.out.find ("build.sh:   2% (1/40 steps"), std::string::npos) << r.out;
-  EXPECT_NE (r.out.find ("build.sh:  50% (20/40 steps"), std::string::npos) << r.out;
-  EXPECT_NE (r.out.find ("build.sh: 100% (40/40 steps"), std::string::npos) << r.out;
-  EXPECT_NE (r.out.find ("build.sh: build up to date"), std::string::npos) << r.out;
+  EXPECT_NE (r.out.find ("build.sh:   2% (1/40 steps"), std::string::npos)
+      << r.out;
+  EXPECT_NE (r.out.find ("build.sh:  50% (20/40 steps"), std::string::npos)
+      << r.out;
+  EXPECT_NE (r.out.find ("build.sh: 100% (40/40 steps"), std::string::npos)
+      << r.out;
+  EXPECT_NE (r.out.find ("build.sh: build up to date"), std::string::npos)
+      << r.out;
 }

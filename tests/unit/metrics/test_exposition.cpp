@@ -9,7 +9,7 @@ using namespace resilient::metrics;
 namespace {
 
 Field
-num (const std::string & name, Field::Kind kind, double v)
+num (const std::string &name, Field::Kind kind, double v)
 {
   Field f;
   f.name = name;
@@ -19,7 +19,7 @@ num (const std::string & name, Field::Kind kind, double v)
 }
 
 Field
-str (const std::string & name, const std::string & v)
+str (const std::string &name, const std::string &v)
 {
   Field f;
   f.name = name;
@@ -29,17 +29,18 @@ str (const std::string & name, const std::string & v)
 }
 
 std::string
-hide_token (const std::string & s)
+hide_token (const std::string &s)
 {
   auto p = s.find ("token=");
   return p == std::string::npos ? s : s.substr (0, p) + "token=***";
 }
 
-}  // namespace
+} // namespace
 
 TEST (MetricsNaming, CountersGetTotalAndLoseNumPrefix)
 {
-  auto s = spec_for ("resilient_failoversrc_", "num-switches", Field::Kind::Uint);
+  auto s
+      = spec_for ("resilient_failoversrc_", "num-switches", Field::Kind::Uint);
   EXPECT_EQ (s.name, "resilient_failoversrc_switches_total");
   EXPECT_TRUE (s.counter);
   s = spec_for ("resilient_autorestoresink_", "restores", Field::Kind::Uint);
@@ -82,7 +83,7 @@ TEST (MetricsNaming, LevelsAndSignedValuesAreGauges)
   EXPECT_FALSE (spec_for ("p_", "active-index", Field::Kind::Int).counter);
   EXPECT_FALSE (spec_for ("p_", "steering-active", Field::Kind::Bool).counter);
   EXPECT_EQ (spec_for ("p_", "zero-bitrate-intervals", Field::Kind::Int).name,
-      "p_zero_bitrate_intervals");
+             "p_zero_bitrate_intervals");
 }
 
 TEST (MetricsExposition, RendersFamiliesEntriesAndRedactedLabels)
@@ -100,8 +101,8 @@ TEST (MetricsExposition, RendersFamiliesEntriesAndRedactedLabels)
     Record c;
     c.type = "candidate";
     c.fields.push_back (num ("index", Field::Kind::Int, i));
-    c.fields.push_back (str ("uri", "rtmp://h/live/" + std::to_string (i)
-            + "?token=SECRET"));
+    c.fields.push_back (
+        str ("uri", "rtmp://h/live/" + std::to_string (i) + "?token=SECRET"));
     c.fields.push_back (str ("state", i ? "healthy" : "waiting"));
     c.fields.push_back (num ("bitrate-kbps", Field::Kind::Uint, i * 1500));
     c.fields.push_back (num ("last-buffer-age-ms", Field::Kind::Int, -1));
@@ -110,35 +111,42 @@ TEST (MetricsExposition, RendersFamiliesEntriesAndRedactedLabels)
   stats.fields.push_back (cands);
 
   Exposition ex;
-  ex.add_statistics ("failoversrc", {{"element", "f"}, {"pipeline", "p"}},
-      stats, hide_token);
+  ex.add_statistics ("failoversrc", { { "element", "f" }, { "pipeline", "p" } },
+                     stats, hide_token);
   std::string text = ex.render ();
 
   EXPECT_NE (text.find ("# TYPE resilient_failoversrc_switches_total counter\n"
                         "resilient_failoversrc_switches_total{element=\"f\","
                         "pipeline=\"p\"} 3\n"),
-      std::string::npos) << text;
+             std::string::npos)
+      << text;
   EXPECT_NE (text.find ("resilient_failoversrc_active_index{element=\"f\","
                         "pipeline=\"p\"} -1\n"),
-      std::string::npos) << text;
+             std::string::npos)
+      << text;
   EXPECT_NE (text.find ("resilient_failoversrc_last_gap_seconds{element=\"f\","
                         "pipeline=\"p\"} 0.25\n"),
-      std::string::npos) << text;
-  EXPECT_NE (text.find ("resilient_failoversrc_candidate_bitrate_bits_per_second"
-                        "{element=\"f\",pipeline=\"p\",index=\"1\",uri=\"rtmp://"
-                        "h/live/1?token=***\"} 1500000\n"),
-      std::string::npos) << text;
+             std::string::npos)
+      << text;
+  EXPECT_NE (
+      text.find ("resilient_failoversrc_candidate_bitrate_bits_per_second"
+                 "{element=\"f\",pipeline=\"p\",index=\"1\",uri=\"rtmp://"
+                 "h/live/1?token=***\"} 1500000\n"),
+      std::string::npos)
+      << text;
   EXPECT_NE (text.find ("resilient_failoversrc_candidate_state{element=\"f\","
                         "pipeline=\"p\",index=\"0\",uri=\"rtmp://h/live/0?"
                         "token=***\",state=\"waiting\"} 1\n"),
-      std::string::npos) << text;
+             std::string::npos)
+      << text;
   /* -1 ms is "unknown": no sample; the free-text reason is no metric. */
   EXPECT_EQ (text.find ("last_buffer_age"), std::string::npos) << text;
   EXPECT_EQ (text.find ("last_reason"), std::string::npos) << text;
   EXPECT_EQ (text.find ("SECRET"), std::string::npos) << text;
   /* Each family once, with its samples together. */
   auto first = text.find ("# TYPE resilient_failoversrc_candidate_state ");
-  EXPECT_EQ (text.find ("# TYPE resilient_failoversrc_candidate_state ", first + 1),
+  EXPECT_EQ (
+      text.find ("# TYPE resilient_failoversrc_candidate_state ", first + 1),
       std::string::npos);
 }
 
