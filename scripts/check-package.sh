@@ -9,12 +9,15 @@
 # /usr/share/doc/gstreamer1.0-resilient.
 #
 # Usage: scripts/check-package.sh [--keep]   (--keep leaves the work dir)
+#        scripts/check-package.sh --deb FILE  (checks a package built before)
 # Last line: "N passed, N failed". Nothing is installed on the system.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 keep=0
+prebuilt=""
 [ "${1:-}" = "--keep" ] && keep=1
+[ "${1:-}" = "--deb" ] && prebuilt=$(readlink -f "${2:?--deb needs a file}")
 passed=0
 failed=0
 ok () { echo "ok: $*"; passed=$((passed + 1)); }
@@ -39,6 +42,9 @@ else
   tar -C "$root" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$src" -xf -
 fi
 
+if [ -n "$prebuilt" ]; then
+  cp "$prebuilt" "$work/"
+else
 start=$(date +%s)
 echo "== dpkg-buildpackage -b -us -uc (in $src; a full build, several minutes)"
 if (cd "$src" && dpkg-checkbuilddeps) >"$work/checkbuilddeps.log" 2>&1; then
@@ -53,6 +59,7 @@ else
   tail -40 "$work/build.log"
   bad "dpkg-buildpackage failed (log above)"
   finish
+fi
 fi
 deb=$(ls "$work"/gstreamer1.0-resilient_*.deb 2>/dev/null | head -1)
 if [ -n "$deb" ]; then
@@ -93,7 +100,8 @@ for el in failoversrc autorestoresink reswhipsink reswhepsrc clusterresolver; do
     bad "gst-inspect-1.0 $el: $(head -3 <<<"$out")"
   fi
 done
-if gst-inspect-1.0 resilient 2>&1 | grep -q "resilientmetrics"; then
+out=$(gst-inspect-1.0 resilient 2>&1)
+if grep -q "resilientmetrics" <<<"$out"; then
   ok "tracer resilientmetrics registered"
 else
   bad "tracer resilientmetrics not in gst-inspect-1.0 resilient"
