@@ -291,6 +291,11 @@ add_error_fields (JsonBuilder *b, gpointer data)
 static gboolean
 handle_message (gpointer data)
 {
+  auto *q0 = (Queued *)data;
+  /* Tracer thread only: JSON and file writes never run on a streaming thread.
+   */
+  g_return_val_if_fail (g_main_context_is_owner (q0->self->priv->ctx),
+                        G_SOURCE_REMOVE);
   auto *q = (Queued *)data;
   GstResilientMetrics *self = q->self;
   GstElement *element = GST_ELEMENT (GST_MESSAGE_SRC (q->msg));
@@ -343,6 +348,9 @@ free_queued (gpointer data)
 static gboolean
 log_statistics (gpointer data)
 {
+  g_return_val_if_fail (
+      g_main_context_is_owner (GST_RESILIENT_METRICS (data)->priv->ctx),
+      G_SOURCE_CONTINUE);
   auto *self = GST_RESILIENT_METRICS (data);
   std::vector<Live> live = live_elements (self);
   gint64 now = g_get_real_time ();
@@ -413,6 +421,8 @@ static void
 on_metrics (SoupServer *, SoupServerMessage *msg, const char *path,
             GHashTable *, gpointer data)
 {
+  g_return_if_fail (
+      g_main_context_is_owner (GST_RESILIENT_METRICS (data)->priv->ctx));
   auto *self = GST_RESILIENT_METRICS (data);
   const char *method = soup_server_message_get_method (msg);
   if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "HEAD") != 0) {
