@@ -45,21 +45,21 @@ fi
 if [ -n "$prebuilt" ]; then
   cp "$prebuilt" "$work/"
 else
-start=$(date +%s)
-echo "== dpkg-buildpackage -b -us -uc (in $src; a full build, several minutes)"
-if (cd "$src" && dpkg-checkbuilddeps) >"$work/checkbuilddeps.log" 2>&1; then
-  ok "dpkg-checkbuilddeps: the Debian build-dependencies are installed"
-else
-  bad "dpkg-checkbuilddeps: $(cat "$work/checkbuilddeps.log")"
-  finish
-fi
-if (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1; then
-  ok "dpkg-buildpackage -b -us -uc ($(( $(date +%s) - start )) s)"
-else
-  tail -40 "$work/build.log"
-  bad "dpkg-buildpackage failed (log above)"
-  finish
-fi
+  start=$(date +%s)
+  echo "== dpkg-buildpackage -b -us -uc (in $src; a full build, several minutes)"
+  if (cd "$src" && dpkg-checkbuilddeps) >"$work/checkbuilddeps.log" 2>&1; then
+    ok "dpkg-checkbuilddeps: the Debian build-dependencies are installed"
+  else
+    bad "dpkg-checkbuilddeps: $(cat "$work/checkbuilddeps.log")"
+    finish
+  fi
+  if (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1; then
+    ok "dpkg-buildpackage -b -us -uc ($(( $(date +%s) - start )) s)"
+  else
+    tail -40 "$work/build.log"
+    bad "dpkg-buildpackage failed (log above)"
+    finish
+  fi
 fi
 deb=$(ls "$work"/gstreamer1.0-resilient_*.deb 2>/dev/null | head -1)
 if [ -n "$deb" ]; then
