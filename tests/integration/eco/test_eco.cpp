@@ -291,15 +291,24 @@ TEST (EcoIntegration, MetricsPortInUseIsAWarningNotAFailure)
 }
 
 /* examples/python/failover_player.py: messages, statistics with the status
- * nick, manual switch-to and back to automatic. */
+ * nick, manual switch-to and back to automatic. The tracer is enabled for
+ * this application the same way as for gst-launch (GST_TRACERS). */
 TEST (EcoIntegration, PythonFailoverPlayerExample)
 {
   TwoPublishers s;
+  TempDir dir;
+  const std::string log = dir.file ("events.jsonl");
+  gchar **env = g_get_environ ();
+  env = g_environ_setenv (
+      env, "GST_TRACERS",
+      ("resilientmetrics(address=none,log=" + log + ")").c_str (), TRUE);
   Ran r = run ({ "/usr/bin/python3",
                  source_root () + "/examples/python/failover_player.py",
                  s.server.rtmp_url ("main"), s.server.rtmp_url ("backup"),
                  "--video-sink", "fakesink", "--audio-sink", "fakesink",
-                 "--switch", "5:1", "--switch", "10:-1", "--duration", "15" });
+                 "--switch", "5:1", "--switch", "10:-1", "--duration", "15" },
+               env);
+  g_strfreev (env);
   EXPECT_EQ (r.status, 0) << r.out;
   EXPECT_NE (r.out.find ("switch -1 -> 0 (recovered)"), std::string::npos)
       << r.out;
@@ -308,6 +317,7 @@ TEST (EcoIntegration, PythonFailoverPlayerExample)
   EXPECT_NE (r.out.find ("status=backup active=1"), std::string::npos) << r.out;
   EXPECT_NE (r.out.find ("switch-to -1: accepted"), std::string::npos) << r.out;
   EXPECT_NE (r.out.find ("status=live active=0"), std::string::npos) << r.out;
+  EXPECT_EQ (count_switches_to (log, 1, "manual"), 1u) << read_file (log);
 }
 
 /* examples/python/restoring_publisher.py: the server is killed and comes
