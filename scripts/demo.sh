@@ -5,8 +5,11 @@
 # plays them through failoversrc, kills the primary (kill -9), brings it
 # back, stalls it (SIGSTOP), resumes it, and prints every event with its
 # time as it happens. The output is recorded to demo-output/failover-demo.mkv
-# (or the path given as the first argument). Everything it starts is stopped
-# by process id when it ends, also on Ctrl-C.
+# (or the path given as the first argument). The resilientmetrics tracer
+# (docs/metrics.md) writes the event log next to it (failover-demo-events.jsonl)
+# and tools/timeline.py draws it as failover-demo-timeline.svg (and .png with
+# rsvg-convert). Everything it starts is stopped by process id when it ends,
+# also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -35,7 +38,16 @@ if ! gst-inspect-1.0 failoversrc >/dev/null 2>&1; then
   exit 1
 fi
 
-echo "== running the demo (about 30 s)"
+# Metrics and the event log for the whole run: GST_TRACERS, as any user
+# would enable it (a free port, so a second demo never collides).
+base="${output%.*}"
+events="$base-events.jsonl"
+timeline="$base-timeline.svg"
+mkdir -p "$(dirname "$output")"
+rm -f "$events"
+export GST_TRACERS="resilientmetrics(address=127.0.0.1:0,log=$events,stats-interval=500)"
+
+echo "== running the demo (about 30 s); event log: $events"
 # The demo binary owns every server and publisher it starts (children die
 # with it); forward Ctrl-C / TERM to it and wait.
 "$demo" --output "$output" &
@@ -49,5 +61,14 @@ trap - INT TERM
 if [ -s "$output" ]; then
   echo "== recording: $output"
   ls -l "$output"
+fi
+if [ -s "$events" ] && /usr/bin/python3 tools/timeline.py "$events" -o "$timeline" \
+    --title "failoversrc demo: primary killed, restarted, stalled, resumed" >/dev/null; then
+  echo "== timeline picture: $timeline"
+  if command -v rsvg-convert >/dev/null && rsvg-convert "$timeline" -o "${timeline%.svg}.png"; then
+    echo "== timeline picture (PNG): ${timeline%.svg}.png"
+  fi
+else
+  echo "== no timeline picture (event log $events missing or unreadable)" >&2
 fi
 exit $status

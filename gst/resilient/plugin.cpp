@@ -11,6 +11,10 @@
 
 #include "elements.h"
 
+#ifdef HAVE_METRICS_TRACER
+#include "tracer/gstresilientmetrics.h"
+#endif
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
@@ -25,6 +29,11 @@ plugin_init (GstPlugin * plugin)
 #ifdef HAVE_WEBRTC
   ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
   ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);
+#endif
+#ifdef HAVE_METRICS_TRACER
+  /* GST_TRACERS="resilientmetrics(address=...,log=...)": docs/metrics.md. */
+  (void) gst_tracer_register (plugin, "resilientmetrics",
+      GST_TYPE_RESILIENT_METRICS);
 #endif
 
   return ret;
