@@ -1133,7 +1133,8 @@ try_resume_recording (GstAutoRestoreSink *self)
   RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   priv->recording_timer = 0;
-  if (!priv->recording_failed || !priv->started || priv->stopping)
+  if (!priv->recording_failed || !priv->started || priv->stopping
+      || priv->draining_eos)
     return;
   std::string why, error;
   if (!recording_writable (priv->run.recording_location, why)) {
