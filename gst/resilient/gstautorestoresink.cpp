@@ -1143,6 +1143,8 @@ try_resume_recording (GstAutoRestoreSink *self)
     return;
   }
   bool ok = setup_recording (self, error);
+  /* Added to a running bin: started here, before media comes. */
+  ok = ok && gst_element_sync_state_with_parent (priv->splitmux);
   for (Front *f : { &priv->video, &priv->audio })
     if (ok && f->built && f->tee)
       ok = build_recording_branch (self, *f);
