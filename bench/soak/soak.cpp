@@ -8,7 +8,10 @@
  *                publisher SIGSTOP (stall) and primary server restart. After
  *                a break the status must become "backup", after a mend
  *                "live" (fail-back), each before the next event, and video
- *                must keep coming out.
+ *                must keep coming out. failback-holdoff is 1500 ms: a primary
+ *                that fails 10 s after it was mended (8 s after the
+ *                fail-back) is not flapping (failoversrc doubles the
+ *                hold-off of a candidate failing within twice it).
  *   autorestoresink  a third nginx-rtmp restarted (kill -9, start) every
  *                --restore-every-ms; the element must count the restore and
  *                be "publishing" again before the next restart.
@@ -86,17 +89,6 @@ status_field (const char *name)
   return -1;
 }
 
-long
-open_fds ()
-{
-  long n = 0;
-  DIR *d = opendir ("/proc/self/fd");
-  while (dirent * e = readdir (d))
-    if (e->d_name[0] != '.')
-      n++;
-  closedir (d);
-  return n;
-}
 
 GstElement *
 launch (const std::string &desc)
@@ -222,7 +214,7 @@ main (int argc, char **argv)
             "b"));
     srv_a->wait_for_publish ("a", milliseconds (10000));
     srv_b->wait_for_publish ("b", milliseconds (10000));
-    fo = launch ("failoversrc name=f standby=hot failback-holdoff=3000 "
+    fo = launch ("failoversrc name=f standby=hot failback-holdoff=1500 "
         "uris=\"" + srv_a->url ("live", "a") + " | " + srv_b->url ("live", "b")
         + "\" video-caps=\"video/x-raw,width=320,height=240,framerate=30/1\" "
         "f.video ! queue ! fakesink name=out sync=false "

@@ -28,6 +28,7 @@
 using namespace std::chrono;
 using fixtures::NginxRtmp;
 using fixtures::SrtRelay;
+using fixtures::open_fds;
 using restoretest::launch;
 
 namespace {
@@ -83,17 +84,6 @@ live_session_pipelines ()
   return live_sessions.load ();
 }
 
-int
-open_fds ()
-{
-  int n = 0;
-  DIR *d = opendir ("/proc/self/fd");
-  while (dirent * e = readdir (d))
-    if (e->d_name[0] != '.')
-      n++;
-  closedir (d);
-  return n;
-}
 
 guint64
 restores_of (GstElement * ars, std::string * status = nullptr)
