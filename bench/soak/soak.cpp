@@ -328,12 +328,16 @@ main (int argc, char **argv)
 
     if (ar && now >= next_rs) {
       next_rs += milliseconds (o.restore_every_ms);
+      /* One more restore than before this restart, and publishing: a
+       * restore that misses its deadline counts once, not for every
+       * restart after it. */
+      const guint64 before = stat_u64 (ars, "restores");
       srv_r->restart ();
       restarts++;
-      const guint64 want = restarts;
-      pending.push_back ({"autorestoresink restore " + std::to_string (want),
-            std::min (next_rs, now + seconds (30)),
-            [ars, want] { return stat_u64 (ars, "restores") >= want
+      pending.push_back ({"autorestoresink restore after restart "
+              + std::to_string (restarts), std::min (next_rs, now
+                + seconds (30)),
+            [ars, before] { return stat_u64 (ars, "restores") > before
                   && enum_nick (ars, "status") == "publishing"; }});
     }
 
