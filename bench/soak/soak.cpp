@@ -16,7 +16,8 @@
  *                --restore-every-ms; the element must count the restore and
  *                be "publishing" again before the next restart.
  * Every --sample-every-s (offset by half a failover period, away from the
- * events) a sample: RSS, threads, fds, restores, switches. Make it a
+ * events, and once every fault has been answered) a sample: RSS, threads,
+ * fds, restores, switches. Make it a
  * multiple of two failover periods: the primary is then in the same state
  * (broken or mended, one or two candidates running) at every sample.
  *
@@ -341,7 +342,11 @@ main (int argc, char **argv)
                   && enum_nick (ars, "status") == "publishing"; }});
     }
 
-    if (now >= next_sample) {
+    /* Samples are taken when both elements have settled (every fault
+     * answered), so that a socket of a connect in progress is not counted;
+     * at most 5 s late. */
+    if (now >= next_sample
+        && (pending.empty () || now >= next_sample + seconds (5))) {
       next_sample += seconds (o.sample_every_s);
       Sample s;
       s.t_s = duration<double> (now - t0).count ();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak gate (issue 14), 3 minutes: failoversrc with a failover or failback
 # every 10 s (publisher kill, stall, server restart in turn) and
-# autorestoresink through an nginx-rtmp restart every 3 s, in one process,
+# autorestoresink through an nginx-rtmp restart every 5 s, in one process,
 # sampling RSS, threads and fds every 20 s (two failover periods: every
 # sample sees the primary in the same state). One check per target (no fd
 # growth, no thread growth, RSS growth < 1 MiB per 100 restores after the
@@ -21,7 +21,7 @@ export GST_REGISTRY_1_0="$PWD/build/registry.soak.bin"
 export GST_DEBUG_NO_COLOR=1
 log=build/soak-gate.log
 build/bench/soak/resilient-soak --duration-s 180 --warmup-s 30 \
-  --sample-every-s 20 --failover-every-ms 10000 --restore-every-ms 3000 \
+  --sample-every-s 20 --failover-every-ms 10000 --restore-every-ms 5000 \
   "$@" 2>build/soak-gate.stderr | tee "$log"
 last=$(tail -n 1 "$log")
 if [[ ! "$last" =~ ^[0-9]+\ passed,\ [0-9]+\ failed$ ]]; then
