@@ -1025,7 +1025,6 @@ static bool
 build_recording_branch (GstAutoRestoreSink *self, Front &f)
 {
   RETURN_IF_NOT_ON_LOOP_VAL (self, false);
-  auto *priv = self->priv;
   std::string error;
   GstPad *rec_pad = request_recording_pad (self, f.video);
   if (!rec_pad)
@@ -1063,7 +1062,6 @@ build_recording_branch (GstAutoRestoreSink *self, Front &f)
   gst_object_unref (qsink);
   f.rec = rec;
   f.rec_tee_pad = tee_pad;
-  (void)priv;
   return ok;
 }
 
@@ -1353,11 +1351,12 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   f.codec = codec;
   f.built = true;
   sync_front_stats (self);
-  if (priv->splitmux && !build_recording_branch (self, f)) {
-    error = std::string ("cannot record the ") + (f.video ? "video" : "audio")
-            + " stream";
-    return false;
-  }
+  /* A recording that cannot be linked is a recording failure (a WARNING,
+   * retried), not a reason to stop publishing. */
+  if (priv->splitmux && !build_recording_branch (self, f))
+    trip_recording (self, "",
+                    std::string ("cannot link the recording of the ")
+                        + (f.video ? "video" : "audio") + " stream");
   return true;
 }
 
