@@ -47,6 +47,7 @@
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "common/publishtransport.h"
+#include "common/selfref.h"
 #include "elements.h"
 #include "resilient/cluster/client.h"
 #include "resilient/restore/destination_list.h"
@@ -57,6 +58,7 @@
 #include "resilient/restore/watchers.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <gst/app/app.h>
 #include <gst/video/video.h>
 
@@ -72,12 +74,16 @@
 #include <string>
 #include <vector>
 
+#include <cerrno>
+#include <unistd.h>
+
 GST_DEBUG_CATEGORY_STATIC (gst_auto_restore_sink_debug);
 #define GST_CAT_DEFAULT gst_auto_restore_sink_debug
 
 using namespace resilient;
 using namespace resilient::restore;
 using resilient::gst::ControlLoop;
+using resilient::gst::MessageRef;
 using resilient::gst::PublishTransport;
 using resilient::gst::TransportFailure;
 using resilient::gst::TransportHealth;
@@ -124,6 +130,9 @@ using resilient::gst::TransportHealth;
 
 /* How often the control loop polls the sessions' health. */
 #define TICK_MS 100
+/* How often a failed recording checks whether it can write again
+ * (docs/elements/autorestoresink.md, "Recording"). */
+#define RECORDING_RETRY_MS 2000
 
 enum {
   PROP_0,
@@ -257,6 +266,9 @@ struct Front
   std::vector<GstElement *> chain;
   GstElement *encoder = nullptr;
   GstElement *tee = nullptr;
+  /* Recording branch: tee pad -> queue -> parser -> splitmuxsink pad. */
+  std::vector<GstElement *> rec;
+  GstPad *rec_tee_pad = nullptr;
   bool linked = false;
   bool built = false;
   bool raw = false;
@@ -343,6 +355,7 @@ struct Stats
   std::uint64_t failovers = 0;
   std::uint64_t network_changes = 0;
   std::uint64_t clips = 0;
+  std::uint64_t recording_failures = 0;
   std::uint64_t bytes_out = 0;
   double bitrate_kbps = 0.0;
   int zero_bitrate_intervals = 0;
@@ -363,6 +376,10 @@ struct Stats
 using HeldQueue = HoldQueue<GstBuffer *>;
 
 } // namespace
+
+/* The element, kept alive by a task on the loop (released when the task
+ * has run or is dropped: timer cancelled, loop stopped). */
+using SelfRef = resilient::gst::SelfRef<GstAutoRestoreSink>;
 
 struct GstAutoRestoreSinkPrivate
 {
@@ -396,10 +413,22 @@ struct GstAutoRestoreSinkPrivate
   bool fatal = false;
   GstElement *splitmux = nullptr;
   bool recording_eos = false;
+  /* Recording failed (unwritable, disk full): its branches are gone and a
+   * timer tries again every RECORDING_RETRY_MS. */
+  bool recording_failed = false;
+  ControlLoop::TimerId recording_timer = 0;
+  /* Streaming threads drop recording media while this is set. */
+  std::atomic<bool> recording_blocked{ false };
+  /* Clips opened so far (a new clip after a failure never overwrites one). */
+  std::atomic<guint> clips_opened{ 0 };
   bool draining_eos = false;
   GNetworkMonitor *monitor = nullptr;
   gulong monitor_handler = 0;
   GCancellable *probe_cancel = nullptr;
+  /* TCP probes started and not finished: their callbacks (on the loop's
+   * context) own a socket and a reference to the element, so the loop is
+   * not stopped before they have run. */
+  int probes_in_flight = 0;
   /* A session waits for the first caps of a swapped encoder. */
   std::optional<size_t> pending_start;
 };
@@ -437,6 +466,13 @@ static void finish_eos_if_done (GstAutoRestoreSink *self);
 static void schedule_probe (GstAutoRestoreSink *self, size_t idx);
 
 /* ------------------------------------------------------------ helpers */
+
+/* The loop-only state of GstAutoRestoreSinkPrivate is read and written on
+ * the element's ControlLoop thread only. */
+#define RETURN_IF_NOT_ON_LOOP(self)                                            \
+  g_return_if_fail ((self)->priv->loop.on_loop_thread ())
+#define RETURN_IF_NOT_ON_LOOP_VAL(self, val)                                   \
+  g_return_val_if_fail ((self)->priv->loop.on_loop_thread (), (val))
 
 static GstClock *
 control_clock (GstAutoRestoreSink *self)
@@ -703,12 +739,8 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
   if (first_caps) {
     /* The first encoded caps of this stream: a session can be built once
      * every linked stream has them. */
-    gst_object_ref (self);
-    if (!priv->loop.post ([self] {
-          maybe_start_publishing (self);
-          gst_object_unref (self);
-        }))
-      gst_object_unref (self);
+    priv->loop.post (
+        [keep = SelfRef (self)] { maybe_start_publishing (keep.p); });
   }
   return GST_FLOW_OK;
 }
@@ -720,12 +752,8 @@ on_appsink_eos (GstAppSink *sink, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   bool video = GST_ELEMENT (sink) == self->priv->video.appsink;
-  gst_object_ref (self);
-  if (!self->priv->loop.post ([self, video] {
-        on_front_eos (self, video);
-        gst_object_unref (self);
-      }))
-    gst_object_unref (self);
+  self->priv->loop.post (
+      [keep = SelfRef (self), video] { on_front_eos (keep.p, video); });
 }
 
 /* -------------------------------------------- running encoder failures */
@@ -762,16 +790,9 @@ trip_encoder_guard (EncoderGuard *g, GstElement *enc, const std::string &why)
   if (g->tripped.exchange (true))
     return;
   GstAutoRestoreSink *self = g->self;
-  gst_object_ref (self);
-  gst_object_ref (enc);
-  if (!self->priv->loop.post ([self, enc, why] {
-        on_encoder_failed (self, enc, why);
-        gst_object_unref (enc);
-        gst_object_unref (self);
-      })) {
-    gst_object_unref (enc);
-    gst_object_unref (self);
-  }
+  self->priv->loop.post ([keep = SelfRef (self),
+                          e = resilient::gst::SelfRef<GstElement> (enc),
+                          why] { on_encoder_failed (keep.p, e.p, why); });
 }
 
 static GstFlowReturn
@@ -923,6 +944,301 @@ request_recording_pad (GstAutoRestoreSink *self, bool video)
                                          video ? "video" : "audio_%u");
 }
 
+/* ---------------------------------------------------------- recording */
+
+/* Recording is a side job: its failure (unwritable location, full disk)
+ * must never reach the publishing or upstream. Each stream's recording
+ * branch starts with a queue whose sink pad chain function is wrapped: a
+ * flow error out of it becomes OK (the buffer is dropped) and is handed to
+ * the loop, and while the recording is down every buffer is dropped. The
+ * recording's elements carry a tag so that their ERROR messages are
+ * recognised and turned into a WARNING. */
+struct RecordingGuard
+{
+  GstAutoRestoreSink *self = nullptr; /* not reffed: the queue is ours */
+  GstPadChainFunction chain = nullptr;
+  bool video = false;
+  /* A resumed clip starts on a keyframe. */
+  std::atomic<bool> need_key{ false };
+};
+
+static GQuark
+recording_quark (void)
+{
+  static GQuark q = g_quark_from_static_string ("autorestoresink-recording");
+  return q;
+}
+
+static void on_recording_failed (GstAutoRestoreSink *self,
+                                 const std::string &location,
+                                 const std::string &why);
+
+static std::string
+recording_file_of (GstObject *src)
+{
+  if (src
+      && g_object_class_find_property (G_OBJECT_GET_CLASS (src), "location")) {
+    gchar *loc = nullptr;
+    g_object_get (src, "location", &loc, nullptr);
+    std::string out = loc ? loc : "";
+    g_free (loc);
+    return out;
+  }
+  return {};
+}
+
+/* First failure of the recording (any thread): hand it to the loop. */
+static void
+trip_recording (GstAutoRestoreSink *self, const std::string &location,
+                const std::string &why)
+{
+  if (self->priv->recording_blocked.exchange (true))
+    return;
+  self->priv->loop.post ([keep = SelfRef (self), location, why] {
+    on_recording_failed (keep.p, location, why);
+  });
+}
+
+static GstFlowReturn
+recording_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
+{
+  auto *g = static_cast<RecordingGuard *> (pad->chaindata);
+  auto *priv = g->self->priv;
+  if (priv->recording_blocked
+      || (g->video && g->need_key
+          && GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))) {
+    gst_buffer_unref (buf);
+    return GST_FLOW_OK;
+  }
+  g->need_key = false;
+  GstFlowReturn r = g->chain (pad, parent, buf);
+  if (r <= GST_FLOW_NOT_NEGOTIATED) {
+    trip_recording (g->self, "",
+                    std::string ("flow return '") + gst_flow_get_name (r)
+                        + "'");
+    return GST_FLOW_OK;
+  }
+  /* Flushing: the branch is being taken down by the loop. */
+  return r == GST_FLOW_FLUSHING ? GST_FLOW_OK : r;
+}
+
+static void
+guard_recording_queue (GstAutoRestoreSink *self, GstElement *queue, bool video)
+{
+  GstPad *pad = gst_element_get_static_pad (queue, "sink");
+  auto *g = new RecordingGuard ();
+  g->self = self;
+  g->chain = GST_PAD_CHAINFUNC (pad);
+  g->video = video;
+  g->need_key = video;
+  gst_pad_set_chain_function_full (pad, recording_chain, g, [] (gpointer p) {
+    delete static_cast<RecordingGuard *> (p);
+  });
+  gst_object_unref (pad);
+}
+
+/* Whether a message source belongs to the recording. */
+static bool
+is_recording_object (GstObject *obj)
+{
+  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
+    if (g_object_get_qdata (G_OBJECT (o), recording_quark ()))
+      return true;
+  return false;
+}
+
+/* tee -> queue -> parser -> splitmuxsink for one built front (loop). */
+static bool
+build_recording_branch (GstAutoRestoreSink *self, Front &f)
+{
+  RETURN_IF_NOT_ON_LOOP_VAL (self, false);
+  std::string error;
+  GstPad *rec_pad = request_recording_pad (self, f.video);
+  if (!rec_pad)
+    return false;
+  GstElement *rq = make_element ("queue", error);
+  g_object_set (rq, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
+                (guint64)5 * GST_SECOND, nullptr);
+  g_object_set_qdata (G_OBJECT (rq), recording_quark (), GINT_TO_POINTER (1));
+  guard_recording_queue (self, rq, f.video);
+  std::vector<GstElement *> rec{ rq };
+  gst_bin_add (GST_BIN (self), rq);
+  bool ok = true;
+  GstElement *rprev = rq;
+  if (const char *p = parser_for_codec (f.codec)) {
+    GstElement *rp = make_element (p, error);
+    if (rp) {
+      g_object_set_qdata (G_OBJECT (rp), recording_quark (),
+                          GINT_TO_POINTER (1));
+      gst_bin_add (GST_BIN (self), rp);
+      rec.push_back (rp);
+      ok = gst_element_link (rq, rp);
+      rprev = rp;
+    }
+  }
+  GstPad *src = gst_element_get_static_pad (rprev, "src");
+  ok = ok && gst_pad_link (src, rec_pad) == GST_PAD_LINK_OK;
+  gst_object_unref (src);
+  gst_object_unref (rec_pad);
+  for (auto it = rec.rbegin (); it != rec.rend (); ++it)
+    ok = ok && gst_element_sync_state_with_parent (*it);
+  GstPad *tee_pad
+      = ok ? gst_element_request_pad_simple (f.tee, "src_%u") : nullptr;
+  GstPad *qsink = gst_element_get_static_pad (rq, "sink");
+  ok = ok && tee_pad && gst_pad_link (tee_pad, qsink) == GST_PAD_LINK_OK;
+  gst_object_unref (qsink);
+  f.rec = rec;
+  f.rec_tee_pad = tee_pad;
+  return ok;
+}
+
+/* Takes the recording down: every branch and the splitmuxsink (loop). */
+static void
+teardown_recording (GstAutoRestoreSink *self)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  for (Front *f : { &priv->video, &priv->audio }) {
+    if (f->rec_tee_pad) {
+      if (GstPad *peer = gst_pad_get_peer (f->rec_tee_pad)) {
+        gst_pad_unlink (f->rec_tee_pad, peer);
+        gst_object_unref (peer);
+      }
+      gst_element_release_request_pad (f->tee, f->rec_tee_pad);
+      gst_object_unref (f->rec_tee_pad);
+      f->rec_tee_pad = nullptr;
+    }
+    for (auto *e : f->rec) {
+      gst_element_set_state (e, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), e);
+    }
+    f->rec.clear ();
+  }
+  if (priv->splitmux) {
+    gst_element_set_state (priv->splitmux, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), priv->splitmux);
+    priv->splitmux = nullptr;
+  }
+}
+
+static bool setup_recording (GstAutoRestoreSink *self, std::string &error);
+static void request_keyframe (GstAutoRestoreSink *self);
+
+/* The directory of the recording pattern takes a write again (a disk
+ * with room, a writable directory). */
+static bool
+recording_writable (const std::string &pattern, std::string &why)
+{
+  gchar *dir = g_path_get_dirname (pattern.c_str ());
+  gchar *tmpl = g_build_filename (dir, ".autorestoresink-XXXXXX", nullptr);
+  g_free (dir);
+  int fd = g_mkstemp (tmpl);
+  bool ok = fd >= 0;
+  if (ok) {
+    /* More than a directory entry: a full disk still takes an empty file. */
+    std::vector<char> block (64 * 1024, 0);
+    ok = write (fd, block.data (), block.size ()) == (ssize_t)block.size ()
+         && fsync (fd) == 0;
+    if (!ok)
+      why = g_strerror (errno);
+    close (fd);
+    g_unlink (tmpl);
+  } else {
+    why = g_strerror (errno);
+  }
+  g_free (tmpl);
+  return ok;
+}
+
+static void schedule_recording_retry (GstAutoRestoreSink *self);
+
+static void
+try_resume_recording (GstAutoRestoreSink *self)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  priv->recording_timer = 0;
+  if (!priv->recording_failed || !priv->started || priv->stopping
+      || priv->draining_eos)
+    return;
+  std::string why, error;
+  if (!recording_writable (priv->run.recording_location, why)) {
+    GST_DEBUG_OBJECT (self, "recording still cannot write: %s", why.c_str ());
+    schedule_recording_retry (self);
+    return;
+  }
+  bool ok = setup_recording (self, error);
+  /* Added to a running bin: started here, before media comes. */
+  ok = ok && gst_element_sync_state_with_parent (priv->splitmux);
+  for (Front *f : { &priv->video, &priv->audio })
+    if (ok && f->built && f->tee)
+      ok = build_recording_branch (self, *f);
+  if (!ok) {
+    GST_WARNING_OBJECT (self, "cannot rebuild the recording: %s",
+                        error.c_str ());
+    teardown_recording (self);
+    schedule_recording_retry (self);
+    return;
+  }
+  priv->recording_failed = false;
+  priv->recording_blocked = false;
+  request_keyframe (self);
+  const guint index = priv->clips_opened.load ();
+  GST_INFO_OBJECT (self, "recording resumed with clip %u", index);
+  post_event (self, "recording-resumed",
+              gst_structure_new ("x", "location", G_TYPE_STRING,
+                                 priv->run.recording_location.c_str (), "index",
+                                 G_TYPE_UINT, index, nullptr));
+}
+
+static void
+schedule_recording_retry (GstAutoRestoreSink *self)
+{
+  auto *priv = self->priv;
+  if (priv->recording_timer)
+    return;
+  priv->recording_timer
+      = schedule_in_ms (self, RECORDING_RETRY_MS, [keep = SelfRef (self)] {
+          try_resume_recording (keep.p);
+        });
+}
+
+/* The recording failed (loop): a WARNING and a message, publishing goes on
+ * and the recording tries again with a new clip. */
+static void
+on_recording_failed (GstAutoRestoreSink *self, const std::string &location,
+                     const std::string &why)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  if (priv->recording_failed || !priv->splitmux) {
+    priv->recording_blocked = priv->recording_failed;
+    return;
+  }
+  priv->recording_failed = true;
+  priv->recording_blocked = true;
+  teardown_recording (self);
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.recording_failures++;
+  }
+  const std::string where
+      = location.empty () ? priv->run.recording_location : location;
+  GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+                       ("Recording to %s failed, publishing goes on: %s",
+                        where.c_str (), why.c_str ()),
+                       ("the recording tries again every %d ms with a new "
+                        "clip",
+                        RECORDING_RETRY_MS));
+  post_event (self, "recording-failed",
+              gst_structure_new ("x", "location", G_TYPE_STRING, where.c_str (),
+                                 "message", G_TYPE_STRING, why.c_str (),
+                                 nullptr));
+  /* The drain at EOS does not wait for a recording that is gone. */
+  finish_eos_if_done (self);
+  schedule_recording_retry (self);
+}
+
 /* Builds the front of one stream behind its entry queue for `caps`.
  * Runs on the loop while the entry queue's thread waits in the caps probe
  * (so the queue's src pad is linked before any buffer leaves it). */
@@ -1043,32 +1359,6 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   }
   ok = ok && gst_element_link (q, f.appsink);
 
-  /* Recording branch: tee -> queue -> parser -> splitmuxsink. */
-  if (ok && priv->splitmux) {
-    GstPad *rec_pad = request_recording_pad (self, f.video);
-    if (rec_pad) {
-      GstElement *rq = make_element ("queue", error);
-      g_object_set (rq, "max-size-buffers", 0, "max-size-bytes", 0,
-                    "max-size-time", (guint64)5 * GST_SECOND, nullptr);
-      gst_bin_add (bin, rq);
-      chain.push_back (rq);
-      GstElement *rprev = rq;
-      if (const char *p = parser_for_codec (codec)) {
-        GstElement *rp = make_element (p, error);
-        if (rp) {
-          gst_bin_add (bin, rp);
-          chain.push_back (rp);
-          ok = ok && gst_element_link (rq, rp);
-          rprev = rp;
-        }
-      }
-      ok = ok && gst_element_link (tee, rq);
-      GstPad *src = gst_element_get_static_pad (rprev, "src");
-      ok = ok && gst_pad_link (src, rec_pad) == GST_PAD_LINK_OK;
-      gst_object_unref (src);
-      gst_object_unref (rec_pad);
-    }
-  }
   if (!ok) {
     error = std::string ("cannot build the ") + (f.video ? "video" : "audio")
             + " front for caps " + name;
@@ -1088,6 +1378,12 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   f.codec = codec;
   f.built = true;
   sync_front_stats (self);
+  /* A recording that cannot be linked is a recording failure (a WARNING,
+   * retried), not a reason to stop publishing. */
+  if (priv->splitmux && !build_recording_branch (self, f))
+    trip_recording (self, "",
+                    std::string ("cannot link the recording of the ")
+                        + (f.video ? "video" : "audio") + " stream");
   return true;
 }
 
@@ -1114,19 +1410,18 @@ entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   bool ok = false;
   std::string error;
   Front *fp = &f;
-  priv->loop.post_and_wait ([&] { ok = build_front (self, *fp, caps, error); });
+  priv->loop.post_and_wait ([&] {
+    ok = build_front (self, *fp, caps, error);
+    if (!ok) {
+      GST_ERROR_OBJECT (self, "%s", error.c_str ());
+      report_fatal (self, error, true, "");
+    }
+  });
   gst_caps_unref (caps);
-  if (!ok) {
-    GST_ERROR_OBJECT (self, "%s", error.c_str ());
-    report_fatal (self, error, true, "");
+  if (!ok)
     return GST_PAD_PROBE_OK;
-  }
-  gst_object_ref (self);
-  if (!priv->loop.post ([self] {
-        maybe_start_publishing (self);
-        gst_object_unref (self);
-      }))
-    gst_object_unref (self);
+  priv->loop.post (
+      [keep = SelfRef (self)] { maybe_start_publishing (keep.p); });
   return GST_PAD_PROBE_OK;
 }
 
@@ -1474,16 +1769,9 @@ session_bus_handler (GstBus *bus, GstMessage *msg, gpointer user_data)
   case GST_MESSAGE_EOS: {
     GstAutoRestoreSink *self = ctx->self;
     std::uint64_t id = ctx->id;
-    gst_object_ref (self);
-    gst_message_ref (msg);
-    if (!self->priv->loop.post ([self, id, msg] {
-          on_session_message (self, id, msg);
-          gst_message_unref (msg);
-          gst_object_unref (self);
-        })) {
-      gst_message_unref (msg);
-      gst_object_unref (self);
-    }
+    self->priv->loop.post ([keep = SelfRef (self), id, m = MessageRef (msg)] {
+      on_session_message (keep.p, id, m.m);
+    });
     break;
   }
   case GST_MESSAGE_WARNING: {
@@ -1497,6 +1785,19 @@ session_bus_handler (GstBus *bus, GstMessage *msg, gpointer user_data)
   default:
     break;
   }
+  /* A sync handler that drops a message owns it: without this unref every
+   * message of the session (state changes, stream-start, ... with their
+   * source) stays alive, and with them the whole session pipeline. */
+  gst_message_unref (msg);
+  return GST_BUS_DROP;
+}
+
+/* A session pipeline torn down off the loop: nothing is handled any more,
+ * but its messages still must not pile up on its bus. */
+static GstBusSyncReply
+drop_all_handler (GstBus *, GstMessage *msg, gpointer)
+{
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 
@@ -1524,6 +1825,7 @@ make_appsrc (GstCaps *caps)
 static void
 destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   {
     std::lock_guard<std::mutex> g (priv->lock);
@@ -1536,7 +1838,7 @@ destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
       && !priv->stopping) {
     /* WHIP's DELETE must not hold the loop: the next session starts now. */
     GstBus *bus = gst_element_get_bus (s->pipeline);
-    gst_bus_set_sync_handler (bus, nullptr, nullptr, nullptr);
+    gst_bus_set_sync_handler (bus, drop_all_handler, nullptr, nullptr);
     gst_object_unref (bus);
     resilient::gst::teardown_detached (std::exchange (s->pipeline, nullptr),
                                        std::move (s->transport));
@@ -1559,6 +1861,7 @@ static void
 report_fatal (GstAutoRestoreSink *self, const std::string &reason, bool local,
               const std::string &destination)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   {
     std::lock_guard<std::mutex> g (priv->lock);
@@ -1585,6 +1888,7 @@ report_fatal (GstAutoRestoreSink *self, const std::string &reason, bool local,
 static void
 start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   if (priv->stopping || priv->fatal)
     return;
@@ -1788,6 +2092,7 @@ update_hold_limit (GstAutoRestoreSink *self)
 static void
 update_status (GstAutoRestoreSink *self)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   GstAutoRestoreSinkStatus st = GST_AUTO_RESTORE_SINK_STATUS_STOPPED;
   if (priv->fatal) {
@@ -1833,14 +2138,11 @@ schedule_retry_at (GstAutoRestoreSink *self, size_t slot_idx, TimePoint at)
   if (slot.retry_timer)
     priv->loop.cancel (slot.retry_timer);
   std::int64_t delay = to_ms (at - now_of (self));
-  gst_object_ref (self);
-  slot.retry_timer = schedule_in_ms (self, delay, [self, slot_idx] {
-    self->priv->slots[slot_idx].retry_timer = 0;
-    on_retry_due (self, slot_idx);
-    gst_object_unref (self);
-  });
-  if (!slot.retry_timer)
-    gst_object_unref (self);
+  slot.retry_timer
+      = schedule_in_ms (self, delay, [keep = SelfRef (self), slot_idx] {
+          keep.p->priv->slots[slot_idx].retry_timer = 0;
+          on_retry_due (keep.p, slot_idx);
+        });
 }
 
 static void
@@ -1883,6 +2185,7 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
               FailureKind kind, const std::string &reason, bool accepted,
               bool closed_by_peer)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   if (!s || s->failed)
     return;
@@ -2214,6 +2517,7 @@ static void probe_reachability (GstAutoRestoreSink *self, size_t idx);
 static void
 tick (GstAutoRestoreSink *self)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   priv->tick_timer = 0;
   if (!priv->started || priv->stopping)
@@ -2316,13 +2620,8 @@ schedule_tick (GstAutoRestoreSink *self)
   auto *priv = self->priv;
   if (priv->tick_timer || !priv->started || priv->stopping)
     return;
-  gst_object_ref (self);
-  priv->tick_timer = schedule_in_ms (self, TICK_MS, [self] {
-    tick (self);
-    gst_object_unref (self);
-  });
-  if (!priv->tick_timer)
-    gst_object_unref (self);
+  priv->tick_timer = schedule_in_ms (
+      self, TICK_MS, [keep = SelfRef (self)] { tick (keep.p); });
 }
 
 /* Skip the wait for `idx` (server reachable, network changed). */
@@ -2352,7 +2651,7 @@ retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
 
 struct ProbeCtx
 {
-  GstAutoRestoreSink *self;
+  SelfRef self;
   size_t idx;
 };
 
@@ -2360,7 +2659,8 @@ static void
 probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   auto *ctx = static_cast<ProbeCtx *> (user_data);
-  GstAutoRestoreSink *self = ctx->self;
+  GstAutoRestoreSink *self = ctx->self.p;
+  self->priv->probes_in_flight--;
   GSocketConnection *conn = g_socket_client_connect_to_host_finish (
       G_SOCKET_CLIENT (source), res, nullptr);
   /* Runs on the loop thread (its context is the thread default there). */
@@ -2379,7 +2679,6 @@ probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
     else
       schedule_probe (self, ctx->idx);
   }
-  gst_object_unref (self);
   delete ctx;
 }
 
@@ -2401,10 +2700,10 @@ probe_reachability (GstAutoRestoreSink *self, size_t idx)
   }
   GSocketClient *client = g_socket_client_new ();
   g_socket_client_set_timeout (client, 1);
-  gst_object_ref (self);
+  priv->probes_in_flight++;
   g_socket_client_connect_to_host_async (
       client, addr->first.c_str (), (guint16)addr->second, priv->probe_cancel,
-      probe_done, new ProbeCtx{ self, idx });
+      probe_done, new ProbeCtx{ SelfRef (self), idx });
   g_object_unref (client);
 }
 
@@ -2442,25 +2741,24 @@ on_network_changed (GNetworkMonitor *monitor, gboolean available,
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   GST_INFO_OBJECT (self, "network changed, available: %d", available);
-  gst_object_ref (self);
-  if (!self->priv->loop.post ([self, available] {
-        auto *priv = self->priv;
-        if (available && priv->started) {
-          {
-            std::lock_guard<std::mutex> g (priv->lock);
-            priv->stats.network_changes++;
-          }
-          for (size_t i = 0; i < priv->slots.size (); i++)
-            retry_now (self, i, "network changed");
-        }
-        gst_object_unref (self);
-      }))
-    gst_object_unref (self);
+  self->priv->loop.post ([keep = SelfRef (self), available] {
+    auto *self = keep.p;
+    auto *priv = self->priv;
+    if (available && priv->started) {
+      {
+        std::lock_guard<std::mutex> g (priv->lock);
+        priv->stats.network_changes++;
+      }
+      for (size_t i = 0; i < priv->slots.size (); i++)
+        retry_now (self, i, "network changed");
+    }
+  });
 }
 
 static void
 maybe_start_publishing (GstAutoRestoreSink *self)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   if (!priv->started || priv->stopping || priv->fatal)
     return;
@@ -2534,6 +2832,7 @@ finish_eos_if_done (GstAutoRestoreSink *self)
 static void
 manual_stop (GstAutoRestoreSink *self)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   priv->stopping = true;
   for (auto &slot : priv->slots) {
@@ -2583,25 +2882,22 @@ on_front_eos (GstAutoRestoreSink *self, bool video)
       destroy_session (self, s);
     }
   }
-  gst_object_ref (self);
-  priv->drain_timer
-      = schedule_in_ms (self, priv->run.eos_drain_timeout_ms, [self] {
-          auto *priv = self->priv;
-          priv->drain_timer = 0;
-          std::vector<std::shared_ptr<Session>> left;
-          {
-            std::lock_guard<std::mutex> g (priv->lock);
-            left = priv->sessions;
-          }
-          for (auto &s : left)
-            destroy_session (self, s);
-          /* Do not wait for the recording longer than for the sessions. */
-          priv->recording_eos = true;
-          finish_eos_if_done (self);
-          gst_object_unref (self);
-        });
-  if (!priv->drain_timer)
-    gst_object_unref (self);
+  priv->drain_timer = schedule_in_ms (
+      self, priv->run.eos_drain_timeout_ms, [keep = SelfRef (self)] {
+        auto *self = keep.p;
+        auto *priv = self->priv;
+        priv->drain_timer = 0;
+        std::vector<std::shared_ptr<Session>> left;
+        {
+          std::lock_guard<std::mutex> g (priv->lock);
+          left = priv->sessions;
+        }
+        for (auto &s : left)
+          destroy_session (self, s);
+        /* Do not wait for the recording longer than for the sessions. */
+        priv->recording_eos = true;
+        finish_eos_if_done (self);
+      });
   finish_eos_if_done (self);
 }
 
@@ -2636,25 +2932,35 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
       gst_message_unref (msg);
       return;
     }
+    /* The recording failing (unwritable, disk full) is a WARNING: the
+     * loop posts it and publishing goes on. */
+    if (is_recording_object (GST_MESSAGE_SRC (msg))) {
+      GError *err = nullptr;
+      gst_message_parse_error (msg, &err, nullptr);
+      trip_recording (self, recording_file_of (GST_MESSAGE_SRC (msg)),
+                      err ? err->message : "unknown error");
+      g_clear_error (&err);
+      gst_message_unref (msg);
+      return;
+    }
     break;
   }
   case GST_MESSAGE_EOS: {
     /* The element posts its own EOS once the sessions drained; the
      * children's EOS (appsinks, recording) never reach the parent. */
     if (priv->splitmux && is_inside (GST_MESSAGE_SRC (msg), priv->splitmux)) {
-      gst_object_ref (self);
-      if (!priv->loop.post ([self] {
-            self->priv->recording_eos = true;
-            finish_eos_if_done (self);
-            gst_object_unref (self);
-          }))
-        gst_object_unref (self);
+      priv->loop.post ([keep = SelfRef (self)] {
+        keep.p->priv->recording_eos = true;
+        finish_eos_if_done (keep.p);
+      });
     }
     gst_message_unref (msg);
     return;
   }
   case GST_MESSAGE_ELEMENT: {
     const GstStructure *s = gst_message_get_structure (msg);
+    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
+      priv->clips_opened++;
     if (s && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
       const gchar *loc = gst_structure_get_string (s, "location");
       GstClockTime rt = GST_CLOCK_TIME_NONE;
@@ -2712,8 +3018,9 @@ watch_cluster (GstAutoRestoreSink *self, size_t idx,
     std::string what = n.stream.empty ()
                            ? "host " + resilient::gst::redact_uri (n.host)
                            : "stream '" + n.stream + "'";
-    gst_object_ref (s);
-    if (!s->priv->loop.post ([s, idx, what, wc] {
+    s->priv->loop.post (
+        [keep = SelfRef (s), idx, what, wc] {
+          auto *s = keep.p;
           auto *priv = s->priv;
           auto client = wc.lock ();
           auto cur = client ? client->current () : std::nullopt;
@@ -2733,9 +3040,7 @@ watch_cluster (GstAutoRestoreSink *self, size_t idx,
                           "status callback: " + what + " reported down",
                           true, false);
           }
-          gst_object_unref (s);
-        }))
-      gst_object_unref (s);
+        });
     gst_object_unref (s);
   });
 }
@@ -2844,7 +3149,9 @@ setup_recording (GstAutoRestoreSink *self, std::string &error)
                 "muxer-factory", st.recording_muxer.c_str (), "max-size-bytes",
                 st.recording_max_size_bytes, "max-size-time",
                 st.recording_max_duration_ms * GST_MSECOND, "async-finalize",
-                FALSE, nullptr);
+                FALSE, "start-index", (gint)priv->clips_opened.load (),
+                nullptr);
+  g_object_set_qdata (G_OBJECT (mux), recording_quark (), GINT_TO_POINTER (1));
   gst_bin_add (GST_BIN (self), mux);
   priv->splitmux = mux;
   return true;
@@ -2865,8 +3172,9 @@ gst_auto_restore_sink_change_state (GstElement *element,
                          (nullptr));
       return GST_STATE_CHANGE_FAILURE;
     }
-    priv->loop.start ();
+    /* Before the loop starts: from then on its state is written on it. */
     priv->probe_cancel = g_cancellable_new ();
+    priv->loop.start ();
     if (priv->run.network_monitor) {
       priv->loop.post_and_wait ([self] {
         auto *priv = self->priv;
@@ -2878,33 +3186,40 @@ gst_auto_restore_sink_change_state (GstElement *element,
       });
     }
     break;
-  case GST_STATE_CHANGE_READY_TO_PAUSED:
-    priv->video.linked = gst_pad_is_linked (priv->video.ghost);
-    priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
-    priv->video.eos = priv->audio.eos = false;
-    priv->stopping = false;
-    priv->eos_posted = false;
-    priv->draining_eos = false;
-    priv->recording_eos = false;
-    /* A new run after a stop (PAUSED->READY->PAUSED): publishing starts
-     * afresh; the manual stop only held for the run it ended. */
-    for (auto &slot : priv->slots) {
-      slot.sched.reset ();
-      slot.gave_up = false;
-      slot.fatal = false;
-    }
-    priv->fatal = false;
-    priv->pending_start.reset ();
-    if (!priv->slots.empty ())
-      priv->dests.start_round ();
-    priv->started = true;
-    if (!priv->splitmux && !setup_recording (self, error)) {
+  case GST_STATE_CHANGE_READY_TO_PAUSED: {
+    /* The loop runs since NULL->READY: its state is written on it. */
+    bool ok = false;
+    priv->loop.post_and_wait ([self, &ok, &error] {
+      auto *priv = self->priv;
+      priv->video.linked = gst_pad_is_linked (priv->video.ghost);
+      priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
+      priv->video.eos = priv->audio.eos = false;
+      priv->stopping = false;
+      priv->eos_posted = false;
+      priv->draining_eos = false;
+      priv->recording_eos = false;
+      /* A new run after a stop (PAUSED->READY->PAUSED): publishing starts
+       * afresh; the manual stop only held for the run it ended. */
+      for (auto &slot : priv->slots) {
+        slot.sched.reset ();
+        slot.gave_up = false;
+        slot.fatal = false;
+      }
+      priv->fatal = false;
+      priv->pending_start.reset ();
+      if (!priv->slots.empty ())
+        priv->dests.start_round ();
+      priv->started = true;
+      ok = priv->splitmux || setup_recording (self, error);
+      update_status (self);
+    });
+    if (!ok) {
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
                          (nullptr));
       return GST_STATE_CHANGE_FAILURE;
     }
-    update_status (self);
     break;
+  }
   case GST_STATE_CHANGE_PAUSED_TO_READY:
     /* A manual stop: tear everything down, never restore. */
     priv->loop.post_and_wait ([self] {
@@ -2934,8 +3249,12 @@ gst_auto_restore_sink_change_state (GstElement *element,
         priv->loop.cancel (priv->failback_timer);
         priv->failback_timer = 0;
       }
+      if (priv->recording_timer) {
+        priv->loop.cancel (priv->recording_timer);
+        priv->recording_timer = 0;
+      }
+      priv->started = false;
     });
-    priv->started = false;
     break;
   default:
     break;
@@ -2948,22 +3267,29 @@ gst_auto_restore_sink_change_state (GstElement *element,
 
   switch (transition) {
   case GST_STATE_CHANGE_PAUSED_TO_READY:
-    update_status (self);
+    priv->loop.post_and_wait ([self] { update_status (self); });
     break;
   case GST_STATE_CHANGE_READY_TO_NULL:
     priv->loop.post_and_wait ([self] {
       auto *priv = self->priv;
+      /* Probes still connecting own a socket and a reference to the
+       * element: cancel them and let their callbacks run before the loop
+       * (and its context) goes away. */
+      if (priv->probe_cancel)
+        g_cancellable_cancel (priv->probe_cancel);
+      GMainContext *ctx = priv->loop.context ();
+      while (priv->probes_in_flight > 0)
+        g_main_context_iteration (ctx, TRUE);
       if (priv->monitor) {
         g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
         g_clear_object (&priv->monitor);
       }
+      teardown_recording (self);
+      priv->recording_failed = false;
+      priv->recording_blocked = false;
+      priv->clips_opened = 0;
       teardown_front (self, priv->video);
       teardown_front (self, priv->audio);
-      if (priv->splitmux) {
-        gst_element_set_state (priv->splitmux, GST_STATE_NULL);
-        gst_bin_remove (GST_BIN (self), priv->splitmux);
-        priv->splitmux = nullptr;
-      }
     });
     priv->loop.stop ();
     g_clear_object (&priv->probe_cancel);
@@ -2998,6 +3324,7 @@ make_statistics (GstAutoRestoreSink *self)
       s.failovers, "codec-changes", G_TYPE_UINT64, s.codec_changes,
       "encoder-changes", G_TYPE_UINT64, s.encoder_changes, "network-changes",
       G_TYPE_UINT64, s.network_changes, "clips", G_TYPE_UINT64, s.clips,
+      "recording-failures", G_TYPE_UINT64, s.recording_failures,
       "bytes-in", G_TYPE_UINT64,
       (guint64)(priv->video.bytes_in + priv->audio.bytes_in), "buffers-in",
       G_TYPE_UINT64, (guint64)(priv->video.buffers_in + priv->audio.buffers_in),

@@ -60,6 +60,7 @@
 
 #include "common/controlloop.h"
 #include "common/messages.h"
+#include "common/selfref.h"
 #include "resilient/cluster/client.h"
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/health.h"
@@ -474,21 +475,8 @@ static void report_failure (GstFailoverSrc *self, std::uint64_t run_id,
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* A reference to the element held by a task on the control loop: released
- * when the task has run or when it is dropped (timer cancelled, loop
- * stopped). The loop is stopped on READY->NULL, before the application can
- * drop its last reference, so the last unref never happens on the loop. */
-struct SelfRef
-{
-  GstFailoverSrc *p;
-  explicit SelfRef (GstFailoverSrc *self)
-      : p (GST_FAILOVER_SRC (gst_object_ref (self)))
-  {
-  }
-  SelfRef (const SelfRef &o) : p (GST_FAILOVER_SRC (gst_object_ref (o.p))) {}
-  SelfRef &operator= (const SelfRef &) = delete;
-  ~SelfRef () { gst_object_unref (p); }
-};
+/* A reference to the element held by a task on the control loop. */
+using SelfRef = resilient::gst::SelfRef<GstFailoverSrc>;
 
 static GstClockTime
 running_now (GstFailoverSrc *self)
