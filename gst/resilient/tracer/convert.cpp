@@ -8,32 +8,6 @@
 
 namespace resilient::gst {
 
-std::string
-redact_text (const std::string &text)
-{
-  std::string out;
-  std::size_t pos = 0;
-  while (true) {
-    auto sep = text.find ("://", pos);
-    if (sep == std::string::npos) {
-      out += text.substr (pos);
-      return out;
-    }
-    /* The URI starts at the scheme: letters, digits, + - . before "://". */
-    std::size_t start = sep;
-    while (start > pos
-           && (g_ascii_isalnum (text[start - 1]) || text[start - 1] == '+'
-               || text[start - 1] == '-' || text[start - 1] == '.'))
-      start--;
-    std::size_t end = text.find_first_of (" \t\r\n\"'<>()[]{},;|", sep + 3);
-    if (end == std::string::npos)
-      end = text.size ();
-    out += text.substr (pos, start - pos);
-    out += redact_uri (text.substr (start, end - start));
-    pos = end;
-  }
-}
-
 static bool
 field_from_value (const char *name, const GValue *v, metrics::Field &f)
 {

@@ -11,16 +11,12 @@
 
 namespace resilient::gst {
 
-/* Redacts every URI (`scheme://...`) inside a free text (error texts,
- * debug strings) with redact_uri. */
-std::string redact_text (const std::string &text);
-
 /* The numeric, boolean and string fields of `s`, lists of structures as
  * entries. Other field types are left out. */
 metrics::Record record_from_structure (const GstStructure *s);
 
 /* Adds `s`'s fields as members of the JSON object being built (strings
- * redacted with redact_text). */
+ * redacted with redact_text from common/messages.h). */
 void json_add_structure_fields (JsonBuilder *b, const GstStructure *s);
 
 } // namespace resilient::gst
