@@ -14,16 +14,16 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
   for (const auto &u : uris) {
     if (u.empty ())
       fuzz::fuzz_fail ("split_uri_list kept an empty entry");
-    (void) failover::parse_candidate (u);
-    (void) cluster::parse_cluster_uri (u);
+    (void)failover::parse_candidate (u);
+    (void)cluster::parse_cluster_uri (u);
   }
   /* The `uris` property reads back what it was given. */
   if (failover::split_uri_list (failover::join_uri_list (uris)) != uris)
     fuzz::fuzz_fail ("split_uri_list (join_uri_list (l)) != l");
   for (const auto &h : cluster::split_list (text)) {
-    (void) cluster::normalise_host (h);
-    (void) cluster::join_url (h, "cam1");
+    (void)cluster::normalise_host (h);
+    (void)cluster::join_url (h, "cam1");
   }
-  (void) cluster::parse_weights (text);
+  (void)cluster::parse_weights (text);
   return 0;
 }

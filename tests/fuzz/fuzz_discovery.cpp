@@ -22,12 +22,12 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
     return 0;
   }
   if (a->endpoint) {
-    (void) url_authority (a->endpoint->url);
-    (void) replace_url_host (a->endpoint->url, "x.example");
+    (void)url_authority (a->endpoint->url);
+    (void)replace_url_host (a->endpoint->url, "x.example");
   }
   if (a->steering) {
     for (const auto &h : steering_hosts (*a->steering, configured))
-      (void) url_authority (h.url);
+      (void)url_authority (h.url);
   }
   return 0;
 }

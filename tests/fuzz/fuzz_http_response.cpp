@@ -26,7 +26,8 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
   bool first = true;
   while (pos < text.size ()) {
     std::size_t eol = text.find ('\n', pos);
-    std::string line = text.substr (pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    std::string line = text.substr (
+        pos, eol == std::string::npos ? std::string::npos : eol - pos);
     pos = eol == std::string::npos ? text.size () : eol + 1;
     if (!line.empty () && line.back () == '\r')
       line.pop_back ();
@@ -50,20 +51,28 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
     std::string value = line.substr (colon + 1);
     while (!value.empty () && value.front () == ' ')
       value.erase (0, 1);
-    if (name == "content-type") r.content_type = value;
-    else if (name == "location") r.location = value;
-    else if (name == "etag") r.etag = value;
-    else if (name == "retry-after") r.retry_after = value;
-    else if (name == "valid-until") r.valid_until = value;
-    else if (name == "expires") r.expires = value;
-    else if (name == "link") r.links.push_back (value);
+    if (name == "content-type")
+      r.content_type = value;
+    else if (name == "location")
+      r.location = value;
+    else if (name == "etag")
+      r.etag = value;
+    else if (name == "retry-after")
+      r.retry_after = value;
+    else if (name == "valid-until")
+      r.valid_until = value;
+    else if (name == "expires")
+      r.expires = value;
+    else if (name == "link")
+      r.links.push_back (value);
   }
   for (auto proto : { Protocol::Whip, Protocol::Whep }) {
-    for (auto req : { Request::Options, Request::Post, Request::TricklePatch,
-             Request::IceRestartPatch, Request::AnswerPatch, Request::Delete }) {
+    for (auto req :
+         { Request::Options, Request::Post, Request::TricklePatch,
+           Request::IceRestartPatch, Request::AnswerPatch, Request::Delete }) {
       auto v = classify (proto, req, r, 1700000000);
-      (void) outcome_name (v.outcome);
-      (void) severity_name (v.severity);
+      (void)outcome_name (v.outcome);
+      (void)severity_name (v.severity);
       if (v.retry_after && v.retry_after->count () < 0)
         resilient::fuzz::fuzz_fail ("negative retry_after in a verdict");
     }

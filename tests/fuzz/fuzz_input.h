@@ -33,4 +33,4 @@ fuzz_fail (const char *what)
   __builtin_abort ();
 }
 
-}  // namespace resilient::fuzz
+} // namespace resilient::fuzz

@@ -23,8 +23,8 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
   std::string_view text (reinterpret_cast<const char *> (data), size);
   if (auto v = parse_json (text)) {
     walk (*v, 0);
-    (void) v->path ("connection.signallingUri");
-    (void) v->get_string ("uri");
+    (void)v->path ("connection.signallingUri");
+    (void)v->get_string ("uri");
   }
   auto quoted = parse_json (json_quote (text));
   if (!quoted || !quoted->is_string () || quoted->as_string () != text)

@@ -14,15 +14,15 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
 
   if (auto sdp = Sdp::parse (answer)) {
     for (const auto &m : sdp->media) {
-      (void) m.kind ();
-      (void) m.port ();
-      (void) m.formats ();
-      (void) m.mid ();
-      (void) m.direction ();
-      (void) m.attrs ("candidate");
+      (void)m.kind ();
+      (void)m.port ();
+      (void)m.formats ();
+      (void)m.mid ();
+      (void)m.direction ();
+      (void)m.attrs ("candidate");
     }
-    (void) sdp->bundle_mids ();
-    (void) sdp->session_attr ("group");
+    (void)sdp->bundle_mids ();
+    (void)sdp->session_attr ("group");
     /* What we print must parse again to the same sections. */
     auto again = Sdp::parse (sdp->to_string ());
     if (!again || again->media.size () != sdp->media.size ())
@@ -30,13 +30,13 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
   }
   OfferFixups whip;
   whip.add_msid = true;
-  (void) fix_offer (answer, whip);
-  (void) fix_offer (answer, OfferFixups ());
-  (void) check_answer (offer, answer, "sendonly");
+  (void)fix_offer (answer, whip);
+  (void)fix_offer (answer, OfferFixups ());
+  (void)check_answer (offer, answer, "sendonly");
   std::vector<std::string> active;
-  (void) check_answer_partial (offer, answer, "recvonly", active);
+  (void)check_answer_partial (offer, answer, "recvonly", active);
   if (auto t = trickle_target (answer))
-    (void) build_sdpfrag (*t, candidates_of (answer), true);
-  (void) strip_candidates (answer);
+    (void)build_sdpfrag (*t, candidates_of (answer), true);
+  (void)strip_candidates (answer);
   return 0;
 }

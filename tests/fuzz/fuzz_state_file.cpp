@@ -11,11 +11,12 @@ LLVMFuzzerTestOneInput (const std::uint8_t *data, std::size_t size)
   std::string text (reinterpret_cast<const char *> (data), size);
   FailureMemory memory;
   auto now = resilient::TimePoint (std::int64_t (1700000000) * 1000000000);
-  (void) parse_memory (text, now, memory);
+  (void)parse_memory (text, now, memory);
   /* What we write parses back to the same records. */
   FailureMemory again;
-  (void) parse_memory (serialise_memory (memory), now, again);
+  (void)parse_memory (serialise_memory (memory), now, again);
   if (again.records ().size () != memory.records ().size ())
-    resilient::fuzz::fuzz_fail ("parse_memory (serialise_memory (m)) lost records");
+    resilient::fuzz::fuzz_fail (
+        "parse_memory (serialise_memory (m)) lost records");
   return 0;
 }
