@@ -6,6 +6,8 @@
 # first). Prints one line per target: executions, exec/s, coverage (edges),
 # features, corpus size, findings; logs in bench/results/fuzz/<target>.log.
 # Usage: bench/fuzz/run-fuzz-bench.sh [RUNS] [target ...]
+# FUZZ_MAX_SECONDS caps each target's run time (on a shared machine);
+# FUZZ_NICE sets the nice level (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10000000}
@@ -13,7 +15,7 @@ shift || true
 out=build-fuzz
 res=bench/results/fuzz
 mkdir -p "$res"
-targets=$(bash tests/fuzz/build.sh "$out") || exit 1
+targets=$(bash tests/fuzz/build.sh "$out" 2>/dev/null) || { bash tests/fuzz/build.sh "$out"; exit 1; }
 [ $# -gt 0 ] && targets=$(for t in "$@"; do echo "$out/$t"; done)
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
@@ -23,7 +25,8 @@ for bin in $targets; do
   work=$res/corpus/$name
   mkdir -p "$work" "$res/findings/$name"
   start=$(date +%s)
-  nice -n 10 "$bin" "$work" "tests/fuzz/corpus/${name#fuzz_}" -runs="$runs" \
+  nice -n "${FUZZ_NICE:-10}" "$bin" "$work" "tests/fuzz/corpus/${name#fuzz_}" -runs="$runs" \
+    ${FUZZ_MAX_SECONDS:+-max_total_time=$FUZZ_MAX_SECONDS} \
     -max_len=8192 -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="$res/findings/$name/" >"$res/$name.log" 2>&1
   rc=$?
