@@ -17,7 +17,7 @@ if [ ! -f "$dir/build.ninja" ]; then
     -Dbench=disabled -Dintegration=disabled -Ddoc=disabled >/dev/null \
     || { echo "meson setup $dir failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
-if ! nice ninja -C "$dir" >/dev/null 2>"$dir.ninja.err"; then
+if ! nice ninja -C "$dir" >/dev/null 2>"$dir/ninja.err"; then
   nice ninja -C "$dir" | tail -40
   echo "ASan build failed"
   echo "0 passed, 1 failed"

@@ -11,8 +11,9 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${FUZZ_BUILD_DIR:-build-fuzz}
 secs=${FUZZ_SECONDS:-15}
-if ! targets=$(nice bash tests/fuzz/build.sh "$out" 2>"$out.build.err"); then
-  tail -40 "$out.build.err"
+mkdir -p "$out"
+if ! targets=$(nice bash tests/fuzz/build.sh "$out" 2>"$out/build.err"); then
+  tail -40 "$out/build.err"
   echo "fuzz targets did not build"
   echo "0 passed, 1 failed"
   exit 1
