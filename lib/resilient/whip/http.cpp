@@ -123,6 +123,16 @@ private:
     while (i_ < s_.size () && std::isspace ((unsigned char) s_[i_]))
       i_++;
   }
+  static int hex_digit (char c)
+  {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+    return -1;
+  }
   bool string (std::string &out)
   {
     if (!eat ('"'))
@@ -144,10 +154,17 @@ private:
         case 'r': out += '\r'; break;
         case 'b': case 'f': out += ' '; break;
         case 'u': {
+          /* exactly four hex digits (std::stoul would throw on "\u\x8c"
+           * and accept " 12f", "-001" or "0x1f": fuzz finding) */
           if (i_ + 4 > s_.size ())
             return false;
-          unsigned cp = std::stoul (s_.substr (i_, 4), nullptr, 16);
-          i_ += 4;
+          unsigned cp = 0;
+          for (int n = 0; n < 4; n++) {
+            int h = hex_digit (s_[i_++]);
+            if (h < 0)
+              return false;
+            cp = cp << 4 | static_cast<unsigned> (h);
+          }
           /* UTF-8 for the BMP; surrogates become '?' */
           if (cp < 0x80) {
             out += (char) cp;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Long libFuzzer runs: every target in tests/fuzz until it has executed
+# RUNS inputs (default 10 million), one after the other, at nice 10. Starts
+# from the committed seeds plus a working corpus kept in
+# bench/results/fuzz/corpus/<target> (so a second run goes on from the
+# first). Prints one line per target: executions, exec/s, coverage (edges),
+# features, corpus size, findings; logs in bench/results/fuzz/<target>.log.
+# Usage: bench/fuzz/run-fuzz-bench.sh [RUNS] [target ...]
+# FUZZ_MAX_SECONDS caps each target's run time (on a shared machine);
+# FUZZ_NICE sets the nice level (default 10).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-10000000}
+shift || true
+out=build-fuzz
+res=bench/results/fuzz
+mkdir -p "$res"
+targets=$(bash tests/fuzz/build.sh "$out" 2>/dev/null) || { bash tests/fuzz/build.sh "$out"; exit 1; }
+[ $# -gt 0 ] && targets=$(for t in "$@"; do echo "$out/$t"; done)
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+printf '%-20s %12s %9s %7s %8s %7s %s\n' target execs exec/s cov features corpus findings
+for bin in $targets; do
+  name=$(basename "$bin")
+  work=$res/corpus/$name
+  mkdir -p "$work" "$res/findings/$name"
+  start=$(date +%s)
+  nice -n "${FUZZ_NICE:-10}" "$bin" "$work" "tests/fuzz/corpus/${name#fuzz_}" -runs="$runs" \
+    ${FUZZ_MAX_SECONDS:+-max_total_time=$FUZZ_MAX_SECONDS} \
+    -max_len=8192 -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+    -artifact_prefix="$res/findings/$name/" >"$res/$name.log" 2>&1
+  rc=$?
+  secs=$(( $(date +%s) - start ))
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$res/$name.log")
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$res/$name.log")
+  cov=$(grep -o 'cov: [0-9]*' "$res/$name.log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$res/$name.log" | tail -1 | cut -d' ' -f2)
+  corp=$(ls "$work" | wc -l)
+  found=$(ls "$res/findings/$name" | wc -l)
+  [ $rc -eq 0 ] || found="$found (exit $rc)"
+  printf '%-20s %12s %9s %7s %8s %7s %s  (%ss)\n' "$name" "${execs:-?}" "${rate:-?}" \
+    "${cov:-?}" "${ft:-?}" "$corp" "$found" "$secs"
+done
