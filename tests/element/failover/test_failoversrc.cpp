@@ -1539,9 +1539,11 @@ TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
 }
 
 /* Issue 14.8: a cold candidate whose server answers with garbage that the
- * typefinder weakly takes for FLV (signature, then random bytes) held the
- * output on filler until flvdemux gave up or startup-timeout (8.3 s
- * measured before the fix, startup-timeout 10 s). Now a megabyte from the
+ * typefinder takes for FLV held the output on filler until flvdemux gave up
+ * or startup-timeout. The server sends the FLV signature and then tags of a
+ * type no demuxer knows with random payloads, so flvdemux never errors and
+ * never adds a pad, deterministically (before the fix: failed on `timeout`
+ * after 10.2 s, backup's first frame after 15.6 s). Now a megabyte from the
  * source with nothing parsed proves the stream undecodable: the backup is
  * on the output within a bound far below startup-timeout, the failure says
  * `undecodable`, and there is one WARNING naming the candidate (its token
@@ -1552,14 +1554,13 @@ TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
   std::string port_s = std::to_string (port);
   std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
                        + "/tests/element/failover/garbage_server.py";
-  ServerProcess server ({ "python3", script, port_s, "--prefix", "http-flv" },
-                        port);
+  ServerProcess server (
+      { "python3", script, port_s, "--prefix", "http-flv-tags" }, port);
   ASSERT_EQ (server.error (), "");
 
   Rig r ("startup-timeout=10000 retry-delay=5000 retry-max-delay=5000 "
          "uris=\"http://127.0.0.1:"
-         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long)
-         + "\"");
+         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long) + "\"");
   auto t0 = std::chrono::steady_clock::now ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
   ASSERT_TRUE (r.wait (
@@ -1576,14 +1577,12 @@ TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
                     .count ();
   /* startup-timeout is 10 s; the garbage is proven within milliseconds of
    * the first megabyte, the rest is starting the backup file */
-  EXPECT_LT (on_air, 3000) << "backup's first frame after " << on_air
-                           << " ms";
+  EXPECT_LT (on_air, 3000) << "backup's first frame after " << on_air << " ms";
 
   std::lock_guard<std::mutex> g (r.lock);
-  int fi = r.find ("failoversrc-candidate-failed",
-                   [] (const GstStructure *s) {
-                     return int_field (s, "index") == 0;
-                   });
+  int fi = r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+    return int_field (s, "index") == 0;
+  });
   ASSERT_GE (fi, 0);
   EXPECT_EQ (str_field (r.msg (fi), "reason"), "undecodable");
   EXPECT_NE (str_field (r.msg (fi), "detail").find ("1024 KiB"),
