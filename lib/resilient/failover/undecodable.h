@@ -26,11 +26,13 @@ namespace resilient::failover {
 
 /* Bytes out of a candidate's source element with nothing parsed or decoded
  * that prove the stream undecodable. Real containers give their demuxer an
- * elementary stream within a few kilobytes (MPEG-TS: the first PAT/PMT, at
- * most ~100 ms apart; FLV/Matroska/MP4: the first tag/cluster/moov), so
- * 1 MiB leaves a wide margin for large headers, while a garbage server on
- * a LAN or loopback exhausts it within a few milliseconds. */
-inline constexpr std::uint64_t kUndecodableBytes = 1024 * 1024;
+ * elementary stream early: FLV/Matroska/MP4 at their first tag, cluster or
+ * moov; MPEG-TS at the first PAT/PMT, which ETSI TR 101 290 allows to be up
+ * to 500 ms apart: at 64 Mbit/s that is 4 MB, so 4 MiB never fails a
+ * conforming stream joined mid-way, while a garbage server on a LAN or
+ * loopback spends it within milliseconds (at 10 Mbit/s in 3.4 s, still far
+ * under startup-timeout). */
+inline constexpr std::uint64_t kUndecodableBytes = 4 * 1024 * 1024;
 
 class UndecodableCheck
 {

@@ -1543,7 +1543,7 @@ TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
  * or startup-timeout. The server sends the FLV signature and then tags of a
  * type no demuxer knows with random payloads, so flvdemux never errors and
  * never adds a pad, deterministically (before the fix: failed on `timeout`
- * after 10.2 s, backup's first frame after 15.6 s). Now a megabyte from the
+ * after 10.2 s, backup's first frame after 15.6 s). Now 4 MiB from the
  * source with nothing parsed proves the stream undecodable: the backup is
  * on the output within a bound far below startup-timeout, the failure says
  * `undecodable`, and there is one WARNING naming the candidate (its token
@@ -1576,7 +1576,7 @@ TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
                     std::chrono::steady_clock::now () - t0)
                     .count ();
   /* startup-timeout is 10 s; the garbage is proven within milliseconds of
-   * the first megabyte, the rest is starting the backup file */
+   * the first 4 MiB, the rest is starting the backup file */
   EXPECT_LT (on_air, 3000) << "backup's first frame after " << on_air << " ms";
 
   std::lock_guard<std::mutex> g (r.lock);
@@ -1585,7 +1585,7 @@ TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
   });
   ASSERT_GE (fi, 0);
   EXPECT_EQ (str_field (r.msg (fi), "reason"), "undecodable");
-  EXPECT_NE (str_field (r.msg (fi), "detail").find ("1024 KiB"),
+  EXPECT_NE (str_field (r.msg (fi), "detail").find ("4096 KiB"),
              std::string::npos)
       << str_field (r.msg (fi), "detail");
   EXPECT_EQ (str_field (r.msg (fi), "uri").find ("GARBSECRET"),
