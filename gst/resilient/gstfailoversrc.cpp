@@ -65,6 +65,7 @@
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/policy.h"
+#include "resilient/failover/undecodable.h"
 
 #include <gst/app/app.h>
 #include <gst/audio/audio.h>
@@ -317,6 +318,10 @@ struct Run
 
   std::atomic<std::uint64_t> bytes{ 0 };
   std::atomic<std::uint64_t> buffers{ 0 };
+  /* For the undecodable check: bytes out of the source element, buffers
+   * into parsers and decoders. */
+  std::atomic<std::uint64_t> source_bytes{ 0 };
+  std::atomic<std::uint64_t> parsed_buffers{ 0 };
   std::atomic<std::int64_t> last_buffer_ns{ -1 };
   /* Sum of the durations of the decoded buffers per stream (new content,
    * for the failback proof); content_reported: loop thread only. */
@@ -344,6 +349,7 @@ struct Run
 
   /* Loop thread only. */
   std::unique_ptr<HealthMonitor> health;
+  UndecodableCheck undecodable;
   bool reported_healthy = false;
 };
 
@@ -1016,18 +1022,55 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static gsize
+probe_size (GstPadProbeInfo *info)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    return gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    return gst_buffer_list_calculate_size (
+        GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  return 0;
+}
+
 static GstPadProbeReturn
 encoded_bytes_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   auto *run = static_cast<Run *> (user_data);
-  gsize size = 0;
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    size = gst_buffer_list_calculate_size (
-        GST_PAD_PROBE_INFO_BUFFER_LIST (info));
-  run->bytes.fetch_add (size, std::memory_order_relaxed);
+  run->bytes.fetch_add (probe_size (info), std::memory_order_relaxed);
   return GST_PAD_PROBE_OK;
+}
+
+/* Bytes out of the candidate's source element (the undecodable check). */
+static GstPadProbeReturn
+source_bytes_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *run = static_cast<Run *> (user_data);
+  run->source_bytes.fetch_add (probe_size (info), std::memory_order_relaxed);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A buffer into a parser or decoder: a demuxer made sense of the stream. */
+static GstPadProbeReturn
+parsed_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  auto *run = static_cast<Run *> (user_data);
+  run->parsed_buffers.fetch_add (1, std::memory_order_relaxed);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+add_buffer_probe (GstElement *element, const char *pad_name,
+                  GstPadProbeCallback cb, Run *run)
+{
+  GstPad *pad = gst_element_get_static_pad (element, pad_name);
+  if (!pad)
+    return; /* e.g. a source bin with sometimes pads: not counted */
+  gst_pad_add_probe (pad,
+                     (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                     cb, run, nullptr);
+  gst_object_unref (pad);
 }
 
 static void
@@ -1040,6 +1083,11 @@ deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
     return;
   const gchar *klass
       = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
+  /* Not bins: decodebin's class is "Generic/Bin/Decoder" and it takes the
+   * container bytes, garbage included. */
+  if (klass && !GST_IS_BIN (element)
+      && (strstr (klass, "Parser") || strstr (klass, "Decoder")))
+    add_buffer_probe (element, "sink", parsed_probe, run);
   if (!klass || !strstr (klass, "Decoder"))
     return;
   GstPad *sink = gst_element_get_static_pad (element, "sink");
@@ -1126,6 +1174,7 @@ source_setup (GstElement *decodebin, GstElement *source, gpointer user_data)
       && g_object_class_find_property (G_OBJECT_GET_CLASS (source),
                                        "error-on-failure"))
     g_object_set (source, "error-on-failure", FALSE, nullptr);
+  add_buffer_probe (source, "src", source_bytes_probe, run);
   GST_DEBUG_OBJECT (run->self, "candidate %d source: %s", run->index,
                     G_OBJECT_TYPE_NAME (source));
 }
@@ -1958,6 +2007,11 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
           healthy_clusters.push_back (c->second);
       } else if (h.verdict == Verdict::Failed) {
         failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
+      } else if (auto proven = r.undecodable.update (
+                     tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
+                     r.buffers.load ())) {
+        failed.push_back (
+            { r.id, kv.first, FailureReason::Undecodable, to_ns (*proven) });
       }
       /* New content (video, else audio) for the failback proof. */
       std::uint64_t content = r.has_stream[VIDEO].load ()
@@ -1979,9 +2033,14 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
     c->succeeded ();
   run_actions (self, std::move (acts));
   for (auto &f : failed) {
-    std::string detail = f.reason == FailureReason::LowBitrate
-                             ? "bitrate under min-bitrate"
-                             : "no data within the timeout";
+    std::string detail
+        = f.reason == FailureReason::LowBitrate ? "bitrate under min-bitrate"
+          : f.reason == FailureReason::Undecodable
+              ? "undecodable stream: "
+                    + std::to_string (kUndecodableBytes / 1024)
+                    + " KiB from the source and nothing a demuxer, parser "
+                      "or decoder could use"
+              : "no data within the timeout";
     report_failure (self, f.id, f.index, f.reason, false, detail, f.first);
   }
 }

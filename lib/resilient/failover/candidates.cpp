@@ -172,6 +172,8 @@ reason_name (FailureReason r)
     return "bad-uri";
   case FailureReason::ClusterDown:
     return "cluster-down";
+  case FailureReason::Undecodable:
+    return "undecodable";
   }
   return "error";
 }

@@ -52,6 +52,7 @@ enum class FailureReason {
   Unsupported, /* unknown scheme / missing plugin */
   BadUri,      /* unparsable URI */
   ClusterDown, /* clusterresolver status callback: host or stream down */
+  Undecodable, /* bytes from the source, nothing parsed: see undecodable.h */
 };
 
 const char *reason_name (FailureReason r);

@@ -1537,3 +1537,65 @@ TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
       failbacks++;
   EXPECT_EQ (failbacks, 0) << "the output went back to the frozen primary";
 }
+
+/* Issue 14.8: a cold candidate whose server answers with garbage that the
+ * typefinder takes for FLV held the output on filler until flvdemux gave up
+ * or startup-timeout. The server sends the FLV signature and then tags of a
+ * type no demuxer knows with random payloads, so flvdemux never errors and
+ * never adds a pad, deterministically (before the fix: failed on `timeout`
+ * after 10.2 s, backup's first frame after 15.6 s). Now 4 MiB from the
+ * source with nothing parsed proves the stream undecodable: the backup is
+ * on the output within a bound far below startup-timeout, the failure says
+ * `undecodable`, and there is one WARNING naming the candidate (its token
+ * redacted). */
+TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
+{
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
+                       + "/tests/element/failover/garbage_server.py";
+  ServerProcess server (
+      { "python3", script, port_s, "--prefix", "http-flv-tags" }, port);
+  ASSERT_EQ (server.error (), "");
+
+  Rig r ("startup-timeout=10000 retry-delay=5000 retry-max-delay=5000 "
+         "uris=\"http://127.0.0.1:"
+         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long) + "\"");
+  auto t0 = std::chrono::steady_clock::now ();
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait (
+      [&] {
+        for (auto &f : r.frames[0])
+          if (f.origin == 1)
+            return true;
+        return false;
+      },
+      12000))
+      << "the backup never reached the output";
+  auto on_air = std::chrono::duration_cast<std::chrono::milliseconds> (
+                    std::chrono::steady_clock::now () - t0)
+                    .count ();
+  /* startup-timeout is 10 s; the garbage is proven within milliseconds of
+   * the first 4 MiB, the rest is starting the backup file */
+  EXPECT_LT (on_air, 3000) << "backup's first frame after " << on_air << " ms";
+
+  std::lock_guard<std::mutex> g (r.lock);
+  int fi = r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+    return int_field (s, "index") == 0;
+  });
+  ASSERT_GE (fi, 0);
+  EXPECT_EQ (str_field (r.msg (fi), "reason"), "undecodable");
+  EXPECT_NE (str_field (r.msg (fi), "detail").find ("4096 KiB"),
+             std::string::npos)
+      << str_field (r.msg (fi), "detail");
+  EXPECT_EQ (str_field (r.msg (fi), "uri").find ("GARBSECRET"),
+             std::string::npos);
+  ASSERT_EQ (r.warnings.size (), 1u);
+  const std::string &w = r.warnings[0];
+  EXPECT_NE (w.find ("Candidate 0 (http://127.0.0.1:" + port_s
+                     + "/live.flv?token=***)"),
+             std::string::npos)
+      << w;
+  EXPECT_NE (w.find ("undecodable"), std::string::npos) << w;
+  EXPECT_EQ (w.find ("GARBSECRET"), std::string::npos) << w;
+}
