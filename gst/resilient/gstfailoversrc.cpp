@@ -2537,10 +2537,16 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
   }
   case GST_MESSAGE_NEED_CONTEXT:
   case GST_MESSAGE_HAVE_CONTEXT:
+  /* GstBin's own bookkeeping: it tracks a child added while its state
+   * change is ASYNC until that child's async-done; dropping it leaves the
+   * bin waiting forever and the pipeline re-posting async-done. GstBin
+   * consumes these; they never reach the application bus as they are. */
+  case GST_MESSAGE_ASYNC_START:
+  case GST_MESSAGE_ASYNC_DONE:
     GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
     return;
   default:
-    /* tags, state changes, stream status, async-start/done, buffering,
+    /* tags, state changes, stream status, buffering,
      * latency, clock, qos, stream-start ... of a candidate are its own
      * business: the output is live and continuous whatever the candidates
      * do, and the application bus carries failoversrc's own messages. */

@@ -4,6 +4,7 @@
  * directory, run through bash as a user would paste it. What each recipe
  * promises is checked through the resilientmetrics event log (added with
  * GST_TRACERS) and the servers' own logs. */
+#include "resilient/core/redact.h"
 #include "eco_common.h"
 #include "fixtures/servers.h"
 
@@ -316,7 +317,8 @@ TEST (Recipes, ReadingTheMetrics)
                         "pipeline=\"pipeline0\"} 0"),
              std::string::npos)
       << text;
-  EXPECT_NE (text.find ("index=\"0\",uri=\"" + studio.rtmp_url ("program")
+  EXPECT_NE (text.find ("index=\"0\",uri=\""
+                        + resilient::Redact::uri (studio.rtmp_url ("program"))
                         + "\",state=\"healthy\"} 1"),
              std::string::npos)
       << text;
