@@ -409,9 +409,19 @@ public:
       if (f.kind != FailureKind::Refused)
         f.kind = FailureKind::ConnectFailed;
     }
-    if (text.find ("publish") != std::string::npos
-        && text.find ("NetStream.Publish.BadName") != std::string::npos)
-      f.kind = FailureKind::Refused;
+    /* NetStream.Publish.BadName ("Already publishing" in nginx-rtmp) says
+     * the stream name is taken, not that the key is wrong: after a
+     * republish or a restore it is our own previous session that the
+     * server has not dropped yet (a server resumed after a stall reads
+     * the old connection's backlog before it sees the close; with
+     * TCP_NODELAY the new publish command can arrive first). The server
+     * answered, so it is an accepted connect failure, retried on the
+     * restore schedule, never a fatal refusal. */
+    if (text.find ("NetStream.Publish.BadName") != std::string::npos) {
+      f.kind = FailureKind::ConnectFailed;
+      f.accepted = true;
+      f.closed_by_peer = false;
+    }
     f.reason = text;
     return f;
   }

@@ -74,6 +74,21 @@ TEST (RtmpClassify, RefusedConnectAndAnEstablishedCloseAreToldApart)
   }
 }
 
+TEST (RtmpClassify, AStreamNameStillTakenIsAnAcceptedConnectFailure)
+{
+  /* nginx-rtmp's answer to a publish while it still holds the previous
+   * session of the same stream (a republish after a stall): transient,
+   * never the fatal refusal of a stream key. */
+  auto f = classify (
+      GST_RESOURCE_ERROR_FAILED,
+      "Failed to connect: publish denied; stream already exists: { "
+      "\"level\": \"error\", \"code\": \"NetStream.Publish.BadName\", "
+      "\"description\": \"Already publishing\" }");
+  EXPECT_EQ (f.kind, FailureKind::ConnectFailed);
+  EXPECT_TRUE (f.accepted);
+  EXPECT_FALSE (f.closed_by_peer);
+}
+
 TEST (RtmpClassify, NotAuthorizedStaysARefusal)
 {
   auto f = classify (GST_RESOURCE_ERROR_NOT_AUTHORIZED,
