@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <climits>
 
 namespace resilient {
 
@@ -15,10 +16,18 @@ using Duration = std::chrono::nanoseconds;
 /* A point on the caller's monotonic timeline. */
 using TimePoint = std::chrono::nanoseconds;
 
+/* The largest millisecond count a Duration holds (about 292 years). */
+constexpr std::int64_t kMaxMs = INT64_MAX / 1000000;
+
+/* Milliseconds as a Duration, saturated at +-kMaxMs: a count read from a
+ * file or the network (a state file, a header) can never overflow the
+ * nanosecond representation (signed overflow is undefined behaviour). */
 constexpr Duration
 ms (std::int64_t v)
 {
-  return std::chrono::milliseconds (v);
+  return std::chrono::milliseconds (v > kMaxMs ? kMaxMs
+                                    : v < -kMaxMs ? -kMaxMs
+                                                  : v);
 }
 
 constexpr std::int64_t

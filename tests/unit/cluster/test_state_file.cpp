@@ -125,3 +125,23 @@ TEST_F (StateFile, AnOlderSnapshotNeverOverwritesANewerOne)
   EXPECT_NE (text.find ("rtmp://a/live"), std::string::npos) << text;
   EXPECT_NE (text.find ("rtmp://b/live"), std::string::npos) << text;
 }
+
+/* Fuzz finding (tests/fuzz/corpus/state_file/finding-ms-overflow): times in
+ * the file far beyond what a nanosecond Duration holds overflowed ms()
+ * (undefined behaviour). They saturate at kMaxMs now: the record is read as
+ * expiring at the end of representable time, never wraps to the past. */
+TEST_F (StateFile, TimesBeyondTheRepresentableRangeSaturate)
+{
+  FailureMemory m;
+  EXPECT_EQ (parse_memory ("# gst-resilient cluster failure memory v1\n"
+                           "777777777777777777\t-777777777777777777\tr\t"
+                           "rtmp://far\n",
+                           ms (0), m),
+             1u);
+  auto r = m.active ("rtmp://far", ms (1));
+  ASSERT_TRUE (r);
+  EXPECT_EQ (to_ms (r->expires_at), kMaxMs);
+  EXPECT_EQ (to_ms (r->failed_at), -kMaxMs);
+  EXPECT_EQ (to_ms (ms (INT64_MAX)), kMaxMs);
+  EXPECT_EQ (to_ms (ms (INT64_MIN)), -kMaxMs);
+}
