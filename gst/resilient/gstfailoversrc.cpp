@@ -191,6 +191,9 @@ constexpr gboolean DEFAULT_ENABLE_VIDEO = TRUE;
 constexpr gboolean DEFAULT_ENABLE_AUDIO = TRUE;
 /* Failback proof: longest freeze a candidate may show while proving itself. */
 constexpr GstClockTime FAILBACK_MAX_FREEZE = 500 * GST_MSECOND;
+/* A decoded frame without a duration counts as the distance to the one
+ * before, at most this (a 4 fps stream; longer distances are freezes). */
+constexpr GstClockTime CONTENT_MAX_FRAME_NS = 250 * GST_MSECOND;
 
 /* Filler caps when nothing ever played and no caps were set. */
 constexpr int DEFAULT_WIDTH = 1280;
@@ -326,6 +329,9 @@ struct Run
   /* Sum of the durations of the decoded buffers per stream (new content,
    * for the failback proof); content_reported: loop thread only. */
   std::atomic<std::uint64_t> content_ns[2]{ 0, 0 };
+  /* PTS of the last decoded buffer per stream (its streaming thread). */
+  std::atomic<std::uint64_t> last_pts[2]{ GST_CLOCK_TIME_NONE,
+                                          GST_CLOCK_TIME_NONE };
   std::uint64_t content_reported = 0;
   std::atomic<bool> stopping{ false };
   std::atomic<bool> failed_reported{ false };
@@ -996,10 +1002,30 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   }
   record_buffer (run, running_now (run->self));
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const int st = caps
+                         && g_str_has_prefix (gst_structure_get_name (
+                                                  gst_caps_get_structure (caps, 0)),
+                                              "audio/")
+                     ? AUDIO
+                     : VIDEO;
+  if (caps)
+    gst_caps_unref (caps);
   GstClockTime dur = GST_CLOCK_TIME_NONE;
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    dur = GST_BUFFER_DURATION (GST_PAD_PROBE_INFO_BUFFER (info));
-  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+    dur = GST_BUFFER_DURATION (b);
+    /* Frames decoded from RTP (WHEP) carry no duration: the distance to the
+     * previous frame stands in, at most CONTENT_MAX_FRAME_NS so that a
+     * freeze never counts as content. */
+    const GstClockTime pts = GST_BUFFER_PTS (b);
+    if (GST_CLOCK_TIME_IS_VALID (pts)) {
+      const GstClockTime prev = run->last_pts[st].exchange (pts);
+      if (!GST_CLOCK_TIME_IS_VALID (dur) && GST_CLOCK_TIME_IS_VALID (prev)
+          && pts > prev)
+        dur = std::min<GstClockTime> (pts - prev, CONTENT_MAX_FRAME_NS);
+    }
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList *l = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
     dur = 0;
     for (guint i = 0; i < gst_buffer_list_length (l); i++) {
@@ -1007,18 +1033,8 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       dur += GST_CLOCK_TIME_IS_VALID (d) ? d : 0;
     }
   }
-  if (GST_CLOCK_TIME_IS_VALID (dur)) {
-    GstCaps *caps = gst_pad_get_current_caps (pad);
-    int st = caps
-                     && g_str_has_prefix (gst_structure_get_name (
-                                              gst_caps_get_structure (caps, 0)),
-                                          "audio/")
-                 ? AUDIO
-                 : VIDEO;
-    if (caps)
-      gst_caps_unref (caps);
+  if (GST_CLOCK_TIME_IS_VALID (dur))
     run->content_ns[st].fetch_add (dur, std::memory_order_relaxed);
-  }
   return GST_PAD_PROBE_OK;
 }
 
