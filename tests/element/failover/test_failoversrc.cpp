@@ -604,16 +604,27 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
   EXPECT_EQ (ch, 2);
 }
 
+/* Cold pair: the short file, then the long one; waits for the move to the
+ * backup (candidate 1). */
+static ::testing::AssertionResult
+play_until_backup (Rig &r)
+{
+  if (r.play () == GST_STATE_CHANGE_FAILURE)
+    return ::testing::AssertionFailure () << "PLAYING failed";
+  if (!r.wait_msg (
+          "failoversrc-switch",
+          [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
+          10000))
+    return ::testing::AssertionFailure () << "no switch to the backup";
+  return ::testing::AssertionSuccess ();
+}
+
 TEST_F (FailoverSrc, LocksOntoTheFirstCandidateFormatWhenCapsAreUnset)
 {
   /* Candidate 0 plays 2 s at 320x240 / 48 kHz stereo, then the 640x360 /
    * 44.1 kHz mono backup is converted to that. */
   Rig r ("uris=\"" + file_uri (g_short) + " | " + file_uri (g_long) + "\"");
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
-      "failoversrc-switch",
-      [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
-      10000));
+  ASSERT_TRUE (play_until_backup (r));
   ASSERT_TRUE (r.wait (
       [&] {
         return std::count_if (r.frames[0].begin (), r.frames[0].end (),
@@ -1251,11 +1262,7 @@ TEST_F (FailoverSrc, AllFailedEosEndsTheStreamWithAWarning)
 TEST_F (FailoverSrc, ColdMoveToTheBackupSaysWhyTheOutputMoved)
 {
   Rig r ("uris=\"" + file_uri (g_short) + " | " + file_uri (g_long) + "\"");
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
-      "failoversrc-switch",
-      [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
-      10000));
+  ASSERT_TRUE (play_until_backup (r));
   std::lock_guard<std::mutex> g (r.lock);
   const GstStructure *first = r.msg (r.find ("failoversrc-switch"));
   EXPECT_EQ (str_field (first, "reason"), "start");
