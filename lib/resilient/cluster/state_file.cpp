@@ -22,14 +22,29 @@ clean (std::string s)
   return s;
 }
 
+/* A host URL never holds whitespace or control characters; a key that
+ * does cannot be written and read back as itself (tabs separate fields). */
+static bool
+storable_host (const std::string &host)
+{
+  if (host.empty ())
+    return false;
+  for (unsigned char c : host)
+    if (c <= ' ' || c == 0x7f)
+      return false;
+  return true;
+}
+
 std::string
 serialise_memory (const FailureMemory &memory)
 {
   std::ostringstream out;
   out << kHeader << '\n';
   for (auto &[host, r] : memory.records ()) {
+    if (!storable_host (host))
+      continue;
     out << to_ms (r.expires_at) << '\t' << to_ms (r.failed_at) << '\t'
-        << clean (r.reason) << '\t' << clean (host) << '\n';
+        << clean (r.reason) << '\t' << host << '\n';
   }
   return out.str ();
 }
@@ -72,7 +87,7 @@ parse_memory (const std::string &text, TimePoint now, FailureMemory &memory)
     fields[3] = line.substr (start);
     std::int64_t expires, failed;
     if (!parse_int64 (fields[0], expires) || !parse_int64 (fields[1], failed)
-        || fields[3].empty ())
+        || !storable_host (fields[3]))
       continue;
     FailureRecord r{ fields[2], ms (failed), ms (expires) };
     if (r.expires_at <= now)

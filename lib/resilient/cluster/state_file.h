@@ -7,7 +7,8 @@
  *
  * Times are milliseconds since the Unix epoch (the memory runs on wall-clock
  * time precisely so that it means something after a restart). The reason
- * has tabs and line breaks replaced by spaces. The file is written to a
+ * has tabs and line breaks replaced by spaces; a host holding whitespace
+ * or a control character is malformed (never written, skipped on load). The file is written to a
  * temporary name in the same directory and renamed over the old one, so a
  * reader (or a crash) never sees half a file. Unknown versions, malformed
  * lines and expired entries are skipped on load.

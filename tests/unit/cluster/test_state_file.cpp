@@ -145,3 +145,31 @@ TEST_F (StateFile, TimesBeyondTheRepresentableRangeSaturate)
   EXPECT_EQ (to_ms (ms (INT64_MAX)), kMaxMs);
   EXPECT_EQ (to_ms (ms (INT64_MIN)), -kMaxMs);
 }
+
+/* Fuzz finding (tests/fuzz/corpus/state_file/finding-host-with-tab): a host
+ * read from a hand-edited file with a tab or other control character in it
+ * was kept, then written back with the tab turned into a space, where it
+ * collided with another host ("a\tb" and "a b" became one record). A host
+ * URL never holds whitespace or control characters: such lines are
+ * malformed and skipped on load, and never written. */
+TEST_F (StateFile, HostsWithWhitespaceOrControlCharactersAreSkipped)
+{
+  FailureMemory m;
+  EXPECT_EQ (parse_memory ("# gst-resilient cluster failure memory v1\n"
+                           "9999\t1\tr\trtmp://a\tb\n"
+                           "9999\t1\tr\trtmp://a b\n"
+                           "9999\t1\tr\trtmp://a\rb\n"
+                           "9999\t1\tr\trtmp://a\x01"
+                           "b\n"
+                           "9999\t1\tr\trtmp://good\n",
+                           ms (0), m),
+             1u);
+  EXPECT_TRUE (m.active ("rtmp://good", ms (1)));
+  FailureMemory odd;
+  odd.restore ("rtmp://x y", FailureRecord{ "r", ms (1), ms (9999) });
+  odd.restore ("rtmp://ok", FailureRecord{ "r", ms (1), ms (9999) });
+  std::string text = serialise_memory (odd);
+  EXPECT_EQ (text.find ("x y"), std::string::npos) << text;
+  FailureMemory back;
+  EXPECT_EQ (parse_memory (text, ms (0), back), 1u);
+}
