@@ -41,19 +41,18 @@
 #include "cluster/callbackserver.h"
 #include "cluster/discoveryclient.h"
 #include "cluster/events.h"
-#include "cluster/hostprobe.h"
+#include "cluster/resolveaction.h"
+#include "cluster/statistics.h"
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "resilient/cluster/cluster.h"
 
-#include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#include <condition_variable>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -388,7 +387,6 @@ update_status (GstClusterResolver *self)
 static gchar *
 resolve_action (GstClusterResolver *self, const gchar *path_in)
 {
-  std::string path = path_in ? path_in : "";
   std::shared_ptr<Cluster> c;
   guint timeout_ms;
   gboolean probe;
@@ -398,48 +396,16 @@ resolve_action (GstClusterResolver *self, const gchar *path_in)
     timeout_ms = self->priv->settings.connect_timeout_ms;
     probe = self->priv->settings.probe;
   }
-  /* discovery, if configured, runs inside resolve () through the hook */
-  cluster::Plan plan = c->resolve (path);
-  if (plan.attempts.empty ()) {
-    c->report_exhausted (path, plan.note);
+  std::optional<std::string> url = resilient::gst::resolve_with_probe (
+      *c, path_in ? path_in : "", probe, timeout_ms);
+  if (!url)
     return nullptr;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    self->priv->exhausted = false;
   }
-  auto answered = [self] (const Attempt &a) {
-    {
-      std::lock_guard<std::mutex> g (self->priv->lock);
-      self->priv->exhausted = false;
-    }
-    update_status (self);
-    return g_strdup (a.url.c_str ());
-  };
-  for (auto &a : plan.attempts) {
-    c->report_attempt (a, path);
-    if (!probe)
-      return answered (a);
-    std::string reason;
-    bool skipped = false;
-    if (resilient::gst::probe_host_url (a.url, timeout_ms, reason, skipped)) {
-      if (!skipped)
-        c->report_success (a, path);
-      return answered (a);
-    }
-    c->report_failure (a, reason, path);
-  }
-  c->report_exhausted (path, "all-hosts-failed");
-  return nullptr;
-}
-
-static Attempt
-attempt_for_url (const std::shared_ptr<Cluster> &c, const std::string &url)
-{
-  Attempt a;
-  a.url = url;
-  c->inspect ([&] (const Resolver &r) {
-    a.host_index = r.host_of_url (url);
-    a.host = a.host_index >= 0 ? r.hosts ()[a.host_index].url
-                               : cluster::normalise_host (url);
-  });
-  return a;
+  update_status (self);
+  return g_strdup (url->c_str ());
 }
 
 static gboolean
@@ -452,7 +418,7 @@ report_success_action (GstClusterResolver *self, const gchar *url)
     std::lock_guard<std::mutex> g (self->priv->lock);
     c = self->priv->cluster;
   }
-  Attempt a = attempt_for_url (c, url);
+  Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_success (a);
   return a.host_index >= 0;
 }
@@ -468,7 +434,7 @@ report_failure_action (GstClusterResolver *self, const gchar *url,
     std::lock_guard<std::mutex> g (self->priv->lock);
     c = self->priv->cluster;
   }
-  Attempt a = attempt_for_url (c, url);
+  Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_failure (a, reason ? reason : "reported");
   return a.host_index >= 0;
 }
@@ -559,50 +525,59 @@ configure_discovery (GstClusterResolver *self)
 static GstStructure *
 make_statistics (GstClusterResolver *self)
 {
-  auto *priv = self->priv;
   std::shared_ptr<Cluster> c;
   gint port;
   {
-    std::lock_guard<std::mutex> g (priv->lock);
-    c = priv->cluster;
-    port = priv->bound_port;
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    c = self->priv->cluster;
+    port = self->priv->bound_port;
   }
-  cluster::ClusterCounters k = c->counters ();
-  TimePoint now = c->now ();
-  GValue hosts = G_VALUE_INIT;
-  gst_value_array_init (&hosts, 4);
-  bool steering = false;
-  c->inspect ([&] (const Resolver &r) {
-    steering = r.steering () && r.steering ()->valid_until > now;
-    for (size_t i = 0; i < r.hosts ().size (); i++) {
-      const std::string &url = r.hosts ()[i].url;
-      const cluster::FailureRecord *f = r.memory ().active (url, now);
-      GstStructure *s = gst_structure_new (
-          "host", "index", G_TYPE_INT, (gint)i, "url", G_TYPE_STRING,
-          redact_uri (url).c_str (), "picks", G_TYPE_UINT64,
-          (guint64)(i < k.picks.size () ? k.picks[i] : 0), "failed",
-          G_TYPE_BOOLEAN, f != nullptr, "failure-reason", G_TYPE_STRING,
-          f ? f->reason.c_str () : "", "failure-expires-in-ms", G_TYPE_UINT64,
-          (guint64)(f ? to_ms (f->expires_at - now) : 0), "down",
-          G_TYPE_BOOLEAN, r.host_down (url, now), nullptr);
-      GValue v = G_VALUE_INIT;
-      g_value_init (&v, GST_TYPE_STRUCTURE);
-      g_value_take_boxed (&v, s);
-      gst_value_array_append_and_take_value (&hosts, &v);
-    }
-  });
-  GstStructure *st = gst_structure_new (
-      "application/x-clusterresolver-stats", "resolutions", G_TYPE_UINT64,
-      k.resolutions, "attempts", G_TYPE_UINT64, k.attempts, "successes",
-      G_TYPE_UINT64, k.successes, "failures", G_TYPE_UINT64, k.failures,
-      "exhausted", G_TYPE_UINT64, k.exhausted, "status-reports", G_TYPE_UINT64,
-      k.status_reports, "discovery-answers", G_TYPE_UINT64, k.discovery_used,
-      "discovery-failures", G_TYPE_UINT64, k.discovery_failures,
-      "steering-active", G_TYPE_BOOLEAN, steering, "callback-port", G_TYPE_INT,
-      port, "state-file-error", G_TYPE_STRING, c->state_error ().c_str (),
-      nullptr);
-  gst_structure_take_value (st, "hosts", &hosts);
-  return st;
+  return resilient::gst::cluster_statistics (*c, port);
+}
+
+static std::string
+value_string (const GValue *value)
+{
+  const char *v = g_value_get_string (value);
+  return v ? v : "";
+}
+
+/* Discovery and callback-listener settings; priv->lock held. */
+static void
+set_service_property_locked (GstClusterResolver *self, guint prop_id,
+                             const GValue *value)
+{
+  auto *priv = self->priv;
+  Settings &s = priv->settings;
+  switch (prop_id) {
+  case PROP_DISCOVERY_URL:
+    s.discovery_url = value_string (value);
+    priv->cluster->configure ([] (Resolver &r) {
+      r.clear_endpoints ();
+      r.clear_steering ();
+    });
+    break;
+  case PROP_DISCOVERY_TOKEN:
+    s.discovery_token = value_string (value);
+    break;
+  case PROP_DISCOVERY_TIMEOUT:
+    s.discovery_timeout_ms = g_value_get_uint (value);
+    break;
+  case PROP_DISCOVERY_TTL:
+    s.discovery_ttl_ms = g_value_get_uint (value);
+    break;
+  case PROP_CALLBACK_ADDRESS:
+    s.callback_address = value_string (value).empty () ? DEFAULT_CALLBACK_ADDRESS : value_string (value);
+    break;
+  case PROP_CALLBACK_PORT:
+    s.callback_port = g_value_get_int (value);
+    break;
+  case PROP_CALLBACK_SECRET:
+    s.callback_secret = value_string (value);
+    break;
+  default:
+    break;
+  }
 }
 
 static void
@@ -668,29 +643,13 @@ gst_cluster_resolver_set_property (GObject *object, guint prop_id,
     }
     break;
   case PROP_DISCOVERY_URL:
-    s.discovery_url = str ();
-    priv->cluster->configure ([] (Resolver &r) {
-      r.clear_endpoints ();
-      r.clear_steering ();
-    });
-    break;
   case PROP_DISCOVERY_TOKEN:
-    s.discovery_token = str ();
-    break;
   case PROP_DISCOVERY_TIMEOUT:
-    s.discovery_timeout_ms = g_value_get_uint (value);
-    break;
   case PROP_DISCOVERY_TTL:
-    s.discovery_ttl_ms = g_value_get_uint (value);
-    break;
   case PROP_CALLBACK_ADDRESS:
-    s.callback_address = str ().empty () ? DEFAULT_CALLBACK_ADDRESS : str ();
-    break;
   case PROP_CALLBACK_PORT:
-    s.callback_port = g_value_get_int (value);
-    break;
   case PROP_CALLBACK_SECRET:
-    s.callback_secret = str ();
+    set_service_property_locked (self, prop_id, value);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -912,42 +871,37 @@ gst_cluster_resolver_finalize (GObject *object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* Flags of the properties: read-write, changeable in READY / PLAYING,
+ * write-only secrets, read-only state. */
+static const GParamFlags kRw
+    = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+static const GParamFlags kRwReady = (GParamFlags)(kRw | GST_PARAM_MUTABLE_READY);
+static const GParamFlags kRwPlaying
+    = (GParamFlags)(kRw | GST_PARAM_MUTABLE_PLAYING);
+static const GParamFlags kWoPlaying
+    = (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
+                    | GST_PARAM_MUTABLE_PLAYING);
+static const GParamFlags kRo
+    = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+/* The cluster: hosts, strategy, failure memory, probing. */
 static void
-gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
+install_cluster_properties (GObjectClass *gobject_class)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-
-  gobject_class->set_property = gst_cluster_resolver_set_property;
-  gobject_class->get_property = gst_cluster_resolver_get_property;
-  gobject_class->dispose = gst_cluster_resolver_dispose;
-  gobject_class->finalize = gst_cluster_resolver_finalize;
-  element_class->change_state = gst_cluster_resolver_change_state;
-
-  const GParamFlags rw
-      = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  const GParamFlags rw_ready = (GParamFlags)(rw | GST_PARAM_MUTABLE_READY);
-  const GParamFlags rw_playing = (GParamFlags)(rw | GST_PARAM_MUTABLE_PLAYING);
-  const GParamFlags wo_playing
-      = (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-                      | GST_PARAM_MUTABLE_PLAYING);
-  const GParamFlags ro
-      = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
   g_object_class_install_property (
       gobject_class, PROP_CLUSTER_ID,
       g_param_spec_string (
           "cluster-id", "Cluster id",
           "Name under which consumers find this cluster, as in "
           "cluster://<cluster-id>/<path>; an empty value means \"default\".",
-          DEFAULT_CLUSTER_ID, rw_ready));
+          DEFAULT_CLUSTER_ID, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_HOSTS,
       g_param_spec_string (
           "hosts", "Hosts",
           "Base URLs of the hosts of the cluster (any scheme), separated by "
           "whitespace, '|' or ','; a stream path is appended to each.",
-          nullptr, rw_playing));
+          nullptr, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_WEIGHTS,
       g_param_spec_string (
@@ -955,35 +909,35 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "Relative weights of the hosts for the weighted strategy, in host "
           "order and separated like the hosts; a missing weight is 1 and a "
           "weight of 0 puts the host last.",
-          nullptr, rw_playing));
+          nullptr, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_STRATEGY,
       g_param_spec_enum (
           "strategy", "Strategy",
           "How the order of the hosts is chosen at every resolution; may be "
           "changed while running.",
-          GST_TYPE_CLUSTER_RESOLVER_STRATEGY, DEFAULT_STRATEGY, rw_playing));
+          GST_TYPE_CLUSTER_RESOLVER_STRATEGY, DEFAULT_STRATEGY, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_CONNECT_TIMEOUT,
       g_param_spec_uint (
           "connect-timeout", "Connect timeout",
           "Time allowed to one connection attempt of the resolve action, in "
           "milliseconds, before the next host is tried.",
-          1, G_MAXINT, DEFAULT_CONNECT_TIMEOUT_MS, rw_playing));
+          1, G_MAXINT, DEFAULT_CONNECT_TIMEOUT_MS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_LOOPS,
       g_param_spec_uint (
           "loops", "Loops",
           "Number of rounds over all usable hosts before a resolution gives "
           "up and the failed signal fires; at least 1.",
-          1, 100, DEFAULT_LOOPS, rw_playing));
+          1, 100, DEFAULT_LOOPS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_FAILURE_EXPIRY,
       g_param_spec_uint (
           "failure-expiry", "Failure expiry",
           "How long a host that failed is skipped, in milliseconds; 0 "
           "disables the failure memory.",
-          0, G_MAXINT, DEFAULT_FAILURE_EXPIRY_MS, rw_playing));
+          0, G_MAXINT, DEFAULT_FAILURE_EXPIRY_MS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_STATE_FILE,
       g_param_spec_string (
@@ -991,7 +945,7 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "File in which remembered failures are kept across restarts "
           "(loaded when set, rewritten atomically on every change); unset "
           "keeps them in memory only.",
-          nullptr, rw_ready));
+          nullptr, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_PROBE,
       g_param_spec_boolean (
@@ -999,14 +953,20 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "Whether the resolve action checks each host with a TCP connection "
           "before answering it (UDP schemes such as srt:// are never "
           "probed).",
-          DEFAULT_PROBE, rw_playing));
+          DEFAULT_PROBE, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_RANDOM_SEED,
       g_param_spec_uint64 (
           "random-seed", "Random seed",
           "Seed of the random and weighted strategies, for reproducible "
           "runs; 0 seeds from system entropy.",
-          0, G_MAXUINT64, DEFAULT_RANDOM_SEED, rw_ready));
+          0, G_MAXUINT64, DEFAULT_RANDOM_SEED, kRwReady));
+}
+
+/* Endpoint discovery. */
+static void
+install_discovery_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_URL,
       g_param_spec_string (
@@ -1014,49 +974,55 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "HTTP(S) URL asked for the best endpoint of a stream ({alias} is "
           "replaced by the stream path) or for a content-steering manifest; "
           "unset disables discovery.",
-          nullptr, rw_ready));
+          nullptr, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_TOKEN,
       g_param_spec_string (
           "discovery-token", "Discovery token",
           "Bearer token sent to the discovery URL (write-only, never logged); "
           "unset uses the environment variable RESILIENT_DISCOVERY_TOKEN.",
-          nullptr, wo_playing));
+          nullptr, kWoPlaying));
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_TIMEOUT,
       g_param_spec_uint (
           "discovery-timeout", "Discovery timeout",
           "Time allowed to one discovery request, in milliseconds, before the "
           "host list is used instead.",
-          1, G_MAXINT, DEFAULT_DISCOVERY_TIMEOUT_MS, rw_playing));
+          1, G_MAXINT, DEFAULT_DISCOVERY_TIMEOUT_MS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_TTL,
       g_param_spec_uint (
           "discovery-ttl", "Discovery TTL",
           "How long an endpoint answer without its own ttl is used, in "
           "milliseconds, before it is asked again.",
-          1, G_MAXINT, DEFAULT_DISCOVERY_TTL_MS, rw_playing));
+          1, G_MAXINT, DEFAULT_DISCOVERY_TTL_MS, kRwPlaying));
+}
+
+/* The status-callback listener. */
+static void
+install_callback_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_ADDRESS,
       g_param_spec_string (
           "callback-address", "Callback address",
           "IP address the status-callback listener binds to; the default "
           "keeps it on loopback.",
-          DEFAULT_CALLBACK_ADDRESS, rw_ready));
+          DEFAULT_CALLBACK_ADDRESS, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_PORT,
       g_param_spec_int (
           "callback-port", "Callback port",
           "TCP port of the status-callback listener; -1 disables it and 0 "
           "picks a free port (see callback-bound-port).",
-          -1, 65535, DEFAULT_CALLBACK_PORT, rw_ready));
+          -1, 65535, DEFAULT_CALLBACK_PORT, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_BOUND_PORT,
       g_param_spec_int (
           "callback-bound-port", "Callback bound port",
           "TCP port the status-callback listener actually listens on; -1 "
           "when it is not listening.",
-          -1, 65535, -1, ro));
+          -1, 65535, -1, kRo));
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_SECRET,
       g_param_spec_string (
@@ -1067,6 +1033,12 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           nullptr,
           (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
                         | GST_PARAM_MUTABLE_READY)));
+}
+
+/* What the element reports. */
+static void
+install_state_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_STATUS,
       g_param_spec_enum (
@@ -1074,15 +1046,21 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "What the cluster looks like from here: stopped, ok, degraded "
           "(some hosts failed or down) or exhausted (no host worked).",
           GST_TYPE_CLUSTER_RESOLVER_STATUS, GST_CLUSTER_RESOLVER_STATUS_STOPPED,
-          ro));
+          kRo));
   g_object_class_install_property (
       gobject_class, PROP_STATISTICS,
       g_param_spec_boxed (
           "statistics", "Statistics",
           "Counters and per-host state (application/x-clusterresolver-stats, "
           "documented in docs/elements/clusterresolver.md).",
-          GST_TYPE_STRUCTURE, ro));
+          GST_TYPE_STRUCTURE, kRo));
 
+}
+
+/* The notification and action signals. */
+static void
+install_signals (GstClusterResolverClass *klass)
+{
   /**
    * GstClusterResolver::connect:
    * @host: the host's base URL (secrets redacted)
@@ -1149,6 +1127,26 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
       (GSignalFlags)(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
       G_CALLBACK (report_failure_action), nullptr, nullptr, nullptr,
       G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+}
+
+static void
+gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->set_property = gst_cluster_resolver_set_property;
+  gobject_class->get_property = gst_cluster_resolver_get_property;
+  gobject_class->dispose = gst_cluster_resolver_dispose;
+  gobject_class->finalize = gst_cluster_resolver_finalize;
+  element_class->change_state = gst_cluster_resolver_change_state;
+
+  install_cluster_properties (gobject_class);
+  install_discovery_properties (gobject_class);
+  install_callback_properties (gobject_class);
+  install_state_properties (gobject_class);
+  install_signals (klass);
 
   gst_element_class_set_static_metadata (
       element_class, "Cluster resolver", "Generic",
