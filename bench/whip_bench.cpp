@@ -12,7 +12,11 @@
  * decoded there), and the restored message's outage-ms / detection-ms.
  * Prints Markdown tables for docs/BENCHMARKS.md.
  *
- *   build/bench/resilient-whip-bench [runs] [rounds]
+ *   build/bench/resilient-whip-bench [runs] [rounds] [own]
+ *
+ * The liveness rounds run the strict test server twice: RTCP every ~1 s
+ * and every ~100 ms (as often as transport-wide-cc feedback from browsers,
+ * Janus or pion comes).
  */
 #include "elements.h"
 #include "fixtures/chromiumpeer.h"
@@ -266,9 +270,10 @@ liveness (Publisher &p, int rounds, const std::function<void ()> &kill,
 /* Kill and restart of the strict test server (in process: its webrtcbin
  * goes away, a new one answers on the same port). */
 std::vector<Round>
-liveness_own (int rounds)
+liveness_own (int rounds, unsigned rtcp_interval_ms)
 {
   WhipTestServer::Options o;
+  o.rtcp_interval_ms = rtcp_interval_ms;
   auto server = std::make_unique<WhipTestServer> (o);
   o.port = server->port ();
   Publisher p (server->url ());
@@ -359,6 +364,8 @@ main (int argc, char **argv)
   }
   int n = argc > 1 ? std::atoi (argv[1]) : 20;
   int rounds = argc > 2 ? std::atoi (argv[2]) : 10;
+  /* "own": the strict test server only, no chromium rows */
+  bool own_only = argc > 3 && std::string (argv[3]) == "own";
 
   std::printf ("| path | runs | total | offer | HTTP | ICE | DTLS | "
       "first frame after DTLS |\n|---|---|---|---|---|---|---|---|\n");
@@ -396,7 +403,7 @@ main (int argc, char **argv)
   }
 
   std::unique_ptr<fixtures::ChromiumPeer> peer;
-  if (fixtures::ChromiumPeer::installed ()) {
+  if (fixtures::ChromiumPeer::installed () && !own_only) {
     peer = std::make_unique<fixtures::ChromiumPeer> ();
     if (!peer->peer_ready () || !peer->start_chromium ()) {
       std::fprintf (stderr, "chromium peer did not start\n");
@@ -431,7 +438,10 @@ main (int argc, char **argv)
     std::printf ("\n| autorestoresink WHIP, kill and restart | rounds | "
         "detection | restore, viewer-side | outage-ms | detection-ms |\n"
         "|---|---|---|---|---|---|\n");
-    report_rounds ("strict test server (webrtcbin)", liveness_own (rounds));
+    report_rounds ("strict test server (webrtcbin), RTCP every ~1 s",
+        liveness_own (rounds, 1000));
+    report_rounds ("strict test server (webrtcbin), RTCP every ~100 ms",
+        liveness_own (rounds, 100));
     if (peer)
       report_rounds ("chromium endpoint (kill -9, restart)",
           liveness_chromium (*peer, rounds));

@@ -353,6 +353,14 @@ expose_pad (GstResWhepSrc *self, GstPad *pad)
         static_cast<std::atomic<std::uint64_t> *> (d)->fetch_add (1);
         return GST_PAD_PROBE_OK;
       }, &priv->media_buffers, nullptr);
+  /* A pad the application leaves unlinked (a video-only pipeline) drops
+   * its buffers: its not-linked would otherwise travel up through
+   * webrtcbin to the one bundled transport and stop every stream. */
+  gst_pad_add_probe (ghost, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
+          | GST_PAD_PROBE_TYPE_BUFFER_LIST), [] (GstPad *p, GstPadProbeInfo *,
+          gpointer) {
+        return gst_pad_is_linked (p) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+      }, nullptr, nullptr);
   priv->ghosts.push_back (ghost);
   gst_element_add_pad (GST_ELEMENT (self), ghost);
   GST_DEBUG_OBJECT (self, "exposed %s", name.c_str ());

@@ -4,6 +4,8 @@
 
 #include "common/whipclient.h"
 
+#include "common/iceagent.h"
+
 #include "common/messages.h"
 #include "resilient/whip/sdp.h"
 #include "resilient/whip/url.h"
@@ -282,17 +284,7 @@ WhipClient::configure_webrtcbin (GstElement *webrtc)
 {
   g_object_set (webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
       NULL);
-  GObject *ice = nullptr;
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
-  if (ice) {
-    if (is_loopback_host (config_.endpoint)) {
-      gboolean ret = FALSE;
-      g_signal_emit_by_name (ice, "add-local-ip-address", "127.0.0.1", &ret);
-    }
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
-      g_object_set (ice, "ice-tcp", FALSE, NULL);
-    g_object_unref (ice);
-  }
+  configure_ice_agent (webrtc, is_loopback_host (config_.endpoint));
   std::string stun = config_.stun_server;
   std::vector<std::string> turns = config_.turn_servers;
   std::vector<whip::IceServer> servers = link_servers_;

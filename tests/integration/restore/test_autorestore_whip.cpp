@@ -211,6 +211,45 @@ TEST (AutoRestoreSinkWhip, ServerRestartedPublisherRestoresAndTheNewServerDecode
   EXPECT_LT (restore_ms, 7000) << pub.all ();
 }
 
+/* A server whose feedback comes every ~100 ms (as transport-wide-cc
+ * feedback from browsers, Janus or pion does; the test server sends RTCP
+ * that often) is judged by the fast watch (lib/resilient/whip/
+ * feedbackwatch.h): its death ends the session within about a second,
+ * with the default ping settings, and 3 s of healthy publishing before
+ * that end nothing. */
+TEST (AutoRestoreSinkWhip, ServerWithFrequentFeedbackIsNoticedDeadWithinASecond)
+{
+  WhipTestServer::Options o;
+  o.rtcp_interval_ms = 100;
+  auto server = std::make_unique<WhipTestServer> (o);
+  Publisher pub (whip_location (*server));
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return server->video_frames () >= 15
+        && std::atoll (pub.stat ("pings").c_str ()) >= 20;
+  }, 15s)) << pub.all () << " pings " << pub.stat ("pings");
+  std::this_thread::sleep_for (3s);
+  ASSERT_EQ (pub.count ("autorestoresink-republish"), 0) << pub.all ();
+  ASSERT_EQ (pub.count ("autorestoresink-retry"), 0) << pub.all ();
+  server.reset ();
+  auto down = steady_clock::now ();
+  /* the session ends: republished at once, or (the server being gone)
+   * a retry scheduled */
+  ASSERT_TRUE (WhipTestServer::wait_until ([&] {
+    return pub.count ("autorestoresink-republish")
+        + pub.count ("autorestoresink-retry") >= 1;
+  }, 10s)) << pub.all ();
+  const long long ms = (long long) duration_cast<milliseconds> (
+      steady_clock::now () - down).count ();
+  std::printf ("[ figures ] WHIP server with 100 ms feedback killed: "
+      "session ended after %lld ms\n", ms);
+  EXPECT_NE (pub.stat ("last-failure").find ("pings-missing"),
+      std::string::npos) << pub.stat ("last-failure");
+  /* 6 x ~100 ms of silence allowed (at least 500 ms) plus the check's
+   * polling: well under the ~5 s a receiver-report-only server takes.
+   * The bound leaves room for a loaded machine. */
+  EXPECT_LT (ms, 1500) << pub.all ();
+}
+
 /* The default keyframe interval (2000 ms): the group held and replayed on
  * restore is up to 2 s long, and its audio and video must keep one time
  * base in the new session. The new server then decodes at the full 30

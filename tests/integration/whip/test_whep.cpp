@@ -285,6 +285,23 @@ TEST (Whep, RestartsWithAFreshSession)
   gst_object_unref (src);
 }
 
+/* A video-only pipeline, as a new user writes it: the audio pad stays
+ * unlinked. Its buffers are dropped; before, its not-linked reached the
+ * bundled transport and stopped the video too ("streaming stopped, reason
+ * not-linked" from nicesrc) whenever audio came first. */
+TEST (Whep, UnlinkedAudioPadDoesNotStopTheVideo)
+{
+  WhipTestServer server (whep_options ());
+  Pipeline p ("reswhepsrc name=src uri=" + whep_uri (server));
+  GstElement *src = p.by_name ("src");
+  PadCounter video (p.get (), src, "video_");
+  gst_object_unref (src);
+  ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (p.wait_for ([&] { return video.count () >= 60; }, 15s))
+      << p.errors ();
+  EXPECT_TRUE (p.errors ().empty ()) << p.errors ();
+}
+
 int
 main (int argc, char **argv)
 {
