@@ -43,7 +43,7 @@
  *   -> Private::state_lock     (policy, runs map, statistics, status)
  *   -> Output::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
- *   -> Run::wait_lock / Run::offset_lock / Branch::latest_lock (never
+ *   -> Run::wait_lock / Run::timeline_lock / Branch::latest_lock (never
  *      held together, none held while pushing out)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * Run::op_lock is only taken on the call_async pool and in teardown, with
@@ -64,6 +64,7 @@
 #include "resilient/cluster/client.h"
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/health.h"
+#include "resilient/failover/output_timeline.h"
 #include "resilient/failover/policy.h"
 #include "resilient/failover/undecodable.h"
 
@@ -203,9 +204,6 @@ constexpr int DEFAULT_RATE = 48000;
 constexpr int DEFAULT_CHANNELS = 2;
 
 constexpr GstClockTime HEALTH_PERIOD = 100 * GST_MSECOND;
-/* How long after its first sample an active live candidate keeps following
- * its live edge (skipping the start-up burst) before its offset is frozen. */
-constexpr GstClockTime LIVE_SETTLE = 1500 * GST_MSECOND;
 
 #define ORIGIN_META_NAME "GstFailoverSrcOriginMeta"
 /* Set once in class_init: no name lookup per output buffer. */
@@ -341,15 +339,10 @@ struct Run
   std::mutex wait_lock;
   GstClockID wait_id = nullptr;
 
-  std::mutex offset_lock;
-  bool offset_set = false;
-  gint64 offset = 0;
-  /* Live candidates: per stream, the smallest (arrival - buffer) running
-   * time seen, i.e. the live edge; and when the first sample arrived. */
-  bool late_set[2] = { false, false };
-  gint64 min_late[2] = { 0, 0 };
-  GstClockTime min_late_at[2] = { 0, 0 };
-  GstClockTime first_sample_at = GST_CLOCK_TIME_NONE;
+  /* Maps the candidate's running time onto the output's (one offset for
+   * audio and video). */
+  std::mutex timeline_lock;
+  CandidateTimeline timeline;
 
   std::mutex op_lock; /* serialises state changes */
 
@@ -368,12 +361,9 @@ struct Output
   GstCaps *accepted = nullptr;
   GstVideoInfo vinfo;
   GstAudioInfo ainfo;
-  GstClockTime last_end = GST_CLOCK_TIME_NONE;
-  GstClockTime last_real_end = GST_CLOCK_TIME_NONE; /* of a candidate */
-  std::uint64_t last_source = G_MAXUINT64;          /* run id, 0 = filler */
+  /* Where the output has got to, from which source (run id, 0 filler). */
+  OutputTimeline timeline;
   GstBuffer *last_frame = nullptr; /* last candidate video frame */
-  std::uint64_t last_frame_source = 0; /* run id it came from */
-  GstClockTime last_frame_time = GST_CLOCK_TIME_NONE;
   GstBuffer *black = nullptr;
   GstBuffer *image = nullptr;
   bool image_tried = false;
@@ -848,9 +838,10 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     }
     if (caps && caps != o.accepted)
       gst_caps_replace (&o.accepted, caps);
-    GstClockTime dur;
+    OutputTimeline::Placement place;
     if (stream == VIDEO) {
-      dur = frame_duration (o);
+      place = o.timeline.place_video (from_ns (pts),
+                                      from_ns (frame_duration (o)));
     } else {
       gsize bpf = GST_AUDIO_INFO_BPF (&o.ainfo);
       gsize samples = bpf ? gst_buffer_get_size (buf) / bpf : 0;
@@ -858,45 +849,30 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
         gst_buffer_unref (buf);
         goto out;
       }
-      dur = gst_util_uint64_scale_int (samples, GST_SECOND,
-                                       GST_AUDIO_INFO_RATE (&o.ainfo));
+      place = o.timeline.place_audio (from_ns (pts), samples,
+                                      GST_AUDIO_INFO_RATE (&o.ainfo));
+      if (!place.drop && place.trim_samples > 0)
+        buf = gst_audio_buffer_truncate (buf, bpf, place.trim_samples,
+                                         samples - place.trim_samples);
     }
-    if (GST_CLOCK_TIME_IS_VALID (o.last_end) && pts < o.last_end) {
-      /* Overlaps what already went out: clamp video, clip audio. */
-      if (stream == VIDEO) {
-        if (pts + dur / 2 <= o.last_end) {
-          GST_LOG_OBJECT (self,
-                          "video: dropping frame of %" G_GUINT64_FORMAT
-                          " at %" GST_TIME_FORMAT
-                          " behind the output end %" GST_TIME_FORMAT,
-                          (guint64)source, GST_TIME_ARGS (pts),
-                          GST_TIME_ARGS (o.last_end));
-          gst_buffer_unref (buf);
-          goto out;
-        }
-        pts = o.last_end;
-      } else {
-        gsize bpf = GST_AUDIO_INFO_BPF (&o.ainfo);
-        gsize samples = gst_buffer_get_size (buf) / bpf;
-        guint64 trim = gst_util_uint64_scale_int (
-            o.last_end - pts, GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
-        if (trim >= samples) {
-          gst_buffer_unref (buf);
-          goto out;
-        }
-        buf = gst_audio_buffer_truncate (buf, bpf, trim, samples - trim);
-        pts = o.last_end;
-        dur = gst_util_uint64_scale_int (samples - trim, GST_SECOND,
-                                         GST_AUDIO_INFO_RATE (&o.ainfo));
-      }
+    if (place.drop) {
+      /* Behind what already went out (overlap across a switch). */
+      GST_LOG_OBJECT (self,
+                      "%s: dropping buffer of %" G_GUINT64_FORMAT
+                      " at %" GST_TIME_FORMAT " behind the output end",
+                      stream_names[stream], (guint64)source,
+                      GST_TIME_ARGS (pts));
+      gst_buffer_unref (buf);
+      goto out;
     }
+    pts = to_ns (place.pts);
     buf = gst_buffer_make_writable (buf);
     GST_BUFFER_PTS (buf) = pts;
     GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DURATION (buf) = dur;
+    GST_BUFFER_DURATION (buf) = to_ns (place.duration);
     GST_BUFFER_OFFSET (buf) = GST_BUFFER_OFFSET_NONE;
     GST_BUFFER_OFFSET_END (buf) = GST_BUFFER_OFFSET_NONE;
-    if (source != o.last_source) {
+    if (o.timeline.discont (source)) {
       GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_DISCONT);
       if (stream == AUDIO)
         GST_BUFFER_FLAG_SET (buf, GST_BUFFER_FLAG_RESYNC);
@@ -919,27 +895,13 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
       if (priv->pending.armed && priv->pending.source == source) {
         done = priv->pending;
         priv->pending.armed = false;
-        /* From the last buffer of the candidate we leave (a starving
-         * stretch covered by filler counts as gap) or of the filler. */
-        GstClockTime prev = priv->pending.from >= 0
-                                    && GST_CLOCK_TIME_IS_VALID (o.last_real_end)
-                                ? o.last_real_end
-                                : o.last_end;
-        if (GST_CLOCK_TIME_IS_VALID (prev))
-          gap = pts > prev ? pts - prev : 0;
-        else
-          gap = 0;
+        gap = to_ns (o.timeline.switch_gap (from_ns (pts),
+                                            priv->pending.from >= 0));
       }
     }
-    o.last_end = pts + dur;
-    if (source != 0)
-      o.last_real_end = o.last_end;
-    o.last_source = source;
-    if (stream == VIDEO && source != 0) {
+    o.timeline.commit (place.pts, place.duration, source, stream == VIDEO);
+    if (stream == VIDEO && source != 0)
       gst_buffer_replace (&o.last_frame, buf);
-      o.last_frame_time = pts;
-      o.last_frame_source = source;
-    }
     GST_LOG_OBJECT (self,
                     "%s: push from %" G_GUINT64_FORMAT " at %" GST_TIME_FORMAT,
                     stream_names[stream], (guint64)source, GST_TIME_ARGS (pts));
@@ -969,8 +931,8 @@ out:
 static GstClockTime
 starve_threshold (GstFailoverSrcPrivate *priv)
 {
-  return std::max<GstClockTime> (priv->latency_ns.load () / 2,
-                                 50 * GST_MSECOND);
+  return to_ns (resilient::failover::starve_threshold (
+      from_ns (priv->latency_ns.load ())));
 }
 
 /* ---- candidate runs: streaming-thread side ------------------------------ */
@@ -1243,83 +1205,29 @@ new_sample (GstAppSink *sink, gpointer user_data)
     return GST_FLOW_OK;
   }
   GstClockTime now = running_now (self);
-  GstClockTime late_limit = starve_threshold (priv);
-  /* Where filler covering this stream has got to, if it is covering it. */
-  GstClockTime filler_end = GST_CLOCK_TIME_NONE;
-  if (priv->active_source.load () == run->id) {
+  CandidateTimeline::Sample in;
+  in.stream = b->stream;
+  in.running_time = from_ns (brt);
+  in.now = from_ns (now);
+  in.live = run->kind == InputKind::Live;
+  in.active = priv->active_source.load () == run->id;
+  in.late_limit = from_ns (starve_threshold (priv));
+  if (in.active) {
+    /* Where filler covering this stream has got to, if it is covering it. */
     Output &o = priv->out[b->stream];
     std::lock_guard<std::mutex> g (o.lock);
-    if (o.last_source == 0)
-      filler_end = o.last_end;
+    in.filler_end = o.timeline.filler_end ();
   }
-  gint64 out;
-  bool stale = false;
+  CandidateTimeline::Mapping map;
   {
-    /* One offset per candidate maps its running time onto ours; audio and
-     * video share it. */
-    std::lock_guard<std::mutex> g (run->offset_lock);
-    gint64 lateness = (gint64)now - (gint64)brt;
-    if (!GST_CLOCK_TIME_IS_VALID (run->first_sample_at))
-      run->first_sample_at = now;
-    bool active = priv->active_source.load () == run->id;
-    bool tracking = false;
-    if (run->kind == InputKind::Live) {
-      /* A live connection starts with a burst (RTMP servers send the GOP
-       * from the last keyframe, jitterbuffers release what they hold):
-       * anchored on its first sample, the output would stay one burst
-       * behind the input for good. Follow the live edge instead, the
-       * smallest arrival lateness per stream (the slowest stream's edge,
-       * so both streams' newest data fit), while the candidate is not on
-       * the output (nothing visible is lost) and for its first moments on
-       * it; the stale part of the burst maps behind the output and is
-       * skipped. Then the offset is frozen, so the output never jumps. */
-      int s = b->stream;
-      /* The edge may also rise, by at most 1 ms per second since it was
-       * last set (1000 ppm: more than any sender's clock drift, far less
-       * than network jitter), so a standby connected for hours follows a
-       * sender whose clock runs slower than ours. */
-      if (!run->late_set[s]
-          || lateness <= run->min_late[s]
-                            + (gint64)((now - run->min_late_at[s]) / 1000)) {
-        run->min_late[s] = lateness;
-        run->min_late_at[s] = now;
-        run->late_set[s] = true;
-      }
-      tracking = !active || now < run->first_sample_at + LIVE_SETTLE;
-      if (tracking) {
-        gint64 edge = G_MININT64;
-        for (int i = 0; i < 2; i++)
-          if (run->late_set[i])
-            edge = std::max (edge, run->min_late[i]);
-        run->offset = edge;
-        run->offset_set = true;
-        /* Older than the live edge by more than the starving threshold:
-         * start-up burst, skipped. */
-        stale = lateness > edge + (gint64)late_limit;
-      }
-    }
-    /* Re-anchored when the candidate falls behind by more than the
-     * starving threshold (stall, slow decoding, burst after a gap): from
-     * there on the output is covered by filler, and samples mapped behind
-     * it would all be dropped. */
-    if (!tracking
-        && (!run->offset_set
-            || (gint64)brt + run->offset < (gint64)now - (gint64)late_limit)) {
-      if (run->offset_set)
-        GST_DEBUG_OBJECT (self, "candidate %d fell behind, re-anchoring",
-                          run->index);
-      run->offset = lateness;
-      run->offset_set = true;
-    }
-    out = (gint64)brt + run->offset;
-    /* The candidate's content takes over from filler right where the
-     * filler ended, instead of being dropped as behind it. */
-    if (!stale && GST_CLOCK_TIME_IS_VALID (filler_end)
-        && out < (gint64)filler_end) {
-      run->offset += (gint64)filler_end - out;
-      out = (gint64)filler_end;
-    }
+    std::lock_guard<std::mutex> g (run->timeline_lock);
+    map = run->timeline.map (in);
   }
+  if (map.reanchored)
+    GST_DEBUG_OBJECT (self, "candidate %d fell behind, re-anchoring",
+                      run->index);
+  const gint64 out = map.out_ns;
+  const bool stale = map.stale;
   if (stale) {
     record_buffer (run, now);
     gst_sample_unref (sample);
@@ -1335,7 +1243,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * faster stream (audio, mapped to the slower video's live edge, about one
    * audio buffer later) would otherwise cost a clock wait, one more thread
    * wake-up, for every buffer. */
-  if (out > (gint64)now + (gint64)(late_limit / 2)) {
+  if (CandidateTimeline::must_wait (out, in.now, in.late_limit)) {
     if (!pace (run, clock, base, (GstClockTime)out)) {
       gst_sample_unref (sample);
       return GST_FLOW_OK;
@@ -2150,49 +2058,37 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
         std::lock_guard<std::mutex> g (o.lock);
         if (!o.caps)
           break;
-        GstClockTime end = o.last_end;
-        /* On filler the output is kept filled up to now; with a candidate
-         * active, filler covers a stream starving for `threshold` and, once
-         * it covers it, keeps it filled until the candidate pushes again. */
-        if (GST_CLOCK_TIME_IS_VALID (end)) {
-          if (active == 0) {
-            if (end > now)
-              break;
-          } else if (o.last_source == 0) {
-            /* Never ahead of now: the candidate's next sample must fit. */
-            if (end + (st == VIDEO ? frame_duration (o) : 0) > now)
-              break;
-          } else if (now < end + threshold) {
+        OutputTimeline::FillerInput in;
+        in.now = from_ns (now);
+        in.on_filler = active == 0;
+        in.threshold = from_ns (threshold);
+        in.frame = from_ns (st == VIDEO ? frame_duration (o) : 0);
+        in.latency = from_ns (latency);
+        auto due = o.timeline.filler_due (in);
+        if (!due)
+          break;
+        pts = to_ns (*due);
+        if (st == VIDEO) {
+          switch (o.timeline.picture (*due, o.last_frame != nullptr,
+                                      o.image != nullptr, from_ns (hold),
+                                      active, just_switched)) {
+          case OutputTimeline::Picture::LastFrame:
+            buf = gst_buffer_copy (o.last_frame);
+            break;
+          case OutputTimeline::Picture::Image:
+            buf = gst_buffer_copy (o.image);
+            break;
+          case OutputTimeline::Picture::Black:
+            buf = o.black ? gst_buffer_copy (o.black) : nullptr;
             break;
           }
-        }
-        pts = (GST_CLOCK_TIME_IS_VALID (end) && end + latency >= now) ? end
-                                                                      : now;
-        if (st == VIDEO) {
-          /* A starving active candidate is still healthy until its
-           * timeout: its own last frame is held (no black) until it
-           * comes back or the output switches. */
-          bool hold_ok
-              = o.last_frame
-                && ((GST_CLOCK_TIME_IS_VALID (o.last_frame_time)
-                     && pts < o.last_frame_time + hold)
-                    || (active != 0
-                        && (o.last_frame_source == active || just_switched)));
-          GstBuffer *src
-              = hold_ok ? o.last_frame : (o.image ? o.image : o.black);
-          if (src)
-            buf = gst_buffer_copy (src);
         } else {
           if (GST_AUDIO_INFO_RATE (&o.ainfo) <= 0
               || GST_AUDIO_INFO_BPF (&o.ainfo) == 0)
             break;
-          GstClockTime until = active == 0 || !GST_CLOCK_TIME_IS_VALID (end)
-                                   ? now + HEALTH_PERIOD / 2
-                                   : now;
-          if (until <= pts)
-            break;
-          guint64 samples = gst_util_uint64_scale_int (
-              until - pts, GST_AUDIO_INFO_RATE (&o.ainfo), GST_SECOND);
+          guint64 samples = o.timeline.silence_samples (
+              *due, in.now, in.on_filler, from_ns (HEALTH_PERIOD / 2),
+              GST_AUDIO_INFO_RATE (&o.ainfo));
           if (samples == 0)
             break;
           gsize size = samples * GST_AUDIO_INFO_BPF (&o.ainfo);
@@ -2280,10 +2176,11 @@ schedule_tick (GstFailoverSrc *self)
     std::lock_guard<std::mutex> g (o.lock);
     if (!o.caps)
       continue; /* default caps are decided on health ticks */
-    if (!GST_CLOCK_TIME_IS_VALID (o.last_end) || o.last_source == 0)
+    auto starving = o.timeline.starving_at (from_ns (thr));
+    if (!starving)
       filling = true;
     else
-      starve = std::min<GstClockTime> (starve, o.last_end + thr);
+      starve = std::min<GstClockTime> (starve, to_ns (*starving));
   }
   GstClockTime at = filling ? now + fast : std::max (starve, now + fast);
   GstClockTime silence = GST_CLOCK_TIME_NONE;
@@ -2723,10 +2620,7 @@ reset_outputs (GstFailoverSrc *self)
   for (int st = 0; st < 2; st++) {
     Output &o = self->priv->out[st];
     std::lock_guard<std::mutex> g (o.lock);
-    o.last_end = GST_CLOCK_TIME_NONE;
-    o.last_real_end = GST_CLOCK_TIME_NONE;
-    o.last_source = G_MAXUINT64;
-    o.last_frame_time = GST_CLOCK_TIME_NONE;
+    o.timeline.reset ();
     gst_clear_buffer (&o.last_frame);
     gst_clear_buffer (&o.black);
     gst_clear_buffer (&o.image);
@@ -2792,10 +2686,8 @@ on_playing (GstFailoverSrc *self)
    * and are re-anchored on their next sample. */
   for (auto &r : runs) {
     gst_element_set_base_time (r->bin, priv->base_time.load ());
-    std::lock_guard<std::mutex> g (r->offset_lock);
-    r->offset_set = false;
-    r->late_set[VIDEO] = r->late_set[AUDIO] = false;
-    r->first_sample_at = GST_CLOCK_TIME_NONE;
+    std::lock_guard<std::mutex> g (r->timeline_lock);
+    r->timeline.reset ();
   }
   run_actions (self, std::move (acts));
   for (int st = 0; st < 2; st++) {
