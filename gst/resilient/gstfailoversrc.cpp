@@ -245,60 +245,9 @@ running_now (GstFailoverSrc *self)
   return now > base ? now - base : 0;
 }
 
-HealthConfig
-health_config (const Settings &s)
-{
-  HealthConfig c;
-  c.timeout = ms (s.timeout);
-  c.adaptive_timeout = ms (s.adaptive_timeout);
-  c.startup_timeout = ms (s.startup_timeout);
-  c.min_bitrate_kbps = s.min_bitrate;
-  c.window = ms (s.bitrate_window);
-  c.low_windows = s.low_bitrate_windows;
-  return c;
-}
-
-PolicyConfig
-policy_config (const Settings &s)
-{
-  PolicyConfig c;
-  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT ? Standby::Hot
-                                                        : Standby::Cold;
-  c.backoff.initial = ms (s.retry_delay);
-  c.backoff.max = ms (std::max (s.retry_max_delay, s.retry_delay));
-  c.backoff.max_attempts = s.retry_max_attempts;
-  c.backoff.jitter = 0.2;
-  c.failback_holdoff = ms (s.failback_holdoff);
-  c.auto_failback = s.auto_failback;
-  c.max_freeze = from_ns (FAILBACK_MAX_FREEZE);
-  return c;
-}
-
 } // namespace resilient::gst::failoversrc
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static ErrorClass
-classify_error (const GError *err)
-{
-  if (err->domain == GST_RESOURCE_ERROR) {
-    if (err->code == GST_RESOURCE_ERROR_NOT_FOUND)
-      return ErrorClass::NotFound;
-    if (err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED)
-      return ErrorClass::NotAuthorized;
-  } else if (err->domain == GST_CORE_ERROR) {
-    if (err->code == GST_CORE_ERROR_MISSING_PLUGIN)
-      return ErrorClass::MissingPlugin;
-  } else if (err->domain == GST_STREAM_ERROR) {
-    if (err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND
-        || err->code == GST_STREAM_ERROR_TYPE_NOT_FOUND
-        || err->code == GST_STREAM_ERROR_WRONG_TYPE)
-      return ErrorClass::MissingPlugin;
-  } else if (err->domain == GST_URI_ERROR) {
-    return ErrorClass::BadUri;
-  }
-  return ErrorClass::Transient;
-}
 
 /* The direct child of `self` that `obj` is inside of (a ref), or NULL. */
 static GstObject *
@@ -891,6 +840,17 @@ static const GParamFlags rw_playing
 static const GParamFlags ro
     = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
+/* A guint property from min to G_MAXUINT. */
+static void
+install_uint (GObjectClass *gobject_class, guint id, const char *name,
+              const char *nick, const char *blurb, guint min, guint def,
+              GParamFlags flags)
+{
+  g_object_class_install_property (
+      gobject_class, id,
+      g_param_spec_uint (name, nick, blurb, min, G_MAXUINT, def, flags));
+}
+
 /* The candidates and what happens when all fail. */
 static void
 install_candidate_props (GObjectClass *gobject_class)
@@ -949,21 +909,17 @@ install_output_props (GObjectClass *gobject_class)
           "Raw audio caps every candidate is converted to (rate, channels, "
           "format); unset means lock onto the first candidate's format.",
           GST_TYPE_CAPS, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_LATENCY,
-      g_param_spec_uint (
-          "latency", "Latency",
-          "Latency in milliseconds the element reports and uses to absorb "
-          "network jitter and switch-time reordering.",
-          0, G_MAXUINT, DEFAULT_LATENCY_MS, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_HOLD_LAST_FRAME,
-      g_param_spec_uint (
-          "hold-last-frame", "Hold last frame",
-          "When nothing is healthy, how long in milliseconds the last frame "
-          "is repeated before black or the fallback image; 0 shows black at "
-          "once.",
-          0, G_MAXUINT, DEFAULT_HOLD_LAST_FRAME_MS, rw_playing));
+  install_uint (
+      gobject_class, PROP_LATENCY, "latency", "Latency",
+      "Latency in milliseconds the element reports and uses to absorb "
+      "network jitter and switch-time reordering.",
+      0, DEFAULT_LATENCY_MS, rw_ready);
+  install_uint (
+      gobject_class, PROP_HOLD_LAST_FRAME, "hold-last-frame", "Hold last frame",
+      "When nothing is healthy, how long in milliseconds the last frame "
+      "is repeated before black or the fallback image; 0 shows black at "
+      "once.",
+      0, DEFAULT_HOLD_LAST_FRAME_MS, rw_playing);
   g_object_class_install_property (
       gobject_class, PROP_FALLBACK_IMAGE,
       g_param_spec_string (
@@ -991,65 +947,51 @@ install_output_props (GObjectClass *gobject_class)
 static void
 install_health_props (GObjectClass *gobject_class)
 {
-  g_object_class_install_property (
-      gobject_class, PROP_TIMEOUT,
-      g_param_spec_uint (
-          "timeout", "Timeout",
-          "Silence in milliseconds after which a running candidate counts as "
-          "failed (errors, EOS and pad removal switch at once).",
-          1, G_MAXUINT, DEFAULT_TIMEOUT_MS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_ADAPTIVE_TIMEOUT,
-      g_param_spec_uint (
-          "adaptive-timeout", "Adaptive timeout",
-          "Silence in milliseconds allowed to HLS/DASH/HTTP candidates, whose "
-          "data arrives in segment bursts; the larger of this and 'timeout' "
-          "applies to them.",
-          1, G_MAXUINT, DEFAULT_ADAPTIVE_TIMEOUT_MS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_STARTUP_TIMEOUT,
-      g_param_spec_uint (
-          "startup-timeout", "Startup timeout",
-          "Time in milliseconds a starting candidate gets to deliver its "
-          "first decoded frame before it counts as failed.",
-          1, G_MAXUINT, DEFAULT_STARTUP_TIMEOUT_MS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_MIN_BITRATE,
-      g_param_spec_uint (
-          "min-bitrate", "Minimum bitrate",
-          "Bitrate floor in kbit/s of the encoded data a candidate delivers; "
-          "0 disables the bitrate check.",
-          0, G_MAXUINT, DEFAULT_MIN_BITRATE_KBPS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_BITRATE_WINDOW,
-      g_param_spec_uint (
-          "bitrate-window", "Bitrate window",
-          "Length in milliseconds of one bitrate measurement window.", 1,
-          G_MAXUINT, DEFAULT_BITRATE_WINDOW_MS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_LOW_BITRATE_WINDOWS,
-      g_param_spec_uint (
-          "low-bitrate-windows", "Low bitrate windows",
-          "Consecutive windows under 'min-bitrate' that count as a failure.", 1,
-          G_MAXUINT, DEFAULT_LOW_BITRATE_WINDOWS, rw_playing));
+  install_uint (
+      gobject_class, PROP_TIMEOUT, "timeout", "Timeout",
+      "Silence in milliseconds after which a running candidate counts as "
+      "failed (errors, EOS and pad removal switch at once).",
+      1, DEFAULT_TIMEOUT_MS, rw_playing);
+  install_uint (
+      gobject_class, PROP_ADAPTIVE_TIMEOUT, "adaptive-timeout",
+      "Adaptive timeout",
+      "Silence in milliseconds allowed to HLS/DASH/HTTP candidates, whose "
+      "data arrives in segment bursts; the larger of this and 'timeout' "
+      "applies to them.",
+      1, DEFAULT_ADAPTIVE_TIMEOUT_MS, rw_playing);
+  install_uint (gobject_class, PROP_STARTUP_TIMEOUT, "startup-timeout",
+                "Startup timeout",
+                "Time in milliseconds a starting candidate gets to deliver its "
+                "first decoded frame before it counts as failed.",
+                1, DEFAULT_STARTUP_TIMEOUT_MS, rw_playing);
+  install_uint (
+      gobject_class, PROP_MIN_BITRATE, "min-bitrate", "Minimum bitrate",
+      "Bitrate floor in kbit/s of the encoded data a candidate delivers; "
+      "0 disables the bitrate check.",
+      0, DEFAULT_MIN_BITRATE_KBPS, rw_playing);
+  install_uint (gobject_class, PROP_BITRATE_WINDOW, "bitrate-window",
+                "Bitrate window",
+                "Length in milliseconds of one bitrate measurement window.", 1,
+                DEFAULT_BITRATE_WINDOW_MS, rw_playing);
+  install_uint (
+      gobject_class, PROP_LOW_BITRATE_WINDOWS, "low-bitrate-windows",
+      "Low bitrate windows",
+      "Consecutive windows under 'min-bitrate' that count as a failure.", 1,
+      DEFAULT_LOW_BITRATE_WINDOWS, rw_playing);
 }
 
 /* Retries and failback. */
 static void
 install_retry_props (GObjectClass *gobject_class)
 {
-  g_object_class_install_property (
-      gobject_class, PROP_RETRY_DELAY,
-      g_param_spec_uint (
-          "retry-delay", "Retry delay",
-          "First retry delay in milliseconds of a failed candidate; later "
-          "retries back off exponentially with jitter.",
-          0, G_MAXUINT, DEFAULT_RETRY_DELAY_MS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_RETRY_MAX_DELAY,
-      g_param_spec_uint ("retry-max-delay", "Retry max delay",
-                         "Cap in milliseconds of the retry delay.", 0,
-                         G_MAXUINT, DEFAULT_RETRY_MAX_DELAY_MS, rw_playing));
+  install_uint (
+      gobject_class, PROP_RETRY_DELAY, "retry-delay", "Retry delay",
+      "First retry delay in milliseconds of a failed candidate; later "
+      "retries back off exponentially with jitter.",
+      0, DEFAULT_RETRY_DELAY_MS, rw_playing);
+  install_uint (gobject_class, PROP_RETRY_MAX_DELAY, "retry-max-delay",
+                "Retry max delay", "Cap in milliseconds of the retry delay.", 0,
+                DEFAULT_RETRY_MAX_DELAY_MS, rw_playing);
   g_object_class_install_property (
       gobject_class, PROP_RETRY_MAX_ATTEMPTS,
       g_param_spec_int (
@@ -1057,14 +999,13 @@ install_retry_props (GObjectClass *gobject_class)
           "Retries per candidate before giving up on it; -1 is unlimited "
           "(fatal failures are never retried).",
           -1, G_MAXINT, DEFAULT_RETRY_MAX_ATTEMPTS, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_FAILBACK_HOLDOFF,
-      g_param_spec_uint (
-          "failback-holdoff", "Failback hold-off",
-          "Time in milliseconds a higher-priority candidate must be healthy "
-          "before the output returns to it (doubled for a candidate that "
-          "fails again soon after a failback).",
-          0, G_MAXUINT, DEFAULT_FAILBACK_HOLDOFF_MS, rw_playing));
+  install_uint (
+      gobject_class, PROP_FAILBACK_HOLDOFF, "failback-holdoff",
+      "Failback hold-off",
+      "Time in milliseconds a higher-priority candidate must be healthy "
+      "before the output returns to it (doubled for a candidate that "
+      "fails again soon after a failback).",
+      0, DEFAULT_FAILBACK_HOLDOFF_MS, rw_playing);
   g_object_class_install_property (
       gobject_class, PROP_AUTO_FAILBACK,
       g_param_spec_boolean (

@@ -12,6 +12,28 @@ using resilient::gst::redact_text;
 
 namespace resilient::gst::failoversrc {
 
+ErrorClass
+classify_error (const GError *err)
+{
+  if (err->domain == GST_RESOURCE_ERROR) {
+    if (err->code == GST_RESOURCE_ERROR_NOT_FOUND)
+      return ErrorClass::NotFound;
+    if (err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED)
+      return ErrorClass::NotAuthorized;
+  } else if (err->domain == GST_CORE_ERROR) {
+    if (err->code == GST_CORE_ERROR_MISSING_PLUGIN)
+      return ErrorClass::MissingPlugin;
+  } else if (err->domain == GST_STREAM_ERROR) {
+    if (err->code == GST_STREAM_ERROR_CODEC_NOT_FOUND
+        || err->code == GST_STREAM_ERROR_TYPE_NOT_FOUND
+        || err->code == GST_STREAM_ERROR_WRONG_TYPE)
+      return ErrorClass::MissingPlugin;
+  } else if (err->domain == GST_URI_ERROR) {
+    return ErrorClass::BadUri;
+  }
+  return ErrorClass::Transient;
+}
+
 void
 post_switch (GstElement *element, const PendingSwitch &p, std::uint64_t gap_ms)
 {

@@ -33,6 +33,9 @@ void post_give_up (GstElement *element, const resilient::failover::Action &a,
  * (all-failed=eos; the caller ends the stream). `why` names each one. */
 void post_all_failed (GstElement *element, bool error, const std::string &why);
 
+/* How a child's error counts (fatal or worth a retry). */
+resilient::failover::ErrorClass classify_error (const GError *err);
+
 /* The words of a child's error: its message, and the last line of its
  * debug string, redacted. */
 std::string error_words (const GError *err, const gchar *dbg);

@@ -22,6 +22,35 @@ namespace resilient::gst::failoversrc {
 
 using SelfRef = resilient::gst::SelfRef<GstFailoverSrc>;
 
+HealthConfig
+health_config (const Settings &s)
+{
+  HealthConfig c;
+  c.timeout = ms (s.timeout);
+  c.adaptive_timeout = ms (s.adaptive_timeout);
+  c.startup_timeout = ms (s.startup_timeout);
+  c.min_bitrate_kbps = s.min_bitrate;
+  c.window = ms (s.bitrate_window);
+  c.low_windows = s.low_bitrate_windows;
+  return c;
+}
+
+PolicyConfig
+policy_config (const Settings &s)
+{
+  PolicyConfig c;
+  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT ? Standby::Hot
+                                                        : Standby::Cold;
+  c.backoff.initial = ms (s.retry_delay);
+  c.backoff.max = ms (std::max (s.retry_max_delay, s.retry_delay));
+  c.backoff.max_attempts = s.retry_max_attempts;
+  c.backoff.jitter = 0.2;
+  c.failback_holdoff = ms (s.failback_holdoff);
+  c.auto_failback = s.auto_failback;
+  c.max_freeze = from_ns (FAILBACK_MAX_FREEZE);
+  return c;
+}
+
 /* Right after a switch to a running candidate: its newest video frame
  * (kept while it was not on the output) goes out now, so a hot standby is
  * on air at once rather than at its next frame. Loop thread. */
