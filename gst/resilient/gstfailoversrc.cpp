@@ -93,6 +93,17 @@ using resilient::gst::redact_uri;
 
 /* ---- enums -------------------------------------------------------------- */
 
+/* Registers an enum type once (any thread). */
+static GType
+register_enum_once (GType *type, const char *name, const GEnumValue *values)
+{
+  if (g_once_init_enter (type)) {
+    GType t = g_enum_register_static (name, values);
+    g_once_init_leave (type, t);
+  }
+  return *type;
+}
+
 static GType
 gst_failover_src_standby_get_type (void)
 {
@@ -104,11 +115,7 @@ gst_failover_src_standby_get_type (void)
       "The next candidate is kept connected and decoded", "hot" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstFailoverSrcStandby", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstFailoverSrcStandby", values);
 }
 
 static GType
@@ -124,11 +131,7 @@ gst_failover_src_all_failed_get_type (void)
       "Post a WARNING and end the stream with EOS", "eos" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstFailoverSrcAllFailed", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstFailoverSrcAllFailed", values);
 }
 
 static GType
@@ -147,11 +150,7 @@ gst_failover_src_status_get_type (void)
       "filler" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstFailoverSrcStatus", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstFailoverSrcStatus", values);
 }
 
 enum {
