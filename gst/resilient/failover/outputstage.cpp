@@ -219,7 +219,7 @@ load_fallback_image (GstFailoverSrc *self, const std::string &path,
   return result;
 }
 
-/* Output::lock held. */
+/* OutputStream::lock held. */
 static void
 set_output_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps)
 {
@@ -276,7 +276,7 @@ on_output_caps_known (GstFailoverSrc *self, int stream)
   gst_caps_unref (caps);
 }
 
-/* Output::lock held: whether a buffer in `caps` may go out; the first
+/* OutputStream::lock held: whether a buffer in `caps` may go out; the first
  * candidate's caps become the output caps (`caps_now_known`). */
 static bool
 accept_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps,
@@ -302,7 +302,7 @@ accept_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps,
   return true;
 }
 
-/* Output::lock held: where `buf` goes on the output timeline; audio is
+/* OutputStream::lock held: where `buf` goes on the output timeline; audio is
  * clipped in place. */
 static OutputTimeline::Placement
 place_locked (OutputStream &o, int stream, GstBuffer *&buf, GstClockTime pts)
@@ -355,7 +355,7 @@ stamp (GstBuffer *buf, const OutputTimeline::Placement &place, bool discont,
   return buf;
 }
 
-/* Output::lock held: the pending switch whose new source this buffer is
+/* OutputStream::lock held: the pending switch whose new source this buffer is
  * the first of, with the gap it left. */
 static std::optional<PendingSwitch>
 take_pending_switch (GstFailoverSrcPrivate *priv, OutputStream &o,
@@ -506,8 +506,8 @@ struct FillerTick
   bool just_switched;
 };
 
-/* Output::lock held: the next filler buffer of stream `st` and its time, or
- * NULL when the stream needs none now. */
+/* OutputStream::lock held: the next filler buffer of stream `st` and its
+ * time, or NULL when the stream needs none now. */
 static GstBuffer *
 next_filler_locked (GstFailoverSrcPrivate *priv, OutputStream &o, int st,
                     const FillerTick &t, GstClockTime &pts)

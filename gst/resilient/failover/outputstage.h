@@ -33,7 +33,7 @@ enum StreamIdx {
 };
 extern const char *const stream_names[2];
 
-/* One output stream (Output::lock guards it). */
+/* One output stream (its lock guards the rest). */
 struct OutputStream
 {
   std::mutex lock;
