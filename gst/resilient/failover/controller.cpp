@@ -1,0 +1,967 @@
+/* gst-resilient: failoversrc's controller on the ControlLoop (see
+ * controller.h). */
+#include "failover/controller.h"
+
+#include "common/messages.h"
+#include "common/selfref.h"
+#include "failover/busmessages.h"
+#include "failover/candidaterun.h"
+#include "failover/outputstage.h"
+
+#include <algorithm>
+#include <optional>
+
+#define GST_CAT_DEFAULT failover_src_debug
+
+using namespace resilient;
+using namespace resilient::failover;
+using resilient::gst::redact_text;
+using resilient::gst::redact_uri;
+
+namespace resilient::gst::failoversrc {
+
+using SelfRef = resilient::gst::SelfRef<GstFailoverSrc>;
+
+HealthConfig
+health_config (const Settings &s)
+{
+  HealthConfig c;
+  c.timeout = ms (s.timeout);
+  c.adaptive_timeout = ms (s.adaptive_timeout);
+  c.startup_timeout = ms (s.startup_timeout);
+  c.min_bitrate_kbps = s.min_bitrate;
+  c.window = ms (s.bitrate_window);
+  c.low_windows = s.low_bitrate_windows;
+  return c;
+}
+
+PolicyConfig
+policy_config (const Settings &s)
+{
+  PolicyConfig c;
+  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT ? Standby::Hot
+                                                        : Standby::Cold;
+  c.backoff.initial = ms (s.retry_delay);
+  c.backoff.max = ms (std::max (s.retry_max_delay, s.retry_delay));
+  c.backoff.max_attempts = s.retry_max_attempts;
+  c.backoff.jitter = 0.2;
+  c.failback_holdoff = ms (s.failback_holdoff);
+  c.auto_failback = s.auto_failback;
+  c.max_freeze = from_ns (FAILBACK_MAX_FREEZE);
+  return c;
+}
+
+/* Right after a switch to a running candidate: its newest video frame
+ * (kept while it was not on the output) goes out now, so a hot standby is
+ * on air at once rather than at its next frame. Loop thread. */
+static void
+put_latest_frame_out (GstFailoverSrc *self, int index, std::uint64_t source)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  std::shared_ptr<CandidateRun> run;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    auto it = priv->runs.find (index);
+    if (it != priv->runs.end () && it->second->id == source)
+      run = it->second;
+  }
+  if (!run || run->stopping.load ())
+    return;
+  Branch &b = run->branches[VIDEO];
+  GstBuffer *buf = nullptr;
+  GstCaps *caps = nullptr;
+  {
+    std::lock_guard<std::mutex> g (b.latest_lock);
+    buf = b.latest;
+    caps = b.latest_caps;
+    b.latest = nullptr;
+    b.latest_caps = nullptr;
+  }
+  GstClockTime now = running_now (self);
+  if (buf && caps && GST_CLOCK_TIME_IS_VALID (now)
+      && priv->active_source.load () == source) {
+    GST_DEBUG_OBJECT (self, "candidate %d: newest frame out at the switch",
+                      index);
+    push_output (self, VIDEO, buf, now, source, index, caps);
+    buf = nullptr;
+  }
+  gst_clear_buffer (&buf);
+  gst_clear_caps (&caps);
+}
+
+static void
+handle_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
+                FailureReason reason, bool fatal, std::string detail,
+                GstClockTime first_sign, Duration retry_floor)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  std::vector<Action> acts;
+  std::shared_ptr<resilient::cluster::ClusterClient> cluster;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    auto it = priv->runs.find (index);
+    if (!priv->policy || it == priv->runs.end () || it->second->id != run_id)
+      return; /* stale: that run is gone */
+    GstClockTime now = running_now (self);
+    acts = priv->policy->on_failure (index, reason, fatal, detail,
+                                     tp (first_sign), tp (now), retry_floor);
+    auto c = priv->clusters.find (index);
+    if (c != priv->clusters.end ())
+      cluster = c->second;
+  }
+  if (cluster)
+    cluster->failed (reason_name (reason));
+  run_actions (self, std::move (acts));
+}
+
+/* Any thread: the first failure of a run goes to the loop. */
+void
+report_failure (GstFailoverSrc *self, std::uint64_t run_id, int index,
+                FailureReason reason, bool fatal, std::string detail,
+                GstClockTime first_sign, Duration retry_floor)
+{
+  auto *priv = self->priv;
+  std::shared_ptr<CandidateRun> run;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    auto it = priv->runs.find (index);
+    if (it != priv->runs.end () && it->second->id == run_id)
+      run = it->second;
+  }
+  if (run) {
+    bool expected = false;
+    if (!run->failed_reported.compare_exchange_strong (expected, true))
+      return;
+    /* The active candidate stops feeding the output at once. */
+    if (priv->active_source.load () == run_id)
+      run->stopping = true;
+  }
+  priv->loop.post ([keep = SelfRef (self), run_id, index, reason, fatal, detail,
+                    first_sign, retry_floor] {
+    GstFailoverSrc *self = keep.p;
+    handle_failure (self, run_id, index, reason, fatal, detail, first_sign,
+                    retry_floor);
+  });
+}
+
+static GstFailoverSrcStatus
+compute_status_locked (GstFailoverSrcPrivate *priv, GstClockTime now)
+{
+  if (!priv->playing || !priv->policy)
+    return GST_FAILOVER_SRC_STATUS_STOPPED;
+  int active = priv->policy->active ();
+  if (active < 0) {
+    /* Starting: nothing was on the output yet and a candidate may still
+     * come up. */
+    bool starting = false;
+    if (!priv->ever_active) {
+      for (std::size_t i = 0; i < priv->policy->size (); i++)
+        starting |= priv->policy->state ((int)i) == CandidateState::Starting;
+    }
+    return starting ? GST_FAILOVER_SRC_STATUS_STARTING
+                    : GST_FAILOVER_SRC_STATUS_FILLER;
+  }
+  /* "The first candidate": index 0 of the list, even when it was given up
+   * (then the output is on a backup for good). */
+  return active == 0 ? GST_FAILOVER_SRC_STATUS_LIVE
+                     : GST_FAILOVER_SRC_STATUS_BACKUP;
+}
+
+void
+update_status (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  bool changed;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    GstFailoverSrcStatus st = compute_status_locked (priv, running_now (self));
+    changed = st != priv->status;
+    priv->status = st;
+  }
+  if (changed)
+    g_object_notify (G_OBJECT (self), "status");
+}
+
+std::string
+candidate_uri (GstFailoverSrcPrivate *priv, int index)
+{
+  std::lock_guard<std::mutex> g (priv->state_lock);
+  if (index < 0 || index >= (int)priv->candidates.size ())
+    return "";
+  /* a cluster:// candidate: the host it is using (redacted) */
+  if (index < (int)priv->cand_stats.size ()
+      && !priv->cand_stats[index].host_uri.empty ())
+    return priv->cand_stats[index].host_uri;
+  return redact_uri (priv->candidates[index].uri);
+}
+
+static void
+health_tick (GstFailoverSrc *self, GstClockTime now)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  std::vector<Action> acts;
+  struct Failed
+  {
+    std::uint64_t id;
+    int index;
+    FailureReason reason;
+    GstClockTime first;
+  };
+  std::vector<Failed> failed;
+  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>>
+      healthy_clusters;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    if (!priv->policy)
+      return;
+    for (auto &kv : priv->runs) {
+      CandidateRun &r = *kv.second;
+      gint64 last = r.last_buffer_ns.load ();
+      std::optional<TimePoint> lastp;
+      if (last >= 0)
+        lastp = from_ns ((guint64)last);
+      HealthResult h = r.health->update (tp (now), r.bytes.load (),
+                                         r.buffers.load (), lastp);
+      if (kv.first < (int)priv->cand_stats.size ()) {
+        auto &cs = priv->cand_stats[kv.first];
+        cs.bitrate_kbps = r.health->bitrate_kbps ();
+        auto age = r.health->last_buffer_age (tp (now));
+        cs.last_buffer_age_ms = age ? to_ms (*age) : -1;
+      }
+      if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
+        r.reported_healthy = true;
+        priv->policy->on_healthy (kv.first, tp (now));
+        auto c = priv->clusters.find (kv.first);
+        if (c != priv->clusters.end ())
+          healthy_clusters.push_back (c->second);
+      } else if (h.verdict == Verdict::Failed) {
+        failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
+      } else if (auto proven = r.undecodable.update (
+                     tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
+                     r.buffers.load ())) {
+        failed.push_back (
+            { r.id, kv.first, FailureReason::Undecodable, to_ns (*proven) });
+      }
+      /* New content (video, else audio) for the failback proof. */
+      std::uint64_t content = r.has_stream[VIDEO].load ()
+                                  ? r.content_ns[VIDEO].load ()
+                                  : r.content_ns[AUDIO].load ();
+      std::uint64_t fresh = content - std::min (content, r.content_reported);
+      r.content_reported = content;
+      priv->policy->on_content (kv.first, tp (now), from_ns (fresh));
+      auto since = priv->policy->proving_since (kv.first);
+      GST_LOG_OBJECT (self,
+                      "candidate %d: %" G_GUINT64_FORMAT
+                      " ms new content, proving for %" G_GINT64_FORMAT " ms",
+                      kv.first, fresh / GST_MSECOND,
+                      since ? (gint64)to_ms (tp (now) - *since) : (gint64)-1);
+    }
+    acts = priv->policy->step (tp (now));
+  }
+  for (auto &c : healthy_clusters)
+    c->succeeded ();
+  run_actions (self, std::move (acts));
+  for (auto &f : failed) {
+    std::string detail
+        = f.reason == FailureReason::LowBitrate ? "bitrate under min-bitrate"
+          : f.reason == FailureReason::Undecodable
+              ? "undecodable stream: "
+                    + std::to_string (kUndecodableBytes / 1024)
+                    + " KiB from the source and nothing a demuxer, parser "
+                      "or decoder could use"
+              : "no data within the timeout";
+    report_failure (self, f.id, f.index, f.reason, false, detail, f.first);
+  }
+}
+
+static void
+on_tick (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  GstClockTime now = running_now (self);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return;
+  GstClockTime startup = GST_CLOCK_TIME_NONE;
+  bool do_health = false;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    if (!priv->playing)
+      return;
+    if (!GST_CLOCK_TIME_IS_VALID (priv->last_health)
+        || now >= priv->last_health + HEALTH_PERIOD
+        || (GST_CLOCK_TIME_IS_VALID (priv->silence_deadline)
+            && now >= priv->silence_deadline)) {
+      priv->last_health = now;
+      do_health = true;
+    }
+    startup = priv->playing_since;
+  }
+  guint startup_ms;
+  {
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    startup_ms = priv->settings.startup_timeout;
+  }
+  if (GST_CLOCK_TIME_IS_VALID (startup))
+    startup += startup_ms * GST_MSECOND;
+  if (do_health)
+    health_tick (self, now);
+  filler_tick (self, now, startup);
+  update_status (self);
+  schedule_tick (self);
+}
+
+/* Arms the one timer of the loop at the earliest of: the next health tick,
+ * the moment a running candidate's silence reaches its timeout (so a stall
+ * is detected when it happens, not up to a tick later), and, for filler,
+ * the next output frame while filler is on (or may have to be: a stream
+ * of the active candidate starving). While every stream is fed by a
+ * candidate, it does not wake up per frame. */
+void
+schedule_tick (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  GstClock *clock = priv->clock.load ();
+  if (!clock)
+    return;
+  GstClockTime now = running_now (self);
+  if (!GST_CLOCK_TIME_IS_VALID (now))
+    return;
+  GstClockTime fast;
+  {
+    std::lock_guard<std::mutex> g (priv->output.out[VIDEO].lock);
+    fast = frame_duration (priv->output.out[VIDEO]);
+  }
+  fast = std::min (fast, HEALTH_PERIOD / 2);
+  GstClockTime thr = starve_threshold (priv);
+  bool filling = priv->active_source.load () == 0;
+  GstClockTime starve = GST_CLOCK_TIME_NONE;
+  for (int st = 0; st < 2 && !filling; st++) {
+    OutputStream &o = priv->output.out[st];
+    std::lock_guard<std::mutex> g (o.lock);
+    if (!o.caps)
+      continue; /* default caps are decided on health ticks */
+    auto starving = o.timeline.starving_at (from_ns (thr));
+    if (!starving)
+      filling = true;
+    else
+      starve = std::min<GstClockTime> (starve, to_ns (*starving));
+  }
+  GstClockTime at = filling ? now + fast : std::max (starve, now + fast);
+  GstClockTime silence = GST_CLOCK_TIME_NONE;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    GstClockTime health = GST_CLOCK_TIME_IS_VALID (priv->last_health)
+                              ? priv->last_health + HEALTH_PERIOD
+                              : now;
+    at = std::min (at, health);
+    for (auto &kv : priv->runs) {
+      CandidateRun &r = *kv.second;
+      gint64 last = r.last_buffer_ns.load ();
+      if (last < 0 || !r.health || r.failed_reported.load ())
+        continue;
+      GstClockTime dl
+          = (GstClockTime)last + to_ns (r.health->effective_timeout ());
+      silence = std::min<GstClockTime> (silence, dl);
+    }
+    priv->silence_deadline = silence;
+    at = std::min (at, silence);
+    at = std::max (at, now + GST_MSECOND);
+  }
+  auto id
+      = priv->loop.schedule_at (clock, priv->base_time.load () + at,
+                                [keep = SelfRef (self)] { on_tick (keep.p); });
+  std::lock_guard<std::mutex> g (priv->state_lock);
+  priv->tick_timer = id;
+}
+
+/* A status callback reported the host or stream of a cluster candidate down:
+ * an immediate failure of its current run (listener thread -> loop). The
+ * callback holds only a weak reference to the element. */
+static void
+watch_cluster (GstFailoverSrc *self, int index,
+               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
+{
+  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
+    g_weak_ref_clear (w);
+    delete w;
+  });
+  g_weak_ref_init (weak.get (), self);
+  client->watch ([weak, index] (const resilient::cluster::DownNotice &n) {
+    auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
+    if (!s)
+      return;
+    std::string what = n.stream.empty () ? "host " + redact_uri (n.host)
+                                         : "stream '" + n.stream + "'";
+    s->priv->loop.post ([keep = SelfRef (s), index, what] {
+      GstFailoverSrc *s = keep.p;
+      std::uint64_t run_id = 0;
+      {
+        std::lock_guard<std::mutex> g (s->priv->state_lock);
+        auto it = s->priv->runs.find (index);
+        if (it != s->priv->runs.end ())
+          run_id = it->second->id;
+      }
+      if (run_id) {
+        GST_INFO_OBJECT (s,
+                         "cluster status: %s down, candidate "
+                         "%d fails",
+                         what.c_str (), index);
+        report_failure (s, run_id, index, FailureReason::ClusterDown, false,
+                        "status callback: " + what + " reported down",
+                        running_now (s));
+      }
+    });
+    gst_object_unref (s);
+  });
+}
+
+void
+on_playing (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  std::vector<Action> acts;
+  std::vector<std::shared_ptr<CandidateRun>> runs;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    if (!priv->policy || !priv->playing)
+      return;
+    for (auto &kv : priv->runs)
+      runs.push_back (kv.second);
+    if (!GST_CLOCK_TIME_IS_VALID (priv->playing_since))
+      priv->playing_since = running_now (self);
+    acts = priv->policy->step (tp (running_now (self)));
+  }
+  /* Back from PAUSED: the base time moved; running candidates follow it
+   * and are re-anchored on their next sample. */
+  for (auto &r : runs) {
+    gst_element_set_base_time (r->bin, priv->base_time.load ());
+    std::lock_guard<std::mutex> g (r->timeline_lock);
+    r->timeline.reset ();
+  }
+  run_actions (self, std::move (acts));
+  for (int st = 0; st < 2; st++) {
+    bool known;
+    {
+      std::lock_guard<std::mutex> g (priv->output.out[st].lock);
+      known = priv->output.out[st].caps != nullptr;
+    }
+    if (known)
+      on_output_caps_known (self, st);
+  }
+  schedule_tick (self);
+}
+
+void
+teardown_all (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  /* destroyed (unsubscribed) outside the state lock */
+  std::map<int, std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
+  priv->loop.post_and_wait ([priv] { priv->loop.cancel_all (); });
+  std::map<int, std::shared_ptr<CandidateRun>> runs;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    runs.swap (priv->runs);
+    priv->playing = false;
+    priv->policy.reset ();
+    clusters.swap (priv->clusters);
+    priv->playing_since = GST_CLOCK_TIME_NONE;
+  }
+  for (auto &kv : runs)
+    interrupt_run (kv.second.get ());
+  for (auto &kv : runs)
+    teardown_run_sync (self, kv.second);
+  /* Runs stopped earlier may still be tearing down on the call_async pool;
+   * they remove themselves. */
+  priv->active_source = 0;
+  priv->active_index = -1;
+  {
+    std::lock_guard<std::mutex> g (priv->switch_lock);
+    priv->pending = PendingSwitch{};
+  }
+}
+
+/* Loop thread: thresholds changed in PLAYING. */
+void
+apply_runtime_settings (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  HealthConfig hc;
+  PolicyConfig pc;
+  {
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    hc = health_config (priv->settings);
+    pc = policy_config (priv->settings);
+    priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
+  }
+  std::lock_guard<std::mutex> g (priv->state_lock);
+  if (priv->policy) {
+    pc.standby = priv->policy->config ().standby;
+    priv->policy->set_config (pc);
+  }
+  for (auto &kv : priv->runs)
+    kv.second->health->set_config (hc);
+}
+
+/* ---- starting and stopping candidates ----------------------------------- */
+
+/* The policy learns that candidate `index` could not even be started. */
+static void
+fail_start (GstFailoverSrc *self, int index, FailureReason reason, bool fatal,
+            const std::string &detail)
+{
+  auto *priv = self->priv;
+  std::vector<Action> acts;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    GstClockTime now = running_now (self);
+    if (!priv->policy)
+      return;
+    acts = priv->policy->on_failure (index, reason, fatal, detail, tp (now),
+                                     tp (now));
+  }
+  run_actions (self, std::move (acts));
+}
+
+/* A cluster:// candidate: the URL of the next host to try, or false (and the
+ * failure reported) when no host can serve it. */
+static bool
+resolve_cluster_candidate (GstFailoverSrc *self, int index,
+                           const ClusterClientPtr &cluster, Candidate &c)
+{
+  auto *priv = self->priv;
+  auto attempt = cluster->next ();
+  if (!attempt) {
+    fail_start (self, index, FailureReason::Error, false,
+                "no host of cluster '" + cluster->cluster_id ()
+                    + "' can serve '" + cluster->path () + "' ("
+                    + cluster->last_note () + ")");
+    return false;
+  }
+  Candidate resolved = parse_candidate (attempt->url);
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    if (index < (int)priv->cand_stats.size ())
+      priv->cand_stats[index].host_uri = redact_uri (attempt->url);
+  }
+  c.uri = attempt->url;
+  c.scheme = resolved.scheme;
+  c.kind = resolved.kind;
+  return true;
+}
+
+/* Action Start: a new run of candidate `index`. */
+static void
+apply_start (GstFailoverSrc *self, int index)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  Settings s;
+  {
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    s.timeout = priv->settings.timeout;
+    s.adaptive_timeout = priv->settings.adaptive_timeout;
+    s.startup_timeout = priv->settings.startup_timeout;
+    s.min_bitrate = priv->settings.min_bitrate;
+    s.bitrate_window = priv->settings.bitrate_window;
+    s.low_bitrate_windows = priv->settings.low_bitrate_windows;
+  }
+  Candidate c;
+  std::uint64_t id;
+  ClusterClientPtr cluster;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    c = priv->candidates.at (index);
+    id = priv->next_run_id++;
+    auto it = priv->clusters.find (index);
+    if (it != priv->clusters.end ())
+      cluster = it->second;
+  }
+  if (cluster && !resolve_cluster_candidate (self, index, cluster, c))
+    return;
+  auto run = build_candidate_run (self, index, c, id, s);
+  if (!run) {
+    fail_start (self, index, FailureReason::Unsupported, true,
+                "a required GStreamer element (uridecodebin, converters, "
+                "appsink) is missing");
+    return;
+  }
+  GST_INFO_OBJECT (self, "starting candidate %d (%s)", index,
+                   run->safe_uri.c_str ());
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    priv->runs[index] = run;
+  }
+  start_candidate_run (self, run);
+}
+
+/* Action Stop. */
+static void
+apply_stop (GstFailoverSrc *self, int index)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  std::shared_ptr<CandidateRun> run;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    auto it = priv->runs.find (index);
+    if (it == priv->runs.end ())
+      return;
+    run = it->second;
+    priv->runs.erase (it);
+  }
+  GST_INFO_OBJECT (self, "stopping candidate %d", index);
+  stop_candidate_run (self, run);
+}
+
+/* ---- switching ------------------------------------------------------------
+ */
+
+void
+report_switch (GstFailoverSrc *self, const PendingSwitch &p, GstClockTime gap)
+{
+  std::uint64_t gap_ms = GST_CLOCK_TIME_IS_VALID (gap) ? gap / GST_MSECOND : 0;
+  {
+    std::lock_guard<std::mutex> g (self->priv->state_lock);
+    self->priv->stats.last_gap_ms = gap_ms;
+    self->priv->stats.max_gap_ms
+        = std::max (self->priv->stats.max_gap_ms, gap_ms);
+  }
+  GST_INFO_OBJECT (self,
+                   "switched %d -> %d (%s), gap %" G_GUINT64_FORMAT
+                   " ms, detect %" G_GUINT64_FORMAT " ms",
+                   p.from, p.to, p.reason.c_str (), gap_ms, p.detect_ms);
+  post_switch (GST_ELEMENT (self), p, gap_ms);
+}
+
+/* Statistics of a switch decided now; returns the new source's run id and
+ * the time spent on filler before it (when it leaves filler). */
+static std::uint64_t
+account_switch (GstFailoverSrc *self, const Action &a, GstClockTime now,
+                std::uint64_t &filler_ms)
+{
+  auto *priv = self->priv;
+  std::uint64_t source = 0;
+  std::lock_guard<std::mutex> g (priv->state_lock);
+  if (a.to >= 0) {
+    auto it = priv->runs.find (a.to);
+    if (it != priv->runs.end ())
+      source = it->second->id;
+    priv->ever_active = true;
+  }
+  /* Time accounting of the candidate we leave. */
+  if (GST_CLOCK_TIME_IS_VALID (priv->active_since)
+      && GST_CLOCK_TIME_IS_VALID (now) && now > priv->active_since) {
+    std::uint64_t spent = (now - priv->active_since) / GST_MSECOND;
+    if (a.from < 0) {
+      priv->stats.time_on_filler_ms += spent;
+      filler_ms = spent;
+    } else if (a.from != 0)
+      priv->stats.time_on_backup_ms += spent;
+  }
+  priv->active_since = now;
+  priv->stats.num_switches++;
+  if (a.why == SwitchReason::Failback)
+    priv->stats.num_failbacks++;
+  priv->stats.last_reason = a.reason;
+  return source;
+}
+
+/* Action Switch: the output follows run `source` (0 filler) from now on;
+ * the switch is reported when its first buffer goes out. */
+static void
+apply_switch (GstFailoverSrc *self, const Action &a)
+{
+  auto *priv = self->priv;
+  std::uint64_t filler_ms = 0;
+  std::uint64_t source
+      = account_switch (self, a, running_now (self), filler_ms);
+  PendingSwitch next;
+  next.armed = true;
+  next.source = source;
+  next.from = a.from;
+  next.to = a.to;
+  next.from_uri = candidate_uri (priv, a.from);
+  next.to_uri = candidate_uri (priv, a.to);
+  next.reason = a.reason;
+  next.cause_index = a.cause_index;
+  next.detect_ms = (std::uint64_t)to_ms (a.detect);
+  next.filler_ms = filler_ms;
+  std::optional<PendingSwitch> superseded;
+  {
+    std::lock_guard<std::mutex> g (priv->switch_lock);
+    /* A switch decided before the previous one put a buffer out: the
+     * previous one is reported now (nothing of it reached the output, gap
+     * 0) and the new one measures the whole gap. */
+    if (priv->pending.armed)
+      superseded = priv->pending;
+    priv->pending = next;
+  }
+  if (superseded)
+    report_switch (self, *superseded, 0);
+  priv->active_index = a.to;
+  priv->active_source = source;
+  if (source != 0)
+    put_latest_frame_out (self, a.to, source);
+  GST_INFO_OBJECT (self, "switch %d -> %d: %s", a.from, a.to,
+                   a.reason.c_str ());
+}
+
+/* ---- failures ---------------------------------------------------------------
+ */
+
+/* Action CandidateFailed: one WARNING per failure, whatever kind (error,
+ * EOS, silence, ...), with the input's own words. */
+static void
+apply_candidate_failed (GstFailoverSrc *self, const Action &a)
+{
+  std::string uri = candidate_uri (self->priv, a.index);
+  std::string detail = redact_text (a.detail);
+  GST_WARNING_OBJECT (self, "candidate %d (%s) failed: %s (%s)", a.index,
+                      uri.c_str (), a.reason.c_str (), detail.c_str ());
+  post_candidate_failed (GST_ELEMENT (self), a, uri, detail);
+}
+
+/* Action Retry. */
+static void
+apply_retry (GstFailoverSrc *self, const Action &a)
+{
+  std::string uri = candidate_uri (self->priv, a.index);
+  {
+    std::lock_guard<std::mutex> g (self->priv->state_lock);
+    self->priv->stats.num_retries++;
+  }
+  post_retry (GST_ELEMENT (self), a, uri);
+}
+
+/* Action GiveUp. */
+static void
+apply_give_up (GstFailoverSrc *self, const Action &a)
+{
+  std::string uri = candidate_uri (self->priv, a.index);
+  std::string detail = redact_text (a.detail);
+  GST_WARNING_OBJECT (self, "giving up on candidate %d (%s): %s", a.index,
+                      uri.c_str (), detail.c_str ());
+  {
+    std::lock_guard<std::mutex> g (self->priv->state_lock);
+    if (a.index >= 0)
+      self->priv->last_failure[a.index] = detail;
+  }
+  post_give_up (GST_ELEMENT (self), a, uri, detail);
+}
+
+/* After the actions: when every candidate was given up (and the output
+ * still runs), an ERROR or EOS as all-failed says. */
+static void
+check_all_given_up (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  std::string why;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    if (!priv->playing || !priv->policy || !priv->policy->all_given_up ()
+        || priv->eos_sent)
+      return;
+    priv->eos_sent = true;
+    for (std::size_t i = 0; i < priv->candidates.size (); i++) {
+      auto f = priv->last_failure.find ((int)i);
+      why += (why.empty () ? "" : "; ") + std::string ("candidate ")
+             + std::to_string (i) + " (" + redact_uri (priv->candidates[i].uri)
+             + "): " + (f != priv->last_failure.end () ? f->second : "?");
+    }
+  }
+  GstFailoverSrcAllFailed what;
+  {
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    what = priv->settings.all_failed;
+  }
+  post_all_failed (GST_ELEMENT (self),
+                   what == GST_FAILOVER_SRC_ALL_FAILED_ERROR, why);
+  if (what != GST_FAILOVER_SRC_ALL_FAILED_ERROR)
+    end_output (self);
+}
+
+void
+run_actions (GstFailoverSrc *self, std::vector<Action> acts)
+{
+  g_return_if_fail (self->priv->loop.on_loop_thread ());
+  bool notify_active = false;
+  for (auto &a : acts) {
+    switch (a.kind) {
+    case Action::Kind::Switch:
+      apply_switch (self, a);
+      notify_active = true;
+      break;
+    case Action::Kind::Start:
+      apply_start (self, a.index);
+      break;
+    case Action::Kind::Stop:
+      apply_stop (self, a.index);
+      break;
+    case Action::Kind::CandidateFailed:
+      apply_candidate_failed (self, a);
+      break;
+    case Action::Kind::Retry:
+      apply_retry (self, a);
+      break;
+    case Action::Kind::GiveUp:
+      apply_give_up (self, a);
+      break;
+    }
+  }
+  check_all_given_up (self);
+  if (notify_active)
+    g_object_notify (G_OBJECT (self), "active-candidate");
+  update_status (self);
+}
+
+void
+step_policy (GstFailoverSrc *self)
+{
+  std::vector<Action> acts;
+  {
+    std::lock_guard<std::mutex> g (self->priv->state_lock);
+    if (self->priv->policy && self->priv->playing)
+      acts = self->priv->policy->step (tp (running_now (self)));
+  }
+  run_actions (self, std::move (acts));
+}
+
+/* ---- preparing the candidates (application thread) ------------------------
+ */
+
+/* Parses the URIs: each candidate, its problem if it cannot be used, and
+ * the resolver clients of cluster:// ones (watched). Counts the usable. */
+static int
+parse_candidates (GstFailoverSrc *self, const std::vector<std::string> &uris,
+                  std::vector<Candidate> &cands,
+                  std::map<int, ClusterClientPtr> &clusters,
+                  std::string &problems)
+{
+  int usable = 0;
+  for (auto &u : uris) {
+    Candidate c = parse_candidate (u);
+    if (resilient::cluster::ClusterClient::is_cluster_uri (u)) {
+      /* the URL and its kind come from the cluster at each start */
+      auto client = std::make_shared<resilient::cluster::ClusterClient> (u);
+      std::string error;
+      if (client->attach (error)) {
+        c.problem.reset ();
+        watch_cluster (self, (int)cands.size (), client);
+        clusters[(int)cands.size ()] = client;
+      } else {
+        c.problem = error;
+      }
+    } else if (!c.problem
+               && !gst_uri_protocol_is_supported (GST_URI_SRC,
+                                                  c.scheme.c_str ())) {
+      c.problem = "no GStreamer source element handles '" + c.scheme
+                  + "://' (unknown scheme or missing plugin)";
+    }
+    if (c.problem) {
+      problems += "\n  #" + std::to_string (cands.size ()) + " '"
+                  + redact_uri (c.uri) + "': " + *c.problem;
+    } else {
+      usable++;
+    }
+    cands.push_back (c);
+  }
+  return usable;
+}
+
+/* state_lock held: the policy's verdict on the unusable candidates. */
+static std::vector<Action>
+reject_unusable_locked (GstFailoverSrcPrivate *priv,
+                        const std::vector<Candidate> &cands)
+{
+  std::vector<Action> acts;
+  for (std::size_t i = 0; i < cands.size (); i++) {
+    if (!cands[i].problem)
+      continue;
+    auto reason = cands[i].scheme.empty ()
+                          || parse_candidate (cands[i].uri).problem
+                          || resilient::cluster::ClusterClient::is_cluster_uri (
+                              cands[i].uri)
+                      ? FailureReason::BadUri
+                      : FailureReason::Unsupported;
+    auto a = priv->policy->reject ((int)i, reason, *cands[i].problem);
+    acts.insert (acts.end (), a.begin (), a.end ());
+  }
+  return acts;
+}
+
+bool
+prepare_candidates (GstFailoverSrc *self)
+{
+  auto *priv = self->priv;
+  std::vector<std::string> uris;
+  PolicyConfig pc;
+  gint requested;
+  {
+    std::lock_guard<std::mutex> g (priv->settings_lock);
+    uris = priv->settings.uris;
+    pc = policy_config (priv->settings);
+    requested = priv->settings.requested_active;
+  }
+  if (uris.empty ()) {
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, SETTINGS,
+        ("failoversrc has no candidates: set the 'uris' property (for example "
+         "uris=\"rtmp://host/live/key | file:///srv/slate.mp4\") or "
+         "'uri-list'."),
+        (nullptr));
+    return false;
+  }
+  std::vector<Candidate> cands;
+  std::map<int, ClusterClientPtr> clusters;
+  std::string problems;
+  if (parse_candidates (self, uris, cands, clusters, problems) == 0) {
+    GST_ELEMENT_ERROR (
+        self, RESOURCE, SETTINGS,
+        ("None of the %zu failoversrc candidates is usable; fix 'uris' (a URI "
+         "needs a scheme a GStreamer source handles, e.g. rtmp://, srt://, "
+         "rtsp://, http://, file:///).",
+         cands.size ()),
+        ("%s", problems.c_str ()));
+    return false;
+  }
+  std::vector<Action> acts;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    priv->candidates = cands;
+    priv->clusters.swap (clusters);
+    priv->policy
+        = std::make_unique<FailoverPolicy> (pc, cands.size (), g_random_int ());
+    priv->cand_stats.assign (cands.size (), CandidateStats{});
+    priv->stats = Stats{};
+    priv->ever_active = false;
+    priv->eos_sent = false;
+    priv->last_failure.clear ();
+    priv->active_since = GST_CLOCK_TIME_NONE;
+    priv->last_health = GST_CLOCK_TIME_NONE;
+    acts = reject_unusable_locked (priv, cands);
+    if (requested >= 0)
+      priv->policy->request (requested);
+  }
+  for (auto &a : acts) {
+    std::string uri = redact_uri (cands[a.index].uri);
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+                         ("failoversrc candidate %d ('%s') is skipped: %s",
+                          a.index, uri.c_str (), a.detail.c_str ()),
+                         (nullptr));
+  }
+  /* Actions are carried out on the loop only (it runs from NULL->READY). */
+  priv->loop.post ([keep = SelfRef (self), acts = std::move (acts)] {
+    run_actions (keep.p, acts);
+  });
+  return true;
+}
+
+} // namespace resilient::gst::failoversrc
