@@ -48,8 +48,11 @@
 #include "common/messages.h"
 #include "common/publishtransport.h"
 #include "common/selfref.h"
+#include "restore/publishsession.h"
+#include "restore/recording.h"
 #include "elements.h"
 #include "resilient/cluster/client.h"
+#include "resilient/restore/coordinator.h"
 #include "resilient/restore/destination_list.h"
 #include "resilient/restore/encoder_chain.h"
 #include "resilient/restore/hold_queue.h"
@@ -77,7 +80,8 @@
 #include <cerrno>
 #include <unistd.h>
 
-GST_DEBUG_CATEGORY_STATIC (gst_auto_restore_sink_debug);
+/* Shared with the parts in restore/. */
+GST_DEBUG_CATEGORY (gst_auto_restore_sink_debug);
 #define GST_CAT_DEFAULT gst_auto_restore_sink_debug
 
 using namespace resilient;
@@ -266,9 +270,6 @@ struct Front
   std::vector<GstElement *> chain;
   GstElement *encoder = nullptr;
   GstElement *tee = nullptr;
-  /* Recording branch: tee pad -> queue -> parser -> splitmuxsink pad. */
-  std::vector<GstElement *> rec;
-  GstPad *rec_tee_pad = nullptr;
   bool linked = false;
   bool built = false;
   bool raw = false;
@@ -283,42 +284,15 @@ struct Front
   std::atomic<std::uint64_t> buffers_in{ 0 };
 };
 
-struct Session
-{
-  std::uint64_t id = 0;
-  size_t slot = 0;
-  GstElement *pipeline = nullptr;
-  GstElement *vsrc = nullptr;
-  GstElement *asrc = nullptr;
-  std::unique_ptr<PublishTransport> transport;
-  /* The URL the cluster gave this session (cluster:// destinations). */
-  std::string cluster_url;
-  TimePoint started{};
-  /* Media the fronts had taken in when the session started: the connect
-   * timeout only runs while media comes. */
-  std::uint64_t in_at_start = 0;
-  /* Being fed by the streaming threads (under lock). */
-  bool feeding = false;
-  bool up = false;
-  bool failed = false;
-  /* A make-before-break attempt to return to the primary. */
-  bool failback = false;
-  bool draining = false;
-  TimePoint last_bitrate_sample{};
-  /* When the peer last showed it had our media (TransportHealth's
-   * ack_age_ms), if the transport tells. */
-  std::optional<TimePoint> last_ack;
-};
+using Session = resilient::gst::PublishSession;
 
 struct Slot
 {
   std::string uri;
   /* Redacted; for a cluster:// destination the host URL in use. */
   std::string display;
-  RestoreScheduler sched;
   BitrateWatch bitrate;
   PingWatch pings;
-  RefusalDetector refusal;
   std::shared_ptr<Session> session;
   ControlLoop::TimerId retry_timer = 0;
   std::string last_reason;
@@ -327,8 +301,6 @@ struct Slot
   /* Probe cadence, and whether a probe may skip the wait. */
   ReachProbe reach;
   ControlLoop::TimerId probe_timer = 0;
-  /* A WARNING for the first failure to publish and a changed reason. */
-  FailureNotice notice;
   /* The failing session's Retry-After (ms, -1 none), for fail_session. */
   std::int64_t retry_after_ms = -1;
   bool gave_up = false;
@@ -401,7 +373,8 @@ struct GstAutoRestoreSinkPrivate
   /* Loop-only state. */
   ControlLoop loop{ "autorestoresink" };
   std::vector<Slot> slots;
-  DestinationList dests;
+  /* Schedulers, failover/fail-back, refusals: the decisions. */
+  RestoreCoordinator coord;
   std::unique_ptr<EncoderChain> chain;
   std::uint64_t next_session_id = 1;
   ControlLoop::TimerId tick_timer = 0;
@@ -411,16 +384,13 @@ struct GstAutoRestoreSinkPrivate
   bool stopping = false;
   bool eos_posted = false;
   bool fatal = false;
-  GstElement *splitmux = nullptr;
+  /* The recording (restore/recording.h): splitmuxsink and branches. */
+  resilient::gst::Recording recording;
   bool recording_eos = false;
   /* Recording failed (unwritable, disk full): its branches are gone and a
    * timer tries again every RECORDING_RETRY_MS. */
   bool recording_failed = false;
   ControlLoop::TimerId recording_timer = 0;
-  /* Streaming threads drop recording media while this is set. */
-  std::atomic<bool> recording_blocked{ false };
-  /* Clips opened so far (a new clip after a failure never overwrites one). */
-  std::atomic<guint> clips_opened{ 0 };
   bool draining_eos = false;
   GNetworkMonitor *monitor = nullptr;
   gulong monitor_handler = 0;
@@ -717,17 +687,13 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
     first_caps = caps && !f.caps;
     if (caps && (!f.caps || !gst_caps_is_equal (caps, f.caps))) {
       gst_caps_replace (&f.caps, caps);
-      for (auto &s : priv->sessions) {
-        GstElement *src = f.video ? s->vsrc : s->asrc;
-        if (src && s->feeding)
-          gst_app_src_set_caps (GST_APP_SRC (src), caps);
-      }
+      for (auto &s : priv->sessions)
+        if (s->feeding)
+          s->set_caps (f.video, caps);
     }
-    for (auto &s : priv->sessions) {
-      GstElement *src = f.video ? s->vsrc : s->asrc;
-      if (src && s->feeding)
-        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (buf));
-    }
+    for (auto &s : priv->sessions)
+      if (s->feeding)
+        s->push (f.video, buf);
     HeldQueue::Item item{ gst_buffer_ref (buf),
                           from_ns (GST_CLOCK_TIME_IS_VALID (ts) ? ts : 0), size,
                           key, f.video };
@@ -824,9 +790,9 @@ guard_encoder (GstAutoRestoreSink *self, GstElement *enc)
     g->self = self;
     g->chain = GST_PAD_CHAINFUNC (pad);
     g_object_set_qdata (G_OBJECT (enc), encoder_guard_quark (), g);
-    gst_pad_set_chain_function_full (
-        pad, guarded_chain, g,
-        [] (gpointer p) { delete static_cast<EncoderGuard *> (p); });
+    gst_pad_set_chain_function_full (pad, guarded_chain, g, [] (gpointer p) {
+      delete static_cast<EncoderGuard *> (p);
+    });
   }
   gst_object_unref (pad);
 }
@@ -898,8 +864,7 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
     GstElement *enc
         = gst_element_factory_make (cand->factory.c_str (), nullptr);
     if (enc) {
-      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                               gop,
+      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate, gop,
                                publishes_whip (priv->run.location));
       /* Open it on its own first: a hardware encoder without its device
        * fails here, before it is linked into the running front. */
@@ -934,220 +899,29 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
   return nullptr;
 }
 
-static GstPad *
-request_recording_pad (GstAutoRestoreSink *self, bool video)
-{
-  auto *priv = self->priv;
-  if (!priv->splitmux)
-    return nullptr;
-  return gst_element_request_pad_simple (priv->splitmux,
-                                         video ? "video" : "audio_%u");
-}
-
 /* ---------------------------------------------------------- recording */
-
-/* Recording is a side job: its failure (unwritable location, full disk)
- * must never reach the publishing or upstream. Each stream's recording
- * branch starts with a queue whose sink pad chain function is wrapped: a
- * flow error out of it becomes OK (the buffer is dropped) and is handed to
- * the loop, and while the recording is down every buffer is dropped. The
- * recording's elements carry a tag so that their ERROR messages are
- * recognised and turned into a WARNING. */
-struct RecordingGuard
-{
-  GstAutoRestoreSink *self = nullptr; /* not reffed: the queue is ours */
-  GstPadChainFunction chain = nullptr;
-  bool video = false;
-  /* A resumed clip starts on a keyframe. */
-  std::atomic<bool> need_key{ false };
-};
-
-static GQuark
-recording_quark (void)
-{
-  static GQuark q = g_quark_from_static_string ("autorestoresink-recording");
-  return q;
-}
 
 static void on_recording_failed (GstAutoRestoreSink *self,
                                  const std::string &location,
                                  const std::string &why);
-
-static std::string
-recording_file_of (GstObject *src)
-{
-  if (src
-      && g_object_class_find_property (G_OBJECT_GET_CLASS (src), "location")) {
-    gchar *loc = nullptr;
-    g_object_get (src, "location", &loc, nullptr);
-    std::string out = loc ? loc : "";
-    g_free (loc);
-    return out;
-  }
-  return {};
-}
-
-/* First failure of the recording (any thread): hand it to the loop. */
-static void
-trip_recording (GstAutoRestoreSink *self, const std::string &location,
-                const std::string &why)
-{
-  if (self->priv->recording_blocked.exchange (true))
-    return;
-  self->priv->loop.post ([keep = SelfRef (self), location, why] {
-    on_recording_failed (keep.p, location, why);
-  });
-}
-
-static GstFlowReturn
-recording_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
-{
-  auto *g = static_cast<RecordingGuard *> (pad->chaindata);
-  auto *priv = g->self->priv;
-  if (priv->recording_blocked
-      || (g->video && g->need_key
-          && GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))) {
-    gst_buffer_unref (buf);
-    return GST_FLOW_OK;
-  }
-  g->need_key = false;
-  GstFlowReturn r = g->chain (pad, parent, buf);
-  if (r <= GST_FLOW_NOT_NEGOTIATED) {
-    trip_recording (g->self, "",
-                    std::string ("flow return '") + gst_flow_get_name (r)
-                        + "'");
-    return GST_FLOW_OK;
-  }
-  /* Flushing: the branch is being taken down by the loop. */
-  return r == GST_FLOW_FLUSHING ? GST_FLOW_OK : r;
-}
-
-static void
-guard_recording_queue (GstAutoRestoreSink *self, GstElement *queue, bool video)
-{
-  GstPad *pad = gst_element_get_static_pad (queue, "sink");
-  auto *g = new RecordingGuard ();
-  g->self = self;
-  g->chain = GST_PAD_CHAINFUNC (pad);
-  g->video = video;
-  g->need_key = video;
-  gst_pad_set_chain_function_full (pad, recording_chain, g, [] (gpointer p) {
-    delete static_cast<RecordingGuard *> (p);
-  });
-  gst_object_unref (pad);
-}
-
-/* Whether a message source belongs to the recording. */
-static bool
-is_recording_object (GstObject *obj)
-{
-  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
-    if (g_object_get_qdata (G_OBJECT (o), recording_quark ()))
-      return true;
-  return false;
-}
-
-/* tee -> queue -> parser -> splitmuxsink for one built front (loop). */
-static bool
-build_recording_branch (GstAutoRestoreSink *self, Front &f)
-{
-  RETURN_IF_NOT_ON_LOOP_VAL (self, false);
-  std::string error;
-  GstPad *rec_pad = request_recording_pad (self, f.video);
-  if (!rec_pad)
-    return false;
-  GstElement *rq = make_element ("queue", error);
-  g_object_set (rq, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
-                (guint64)5 * GST_SECOND, nullptr);
-  g_object_set_qdata (G_OBJECT (rq), recording_quark (), GINT_TO_POINTER (1));
-  guard_recording_queue (self, rq, f.video);
-  std::vector<GstElement *> rec{ rq };
-  gst_bin_add (GST_BIN (self), rq);
-  bool ok = true;
-  GstElement *rprev = rq;
-  if (const char *p = parser_for_codec (f.codec)) {
-    GstElement *rp = make_element (p, error);
-    if (rp) {
-      g_object_set_qdata (G_OBJECT (rp), recording_quark (),
-                          GINT_TO_POINTER (1));
-      gst_bin_add (GST_BIN (self), rp);
-      rec.push_back (rp);
-      ok = gst_element_link (rq, rp);
-      rprev = rp;
-    }
-  }
-  GstPad *src = gst_element_get_static_pad (rprev, "src");
-  ok = ok && gst_pad_link (src, rec_pad) == GST_PAD_LINK_OK;
-  gst_object_unref (src);
-  gst_object_unref (rec_pad);
-  for (auto it = rec.rbegin (); it != rec.rend (); ++it)
-    ok = ok && gst_element_sync_state_with_parent (*it);
-  GstPad *tee_pad
-      = ok ? gst_element_request_pad_simple (f.tee, "src_%u") : nullptr;
-  GstPad *qsink = gst_element_get_static_pad (rq, "sink");
-  ok = ok && tee_pad && gst_pad_link (tee_pad, qsink) == GST_PAD_LINK_OK;
-  gst_object_unref (qsink);
-  f.rec = rec;
-  f.rec_tee_pad = tee_pad;
-  return ok;
-}
+static bool setup_recording (GstAutoRestoreSink *self, std::string &error);
+static void request_keyframe (GstAutoRestoreSink *self);
 
 /* Takes the recording down: every branch and the splitmuxsink (loop). */
 static void
 teardown_recording (GstAutoRestoreSink *self)
 {
   RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  for (Front *f : { &priv->video, &priv->audio }) {
-    if (f->rec_tee_pad) {
-      if (GstPad *peer = gst_pad_get_peer (f->rec_tee_pad)) {
-        gst_pad_unlink (f->rec_tee_pad, peer);
-        gst_object_unref (peer);
-      }
-      gst_element_release_request_pad (f->tee, f->rec_tee_pad);
-      gst_object_unref (f->rec_tee_pad);
-      f->rec_tee_pad = nullptr;
-    }
-    for (auto *e : f->rec) {
-      gst_element_set_state (e, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self), e);
-    }
-    f->rec.clear ();
-  }
-  if (priv->splitmux) {
-    gst_element_set_state (priv->splitmux, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), priv->splitmux);
-    priv->splitmux = nullptr;
-  }
+  self->priv->recording.close ();
 }
 
-static bool setup_recording (GstAutoRestoreSink *self, std::string &error);
-static void request_keyframe (GstAutoRestoreSink *self);
-
-/* The directory of the recording pattern takes a write again (a disk
- * with room, a writable directory). */
+/* The recording branch of one built front (loop). */
 static bool
-recording_writable (const std::string &pattern, std::string &why)
+build_recording_branch (GstAutoRestoreSink *self, Front &f)
 {
-  gchar *dir = g_path_get_dirname (pattern.c_str ());
-  gchar *tmpl = g_build_filename (dir, ".autorestoresink-XXXXXX", nullptr);
-  g_free (dir);
-  int fd = g_mkstemp (tmpl);
-  bool ok = fd >= 0;
-  if (ok) {
-    /* More than a directory entry: a full disk still takes an empty file. */
-    std::vector<char> block (64 * 1024, 0);
-    ok = write (fd, block.data (), block.size ()) == (ssize_t)block.size ()
-         && fsync (fd) == 0;
-    if (!ok)
-      why = g_strerror (errno);
-    close (fd);
-    g_unlink (tmpl);
-  } else {
-    why = g_strerror (errno);
-  }
-  g_free (tmpl);
-  return ok;
+  RETURN_IF_NOT_ON_LOOP_VAL (self, false);
+  return self->priv->recording.add_stream (f.tee, f.video,
+                                           parser_for_codec (f.codec));
 }
 
 static void schedule_recording_retry (GstAutoRestoreSink *self);
@@ -1162,14 +936,15 @@ try_resume_recording (GstAutoRestoreSink *self)
       || priv->draining_eos)
     return;
   std::string why, error;
-  if (!recording_writable (priv->run.recording_location, why)) {
+  if (!resilient::gst::Recording::writable (priv->run.recording_location,
+                                            why)) {
     GST_DEBUG_OBJECT (self, "recording still cannot write: %s", why.c_str ());
     schedule_recording_retry (self);
     return;
   }
   bool ok = setup_recording (self, error);
   /* Added to a running bin: started here, before media comes. */
-  ok = ok && gst_element_sync_state_with_parent (priv->splitmux);
+  ok = ok && gst_element_sync_state_with_parent (priv->recording.muxer ());
   for (Front *f : { &priv->video, &priv->audio })
     if (ok && f->built && f->tee)
       ok = build_recording_branch (self, *f);
@@ -1181,9 +956,9 @@ try_resume_recording (GstAutoRestoreSink *self)
     return;
   }
   priv->recording_failed = false;
-  priv->recording_blocked = false;
+  priv->recording.set_blocked (false);
   request_keyframe (self);
-  const guint index = priv->clips_opened.load ();
+  const guint index = priv->recording.clips_opened ();
   GST_INFO_OBJECT (self, "recording resumed with clip %u", index);
   post_event (self, "recording-resumed",
               gst_structure_new ("x", "location", G_TYPE_STRING,
@@ -1211,12 +986,12 @@ on_recording_failed (GstAutoRestoreSink *self, const std::string &location,
 {
   RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
-  if (priv->recording_failed || !priv->splitmux) {
-    priv->recording_blocked = priv->recording_failed;
+  if (priv->recording_failed || !priv->recording.is_open ()) {
+    priv->recording.set_blocked (priv->recording_failed);
     return;
   }
   priv->recording_failed = true;
-  priv->recording_blocked = true;
+  priv->recording.set_blocked (true);
   teardown_recording (self);
   {
     std::lock_guard<std::mutex> g (priv->lock);
@@ -1380,10 +1155,9 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   sync_front_stats (self);
   /* A recording that cannot be linked is a recording failure (a WARNING,
    * retried), not a reason to stop publishing. */
-  if (priv->splitmux && !build_recording_branch (self, f))
-    trip_recording (self, "",
-                    std::string ("cannot link the recording of the ")
-                        + (f.video ? "video" : "audio") + " stream");
+  if (priv->recording.is_open () && !build_recording_branch (self, f))
+    priv->recording.trip ("", std::string ("cannot link the recording of the ")
+                                  + (f.video ? "video" : "audio") + " stream");
   return true;
 }
 
@@ -1588,7 +1362,8 @@ replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
   gst_pad_remove_probe (block_pad, probe);
   gst_object_unref (block_pad);
   if (!ok)
-    GST_ERROR_OBJECT (self, "cannot link the %s encoder", cand.factory.c_str ());
+    GST_ERROR_OBJECT (self, "cannot link the %s encoder",
+                      cand.factory.c_str ());
   return ok;
 }
 
@@ -1602,7 +1377,8 @@ swap_video_codec (GstAutoRestoreSink *self,
 {
   auto *priv = self->priv;
   Front &f = priv->video;
-  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
+  if (!f.raw || !f.encoder || !f.tee || priv->recording.is_open ()
+      || !priv->chain)
     return {};
   auto available = encoder_available;
   const std::string from_codec = f.codec;
@@ -1624,8 +1400,7 @@ swap_video_codec (GstAutoRestoreSink *self,
   if (!enc)
     return {};
   configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                           f.gop_frames,
-                           publishes_whip (priv->run.location));
+                           f.gop_frames, publishes_whip (priv->run.location));
   bool ok = replace_video_encoder (self, enc, *cand);
   {
     std::lock_guard<std::mutex> g (priv->lock);
@@ -1668,7 +1443,7 @@ on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
     while (cand) {
       GstElement *next = nullptr;
       /* A recording cannot change codec within a clip. */
-      if (!priv->splitmux || cand->codec == f.codec)
+      if (!priv->recording.is_open () || cand->codec == f.codec)
         next = gst_element_factory_make (cand->factory.c_str (), nullptr);
       if (next) {
         configure_video_encoder (next, cand->factory, priv->run.video_bitrate,
@@ -1739,87 +1514,16 @@ slot_of (GstAutoRestoreSink *self, size_t idx)
   return self->priv->slots[idx];
 }
 
-/* In failover mode one scheduler (the primary's) paces the rounds over
- * all destinations; in redundant mode each destination has its own. */
-static RestoreScheduler &
-sched_for (GstAutoRestoreSink *self, size_t idx)
-{
-  auto *priv = self->priv;
-  return priv->run.redundant ? priv->slots[idx].sched : priv->slots[0].sched;
-}
-
-static GstBusSyncReply session_bus_handler (GstBus *bus, GstMessage *msg,
-                                            gpointer user_data);
-
-struct BusCtx
-{
-  GstAutoRestoreSink *self;
-  std::uint64_t id;
-};
-
 static void on_session_message (GstAutoRestoreSink *self, std::uint64_t id,
                                 GstMessage *msg);
 
-static GstBusSyncReply
-session_bus_handler (GstBus *bus, GstMessage *msg, gpointer user_data)
-{
-  auto *ctx = static_cast<BusCtx *> (user_data);
-  switch (GST_MESSAGE_TYPE (msg)) {
-  case GST_MESSAGE_ERROR:
-  case GST_MESSAGE_EOS: {
-    GstAutoRestoreSink *self = ctx->self;
-    std::uint64_t id = ctx->id;
-    self->priv->loop.post ([keep = SelfRef (self), id, m = MessageRef (msg)] {
-      on_session_message (keep.p, id, m.m);
-    });
-    break;
-  }
-  case GST_MESSAGE_WARNING: {
-    GError *err = nullptr;
-    gst_message_parse_warning (msg, &err, nullptr);
-    GST_WARNING_OBJECT (ctx->self, "session %" G_GUINT64_FORMAT ": %s", ctx->id,
-                        err ? err->message : "");
-    g_clear_error (&err);
-    break;
-  }
-  default:
-    break;
-  }
-  /* A sync handler that drops a message owns it: without this unref every
-   * message of the session (state changes, stream-start, ... with their
-   * source) stays alive, and with them the whole session pipeline. */
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-/* A session pipeline torn down off the loop: nothing is handled any more,
- * but its messages still must not pile up on its bus. */
-static GstBusSyncReply
-drop_all_handler (GstBus *, GstMessage *msg, gpointer)
-{
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
+/* ERROR or EOS of a session (the thread that posted it): to the loop. */
 static void
-bus_ctx_free (gpointer p)
+on_session_end (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
 {
-  delete static_cast<BusCtx *> (p);
-}
-
-static GstElement *
-make_appsrc (GstCaps *caps)
-{
-  GstElement *src = gst_element_factory_make ("appsrc", nullptr);
-  /* Not live: the muxer runs on data, not on a clock of the session's
-   * own. Bounded and leaky so a stuck connection cannot grow memory; the
-   * bitrate watch notices it. */
-  g_object_set (src, "format", GST_FORMAT_TIME, "is-live", FALSE, "block",
-                FALSE, "emit-signals", FALSE, "caps", caps, "max-bytes",
-                (guint64)0, "max-buffers", (guint64)0, "max-time",
-                (guint64)4 * GST_SECOND, nullptr);
-  gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
-  return src;
+  self->priv->loop.post ([keep = SelfRef (self), id, m = MessageRef (msg)] {
+    on_session_message (keep.p, id, m.m);
+  });
 }
 
 static void
@@ -1834,24 +1538,8 @@ destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
         std::remove (priv->sessions.begin (), priv->sessions.end (), s),
         priv->sessions.end ());
   }
-  if (s->pipeline && s->transport && s->transport->slow_teardown ()
-      && !priv->stopping) {
-    /* WHIP's DELETE must not hold the loop: the next session starts now. */
-    GstBus *bus = gst_element_get_bus (s->pipeline);
-    gst_bus_set_sync_handler (bus, drop_all_handler, nullptr, nullptr);
-    gst_object_unref (bus);
-    resilient::gst::teardown_detached (std::exchange (s->pipeline, nullptr),
-                                       std::move (s->transport));
-  }
-  if (s->pipeline) {
-    gst_element_set_state (s->pipeline, GST_STATE_NULL);
-    GstBus *bus = gst_element_get_bus (s->pipeline);
-    gst_bus_set_sync_handler (bus, nullptr, nullptr, nullptr);
-    gst_object_unref (bus);
-    gst_object_unref (s->pipeline);
-    s->pipeline = nullptr;
-  }
-  s->transport.reset ();
+  /* WHIP's DELETE must not hold the loop: the next session starts now. */
+  s->teardown (!priv->stopping);
   for (auto &slot : priv->slots)
     if (slot.session == s)
       slot.session.reset ();
@@ -1905,11 +1593,8 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
       if (!a) {
         /* Every host failed or the stream is reported down: a transient
          * failure, the restore wait applies, then a fresh resolution. */
-        auto s = std::make_shared<Session> ();
-        s->id = priv->next_session_id++;
-        s->slot = slot_idx;
-        s->failback = failback;
-        s->started = now_of (self);
+        auto s = std::make_shared<Session> (priv->next_session_id++, slot_idx,
+                                            failback, now_of (self));
         fail_session (self, s, FailureKind::ConnectFailed,
                       "no host of cluster '" + slot.cluster->cluster_id ()
                           + "' can take the stream ("
@@ -1980,67 +1665,38 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
     return;
   }
 
-  auto s = std::make_shared<Session> ();
-  s->id = priv->next_session_id++;
-  s->slot = slot_idx;
-  s->failback = failback;
-  s->started = now_of (self);
+  auto s = std::make_shared<Session> (priv->next_session_id++, slot_idx,
+                                      failback, now_of (self));
   s->in_at_start = priv->video.buffers_in + priv->audio.buffers_in;
-  s->last_bitrate_sample = s->started;
   gchar *pname = g_strdup_printf ("%s-session%" G_GUINT64_FORMAT,
                                   GST_OBJECT_NAME (self), s->id);
-  s->pipeline = gst_pipeline_new (pname);
+  bool built = s->build (
+      GST_ELEMENT (self), pname, std::move (transport), vcaps, acaps,
+      [self] (std::uint64_t id, GstMessage *m) {
+        on_session_end (self, id, m);
+      },
+      error);
   g_free (pname);
-  /* The session runs on the element's clock and base time: the buffers
-   * carry the upstream running time, which is then the session's running
-   * time too. The held group (older than "now") goes out at once and live
-   * media on time, with the same time base for audio and video, as with
-   * the RTMP/SRT sinks (sync=false). A session with a running time of its
-   * own would send the live edge late by the held group's age, forever
-   * (WHIP syncs on the clock). */
-  if (GstClock *clock = gst_element_get_clock (GST_ELEMENT (self))) {
-    gst_pipeline_use_clock (GST_PIPELINE (s->pipeline), clock);
-    gst_element_set_start_time (s->pipeline, GST_CLOCK_TIME_NONE);
-    gst_element_set_base_time (s->pipeline,
-                               gst_element_get_base_time (GST_ELEMENT (self)));
-    gst_object_unref (clock);
-  }
-  if (vcaps) {
-    s->vsrc = make_appsrc (vcaps);
-    gst_bin_add (GST_BIN (s->pipeline), s->vsrc);
-  }
-  if (acaps) {
-    s->asrc = make_appsrc (acaps);
-    gst_bin_add (GST_BIN (s->pipeline), s->asrc);
-  }
   if (vcaps)
     gst_caps_unref (vcaps);
   if (acaps)
     gst_caps_unref (acaps);
-  if (!transport->build (GST_BIN (s->pipeline), s->vsrc, s->asrc, error)) {
-    gst_object_unref (s->pipeline);
-    s->pipeline = nullptr;
+  if (!built) {
     report_fatal (self, error, true, slot.display);
     return;
   }
-  s->transport = std::move (transport);
   s->cluster_url = std::move (slot.cluster_url);
   slot.cluster_url.clear ();
-  GstBus *bus = gst_element_get_bus (s->pipeline);
-  gst_bus_set_sync_handler (bus, session_bus_handler, new BusCtx{ self, s->id },
-                            bus_ctx_free);
-  gst_object_unref (bus);
 
   if (!failback)
     slot.session = s;
   slot.bitrate.reset ();
   slot.pings.reset (s->started);
   GST_INFO_OBJECT (self, "session %" G_GUINT64_FORMAT " to %s%s", s->id,
-                   s->transport->display_uri ().c_str (),
+                   s->transport ()->display_uri ().c_str (),
                    failback ? " (fail-back)" : "");
 
-  if (gst_element_set_state (s->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
+  if (!s->play ()) {
     /* Connect errors are posted on the bus first and handled there. */
     GST_WARNING_OBJECT (self, "session %" G_GUINT64_FORMAT " failed to start",
                         s->id);
@@ -2050,15 +1706,10 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
     std::lock_guard<std::mutex> g (priv->lock);
     priv->sessions.push_back (s);
     /* Held media first (it starts at a keyframe), then live media. */
-    priv->hold.for_each ([&] (const HeldQueue::Item &it) {
-      GstElement *src = it.video ? s->vsrc : s->asrc;
-      had_key = had_key || (it.video && it.key);
-      if (src)
-        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (it.value));
-    });
+    had_key = s->replay (priv->hold);
     s->feeding = true;
   }
-  if (!had_key && s->vsrc)
+  if (!had_key && s->has_video ())
     request_keyframe (self);
   update_status (self);
 }
@@ -2102,10 +1753,13 @@ update_status (GstAutoRestoreSink *self)
     bool ever = false;
     for (auto &slot : priv->slots) {
       up = up || (slot.session && slot.session->up);
-      waiting = waiting || slot.sched.state () == RestoreState::Waiting
-                || slot.sched.outage_start ().has_value ();
       gave_up = gave_up && slot.gave_up;
-      ever = ever || slot.sched.total_retries () > 0;
+    }
+    for (size_t i = 0; i < priv->slots.size (); i++) {
+      const RestoreScheduler &sched = priv->coord.own_scheduler (i);
+      waiting = waiting || sched.state () == RestoreState::Waiting
+                || sched.outage_start ().has_value ();
+      ever = ever || sched.total_retries () > 0;
     }
     if (!priv->run.redundant && !priv->slots.empty ())
       gave_up = priv->slots[0].gave_up;
@@ -2148,38 +1802,168 @@ schedule_retry_at (GstAutoRestoreSink *self, size_t slot_idx, TimePoint at)
 static void
 on_retry_due (GstAutoRestoreSink *self, size_t slot_idx)
 {
+  RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   if (priv->stopping || priv->fatal)
     return;
-  RestoreScheduler &sched = sched_for (self, slot_idx);
-  if (sched.state () != RestoreState::Waiting)
+  auto r = priv->coord.on_retry_due (slot_idx, now_of (self));
+  if (!r)
     return;
-  sched.attempt (now_of (self));
-  size_t target = slot_idx;
-  if (!priv->run.redundant) {
-    size_t before = priv->dests.active ();
-    target = priv->dests.start_round ();
-    if (before != target) {
-      std::lock_guard<std::mutex> g (priv->lock);
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.retries++;
+    if (r->switched)
       priv->stats.failovers++;
-    }
+  }
+  post_event (
+      self, "retry",
+      gst_structure_new ("x", "destination", G_TYPE_STRING,
+                         slot_of (self, r->dest).display.c_str (), "attempt",
+                         G_TYPE_INT, r->attempt, "reason", G_TYPE_STRING,
+                         failure_kind_name (slot_of (self, slot_idx).last_kind),
+                         nullptr));
+  start_session (self, r->dest, false);
+}
+
+/* The coordinator's actions after a failure, one function each. */
+
+static void
+act_fatal (GstAutoRestoreSink *self, const FailureVerdict &v,
+           const RestoreAction &a)
+{
+  Slot &slot = slot_of (self, a.dest);
+  slot.fatal = true;
+  report_fatal (self, v.reason, a.local, slot.display);
+  update_hold_limit (self);
+}
+
+static void
+act_restoring (GstAutoRestoreSink *self, const FailureVerdict &v,
+               const RestoreAction &a)
+{
+  GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+                       ("Publishing to %s failed, restoring: %s",
+                        slot_of (self, a.dest).display.c_str (),
+                        v.reason.c_str ()),
+                       (nullptr));
+}
+
+static void
+act_next_cluster_host (GstAutoRestoreSink *self, const FailureVerdict &v,
+                       const RestoreAction &a)
+{
+  auto *priv = self->priv;
+  Slot &slot = slot_of (self, a.dest);
+  if (a.cancel_retry && slot.retry_timer) {
+    priv->loop.cancel (slot.retry_timer);
+    slot.retry_timer = 0;
   }
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.retries++;
   }
-  Slot &slot = slot_of (self, target);
-  post_event (
-      self, "retry",
-      gst_structure_new (
-          "x", "destination", G_TYPE_STRING, slot.display.c_str (), "attempt",
-          G_TYPE_INT, sched.tries (), "reason", G_TYPE_STRING,
-          failure_kind_name (slot_of (self, slot_idx).last_kind), nullptr));
-  start_session (self, target, false);
+  const std::string from = slot.display;
+  start_session (self, a.dest, false);
+  post_event (self, "retry",
+              gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                 slot.display.c_str (), "attempt", G_TYPE_INT,
+                                 priv->coord.scheduler (a.dest).tries (),
+                                 "reason", G_TYPE_STRING,
+                                 failure_kind_name (v.kind), nullptr));
+  GST_INFO_OBJECT (self, "cluster: %s -> %s (%s)", from.c_str (),
+                   slot.display.c_str (), failure_kind_name (v.kind));
 }
 
-/* A failure of a session: classify, count, then switch to a backup, wait
- * for a retry, give up or report a fatal error. */
+static void
+act_failover (GstAutoRestoreSink *self, const FailureVerdict &v,
+              const RestoreAction &a)
+{
+  auto *priv = self->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.failovers++;
+  }
+  post_event (self, "failover",
+              gst_structure_new (
+                  "x", "from", G_TYPE_STRING,
+                  slot_of (self, a.from).display.c_str (), "to", G_TYPE_STRING,
+                  slot_of (self, a.dest).display.c_str (), "reason",
+                  G_TYPE_STRING, failure_kind_name (v.kind), nullptr));
+  start_session (self, a.dest, false);
+}
+
+static void
+act_retry_at (GstAutoRestoreSink *self, const SessionFailure &f,
+              const FailureVerdict &v, const RestoreAction &a, TimePoint now)
+{
+  Slot &slot = slot_of (self, a.dest);
+  GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms", a.attempt,
+                   slot.display.c_str (), to_ms (a.at - now));
+  schedule_retry_at (self, a.dest, a.at);
+  /* A server that accepted the connection and then failed it is retried
+   * on this schedule; probes only skip the wait for a server that was
+   * down and accepts again. */
+  slot.reach.on_failure (f.accepted, now, a.floor);
+  schedule_probe (self, a.dest);
+  if (a.warn && !f.was_up)
+    GST_ELEMENT_WARNING (
+        self, RESOURCE, OPEN_WRITE,
+        ("Cannot publish to %s: %s; retry %d in %" G_GINT64_FORMAT " ms",
+         slot.display.c_str (), v.reason.c_str (), a.attempt,
+         to_ms (a.at - now)),
+        ("%s", failure_kind_name (v.kind)));
+}
+
+static void
+act_give_up (GstAutoRestoreSink *self, const FailureVerdict &v,
+             const RestoreAction &a)
+{
+  Slot &slot = slot_of (self, a.dest);
+  slot.gave_up = true;
+  post_event (self, "gave-up",
+              gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                 slot.display.c_str (), "reason", G_TYPE_STRING,
+                                 failure_kind_name (v.kind), "message",
+                                 G_TYPE_STRING, v.reason.c_str (), "fatal",
+                                 G_TYPE_BOOLEAN, FALSE, "tries", G_TYPE_INT,
+                                 a.attempt, nullptr));
+  GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+                       ("Gave up publishing to %s after %d tries",
+                        slot.display.c_str (), a.attempt),
+                       ("%s", v.reason.c_str ()));
+}
+
+static void
+apply_action (GstAutoRestoreSink *self, const SessionFailure &f,
+              const FailureVerdict &v, const RestoreAction &a, TimePoint now)
+{
+  switch (a.kind) {
+  case RestoreAction::Kind::KeepBackup:
+    break;
+  case RestoreAction::Kind::Fatal:
+    act_fatal (self, v, a);
+    break;
+  case RestoreAction::Kind::Restoring:
+    act_restoring (self, v, a);
+    break;
+  case RestoreAction::Kind::NextClusterHost:
+    act_next_cluster_host (self, v, a);
+    break;
+  case RestoreAction::Kind::Failover:
+    act_failover (self, v, a);
+    break;
+  case RestoreAction::Kind::RetryAt:
+    act_retry_at (self, f, v, a, now);
+    break;
+  case RestoreAction::Kind::GiveUp:
+    act_give_up (self, v, a);
+    break;
+  }
+}
+
+/* A failure of a session: tear it down, let the coordinator classify it
+ * and decide (fail-back, fatal, cluster host, failover, retry or give
+ * up), then carry out its actions in order. */
 static void
 fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
               FailureKind kind, const std::string &reason, bool accepted,
@@ -2191,165 +1975,47 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
     return;
   s->failed = true;
   const TimePoint now = now_of (self);
-  const size_t idx = s->slot;
-  Slot &slot = slot_of (self, idx);
-  const bool was_up = s->up;
-  const Duration lifetime = now - s->started;
-  const std::int64_t retry_after_ms = std::exchange (slot.retry_after_ms, -1);
-  if (was_up && !sched_for (self, idx).outage_start ()) {
+  Slot &slot = slot_of (self, s->slot);
+  SessionFailure f;
+  f.dest = s->slot;
+  f.kind = kind;
+  f.reason = reason;
+  f.accepted = accepted;
+  f.closed_by_peer = closed_by_peer;
+  f.was_up = s->up;
+  f.failback = s->failback;
+  f.lifetime = now - s->started;
+  f.retry_after_ms = std::exchange (slot.retry_after_ms, -1);
+  if (f.was_up && !priv->coord.scheduler (f.dest).outage_start ()) {
     slot.seen_outage_start = s->last_ack ? std::min (*s->last_ack, now) : now;
     slot.detection_ms
         = s->last_ack ? to_ms (now - *slot.seen_outage_start) : -1;
   }
   destroy_session (self, s);
-  if (slot.cluster && !s->cluster_url.empty ())
+  f.cluster_host = slot.cluster && !s->cluster_url.empty ();
+  if (f.cluster_host)
     /* "cluster-down" is not held against the host. */
     slot.cluster->failed (failure_kind_name (kind));
   if (priv->stopping)
     return;
+  f.cluster_plan_left = f.cluster_host && slot.cluster->plan_left ();
 
-  std::string why = reason;
-  if (!is_fatal (kind) && !was_up
-      && slot.refusal.on_session_end (accepted, closed_by_peer, false,
-                                      lifetime)) {
-    kind = FailureKind::Refused;
-    why = "the server closed the connection right after the publish "
-          "request "
-          + std::to_string (slot.refusal.early_closes ())
-          + " times in a row: check the stream key or token (" + reason + ")";
-  } else if (was_up) {
-    slot.refusal.on_connected ();
-  }
-  slot.last_kind = kind;
-  slot.last_reason = why;
+  const FailureVerdict v = priv->coord.on_failure (f, now);
+  slot.last_kind = v.kind;
+  slot.last_reason = v.reason;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.last_failure
-        = std::string (failure_kind_name (kind)) + ": " + why;
+        = std::string (failure_kind_name (v.kind)) + ": " + v.reason;
   }
   GST_WARNING_OBJECT (self, "session to %s failed (%s): %s",
-                      slot.display.c_str (), failure_kind_name (kind),
-                      why.c_str ());
-
-  if (s->failback) {
-    /* The primary is not back yet; the backup keeps publishing. */
-    priv->dests.on_failback_failed (now);
-    update_status (self);
-    return;
-  }
-  if (is_fatal (kind)) {
-    sched_for (self, idx).on_failure (kind, now);
-    slot.fatal = true;
-    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
+                      slot.display.c_str (), failure_kind_name (v.kind),
+                      v.reason.c_str ());
+  /* Media is held for a new session from here on (before one starts). */
+  if (!f.failback && !is_fatal (v.kind))
     update_hold_limit (self);
-    return;
-  }
-  update_hold_limit (self);
-  if (was_up)
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-                         ("Publishing to %s failed, restoring: %s",
-                          slot.display.c_str (), why.c_str ()),
-                         (nullptr));
-
-  RestoreScheduler &sched = sched_for (self, idx);
-  if (slot.cluster && !s->cluster_url.empty () && !s->failback
-      && (kind == FailureKind::ClusterDown || slot.cluster->plan_left ())) {
-    /* A cluster destination goes on to the next host of its plan at once
-     * (after a down notice: to a fresh resolution without that host); the
-     * restore wait applies once the plan is used up. */
-    if (!sched.outage_start ())
-      sched.on_failure (kind, now);
-    if (sched.state () == RestoreState::Waiting) {
-      if (slot.retry_timer) {
-        priv->loop.cancel (slot.retry_timer);
-        slot.retry_timer = 0;
-      }
-      sched.attempt (now);
-    }
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      priv->stats.retries++;
-    }
-    const std::string from = slot.display;
-    start_session (self, idx, false);
-    post_event (self, "retry",
-                gst_structure_new (
-                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
-                    "attempt", G_TYPE_INT, sched.tries (), "reason",
-                    G_TYPE_STRING, failure_kind_name (kind), nullptr));
-    GST_INFO_OBJECT (self, "cluster: %s -> %s (%s)", from.c_str (),
-                     slot.display.c_str (), failure_kind_name (kind));
-    update_status (self);
-    return;
-  }
-  if (!priv->run.redundant && priv->slots.size () > 1) {
-    /* Failover: the next destination of this round at once. */
-    auto next = priv->dests.on_failure (now);
-    if (next) {
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->stats.failovers++;
-      }
-      if (!sched.outage_start ())
-        sched.on_failure (kind, now), sched.attempt (now);
-      post_event (self, "failover",
-                  gst_structure_new ("x", "from", G_TYPE_STRING,
-                                     slot.display.c_str (), "to", G_TYPE_STRING,
-                                     slot_of (self, *next).display.c_str (),
-                                     "reason", G_TYPE_STRING,
-                                     failure_kind_name (kind), nullptr));
-      start_session (self, *next, false);
-      update_status (self);
-      return;
-    }
-  }
-  RestoreVerdict v = sched.on_failure (kind, now);
-  switch (v.action) {
-  case RestoreVerdict::Action::RetryAt: {
-    /* Not before the server's Retry-After (a floor on the schedule). */
-    std::optional<TimePoint> floor;
-    TimePoint at = v.at;
-    if (retry_after_ms > 0) {
-      floor = now + ms (retry_after_ms);
-      at = std::max (at, *floor);
-    }
-    GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms",
-                     v.attempt, slot.display.c_str (), to_ms (at - now));
-    schedule_retry_at (self, idx, at);
-    /* A server that accepted the connection and then failed it is
-     * retried on this schedule; probes only skip the wait for a server
-     * that was down and accepts again. */
-    slot.reach.on_failure (accepted, now, floor);
-    schedule_probe (self, idx);
-    if (slot.notice.on_failure (kind, why) && !was_up)
-      GST_ELEMENT_WARNING (
-          self, RESOURCE, OPEN_WRITE,
-          ("Cannot publish to %s: %s; retry %d in %" G_GINT64_FORMAT " ms",
-           slot.display.c_str (), why.c_str (), v.attempt, to_ms (at - now)),
-          ("%s", failure_kind_name (kind)));
-    break;
-  }
-  case RestoreVerdict::Action::GiveUp: {
-    slot.gave_up = true;
-    post_event (self, "gave-up",
-                gst_structure_new ("x", "destination", G_TYPE_STRING,
-                                   slot.display.c_str (), "reason",
-                                   G_TYPE_STRING, failure_kind_name (kind),
-                                   "message", G_TYPE_STRING, why.c_str (),
-                                   "fatal", G_TYPE_BOOLEAN, FALSE, "tries",
-                                   G_TYPE_INT, sched.tries (), nullptr));
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-                         ("Gave up publishing to %s after %d tries",
-                          slot.display.c_str (), sched.tries ()),
-                         ("%s", why.c_str ()));
-    break;
-  }
-  case RestoreVerdict::Action::Fatal:
-    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
-    break;
-  case RestoreVerdict::Action::None:
-    break;
-  }
+  for (const RestoreAction &a : v.actions)
+    apply_action (self, f, v, a, now);
   update_status (self);
 }
 
@@ -2375,11 +2041,11 @@ on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
     finish_eos_if_done (self);
     return;
   }
-  TransportFailure f = s->transport->classify (msg);
+  TransportFailure f = s->transport ()->classify (msg);
   if (!f.rejected_codec.empty () && priv->run.codec_fallback) {
     /* The server refused the video codec (WHIP without H264): another
      * codec the destination takes, in the running front, then again. */
-    PublishTransport *t = s->transport.get ();
+    PublishTransport *t = s->transport ();
     const std::string refused = f.rejected_codec;
     if (!swap_video_codec (
              self,
@@ -2405,9 +2071,7 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   const TimePoint now = now_of (self);
   s->up = true;
   Slot &slot = slot_of (self, s->slot);
-  slot.refusal.on_connected ();
   slot.reach.reset ();
-  slot.notice.reset ();
   if (slot.probe_timer) {
     priv->loop.cancel (slot.probe_timer);
     slot.probe_timer = 0;
@@ -2416,15 +2080,15 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   if (slot.cluster && !s->cluster_url.empty ())
     slot.cluster->succeeded ();
 
-  if (s->failback) {
-    const std::string from = slot_of (self, priv->dests.active ()).display;
+  const UpResult result = priv->coord.on_up (s->slot, s->failback, now);
+  if (result.failback_from) {
+    const std::string from = slot_of (self, *result.failback_from).display;
     /* Make-before-break: the primary carries media, drop the backup. */
     for (auto &other : priv->slots)
       if (other.session && &other != &slot)
         destroy_session (self, other.session);
     s->failback = false;
     slot.session = s;
-    priv->dests.on_failback_done (now);
     {
       std::lock_guard<std::mutex> g (priv->lock);
       priv->stats.failovers++;
@@ -2436,12 +2100,8 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
                                    nullptr));
   }
 
-  RestoreScheduler &sched = sched_for (self, s->slot);
-  auto outage = sched.outage_start ();
-  int tries = sched.tries ();
-  sched.on_connected (now);
-  if (!priv->run.redundant)
-    priv->dests.on_up (now);
+  auto outage = result.outage_start;
+  const int tries = result.tries;
   update_hold_limit (self);
   /* Viewers lost the stream with the last media the peer acknowledged,
    * before the failure was noticed. */
@@ -2466,7 +2126,7 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   /* The session began with the held group, sent in a burst; viewers that
    * join the restored stream a moment later get a fresh keyframe instead
    * of waiting a whole keyframe interval. */
-  if (s->vsrc)
+  if (s->has_video ())
     request_keyframe (self);
   if (outage) {
     post_event (
@@ -2493,14 +2153,14 @@ republish (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   }
   post_event (self, "republish",
               gst_structure_new ("x", "destination", G_TYPE_STRING,
-                                 s->transport->display_uri ().c_str (),
+                                 s->transport ()->display_uri ().c_str (),
                                  "reason", G_TYPE_STRING,
                                  failure_kind_name (kind), nullptr));
   /* The seed's "change codec": nothing left with this codec, try another
    * one the destination takes (H264 -> VP8 on WHIP). RTMP and SRT carry
    * no fallback codec, so there this is a plain republish. */
   if (kind == FailureKind::BitrateZero && priv->run.codec_fallback) {
-    PublishTransport *t = s->transport.get ();
+    PublishTransport *t = s->transport ();
     const std::string current = priv->video.codec;
     swap_video_codec (
         self,
@@ -2530,9 +2190,9 @@ tick (GstAutoRestoreSink *self)
   }
   const std::uint64_t in_total = priv->video.bytes_in + priv->audio.bytes_in;
   for (auto &s : sessions) {
-    if (s->failed || s->draining || !s->transport)
+    if (s->failed || s->draining || !s->transport ())
       continue;
-    TransportHealth h = s->transport->poll ();
+    TransportHealth h = s->transport ()->poll ();
     if (h.ack_age_ms >= 0)
       s->last_ack = now - ms (h.ack_age_ms);
     Slot &slot = slot_of (self, s->slot);
@@ -2558,7 +2218,7 @@ tick (GstAutoRestoreSink *self)
                         "session %" G_GUINT64_FORMAT
                         " not up yet: %" G_GUINT64_FORMAT
                         " buffers, %" G_GUINT64_FORMAT " bytes out",
-                        s->id, s->transport->probed_buffers (), h.bytes_out);
+                        s->id, s->transport ()->probed_buffers (), h.bytes_out);
     if (!s->up)
       continue;
     /* The stats shown are those of the session carrying media. */
@@ -2597,17 +2257,17 @@ tick (GstAutoRestoreSink *self)
   }
   /* Fail back to the primary after the hold-off (make-before-break). */
   if (!priv->run.redundant && priv->slots.size () > 1) {
-    auto due = priv->dests.failback_due ();
+    auto due = priv->coord.destinations ().failback_due ();
     bool attempt_running = false;
     {
       std::lock_guard<std::mutex> g (priv->lock);
       for (auto &s : priv->sessions)
         attempt_running = attempt_running || s->failback;
     }
-    Slot &active = slot_of (self, priv->dests.active ());
+    Slot &active = slot_of (self, priv->coord.destinations ().active ());
     if (due && now >= *due && !attempt_running && active.session
         && active.session->up) {
-      priv->dests.on_failback_failed (now); /* next try after hold-off */
+      priv->coord.on_failback_failed (now); /* next try after hold-off */
       start_session (self, 0, true);
     }
   }
@@ -2631,8 +2291,7 @@ retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
   auto *priv = self->priv;
   if (priv->stopping || priv->fatal)
     return;
-  RestoreScheduler &sched = sched_for (self, idx);
-  auto v = sched.on_reachable (now_of (self));
+  auto v = priv->coord.on_reachable (idx, now_of (self));
   if (v.action != RestoreVerdict::Action::RetryAt)
     return;
   GST_INFO_OBJECT (self, "%s: retrying %s now", why,
@@ -2673,7 +2332,7 @@ probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
     slot.probing = false;
     if (!conn)
       /* The server is down: the sessions it closed were not refusals. */
-      slot.refusal.on_unreachable ();
+      self->priv->coord.on_unreachable (ctx->idx);
     if (slot.reach.on_probe_result (conn != nullptr, now_of (self)))
       retry_now (self, ctx->idx, "server accepts connections again");
     else
@@ -2786,17 +2445,16 @@ maybe_start_publishing (GstAutoRestoreSink *self)
     return;
   }
   bool any = false;
-  for (auto &slot : priv->slots)
-    any = any || slot.session || slot.sched.state () != RestoreState::Idle;
+  for (size_t i = 0; i < priv->slots.size (); i++)
+    any = any || priv->slots[i].session
+          || priv->coord.own_scheduler (i).state () != RestoreState::Idle;
   if (any)
     return;
+  priv->coord.start (now_of (self));
   if (priv->run.redundant) {
-    for (size_t i = 0; i < priv->slots.size (); i++) {
-      priv->slots[i].sched.start (now_of (self));
+    for (size_t i = 0; i < priv->slots.size (); i++)
       start_session (self, i, false);
-    }
   } else {
-    priv->slots[0].sched.start (now_of (self));
     start_session (self, 0, false);
   }
   schedule_tick (self);
@@ -2815,7 +2473,7 @@ finish_eos_if_done (GstAutoRestoreSink *self)
     std::lock_guard<std::mutex> g (priv->lock);
     sessions_left = !priv->sessions.empty ();
   }
-  if (sessions_left || (priv->splitmux && !priv->recording_eos))
+  if (sessions_left || (priv->recording.is_open () && !priv->recording_eos))
     return;
   priv->eos_posted = true;
   if (priv->drain_timer) {
@@ -2835,8 +2493,8 @@ manual_stop (GstAutoRestoreSink *self)
   RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
   priv->stopping = true;
+  priv->coord.on_manual_stop ();
   for (auto &slot : priv->slots) {
-    slot.sched.on_manual_stop ();
     if (slot.retry_timer) {
       priv->loop.cancel (slot.retry_timer);
       slot.retry_timer = 0;
@@ -2874,10 +2532,7 @@ on_front_eos (GstAutoRestoreSink *self, bool video)
     if (s->up) {
       s->draining = true;
       /* Lets the muxer finish and rtmp2sink send its stop commands. */
-      if (s->vsrc)
-        gst_app_src_end_of_stream (GST_APP_SRC (s->vsrc));
-      if (s->asrc)
-        gst_app_src_end_of_stream (GST_APP_SRC (s->asrc));
+      s->end_of_stream ();
     } else {
       destroy_session (self, s);
     }
@@ -2903,15 +2558,6 @@ on_front_eos (GstAutoRestoreSink *self, bool video)
 
 /* ------------------------------------------------------ GstBin/Element */
 
-static bool
-is_inside (GstObject *obj, GstElement *ancestor)
-{
-  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
-    if (o == GST_OBJECT (ancestor))
-      return true;
-  return false;
-}
-
 static void
 gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
 {
@@ -2934,11 +2580,12 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     }
     /* The recording failing (unwritable, disk full) is a WARNING: the
      * loop posts it and publishing goes on. */
-    if (is_recording_object (GST_MESSAGE_SRC (msg))) {
+    if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       GError *err = nullptr;
       gst_message_parse_error (msg, &err, nullptr);
-      trip_recording (self, recording_file_of (GST_MESSAGE_SRC (msg)),
-                      err ? err->message : "unknown error");
+      priv->recording.trip (
+          resilient::gst::Recording::file_of (GST_MESSAGE_SRC (msg)),
+          err ? err->message : "unknown error");
       g_clear_error (&err);
       gst_message_unref (msg);
       return;
@@ -2948,7 +2595,9 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   case GST_MESSAGE_EOS: {
     /* The element posts its own EOS once the sessions drained; the
      * children's EOS (appsinks, recording) never reach the parent. */
-    if (priv->splitmux && is_inside (GST_MESSAGE_SRC (msg), priv->splitmux)) {
+    /* Read from any thread: the recording's tag, not its (loop-owned)
+     * splitmuxsink pointer. */
+    if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       priv->loop.post ([keep = SelfRef (self)] {
         keep.p->priv->recording_eos = true;
         finish_eos_if_done (keep.p);
@@ -2958,13 +2607,7 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     return;
   }
   case GST_MESSAGE_ELEMENT: {
-    const GstStructure *s = gst_message_get_structure (msg);
-    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
-      priv->clips_opened++;
-    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
-      const gchar *loc = gst_structure_get_string (s, "location");
-      GstClockTime rt = GST_CLOCK_TIME_NONE;
-      gst_structure_get_clock_time (s, "running-time", &rt);
+    if (auto clip = priv->recording.note_message (msg)) {
       std::uint64_t n;
       {
         std::lock_guard<std::mutex> g (priv->lock);
@@ -2972,11 +2615,9 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
       }
       post_event (self, "clip-closed",
                   gst_structure_new (
-                      "x", "location", G_TYPE_STRING, loc ? loc : "", "index",
-                      G_TYPE_UINT64, n - 1, "running-time-ms", G_TYPE_INT64,
-                      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)(rt / GST_MSECOND)
-                                                   : (gint64)-1,
-                      nullptr));
+                      "x", "location", G_TYPE_STRING, clip->location.c_str (),
+                      "index", G_TYPE_UINT64, n - 1, "running-time-ms",
+                      G_TYPE_INT64, clip->running_time_ms, nullptr));
     }
     break;
   }
@@ -3018,29 +2659,30 @@ watch_cluster (GstAutoRestoreSink *self, size_t idx,
     std::string what = n.stream.empty ()
                            ? "host " + resilient::gst::redact_uri (n.host)
                            : "stream '" + n.stream + "'";
-    s->priv->loop.post (
-        [keep = SelfRef (s), idx, what, wc] {
-          auto *s = keep.p;
-          auto *priv = s->priv;
-          auto client = wc.lock ();
-          auto cur = client ? client->current () : std::nullopt;
-          std::shared_ptr<Session> hit;
-          if (cur && idx < priv->slots.size ()
-              && priv->slots[idx].cluster == client) {
-            std::lock_guard<std::mutex> g (priv->lock);
-            for (auto &x : priv->sessions)
-              if (x->slot == idx && x->cluster_url == cur->url && !x->failed
-                  && !x->draining)
-                hit = x;
-          }
-          if (hit) {
-            GST_INFO_OBJECT (s, "cluster status: %s down, session %" G_GUINT64_FORMAT
-                             " moves on", what.c_str (), hit->id);
-            fail_session (s, hit, FailureKind::ClusterDown,
-                          "status callback: " + what + " reported down",
-                          true, false);
-          }
-        });
+    s->priv->loop.post ([keep = SelfRef (s), idx, what, wc] {
+      auto *s = keep.p;
+      auto *priv = s->priv;
+      auto client = wc.lock ();
+      auto cur = client ? client->current () : std::nullopt;
+      std::shared_ptr<Session> hit;
+      if (cur && idx < priv->slots.size ()
+          && priv->slots[idx].cluster == client) {
+        std::lock_guard<std::mutex> g (priv->lock);
+        for (auto &x : priv->sessions)
+          if (x->slot == idx && x->cluster_url == cur->url && !x->failed
+              && !x->draining)
+            hit = x;
+      }
+      if (hit) {
+        GST_INFO_OBJECT (s,
+                         "cluster status: %s down, session %" G_GUINT64_FORMAT
+                         " moves on",
+                         what.c_str (), hit->id);
+        fail_session (s, hit, FailureKind::ClusterDown,
+                      "status callback: " + what + " reported down", true,
+                      false);
+      }
+    });
     gst_object_unref (s);
   });
 }
@@ -3094,11 +2736,10 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
     Slot slot{ uris[i],
                clusters[i] ? cluster_display (uris[i])
                            : resilient::gst::redact_uri (uris[i]),
-               RestoreScheduler (policy, 0x5eed + i),
                BitrateWatch (ms (st.bitrate_check_interval_ms),
                              (int)st.bitrate_max_tries),
-               PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
-               RefusalDetector (ms (2000), 2) };
+               PingWatch (ms (st.ping_check_period_ms),
+                          (int)st.missing_pings) };
     slot.reach = ReachProbe (
         { ms (std::min<guint> (PROBE_MIN_INTERVAL_MS, st.probe_interval_ms)),
           ms (st.probe_interval_ms), PROBE_GROWTH });
@@ -3107,7 +2748,11 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
       watch_cluster (self, i, slot.cluster);
     priv->slots.push_back (std::move (slot));
   }
-  priv->dests = DestinationList (uris, ms (st.failback_holdoff_ms));
+  CoordinatorConfig cc;
+  cc.redundant = st.redundant;
+  cc.policy = policy;
+  cc.failback_holdoff = ms (st.failback_holdoff_ms);
+  priv->coord = RestoreCoordinator (cc, uris.size ());
 
   std::vector<EncoderCandidate> cands, fallback;
   for (auto &n : split (st.video_encoder, ", "))
@@ -3132,29 +2777,130 @@ setup_recording (GstAutoRestoreSink *self, std::string &error)
   const Settings &st = priv->run;
   if (st.recording_location.empty ())
     return true;
-  GstElement *mux = gst_element_factory_make ("splitmuxsink", "recording");
-  if (!mux) {
-    error = "recording needs splitmuxsink (gstreamer1.0-plugins-good)";
+  resilient::gst::RecordingConfig rc;
+  rc.location = st.recording_location;
+  rc.max_size_bytes = st.recording_max_size_bytes;
+  rc.max_duration_ms = st.recording_max_duration_ms;
+  rc.muxer = st.recording_muxer;
+  return priv->recording.open (GST_BIN (self), rc, error);
+}
+
+/* NULL->READY: settings copied, destinations checked, the loop started.
+ * Runs before the loop does: from then on its state is written on it. */
+static bool
+open_run (GstAutoRestoreSink *self, std::string &error)
+{
+  auto *priv = self->priv;
+  if (!setup_run (self, error))
     return false;
-  }
-  GstElementFactory *mf
-      = gst_element_factory_find (st.recording_muxer.c_str ());
-  if (!mf) {
-    gst_object_unref (mux);
-    error = "recording-muxer '" + st.recording_muxer + "' is not installed";
-    return false;
-  }
-  gst_object_unref (mf);
-  g_object_set (mux, "location", st.recording_location.c_str (),
-                "muxer-factory", st.recording_muxer.c_str (), "max-size-bytes",
-                st.recording_max_size_bytes, "max-size-time",
-                st.recording_max_duration_ms * GST_MSECOND, "async-finalize",
-                FALSE, "start-index", (gint)priv->clips_opened.load (),
-                nullptr);
-  g_object_set_qdata (G_OBJECT (mux), recording_quark (), GINT_TO_POINTER (1));
-  gst_bin_add (GST_BIN (self), mux);
-  priv->splitmux = mux;
+  priv->probe_cancel = g_cancellable_new ();
+  priv->loop.start ();
+  if (priv->run.network_monitor)
+    priv->loop.post_and_wait ([self] {
+      auto *priv = self->priv;
+      priv->monitor
+          = G_NETWORK_MONITOR (g_object_ref (g_network_monitor_get_default ()));
+      priv->monitor_handler
+          = g_signal_connect (priv->monitor, "network-changed",
+                              G_CALLBACK (on_network_changed), self);
+    });
   return true;
+}
+
+/* READY->PAUSED (loop): a new run publishes afresh; a manual stop only
+ * held for the run it ended. */
+static bool
+begin_publishing (GstAutoRestoreSink *self, std::string &error)
+{
+  RETURN_IF_NOT_ON_LOOP_VAL (self, false);
+  auto *priv = self->priv;
+  priv->video.linked = gst_pad_is_linked (priv->video.ghost);
+  priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
+  priv->video.eos = priv->audio.eos = false;
+  priv->stopping = false;
+  priv->eos_posted = false;
+  priv->draining_eos = false;
+  priv->recording_eos = false;
+  for (auto &slot : priv->slots) {
+    slot.gave_up = false;
+    slot.fatal = false;
+  }
+  priv->fatal = false;
+  priv->pending_start.reset ();
+  priv->coord.reset ();
+  priv->started = true;
+  bool ok = priv->recording.is_open () || setup_recording (self, error);
+  update_status (self);
+  return ok;
+}
+
+static void
+cancel_timer (GstAutoRestoreSink *self, ControlLoop::TimerId &id)
+{
+  if (id) {
+    self->priv->loop.cancel (id);
+    id = 0;
+  }
+}
+
+/* PAUSED->READY (loop): a manual stop, everything torn down, never
+ * restored. */
+static void
+stop_publishing (GstAutoRestoreSink *self)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  manual_stop (self);
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    all = priv->sessions;
+  }
+  for (auto &s : all)
+    destroy_session (self, s);
+  /* Sessions torn down earlier on their own threads (WHIP DELETEs). */
+  resilient::gst::wait_detached_teardowns ();
+  {
+    /* The next run starts on its own first media. */
+    std::lock_guard<std::mutex> g (priv->lock);
+    gst_caps_replace (&priv->video.caps, nullptr);
+    gst_caps_replace (&priv->audio.caps, nullptr);
+    priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+  }
+  cancel_timer (self, priv->drain_timer);
+  cancel_timer (self, priv->failback_timer);
+  cancel_timer (self, priv->recording_timer);
+  priv->started = false;
+}
+
+/* READY->NULL (loop, then the loop stops): probes, network monitor,
+ * recording and fronts gone; the run's destinations dropped on the loop
+ * that owns them. */
+static void
+close_run (GstAutoRestoreSink *self)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  /* Probes still connecting own a socket and a reference to the element:
+   * cancel them and let their callbacks run before the loop (and its
+   * context) goes away. */
+  if (priv->probe_cancel)
+    g_cancellable_cancel (priv->probe_cancel);
+  GMainContext *ctx = priv->loop.context ();
+  while (priv->probes_in_flight > 0)
+    g_main_context_iteration (ctx, TRUE);
+  if (priv->monitor) {
+    g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
+    g_clear_object (&priv->monitor);
+  }
+  teardown_recording (self);
+  priv->recording_failed = false;
+  priv->recording.set_blocked (false);
+  priv->recording.reset_counts ();
+  teardown_front (self, priv->video);
+  teardown_front (self, priv->audio);
+  priv->slots.clear ();
+  priv->chain.reset ();
 }
 
 static GstStateChangeReturn
@@ -3164,100 +2910,26 @@ gst_auto_restore_sink_change_state (GstElement *element,
   auto *self = GST_AUTO_RESTORE_SINK (element);
   auto *priv = self->priv;
   std::string error;
+  bool ok = true;
 
   switch (transition) {
   case GST_STATE_CHANGE_NULL_TO_READY:
-    if (!setup_run (self, error)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
-                         (nullptr));
-      return GST_STATE_CHANGE_FAILURE;
-    }
-    /* Before the loop starts: from then on its state is written on it. */
-    priv->probe_cancel = g_cancellable_new ();
-    priv->loop.start ();
-    if (priv->run.network_monitor) {
-      priv->loop.post_and_wait ([self] {
-        auto *priv = self->priv;
-        priv->monitor = G_NETWORK_MONITOR (
-            g_object_ref (g_network_monitor_get_default ()));
-        priv->monitor_handler
-            = g_signal_connect (priv->monitor, "network-changed",
-                                G_CALLBACK (on_network_changed), self);
-      });
-    }
+    ok = open_run (self, error);
     break;
-  case GST_STATE_CHANGE_READY_TO_PAUSED: {
-    /* The loop runs since NULL->READY: its state is written on it. */
-    bool ok = false;
-    priv->loop.post_and_wait ([self, &ok, &error] {
-      auto *priv = self->priv;
-      priv->video.linked = gst_pad_is_linked (priv->video.ghost);
-      priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
-      priv->video.eos = priv->audio.eos = false;
-      priv->stopping = false;
-      priv->eos_posted = false;
-      priv->draining_eos = false;
-      priv->recording_eos = false;
-      /* A new run after a stop (PAUSED->READY->PAUSED): publishing starts
-       * afresh; the manual stop only held for the run it ended. */
-      for (auto &slot : priv->slots) {
-        slot.sched.reset ();
-        slot.gave_up = false;
-        slot.fatal = false;
-      }
-      priv->fatal = false;
-      priv->pending_start.reset ();
-      if (!priv->slots.empty ())
-        priv->dests.start_round ();
-      priv->started = true;
-      ok = priv->splitmux || setup_recording (self, error);
-      update_status (self);
-    });
-    if (!ok) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
-                         (nullptr));
-      return GST_STATE_CHANGE_FAILURE;
-    }
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+    priv->loop.post_and_wait (
+        [self, &ok, &error] { ok = begin_publishing (self, error); });
     break;
-  }
   case GST_STATE_CHANGE_PAUSED_TO_READY:
-    /* A manual stop: tear everything down, never restore. */
-    priv->loop.post_and_wait ([self] {
-      auto *priv = self->priv;
-      manual_stop (self);
-      std::vector<std::shared_ptr<Session>> all;
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        all = priv->sessions;
-      }
-      for (auto &s : all)
-        destroy_session (self, s);
-      /* Sessions torn down earlier on their own threads (WHIP DELETEs). */
-      resilient::gst::wait_detached_teardowns ();
-      {
-        /* The next run starts on its own first media. */
-        std::lock_guard<std::mutex> g (priv->lock);
-        gst_caps_replace (&priv->video.caps, nullptr);
-        gst_caps_replace (&priv->audio.caps, nullptr);
-        priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
-      }
-      if (priv->drain_timer) {
-        priv->loop.cancel (priv->drain_timer);
-        priv->drain_timer = 0;
-      }
-      if (priv->failback_timer) {
-        priv->loop.cancel (priv->failback_timer);
-        priv->failback_timer = 0;
-      }
-      if (priv->recording_timer) {
-        priv->loop.cancel (priv->recording_timer);
-        priv->recording_timer = 0;
-      }
-      priv->started = false;
-    });
+    priv->loop.post_and_wait ([self] { stop_publishing (self); });
     break;
   default:
     break;
+  }
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                       (nullptr));
+    return GST_STATE_CHANGE_FAILURE;
   }
 
   GstStateChangeReturn ret
@@ -3270,35 +2942,13 @@ gst_auto_restore_sink_change_state (GstElement *element,
     priv->loop.post_and_wait ([self] { update_status (self); });
     break;
   case GST_STATE_CHANGE_READY_TO_NULL:
-    priv->loop.post_and_wait ([self] {
-      auto *priv = self->priv;
-      /* Probes still connecting own a socket and a reference to the
-       * element: cancel them and let their callbacks run before the loop
-       * (and its context) goes away. */
-      if (priv->probe_cancel)
-        g_cancellable_cancel (priv->probe_cancel);
-      GMainContext *ctx = priv->loop.context ();
-      while (priv->probes_in_flight > 0)
-        g_main_context_iteration (ctx, TRUE);
-      if (priv->monitor) {
-        g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
-        g_clear_object (&priv->monitor);
-      }
-      teardown_recording (self);
-      priv->recording_failed = false;
-      priv->recording_blocked = false;
-      priv->clips_opened = 0;
-      teardown_front (self, priv->video);
-      teardown_front (self, priv->audio);
-    });
+    priv->loop.post_and_wait ([self] { close_run (self); });
     priv->loop.stop ();
     g_clear_object (&priv->probe_cancel);
     {
       std::lock_guard<std::mutex> g (priv->lock);
       priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
     }
-    priv->slots.clear ();
-    priv->chain.reset ();
     break;
   default:
     break;
@@ -3324,21 +2974,21 @@ make_statistics (GstAutoRestoreSink *self)
       s.failovers, "codec-changes", G_TYPE_UINT64, s.codec_changes,
       "encoder-changes", G_TYPE_UINT64, s.encoder_changes, "network-changes",
       G_TYPE_UINT64, s.network_changes, "clips", G_TYPE_UINT64, s.clips,
-      "recording-failures", G_TYPE_UINT64, s.recording_failures,
-      "bytes-in", G_TYPE_UINT64,
-      (guint64)(priv->video.bytes_in + priv->audio.bytes_in), "buffers-in",
-      G_TYPE_UINT64, (guint64)(priv->video.buffers_in + priv->audio.buffers_in),
-      "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
-      s.bitrate_kbps, "zero-bitrate-intervals", G_TYPE_INT,
-      s.zero_bitrate_intervals, "pings", G_TYPE_UINT64, s.pings,
-      "missing-pings", G_TYPE_INT, s.missing_pings, "rtt-ms", G_TYPE_DOUBLE,
-      s.rtt_ms, "held-buffers", G_TYPE_UINT64, (guint64)priv->hold.size (),
-      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()), "dropped-buffers",
-      G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
-      G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
-      s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
-      "video-codec", G_TYPE_STRING, s.video_codec.c_str (), "video-encoder",
-      G_TYPE_STRING, s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
+      "recording-failures", G_TYPE_UINT64, s.recording_failures, "bytes-in",
+      G_TYPE_UINT64, (guint64)(priv->video.bytes_in + priv->audio.bytes_in),
+      "buffers-in", G_TYPE_UINT64,
+      (guint64)(priv->video.buffers_in + priv->audio.buffers_in), "bytes-out",
+      G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE, s.bitrate_kbps,
+      "zero-bitrate-intervals", G_TYPE_INT, s.zero_bitrate_intervals, "pings",
+      G_TYPE_UINT64, s.pings, "missing-pings", G_TYPE_INT, s.missing_pings,
+      "rtt-ms", G_TYPE_DOUBLE, s.rtt_ms, "held-buffers", G_TYPE_UINT64,
+      (guint64)priv->hold.size (), "held-ms", G_TYPE_INT64,
+      to_ms (priv->hold.span ()), "dropped-buffers", G_TYPE_UINT64,
+      priv->hold.stats ().dropped, "last-outage-ms", G_TYPE_INT64,
+      s.last_outage_ms, "max-outage-ms", G_TYPE_INT64, s.max_outage_ms,
+      "last-failure", G_TYPE_STRING, s.last_failure.c_str (), "video-codec",
+      G_TYPE_STRING, s.video_codec.c_str (), "video-encoder", G_TYPE_STRING,
+      s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
       s.audio_codec.c_str (), nullptr);
 }
 
@@ -3588,6 +3238,13 @@ static void
 gst_auto_restore_sink_init (GstAutoRestoreSink *self)
 {
   self->priv = new GstAutoRestoreSinkPrivate ();
+  /* The first failure of the recording (any thread): handled on the loop. */
+  self->priv->recording.set_on_failure (
+      [self] (const std::string &location, const std::string &why) {
+        self->priv->loop.post ([keep = SelfRef (self), location, why] {
+          on_recording_failed (keep.p, location, why);
+        });
+      });
   init_front (self, self->priv->video, true);
   init_front (self, self->priv->audio, false);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
@@ -3597,17 +3254,10 @@ gst_auto_restore_sink_init (GstAutoRestoreSink *self)
   (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS                    \
                  | GST_PARAM_MUTABLE_READY)
 
+/* Where to publish: destinations, failover and fail-back. */
 static void
-gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
+install_destination_properties (GObjectClass *gobject_class)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBinClass *bin_class = GST_BIN_CLASS (klass);
-
-  gobject_class->set_property = gst_auto_restore_sink_set_property;
-  gobject_class->get_property = gst_auto_restore_sink_get_property;
-  gobject_class->finalize = gst_auto_restore_sink_finalize;
-
   g_object_class_install_property (
       gobject_class, PROP_LOCATION,
       g_param_spec_string (
@@ -3631,6 +3281,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Time in milliseconds on a backup destination before trying the "
           "primary again (make-before-break); 0 stays on the backup.",
           0, G_MAXUINT, DEFAULT_FAILBACK_HOLDOFF_MS, RW_READY));
+}
+
+/* Encoders, bitrates, keyframes and holding media. */
+static void
+install_encoder_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_VIDEO_ENCODER,
       g_param_spec_string (
@@ -3682,6 +3338,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Media in milliseconds held during an outage and sent on reconnect "
           "(from a keyframe); 0 holds only the current group of pictures.",
           0, G_MAXUINT, DEFAULT_MAX_HOLD_TIME_MS, RW_READY));
+}
+
+/* The bitrate watch. */
+static void
+install_health_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_CHECK_BITRATE,
       g_param_spec_boolean (
@@ -3702,6 +3364,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Zero-bitrate check intervals in a row that mean republish; 0 "
           "never republishes on bitrate.",
           0, G_MAXUINT, DEFAULT_BITRATE_MAX_TRIES, RW_READY));
+}
+
+/* When to publish again: the restore schedule, liveness, probes. */
+static void
+install_restore_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_RESTORE,
       g_param_spec_boolean (
@@ -3774,6 +3442,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Retry at once, skipping the wait, when the host's network "
           "changes.",
           DEFAULT_NETWORK_MONITOR, RW_READY));
+}
+
+/* The recording side job. */
+static void
+install_recording_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_RECORDING_LOCATION,
       g_param_spec_string (
@@ -3803,6 +3477,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Muxer factory for recording clips (matroskamux keeps a clip "
           "readable even if the process dies).",
           DEFAULT_RECORDING_MUXER, RW_READY));
+}
+
+/* A session's bounds: EOS drain and connect timeout. */
+static void
+install_session_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_EOS_DRAIN_TIMEOUT,
       g_param_spec_uint (
@@ -3819,6 +3499,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "handshake, WHIP exchange) while media comes in; then it fails as "
           "connect-failed and is retried. 0 disables the limit.",
           0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT_MS, RW_READY));
+}
+
+/* What the element is doing. */
+static void
+install_status_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_STATUS,
       g_param_spec_enum (
@@ -3836,6 +3522,26 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "in docs/elements/autorestoresink.md.",
           GST_TYPE_STRUCTURE,
           (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+}
+
+static void
+gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
+
+  gobject_class->set_property = gst_auto_restore_sink_set_property;
+  gobject_class->get_property = gst_auto_restore_sink_get_property;
+  gobject_class->finalize = gst_auto_restore_sink_finalize;
+
+  install_destination_properties (gobject_class);
+  install_encoder_properties (gobject_class);
+  install_health_properties (gobject_class);
+  install_restore_properties (gobject_class);
+  install_recording_properties (gobject_class);
+  install_session_properties (gobject_class);
+  install_status_properties (gobject_class);
 
   element_class->change_state = gst_auto_restore_sink_change_state;
   bin_class->handle_message = gst_auto_restore_sink_handle_message;
