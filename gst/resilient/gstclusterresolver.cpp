@@ -38,22 +38,25 @@
 #include "gstclusterresolver.h"
 
 #include "elements.h"
+#include "cluster/callbackserver.h"
+#include "cluster/discoveryclient.h"
+#include "cluster/events.h"
+#include "cluster/resolveaction.h"
+#include "cluster/statistics.h"
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "resilient/cluster/cluster.h"
 
-#include <gio/gio.h>
 #include <libsoup/soup.h>
 
-#include <condition_variable>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
-GST_DEBUG_CATEGORY_STATIC (gst_cluster_resolver_debug);
+GST_DEBUG_CATEGORY (gst_cluster_resolver_debug);
 #define GST_CAT_DEFAULT gst_cluster_resolver_debug
 
 using namespace resilient;
@@ -63,7 +66,9 @@ using resilient::cluster::ClusterEvent;
 using resilient::cluster::Registry;
 using resilient::cluster::Resolver;
 using resilient::cluster::Strategy;
+using resilient::gst::CallbackServer;
 using resilient::gst::ControlLoop;
+using resilient::gst::DiscoveryClient;
 using resilient::gst::redact_uri;
 
 /* Defaults, justified in docs/elements/clusterresolver.md. */
@@ -76,11 +81,9 @@ using resilient::gst::redact_uri;
 #define DEFAULT_RANDOM_SEED 0
 #define DEFAULT_DISCOVERY_TIMEOUT_MS 2000
 #define DEFAULT_DISCOVERY_TTL_MS 30000
-#define DEFAULT_DISCOVERY_RETRY_MS 10000
 #define DEFAULT_CALLBACK_ADDRESS "127.0.0.1"
 #define DEFAULT_CALLBACK_PORT -1
 
-#define TOKEN_ENV "RESILIENT_DISCOVERY_TOKEN"
 #define SECRET_ENV "RESILIENT_CALLBACK_SECRET"
 
 typedef enum {
@@ -188,13 +191,6 @@ struct EventSink
   ControlLoop *loop = nullptr;
 };
 
-struct FetchResult
-{
-  guint status = 0;
-  std::string body;
-  std::string error; /* transport error or timeout, empty if none */
-};
-
 struct Settings
 {
   std::string cluster_id = DEFAULT_CLUSTER_ID;
@@ -223,16 +219,19 @@ struct GstClusterResolverPrivate
   std::shared_ptr<Cluster> cluster;
   std::shared_ptr<EventSink> sink;
   ControlLoop loop{ "clusterresolver" };
-  /* discovery: request URL -> monotonic µs before which it is not fetched */
-  std::map<std::string, gint64> next_fetch;
-  ControlLoop::TimerId refresh_timer = 0;
   GstClusterResolverStatus status = GST_CLUSTER_RESOLVER_STATUS_STOPPED;
   bool exhausted = false;
   bool running = false;
-  /* loop-thread only */
-  SoupSession *session = nullptr;
-  SoupServer *server = nullptr;
+  /* the port the callback listener is bound to, -1 when not listening */
   gint bound_port = -1;
+  /* the parts; declared after the loop, so destroyed before it */
+  DiscoveryClient discovery;
+  CallbackServer callbacks;
+
+  explicit GstClusterResolverPrivate (GstElement *owner)
+      : discovery (owner, loop), callbacks (owner, loop)
+  {
+  }
 };
 
 struct _GstClusterResolver
@@ -247,7 +246,6 @@ GST_ELEMENT_REGISTER_DEFINE (clusterresolver, "clusterresolver", GST_RANK_NONE,
                              GST_TYPE_CLUSTER_RESOLVER);
 
 static void update_status (GstClusterResolver *self);
-static void discovery_hook (GstClusterResolver *self, const std::string &path);
 
 /* ------------------------------------------------------------------ */
 /* configuration */
@@ -298,81 +296,46 @@ publish_locked (GstClusterResolver *self)
 /* ------------------------------------------------------------------ */
 /* events: Cluster observer -> loop -> signals and bus messages */
 
+/* Loop thread: the Cluster's event as log line, signal and message. */
 static void
 emit_event (GstClusterResolver *self, const ClusterEvent &ev)
 {
+  g_return_if_fail (self->priv->loop.on_loop_thread ());
   std::string cid;
   {
     std::lock_guard<std::mutex> g (self->priv->lock);
     cid = self->priv->settings.cluster_id;
+    if (ev.kind == ClusterEvent::Kind::Connected)
+      self->priv->exhausted = false;
+    else if (ev.kind == ClusterEvent::Kind::Failed)
+      self->priv->exhausted = true;
   }
   std::string host = redact_uri (ev.host), url = redact_uri (ev.url);
   switch (ev.kind) {
   case ClusterEvent::Kind::Connect:
     GST_DEBUG_OBJECT (self, "connect %s (host %d)", url.c_str (), ev.index);
     g_signal_emit (self, signals[SIGNAL_CONNECT], 0, host.c_str (), ev.index);
-    resilient::gst::post_element_message (
-        GST_ELEMENT (self),
-        gst_structure_new ("clusterresolver-connect", "cluster-id",
-                           G_TYPE_STRING, cid.c_str (), "host", G_TYPE_STRING,
-                           host.c_str (), "index", G_TYPE_INT, ev.index, "url",
-                           G_TYPE_STRING, url.c_str (), "path", G_TYPE_STRING,
-                           ev.path.c_str (), nullptr));
     break;
   case ClusterEvent::Kind::ConnectFailed:
     GST_INFO_OBJECT (self, "connect to %s failed: %s", url.c_str (),
                      ev.reason.c_str ());
     g_signal_emit (self, signals[SIGNAL_CONNECT_FAILED], 0, host.c_str (),
                    ev.index, ev.reason.c_str ());
-    resilient::gst::post_element_message (
-        GST_ELEMENT (self),
-        gst_structure_new ("clusterresolver-connect-failed", "cluster-id",
-                           G_TYPE_STRING, cid.c_str (), "host", G_TYPE_STRING,
-                           host.c_str (), "index", G_TYPE_INT, ev.index, "url",
-                           G_TYPE_STRING, url.c_str (), "path", G_TYPE_STRING,
-                           ev.path.c_str (), "reason", G_TYPE_STRING,
-                           ev.reason.c_str (), nullptr));
     break;
-  case ClusterEvent::Kind::Connected: {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    self->priv->exhausted = false;
-  }
-    resilient::gst::post_element_message (
-        GST_ELEMENT (self),
-        gst_structure_new ("clusterresolver-connected", "cluster-id",
-                           G_TYPE_STRING, cid.c_str (), "host", G_TYPE_STRING,
-                           host.c_str (), "index", G_TYPE_INT, ev.index, "url",
-                           G_TYPE_STRING, url.c_str (), "path", G_TYPE_STRING,
-                           ev.path.c_str (), nullptr));
+  case ClusterEvent::Kind::Connected:
     break;
   case ClusterEvent::Kind::Failed:
     GST_WARNING_OBJECT (self, "no host of cluster %s works for '%s': %s",
                         cid.c_str (), ev.path.c_str (), ev.reason.c_str ());
-    {
-      std::lock_guard<std::mutex> g (self->priv->lock);
-      self->priv->exhausted = true;
-    }
     g_signal_emit (self, signals[SIGNAL_FAILED], 0, ev.path.c_str (),
                    ev.reason.c_str ());
-    resilient::gst::post_element_message (
-        GST_ELEMENT (self),
-        gst_structure_new ("clusterresolver-failed", "cluster-id",
-                           G_TYPE_STRING, cid.c_str (), "path", G_TYPE_STRING,
-                           ev.path.c_str (), "reason", G_TYPE_STRING,
-                           ev.reason.c_str (), nullptr));
     break;
   case ClusterEvent::Kind::Status:
     GST_INFO_OBJECT (self, "status report: stream '%s' host '%s' %s",
                      ev.path.c_str (), host.c_str (), ev.reason.c_str ());
-    resilient::gst::post_element_message (
-        GST_ELEMENT (self),
-        gst_structure_new ("clusterresolver-status", "cluster-id",
-                           G_TYPE_STRING, cid.c_str (), "stream", G_TYPE_STRING,
-                           ev.path.c_str (), "host", G_TYPE_STRING,
-                           host.c_str (), "online", G_TYPE_BOOLEAN,
-                           ev.reason == "online", nullptr));
     break;
   }
+  resilient::gst::post_cluster_event (GST_ELEMENT (self), cid, ev);
   update_status (self);
 }
 
@@ -419,167 +382,11 @@ update_status (GstClusterResolver *self)
 }
 
 /* ------------------------------------------------------------------ */
-/* the TCP probe of the resolve action */
-
-static gint
-default_port (const char *scheme)
-{
-  static const struct
-  {
-    const char *scheme;
-    gint port;
-  } ports[] = {
-    { "rtmp", 1935 }, { "rtmps", 443 }, { "rtmpt", 80 }, { "rtsp", 554 },
-    { "rtsps", 322 }, { "rtspt", 554 }, { "http", 80 },  { "https", 443 },
-    { "ws", 80 },     { "wss", 443 },   { "icy", 80 },   { "tcp", -1 },
-  };
-  for (auto &p : ports)
-    if (g_ascii_strcasecmp (scheme, p.scheme) == 0)
-      return p.port;
-  return -1;
-}
-
-/* An RTMP server that accepts TCP but does not run (stopped, overloaded)
- * is only seen at the protocol level: send C0+C1 and wait for S0. */
-static gboolean
-rtmp_handshake_answers (GSocket *sock, gint64 deadline, std::string &reason)
-{
-  gchar c0c1[1537];
-  memset (c0c1, 0, sizeof c0c1);
-  c0c1[0] = 3;
-  for (size_t i = 9; i < sizeof c0c1; i++)
-    c0c1[i] = (gchar)g_random_int_range (0, 256);
-  GError *err = nullptr;
-  gsize sent = 0;
-  while (sent < sizeof c0c1) {
-    gint64 left = deadline - g_get_monotonic_time ();
-    if (left <= 0
-        || !g_socket_condition_timed_wait (sock, G_IO_OUT, left, nullptr,
-                                           nullptr)) {
-      reason = "timeout";
-      return FALSE;
-    }
-    gssize n
-        = g_socket_send (sock, c0c1 + sent, sizeof c0c1 - sent, nullptr, &err);
-    if (n < 0) {
-      if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        g_clear_error (&err);
-        continue;
-      }
-      reason = err->message;
-      g_clear_error (&err);
-      return FALSE;
-    }
-    sent += n;
-  }
-  gint64 left = deadline - g_get_monotonic_time ();
-  if (left <= 0
-      || !g_socket_condition_timed_wait (sock, G_IO_IN, left, nullptr,
-                                         nullptr)) {
-    reason = "timeout";
-    return FALSE;
-  }
-  gchar s0 = 0;
-  gssize n = g_socket_receive (sock, &s0, 1, nullptr, &err);
-  if (n != 1 || s0 != 3) {
-    reason = n == 0 ? "connection closed during the RTMP handshake"
-             : err  ? err->message
-                    : "not an RTMP server";
-    g_clear_error (&err);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Returns TRUE when the URL was probed and answered, FALSE with `reason`
- * when it failed; `skipped` is set when the scheme cannot be probed over
- * TCP (srt, udp, rist, file, ...). Blocks the calling thread at most
- * `timeout_ms` (plus name resolution). rtmp:// also gets the first step of
- * the RTMP handshake, so a server that is stopped but still accepts TCP
- * counts as failed. */
-static gboolean
-probe_url (const std::string &url, guint timeout_ms, std::string &reason,
-           bool &skipped)
-{
-  skipped = false;
-  GError *err = nullptr;
-  GUri *uri = g_uri_parse (url.c_str (), G_URI_FLAGS_NONE, &err);
-  if (!uri) {
-    reason = std::string ("invalid URL: ") + err->message;
-    g_clear_error (&err);
-    return FALSE;
-  }
-  const char *host = g_uri_get_host (uri);
-  gint port = g_uri_get_port (uri);
-  if (port < 0)
-    port = default_port (g_uri_get_scheme (uri));
-  if (!host || !*host || port <= 0) {
-    g_uri_unref (uri);
-    skipped = true;
-    return TRUE;
-  }
-  gint64 deadline = g_get_monotonic_time () + gint64 (timeout_ms) * 1000;
-  bool rtmp = g_ascii_strcasecmp (g_uri_get_scheme (uri), "rtmp") == 0;
-  GResolver *resolver = g_resolver_get_default ();
-  GList *addrs = g_resolver_lookup_by_name (resolver, host, nullptr, &err);
-  g_object_unref (resolver);
-  g_uri_unref (uri);
-  if (!addrs) {
-    reason = std::string ("cannot resolve host: ") + err->message;
-    g_clear_error (&err);
-    return FALSE;
-  }
-  gboolean ok = FALSE;
-  reason = "no address";
-  for (GList *l = addrs; l && !ok; l = l->next) {
-    GInetAddress *addr = G_INET_ADDRESS (l->data);
-    GSocket *sock
-        = g_socket_new (g_inet_address_get_family (addr), G_SOCKET_TYPE_STREAM,
-                        G_SOCKET_PROTOCOL_TCP, &err);
-    if (!sock) {
-      reason = err->message;
-      g_clear_error (&err);
-      continue;
-    }
-    g_socket_set_blocking (sock, FALSE);
-    GSocketAddress *sa = g_inet_socket_address_new (addr, port);
-    if (g_socket_connect (sock, sa, nullptr, &err)) {
-      ok = TRUE;
-    } else if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_PENDING)) {
-      g_clear_error (&err);
-      gint64 left = deadline - g_get_monotonic_time ();
-      if (left <= 0) {
-        reason = "timeout";
-      } else if (!g_socket_condition_timed_wait (sock, G_IO_OUT, left, nullptr,
-                                                 &err)) {
-        reason = g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-                     ? "timeout"
-                     : err->message;
-        g_clear_error (&err);
-      } else if (g_socket_check_connect_result (sock, &err)) {
-        ok = TRUE;
-      } else {
-        reason = err->message;
-        g_clear_error (&err);
-      }
-    } else {
-      reason = err->message;
-      g_clear_error (&err);
-    }
-    if (ok && rtmp)
-      ok = rtmp_handshake_answers (sock, deadline, reason);
-    g_object_unref (sa);
-    g_socket_close (sock, nullptr);
-    g_object_unref (sock);
-  }
-  g_resolver_free_addresses (addrs);
-  return ok;
-}
+/* actions (application threads) */
 
 static gchar *
 resolve_action (GstClusterResolver *self, const gchar *path_in)
 {
-  std::string path = path_in ? path_in : "";
   std::shared_ptr<Cluster> c;
   guint timeout_ms;
   gboolean probe;
@@ -589,48 +396,16 @@ resolve_action (GstClusterResolver *self, const gchar *path_in)
     timeout_ms = self->priv->settings.connect_timeout_ms;
     probe = self->priv->settings.probe;
   }
-  /* discovery, if configured, runs inside resolve () through the hook */
-  cluster::Plan plan = c->resolve (path);
-  if (plan.attempts.empty ()) {
-    c->report_exhausted (path, plan.note);
+  std::optional<std::string> url = resilient::gst::resolve_with_probe (
+      *c, path_in ? path_in : "", probe, timeout_ms);
+  if (!url)
     return nullptr;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    self->priv->exhausted = false;
   }
-  auto answered = [self] (const Attempt &a) {
-    {
-      std::lock_guard<std::mutex> g (self->priv->lock);
-      self->priv->exhausted = false;
-    }
-    update_status (self);
-    return g_strdup (a.url.c_str ());
-  };
-  for (auto &a : plan.attempts) {
-    c->report_attempt (a, path);
-    if (!probe)
-      return answered (a);
-    std::string reason;
-    bool skipped = false;
-    if (probe_url (a.url, timeout_ms, reason, skipped)) {
-      if (!skipped)
-        c->report_success (a, path);
-      return answered (a);
-    }
-    c->report_failure (a, reason, path);
-  }
-  c->report_exhausted (path, "all-hosts-failed");
-  return nullptr;
-}
-
-static Attempt
-attempt_for_url (const std::shared_ptr<Cluster> &c, const std::string &url)
-{
-  Attempt a;
-  a.url = url;
-  c->inspect ([&] (const Resolver &r) {
-    a.host_index = r.host_of_url (url);
-    a.host = a.host_index >= 0 ? r.hosts ()[a.host_index].url
-                               : cluster::normalise_host (url);
-  });
-  return a;
+  update_status (self);
+  return g_strdup (url->c_str ());
 }
 
 static gboolean
@@ -643,7 +418,7 @@ report_success_action (GstClusterResolver *self, const gchar *url)
     std::lock_guard<std::mutex> g (self->priv->lock);
     c = self->priv->cluster;
   }
-  Attempt a = attempt_for_url (c, url);
+  Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_success (a);
   return a.host_index >= 0;
 }
@@ -659,358 +434,34 @@ report_failure_action (GstClusterResolver *self, const gchar *url,
     std::lock_guard<std::mutex> g (self->priv->lock);
     c = self->priv->cluster;
   }
-  Attempt a = attempt_for_url (c, url);
+  Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_failure (a, reason ? reason : "reported");
   return a.host_index >= 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* discovery (HTTP on the loop, the caller waits) */
+/* status callbacks (loop thread) */
 
-struct FetchWait
+static CallbackServer::Reply
+on_status_callback (GstClusterResolver *self, const std::string &alias,
+                    const std::string &body)
 {
-  std::mutex m;
-  std::condition_variable cv;
-  bool done = false;
-  FetchResult result;
-};
-
-struct FetchCtx
-{
-  SoupMessage *msg;
-  GCancellable *cancel;
-  GSource *timeout;
-  bool timed_out = false;
-  std::function<void (FetchResult)> done;
-};
-
-static void
-on_fetch_done (GObject *source, GAsyncResult *res, gpointer data)
-{
-  auto *ctx = static_cast<FetchCtx *> (data);
-  GError *err = nullptr;
-  GBytes *bytes
-      = soup_session_send_and_read_finish (SOUP_SESSION (source), res, &err);
-  FetchResult r;
-  if (bytes) {
-    r.status = soup_message_get_status (ctx->msg);
-    gsize len = 0;
-    const char *d = static_cast<const char *> (g_bytes_get_data (bytes, &len));
-    r.body.assign (d ? d : "", len);
-    g_bytes_unref (bytes);
-  } else {
-    r.error = ctx->timed_out ? "timeout" : (err ? err->message : "failed");
-    g_clear_error (&err);
-  }
-  if (ctx->timeout) {
-    g_source_destroy (ctx->timeout);
-    g_source_unref (ctx->timeout);
-  }
-  g_object_unref (ctx->cancel);
-  g_object_unref (ctx->msg);
-  auto done = std::move (ctx->done);
-  delete ctx;
-  done (std::move (r));
-}
-
-/* Loop thread: starts a GET; `done` runs on the loop when it ends. */
-static void
-start_fetch (GstClusterResolver *self, const std::string &url,
-             const std::string &token, guint timeout_ms,
-             std::function<void (FetchResult)> done)
-{
-  auto *priv = self->priv;
-  if (!priv->session)
-    priv->session = soup_session_new ();
-  SoupMessage *msg = soup_message_new ("GET", url.c_str ());
-  if (!msg) {
-    done (FetchResult{ 0, {}, "invalid discovery URL" });
-    return;
-  }
-  SoupMessageHeaders *h = soup_message_get_request_headers (msg);
-  soup_message_headers_replace (h, "Accept", "application/json");
-  if (!token.empty ()) {
-    std::string auth = "Bearer " + token;
-    soup_message_headers_replace (h, "Authorization", auth.c_str ());
-  }
-  auto *ctx = new FetchCtx{ msg, g_cancellable_new (), nullptr, false,
-                            std::move (done) };
-  ctx->timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (
-      ctx->timeout,
-      [] (gpointer data) -> gboolean {
-        auto *c = static_cast<FetchCtx *> (data);
-        c->timed_out = true;
-        g_cancellable_cancel (c->cancel);
-        return G_SOURCE_REMOVE;
-      },
-      ctx, nullptr);
-  g_source_attach (ctx->timeout, priv->loop.context ());
-  soup_session_send_and_read_async (priv->session, msg, G_PRIORITY_DEFAULT,
-                                    ctx->cancel, on_fetch_done, ctx);
-}
-
-static std::string
-discovery_request_url (const std::string &tmpl, const std::string &path)
-{
-  std::string out = tmpl;
-  auto pos = out.find ("{alias}");
-  if (pos != std::string::npos) {
-    gchar *esc = g_uri_escape_string (path.c_str (), "/", FALSE);
-    out.replace (pos, 7, esc);
-    g_free (esc);
-  }
-  return out;
-}
-
-static void schedule_refresh (GstClusterResolver *self, const std::string &url,
-                              const std::string &path, Duration ttl);
-
-/* Applies a fetch result (any thread). */
-static void
-apply_discovery (GstClusterResolver *self, const std::string &request,
-                 const std::string &path, const FetchResult &r)
-{
-  auto *priv = self->priv;
-  std::shared_ptr<Cluster> c;
-  guint ttl_ms;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    c = priv->cluster;
-    ttl_ms = priv->settings.discovery_ttl_ms;
-  }
-  std::string error;
-  std::optional<cluster::DiscoveryAnswer> answer;
-  if (!r.error.empty ())
-    error = r.error;
-  else if (r.status < 200 || r.status >= 300)
-    error = "HTTP status " + std::to_string (r.status);
-  else
-    answer = cluster::parse_discovery (r.body, error); /* sets error */
-  TimePoint now = c->now ();
-  Duration ttl = ms (ttl_ms);
-  if (answer && answer->steering) {
-    std::vector<cluster::Host> hosts;
-    c->inspect ([&] (const Resolver &res) {
-      hosts = cluster::steering_hosts (*answer->steering, res.hosts ());
-    });
-    if (hosts.empty ()) {
-      error = "steering manifest names no known pathway";
-      answer.reset ();
-    } else {
-      ttl = answer->steering->ttl;
-      c->configure ([&] (Resolver &res) {
-        res.set_steering (cluster::SteeringOrder{ hosts, now + ttl });
-      });
-      GST_INFO_OBJECT (self,
-                       "steering: %zu pathways for %" G_GINT64_FORMAT " ms",
-                       hosts.size (), (gint64)to_ms (ttl));
-    }
-  } else if (answer && answer->endpoint) {
-    if (answer->endpoint->ttl)
-      ttl = *answer->endpoint->ttl;
-    c->configure ([&] (Resolver &res) {
-      res.set_endpoint (path, answer->endpoint->url, now + ttl);
-    });
-    GST_INFO_OBJECT (self, "discovery: '%s' -> %s", path.c_str (),
-                     redact_uri (answer->endpoint->url).c_str ());
-  }
-  c->count_discovery (answer.has_value ());
-  gint64 next;
-  if (answer) {
-    next = g_get_monotonic_time () + to_ms (ttl) * 1000;
-    if (answer->steering) {
-      std::string reload = answer->steering->reload_uri.empty ()
-                               ? request
-                               : answer->steering->reload_uri;
-      schedule_refresh (self, reload, path, ttl);
-    }
-  } else {
-    next = g_get_monotonic_time () + gint64 (DEFAULT_DISCOVERY_RETRY_MS) * 1000;
-  }
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->next_fetch[request] = next;
-  }
-  if (!answer) {
-    std::string where = redact_uri (request);
-    GST_ELEMENT_WARNING (self, RESOURCE, READ,
-                         ("Endpoint discovery failed; using the host list."),
-                         ("%s: %s", where.c_str (), error.c_str ()));
-    resilient::gst::post_element_message (
-        GST_ELEMENT (self),
-        gst_structure_new ("clusterresolver-discovery-failed", "url",
-                           G_TYPE_STRING, where.c_str (), "path", G_TYPE_STRING,
-                           path.c_str (), "status-code", G_TYPE_UINT, r.status,
-                           "reason", G_TYPE_STRING, error.c_str (), nullptr));
-  }
-}
-
-static void
-schedule_refresh (GstClusterResolver *self, const std::string &url,
-                  const std::string &path, Duration ttl)
-{
-  auto *priv = self->priv;
-  std::string token;
-  guint timeout_ms;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    token = priv->settings.discovery_token;
-    timeout_ms = priv->settings.discovery_timeout_ms;
-    if (priv->refresh_timer)
-      priv->loop.cancel (priv->refresh_timer);
-    priv->refresh_timer = 0;
-  }
-  if (token.empty () && g_getenv (TOKEN_ENV))
-    token = g_getenv (TOKEN_ENV);
-  GstClock *clock = gst_system_clock_obtain ();
-  ControlLoop::TimerId id = priv->loop.schedule_in (
-      clock, to_ns (ttl), [self, url, path, token, timeout_ms] {
-        start_fetch (self, url, token, timeout_ms,
-                     [self, url, path] (FetchResult r) {
-                       apply_discovery (self, url, path, r);
-                     });
-      });
-  gst_object_unref (clock);
-  std::lock_guard<std::mutex> g (priv->lock);
-  priv->refresh_timer = id;
-}
-
-/* Called at the start of every resolution of the cluster, on the thread of
- * whoever resolves: fetches the discovery answer for `path` when there is
- * none that is fresh, waiting at most discovery-timeout. */
-static void
-discovery_hook (GstClusterResolver *self, const std::string &path)
-{
-  auto *priv = self->priv;
-  std::string request, token;
-  guint timeout_ms;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    if (priv->settings.discovery_url.empty () || !priv->loop.running ())
-      return;
-    request = discovery_request_url (priv->settings.discovery_url, path);
-    gint64 now = g_get_monotonic_time ();
-    auto it = priv->next_fetch.find (request);
-    if (it != priv->next_fetch.end () && it->second > now)
-      return;
-    timeout_ms = priv->settings.discovery_timeout_ms;
-    /* concurrent resolutions do not fetch twice */
-    priv->next_fetch[request] = now + gint64 (timeout_ms) * 1000;
-    token = priv->settings.discovery_token;
-  }
-  if (priv->loop.on_loop_thread ())
-    return;
-  if (token.empty () && g_getenv (TOKEN_ENV))
-    token = g_getenv (TOKEN_ENV);
-  auto wait = std::make_shared<FetchWait> ();
-  bool posted = priv->loop.post ([self, request, token, timeout_ms, wait] {
-    start_fetch (self, request, token, timeout_ms, [wait] (FetchResult r) {
-      std::lock_guard<std::mutex> g (wait->m);
-      wait->result = std::move (r);
-      wait->done = true;
-      wait->cv.notify_all ();
-    });
-  });
-  if (!posted)
-    return;
-  FetchResult r;
-  {
-    std::unique_lock<std::mutex> g (wait->m);
-    /* the loop's own timeout fires first; this is a safety net */
-    if (!wait->cv.wait_for (g, std::chrono::milliseconds (timeout_ms + 2000),
-                            [&] { return wait->done; }))
-      r.error = "timeout";
-    else
-      r = wait->result;
-  }
-  apply_discovery (self, request, path, r);
-}
-
-/* ------------------------------------------------------------------ */
-/* status callbacks (SoupServer on the loop) */
-
-static bool
-secret_matches (const std::string &want, const char *got)
-{
-  if (!got)
-    return false;
-  size_t n = std::strlen (got);
-  unsigned diff = n != want.size ();
-  for (size_t i = 0; i < want.size (); i++)
-    diff |= static_cast<unsigned char> (want[i])
-            ^ static_cast<unsigned char> (i < n ? got[i] : 0);
-  return diff == 0;
-}
-
-static void
-reply (SoupServerMessage *msg, guint status, const std::string &json)
-{
-  soup_server_message_set_status (msg, status, nullptr);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                    json.data (), json.size ());
-}
-
-static void
-on_callback (SoupServer *server, SoupServerMessage *msg, const char *path,
-             GHashTable *query, gpointer data)
-{
-  auto *self = static_cast<GstClusterResolver *> (data);
-  auto *priv = self->priv;
-  std::string secret;
   std::shared_ptr<Cluster> c;
   {
-    std::lock_guard<std::mutex> g (priv->lock);
-    secret = priv->settings.callback_secret;
-    c = priv->cluster;
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    c = self->priv->cluster;
   }
-  if (secret.empty () && g_getenv (SECRET_ENV))
-    secret = g_getenv (SECRET_ENV);
-  const char *method = soup_server_message_get_method (msg);
-  if (g_strcmp0 (method, "POST") != 0 && g_strcmp0 (method, "PUT") != 0) {
-    reply (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "{\"error\":\"use POST\"}");
-    return;
-  }
-  if (!secret.empty ()) {
-    SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-    const char *auth = soup_message_headers_get_one (h, "Authorization");
-    const char *x = soup_message_headers_get_one (h, "X-Callback-Secret");
-    bool ok = secret_matches (secret, x)
-              || (auth && g_str_has_prefix (auth, "Bearer ")
-                  && secret_matches (secret, auth + 7));
-    if (!ok) {
-      GST_WARNING_OBJECT (self, "status callback with a wrong secret refused");
-      reply (msg, SOUP_STATUS_UNAUTHORIZED, "{\"error\":\"bad secret\"}");
-      return;
-    }
-  }
-  std::string alias;
-  if (g_str_has_prefix (path, "/callbacks/")) {
-    gchar *un = g_uri_unescape_string (path + strlen ("/callbacks/"), nullptr);
-    alias = un ? un : "";
-    g_free (un);
-  } else if (g_strcmp0 (path, "/callbacks") != 0) {
-    reply (msg, SOUP_STATUS_NOT_FOUND, "{\"error\":\"not found\"}");
-    return;
-  }
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  GBytes *bytes = soup_message_body_flatten (body);
-  gsize len = 0;
-  const char *d = static_cast<const char *> (g_bytes_get_data (bytes, &len));
-  std::string text (d ? d : "", len);
-  g_bytes_unref (bytes);
   std::vector<cluster::Host> hosts;
   c->inspect ([&] (const Resolver &r) { hosts = r.hosts (); });
   std::string error;
-  auto report = cluster::parse_status_report (alias, text, hosts, error);
+  auto report = cluster::parse_status_report (alias, body, hosts, error);
   if (!report) {
     GST_WARNING_OBJECT (self, "unusable status callback: %s", error.c_str ());
-    reply (msg, SOUP_STATUS_BAD_REQUEST,
-           "{\"error\":" + cluster::json_quote (error) + "}");
-    return;
+    return { SOUP_STATUS_BAD_REQUEST,
+             "{\"error\":" + cluster::json_quote (error) + "}" };
   }
   c->report_status (*report);
-  reply (msg, SOUP_STATUS_OK, "{\"ok\":true}");
+  return { SOUP_STATUS_OK, "{\"ok\":true}" };
 }
 
 /* Loop thread. */
@@ -1025,52 +476,47 @@ start_listener (GstClusterResolver *self, std::string &error)
     address = priv->settings.callback_address;
     port = priv->settings.callback_port;
   }
-  if (port < 0)
-    return true;
-  GInetAddress *ia = g_inet_address_new_from_string (address.c_str ());
-  if (!ia) {
-    error = "callback-address '" + address + "' is not an IP address";
-    return false;
-  }
-  priv->server = soup_server_new ("server-header", "gst-resilient", nullptr);
-  soup_server_add_handler (priv->server, "/callbacks", on_callback, self,
-                           nullptr);
-  GSocketAddress *sa = g_inet_socket_address_new (ia, port);
-  g_object_unref (ia);
-  GError *err = nullptr;
-  gboolean ok
-      = soup_server_listen (priv->server, sa, (SoupServerListenOptions)0, &err);
-  g_object_unref (sa);
-  if (!ok) {
-    error = std::string ("cannot listen on ") + address + ":"
-            + std::to_string (port) + ": " + err->message;
-    g_clear_error (&err);
-    g_clear_object (&priv->server);
-    return false;
-  }
-  GSList *uris = soup_server_get_uris (priv->server);
-  gint bound = uris ? g_uri_get_port (static_cast<GUri *> (uris->data)) : -1;
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  auto secret = [self] {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    std::string s = self->priv->settings.callback_secret;
+    if (s.empty () && g_getenv (SECRET_ENV))
+      s = g_getenv (SECRET_ENV);
+    return s;
+  };
+  bool ok = priv->callbacks.start (
+      address, port, secret,
+      [self] (const std::string &alias, const std::string &body) {
+        return on_status_callback (self, alias, body);
+      },
+      error);
   std::lock_guard<std::mutex> g (priv->lock);
-  priv->bound_port = bound;
-  return true;
+  priv->bound_port = priv->callbacks.bound_port ();
+  return ok;
 }
 
-/* Loop thread. */
+/* Any thread but the loop. */
 static void
 stop_services (GstClusterResolver *self)
 {
   auto *priv = self->priv;
-  if (priv->server) {
-    soup_server_disconnect (priv->server);
-    g_clear_object (&priv->server);
-  }
-  if (priv->session) {
-    soup_session_abort (priv->session);
-    g_clear_object (&priv->session);
-  }
+  priv->discovery.stop ();
+  priv->loop.post_and_wait ([priv] { priv->callbacks.stop (); });
   std::lock_guard<std::mutex> g (priv->lock);
   priv->bound_port = -1;
+}
+
+/* The discovery settings as DiscoveryClient takes them. */
+static void
+configure_discovery (GstClusterResolver *self)
+{
+  DiscoveryClient::Settings d;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    const Settings &s = self->priv->settings;
+    d = { s.discovery_url, s.discovery_token, s.discovery_timeout_ms,
+          s.discovery_ttl_ms };
+  }
+  self->priv->discovery.configure (std::move (d));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1079,50 +525,59 @@ stop_services (GstClusterResolver *self)
 static GstStructure *
 make_statistics (GstClusterResolver *self)
 {
-  auto *priv = self->priv;
   std::shared_ptr<Cluster> c;
   gint port;
   {
-    std::lock_guard<std::mutex> g (priv->lock);
-    c = priv->cluster;
-    port = priv->bound_port;
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    c = self->priv->cluster;
+    port = self->priv->bound_port;
   }
-  cluster::ClusterCounters k = c->counters ();
-  TimePoint now = c->now ();
-  GValue hosts = G_VALUE_INIT;
-  gst_value_array_init (&hosts, 4);
-  bool steering = false;
-  c->inspect ([&] (const Resolver &r) {
-    steering = r.steering () && r.steering ()->valid_until > now;
-    for (size_t i = 0; i < r.hosts ().size (); i++) {
-      const std::string &url = r.hosts ()[i].url;
-      const cluster::FailureRecord *f = r.memory ().active (url, now);
-      GstStructure *s = gst_structure_new (
-          "host", "index", G_TYPE_INT, (gint)i, "url", G_TYPE_STRING,
-          redact_uri (url).c_str (), "picks", G_TYPE_UINT64,
-          (guint64)(i < k.picks.size () ? k.picks[i] : 0), "failed",
-          G_TYPE_BOOLEAN, f != nullptr, "failure-reason", G_TYPE_STRING,
-          f ? f->reason.c_str () : "", "failure-expires-in-ms", G_TYPE_UINT64,
-          (guint64)(f ? to_ms (f->expires_at - now) : 0), "down",
-          G_TYPE_BOOLEAN, r.host_down (url, now), nullptr);
-      GValue v = G_VALUE_INIT;
-      g_value_init (&v, GST_TYPE_STRUCTURE);
-      g_value_take_boxed (&v, s);
-      gst_value_array_append_and_take_value (&hosts, &v);
-    }
-  });
-  GstStructure *st = gst_structure_new (
-      "application/x-clusterresolver-stats", "resolutions", G_TYPE_UINT64,
-      k.resolutions, "attempts", G_TYPE_UINT64, k.attempts, "successes",
-      G_TYPE_UINT64, k.successes, "failures", G_TYPE_UINT64, k.failures,
-      "exhausted", G_TYPE_UINT64, k.exhausted, "status-reports", G_TYPE_UINT64,
-      k.status_reports, "discovery-answers", G_TYPE_UINT64, k.discovery_used,
-      "discovery-failures", G_TYPE_UINT64, k.discovery_failures,
-      "steering-active", G_TYPE_BOOLEAN, steering, "callback-port", G_TYPE_INT,
-      port, "state-file-error", G_TYPE_STRING, c->state_error ().c_str (),
-      nullptr);
-  gst_structure_take_value (st, "hosts", &hosts);
-  return st;
+  return resilient::gst::cluster_statistics (*c, port);
+}
+
+static std::string
+value_string (const GValue *value)
+{
+  const char *v = g_value_get_string (value);
+  return v ? v : "";
+}
+
+/* Discovery and callback-listener settings; priv->lock held. */
+static void
+set_service_property_locked (GstClusterResolver *self, guint prop_id,
+                             const GValue *value)
+{
+  auto *priv = self->priv;
+  Settings &s = priv->settings;
+  switch (prop_id) {
+  case PROP_DISCOVERY_URL:
+    s.discovery_url = value_string (value);
+    priv->cluster->configure ([] (Resolver &r) {
+      r.clear_endpoints ();
+      r.clear_steering ();
+    });
+    break;
+  case PROP_DISCOVERY_TOKEN:
+    s.discovery_token = value_string (value);
+    break;
+  case PROP_DISCOVERY_TIMEOUT:
+    s.discovery_timeout_ms = g_value_get_uint (value);
+    break;
+  case PROP_DISCOVERY_TTL:
+    s.discovery_ttl_ms = g_value_get_uint (value);
+    break;
+  case PROP_CALLBACK_ADDRESS:
+    s.callback_address = value_string (value).empty () ? DEFAULT_CALLBACK_ADDRESS : value_string (value);
+    break;
+  case PROP_CALLBACK_PORT:
+    s.callback_port = g_value_get_int (value);
+    break;
+  case PROP_CALLBACK_SECRET:
+    s.callback_secret = value_string (value);
+    break;
+  default:
+    break;
+  }
 }
 
 static void
@@ -1188,35 +643,22 @@ gst_cluster_resolver_set_property (GObject *object, guint prop_id,
     }
     break;
   case PROP_DISCOVERY_URL:
-    s.discovery_url = str ();
-    priv->next_fetch.clear ();
-    priv->cluster->configure ([] (Resolver &r) {
-      r.clear_endpoints ();
-      r.clear_steering ();
-    });
-    break;
   case PROP_DISCOVERY_TOKEN:
-    s.discovery_token = str ();
-    break;
   case PROP_DISCOVERY_TIMEOUT:
-    s.discovery_timeout_ms = g_value_get_uint (value);
-    break;
   case PROP_DISCOVERY_TTL:
-    s.discovery_ttl_ms = g_value_get_uint (value);
-    break;
   case PROP_CALLBACK_ADDRESS:
-    s.callback_address = str ().empty () ? DEFAULT_CALLBACK_ADDRESS : str ();
-    break;
   case PROP_CALLBACK_PORT:
-    s.callback_port = g_value_get_int (value);
-    break;
   case PROP_CALLBACK_SECRET:
-    s.callback_secret = str ();
+    set_service_property_locked (self, prop_id, value);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     break;
   }
+  g.unlock ();
+  if (prop_id == PROP_DISCOVERY_URL || prop_id == PROP_DISCOVERY_TOKEN
+      || prop_id == PROP_DISCOVERY_TIMEOUT || prop_id == PROP_DISCOVERY_TTL)
+    configure_discovery (self);
 }
 
 static void
@@ -1328,12 +770,9 @@ gst_cluster_resolver_change_state (GstElement *element,
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     {
       std::lock_guard<std::mutex> g (priv->lock);
-      if (priv->refresh_timer)
-        priv->loop.cancel (priv->refresh_timer);
-      priv->refresh_timer = 0;
       priv->running = false;
     }
-    priv->loop.post_and_wait ([self] { stop_services (self); });
+    stop_services (self);
     update_status (self);
     g_object_notify (G_OBJECT (self), "callback-bound-port");
   }
@@ -1347,7 +786,7 @@ gst_cluster_resolver_change_state (GstElement *element,
 static void
 gst_cluster_resolver_init (GstClusterResolver *self)
 {
-  self->priv = new GstClusterResolverPrivate ();
+  self->priv = new GstClusterResolverPrivate (GST_ELEMENT (self));
   auto *priv = self->priv;
   std::random_device rd;
   std::uint64_t seed = (std::uint64_t (rd ()) << 32) ^ rd ();
@@ -1385,7 +824,12 @@ gst_cluster_resolver_init (GstClusterResolver *self)
     }
     if (!s)
       return;
-    discovery_hook (s, path);
+    std::shared_ptr<Cluster> c;
+    {
+      std::lock_guard<std::mutex> g (s->priv->lock);
+      c = s->priv->cluster;
+    }
+    s->priv->discovery.before_resolve (c, path);
     gst_object_unref (s);
   });
   std::lock_guard<std::mutex> g (priv->lock);
@@ -1411,7 +855,7 @@ gst_cluster_resolver_dispose (GObject *object)
                                       priv->cluster.get ());
     }
     if (priv->loop.running ()) {
-      priv->loop.post_and_wait ([self] { stop_services (self); });
+      stop_services (self);
       priv->loop.stop ();
     }
     priv->sink.reset ();
@@ -1427,42 +871,37 @@ gst_cluster_resolver_finalize (GObject *object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* Flags of the properties: read-write, changeable in READY / PLAYING,
+ * write-only secrets, read-only state. */
+static const GParamFlags kRw
+    = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+static const GParamFlags kRwReady = (GParamFlags)(kRw | GST_PARAM_MUTABLE_READY);
+static const GParamFlags kRwPlaying
+    = (GParamFlags)(kRw | GST_PARAM_MUTABLE_PLAYING);
+static const GParamFlags kWoPlaying
+    = (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
+                    | GST_PARAM_MUTABLE_PLAYING);
+static const GParamFlags kRo
+    = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+/* The cluster: hosts, strategy, failure memory, probing. */
 static void
-gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
+install_cluster_properties (GObjectClass *gobject_class)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-
-  gobject_class->set_property = gst_cluster_resolver_set_property;
-  gobject_class->get_property = gst_cluster_resolver_get_property;
-  gobject_class->dispose = gst_cluster_resolver_dispose;
-  gobject_class->finalize = gst_cluster_resolver_finalize;
-  element_class->change_state = gst_cluster_resolver_change_state;
-
-  const GParamFlags rw
-      = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-  const GParamFlags rw_ready = (GParamFlags)(rw | GST_PARAM_MUTABLE_READY);
-  const GParamFlags rw_playing = (GParamFlags)(rw | GST_PARAM_MUTABLE_PLAYING);
-  const GParamFlags wo_playing
-      = (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-                      | GST_PARAM_MUTABLE_PLAYING);
-  const GParamFlags ro
-      = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
   g_object_class_install_property (
       gobject_class, PROP_CLUSTER_ID,
       g_param_spec_string (
           "cluster-id", "Cluster id",
           "Name under which consumers find this cluster, as in "
           "cluster://<cluster-id>/<path>; an empty value means \"default\".",
-          DEFAULT_CLUSTER_ID, rw_ready));
+          DEFAULT_CLUSTER_ID, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_HOSTS,
       g_param_spec_string (
           "hosts", "Hosts",
           "Base URLs of the hosts of the cluster (any scheme), separated by "
           "whitespace, '|' or ','; a stream path is appended to each.",
-          nullptr, rw_playing));
+          nullptr, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_WEIGHTS,
       g_param_spec_string (
@@ -1470,35 +909,35 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "Relative weights of the hosts for the weighted strategy, in host "
           "order and separated like the hosts; a missing weight is 1 and a "
           "weight of 0 puts the host last.",
-          nullptr, rw_playing));
+          nullptr, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_STRATEGY,
       g_param_spec_enum (
           "strategy", "Strategy",
           "How the order of the hosts is chosen at every resolution; may be "
           "changed while running.",
-          GST_TYPE_CLUSTER_RESOLVER_STRATEGY, DEFAULT_STRATEGY, rw_playing));
+          GST_TYPE_CLUSTER_RESOLVER_STRATEGY, DEFAULT_STRATEGY, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_CONNECT_TIMEOUT,
       g_param_spec_uint (
           "connect-timeout", "Connect timeout",
           "Time allowed to one connection attempt of the resolve action, in "
           "milliseconds, before the next host is tried.",
-          1, G_MAXINT, DEFAULT_CONNECT_TIMEOUT_MS, rw_playing));
+          1, G_MAXINT, DEFAULT_CONNECT_TIMEOUT_MS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_LOOPS,
       g_param_spec_uint (
           "loops", "Loops",
           "Number of rounds over all usable hosts before a resolution gives "
           "up and the failed signal fires; at least 1.",
-          1, 100, DEFAULT_LOOPS, rw_playing));
+          1, 100, DEFAULT_LOOPS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_FAILURE_EXPIRY,
       g_param_spec_uint (
           "failure-expiry", "Failure expiry",
           "How long a host that failed is skipped, in milliseconds; 0 "
           "disables the failure memory.",
-          0, G_MAXINT, DEFAULT_FAILURE_EXPIRY_MS, rw_playing));
+          0, G_MAXINT, DEFAULT_FAILURE_EXPIRY_MS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_STATE_FILE,
       g_param_spec_string (
@@ -1506,7 +945,7 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "File in which remembered failures are kept across restarts "
           "(loaded when set, rewritten atomically on every change); unset "
           "keeps them in memory only.",
-          nullptr, rw_ready));
+          nullptr, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_PROBE,
       g_param_spec_boolean (
@@ -1514,14 +953,20 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "Whether the resolve action checks each host with a TCP connection "
           "before answering it (UDP schemes such as srt:// are never "
           "probed).",
-          DEFAULT_PROBE, rw_playing));
+          DEFAULT_PROBE, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_RANDOM_SEED,
       g_param_spec_uint64 (
           "random-seed", "Random seed",
           "Seed of the random and weighted strategies, for reproducible "
           "runs; 0 seeds from system entropy.",
-          0, G_MAXUINT64, DEFAULT_RANDOM_SEED, rw_ready));
+          0, G_MAXUINT64, DEFAULT_RANDOM_SEED, kRwReady));
+}
+
+/* Endpoint discovery. */
+static void
+install_discovery_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_URL,
       g_param_spec_string (
@@ -1529,49 +974,55 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "HTTP(S) URL asked for the best endpoint of a stream ({alias} is "
           "replaced by the stream path) or for a content-steering manifest; "
           "unset disables discovery.",
-          nullptr, rw_ready));
+          nullptr, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_TOKEN,
       g_param_spec_string (
           "discovery-token", "Discovery token",
           "Bearer token sent to the discovery URL (write-only, never logged); "
           "unset uses the environment variable RESILIENT_DISCOVERY_TOKEN.",
-          nullptr, wo_playing));
+          nullptr, kWoPlaying));
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_TIMEOUT,
       g_param_spec_uint (
           "discovery-timeout", "Discovery timeout",
           "Time allowed to one discovery request, in milliseconds, before the "
           "host list is used instead.",
-          1, G_MAXINT, DEFAULT_DISCOVERY_TIMEOUT_MS, rw_playing));
+          1, G_MAXINT, DEFAULT_DISCOVERY_TIMEOUT_MS, kRwPlaying));
   g_object_class_install_property (
       gobject_class, PROP_DISCOVERY_TTL,
       g_param_spec_uint (
           "discovery-ttl", "Discovery TTL",
           "How long an endpoint answer without its own ttl is used, in "
           "milliseconds, before it is asked again.",
-          1, G_MAXINT, DEFAULT_DISCOVERY_TTL_MS, rw_playing));
+          1, G_MAXINT, DEFAULT_DISCOVERY_TTL_MS, kRwPlaying));
+}
+
+/* The status-callback listener. */
+static void
+install_callback_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_ADDRESS,
       g_param_spec_string (
           "callback-address", "Callback address",
           "IP address the status-callback listener binds to; the default "
           "keeps it on loopback.",
-          DEFAULT_CALLBACK_ADDRESS, rw_ready));
+          DEFAULT_CALLBACK_ADDRESS, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_PORT,
       g_param_spec_int (
           "callback-port", "Callback port",
           "TCP port of the status-callback listener; -1 disables it and 0 "
           "picks a free port (see callback-bound-port).",
-          -1, 65535, DEFAULT_CALLBACK_PORT, rw_ready));
+          -1, 65535, DEFAULT_CALLBACK_PORT, kRwReady));
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_BOUND_PORT,
       g_param_spec_int (
           "callback-bound-port", "Callback bound port",
           "TCP port the status-callback listener actually listens on; -1 "
           "when it is not listening.",
-          -1, 65535, -1, ro));
+          -1, 65535, -1, kRo));
   g_object_class_install_property (
       gobject_class, PROP_CALLBACK_SECRET,
       g_param_spec_string (
@@ -1582,6 +1033,12 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           nullptr,
           (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
                         | GST_PARAM_MUTABLE_READY)));
+}
+
+/* What the element reports. */
+static void
+install_state_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_STATUS,
       g_param_spec_enum (
@@ -1589,15 +1046,21 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
           "What the cluster looks like from here: stopped, ok, degraded "
           "(some hosts failed or down) or exhausted (no host worked).",
           GST_TYPE_CLUSTER_RESOLVER_STATUS, GST_CLUSTER_RESOLVER_STATUS_STOPPED,
-          ro));
+          kRo));
   g_object_class_install_property (
       gobject_class, PROP_STATISTICS,
       g_param_spec_boxed (
           "statistics", "Statistics",
           "Counters and per-host state (application/x-clusterresolver-stats, "
           "documented in docs/elements/clusterresolver.md).",
-          GST_TYPE_STRUCTURE, ro));
+          GST_TYPE_STRUCTURE, kRo));
 
+}
+
+/* The notification and action signals. */
+static void
+install_signals (GstClusterResolverClass *klass)
+{
   /**
    * GstClusterResolver::connect:
    * @host: the host's base URL (secrets redacted)
@@ -1664,6 +1127,26 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
       (GSignalFlags)(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
       G_CALLBACK (report_failure_action), nullptr, nullptr, nullptr,
       G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+}
+
+static void
+gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->set_property = gst_cluster_resolver_set_property;
+  gobject_class->get_property = gst_cluster_resolver_get_property;
+  gobject_class->dispose = gst_cluster_resolver_dispose;
+  gobject_class->finalize = gst_cluster_resolver_finalize;
+  element_class->change_state = gst_cluster_resolver_change_state;
+
+  install_cluster_properties (gobject_class);
+  install_discovery_properties (gobject_class);
+  install_callback_properties (gobject_class);
+  install_state_properties (gobject_class);
+  install_signals (klass);
 
   gst_element_class_set_static_metadata (
       element_class, "Cluster resolver", "Generic",

@@ -36,6 +36,7 @@
 #include "common/controlloop.h"
 #include "common/messages.h"
 #include "common/whipelement.h"
+#include "resilient/core/codec.h"
 #include "resilient/whip/sdp.h"
 
 #include <gst/webrtc/webrtc.h>
@@ -51,6 +52,10 @@ GST_DEBUG_CATEGORY_STATIC (res_whep_src_debug);
 #define GST_CAT_DEFAULT res_whep_src_debug
 
 using namespace resilient::gst;
+using resilient::Codec;
+using resilient::CodecInfo;
+using resilient::codec_by_name;
+using resilient::codec_info;
 
 /* Lock order: priv->lock, then the ControlLoop's internal lock. Nothing is
  * posted, notified or state-changed with priv->lock held. */
@@ -162,17 +167,35 @@ have_decoder_for (const char *caps_str)
   return found;
 }
 
-/* The receive caps of one codec this element knows, payload types fixed so
- * the offer is deterministic; `known` false for a name it does not know,
- * empty caps when this machine has no depayloader or decoder for it. */
+/* The codecs this element receives, with fixed payload types so the
+ * offer is deterministic (H264 twice: constrained baseline and high). */
+struct ReceiveFormat
+{
+  Codec codec;
+  int payload;
+  const char *fmtp;
+};
+static constexpr ReceiveFormat kReceiveFormats[] = {
+  { Codec::H264, 102,
+    ",packetization-mode=(string)1,profile-level-id=(string)42e01f,"
+    "level-asymmetry-allowed=(string)1" },
+  { Codec::H264, 104,
+    ",packetization-mode=(string)1,profile-level-id=(string)640c1f,"
+    "level-asymmetry-allowed=(string)1" },
+  { Codec::VP8, 96, "" },
+  { Codec::VP9, 98, "" },
+  { Codec::Opus, 111, ",encoding-params=(string)2" },
+  { Codec::PCMU, 0, "" },
+  { Codec::PCMA, 8, "" },
+};
+
+/* The receive caps of one codec this element knows; `known` false for a
+ * name it does not know, empty caps when this machine has no depayloader
+ * or decoder for it. */
 static GstCaps *
-codec_receive_caps (const std::string &codec, bool &known)
+codec_receive_caps (const std::string &name, bool &known)
 {
   GstCaps *caps = gst_caps_new_empty ();
-  auto add = [caps] (const std::string &s) {
-    gst_caps_append_structure (caps,
-                               gst_structure_from_string (s.c_str (), nullptr));
-  };
   /* webrtcbin offers rtcp-fb transport-cc on its own; the header
    * extension makes that feedback possible (the sender numbers its
    * packets, webrtcbin answers with transport-wide feedback the sender's
@@ -183,52 +206,47 @@ codec_receive_caps (const std::string &codec, bool &known)
       + resilient::whip::kTwccUri;
   const std::string fb = ",rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli="
                          "(boolean)true,rtcp-fb-ccm-fir=(boolean)true" + ext;
-  known = true;
-  if (codec == "H264") {
-    if (have ("rtph264depay") && have_decoder_for ("video/x-h264")) {
-      add ("application/x-rtp,media=video,encoding-name=H264,"
-           "clock-rate=90000,payload=102,packetization-mode=(string)1,"
-           "profile-level-id=(string)42e01f,"
-           "level-asymmetry-allowed=(string)1"
-           + fb);
-      add ("application/x-rtp,media=video,encoding-name=H264,"
-           "clock-rate=90000,payload=104,packetization-mode=(string)1,"
-           "profile-level-id=(string)640c1f,"
-           "level-asymmetry-allowed=(string)1"
-           + fb);
-    }
-  } else if (codec == "VP8") {
-    if (have ("rtpvp8depay") && have_decoder_for ("video/x-vp8"))
-      add ("application/x-rtp,media=video,encoding-name=VP8,"
-           "clock-rate=90000,payload=96"
-           + fb);
-  } else if (codec == "VP9") {
-    if (have ("rtpvp9depay") && have_decoder_for ("video/x-vp9"))
-      add ("application/x-rtp,media=video,encoding-name=VP9,"
-           "clock-rate=90000,payload=98"
-           + fb);
-  } else if (codec == "OPUS") {
-    if (have ("rtpopusdepay") && have_decoder_for ("audio/x-opus"))
-      add ("application/x-rtp,media=audio,encoding-name=OPUS,"
-          "clock-rate=48000,encoding-params=(string)2,payload=111" + ext);
-  } else if (codec == "PCMU") {
-    if (have ("rtppcmudepay") && have_decoder_for ("audio/x-mulaw"))
-      add ("application/x-rtp,media=audio,encoding-name=PCMU,"
-          "clock-rate=8000,payload=0" + ext);
-  } else if (codec == "PCMA") {
-    if (have ("rtppcmadepay") && have_decoder_for ("audio/x-alaw"))
-      add ("application/x-rtp,media=audio,encoding-name=PCMA,"
-          "clock-rate=8000,payload=8" + ext);
-  } else {
-    known = false;
+  const CodecInfo *c = codec_by_name (name);
+  known = false;
+  for (const auto &f : kReceiveFormats) {
+    if (!c || f.codec != c->codec)
+      continue;
+    known = true;
+    if (!have (c->depayloader) || !have_decoder_for (c->caps_name))
+      continue;
+    std::string s = std::string ("application/x-rtp,media=")
+        + (c->video ? "video" : "audio") + ",encoding-name="
+        + c->encoding_name + ",clock-rate=" + std::to_string (c->clock_rate)
+        + ",payload=" + std::to_string (f.payload) + f.fmtp
+        + (c->video ? fb : ext);
+    gst_caps_append_structure (caps,
+                               gst_structure_from_string (s.c_str (), nullptr));
   }
   return caps;
 }
 
 static bool
-is_video_codec (const std::string &c)
+is_video_codec (const std::string &name)
 {
-  return c == "H264" || c == "VP8" || c == "VP9";
+  const CodecInfo *c = codec_by_name (name);
+  return c && c->video;
+}
+
+/* "h264, vp8, vp9" or "opus, pcmu, pcma": what an error message offers. */
+static std::string
+known_codecs (bool video)
+{
+  std::string list;
+  const ReceiveFormat *last = nullptr;
+  for (const auto &f : kReceiveFormats) {
+    const CodecInfo &c = codec_info (f.codec);
+    bool repeat = last && last->codec == f.codec;
+    last = &f;
+    if (c.video != video || repeat)
+      continue;
+    list += (list.empty () ? "" : ", ") + std::string (c.name);
+  }
+  return list;
 }
 
 /* Receive codec list for one kind, in the order of `order` (the
@@ -266,7 +284,7 @@ check_codecs (const char *property, const std::string &list, bool video,
     if (!known || is_video_codec (c) != video) {
       error = std::string (property) + ": unknown "
               + (video ? "video" : "audio") + " codec '" + c + "' (known: "
-              + (video ? "h264, vp8, vp9" : "opus, pcmu, pcma") + ")";
+              + known_codecs (video) + ")";
       return false;
     }
   }

@@ -1,4 +1,5 @@
 #include "common/publishtransport.h"
+#include "common/codecs.h"
 
 #include "common/messages.h"
 #include "config.h"
@@ -111,43 +112,13 @@ link_stream (GstBin *bin, GstElement *src, const char *parser, GstElement *mux,
   return true;
 }
 
+/* The parser to put before the muxer for an appsrc's codec (none for raw
+ * or codecs that need none). */
 static const char *
-caps_codec (GstElement *appsrc)
+parser_for (GstElement *appsrc)
 {
-  GstCaps *caps = nullptr;
-  g_object_get (appsrc, "caps", &caps, nullptr);
-  const char *codec = "";
-  if (caps && gst_caps_get_size (caps) > 0) {
-    const char *name
-        = gst_structure_get_name (gst_caps_get_structure (caps, 0));
-    if (!strcmp (name, "video/x-h264"))
-      codec = "h264";
-    else if (!strcmp (name, "video/x-h265"))
-      codec = "h265";
-    else if (!strcmp (name, "video/x-vp8"))
-      codec = "vp8";
-    else if (!strcmp (name, "audio/mpeg"))
-      codec = "aac";
-    else if (!strcmp (name, "audio/x-opus"))
-      codec = "opus";
-  }
-  if (caps)
-    gst_caps_unref (caps);
-  return codec;
-}
-
-static const char *
-parser_for (const char *codec)
-{
-  if (!strcmp (codec, "h264"))
-    return "h264parse";
-  if (!strcmp (codec, "h265"))
-    return "h265parse";
-  if (!strcmp (codec, "aac"))
-    return "aacparse";
-  if (!strcmp (codec, "opus"))
-    return "opusparse";
-  return nullptr;
+  const CodecInfo *c = codec_of_appsrc (appsrc);
+  return c ? c->parser : nullptr;
 }
 
 static FailureKind
@@ -198,11 +169,11 @@ link_muxed (GstBin *bin, GstElement *mux, GstElement *sink,
     return false;
   }
   if (video_src
-      && !link_stream (bin, video_src, parser_for (caps_codec (video_src)),
+      && !link_stream (bin, video_src, parser_for (video_src),
                        mux, video_pad, error))
     return false;
   if (audio_src
-      && !link_stream (bin, audio_src, parser_for (caps_codec (audio_src)),
+      && !link_stream (bin, audio_src, parser_for (audio_src),
                        mux, audio_pad, error))
     return false;
   return true;

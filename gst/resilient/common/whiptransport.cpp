@@ -1,5 +1,6 @@
 #include "common/whiptransport.h"
 
+#include "common/codecs.h"
 #include "common/whipclient.h"
 #include "resilient/whip/feedbackwatch.h"
 #include "resilient/whip/rrwatch.h"
@@ -37,28 +38,12 @@ whip_refused_codec (const std::string &text)
   return {};
 }
 
+/* The short codec name of an appsrc's caps ("h264"), empty if unknown. */
 static std::string
 codec_of (GstElement *appsrc)
 {
-  if (!appsrc)
-    return {};
-  GstCaps *caps = nullptr;
-  g_object_get (appsrc, "caps", &caps, nullptr);
-  std::string codec;
-  if (caps && gst_caps_get_size (caps) > 0) {
-    const char *n = gst_structure_get_name (gst_caps_get_structure (caps, 0));
-    if (!strcmp (n, "video/x-h264"))
-      codec = "h264";
-    else if (!strcmp (n, "video/x-vp8"))
-      codec = "vp8";
-    else if (!strcmp (n, "audio/x-opus"))
-      codec = "opus";
-    else
-      codec = n;
-  }
-  if (caps)
-    gst_caps_unref (caps);
-  return codec;
+  const CodecInfo *c = codec_of_appsrc (appsrc);
+  return c ? c->name : std::string ();
 }
 
 /* What the last get-stats said; shared with the promise callback, which
@@ -611,8 +596,8 @@ private:
     gst_webrtc_session_description_free (remote);
     if (ok)
       return;
-    std::string text = "the WHIP server answered without "
-                       + std::string (video_codec_ == "h264" ? "H264" : "VP8")
+    std::string text = std::string ("the WHIP server answered without ")
+                       + codec_by_name (video_codec_)->encoding_name
                        + ": it does not take this video codec";
     post_error (GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND, text,
                 gst_structure_new ("whiptransport-codec", "codec",
