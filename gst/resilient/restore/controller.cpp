@@ -1441,4 +1441,124 @@ setup_recording (GstAutoRestoreSink *self, std::string &error)
   return priv->recording.open (GST_BIN (self), rc, error);
 }
 
+/* ------------------------------------------------------ the run */
+
+/* NULL->READY: settings copied, destinations checked, the loop started.
+ * Runs before the loop does: from then on its state is written on it. */
+bool
+open_run (GstAutoRestoreSink *self, std::string &error)
+{
+  auto *priv = self->priv;
+  if (!setup_run (self, error))
+    return false;
+  priv->probe_cancel = g_cancellable_new ();
+  priv->loop.start ();
+  if (priv->run.network_monitor)
+    priv->loop.post_and_wait ([self] {
+      auto *priv = self->priv;
+      priv->monitor
+          = G_NETWORK_MONITOR (g_object_ref (g_network_monitor_get_default ()));
+      priv->monitor_handler
+          = g_signal_connect (priv->monitor, "network-changed",
+                              G_CALLBACK (on_network_changed), self);
+    });
+  return true;
+}
+
+/* READY->PAUSED (loop): a new run publishes afresh; a manual stop only
+ * held for the run it ended. */
+bool
+begin_publishing (GstAutoRestoreSink *self, std::string &error)
+{
+  RETURN_IF_NOT_ON_LOOP_VAL (self, false);
+  auto *priv = self->priv;
+  priv->video.linked = gst_pad_is_linked (priv->video.ghost);
+  priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
+  priv->video.eos = priv->audio.eos = false;
+  priv->stopping = false;
+  priv->eos_posted = false;
+  priv->draining_eos = false;
+  priv->recording_eos = false;
+  for (auto &slot : priv->slots) {
+    slot.gave_up = false;
+    slot.fatal = false;
+  }
+  priv->fatal = false;
+  priv->pending_start.reset ();
+  priv->coord.reset ();
+  priv->started = true;
+  bool ok = priv->recording.is_open () || setup_recording (self, error);
+  update_status (self);
+  return ok;
+}
+
+static void
+cancel_timer (GstAutoRestoreSink *self, ControlLoop::TimerId &id)
+{
+  if (id) {
+    self->priv->loop.cancel (id);
+    id = 0;
+  }
+}
+
+/* PAUSED->READY (loop): a manual stop, everything torn down, never
+ * restored. */
+void
+stop_publishing (GstAutoRestoreSink *self)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  manual_stop (self);
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    all = priv->sessions;
+  }
+  for (auto &s : all)
+    destroy_session (self, s);
+  /* Sessions torn down earlier on their own threads (WHIP DELETEs). */
+  resilient::gst::wait_detached_teardowns ();
+  {
+    /* The next run starts on its own first media. */
+    std::lock_guard<std::mutex> g (priv->lock);
+    gst_caps_replace (&priv->video.caps, nullptr);
+    gst_caps_replace (&priv->audio.caps, nullptr);
+    priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
+  }
+  cancel_timer (self, priv->drain_timer);
+  cancel_timer (self, priv->failback_timer);
+  cancel_timer (self, priv->recording_timer);
+  priv->started = false;
+}
+
+/* READY->NULL (loop, then the loop stops): probes, network monitor,
+ * recording and fronts gone; the run's destinations dropped on the loop
+ * that owns them. */
+void
+close_run (GstAutoRestoreSink *self)
+{
+  RETURN_IF_NOT_ON_LOOP (self);
+  auto *priv = self->priv;
+  /* Probes still connecting own a socket and a reference to the element:
+   * cancel them and let their callbacks run before the loop (and its
+   * context) goes away. */
+  if (priv->probe_cancel)
+    g_cancellable_cancel (priv->probe_cancel);
+  GMainContext *ctx = priv->loop.context ();
+  while (priv->probes_in_flight > 0)
+    g_main_context_iteration (ctx, TRUE);
+  if (priv->monitor) {
+    g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
+    g_clear_object (&priv->monitor);
+  }
+  teardown_recording (self);
+  priv->recording_failed = false;
+  priv->recording.set_blocked (false);
+  priv->recording.reset_counts ();
+  teardown_front (self, priv->video);
+  teardown_front (self, priv->audio);
+  priv->slots.clear ();
+  priv->chain.reset ();
+}
+
 } // namespace resilient::gst::autorestore

@@ -84,4 +84,12 @@ void watch_cluster (
 bool setup_run (GstAutoRestoreSink *self, std::string &error);
 bool setup_recording (GstAutoRestoreSink *self, std::string &error);
 
+/* The run, as the element's state changes drive it: NULL->READY before the
+ * loop starts (then starts it); READY->PAUSED, PAUSED->READY and the
+ * READY->NULL teardown on the loop. */
+bool open_run (GstAutoRestoreSink *self, std::string &error);
+bool begin_publishing (GstAutoRestoreSink *self, std::string &error);
+void stop_publishing (GstAutoRestoreSink *self);
+void close_run (GstAutoRestoreSink *self);
+
 } // namespace resilient::gst::autorestore
