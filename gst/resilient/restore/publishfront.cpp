@@ -404,6 +404,21 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
 /* Builds the front of one stream behind its entry queue for `caps`.
  * Runs on the loop while the entry queue's thread waits in the caps probe
  * (so the queue's src pad is linked before any buffer leaves it). */
+/* `elements` (ending in the encoder made by `factory`) join the chain;
+ * the encoder is the front's, guarded. */
+static void
+adopt_encoder (GstAutoRestoreSink *self, Front &f,
+               std::vector<GstElement *> &chain,
+               std::initializer_list<GstElement *> elements, GstElement *enc,
+               const std::string &factory, std::string &codec)
+{
+  codec = codec_of_factory (factory);
+  chain.insert (chain.end (), elements);
+  f.encoder = enc;
+  f.encoder_name = factory;
+  guard_encoder (self, enc);
+}
+
 /* Raw video: videoconvert -> 8-bit 4:2:0 -> the first encoder that
  * works for `caps`. */
 static bool
@@ -421,7 +436,6 @@ add_video_encoder (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
       gst_object_unref (conv);
     return false;
   }
-  codec = codec_of_factory (factory);
   /* 8-bit 4:2:0, which every decoder and ingest takes: left open, an
    * encoder such as x264enc picks 4:4:4 or 10-bit and may change its
    * choice on a renegotiation. */
@@ -430,10 +444,7 @@ add_video_encoder (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
       = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
   g_object_set (filter, "caps", fmt, nullptr);
   gst_caps_unref (fmt);
-  chain.insert (chain.end (), { conv, filter, enc });
-  f.encoder = enc;
-  f.encoder_name = factory;
-  guard_encoder (self, enc);
+  adopt_encoder (self, f, chain, { conv, filter, enc }, enc, factory, codec);
   return true;
 }
 
@@ -474,11 +485,7 @@ add_audio_encoder (GstAutoRestoreSink *self, Front &f,
     return false;
   }
   configure_audio_encoder (enc, priv->run.audio_bitrate);
-  codec = codec_of_factory (factory);
-  chain.insert (chain.end (), { conv, res, enc });
-  f.encoder = enc;
-  f.encoder_name = factory;
-  guard_encoder (self, enc);
+  adopt_encoder (self, f, chain, { conv, res, enc }, enc, factory, codec);
   return true;
 }
 
