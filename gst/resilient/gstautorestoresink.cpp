@@ -44,95 +44,19 @@
 
 #include "gstautorestoresink.h"
 
-#include "common/controlloop.h"
-#include "common/messages.h"
-#include "common/publishtransport.h"
-#include "common/selfref.h"
 #include "elements.h"
-#include "resilient/cluster/client.h"
-#include "resilient/restore/destination_list.h"
-#include "resilient/restore/encoder_chain.h"
-#include "resilient/restore/hold_queue.h"
-#include "resilient/restore/reach_probe.h"
-#include "resilient/restore/restore_scheduler.h"
-#include "resilient/restore/watchers.h"
+#include "restore/controller.h"
+#include "restore/publishfront.h"
+#include "restore/sinkprivate.h"
 
-#include <gio/gio.h>
-#include <glib/gstdio.h>
-#include <gst/app/app.h>
-#include <gst/video/video.h>
+#include <map>
+#include <type_traits>
+#include <variant>
 
-#include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <functional>
-#include <optional>
-#include <cstring>
-#include <memory>
-#include <mutex>
-#include <sstream>
-#include <string>
-#include <vector>
+/* Shared with the parts in restore/. */
+GST_DEBUG_CATEGORY (gst_auto_restore_sink_debug);
 
-#include <cerrno>
-#include <unistd.h>
-
-GST_DEBUG_CATEGORY_STATIC (gst_auto_restore_sink_debug);
-#define GST_CAT_DEFAULT gst_auto_restore_sink_debug
-
-using namespace resilient;
-using namespace resilient::restore;
-using resilient::gst::ControlLoop;
-using resilient::gst::MessageRef;
-using resilient::gst::PublishTransport;
-using resilient::gst::TransportFailure;
-using resilient::gst::TransportHealth;
-
-/* ------------------------------------------------------------ defaults */
-
-/* Seed (Flashphoner Streaming Auto Restore) values, see
- * docs/elements/autorestoresink.md for each justification. */
-#define DEFAULT_LOCATION nullptr
-#define DEFAULT_VIDEO_ENCODER "x264enc"
-#define DEFAULT_FALLBACK_VIDEO_ENCODER "vp8enc"
-#define DEFAULT_AUDIO_ENCODER "voaacenc,avenc_aac"
-#define DEFAULT_CODEC_FALLBACK TRUE
-#define DEFAULT_VIDEO_BITRATE 2000
-#define DEFAULT_AUDIO_BITRATE 128
-#define DEFAULT_KEYFRAME_INTERVAL_MS 2000
-#define DEFAULT_MAX_HOLD_TIME_MS 0
-#define DEFAULT_CHECK_BITRATE TRUE
-#define DEFAULT_BITRATE_CHECK_INTERVAL_MS 500
-#define DEFAULT_BITRATE_MAX_TRIES 3
-#define DEFAULT_RESTORE TRUE
-#define DEFAULT_RESTORE_INTERVAL_MS 3000
-#define DEFAULT_RESTORE_MAX_TRIES 100
-#define DEFAULT_RESTORE_FAST_FIRST TRUE
-#define DEFAULT_RESTORE_BACKOFF FALSE
-#define DEFAULT_RESTORE_MAX_INTERVAL_MS 30000
-#define DEFAULT_MISSING_PINGS 10
-#define DEFAULT_PING_CHECK_PERIOD_MS 5000
-#define DEFAULT_PROBE_INTERVAL_MS 100
-/* The first probes of an outage (a restarted server is back within a
- * second or two); the gap grows with the outage's age / PROBE_GROWTH up to
- * probe-interval. */
-#define PROBE_MIN_INTERVAL_MS 25
-#define PROBE_GROWTH 40
-#define DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define DEFAULT_NETWORK_MONITOR TRUE
-#define DEFAULT_REDUNDANT FALSE
-#define DEFAULT_FAILBACK_HOLDOFF_MS 30000
-#define DEFAULT_RECORDING_LOCATION nullptr
-#define DEFAULT_RECORDING_MAX_SIZE_BYTES 0
-#define DEFAULT_RECORDING_MAX_DURATION_MS 0
-#define DEFAULT_RECORDING_MUXER "matroskamux"
-#define DEFAULT_EOS_DRAIN_TIMEOUT_MS 3000
-
-/* How often the control loop polls the sessions' health. */
-#define TICK_MS 100
-/* How often a failed recording checks whether it can write again
- * (docs/elements/autorestoresink.md, "Recording"). */
-#define RECORDING_RETRY_MS 2000
+using namespace resilient::gst::autorestore;
 
 enum {
   PROP_0,
@@ -172,15 +96,6 @@ enum {
 
 /* ------------------------------------------------------------- status */
 
-typedef enum {
-  GST_AUTO_RESTORE_SINK_STATUS_STOPPED,
-  GST_AUTO_RESTORE_SINK_STATUS_CONNECTING,
-  GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING,
-  GST_AUTO_RESTORE_SINK_STATUS_RESTORING,
-  GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP,
-  GST_AUTO_RESTORE_SINK_STATUS_FAILED,
-} GstAutoRestoreSinkStatus;
-
 #define GST_TYPE_AUTO_RESTORE_SINK_STATUS                                      \
   (gst_auto_restore_sink_status_get_type ())
 static GType
@@ -216,2701 +131,12 @@ status_nick (GstAutoRestoreSinkStatus s)
   return v ? v->value_nick : "unknown";
 }
 
-/* ------------------------------------------------------------ private */
-
-namespace {
-
-struct Settings
-{
-  std::string location;
-  gboolean redundant = DEFAULT_REDUNDANT;
-  guint failback_holdoff_ms = DEFAULT_FAILBACK_HOLDOFF_MS;
-  std::string video_encoder = DEFAULT_VIDEO_ENCODER;
-  std::string fallback_video_encoder = DEFAULT_FALLBACK_VIDEO_ENCODER;
-  gboolean codec_fallback = DEFAULT_CODEC_FALLBACK;
-  std::string audio_encoder = DEFAULT_AUDIO_ENCODER;
-  guint video_bitrate = DEFAULT_VIDEO_BITRATE;
-  guint audio_bitrate = DEFAULT_AUDIO_BITRATE;
-  guint keyframe_interval_ms = DEFAULT_KEYFRAME_INTERVAL_MS;
-  guint max_hold_time_ms = DEFAULT_MAX_HOLD_TIME_MS;
-  gboolean check_bitrate = DEFAULT_CHECK_BITRATE;
-  guint bitrate_check_interval_ms = DEFAULT_BITRATE_CHECK_INTERVAL_MS;
-  guint bitrate_max_tries = DEFAULT_BITRATE_MAX_TRIES;
-  gboolean restore = DEFAULT_RESTORE;
-  guint restore_interval_ms = DEFAULT_RESTORE_INTERVAL_MS;
-  gint restore_max_tries = DEFAULT_RESTORE_MAX_TRIES;
-  gboolean restore_fast_first = DEFAULT_RESTORE_FAST_FIRST;
-  gboolean restore_backoff = DEFAULT_RESTORE_BACKOFF;
-  guint restore_max_interval_ms = DEFAULT_RESTORE_MAX_INTERVAL_MS;
-  guint missing_pings = DEFAULT_MISSING_PINGS;
-  guint ping_check_period_ms = DEFAULT_PING_CHECK_PERIOD_MS;
-  guint probe_interval_ms = DEFAULT_PROBE_INTERVAL_MS;
-  gboolean network_monitor = DEFAULT_NETWORK_MONITOR;
-  std::string recording_location;
-  guint64 recording_max_size_bytes = DEFAULT_RECORDING_MAX_SIZE_BYTES;
-  guint64 recording_max_duration_ms = DEFAULT_RECORDING_MAX_DURATION_MS;
-  std::string recording_muxer = DEFAULT_RECORDING_MUXER;
-  guint eos_drain_timeout_ms = DEFAULT_EOS_DRAIN_TIMEOUT_MS;
-  guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
-};
-
-/* One input stream's front: entry queue -> (convert, encoder) -> parser ->
- * tee -> queue -> appsink, plus a recording branch off the tee. */
-struct Front
-{
-  bool video = true;
-  GstPad *ghost = nullptr;
-  GstElement *entry = nullptr;
-  GstElement *appsink = nullptr;
-  /* Built on the first caps. */
-  std::vector<GstElement *> chain;
-  GstElement *encoder = nullptr;
-  GstElement *tee = nullptr;
-  /* Recording branch: tee pad -> queue -> parser -> splitmuxsink pad. */
-  std::vector<GstElement *> rec;
-  GstPad *rec_tee_pad = nullptr;
-  bool linked = false;
-  bool built = false;
-  bool raw = false;
-  bool eos = false;
-  /* Encoded output caps (under lock). */
-  GstCaps *caps = nullptr;
-  std::string codec;
-  std::string encoder_name;
-  /* Keyframe interval in frames for this input's frame rate. */
-  guint gop_frames = 60;
-  std::atomic<std::uint64_t> bytes_in{ 0 };
-  std::atomic<std::uint64_t> buffers_in{ 0 };
-};
-
-struct Session
-{
-  std::uint64_t id = 0;
-  size_t slot = 0;
-  GstElement *pipeline = nullptr;
-  GstElement *vsrc = nullptr;
-  GstElement *asrc = nullptr;
-  std::unique_ptr<PublishTransport> transport;
-  /* The URL the cluster gave this session (cluster:// destinations). */
-  std::string cluster_url;
-  TimePoint started{};
-  /* Media the fronts had taken in when the session started: the connect
-   * timeout only runs while media comes. */
-  std::uint64_t in_at_start = 0;
-  /* Being fed by the streaming threads (under lock). */
-  bool feeding = false;
-  bool up = false;
-  bool failed = false;
-  /* A make-before-break attempt to return to the primary. */
-  bool failback = false;
-  bool draining = false;
-  TimePoint last_bitrate_sample{};
-  /* When the peer last showed it had our media (TransportHealth's
-   * ack_age_ms), if the transport tells. */
-  std::optional<TimePoint> last_ack;
-};
-
-struct Slot
-{
-  std::string uri;
-  /* Redacted; for a cluster:// destination the host URL in use. */
-  std::string display;
-  RestoreScheduler sched;
-  BitrateWatch bitrate;
-  PingWatch pings;
-  RefusalDetector refusal;
-  std::shared_ptr<Session> session;
-  ControlLoop::TimerId retry_timer = 0;
-  std::string last_reason;
-  FailureKind last_kind = FailureKind::ServerLost;
-  bool probing = false;
-  /* Probe cadence, and whether a probe may skip the wait. */
-  ReachProbe reach;
-  ControlLoop::TimerId probe_timer = 0;
-  /* A WARNING for the first failure to publish and a changed reason. */
-  FailureNotice notice;
-  /* The failing session's Retry-After (ms, -1 none), for fail_session. */
-  std::int64_t retry_after_ms = -1;
-  bool gave_up = false;
-  bool fatal = false;
-  /* The current outage as viewers saw it: from the last media the peer
-   * acknowledged (else the failure), and how long noticing took. */
-  std::optional<TimePoint> seen_outage_start;
-  std::int64_t detection_ms = -1;
-  /* cluster://<id>/<path> destinations: the shared resolver's client, and
-   * the URL it gave for a session not built yet (a start postponed until
-   * a swapped encoder's caps). */
-  std::shared_ptr<resilient::cluster::ClusterClient> cluster;
-  std::string cluster_url;
-};
-
-struct Stats
-{
-  std::uint64_t restores = 0;
-  std::uint64_t retries = 0;
-  std::uint64_t probes = 0;
-  std::uint64_t republishes = 0;
-  std::uint64_t codec_changes = 0;
-  std::uint64_t encoder_changes = 0;
-  std::uint64_t failovers = 0;
-  std::uint64_t network_changes = 0;
-  std::uint64_t clips = 0;
-  std::uint64_t recording_failures = 0;
-  std::uint64_t bytes_out = 0;
-  double bitrate_kbps = 0.0;
-  int zero_bitrate_intervals = 0;
-  int missing_pings = 0;
-  std::uint64_t pings = 0;
-  double rtt_ms = -1.0;
-  std::int64_t last_outage_ms = -1;
-  std::int64_t max_outage_ms = -1;
-  std::string last_failure;
-  std::string destination;
-  int destination_index = -1;
-  /* Copies of the fronts' names (the fronts are the loop's). */
-  std::string video_codec;
-  std::string video_encoder;
-  std::string audio_codec;
-};
-
-using HeldQueue = HoldQueue<GstBuffer *>;
-
-} // namespace
-
-/* The element, kept alive by a task on the loop (released when the task
- * has run or is dropped: timer cancelled, loop stopped). */
-using SelfRef = resilient::gst::SelfRef<GstAutoRestoreSink>;
-
-struct GstAutoRestoreSinkPrivate
-{
-  std::mutex settings_lock;
-  Settings settings;
-
-  /* Copied from settings on NULL->READY. */
-  Settings run;
-
-  std::mutex lock;
-  Front video;
-  Front audio;
-  std::vector<std::shared_ptr<Session>> sessions;
-  HeldQueue hold;
-  Stats stats;
-  GstAutoRestoreSinkStatus status = GST_AUTO_RESTORE_SINK_STATUS_STOPPED;
-  bool any_up = false;
-
-  /* Loop-only state. */
-  ControlLoop loop{ "autorestoresink" };
-  std::vector<Slot> slots;
-  DestinationList dests;
-  std::unique_ptr<EncoderChain> chain;
-  std::uint64_t next_session_id = 1;
-  ControlLoop::TimerId tick_timer = 0;
-  ControlLoop::TimerId failback_timer = 0;
-  ControlLoop::TimerId drain_timer = 0;
-  bool started = false;
-  bool stopping = false;
-  bool eos_posted = false;
-  bool fatal = false;
-  GstElement *splitmux = nullptr;
-  bool recording_eos = false;
-  /* Recording failed (unwritable, disk full): its branches are gone and a
-   * timer tries again every RECORDING_RETRY_MS. */
-  bool recording_failed = false;
-  ControlLoop::TimerId recording_timer = 0;
-  /* Streaming threads drop recording media while this is set. */
-  std::atomic<bool> recording_blocked{ false };
-  /* Clips opened so far (a new clip after a failure never overwrites one). */
-  std::atomic<guint> clips_opened{ 0 };
-  bool draining_eos = false;
-  GNetworkMonitor *monitor = nullptr;
-  gulong monitor_handler = 0;
-  GCancellable *probe_cancel = nullptr;
-  /* TCP probes started and not finished: their callbacks (on the loop's
-   * context) own a socket and a reference to the element, so the loop is
-   * not stopped before they have run. */
-  int probes_in_flight = 0;
-  /* A session waits for the first caps of a swapped encoder. */
-  std::optional<size_t> pending_start;
-};
-
-struct _GstAutoRestoreSink
-{
-  GstBin parent;
-  GstAutoRestoreSinkPrivate *priv;
-};
-
 #define gst_auto_restore_sink_parent_class parent_class
 G_DEFINE_TYPE (GstAutoRestoreSink, gst_auto_restore_sink, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (autorestoresink, "autorestoresink", GST_RANK_NONE,
                              GST_TYPE_AUTO_RESTORE_SINK);
 
-static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
-    "video", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("video/x-raw(ANY); video/x-h264; video/x-h265; "
-                     "video/x-vp8"));
-
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
-    "audio", GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("audio/x-raw(ANY); audio/mpeg, mpegversion=(int)4; "
-                     "audio/x-opus"));
-
-/* Forward declarations of loop-side functions. */
-static void start_session (GstAutoRestoreSink *self, size_t slot_idx,
-                           bool failback);
-static void fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
-                          FailureKind kind, const std::string &reason,
-                          bool accepted, bool closed_by_peer);
-static void update_status (GstAutoRestoreSink *self);
-static void schedule_tick (GstAutoRestoreSink *self);
-static void finish_eos_if_done (GstAutoRestoreSink *self);
-static void schedule_probe (GstAutoRestoreSink *self, size_t idx);
-
-/* ------------------------------------------------------------ helpers */
-
-/* The loop-only state of GstAutoRestoreSinkPrivate is read and written on
- * the element's ControlLoop thread only. */
-#define RETURN_IF_NOT_ON_LOOP(self)                                            \
-  g_return_if_fail ((self)->priv->loop.on_loop_thread ())
-#define RETURN_IF_NOT_ON_LOOP_VAL(self, val)                                   \
-  g_return_val_if_fail ((self)->priv->loop.on_loop_thread (), (val))
-
-static GstClock *
-control_clock (GstAutoRestoreSink *self)
-{
-  GstClock *c = gst_element_get_clock (GST_ELEMENT (self));
-  if (!c)
-    c = gst_system_clock_obtain ();
-  return c;
-}
-
-static TimePoint
-now_of (GstAutoRestoreSink *self)
-{
-  GstClock *c = control_clock (self);
-  GstClockTime t = gst_clock_get_time (c);
-  gst_object_unref (c);
-  return from_ns (t);
-}
-
-static ControlLoop::TimerId
-schedule_in_ms (GstAutoRestoreSink *self, std::int64_t ms_,
-                ControlLoop::Task task)
-{
-  GstClock *c = control_clock (self);
-  auto id = self->priv->loop.schedule_in (
-      c, (GstClockTime)std::max<std::int64_t> (ms_, 0) * GST_MSECOND,
-      std::move (task));
-  gst_object_unref (c);
-  return id;
-}
-
-static std::vector<std::string>
-split (const std::string &s, const char *seps)
-{
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size ()) {
-    size_t j = s.find_first_of (seps, i);
-    if (j == std::string::npos)
-      j = s.size ();
-    if (j > i)
-      out.push_back (s.substr (i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
-/* Posts `<element>-<event>` with the common fields. */
-static void
-post_event (GstAutoRestoreSink *self, const char *event, GstStructure *s)
-{
-  gchar *name = g_strdup_printf ("autorestoresink-%s", event);
-  gst_structure_set_name (s, name);
-  g_free (name);
-  resilient::gst::post_element_message (GST_ELEMENT (self), s);
-}
-
-/* Copies what the fronts produce into the statistics (loop only). */
-static void
-sync_front_stats (GstAutoRestoreSink *self)
-{
-  auto *priv = self->priv;
-  std::lock_guard<std::mutex> g (priv->lock);
-  priv->stats.video_codec = priv->video.codec;
-  priv->stats.video_encoder = priv->video.encoder_name;
-  priv->stats.audio_codec = priv->audio.codec;
-}
-
-static std::string
-codec_of_caps (const GstCaps *caps)
-{
-  if (!caps || gst_caps_get_size (caps) == 0)
-    return {};
-  const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
-  if (!strcmp (name, "video/x-h264"))
-    return "h264";
-  if (!strcmp (name, "video/x-h265"))
-    return "h265";
-  if (!strcmp (name, "video/x-vp8"))
-    return "vp8";
-  if (!strcmp (name, "video/x-vp9"))
-    return "vp9";
-  if (!strcmp (name, "audio/mpeg"))
-    return "aac";
-  if (!strcmp (name, "audio/x-opus"))
-    return "opus";
-  return name;
-}
-
-/* The codec an encoder factory produces, from its src pad template. */
-static std::string
-codec_of_factory (const std::string &factory_name)
-{
-  GstElementFactory *f = gst_element_factory_find (factory_name.c_str ());
-  if (!f)
-    return {};
-  std::string codec;
-  for (const GList *l = gst_element_factory_get_static_pad_templates (f); l;
-       l = l->next) {
-    auto *t = static_cast<GstStaticPadTemplate *> (l->data);
-    if (t->direction != GST_PAD_SRC)
-      continue;
-    GstCaps *caps = gst_static_pad_template_get_caps (t);
-    codec = codec_of_caps (caps);
-    gst_caps_unref (caps);
-    break;
-  }
-  gst_object_unref (f);
-  return codec;
-}
-
-static const char *
-parser_for_codec (const std::string &codec)
-{
-  if (codec == "h264")
-    return "h264parse";
-  if (codec == "h265")
-    return "h265parse";
-  if (codec == "aac")
-    return "aacparse";
-  if (codec == "opus")
-    return "opusparse";
-  if (codec == "vp8")
-    return nullptr;
-  return nullptr;
-}
-
-static void
-set_if_exists (GstElement *e, const char *prop, const char *value)
-{
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), prop))
-    gst_util_set_object_arg (G_OBJECT (e), prop, value);
-}
-
-/* Applies bitrate (kbit/s) and keyframe interval (frames) in each known
- * encoder's own units. */
-/* A destination is WHIP: H264 must be Constrained Baseline there (what
- * the offer's profile-level-id 42e01f announces and browsers decode). */
-static bool
-publishes_whip (const std::string &locations)
-{
-  for (const char *scheme : { "whip://", "whips://", "http://", "https://" })
-    if (locations.find (scheme) != std::string::npos)
-      return true;
-  return false;
-}
-
-static void
-configure_video_encoder (GstElement *enc, const std::string &factory,
-                         guint kbps, guint gop_frames,
-                         bool constrained_baseline = false)
-{
-  std::string k = std::to_string (kbps);
-  std::string bps = std::to_string ((guint64)kbps * 1000);
-  std::string g = std::to_string (gop_frames);
-  if (factory == "x264enc") {
-    set_if_exists (enc, "bitrate", k.c_str ());
-    set_if_exists (enc, "key-int-max", g.c_str ());
-    set_if_exists (enc, "tune", "zerolatency");
-    set_if_exists (enc, "speed-preset", "veryfast");
-    if (constrained_baseline)
-      set_if_exists (enc, "option-string",
-                     "weightp=0:cabac=0:8x8dct=0:bframes=0");
-  } else if (factory == "vp8enc" || factory == "vp9enc") {
-    set_if_exists (enc, "target-bitrate", bps.c_str ());
-    set_if_exists (enc, "keyframe-max-dist", g.c_str ());
-    set_if_exists (enc, "deadline", "1");
-  } else if (factory == "openh264enc") {
-    set_if_exists (enc, "bitrate", bps.c_str ());
-    set_if_exists (enc, "gop-size", g.c_str ());
-  } else {
-    /* va, vaapi, nv, v4l2 and most others: kbit/s and key-int-max. */
-    set_if_exists (enc, "bitrate", k.c_str ());
-    set_if_exists (enc, "key-int-max", g.c_str ());
-  }
-}
-
-static void
-configure_audio_encoder (GstElement *enc, guint kbps)
-{
-  GParamSpec *p
-      = g_object_class_find_property (G_OBJECT_GET_CLASS (enc), "bitrate");
-  if (!p)
-    return;
-  std::string bps = std::to_string ((guint64)kbps * 1000);
-  gst_util_set_object_arg (G_OBJECT (enc), "bitrate", bps.c_str ());
-}
-
-/* ---------------------------------------------------- streaming side */
-
-static void maybe_start_publishing (GstAutoRestoreSink *self);
-
-static GstFlowReturn
-on_new_sample (GstAppSink *sink, gpointer user_data)
-{
-  auto *self = GST_AUTO_RESTORE_SINK (user_data);
-  auto *priv = self->priv;
-  GstSample *sample = gst_app_sink_pull_sample (sink);
-  if (!sample)
-    return GST_FLOW_OK;
-  Front &f
-      = (GST_ELEMENT (sink) == priv->video.appsink) ? priv->video : priv->audio;
-  GstBuffer *in = gst_sample_get_buffer (sample);
-  const GstSegment *seg = gst_sample_get_segment (sample);
-  GstCaps *caps = gst_sample_get_caps (sample);
-  if (!in) {
-    gst_sample_unref (sample);
-    return GST_FLOW_OK;
-  }
-  /* Sessions use a 0-based segment: stamp the upstream running time. */
-  GstBuffer *buf = gst_buffer_copy (in);
-  if (seg && seg->format == GST_FORMAT_TIME) {
-    guint64 rt;
-    if (GST_BUFFER_PTS_IS_VALID (buf)) {
-      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-                                            GST_BUFFER_PTS (buf), &rt)
-          > 0)
-        GST_BUFFER_PTS (buf) = rt;
-      else
-        GST_BUFFER_PTS (buf) = 0;
-    }
-    if (GST_BUFFER_DTS_IS_VALID (buf)) {
-      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-                                            GST_BUFFER_DTS (buf), &rt)
-          > 0)
-        GST_BUFFER_DTS (buf) = rt;
-      else
-        GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-    }
-  }
-  const gsize size = gst_buffer_get_size (buf);
-  f.bytes_in += size;
-  f.buffers_in++;
-  GstClockTime ts = GST_BUFFER_DTS_IS_VALID (buf) ? GST_BUFFER_DTS (buf)
-                                                  : GST_BUFFER_PTS (buf);
-  bool key
-      = f.video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-
-  bool first_caps = false;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    first_caps = caps && !f.caps;
-    if (caps && (!f.caps || !gst_caps_is_equal (caps, f.caps))) {
-      gst_caps_replace (&f.caps, caps);
-      for (auto &s : priv->sessions) {
-        GstElement *src = f.video ? s->vsrc : s->asrc;
-        if (src && s->feeding)
-          gst_app_src_set_caps (GST_APP_SRC (src), caps);
-      }
-    }
-    for (auto &s : priv->sessions) {
-      GstElement *src = f.video ? s->vsrc : s->asrc;
-      if (src && s->feeding)
-        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (buf));
-    }
-    HeldQueue::Item item{ gst_buffer_ref (buf),
-                          from_ns (GST_CLOCK_TIME_IS_VALID (ts) ? ts : 0), size,
-                          key, f.video };
-    priv->hold.push (std::move (item),
-                     [] (GstBuffer *&b) { gst_buffer_unref (b); });
-  }
-  gst_buffer_unref (buf);
-  gst_sample_unref (sample);
-  if (first_caps) {
-    /* The first encoded caps of this stream: a session can be built once
-     * every linked stream has them. */
-    priv->loop.post (
-        [keep = SelfRef (self)] { maybe_start_publishing (keep.p); });
-  }
-  return GST_FLOW_OK;
-}
-
-static void on_front_eos (GstAutoRestoreSink *self, bool video);
-
-static void
-on_appsink_eos (GstAppSink *sink, gpointer user_data)
-{
-  auto *self = GST_AUTO_RESTORE_SINK (user_data);
-  bool video = GST_ELEMENT (sink) == self->priv->video.appsink;
-  self->priv->loop.post (
-      [keep = SelfRef (self), video] { on_front_eos (keep.p, video); });
-}
-
-/* -------------------------------------------- running encoder failures */
-
-/* An encoder that fails after it started (an ERROR it posts, or an error
- * or not-negotiated flow return out of its chain) must not stop the
- * front: its flow error would pause the entry queue and reach upstream.
- * The encoder's sink pad chain function is wrapped: an error return is
- * turned into OK (the buffer is dropped) and from then on every buffer is
- * dropped until the loop has swapped the encoder out. The guard is the
- * pad's chain data and goes with the pad; the encoder element carries a
- * pointer to it (qdata) so that its ERROR messages are recognised. */
-struct EncoderGuard
-{
-  GstAutoRestoreSink *self = nullptr; /* not reffed: the encoder is ours */
-  GstPadChainFunction chain = nullptr;
-  std::atomic<bool> tripped{ false };
-};
-
-static GQuark
-encoder_guard_quark (void)
-{
-  static GQuark q = g_quark_from_static_string ("autorestoresink-guard");
-  return q;
-}
-
-static void on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
-                               const std::string &why);
-
-/* First failure of a guarded encoder: hand it to the loop (any thread). */
-static void
-trip_encoder_guard (EncoderGuard *g, GstElement *enc, const std::string &why)
-{
-  if (g->tripped.exchange (true))
-    return;
-  GstAutoRestoreSink *self = g->self;
-  self->priv->loop.post ([keep = SelfRef (self),
-                          e = resilient::gst::SelfRef<GstElement> (enc),
-                          why] { on_encoder_failed (keep.p, e.p, why); });
-}
-
-static GstFlowReturn
-guarded_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
-{
-  auto *g = static_cast<EncoderGuard *> (pad->chaindata);
-  if (g->tripped) {
-    gst_buffer_unref (buf);
-    return GST_FLOW_OK;
-  }
-  GstFlowReturn r = g->chain (pad, parent, buf);
-  if (r <= GST_FLOW_NOT_NEGOTIATED) {
-    trip_encoder_guard (g, GST_ELEMENT (parent),
-                        std::string ("flow return '") + gst_flow_get_name (r)
-                            + "'");
-    return GST_FLOW_OK;
-  }
-  return r;
-}
-
-static void
-guard_encoder (GstAutoRestoreSink *self, GstElement *enc)
-{
-  GstPad *pad = gst_element_get_static_pad (enc, "sink");
-  if (!pad)
-    return;
-  if (GST_PAD_CHAINFUNC (pad) && GST_PAD_CHAINFUNC (pad) != guarded_chain) {
-    auto *g = new EncoderGuard ();
-    g->self = self;
-    g->chain = GST_PAD_CHAINFUNC (pad);
-    g_object_set_qdata (G_OBJECT (enc), encoder_guard_quark (), g);
-    gst_pad_set_chain_function_full (
-        pad, guarded_chain, g,
-        [] (gpointer p) { delete static_cast<EncoderGuard *> (p); });
-  }
-  gst_object_unref (pad);
-}
-
-/* The guarded encoder an object (a message source) belongs to. */
-static GstElement *
-guarded_encoder_of (GstObject *obj, EncoderGuard **guard)
-{
-  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o)) {
-    if (!GST_IS_ELEMENT (o))
-      continue;
-    auto *g = static_cast<EncoderGuard *> (
-        g_object_get_qdata (G_OBJECT (o), encoder_guard_quark ()));
-    if (g) {
-      *guard = g;
-      return GST_ELEMENT (o);
-    }
-  }
-  return nullptr;
-}
-
-/* -------------------------------------------------------- front build */
-
-static GstElement *
-make_element (const char *factory, std::string &error)
-{
-  GstElement *e = gst_element_factory_make (factory, nullptr);
-  if (!e && error.empty ())
-    error = std::string ("element '") + factory
-            + "' is missing: install the GStreamer plugin that provides it";
-  return e;
-}
-
-/* Whether the candidate's encoder is installed. */
-static bool
-encoder_available (const EncoderCandidate &c)
-{
-  GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
-}
-
-/* Creates the encoder for the chain's current candidate, trying the next
- * ones while a candidate fails to start. Returns null with `error` when
- * none works. Runs on the loop. */
-static GstElement *
-make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
-                            std::string &factory, std::string &error)
-{
-  auto *priv = self->priv;
-  gint fps_n = 30, fps_d = 1;
-  if (in_caps && gst_caps_get_size (in_caps) > 0)
-    gst_structure_get_fraction (gst_caps_get_structure (in_caps, 0),
-                                "framerate", &fps_n, &fps_d);
-  if (fps_n <= 0 || fps_d <= 0) {
-    fps_n = 30;
-    fps_d = 1;
-  }
-  guint gop
-      = std::max<guint> (1, (guint)((guint64)priv->run.keyframe_interval_ms
-                                    * fps_n / (1000 * fps_d)));
-  priv->video.gop_frames = gop;
-  auto available = encoder_available;
-  std::optional<EncoderCandidate> cand = priv->chain->current ();
-  if (!cand)
-    cand = priv->chain->first (available);
-  while (cand) {
-    GstElement *enc
-        = gst_element_factory_make (cand->factory.c_str (), nullptr);
-    if (enc) {
-      configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                               gop,
-                               publishes_whip (priv->run.location));
-      /* Open it on its own first: a hardware encoder without its device
-       * fails here, before it is linked into the running front. */
-      if (gst_element_set_state (enc, GST_STATE_PAUSED)
-          != GST_STATE_CHANGE_FAILURE) {
-        gst_element_set_state (enc, GST_STATE_NULL);
-        factory = cand->factory;
-        return enc;
-      }
-      gst_element_set_state (enc, GST_STATE_NULL);
-      gst_object_unref (enc);
-    }
-    std::string failed = cand->factory;
-    cand = priv->chain->on_start_failure (available);
-    GST_WARNING_OBJECT (self, "video encoder %s failed to start, next: %s",
-                        failed.c_str (),
-                        cand ? cand->factory.c_str () : "none");
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      priv->stats.encoder_changes++;
-    }
-    post_event (self, "encoder-changed",
-                gst_structure_new (
-                    "x", "from", G_TYPE_STRING, failed.c_str (), "to",
-                    G_TYPE_STRING, cand ? cand->factory.c_str () : "", "codec",
-                    G_TYPE_STRING, cand ? cand->codec.c_str () : "", "reason",
-                    G_TYPE_STRING, "failed-to-start", nullptr));
-  }
-  error = "no usable video encoder among '" + priv->run.video_encoder
-          + "': install one (x264enc is in gstreamer1.0-plugins-ugly) or set "
-            "video-encoder";
-  return nullptr;
-}
-
-static GstPad *
-request_recording_pad (GstAutoRestoreSink *self, bool video)
-{
-  auto *priv = self->priv;
-  if (!priv->splitmux)
-    return nullptr;
-  return gst_element_request_pad_simple (priv->splitmux,
-                                         video ? "video" : "audio_%u");
-}
-
-/* ---------------------------------------------------------- recording */
-
-/* Recording is a side job: its failure (unwritable location, full disk)
- * must never reach the publishing or upstream. Each stream's recording
- * branch starts with a queue whose sink pad chain function is wrapped: a
- * flow error out of it becomes OK (the buffer is dropped) and is handed to
- * the loop, and while the recording is down every buffer is dropped. The
- * recording's elements carry a tag so that their ERROR messages are
- * recognised and turned into a WARNING. */
-struct RecordingGuard
-{
-  GstAutoRestoreSink *self = nullptr; /* not reffed: the queue is ours */
-  GstPadChainFunction chain = nullptr;
-  bool video = false;
-  /* A resumed clip starts on a keyframe. */
-  std::atomic<bool> need_key{ false };
-};
-
-static GQuark
-recording_quark (void)
-{
-  static GQuark q = g_quark_from_static_string ("autorestoresink-recording");
-  return q;
-}
-
-static void on_recording_failed (GstAutoRestoreSink *self,
-                                 const std::string &location,
-                                 const std::string &why);
-
-static std::string
-recording_file_of (GstObject *src)
-{
-  if (src
-      && g_object_class_find_property (G_OBJECT_GET_CLASS (src), "location")) {
-    gchar *loc = nullptr;
-    g_object_get (src, "location", &loc, nullptr);
-    std::string out = loc ? loc : "";
-    g_free (loc);
-    return out;
-  }
-  return {};
-}
-
-/* First failure of the recording (any thread): hand it to the loop. */
-static void
-trip_recording (GstAutoRestoreSink *self, const std::string &location,
-                const std::string &why)
-{
-  if (self->priv->recording_blocked.exchange (true))
-    return;
-  self->priv->loop.post ([keep = SelfRef (self), location, why] {
-    on_recording_failed (keep.p, location, why);
-  });
-}
-
-static GstFlowReturn
-recording_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
-{
-  auto *g = static_cast<RecordingGuard *> (pad->chaindata);
-  auto *priv = g->self->priv;
-  if (priv->recording_blocked
-      || (g->video && g->need_key
-          && GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))) {
-    gst_buffer_unref (buf);
-    return GST_FLOW_OK;
-  }
-  g->need_key = false;
-  GstFlowReturn r = g->chain (pad, parent, buf);
-  if (r <= GST_FLOW_NOT_NEGOTIATED) {
-    trip_recording (g->self, "",
-                    std::string ("flow return '") + gst_flow_get_name (r)
-                        + "'");
-    return GST_FLOW_OK;
-  }
-  /* Flushing: the branch is being taken down by the loop. */
-  return r == GST_FLOW_FLUSHING ? GST_FLOW_OK : r;
-}
-
-static void
-guard_recording_queue (GstAutoRestoreSink *self, GstElement *queue, bool video)
-{
-  GstPad *pad = gst_element_get_static_pad (queue, "sink");
-  auto *g = new RecordingGuard ();
-  g->self = self;
-  g->chain = GST_PAD_CHAINFUNC (pad);
-  g->video = video;
-  g->need_key = video;
-  gst_pad_set_chain_function_full (pad, recording_chain, g, [] (gpointer p) {
-    delete static_cast<RecordingGuard *> (p);
-  });
-  gst_object_unref (pad);
-}
-
-/* Whether a message source belongs to the recording. */
-static bool
-is_recording_object (GstObject *obj)
-{
-  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
-    if (g_object_get_qdata (G_OBJECT (o), recording_quark ()))
-      return true;
-  return false;
-}
-
-/* tee -> queue -> parser -> splitmuxsink for one built front (loop). */
-static bool
-build_recording_branch (GstAutoRestoreSink *self, Front &f)
-{
-  RETURN_IF_NOT_ON_LOOP_VAL (self, false);
-  std::string error;
-  GstPad *rec_pad = request_recording_pad (self, f.video);
-  if (!rec_pad)
-    return false;
-  GstElement *rq = make_element ("queue", error);
-  g_object_set (rq, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
-                (guint64)5 * GST_SECOND, nullptr);
-  g_object_set_qdata (G_OBJECT (rq), recording_quark (), GINT_TO_POINTER (1));
-  guard_recording_queue (self, rq, f.video);
-  std::vector<GstElement *> rec{ rq };
-  gst_bin_add (GST_BIN (self), rq);
-  bool ok = true;
-  GstElement *rprev = rq;
-  if (const char *p = parser_for_codec (f.codec)) {
-    GstElement *rp = make_element (p, error);
-    if (rp) {
-      g_object_set_qdata (G_OBJECT (rp), recording_quark (),
-                          GINT_TO_POINTER (1));
-      gst_bin_add (GST_BIN (self), rp);
-      rec.push_back (rp);
-      ok = gst_element_link (rq, rp);
-      rprev = rp;
-    }
-  }
-  GstPad *src = gst_element_get_static_pad (rprev, "src");
-  ok = ok && gst_pad_link (src, rec_pad) == GST_PAD_LINK_OK;
-  gst_object_unref (src);
-  gst_object_unref (rec_pad);
-  for (auto it = rec.rbegin (); it != rec.rend (); ++it)
-    ok = ok && gst_element_sync_state_with_parent (*it);
-  GstPad *tee_pad
-      = ok ? gst_element_request_pad_simple (f.tee, "src_%u") : nullptr;
-  GstPad *qsink = gst_element_get_static_pad (rq, "sink");
-  ok = ok && tee_pad && gst_pad_link (tee_pad, qsink) == GST_PAD_LINK_OK;
-  gst_object_unref (qsink);
-  f.rec = rec;
-  f.rec_tee_pad = tee_pad;
-  return ok;
-}
-
-/* Takes the recording down: every branch and the splitmuxsink (loop). */
-static void
-teardown_recording (GstAutoRestoreSink *self)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  for (Front *f : { &priv->video, &priv->audio }) {
-    if (f->rec_tee_pad) {
-      if (GstPad *peer = gst_pad_get_peer (f->rec_tee_pad)) {
-        gst_pad_unlink (f->rec_tee_pad, peer);
-        gst_object_unref (peer);
-      }
-      gst_element_release_request_pad (f->tee, f->rec_tee_pad);
-      gst_object_unref (f->rec_tee_pad);
-      f->rec_tee_pad = nullptr;
-    }
-    for (auto *e : f->rec) {
-      gst_element_set_state (e, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self), e);
-    }
-    f->rec.clear ();
-  }
-  if (priv->splitmux) {
-    gst_element_set_state (priv->splitmux, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), priv->splitmux);
-    priv->splitmux = nullptr;
-  }
-}
-
-static bool setup_recording (GstAutoRestoreSink *self, std::string &error);
-static void request_keyframe (GstAutoRestoreSink *self);
-
-/* The directory of the recording pattern takes a write again (a disk
- * with room, a writable directory). */
-static bool
-recording_writable (const std::string &pattern, std::string &why)
-{
-  gchar *dir = g_path_get_dirname (pattern.c_str ());
-  gchar *tmpl = g_build_filename (dir, ".autorestoresink-XXXXXX", nullptr);
-  g_free (dir);
-  int fd = g_mkstemp (tmpl);
-  bool ok = fd >= 0;
-  if (ok) {
-    /* More than a directory entry: a full disk still takes an empty file. */
-    std::vector<char> block (64 * 1024, 0);
-    ok = write (fd, block.data (), block.size ()) == (ssize_t)block.size ()
-         && fsync (fd) == 0;
-    if (!ok)
-      why = g_strerror (errno);
-    close (fd);
-    g_unlink (tmpl);
-  } else {
-    why = g_strerror (errno);
-  }
-  g_free (tmpl);
-  return ok;
-}
-
-static void schedule_recording_retry (GstAutoRestoreSink *self);
-
-static void
-try_resume_recording (GstAutoRestoreSink *self)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  priv->recording_timer = 0;
-  if (!priv->recording_failed || !priv->started || priv->stopping
-      || priv->draining_eos)
-    return;
-  std::string why, error;
-  if (!recording_writable (priv->run.recording_location, why)) {
-    GST_DEBUG_OBJECT (self, "recording still cannot write: %s", why.c_str ());
-    schedule_recording_retry (self);
-    return;
-  }
-  bool ok = setup_recording (self, error);
-  /* Added to a running bin: started here, before media comes. */
-  ok = ok && gst_element_sync_state_with_parent (priv->splitmux);
-  for (Front *f : { &priv->video, &priv->audio })
-    if (ok && f->built && f->tee)
-      ok = build_recording_branch (self, *f);
-  if (!ok) {
-    GST_WARNING_OBJECT (self, "cannot rebuild the recording: %s",
-                        error.c_str ());
-    teardown_recording (self);
-    schedule_recording_retry (self);
-    return;
-  }
-  priv->recording_failed = false;
-  priv->recording_blocked = false;
-  request_keyframe (self);
-  const guint index = priv->clips_opened.load ();
-  GST_INFO_OBJECT (self, "recording resumed with clip %u", index);
-  post_event (self, "recording-resumed",
-              gst_structure_new ("x", "location", G_TYPE_STRING,
-                                 priv->run.recording_location.c_str (), "index",
-                                 G_TYPE_UINT, index, nullptr));
-}
-
-static void
-schedule_recording_retry (GstAutoRestoreSink *self)
-{
-  auto *priv = self->priv;
-  if (priv->recording_timer)
-    return;
-  priv->recording_timer
-      = schedule_in_ms (self, RECORDING_RETRY_MS, [keep = SelfRef (self)] {
-          try_resume_recording (keep.p);
-        });
-}
-
-/* The recording failed (loop): a WARNING and a message, publishing goes on
- * and the recording tries again with a new clip. */
-static void
-on_recording_failed (GstAutoRestoreSink *self, const std::string &location,
-                     const std::string &why)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  if (priv->recording_failed || !priv->splitmux) {
-    priv->recording_blocked = priv->recording_failed;
-    return;
-  }
-  priv->recording_failed = true;
-  priv->recording_blocked = true;
-  teardown_recording (self);
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.recording_failures++;
-  }
-  const std::string where
-      = location.empty () ? priv->run.recording_location : location;
-  GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-                       ("Recording to %s failed, publishing goes on: %s",
-                        where.c_str (), why.c_str ()),
-                       ("the recording tries again every %d ms with a new "
-                        "clip",
-                        RECORDING_RETRY_MS));
-  post_event (self, "recording-failed",
-              gst_structure_new ("x", "location", G_TYPE_STRING, where.c_str (),
-                                 "message", G_TYPE_STRING, why.c_str (),
-                                 nullptr));
-  /* The drain at EOS does not wait for a recording that is gone. */
-  finish_eos_if_done (self);
-  schedule_recording_retry (self);
-}
-
-/* Builds the front of one stream behind its entry queue for `caps`.
- * Runs on the loop while the entry queue's thread waits in the caps probe
- * (so the queue's src pad is linked before any buffer leaves it). */
-static bool
-build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
-             std::string &error)
-{
-  auto *priv = self->priv;
-  GstBin *bin = GST_BIN (self);
-  const GstStructure *st = gst_caps_get_structure (caps, 0);
-  const char *name = gst_structure_get_name (st);
-  f.raw = g_str_has_prefix (name, f.video ? "video/x-raw" : "audio/x-raw");
-  std::vector<GstElement *> chain;
-  std::string codec;
-
-  if (f.raw && f.video) {
-    GstElement *conv = make_element ("videoconvert", error);
-    std::string factory;
-    GstElement *enc
-        = conv ? make_working_video_encoder (self, caps, factory, error)
-               : nullptr;
-    if (!enc) {
-      if (conv)
-        gst_object_unref (conv);
-      return false;
-    }
-    codec = codec_of_factory (factory);
-    /* 8-bit 4:2:0, which every decoder and ingest takes: left open, an
-     * encoder such as x264enc picks 4:4:4 or 10-bit and may change its
-     * choice on a renegotiation. */
-    GstElement *filter = gst_element_factory_make ("capsfilter", nullptr);
-    GstCaps *fmt
-        = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
-    g_object_set (filter, "caps", fmt, nullptr);
-    gst_caps_unref (fmt);
-    chain.push_back (conv);
-    chain.push_back (filter);
-    chain.push_back (enc);
-    f.encoder = enc;
-    f.encoder_name = factory;
-    guard_encoder (self, enc);
-  } else if (f.raw) {
-    GstElement *conv = make_element ("audioconvert", error);
-    GstElement *res = make_element ("audioresample", error);
-    GstElement *enc = nullptr;
-    std::string factory;
-    std::string audio_encoders = priv->run.audio_encoder;
-    /* WHIP carries Opus, not AAC: with the default encoders and only WHIP
-     * destinations, Opus. */
-    bool only_whip = true;
-    for (auto &u : split (priv->run.location, " \t\n"))
-      only_whip = only_whip && publishes_whip (u);
-    if (only_whip && audio_encoders == DEFAULT_AUDIO_ENCODER)
-      audio_encoders = "opusenc";
-    for (auto &n : split (audio_encoders, ", ")) {
-      enc = gst_element_factory_make (n.c_str (), nullptr);
-      if (enc) {
-        factory = n;
-        break;
-      }
-    }
-    if (!conv || !res || !enc) {
-      if (!enc && error.empty ())
-        error = "no usable audio encoder among '" + priv->run.audio_encoder
-                + "': install one (voaacenc, avenc_aac) or set audio-encoder";
-      for (auto *e : { conv, res, enc })
-        if (e)
-          gst_object_unref (e);
-      return false;
-    }
-    configure_audio_encoder (enc, priv->run.audio_bitrate);
-    codec = codec_of_factory (factory);
-    chain.push_back (conv);
-    chain.push_back (res);
-    chain.push_back (enc);
-    f.encoder = enc;
-    f.encoder_name = factory;
-    guard_encoder (self, enc);
-  } else {
-    codec = codec_of_caps (caps);
-    f.encoder_name = "";
-  }
-  if (const char *p = parser_for_codec (codec)) {
-    GstElement *parser = make_element (p, error);
-    if (!parser) {
-      for (auto *e : chain)
-        gst_object_unref (e);
-      return false;
-    }
-    /* Codec headers with every keyframe: a new session can start at any
-     * keyframe. */
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
-                                      "config-interval"))
-      g_object_set (parser, "config-interval", -1, nullptr);
-    chain.push_back (parser);
-  }
-  GstElement *tee = make_element ("tee", error);
-  GstElement *q = make_element ("queue", error);
-  if (!tee || !q) {
-    for (auto *e : chain)
-      gst_object_unref (e);
-    return false;
-  }
-  g_object_set (tee, "allow-not-linked", TRUE, nullptr);
-  /* Leaky: the publishing side can never push back on the encoder. */
-  g_object_set (q, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
-                "max-size-time", (guint64)2 * GST_SECOND, nullptr);
-  chain.push_back (tee);
-  chain.push_back (q);
-
-  for (auto *e : chain)
-    gst_bin_add (bin, e);
-  GstElement *prev = f.entry;
-  bool ok = true;
-  for (auto *e : chain) {
-    ok = ok && gst_element_link (prev, e);
-    prev = e;
-  }
-  ok = ok && gst_element_link (q, f.appsink);
-
-  if (!ok) {
-    error = std::string ("cannot build the ") + (f.video ? "video" : "audio")
-            + " front for caps " + name;
-    return false;
-  }
-  /* Downstream first so nothing is pushed into an element not yet
-   * running. */
-  for (auto it = chain.rbegin (); it != chain.rend (); ++it) {
-    if (gst_element_sync_state_with_parent (*it) == FALSE) {
-      error = std::string ("element ") + GST_ELEMENT_NAME (*it)
-              + " failed to start";
-      return false;
-    }
-  }
-  f.chain = chain;
-  f.tee = tee;
-  f.codec = codec;
-  f.built = true;
-  sync_front_stats (self);
-  /* A recording that cannot be linked is a recording failure (a WARNING,
-   * retried), not a reason to stop publishing. */
-  if (priv->splitmux && !build_recording_branch (self, f))
-    trip_recording (self, "",
-                    std::string ("cannot link the recording of the ")
-                        + (f.video ? "video" : "audio") + " stream");
-  return true;
-}
-
-static void maybe_start_publishing (GstAutoRestoreSink *self);
-
-static void report_fatal (GstAutoRestoreSink *self, const std::string &reason,
-                          bool local, const std::string &destination);
-
-static GstPadProbeReturn
-entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  auto *self = GST_AUTO_RESTORE_SINK (user_data);
-  auto *priv = self->priv;
-  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
-  if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
-    return GST_PAD_PROBE_OK;
-  Front &f
-      = (GST_PAD_PARENT (pad) == priv->video.entry) ? priv->video : priv->audio;
-  if (f.built)
-    return GST_PAD_PROBE_OK;
-  GstCaps *caps;
-  gst_event_parse_caps (ev, &caps);
-  gst_caps_ref (caps);
-  bool ok = false;
-  std::string error;
-  Front *fp = &f;
-  priv->loop.post_and_wait ([&] {
-    ok = build_front (self, *fp, caps, error);
-    if (!ok) {
-      GST_ERROR_OBJECT (self, "%s", error.c_str ());
-      report_fatal (self, error, true, "");
-    }
-  });
-  gst_caps_unref (caps);
-  if (!ok)
-    return GST_PAD_PROBE_OK;
-  priv->loop.post (
-      [keep = SelfRef (self)] { maybe_start_publishing (keep.p); });
-  return GST_PAD_PROBE_OK;
-}
-
-static void
-init_front (GstAutoRestoreSink *self, Front &f, bool video)
-{
-  f.video = video;
-  f.entry = gst_element_factory_make ("queue",
-                                      video ? "video_entry" : "audio_entry");
-  /* The entry queue takes the encoder off the upstream thread: a push
-   * from upstream returns as soon as the buffer is queued. Leaky, so even
-   * a stalled encoder cannot block upstream. */
-  g_object_set (f.entry, "leaky", 2, "max-size-buffers", 0, "max-size-bytes", 0,
-                "max-size-time", (guint64)GST_SECOND, nullptr);
-  f.appsink
-      = gst_element_factory_make ("appsink", video ? "video_out" : "audio_out");
-  g_object_set (f.appsink, "sync", FALSE, "async", FALSE, "enable-last-sample",
-                FALSE, "max-buffers", 64, "drop", TRUE, "wait-on-eos", FALSE,
-                nullptr);
-  GstAppSinkCallbacks cb = {};
-  cb.eos = on_appsink_eos;
-  cb.new_sample = on_new_sample;
-  gst_app_sink_set_callbacks (GST_APP_SINK (f.appsink), &cb, self, nullptr);
-  gst_bin_add_many (GST_BIN (self), f.entry, f.appsink, nullptr);
-
-  GstPad *target = gst_element_get_static_pad (f.entry, "sink");
-  GstPadTemplate *tmpl
-      = gst_static_pad_template_get (video ? &video_template : &audio_template);
-  f.ghost = gst_ghost_pad_new_from_template (video ? "video" : "audio", target,
-                                             tmpl);
-  gst_object_unref (tmpl);
-  gst_object_unref (target);
-  gst_element_add_pad (GST_ELEMENT (self), f.ghost);
-
-  GstPad *src = gst_element_get_static_pad (f.entry, "src");
-  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, entry_caps_probe,
-                     self, nullptr);
-  gst_object_unref (src);
-}
-
-/* Removes what build_front() added (READY->NULL), so the next run builds
- * for its own caps. */
-static void
-teardown_front (GstAutoRestoreSink *self, Front &f)
-{
-  for (auto *e : f.chain) {
-    gst_element_set_state (e, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), e);
-  }
-  f.chain.clear ();
-  f.encoder = nullptr;
-  f.tee = nullptr;
-  f.built = false;
-  f.eos = false;
-  f.codec.clear ();
-  f.encoder_name.clear ();
-  sync_front_stats (self);
-  std::lock_guard<std::mutex> g (self->priv->lock);
-  gst_caps_replace (&f.caps, nullptr);
-}
-
-/* Asks the encoder (or upstream, for encoded input) for a keyframe now. */
-static void
-request_keyframe (GstAutoRestoreSink *self)
-{
-  GstPad *pad = gst_element_get_static_pad (self->priv->video.appsink, "sink");
-  if (!pad)
-    return;
-  /* Pushed on a sink pad, an upstream event goes to its peer, up through
-   * the parser to the encoder (or upstream of the element). */
-  gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (
-                               GST_CLOCK_TIME_NONE, TRUE, 0));
-  gst_object_unref (pad);
-}
-
-/* ------------------------------------------------- running codec swap */
-
-struct BlockCtx
-{
-  std::mutex m;
-  std::condition_variable cv;
-  bool blocked = false;
-};
-
-static GstPadProbeReturn
-block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  auto *ctx = static_cast<BlockCtx *> (user_data);
-  std::lock_guard<std::mutex> g (ctx->m);
-  ctx->blocked = true;
-  ctx->cv.notify_all ();
-  return GST_PAD_PROBE_OK;
-}
-
-/* Puts `enc` (opened, configured, for candidate `cand`) in place of the
- * video encoder and its parser in the running front, while the entry
- * queue's output is blocked between two buffers: upstream keeps pushing
- * into the leaky entry queue meanwhile. The hold queue and the encoded
- * caps are cleared: media of the old encoder can start no session any
- * more, and a waiting session starts on the new encoder's first caps. Runs
- * on the loop. */
-static bool
-replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
-                       const EncoderCandidate &cand)
-{
-  auto *priv = self->priv;
-  Front &f = priv->video;
-  GstElement *parser = nullptr;
-  if (const char *p = parser_for_codec (cand.codec)) {
-    parser = gst_element_factory_make (p, nullptr);
-    if (parser
-        && g_object_class_find_property (G_OBJECT_GET_CLASS (parser),
-                                         "config-interval"))
-      g_object_set (parser, "config-interval", -1, nullptr);
-  }
-
-  /* Block the entry queue's output between two buffers. */
-  GstPad *block_pad = gst_element_get_static_pad (f.entry, "src");
-  BlockCtx ctx;
-  gulong probe
-      = gst_pad_add_probe (block_pad,
-                           (GstPadProbeType)(GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM
-                                             | GST_PAD_PROBE_TYPE_IDLE),
-                           block_cb, &ctx, nullptr);
-  {
-    std::unique_lock<std::mutex> lk (ctx.m);
-    ctx.cv.wait_for (lk, std::chrono::seconds (2), [&] { return ctx.blocked; });
-  }
-
-  auto it = std::find (f.chain.begin (), f.chain.end (), f.encoder);
-  GstElement *before = *(it - 1);
-  std::vector<GstElement *> old;
-  for (auto j = it; j != f.chain.end () && *j != f.tee; ++j)
-    old.push_back (*j);
-  for (auto *e : old) {
-    gst_element_set_state (e, GST_STATE_NULL);
-    gst_bin_remove (GST_BIN (self), e);
-  }
-  guard_encoder (self, enc);
-  gst_bin_add (GST_BIN (self), enc);
-  if (parser)
-    gst_bin_add (GST_BIN (self), parser);
-  bool ok = gst_element_link (before, enc);
-  ok = ok
-       && (parser ? gst_element_link_many (enc, parser, f.tee, nullptr)
-                  : gst_element_link (enc, f.tee));
-  if (parser)
-    gst_element_sync_state_with_parent (parser);
-  gst_element_sync_state_with_parent (enc);
-  /* New chain: [... before, enc, parser?, tee, ...]. */
-  auto pos = f.chain.erase (it, it + old.size ());
-  pos = f.chain.insert (pos, enc) + 1;
-  if (parser)
-    f.chain.insert (pos, parser);
-  f.encoder = enc;
-  f.encoder_name = cand.factory;
-  f.codec = cand.codec;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
-    gst_caps_replace (&f.caps, nullptr);
-  }
-  sync_front_stats (self);
-  gst_pad_remove_probe (block_pad, probe);
-  gst_object_unref (block_pad);
-  if (!ok)
-    GST_ERROR_OBJECT (self, "cannot link the %s encoder", cand.factory.c_str ());
-  return ok;
-}
-
-/* Replaces the video encoder (and its parser) of the running front with
- * the first encoder of another codec that `accepted` takes. Returns the
- * new encoder's codec, or an empty string when no swap was possible. */
-static std::string
-swap_video_codec (GstAutoRestoreSink *self,
-                  const std::function<bool (const std::string &)> &accepted,
-                  const char *reason)
-{
-  auto *priv = self->priv;
-  Front &f = priv->video;
-  if (!f.raw || !f.encoder || !f.tee || priv->splitmux || !priv->chain)
-    return {};
-  auto available = encoder_available;
-  const std::string from_codec = f.codec;
-  /* Ask the chain only when some encoder could answer: asking marks the
-   * current codec as failed. */
-  bool any = false;
-  for (auto &n :
-       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
-              ", ")) {
-    std::string c = codec_of_factory (n);
-    any = any || (!c.empty () && c != from_codec && accepted (c));
-  }
-  if (!any)
-    return {};
-  auto cand = priv->chain->on_codec_failure (available, accepted);
-  if (!cand)
-    return {};
-  GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
-  if (!enc)
-    return {};
-  configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
-                           f.gop_frames,
-                           publishes_whip (priv->run.location));
-  bool ok = replace_video_encoder (self, enc, *cand);
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.codec_changes++;
-  }
-  if (!ok)
-    return {};
-  GST_INFO_OBJECT (self, "video codec %s -> %s (%s)", from_codec.c_str (),
-                   cand->codec.c_str (), reason);
-  post_event (self, "codec-changed",
-              gst_structure_new ("x", "from", G_TYPE_STRING,
-                                 from_codec.c_str (), "to", G_TYPE_STRING,
-                                 cand->codec.c_str (), "encoder", G_TYPE_STRING,
-                                 cand->factory.c_str (), "reason",
-                                 G_TYPE_STRING, reason, nullptr));
-  return cand->codec;
-}
-
-/* A guarded encoder failed while running (loop). The video encoder is
- * replaced by the next one of the chain that opens, in the running front;
- * with none left (or for the audio encoder, which has no chain) one ERROR
- * names the encoder. */
-static void
-on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
-                   const std::string &why)
-{
-  auto *priv = self->priv;
-  const bool video = enc == priv->video.encoder;
-  Front &f = video ? priv->video : priv->audio;
-  if (enc != f.encoder || !f.built || priv->stopping || priv->fatal)
-    return;
-  const std::string from = f.encoder_name;
-  GST_WARNING_OBJECT (self, "%s encoder %s failed while running: %s",
-                      video ? "video" : "audio", from.c_str (), why.c_str ());
-  if (video && f.raw && f.tee && priv->chain) {
-    auto available = encoder_available;
-    std::string failed = from;
-    std::string reason = "failed-while-running";
-    auto cand = priv->chain->on_start_failure (available);
-    while (cand) {
-      GstElement *next = nullptr;
-      /* A recording cannot change codec within a clip. */
-      if (!priv->splitmux || cand->codec == f.codec)
-        next = gst_element_factory_make (cand->factory.c_str (), nullptr);
-      if (next) {
-        configure_video_encoder (next, cand->factory, priv->run.video_bitrate,
-                                 f.gop_frames,
-                                 publishes_whip (priv->run.location));
-        if (gst_element_set_state (next, GST_STATE_PAUSED)
-            != GST_STATE_CHANGE_FAILURE) {
-          gst_element_set_state (next, GST_STATE_NULL);
-        } else {
-          gst_element_set_state (next, GST_STATE_NULL);
-          gst_object_unref (next);
-          next = nullptr;
-        }
-      }
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->stats.encoder_changes++;
-      }
-      post_event (self, "encoder-changed",
-                  gst_structure_new (
-                      "x", "from", G_TYPE_STRING, failed.c_str (), "to",
-                      G_TYPE_STRING, cand->factory.c_str (), "codec",
-                      G_TYPE_STRING, cand->codec.c_str (), "reason",
-                      G_TYPE_STRING, reason.c_str (), "message", G_TYPE_STRING,
-                      failed == from ? why.c_str () : "", nullptr));
-      if (next) {
-        const std::string old_codec = f.codec;
-        if (replace_video_encoder (self, next, *cand)) {
-          GST_INFO_OBJECT (self, "video encoder %s -> %s after a failure",
-                           from.c_str (), cand->factory.c_str ());
-          if (cand->codec != old_codec) {
-            {
-              std::lock_guard<std::mutex> g (priv->lock);
-              priv->stats.codec_changes++;
-            }
-            post_event (self, "codec-changed",
-                        gst_structure_new (
-                            "x", "from", G_TYPE_STRING, old_codec.c_str (),
-                            "to", G_TYPE_STRING, cand->codec.c_str (),
-                            "encoder", G_TYPE_STRING, cand->factory.c_str (),
-                            "reason", G_TYPE_STRING, "encoder-failed",
-                            nullptr));
-          }
-          request_keyframe (self);
-          return;
-        }
-        break;
-      }
-      failed = cand->factory;
-      reason = "failed-to-start";
-      cand = priv->chain->on_start_failure (available);
-    }
-  }
-  report_fatal (self,
-                std::string (video ? "video" : "audio") + " encoder '" + from
-                    + "' failed while running (" + why
-                    + ") and no other encoder is left to take over: install "
-                      "another one or add it to '"
-                    + (video ? "video-encoder" : "audio-encoder") + "'",
-                true, "");
-}
-
-/* ----------------------------------------------------------- sessions */
-
-static Slot &
-slot_of (GstAutoRestoreSink *self, size_t idx)
-{
-  return self->priv->slots[idx];
-}
-
-/* In failover mode one scheduler (the primary's) paces the rounds over
- * all destinations; in redundant mode each destination has its own. */
-static RestoreScheduler &
-sched_for (GstAutoRestoreSink *self, size_t idx)
-{
-  auto *priv = self->priv;
-  return priv->run.redundant ? priv->slots[idx].sched : priv->slots[0].sched;
-}
-
-static GstBusSyncReply session_bus_handler (GstBus *bus, GstMessage *msg,
-                                            gpointer user_data);
-
-struct BusCtx
-{
-  GstAutoRestoreSink *self;
-  std::uint64_t id;
-};
-
-static void on_session_message (GstAutoRestoreSink *self, std::uint64_t id,
-                                GstMessage *msg);
-
-static GstBusSyncReply
-session_bus_handler (GstBus *bus, GstMessage *msg, gpointer user_data)
-{
-  auto *ctx = static_cast<BusCtx *> (user_data);
-  switch (GST_MESSAGE_TYPE (msg)) {
-  case GST_MESSAGE_ERROR:
-  case GST_MESSAGE_EOS: {
-    GstAutoRestoreSink *self = ctx->self;
-    std::uint64_t id = ctx->id;
-    self->priv->loop.post ([keep = SelfRef (self), id, m = MessageRef (msg)] {
-      on_session_message (keep.p, id, m.m);
-    });
-    break;
-  }
-  case GST_MESSAGE_WARNING: {
-    GError *err = nullptr;
-    gst_message_parse_warning (msg, &err, nullptr);
-    GST_WARNING_OBJECT (ctx->self, "session %" G_GUINT64_FORMAT ": %s", ctx->id,
-                        err ? err->message : "");
-    g_clear_error (&err);
-    break;
-  }
-  default:
-    break;
-  }
-  /* A sync handler that drops a message owns it: without this unref every
-   * message of the session (state changes, stream-start, ... with their
-   * source) stays alive, and with them the whole session pipeline. */
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-/* A session pipeline torn down off the loop: nothing is handled any more,
- * but its messages still must not pile up on its bus. */
-static GstBusSyncReply
-drop_all_handler (GstBus *, GstMessage *msg, gpointer)
-{
-  gst_message_unref (msg);
-  return GST_BUS_DROP;
-}
-
-static void
-bus_ctx_free (gpointer p)
-{
-  delete static_cast<BusCtx *> (p);
-}
-
-static GstElement *
-make_appsrc (GstCaps *caps)
-{
-  GstElement *src = gst_element_factory_make ("appsrc", nullptr);
-  /* Not live: the muxer runs on data, not on a clock of the session's
-   * own. Bounded and leaky so a stuck connection cannot grow memory; the
-   * bitrate watch notices it. */
-  g_object_set (src, "format", GST_FORMAT_TIME, "is-live", FALSE, "block",
-                FALSE, "emit-signals", FALSE, "caps", caps, "max-bytes",
-                (guint64)0, "max-buffers", (guint64)0, "max-time",
-                (guint64)4 * GST_SECOND, nullptr);
-  gst_util_set_object_arg (G_OBJECT (src), "leaky-type", "downstream");
-  return src;
-}
-
-static void
-destroy_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    s->feeding = false;
-    priv->sessions.erase (
-        std::remove (priv->sessions.begin (), priv->sessions.end (), s),
-        priv->sessions.end ());
-  }
-  if (s->pipeline && s->transport && s->transport->slow_teardown ()
-      && !priv->stopping) {
-    /* WHIP's DELETE must not hold the loop: the next session starts now. */
-    GstBus *bus = gst_element_get_bus (s->pipeline);
-    gst_bus_set_sync_handler (bus, drop_all_handler, nullptr, nullptr);
-    gst_object_unref (bus);
-    resilient::gst::teardown_detached (std::exchange (s->pipeline, nullptr),
-                                       std::move (s->transport));
-  }
-  if (s->pipeline) {
-    gst_element_set_state (s->pipeline, GST_STATE_NULL);
-    GstBus *bus = gst_element_get_bus (s->pipeline);
-    gst_bus_set_sync_handler (bus, nullptr, nullptr, nullptr);
-    gst_object_unref (bus);
-    gst_object_unref (s->pipeline);
-    s->pipeline = nullptr;
-  }
-  s->transport.reset ();
-  for (auto &slot : priv->slots)
-    if (slot.session == s)
-      slot.session.reset ();
-}
-
-static void
-report_fatal (GstAutoRestoreSink *self, const std::string &reason, bool local,
-              const std::string &destination)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.last_failure = reason;
-  }
-  priv->fatal = true;
-  post_event (self, "gave-up",
-              gst_structure_new (
-                  "x", "destination", G_TYPE_STRING, destination.c_str (),
-                  "reason", G_TYPE_STRING, local ? "local-error" : "refused",
-                  "message", G_TYPE_STRING, reason.c_str (), "fatal",
-                  G_TYPE_BOOLEAN, TRUE, "tries", G_TYPE_INT, 0, nullptr));
-  if (local)
-    GST_ELEMENT_ERROR (self, CORE, FAILED, ("%s", reason.c_str ()),
-                       ("autorestoresink does not retry local errors"));
-  else
-    GST_ELEMENT_ERROR (
-        self, RESOURCE, NOT_AUTHORIZED, ("%s", reason.c_str ()),
-        ("destination %s; autorestoresink does not retry a refusal",
-         destination.c_str ()));
-  update_status (self);
-}
-
-static void
-start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  if (priv->stopping || priv->fatal)
-    return;
-  Slot &slot = slot_of (self, slot_idx);
-  if (slot.session && !failback)
-    return;
-  std::string error;
-  std::string uri = slot.uri;
-  if (slot.cluster) {
-    /* A cluster destination publishes to the host the resolver names for
-     * each new session (kept across a postponed start). */
-    if (slot.cluster_url.empty ()) {
-      auto a = slot.cluster->next ();
-      if (!a) {
-        /* Every host failed or the stream is reported down: a transient
-         * failure, the restore wait applies, then a fresh resolution. */
-        auto s = std::make_shared<Session> ();
-        s->id = priv->next_session_id++;
-        s->slot = slot_idx;
-        s->failback = failback;
-        s->started = now_of (self);
-        fail_session (self, s, FailureKind::ConnectFailed,
-                      "no host of cluster '" + slot.cluster->cluster_id ()
-                          + "' can take the stream ("
-                          + slot.cluster->last_note () + ")",
-                      false, false);
-        return;
-      }
-      slot.cluster_url = a->url;
-      slot.display = resilient::gst::redact_uri (a->url);
-    }
-    uri = slot.cluster_url;
-  }
-  auto transport = resilient::gst::make_publish_transport (uri, error);
-  if (!transport) {
-    report_fatal (self, error, true, slot.display);
-    return;
-  }
-  transport->set_liveness (priv->run.ping_check_period_ms,
-                           priv->run.missing_pings);
-  /* Codecs this destination cannot carry are a configuration error. */
-  GstCaps *vcaps = nullptr, *acaps = nullptr;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    if (priv->video.linked && priv->video.caps)
-      vcaps = gst_caps_ref (priv->video.caps);
-    if (priv->audio.linked && priv->audio.caps)
-      acaps = gst_caps_ref (priv->audio.caps);
-  }
-  if (vcaps && !transport->accepts_codec (codec_of_caps (vcaps))
-      && priv->run.codec_fallback) {
-    /* The destination cannot carry this video codec: change the encoder
-     * of the running front to one it takes, and start once the new
-     * encoder's caps are there. */
-    PublishTransport *t = transport.get ();
-    std::string to = swap_video_codec (
-        self, [t] (const std::string &c) { return t->accepts_codec (c); },
-        "destination-codec");
-    if (!to.empty ()) {
-      gst_caps_unref (vcaps);
-      if (acaps)
-        gst_caps_unref (acaps);
-      priv->pending_start = slot_idx;
-      return;
-    }
-  }
-  if ((priv->video.linked && !vcaps) || (priv->audio.linked && !acaps)) {
-    /* An encoder was just swapped: start on its first caps. */
-    if (vcaps)
-      gst_caps_unref (vcaps);
-    if (acaps)
-      gst_caps_unref (acaps);
-    priv->pending_start = slot_idx;
-    return;
-  }
-  for (auto *c : { vcaps, acaps }) {
-    if (c && !transport->accepts_codec (codec_of_caps (c))) {
-      error = "destination " + transport->display_uri () + " ("
-              + transport->protocol () + ") cannot carry " + codec_of_caps (c)
-              + ": choose another encoder or destination";
-    }
-  }
-  if (!error.empty ()) {
-    if (vcaps)
-      gst_caps_unref (vcaps);
-    if (acaps)
-      gst_caps_unref (acaps);
-    report_fatal (self, error, true, slot.display);
-    return;
-  }
-
-  auto s = std::make_shared<Session> ();
-  s->id = priv->next_session_id++;
-  s->slot = slot_idx;
-  s->failback = failback;
-  s->started = now_of (self);
-  s->in_at_start = priv->video.buffers_in + priv->audio.buffers_in;
-  s->last_bitrate_sample = s->started;
-  gchar *pname = g_strdup_printf ("%s-session%" G_GUINT64_FORMAT,
-                                  GST_OBJECT_NAME (self), s->id);
-  s->pipeline = gst_pipeline_new (pname);
-  g_free (pname);
-  /* The session runs on the element's clock and base time: the buffers
-   * carry the upstream running time, which is then the session's running
-   * time too. The held group (older than "now") goes out at once and live
-   * media on time, with the same time base for audio and video, as with
-   * the RTMP/SRT sinks (sync=false). A session with a running time of its
-   * own would send the live edge late by the held group's age, forever
-   * (WHIP syncs on the clock). */
-  if (GstClock *clock = gst_element_get_clock (GST_ELEMENT (self))) {
-    gst_pipeline_use_clock (GST_PIPELINE (s->pipeline), clock);
-    gst_element_set_start_time (s->pipeline, GST_CLOCK_TIME_NONE);
-    gst_element_set_base_time (s->pipeline,
-                               gst_element_get_base_time (GST_ELEMENT (self)));
-    gst_object_unref (clock);
-  }
-  if (vcaps) {
-    s->vsrc = make_appsrc (vcaps);
-    gst_bin_add (GST_BIN (s->pipeline), s->vsrc);
-  }
-  if (acaps) {
-    s->asrc = make_appsrc (acaps);
-    gst_bin_add (GST_BIN (s->pipeline), s->asrc);
-  }
-  if (vcaps)
-    gst_caps_unref (vcaps);
-  if (acaps)
-    gst_caps_unref (acaps);
-  if (!transport->build (GST_BIN (s->pipeline), s->vsrc, s->asrc, error)) {
-    gst_object_unref (s->pipeline);
-    s->pipeline = nullptr;
-    report_fatal (self, error, true, slot.display);
-    return;
-  }
-  s->transport = std::move (transport);
-  s->cluster_url = std::move (slot.cluster_url);
-  slot.cluster_url.clear ();
-  GstBus *bus = gst_element_get_bus (s->pipeline);
-  gst_bus_set_sync_handler (bus, session_bus_handler, new BusCtx{ self, s->id },
-                            bus_ctx_free);
-  gst_object_unref (bus);
-
-  if (!failback)
-    slot.session = s;
-  slot.bitrate.reset ();
-  slot.pings.reset (s->started);
-  GST_INFO_OBJECT (self, "session %" G_GUINT64_FORMAT " to %s%s", s->id,
-                   s->transport->display_uri ().c_str (),
-                   failback ? " (fail-back)" : "");
-
-  if (gst_element_set_state (s->pipeline, GST_STATE_PLAYING)
-      == GST_STATE_CHANGE_FAILURE) {
-    /* Connect errors are posted on the bus first and handled there. */
-    GST_WARNING_OBJECT (self, "session %" G_GUINT64_FORMAT " failed to start",
-                        s->id);
-  }
-  bool had_key = false;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->sessions.push_back (s);
-    /* Held media first (it starts at a keyframe), then live media. */
-    priv->hold.for_each ([&] (const HeldQueue::Item &it) {
-      GstElement *src = it.video ? s->vsrc : s->asrc;
-      had_key = had_key || (it.video && it.key);
-      if (src)
-        gst_app_src_push_buffer (GST_APP_SRC (src), gst_buffer_ref (it.value));
-    });
-    s->feeding = true;
-  }
-  if (!had_key && s->vsrc)
-    request_keyframe (self);
-  update_status (self);
-}
-
-static std::shared_ptr<Session>
-find_session (GstAutoRestoreSink *self, std::uint64_t id)
-{
-  std::lock_guard<std::mutex> g (self->priv->lock);
-  for (auto &s : self->priv->sessions)
-    if (s->id == id)
-      return s;
-  return nullptr;
-}
-
-static void
-update_hold_limit (GstAutoRestoreSink *self)
-{
-  auto *priv = self->priv;
-  bool up = false;
-  for (auto &slot : priv->slots)
-    up = up || (slot.session && slot.session->up);
-  std::lock_guard<std::mutex> g (priv->lock);
-  priv->any_up = up;
-  /* While media flows only the current group of pictures is held (a new
-   * session starts from its keyframe); during an outage up to
-   * max-hold-time. */
-  priv->hold.set_limit (up ? Duration::zero ()
-                           : ms (priv->run.max_hold_time_ms));
-}
-
-static void
-update_status (GstAutoRestoreSink *self)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  GstAutoRestoreSinkStatus st = GST_AUTO_RESTORE_SINK_STATUS_STOPPED;
-  if (priv->fatal) {
-    st = GST_AUTO_RESTORE_SINK_STATUS_FAILED;
-  } else if (priv->started && !priv->stopping) {
-    bool up = false, waiting = false, gave_up = !priv->slots.empty ();
-    bool ever = false;
-    for (auto &slot : priv->slots) {
-      up = up || (slot.session && slot.session->up);
-      waiting = waiting || slot.sched.state () == RestoreState::Waiting
-                || slot.sched.outage_start ().has_value ();
-      gave_up = gave_up && slot.gave_up;
-      ever = ever || slot.sched.total_retries () > 0;
-    }
-    if (!priv->run.redundant && !priv->slots.empty ())
-      gave_up = priv->slots[0].gave_up;
-    if (up)
-      st = GST_AUTO_RESTORE_SINK_STATUS_PUBLISHING;
-    else if (gave_up)
-      st = GST_AUTO_RESTORE_SINK_STATUS_GAVE_UP;
-    else if (waiting || ever)
-      st = GST_AUTO_RESTORE_SINK_STATUS_RESTORING;
-    else
-      st = GST_AUTO_RESTORE_SINK_STATUS_CONNECTING;
-  }
-  bool changed;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    changed = priv->status != st;
-    priv->status = st;
-  }
-  if (changed)
-    g_object_notify (G_OBJECT (self), "status");
-}
-
-static void on_retry_due (GstAutoRestoreSink *self, size_t slot_idx);
-
-static void
-schedule_retry_at (GstAutoRestoreSink *self, size_t slot_idx, TimePoint at)
-{
-  auto *priv = self->priv;
-  Slot &slot = slot_of (self, slot_idx);
-  if (slot.retry_timer)
-    priv->loop.cancel (slot.retry_timer);
-  std::int64_t delay = to_ms (at - now_of (self));
-  slot.retry_timer
-      = schedule_in_ms (self, delay, [keep = SelfRef (self), slot_idx] {
-          keep.p->priv->slots[slot_idx].retry_timer = 0;
-          on_retry_due (keep.p, slot_idx);
-        });
-}
-
-static void
-on_retry_due (GstAutoRestoreSink *self, size_t slot_idx)
-{
-  auto *priv = self->priv;
-  if (priv->stopping || priv->fatal)
-    return;
-  RestoreScheduler &sched = sched_for (self, slot_idx);
-  if (sched.state () != RestoreState::Waiting)
-    return;
-  sched.attempt (now_of (self));
-  size_t target = slot_idx;
-  if (!priv->run.redundant) {
-    size_t before = priv->dests.active ();
-    target = priv->dests.start_round ();
-    if (before != target) {
-      std::lock_guard<std::mutex> g (priv->lock);
-      priv->stats.failovers++;
-    }
-  }
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.retries++;
-  }
-  Slot &slot = slot_of (self, target);
-  post_event (
-      self, "retry",
-      gst_structure_new (
-          "x", "destination", G_TYPE_STRING, slot.display.c_str (), "attempt",
-          G_TYPE_INT, sched.tries (), "reason", G_TYPE_STRING,
-          failure_kind_name (slot_of (self, slot_idx).last_kind), nullptr));
-  start_session (self, target, false);
-}
-
-/* A failure of a session: classify, count, then switch to a backup, wait
- * for a retry, give up or report a fatal error. */
-static void
-fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
-              FailureKind kind, const std::string &reason, bool accepted,
-              bool closed_by_peer)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  if (!s || s->failed)
-    return;
-  s->failed = true;
-  const TimePoint now = now_of (self);
-  const size_t idx = s->slot;
-  Slot &slot = slot_of (self, idx);
-  const bool was_up = s->up;
-  const Duration lifetime = now - s->started;
-  const std::int64_t retry_after_ms = std::exchange (slot.retry_after_ms, -1);
-  if (was_up && !sched_for (self, idx).outage_start ()) {
-    slot.seen_outage_start = s->last_ack ? std::min (*s->last_ack, now) : now;
-    slot.detection_ms
-        = s->last_ack ? to_ms (now - *slot.seen_outage_start) : -1;
-  }
-  destroy_session (self, s);
-  if (slot.cluster && !s->cluster_url.empty ())
-    /* "cluster-down" is not held against the host. */
-    slot.cluster->failed (failure_kind_name (kind));
-  if (priv->stopping)
-    return;
-
-  std::string why = reason;
-  if (!is_fatal (kind) && !was_up
-      && slot.refusal.on_session_end (accepted, closed_by_peer, false,
-                                      lifetime)) {
-    kind = FailureKind::Refused;
-    why = "the server closed the connection right after the publish "
-          "request "
-          + std::to_string (slot.refusal.early_closes ())
-          + " times in a row: check the stream key or token (" + reason + ")";
-  } else if (was_up) {
-    slot.refusal.on_connected ();
-  }
-  slot.last_kind = kind;
-  slot.last_reason = why;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.last_failure
-        = std::string (failure_kind_name (kind)) + ": " + why;
-  }
-  GST_WARNING_OBJECT (self, "session to %s failed (%s): %s",
-                      slot.display.c_str (), failure_kind_name (kind),
-                      why.c_str ());
-
-  if (s->failback) {
-    /* The primary is not back yet; the backup keeps publishing. */
-    priv->dests.on_failback_failed (now);
-    update_status (self);
-    return;
-  }
-  if (is_fatal (kind)) {
-    sched_for (self, idx).on_failure (kind, now);
-    slot.fatal = true;
-    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
-    update_hold_limit (self);
-    return;
-  }
-  update_hold_limit (self);
-  if (was_up)
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-                         ("Publishing to %s failed, restoring: %s",
-                          slot.display.c_str (), why.c_str ()),
-                         (nullptr));
-
-  RestoreScheduler &sched = sched_for (self, idx);
-  if (slot.cluster && !s->cluster_url.empty () && !s->failback
-      && (kind == FailureKind::ClusterDown || slot.cluster->plan_left ())) {
-    /* A cluster destination goes on to the next host of its plan at once
-     * (after a down notice: to a fresh resolution without that host); the
-     * restore wait applies once the plan is used up. */
-    if (!sched.outage_start ())
-      sched.on_failure (kind, now);
-    if (sched.state () == RestoreState::Waiting) {
-      if (slot.retry_timer) {
-        priv->loop.cancel (slot.retry_timer);
-        slot.retry_timer = 0;
-      }
-      sched.attempt (now);
-    }
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      priv->stats.retries++;
-    }
-    const std::string from = slot.display;
-    start_session (self, idx, false);
-    post_event (self, "retry",
-                gst_structure_new (
-                    "x", "destination", G_TYPE_STRING, slot.display.c_str (),
-                    "attempt", G_TYPE_INT, sched.tries (), "reason",
-                    G_TYPE_STRING, failure_kind_name (kind), nullptr));
-    GST_INFO_OBJECT (self, "cluster: %s -> %s (%s)", from.c_str (),
-                     slot.display.c_str (), failure_kind_name (kind));
-    update_status (self);
-    return;
-  }
-  if (!priv->run.redundant && priv->slots.size () > 1) {
-    /* Failover: the next destination of this round at once. */
-    auto next = priv->dests.on_failure (now);
-    if (next) {
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->stats.failovers++;
-      }
-      if (!sched.outage_start ())
-        sched.on_failure (kind, now), sched.attempt (now);
-      post_event (self, "failover",
-                  gst_structure_new ("x", "from", G_TYPE_STRING,
-                                     slot.display.c_str (), "to", G_TYPE_STRING,
-                                     slot_of (self, *next).display.c_str (),
-                                     "reason", G_TYPE_STRING,
-                                     failure_kind_name (kind), nullptr));
-      start_session (self, *next, false);
-      update_status (self);
-      return;
-    }
-  }
-  RestoreVerdict v = sched.on_failure (kind, now);
-  switch (v.action) {
-  case RestoreVerdict::Action::RetryAt: {
-    /* Not before the server's Retry-After (a floor on the schedule). */
-    std::optional<TimePoint> floor;
-    TimePoint at = v.at;
-    if (retry_after_ms > 0) {
-      floor = now + ms (retry_after_ms);
-      at = std::max (at, *floor);
-    }
-    GST_INFO_OBJECT (self, "retry %d to %s in %" G_GINT64_FORMAT " ms",
-                     v.attempt, slot.display.c_str (), to_ms (at - now));
-    schedule_retry_at (self, idx, at);
-    /* A server that accepted the connection and then failed it is
-     * retried on this schedule; probes only skip the wait for a server
-     * that was down and accepts again. */
-    slot.reach.on_failure (accepted, now, floor);
-    schedule_probe (self, idx);
-    if (slot.notice.on_failure (kind, why) && !was_up)
-      GST_ELEMENT_WARNING (
-          self, RESOURCE, OPEN_WRITE,
-          ("Cannot publish to %s: %s; retry %d in %" G_GINT64_FORMAT " ms",
-           slot.display.c_str (), why.c_str (), v.attempt, to_ms (at - now)),
-          ("%s", failure_kind_name (kind)));
-    break;
-  }
-  case RestoreVerdict::Action::GiveUp: {
-    slot.gave_up = true;
-    post_event (self, "gave-up",
-                gst_structure_new ("x", "destination", G_TYPE_STRING,
-                                   slot.display.c_str (), "reason",
-                                   G_TYPE_STRING, failure_kind_name (kind),
-                                   "message", G_TYPE_STRING, why.c_str (),
-                                   "fatal", G_TYPE_BOOLEAN, FALSE, "tries",
-                                   G_TYPE_INT, sched.tries (), nullptr));
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
-                         ("Gave up publishing to %s after %d tries",
-                          slot.display.c_str (), sched.tries ()),
-                         ("%s", why.c_str ()));
-    break;
-  }
-  case RestoreVerdict::Action::Fatal:
-    report_fatal (self, why, kind == FailureKind::LocalError, slot.display);
-    break;
-  case RestoreVerdict::Action::None:
-    break;
-  }
-  update_status (self);
-}
-
-static void
-on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
-{
-  auto *priv = self->priv;
-  auto s = find_session (self, id);
-  if (!s)
-    return;
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
-    if (s->draining) {
-      destroy_session (self, s);
-      finish_eos_if_done (self);
-    } else {
-      fail_session (self, s, FailureKind::PublishStopped, "the session ended",
-                    true, true);
-    }
-    return;
-  }
-  if (s->draining) {
-    destroy_session (self, s);
-    finish_eos_if_done (self);
-    return;
-  }
-  TransportFailure f = s->transport->classify (msg);
-  if (!f.rejected_codec.empty () && priv->run.codec_fallback) {
-    /* The server refused the video codec (WHIP without H264): another
-     * codec the destination takes, in the running front, then again. */
-    PublishTransport *t = s->transport.get ();
-    const std::string refused = f.rejected_codec;
-    if (!swap_video_codec (
-             self,
-             [t, refused] (const std::string &c) {
-               return c != refused && t->accepts_codec (c);
-             },
-             "codec-refused")
-             .empty ())
-      f.kind = FailureKind::PublishStopped;
-  }
-  /* The server's Retry-After is a floor on the restore schedule (read by
-   * this failure only: a session already failed ignores it). */
-  if (!s->failed)
-    slot_of (self, s->slot).retry_after_ms
-        = s->failback ? -1 : f.retry_after_ms;
-  fail_session (self, s, f.kind, f.reason, f.accepted, f.closed_by_peer);
-}
-
-static void
-on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
-{
-  auto *priv = self->priv;
-  const TimePoint now = now_of (self);
-  s->up = true;
-  Slot &slot = slot_of (self, s->slot);
-  slot.refusal.on_connected ();
-  slot.reach.reset ();
-  slot.notice.reset ();
-  if (slot.probe_timer) {
-    priv->loop.cancel (slot.probe_timer);
-    slot.probe_timer = 0;
-  }
-  slot.gave_up = false;
-  if (slot.cluster && !s->cluster_url.empty ())
-    slot.cluster->succeeded ();
-
-  if (s->failback) {
-    const std::string from = slot_of (self, priv->dests.active ()).display;
-    /* Make-before-break: the primary carries media, drop the backup. */
-    for (auto &other : priv->slots)
-      if (other.session && &other != &slot)
-        destroy_session (self, other.session);
-    s->failback = false;
-    slot.session = s;
-    priv->dests.on_failback_done (now);
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      priv->stats.failovers++;
-    }
-    post_event (self, "failover",
-                gst_structure_new ("x", "from", G_TYPE_STRING, from.c_str (),
-                                   "to", G_TYPE_STRING, slot.display.c_str (),
-                                   "reason", G_TYPE_STRING, "failback",
-                                   nullptr));
-  }
-
-  RestoreScheduler &sched = sched_for (self, s->slot);
-  auto outage = sched.outage_start ();
-  int tries = sched.tries ();
-  sched.on_connected (now);
-  if (!priv->run.redundant)
-    priv->dests.on_up (now);
-  update_hold_limit (self);
-  /* Viewers lost the stream with the last media the peer acknowledged,
-   * before the failure was noticed. */
-  if (outage && slot.seen_outage_start && *slot.seen_outage_start < *outage)
-    outage = slot.seen_outage_start;
-  std::int64_t outage_ms = outage ? to_ms (now - *outage) : -1;
-  const std::int64_t detection_ms = slot.detection_ms;
-  slot.seen_outage_start.reset ();
-  slot.detection_ms = -1;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.destination = slot.display;
-    priv->stats.destination_index = (int)s->slot;
-    if (outage) {
-      priv->stats.restores++;
-      priv->stats.last_outage_ms = outage_ms;
-      priv->stats.max_outage_ms
-          = std::max (priv->stats.max_outage_ms, outage_ms);
-    }
-  }
-  GST_INFO_OBJECT (self, "publishing to %s", slot.display.c_str ());
-  /* The session began with the held group, sent in a burst; viewers that
-   * join the restored stream a moment later get a fresh keyframe instead
-   * of waiting a whole keyframe interval. */
-  if (s->vsrc)
-    request_keyframe (self);
-  if (outage) {
-    post_event (
-        self, "restored",
-        gst_structure_new ("x", "destination", G_TYPE_STRING,
-                           slot.display.c_str (), "attempt", G_TYPE_INT, tries,
-                           "outage-ms", G_TYPE_INT64, outage_ms, "detection-ms",
-                           G_TYPE_INT64, detection_ms, "reason", G_TYPE_STRING,
-                           failure_kind_name (slot.last_kind), nullptr));
-  }
-  update_status (self);
-}
-
-/* Republish after a health verdict; with H264 on a destination that also
- * takes another codec, swap the encoder first (the seed's H264 -> VP8). */
-static void
-republish (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
-           FailureKind kind, const std::string &reason)
-{
-  auto *priv = self->priv;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.republishes++;
-  }
-  post_event (self, "republish",
-              gst_structure_new ("x", "destination", G_TYPE_STRING,
-                                 s->transport->display_uri ().c_str (),
-                                 "reason", G_TYPE_STRING,
-                                 failure_kind_name (kind), nullptr));
-  /* The seed's "change codec": nothing left with this codec, try another
-   * one the destination takes (H264 -> VP8 on WHIP). RTMP and SRT carry
-   * no fallback codec, so there this is a plain republish. */
-  if (kind == FailureKind::BitrateZero && priv->run.codec_fallback) {
-    PublishTransport *t = s->transport.get ();
-    const std::string current = priv->video.codec;
-    swap_video_codec (
-        self,
-        [t, current] (const std::string &c) {
-          return c != current && t->accepts_codec (c);
-        },
-        "bitrate-zero");
-  }
-  fail_session (self, s, kind, reason, true, false);
-}
-
-static void probe_reachability (GstAutoRestoreSink *self, size_t idx);
-
-static void
-tick (GstAutoRestoreSink *self)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  priv->tick_timer = 0;
-  if (!priv->started || priv->stopping)
-    return;
-  const TimePoint now = now_of (self);
-  std::vector<std::shared_ptr<Session>> sessions;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    sessions = priv->sessions;
-  }
-  const std::uint64_t in_total = priv->video.bytes_in + priv->audio.bytes_in;
-  for (auto &s : sessions) {
-    if (s->failed || s->draining || !s->transport)
-      continue;
-    TransportHealth h = s->transport->poll ();
-    if (h.ack_age_ms >= 0)
-      s->last_ack = now - ms (h.ack_age_ms);
-    Slot &slot = slot_of (self, s->slot);
-    if (!s->up && h.up)
-      on_session_up (self, s);
-    else if (!s->up && priv->run.connect_timeout_ms > 0
-             && now - s->started >= ms (priv->run.connect_timeout_ms)
-             && priv->video.buffers_in + priv->audio.buffers_in
-                    > s->in_at_start) {
-      /* Media came in but no stage of the connect (TCP connect,
-       * handshake, publish / SRT handshake / WHIP exchange) finished in
-       * time: a server sending garbage or stalling. */
-      fail_session (self, s, FailureKind::ConnectFailed,
-                    "not publishing "
-                        + std::to_string (priv->run.connect_timeout_ms)
-                        + " ms after connecting (connect-timeout): the "
-                          "server did not complete the connect, handshake "
-                          "or publish",
-                    true, false);
-      continue;
-    } else if (!s->up)
-      GST_DEBUG_OBJECT (self,
-                        "session %" G_GUINT64_FORMAT
-                        " not up yet: %" G_GUINT64_FORMAT
-                        " buffers, %" G_GUINT64_FORMAT " bytes out",
-                        s->id, s->transport->probed_buffers (), h.bytes_out);
-    if (!s->up)
-      continue;
-    /* The stats shown are those of the session carrying media. */
-    bool main = slot.session == s;
-    if (priv->run.check_bitrate
-        && now - s->last_bitrate_sample
-               >= ms (priv->run.bitrate_check_interval_ms)) {
-      s->last_bitrate_sample = now;
-      auto v = slot.bitrate.sample (now, h.bytes_out, in_total);
-      if (main) {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->stats.bitrate_kbps = slot.bitrate.last_kbps ();
-        priv->stats.zero_bitrate_intervals = slot.bitrate.zero_count ();
-      }
-      if (v == BitrateWatch::Verdict::Failed) {
-        republish (self, s, FailureKind::BitrateZero,
-                   "no bytes left for "
-                       + std::to_string (slot.bitrate.zero_count ())
-                       + " check intervals while media came in");
-        continue;
-      }
-    }
-    bool dead = slot.pings.sample (now, h.pings, h.owed);
-    if (main) {
-      std::lock_guard<std::mutex> g (priv->lock);
-      priv->stats.bytes_out = h.bytes_out;
-      priv->stats.pings = h.pings;
-      priv->stats.missing_pings = slot.pings.missing ();
-      priv->stats.rtt_ms = h.rtt_ms;
-    }
-    if (dead) {
-      republish (self, s, FailureKind::PingsMissing,
-                 std::to_string (slot.pings.missing ()) + " pings missing");
-      continue;
-    }
-  }
-  /* Fail back to the primary after the hold-off (make-before-break). */
-  if (!priv->run.redundant && priv->slots.size () > 1) {
-    auto due = priv->dests.failback_due ();
-    bool attempt_running = false;
-    {
-      std::lock_guard<std::mutex> g (priv->lock);
-      for (auto &s : priv->sessions)
-        attempt_running = attempt_running || s->failback;
-    }
-    Slot &active = slot_of (self, priv->dests.active ());
-    if (due && now >= *due && !attempt_running && active.session
-        && active.session->up) {
-      priv->dests.on_failback_failed (now); /* next try after hold-off */
-      start_session (self, 0, true);
-    }
-  }
-  schedule_tick (self);
-}
-
-static void
-schedule_tick (GstAutoRestoreSink *self)
-{
-  auto *priv = self->priv;
-  if (priv->tick_timer || !priv->started || priv->stopping)
-    return;
-  priv->tick_timer = schedule_in_ms (
-      self, TICK_MS, [keep = SelfRef (self)] { tick (keep.p); });
-}
-
-/* Skip the wait for `idx` (server reachable, network changed). */
-static void
-retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
-{
-  auto *priv = self->priv;
-  if (priv->stopping || priv->fatal)
-    return;
-  RestoreScheduler &sched = sched_for (self, idx);
-  auto v = sched.on_reachable (now_of (self));
-  if (v.action != RestoreVerdict::Action::RetryAt)
-    return;
-  GST_INFO_OBJECT (self, "%s: retrying %s now", why,
-                   slot_of (self, idx).display.c_str ());
-  Slot &slot = slot_of (self, idx);
-  if (slot.retry_timer) {
-    priv->loop.cancel (slot.retry_timer);
-    slot.retry_timer = 0;
-  }
-  if (slot.probe_timer) {
-    priv->loop.cancel (slot.probe_timer);
-    slot.probe_timer = 0;
-  }
-  on_retry_due (self, idx);
-}
-
-struct ProbeCtx
-{
-  SelfRef self;
-  size_t idx;
-};
-
-static void
-probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  auto *ctx = static_cast<ProbeCtx *> (user_data);
-  GstAutoRestoreSink *self = ctx->self.p;
-  self->priv->probes_in_flight--;
-  GSocketConnection *conn = g_socket_client_connect_to_host_finish (
-      G_SOCKET_CLIENT (source), res, nullptr);
-  /* Runs on the loop thread (its context is the thread default there). */
-  if (conn) {
-    g_io_stream_close (G_IO_STREAM (conn), nullptr, nullptr);
-    g_object_unref (conn);
-  }
-  if (ctx->idx < self->priv->slots.size () && !self->priv->stopping) {
-    Slot &slot = self->priv->slots[ctx->idx];
-    slot.probing = false;
-    if (!conn)
-      /* The server is down: the sessions it closed were not refusals. */
-      slot.refusal.on_unreachable ();
-    if (slot.reach.on_probe_result (conn != nullptr, now_of (self)))
-      retry_now (self, ctx->idx, "server accepts connections again");
-    else
-      schedule_probe (self, ctx->idx);
-  }
-  delete ctx;
-}
-
-static void
-probe_reachability (GstAutoRestoreSink *self, size_t idx)
-{
-  auto *priv = self->priv;
-  Slot &slot = slot_of (self, idx);
-  std::string err;
-  auto t = resilient::gst::make_publish_transport (slot.uri, err);
-  auto addr = t ? t->tcp_probe_address () : std::nullopt;
-  if (!addr)
-    return;
-  slot.probing = true;
-  slot.reach.on_probe_started (now_of (self));
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats.probes++;
-  }
-  GSocketClient *client = g_socket_client_new ();
-  g_socket_client_set_timeout (client, 1);
-  priv->probes_in_flight++;
-  g_socket_client_connect_to_host_async (
-      client, addr->first.c_str (), (guint16)addr->second, priv->probe_cancel,
-      probe_done, new ProbeCtx{ SelfRef (self), idx });
-  g_object_unref (client);
-}
-
-/* The next probe of `idx` while it waits to retry, when its ReachProbe
- * says (loop only). */
-static void
-schedule_probe (GstAutoRestoreSink *self, size_t idx)
-{
-  auto *priv = self->priv;
-  Slot &slot = slot_of (self, idx);
-  if (slot.probe_timer) {
-    priv->loop.cancel (slot.probe_timer);
-    slot.probe_timer = 0;
-  }
-  if (priv->run.probe_interval_ms == 0 || slot.probing || !slot.retry_timer
-      || priv->stopping)
-    return;
-  auto at = slot.reach.next_probe ();
-  if (!at)
-    return;
-  /* No reference: the timer is cancelled on stop and the loop stopped
-   * before the element goes away. */
-  slot.probe_timer
-      = schedule_in_ms (self, to_ms (*at - now_of (self)), [self, idx] {
-          Slot &slot = self->priv->slots[idx];
-          slot.probe_timer = 0;
-          if (slot.retry_timer && !self->priv->stopping)
-            probe_reachability (self, idx);
-        });
-}
-
-static void
-on_network_changed (GNetworkMonitor *monitor, gboolean available,
-                    gpointer user_data)
-{
-  auto *self = GST_AUTO_RESTORE_SINK (user_data);
-  GST_INFO_OBJECT (self, "network changed, available: %d", available);
-  self->priv->loop.post ([keep = SelfRef (self), available] {
-    auto *self = keep.p;
-    auto *priv = self->priv;
-    if (available && priv->started) {
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->stats.network_changes++;
-      }
-      for (size_t i = 0; i < priv->slots.size (); i++)
-        retry_now (self, i, "network changed");
-    }
-  });
-}
-
-static void
-maybe_start_publishing (GstAutoRestoreSink *self)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  if (!priv->started || priv->stopping || priv->fatal)
-    return;
-  /* Every linked input must have its front: a session is built for the
-   * streams it will carry for its whole life. */
-  if ((priv->video.linked && !priv->video.built)
-      || (priv->audio.linked && !priv->audio.built))
-    return;
-  {
-    /* ... and its encoded caps (an encoder's first output comes later
-     * than its input caps). */
-    std::lock_guard<std::mutex> g (priv->lock);
-    if ((priv->video.linked && !priv->video.caps)
-        || (priv->audio.linked && !priv->audio.caps))
-      return;
-  }
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->hold.set_has_video (priv->video.linked);
-  }
-  if (priv->pending_start) {
-    size_t idx = *priv->pending_start;
-    priv->pending_start.reset ();
-    start_session (self, idx, false);
-    return;
-  }
-  bool any = false;
-  for (auto &slot : priv->slots)
-    any = any || slot.session || slot.sched.state () != RestoreState::Idle;
-  if (any)
-    return;
-  if (priv->run.redundant) {
-    for (size_t i = 0; i < priv->slots.size (); i++) {
-      priv->slots[i].sched.start (now_of (self));
-      start_session (self, i, false);
-    }
-  } else {
-    priv->slots[0].sched.start (now_of (self));
-    start_session (self, 0, false);
-  }
-  schedule_tick (self);
-}
-
-/* --------------------------------------------------------------- EOS */
-
-static void
-finish_eos_if_done (GstAutoRestoreSink *self)
-{
-  auto *priv = self->priv;
-  if (!priv->draining_eos || priv->eos_posted)
-    return;
-  bool sessions_left;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    sessions_left = !priv->sessions.empty ();
-  }
-  if (sessions_left || (priv->splitmux && !priv->recording_eos))
-    return;
-  priv->eos_posted = true;
-  if (priv->drain_timer) {
-    priv->loop.cancel (priv->drain_timer);
-    priv->drain_timer = 0;
-  }
-  GST_INFO_OBJECT (self, "all sessions drained, posting EOS");
-  gst_element_post_message (GST_ELEMENT (self),
-                            gst_message_new_eos (GST_OBJECT (self)));
-  update_status (self);
-}
-
-/* A manual stop: no failure from now on restores anything. */
-static void
-manual_stop (GstAutoRestoreSink *self)
-{
-  RETURN_IF_NOT_ON_LOOP (self);
-  auto *priv = self->priv;
-  priv->stopping = true;
-  for (auto &slot : priv->slots) {
-    slot.sched.on_manual_stop ();
-    if (slot.retry_timer) {
-      priv->loop.cancel (slot.retry_timer);
-      slot.retry_timer = 0;
-    }
-    if (slot.probe_timer) {
-      priv->loop.cancel (slot.probe_timer);
-      slot.probe_timer = 0;
-    }
-  }
-  if (priv->tick_timer) {
-    priv->loop.cancel (priv->tick_timer);
-    priv->tick_timer = 0;
-  }
-  if (priv->probe_cancel)
-    g_cancellable_cancel (priv->probe_cancel);
-}
-
-static void
-on_front_eos (GstAutoRestoreSink *self, bool video)
-{
-  auto *priv = self->priv;
-  (video ? priv->video : priv->audio).eos = true;
-  if ((priv->video.linked && !priv->video.eos)
-      || (priv->audio.linked && !priv->audio.eos) || priv->draining_eos)
-    return;
-  GST_INFO_OBJECT (self, "EOS on every input: stopping without restore");
-  manual_stop (self);
-  priv->draining_eos = true;
-  std::vector<std::shared_ptr<Session>> sessions;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    sessions = priv->sessions;
-  }
-  for (auto &s : sessions) {
-    if (s->up) {
-      s->draining = true;
-      /* Lets the muxer finish and rtmp2sink send its stop commands. */
-      if (s->vsrc)
-        gst_app_src_end_of_stream (GST_APP_SRC (s->vsrc));
-      if (s->asrc)
-        gst_app_src_end_of_stream (GST_APP_SRC (s->asrc));
-    } else {
-      destroy_session (self, s);
-    }
-  }
-  priv->drain_timer = schedule_in_ms (
-      self, priv->run.eos_drain_timeout_ms, [keep = SelfRef (self)] {
-        auto *self = keep.p;
-        auto *priv = self->priv;
-        priv->drain_timer = 0;
-        std::vector<std::shared_ptr<Session>> left;
-        {
-          std::lock_guard<std::mutex> g (priv->lock);
-          left = priv->sessions;
-        }
-        for (auto &s : left)
-          destroy_session (self, s);
-        /* Do not wait for the recording longer than for the sessions. */
-        priv->recording_eos = true;
-        finish_eos_if_done (self);
-      });
-  finish_eos_if_done (self);
-}
-
 /* ------------------------------------------------------ GstBin/Element */
-
-static bool
-is_inside (GstObject *obj, GstElement *ancestor)
-{
-  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o))
-    if (o == GST_OBJECT (ancestor))
-      return true;
-  return false;
-}
 
 static void
 gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
@@ -2934,11 +160,12 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     }
     /* The recording failing (unwritable, disk full) is a WARNING: the
      * loop posts it and publishing goes on. */
-    if (is_recording_object (GST_MESSAGE_SRC (msg))) {
+    if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       GError *err = nullptr;
       gst_message_parse_error (msg, &err, nullptr);
-      trip_recording (self, recording_file_of (GST_MESSAGE_SRC (msg)),
-                      err ? err->message : "unknown error");
+      priv->recording.trip (
+          resilient::gst::Recording::file_of (GST_MESSAGE_SRC (msg)),
+          err ? err->message : "unknown error");
       g_clear_error (&err);
       gst_message_unref (msg);
       return;
@@ -2948,7 +175,9 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   case GST_MESSAGE_EOS: {
     /* The element posts its own EOS once the sessions drained; the
      * children's EOS (appsinks, recording) never reach the parent. */
-    if (priv->splitmux && is_inside (GST_MESSAGE_SRC (msg), priv->splitmux)) {
+    /* Read from any thread: the recording's tag, not its (loop-owned)
+     * splitmuxsink pointer. */
+    if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       priv->loop.post ([keep = SelfRef (self)] {
         keep.p->priv->recording_eos = true;
         finish_eos_if_done (keep.p);
@@ -2958,13 +187,7 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     return;
   }
   case GST_MESSAGE_ELEMENT: {
-    const GstStructure *s = gst_message_get_structure (msg);
-    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
-      priv->clips_opened++;
-    if (s && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
-      const gchar *loc = gst_structure_get_string (s, "location");
-      GstClockTime rt = GST_CLOCK_TIME_NONE;
-      gst_structure_get_clock_time (s, "running-time", &rt);
+    if (auto clip = priv->recording.note_message (msg)) {
       std::uint64_t n;
       {
         std::lock_guard<std::mutex> g (priv->lock);
@@ -2972,11 +195,9 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
       }
       post_event (self, "clip-closed",
                   gst_structure_new (
-                      "x", "location", G_TYPE_STRING, loc ? loc : "", "index",
-                      G_TYPE_UINT64, n - 1, "running-time-ms", G_TYPE_INT64,
-                      GST_CLOCK_TIME_IS_VALID (rt) ? (gint64)(rt / GST_MSECOND)
-                                                   : (gint64)-1,
-                      nullptr));
+                      "x", "location", G_TYPE_STRING, clip->location.c_str (),
+                      "index", G_TYPE_UINT64, n - 1, "running-time-ms",
+                      G_TYPE_INT64, clip->running_time_ms, nullptr));
     }
     break;
   }
@@ -2986,177 +207,6 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
   GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
 }
 
-/* A cluster:// destination for messages: the path (a stream key) is
- * redacted like an RTMP key. */
-static std::string
-cluster_display (const std::string &uri)
-{
-  auto u = resilient::cluster::parse_cluster_uri (uri);
-  if (!u)
-    return resilient::gst::redact_uri (uri);
-  return "cluster://" + u->id + "/***";
-}
-
-/* The resolver's status callback reported the host (or stream) of a
- * cluster destination down: the session using it fails at once with
- * "cluster-down" (listener thread -> loop; only a weak reference to the
- * element is held). */
-static void
-watch_cluster (GstAutoRestoreSink *self, size_t idx,
-               const std::shared_ptr<resilient::cluster::ClusterClient> &client)
-{
-  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
-    g_weak_ref_clear (w);
-    delete w;
-  });
-  g_weak_ref_init (weak.get (), self);
-  std::weak_ptr<resilient::cluster::ClusterClient> wc = client;
-  client->watch ([weak, idx, wc] (const resilient::cluster::DownNotice &n) {
-    auto *s = static_cast<GstAutoRestoreSink *> (g_weak_ref_get (weak.get ()));
-    if (!s)
-      return;
-    std::string what = n.stream.empty ()
-                           ? "host " + resilient::gst::redact_uri (n.host)
-                           : "stream '" + n.stream + "'";
-    s->priv->loop.post (
-        [keep = SelfRef (s), idx, what, wc] {
-          auto *s = keep.p;
-          auto *priv = s->priv;
-          auto client = wc.lock ();
-          auto cur = client ? client->current () : std::nullopt;
-          std::shared_ptr<Session> hit;
-          if (cur && idx < priv->slots.size ()
-              && priv->slots[idx].cluster == client) {
-            std::lock_guard<std::mutex> g (priv->lock);
-            for (auto &x : priv->sessions)
-              if (x->slot == idx && x->cluster_url == cur->url && !x->failed
-                  && !x->draining)
-                hit = x;
-          }
-          if (hit) {
-            GST_INFO_OBJECT (s, "cluster status: %s down, session %" G_GUINT64_FORMAT
-                             " moves on", what.c_str (), hit->id);
-            fail_session (s, hit, FailureKind::ClusterDown,
-                          "status callback: " + what + " reported down",
-                          true, false);
-          }
-        });
-    gst_object_unref (s);
-  });
-}
-
-static bool
-setup_run (GstAutoRestoreSink *self, std::string &error)
-{
-  auto *priv = self->priv;
-  {
-    std::lock_guard<std::mutex> g (priv->settings_lock);
-    priv->run = priv->settings;
-  }
-  const Settings &st = priv->run;
-  auto uris = split (st.location, " \t\n");
-  if (uris.empty ()) {
-    error = "no destination: set the location property to an rtmp://, "
-            "rtmps:// or srt:// URI";
-    return false;
-  }
-  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>> clusters;
-  for (auto &u : uris) {
-    if (resilient::cluster::ClusterClient::is_cluster_uri (u)) {
-      auto client = std::make_shared<resilient::cluster::ClusterClient> (u);
-      std::string why;
-      if (!client->attach (why)) {
-        error = "destination '" + cluster_display (u) + "': " + why
-                + ": add a clusterresolver with cluster-id="
-                + client->cluster_id ()
-                + " to the pipeline, or fix the location property";
-        return false;
-      }
-      clusters.push_back (client);
-      continue;
-    }
-    clusters.push_back (nullptr);
-    if (!resilient::gst::publish_transport_supports (u)) {
-      resilient::gst::make_publish_transport (u, error);
-      return false;
-    }
-  }
-  RestorePolicy policy;
-  policy.enabled = st.restore;
-  policy.interval = ms (st.restore_interval_ms);
-  policy.max_tries = st.restore_max_tries;
-  policy.fast_first = st.restore_fast_first;
-  policy.exponential = st.restore_backoff;
-  policy.max_interval = ms (st.restore_max_interval_ms);
-  priv->slots.clear ();
-  priv->slots.reserve (uris.size ());
-  for (size_t i = 0; i < uris.size (); i++) {
-    Slot slot{ uris[i],
-               clusters[i] ? cluster_display (uris[i])
-                           : resilient::gst::redact_uri (uris[i]),
-               RestoreScheduler (policy, 0x5eed + i),
-               BitrateWatch (ms (st.bitrate_check_interval_ms),
-                             (int)st.bitrate_max_tries),
-               PingWatch (ms (st.ping_check_period_ms), (int)st.missing_pings),
-               RefusalDetector (ms (2000), 2) };
-    slot.reach = ReachProbe (
-        { ms (std::min<guint> (PROBE_MIN_INTERVAL_MS, st.probe_interval_ms)),
-          ms (st.probe_interval_ms), PROBE_GROWTH });
-    slot.cluster = clusters[i];
-    if (slot.cluster)
-      watch_cluster (self, i, slot.cluster);
-    priv->slots.push_back (std::move (slot));
-  }
-  priv->dests = DestinationList (uris, ms (st.failback_holdoff_ms));
-
-  std::vector<EncoderCandidate> cands, fallback;
-  for (auto &n : split (st.video_encoder, ", "))
-    cands.push_back ({ n, codec_of_factory (n) });
-  for (auto &n : split (st.fallback_video_encoder, ", "))
-    fallback.push_back ({ n, codec_of_factory (n) });
-  priv->chain
-      = std::make_unique<EncoderChain> (cands, fallback, st.codec_fallback);
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->stats = Stats ();
-    priv->hold.set_limit (ms (st.max_hold_time_ms));
-  }
-  priv->fatal = false;
-  return true;
-}
-
-static bool
-setup_recording (GstAutoRestoreSink *self, std::string &error)
-{
-  auto *priv = self->priv;
-  const Settings &st = priv->run;
-  if (st.recording_location.empty ())
-    return true;
-  GstElement *mux = gst_element_factory_make ("splitmuxsink", "recording");
-  if (!mux) {
-    error = "recording needs splitmuxsink (gstreamer1.0-plugins-good)";
-    return false;
-  }
-  GstElementFactory *mf
-      = gst_element_factory_find (st.recording_muxer.c_str ());
-  if (!mf) {
-    gst_object_unref (mux);
-    error = "recording-muxer '" + st.recording_muxer + "' is not installed";
-    return false;
-  }
-  gst_object_unref (mf);
-  g_object_set (mux, "location", st.recording_location.c_str (),
-                "muxer-factory", st.recording_muxer.c_str (), "max-size-bytes",
-                st.recording_max_size_bytes, "max-size-time",
-                st.recording_max_duration_ms * GST_MSECOND, "async-finalize",
-                FALSE, "start-index", (gint)priv->clips_opened.load (),
-                nullptr);
-  g_object_set_qdata (G_OBJECT (mux), recording_quark (), GINT_TO_POINTER (1));
-  gst_bin_add (GST_BIN (self), mux);
-  priv->splitmux = mux;
-  return true;
-}
-
 static GstStateChangeReturn
 gst_auto_restore_sink_change_state (GstElement *element,
                                     GstStateChange transition)
@@ -3164,100 +214,26 @@ gst_auto_restore_sink_change_state (GstElement *element,
   auto *self = GST_AUTO_RESTORE_SINK (element);
   auto *priv = self->priv;
   std::string error;
+  bool ok = true;
 
   switch (transition) {
   case GST_STATE_CHANGE_NULL_TO_READY:
-    if (!setup_run (self, error)) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
-                         (nullptr));
-      return GST_STATE_CHANGE_FAILURE;
-    }
-    /* Before the loop starts: from then on its state is written on it. */
-    priv->probe_cancel = g_cancellable_new ();
-    priv->loop.start ();
-    if (priv->run.network_monitor) {
-      priv->loop.post_and_wait ([self] {
-        auto *priv = self->priv;
-        priv->monitor = G_NETWORK_MONITOR (
-            g_object_ref (g_network_monitor_get_default ()));
-        priv->monitor_handler
-            = g_signal_connect (priv->monitor, "network-changed",
-                                G_CALLBACK (on_network_changed), self);
-      });
-    }
+    ok = open_run (self, error);
     break;
-  case GST_STATE_CHANGE_READY_TO_PAUSED: {
-    /* The loop runs since NULL->READY: its state is written on it. */
-    bool ok = false;
-    priv->loop.post_and_wait ([self, &ok, &error] {
-      auto *priv = self->priv;
-      priv->video.linked = gst_pad_is_linked (priv->video.ghost);
-      priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
-      priv->video.eos = priv->audio.eos = false;
-      priv->stopping = false;
-      priv->eos_posted = false;
-      priv->draining_eos = false;
-      priv->recording_eos = false;
-      /* A new run after a stop (PAUSED->READY->PAUSED): publishing starts
-       * afresh; the manual stop only held for the run it ended. */
-      for (auto &slot : priv->slots) {
-        slot.sched.reset ();
-        slot.gave_up = false;
-        slot.fatal = false;
-      }
-      priv->fatal = false;
-      priv->pending_start.reset ();
-      if (!priv->slots.empty ())
-        priv->dests.start_round ();
-      priv->started = true;
-      ok = priv->splitmux || setup_recording (self, error);
-      update_status (self);
-    });
-    if (!ok) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
-                         (nullptr));
-      return GST_STATE_CHANGE_FAILURE;
-    }
+  case GST_STATE_CHANGE_READY_TO_PAUSED:
+    priv->loop.post_and_wait (
+        [self, &ok, &error] { ok = begin_publishing (self, error); });
     break;
-  }
   case GST_STATE_CHANGE_PAUSED_TO_READY:
-    /* A manual stop: tear everything down, never restore. */
-    priv->loop.post_and_wait ([self] {
-      auto *priv = self->priv;
-      manual_stop (self);
-      std::vector<std::shared_ptr<Session>> all;
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        all = priv->sessions;
-      }
-      for (auto &s : all)
-        destroy_session (self, s);
-      /* Sessions torn down earlier on their own threads (WHIP DELETEs). */
-      resilient::gst::wait_detached_teardowns ();
-      {
-        /* The next run starts on its own first media. */
-        std::lock_guard<std::mutex> g (priv->lock);
-        gst_caps_replace (&priv->video.caps, nullptr);
-        gst_caps_replace (&priv->audio.caps, nullptr);
-        priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
-      }
-      if (priv->drain_timer) {
-        priv->loop.cancel (priv->drain_timer);
-        priv->drain_timer = 0;
-      }
-      if (priv->failback_timer) {
-        priv->loop.cancel (priv->failback_timer);
-        priv->failback_timer = 0;
-      }
-      if (priv->recording_timer) {
-        priv->loop.cancel (priv->recording_timer);
-        priv->recording_timer = 0;
-      }
-      priv->started = false;
-    });
+    priv->loop.post_and_wait ([self] { stop_publishing (self); });
     break;
   default:
     break;
+  }
+  if (!ok) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error.c_str ()),
+                       (nullptr));
+    return GST_STATE_CHANGE_FAILURE;
   }
 
   GstStateChangeReturn ret
@@ -3270,35 +246,13 @@ gst_auto_restore_sink_change_state (GstElement *element,
     priv->loop.post_and_wait ([self] { update_status (self); });
     break;
   case GST_STATE_CHANGE_READY_TO_NULL:
-    priv->loop.post_and_wait ([self] {
-      auto *priv = self->priv;
-      /* Probes still connecting own a socket and a reference to the
-       * element: cancel them and let their callbacks run before the loop
-       * (and its context) goes away. */
-      if (priv->probe_cancel)
-        g_cancellable_cancel (priv->probe_cancel);
-      GMainContext *ctx = priv->loop.context ();
-      while (priv->probes_in_flight > 0)
-        g_main_context_iteration (ctx, TRUE);
-      if (priv->monitor) {
-        g_signal_handler_disconnect (priv->monitor, priv->monitor_handler);
-        g_clear_object (&priv->monitor);
-      }
-      teardown_recording (self);
-      priv->recording_failed = false;
-      priv->recording_blocked = false;
-      priv->clips_opened = 0;
-      teardown_front (self, priv->video);
-      teardown_front (self, priv->audio);
-    });
+    priv->loop.post_and_wait ([self] { close_run (self); });
     priv->loop.stop ();
     g_clear_object (&priv->probe_cancel);
     {
       std::lock_guard<std::mutex> g (priv->lock);
       priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
     }
-    priv->slots.clear ();
-    priv->chain.reset ();
     break;
   default:
     break;
@@ -3324,22 +278,65 @@ make_statistics (GstAutoRestoreSink *self)
       s.failovers, "codec-changes", G_TYPE_UINT64, s.codec_changes,
       "encoder-changes", G_TYPE_UINT64, s.encoder_changes, "network-changes",
       G_TYPE_UINT64, s.network_changes, "clips", G_TYPE_UINT64, s.clips,
-      "recording-failures", G_TYPE_UINT64, s.recording_failures,
-      "bytes-in", G_TYPE_UINT64,
-      (guint64)(priv->video.bytes_in + priv->audio.bytes_in), "buffers-in",
-      G_TYPE_UINT64, (guint64)(priv->video.buffers_in + priv->audio.buffers_in),
-      "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
-      s.bitrate_kbps, "zero-bitrate-intervals", G_TYPE_INT,
-      s.zero_bitrate_intervals, "pings", G_TYPE_UINT64, s.pings,
-      "missing-pings", G_TYPE_INT, s.missing_pings, "rtt-ms", G_TYPE_DOUBLE,
-      s.rtt_ms, "held-buffers", G_TYPE_UINT64, (guint64)priv->hold.size (),
-      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()), "dropped-buffers",
-      G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
-      G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
-      s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
-      "video-codec", G_TYPE_STRING, s.video_codec.c_str (), "video-encoder",
-      G_TYPE_STRING, s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
+      "recording-failures", G_TYPE_UINT64, s.recording_failures, "bytes-in",
+      G_TYPE_UINT64, (guint64)(priv->video.bytes_in + priv->audio.bytes_in),
+      "buffers-in", G_TYPE_UINT64,
+      (guint64)(priv->video.buffers_in + priv->audio.buffers_in), "bytes-out",
+      G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE, s.bitrate_kbps,
+      "zero-bitrate-intervals", G_TYPE_INT, s.zero_bitrate_intervals, "pings",
+      G_TYPE_UINT64, s.pings, "missing-pings", G_TYPE_INT, s.missing_pings,
+      "rtt-ms", G_TYPE_DOUBLE, s.rtt_ms, "held-buffers", G_TYPE_UINT64,
+      (guint64)priv->hold.size (), "held-ms", G_TYPE_INT64,
+      to_ms (priv->hold.span ()), "dropped-buffers", G_TYPE_UINT64,
+      priv->hold.stats ().dropped, "last-outage-ms", G_TYPE_INT64,
+      s.last_outage_ms, "max-outage-ms", G_TYPE_INT64, s.max_outage_ms,
+      "last-failure", G_TYPE_STRING, s.last_failure.c_str (), "video-codec",
+      G_TYPE_STRING, s.video_codec.c_str (), "video-encoder", G_TYPE_STRING,
+      s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
       s.audio_codec.c_str (), nullptr);
+}
+
+/* Where each property the settings hold lives (gboolean and gint are
+ * both int; the GValue says which). */
+using SettingsField = std::variant<std::string Settings::*, int Settings::*,
+                                   guint Settings::*, guint64 Settings::*>;
+
+static const std::map<guint, SettingsField> &
+settings_fields ()
+{
+  static const std::map<guint, SettingsField> fields = {
+    { PROP_LOCATION, &Settings::location },
+    { PROP_REDUNDANT, &Settings::redundant },
+    { PROP_FAILBACK_HOLDOFF, &Settings::failback_holdoff_ms },
+    { PROP_VIDEO_ENCODER, &Settings::video_encoder },
+    { PROP_FALLBACK_VIDEO_ENCODER, &Settings::fallback_video_encoder },
+    { PROP_CODEC_FALLBACK, &Settings::codec_fallback },
+    { PROP_AUDIO_ENCODER, &Settings::audio_encoder },
+    { PROP_VIDEO_BITRATE, &Settings::video_bitrate },
+    { PROP_AUDIO_BITRATE, &Settings::audio_bitrate },
+    { PROP_KEYFRAME_INTERVAL, &Settings::keyframe_interval_ms },
+    { PROP_MAX_HOLD_TIME, &Settings::max_hold_time_ms },
+    { PROP_CHECK_BITRATE, &Settings::check_bitrate },
+    { PROP_BITRATE_CHECK_INTERVAL, &Settings::bitrate_check_interval_ms },
+    { PROP_BITRATE_MAX_TRIES, &Settings::bitrate_max_tries },
+    { PROP_RESTORE, &Settings::restore },
+    { PROP_RESTORE_INTERVAL, &Settings::restore_interval_ms },
+    { PROP_RESTORE_MAX_TRIES, &Settings::restore_max_tries },
+    { PROP_RESTORE_FAST_FIRST, &Settings::restore_fast_first },
+    { PROP_RESTORE_BACKOFF, &Settings::restore_backoff },
+    { PROP_RESTORE_MAX_INTERVAL, &Settings::restore_max_interval_ms },
+    { PROP_MISSING_PINGS, &Settings::missing_pings },
+    { PROP_PING_CHECK_PERIOD, &Settings::ping_check_period_ms },
+    { PROP_PROBE_INTERVAL, &Settings::probe_interval_ms },
+    { PROP_NETWORK_MONITOR, &Settings::network_monitor },
+    { PROP_RECORDING_LOCATION, &Settings::recording_location },
+    { PROP_RECORDING_MAX_SIZE_BYTES, &Settings::recording_max_size_bytes },
+    { PROP_RECORDING_MAX_DURATION, &Settings::recording_max_duration_ms },
+    { PROP_RECORDING_MUXER, &Settings::recording_muxer },
+    { PROP_EOS_DRAIN_TIMEOUT, &Settings::eos_drain_timeout_ms },
+    { PROP_CONNECT_TIMEOUT, &Settings::connect_timeout_ms },
+  };
+  return fields;
 }
 
 static void
@@ -3347,107 +344,39 @@ gst_auto_restore_sink_set_property (GObject *object, guint prop_id,
                                     const GValue *value, GParamSpec *pspec)
 {
   auto *self = GST_AUTO_RESTORE_SINK (object);
+  auto it = settings_fields ().find (prop_id);
+  if (it == settings_fields ().end ()) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
   std::lock_guard<std::mutex> g (self->priv->settings_lock);
   Settings &s = self->priv->settings;
-  auto str = [value] {
-    const gchar *v = g_value_get_string (value);
-    return std::string (v ? v : "");
-  };
-  switch (prop_id) {
-  case PROP_LOCATION:
-    s.location = str ();
-    break;
-  case PROP_REDUNDANT:
-    s.redundant = g_value_get_boolean (value);
-    break;
-  case PROP_FAILBACK_HOLDOFF:
-    s.failback_holdoff_ms = g_value_get_uint (value);
-    break;
-  case PROP_VIDEO_ENCODER:
-    s.video_encoder = str ();
-    break;
-  case PROP_FALLBACK_VIDEO_ENCODER:
-    s.fallback_video_encoder = str ();
-    break;
-  case PROP_CODEC_FALLBACK:
-    s.codec_fallback = g_value_get_boolean (value);
-    break;
-  case PROP_AUDIO_ENCODER:
-    s.audio_encoder = str ();
-    break;
-  case PROP_VIDEO_BITRATE:
-    s.video_bitrate = g_value_get_uint (value);
-    break;
-  case PROP_AUDIO_BITRATE:
-    s.audio_bitrate = g_value_get_uint (value);
-    break;
-  case PROP_KEYFRAME_INTERVAL:
-    s.keyframe_interval_ms = g_value_get_uint (value);
-    break;
-  case PROP_MAX_HOLD_TIME:
-    s.max_hold_time_ms = g_value_get_uint (value);
-    break;
-  case PROP_CHECK_BITRATE:
-    s.check_bitrate = g_value_get_boolean (value);
-    break;
-  case PROP_BITRATE_CHECK_INTERVAL:
-    s.bitrate_check_interval_ms = g_value_get_uint (value);
-    break;
-  case PROP_BITRATE_MAX_TRIES:
-    s.bitrate_max_tries = g_value_get_uint (value);
-    break;
-  case PROP_RESTORE:
-    s.restore = g_value_get_boolean (value);
-    break;
-  case PROP_RESTORE_INTERVAL:
-    s.restore_interval_ms = g_value_get_uint (value);
-    break;
-  case PROP_RESTORE_MAX_TRIES:
-    s.restore_max_tries = g_value_get_int (value);
-    break;
-  case PROP_RESTORE_FAST_FIRST:
-    s.restore_fast_first = g_value_get_boolean (value);
-    break;
-  case PROP_RESTORE_BACKOFF:
-    s.restore_backoff = g_value_get_boolean (value);
-    break;
-  case PROP_RESTORE_MAX_INTERVAL:
-    s.restore_max_interval_ms = g_value_get_uint (value);
-    break;
-  case PROP_MISSING_PINGS:
-    s.missing_pings = g_value_get_uint (value);
-    break;
-  case PROP_PING_CHECK_PERIOD:
-    s.ping_check_period_ms = g_value_get_uint (value);
-    break;
-  case PROP_PROBE_INTERVAL:
-    s.probe_interval_ms = g_value_get_uint (value);
-    break;
-  case PROP_NETWORK_MONITOR:
-    s.network_monitor = g_value_get_boolean (value);
-    break;
-  case PROP_RECORDING_LOCATION:
-    s.recording_location = str ();
-    break;
-  case PROP_RECORDING_MAX_SIZE_BYTES:
-    s.recording_max_size_bytes = g_value_get_uint64 (value);
-    break;
-  case PROP_RECORDING_MAX_DURATION:
-    s.recording_max_duration_ms = g_value_get_uint64 (value);
-    break;
-  case PROP_RECORDING_MUXER:
-    s.recording_muxer = str ();
-    break;
-  case PROP_EOS_DRAIN_TIMEOUT:
-    s.eos_drain_timeout_ms = g_value_get_uint (value);
-    break;
-  case PROP_CONNECT_TIMEOUT:
-    s.connect_timeout_ms = g_value_get_uint (value);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    break;
-  }
+  std::visit (
+      [&] (auto field) {
+        using T = std::remove_reference_t<decltype (s.*field)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          const gchar *v = g_value_get_string (value);
+          s.*field = v ? v : "";
+        } else if constexpr (std::is_same_v<T, guint64>) {
+          s.*field = g_value_get_uint64 (value);
+        } else if constexpr (std::is_same_v<T, guint>) {
+          s.*field = g_value_get_uint (value);
+        } else {
+          s.*field = G_VALUE_HOLDS_BOOLEAN (value) ? g_value_get_boolean (value)
+                                                   : g_value_get_int (value);
+        }
+      },
+      it->second);
+}
+
+/* The location property as shown: stream keys never leave through it. */
+static std::string
+shown_location (const std::string &location)
+{
+  std::string shown;
+  for (auto &u : split (location, " \t\n"))
+    shown += (shown.empty () ? "" : " ") + resilient::gst::redact_uri (u);
+  return shown;
 }
 
 static void
@@ -3465,112 +394,35 @@ gst_auto_restore_sink_get_property (GObject *object, guint prop_id,
     g_value_take_boxed (value, make_statistics (self));
     return;
   }
+  auto it = settings_fields ().find (prop_id);
+  if (it == settings_fields ().end ()) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    return;
+  }
   std::lock_guard<std::mutex> g (priv->settings_lock);
   const Settings &s = priv->settings;
-  switch (prop_id) {
-  case PROP_LOCATION:
-    /* Stream keys never leave through the property either. */
-    {
-      std::string shown;
-      for (auto &u : split (s.location, " \t\n"))
-        shown += (shown.empty () ? "" : " ") + resilient::gst::redact_uri (u);
-      g_value_set_string (value,
-                          s.location.empty () ? nullptr : shown.c_str ());
-    }
-    break;
-  case PROP_REDUNDANT:
-    g_value_set_boolean (value, s.redundant);
-    break;
-  case PROP_FAILBACK_HOLDOFF:
-    g_value_set_uint (value, s.failback_holdoff_ms);
-    break;
-  case PROP_VIDEO_ENCODER:
-    g_value_set_string (value, s.video_encoder.c_str ());
-    break;
-  case PROP_FALLBACK_VIDEO_ENCODER:
-    g_value_set_string (value, s.fallback_video_encoder.c_str ());
-    break;
-  case PROP_CODEC_FALLBACK:
-    g_value_set_boolean (value, s.codec_fallback);
-    break;
-  case PROP_AUDIO_ENCODER:
-    g_value_set_string (value, s.audio_encoder.c_str ());
-    break;
-  case PROP_VIDEO_BITRATE:
-    g_value_set_uint (value, s.video_bitrate);
-    break;
-  case PROP_AUDIO_BITRATE:
-    g_value_set_uint (value, s.audio_bitrate);
-    break;
-  case PROP_KEYFRAME_INTERVAL:
-    g_value_set_uint (value, s.keyframe_interval_ms);
-    break;
-  case PROP_MAX_HOLD_TIME:
-    g_value_set_uint (value, s.max_hold_time_ms);
-    break;
-  case PROP_CHECK_BITRATE:
-    g_value_set_boolean (value, s.check_bitrate);
-    break;
-  case PROP_BITRATE_CHECK_INTERVAL:
-    g_value_set_uint (value, s.bitrate_check_interval_ms);
-    break;
-  case PROP_BITRATE_MAX_TRIES:
-    g_value_set_uint (value, s.bitrate_max_tries);
-    break;
-  case PROP_RESTORE:
-    g_value_set_boolean (value, s.restore);
-    break;
-  case PROP_RESTORE_INTERVAL:
-    g_value_set_uint (value, s.restore_interval_ms);
-    break;
-  case PROP_RESTORE_MAX_TRIES:
-    g_value_set_int (value, s.restore_max_tries);
-    break;
-  case PROP_RESTORE_FAST_FIRST:
-    g_value_set_boolean (value, s.restore_fast_first);
-    break;
-  case PROP_RESTORE_BACKOFF:
-    g_value_set_boolean (value, s.restore_backoff);
-    break;
-  case PROP_RESTORE_MAX_INTERVAL:
-    g_value_set_uint (value, s.restore_max_interval_ms);
-    break;
-  case PROP_MISSING_PINGS:
-    g_value_set_uint (value, s.missing_pings);
-    break;
-  case PROP_PING_CHECK_PERIOD:
-    g_value_set_uint (value, s.ping_check_period_ms);
-    break;
-  case PROP_PROBE_INTERVAL:
-    g_value_set_uint (value, s.probe_interval_ms);
-    break;
-  case PROP_NETWORK_MONITOR:
-    g_value_set_boolean (value, s.network_monitor);
-    break;
-  case PROP_RECORDING_LOCATION:
-    g_value_set_string (value, s.recording_location.empty ()
-                                   ? nullptr
-                                   : s.recording_location.c_str ());
-    break;
-  case PROP_RECORDING_MAX_SIZE_BYTES:
-    g_value_set_uint64 (value, s.recording_max_size_bytes);
-    break;
-  case PROP_RECORDING_MAX_DURATION:
-    g_value_set_uint64 (value, s.recording_max_duration_ms);
-    break;
-  case PROP_RECORDING_MUXER:
-    g_value_set_string (value, s.recording_muxer.c_str ());
-    break;
-  case PROP_EOS_DRAIN_TIMEOUT:
-    g_value_set_uint (value, s.eos_drain_timeout_ms);
-    break;
-  case PROP_CONNECT_TIMEOUT:
-    g_value_set_uint (value, s.connect_timeout_ms);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    break;
-  }
+  std::visit (
+      [&] (auto field) {
+        using T
+            = std::remove_cv_t<std::remove_reference_t<decltype (s.*field)>>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          std::string v
+              = prop_id == PROP_LOCATION ? shown_location (s.*field) : s.*field;
+          /* Unset (a NULL default) reads as NULL. */
+          bool null = (s.*field).empty ()
+                      && !G_PARAM_SPEC_STRING (pspec)->default_value;
+          g_value_set_string (value, null ? nullptr : v.c_str ());
+        } else if constexpr (std::is_same_v<T, guint64>) {
+          g_value_set_uint64 (value, s.*field);
+        } else if constexpr (std::is_same_v<T, guint>) {
+          g_value_set_uint (value, s.*field);
+        } else if (G_VALUE_HOLDS_BOOLEAN (value)) {
+          g_value_set_boolean (value, s.*field);
+        } else {
+          g_value_set_int (value, s.*field);
+        }
+      },
+      it->second);
 }
 
 static void
@@ -3588,6 +440,13 @@ static void
 gst_auto_restore_sink_init (GstAutoRestoreSink *self)
 {
   self->priv = new GstAutoRestoreSinkPrivate ();
+  /* The first failure of the recording (any thread): handled on the loop. */
+  self->priv->recording.set_on_failure (
+      [self] (const std::string &location, const std::string &why) {
+        self->priv->loop.post ([keep = SelfRef (self), location, why] {
+          on_recording_failed (keep.p, location, why);
+        });
+      });
   init_front (self, self->priv->video, true);
   init_front (self, self->priv->audio, false);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
@@ -3597,17 +456,10 @@ gst_auto_restore_sink_init (GstAutoRestoreSink *self)
   (GParamFlags) (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS                    \
                  | GST_PARAM_MUTABLE_READY)
 
+/* Where to publish: destinations, failover and fail-back. */
 static void
-gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
+install_destination_properties (GObjectClass *gobject_class)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstBinClass *bin_class = GST_BIN_CLASS (klass);
-
-  gobject_class->set_property = gst_auto_restore_sink_set_property;
-  gobject_class->get_property = gst_auto_restore_sink_get_property;
-  gobject_class->finalize = gst_auto_restore_sink_finalize;
-
   g_object_class_install_property (
       gobject_class, PROP_LOCATION,
       g_param_spec_string (
@@ -3631,6 +483,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Time in milliseconds on a backup destination before trying the "
           "primary again (make-before-break); 0 stays on the backup.",
           0, G_MAXUINT, DEFAULT_FAILBACK_HOLDOFF_MS, RW_READY));
+}
+
+/* Encoders, bitrates, keyframes and holding media. */
+static void
+install_encoder_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_VIDEO_ENCODER,
       g_param_spec_string (
@@ -3682,6 +540,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Media in milliseconds held during an outage and sent on reconnect "
           "(from a keyframe); 0 holds only the current group of pictures.",
           0, G_MAXUINT, DEFAULT_MAX_HOLD_TIME_MS, RW_READY));
+}
+
+/* The bitrate watch. */
+static void
+install_health_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_CHECK_BITRATE,
       g_param_spec_boolean (
@@ -3702,6 +566,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Zero-bitrate check intervals in a row that mean republish; 0 "
           "never republishes on bitrate.",
           0, G_MAXUINT, DEFAULT_BITRATE_MAX_TRIES, RW_READY));
+}
+
+/* When to publish again: the restore schedule, liveness, probes. */
+static void
+install_restore_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_RESTORE,
       g_param_spec_boolean (
@@ -3774,6 +644,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Retry at once, skipping the wait, when the host's network "
           "changes.",
           DEFAULT_NETWORK_MONITOR, RW_READY));
+}
+
+/* The recording side job. */
+static void
+install_recording_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_RECORDING_LOCATION,
       g_param_spec_string (
@@ -3803,6 +679,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "Muxer factory for recording clips (matroskamux keeps a clip "
           "readable even if the process dies).",
           DEFAULT_RECORDING_MUXER, RW_READY));
+}
+
+/* A session's bounds: EOS drain and connect timeout. */
+static void
+install_session_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_EOS_DRAIN_TIMEOUT,
       g_param_spec_uint (
@@ -3819,6 +701,12 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "handshake, WHIP exchange) while media comes in; then it fails as "
           "connect-failed and is retried. 0 disables the limit.",
           0, G_MAXUINT, DEFAULT_CONNECT_TIMEOUT_MS, RW_READY));
+}
+
+/* What the element is doing. */
+static void
+install_status_properties (GObjectClass *gobject_class)
+{
   g_object_class_install_property (
       gobject_class, PROP_STATUS,
       g_param_spec_enum (
@@ -3836,6 +724,26 @@ gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
           "in docs/elements/autorestoresink.md.",
           GST_TYPE_STRUCTURE,
           (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+}
+
+static void
+gst_auto_restore_sink_class_init (GstAutoRestoreSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
+
+  gobject_class->set_property = gst_auto_restore_sink_set_property;
+  gobject_class->get_property = gst_auto_restore_sink_get_property;
+  gobject_class->finalize = gst_auto_restore_sink_finalize;
+
+  install_destination_properties (gobject_class);
+  install_encoder_properties (gobject_class);
+  install_health_properties (gobject_class);
+  install_restore_properties (gobject_class);
+  install_recording_properties (gobject_class);
+  install_session_properties (gobject_class);
+  install_status_properties (gobject_class);
 
   element_class->change_state = gst_auto_restore_sink_change_state;
   bin_class->handle_message = gst_auto_restore_sink_handle_message;
