@@ -155,27 +155,7 @@ parse_candidate (std::string_view uri)
 const char *
 reason_name (FailureReason r)
 {
-  switch (r) {
-  case FailureReason::Error:
-    return "error";
-  case FailureReason::Eos:
-    return "eos";
-  case FailureReason::Timeout:
-    return "timeout";
-  case FailureReason::LowBitrate:
-    return "low-bitrate";
-  case FailureReason::PadRemoved:
-    return "pad-removed";
-  case FailureReason::Unsupported:
-    return "unsupported";
-  case FailureReason::BadUri:
-    return "bad-uri";
-  case FailureReason::ClusterDown:
-    return "cluster-down";
-  case FailureReason::Undecodable:
-    return "undecodable";
-  }
-  return "error";
+  return failure_name (r);
 }
 
 bool

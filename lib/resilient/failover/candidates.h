@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include "resilient/core/failure.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,18 +44,10 @@ std::string join_uri_list (const std::vector<std::string> &uris);
 /* Syntax check and classification of one URI. */
 Candidate parse_candidate (std::string_view uri);
 
-/* Why a candidate stopped. Strings are the bus message `reason` values. */
-enum class FailureReason {
-  Error,
-  Eos,
-  Timeout,
-  LowBitrate,
-  PadRemoved,
-  Unsupported, /* unknown scheme / missing plugin */
-  BadUri,      /* unparsable URI */
-  ClusterDown, /* clusterresolver status callback: host or stream down */
-  Undecodable, /* bytes from the source, nothing parsed: see undecodable.h */
-};
+/* Why a candidate stopped: the input part of the one taxonomy
+ * (lib/resilient/core/failure.h); failure_name gives the bus message
+ * `reason` values. */
+using FailureReason = resilient::Failure;
 
 const char *reason_name (FailureReason r);
 

@@ -8,33 +8,15 @@
  */
 #pragma once
 
+#include "resilient/core/failure.h"
+
 namespace resilient::restore {
 
-enum class FailureKind {
-  /* The connection to the server broke (reset, closed, write failed). */
-  ServerLost,
-  /* The server could not be reached (refused, timed out, no route). */
-  ConnectFailed,
-  /* The server ended the publish while the connection stayed up. */
-  PublishStopped,
-  /* Nothing left the element for the configured number of check intervals
-   * although media was coming in. */
-  BitrateZero,
-  /* The peer stopped acknowledging (RTMP acks, SRT ACKs, RTCP). */
-  PingsMissing,
-  /* The host's network changed; the old connection is not trusted. */
-  NetworkChanged,
-  /* The cluster resolver's status callback reported the host (or the
-   * stream on it) down: go to another host of the cluster at once; not
-   * remembered against the host. */
-  ClusterDown,
-  /* The server refused this publisher (stream key, token, codec). Fatal. */
-  Refused,
-  /* A local problem: missing encoder, caps that cannot negotiate, a bad
-   * URI. Fatal. */
-  LocalError,
-};
+/* autorestoresink's reasons are the output part of the one taxonomy
+ * (lib/resilient/core/failure.h). */
+using FailureKind = resilient::Failure;
 
+/* Local errors and refusals are fatal: retrying cannot fix them. */
 constexpr bool
 is_fatal (FailureKind k)
 {
@@ -44,27 +26,7 @@ is_fatal (FailureKind k)
 constexpr const char *
 failure_kind_name (FailureKind k)
 {
-  switch (k) {
-  case FailureKind::ServerLost:
-    return "server-lost";
-  case FailureKind::ConnectFailed:
-    return "connect-failed";
-  case FailureKind::PublishStopped:
-    return "publish-stopped";
-  case FailureKind::BitrateZero:
-    return "bitrate-zero";
-  case FailureKind::PingsMissing:
-    return "pings-missing";
-  case FailureKind::NetworkChanged:
-    return "network-changed";
-  case FailureKind::ClusterDown:
-    return "cluster-down";
-  case FailureKind::Refused:
-    return "refused";
-  case FailureKind::LocalError:
-    return "local-error";
-  }
-  return "unknown";
+  return failure_name (k);
 }
 
 } // namespace resilient::restore
