@@ -16,8 +16,10 @@ constant_time_equal (std::string_view presented, std::string_view secret)
    * length difference is folded into the result, not an early return. */
   unsigned char diff = presented.size () == secret.size () ? 0 : 1;
   for (std::size_t i = 0; i < presented.size (); i++) {
-    unsigned char s = secret.empty () ? 0
-        : static_cast<unsigned char> (secret[i % secret.size ()]);
+    unsigned char s
+        = secret.empty ()
+              ? 0
+              : static_cast<unsigned char> (secret[i % secret.size ()]);
     diff |= static_cast<unsigned char> (presented[i]) ^ s;
   }
   return diff == 0 && !secret.empty ();
@@ -29,19 +31,29 @@ json_string (std::string_view s)
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf (buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char> (c);
-        }
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        char buf[8];
+        std::snprintf (buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char> (c);
+      }
     }
   }
   return out + "\"";
@@ -51,8 +63,8 @@ std::string
 problem_json (int status, std::string_view title, std::string_view detail)
 {
   return "{\"type\":\"about:blank\",\"status\":" + std::to_string (status)
-      + ",\"title\":" + json_string (title) + ",\"detail\":"
-      + json_string (detail) + "}";
+         + ",\"title\":" + json_string (title)
+         + ",\"detail\":" + json_string (detail) + "}";
 }
 
 std::string
@@ -95,21 +107,23 @@ same_path (const std::string &a, const std::string &b)
 
 Route
 route (const Limits &lim, const RequestHead &h, bool session_exists,
-    unsigned viewers)
+       unsigned viewers)
 {
   bool endpoint = same_path (h.path, lim.path);
-  std::string session = endpoint ? std::string ()
-      : session_id_of (lim.path, h.path);
+  std::string session
+      = endpoint ? std::string () : session_id_of (lim.path, h.path);
   if (!endpoint && session.empty ())
     return refuse (404, "Not Found",
-        "no WHEP endpoint or session at this path");
+                   "no WHEP endpoint or session at this path");
 
   const char *allow = endpoint ? "POST, OPTIONS" : "PATCH, DELETE, OPTIONS";
   bool known = endpoint ? (h.method == "POST" || h.method == "OPTIONS")
-      : (h.method == "PATCH" || h.method == "DELETE" || h.method == "OPTIONS");
+                        : (h.method == "PATCH" || h.method == "DELETE"
+                           || h.method == "OPTIONS");
   if (!known) {
-    Route r = refuse (405, "Method Not Allowed",
-        "method " + h.method.substr (0, 16) + " is not allowed here");
+    Route r
+        = refuse (405, "Method Not Allowed",
+                  "method " + h.method.substr (0, 16) + " is not allowed here");
     r.allow = allow;
     return r;
   }
@@ -124,23 +138,27 @@ route (const Limits &lim, const RequestHead &h, bool session_exists,
   if (!lim.token.empty ()) {
     static const std::string kBearer = "Bearer ";
     bool scheme = h.authorization.size () > kBearer.size ()
-        && std::equal (kBearer.begin (), kBearer.end (),
-            h.authorization.begin (), [] (char a, char b) {
-              return std::tolower ((unsigned char) a)
-                  == std::tolower ((unsigned char) b);
-            });
-    bool ok = scheme && constant_time_equal (
-        std::string_view (h.authorization).substr (kBearer.size ()),
-        lim.token);
+                  && std::equal (kBearer.begin (), kBearer.end (),
+                                 h.authorization.begin (), [] (char a, char b) {
+                                   return std::tolower ((unsigned char)a)
+                                          == std::tolower ((unsigned char)b);
+                                 });
+    bool ok = scheme
+              && constant_time_equal (
+                  std::string_view (h.authorization).substr (kBearer.size ()),
+                  lim.token);
     if (!ok)
-      return refuse (401, "Unauthorized", h.authorization.empty () ?
-          "this endpoint requires Authorization: Bearer <token>" :
-          "the bearer token is not valid");
+      return refuse (
+          401, "Unauthorized",
+          h.authorization.empty ()
+              ? "this endpoint requires Authorization: Bearer <token>"
+              : "the bearer token is not valid");
   }
 
   if (!endpoint && !session_exists)
-    return refuse (404, "Not Found", "no such session (it ended or never "
-        "existed)");
+    return refuse (404, "Not Found",
+                   "no such session (it ended or never "
+                   "existed)");
 
   if (h.method == "DELETE") {
     Route r;
@@ -151,18 +169,20 @@ route (const Limits &lim, const RequestHead &h, bool session_exists,
   }
 
   if (h.content_length && *h.content_length > lim.max_body)
-    return refuse (413, "Content Too Large", "the body has "
-        + std::to_string (*h.content_length) + " bytes; at most "
-        + std::to_string (lim.max_body) + " are accepted");
+    return refuse (413, "Content Too Large",
+                   "the body has " + std::to_string (*h.content_length)
+                       + " bytes; at most " + std::to_string (lim.max_body)
+                       + " are accepted");
 
   std::string mt = whip::media_type (h.content_type);
   if (h.method == "POST") {
     if (h.content_type != "application/sdp" && mt != "application/sdp")
       return refuse (415, "Unsupported Media Type",
-          "an offer must be sent as Content-Type: application/sdp");
+                     "an offer must be sent as Content-Type: application/sdp");
     if (lim.max_viewers > 0 && viewers >= lim.max_viewers) {
-      Route r = refuse (503, "Service Unavailable", "the viewer limit ("
-          + std::to_string (lim.max_viewers) + ") is reached");
+      Route r = refuse (503, "Service Unavailable",
+                        "the viewer limit (" + std::to_string (lim.max_viewers)
+                            + ") is reached");
       r.retry_after_s = static_cast<int> (
           std::max<std::int64_t> (1, (to_ms (lim.retry_after) + 999) / 1000));
       return r;
@@ -175,10 +195,13 @@ route (const Limits &lim, const RequestHead &h, bool session_exists,
 
   /* PATCH */
   if (mt != "application/trickle-ice-sdpfrag")
-    return refuse (415, "Unsupported Media Type", "a PATCH must carry "
+    return refuse (
+        415, "Unsupported Media Type",
+        "a PATCH must carry "
         "application/trickle-ice-sdpfrag (ICE restarts are not supported)");
   if (h.if_match.empty ())
-    return refuse (428, "Precondition Required",
+    return refuse (
+        428, "Precondition Required",
         "a trickle PATCH must carry If-Match with the session's ETag");
   Route r;
   r.action = Action::Trickle;
@@ -198,7 +221,7 @@ lower (std::string s)
 /* "96 H264/90000" -> {"96", "h264", "90000"} */
 static bool
 split_rtpmap (const std::string &v, std::string &pt, std::string &enc,
-    std::string &rate)
+              std::string &rate)
 {
   auto sp = v.find (' ');
   if (sp == std::string::npos)
@@ -252,7 +275,7 @@ to_pt (const std::string &s)
 
 std::optional<Formats>
 choose_formats (const std::string &offer, VideoCodec video, bool want_audio,
-    int &status, std::string &error)
+                int &status, std::string &error)
 {
   auto sdp = whip::Sdp::parse (offer);
   if (!sdp || sdp->media.empty ()) {
@@ -294,8 +317,8 @@ choose_formats (const std::string &offer, VideoCodec video, bool want_audio,
     } else if (m.kind () == "audio" && want_audio && f.audio_pt < 0) {
       for (auto &v : m.attrs ("rtpmap")) {
         std::string pt, enc, rate;
-        if (split_rtpmap (v, pt, enc, rate) && enc == "opus"
-            && rate == "48000" && to_pt (pt) >= 0
+        if (split_rtpmap (v, pt, enc, rate) && enc == "opus" && rate == "48000"
+            && to_pt (pt) >= 0
             && std::find (fmts.begin (), fmts.end (), pt) != fmts.end ()) {
           f.audio_pt = to_pt (pt);
           f.audio_mid = m.mid ();
@@ -306,21 +329,24 @@ choose_formats (const std::string &offer, VideoCodec video, bool want_audio,
   }
   if (f.video_pt < 0 && f.audio_pt < 0) {
     status = 422;
-    const char *codec = video == VideoCodec::VP8 ? "VP8" :
-        "H264 (packetization-mode=1, Baseline profile)";
-    error = saw_video ? std::string ("the offer accepts no ") + codec
-            + (want_audio ? " video and no Opus audio" : " video")
-                      : std::string ("the offer has no receiving m-section "
-                            "for ") + codec + (want_audio ? " or Opus" : "");
+    const char *codec = video == VideoCodec::VP8
+                            ? "VP8"
+                            : "H264 (packetization-mode=1, Baseline profile)";
+    error = saw_video
+                ? std::string ("the offer accepts no ") + codec
+                      + (want_audio ? " video and no Opus audio" : " video")
+                : std::string ("the offer has no receiving m-section "
+                               "for ")
+                      + codec + (want_audio ? " or Opus" : "");
     return std::nullopt;
   }
   return f;
 }
 
 ViewerWatch::ViewerWatch (TimePoint created, Duration connect_timeout,
-    Duration rtcp_timeout)
-  : created_ (created), connect_timeout_ (connect_timeout),
-    rtcp_timeout_ (rtcp_timeout), last_life_ (created)
+                          Duration rtcp_timeout)
+    : created_ (created), connect_timeout_ (connect_timeout),
+      rtcp_timeout_ (rtcp_timeout), last_life_ (created)
 {
 }
 
@@ -349,10 +375,15 @@ ViewerWatch::on_rtcp (TimePoint now)
 Duration
 ViewerWatch::allowance () const
 {
-  if (gaps_.empty ())
-    return std::max (rtcp_timeout_, Duration (ms (7500)));
-  Duration longest = *std::max_element (gaps_.begin (), gaps_.end ());
-  return std::max (rtcp_timeout_, 3 * longest);
+  Duration longest = gaps_.empty ()
+                         ? Duration (0)
+                         : *std::max_element (gaps_.begin (), gaps_.end ());
+  Duration a = std::max (rtcp_timeout_, 3 * longest);
+  /* the first reports of an RFC 3550 stack come early (half interval):
+   * until three gaps are known the rhythm is not */
+  if (gaps_.size () < 3)
+    a = std::max (a, Duration (ms (7500)));
+  return a;
 }
 
 void
@@ -369,13 +400,13 @@ ViewerWatch::dead (TimePoint now) const
     return failed_;
   if (!connected_) {
     if (connect_timeout_.count () > 0 && now - created_ >= connect_timeout_)
-      return "not connected within " + std::to_string (to_ms (
-                 connect_timeout_)) + " ms";
+      return "not connected within " + std::to_string (to_ms (connect_timeout_))
+             + " ms";
     return std::nullopt;
   }
   if (rtcp_timeout_.count () > 0 && now - last_life_ >= allowance ())
-    return "no RTCP from the viewer for " + std::to_string (to_ms (
-               now - last_life_)) + " ms";
+    return "no RTCP from the viewer for "
+           + std::to_string (to_ms (now - last_life_)) + " ms";
   return std::nullopt;
 }
 
@@ -386,7 +417,7 @@ ViewerWatch::silence (TimePoint now) const
 }
 
 KeyframeGate::KeyframeGate (Duration min_interval)
-  : min_interval_ (min_interval)
+    : min_interval_ (min_interval)
 {
 }
 
@@ -411,4 +442,4 @@ KeyframeGate::sent (TimePoint now)
   pending_.reset ();
 }
 
-}  // namespace resilient::server
+} // namespace resilient::server

@@ -30,22 +30,22 @@ bool constant_time_equal (std::string_view presented, std::string_view secret);
 
 /* An application/problem+json body (RFC 9457) with type about:blank. */
 std::string problem_json (int status, std::string_view title,
-    std::string_view detail);
+                          std::string_view detail);
 
 enum class Action {
-  Refuse,        /* send `status` with the problem */
-  Options,       /* 204 with CORS and Accept-Post */
-  CreateViewer,  /* POST of an offer on the endpoint */
-  Trickle,       /* PATCH of a session with an sdpfrag */
-  Delete,        /* DELETE of a session */
+  Refuse,       /* send `status` with the problem */
+  Options,      /* 204 with CORS and Accept-Post */
+  CreateViewer, /* POST of an offer on the endpoint */
+  Trickle,      /* PATCH of a session with an sdpfrag */
+  Delete,       /* DELETE of a session */
 };
 
 struct RequestHead
 {
   std::string method;
   std::string path;
-  std::string content_type;   /* the header as sent, empty when absent */
-  std::string authorization;  /* the header as sent, empty when absent */
+  std::string content_type;  /* the header as sent, empty when absent */
+  std::string authorization; /* the header as sent, empty when absent */
   std::string if_match;
   /* Content-Length when sent; nullopt for chunked or absent */
   std::optional<std::size_t> content_length;
@@ -66,9 +66,9 @@ struct Route
   int status = 0;
   std::string title;
   std::string detail;
-  std::string allow;            /* 405: the Allow header */
+  std::string allow; /* 405: the Allow header */
   std::optional<int> retry_after_s;
-  std::string session;          /* Trickle/Delete: the session id */
+  std::string session; /* Trickle/Delete: the session id */
 };
 
 /* Decides one request from its head. Sessions live under
@@ -76,19 +76,19 @@ struct Route
  * `viewers` is the current count. Order of checks: path (404), method on
  * that path (405), token (401, after OPTIONS which browsers send without
  * one), body size (413), media type (415), then viewer limit (503). */
-Route route (const Limits &limits, const RequestHead &head,
-    bool session_exists, unsigned viewers);
+Route route (const Limits &limits, const RequestHead &head, bool session_exists,
+             unsigned viewers);
 
 /* The session id of a session path under `endpoint`, empty otherwise. */
 std::string session_id_of (const std::string &endpoint,
-    const std::string &path);
+                           const std::string &path);
 
 enum class VideoCodec { H264, VP8 };
 
 struct Formats
 {
-  int video_pt = -1;   /* -1: the offer has no video we can send */
-  int audio_pt = -1;   /* -1: no Opus */
+  int video_pt = -1; /* -1: the offer has no video we can send */
+  int audio_pt = -1; /* -1: no Opus */
   std::string video_mid;
   std::string audio_mid;
 };
@@ -100,7 +100,8 @@ struct Formats
  * count. `error` names what is wrong when the offer is not usable: not SDP
  * (status 400) or nothing we send (422). */
 std::optional<Formats> choose_formats (const std::string &offer,
-    VideoCodec video, bool want_audio, int &status, std::string &error);
+                                       VideoCodec video, bool want_audio,
+                                       int &status, std::string &error);
 
 /* When a viewer is dead. It must connect within `connect_timeout` of its
  * creation and then keep sending RTCP (libnice 0.1.21 has no ICE consent
@@ -108,14 +109,15 @@ std::optional<Formats> choose_formats (const std::string &offer,
  * is the larger of `rtcp_timeout` and 3 x the longest of the last 8 gaps
  * between two RTCP packets (a viewer's report interval is its own:
  * browsers report about every second, a plain RFC 3550 stack every 2.5 to
- * 7.5 s), and 7.5 s (1.5 x RFC 3550's 5 s minimum) until two packets gave
- * a gap. ICE or DTLS failed or closed is dead at once. A timeout of 0
+ * 7.5 s), and at least 7.5 s (1.5 x RFC 3550's 5 s minimum) until three
+ * gaps are known (an RFC 3550 stack's first reports come early, at half
+ * its interval). ICE or DTLS failed or closed is dead at once. A timeout of 0
  * disables that check. */
 class ViewerWatch
 {
 public:
   ViewerWatch (TimePoint created, Duration connect_timeout,
-      Duration rtcp_timeout);
+               Duration rtcp_timeout);
 
   void on_connected (TimePoint now);
   void on_rtcp (TimePoint now);
@@ -163,4 +165,4 @@ private:
   std::uint64_t coalesced_ = 0;
 };
 
-}  // namespace resilient::server
+} // namespace resilient::server

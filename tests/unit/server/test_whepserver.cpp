@@ -21,7 +21,7 @@ limits (const std::string &token = "", unsigned max = 0)
 
 RequestHead
 head (const std::string &method, const std::string &path,
-    const std::string &ct = "application/sdp", const std::string &auth = "")
+      const std::string &ct = "application/sdp", const std::string &auth = "")
 {
   RequestHead h;
   h.method = method;
@@ -32,25 +32,25 @@ head (const std::string &method, const std::string &path,
   return h;
 }
 
-const char *kChromeOffer =
-    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-    "a=group:BUNDLE 0 1\r\n"
-    "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
-    "a=recvonly\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"
-    "m=video 9 UDP/TLS/RTP/SAVPF 96 102 103 104 108\r\nc=IN IP4 0.0.0.0\r\n"
-    "a=mid:1\r\na=recvonly\r\na=rtpmap:96 VP8/90000\r\n"
-    "a=rtpmap:102 H264/90000\r\n"
-    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;"
-    "profile-level-id=42001f\r\n"
-    "a=rtpmap:103 H264/90000\r\n"
-    "a=fmtp:103 level-asymmetry-allowed=1;packetization-mode=1;"
-    "profile-level-id=64001f\r\n"
-    "a=rtpmap:104 H264/90000\r\n"
-    "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=1;"
-    "profile-level-id=42e01f\r\n"
-    "a=rtpmap:108 rtx/90000\r\n";
+const char *kChromeOffer
+    = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "a=group:BUNDLE 0 1\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+      "a=recvonly\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96 102 103 104 108\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=mid:1\r\na=recvonly\r\na=rtpmap:96 VP8/90000\r\n"
+      "a=rtpmap:102 H264/90000\r\n"
+      "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;"
+      "profile-level-id=42001f\r\n"
+      "a=rtpmap:103 H264/90000\r\n"
+      "a=fmtp:103 level-asymmetry-allowed=1;packetization-mode=1;"
+      "profile-level-id=64001f\r\n"
+      "a=rtpmap:104 H264/90000\r\n"
+      "a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=1;"
+      "profile-level-id=42e01f\r\n"
+      "a=rtpmap:108 rtx/90000\r\n";
 
-}  // namespace
+} // namespace
 
 TEST (ConstantTimeEqual, OnlyTheExactSecretMatches)
 {
@@ -69,8 +69,8 @@ TEST (ConstantTimeEqual, OnlyTheExactSecretMatches)
 TEST (ProblemJson, EscapesAndCarriesStatus)
 {
   EXPECT_EQ (problem_json (415, "Unsupported \"Type\"", "a\nb\x01"),
-      "{\"type\":\"about:blank\",\"status\":415,\"title\":"
-      "\"Unsupported \\\"Type\\\"\",\"detail\":\"a\\nb\\u0001\"}");
+             "{\"type\":\"about:blank\",\"status\":415,\"title\":"
+             "\"Unsupported \\\"Type\\\"\",\"detail\":\"a\\nb\\u0001\"}");
 }
 
 TEST (Route, PostOnTheEndpointCreatesAViewer)
@@ -79,20 +79,20 @@ TEST (Route, PostOnTheEndpointCreatesAViewer)
   EXPECT_EQ (r.action, Action::CreateViewer);
   /* a trailing slash is the same endpoint */
   EXPECT_EQ (route (limits (), head ("POST", "/whep/"), false, 0).action,
-      Action::CreateViewer);
+             Action::CreateViewer);
 }
 
 TEST (Route, UnknownPathsAre404)
 {
-  for (const char *p : { "/", "/other", "/whepx", "/whep/../x", "/whep/a/b",
-           "" }) {
+  for (const char *p :
+       { "/", "/other", "/whepx", "/whep/../x", "/whep/a/b", "" }) {
     auto r = route (limits (), head ("POST", p), false, 0);
     EXPECT_EQ (r.status, 404) << p;
     EXPECT_EQ (r.action, Action::Refuse) << p;
   }
   /* a well-formed session path of a session that does not exist */
-  EXPECT_EQ (route (limits (), head ("DELETE", "/whep/abc123"), false, 0)
-                 .status, 404);
+  EXPECT_EQ (
+      route (limits (), head ("DELETE", "/whep/abc123"), false, 0).status, 404);
 }
 
 TEST (Route, WrongMethodsAre405WithAllow)
@@ -111,26 +111,36 @@ TEST (Route, TokenIsRequiredExceptForOptions)
 {
   auto l = limits ("tok");
   EXPECT_EQ (route (l, head ("POST", "/whep"), false, 0).status, 401);
-  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp",
-                        "Bearer nope"), false, 0).status, 401);
-  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp",
-                        "Basic tok"), false, 0).status, 401);
-  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp",
-                        "Bearer tok"), false, 0).action, Action::CreateViewer);
-  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp",
-                        "bearer tok"), false, 0).action, Action::CreateViewer);
+  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp", "Bearer nope"),
+                    false, 0)
+                 .status,
+             401);
+  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp", "Basic tok"),
+                    false, 0)
+                 .status,
+             401);
+  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp", "Bearer tok"),
+                    false, 0)
+                 .action,
+             Action::CreateViewer);
+  EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp", "bearer tok"),
+                    false, 0)
+                 .action,
+             Action::CreateViewer);
   /* browsers send the CORS preflight without credentials */
   EXPECT_EQ (route (l, head ("OPTIONS", "/whep", ""), false, 0).action,
-      Action::Options);
+             Action::Options);
   /* DELETE and PATCH need it too; and a missing token on an unknown
    * session says 401, not whether the session exists */
   EXPECT_EQ (route (l, head ("DELETE", "/whep/abc"), true, 0).status, 401);
   EXPECT_EQ (route (l, head ("DELETE", "/whep/abc"), false, 0).status, 401);
-  EXPECT_EQ (route (l, head ("DELETE", "/whep/abc", "", "Bearer tok"), true,
-                 0).action, Action::Delete);
+  EXPECT_EQ (
+      route (l, head ("DELETE", "/whep/abc", "", "Bearer tok"), true, 0).action,
+      Action::Delete);
   /* the refusal never echoes the token */
-  auto r = route (l, head ("POST", "/whep", "application/sdp",
-                      "Bearer wrongsecret"), false, 0);
+  auto r = route (
+      l, head ("POST", "/whep", "application/sdp", "Bearer wrongsecret"), false,
+      0);
   EXPECT_EQ (r.detail.find ("wrongsecret"), std::string::npos);
 }
 
@@ -158,14 +168,14 @@ TEST (Route, ViewerLimitIs503WithRetryAfter)
 {
   auto l = limits ("", 2);
   EXPECT_EQ (route (l, head ("POST", "/whep"), false, 1).action,
-      Action::CreateViewer);
+             Action::CreateViewer);
   auto r = route (l, head ("POST", "/whep"), false, 2);
   EXPECT_EQ (r.status, 503);
   ASSERT_TRUE (r.retry_after_s);
-  EXPECT_EQ (*r.retry_after_s, 3);  /* 2500 ms rounded up */
+  EXPECT_EQ (*r.retry_after_s, 3); /* 2500 ms rounded up */
   /* unlimited */
   EXPECT_EQ (route (limits (), head ("POST", "/whep"), false, 1000).action,
-      Action::CreateViewer);
+             Action::CreateViewer);
 }
 
 TEST (SessionId, OnlyAlphanumericIdsDirectlyUnderTheEndpoint)
@@ -203,29 +213,28 @@ TEST (ChooseFormats, RefusalsSayWhy)
 {
   int status = 0;
   std::string err;
-  EXPECT_FALSE (choose_formats ("garbage", VideoCodec::H264, true, status,
-      err));
+  EXPECT_FALSE (
+      choose_formats ("garbage", VideoCodec::H264, true, status, err));
   EXPECT_EQ (status, 400);
   EXPECT_FALSE (choose_formats ("", VideoCodec::H264, true, status, err));
   EXPECT_EQ (status, 400);
-  std::string vp8only = "v=0\r\ns=-\r\nt=0 0\r\n"
-      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=recvonly\r\n"
-      "a=rtpmap:96 VP8/90000\r\n";
-  EXPECT_FALSE (choose_formats (vp8only, VideoCodec::H264, false, status,
-      err));
+  std::string vp8only
+      = "v=0\r\ns=-\r\nt=0 0\r\n"
+        "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=recvonly\r\n"
+        "a=rtpmap:96 VP8/90000\r\n";
+  EXPECT_FALSE (choose_formats (vp8only, VideoCodec::H264, false, status, err));
   EXPECT_EQ (status, 422);
   EXPECT_NE (err.find ("H264"), std::string::npos);
   /* a sendonly offer (a publisher at a viewer endpoint) takes nothing */
   std::string sendonly = vp8only;
   sendonly.replace (sendonly.find ("recvonly"), 8, "sendonly");
-  EXPECT_FALSE (choose_formats (sendonly, VideoCodec::VP8, false, status,
-      err));
+  EXPECT_FALSE (choose_formats (sendonly, VideoCodec::VP8, false, status, err));
   EXPECT_EQ (status, 422);
   /* a payload type listed in rtpmap but not on the m-line is not offered */
   std::string notlisted = vp8only;
   notlisted.replace (notlisted.find ("SAVPF 96"), 8, "SAVPF 97");
-  EXPECT_FALSE (choose_formats (notlisted, VideoCodec::VP8, false, status,
-      err));
+  EXPECT_FALSE (
+      choose_formats (notlisted, VideoCodec::VP8, false, status, err));
 }
 
 TEST (ViewerWatch, MustConnectInTime)
@@ -263,7 +272,11 @@ TEST (ViewerWatch, SlowReportersGetThreeTimesTheirLongestGap)
   EXPECT_TRUE (w.dead (ms (7600)));
   ViewerWatch s (ms (0), ms (5000), ms (2000));
   s.on_connected (ms (100));
-  /* an RFC 3550 receiver: reports 2.5 .. 7.5 s apart */
+  /* an RFC 3550 receiver: a first report early, then 2.5 .. 7.5 s apart;
+   * the early short gaps do not set the allowance */
+  s.on_rtcp (ms (200));
+  s.on_rtcp (ms (600));
+  EXPECT_FALSE (s.dead (ms (600 + 7499)));
   int t = 1000;
   for (int gap : { 5000, 2500, 7000, 4000 }) {
     s.on_rtcp (ms (t));
