@@ -189,6 +189,8 @@ struct Viewer
   GstElement *asrc = nullptr;
   int video_pt = -1;
   int audio_pt = -1;
+  int video_mline = -1; /* m-line index of the offer's video / audio */
+  int audio_mline = -1;
   SoupServerMessage *pending = nullptr; /* POST paused until the answer */
   ControlLoop::TimerId gather_timer = 0;
   srv::ViewerWatch watch;
@@ -932,6 +934,8 @@ on_answer_created (GstPromise *p, gpointer user_data)
   });
 }
 
+static bool attach_sources (GstResWhepServerSink *self, Viewer *v);
+
 static void
 on_remote_set (GstPromise *p, gpointer user_data)
 {
@@ -947,6 +951,12 @@ on_remote_set (GstPromise *p, gpointer user_data)
       return;
     if (!err.empty ()) {
       refuse_viewer (self, id, 422, "webrtcbin refused the offer: " + err);
+      return;
+    }
+    if (!attach_sources (self, v)) {
+      refuse_viewer (self, id, 422,
+                     "the offer's m-lines cannot take our "
+                     "media");
       return;
     }
     g_signal_emit_by_name (
@@ -1036,11 +1046,15 @@ make_appsrc (GstResWhepServerSink *self, Viewer *v, bool video)
   return src;
 }
 
-static void
-link_to_webrtc (Viewer *v, GstElement *src, const std::string &kind,
+static bool
+link_to_webrtc (Viewer *v, GstElement *src, int mline, const std::string &kind,
                 const char *encoding, int clock_rate, int pt, guint ssrc)
 {
-  GstPad *sink = gst_element_request_pad_simple (v->webrtc, "sink_%u");
+  /* sink_<mline>: the transceiver webrtcbin made for that m-line */
+  std::string name = "sink_" + std::to_string (mline);
+  GstPad *sink = gst_element_request_pad_simple (v->webrtc, name.c_str ());
+  if (!sink)
+    return false;
   GstPad *srcpad = gst_element_get_static_pad (src, "src");
   gst_pad_link (srcpad, sink);
   gst_object_unref (srcpad);
@@ -1058,6 +1072,44 @@ link_to_webrtc (Viewer *v, GstElement *src, const std::string &kind,
     gst_object_unref (trans);
   }
   gst_object_unref (sink);
+  return trans != nullptr;
+}
+
+/* Loop thread, once the offer is applied: one appsrc per kind the viewer
+ * takes, linked to the transceiver of its m-line (sendonly, our codec),
+ * then the viewer joins the fan-out. */
+static bool
+attach_sources (GstResWhepServerSink *self, Viewer *v)
+{
+  Private *priv = self->priv;
+  guint vssrc, assrc;
+  GstResWhepServerVideoCodec codec;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    vssrc = priv->video_ssrc;
+    assrc = priv->audio_ssrc;
+  }
+  codec = priv->running.video_codec;
+  bool ok = true;
+  if (v->video_pt >= 0) {
+    v->vsrc = make_appsrc (self, v, true);
+    gst_bin_add (GST_BIN (v->pipeline), v->vsrc);
+    ok &= link_to_webrtc (v, v->vsrc, v->video_mline, "video",
+                          codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8 ? "VP8"
+                                                                       : "H264",
+                          90000, v->video_pt, vssrc);
+    gst_element_sync_state_with_parent (v->vsrc);
+  }
+  if (v->audio_pt >= 0) {
+    v->asrc = make_appsrc (self, v, false);
+    gst_bin_add (GST_BIN (v->pipeline), v->asrc);
+    ok &= link_to_webrtc (v, v->asrc, v->audio_mline, "audio", "OPUS", 48000,
+                          v->audio_pt, assrc);
+    gst_element_sync_state_with_parent (v->asrc);
+  }
+  if (ok)
+    publish_outs (self);
+  return ok;
 }
 
 /* Loop thread: count the RTCP the viewer sends, once webrtcbin's RTP
@@ -1164,27 +1216,28 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
     g_object_unref (ice);
   }
   gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
-  guint vssrc, assrc;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    vssrc = priv->video_ssrc;
-    assrc = priv->audio_ssrc;
+  /* the sources and their transceivers come once the offer is applied
+   * (attach_sources): a transceiver made before could stay unmatched to
+   * the offer's m-lines, and webrtcbin 1.22 aborts on a pad whose
+   * transceiver has no stream */
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const char *mid = gst_sdp_media_get_attribute_val (
+        gst_sdp_message_get_media (sdp, i), "mid");
+    if (mid && v->video_pt >= 0 && formats->video_mid == mid)
+      v->video_mline = (int)i;
+    if (mid && v->audio_pt >= 0 && formats->audio_mid == mid)
+      v->audio_mline = (int)i;
   }
-  /* same order as the offer's m-sections is not needed: webrtcbin matches
-   * transceivers by kind */
-  if (v->video_pt >= 0) {
-    v->vsrc = make_appsrc (self, v.get (), true);
-    gst_bin_add (GST_BIN (v->pipeline), v->vsrc);
-    link_to_webrtc (
-        v.get (), v->vsrc, "video",
-        s.video_codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8 ? "VP8" : "H264",
-        90000, v->video_pt, vssrc);
-  }
-  if (v->audio_pt >= 0) {
-    v->asrc = make_appsrc (self, v.get (), false);
-    gst_bin_add (GST_BIN (v->pipeline), v->asrc);
-    link_to_webrtc (v.get (), v->asrc, "audio", "OPUS", 48000, v->audio_pt,
-                    assrc);
+  if ((v->video_pt >= 0 && v->video_mline < 0)
+      || (v->audio_pt >= 0 && v->audio_mline < 0)) {
+    gst_sdp_message_free (sdp);
+    destroy_viewer (self, std::move (v));
+    srv::Route r;
+    r.status = 400;
+    r.title = "Bad Request";
+    r.detail = "every m-section of the offer needs an a=mid";
+    send_route_refusal (self, msg, r);
+    return;
   }
   SelfRef<GstResWhepServerSink> ref (self);
   g_signal_connect_data (v->webrtc, "notify::ice-gathering-state",

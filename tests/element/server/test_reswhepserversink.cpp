@@ -2,6 +2,7 @@
  * with reswhepsrc viewers (in process and as a gst-launch child killed -9)
  * and raw HTTP requests (bad ones included), all on loopback. */
 #include "fixtures/buspump.h"
+#include "fixtures/chromiumpeer.h"
 #include "fixtures/process.h"
 
 #include <gst/gst.h>
@@ -536,6 +537,46 @@ TEST (ResWhepServerSink, KilledViewerIsReaped)
       << " before: " << fd_list () << "\nbefore: " << fds_before;
   EXPECT_TRUE (wait_for ([&] { return threads_now () <= threads0; }, 5s))
       << threads_now () << " threads, " << threads0 << " before";
+}
+
+/* A browser engine we did not write plays over WHEP: chromium's own
+ * recvonly offer POSTed cross-origin (CORS preflight), H264 + Opus
+ * decoded in the page, DELETE on stop. */
+TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  Server server ("");
+  fixtures::ChromiumPeer peer;
+  ASSERT_TRUE (peer.peer_ready ());
+  ASSERT_TRUE (peer.start_chromium ());
+  int id = peer.play (server.url ());
+  ASSERT_GT (id, 0);
+  fixtures::PageSession last;
+  bool decoded = wait_for (
+      [&] {
+        auto all = peer.sessions ();
+        auto it = all.find (id);
+        if (it == all.end ())
+          return false;
+        last = it->second;
+        return last.frames_decoded >= 30 && last.in_audio_packets >= 20;
+      },
+      60s);
+  ASSERT_TRUE (decoded) << "state " << last.state << ", codec "
+                        << last.in_video_codec << ", frames "
+                        << last.frames_decoded << ", audio packets "
+                        << last.in_audio_packets;
+  EXPECT_EQ (last.in_video_codec, "video/H264");
+  EXPECT_EQ (server.viewers (), 1u);
+  /* chromium's offer was answered by our server, not peer.py */
+  EXPECT_NE (peer.offer (id).find ("a=recvonly"), std::string::npos);
+  peer.stop_play (id);
+  EXPECT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 10s));
+  EXPECT_TRUE (wait_for ([&] { return peer.sessions ()[id].deleted; }, 10s));
+  auto left = server.messages ("reswhepserversink-viewer-left");
+  ASSERT_EQ (left.size (), 1u);
+  EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
 }
 
 TEST (ResWhepServerSink, BusyPortIsAClearError)
