@@ -161,14 +161,17 @@ struct Out
   /* caps generation last set on the appsrc */
   std::shared_ptr<std::atomic<std::uint64_t>> caps_gen;
 
-  Out (GstElement *src, int p)
+  std::string plid; /* H264 profile-level-id the viewer asked for */
+
+  Out (GstElement *src, int p, std::string profile = {})
       : appsrc (GST_ELEMENT (gst_object_ref (src))), pt (p),
-        caps_gen (std::make_shared<std::atomic<std::uint64_t>> (0))
+        caps_gen (std::make_shared<std::atomic<std::uint64_t>> (0)),
+        plid (std::move (profile))
   {
   }
   Out (const Out &o)
       : appsrc (GST_ELEMENT (gst_object_ref (o.appsrc))), pt (o.pt),
-        caps_gen (o.caps_gen)
+        caps_gen (o.caps_gen), plid (o.plid)
   {
   }
   Out &operator= (const Out &) = delete;
@@ -189,7 +192,8 @@ struct Viewer
   GstElement *asrc = nullptr;
   int video_pt = -1;
   int audio_pt = -1;
-  int video_mline = -1; /* m-line index of the offer's video / audio */
+  std::string video_plid; /* H264 profile-level-id of the chosen format */
+  int video_mline = -1;   /* m-line index of the offer's video / audio */
   int audio_mline = -1;
   SoupServerMessage *pending = nullptr; /* POST paused until the answer */
   ControlLoop::TimerId gather_timer = 0;
@@ -293,12 +297,34 @@ schedule_in_ms (Private *priv, guint delay_ms, ControlLoop::Task task)
 /* ------------------------------------------------------------------ */
 /* Streaming threads: fan-out                                          */
 
+/* The payloader's caps as one viewer gets them: its payload type, and for
+ * H264 the profile-level-id its offer named (we send Constrained
+ * Baseline, which every 42xxxx receiver decodes; webrtcbin answers from
+ * the pad's caps, and a level of our own would not intersect the offer's
+ * format, leaving the m-line inactive). */
+static GstCaps *
+viewer_caps (GstCaps *payloader, int pt, const std::string &plid)
+{
+  GstCaps *c = gst_caps_copy (payloader);
+  gst_caps_set_simple (c, "payload", G_TYPE_INT, pt, NULL);
+  GstStructure *st = gst_caps_get_structure (c, 0);
+  if (!plid.empty ()
+      && g_strcmp0 (gst_structure_get_string (st, "encoding-name"), "H264")
+             == 0) {
+    gst_structure_set (st, "profile-level-id", G_TYPE_STRING, plid.c_str (),
+                       NULL);
+    /* webrtcbin reads the offer's profile-level-id as a `profile` name;
+     * ours would only narrow the match */
+    gst_structure_remove_field (st, "profile");
+  }
+  return c;
+}
+
 static void
 push_to (const Out &o, GstBuffer *buf, GstCaps *caps, std::uint64_t gen)
 {
   if (caps && o.caps_gen->exchange (gen) != gen) {
-    GstCaps *c = gst_caps_copy (caps);
-    gst_caps_set_simple (c, "payload", G_TYPE_INT, o.pt, NULL);
+    GstCaps *c = viewer_caps (caps, o.pt, o.plid);
     gst_app_src_set_caps (GST_APP_SRC (o.appsrc), c);
     gst_caps_unref (c);
   }
@@ -626,7 +652,7 @@ publish_outs (GstResWhepServerSink *self)
   auto a = std::make_shared<std::vector<Out>> ();
   for (auto &[id, vw] : priv->viewers) {
     if (vw->vsrc)
-      v->emplace_back (vw->vsrc, vw->video_pt);
+      v->emplace_back (vw->vsrc, vw->video_pt, vw->video_plid);
     if (vw->asrc)
       a->emplace_back (vw->asrc, vw->audio_pt);
   }
@@ -1031,8 +1057,10 @@ make_appsrc (GstResWhepServerSink *self, Viewer *v, bool video)
     caps = c ? gst_caps_copy (c) : nullptr;
   }
   if (caps) {
-    gst_caps_set_simple (caps, "payload", G_TYPE_INT,
-                         video ? v->video_pt : v->audio_pt, NULL);
+    GstCaps *vc = viewer_caps (caps, video ? v->video_pt : v->audio_pt,
+                               video ? v->video_plid : std::string ());
+    gst_caps_unref (caps);
+    caps = vc;
     gst_app_src_set_caps (GST_APP_SRC (src), caps);
     gst_caps_unref (caps);
   }
@@ -1197,6 +1225,7 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
   v->remote = remote_of (msg);
   v->etag = "\"" + id.substr (0, 8) + "-1\"";
   v->video_pt = formats->video_pt;
+  v->video_plid = formats->video_profile_level_id;
   v->audio_pt = formats->audio_pt;
   v->pipeline = gst_pipeline_new (("viewer-" + id.substr (0, 8)).c_str ());
   gst_object_ref_sink (v->pipeline);

@@ -294,26 +294,33 @@ choose_formats (const std::string &offer, VideoCodec video, bool want_audio,
     auto fmts = m.formats ();
     if (m.kind () == "video" && f.video_pt < 0) {
       saw_video = true;
-      for (auto &v : m.attrs ("rtpmap")) {
-        std::string pt, enc, rate;
-        if (!split_rtpmap (v, pt, enc, rate) || rate != "90000"
-            || std::find (fmts.begin (), fmts.end (), pt) == fmts.end ())
-          continue;
-        bool ok = false;
-        if (video == VideoCodec::VP8) {
-          ok = enc == "vp8";
-        } else if (enc == "h264") {
-          std::string fmtp = fmtp_of (m, pt);
-          std::string mode = fmtp_param (fmtp, "packetization-mode");
-          std::string plid = fmtp_param (fmtp, "profile-level-id");
-          ok = mode == "1" && (plid.empty () || plid.rfind ("42", 0) == 0);
+      /* H264: Constrained Baseline (42e0xx, what we send) before plain
+       * Baseline (42xxxx); a pass per preference */
+      for (int pass = 0; pass < 2 && f.video_pt < 0; pass++)
+        for (auto &v : m.attrs ("rtpmap")) {
+          std::string pt, enc, rate;
+          if (!split_rtpmap (v, pt, enc, rate) || rate != "90000"
+              || std::find (fmts.begin (), fmts.end (), pt) == fmts.end ())
+            continue;
+          bool ok = false;
+          if (video == VideoCodec::VP8) {
+            ok = enc == "vp8";
+          } else if (enc == "h264") {
+            std::string fmtp = fmtp_of (m, pt);
+            std::string mode = fmtp_param (fmtp, "packetization-mode");
+            std::string plid = fmtp_param (fmtp, "profile-level-id");
+            ok = mode == "1"
+                 && (pass == 0 ? plid.rfind ("42e0", 0) == 0
+                               : (plid.empty () || plid.rfind ("42", 0) == 0));
+            if (ok)
+              f.video_profile_level_id = plid;
+          }
+          if (ok && to_pt (pt) >= 0) {
+            f.video_pt = to_pt (pt);
+            f.video_mid = m.mid ();
+            break;
+          }
         }
-        if (ok && to_pt (pt) >= 0) {
-          f.video_pt = to_pt (pt);
-          f.video_mid = m.mid ();
-          break;
-        }
-      }
     } else if (m.kind () == "audio" && want_audio && f.audio_pt < 0) {
       for (auto &v : m.attrs ("rtpmap")) {
         std::string pt, enc, rate;

@@ -91,11 +91,16 @@ struct Formats
   int audio_pt = -1; /* -1: no Opus */
   std::string video_mid;
   std::string audio_mid;
+  /* H264: the profile-level-id the chosen format names (lower-case), empty
+   * when none; the sender states it in its caps so that webrtcbin's answer
+   * matches the offer (a level of its own would not intersect). */
+  std::string video_profile_level_id;
 };
 
 /* Which payload types of a WHEP offer take our stream: the first H264 with
- * packetization-mode=1 and a Baseline-family profile (42xxxx, what a
- * zero-latency x264 sends) or the first VP8; the first Opus at 48 kHz.
+ * packetization-mode=1 and Constrained Baseline (42e0xx, what a
+ * zero-latency x264 sends), else the first with a Baseline-family profile
+ * (42xxxx), or the first VP8; the first Opus at 48 kHz.
  * Only m-sections that accept media (recvonly or sendrecv, port != 0)
  * count. `error` names what is wrong when the offer is not usable: not SDP
  * (status 400) or nothing we send (422). */

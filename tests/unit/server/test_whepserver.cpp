@@ -195,8 +195,30 @@ TEST (ChooseFormats, H264PicksPacketizationMode1Baseline)
   ASSERT_TRUE (f) << err;
   EXPECT_EQ (f->video_pt, 104);
   EXPECT_EQ (f->video_mid, "1");
+  EXPECT_EQ (f->video_profile_level_id, "42e01f");
   EXPECT_EQ (f->audio_pt, 111);
   EXPECT_EQ (f->audio_mid, "0");
+}
+
+TEST (ChooseFormats, ConstrainedBaselineBeforeBaseline)
+{
+  /* chromium lists 42001f (Baseline) before 42e01f (Constrained
+   * Baseline); webrtcbin turns them into profile=baseline /
+   * constrained-baseline, and only the latter matches what we send */
+  std::string offer = kChromeOffer;
+  offer.replace (offer.find ("packetization-mode=0;profile-level-id=42001f"),
+                 44, "packetization-mode=1;profile-level-id=42001f");
+  int status = 0;
+  std::string err;
+  auto f = choose_formats (offer, VideoCodec::H264, true, status, err);
+  ASSERT_TRUE (f);
+  EXPECT_EQ (f->video_pt, 104);
+  /* without a Constrained Baseline format, Baseline will do */
+  offer.replace (offer.find ("profile-level-id=42e01f"), 23,
+                 "profile-level-id=4d001f");
+  f = choose_formats (offer, VideoCodec::H264, true, status, err);
+  ASSERT_TRUE (f);
+  EXPECT_EQ (f->video_pt, 102);
 }
 
 TEST (ChooseFormats, Vp8AndNoAudio)
