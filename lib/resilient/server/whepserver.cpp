@@ -1,5 +1,6 @@
 #include "resilient/server/whepserver.h"
 
+#include "resilient/cluster/json.h"
 #include "resilient/whip/http.h"
 #include "resilient/whip/sdp.h"
 
@@ -25,46 +26,12 @@ constant_time_equal (std::string_view presented, std::string_view secret)
   return diff == 0 && !secret.empty ();
 }
 
-static std::string
-json_string (std::string_view s)
-{
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (c < 0x20) {
-        char buf[8];
-        std::snprintf (buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      } else {
-        out += static_cast<char> (c);
-      }
-    }
-  }
-  return out + "\"";
-}
-
 std::string
 problem_json (int status, std::string_view title, std::string_view detail)
 {
   return "{\"type\":\"about:blank\",\"status\":" + std::to_string (status)
-         + ",\"title\":" + json_string (title)
-         + ",\"detail\":" + json_string (detail) + "}";
+         + ",\"title\":" + resilient::cluster::json_quote (title)
+         + ",\"detail\":" + resilient::cluster::json_quote (detail) + "}";
 }
 
 std::string
