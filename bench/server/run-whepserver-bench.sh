@@ -17,9 +17,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export GST_PLUGIN_PATH_1_0="$ROOT/build/gst/resilient"
 export GST_REGISTRY_1_0="${TMPDIR:-/tmp}/whepserver-bench-registry.bin"
 TICK=$(getconf CLK_TCK)
+LOGS=$(mktemp -d)
 pids=""
 cleanup () { for p in $pids; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT INT TERM
+trap 'cleanup; rm -rf "$LOGS"' EXIT INT TERM
 
 cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
@@ -36,8 +37,8 @@ run_row () {
   vp=""
   i=0
   while [ "$i" -lt "$n" ]; do
-    gst-launch-1.0 -q reswhepsrc endpoint="http://127.0.0.1:$port/whep" \
-      caps=application/x-rtp ! fakesink >/dev/null 2>&1 &
+    gst-launch-1.0 -m reswhepsrc endpoint="http://127.0.0.1:$port/whep" \
+      caps=application/x-rtp ! fakesink >"$LOGS/viewer-$n-$i.log" 2>&1 &
     vp="$vp $!"
     i=$((i + 1))
   done
@@ -47,14 +48,17 @@ run_row () {
   sleep "$SECS"
   b=$(cpu_ticks "$server")
   pct=$(echo "($b - $a) * 100 / ($TICK * $SECS)" | bc -l)
-  printf '%d viewers: server CPU %.1f %% of one core\n' "$n" "$pct"
+  # a viewer counts when its first media left reswhepsrc (bus message)
+  fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
+  printf '%d viewers (%d fed): server CPU %.1f %% of one core\n' "$n" \
+    "$fed" "$pct" >&2
   for p in $vp $server; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=""
   echo "$pct"
 }
 
-one=$(run_row 1 | tee /dev/stderr | tail -1)
-many=$(run_row "$N" | tee /dev/stderr | tail -1)
+one=$(run_row 1 | tail -1)
+many=$(run_row "$N" | tail -1)
 printf 'each extra viewer: %.2f %% of one core\n' \
   "$(echo "($many - $one) / ($N - 1)" | bc -l)"
