@@ -337,10 +337,11 @@ void
 ViewerWatch::on_rtcp (TimePoint now)
 {
   if (last_rtcp_ && now > *last_rtcp_) {
-    gaps_.push_back (now - *last_rtcp_);
-    if (gaps_.size () > 8)
-      gaps_.erase (gaps_.begin ());
+    longest_ = std::max (longest_, Duration (now - *last_rtcp_));
+    gaps_++;
   }
+  if (!first_rtcp_)
+    first_rtcp_ = now;
   if (!last_rtcp_ || now > *last_rtcp_)
     last_rtcp_ = now;
   last_life_ = std::max (last_life_, now);
@@ -349,13 +350,11 @@ ViewerWatch::on_rtcp (TimePoint now)
 Duration
 ViewerWatch::allowance () const
 {
-  Duration longest = gaps_.empty ()
-                         ? Duration (0)
-                         : *std::max_element (gaps_.begin (), gaps_.end ());
-  Duration a = std::max (rtcp_timeout_, 3 * longest);
-  /* the first reports of an RFC 3550 stack come early (half interval):
-   * until three gaps are known the rhythm is not */
-  if (gaps_.size () < 3)
+  Duration a = std::max (rtcp_timeout_, 3 * longest_);
+  /* the first reports of an RFC 3550 stack come early (half interval)
+   * and feedback (NACK, PLI) comes in bursts: until three gaps over at
+   * least 10 s are known, the rhythm is not */
+  if (gaps_ < 3 || !first_rtcp_ || *last_rtcp_ - *first_rtcp_ < ms (10000))
     a = std::max (a, Duration (ms (7500)));
   return a;
 }

@@ -111,13 +111,13 @@ std::optional<Formats> choose_formats (const std::string &offer,
 /* When a viewer is dead. It must connect within `connect_timeout` of its
  * creation and then keep sending RTCP (libnice 0.1.21 has no ICE consent
  * freshness, so the viewer's RTCP is its sign of life). The silence allowed
- * is the larger of `rtcp_timeout` and 3 x the longest of the last 8 gaps
+ * is the larger of `rtcp_timeout` and 3 x the longest gap seen
  * between two RTCP packets (a viewer's report interval is its own:
  * browsers report about every second, a plain RFC 3550 stack every 2.5 to
- * 7.5 s), and at least 7.5 s (1.5 x RFC 3550's 5 s minimum) until three
- * gaps are known (an RFC 3550 stack's first reports come early, at half
- * its interval). ICE or DTLS failed or closed is dead at once. A timeout of 0
- * disables that check. */
+ * 7.5 s; feedback bursts never shorten it), and at least 7.5 s (1.5 x
+ * RFC 3550's 5 s minimum) until three gaps over at least 10 s are known
+ * (an RFC 3550 stack's first reports come early, at half its interval). ICE or
+ * DTLS failed or closed is dead at once. A timeout of 0 disables that check. */
 class ViewerWatch
 {
 public:
@@ -144,8 +144,10 @@ private:
   bool connected_ = false;
   TimePoint last_life_;
   std::optional<std::string> failed_;
+  std::optional<TimePoint> first_rtcp_;
   std::optional<TimePoint> last_rtcp_;
-  std::vector<Duration> gaps_;
+  Duration longest_{ 0 };
+  int gaps_ = 0;
 };
 
 /* Force-key-unit requests (a new viewer, a viewer's PLI/FIR) go upstream

@@ -311,6 +311,35 @@ TEST (ViewerWatch, SlowReportersGetThreeTimesTheirLongestGap)
   EXPECT_TRUE (s.dead (ms (t + 21000)));
 }
 
+TEST (ViewerWatch, FeedbackBurstsDoNotShrinkTheAllowance)
+{
+  /* a GStreamer viewer: receiver reports about every 5 s and, between
+   * them, bursts of early feedback (NACK, PLI) 100 ms apart. The element
+   * test reaped such a healthy viewer 2 s after a burst while only the
+   * last 8 gaps counted. */
+  ViewerWatch w (ms (0), ms (5000), ms (2000));
+  w.on_connected (ms (100));
+  int t = 1000;
+  for (int i = 0; i < 4; i++) {
+    w.on_rtcp (ms (t));
+    t += 5000;
+  }
+  for (int i = 0; i < 20; i++) {
+    w.on_rtcp (ms (t));
+    t += 100;
+  }
+  w.on_rtcp (ms (t));
+  EXPECT_EQ (to_ms (w.allowance ()), 15000);
+  EXPECT_FALSE (w.dead (ms (t + 5000)));
+  EXPECT_TRUE (w.dead (ms (t + 15000)));
+  /* a burst right after connecting does not set a short rhythm either */
+  ViewerWatch e (ms (0), ms (5000), ms (2000));
+  e.on_connected (ms (100));
+  for (int i = 0; i < 5; i++)
+    e.on_rtcp (ms (200 + 100 * i));
+  EXPECT_FALSE (e.dead (ms (600 + 5000)));
+}
+
 TEST (ViewerWatch, FailureIsDeadAtOnceAndZeroDisablesTimeouts)
 {
   ViewerWatch w (ms (0), ms (0), ms (0));
