@@ -648,52 +648,41 @@ TEST (ResWhepServerSink, ServesHttpsFromCertificateFiles)
       raw_http (server.port, request ("OPTIONS", "/whep", "", "")).status, 204);
 }
 
-TEST (ResWhepServerSink, UnreadableKeyFileIsAClearError)
+/* A pipeline whose reswhepserversink cannot start: the state change fails
+ * and the ERROR names `what`. */
+void
+expect_start_error (const std::string &desc, const std::string &what)
 {
-  std::string d
-      = "videotestsrc is-live=true ! reswhepserversink port=0 "
-        "certificate-file=/nonexistent/cert.pem key-file=/nonexistent/key.pem";
-  GstElement *p = gst_parse_launch (d.c_str (), nullptr);
+  GstElement *p = gst_parse_launch (desc.c_str (), nullptr);
   fixtures::BusPump bus (p);
   EXPECT_EQ (gst_element_set_state (p, GST_STATE_PLAYING),
              GST_STATE_CHANGE_FAILURE);
-  GstMessage *err = bus.wait (
-      [] (GstMessage *m) { return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR; },
-      2000ms);
+  GstMessage *err = bus.wait (fixtures::is_error, 2000ms);
   ASSERT_TRUE (err);
   GError *e = nullptr;
   gst_message_parse_error (err, &e, nullptr);
-  EXPECT_NE (std::string (e->message).find ("/nonexistent/cert.pem"),
-             std::string::npos)
+  EXPECT_NE (std::string (e->message).find (what), std::string::npos)
       << e->message;
   g_error_free (e);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
 }
 
+TEST (ResWhepServerSink, UnreadableKeyFileIsAClearError)
+{
+  expect_start_error ("videotestsrc is-live=true ! reswhepserversink port=0 "
+                      "certificate-file=/nonexistent/cert.pem "
+                      "key-file=/nonexistent/key.pem",
+                      "/nonexistent/cert.pem");
+}
+
 TEST (ResWhepServerSink, BusyPortIsAClearError)
 {
   Server first ("", false);
-  std::string d = "videotestsrc is-live=true ! reswhepserversink port="
-                  + std::to_string (first.port);
-  GstElement *p = gst_parse_launch (d.c_str (), nullptr);
-  fixtures::BusPump bus (p);
-  EXPECT_EQ (gst_element_set_state (p, GST_STATE_PLAYING),
-             GST_STATE_CHANGE_FAILURE);
-  GstMessage *err = bus.wait (
-      [] (GstMessage *m) { return GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR; },
-      2000ms);
-  ASSERT_TRUE (err);
-  GError *e = nullptr;
-  gst_message_parse_error (err, &e, nullptr);
-  EXPECT_NE (
-      std::string (e->message)
-          .find ("cannot listen on 127.0.0.1:" + std::to_string (first.port)),
-      std::string::npos)
-      << e->message;
-  g_error_free (e);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
+  expect_start_error ("videotestsrc is-live=true ! reswhepserversink port="
+                          + std::to_string (first.port),
+                      "cannot listen on 127.0.0.1:"
+                          + std::to_string (first.port));
 }
 
 int
