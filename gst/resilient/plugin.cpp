@@ -29,6 +29,7 @@ plugin_init (GstPlugin * plugin)
 #ifdef HAVE_WEBRTC
   ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
   ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);
+  ret |= GST_ELEMENT_REGISTER (reswhepserversink, plugin);
 #endif
 #ifdef HAVE_METRICS_TRACER
   /* GST_TRACERS="resilientmetrics(address=...,log=...)": docs/metrics.md. */

@@ -79,6 +79,23 @@ class Handler (BaseHTTPRequestHandler):
                 self.reply (200, json.dumps (job), "application/json")
             else:
                 self.reply (204)
+        elif self.path.startswith ("/play?"):
+            # the page as a WHEP player: it POSTs its own recvonly offer to
+            # the WHEP endpoint named by ?u= and decodes what comes
+            from urllib.parse import urlparse, parse_qs
+            url = parse_qs (urlparse (self.path).query).get ("u", [""])[0]
+            with lock:
+                sid = state["next"]
+                state["next"] += 1
+                sessions[sid] = {"kind": "play", "offer": "", "answer": None,
+                                 "answered": False, "deleted": False,
+                                 "stats": {}, "patches": 0}
+            push ({"type": "play", "id": sid, "url": url})
+            self.reply (200, "id %d" % sid, "text/plain")
+        elif self.path.startswith ("/stop/"):
+            sid = int (self.path.split ("/")[2])
+            push ({"type": "stop", "id": sid})
+            self.reply (204)
         elif self.path == "/summary":
             # one line per session for the C++ tests:
             # id kind answered deleted state in-video-codec frames-decoded
@@ -171,6 +188,20 @@ class Handler (BaseHTTPRequestHandler):
             with lock:
                 if sid in sessions:
                     sessions[sid]["stats"] = stats
+            self.reply (204)
+        elif path.startswith ("/offer/"):
+            # a player's own offer (for the test to check)
+            sid = int (path.split ("/")[2])
+            with lock:
+                if sid in sessions:
+                    sessions[sid]["offer"] = self.body ()
+            self.reply (204)
+        elif path.startswith ("/deleted/"):
+            # a player's DELETE was answered 200
+            sid = int (path.split ("/")[2])
+            with lock:
+                if sid in sessions:
+                    sessions[sid]["deleted"] = True
             self.reply (204)
         elif path == "/log":
             with lock:

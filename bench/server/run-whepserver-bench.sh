@@ -1,0 +1,64 @@
+#!/bin/sh
+# reswhepserversink: CPU of the serving process for 1 and N viewers of one
+# 1280x720 30 fps H264 + Opus stream, side by side in one run.
+#
+# Usage (from the repository root, after a build):
+#   bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
+#
+# The viewers are reswhepsrc gst-launch processes that take the RTP as is
+# (caps=application/x-rtp, no decode), so their own CPU stays out of the
+# figure; the server's CPU (utime + stime of its process from /proc) is
+# measured over SECONDS once every viewer is connected. Prints one line per
+# row: viewers, server CPU in % of one core, and the per-extra-viewer cost.
+set -eu
+N=${1:-10}
+SECS=${2:-10}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export GST_PLUGIN_PATH_1_0="$ROOT/build/gst/resilient"
+export GST_REGISTRY_1_0="${TMPDIR:-/tmp}/whepserver-bench-registry.bin"
+TICK=$(getconf CLK_TCK)
+LOGS=$(mktemp -d)
+pids=""
+cleanup () { for p in $pids; do kill "$p" 2>/dev/null || true; done; }
+trap 'cleanup; rm -rf "$LOGS"' EXIT INT TERM
+
+cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+run_row () {
+  n=$1
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
+    video/x-raw,width=1280,height=720,framerate=30/1 ! \
+    reswhepserversink name=s port="$port" \
+    audiotestsrc is-live=true ! s. >/dev/null 2>&1 &
+  server=$!
+  pids="$pids $server"
+  sleep 2
+  vp=""
+  i=0
+  while [ "$i" -lt "$n" ]; do
+    gst-launch-1.0 -m reswhepsrc endpoint="http://127.0.0.1:$port/whep" \
+      caps=application/x-rtp ! fakesink >"$LOGS/viewer-$n-$i.log" 2>&1 &
+    vp="$vp $!"
+    i=$((i + 1))
+  done
+  pids="$pids $vp"
+  sleep 5   # every viewer connected and fed
+  a=$(cpu_ticks "$server")
+  sleep "$SECS"
+  b=$(cpu_ticks "$server")
+  pct=$(echo "($b - $a) * 100 / ($TICK * $SECS)" | bc -l)
+  # a viewer counts when its first media left reswhepsrc (bus message)
+  fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
+  printf '%d viewers (%d fed): server CPU %.1f %% of one core\n' "$n" \
+    "$fed" "$pct" >&2
+  for p in $vp $server; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  pids=""
+  echo "$pct"
+}
+
+one=$(run_row 1 | tail -1)
+many=$(run_row "$N" | tail -1)
+printf 'each extra viewer: %.2f %% of one core\n' \
+  "$(echo "($many - $one) / ($N - 1)" | bc -l)"

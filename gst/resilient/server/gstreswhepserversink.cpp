@@ -1,0 +1,2040 @@
+/* gst-resilient: reswhepserversink
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-reswhepserversink
+ * @title: reswhepserversink
+ *
+ * A sink bin that serves WHEP (draft-ietf-wish-whep, RFC 9725 conventions)
+ * to many viewers from one encode. Raw video and audio are encoded once
+ * (H264 or VP8, Opus), payloaded once, and each RTP packet is handed to
+ * every viewer's own webrtcbin (one small pipeline per viewer: appsrc ->
+ * webrtcbin). A viewer costs no encoder; its payload type is rewritten to
+ * the one its offer chose.
+ *
+ * The HTTP side is a SoupServer (libsoup 3) on the element's ControlLoop
+ * thread: POST an offer to `path` -> 201 with the answer (candidates
+ * included), Location and ETag; PATCH trickle candidates; DELETE; OPTIONS
+ * with CORS for browsers; every refusal is application/problem+json. https
+ * when certificate-file and key-file are set.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 videotestsrc is-live=true ! reswhepserversink name=s \
+ *     port=8889 path=/whep  audiotestsrc is-live=true ! s.
+ * ]|
+ * Viewers POST their offer to http://HOST:8889/whep.
+ *
+ * Threads and locks: HTTP, webrtcbin signals that matter, viewer pipeline
+ * state changes and timers all run on the element's ControlLoop. The
+ * appsink streaming threads only read the fan-out lists (a shared_ptr
+ * copied under priv->lock) and push into the viewers' appsrcs after
+ * unlocking. Lock order: priv->lock, then the ControlLoop's own lock
+ * (innermost). Nothing calls out while holding priv->lock.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "server/gstreswhepserversink.h"
+
+#include "common/controlloop.h"
+#include "common/messages.h"
+#include "common/selfref.h"
+#include "elements.h"
+#include "resilient/server/whepserver.h"
+
+#include <gst/app/app.h>
+#include <gst/rtp/rtp.h>
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+#include <libsoup/soup.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC (res_whep_server_sink_debug);
+#define GST_CAT_DEFAULT res_whep_server_sink_debug
+
+using resilient::TimePoint;
+using resilient::gst::ControlLoop;
+using resilient::gst::post_element_message;
+using resilient::gst::SelfRef;
+namespace srv = resilient::server;
+
+/* Defaults, justified in docs/elements/reswhepserversink.md. */
+#define DEFAULT_ADDRESS "127.0.0.1"
+#define DEFAULT_PORT 8889
+#define DEFAULT_PATH "/whep"
+#define DEFAULT_MAX_VIEWERS 0
+#define DEFAULT_RETRY_AFTER_MS 5000
+#define DEFAULT_VIDEO_BITRATE 2000
+#define DEFAULT_KEYFRAME_MIN_INTERVAL_MS 500
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define DEFAULT_RTCP_TIMEOUT_MS 3000
+#define DEFAULT_MAX_BODY 65536
+#define DEFAULT_VIDEO_CODEC GST_RES_WHEP_SERVER_VIDEO_CODEC_H264
+/* Not properties: how often the reaper looks, and how long an answer may
+ * wait for ICE gathering before it goes out with what it has. */
+#define REAP_PERIOD_MS 250
+#define GATHER_TIMEOUT_MS 2000
+/* The keyframe period of the encoders (frames): viewers that join get one
+ * at once through force-key-unit, so this only bounds recovery of viewers
+ * whose PLI was lost. */
+#define KEYFRAME_MAX_DIST 120
+#define VIDEO_PT 96
+#define AUDIO_PT 111
+
+typedef enum {
+  GST_RES_WHEP_SERVER_VIDEO_CODEC_H264,
+  GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8,
+} GstResWhepServerVideoCodec;
+
+static GType
+gst_res_whep_server_video_codec_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_RES_WHEP_SERVER_VIDEO_CODEC_H264,
+      "H264 Constrained Baseline (x264enc)", "h264" },
+    { GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8, "VP8 (vp8enc)", "vp8" },
+    { 0, nullptr, nullptr },
+  };
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstResWhepServerVideoCodec", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+enum {
+  PROP_0,
+  PROP_ADDRESS,
+  PROP_PORT,
+  PROP_BOUND_PORT,
+  PROP_PATH,
+  PROP_CERTIFICATE_FILE,
+  PROP_KEY_FILE,
+  PROP_TOKEN,
+  PROP_MAX_VIEWERS,
+  PROP_RETRY_AFTER,
+  PROP_VIDEO_CODEC,
+  PROP_VIDEO_BITRATE,
+  PROP_KEYFRAME_MIN_INTERVAL,
+  PROP_CONNECT_TIMEOUT,
+  PROP_RTCP_TIMEOUT,
+  PROP_STATISTICS,
+};
+
+namespace {
+
+struct Settings
+{
+  std::string address = DEFAULT_ADDRESS;
+  int port = DEFAULT_PORT;
+  std::string path = DEFAULT_PATH;
+  std::string certificate_file;
+  std::string key_file;
+  std::string token;
+  guint max_viewers = DEFAULT_MAX_VIEWERS;
+  guint retry_after_ms = DEFAULT_RETRY_AFTER_MS;
+  GstResWhepServerVideoCodec video_codec = DEFAULT_VIDEO_CODEC;
+  guint video_bitrate = DEFAULT_VIDEO_BITRATE;
+  guint keyframe_min_interval_ms = DEFAULT_KEYFRAME_MIN_INTERVAL_MS;
+  guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+  guint rtcp_timeout_ms = DEFAULT_RTCP_TIMEOUT_MS;
+};
+
+/* One viewer's appsrc as the streaming threads see it. */
+struct Out
+{
+  GstElement *appsrc; /* a ref */
+  int pt;
+  /* caps generation last set on the appsrc */
+  std::shared_ptr<std::atomic<std::uint64_t>> caps_gen;
+
+  std::string plid; /* H264 profile-level-id the viewer asked for */
+
+  Out (GstElement *src, int p, std::string profile = {})
+      : appsrc (GST_ELEMENT (gst_object_ref (src))), pt (p),
+        caps_gen (std::make_shared<std::atomic<std::uint64_t>> (0)),
+        plid (std::move (profile))
+  {
+  }
+  Out (const Out &o)
+      : appsrc (GST_ELEMENT (gst_object_ref (o.appsrc))), pt (o.pt),
+        caps_gen (o.caps_gen), plid (o.plid)
+  {
+  }
+  Out &operator= (const Out &) = delete;
+  ~Out () { gst_object_unref (appsrc); }
+};
+using OutList = std::shared_ptr<const std::vector<Out>>;
+
+using Counter = std::shared_ptr<std::atomic<std::uint64_t>>;
+
+struct Viewer
+{
+  std::string id;
+  std::string remote;
+  std::string etag;
+  GstElement *pipeline = nullptr;
+  GstElement *webrtc = nullptr;
+  GstElement *vsrc = nullptr; /* owned by pipeline */
+  GstElement *asrc = nullptr;
+  int video_pt = -1;
+  int audio_pt = -1;
+  std::string video_plid; /* H264 profile-level-id of the chosen format */
+  int video_mline = -1;   /* m-line index of the offer's video / audio */
+  int audio_mline = -1;
+  SoupServerMessage *pending = nullptr; /* POST paused until the answer */
+  ControlLoop::TimerId gather_timer = 0;
+  srv::ViewerWatch watch;
+  TimePoint created;
+  Counter rtcp = std::make_shared<std::atomic<std::uint64_t>> (0);
+  std::uint64_t rtcp_seen = 0;
+  GObject *session = nullptr; /* webrtcbin's RTPSession 0, a ref */
+  gulong rtcp_handler = 0;
+  std::string state = "new";
+  bool keyframe_asked = false;
+
+  Viewer (TimePoint now, resilient::Duration connect,
+          resilient::Duration rtcp_to)
+      : watch (now, connect, rtcp_to), created (now)
+  {
+  }
+};
+
+/* The one-encode chain of a kind (video or audio). */
+struct Chain
+{
+  GstElement *bin = nullptr;     /* in the element */
+  GstElement *encoder = nullptr; /* a ref (video only) */
+  GstElement *appsink = nullptr; /* owned by bin */
+};
+
+struct Private
+{
+  std::mutex lock;
+  /* under lock */
+  Settings settings;
+  int bound_port = -1;
+  OutList video_outs = std::make_shared<std::vector<Out>> ();
+  OutList audio_outs = std::make_shared<std::vector<Out>> ();
+  GstCaps *video_caps = nullptr;
+  GstCaps *audio_caps = nullptr;
+  std::uint64_t video_caps_gen = 0;
+  std::uint64_t audio_caps_gen = 0;
+  guint video_ssrc = 0;
+  guint audio_ssrc = 0;
+  std::uint64_t viewers_total = 0;
+  std::uint64_t refused = 0;
+  std::uint64_t keyframes = 0;
+  GstStructure *viewer_stats = nullptr; /* snapshot of the viewer list */
+  guint viewer_count = 0;
+
+  ControlLoop loop{ "reswhepserversink" };
+  /* pads and chains: state-change / request thread */
+  GstPad *video_pad = nullptr;
+  GstPad *audio_pad = nullptr;
+  Chain video;
+  Chain audio;
+
+  /* loop thread only */
+  SoupServer *server = nullptr;
+  Settings running; /* settings copied when the server started */
+  std::map<std::string, std::unique_ptr<Viewer>> viewers;
+  std::unique_ptr<srv::KeyframeGate> gate;
+  ControlLoop::TimerId keyframe_timer = 0;
+  ControlLoop::TimerId reap_timer = 0;
+};
+
+} // namespace
+
+struct _GstResWhepServerSink
+{
+  GstBin parent;
+  Private *priv;
+};
+
+#define gst_res_whep_server_sink_parent_class parent_class
+G_DEFINE_TYPE (GstResWhepServerSink, gst_res_whep_server_sink, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE (reswhepserversink, "reswhepserversink",
+                             GST_RANK_NONE, GST_TYPE_RES_WHEP_SERVER_SINK);
+
+static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
+    "video", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("video/x-raw"));
+static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
+    "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("audio/x-raw"));
+
+static TimePoint
+now_of ()
+{
+  GstClock *clock = gst_system_clock_obtain ();
+  TimePoint t = resilient::from_ns (gst_clock_get_time (clock));
+  gst_object_unref (clock);
+  return t;
+}
+
+static ControlLoop::TimerId
+schedule_in_ms (Private *priv, guint delay_ms, ControlLoop::Task task)
+{
+  GstClock *clock = gst_system_clock_obtain ();
+  auto id = priv->loop.schedule_in (clock, delay_ms * GST_MSECOND,
+                                    std::move (task));
+  gst_object_unref (clock);
+  return id;
+}
+
+/* ------------------------------------------------------------------ */
+/* Streaming threads: fan-out                                          */
+
+/* The payloader's caps as one viewer gets them: its payload type, and for
+ * H264 the profile-level-id its offer named (we send Constrained
+ * Baseline, which every 42xxxx receiver decodes; webrtcbin answers from
+ * the pad's caps, and a level of our own would not intersect the offer's
+ * format, leaving the m-line inactive). */
+static GstCaps *
+viewer_caps (GstCaps *payloader, int pt, const std::string &plid)
+{
+  GstCaps *c = gst_caps_copy (payloader);
+  gst_caps_set_simple (c, "payload", G_TYPE_INT, pt, NULL);
+  GstStructure *st = gst_caps_get_structure (c, 0);
+  if (!plid.empty ()
+      && g_strcmp0 (gst_structure_get_string (st, "encoding-name"), "H264")
+             == 0) {
+    gst_structure_set (st, "profile-level-id", G_TYPE_STRING, plid.c_str (),
+                       NULL);
+    /* webrtcbin reads the offer's profile-level-id as a `profile` name;
+     * ours would only narrow the match */
+    gst_structure_remove_field (st, "profile");
+  }
+  return c;
+}
+
+static void
+push_to (const Out &o, GstBuffer *buf, GstCaps *caps, std::uint64_t gen)
+{
+  if (caps && o.caps_gen->exchange (gen) != gen) {
+    GstCaps *c = viewer_caps (caps, o.pt, o.plid);
+    gst_app_src_set_caps (GST_APP_SRC (o.appsrc), c);
+    gst_caps_unref (c);
+  }
+  GstBuffer *out = nullptr;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  int pt = -1;
+  if (gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
+    pt = gst_rtp_buffer_get_payload_type (&rtp);
+    gst_rtp_buffer_unmap (&rtp);
+  }
+  if (pt == o.pt || pt < 0) {
+    out = gst_buffer_ref (buf);
+  } else {
+    out = gst_buffer_copy_deep (buf);
+    if (gst_rtp_buffer_map (out, GST_MAP_WRITE, &rtp)) {
+      gst_rtp_buffer_set_payload_type (&rtp, (guint8)o.pt);
+      gst_rtp_buffer_unmap (&rtp);
+    }
+  }
+  /* never blocks: the appsrc drops its oldest buffers when a viewer
+   * cannot keep up */
+  gst_app_src_push_buffer (GST_APP_SRC (o.appsrc), out);
+}
+
+struct SinkCtx
+{
+  GstResWhepServerSink *self; /* not a ref: the appsink lives in self */
+  bool video;
+};
+
+static GstFlowReturn
+on_new_sample (GstAppSink *sink, gpointer user_data)
+{
+  auto *ctx = static_cast<SinkCtx *> (user_data);
+  Private *priv = ctx->self->priv;
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+  if (!sample)
+    return GST_FLOW_EOS;
+  GstCaps *caps = gst_sample_get_caps (sample);
+  OutList outs;
+  GstCaps *cur = nullptr;
+  std::uint64_t gen = 0;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    GstCaps **slot = ctx->video ? &priv->video_caps : &priv->audio_caps;
+    std::uint64_t *gslot
+        = ctx->video ? &priv->video_caps_gen : &priv->audio_caps_gen;
+    if (caps && (!*slot || !gst_caps_is_equal (*slot, caps))) {
+      gst_caps_replace (slot, caps);
+      (*gslot)++;
+    }
+    cur = *slot ? gst_caps_ref (*slot) : nullptr;
+    gen = *gslot;
+    outs = ctx->video ? priv->video_outs : priv->audio_outs;
+  }
+  GstBuffer *buf = gst_sample_get_buffer (sample);
+  const GstSegment *seg = gst_sample_get_segment (sample);
+  if (buf && !outs->empty ()) {
+    /* Viewers' pipelines share our clock and base time: their buffers
+     * carry our running time (x264enc's 1000 h offset and the upstream
+     * segment do not reach them, or a syncing sink inside webrtcbin would
+     * wait for them). One shallow copy per packet, not per viewer. */
+    GstBuffer *rt = gst_buffer_copy (buf);
+    if (seg && seg->format == GST_FORMAT_TIME) {
+      GST_BUFFER_PTS (rt) = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
+                                                         GST_BUFFER_PTS (buf));
+      GST_BUFFER_DTS (rt) = GST_BUFFER_DTS_IS_VALID (buf)
+                                ? gst_segment_to_running_time (
+                                    seg, GST_FORMAT_TIME, GST_BUFFER_DTS (buf))
+                                : GST_CLOCK_TIME_NONE;
+    }
+    for (const Out &o : *outs)
+      push_to (o, rt, cur, gen);
+    gst_buffer_unref (rt);
+  }
+  if (cur)
+    gst_caps_unref (cur);
+  gst_sample_unref (sample);
+  return GST_FLOW_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Chains                                                              */
+
+static bool
+build_chain (GstResWhepServerSink *self, bool video, std::string &error)
+{
+  Private *priv = self->priv;
+  Settings s;
+  guint ssrc = g_random_int ();
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    s = priv->settings;
+    (video ? priv->video_ssrc : priv->audio_ssrc) = ssrc;
+  }
+  std::ostringstream d;
+  if (video) {
+    d << "queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 ! "
+         "videoconvert ! ";
+    if (s.video_codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8)
+      d << "vp8enc name=enc deadline=1 cpu-used=8 lag-in-frames=0 "
+           "error-resilient=partitions keyframe-max-dist="
+        << KEYFRAME_MAX_DIST << " target-bitrate=" << s.video_bitrate * 1000
+        << " ! rtpvp8pay picture-id-mode=15-bit";
+    else
+      d << "x264enc name=enc tune=zerolatency speed-preset=ultrafast "
+           "key-int-max="
+        << KEYFRAME_MAX_DIST << " bitrate=" << s.video_bitrate
+        << " ! video/x-h264,profile=constrained-baseline"
+           " ! rtph264pay config-interval=-1 aggregate-mode=zero-latency";
+    d << " pt=" << VIDEO_PT;
+  } else {
+    d << "queue max-size-buffers=10 max-size-time=0 max-size-bytes=0 ! "
+         "audioconvert ! audioresample ! opusenc name=enc ! rtpopuspay pt="
+      << AUDIO_PT;
+  }
+  d << " mtu=1200 ssrc=" << ssrc << " ! appsink name=out";
+  GError *err = nullptr;
+  GstElement *bin = gst_parse_bin_from_description_full (
+      d.str ().c_str (), TRUE, nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+  if (!bin) {
+    error = std::string ("cannot build the ") + (video ? "video" : "audio")
+            + " encoder chain: " + (err ? err->message : "unknown error");
+    g_clear_error (&err);
+    return false;
+  }
+  Chain &c = video ? priv->video : priv->audio;
+  c.bin = bin;
+  c.encoder = gst_bin_get_by_name (GST_BIN (bin), "enc");
+  c.appsink = gst_bin_get_by_name (GST_BIN (bin), "out");
+  gst_object_unref (c.appsink); /* owned by bin */
+  g_object_set (c.appsink, "enable-last-sample", FALSE, "max-buffers", 64u,
+                NULL);
+  GstAppSinkCallbacks cb = {};
+  cb.new_sample = on_new_sample;
+  gst_app_sink_set_callbacks (
+      GST_APP_SINK (c.appsink), &cb, new SinkCtx{ self, video },
+      [] (gpointer p) { delete static_cast<SinkCtx *> (p); });
+  gst_bin_add (GST_BIN (self), bin);
+  GstPad *target = gst_element_get_static_pad (bin, "sink");
+  gst_ghost_pad_set_target (
+      GST_GHOST_PAD (video ? priv->video_pad : priv->audio_pad), target);
+  gst_object_unref (target);
+  return true;
+}
+
+static void
+drop_chain (GstResWhepServerSink *self, bool video)
+{
+  Private *priv = self->priv;
+  Chain &c = video ? priv->video : priv->audio;
+  if (!c.bin)
+    return;
+  GstPad *ghost = video ? priv->video_pad : priv->audio_pad;
+  if (ghost)
+    gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), nullptr);
+  gst_element_set_state (c.bin, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), c.bin);
+  if (c.encoder)
+    gst_object_unref (c.encoder);
+  c = Chain{};
+}
+
+/* Loop thread: ask the video encoder for a keyframe now. */
+static void
+send_keyframe_request (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  priv->keyframe_timer = 0;
+  if (priv->gate)
+    priv->gate->sent (now_of ());
+  GstElement *enc = priv->video.encoder;
+  if (!enc)
+    return;
+  GstPad *src = gst_element_get_static_pad (enc, "src");
+  if (!src)
+    return;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->keyframes++;
+  }
+  GST_DEBUG_OBJECT (self, "asking the encoder for a keyframe");
+  gst_pad_send_event (src, gst_video_event_new_upstream_force_key_unit (
+                               GST_CLOCK_TIME_NONE, TRUE, 0));
+  gst_object_unref (src);
+}
+
+/* Loop thread: a viewer needs a keyframe (joined, or sent PLI/FIR). */
+static void
+request_keyframe (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  if (!priv->gate)
+    return;
+  TimePoint now = now_of ();
+  auto at = priv->gate->request (now);
+  if (!at)
+    return;
+  if (*at <= now) {
+    send_keyframe_request (self);
+    return;
+  }
+  SelfRef<GstResWhepServerSink> ref (self);
+  priv->keyframe_timer
+      = schedule_in_ms (priv, (guint)resilient::to_ms (*at - now),
+                        [ref] { send_keyframe_request (ref.p); });
+}
+
+/* ------------------------------------------------------------------ */
+/* HTTP helpers (loop thread)                                          */
+
+static std::string
+req_header (SoupServerMessage *msg, const char *name)
+{
+  const char *v = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (msg), name);
+  return v ? v : "";
+}
+
+/* CORS for browsers on every answer, and no keep-alive: libsoup 3.2's
+ * server does not notice a client that closes an idle kept-alive
+ * connection (it stays in CLOSE_WAIT, an fd per viewer for as long as the
+ * server runs); a viewer makes two or three requests in all, so a
+ * connection each costs nothing. */
+static void
+add_common_headers (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  soup_message_headers_replace (h, "Connection", "close");
+  soup_message_headers_replace (h, "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace (
+      h, "Access-Control-Expose-Headers",
+      "Location, ETag, Link, Retry-After, Accept-Post, Accept-Patch");
+}
+
+static void
+send_problem (SoupServerMessage *msg, int status, const std::string &title,
+              const std::string &detail)
+{
+  add_common_headers (msg);
+  std::string body = srv::problem_json (status, title, detail);
+  soup_server_message_set_status (msg, status, nullptr);
+  soup_server_message_set_response (msg, "application/problem+json",
+                                    SOUP_MEMORY_COPY, body.data (),
+                                    body.size ());
+}
+
+static void
+send_route_refusal (GstResWhepServerSink *self, SoupServerMessage *msg,
+                    const srv::Route &r)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  if (!r.allow.empty ())
+    soup_message_headers_replace (h, "Allow", r.allow.c_str ());
+  if (r.retry_after_s)
+    soup_message_headers_replace (h, "Retry-After",
+                                  std::to_string (*r.retry_after_s).c_str ());
+  if (r.status == 401)
+    soup_message_headers_replace (h, "WWW-Authenticate", "Bearer");
+  send_problem (msg, r.status, r.title, r.detail);
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    self->priv->refused++;
+  }
+  /* the detail never carries the token (route() does not echo it) */
+  GST_INFO_OBJECT (self, "%s %s -> %d %s", soup_server_message_get_method (msg),
+                   g_uri_get_path (soup_server_message_get_uri (msg)), r.status,
+                   r.detail.c_str ());
+}
+
+static srv::RequestHead
+head_of (SoupServerMessage *msg)
+{
+  srv::RequestHead h;
+  h.method = soup_server_message_get_method (msg);
+  h.path = g_uri_get_path (soup_server_message_get_uri (msg));
+  h.content_type = req_header (msg, "Content-Type");
+  h.authorization = req_header (msg, "Authorization");
+  h.if_match = req_header (msg, "If-Match");
+  SoupMessageHeaders *rh = soup_server_message_get_request_headers (msg);
+  if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (rh) >= 0)
+    h.content_length
+        = (std::size_t)soup_message_headers_get_content_length (rh);
+  return h;
+}
+
+static srv::Limits
+limits_of (const Settings &s)
+{
+  srv::Limits l;
+  l.path = s.path;
+  l.token = s.token;
+  l.max_body = DEFAULT_MAX_BODY;
+  l.max_viewers = s.max_viewers;
+  l.retry_after = resilient::ms (s.retry_after_ms);
+  return l;
+}
+
+static std::string
+remote_of (SoupServerMessage *msg)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
+  std::string out = host ? host : "unknown";
+  if (sa && G_IS_INET_SOCKET_ADDRESS (sa))
+    out += ":"
+           + std::to_string (
+               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sa)));
+  return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Viewers (loop thread)                                               */
+
+static void update_viewer_stats (GstResWhepServerSink *self);
+
+static void
+publish_outs (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  auto v = std::make_shared<std::vector<Out>> ();
+  auto a = std::make_shared<std::vector<Out>> ();
+  for (auto &[id, vw] : priv->viewers) {
+    if (vw->vsrc)
+      v->emplace_back (vw->vsrc, vw->video_pt, vw->video_plid);
+    if (vw->asrc)
+      a->emplace_back (vw->asrc, vw->audio_pt);
+  }
+  std::lock_guard<std::mutex> g (priv->lock);
+  priv->video_outs = v;
+  priv->audio_outs = a;
+}
+
+static void
+destroy_viewer (GstResWhepServerSink *self, std::unique_ptr<Viewer> v)
+{
+  Private *priv = self->priv;
+  if (v->gather_timer)
+    priv->loop.cancel (v->gather_timer);
+  if (v->pending) {
+    send_problem (v->pending, 500, "Internal Server Error",
+                  "the session ended before its answer was ready");
+    soup_server_message_unpause (v->pending);
+    g_clear_object (&v->pending);
+  }
+  if (v->session) {
+    if (v->rtcp_handler)
+      g_signal_handler_disconnect (v->session, v->rtcp_handler);
+    g_object_unref (v->session);
+  }
+  if (v->pipeline) {
+    gst_element_set_state (v->pipeline, GST_STATE_NULL);
+    GST_DEBUG_OBJECT (self, "viewer %s: pipeline down, %d references",
+                      v->id.c_str (), GST_OBJECT_REFCOUNT_VALUE (v->pipeline));
+    gst_object_unref (v->pipeline);
+  }
+}
+
+/* Removes a viewer: out of the fan-out first, then its pipeline down. */
+static void
+remove_viewer (GstResWhepServerSink *self, const std::string &id,
+               const std::string &reason)
+{
+  Private *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  auto it = priv->viewers.find (id);
+  if (it == priv->viewers.end ())
+    return;
+  std::unique_ptr<Viewer> v = std::move (it->second);
+  priv->viewers.erase (it);
+  publish_outs (self);
+  TimePoint now = now_of ();
+  std::string remote = v->remote;
+  bool joined = v->pending == nullptr;
+  gint64 duration = resilient::to_ms (now - v->created);
+  destroy_viewer (self, std::move (v));
+  update_viewer_stats (self);
+  GST_INFO_OBJECT (self, "viewer %s (%s) left: %s", id.c_str (),
+                   remote.c_str (), reason.c_str ());
+  if (joined)
+    post_element_message (
+        GST_ELEMENT (self),
+        gst_structure_new (
+            "reswhepserversink-viewer-left", "viewer-id", G_TYPE_STRING,
+            id.c_str (), "remote-address", G_TYPE_STRING, remote.c_str (),
+            "reason", G_TYPE_STRING, reason.c_str (), "duration-ms",
+            G_TYPE_UINT64, (guint64)std::max<gint64> (0, duration), "viewers",
+            G_TYPE_UINT, (guint)priv->viewers.size (), NULL));
+}
+
+struct ViewerCtx
+{
+  SelfRef<GstResWhepServerSink> self;
+  std::string id;
+};
+
+static void
+free_ctx (gpointer p)
+{
+  delete static_cast<ViewerCtx *> (p);
+}
+
+static void
+free_ctx_closure (gpointer p, GClosure *)
+{
+  delete static_cast<ViewerCtx *> (p);
+}
+
+static Viewer *
+find_viewer (GstResWhepServerSink *self, const std::string &id)
+{
+  auto it = self->priv->viewers.find (id);
+  return it == self->priv->viewers.end () ? nullptr : it->second.get ();
+}
+
+static std::string
+local_sdp (GstElement *webrtc)
+{
+  GstWebRTCSessionDescription *desc = nullptr;
+  g_object_get (webrtc, "local-description", &desc, NULL);
+  if (!desc)
+    return {};
+  gchar *t = gst_sdp_message_as_text (desc->sdp);
+  std::string out (t);
+  g_free (t);
+  gst_webrtc_session_description_free (desc);
+  return out;
+}
+
+/* Loop thread: the answer (with the candidates gathered so far) goes out. */
+static void
+send_answer (GstResWhepServerSink *self, const std::string &id)
+{
+  Private *priv = self->priv;
+  Viewer *v = find_viewer (self, id);
+  if (!v || !v->pending)
+    return;
+  if (v->gather_timer) {
+    priv->loop.cancel (v->gather_timer);
+    v->gather_timer = 0;
+  }
+  std::string sdp = local_sdp (v->webrtc);
+  SoupServerMessage *msg = std::exchange (v->pending, nullptr);
+  if (sdp.empty ()) {
+    send_problem (msg, 500, "Internal Server Error",
+                  "webrtcbin produced no answer");
+    soup_server_message_unpause (msg);
+    g_object_unref (msg);
+    remove_viewer (self, id, "no answer");
+    return;
+  }
+  GST_LOG_OBJECT (self, "viewer %s: answer\n%s", id.c_str (), sdp.c_str ());
+  add_common_headers (msg);
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  std::string base = priv->running.path;
+  while (!base.empty () && base.back () == '/')
+    base.pop_back ();
+  std::string location = base + "/" + id;
+  soup_message_headers_replace (h, "Location", location.c_str ());
+  soup_message_headers_replace (h, "ETag", v->etag.c_str ());
+  soup_message_headers_replace (h, "Accept-Patch",
+                                "application/trickle-ice-sdpfrag");
+  soup_server_message_set_status (msg, 201, nullptr);
+  soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY,
+                                    sdp.data (), sdp.size ());
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  v->state = "answered";
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->viewers_total++;
+  }
+  update_viewer_stats (self);
+  GST_INFO_OBJECT (self, "viewer %s (%s) joined", id.c_str (),
+                   v->remote.c_str ());
+  post_element_message (
+      GST_ELEMENT (self),
+      gst_structure_new ("reswhepserversink-viewer-joined", "viewer-id",
+                         G_TYPE_STRING, id.c_str (), "remote-address",
+                         G_TYPE_STRING, v->remote.c_str (), "viewers",
+                         G_TYPE_UINT, (guint)priv->viewers.size (), NULL));
+}
+
+static void
+refuse_viewer (GstResWhepServerSink *self, const std::string &id, int status,
+               const std::string &detail)
+{
+  Viewer *v = find_viewer (self, id);
+  if (!v)
+    return;
+  if (SoupServerMessage *msg = std::exchange (v->pending, nullptr)) {
+    send_problem (msg, status,
+                  status == 422 ? "Unprocessable Content"
+                                : "Internal Server Error",
+                  detail);
+    soup_server_message_unpause (msg);
+    g_object_unref (msg);
+  }
+  remove_viewer (self, id, detail);
+}
+
+static std::string
+promise_error (GstPromise *p)
+{
+  const GstStructure *reply = gst_promise_get_reply (p);
+  GError *err = nullptr;
+  if (reply && gst_structure_has_field (reply, "error"))
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+  if (!err)
+    return {};
+  std::string m = err->message;
+  g_error_free (err);
+  return m;
+}
+
+static void
+on_gathering_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
+{
+  auto *ctx = static_cast<ViewerCtx *> (user_data);
+  GstWebRTCICEGatheringState st;
+  g_object_get (webrtc, "ice-gathering-state", &st, NULL);
+  if (st != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    return;
+  SelfRef<GstResWhepServerSink> ref = ctx->self;
+  std::string id = ctx->id;
+  ref.p->priv->loop.post ([ref, id] { send_answer (ref.p, id); });
+}
+
+static void
+on_state_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
+{
+  auto *ctx = static_cast<ViewerCtx *> (user_data);
+  GstWebRTCPeerConnectionState pc;
+  GstWebRTCICEConnectionState ice;
+  g_object_get (webrtc, "connection-state", &pc, "ice-connection-state", &ice,
+                NULL);
+  SelfRef<GstResWhepServerSink> ref = ctx->self;
+  std::string id = ctx->id;
+  ref.p->priv->loop.post ([ref, id, pc, ice] {
+    GstResWhepServerSink *self = ref.p;
+    Viewer *v = find_viewer (self, id);
+    if (!v)
+      return;
+    TimePoint now = now_of ();
+    if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
+        || ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+      v->watch.on_failed ("ICE or DTLS failed");
+    else if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED
+             || ice == GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED)
+      v->watch.on_failed ("connection closed");
+    else if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+      if (!v->watch.connected ())
+        v->state = "connected";
+      v->watch.on_connected (now);
+      if (!v->keyframe_asked) {
+        v->keyframe_asked = true;
+        request_keyframe (self);
+      }
+    } else if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED) {
+      v->state = "disconnected";
+    }
+  });
+}
+
+static void
+on_local_set (GstPromise *p, gpointer user_data)
+{
+  auto *ctx = static_cast<ViewerCtx *> (user_data);
+  std::string err = promise_error (p);
+  gst_promise_unref (p);
+  SelfRef<GstResWhepServerSink> ref = ctx->self;
+  std::string id = ctx->id;
+  ref.p->priv->loop.post ([ref, id, err] {
+    GstResWhepServerSink *self = ref.p;
+    Viewer *v = find_viewer (self, id);
+    if (!v)
+      return;
+    if (!err.empty ()) {
+      refuse_viewer (self, id, 500,
+                     "webrtcbin could not apply its answer: " + err);
+      return;
+    }
+    GstWebRTCICEGatheringState st;
+    g_object_get (v->webrtc, "ice-gathering-state", &st, NULL);
+    if (st == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
+      send_answer (self, id);
+      return;
+    }
+    v->gather_timer = schedule_in_ms (self->priv, GATHER_TIMEOUT_MS, [ref, id] {
+      if (Viewer *vv = find_viewer (ref.p, id))
+        vv->gather_timer = 0;
+      send_answer (ref.p, id);
+    });
+  });
+}
+
+static void
+on_answer_created (GstPromise *p, gpointer user_data)
+{
+  auto *ctx = static_cast<ViewerCtx *> (user_data);
+  const GstStructure *reply = gst_promise_get_reply (p);
+  GstWebRTCSessionDescription *desc = nullptr;
+  if (reply && gst_structure_has_field (reply, "answer"))
+    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                       &desc, NULL);
+  std::string err = promise_error (p);
+  gst_promise_unref (p);
+  SelfRef<GstResWhepServerSink> ref = ctx->self;
+  std::string id = ctx->id;
+  /* hand the answer to the loop: setting it is webrtcbin work we keep
+   * there */
+  auto holder = std::shared_ptr<GstWebRTCSessionDescription> (
+      desc, [] (GstWebRTCSessionDescription *d) {
+        if (d)
+          gst_webrtc_session_description_free (d);
+      });
+  ref.p->priv->loop.post ([ref, id, holder, err] {
+    GstResWhepServerSink *self = ref.p;
+    Viewer *v = find_viewer (self, id);
+    if (!v)
+      return;
+    if (!holder) {
+      refuse_viewer (self, id, 422, "cannot answer the offer: " + err);
+      return;
+    }
+    g_signal_emit_by_name (
+        v->webrtc, "set-local-description", holder.get (),
+        gst_promise_new_with_change_func (on_local_set,
+                                          new ViewerCtx{ ref, id }, free_ctx));
+  });
+}
+
+static bool attach_sources (GstResWhepServerSink *self, Viewer *v);
+
+static void
+on_remote_set (GstPromise *p, gpointer user_data)
+{
+  auto *ctx = static_cast<ViewerCtx *> (user_data);
+  std::string err = promise_error (p);
+  gst_promise_unref (p);
+  SelfRef<GstResWhepServerSink> ref = ctx->self;
+  std::string id = ctx->id;
+  ref.p->priv->loop.post ([ref, id, err] {
+    GstResWhepServerSink *self = ref.p;
+    Viewer *v = find_viewer (self, id);
+    if (!v)
+      return;
+    if (!err.empty ()) {
+      refuse_viewer (self, id, 422, "webrtcbin refused the offer: " + err);
+      return;
+    }
+    if (!attach_sources (self, v)) {
+      refuse_viewer (self, id, 422,
+                     "the offer's m-lines cannot take our "
+                     "media");
+      return;
+    }
+    g_signal_emit_by_name (
+        v->webrtc, "create-answer", nullptr,
+        gst_promise_new_with_change_func (on_answer_created,
+                                          new ViewerCtx{ ref, id }, free_ctx));
+  });
+}
+
+static void
+on_receiving_rtcp (GObject *, GstBuffer *, gpointer user_data)
+{
+  (*static_cast<Counter *> (user_data))->fetch_add (1);
+}
+
+static void
+free_counter (gpointer p, GClosure *)
+{
+  delete static_cast<Counter *> (p);
+}
+
+/* A viewer's PLI / FIR reaches its appsrc as an upstream force-key-unit:
+ * forward it (rate-limited) to our one encoder. */
+static GstPadProbeReturn
+on_upstream_event (GstPad *, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
+  if (ev && gst_video_event_is_force_key_unit (ev)) {
+    auto *ctx = static_cast<ViewerCtx *> (user_data);
+    SelfRef<GstResWhepServerSink> ref = ctx->self;
+    ref.p->priv->loop.post ([ref] { request_keyframe (ref.p); });
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* A viewer's pipeline reports an error: that viewer goes, nobody else
+ * notices. Any thread; the removal runs on the loop. */
+static GstBusSyncReply
+on_viewer_bus (GstBus *, GstMessage *m, gpointer user_data)
+{
+  if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR) {
+    auto *ctx = static_cast<ViewerCtx *> (user_data);
+    GError *err = nullptr;
+    gst_message_parse_error (m, &err, nullptr);
+    std::string why = std::string ("error: ") + (err ? err->message : "?");
+    g_clear_error (&err);
+    SelfRef<GstResWhepServerSink> ref = ctx->self;
+    std::string id = ctx->id;
+    GST_WARNING_OBJECT (ref.p, "viewer %s: %s", id.c_str (), why.c_str ());
+    ref.p->priv->loop.post ([ref, id, why] { remove_viewer (ref.p, id, why); });
+  }
+  /* nobody pops this bus: a dropped message is ours to release (it holds
+   * its source, so keeping it would keep the whole viewer pipeline) */
+  gst_message_unref (m);
+  return GST_BUS_DROP;
+}
+
+static GstElement *
+make_appsrc (GstResWhepServerSink *self, Viewer *v, bool video)
+{
+  GstElement *src
+      = gst_element_factory_make ("appsrc", video ? "video" : "audio");
+  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp",
+                FALSE, "block", FALSE, "max-bytes", (guint64)0, "max-buffers",
+                (guint64)(video ? 512 : 128), NULL);
+  gst_app_src_set_leaky_type (GST_APP_SRC (src), GST_APP_LEAKY_TYPE_DOWNSTREAM);
+  Private *priv = self->priv;
+  GstCaps *caps = nullptr;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    GstCaps *c = video ? priv->video_caps : priv->audio_caps;
+    caps = c ? gst_caps_copy (c) : nullptr;
+  }
+  if (caps) {
+    GstCaps *vc = viewer_caps (caps, video ? v->video_pt : v->audio_pt,
+                               video ? v->video_plid : std::string ());
+    gst_caps_unref (caps);
+    caps = vc;
+    gst_app_src_set_caps (GST_APP_SRC (src), caps);
+    gst_caps_unref (caps);
+  }
+  if (video) {
+    GstPad *pad = gst_element_get_static_pad (src, "src");
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                       on_upstream_event,
+                       new ViewerCtx{ SelfRef (self), v->id }, free_ctx);
+    gst_object_unref (pad);
+  }
+  return src;
+}
+
+static bool
+link_to_webrtc (Viewer *v, GstElement *src, int mline, const std::string &kind,
+                const char *encoding, int clock_rate, int pt, guint ssrc)
+{
+  /* sink_<mline>: the transceiver webrtcbin made for that m-line */
+  std::string name = "sink_" + std::to_string (mline);
+  GstPad *sink = gst_element_request_pad_simple (v->webrtc, name.c_str ());
+  if (!sink)
+    return false;
+  GstPad *srcpad = gst_element_get_static_pad (src, "src");
+  gst_pad_link (srcpad, sink);
+  gst_object_unref (srcpad);
+  GstWebRTCRTPTransceiver *trans = nullptr;
+  g_object_get (sink, "transceiver", &trans, NULL);
+  if (trans) {
+    GstCaps *caps = gst_caps_new_simple (
+        "application/x-rtp", "media", G_TYPE_STRING, kind.c_str (),
+        "encoding-name", G_TYPE_STRING, encoding, "clock-rate", G_TYPE_INT,
+        clock_rate, "payload", G_TYPE_INT, pt, "ssrc", G_TYPE_UINT, ssrc, NULL);
+    g_object_set (trans, "direction",
+                  GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                  "codec-preferences", caps, NULL);
+    gst_caps_unref (caps);
+    gst_object_unref (trans);
+  }
+  gst_object_unref (sink);
+  return trans != nullptr;
+}
+
+/* Loop thread, once the offer is applied: one appsrc per kind the viewer
+ * takes, linked to the transceiver of its m-line (sendonly, our codec),
+ * then the viewer joins the fan-out. */
+static bool
+attach_sources (GstResWhepServerSink *self, Viewer *v)
+{
+  Private *priv = self->priv;
+  guint vssrc, assrc;
+  GstResWhepServerVideoCodec codec;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    vssrc = priv->video_ssrc;
+    assrc = priv->audio_ssrc;
+  }
+  codec = priv->running.video_codec;
+  bool ok = true;
+  if (v->video_pt >= 0) {
+    v->vsrc = make_appsrc (self, v, true);
+    gst_bin_add (GST_BIN (v->pipeline), v->vsrc);
+    ok &= link_to_webrtc (v, v->vsrc, v->video_mline, "video",
+                          codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8 ? "VP8"
+                                                                       : "H264",
+                          90000, v->video_pt, vssrc);
+    gst_element_sync_state_with_parent (v->vsrc);
+  }
+  if (v->audio_pt >= 0) {
+    v->asrc = make_appsrc (self, v, false);
+    gst_bin_add (GST_BIN (v->pipeline), v->asrc);
+    ok &= link_to_webrtc (v, v->asrc, v->audio_mline, "audio", "OPUS", 48000,
+                          v->audio_pt, assrc);
+    gst_element_sync_state_with_parent (v->asrc);
+  }
+  if (ok)
+    publish_outs (self);
+  return ok;
+}
+
+/* Loop thread: count the RTCP the viewer sends, once webrtcbin's RTP
+ * session exists (it is made when the description is applied). */
+static void
+watch_rtcp (Viewer *v)
+{
+  if (v->session)
+    return;
+  GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (v->webrtc), "rtpbin");
+  if (!rtpbin)
+    return;
+  GObject *session = nullptr;
+  g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
+  gst_object_unref (rtpbin);
+  if (!session)
+    return;
+  v->session = session;
+  v->rtcp_handler = g_signal_connect_data (
+      session, "on-receiving-rtcp", G_CALLBACK (on_receiving_rtcp),
+      new Counter (v->rtcp), free_counter, (GConnectFlags)0);
+}
+
+static bool
+is_loopback (const std::string &address)
+{
+  return address.rfind ("127.", 0) == 0 || address == "::1"
+         || address == "localhost";
+}
+
+/* Loop thread: a POST passed route(); make the viewer and answer it. */
+static void
+create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
+               const std::string &offer)
+{
+  Private *priv = self->priv;
+  const Settings &s = priv->running;
+  int status = 0;
+  std::string error;
+  auto formats = srv::choose_formats (
+      offer,
+      s.video_codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8
+          ? srv::VideoCodec::VP8
+          : srv::VideoCodec::H264,
+      priv->audio.bin != nullptr, status, error);
+  if (formats && !priv->video.bin)
+    formats->video_pt = -1;
+  if (formats && formats->video_pt < 0 && formats->audio_pt < 0) {
+    formats.reset ();
+    status = 422;
+    error = "the offer accepts none of the media this endpoint sends";
+  }
+  if (!formats) {
+    srv::Route r;
+    r.status = status;
+    r.title = status == 400 ? "Bad Request" : "Unprocessable Content";
+    r.detail = error;
+    send_route_refusal (self, msg, r);
+    return;
+  }
+  GstSDPMessage *sdp = nullptr;
+  if (gst_sdp_message_new_from_text (offer.c_str (), &sdp) != GST_SDP_OK
+      || !sdp) {
+    if (sdp)
+      gst_sdp_message_free (sdp);
+    srv::Route r;
+    r.status = 400;
+    r.title = "Bad Request";
+    r.detail = "the body is not an SDP offer";
+    send_route_refusal (self, msg, r);
+    return;
+  }
+
+  gchar *uuid = g_uuid_string_random ();
+  std::string id;
+  for (const char *c = uuid; *c; c++)
+    if (*c != '-')
+      id += *c;
+  g_free (uuid);
+
+  auto v = std::make_unique<Viewer> (now_of (),
+                                     resilient::ms (s.connect_timeout_ms),
+                                     resilient::ms (s.rtcp_timeout_ms));
+  v->id = id;
+  v->remote = remote_of (msg);
+  v->etag = "\"" + id.substr (0, 8) + "-1\"";
+  v->video_pt = formats->video_pt;
+  v->video_plid = formats->video_profile_level_id;
+  v->audio_pt = formats->audio_pt;
+  v->pipeline = gst_pipeline_new (("viewer-" + id.substr (0, 8)).c_str ());
+  gst_object_ref_sink (v->pipeline);
+  v->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
+  g_object_set (v->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
+                NULL);
+  GObject *ice = nullptr;
+  g_object_get (v->webrtc, "ice-agent", &ice, NULL);
+  if (ice) {
+    if (is_loopback (s.address)) {
+      gboolean ret = FALSE;
+      g_signal_emit_by_name (ice, "add-local-ip-address", s.address.c_str (),
+                             &ret);
+    }
+    if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
+      g_object_set (ice, "ice-tcp", FALSE, NULL);
+    g_object_unref (ice);
+  }
+  gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
+  /* the sources and their transceivers come once the offer is applied
+   * (attach_sources): a transceiver made before could stay unmatched to
+   * the offer's m-lines, and webrtcbin 1.22 aborts on a pad whose
+   * transceiver has no stream */
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const char *mid = gst_sdp_media_get_attribute_val (
+        gst_sdp_message_get_media (sdp, i), "mid");
+    if (mid && v->video_pt >= 0 && formats->video_mid == mid)
+      v->video_mline = (int)i;
+    if (mid && v->audio_pt >= 0 && formats->audio_mid == mid)
+      v->audio_mline = (int)i;
+  }
+  if ((v->video_pt >= 0 && v->video_mline < 0)
+      || (v->audio_pt >= 0 && v->audio_mline < 0)) {
+    gst_sdp_message_free (sdp);
+    destroy_viewer (self, std::move (v));
+    srv::Route r;
+    r.status = 400;
+    r.title = "Bad Request";
+    r.detail = "every m-section of the offer needs an a=mid";
+    send_route_refusal (self, msg, r);
+    return;
+  }
+  SelfRef<GstResWhepServerSink> ref (self);
+  g_signal_connect_data (v->webrtc, "notify::ice-gathering-state",
+                         G_CALLBACK (on_gathering_notify),
+                         new ViewerCtx{ ref, id }, free_ctx_closure,
+                         (GConnectFlags)0);
+  g_signal_connect_data (v->webrtc, "notify::connection-state",
+                         G_CALLBACK (on_state_notify), new ViewerCtx{ ref, id },
+                         free_ctx_closure, (GConnectFlags)0);
+  g_signal_connect_data (v->webrtc, "notify::ice-connection-state",
+                         G_CALLBACK (on_state_notify), new ViewerCtx{ ref, id },
+                         free_ctx_closure, (GConnectFlags)0);
+  {
+    GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (v->pipeline));
+    gst_bus_set_sync_handler (bus, on_viewer_bus, new ViewerCtx{ ref, id },
+                              free_ctx);
+    gst_object_unref (bus);
+  }
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (clock) {
+    gst_pipeline_use_clock (GST_PIPELINE (v->pipeline), clock);
+    gst_element_set_base_time (v->pipeline,
+                               gst_element_get_base_time (GST_ELEMENT (self)));
+    gst_element_set_start_time (v->pipeline, GST_CLOCK_TIME_NONE);
+    gst_object_unref (clock);
+  }
+  if (gst_element_set_state (v->pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE) {
+    gst_sdp_message_free (sdp);
+    destroy_viewer (self, std::move (v));
+    send_problem (msg, 500, "Internal Server Error",
+                  "the viewer's webrtcbin did not start");
+    return;
+  }
+  v->pending = SOUP_SERVER_MESSAGE (g_object_ref (msg));
+  soup_server_message_pause (msg);
+  Viewer *raw = v.get ();
+  priv->viewers[id] = std::move (v);
+  publish_outs (self);
+  update_viewer_stats (self);
+  GstWebRTCSessionDescription *desc
+      = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  g_signal_emit_by_name (
+      raw->webrtc, "set-remote-description", desc,
+      gst_promise_new_with_change_func (on_remote_set, new ViewerCtx{ ref, id },
+                                        free_ctx));
+  gst_webrtc_session_description_free (desc);
+}
+
+static void
+trickle (GstResWhepServerSink *self, SoupServerMessage *msg, Viewer *v,
+         const std::string &if_match, const std::string &body)
+{
+  if (if_match == "*") {
+    send_problem (
+        msg, 422, "Unprocessable Content",
+        "ICE restarts are not supported; DELETE the session and POST a new "
+        "offer");
+    return;
+  }
+  if (if_match != v->etag) {
+    send_problem (msg, 412, "Precondition Failed",
+                  "If-Match does not name this session's ETag");
+    return;
+  }
+  std::istringstream in (body);
+  std::string line;
+  int n = 0;
+  while (std::getline (in, line)) {
+    if (!line.empty () && line.back () == '\r')
+      line.pop_back ();
+    if (line.rfind ("a=candidate:", 0) == 0 && line.size () < 1024) {
+      g_signal_emit_by_name (v->webrtc, "add-ice-candidate", 0u,
+                             line.c_str () + 2);
+      n++;
+    }
+  }
+  GST_DEBUG_OBJECT (self, "viewer %s: %d trickled candidates", v->id.c_str (),
+                    n);
+  add_common_headers (msg);
+  soup_server_message_set_status (msg, 204, nullptr);
+}
+
+/* Before the body: refuse what can be refused from the head alone, and
+ * never keep a body we refuse. */
+static void
+on_early (SoupServer *, SoupServerMessage *msg, const char *, GHashTable *,
+          gpointer user_data)
+{
+  auto *self = static_cast<GstResWhepServerSink *> (user_data);
+  Private *priv = self->priv;
+  srv::RequestHead h = head_of (msg);
+  std::string sid = srv::session_id_of (priv->running.path, h.path);
+  srv::Route r = srv::route (limits_of (priv->running), h,
+                             !sid.empty () && priv->viewers.count (sid),
+                             (guint)priv->viewers.size ());
+  SoupMessageHeaders *rh = soup_server_message_get_request_headers (msg);
+  if (r.action != srv::Action::Refuse
+      && soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH
+      && soup_message_headers_get_content_length (rh) < 0) {
+    r = srv::Route{};
+    r.status = 400;
+    r.title = "Bad Request";
+    r.detail = "the Content-Length is not valid";
+  }
+  if (r.action == srv::Action::Refuse) {
+    /* the body is never read: close the connection after the answer, or
+     * it would stay open (an fd per refused upload) until the server
+     * stops */
+    soup_message_body_set_accumulate (
+        soup_server_message_get_request_body (msg), FALSE);
+    soup_message_headers_replace (
+        soup_server_message_get_response_headers (msg), "Connection", "close");
+    send_route_refusal (self, msg, r);
+  } else if (!h.content_length && (h.method == "POST" || h.method == "PATCH")
+             && soup_message_headers_get_encoding (
+                    soup_server_message_get_request_headers (msg))
+                    != SOUP_ENCODING_NONE) {
+    /* a chunked body of unknown size: not accepted */
+    soup_message_body_set_accumulate (
+        soup_server_message_get_request_body (msg), FALSE);
+    r.status = 411;
+    r.title = "Length Required";
+    r.detail = "send the body with a Content-Length";
+    soup_message_headers_replace (
+        soup_server_message_get_response_headers (msg), "Connection", "close");
+    send_route_refusal (self, msg, r);
+  }
+}
+
+static void
+on_request (SoupServer *, SoupServerMessage *msg, const char *, GHashTable *,
+            gpointer user_data)
+{
+  auto *self = static_cast<GstResWhepServerSink *> (user_data);
+  Private *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  if (soup_server_message_get_status (msg) != 0)
+    return; /* refused early */
+  srv::RequestHead h = head_of (msg);
+  std::string sid = srv::session_id_of (priv->running.path, h.path);
+  Viewer *v = sid.empty () ? nullptr : find_viewer (self, sid);
+  srv::Route r = srv::route (limits_of (priv->running), h, v != nullptr,
+                             (guint)priv->viewers.size ());
+  SoupMessageBody *b = soup_server_message_get_request_body (msg);
+  if (r.action != srv::Action::Refuse && b->length > DEFAULT_MAX_BODY) {
+    r = srv::Route{};
+    r.status = 413;
+    r.title = "Content Too Large";
+    r.detail = "the body is larger than " + std::to_string (DEFAULT_MAX_BODY)
+               + " bytes";
+  }
+  switch (r.action) {
+  case srv::Action::Refuse:
+    send_route_refusal (self, msg, r);
+    return;
+  case srv::Action::Options: {
+    add_common_headers (msg);
+    SoupMessageHeaders *hd = soup_server_message_get_response_headers (msg);
+    soup_message_headers_replace (hd, "Allow", r.allow.c_str ());
+    soup_message_headers_replace (hd, "Access-Control-Allow-Methods",
+                                  r.allow.c_str ());
+    soup_message_headers_replace (hd, "Access-Control-Allow-Headers",
+                                  "Authorization, Content-Type, If-Match");
+    soup_message_headers_replace (hd, "Access-Control-Max-Age", "600");
+    if (v)
+      soup_message_headers_replace (hd, "Accept-Patch",
+                                    "application/trickle-ice-sdpfrag");
+    else
+      soup_message_headers_replace (hd, "Accept-Post", "application/sdp");
+    soup_server_message_set_status (msg, 204, nullptr);
+    return;
+  }
+  case srv::Action::Delete:
+    add_common_headers (msg);
+    soup_server_message_set_status (msg, 200, nullptr);
+    remove_viewer (self, sid, "DELETE");
+    return;
+  case srv::Action::Trickle: {
+    GBytes *bytes = soup_message_body_flatten (b);
+    gsize size = 0;
+    const char *data = (const char *)g_bytes_get_data (bytes, &size);
+    std::string body (data ? data : "", size);
+    g_bytes_unref (bytes);
+    trickle (self, msg, v, h.if_match, body);
+    return;
+  }
+  case srv::Action::CreateViewer: {
+    GBytes *bytes = soup_message_body_flatten (b);
+    gsize size = 0;
+    const char *data = (const char *)g_bytes_get_data (bytes, &size);
+    std::string body (data ? data : "", size);
+    g_bytes_unref (bytes);
+    create_viewer (self, msg, body);
+    return;
+  }
+  }
+}
+
+/* Loop thread: the reaper. */
+static void
+reap (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  priv->reap_timer = 0;
+  TimePoint now = now_of ();
+  std::vector<std::pair<std::string, std::string>> dead;
+  for (auto &[id, v] : priv->viewers) {
+    watch_rtcp (v.get ());
+    std::uint64_t n = v->rtcp->load ();
+    if (n != v->rtcp_seen) {
+      v->rtcp_seen = n;
+      v->watch.on_rtcp (now);
+    }
+    if (auto why = v->watch.dead (now))
+      dead.emplace_back (id, *why);
+  }
+  for (auto &[id, why] : dead)
+    remove_viewer (self, id, why);
+  update_viewer_stats (self);
+  SelfRef<GstResWhepServerSink> ref (self);
+  priv->reap_timer
+      = schedule_in_ms (priv, REAP_PERIOD_MS, [ref] { reap (ref.p); });
+}
+
+/* Loop thread: the statistics' viewer list, refreshed on every change and
+ * reaper pass. */
+static void
+update_viewer_stats (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  TimePoint now = now_of ();
+  GValue list = G_VALUE_INIT;
+  gst_value_array_init (&list, priv->viewers.size ());
+  for (auto &[id, v] : priv->viewers) {
+    GstStructure *s = gst_structure_new (
+        "viewer", "viewer-id", G_TYPE_STRING, id.c_str (), "remote-address",
+        G_TYPE_STRING, v->remote.c_str (), "state", G_TYPE_STRING,
+        v->state.c_str (), "age-ms", G_TYPE_UINT64,
+        (guint64)std::max<gint64> (0, resilient::to_ms (now - v->created)),
+        "silence-ms", G_TYPE_UINT64,
+        (guint64)std::max<gint64> (0,
+                                   resilient::to_ms (v->watch.silence (now))),
+        "rtcp-packets", G_TYPE_UINT64, (guint64)v->rtcp->load (),
+        "video-payload", G_TYPE_INT, v->video_pt, "audio-payload", G_TYPE_INT,
+        v->audio_pt, NULL);
+    GValue val = G_VALUE_INIT;
+    g_value_init (&val, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&val, s);
+    gst_value_array_append_and_take_value (&list, &val);
+  }
+  GstStructure *holder = gst_structure_new_empty ("viewers");
+  gst_structure_take_value (holder, "viewer-list", &list);
+  GstStructure *old;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    old = std::exchange (priv->viewer_stats, holder);
+    priv->viewer_count = (guint)priv->viewers.size ();
+  }
+  if (old)
+    gst_structure_free (old);
+}
+
+/* Loop thread. */
+static bool
+start_server (GstResWhepServerSink *self, std::string &error)
+{
+  Private *priv = self->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->running = priv->settings;
+  }
+  const Settings &s = priv->running;
+  if (s.path.empty () || s.path[0] != '/') {
+    error = "path '" + s.path + "' must start with '/'";
+    return false;
+  }
+  GTlsCertificate *cert = nullptr;
+  if (!s.certificate_file.empty () || !s.key_file.empty ()) {
+    if (s.certificate_file.empty () || s.key_file.empty ()) {
+      error = "https needs both certificate-file and key-file";
+      return false;
+    }
+    GError *err = nullptr;
+    cert = g_tls_certificate_new_from_files (s.certificate_file.c_str (),
+                                             s.key_file.c_str (), &err);
+    if (!cert) {
+      error = "cannot load certificate-file '" + s.certificate_file
+              + "' with key-file '" + s.key_file + "': " + err->message;
+      g_clear_error (&err);
+      return false;
+    }
+  }
+  GInetAddress *ia = g_inet_address_new_from_string (s.address.c_str ());
+  if (!ia) {
+    if (cert)
+      g_object_unref (cert);
+    error = "address '" + s.address + "' is not an IP address";
+    return false;
+  }
+  priv->server
+      = soup_server_new ("server-header", "gst-resilient",
+                         cert ? "tls-certificate" : nullptr, cert, NULL);
+  if (cert)
+    g_object_unref (cert);
+  soup_server_add_early_handler (priv->server, nullptr, on_early, self,
+                                 nullptr);
+  soup_server_add_handler (priv->server, nullptr, on_request, self, nullptr);
+  GSocketAddress *sa = g_inet_socket_address_new (ia, s.port);
+  g_object_unref (ia);
+  GError *err = nullptr;
+  gboolean ok = soup_server_listen (
+      priv->server, sa,
+      cert ? SOUP_SERVER_LISTEN_HTTPS : (SoupServerListenOptions)0, &err);
+  g_object_unref (sa);
+  if (!ok) {
+    error = "cannot listen on " + s.address + ":" + std::to_string (s.port)
+            + ": " + err->message;
+    g_clear_error (&err);
+    g_clear_object (&priv->server);
+    return false;
+  }
+  GSList *uris = soup_server_get_uris (priv->server);
+  int bound = uris ? g_uri_get_port (static_cast<GUri *> (uris->data)) : -1;
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->bound_port = bound;
+  }
+  priv->gate = std::make_unique<srv::KeyframeGate> (
+      resilient::ms (s.keyframe_min_interval_ms));
+  GST_INFO_OBJECT (self, "serving WHEP on %s://%s:%d%s",
+                   cert ? "https" : "http", s.address.c_str (), bound,
+                   s.path.c_str ());
+  SelfRef<GstResWhepServerSink> ref (self);
+  priv->reap_timer
+      = schedule_in_ms (priv, REAP_PERIOD_MS, [ref] { reap (ref.p); });
+  return true;
+}
+
+/* Loop thread: every viewer gone, the server closed. */
+static void
+stop_server (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  priv->loop.cancel_all ();
+  priv->reap_timer = 0;
+  priv->keyframe_timer = 0;
+  std::vector<std::string> ids;
+  for (auto &[id, v] : priv->viewers)
+    ids.push_back (id);
+  for (auto &id : ids)
+    remove_viewer (self, id, "stopped");
+  if (priv->server) {
+    soup_server_disconnect (priv->server);
+    g_clear_object (&priv->server);
+  }
+  priv->gate.reset ();
+  std::lock_guard<std::mutex> g (priv->lock);
+  priv->bound_port = -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject / GstElement                                                */
+
+static GstPad *
+request_new_pad (GstElement *element, GstPadTemplate *templ, const gchar *,
+                 const GstCaps *)
+{
+  auto *self = GST_RES_WHEP_SERVER_SINK (element);
+  Private *priv = self->priv;
+  bool video = g_str_equal (GST_PAD_TEMPLATE_NAME_TEMPLATE (templ), "video");
+  GstPad **slot = video ? &priv->video_pad : &priv->audio_pad;
+  if (*slot) {
+    GST_WARNING_OBJECT (self, "only one %s pad", video ? "video" : "audio");
+    return nullptr;
+  }
+  GstPad *pad = gst_ghost_pad_new_no_target_from_template (
+      video ? "video" : "audio", templ);
+  *slot = pad;
+  gst_pad_set_active (pad, TRUE);
+  gst_element_add_pad (element, pad);
+  if (GST_STATE (element) >= GST_STATE_READY) {
+    std::string error;
+    if (!build_chain (self, video, error)) {
+      GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", error.c_str ()),
+                         (nullptr));
+    } else {
+      gst_element_sync_state_with_parent (
+          (video ? priv->video : priv->audio).bin);
+    }
+  }
+  return pad;
+}
+
+static void
+release_pad (GstElement *element, GstPad *pad)
+{
+  auto *self = GST_RES_WHEP_SERVER_SINK (element);
+  Private *priv = self->priv;
+  bool video = pad == priv->video_pad;
+  if (!video && pad != priv->audio_pad)
+    return;
+  drop_chain (self, video);
+  (video ? priv->video_pad : priv->audio_pad) = nullptr;
+  gst_element_remove_pad (element, pad);
+}
+
+static GstStateChangeReturn
+change_state (GstElement *element, GstStateChange transition)
+{
+  auto *self = GST_RES_WHEP_SERVER_SINK (element);
+  Private *priv = self->priv;
+  switch (transition) {
+  case GST_STATE_CHANGE_NULL_TO_READY: {
+    if (!priv->video_pad && !priv->audio_pad) {
+      GST_ELEMENT_ERROR (
+          self, CORE, NEGOTIATION,
+          ("Nothing to serve: link a video and/or an audio stream to "
+           "reswhepserversink."),
+          (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    std::string error;
+    for (bool video : { true, false })
+      if ((video ? priv->video_pad : priv->audio_pad)
+          && !(video ? priv->video : priv->audio).bin
+          && !build_chain (self, video, error)) {
+        GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", error.c_str ()),
+                           (nullptr));
+        drop_chain (self, true);
+        drop_chain (self, false);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+    priv->loop.start ();
+    bool ok = false;
+    priv->loop.post_and_wait ([&] { ok = start_server (self, error); });
+    if (!ok) {
+      priv->loop.stop ();
+      drop_chain (self, true);
+      drop_chain (self, false);
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ_WRITE,
+                         ("Cannot serve WHEP: %s.", error.c_str ()), (nullptr));
+      return GST_STATE_CHANGE_FAILURE;
+    }
+    break;
+  }
+  default:
+    break;
+  }
+  GstStateChangeReturn ret
+      = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  switch (transition) {
+  case GST_STATE_CHANGE_READY_TO_NULL: {
+    priv->loop.post_and_wait ([self] { stop_server (self); });
+    priv->loop.stop ();
+    drop_chain (self, true);
+    drop_chain (self, false);
+    std::lock_guard<std::mutex> g (priv->lock);
+    gst_caps_replace (&priv->video_caps, nullptr);
+    gst_caps_replace (&priv->audio_caps, nullptr);
+    break;
+  }
+  default:
+    break;
+  }
+  return ret;
+}
+
+static GstStructure *
+statistics (GstResWhepServerSink *self)
+{
+  Private *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  GstStructure *s = gst_structure_new (
+      "reswhepserversink-statistics", "viewers", G_TYPE_UINT,
+      priv->viewer_count, "viewers-total", G_TYPE_UINT64, priv->viewers_total,
+      "requests-refused", G_TYPE_UINT64, priv->refused, "keyframe-requests",
+      G_TYPE_UINT64, priv->keyframes, "bound-port", G_TYPE_INT,
+      priv->bound_port, NULL);
+  const GValue *list
+      = priv->viewer_stats
+            ? gst_structure_get_value (priv->viewer_stats, "viewer-list")
+            : nullptr;
+  if (list) {
+    gst_structure_set_value (s, "viewer-list", list);
+  } else {
+    GValue empty = G_VALUE_INIT;
+    gst_value_array_init (&empty, 0);
+    gst_structure_take_value (s, "viewer-list", &empty);
+  }
+  return s;
+}
+
+static void
+set_property (GObject *object, guint prop_id, const GValue *value,
+              GParamSpec *pspec)
+{
+  auto *self = GST_RES_WHEP_SERVER_SINK (object);
+  Private *priv = self->priv;
+  std::lock_guard<std::mutex> g (priv->lock);
+  Settings &s = priv->settings;
+  auto str = [value] {
+    const char *v = g_value_get_string (value);
+    return std::string (v ? v : "");
+  };
+  switch (prop_id) {
+  case PROP_ADDRESS:
+    s.address = str ();
+    break;
+  case PROP_PORT:
+    s.port = g_value_get_int (value);
+    break;
+  case PROP_PATH:
+    s.path = str ();
+    break;
+  case PROP_CERTIFICATE_FILE:
+    s.certificate_file = str ();
+    break;
+  case PROP_KEY_FILE:
+    s.key_file = str ();
+    break;
+  case PROP_TOKEN:
+    s.token = str ();
+    break;
+  case PROP_MAX_VIEWERS:
+    s.max_viewers = g_value_get_uint (value);
+    break;
+  case PROP_RETRY_AFTER:
+    s.retry_after_ms = g_value_get_uint (value);
+    break;
+  case PROP_VIDEO_CODEC:
+    s.video_codec = (GstResWhepServerVideoCodec)g_value_get_enum (value);
+    break;
+  case PROP_VIDEO_BITRATE:
+    s.video_bitrate = g_value_get_uint (value);
+    break;
+  case PROP_KEYFRAME_MIN_INTERVAL:
+    s.keyframe_min_interval_ms = g_value_get_uint (value);
+    break;
+  case PROP_CONNECT_TIMEOUT:
+    s.connect_timeout_ms = g_value_get_uint (value);
+    break;
+  case PROP_RTCP_TIMEOUT:
+    s.rtcp_timeout_ms = g_value_get_uint (value);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  auto *self = GST_RES_WHEP_SERVER_SINK (object);
+  Private *priv = self->priv;
+  if (prop_id == PROP_STATISTICS) {
+    g_value_take_boxed (value, statistics (self));
+    return;
+  }
+  std::lock_guard<std::mutex> g (priv->lock);
+  const Settings &s = priv->settings;
+  switch (prop_id) {
+  case PROP_ADDRESS:
+    g_value_set_string (value, s.address.c_str ());
+    break;
+  case PROP_PORT:
+    g_value_set_int (value, s.port);
+    break;
+  case PROP_BOUND_PORT:
+    g_value_set_int (value, priv->bound_port);
+    break;
+  case PROP_PATH:
+    g_value_set_string (value, s.path.c_str ());
+    break;
+  case PROP_CERTIFICATE_FILE:
+    g_value_set_string (value, s.certificate_file.empty ()
+                                   ? nullptr
+                                   : s.certificate_file.c_str ());
+    break;
+  case PROP_KEY_FILE:
+    g_value_set_string (value,
+                        s.key_file.empty () ? nullptr : s.key_file.c_str ());
+    break;
+  case PROP_MAX_VIEWERS:
+    g_value_set_uint (value, s.max_viewers);
+    break;
+  case PROP_RETRY_AFTER:
+    g_value_set_uint (value, s.retry_after_ms);
+    break;
+  case PROP_VIDEO_CODEC:
+    g_value_set_enum (value, s.video_codec);
+    break;
+  case PROP_VIDEO_BITRATE:
+    g_value_set_uint (value, s.video_bitrate);
+    break;
+  case PROP_KEYFRAME_MIN_INTERVAL:
+    g_value_set_uint (value, s.keyframe_min_interval_ms);
+    break;
+  case PROP_CONNECT_TIMEOUT:
+    g_value_set_uint (value, s.connect_timeout_ms);
+    break;
+  case PROP_RTCP_TIMEOUT:
+    g_value_set_uint (value, s.rtcp_timeout_ms);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+  }
+}
+
+static void
+finalize (GObject *object)
+{
+  auto *self = GST_RES_WHEP_SERVER_SINK (object);
+  Private *priv = self->priv;
+  priv->loop.stop ();
+  if (priv->video.encoder)
+    gst_object_unref (priv->video.encoder);
+  if (priv->audio.encoder)
+    gst_object_unref (priv->audio.encoder);
+  gst_caps_replace (&priv->video_caps, nullptr);
+  gst_caps_replace (&priv->audio_caps, nullptr);
+  if (priv->viewer_stats)
+    gst_structure_free (priv->viewer_stats);
+  delete priv;
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_res_whep_server_sink_init (GstResWhepServerSink *self)
+{
+  self->priv = new Private ();
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+}
+
+static void
+gst_res_whep_server_sink_class_init (GstResWhepServerSinkClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  gobject_class->set_property = set_property;
+  gobject_class->get_property = get_property;
+  gobject_class->finalize = finalize;
+  element_class->change_state = change_state;
+  element_class->request_new_pad = request_new_pad;
+  element_class->release_pad = release_pad;
+
+  GST_DEBUG_CATEGORY_INIT (res_whep_server_sink_debug, "reswhepserversink", 0,
+                           "WHEP server for many viewers from one encode");
+
+  auto rw_ready = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                | GST_PARAM_MUTABLE_READY);
+  auto ro = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_property (
+      gobject_class, PROP_ADDRESS,
+      g_param_spec_string (
+          "address", "Address",
+          "IP address the WHEP server listens on; the default keeps it on "
+          "loopback, 0.0.0.0 serves every IPv4 interface.",
+          DEFAULT_ADDRESS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_PORT,
+      g_param_spec_int (
+          "port", "Port",
+          "TCP port the WHEP server listens on; 0 picks a free port (see "
+          "bound-port).",
+          0, 65535, DEFAULT_PORT, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_BOUND_PORT,
+      g_param_spec_int (
+          "bound-port", "Bound port",
+          "TCP port the WHEP server actually listens on; -1 when it is not "
+          "listening.",
+          -1, 65535, -1, ro));
+  g_object_class_install_property (
+      gobject_class, PROP_PATH,
+      g_param_spec_string (
+          "path", "Path",
+          "URL path of the WHEP endpoint viewers POST their offer to; "
+          "sessions live under it.",
+          DEFAULT_PATH, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_CERTIFICATE_FILE,
+      g_param_spec_string (
+          "certificate-file", "Certificate file",
+          "PEM file with the TLS certificate (chain); with key-file the "
+          "server speaks https, unset serves plain http.",
+          nullptr, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_KEY_FILE,
+      g_param_spec_string ("key-file", "Key file",
+                           "PEM file with the private key of certificate-file.",
+                           nullptr, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_TOKEN,
+      g_param_spec_string (
+          "token", "Token",
+          "Bearer token every viewer request must carry as 'Authorization: "
+          "Bearer <token>' (write-only, never logged); unset lets anyone "
+          "view.",
+          nullptr,
+          (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
+                        | GST_PARAM_MUTABLE_READY)));
+  g_object_class_install_property (
+      gobject_class, PROP_MAX_VIEWERS,
+      g_param_spec_uint (
+          "max-viewers", "Maximum viewers",
+          "Most viewers served at once; a further offer gets 503 with "
+          "Retry-After. 0 means no limit.",
+          0, G_MAXUINT, DEFAULT_MAX_VIEWERS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_RETRY_AFTER,
+      g_param_spec_uint (
+          "retry-after", "Retry after",
+          "Time a refused viewer is told to wait (Retry-After, rounded up "
+          "to seconds), in milliseconds.",
+          0, 3600000, DEFAULT_RETRY_AFTER_MS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_CODEC,
+      g_param_spec_enum (
+          "video-codec", "Video codec",
+          "Codec the one video encoder produces for every viewer.",
+          gst_res_whep_server_video_codec_get_type (), DEFAULT_VIDEO_CODEC,
+          rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_VIDEO_BITRATE,
+      g_param_spec_uint ("video-bitrate", "Video bitrate",
+                         "Target bitrate of the video encoder, in kbit/s.", 50,
+                         100000, DEFAULT_VIDEO_BITRATE, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_KEYFRAME_MIN_INTERVAL,
+      g_param_spec_uint (
+          "keyframe-min-interval", "Keyframe minimum interval",
+          "Shortest time between two keyframes asked of the encoder for "
+          "joining viewers or their picture-loss reports, in milliseconds; "
+          "requests in between are merged into one. 0 asks every time.",
+          0, 60000, DEFAULT_KEYFRAME_MIN_INTERVAL_MS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_CONNECT_TIMEOUT,
+      g_param_spec_uint (
+          "connect-timeout", "Connect timeout",
+          "Time a viewer has from its offer to a connected peer connection "
+          "before it is dropped, in milliseconds. 0 waits forever.",
+          0, 600000, DEFAULT_CONNECT_TIMEOUT_MS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_RTCP_TIMEOUT,
+      g_param_spec_uint (
+          "rtcp-timeout", "RTCP timeout",
+          "Shortest RTCP silence after which a connected viewer is dropped, "
+          "in milliseconds; a viewer that reports slowly gets 3 times its "
+          "longest report gap. 0 never drops a silent viewer.",
+          0, 600000, DEFAULT_RTCP_TIMEOUT_MS, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_STATISTICS,
+      g_param_spec_boxed (
+          "statistics", "Statistics",
+          "Viewer count, totals and the list of viewers (see the element "
+          "documentation).",
+          GST_TYPE_STRUCTURE, ro));
+
+  gst_element_class_add_static_pad_template (element_class, &video_template);
+  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  gst_element_class_set_static_metadata (
+      element_class, "WHEP server sink", "Sink/Network/WebRTC",
+      "Serves WHEP to many viewers from one encode (one webrtcbin per "
+      "viewer, no encoder per viewer)",
+      "gst-resilient");
+  gst_type_mark_as_plugin_api (gst_res_whep_server_video_codec_get_type (),
+                               (GstPluginAPIFlags)0);
+}

@@ -1,0 +1,694 @@
+/* reswhepserversink: a WHEP server for many viewers from one encode, tried
+ * with reswhepsrc viewers (in process and as a gst-launch child killed -9)
+ * and raw HTTP requests (bad ones included), all on loopback. */
+#include "fixtures/buspump.h"
+#include "fixtures/chromiumpeer.h"
+#include "fixtures/process.h"
+
+#include <gio/gio.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+bool
+wait_for (const std::function<bool ()> &pred, std::chrono::milliseconds t)
+{
+  auto end = std::chrono::steady_clock::now () + t;
+  while (std::chrono::steady_clock::now () < end) {
+    if (pred ())
+      return true;
+    std::this_thread::sleep_for (20ms);
+  }
+  return pred ();
+}
+
+/* "tcp 0100007F:1F90 0100007F:C350 st 01" for a socket inode, from
+ * /proc/net (diagnostics of a leaked fd). */
+std::string
+socket_info (const std::string &inode)
+{
+  for (const char *f : { "tcp", "udp", "tcp6", "udp6" }) {
+    std::ifstream in (std::string ("/proc/net/") + f);
+    std::string line;
+    while (std::getline (in, line)) {
+      std::istringstream ls (line);
+      std::string sl, local, remote, st, q, tr, rt, uid, to, ino;
+      ls >> sl >> local >> remote >> st >> q >> tr >> rt >> uid >> to >> ino;
+      if (ino == inode)
+        return std::string (f) + " " + local + " " + remote + " st " + st;
+    }
+  }
+  return "?";
+}
+
+std::string
+fd_list ()
+{
+  std::string out;
+  GDir *d = g_dir_open ("/proc/self/fd", 0, nullptr);
+  while (const char *n = d ? g_dir_read_name (d) : nullptr) {
+    gchar *t = g_file_read_link (("/proc/self/fd/" + std::string (n)).c_str (),
+                                 nullptr);
+    std::string target = t ? t : "?";
+    if (target.rfind ("socket:[", 0) == 0)
+      target += "(" + socket_info (target.substr (8, target.size () - 9)) + ")";
+    out += std::string (n) + "->" + target + " ";
+    g_free (t);
+  }
+  if (d)
+    g_dir_close (d);
+  return out;
+}
+
+int
+threads_now ()
+{
+  std::ifstream in ("/proc/self/status");
+  std::string line;
+  while (std::getline (in, line))
+    if (line.rfind ("Threads:", 0) == 0)
+      return std::stoi (line.substr (8));
+  return -1;
+}
+
+struct HttpAnswer
+{
+  int status = 0;
+  std::string head;
+  std::string body;
+  std::string header (const std::string &name) const
+  {
+    std::string lower_head = head;
+    std::string n = name + ":";
+    for (auto &c : lower_head)
+      c = (char)std::tolower ((unsigned char)c);
+    for (auto &c : n)
+      c = (char)std::tolower ((unsigned char)c);
+    auto p = lower_head.find ("\r\n" + n);
+    if (p == std::string::npos)
+      return {};
+    p += 2 + n.size ();
+    auto e = head.find ("\r\n", p);
+    std::string v = head.substr (p, e - p);
+    while (!v.empty () && v.front () == ' ')
+      v.erase (0, 1);
+    return v;
+  }
+};
+
+/* One raw HTTP/1.1 exchange on 127.0.0.1:port (Connection: close). */
+HttpAnswer
+raw_http (int port, const std::string &request)
+{
+  HttpAnswer a;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  timeval tv{ 10, 0 };
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons (port);
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (connect (fd, (sockaddr *)&sa, sizeof sa) != 0) {
+    close (fd);
+    return a;
+  }
+  std::size_t off = 0;
+  while (off < request.size ()) {
+    ssize_t n
+        = send (fd, request.data () + off, request.size () - off, MSG_NOSIGNAL);
+    if (n <= 0)
+      break; /* the server may answer and close before a huge body ends */
+    off += n;
+  }
+  shutdown (fd, SHUT_WR);
+  std::string resp;
+  char buf[4096];
+  ssize_t n;
+  while ((n = recv (fd, buf, sizeof buf, 0)) > 0)
+    resp.append (buf, n);
+  close (fd);
+  auto he = resp.find ("\r\n\r\n");
+  a.head = resp.substr (0, he == std::string::npos ? resp.size () : he);
+  a.body = he == std::string::npos ? "" : resp.substr (he + 4);
+  if (resp.rfind ("HTTP/1.", 0) == 0 && resp.size () > 12)
+    a.status = std::atoi (resp.c_str () + 9);
+  return a;
+}
+
+std::string
+request (const std::string &method, const std::string &path,
+         const std::string &ct, const std::string &body,
+         const std::string &extra = "")
+{
+  std::string r = method + " " + path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Connection: close\r\n";
+  if (!ct.empty ())
+    r += "Content-Type: " + ct + "\r\n";
+  r += extra;
+  r += "Content-Length: " + std::to_string (body.size ()) + "\r\n\r\n" + body;
+  return r;
+}
+
+const char *kOffer
+    = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+      "a=recvonly\r\na=rtcp-mux\r\na=rtpmap:96 H264/90000\r\n"
+      "a=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n"
+      "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+      "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+      "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\na=setup:actpass\r\n";
+
+/* The server: live test sources into reswhepserversink on a free port. */
+class Server
+{
+public:
+  explicit Server (const std::string &props, bool audio = true)
+  {
+    std::string d = "videotestsrc is-live=true pattern=ball ! "
+                    "video/x-raw,width=320,height=240,framerate=30/1 ! "
+                    "reswhepserversink name=s port=0 "
+                    + props;
+    if (audio)
+      d += " audiotestsrc is-live=true ! s.";
+    GError *err = nullptr;
+    pipeline = gst_parse_launch (d.c_str (), &err);
+    EXPECT_TRUE (pipeline) << (err ? err->message : "");
+    g_clear_error (&err);
+    sink = gst_bin_get_by_name (GST_BIN (pipeline), "s");
+    bus = std::make_unique<fixtures::BusPump> (pipeline);
+    EXPECT_NE (gst_element_set_state (pipeline, GST_STATE_PLAYING),
+               GST_STATE_CHANGE_FAILURE);
+    g_object_get (sink, "bound-port", &port, NULL);
+  }
+  ~Server ()
+  {
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    bus.reset ();
+    gst_object_unref (sink);
+    gst_object_unref (pipeline);
+  }
+  std::string url () const
+  {
+    return "http://127.0.0.1:" + std::to_string (port) + "/whep";
+  }
+  GstStructure *stats () const
+  {
+    GstStructure *s = nullptr;
+    g_object_get (sink, "statistics", &s, NULL);
+    return s;
+  }
+  guint viewers () const
+  {
+    GstStructure *s = stats ();
+    guint n = 0;
+    gst_structure_get_uint (s, "viewers", &n);
+    gst_structure_free (s);
+    return n;
+  }
+  /* Element messages named `name` seen so far (pumps the bus briefly). */
+  std::vector<GstStructure *> messages (const std::string &name)
+  {
+    bus->pump (50ms);
+    std::vector<GstStructure *> out;
+    for (auto *m : bus->seen)
+      if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT
+          && gst_message_has_name (m, name.c_str ()))
+        out.push_back ((GstStructure *)gst_message_get_structure (m));
+    return out;
+  }
+  GstElement *pipeline = nullptr;
+  GstElement *sink = nullptr;
+  std::unique_ptr<fixtures::BusPump> bus;
+  int port = -1;
+};
+
+/* A reswhepsrc viewer in this process; counts decoded video frames. */
+class Viewer
+{
+public:
+  Viewer (const std::string &endpoint, const std::string &token = "")
+  {
+    pipeline = gst_pipeline_new (nullptr);
+    src = gst_element_factory_make ("reswhepsrc", nullptr);
+    g_object_set (src, "endpoint", endpoint.c_str (), "latency", 50u,
+                  "error-on-failure", FALSE, NULL);
+    if (!token.empty ())
+      g_object_set (src, "token", token.c_str (), NULL);
+    gst_bin_add (GST_BIN (pipeline), src);
+    g_signal_connect (src, "pad-added", G_CALLBACK (on_pad), this);
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  }
+  ~Viewer ()
+  {
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (pipeline);
+  }
+  static void on_pad (GstElement *, GstPad *pad, gpointer data)
+  {
+    auto *v = static_cast<Viewer *> (data);
+    GstElement *sink = gst_element_factory_make ("fakesink", nullptr);
+    g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+    gst_bin_add (GST_BIN (v->pipeline), sink);
+    gst_element_sync_state_with_parent (sink);
+    GstPad *sp = gst_element_get_static_pad (sink, "sink");
+    bool video = g_str_has_prefix (GST_PAD_NAME (pad), "video");
+    gst_pad_add_probe (
+        sp, GST_PAD_PROBE_TYPE_BUFFER,
+        [] (GstPad *, GstPadProbeInfo *, gpointer c) {
+          static_cast<std::atomic<int> *> (c)->fetch_add (1);
+          return GST_PAD_PROBE_OK;
+        },
+        video ? &v->video : &v->audio, nullptr);
+    gst_pad_link (pad, sp);
+    gst_object_unref (sp);
+  }
+  GstElement *pipeline = nullptr;
+  GstElement *src = nullptr;
+  std::atomic<int> video{ 0 };
+  std::atomic<int> audio{ 0 };
+};
+
+} // namespace
+
+TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
+{
+  Server server ("");
+  ASSERT_GT (server.port, 0);
+  {
+    Viewer a (server.url ()), b (server.url ());
+    ASSERT_TRUE (wait_for (
+        [&] {
+          return a.video >= 30 && b.video >= 30 && a.audio >= 10
+                 && b.audio >= 10;
+        },
+        20s))
+        << "viewer a: " << a.video << " video, " << a.audio
+        << " audio; viewer b: " << b.video << " video, " << b.audio;
+    EXPECT_EQ (server.viewers (), 2u);
+    GstStructure *s = server.stats ();
+    const GValue *list = gst_structure_get_value (s, "viewer-list");
+    ASSERT_TRUE (list);
+    EXPECT_EQ (gst_value_array_get_size (list), 2u);
+    const GstStructure *v0
+        = gst_value_get_structure (gst_value_array_get_value (list, 0));
+    EXPECT_STREQ (gst_structure_get_string (v0, "state"), "connected");
+    EXPECT_TRUE (g_str_has_prefix (
+        gst_structure_get_string (v0, "remote-address"), "127.0.0.1:"));
+    guint64 keyframes = 0;
+    gst_structure_get_uint64 (s, "keyframe-requests", &keyframes);
+    EXPECT_GE (keyframes, 1u);
+    gst_structure_free (s);
+    /* one encoder for both viewers */
+    int encoders = 0;
+    GstIterator *it = gst_bin_iterate_recurse (GST_BIN (server.sink));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+      GstElement *e = GST_ELEMENT (g_value_get_object (&item));
+      std::string f = GST_OBJECT_NAME (gst_element_get_factory (e));
+      encoders += f == "x264enc";
+      g_value_reset (&item);
+    }
+    g_value_unset (&item);
+    gst_iterator_free (it);
+    EXPECT_EQ (encoders, 1);
+    EXPECT_EQ (server.messages ("reswhepserversink-viewer-joined").size (), 2u);
+  }
+  /* the viewers stopped: each sent DELETE */
+  ASSERT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 5s));
+  auto left = server.messages ("reswhepserversink-viewer-left");
+  ASSERT_EQ (left.size (), 2u);
+  EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
+}
+
+TEST (ResWhepServerSink, WrongTokenIs401AndTheRightOnePlays)
+{
+  Server server ("token=s3cr3t-viewer", false);
+  auto a = raw_http (server.port,
+                     request ("POST", "/whep", "application/sdp", kOffer,
+                              "Authorization: Bearer wrong\r\n"));
+  EXPECT_EQ (a.status, 401);
+  EXPECT_EQ (a.header ("Content-Type"), "application/problem+json");
+  EXPECT_EQ (a.header ("WWW-Authenticate"), "Bearer");
+  a = raw_http (server.port,
+                request ("POST", "/whep", "application/sdp", kOffer));
+  EXPECT_EQ (a.status, 401);
+  {
+    Viewer bad (server.url (), "nope");
+    Viewer good (server.url (), "s3cr3t-viewer");
+    ASSERT_TRUE (wait_for ([&] { return good.video >= 10; }, 20s));
+    EXPECT_EQ (bad.video, 0);
+    EXPECT_EQ (server.viewers (), 1u);
+  }
+  GstStructure *s = server.stats ();
+  gchar *text = gst_structure_to_string (s);
+  EXPECT_EQ (std::string (text).find ("s3cr3t"), std::string::npos);
+  g_free (text);
+  gst_structure_free (s);
+  for (auto *m : server.bus->seen) {
+    if (const GstStructure *st = gst_message_get_structure (m)) {
+      gchar *t = gst_structure_to_string (st);
+      EXPECT_EQ (std::string (t).find ("s3cr3t"), std::string::npos) << t;
+      g_free (t);
+    }
+  }
+}
+
+TEST (ResWhepServerSink, ViewerLimitIs503WithRetryAfter)
+{
+  Server server ("max-viewers=1 retry-after=3000", false);
+  Viewer first (server.url ());
+  ASSERT_TRUE (wait_for ([&] { return first.video >= 5; }, 20s));
+  auto a = raw_http (server.port,
+                     request ("POST", "/whep", "application/sdp", kOffer));
+  EXPECT_EQ (a.status, 503);
+  EXPECT_EQ (a.header ("Retry-After"), "3");
+  EXPECT_NE (a.body.find ("viewer limit"), std::string::npos) << a.body;
+  EXPECT_EQ (server.viewers (), 1u);
+}
+
+TEST (ResWhepServerSink, BadRequestsGetTheirStatusAndLeaveNothingBehind)
+{
+  Server server ("", false);
+  /* warm up: one real session, so lazily made threads exist */
+  {
+    Viewer v (server.url ());
+    ASSERT_TRUE (wait_for ([&] { return v.video >= 5; }, 20s));
+  }
+  ASSERT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 5s));
+
+  struct Case
+  {
+    std::string raw;
+    int status;
+  };
+  std::string huge (2 * 1024 * 1024, 'x');
+  std::vector<Case> cases = {
+    { request ("POST", "/whep", "application/sdp", "garbage"), 400 },
+    { request ("POST", "/whep", "application/sdp", "v=0\r\nnot sdp"), 400 },
+    { request ("POST", "/whep", "application/sdp", ""), 400 },
+    { request ("POST", "/whep", "text/plain", kOffer), 415 },
+    { request ("POST", "/whep", "", kOffer), 415 },
+    { request ("POST", "/whep", "application/json", "{}"), 415 },
+    { request ("POST", "/whep", "application/sdp", huge), 413 },
+    { request ("POST", "/nope", "application/sdp", kOffer), 404 },
+    { request ("POST", "/whep/../etc", "application/sdp", kOffer), 404 },
+    { request ("GET", "/whep", "", ""), 405 },
+    { request ("PUT", "/whep", "application/sdp", kOffer), 405 },
+    { request ("PATCH", "/whep/0123abcd", "application/trickle-ice-sdpfrag",
+               "a=candidate:1 1 udp 1 127.0.0.1 9 typ host\r\n",
+               "If-Match: \"x\"\r\n"),
+      404 },
+    { request ("DELETE", "/whep/0123abcd", "", ""), 404 },
+    { request ("DELETE", "/whep/../../x", "", ""), 404 },
+    /* an offer with media we do not send (audio only, no Opus) */
+    { request ("POST", "/whep", "application/sdp",
+               "v=0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n"
+               "a=mid:0\r\na=recvonly\r\na=rtpmap:0 PCMU/8000\r\n"),
+      422 },
+    /* a publisher's offer at a viewer endpoint */
+    { request ("POST", "/whep", "application/sdp",
+               "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
+               "a=mid:0\r\na=sendonly\r\na=rtpmap:96 H264/90000\r\n"
+               "a=fmtp:96 packetization-mode=1\r\n"),
+      422 },
+    { "GARBAGE\r\n\r\n", 400 },
+    { "POST /whep HTTP/1.1\r\nHost: x\r\nContent-Type: application/sdp\r\n"
+      "Content-Length: -5\r\n\r\n",
+      400 },
+  };
+  int total = 0;
+  int fds0 = 0, threads0 = 0;
+  for (int round = 0; round < 4; round++) {
+    if (round == 1) {
+      /* after one round, whatever libsoup or GLib make once exists:
+       * three more rounds must not add anything */
+      std::this_thread::sleep_for (500ms);
+      fds0 = fixtures::open_fds ();
+      threads0 = threads_now ();
+    }
+    for (auto &c : cases) {
+      auto a = raw_http (server.port, c.raw);
+      EXPECT_EQ (a.status, c.status) << c.raw.substr (0, 80);
+      /* every refusal of ours is a problem; libsoup answers a request
+       * line it cannot parse itself */
+      if (c.raw.rfind ("GARB", 0) != 0) {
+        EXPECT_EQ (a.header ("Content-Type"), "application/problem+json")
+            << c.raw.substr (0, 60);
+      }
+      total++;
+    }
+  }
+  EXPECT_GE (total, 50);
+  /* OPTIONS: CORS for browsers */
+  auto o = raw_http (server.port,
+                     request ("OPTIONS", "/whep", "", "",
+                              "Origin: https://example.org\r\n"
+                              "Access-Control-Request-Method: POST\r\n"));
+  EXPECT_EQ (o.status, 204);
+  EXPECT_EQ (o.header ("Access-Control-Allow-Origin"), "*");
+  EXPECT_NE (o.header ("Access-Control-Allow-Methods").find ("POST"),
+             std::string::npos);
+  EXPECT_NE (o.header ("Access-Control-Allow-Headers").find ("Authorization"),
+             std::string::npos);
+  EXPECT_EQ (o.header ("Accept-Post"), "application/sdp");
+  /* still serving, nothing left behind */
+  EXPECT_EQ (server.viewers (), 0u);
+  EXPECT_TRUE (wait_for ([&] { return fixtures::open_fds () <= fds0; }, 3s))
+      << fixtures::open_fds () << " fds open, " << fds0
+      << " before: " << fd_list ();
+  EXPECT_LE (threads_now (), threads0);
+  Viewer after (server.url ());
+  EXPECT_TRUE (wait_for ([&] { return after.video >= 5; }, 20s));
+}
+
+TEST (ResWhepServerSink, KilledViewerIsReaped)
+{
+  Server server ("rtcp-timeout=2000", false);
+  /* warm up: one session, so what GLib and libnice make once exists */
+  {
+    Viewer v (server.url ());
+    ASSERT_TRUE (wait_for ([&] { return v.video >= 5; }, 20s));
+  }
+  ASSERT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 5s));
+  int fds0 = 0, threads0 = 0;
+  std::string fds_before;
+  /* two viewers killed in turn: the first one's session may leave what is
+   * made once on that path; the second must leave nothing */
+  for (int round = 0; round < 2; round++) {
+    std::this_thread::sleep_for (500ms);
+    if (round == 1) {
+      fds0 = fixtures::open_fds ();
+      threads0 = threads_now ();
+      fds_before = fd_list ();
+    }
+    fixtures::ChildProcess viewer ({ "gst-launch-1.0", "-q", "reswhepsrc",
+                                     "endpoint=" + server.url (), "!",
+                                     "fakesink" });
+    ASSERT_TRUE (wait_for (
+        [&] {
+          GstStructure *s = server.stats ();
+          const GValue *l = gst_structure_get_value (s, "viewer-list");
+          bool connected
+              = l && gst_value_array_get_size (l) == 1
+                && g_strcmp0 (gst_structure_get_string (
+                                  gst_value_get_structure (
+                                      gst_value_array_get_value (l, 0)),
+                                  "state"),
+                              "connected")
+                       == 0;
+          gst_structure_free (s);
+          return connected;
+        },
+        20s));
+    /* let it report for a while, so its RTCP rhythm is known */
+    std::this_thread::sleep_for (6s);
+    ASSERT_EQ (server.viewers (), 1u);
+    auto killed = std::chrono::steady_clock::now ();
+    viewer.kill9 ();
+    ASSERT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 30s));
+    auto reaped_ms = std::chrono::duration_cast<std::chrono::milliseconds> (
+                         std::chrono::steady_clock::now () - killed)
+                         .count ();
+    std::cerr << "viewer killed -9: reaped after " << reaped_ms << " ms\n";
+    EXPECT_LT (reaped_ms, 25000);
+    auto left = server.messages ("reswhepserversink-viewer-left");
+    ASSERT_EQ (left.size (), 2u + round); /* the warm-up viewer first */
+    std::string reason = gst_structure_get_string (left.back (), "reason");
+    EXPECT_NE (reason.find ("RTCP"), std::string::npos) << reason;
+  }
+  EXPECT_TRUE (wait_for ([&] { return fixtures::open_fds () <= fds0; }, 5s))
+      << fixtures::open_fds () << " fds open, " << fds0
+      << " before: " << fd_list () << "\nbefore: " << fds_before;
+  EXPECT_TRUE (wait_for ([&] { return threads_now () <= threads0; }, 5s))
+      << threads_now () << " threads, " << threads0 << " before";
+}
+
+/* A browser engine we did not write plays over WHEP: chromium's own
+ * recvonly offer POSTed cross-origin (CORS preflight), H264 + Opus
+ * decoded in the page, DELETE on stop. */
+TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  Server server ("");
+  fixtures::ChromiumPeer peer;
+  ASSERT_TRUE (peer.peer_ready ());
+  ASSERT_TRUE (peer.start_chromium ());
+  int id = peer.play (server.url ());
+  ASSERT_GT (id, 0);
+  fixtures::PageSession last;
+  bool decoded = wait_for (
+      [&] {
+        auto all = peer.sessions ();
+        auto it = all.find (id);
+        if (it == all.end ())
+          return false;
+        last = it->second;
+        return last.frames_decoded >= 30 && last.in_audio_packets >= 20;
+      },
+      60s);
+  ASSERT_TRUE (decoded) << "state " << last.state << ", codec "
+                        << last.in_video_codec << ", frames "
+                        << last.frames_decoded << ", audio packets "
+                        << last.in_audio_packets;
+  EXPECT_EQ (last.in_video_codec, "video/H264");
+  EXPECT_EQ (server.viewers (), 1u);
+  /* chromium's offer was answered by our server, not peer.py */
+  EXPECT_NE (peer.offer (id).find ("a=recvonly"), std::string::npos);
+  peer.stop_play (id);
+  EXPECT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 10s));
+  EXPECT_TRUE (wait_for ([&] { return peer.sessions ()[id].deleted; }, 10s));
+  auto left = server.messages ("reswhepserversink-viewer-left");
+  ASSERT_EQ (left.size (), 1u);
+  EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
+}
+
+/* One request over TLS (any certificate accepted: the test's own
+ * self-signed one); the raw answer, empty when TLS failed. */
+std::string
+https_request (int port, const std::string &request)
+{
+  GSocketClient *client = g_socket_client_new ();
+  g_socket_client_set_tls (client, TRUE);
+  g_socket_client_set_timeout (client, 10);
+  g_signal_connect (
+      client, "event",
+      G_CALLBACK (+[] (GSocketClient *, GSocketClientEvent ev,
+                       GSocketConnectable *, GIOStream *conn, gpointer) {
+        if (ev == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+          g_signal_connect (
+              conn, "accept-certificate",
+              G_CALLBACK (+[] (GTlsConnection *, GTlsCertificate *,
+                               GTlsCertificateFlags,
+                               gpointer) -> gboolean { return TRUE; }),
+              nullptr);
+      }),
+      nullptr);
+  GError *err = nullptr;
+  GSocketConnection *conn = g_socket_client_connect_to_host (
+      client, "127.0.0.1", (guint16)port, nullptr, &err);
+  g_object_unref (client);
+  if (!conn) {
+    g_clear_error (&err);
+    return {};
+  }
+  std::string resp;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  if (g_output_stream_write_all (out, request.data (), request.size (), nullptr,
+                                 nullptr, nullptr)) {
+    char buf[4096];
+    gssize n;
+    while ((n = g_input_stream_read (in, buf, sizeof buf, nullptr, nullptr))
+           > 0)
+      resp.append (buf, (size_t)n);
+  }
+  g_object_unref (conn);
+  return resp;
+}
+
+/* https from certificate-file + key-file: the secure front. */
+TEST (ResWhepServerSink, ServesHttpsFromCertificateFiles)
+{
+  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
+  ASSERT_NE (root, nullptr);
+  std::string dir = std::string (root) + "/tests/element/server/";
+  Server server ("certificate-file=" + dir + "test-cert.pem key-file=" + dir
+                     + "test-key.pem",
+                 false);
+  ASSERT_GT (server.port, 0);
+  std::string r
+      = https_request (server.port, request ("OPTIONS", "/whep", "", ""));
+  EXPECT_EQ (r.rfind ("HTTP/1.1 204", 0), 0u) << r;
+  EXPECT_NE (r.find ("Accept-Post: application/sdp"), std::string::npos);
+  r = https_request (server.port, request ("POST", "/whep", "application/sdp",
+                                           std::string ("garbage")));
+  EXPECT_EQ (r.rfind ("HTTP/1.1 400", 0), 0u) << r;
+  /* plain http on the https port gets no WHEP answer */
+  EXPECT_NE (
+      raw_http (server.port, request ("OPTIONS", "/whep", "", "")).status, 204);
+}
+
+/* A pipeline whose reswhepserversink cannot start: the state change fails
+ * and the ERROR names `what`. */
+void
+expect_start_error (const std::string &desc, const std::string &what)
+{
+  GstElement *p = gst_parse_launch (desc.c_str (), nullptr);
+  fixtures::BusPump bus (p);
+  EXPECT_EQ (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  GstMessage *err = bus.wait (fixtures::is_error, 2000ms);
+  ASSERT_TRUE (err);
+  GError *e = nullptr;
+  gst_message_parse_error (err, &e, nullptr);
+  EXPECT_NE (std::string (e->message).find (what), std::string::npos)
+      << e->message;
+  g_error_free (e);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (ResWhepServerSink, UnreadableKeyFileIsAClearError)
+{
+  expect_start_error ("videotestsrc is-live=true ! reswhepserversink port=0 "
+                      "certificate-file=/nonexistent/cert.pem "
+                      "key-file=/nonexistent/key.pem",
+                      "/nonexistent/cert.pem");
+}
+
+TEST (ResWhepServerSink, BusyPortIsAClearError)
+{
+  Server first ("", false);
+  expect_start_error ("videotestsrc is-live=true ! reswhepserversink port="
+                          + std::to_string (first.port),
+                      "cannot listen on 127.0.0.1:"
+                          + std::to_string (first.port));
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  ::testing::InitGoogleTest (&argc, argv);
+  return RUN_ALL_TESTS ();
+}
