@@ -40,6 +40,7 @@
 #include "server/gstreswhepserversink.h"
 
 #include "common/controlloop.h"
+#include "common/iceagent.h"
 #include "common/messages.h"
 #include "common/selfref.h"
 #include "elements.h"
@@ -1232,18 +1233,7 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
   v->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
   g_object_set (v->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
                 NULL);
-  GObject *ice = nullptr;
-  g_object_get (v->webrtc, "ice-agent", &ice, NULL);
-  if (ice) {
-    if (is_loopback (s.address)) {
-      gboolean ret = FALSE;
-      g_signal_emit_by_name (ice, "add-local-ip-address", s.address.c_str (),
-                             &ret);
-    }
-    if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "ice-tcp"))
-      g_object_set (ice, "ice-tcp", FALSE, NULL);
-    g_object_unref (ice);
-  }
+  resilient::gst::configure_ice_agent (v->webrtc, is_loopback (s.address));
   gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
   /* the sources and their transceivers come once the offer is applied
    * (attach_sources): a transceiver made before could stay unmatched to

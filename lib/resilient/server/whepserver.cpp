@@ -5,26 +5,13 @@
 #include "resilient/whip/sdp.h"
 
 #include <algorithm>
+#include "resilient/core/secret.h"
+
 #include <cctype>
 #include <cstdio>
 
 namespace resilient::server {
 
-bool
-constant_time_equal (std::string_view presented, std::string_view secret)
-{
-  /* Every byte of `presented` is looked at whatever the secret; the
-   * length difference is folded into the result, not an early return. */
-  unsigned char diff = presented.size () == secret.size () ? 0 : 1;
-  for (std::size_t i = 0; i < presented.size (); i++) {
-    unsigned char s
-        = secret.empty ()
-              ? 0
-              : static_cast<unsigned char> (secret[i % secret.size ()]);
-    diff |= static_cast<unsigned char> (presented[i]) ^ s;
-  }
-  return diff == 0 && !secret.empty ();
-}
 
 std::string
 problem_json (int status, std::string_view title, std::string_view detail)
@@ -111,9 +98,9 @@ route (const Limits &lim, const RequestHead &h, bool session_exists,
                                           == std::tolower ((unsigned char)b);
                                  });
     bool ok = scheme
-              && constant_time_equal (
-                  std::string_view (h.authorization).substr (kBearer.size ()),
-                  lim.token);
+              && resilient::constant_time_equal (
+                  lim.token,
+                  std::string_view (h.authorization).substr (kBearer.size ()));
     if (!ok)
       return refuse (
           401, "Unauthorized",

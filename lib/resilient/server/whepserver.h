@@ -10,7 +10,7 @@
  * - ViewerWatch: when a viewer is dead (never connected, ICE failed or
  *   closed, no RTCP for too long);
  * - KeyframeGate: force-key-unit requests rate-limited and coalesced;
- * - problem_json(), constant_time_equal().
+ * - problem_json() (tokens are compared with resilient::constant_time_equal).
  */
 #pragma once
 
@@ -23,10 +23,6 @@
 #include <vector>
 
 namespace resilient::server {
-
-/* Compares a presented secret with the configured one in time that depends
- * only on the presented length, never on where they differ. */
-bool constant_time_equal (std::string_view presented, std::string_view secret);
 
 /* An application/problem+json body (RFC 9457) with type about:blank. */
 std::string problem_json (int status, std::string_view title,
