@@ -3,6 +3,7 @@
 #include "failover/controller.h"
 
 #include "common/messages.h"
+#include "common/clusterwatch.h"
 #include "common/selfref.h"
 #include "failover/busmessages.h"
 #include "failover/candidaterun.h"
@@ -386,38 +387,23 @@ static void
 watch_cluster (GstFailoverSrc *self, int index,
                const std::shared_ptr<resilient::cluster::ClusterClient> &client)
 {
-  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
-    g_weak_ref_clear (w);
-    delete w;
-  });
-  g_weak_ref_init (weak.get (), self);
-  client->watch ([weak, index] (const resilient::cluster::DownNotice &n) {
-    auto *s = static_cast<GstFailoverSrc *> (g_weak_ref_get (weak.get ()));
-    if (!s)
-      return;
-    std::string what = n.stream.empty () ? "host " + redact_uri (n.host)
-                                         : "stream '" + n.stream + "'";
-    s->priv->loop.post ([keep = SelfRef (s), index, what] {
-      GstFailoverSrc *s = keep.p;
-      std::uint64_t run_id = 0;
-      {
-        std::lock_guard<std::mutex> g (s->priv->state_lock);
-        auto it = s->priv->runs.find (index);
-        if (it != s->priv->runs.end ())
-          run_id = it->second->id;
-      }
-      if (run_id) {
-        GST_INFO_OBJECT (s,
-                         "cluster status: %s down, candidate "
-                         "%d fails",
+  watch_cluster_down<GstFailoverSrc> (
+      self, client, [index] (GstFailoverSrc *s, const std::string &what) {
+        std::uint64_t run_id = 0;
+        {
+          std::lock_guard<std::mutex> g (s->priv->state_lock);
+          auto it = s->priv->runs.find (index);
+          if (it != s->priv->runs.end ())
+            run_id = it->second->id;
+        }
+        if (!run_id)
+          return;
+        GST_INFO_OBJECT (s, "cluster status: %s down, candidate %d fails",
                          what.c_str (), index);
         report_failure (s, run_id, index, FailureReason::ClusterDown, false,
                         "status callback: " + what + " reported down",
                         running_now (s));
-      }
-    });
-    gst_object_unref (s);
-  });
+      });
 }
 
 void

@@ -4,6 +4,9 @@
 #endif
 
 #include "restore/controller.h"
+
+#include "common/clusterwatch.h"
+#include "resilient/core/textlist.h"
 #include "restore/publishfront.h"
 
 #include <gst/video/video.h>
@@ -46,17 +49,7 @@ schedule_in_ms (GstAutoRestoreSink *self, std::int64_t ms_,
 std::vector<std::string>
 split (const std::string &s, const char *seps)
 {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size ()) {
-    size_t j = s.find_first_of (seps, i);
-    if (j == std::string::npos)
-      j = s.size ();
-    if (j > i)
-      out.push_back (s.substr (i, j - i));
-    i = j + 1;
-  }
-  return out;
+  return resilient::split_words (s, seps);
 }
 
 /* Posts `<element>-<event>` with the common fields. */
@@ -1302,34 +1295,24 @@ void
 watch_cluster (GstAutoRestoreSink *self, size_t idx,
                const std::shared_ptr<resilient::cluster::ClusterClient> &client)
 {
-  auto weak = std::shared_ptr<GWeakRef> (new GWeakRef, [] (GWeakRef *w) {
-    g_weak_ref_clear (w);
-    delete w;
-  });
-  g_weak_ref_init (weak.get (), self);
   std::weak_ptr<resilient::cluster::ClusterClient> wc = client;
-  client->watch ([weak, idx, wc] (const resilient::cluster::DownNotice &n) {
-    auto *s = static_cast<GstAutoRestoreSink *> (g_weak_ref_get (weak.get ()));
-    if (!s)
-      return;
-    std::string what = n.stream.empty ()
-                           ? "host " + resilient::gst::redact_uri (n.host)
-                           : "stream '" + n.stream + "'";
-    s->priv->loop.post ([keep = SelfRef (s), idx, what, wc] {
-      auto *s = keep.p;
-      auto *priv = s->priv;
-      auto client = wc.lock ();
-      auto cur = client ? client->current () : std::nullopt;
-      std::shared_ptr<Session> hit;
-      if (cur && idx < priv->slots.size ()
-          && priv->slots[idx].cluster == client) {
-        std::lock_guard<std::mutex> g (priv->lock);
-        for (auto &x : priv->sessions)
-          if (x->slot == idx && x->cluster_url == cur->url && !x->failed
-              && !x->draining)
-            hit = x;
-      }
-      if (hit) {
+  watch_cluster_down<GstAutoRestoreSink> (
+      self, client,
+      [idx, wc] (GstAutoRestoreSink *s, const std::string &what) {
+        auto *priv = s->priv;
+        auto client = wc.lock ();
+        auto cur = client ? client->current () : std::nullopt;
+        std::shared_ptr<Session> hit;
+        if (cur && idx < priv->slots.size ()
+            && priv->slots[idx].cluster == client) {
+          std::lock_guard<std::mutex> g (priv->lock);
+          for (auto &x : priv->sessions)
+            if (x->slot == idx && x->cluster_url == cur->url && !x->failed
+                && !x->draining)
+              hit = x;
+        }
+        if (!hit)
+          return;
         GST_INFO_OBJECT (s,
                          "cluster status: %s down, session %" G_GUINT64_FORMAT
                          " moves on",
@@ -1337,10 +1320,7 @@ watch_cluster (GstAutoRestoreSink *self, size_t idx,
         fail_session (s, hit, FailureKind::ClusterDown,
                       "status callback: " + what + " reported down", true,
                       false);
-      }
-    });
-    gst_object_unref (s);
-  });
+      });
 }
 
 bool

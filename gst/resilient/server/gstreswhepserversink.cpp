@@ -744,6 +744,37 @@ find_viewer (GstResWhepServerSink *self, const std::string &id)
   return it == self->priv->viewers.end () ? nullptr : it->second.get ();
 }
 
+using Ref = SelfRef<GstResWhepServerSink>;
+
+/* A webrtcbin promise of viewer `ctx` answered: `step` runs on the loop
+ * with the promise's error (empty if none), if the viewer is still
+ * there. */
+template <typename Step>
+static void
+on_viewer_loop (gpointer ctx_data, const std::string &err, Step step)
+{
+  auto *ctx = static_cast<ViewerCtx *> (ctx_data);
+  Ref ref = ctx->self;
+  std::string id = ctx->id;
+  ref.p->priv->loop.post ([ref, id, err, step] {
+    if (Viewer *v = find_viewer (ref.p, id))
+      step (ref, id, v, err);
+  });
+}
+
+/* Emits `signal` on the viewer's webrtcbin with a promise whose reply
+ * goes to `done`. */
+static void
+emit_with_promise (const Ref &ref, const std::string &id, Viewer *v,
+                   const char *signal, gpointer arg,
+                   GstPromiseChangeFunc done)
+{
+  g_signal_emit_by_name (
+      v->webrtc, signal, arg,
+      gst_promise_new_with_change_func (done, new ViewerCtx{ ref, id },
+                                        free_ctx));
+}
+
 static std::string
 local_sdp (GstElement *webrtc)
 {
@@ -896,28 +927,23 @@ on_state_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
 static void
 on_local_set (GstPromise *p, gpointer user_data)
 {
-  auto *ctx = static_cast<ViewerCtx *> (user_data);
   std::string err = promise_error (p);
   gst_promise_unref (p);
-  SelfRef<GstResWhepServerSink> ref = ctx->self;
-  std::string id = ctx->id;
-  ref.p->priv->loop.post ([ref, id, err] {
-    GstResWhepServerSink *self = ref.p;
-    Viewer *v = find_viewer (self, id);
-    if (!v)
-      return;
+  on_viewer_loop (user_data, err, [] (const Ref &ref, const std::string &id,
+                                      Viewer *v, const std::string &err) {
     if (!err.empty ()) {
-      refuse_viewer (self, id, 500,
+      refuse_viewer (ref.p, id, 500,
                      "webrtcbin could not apply its answer: " + err);
       return;
     }
     GstWebRTCICEGatheringState st;
     g_object_get (v->webrtc, "ice-gathering-state", &st, NULL);
     if (st == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
-      send_answer (self, id);
+      send_answer (ref.p, id);
       return;
     }
-    v->gather_timer = schedule_in_ms (self->priv, GATHER_TIMEOUT_MS, [ref, id] {
+    v->gather_timer = schedule_in_ms (ref.p->priv, GATHER_TIMEOUT_MS,
+                                      [ref, id] {
       if (Viewer *vv = find_viewer (ref.p, id))
         vv->gather_timer = 0;
       send_answer (ref.p, id);
@@ -928,7 +954,6 @@ on_local_set (GstPromise *p, gpointer user_data)
 static void
 on_answer_created (GstPromise *p, gpointer user_data)
 {
-  auto *ctx = static_cast<ViewerCtx *> (user_data);
   const GstStructure *reply = gst_promise_get_reply (p);
   GstWebRTCSessionDescription *desc = nullptr;
   if (reply && gst_structure_has_field (reply, "answer"))
@@ -936,8 +961,6 @@ on_answer_created (GstPromise *p, gpointer user_data)
                        &desc, NULL);
   std::string err = promise_error (p);
   gst_promise_unref (p);
-  SelfRef<GstResWhepServerSink> ref = ctx->self;
-  std::string id = ctx->id;
   /* hand the answer to the loop: setting it is webrtcbin work we keep
    * there */
   auto holder = std::shared_ptr<GstWebRTCSessionDescription> (
@@ -945,19 +968,15 @@ on_answer_created (GstPromise *p, gpointer user_data)
         if (d)
           gst_webrtc_session_description_free (d);
       });
-  ref.p->priv->loop.post ([ref, id, holder, err] {
-    GstResWhepServerSink *self = ref.p;
-    Viewer *v = find_viewer (self, id);
-    if (!v)
-      return;
+  on_viewer_loop (user_data, err, [holder] (const Ref &ref,
+                                            const std::string &id, Viewer *v,
+                                            const std::string &err) {
     if (!holder) {
-      refuse_viewer (self, id, 422, "cannot answer the offer: " + err);
+      refuse_viewer (ref.p, id, 422, "cannot answer the offer: " + err);
       return;
     }
-    g_signal_emit_by_name (
-        v->webrtc, "set-local-description", holder.get (),
-        gst_promise_new_with_change_func (on_local_set,
-                                          new ViewerCtx{ ref, id }, free_ctx));
+    emit_with_promise (ref, id, v, "set-local-description", holder.get (),
+                       on_local_set);
   });
 }
 
@@ -966,30 +985,21 @@ static bool attach_sources (GstResWhepServerSink *self, Viewer *v);
 static void
 on_remote_set (GstPromise *p, gpointer user_data)
 {
-  auto *ctx = static_cast<ViewerCtx *> (user_data);
   std::string err = promise_error (p);
   gst_promise_unref (p);
-  SelfRef<GstResWhepServerSink> ref = ctx->self;
-  std::string id = ctx->id;
-  ref.p->priv->loop.post ([ref, id, err] {
-    GstResWhepServerSink *self = ref.p;
-    Viewer *v = find_viewer (self, id);
-    if (!v)
-      return;
+  on_viewer_loop (user_data, err, [] (const Ref &ref, const std::string &id,
+                                      Viewer *v, const std::string &err) {
     if (!err.empty ()) {
-      refuse_viewer (self, id, 422, "webrtcbin refused the offer: " + err);
+      refuse_viewer (ref.p, id, 422, "webrtcbin refused the offer: " + err);
       return;
     }
-    if (!attach_sources (self, v)) {
-      refuse_viewer (self, id, 422,
-                     "the offer's m-lines cannot take our "
-                     "media");
+    if (!attach_sources (ref.p, v)) {
+      refuse_viewer (ref.p, id, 422,
+                     "the offer's m-lines cannot take our media");
       return;
     }
-    g_signal_emit_by_name (
-        v->webrtc, "create-answer", nullptr,
-        gst_promise_new_with_change_func (on_answer_created,
-                                          new ViewerCtx{ ref, id }, free_ctx));
+    emit_with_promise (ref, id, v, "create-answer", nullptr,
+                       on_answer_created);
   });
 }
 

@@ -1,5 +1,7 @@
 #include "resilient/cluster/resolver.h"
 
+#include "resilient/core/textlist.h"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -8,21 +10,7 @@ namespace resilient::cluster {
 std::vector<std::string>
 split_list (std::string_view text)
 {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '|'
-        || c == ',') {
-      if (!cur.empty ())
-        out.push_back (std::move (cur));
-      cur.clear ();
-    } else {
-      cur += c;
-    }
-  }
-  if (!cur.empty ())
-    out.push_back (std::move (cur));
-  return out;
+  return split_words (text, " \t\n\r|,");
 }
 
 std::vector<double>

@@ -1,31 +1,16 @@
 #include "resilient/failover/candidates.h"
 
+#include "resilient/core/textlist.h"
+
 #include <algorithm>
 #include <cctype>
 
 namespace resilient::failover {
 
-static bool
-is_separator (char c)
-{
-  return c == '|' || std::isspace (static_cast<unsigned char> (c));
-}
-
 std::vector<std::string>
 split_uri_list (std::string_view text)
 {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < text.size ()) {
-    while (i < text.size () && is_separator (text[i]))
-      i++;
-    std::size_t start = i;
-    while (i < text.size () && !is_separator (text[i]))
-      i++;
-    if (i > start)
-      out.emplace_back (text.substr (start, i - start));
-  }
-  return out;
+  return split_words (text, "| \t\n\r\v\f");
 }
 
 std::string
