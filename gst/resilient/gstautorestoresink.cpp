@@ -57,6 +57,7 @@
 GST_DEBUG_CATEGORY (gst_auto_restore_sink_debug);
 
 using namespace resilient::gst::autorestore;
+using resilient::gst::register_enum_once;
 
 enum {
   PROP_0,
@@ -116,11 +117,7 @@ gst_auto_restore_sink_status_get_type (void)
       "A fatal error (refused, local error)", "failed" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstAutoRestoreSinkStatus", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstAutoRestoreSinkStatus", values);
 }
 
 static const char *

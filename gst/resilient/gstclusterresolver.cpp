@@ -70,6 +70,7 @@ using resilient::gst::CallbackServer;
 using resilient::gst::ControlLoop;
 using resilient::gst::DiscoveryClient;
 using resilient::gst::redact_uri;
+using resilient::gst::register_enum_once;
 
 /* Defaults, justified in docs/elements/clusterresolver.md. */
 #define DEFAULT_CLUSTER_ID "default"
@@ -117,11 +118,7 @@ gst_cluster_resolver_strategy_get_type (void)
       "Random order drawn in proportion to the weights", "weighted" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstClusterResolverStrategy", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstClusterResolverStrategy", values);
 }
 
 #define GST_TYPE_CLUSTER_RESOLVER_STATUS                                       \
@@ -139,11 +136,7 @@ gst_cluster_resolver_status_get_type (void)
       "The last resolution found no working host", "exhausted" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstClusterResolverStatus", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstClusterResolverStatus", values);
 }
 
 enum {

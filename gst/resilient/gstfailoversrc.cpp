@@ -90,19 +90,9 @@ using namespace resilient::failover;
 using namespace resilient::gst::failoversrc;
 using resilient::gst::redact_text;
 using resilient::gst::redact_uri;
+using resilient::gst::register_enum_once;
 
 /* ---- enums -------------------------------------------------------------- */
-
-/* Registers an enum type once (any thread). */
-static GType
-register_enum_once (GType *type, const char *name, const GEnumValue *values)
-{
-  if (g_once_init_enter (type)) {
-    GType t = g_enum_register_static (name, values);
-    g_once_init_leave (type, t);
-  }
-  return *type;
-}
 
 static GType
 gst_failover_src_standby_get_type (void)

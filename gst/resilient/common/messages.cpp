@@ -23,4 +23,14 @@ redact_text (const std::string &text)
   return resilient::Redact::text (text);
 }
 
+GType
+register_enum_once (GType *type, const char *name, const GEnumValue *values)
+{
+  if (g_once_init_enter (type)) {
+    GType t = g_enum_register_static (name, values);
+    g_once_init_leave (type, t);
+  }
+  return *type;
+}
+
 }  // namespace resilient::gst

@@ -21,4 +21,9 @@ std::string redact_uri (const std::string & uri);
  * or debug string) redacted as redact_uri does. */
 std::string redact_text (const std::string &text);
 
+/* Registers a property's enum type once (any thread): the body of every
+ * `*_get_type ()` of our enums. */
+GType register_enum_once (GType *type, const char *name,
+                          const GEnumValue *values);
+
 }  // namespace resilient::gst

@@ -36,11 +36,7 @@ webrtc_status_get_type ()
     { (gint) WebrtcStatus::Stopped, "Stopped", "stopped" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstResWebrtcStatus", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstResWebrtcStatus", values);
 }
 
 /* Callbacks from webrtcbin threads: hop to the loop with a weak ref. */

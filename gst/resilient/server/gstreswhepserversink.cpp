@@ -69,6 +69,7 @@ using resilient::TimePoint;
 using resilient::gst::ControlLoop;
 using resilient::gst::post_element_message;
 using resilient::gst::SelfRef;
+using resilient::gst::register_enum_once;
 namespace srv = resilient::server;
 
 /* Defaults, justified in docs/elements/reswhepserversink.md. */
@@ -109,11 +110,7 @@ gst_res_whep_server_video_codec_get_type (void)
     { GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8, "VP8 (vp8enc)", "vp8" },
     { 0, nullptr, nullptr },
   };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstResWhepServerVideoCodec", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+  return register_enum_once (&type, "GstResWhepServerVideoCodec", values);
 }
 
 enum {
