@@ -237,9 +237,12 @@ TEST (Recipes, RecordingWithClipUploadHook)
       40s))
       << read_file (out);
   EXPECT_TRUE (ingest.wait_for_publish ("STREAMKEY", 5s));
-  EXPECT_NE (
-      read_file (out).find ("uploaded " + dir.file ("rec") + "/clip-00000.mkv"),
-      std::string::npos)
+  /* The PUT receiver writes the file before it answers, and curl's
+   * "uploaded" line follows the answer: wait for the line. */
+  const std::string uploaded = "uploaded " + dir.file ("rec") + "/clip-00000.mkv";
+  EXPECT_TRUE (wait_until (
+      [&] { return read_file (out).find (uploaded) != std::string::npos; },
+      5s))
       << read_file (out);
   /* The publisher's timeline: on air to the ingest, clips marked. */
   Ran t = run ({ "/usr/bin/python3", source_root () + "/tools/timeline.py", log,
