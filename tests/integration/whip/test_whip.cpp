@@ -92,8 +92,10 @@ TEST (Whip, EveryRtpPacketCarriesTheMidTheOfferAnnounced)
     WhipTestServer server ({});
     Pipeline p (publisher (server, std::string ("video-codecs=") + codec));
     ASSERT_NE (p.play (), GST_STATE_CHANGE_FAILURE);
+    /* enough packets to judge (a VP8 frame at this size is one packet) */
     EXPECT_TRUE (WhipTestServer::wait_until ([&] {
-      return server.video_frames () >= 10 && server.audio_frames () >= 5;
+      return server.video_frames () >= 10 && server.audio_frames () >= 5
+          && server.rtp_packets () > 50u;
     }, 15s)) << p.errors () << server.last_refusal ();
     p.stop ();
     ASSERT_GT (server.rtp_packets (), 50u);
