@@ -828,6 +828,9 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
    * of waiting a whole keyframe interval. */
   if (s->has_video ())
     request_keyframe (self);
+  if (s->has_video () && outage)
+    schedule_in_ms (self, RESTORE_KEYFRAME_REPEAT_MS,
+                    [keep = SelfRef (self)] { request_keyframe (keep.p); });
   if (outage) {
     post_event (
         self, "restored",

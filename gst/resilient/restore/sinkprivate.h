@@ -86,6 +86,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_auto_restore_sink_debug);
 /* How often a failed recording checks whether it can write again
  * (docs/elements/autorestoresink.md, "Recording"). */
 #define RECORDING_RETRY_MS 2000
+/* After a restore, a second keyframe this long after the first: players
+ * that reconnect during the first second of the restored stream (or that
+ * waited on a server that did not pass them the first one) get a picture
+ * without waiting a whole keyframe interval. */
+#define RESTORE_KEYFRAME_REPEAT_MS 1000
 
 typedef enum {
   GST_AUTO_RESTORE_SINK_STATUS_STOPPED,
