@@ -408,7 +408,14 @@ TEST (AutoRestoreSinkRtmp, StalledServerIsNoticedByTheBitrateWatchAndRestoredAft
           "reason"), "bitrate-zero");
   std::printf ("stall noticed after %lld ms\n", (long long)
       duration_cast<milliseconds> (steady_clock::now () - stalled).count ());
-  ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (10000)));
+  /* The republish message comes before the old session is failed, so the
+   * status can still read "publishing" from the stalled session: wait for
+   * the new session instead. (A viewer started while nginx still held the
+   * stalled publisher was ended by its unpublish and saw no frame.) */
+  ASSERT_NE (bus.wait (element_msg ("autorestoresink-restored"),
+                 milliseconds (10000)), nullptr)
+      << "the republished session never came up";
+  ASSERT_EQ (status_of (p), "publishing");
   Viewer v (rtmp_video_viewer (url));
   EXPECT_TRUE (v.wait_frames (10, milliseconds (5000)));
   gst_element_set_state (p, GST_STATE_NULL);
