@@ -92,7 +92,12 @@ struct WhipClient::Callbacks
     delete static_cast<std::shared_ptr<Weak> *> (user_data);
   }
 
-  /* promise helpers: `fn` gets the reply (may be null) on the loop */
+  /* promise helpers: `fn` gets the reply (may be null) on the loop. The
+   * promise handed to webrtcbin carries our reference, dropped here once it
+   * is answered (webrtcbin holds its own while it works, and answers every
+   * promise, with an error if it is shutting down). Without the unref each
+   * promise, its reply (an SDP) and the WhipClient's allocation (held by
+   * the weak reference) stayed alive: seven per WHIP session. */
   template <typename Fn>
   static GstPromise *promise (const Weak &weak, Fn fn)
   {
@@ -113,6 +118,7 @@ struct WhipClient::Callbacks
             if (copy)
               gst_structure_free (copy);
           });
+          gst_promise_unref (p);
         }, ctx, [] (gpointer data) { delete static_cast<Ctx *> (data); });
   }
 };
