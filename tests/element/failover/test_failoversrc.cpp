@@ -853,14 +853,23 @@ ms_between (const Msg &a, const Msg &b)
 
 TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
 {
+  /* Declared before the rig so it outlives the element (whose teardown
+   * notifies the status once more), and locked: the notify comes from the
+   * element's control loop. */
+  struct Statuses
+  {
+    std::mutex lock;
+    std::vector<int> seen;
+  } statuses;
   Rig r ("standby=hot timeout=500 uris=\"failtest://stall?after=30 | "
          "failtest://ok?t=stall\"");
-  std::vector<int> statuses;
   g_signal_connect (r.src, "notify::status",
                     G_CALLBACK (+[] (GObject *o, GParamSpec *, gpointer d) {
                       gint st;
                       g_object_get (o, "status", &st, nullptr);
-                      static_cast<std::vector<int> *> (d)->push_back (st);
+                      auto *s = static_cast<Statuses *> (d);
+                      std::lock_guard<std::mutex> g (s->lock);
+                      s->seen.push_back (st);
                     }),
                     &statuses);
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
@@ -883,9 +892,10 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
    * kept flowing (held frames). */
   EXPECT_GE (u64_field (sw, "gap-ms"), 300u);
   expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
-  EXPECT_NE (std::find (statuses.begin (), statuses.end (), 2), statuses.end ())
-      << "live";
-  EXPECT_NE (std::find (statuses.begin (), statuses.end (), 3), statuses.end ())
+  std::lock_guard<std::mutex> gs (statuses.lock);
+  const std::vector<int> &seen = statuses.seen;
+  EXPECT_NE (std::find (seen.begin (), seen.end (), 2), seen.end ()) << "live";
+  EXPECT_NE (std::find (seen.begin (), seen.end (), 3), seen.end ())
       << "backup";
 }
 
