@@ -45,8 +45,10 @@
 #include "gstautorestoresink.h"
 
 #include "elements.h"
+#include "resilient/core/textlist.h"
 #include "restore/controller.h"
 #include "restore/publishfront.h"
+#include "restore/run.h"
 #include "restore/sinkprivate.h"
 
 #include <map>
@@ -160,7 +162,7 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       GError *err = nullptr;
       gst_message_parse_error (msg, &err, nullptr);
-      priv->recording.trip (
+      priv->recorder.clips ().trip (
           resilient::gst::Recording::file_of (GST_MESSAGE_SRC (msg)),
           err ? err->message : "unknown error");
       g_clear_error (&err);
@@ -176,15 +178,15 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
      * splitmuxsink pointer. */
     if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       priv->loop.post ([keep = SelfRef (self)] {
-        keep.p->priv->recording_eos = true;
-        finish_eos_if_done (keep.p);
+        keep.p->priv->recorder.on_eos ();
+        keep.p->priv->drain.finish_if_done ();
       });
     }
     gst_message_unref (msg);
     return;
   }
   case GST_MESSAGE_ELEMENT: {
-    if (auto clip = priv->recording.note_message (msg)) {
+    if (auto clip = priv->recorder.clips ().note_message (msg)) {
       std::uint64_t n;
       {
         std::lock_guard<std::mutex> g (priv->lock);
@@ -245,7 +247,7 @@ gst_auto_restore_sink_change_state (GstElement *element,
   case GST_STATE_CHANGE_READY_TO_NULL:
     priv->loop.post_and_wait ([self] { close_run (self); });
     priv->loop.stop ();
-    g_clear_object (&priv->probe_cancel);
+    priv->reach.release ();
     {
       std::lock_guard<std::mutex> g (priv->lock);
       priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
@@ -371,7 +373,7 @@ static std::string
 shown_location (const std::string &location)
 {
   std::string shown;
-  for (auto &u : split (location, " \t\n"))
+  for (auto &u : resilient::split_words (location, " \t\n"))
     shown += (shown.empty () ? "" : " ") + resilient::gst::redact_uri (u);
   return shown;
 }
@@ -436,12 +438,12 @@ gst_auto_restore_sink_finalize (GObject *object)
 static void
 gst_auto_restore_sink_init (GstAutoRestoreSink *self)
 {
-  self->priv = new GstAutoRestoreSinkPrivate ();
+  self->priv = new GstAutoRestoreSinkPrivate (self);
   /* The first failure of the recording (any thread): handled on the loop. */
-  self->priv->recording.set_on_failure (
+  self->priv->recorder.clips ().set_on_failure (
       [self] (const std::string &location, const std::string &why) {
         self->priv->loop.post ([keep = SelfRef (self), location, why] {
-          on_recording_failed (keep.p, location, why);
+          keep.p->priv->recorder.on_failed (location, why);
         });
       });
   init_front (self, self->priv->video, true);

@@ -3,6 +3,7 @@
 #include "config.h"
 #endif
 
+#include "resilient/core/textlist.h"
 #include "restore/controller.h"
 #include "restore/publishfront.h"
 
@@ -223,8 +224,9 @@ on_appsink_eos (GstAppSink *sink, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   bool video = GST_ELEMENT (sink) == self->priv->video.appsink;
-  self->priv->loop.post (
-      [keep = SelfRef (self), video] { on_front_eos (keep.p, video); });
+  self->priv->loop.post ([keep = SelfRef (self), video] {
+    keep.p->priv->drain.on_front_eos (video);
+  });
 }
 
 /* -------------------------------------------- running encoder failures */
@@ -464,11 +466,11 @@ add_audio_encoder (GstAutoRestoreSink *self, Front &f,
   /* WHIP carries Opus, not AAC: with the default encoders and only WHIP
    * destinations, Opus. */
   bool only_whip = true;
-  for (auto &u : split (priv->run.location, " \t\n"))
+  for (auto &u : resilient::split_words (priv->run.location, " \t\n"))
     only_whip = only_whip && publishes_whip (u);
   if (only_whip && audio_encoders == DEFAULT_AUDIO_ENCODER)
     audio_encoders = "opusenc";
-  for (auto &n : split (audio_encoders, ", ")) {
+  for (auto &n : resilient::split_words (audio_encoders, ", ")) {
     enc = gst_element_factory_make (n.c_str (), nullptr);
     if (enc) {
       factory = n;
@@ -586,9 +588,10 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   sync_front_stats (self);
   /* A recording that cannot be linked is a recording failure (a WARNING,
    * retried), not a reason to stop publishing. */
-  if (priv->recording.is_open () && !build_recording_branch (self, f))
-    priv->recording.trip ("", std::string ("cannot link the recording of the ")
-                                  + (f.video ? "video" : "audio") + " stream");
+  if (priv->recorder.clips ().is_open () && !priv->recorder.add_branch (f))
+    priv->recorder.clips ().trip (
+        "", std::string ("cannot link the recording of the ")
+                + (f.video ? "video" : "audio") + " stream");
   return true;
 }
 
@@ -807,7 +810,7 @@ swap_video_codec (GstAutoRestoreSink *self,
   RETURN_IF_NOT_ON_LOOP_VAL (self, std::string ());
   auto *priv = self->priv;
   Front &f = priv->video;
-  if (!f.raw || !f.encoder || !f.tee || priv->recording.is_open ()
+  if (!f.raw || !f.encoder || !f.tee || priv->recorder.clips ().is_open ()
       || !priv->chain)
     return {};
   auto available = encoder_available;
@@ -815,9 +818,9 @@ swap_video_codec (GstAutoRestoreSink *self,
   /* Ask the chain only when some encoder could answer: asking marks the
    * current codec as failed. */
   bool any = false;
-  for (auto &n :
-       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
-              ", ")) {
+  for (auto &n : resilient::split_words (priv->run.video_encoder + ","
+                                             + priv->run.fallback_video_encoder,
+                                         ", ")) {
     std::string c = codec_of_factory (n);
     any = any || (!c.empty () && c != from_codec && accepted (c));
   }
@@ -874,7 +877,7 @@ on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
     while (cand) {
       GstElement *next = nullptr;
       /* A recording cannot change codec within a clip. */
-      if (!priv->recording.is_open () || cand->codec == f.codec)
+      if (!priv->recorder.clips ().is_open () || cand->codec == f.codec)
         next = gst_element_factory_make (cand->factory.c_str (), nullptr);
       if (next) {
         configure_video_encoder (next, cand->factory, priv->run.video_bitrate,

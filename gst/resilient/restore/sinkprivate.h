@@ -25,7 +25,10 @@
 #include "resilient/restore/restore_scheduler.h"
 #include "resilient/restore/watchers.h"
 #include "restore/publishsession.h"
-#include "restore/recording.h"
+#include "restore/eosdrain.h"
+#include "restore/healthtick.h"
+#include "restore/reachability.h"
+#include "restore/recordingcontrol.h"
 
 #include <gio/gio.h>
 #include <gst/app/app.h>
@@ -240,6 +243,11 @@ using SelfRef = resilient::gst::SelfRef<GstAutoRestoreSink>;
 
 struct Private
 {
+  explicit Private (GstAutoRestoreSink *self)
+      : health (self), reach (self), drain (self), recorder (self)
+  {
+  }
+
   std::mutex settings_lock;
   Settings settings;
 
@@ -262,28 +270,14 @@ struct Private
   RestoreCoordinator coord;
   std::unique_ptr<EncoderChain> chain;
   std::uint64_t next_session_id = 1;
-  ControlLoop::TimerId tick_timer = 0;
-  ControlLoop::TimerId failback_timer = 0;
-  ControlLoop::TimerId drain_timer = 0;
   bool started = false;
   bool stopping = false;
-  bool eos_posted = false;
   bool fatal = false;
-  /* The recording (restore/recording.h): splitmuxsink and branches. */
-  resilient::gst::Recording recording;
-  bool recording_eos = false;
-  /* Recording failed (unwritable, disk full): its branches are gone and a
-   * timer tries again every RECORDING_RETRY_MS. */
-  bool recording_failed = false;
-  ControlLoop::TimerId recording_timer = 0;
-  bool draining_eos = false;
-  GNetworkMonitor *monitor = nullptr;
-  gulong monitor_handler = 0;
-  GCancellable *probe_cancel = nullptr;
-  /* TCP probes started and not finished: their callbacks (on the loop's
-   * context) own a socket and a reference to the element, so the loop is
-   * not stopped before they have run. */
-  int probes_in_flight = 0;
+  /* The controller's named parts, each owning its state. */
+  HealthTick health;
+  Reachability reach;
+  EosDrain drain;
+  RecordingControl recorder;
   /* A session waits for the first caps of a swapped encoder. */
   std::optional<size_t> pending_start;
 };
