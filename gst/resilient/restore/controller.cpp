@@ -392,13 +392,12 @@ on_retry_due (GstAutoRestoreSink *self, size_t slot_idx)
     if (r->switched)
       priv->stats.failovers++;
   }
-  post_event (
-      self, "retry",
-      gst_structure_new ("x", "destination", G_TYPE_STRING,
-                         slot_of (self, r->dest).display.c_str (), "attempt",
-                         G_TYPE_INT, r->attempt, "reason", G_TYPE_STRING,
-                         failure_kind_name (slot_of (self, slot_idx).last_kind),
-                         nullptr));
+  post_event (self, "retry",
+              gst_structure_new (
+                  "x", "destination", G_TYPE_STRING,
+                  slot_of (self, r->dest).display.c_str (), "attempt",
+                  G_TYPE_INT, r->attempt, "reason", G_TYPE_STRING,
+                  failure_name (slot_of (self, slot_idx).last_kind), nullptr));
   start_session (self, r->dest, false);
 }
 
@@ -447,10 +446,10 @@ act_next_cluster_host (GstAutoRestoreSink *self, const FailureVerdict &v,
               gst_structure_new ("x", "destination", G_TYPE_STRING,
                                  slot.display.c_str (), "attempt", G_TYPE_INT,
                                  priv->coord.scheduler (a.dest).tries (),
-                                 "reason", G_TYPE_STRING,
-                                 failure_kind_name (v.kind), nullptr));
+                                 "reason", G_TYPE_STRING, failure_name (v.kind),
+                                 nullptr));
   GST_INFO_OBJECT (self, "cluster: %s -> %s (%s)", from.c_str (),
-                   slot.display.c_str (), failure_kind_name (v.kind));
+                   slot.display.c_str (), failure_name (v.kind));
 }
 
 void
@@ -468,7 +467,7 @@ act_failover (GstAutoRestoreSink *self, const FailureVerdict &v,
                   "x", "from", G_TYPE_STRING,
                   slot_of (self, a.from).display.c_str (), "to", G_TYPE_STRING,
                   slot_of (self, a.dest).display.c_str (), "reason",
-                  G_TYPE_STRING, failure_kind_name (v.kind), nullptr));
+                  G_TYPE_STRING, failure_name (v.kind), nullptr));
   start_session (self, a.dest, false);
 }
 
@@ -492,7 +491,7 @@ act_retry_at (GstAutoRestoreSink *self, const SessionFailure &f,
         ("Cannot publish to %s: %s; retry %d in %" G_GINT64_FORMAT " ms",
          slot.display.c_str (), v.reason.c_str (), a.attempt,
          to_ms (a.at - now)),
-        ("%s", failure_kind_name (v.kind)));
+        ("%s", failure_name (v.kind)));
 }
 
 void
@@ -503,12 +502,11 @@ act_give_up (GstAutoRestoreSink *self, const FailureVerdict &v,
   Slot &slot = slot_of (self, a.dest);
   slot.gave_up = true;
   post_event (self, "gave-up",
-              gst_structure_new ("x", "destination", G_TYPE_STRING,
-                                 slot.display.c_str (), "reason", G_TYPE_STRING,
-                                 failure_kind_name (v.kind), "message",
-                                 G_TYPE_STRING, v.reason.c_str (), "fatal",
-                                 G_TYPE_BOOLEAN, FALSE, "tries", G_TYPE_INT,
-                                 a.attempt, nullptr));
+              gst_structure_new (
+                  "x", "destination", G_TYPE_STRING, slot.display.c_str (),
+                  "reason", G_TYPE_STRING, failure_name (v.kind), "message",
+                  G_TYPE_STRING, v.reason.c_str (), "fatal", G_TYPE_BOOLEAN,
+                  FALSE, "tries", G_TYPE_INT, a.attempt, nullptr));
   GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
                        ("Gave up publishing to %s after %d tries",
                         slot.display.c_str (), a.attempt),
@@ -577,7 +575,7 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   f.cluster_host = slot.cluster && !s->cluster_url.empty ();
   if (f.cluster_host)
     /* "cluster-down" is not held against the host. */
-    slot.cluster->failed (failure_kind_name (kind));
+    slot.cluster->failed (failure_name (kind));
   if (priv->stopping)
     return;
   f.cluster_plan_left = f.cluster_host && slot.cluster->plan_left ();
@@ -588,10 +586,10 @@ fail_session (GstAutoRestoreSink *self, std::shared_ptr<Session> s,
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.last_failure
-        = std::string (failure_kind_name (v.kind)) + ": " + v.reason;
+        = std::string (failure_name (v.kind)) + ": " + v.reason;
   }
   GST_WARNING_OBJECT (self, "session to %s failed (%s): %s",
-                      slot.display.c_str (), failure_kind_name (v.kind),
+                      slot.display.c_str (), failure_name (v.kind),
                       v.reason.c_str ());
   /* Media is held for a new session from here on (before one starts). */
   if (!f.failback && !is_fatal (v.kind))
@@ -716,13 +714,13 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
     schedule_in_ms (self, RESTORE_KEYFRAME_REPEAT_MS,
                     [keep = SelfRef (self)] { request_keyframe (keep.p); });
   if (outage) {
-    post_event (
-        self, "restored",
-        gst_structure_new ("x", "destination", G_TYPE_STRING,
-                           slot.display.c_str (), "attempt", G_TYPE_INT, tries,
-                           "outage-ms", G_TYPE_INT64, outage_ms, "detection-ms",
-                           G_TYPE_INT64, detection_ms, "reason", G_TYPE_STRING,
-                           failure_kind_name (slot.last_kind), nullptr));
+    post_event (self, "restored",
+                gst_structure_new ("x", "destination", G_TYPE_STRING,
+                                   slot.display.c_str (), "attempt", G_TYPE_INT,
+                                   tries, "outage-ms", G_TYPE_INT64, outage_ms,
+                                   "detection-ms", G_TYPE_INT64, detection_ms,
+                                   "reason", G_TYPE_STRING,
+                                   failure_name (slot.last_kind), nullptr));
   }
   update_status (self);
 }

@@ -28,8 +28,8 @@ HealthTick::republish (std::shared_ptr<Session> s, FailureKind kind,
   post_event (self, "republish",
               gst_structure_new ("x", "destination", G_TYPE_STRING,
                                  s->transport ()->display_uri ().c_str (),
-                                 "reason", G_TYPE_STRING,
-                                 failure_kind_name (kind), nullptr));
+                                 "reason", G_TYPE_STRING, failure_name (kind),
+                                 nullptr));
   /* The seed's "change codec": nothing left with this codec, try another
    * one the destination takes (H264 -> VP8 on WHIP). RTMP and SRT carry
    * no fallback codec, so there this is a plain republish. */
