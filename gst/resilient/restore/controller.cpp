@@ -654,10 +654,7 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
   s->up = true;
   Slot &slot = slot_of (self, s->slot);
   slot.reach.reset ();
-  if (slot.probe_timer) {
-    priv->loop.cancel (slot.probe_timer);
-    slot.probe_timer = 0;
-  }
+  cancel_timer (priv->loop, slot.probe_timer);
   slot.gave_up = false;
   if (slot.cluster && !s->cluster_url.empty ())
     slot.cluster->succeeded ();
@@ -739,14 +736,8 @@ retry_now (GstAutoRestoreSink *self, size_t idx, const char *why)
   GST_INFO_OBJECT (self, "%s: retrying %s now", why,
                    slot_of (self, idx).display.c_str ());
   Slot &slot = slot_of (self, idx);
-  if (slot.retry_timer) {
-    priv->loop.cancel (slot.retry_timer);
-    slot.retry_timer = 0;
-  }
-  if (slot.probe_timer) {
-    priv->loop.cancel (slot.probe_timer);
-    slot.probe_timer = 0;
-  }
+  cancel_timer (priv->loop, slot.retry_timer);
+  cancel_timer (priv->loop, slot.probe_timer);
   on_retry_due (self, idx);
 }
 
@@ -805,14 +796,8 @@ manual_stop (GstAutoRestoreSink *self)
   priv->stopping = true;
   priv->coord.on_manual_stop ();
   for (auto &slot : priv->slots) {
-    if (slot.retry_timer) {
-      priv->loop.cancel (slot.retry_timer);
-      slot.retry_timer = 0;
-    }
-    if (slot.probe_timer) {
-      priv->loop.cancel (slot.probe_timer);
-      slot.probe_timer = 0;
-    }
+    cancel_timer (priv->loop, slot.retry_timer);
+    cancel_timer (priv->loop, slot.probe_timer);
   }
   priv->health.stop ();
   priv->reach.cancel ();

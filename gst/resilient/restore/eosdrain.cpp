@@ -94,10 +94,7 @@ void
 EosDrain::stop ()
 {
   RETURN_IF_NOT_ON_LOOP (self_);
-  if (timer_) {
-    self_->priv->loop.cancel (timer_);
-    timer_ = 0;
-  }
+  cancel_timer (self_->priv->loop, timer_);
 }
 
 } // namespace resilient::gst::autorestore

@@ -95,10 +95,7 @@ Reachability::schedule (size_t idx)
   auto *self = self_;
   auto *priv = self->priv;
   Slot &slot = slot_of (self, idx);
-  if (slot.probe_timer) {
-    priv->loop.cancel (slot.probe_timer);
-    slot.probe_timer = 0;
-  }
+  cancel_timer (priv->loop, slot.probe_timer);
   if (priv->run.probe_interval_ms == 0 || slot.probing || !slot.retry_timer
       || priv->stopping)
     return;

@@ -237,6 +237,16 @@ struct Stats
 
 using HeldQueue = HoldQueue<GstBuffer *>;
 
+/* Cancels timer `id` of `loop` if one is set, and clears it. */
+inline void
+cancel_timer (ControlLoop &loop, ControlLoop::TimerId &id)
+{
+  if (id) {
+    loop.cancel (id);
+    id = 0;
+  }
+}
+
 /* The element, kept alive by a task on the loop (released when the task
  * has run or is dropped: timer cancelled, loop stopped). */
 using SelfRef = resilient::gst::SelfRef<GstAutoRestoreSink>;
