@@ -47,6 +47,7 @@
 #include "elements.h"
 #include "resilient/core/textlist.h"
 #include "restore/controller.h"
+#include "restore/encoderguard.h"
 #include "restore/publishfront.h"
 #include "restore/run.h"
 #include "restore/sinkprivate.h"
@@ -147,12 +148,11 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     /* An encoder failing while running: swapped on the loop, never an
      * ERROR of the element. */
     EncoderGuard *g = nullptr;
-    if (GstElement *enc = guarded_encoder_of (GST_MESSAGE_SRC (msg), &g)) {
+    if (GstElement *enc = EncoderGuard::of (GST_MESSAGE_SRC (msg), &g)) {
       GError *err = nullptr;
       gst_message_parse_error (msg, &err, nullptr);
-      trip_encoder_guard (g, enc,
-                          std::string ("error '")
-                              + (err ? err->message : "unknown") + "'");
+      g->trip (enc, std::string ("error '") + (err ? err->message : "unknown")
+                        + "'");
       g_clear_error (&err);
       gst_message_unref (msg);
       return;
@@ -278,20 +278,22 @@ make_statistics (GstAutoRestoreSink *self)
       "encoder-changes", G_TYPE_UINT64, s.encoder_changes, "network-changes",
       G_TYPE_UINT64, s.network_changes, "clips", G_TYPE_UINT64, s.clips,
       "recording-failures", G_TYPE_UINT64, s.recording_failures, "bytes-in",
-      G_TYPE_UINT64, (guint64)(priv->video.bytes_in + priv->audio.bytes_in),
+      G_TYPE_UINT64,
+      (guint64)(priv->front.video ().bytes_in + priv->front.audio ().bytes_in),
       "buffers-in", G_TYPE_UINT64,
-      (guint64)(priv->video.buffers_in + priv->audio.buffers_in), "bytes-out",
-      G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE, s.bitrate_kbps,
-      "zero-bitrate-intervals", G_TYPE_INT, s.zero_bitrate_intervals, "pings",
-      G_TYPE_UINT64, s.pings, "missing-pings", G_TYPE_INT, s.missing_pings,
-      "rtt-ms", G_TYPE_DOUBLE, s.rtt_ms, "held-buffers", G_TYPE_UINT64,
-      (guint64)priv->hold.size (), "held-ms", G_TYPE_INT64,
-      to_ms (priv->hold.span ()), "dropped-buffers", G_TYPE_UINT64,
-      priv->hold.stats ().dropped, "last-outage-ms", G_TYPE_INT64,
-      s.last_outage_ms, "max-outage-ms", G_TYPE_INT64, s.max_outage_ms,
-      "last-failure", G_TYPE_STRING, s.last_failure.c_str (), "video-codec",
-      G_TYPE_STRING, s.video_codec.c_str (), "video-encoder", G_TYPE_STRING,
-      s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
+      (guint64)(priv->front.video ().buffers_in
+                + priv->front.audio ().buffers_in),
+      "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
+      s.bitrate_kbps, "zero-bitrate-intervals", G_TYPE_INT,
+      s.zero_bitrate_intervals, "pings", G_TYPE_UINT64, s.pings,
+      "missing-pings", G_TYPE_INT, s.missing_pings, "rtt-ms", G_TYPE_DOUBLE,
+      s.rtt_ms, "held-buffers", G_TYPE_UINT64, (guint64)priv->hold.size (),
+      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()), "dropped-buffers",
+      G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
+      G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
+      s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
+      "video-codec", G_TYPE_STRING, s.video_codec.c_str (), "video-encoder",
+      G_TYPE_STRING, s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
       s.audio_codec.c_str (), nullptr);
 }
 
@@ -429,8 +431,8 @@ gst_auto_restore_sink_finalize (GObject *object)
 {
   auto *self = GST_AUTO_RESTORE_SINK (object);
   self->priv->loop.stop ();
-  gst_caps_replace (&self->priv->video.caps, nullptr);
-  gst_caps_replace (&self->priv->audio.caps, nullptr);
+  gst_caps_replace (&self->priv->front.video ().caps, nullptr);
+  gst_caps_replace (&self->priv->front.audio ().caps, nullptr);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -446,8 +448,7 @@ gst_auto_restore_sink_init (GstAutoRestoreSink *self)
           keep.p->priv->recorder.on_failed (location, why);
         });
       });
-  init_front (self, self->priv->video, true);
-  init_front (self, self->priv->audio, false);
+  self->priv->front.init ();
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
 

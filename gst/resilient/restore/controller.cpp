@@ -182,13 +182,14 @@ check_codecs (GstAutoRestoreSink *self, PublishTransport *t,
   auto *priv = self->priv;
   if (caps.video && !t->accepts_codec (codec_name_of_caps (caps.video))
       && priv->run.codec_fallback
-      && !swap_video_codec (
-              self, [t] (const std::string &c) { return t->accepts_codec (c); },
-              "destination-codec")
+      && !self->priv->front
+              .swap_video_codec (
+                  [t] (const std::string &c) { return t->accepts_codec (c); },
+                  "destination-codec")
               .empty ())
     return CodecCheck::Wait;
-  if ((priv->video.linked && !caps.video)
-      || (priv->audio.linked && !caps.audio))
+  if ((priv->front.video ().linked && !caps.video)
+      || (priv->front.audio ().linked && !caps.audio))
     return CodecCheck::Wait;
   for (auto *c : { caps.video, caps.audio }) {
     if (c && !t->accepts_codec (codec_name_of_caps (c)))
@@ -226,7 +227,7 @@ launch_session (GstAutoRestoreSink *self, Slot &slot,
     s->feeding = true;
   }
   if (!had_key && s->has_video ())
-    request_keyframe (self);
+    self->priv->front.request_keyframe ();
 }
 
 void
@@ -253,10 +254,10 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
   StreamCaps caps;
   {
     std::lock_guard<std::mutex> g (priv->lock);
-    if (priv->video.linked && priv->video.caps)
-      caps.video = gst_caps_ref (priv->video.caps);
-    if (priv->audio.linked && priv->audio.caps)
-      caps.audio = gst_caps_ref (priv->audio.caps);
+    if (priv->front.video ().linked && priv->front.video ().caps)
+      caps.video = gst_caps_ref (priv->front.video ().caps);
+    if (priv->front.audio ().linked && priv->front.audio ().caps)
+      caps.audio = gst_caps_ref (priv->front.audio ().caps);
   }
   switch (check_codecs (self, transport.get (), caps, error)) {
   case CodecCheck::Wait:
@@ -271,7 +272,8 @@ start_session (GstAutoRestoreSink *self, size_t slot_idx, bool failback)
   }
   auto s = std::make_shared<Session> (priv->next_session_id++, slot_idx,
                                       failback, now_of (self));
-  s->in_at_start = priv->video.buffers_in + priv->audio.buffers_in;
+  s->in_at_start
+      = priv->front.video ().buffers_in + priv->front.audio ().buffers_in;
   gchar *pname = g_strdup_printf ("%s-session%" G_GUINT64_FORMAT,
                                   GST_OBJECT_NAME (self), s->id);
   bool built = s->build (
@@ -628,12 +630,12 @@ on_session_message (GstAutoRestoreSink *self, std::uint64_t id, GstMessage *msg)
      * codec the destination takes, in the running front, then again. */
     PublishTransport *t = s->transport ();
     const std::string refused = f.rejected_codec;
-    if (!swap_video_codec (
-             self,
-             [t, refused] (const std::string &c) {
-               return c != refused && t->accepts_codec (c);
-             },
-             "codec-refused")
+    if (!self->priv->front
+             .swap_video_codec (
+                 [t, refused] (const std::string &c) {
+                   return c != refused && t->accepts_codec (c);
+                 },
+                 "codec-refused")
              .empty ())
       f.kind = FailureKind::PublishStopped;
   }
@@ -706,10 +708,11 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
    * join the restored stream a moment later get a fresh keyframe instead
    * of waiting a whole keyframe interval. */
   if (s->has_video ())
-    request_keyframe (self);
+    self->priv->front.request_keyframe ();
   if (s->has_video () && outage)
-    schedule_in_ms (self, RESTORE_KEYFRAME_REPEAT_MS,
-                    [keep = SelfRef (self)] { request_keyframe (keep.p); });
+    schedule_in_ms (self, RESTORE_KEYFRAME_REPEAT_MS, [keep = SelfRef (self)] {
+      keep.p->priv->front.request_keyframe ();
+    });
   if (outage) {
     post_event (self, "restored",
                 gst_structure_new ("x", "destination", G_TYPE_STRING,
@@ -750,20 +753,20 @@ maybe_start_publishing (GstAutoRestoreSink *self)
     return;
   /* Every linked input must have its front: a session is built for the
    * streams it will carry for its whole life. */
-  if ((priv->video.linked && !priv->video.built)
-      || (priv->audio.linked && !priv->audio.built))
+  if ((priv->front.video ().linked && !priv->front.video ().built)
+      || (priv->front.audio ().linked && !priv->front.audio ().built))
     return;
   {
     /* ... and its encoded caps (an encoder's first output comes later
      * than its input caps). */
     std::lock_guard<std::mutex> g (priv->lock);
-    if ((priv->video.linked && !priv->video.caps)
-        || (priv->audio.linked && !priv->audio.caps))
+    if ((priv->front.video ().linked && !priv->front.video ().caps)
+        || (priv->front.audio ().linked && !priv->front.audio ().caps))
       return;
   }
   {
     std::lock_guard<std::mutex> g (priv->lock);
-    priv->hold.set_has_video (priv->video.linked);
+    priv->hold.set_has_video (priv->front.video ().linked);
   }
   if (priv->pending_start) {
     size_t idx = *priv->pending_start;

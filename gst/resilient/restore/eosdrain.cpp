@@ -37,9 +37,10 @@ EosDrain::on_front_eos (bool video)
   RETURN_IF_NOT_ON_LOOP (self_);
   auto *self = self_;
   auto *priv = self->priv;
-  (video ? priv->video : priv->audio).eos = true;
-  if ((priv->video.linked && !priv->video.eos)
-      || (priv->audio.linked && !priv->audio.eos) || draining_)
+  (video ? priv->front.video () : priv->front.audio ()).eos = true;
+  if ((priv->front.video ().linked && !priv->front.video ().eos)
+      || (priv->front.audio ().linked && !priv->front.audio ().eos)
+      || draining_)
     return;
   GST_INFO_OBJECT (self, "EOS on every input: stopping without restore");
   manual_stop (self);

@@ -35,9 +35,8 @@ HealthTick::republish (std::shared_ptr<Session> s, FailureKind kind,
    * no fallback codec, so there this is a plain republish. */
   if (kind == FailureKind::BitrateZero && priv->run.codec_fallback) {
     PublishTransport *t = s->transport ();
-    const std::string current = priv->video.codec;
-    swap_video_codec (
-        self,
+    const std::string current = priv->front.video ().codec;
+    self->priv->front.swap_video_codec (
         [t, current] (const std::string &c) {
           return c != current && t->accepts_codec (c);
         },
@@ -62,7 +61,8 @@ HealthTick::check_session (const std::shared_ptr<Session> &s, TimePoint now,
     on_session_up (self, s);
   } else if (!s->up && priv->run.connect_timeout_ms > 0
              && now - s->started >= ms (priv->run.connect_timeout_ms)
-             && priv->video.buffers_in + priv->audio.buffers_in
+             && priv->front.video ().buffers_in
+                        + priv->front.audio ().buffers_in
                     > s->in_at_start) {
     /* Media came in but no stage of the connect (TCP connect,
      * handshake, publish / SRT handshake / WHIP exchange) finished in
@@ -156,7 +156,8 @@ HealthTick::run ()
     std::lock_guard<std::mutex> g (priv->lock);
     sessions = priv->sessions;
   }
-  const std::uint64_t in_total = priv->video.bytes_in + priv->audio.bytes_in;
+  const std::uint64_t in_total
+      = priv->front.video ().bytes_in + priv->front.audio ().bytes_in;
   for (auto &s : sessions)
     if (!s->failed && !s->draining && s->transport ())
       check_session (s, now, in_total);

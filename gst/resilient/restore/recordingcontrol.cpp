@@ -58,7 +58,7 @@ RecordingControl::try_resume ()
   bool ok = open (error);
   /* Added to a running bin: started here, before media comes. */
   ok = ok && gst_element_sync_state_with_parent (recording_.muxer ());
-  for (Front *f : { &priv->video, &priv->audio })
+  for (Front *f : { &priv->front.video (), &priv->front.audio () })
     if (ok && f->built && f->tee)
       ok = add_branch (*f);
   if (!ok) {
@@ -70,7 +70,7 @@ RecordingControl::try_resume ()
   }
   failed_ = false;
   recording_.set_blocked (false);
-  request_keyframe (self);
+  self->priv->front.request_keyframe ();
   const guint index = recording_.clips_opened ();
   GST_INFO_OBJECT (self, "recording resumed with clip %u", index);
   post_event (self, "recording-resumed",

@@ -132,8 +132,8 @@ setup_run (GstAutoRestoreSink *self, std::string &error)
     cands.push_back ({ n, codec_of_factory (n) });
   for (auto &n : resilient::split_words (st.fallback_video_encoder, ", "))
     fallback.push_back ({ n, codec_of_factory (n) });
-  priv->chain
-      = std::make_unique<EncoderChain> (cands, fallback, st.codec_fallback);
+  priv->front.set_chain (
+      std::make_unique<EncoderChain> (cands, fallback, st.codec_fallback));
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats = Stats ();
@@ -167,9 +167,9 @@ begin_publishing (GstAutoRestoreSink *self, std::string &error)
 {
   RETURN_IF_NOT_ON_LOOP_VAL (self, false);
   auto *priv = self->priv;
-  priv->video.linked = gst_pad_is_linked (priv->video.ghost);
-  priv->audio.linked = gst_pad_is_linked (priv->audio.ghost);
-  priv->video.eos = priv->audio.eos = false;
+  priv->front.video ().linked = gst_pad_is_linked (priv->front.video ().ghost);
+  priv->front.audio ().linked = gst_pad_is_linked (priv->front.audio ().ghost);
+  priv->front.video ().eos = priv->front.audio ().eos = false;
   priv->stopping = false;
   priv->drain.reset ();
   for (auto &slot : priv->slots) {
@@ -205,8 +205,8 @@ stop_publishing (GstAutoRestoreSink *self)
   {
     /* The next run starts on its own first media. */
     std::lock_guard<std::mutex> g (priv->lock);
-    gst_caps_replace (&priv->video.caps, nullptr);
-    gst_caps_replace (&priv->audio.caps, nullptr);
+    gst_caps_replace (&priv->front.video ().caps, nullptr);
+    gst_caps_replace (&priv->front.audio ().caps, nullptr);
     priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
   }
   priv->drain.stop ();
@@ -224,10 +224,9 @@ close_run (GstAutoRestoreSink *self)
   auto *priv = self->priv;
   priv->reach.close ();
   priv->recorder.close ();
-  teardown_front (self, priv->video);
-  teardown_front (self, priv->audio);
+  priv->front.teardown ();
   priv->slots.clear ();
-  priv->chain.reset ();
+  priv->front.set_chain (nullptr);
 }
 
 } // namespace resilient::gst::autorestore

@@ -26,6 +26,7 @@
 #include "resilient/restore/watchers.h"
 #include "restore/publishsession.h"
 #include "restore/eosdrain.h"
+#include "restore/publishfront.h"
 #include "restore/healthtick.h"
 #include "restore/reachability.h"
 #include "restore/recordingcontrol.h"
@@ -148,32 +149,6 @@ struct Settings
   guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 };
 
-/* One input stream's front: entry queue -> (convert, encoder) -> parser ->
- * tee -> queue -> appsink, plus a recording branch off the tee. */
-struct Front
-{
-  bool video = true;
-  GstPad *ghost = nullptr;
-  GstElement *entry = nullptr;
-  GstElement *appsink = nullptr;
-  /* Built on the first caps. */
-  std::vector<GstElement *> chain;
-  GstElement *encoder = nullptr;
-  GstElement *tee = nullptr;
-  bool linked = false;
-  bool built = false;
-  bool raw = false;
-  bool eos = false;
-  /* Encoded output caps (under lock). */
-  GstCaps *caps = nullptr;
-  std::string codec;
-  std::string encoder_name;
-  /* Keyframe interval in frames for this input's frame rate. */
-  guint gop_frames = 60;
-  std::atomic<std::uint64_t> bytes_in{ 0 };
-  std::atomic<std::uint64_t> buffers_in{ 0 };
-};
-
 using Session = resilient::gst::PublishSession;
 
 struct Slot
@@ -254,7 +229,7 @@ using SelfRef = resilient::gst::SelfRef<GstAutoRestoreSink>;
 struct Private
 {
   explicit Private (GstAutoRestoreSink *self)
-      : health (self), reach (self), drain (self), recorder (self)
+      : front (self), health (self), reach (self), drain (self), recorder (self)
   {
   }
 
@@ -265,8 +240,9 @@ struct Private
   Settings run;
 
   std::mutex lock;
-  Front video;
-  Front audio;
+  /* The two fronts and the encoder chain (restore/publishfront.h); each
+   * Front's encoded caps under `lock`. */
+  PublishFront front;
   std::vector<std::shared_ptr<Session>> sessions;
   HeldQueue hold;
   Stats stats;
@@ -278,7 +254,6 @@ struct Private
   std::vector<Slot> slots;
   /* Schedulers, failover/fail-back, refusals: the decisions. */
   RestoreCoordinator coord;
-  std::unique_ptr<EncoderChain> chain;
   std::uint64_t next_session_id = 1;
   bool started = false;
   bool stopping = false;
