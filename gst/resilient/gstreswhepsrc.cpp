@@ -510,6 +510,36 @@ report_failure (GstResWhepSrc *self, const WhipFailure &f)
         ("endpoint %s", redact_uri (url).c_str ()));
 }
 
+/* What the session's client reports to the element, and how it gets a
+ * fresh webrtcbin for a 406 counter-offer (the old one removed). */
+static WhipClient::Hooks
+client_hooks (GstResWhepSrc *self, bool audio, bool video)
+{
+  WhipClient::Hooks hooks;
+  hooks.on_status = [self] (WebrtcStatus s) { set_status (self, s); };
+  hooks.on_failure = [self] (const WhipFailure &f) {
+    report_failure (self, f);
+  };
+  hooks.media_progress = [self] () -> std::uint64_t {
+    return self->priv->media_buffers.load ();
+  };
+  hooks.fresh_webrtcbin = [self, audio, video] () -> GstElement * {
+    auto *p = self->priv;
+    if (p->webrtc) {
+      GstElement *old = p->webrtc;
+      p->webrtc = nullptr;
+      gst_element_set_locked_state (old, TRUE);
+      gst_element_set_state (old, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (self), old);
+    }
+    GstElement *w = make_webrtcbin (self, audio, video);
+    if (w)
+      gst_element_sync_state_with_parent (w);
+    return w;
+  };
+  return hooks;
+}
+
 static bool
 start (GstResWhepSrc *self)
 {
@@ -565,30 +595,8 @@ start (GstResWhepSrc *self)
   }
   priv->loop->start ();
 
-  WhipClient::Hooks hooks;
-  hooks.on_status = [self] (WebrtcStatus s) { set_status (self, s); };
-  hooks.on_failure = [self] (const WhipFailure &f) {
-    report_failure (self, f);
-  };
-  hooks.media_progress = [self] () -> std::uint64_t {
-    return self->priv->media_buffers.load ();
-  };
-  hooks.fresh_webrtcbin = [self, audio, video] () -> GstElement * {
-    auto *p = self->priv;
-    if (p->webrtc) {
-      GstElement *old = p->webrtc;
-      p->webrtc = nullptr;
-      gst_element_set_locked_state (old, TRUE);
-      gst_element_set_state (old, GST_STATE_NULL);
-      gst_bin_remove (GST_BIN (self), old);
-    }
-    GstElement *w = make_webrtcbin (self, audio, video);
-    if (w)
-      gst_element_sync_state_with_parent (w);
-    return w;
-  };
   auto client = whip_make_client (GST_ELEMENT (self), *priv, "reswhepsrc",
-      config, hooks);
+      config, client_hooks (self, audio, video));
   GST_INFO_OBJECT (self, "playing %s (%s)", redact_uri (config.endpoint)
       .c_str (), config.token.empty () ? "no token" : "bearer token");
   priv->loop->post ([client, webrtc] { client->start (webrtc); });
