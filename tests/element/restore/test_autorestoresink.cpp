@@ -459,6 +459,10 @@ TEST (AutoRestoreSink, EncoderFlowErrorNeverReachesTheUpstreamPush)
   ASSERT_TRUE (up.start (160, 120));
   GstElement *pipe = up.pipe;
   int not_ok = 0;
+  /* Real time: the frames come at a live camera's pace (30 a second)
+   * while x264enc and the loop swap encoders on their own threads; the
+   * swap is not timed by the pipeline clock, so a GstTestClock would not
+   * drive it. */
   for (int i = 0; i < 75; i++) {
     not_ok += up.push (i) != GST_FLOW_OK;
     std::this_thread::sleep_for (milliseconds (33));
