@@ -2,6 +2,7 @@
 
 #include "common/codecs.h"
 #include "common/whipclient.h"
+#include "common/whipwatchdog.h"
 #include "resilient/whip/feedbackwatch.h"
 #include "resilient/whip/rrwatch.h"
 
@@ -82,16 +83,10 @@ read_stats (const GstStructure *reply, WhipStats &out)
       bytes += b;
       packets += p;
     } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
-      const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
-      if (src && GST_VALUE_HOLDS_STRUCTURE (src)) {
-        const GstStructure *rs = gst_value_get_structure (src);
-        gboolean have_rb = FALSE;
-        guint seq = 0;
-        if (gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
-            && gst_structure_get_uint (rs, "rb-exthighestseq", &seq)) {
-          progress += seq;
-          rr = true;
-        }
+      guint seq = 0;
+      if (WhipMediaWatchdog::acked_seq (s, seq)) {
+        progress += seq;
+        rr = true;
       }
       gdouble r = -1;
       if (gst_structure_get_double (s, "round-trip-time", &r) && r >= 0)

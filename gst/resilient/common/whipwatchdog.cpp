@@ -86,21 +86,27 @@ WhipMediaWatchdog::rr_progress (const GstStructure *stats,
         sent += (std::int64_t) packets;
       continue;
     }
-    if (type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
-      continue;
-    const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
-    if (!src || !GST_VALUE_HOLDS_STRUCTURE (src))
-      continue;
-    const GstStructure *rs = gst_value_get_structure (src);
-    gboolean have_rb = FALSE;
     guint seq = 0;
-    if (gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
-        && gst_structure_get_uint (rs, "rb-exthighestseq", &seq)) {
+    if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP && acked_seq (s, seq)) {
       sum += seq;
       any = true;
     }
   }
   return any;
+}
+
+bool
+WhipMediaWatchdog::acked_seq (const GstStructure *remote_inbound,
+    guint &seq)
+{
+  const GValue *src = gst_structure_get_value (remote_inbound,
+      "gst-rtpsource-stats");
+  if (!src || !GST_VALUE_HOLDS_STRUCTURE (src))
+    return false;
+  const GstStructure *rs = gst_value_get_structure (src);
+  gboolean have_rb = FALSE;
+  return gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
+      && gst_structure_get_uint (rs, "rb-exthighestseq", &seq);
 }
 
 }  // namespace resilient::gst

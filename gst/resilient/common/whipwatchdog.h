@@ -59,6 +59,10 @@ public:
   static bool rr_progress (const GstStructure *stats, std::uint64_t &sum,
       std::int64_t &sent);
 
+  /* Of one remote-inbound-rtp entry: the highest sequence number the
+   * server reports in its receiver reports; false before the first. */
+  static bool acked_seq (const GstStructure *remote_inbound, guint &seq);
+
 private:
   unsigned timeout_ms_;
   bool counter_;
