@@ -251,6 +251,14 @@ update_status (GstClusterResolver *self)
 /* ------------------------------------------------------------------ */
 /* actions (application threads) */
 
+/* The element's Cluster (a reference, read under the element's lock). */
+static std::shared_ptr<Cluster>
+cluster_of (GstClusterResolver *self)
+{
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  return self->priv->cluster;
+}
+
 static gchar *
 resolve_action (GstClusterResolver *self, const gchar *path_in)
 {
@@ -280,11 +288,7 @@ report_success_action (GstClusterResolver *self, const gchar *url)
 {
   if (!url)
     return FALSE;
-  std::shared_ptr<Cluster> c;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    c = self->priv->cluster;
-  }
+  std::shared_ptr<Cluster> c = cluster_of (self);
   Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_success (a);
   return a.host_index >= 0;
@@ -296,11 +300,7 @@ report_failure_action (GstClusterResolver *self, const gchar *url,
 {
   if (!url)
     return FALSE;
-  std::shared_ptr<Cluster> c;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    c = self->priv->cluster;
-  }
+  std::shared_ptr<Cluster> c = cluster_of (self);
   Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_failure (a, reason ? reason : "reported");
   return a.host_index >= 0;
@@ -313,11 +313,7 @@ static CallbackServer::Reply
 on_status_callback (GstClusterResolver *self, const std::string &alias,
                     const std::string &body)
 {
-  std::shared_ptr<Cluster> c;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    c = self->priv->cluster;
-  }
+  std::shared_ptr<Cluster> c = cluster_of (self);
   std::vector<cluster::Host> hosts;
   c->inspect ([&] (const Resolver &r) { hosts = r.hosts (); });
   std::string error;
@@ -672,11 +668,7 @@ gst_cluster_resolver_init (GstClusterResolver *self)
       priv->cluster, GST_ELEMENT (self), priv->loop,
       [self] (const ClusterEvent &ev) { emit_event (self, ev); },
       [self] (const std::string &path) {
-        std::shared_ptr<Cluster> c;
-        {
-          std::lock_guard<std::mutex> g (self->priv->lock);
-          c = self->priv->cluster;
-        }
+        std::shared_ptr<Cluster> c = cluster_of (self);
         self->priv->discovery.before_resolve (c, path);
       });
   std::lock_guard<std::mutex> g (priv->lock);
