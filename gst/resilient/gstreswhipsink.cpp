@@ -508,6 +508,21 @@ caps_block_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;   /* blocked */
 }
 
+/* Blocks the input's queue output until its caps are known (then the
+ * chain is built for them). */
+static void
+arm_caps_probe (GstResWhipSink *self, Input *in)
+{
+  GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
+  auto *ctx = new ProbeCtx { self, in };
+  in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
+      (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+      caps_block_probe, ctx, [] (gpointer d) {
+        delete static_cast<ProbeCtx *> (d);
+      });
+  gst_object_unref (qsrc);
+}
+
 /* EOS on every input: the publication is over. webrtcbin never posts EOS
  * (its transport stays up), so the bin posts it for the pipeline. */
 static GstPadProbeReturn
@@ -578,14 +593,7 @@ gst_res_whip_sink_request_new_pad (GstElement *element, GstPadTemplate *templ,
   gst_bin_add (GST_BIN (self), in->queue);
   gst_element_sync_state_with_parent (in->queue);
   GstPad *qsink = gst_element_get_static_pad (in->queue, "sink");
-  GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
-  auto *ctx = new ProbeCtx { self, in };
-  in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
-      (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-      caps_block_probe, ctx, [] (gpointer d) {
-        delete static_cast<ProbeCtx *> (d);
-      });
-  gst_object_unref (qsrc);
+  arm_caps_probe (self, in);
   gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_EVENT_BOTH, eos_probe,
       new ProbeCtx { self, in }, [] (gpointer d) {
         delete static_cast<ProbeCtx *> (d);
@@ -756,14 +764,7 @@ cleanup (GstResWhipSink *self)
     if (in->built) {
       /* ready for caps again on the next start */
       in->built = false;
-      GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
-      auto *ctx = new ProbeCtx { self, in };
-      in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
-          (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-          caps_block_probe, ctx, [] (gpointer d) {
-            delete static_cast<ProbeCtx *> (d);
-          });
-      gst_object_unref (qsrc);
+      arm_caps_probe (self, in);
     }
   }
   if (priv->webrtc) {
