@@ -9,18 +9,15 @@
  */
 #pragma once
 
+#include "restore/sinkpart.h"
 #include "common/controlloop.h"
-
-typedef struct _GstAutoRestoreSink GstAutoRestoreSink;
 
 namespace resilient::gst::autorestore {
 
-class EosDrain
+class EosDrain : public SinkPart
 {
 public:
-  explicit EosDrain (GstAutoRestoreSink *self) : self_ (self) {}
-  EosDrain (const EosDrain &) = delete;
-  EosDrain &operator= (const EosDrain &) = delete;
+  using SinkPart::SinkPart;
 
   /* EOS on one input (from its appsink, posted to the loop). */
   void on_front_eos (bool video);
@@ -35,7 +32,6 @@ public:
 private:
   void on_timeout ();
 
-  GstAutoRestoreSink *self_;
   bool draining_ = false;
   bool posted_ = false;
   ControlLoop::TimerId timer_ = 0;

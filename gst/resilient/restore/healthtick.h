@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include "restore/sinkpart.h"
 #include "common/controlloop.h"
 #include "resilient/core/failure.h"
 #include "resilient/core/time.h"
@@ -16,20 +17,16 @@
 #include <memory>
 #include <string>
 
-typedef struct _GstAutoRestoreSink GstAutoRestoreSink;
-
 namespace resilient::gst {
 class PublishSession;
 }
 
 namespace resilient::gst::autorestore {
 
-class HealthTick
+class HealthTick : public SinkPart
 {
 public:
-  explicit HealthTick (GstAutoRestoreSink *self) : self_ (self) {}
-  HealthTick (const HealthTick &) = delete;
-  HealthTick &operator= (const HealthTick &) = delete;
+  using SinkPart::SinkPart;
 
   /* The next tick in TICK_MS (none while one is due, or stopped). */
   void schedule ();
@@ -45,7 +42,6 @@ private:
   void republish (std::shared_ptr<Session> s, resilient::Failure kind,
                   const std::string &reason);
 
-  GstAutoRestoreSink *self_;
   ControlLoop::TimerId timer_ = 0;
 };
 

@@ -41,6 +41,17 @@ PublishFront::sync_stats ()
 
 /* ---------------------------------------------------- streaming side */
 
+/* `t` of `seg` as running time; `before` for a time before the segment
+ * (no positive running time). */
+static GstClockTime
+running_time (const GstSegment *seg, GstClockTime t, GstClockTime before)
+{
+  guint64 rt;
+  if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME, t, &rt) > 0)
+    return rt;
+  return before;
+}
+
 GstFlowReturn
 PublishFront::on_new_sample (GstAppSink *sink, gpointer user_data)
 {
@@ -62,23 +73,11 @@ PublishFront::on_new_sample (GstAppSink *sink, gpointer user_data)
   /* Sessions use a 0-based segment: stamp the upstream running time. */
   GstBuffer *buf = gst_buffer_copy (in);
   if (seg && seg->format == GST_FORMAT_TIME) {
-    guint64 rt;
-    if (GST_BUFFER_PTS_IS_VALID (buf)) {
-      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-                                            GST_BUFFER_PTS (buf), &rt)
-          > 0)
-        GST_BUFFER_PTS (buf) = rt;
-      else
-        GST_BUFFER_PTS (buf) = 0;
-    }
-    if (GST_BUFFER_DTS_IS_VALID (buf)) {
-      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-                                            GST_BUFFER_DTS (buf), &rt)
-          > 0)
-        GST_BUFFER_DTS (buf) = rt;
-      else
-        GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-    }
+    if (GST_BUFFER_PTS_IS_VALID (buf))
+      GST_BUFFER_PTS (buf) = running_time (seg, GST_BUFFER_PTS (buf), 0);
+    if (GST_BUFFER_DTS_IS_VALID (buf))
+      GST_BUFFER_DTS (buf)
+          = running_time (seg, GST_BUFFER_DTS (buf), GST_CLOCK_TIME_NONE);
   }
   const gsize size = gst_buffer_get_size (buf);
   f.bytes_in += size;

@@ -18,6 +18,7 @@
  */
 #pragma once
 
+#include "restore/sinkpart.h"
 #include "resilient/restore/encoder_chain.h"
 #include "restore/encoders.h"
 
@@ -30,8 +31,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-typedef struct _GstAutoRestoreSink GstAutoRestoreSink;
 
 namespace resilient::gst::autorestore {
 
@@ -68,12 +67,10 @@ struct Front
 extern GstStaticPadTemplate video_template;
 extern GstStaticPadTemplate audio_template;
 
-class PublishFront
+class PublishFront : public SinkPart
 {
 public:
-  explicit PublishFront (GstAutoRestoreSink *self) : self_ (self) {}
-  PublishFront (const PublishFront &) = delete;
-  PublishFront &operator= (const PublishFront &) = delete;
+  using SinkPart::SinkPart;
 
   Front &video () { return video_; }
   Front &audio () { return audio_; }
@@ -133,7 +130,6 @@ private:
                              const std::string &reason,
                              const std::string &message);
 
-  GstAutoRestoreSink *self_;
   Front video_;
   Front audio_;
   std::unique_ptr<EncoderChain> chain_;

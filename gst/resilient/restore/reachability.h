@@ -12,20 +12,17 @@
  */
 #pragma once
 
+#include "restore/sinkpart.h"
 #include <gio/gio.h>
 
 #include <cstddef>
 
-typedef struct _GstAutoRestoreSink GstAutoRestoreSink;
-
 namespace resilient::gst::autorestore {
 
-class Reachability
+class Reachability : public SinkPart
 {
 public:
-  explicit Reachability (GstAutoRestoreSink *self) : self_ (self) {}
-  Reachability (const Reachability &) = delete;
-  Reachability &operator= (const Reachability &) = delete;
+  using SinkPart::SinkPart;
 
   /* NULL->READY, before the loop starts: a fresh cancellable. */
   void open ();
@@ -49,7 +46,6 @@ private:
   static void on_network_changed (GNetworkMonitor *monitor, gboolean available,
                                   gpointer user_data);
 
-  GstAutoRestoreSink *self_;
   GNetworkMonitor *monitor_ = nullptr;
   gulong handler_ = 0;
   GCancellable *cancel_ = nullptr;

@@ -10,23 +10,20 @@
  */
 #pragma once
 
+#include "restore/sinkpart.h"
 #include "common/controlloop.h"
 #include "restore/recording.h"
 
 #include <string>
 
-typedef struct _GstAutoRestoreSink GstAutoRestoreSink;
-
 namespace resilient::gst::autorestore {
 
 struct Front;
 
-class RecordingControl
+class RecordingControl : public SinkPart
 {
 public:
-  explicit RecordingControl (GstAutoRestoreSink *self) : self_ (self) {}
-  RecordingControl (const RecordingControl &) = delete;
-  RecordingControl &operator= (const RecordingControl &) = delete;
+  using SinkPart::SinkPart;
 
   resilient::gst::Recording &clips () { return recording_; }
 
@@ -54,7 +51,6 @@ private:
   void try_resume ();
   void schedule_retry ();
 
-  GstAutoRestoreSink *self_;
   resilient::gst::Recording recording_;
   bool eos_ = false;
   /* Failed: its branches are gone and `timer_` tries again. */
