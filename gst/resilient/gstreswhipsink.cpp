@@ -34,6 +34,7 @@
 #include "elements.h"
 #include "common/controlloop.h"
 #include "common/messages.h"
+#include "common/whipchainplan.h"
 #include "common/whipelement.h"
 #include "resilient/whip/sdp.h"
 
@@ -64,15 +65,11 @@ enum
   PROP_STREAM_ID,
 };
 
-#define DEFAULT_VIDEO_CODECS "h264,vp8"
 #define DEFAULT_VIDEO_BITRATE 2000
 #define DEFAULT_AUDIO_BITRATE 64
 #define DEFAULT_KEYFRAME_INTERVAL_MS 2000
 #define DEFAULT_STREAM_ID "gst-resilient"
 
-#define PT_VP8 96
-#define PT_H264 102
-#define PT_OPUS 111
 
 static GstStaticPadTemplate video_template =
 GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
@@ -101,10 +98,6 @@ struct Input
   GstPad *held = nullptr;
   gulong hold_probe = 0;
 };
-
-/* Header extension ids, the same in every m-section of the bundle. */
-#define EXT_ID_MID 1
-#define EXT_ID_TWCC 3
 
 struct WhipPrivate : WhipElementCommon
 {
@@ -146,15 +139,6 @@ static void
 set_status (GstResWhipSink *self, WebrtcStatus s)
 {
   whip_set_status (GST_ELEMENT (self), *self->priv, s, status_pspec);
-}
-
-static bool
-have (const char *factory)
-{
-  GstElementFactory *f = gst_element_factory_find (factory);
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
 }
 
 static void
@@ -216,151 +200,6 @@ release_hold (Input *in)
   gst_object_unref (in->held);
   in->held = nullptr;
   in->hold_probe = 0;
-}
-
-/* The payloaders and RTP caps of one input. The SSRC is chosen here and
- * given to both the payloader and the transceiver's codec preferences, so
- * webrtcbin writes a=ssrc into the offer even before the payloader has
- * negotiated (a receiver routes by it). The MID and transport-wide-cc
- * header extensions are in the same caps: webrtcbin lists them as
- * a=extmap, the payloader writes them (auto-header-extension; the MID one
- * is ours, see add_mid_extension) and webrtcbin's rtpfunnel numbers the
- * transport-wide sequence across the bundle; rtcp-fb transport-cc asks
- * the receiver for the feedback. */
-struct RtpNames
-{
-  std::string h264_pay, vp8_pay, opus_pay;
-  std::string h264_caps, vp8_caps, opus_caps;
-};
-
-static RtpNames
-rtp_names ()
-{
-  const std::string fb = ",rtcp-fb-nack=(boolean)true,"
-      "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
-  guint32 ssrc = 0;
-  while (ssrc == 0)
-    ssrc = g_random_int ();
-  const std::string ssrc_s = std::to_string (ssrc);
-  const std::string ext = ",ssrc=(uint)" + ssrc_s
-                          + ",rtcp-fb-transport-cc=(boolean)true,extmap-"
-                          + std::to_string (EXT_ID_MID) + "=(string)"
-                          + resilient::whip::kSdesMidUri + ",extmap-"
-                          + std::to_string (EXT_ID_TWCC) + "=(string)"
-                          + resilient::whip::kTwccUri;
-  RtpNames n;
-  n.h264_pay = std::string ("rtph264pay name=pay config-interval=-1 "
-                            "aggregate-mode=zero-latency ssrc=")
-               + ssrc_s + " pt=" + std::to_string (PT_H264);
-  n.vp8_pay = std::string ("rtpvp8pay name=pay picture-id-mode=15-bit ssrc=")
-              + ssrc_s + " pt=" + std::to_string (PT_VP8);
-  n.opus_pay = std::string ("rtpopuspay name=pay ssrc=") + ssrc_s
-               + " pt=" + std::to_string (PT_OPUS);
-  n.h264_caps = "application/x-rtp,media=video,encoding-name=H264,"
-                "clock-rate=90000,payload="
-                + std::to_string (PT_H264) + ",packetization-mode=(string)1"
-                + fb + ext;
-  n.vp8_caps = "application/x-rtp,media=video,encoding-name=VP8,"
-               "clock-rate=90000,payload="
-               + std::to_string (PT_VP8) + fb + ext;
-  n.opus_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
-                "clock-rate=48000,encoding-params=(string)2,payload="
-                + std::to_string (PT_OPUS) + ext;
-  return n;
-}
-
-/* Raw video: the first of video-codecs with an encoder and payloader
- * installed. */
-static bool
-plan_raw_video (GstResWhipSink *self, Input *in, const GstStructure *s,
-    const RtpNames &n, std::string &desc, std::string &rtp_caps,
-    std::string &error)
-{
-  auto *priv = self->priv;
-  std::vector<std::string> prefs;
-  unsigned vbitrate, kf_ms;
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    prefs = whip_codec_list (priv->video_codecs);
-    vbitrate = priv->video_bitrate;
-    kf_ms = priv->keyframe_interval_ms;
-  }
-  int fps_n = 30, fps_d = 1;
-  gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
-  if (fps_n <= 0 || fps_d <= 0) {
-    fps_n = 30;
-    fps_d = 1;
-  }
-  unsigned kf_frames = std::max (1u, (unsigned) ((guint64) kf_ms * fps_n /
-          fps_d / 1000));
-  for (auto &c : prefs) {
-    if (c == "H264" && have ("x264enc") && have ("rtph264pay")) {
-      desc = "videoconvert ! x264enc tune=zerolatency "
-          "speed-preset=ultrafast bitrate=" + std::to_string (vbitrate)
-          + " key-int-max=" + std::to_string (kf_frames)
-          + " ! video/x-h264,profile=constrained-baseline ! " + n.h264_pay;
-      rtp_caps = n.h264_caps;
-      in->codec = "H264";
-      return true;
-    }
-    if (c == "VP8" && have ("vp8enc") && have ("rtpvp8pay")) {
-      desc = "videoconvert ! vp8enc deadline=1 error-resilient=default "
-          "cpu-used=8 end-usage=cbr target-bitrate="
-          + std::to_string ((guint64) vbitrate * 1000)
-          + " keyframe-max-dist=" + std::to_string (kf_frames)
-          + " ! " + n.vp8_pay;
-      rtp_caps = n.vp8_caps;
-      in->codec = "VP8";
-      return true;
-    }
-  }
-  error = "no encoder for any of video-codecs (" + std::string (
-      DEFAULT_VIDEO_CODECS) + " need x264enc or vp8enc)";
-  return false;
-}
-
-/* The encoder / parser / payloader description for `caps` and the RTP
- * caps its transceiver prefers. */
-static bool
-plan_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
-    std::string &desc, std::string &rtp_caps, std::string &error)
-{
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  std::string name = gst_structure_get_name (s);
-  const RtpNames n = rtp_names ();
-  if (name == "video/x-raw")
-    return plan_raw_video (self, in, s, n, desc, rtp_caps, error);
-  if (name == "video/x-h264") {
-    desc = "h264parse ! " + n.h264_pay;
-    rtp_caps = n.h264_caps;
-    in->codec = "H264";
-  } else if (name == "video/x-vp8") {
-    desc = n.vp8_pay;
-    rtp_caps = n.vp8_caps;
-    in->codec = "VP8";
-  } else if (name == "audio/x-raw") {
-    if (!have ("opusenc")) {
-      error = "opusenc is missing (gst-plugins-base)";
-      return false;
-    }
-    unsigned abitrate;
-    {
-      std::lock_guard<std::mutex> g (self->priv->lock);
-      abitrate = self->priv->audio_bitrate;
-    }
-    desc = "audioconvert ! audioresample ! opusenc bitrate="
-           + std::to_string ((guint64)abitrate * 1000) + " ! " + n.opus_pay;
-    rtp_caps = n.opus_caps;
-    in->codec = "OPUS";
-  } else if (name == "audio/x-opus") {
-    desc = "opusparse ! " + n.opus_pay;
-    rtp_caps = n.opus_caps;
-    in->codec = "OPUS";
-  } else {
-    error = "cannot publish " + name;
-    return false;
-  }
-  return true;
 }
 
 /* Our own MID extension on the payloader (its mid is only known once the
@@ -439,9 +278,19 @@ static bool
 build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
     std::string &error)
 {
-  std::string desc, rtp_caps;
-  if (!plan_chain (self, in, caps, desc, rtp_caps, error))
+  WhipChainSettings settings;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    settings.video_codecs = whip_codec_list (self->priv->video_codecs);
+    settings.video_bitrate = self->priv->video_bitrate;
+    settings.audio_bitrate = self->priv->audio_bitrate;
+    settings.keyframe_interval_ms = self->priv->keyframe_interval_ms;
+  }
+  WhipChainPlan plan;
+  if (!whip_plan_chain (caps, settings, plan, error))
     return false;
+  in->codec = plan.codec;
+  const std::string &desc = plan.desc, &rtp_caps = plan.rtp_caps;
   GError *err = nullptr;
   GstElement *bin = gst_parse_bin_from_description (desc.c_str (), TRUE, &err);
   if (!bin) {
