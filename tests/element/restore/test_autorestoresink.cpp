@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <gst/check/gsttestclock.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
@@ -202,6 +203,54 @@ TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
   gst_object_unref (ars);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
+}
+
+/* The restore wait runs on the pipeline clock (a GstTestClock here): while
+ * the clock stands still no retry comes, however long the test waits in
+ * real time; one restore-interval of clock time after the failure it does,
+ * and not a millisecond earlier. (The refused connect itself is real.) */
+TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
+{
+  RawPusher up;
+  GstClock *clock = gst_test_clock_new ();
+  gst_pipeline_use_clock (GST_PIPELINE (up.pipe), clock);
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 1000u, "restore-fast-first", FALSE,
+      "probe-interval", 0u, nullptr);
+  Bus bus (up.pipe);
+  ASSERT_TRUE (up.start (160, 120));
+  /* Frames until the first session has failed (its WARNING names the
+   * retry to come). */
+  GstMessage *warn = nullptr;
+  for (int i = 0; i < 300 && !warn; i++) {
+    up.push (i);
+    warn = bus.wait (is_warning, milliseconds (30));
+  }
+  ASSERT_NE (warn, nullptr) << "the first session never failed";
+  EXPECT_NE (warning_text (warn).find ("retry"), std::string::npos)
+      << warning_text (warn);
+  /* Clock standing still: no retry in 1.5 s of real time (longer than the
+   * interval: a wait on the system clock would have ended). */
+  bus.pump (milliseconds (1500));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
+  /* 999 ms of clock time (every clock wait due by then released, as
+   * GstTestClock releases them only when told): still none. */
+  GstTestClock *tc = GST_TEST_CLOCK (clock);
+  auto release_due = [tc] {
+    while (GstClockID id = gst_test_clock_process_next_clock_id (tc))
+      gst_clock_id_unref (id);
+  };
+  gst_test_clock_advance_time (tc, 999 * GST_MSECOND);
+  release_due ();
+  bus.pump (milliseconds (300));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
+  /* The last millisecond of the restore interval: the retry. */
+  gst_test_clock_advance_time (tc, GST_MSECOND);
+  release_due ();
+  EXPECT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+                 milliseconds (3000)), nullptr);
+  EXPECT_EQ (bus.count (is_error), 0);
+  gst_object_unref (clock);
 }
 
 TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
