@@ -166,6 +166,15 @@ play_until_first_retry (GstElement *p, Bus &bus)
              nullptr);
 }
 
+/* GstTestClock releases a due clock wait only when told: every wait due
+ * at the clock's time now. */
+void
+release_due_clock_waits (GstTestClock *tc)
+{
+  while (GstClockID id = gst_test_clock_process_next_clock_id (tc))
+    gst_clock_id_unref (id);
+}
+
 }  // namespace
 
 TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
@@ -233,36 +242,49 @@ TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
    * interval: a wait on the system clock would have ended). */
   bus.pump (milliseconds (1500));
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
-  /* 999 ms of clock time (every clock wait due by then released, as
-   * GstTestClock releases them only when told): still none. */
+  /* 999 ms of clock time (every clock wait due by then released): still
+   * none. */
   GstTestClock *tc = GST_TEST_CLOCK (clock);
-  auto release_due = [tc] {
-    while (GstClockID id = gst_test_clock_process_next_clock_id (tc))
-      gst_clock_id_unref (id);
-  };
   gst_test_clock_advance_time (tc, 999 * GST_MSECOND);
-  release_due ();
+  release_due_clock_waits (tc);
   bus.pump (milliseconds (300));
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
   /* The last millisecond of the restore interval: the retry. */
   gst_test_clock_advance_time (tc, GST_MSECOND);
-  release_due ();
+  release_due_clock_waits (tc);
   EXPECT_NE (bus.wait (element_msg ("autorestoresink-retry"),
                  milliseconds (3000)), nullptr);
   EXPECT_EQ (bus.count (is_error), 0);
   gst_object_unref (clock);
 }
 
+/* The retries run on the pipeline clock (a GstTestClock, driven in 10 ms
+ * steps): exactly restore-max-tries retries, then one gave-up, and no
+ * retry after it however much clock time passes. */
 TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
 {
-  GstElement *p = launch ("videotestsrc is-live=true ! "
-      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
-      "autorestoresink name=ars restore-interval=50 restore-max-tries=3 "
-      "probe-interval=0 location=" + refused_rtmp ());
-  Bus bus (p);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *gave = bus.wait (element_msg ("autorestoresink-gave-up"),
-      milliseconds (5000));
+  RawPusher up;
+  GstClock *clock = gst_test_clock_new ();
+  GstTestClock *tc = GST_TEST_CLOCK (clock);
+  gst_pipeline_use_clock (GST_PIPELINE (up.pipe), clock);
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 50u, "restore-max-tries", 3, "probe-interval", 0u,
+      nullptr);
+  Bus bus (up.pipe);
+  ASSERT_TRUE (up.start (160, 120));
+  GstMessage *warn = nullptr;
+  for (int i = 0; i < 300 && !warn; i++) {
+    up.push (i);
+    warn = bus.wait (is_warning, milliseconds (30));
+  }
+  ASSERT_NE (warn, nullptr) << "the first session never failed";
+  GstMessage *gave = nullptr;
+  for (int step = 0; step < 200 && !gave; step++) {
+    release_due_clock_waits (tc);
+    gave = bus.wait (element_msg ("autorestoresink-gave-up"),
+        milliseconds (20));
+    gst_test_clock_advance_time (tc, 10 * GST_MSECOND);
+  }
   ASSERT_NE (gave, nullptr);
   const GstStructure *s = gst_message_get_structure (gave);
   gint tries = -1;
@@ -271,12 +293,16 @@ TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
   gst_structure_get_boolean (s, "fatal", &fatal);
   EXPECT_EQ (tries, 3);
   EXPECT_FALSE (fatal);
-  bus.pump (milliseconds (300));
+  /* Another second of clock time: nothing more. */
+  for (int step = 0; step < 100; step++) {
+    gst_test_clock_advance_time (tc, 10 * GST_MSECOND);
+    release_due_clock_waits (tc);
+    bus.pump (milliseconds (3));
+  }
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 3);
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-gave-up")), 1);
   EXPECT_EQ (bus.count (is_error), 0);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
+  gst_object_unref (clock);
 }
 
 TEST (AutoRestoreSink, EosIsAManualStopNoRetryAfterItAndEosReachesTheApp)
