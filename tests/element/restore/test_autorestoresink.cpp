@@ -177,16 +177,30 @@ release_due_clock_waits (GstTestClock *tc)
 
 }  // namespace
 
+/* Retries every restore-interval of pipeline clock time (a GstTestClock
+ * driven through 1.5 s in 10 ms steps). */
 TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
 {
-  GstElement *p = launch ("videotestsrc is-live=true ! "
-      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
-      "autorestoresink name=ars restore-interval=100 location="
-      + refused_rtmp ());
+  RawPusher up;
+  GstClock *clock = gst_test_clock_new ();
+  GstTestClock *tc = GST_TEST_CLOCK (clock);
+  gst_pipeline_use_clock (GST_PIPELINE (up.pipe), clock);
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 100u, nullptr);
+  GstElement *p = up.pipe;
   Bus bus (p);
-  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
-  bus.pump (milliseconds (1500));
+  ASSERT_TRUE (up.start (160, 120));
+  GstMessage *warn = nullptr;
+  for (int i = 0; i < 300 && !warn; i++) {
+    up.push (i);
+    warn = bus.wait (is_warning, milliseconds (30));
+  }
+  ASSERT_NE (warn, nullptr) << "the first session never failed";
+  for (int step = 0; step < 150; step++) {
+    release_due_clock_waits (tc);
+    bus.pump (milliseconds (10));
+    gst_test_clock_advance_time (tc, 10 * GST_MSECOND);
+  }
   EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 5);
   EXPECT_EQ (bus.count (is_error), 0);
   /* The stream key never reaches a message. */
@@ -210,8 +224,7 @@ TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
   EXPECT_EQ (std::string (loc).find ("secretkey"), std::string::npos);
   g_free (loc);
   gst_object_unref (ars);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
+  gst_object_unref (clock);
 }
 
 /* The restore wait runs on the pipeline clock (a GstTestClock here): while
