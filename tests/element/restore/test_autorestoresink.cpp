@@ -109,12 +109,23 @@ struct RawPusher
     return true;
   }
   GstFlowReturn push (int i) { return feed->push ((guint64) i); }
+  /* Before start (): the pipeline runs on a GstTestClock (the feed does
+   * not sync, so only the element's own timers wait on it). */
+  GstTestClock *use_test_clock ()
+  {
+    clock = gst_test_clock_new ();
+    gst_pipeline_use_clock (GST_PIPELINE (pipe), clock);
+    return GST_TEST_CLOCK (clock);
+  }
   ~RawPusher ()
   {
     gst_element_set_state (pipe, GST_STATE_NULL);
     feed.reset ();
     gst_object_unref (pipe);
+    if (clock)
+      gst_object_unref (clock);
   }
+  GstClock *clock = nullptr;
 };
 
 bool
@@ -175,6 +186,19 @@ release_due_clock_waits (GstTestClock *tc)
     gst_clock_id_unref (id);
 }
 
+/* Frames until the first session to a refused destination has failed:
+ * its WARNING (naming the retry to come), or null. */
+GstMessage *
+feed_until_first_failure (RawPusher &up, Bus &bus)
+{
+  GstMessage *warn = nullptr;
+  for (int i = 0; i < 300 && !warn; i++) {
+    up.push (i);
+    warn = bus.wait (is_warning, milliseconds (30));
+  }
+  return warn;
+}
+
 }  // namespace
 
 /* Retries every restore-interval of pipeline clock time (a GstTestClock
@@ -182,19 +206,13 @@ release_due_clock_waits (GstTestClock *tc)
 TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
 {
   RawPusher up;
-  GstClock *clock = gst_test_clock_new ();
-  GstTestClock *tc = GST_TEST_CLOCK (clock);
-  gst_pipeline_use_clock (GST_PIPELINE (up.pipe), clock);
+  GstTestClock *tc = up.use_test_clock ();
   g_object_set (up.ars, "location", refused_rtmp ().c_str (),
       "restore-interval", 100u, nullptr);
   GstElement *p = up.pipe;
   Bus bus (p);
   ASSERT_TRUE (up.start (160, 120));
-  GstMessage *warn = nullptr;
-  for (int i = 0; i < 300 && !warn; i++) {
-    up.push (i);
-    warn = bus.wait (is_warning, milliseconds (30));
-  }
+  GstMessage *warn = feed_until_first_failure (up, bus);
   ASSERT_NE (warn, nullptr) << "the first session never failed";
   for (int step = 0; step < 150; step++) {
     release_due_clock_waits (tc);
@@ -224,7 +242,6 @@ TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
   EXPECT_EQ (std::string (loc).find ("secretkey"), std::string::npos);
   g_free (loc);
   gst_object_unref (ars);
-  gst_object_unref (clock);
 }
 
 /* The restore wait runs on the pipeline clock (a GstTestClock here): while
@@ -234,20 +251,13 @@ TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
 TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
 {
   RawPusher up;
-  GstClock *clock = gst_test_clock_new ();
-  gst_pipeline_use_clock (GST_PIPELINE (up.pipe), clock);
+  GstTestClock *tc = up.use_test_clock ();
   g_object_set (up.ars, "location", refused_rtmp ().c_str (),
       "restore-interval", 1000u, "restore-fast-first", FALSE,
       "probe-interval", 0u, nullptr);
   Bus bus (up.pipe);
   ASSERT_TRUE (up.start (160, 120));
-  /* Frames until the first session has failed (its WARNING names the
-   * retry to come). */
-  GstMessage *warn = nullptr;
-  for (int i = 0; i < 300 && !warn; i++) {
-    up.push (i);
-    warn = bus.wait (is_warning, milliseconds (30));
-  }
+  GstMessage *warn = feed_until_first_failure (up, bus);
   ASSERT_NE (warn, nullptr) << "the first session never failed";
   EXPECT_NE (warning_text (warn).find ("retry"), std::string::npos)
       << warning_text (warn);
@@ -257,7 +267,6 @@ TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
   /* 999 ms of clock time (every clock wait due by then released): still
    * none. */
-  GstTestClock *tc = GST_TEST_CLOCK (clock);
   gst_test_clock_advance_time (tc, 999 * GST_MSECOND);
   release_due_clock_waits (tc);
   bus.pump (milliseconds (300));
@@ -268,7 +277,6 @@ TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
   EXPECT_NE (bus.wait (element_msg ("autorestoresink-retry"),
                  milliseconds (3000)), nullptr);
   EXPECT_EQ (bus.count (is_error), 0);
-  gst_object_unref (clock);
 }
 
 /* The retries run on the pipeline clock (a GstTestClock, driven in 10 ms
@@ -277,19 +285,13 @@ TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
 TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
 {
   RawPusher up;
-  GstClock *clock = gst_test_clock_new ();
-  GstTestClock *tc = GST_TEST_CLOCK (clock);
-  gst_pipeline_use_clock (GST_PIPELINE (up.pipe), clock);
+  GstTestClock *tc = up.use_test_clock ();
   g_object_set (up.ars, "location", refused_rtmp ().c_str (),
       "restore-interval", 50u, "restore-max-tries", 3, "probe-interval", 0u,
       nullptr);
   Bus bus (up.pipe);
   ASSERT_TRUE (up.start (160, 120));
-  GstMessage *warn = nullptr;
-  for (int i = 0; i < 300 && !warn; i++) {
-    up.push (i);
-    warn = bus.wait (is_warning, milliseconds (30));
-  }
+  GstMessage *warn = feed_until_first_failure (up, bus);
   ASSERT_NE (warn, nullptr) << "the first session never failed";
   GstMessage *gave = nullptr;
   for (int step = 0; step < 200 && !gave; step++) {
@@ -315,7 +317,6 @@ TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 3);
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-gave-up")), 1);
   EXPECT_EQ (bus.count (is_error), 0);
-  gst_object_unref (clock);
 }
 
 TEST (AutoRestoreSink, EosIsAManualStopNoRetryAfterItAndEosReachesTheApp)
