@@ -45,8 +45,11 @@
 #include "gstautorestoresink.h"
 
 #include "elements.h"
+#include "resilient/core/textlist.h"
 #include "restore/controller.h"
+#include "restore/encoderguard.h"
 #include "restore/publishfront.h"
+#include "restore/run.h"
 #include "restore/sinkprivate.h"
 
 #include <map>
@@ -145,12 +148,11 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     /* An encoder failing while running: swapped on the loop, never an
      * ERROR of the element. */
     EncoderGuard *g = nullptr;
-    if (GstElement *enc = guarded_encoder_of (GST_MESSAGE_SRC (msg), &g)) {
+    if (GstElement *enc = EncoderGuard::of (GST_MESSAGE_SRC (msg), &g)) {
       GError *err = nullptr;
       gst_message_parse_error (msg, &err, nullptr);
-      trip_encoder_guard (g, enc,
-                          std::string ("error '")
-                              + (err ? err->message : "unknown") + "'");
+      g->trip (enc, std::string ("error '") + (err ? err->message : "unknown")
+                        + "'");
       g_clear_error (&err);
       gst_message_unref (msg);
       return;
@@ -160,7 +162,7 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
     if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       GError *err = nullptr;
       gst_message_parse_error (msg, &err, nullptr);
-      priv->recording.trip (
+      priv->recorder.clips ().trip (
           resilient::gst::Recording::file_of (GST_MESSAGE_SRC (msg)),
           err ? err->message : "unknown error");
       g_clear_error (&err);
@@ -176,15 +178,15 @@ gst_auto_restore_sink_handle_message (GstBin *bin, GstMessage *msg)
      * splitmuxsink pointer. */
     if (resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
       priv->loop.post ([keep = SelfRef (self)] {
-        keep.p->priv->recording_eos = true;
-        finish_eos_if_done (keep.p);
+        keep.p->priv->recorder.on_eos ();
+        keep.p->priv->drain.finish_if_done ();
       });
     }
     gst_message_unref (msg);
     return;
   }
   case GST_MESSAGE_ELEMENT: {
-    if (auto clip = priv->recording.note_message (msg)) {
+    if (auto clip = priv->recorder.clips ().note_message (msg)) {
       std::uint64_t n;
       {
         std::lock_guard<std::mutex> g (priv->lock);
@@ -245,7 +247,7 @@ gst_auto_restore_sink_change_state (GstElement *element,
   case GST_STATE_CHANGE_READY_TO_NULL:
     priv->loop.post_and_wait ([self] { close_run (self); });
     priv->loop.stop ();
-    g_clear_object (&priv->probe_cancel);
+    priv->reach.release ();
     {
       std::lock_guard<std::mutex> g (priv->lock);
       priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
@@ -276,20 +278,22 @@ make_statistics (GstAutoRestoreSink *self)
       "encoder-changes", G_TYPE_UINT64, s.encoder_changes, "network-changes",
       G_TYPE_UINT64, s.network_changes, "clips", G_TYPE_UINT64, s.clips,
       "recording-failures", G_TYPE_UINT64, s.recording_failures, "bytes-in",
-      G_TYPE_UINT64, (guint64)(priv->video.bytes_in + priv->audio.bytes_in),
+      G_TYPE_UINT64,
+      (guint64)(priv->front.video ().bytes_in + priv->front.audio ().bytes_in),
       "buffers-in", G_TYPE_UINT64,
-      (guint64)(priv->video.buffers_in + priv->audio.buffers_in), "bytes-out",
-      G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE, s.bitrate_kbps,
-      "zero-bitrate-intervals", G_TYPE_INT, s.zero_bitrate_intervals, "pings",
-      G_TYPE_UINT64, s.pings, "missing-pings", G_TYPE_INT, s.missing_pings,
-      "rtt-ms", G_TYPE_DOUBLE, s.rtt_ms, "held-buffers", G_TYPE_UINT64,
-      (guint64)priv->hold.size (), "held-ms", G_TYPE_INT64,
-      to_ms (priv->hold.span ()), "dropped-buffers", G_TYPE_UINT64,
-      priv->hold.stats ().dropped, "last-outage-ms", G_TYPE_INT64,
-      s.last_outage_ms, "max-outage-ms", G_TYPE_INT64, s.max_outage_ms,
-      "last-failure", G_TYPE_STRING, s.last_failure.c_str (), "video-codec",
-      G_TYPE_STRING, s.video_codec.c_str (), "video-encoder", G_TYPE_STRING,
-      s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
+      (guint64)(priv->front.video ().buffers_in
+                + priv->front.audio ().buffers_in),
+      "bytes-out", G_TYPE_UINT64, s.bytes_out, "bitrate-kbps", G_TYPE_DOUBLE,
+      s.bitrate_kbps, "zero-bitrate-intervals", G_TYPE_INT,
+      s.zero_bitrate_intervals, "pings", G_TYPE_UINT64, s.pings,
+      "missing-pings", G_TYPE_INT, s.missing_pings, "rtt-ms", G_TYPE_DOUBLE,
+      s.rtt_ms, "held-buffers", G_TYPE_UINT64, (guint64)priv->hold.size (),
+      "held-ms", G_TYPE_INT64, to_ms (priv->hold.span ()), "dropped-buffers",
+      G_TYPE_UINT64, priv->hold.stats ().dropped, "last-outage-ms",
+      G_TYPE_INT64, s.last_outage_ms, "max-outage-ms", G_TYPE_INT64,
+      s.max_outage_ms, "last-failure", G_TYPE_STRING, s.last_failure.c_str (),
+      "video-codec", G_TYPE_STRING, s.video_codec.c_str (), "video-encoder",
+      G_TYPE_STRING, s.video_encoder.c_str (), "audio-codec", G_TYPE_STRING,
       s.audio_codec.c_str (), nullptr);
 }
 
@@ -371,7 +375,7 @@ static std::string
 shown_location (const std::string &location)
 {
   std::string shown;
-  for (auto &u : split (location, " \t\n"))
+  for (auto &u : resilient::split_words (location, " \t\n"))
     shown += (shown.empty () ? "" : " ") + resilient::gst::redact_uri (u);
   return shown;
 }
@@ -427,8 +431,8 @@ gst_auto_restore_sink_finalize (GObject *object)
 {
   auto *self = GST_AUTO_RESTORE_SINK (object);
   self->priv->loop.stop ();
-  gst_caps_replace (&self->priv->video.caps, nullptr);
-  gst_caps_replace (&self->priv->audio.caps, nullptr);
+  gst_caps_replace (&self->priv->front.video ().caps, nullptr);
+  gst_caps_replace (&self->priv->front.audio ().caps, nullptr);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -436,16 +440,15 @@ gst_auto_restore_sink_finalize (GObject *object)
 static void
 gst_auto_restore_sink_init (GstAutoRestoreSink *self)
 {
-  self->priv = new GstAutoRestoreSinkPrivate ();
+  self->priv = new GstAutoRestoreSinkPrivate (self);
   /* The first failure of the recording (any thread): handled on the loop. */
-  self->priv->recording.set_on_failure (
+  self->priv->recorder.clips ().set_on_failure (
       [self] (const std::string &location, const std::string &why) {
         self->priv->loop.post ([keep = SelfRef (self), location, why] {
-          on_recording_failed (keep.p, location, why);
+          keep.p->priv->recorder.on_failed (location, why);
         });
       });
-  init_front (self, self->priv->video, true);
-  init_front (self, self->priv->audio, false);
+  self->priv->front.init ();
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
 

@@ -39,8 +39,10 @@
 
 #include "elements.h"
 #include "cluster/callbackserver.h"
+#include "cluster/clusterlink.h"
 #include "cluster/discoveryclient.h"
 #include "cluster/events.h"
+#include "cluster/properties.h"
 #include "cluster/resolveaction.h"
 #include "cluster/statistics.h"
 #include "common/controlloop.h"
@@ -67,101 +69,14 @@ using resilient::cluster::Registry;
 using resilient::cluster::Resolver;
 using resilient::cluster::Strategy;
 using resilient::gst::CallbackServer;
+using resilient::gst::ClusterLink;
 using resilient::gst::ControlLoop;
 using resilient::gst::DiscoveryClient;
 using resilient::gst::redact_uri;
-using resilient::gst::register_enum_once;
+using resilient::gst::clusterresolver::Settings;
 
 /* Defaults, justified in docs/elements/clusterresolver.md. */
-#define DEFAULT_CLUSTER_ID "default"
-#define DEFAULT_STRATEGY GST_CLUSTER_RESOLVER_STRATEGY_ORDERED
-#define DEFAULT_CONNECT_TIMEOUT_MS 3000
-#define DEFAULT_LOOPS 2
-#define DEFAULT_FAILURE_EXPIRY_MS 60000
-#define DEFAULT_PROBE TRUE
-#define DEFAULT_RANDOM_SEED 0
-#define DEFAULT_DISCOVERY_TIMEOUT_MS 2000
-#define DEFAULT_DISCOVERY_TTL_MS 30000
-#define DEFAULT_CALLBACK_ADDRESS "127.0.0.1"
-#define DEFAULT_CALLBACK_PORT -1
-
 #define SECRET_ENV "RESILIENT_CALLBACK_SECRET"
-
-typedef enum {
-  GST_CLUSTER_RESOLVER_STRATEGY_ORDERED,
-  GST_CLUSTER_RESOLVER_STRATEGY_RANDOM,
-  GST_CLUSTER_RESOLVER_STRATEGY_ROUND_ROBIN,
-  GST_CLUSTER_RESOLVER_STRATEGY_WEIGHTED,
-} GstClusterResolverStrategy;
-
-typedef enum {
-  GST_CLUSTER_RESOLVER_STATUS_STOPPED,
-  GST_CLUSTER_RESOLVER_STATUS_OK,
-  GST_CLUSTER_RESOLVER_STATUS_DEGRADED,
-  GST_CLUSTER_RESOLVER_STATUS_EXHAUSTED,
-} GstClusterResolverStatus;
-
-#define GST_TYPE_CLUSTER_RESOLVER_STRATEGY                                     \
-  (gst_cluster_resolver_strategy_get_type ())
-static GType
-gst_cluster_resolver_strategy_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { GST_CLUSTER_RESOLVER_STRATEGY_ORDERED,
-      "Hosts in the configured order (fallback only)", "ordered" },
-    { GST_CLUSTER_RESOLVER_STRATEGY_RANDOM,
-      "A random order for every resolution (load balancing)", "random" },
-    { GST_CLUSTER_RESOLVER_STRATEGY_ROUND_ROBIN,
-      "The first host moves on by one at every resolution", "round-robin" },
-    { GST_CLUSTER_RESOLVER_STRATEGY_WEIGHTED,
-      "Random order drawn in proportion to the weights", "weighted" },
-    { 0, nullptr, nullptr },
-  };
-  return register_enum_once (&type, "GstClusterResolverStrategy", values);
-}
-
-#define GST_TYPE_CLUSTER_RESOLVER_STATUS                                       \
-  (gst_cluster_resolver_status_get_type ())
-static GType
-gst_cluster_resolver_status_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { GST_CLUSTER_RESOLVER_STATUS_STOPPED, "Not running", "stopped" },
-    { GST_CLUSTER_RESOLVER_STATUS_OK, "Every host is usable", "ok" },
-    { GST_CLUSTER_RESOLVER_STATUS_DEGRADED,
-      "Some hosts are remembered as failed or reported down", "degraded" },
-    { GST_CLUSTER_RESOLVER_STATUS_EXHAUSTED,
-      "The last resolution found no working host", "exhausted" },
-    { 0, nullptr, nullptr },
-  };
-  return register_enum_once (&type, "GstClusterResolverStatus", values);
-}
-
-enum {
-  PROP_0,
-  PROP_CLUSTER_ID,
-  PROP_HOSTS,
-  PROP_WEIGHTS,
-  PROP_STRATEGY,
-  PROP_CONNECT_TIMEOUT,
-  PROP_LOOPS,
-  PROP_FAILURE_EXPIRY,
-  PROP_STATE_FILE,
-  PROP_PROBE,
-  PROP_RANDOM_SEED,
-  PROP_DISCOVERY_URL,
-  PROP_DISCOVERY_TOKEN,
-  PROP_DISCOVERY_TIMEOUT,
-  PROP_DISCOVERY_TTL,
-  PROP_CALLBACK_ADDRESS,
-  PROP_CALLBACK_PORT,
-  PROP_CALLBACK_BOUND_PORT,
-  PROP_CALLBACK_SECRET,
-  PROP_STATUS,
-  PROP_STATISTICS,
-};
 
 enum {
   SIGNAL_CONNECT,
@@ -175,42 +90,13 @@ enum {
 
 static guint signals[LAST_SIGNAL];
 
-/* What the observer callback may reach; outlives the element when a
- * consumer still holds the Cluster. */
-struct EventSink
-{
-  std::mutex lock;
-  GstClusterResolver *self = nullptr;
-  ControlLoop *loop = nullptr;
-};
-
-struct Settings
-{
-  std::string cluster_id = DEFAULT_CLUSTER_ID;
-  std::string hosts;
-  std::string weights;
-  GstClusterResolverStrategy strategy = DEFAULT_STRATEGY;
-  guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
-  guint loops = DEFAULT_LOOPS;
-  guint failure_expiry_ms = DEFAULT_FAILURE_EXPIRY_MS;
-  std::string state_file;
-  gboolean probe = DEFAULT_PROBE;
-  guint64 random_seed = DEFAULT_RANDOM_SEED;
-  std::string discovery_url;
-  std::string discovery_token;
-  guint discovery_timeout_ms = DEFAULT_DISCOVERY_TIMEOUT_MS;
-  guint discovery_ttl_ms = DEFAULT_DISCOVERY_TTL_MS;
-  std::string callback_address = DEFAULT_CALLBACK_ADDRESS;
-  gint callback_port = DEFAULT_CALLBACK_PORT;
-  std::string callback_secret;
-};
-
 struct GstClusterResolverPrivate
 {
   std::mutex lock;
   Settings settings;
   std::shared_ptr<Cluster> cluster;
-  std::shared_ptr<EventSink> sink;
+  /* what the Cluster's callbacks reach of the element */
+  ClusterLink link;
   ControlLoop loop{ "clusterresolver" };
   GstClusterResolverStatus status = GST_CLUSTER_RESOLVER_STATUS_STOPPED;
   bool exhausted = false;
@@ -333,18 +219,6 @@ emit_event (GstClusterResolver *self, const ClusterEvent &ev)
 }
 
 static void
-on_cluster_event (const std::shared_ptr<EventSink> &sink,
-                  const ClusterEvent &ev)
-{
-  std::lock_guard<std::mutex> g (sink->lock);
-  if (!sink->self)
-    return;
-  GstClusterResolver *self = sink->self;
-  /* the ControlLoop lock is innermost: posting with sink->lock held is fine */
-  sink->loop->post ([self, ev] { emit_event (self, ev); });
-}
-
-static void
 update_status (GstClusterResolver *self)
 {
   auto *priv = self->priv;
@@ -377,6 +251,14 @@ update_status (GstClusterResolver *self)
 /* ------------------------------------------------------------------ */
 /* actions (application threads) */
 
+/* The element's Cluster (a reference, read under the element's lock). */
+static std::shared_ptr<Cluster>
+cluster_of (GstClusterResolver *self)
+{
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  return self->priv->cluster;
+}
+
 static gchar *
 resolve_action (GstClusterResolver *self, const gchar *path_in)
 {
@@ -406,11 +288,7 @@ report_success_action (GstClusterResolver *self, const gchar *url)
 {
   if (!url)
     return FALSE;
-  std::shared_ptr<Cluster> c;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    c = self->priv->cluster;
-  }
+  std::shared_ptr<Cluster> c = cluster_of (self);
   Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_success (a);
   return a.host_index >= 0;
@@ -422,11 +300,7 @@ report_failure_action (GstClusterResolver *self, const gchar *url,
 {
   if (!url)
     return FALSE;
-  std::shared_ptr<Cluster> c;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    c = self->priv->cluster;
-  }
+  std::shared_ptr<Cluster> c = cluster_of (self);
   Attempt a = resilient::gst::attempt_for_url (*c, url);
   c->report_failure (a, reason ? reason : "reported");
   return a.host_index >= 0;
@@ -439,11 +313,7 @@ static CallbackServer::Reply
 on_status_callback (GstClusterResolver *self, const std::string &alias,
                     const std::string &body)
 {
-  std::shared_ptr<Cluster> c;
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    c = self->priv->cluster;
-  }
+  std::shared_ptr<Cluster> c = cluster_of (self);
   std::vector<cluster::Host> hosts;
   c->inspect ([&] (const Resolver &r) { hosts = r.hosts (); });
   std::string error;
@@ -560,7 +430,9 @@ set_service_property_locked (GstClusterResolver *self, guint prop_id,
     s.discovery_ttl_ms = g_value_get_uint (value);
     break;
   case PROP_CALLBACK_ADDRESS:
-    s.callback_address = value_string (value).empty () ? DEFAULT_CALLBACK_ADDRESS : value_string (value);
+    s.callback_address = value_string (value).empty ()
+                             ? DEFAULT_CALLBACK_ADDRESS
+                             : value_string (value);
     break;
   case PROP_CALLBACK_PORT:
     s.callback_port = g_value_get_int (value);
@@ -792,39 +664,13 @@ gst_cluster_resolver_init (GstClusterResolver *self)
   /* The loop runs from creation: consumers may reach the cluster before
    * this element changes state (gst-launch starts elements in any order). */
   priv->loop.start ();
-  priv->sink = std::make_shared<EventSink> ();
-  priv->sink->self = self;
-  priv->sink->loop = &priv->loop;
-  std::shared_ptr<EventSink> sink = priv->sink;
-  priv->cluster->set_observer (
-      [sink] (const ClusterEvent &ev) { on_cluster_event (sink, ev); });
-  /* state-file writes run on the loop, not on the consumers' threads */
-  priv->cluster->set_write_executor ([sink] (std::function<void ()> fn) {
-    {
-      std::lock_guard<std::mutex> g (sink->lock);
-      if (sink->self && sink->loop->post (fn))
-        return;
-    }
-    fn ();
-  });
-  priv->cluster->set_resolve_hook ([sink] (const std::string &path) {
-    GstClusterResolver *s;
-    {
-      std::lock_guard<std::mutex> g (sink->lock);
-      s = sink->self;
-      if (s)
-        gst_object_ref (s);
-    }
-    if (!s)
-      return;
-    std::shared_ptr<Cluster> c;
-    {
-      std::lock_guard<std::mutex> g (s->priv->lock);
-      c = s->priv->cluster;
-    }
-    s->priv->discovery.before_resolve (c, path);
-    gst_object_unref (s);
-  });
+  priv->link.attach (
+      priv->cluster, GST_ELEMENT (self), priv->loop,
+      [self] (const ClusterEvent &ev) { emit_event (self, ev); },
+      [self] (const std::string &path) {
+        std::shared_ptr<Cluster> c = cluster_of (self);
+        self->priv->discovery.before_resolve (c, path);
+      });
   std::lock_guard<std::mutex> g (priv->lock);
   publish_locked (self);
 }
@@ -834,14 +680,8 @@ gst_cluster_resolver_dispose (GObject *object)
 {
   auto *self = GST_CLUSTER_RESOLVER (object);
   auto *priv = self->priv;
-  if (priv->sink) {
-    {
-      std::lock_guard<std::mutex> g (priv->sink->lock);
-      priv->sink->self = nullptr;
-    }
-    priv->cluster->set_observer (nullptr);
-    priv->cluster->set_resolve_hook (nullptr);
-    priv->cluster->set_write_executor (nullptr);
+  if (priv->link.attached ()) {
+    priv->link.detach ();
     {
       std::lock_guard<std::mutex> g (priv->lock);
       Registry::instance ().withdraw (priv->settings.cluster_id,
@@ -851,7 +691,6 @@ gst_cluster_resolver_dispose (GObject *object)
       stop_services (self);
       priv->loop.stop ();
     }
-    priv->sink.reset ();
   }
   G_OBJECT_CLASS (parent_class)->dispose (object);
 }
@@ -862,192 +701,6 @@ gst_cluster_resolver_finalize (GObject *object)
   auto *self = GST_CLUSTER_RESOLVER (object);
   delete self->priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
-}
-
-/* Flags of the properties: read-write, changeable in READY / PLAYING,
- * write-only secrets, read-only state. */
-static const GParamFlags kRw
-    = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
-static const GParamFlags kRwReady = (GParamFlags)(kRw | GST_PARAM_MUTABLE_READY);
-static const GParamFlags kRwPlaying
-    = (GParamFlags)(kRw | GST_PARAM_MUTABLE_PLAYING);
-static const GParamFlags kWoPlaying
-    = (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-                    | GST_PARAM_MUTABLE_PLAYING);
-static const GParamFlags kRo
-    = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-/* The cluster: hosts, strategy, failure memory, probing. */
-static void
-install_cluster_properties (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_CLUSTER_ID,
-      g_param_spec_string (
-          "cluster-id", "Cluster id",
-          "Name under which consumers find this cluster, as in "
-          "cluster://<cluster-id>/<path>; an empty value means \"default\".",
-          DEFAULT_CLUSTER_ID, kRwReady));
-  g_object_class_install_property (
-      gobject_class, PROP_HOSTS,
-      g_param_spec_string (
-          "hosts", "Hosts",
-          "Base URLs of the hosts of the cluster (any scheme), separated by "
-          "whitespace, '|' or ','; a stream path is appended to each.",
-          nullptr, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_WEIGHTS,
-      g_param_spec_string (
-          "weights", "Weights",
-          "Relative weights of the hosts for the weighted strategy, in host "
-          "order and separated like the hosts; a missing weight is 1 and a "
-          "weight of 0 puts the host last.",
-          nullptr, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_STRATEGY,
-      g_param_spec_enum (
-          "strategy", "Strategy",
-          "How the order of the hosts is chosen at every resolution; may be "
-          "changed while running.",
-          GST_TYPE_CLUSTER_RESOLVER_STRATEGY, DEFAULT_STRATEGY, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_CONNECT_TIMEOUT,
-      g_param_spec_uint (
-          "connect-timeout", "Connect timeout",
-          "Time allowed to one connection attempt of the resolve action, in "
-          "milliseconds, before the next host is tried.",
-          1, G_MAXINT, DEFAULT_CONNECT_TIMEOUT_MS, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_LOOPS,
-      g_param_spec_uint (
-          "loops", "Loops",
-          "Number of rounds over all usable hosts before a resolution gives "
-          "up and the failed signal fires; at least 1.",
-          1, 100, DEFAULT_LOOPS, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_FAILURE_EXPIRY,
-      g_param_spec_uint (
-          "failure-expiry", "Failure expiry",
-          "How long a host that failed is skipped, in milliseconds; 0 "
-          "disables the failure memory.",
-          0, G_MAXINT, DEFAULT_FAILURE_EXPIRY_MS, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_STATE_FILE,
-      g_param_spec_string (
-          "state-file", "State file",
-          "File in which remembered failures are kept across restarts "
-          "(loaded when set, rewritten atomically on every change); unset "
-          "keeps them in memory only.",
-          nullptr, kRwReady));
-  g_object_class_install_property (
-      gobject_class, PROP_PROBE,
-      g_param_spec_boolean (
-          "probe", "Probe",
-          "Whether the resolve action checks each host with a TCP connection "
-          "before answering it (UDP schemes such as srt:// are never "
-          "probed).",
-          DEFAULT_PROBE, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_RANDOM_SEED,
-      g_param_spec_uint64 (
-          "random-seed", "Random seed",
-          "Seed of the random and weighted strategies, for reproducible "
-          "runs; 0 seeds from system entropy.",
-          0, G_MAXUINT64, DEFAULT_RANDOM_SEED, kRwReady));
-}
-
-/* Endpoint discovery. */
-static void
-install_discovery_properties (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_DISCOVERY_URL,
-      g_param_spec_string (
-          "discovery-url", "Discovery URL",
-          "HTTP(S) URL asked for the best endpoint of a stream ({alias} is "
-          "replaced by the stream path) or for a content-steering manifest; "
-          "unset disables discovery.",
-          nullptr, kRwReady));
-  g_object_class_install_property (
-      gobject_class, PROP_DISCOVERY_TOKEN,
-      g_param_spec_string (
-          "discovery-token", "Discovery token",
-          "Bearer token sent to the discovery URL (write-only, never logged); "
-          "unset uses the environment variable RESILIENT_DISCOVERY_TOKEN.",
-          nullptr, kWoPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_DISCOVERY_TIMEOUT,
-      g_param_spec_uint (
-          "discovery-timeout", "Discovery timeout",
-          "Time allowed to one discovery request, in milliseconds, before the "
-          "host list is used instead.",
-          1, G_MAXINT, DEFAULT_DISCOVERY_TIMEOUT_MS, kRwPlaying));
-  g_object_class_install_property (
-      gobject_class, PROP_DISCOVERY_TTL,
-      g_param_spec_uint (
-          "discovery-ttl", "Discovery TTL",
-          "How long an endpoint answer without its own ttl is used, in "
-          "milliseconds, before it is asked again.",
-          1, G_MAXINT, DEFAULT_DISCOVERY_TTL_MS, kRwPlaying));
-}
-
-/* The status-callback listener. */
-static void
-install_callback_properties (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_CALLBACK_ADDRESS,
-      g_param_spec_string (
-          "callback-address", "Callback address",
-          "IP address the status-callback listener binds to; the default "
-          "keeps it on loopback.",
-          DEFAULT_CALLBACK_ADDRESS, kRwReady));
-  g_object_class_install_property (
-      gobject_class, PROP_CALLBACK_PORT,
-      g_param_spec_int (
-          "callback-port", "Callback port",
-          "TCP port of the status-callback listener; -1 disables it and 0 "
-          "picks a free port (see callback-bound-port).",
-          -1, 65535, DEFAULT_CALLBACK_PORT, kRwReady));
-  g_object_class_install_property (
-      gobject_class, PROP_CALLBACK_BOUND_PORT,
-      g_param_spec_int (
-          "callback-bound-port", "Callback bound port",
-          "TCP port the status-callback listener actually listens on; -1 "
-          "when it is not listening.",
-          -1, 65535, -1, kRo));
-  g_object_class_install_property (
-      gobject_class, PROP_CALLBACK_SECRET,
-      g_param_spec_string (
-          "callback-secret", "Callback secret",
-          "Shared secret a status callback must send as 'Authorization: "
-          "Bearer <secret>' or 'X-Callback-Secret' (write-only); unset uses "
-          "RESILIENT_CALLBACK_SECRET, and no secret accepts every caller.",
-          nullptr,
-          (GParamFlags)(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS
-                        | GST_PARAM_MUTABLE_READY)));
-}
-
-/* What the element reports. */
-static void
-install_state_properties (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_STATUS,
-      g_param_spec_enum (
-          "status", "Status",
-          "What the cluster looks like from here: stopped, ok, degraded "
-          "(some hosts failed or down) or exhausted (no host worked).",
-          GST_TYPE_CLUSTER_RESOLVER_STATUS, GST_CLUSTER_RESOLVER_STATUS_STOPPED,
-          kRo));
-  g_object_class_install_property (
-      gobject_class, PROP_STATISTICS,
-      g_param_spec_boxed (
-          "statistics", "Statistics",
-          "Counters and per-host state (application/x-clusterresolver-stats, "
-          "documented in docs/elements/clusterresolver.md).",
-          GST_TYPE_STRUCTURE, kRo));
-
 }
 
 /* The notification and action signals. */
@@ -1120,7 +773,6 @@ install_signals (GstClusterResolverClass *klass)
       (GSignalFlags)(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
       G_CALLBACK (report_failure_action), nullptr, nullptr, nullptr,
       G_TYPE_BOOLEAN, 2, G_TYPE_STRING, G_TYPE_STRING);
-
 }
 
 static void
@@ -1135,10 +787,7 @@ gst_cluster_resolver_class_init (GstClusterResolverClass *klass)
   gobject_class->finalize = gst_cluster_resolver_finalize;
   element_class->change_state = gst_cluster_resolver_change_state;
 
-  install_cluster_properties (gobject_class);
-  install_discovery_properties (gobject_class);
-  install_callback_properties (gobject_class);
-  install_state_properties (gobject_class);
+  resilient::gst::clusterresolver::install_properties (gobject_class);
   install_signals (klass);
 
   gst_element_class_set_static_metadata (

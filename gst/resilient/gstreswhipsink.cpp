@@ -34,6 +34,7 @@
 #include "elements.h"
 #include "common/controlloop.h"
 #include "common/messages.h"
+#include "common/whipchainplan.h"
 #include "common/whipelement.h"
 #include "resilient/whip/sdp.h"
 
@@ -64,15 +65,11 @@ enum
   PROP_STREAM_ID,
 };
 
-#define DEFAULT_VIDEO_CODECS "h264,vp8"
 #define DEFAULT_VIDEO_BITRATE 2000
 #define DEFAULT_AUDIO_BITRATE 64
 #define DEFAULT_KEYFRAME_INTERVAL_MS 2000
 #define DEFAULT_STREAM_ID "gst-resilient"
 
-#define PT_VP8 96
-#define PT_H264 102
-#define PT_OPUS 111
 
 static GstStaticPadTemplate video_template =
 GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
@@ -101,10 +98,6 @@ struct Input
   GstPad *held = nullptr;
   gulong hold_probe = 0;
 };
-
-/* Header extension ids, the same in every m-section of the bundle. */
-#define EXT_ID_MID 1
-#define EXT_ID_TWCC 3
 
 struct WhipPrivate : WhipElementCommon
 {
@@ -146,15 +139,6 @@ static void
 set_status (GstResWhipSink *self, WebrtcStatus s)
 {
   whip_set_status (GST_ELEMENT (self), *self->priv, s, status_pspec);
-}
-
-static bool
-have (const char *factory)
-{
-  GstElementFactory *f = gst_element_factory_find (factory);
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
 }
 
 static void
@@ -218,178 +202,54 @@ release_hold (Input *in)
   in->hold_probe = 0;
 }
 
-/* Loop thread: the payloaded branch for `caps`, linked to webrtcbin. */
-static bool
-build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
-    std::string &error)
+/* Our own MID extension on the payloader (its mid is only known once the
+ * offer is made: set_offer_mids); the transport-wide-cc one the
+ * payloader makes itself from the caps. The payloader's input is held
+ * until then. */
+static void
+add_mid_extension (GstResWhipSink *self, Input *in, GstElement *bin)
 {
   auto *priv = self->priv;
-  std::vector<std::string> prefs;
-  unsigned vbitrate, abitrate, kf_ms;
-  {
+  GstElement *pay = gst_bin_get_by_name (GST_BIN (bin), "pay");
+  if (!pay)
+    return;
+  GstRTPHeaderExtension *mid = gst_rtp_header_extension_create_from_uri (
+      resilient::whip::kSdesMidUri);
+  if (mid) {
+    gst_rtp_header_extension_set_id (mid, EXT_ID_MID);
+    g_signal_emit_by_name (pay, "add-extension", mid);
+    GstPad *sink = gst_element_get_static_pad (pay, "sink");
+    gulong probe = gst_pad_add_probe (sink, (GstPadProbeType) (
+            GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER
+            | GST_PAD_PROBE_TYPE_BUFFER_LIST), nullptr, nullptr, nullptr);
     std::lock_guard<std::mutex> g (priv->lock);
-    prefs = whip_codec_list (priv->video_codecs);
-    vbitrate = priv->video_bitrate;
-    abitrate = priv->audio_bitrate;
-    kf_ms = priv->keyframe_interval_ms;
-  }
-  const GstStructure *s = gst_caps_get_structure (caps, 0);
-  std::string name = gst_structure_get_name (s);
-  int fps_n = 30, fps_d = 1;
-  gst_structure_get_fraction (s, "framerate", &fps_n, &fps_d);
-  if (fps_n <= 0 || fps_d <= 0) {
-    fps_n = 30;
-    fps_d = 1;
-  }
-  unsigned kf_frames = std::max (1u, (unsigned) ((guint64) kf_ms * fps_n /
-          fps_d / 1000));
-
-  std::string desc, rtp_caps;
-  const std::string fb = ",rtcp-fb-nack=(boolean)true,"
-      "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
-  /* The SSRC is chosen here and given to both the payloader and the
-   * transceiver's codec preferences, so webrtcbin writes a=ssrc into the
-   * offer even before the payloader has negotiated (a receiver routes by
-   * it). The MID and transport-wide-cc header extensions are in the same
-   * caps: webrtcbin lists them as a=extmap, the payloader writes them
-   * (auto-header-extension; the MID one is ours, see below) and
-   * webrtcbin's rtpfunnel numbers the transport-wide sequence across the
-   * bundle; rtcp-fb transport-cc asks the receiver for the feedback. */
-  guint32 ssrc = 0;
-  while (ssrc == 0)
-    ssrc = g_random_int ();
-  const std::string ssrc_s = std::to_string (ssrc);
-  const std::string ext = ",ssrc=(uint)" + ssrc_s
-                          + ",rtcp-fb-transport-cc=(boolean)true,extmap-"
-                          + std::to_string (EXT_ID_MID) + "=(string)"
-                          + resilient::whip::kSdesMidUri + ",extmap-"
-                          + std::to_string (EXT_ID_TWCC) + "=(string)"
-                          + resilient::whip::kTwccUri;
-  auto h264_pay = [&ssrc_s] {
-    return std::string ("rtph264pay name=pay config-interval=-1 "
-                        "aggregate-mode=zero-latency ssrc=")
-           + ssrc_s + " pt=" + std::to_string (PT_H264);
-  };
-  auto vp8_pay = [&ssrc_s] {
-    return std::string ("rtpvp8pay name=pay picture-id-mode=15-bit ssrc=")
-           + ssrc_s + " pt=" + std::to_string (PT_VP8);
-  };
-  auto opus_pay = [&ssrc_s] {
-    return std::string ("rtpopuspay name=pay ssrc=") + ssrc_s
-           + " pt=" + std::to_string (PT_OPUS);
-  };
-  auto h264_caps = [&fb, &ext] {
-    return "application/x-rtp,media=video,encoding-name=H264,"
-           "clock-rate=90000,payload="
-           + std::to_string (PT_H264) + ",packetization-mode=(string)1" + fb
-           + ext;
-  };
-  auto vp8_caps = [&fb, &ext] {
-    return "application/x-rtp,media=video,encoding-name=VP8,"
-           "clock-rate=90000,payload="
-           + std::to_string (PT_VP8) + fb + ext;
-  };
-  if (name == "video/x-raw") {
-    for (auto &c : prefs) {
-      if (c == "H264" && have ("x264enc") && have ("rtph264pay")) {
-        desc = "videoconvert ! x264enc tune=zerolatency "
-            "speed-preset=ultrafast bitrate=" + std::to_string (vbitrate)
-            + " key-int-max=" + std::to_string (kf_frames)
-            + " ! video/x-h264,profile=constrained-baseline ! " + h264_pay ();
-        rtp_caps = h264_caps ();
-        in->codec = "H264";
-        break;
-      }
-      if (c == "VP8" && have ("vp8enc") && have ("rtpvp8pay")) {
-        desc = "videoconvert ! vp8enc deadline=1 error-resilient=default "
-            "cpu-used=8 end-usage=cbr target-bitrate="
-            + std::to_string ((guint64) vbitrate * 1000)
-            + " keyframe-max-dist=" + std::to_string (kf_frames)
-            + " ! " + vp8_pay ();
-        rtp_caps = vp8_caps ();
-        in->codec = "VP8";
-        break;
-      }
-    }
-    if (desc.empty ()) {
-      error = "no encoder for any of video-codecs (" + std::string (
-          DEFAULT_VIDEO_CODECS) + " need x264enc or vp8enc)";
-      return false;
-    }
-  } else if (name == "video/x-h264") {
-    desc = "h264parse ! " + h264_pay ();
-    rtp_caps = h264_caps ();
-    in->codec = "H264";
-  } else if (name == "video/x-vp8") {
-    desc = vp8_pay ();
-    rtp_caps = vp8_caps ();
-    in->codec = "VP8";
-  } else if (name == "audio/x-raw") {
-    if (!have ("opusenc")) {
-      error = "opusenc is missing (gst-plugins-base)";
-      return false;
-    }
-    desc = "audioconvert ! audioresample ! opusenc bitrate="
-           + std::to_string ((guint64)abitrate * 1000) + " ! " + opus_pay ();
-    rtp_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
-               "clock-rate=48000,encoding-params=(string)2,payload="
-               + std::to_string (PT_OPUS) + ext;
-    in->codec = "OPUS";
-  } else if (name == "audio/x-opus") {
-    desc = "opusparse ! " + opus_pay ();
-    rtp_caps = "application/x-rtp,media=audio,encoding-name=OPUS,"
-               "clock-rate=48000,encoding-params=(string)2,payload="
-               + std::to_string (PT_OPUS) + ext;
-    in->codec = "OPUS";
+    gst_clear_object (&in->mid_ext);
+    in->mid_ext = mid;
+    release_hold (in);
+    in->held = sink;
+    in->hold_probe = probe;
   } else {
-    error = "cannot publish " + name;
-    return false;
+    GST_WARNING_OBJECT (
+        self, "rtphdrextmid is missing (gst-plugins-good "
+              ">= 1.22): the MID header extension is offered but not sent");
   }
+  gst_object_unref (pay);
+}
 
-  GError *err = nullptr;
-  GstElement *bin = gst_parse_bin_from_description (desc.c_str (), TRUE, &err);
-  if (!bin) {
-    error = std::string ("could not build the encoder chain: ")
-        + (err ? err->message : "?");
-    g_clear_error (&err);
-    return false;
-  }
-  gst_bin_add (GST_BIN (self), bin);
-  in->chain.push_back (GST_ELEMENT (gst_object_ref (bin)));
-  /* Our own MID extension on the payloader (its mid is only known once
-   * the offer is made: set_offer_mids); the transport-wide-cc one the
-   * payloader makes itself from the caps. */
-  if (GstElement *pay = gst_bin_get_by_name (GST_BIN (bin), "pay")) {
-    GstRTPHeaderExtension *mid = gst_rtp_header_extension_create_from_uri (
-        resilient::whip::kSdesMidUri);
-    if (mid) {
-      gst_rtp_header_extension_set_id (mid, EXT_ID_MID);
-      g_signal_emit_by_name (pay, "add-extension", mid);
-      GstPad *sink = gst_element_get_static_pad (pay, "sink");
-      gulong probe = gst_pad_add_probe (sink, (GstPadProbeType) (
-              GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER
-              | GST_PAD_PROBE_TYPE_BUFFER_LIST), nullptr, nullptr, nullptr);
-      std::lock_guard<std::mutex> g (priv->lock);
-      gst_clear_object (&in->mid_ext);
-      in->mid_ext = mid;
-      release_hold (in);
-      in->held = sink;
-      in->hold_probe = probe;
-    } else {
-      GST_WARNING_OBJECT (
-          self, "rtphdrextmid is missing (gst-plugins-good "
-                ">= 1.22): the MID header extension is offered but not sent");
-    }
-    gst_object_unref (pay);
-  }
-
+/* The input's queue -> `bin` -> a send-only transceiver of webrtcbin
+ * preferring `rtp_caps`. */
+static bool
+link_chain (GstResWhipSink *self, Input *in, GstElement *bin,
+    const std::string &rtp_caps, std::string &error)
+{
   GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
   GstPad *bsink = gst_element_get_static_pad (bin, "sink");
   gst_pad_link (qsrc, bsink);
   gst_object_unref (qsrc);
   gst_object_unref (bsink);
 
-  GstPad *wsink = gst_element_request_pad_simple (priv->webrtc, "sink_%u");
+  GstPad *wsink = gst_element_request_pad_simple (self->priv->webrtc,
+      "sink_%u");
   GstPad *bsrc = gst_element_get_static_pad (bin, "src");
   GstCaps *pref = gst_caps_from_string (rtp_caps.c_str ());
   GstWebRTCRTPTransceiver *trans = nullptr;
@@ -410,6 +270,40 @@ build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
     error = "could not link the " + in->codec + " payloader to webrtcbin";
     return false;
   }
+  return true;
+}
+
+/* Loop thread: the payloaded branch for `caps`, linked to webrtcbin. */
+static bool
+build_chain (GstResWhipSink *self, Input *in, GstCaps *caps,
+    std::string &error)
+{
+  WhipChainSettings settings;
+  {
+    std::lock_guard<std::mutex> g (self->priv->lock);
+    settings.video_codecs = whip_codec_list (self->priv->video_codecs);
+    settings.video_bitrate = self->priv->video_bitrate;
+    settings.audio_bitrate = self->priv->audio_bitrate;
+    settings.keyframe_interval_ms = self->priv->keyframe_interval_ms;
+  }
+  WhipChainPlan plan;
+  if (!whip_plan_chain (caps, settings, plan, error))
+    return false;
+  in->codec = plan.codec;
+  const std::string &desc = plan.desc, &rtp_caps = plan.rtp_caps;
+  GError *err = nullptr;
+  GstElement *bin = gst_parse_bin_from_description (desc.c_str (), TRUE, &err);
+  if (!bin) {
+    error = std::string ("could not build the encoder chain: ")
+        + (err ? err->message : "?");
+    g_clear_error (&err);
+    return false;
+  }
+  gst_bin_add (GST_BIN (self), bin);
+  in->chain.push_back (GST_ELEMENT (gst_object_ref (bin)));
+  add_mid_extension (self, in, bin);
+  if (!link_chain (self, in, bin, rtp_caps, error))
+    return false;
   gst_element_sync_state_with_parent (bin);
   GST_INFO_OBJECT (self, "%s input: %s", in->video ? "video" : "audio",
       in->codec.c_str ());
@@ -461,6 +355,21 @@ caps_block_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     return GST_PAD_PROBE_DROP;
   }
   return GST_PAD_PROBE_OK;   /* blocked */
+}
+
+/* Blocks the input's queue output until its caps are known (then the
+ * chain is built for them). */
+static void
+arm_caps_probe (GstResWhipSink *self, Input *in)
+{
+  GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
+  auto *ctx = new ProbeCtx { self, in };
+  in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
+      (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+      caps_block_probe, ctx, [] (gpointer d) {
+        delete static_cast<ProbeCtx *> (d);
+      });
+  gst_object_unref (qsrc);
 }
 
 /* EOS on every input: the publication is over. webrtcbin never posts EOS
@@ -533,14 +442,7 @@ gst_res_whip_sink_request_new_pad (GstElement *element, GstPadTemplate *templ,
   gst_bin_add (GST_BIN (self), in->queue);
   gst_element_sync_state_with_parent (in->queue);
   GstPad *qsink = gst_element_get_static_pad (in->queue, "sink");
-  GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
-  auto *ctx = new ProbeCtx { self, in };
-  in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
-      (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-      caps_block_probe, ctx, [] (gpointer d) {
-        delete static_cast<ProbeCtx *> (d);
-      });
-  gst_object_unref (qsrc);
+  arm_caps_probe (self, in);
   gst_pad_add_probe (qsink, GST_PAD_PROBE_TYPE_EVENT_BOTH, eos_probe,
       new ProbeCtx { self, in }, [] (gpointer d) {
         delete static_cast<ProbeCtx *> (d);
@@ -711,14 +613,7 @@ cleanup (GstResWhipSink *self)
     if (in->built) {
       /* ready for caps again on the next start */
       in->built = false;
-      GstPad *qsrc = gst_element_get_static_pad (in->queue, "src");
-      auto *ctx = new ProbeCtx { self, in };
-      in->probe = gst_pad_add_probe (qsrc, (GstPadProbeType)
-          (GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-          caps_block_probe, ctx, [] (gpointer d) {
-            delete static_cast<ProbeCtx *> (d);
-          });
-      gst_object_unref (qsrc);
+      arm_caps_probe (self, in);
     }
   }
   if (priv->webrtc) {

@@ -5,6 +5,7 @@
 #include "common/whipclient.h"
 
 #include "common/iceagent.h"
+#include "common/whipclient_internal.h"
 
 #include "common/messages.h"
 #include "resilient/whip/sdp.h"
@@ -15,7 +16,7 @@
 #include <algorithm>
 #include <future>
 
-GST_DEBUG_CATEGORY_STATIC (whipclient_debug);
+GST_DEBUG_CATEGORY (whipclient_debug);
 #define GST_CAT_DEFAULT whipclient_debug
 
 namespace resilient::gst {
@@ -39,90 +40,6 @@ webrtc_status_get_type ()
   return register_enum_once (&type, "GstResWebrtcStatus", values);
 }
 
-/* Callbacks from webrtcbin threads: hop to the loop with a weak ref. */
-struct WhipClient::Callbacks
-{
-  using Weak = std::weak_ptr<WhipClient>;
-
-  static Weak *weak_of (gpointer user_data)
-  {
-    return static_cast<std::shared_ptr<Weak> *> (user_data)->get ();
-  }
-
-  template <typename Fn>
-  static void post (const Weak &weak, Fn fn)
-  {
-    auto self = weak.lock ();
-    if (!self)
-      return;
-    self->loop_.post ([weak, fn] {
-      if (auto s = weak.lock ())
-        if (!s->stopped_)
-          fn (*s);
-    });
-  }
-
-  static void notify (GObject *, GParamSpec *pspec, gpointer user_data)
-  {
-    Weak weak = *weak_of (user_data);
-    std::string name = pspec->name;
-    post (weak, [name] (WhipClient &c) {
-      if (name == "ice-gathering-state")
-        c.on_gathering_state ();
-      else if (name == "connection-state")
-        c.on_connection_state ();
-      else if (name == "ice-connection-state")
-        c.on_ice_connection_state ();
-    });
-  }
-
-  static void candidate (GstElement *, guint mline, gchar *cand,
-      gpointer user_data)
-  {
-    Weak weak = *weak_of (user_data);
-    std::string c = cand ? cand : "";
-    post (weak, [c] (WhipClient &cl) {
-      if (!c.empty ())
-        cl.candidates_.push_back (c);
-    });
-  }
-
-  static void destroy (gpointer user_data, GClosure *)
-  {
-    delete static_cast<std::shared_ptr<Weak> *> (user_data);
-  }
-
-  /* promise helpers: `fn` gets the reply (may be null) on the loop. The
-   * promise handed to webrtcbin carries our reference, dropped here once it
-   * is answered (webrtcbin holds its own while it works, and answers every
-   * promise, with an error if it is shutting down). Without the unref each
-   * promise, its reply (an SDP) and the WhipClient's allocation (held by
-   * the weak reference) stayed alive: seven per WHIP session. */
-  template <typename Fn>
-  static GstPromise *promise (const Weak &weak, Fn fn)
-  {
-    struct Ctx
-    {
-      Weak weak;
-      Fn fn;
-    };
-    auto *ctx = new Ctx { weak, fn };
-    return gst_promise_new_with_change_func ([] (GstPromise *p,
-            gpointer data) {
-          auto *c = static_cast<Ctx *> (data);
-          const GstStructure *reply = gst_promise_get_reply (p);
-          GstStructure *copy = reply ? gst_structure_copy (reply) : nullptr;
-          auto fn2 = c->fn;
-          post (c->weak, [copy, fn2] (WhipClient &cl) {
-            fn2 (cl, copy);
-            if (copy)
-              gst_structure_free (copy);
-          });
-          gst_promise_unref (p);
-        }, ctx, [] (gpointer data) { delete static_cast<Ctx *> (data); });
-  }
-};
-
 static void
 ensure_category ()
 {
@@ -139,7 +56,8 @@ WhipClient::WhipClient (ControlLoop &loop, GstObject *log_object,
   : loop_ (loop), log_ (log_object), config_ (std::move (config)),
     hooks_ (std::move (hooks)), http_ (loop, log_object),
     signalling_ (http_, SignallingConfig { config_.protocol, config_.endpoint,
-          config_.request_timeout_ms, config_.max_redirects })
+          config_.request_timeout_ms, config_.max_redirects }),
+    watchdog_ (config_.media_timeout_ms, (bool) hooks_.media_progress)
 {
   ensure_category ();
   http_.set_token (config_.token);
@@ -167,7 +85,7 @@ timer_clock (GstObject *obj)
   return clock ? clock : gst_system_clock_obtain ();
 }
 
-static WhipFailure
+WhipFailure
 failure (whip::Severity severity, int http_status, std::string stage,
     std::string reason)
 {
@@ -201,7 +119,7 @@ WhipClient::publish_snapshot ()
   s.redirects = redirects_;
   s.session_url = session_url ();
   s.trickle_candidates = trickle_sent_;
-  s.rtcp_acks = rtcp_acks_;
+  s.rtcp_acks = watchdog_.rtcp_acks ();
   s.warning = warning_;
   std::lock_guard<std::mutex> g (snap_lock_);
   snap_ = std::move (s);
@@ -564,7 +482,7 @@ WhipClient::on_post_result (WhipSignalling::PostResult r)
   }
 }
 
-static GstWebRTCSessionDescription *
+GstWebRTCSessionDescription *
 description_from (const std::string &text, GstWebRTCSDPType type)
 {
   GstSDPMessage *sdp = nullptr;
@@ -683,125 +601,6 @@ WhipClient::maybe_trickle ()
 }
 
 void
-WhipClient::on_counter_offer (const std::string &offer)
-{
-  GST_INFO_OBJECT (log_, "406 counter-offer: answering from a fresh "
-      "webrtcbin");
-  if (!hooks_.fresh_webrtcbin) {
-    fail (failure (whip::Severity::Fatal, 406, "counter-offer",
-        "the server made a counter-offer this element cannot answer"));
-    return;
-  }
-  GstElement *fresh = hooks_.fresh_webrtcbin ();
-  if (!fresh) {
-    fail (failure (whip::Severity::Fatal, 406, "counter-offer",
-        "could not build a webrtcbin for the counter-offer"));
-    return;
-  }
-  local_set_ = false;
-  gathering_done_ = false;
-  gathering_timed_out_ = false;
-  candidates_.clear ();
-  loop_.cancel (gathering_timer_);
-  connect_signals (fresh);
-  configure_webrtcbin (fresh);
-  offer_sent_ = offer;  /* the answer check below is done on the offer */
-  auto *desc = description_from (offer, GST_WEBRTC_SDP_TYPE_OFFER);
-  if (!desc) {
-    fail (failure (whip::Severity::Fatal, 406, "counter-offer",
-        "the counter-offer does not parse as SDP"));
-    return;
-  }
-  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  g_signal_emit_by_name (webrtc_, "set-remote-description", desc,
-      Callbacks::promise (weak, [] (WhipClient &c, GstStructure *) {
-        auto weak2 = std::weak_ptr<WhipClient> (c.shared_from_this ());
-        g_signal_emit_by_name (c.webrtc_, "create-answer", nullptr,
-            Callbacks::promise (weak2, [] (WhipClient &c2,
-                    GstStructure *reply) {
-              GstWebRTCSessionDescription *answer = nullptr;
-              if (reply)
-                gst_structure_get (reply, "answer",
-                    GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-              if (!answer) {
-                c2.fail (failure (whip::Severity::Fatal, 406, "counter-offer",
-                    "webrtcbin could not answer the counter-offer"));
-                return;
-              }
-              auto weak3 = std::weak_ptr<WhipClient> (c2.shared_from_this ());
-              g_signal_emit_by_name (c2.webrtc_, "set-local-description",
-                  answer, Callbacks::promise (weak3, [] (WhipClient &c3,
-                          GstStructure *) { c3.on_local_answer_set (); }));
-              gst_webrtc_session_description_free (answer);
-            }));
-      }));
-  gst_webrtc_session_description_free (desc);
-}
-
-void
-WhipClient::fail_counter_expired ()
-{
-  fail (failure (whip::Severity::Transient, 406, "counter-offer",
-      "the answer to the 406 counter-offer was not ready within its validity ("
-      + std::to_string (counter_valid_ms_) + " ms, valid-until); a new POST "
-      "gets a new counter-offer"));
-}
-
-void
-WhipClient::on_local_answer_set ()
-{
-  local_set_ = true;
-  /* Gathering may not eat the counter-offer's validity: what is known goes
-   * out with a quarter of the remaining validity to spare for the PATCH. */
-  std::int64_t wait_ms = config_.gathering_timeout_ms;
-  std::int64_t left_ms = (counter_deadline_us_ - g_get_monotonic_time ())
-      / 1000;
-  wait_ms = std::max<std::int64_t> (0, std::min (wait_ms, left_ms * 3 / 4));
-  gathering_timer_ = schedule_ms ((guint64) wait_ms, [] (WhipClient &c) {
-    if (c.gathering_done_)
-      return;
-    c.gathering_timed_out_ = true;
-    c.maybe_patch_answer ();
-  });
-  on_gathering_state ();
-}
-
-void
-WhipClient::maybe_patch_answer ()
-{
-  if (!counter_mode_ || answer_patched_ || !local_set_)
-    return;
-  if (!gathering_done_ && !gathering_timed_out_)
-    return;
-  if (g_get_monotonic_time () >= counter_deadline_us_) {
-    loop_.cancel (counter_timer_);
-    fail_counter_expired ();
-    return;
-  }
-  answer_patched_ = true;
-  loop_.cancel (counter_timer_);
-  std::string answer = local_sdp ();
-  auto problems = whip::check_answer_partial (offer_sent_, answer, "sendonly",
-      active_);
-  if (!problems.empty ())
-    warn ("our answer to the counter-offer: " + problems[0]);
-  set_status (WebrtcStatus::Connecting);
-  auto weak = std::weak_ptr<WhipClient> (shared_from_this ());
-  signalling_.patch_answer (answer, [weak] (WhipSignalling::SimpleResult r) {
-    auto c = weak.lock ();
-    if (!c || c->stopped_)
-      return;
-    if (r.verdict.outcome != whip::Outcome::Ok) {
-      c->fail (r.verdict, "counter-offer");
-      return;
-    }
-    c->answered_ = true;
-    c->on_connection_state ();
-  });
-  arm_connect_timer (406);
-}
-
-void
 WhipClient::arm_connect_timer (std::optional<int> http_status)
 {
   connect_timer_ = schedule_ms (config_.connect_timeout_ms,
@@ -875,55 +674,10 @@ WhipClient::on_connection_state ()
 void
 WhipClient::arm_watchdog ()
 {
-  if (config_.media_timeout_ms == 0)
+  if (!watchdog_.enabled ())
     return;
-  progress_seen_ = false;
-  last_progress_us_ = g_get_monotonic_time ();
+  watchdog_.arm (g_get_monotonic_time ());
   arm_watchdog_next ();
-}
-
-/* Sum of the highest sequence numbers the server reports having received
- * (RTCP RR, from webrtcbin's remote-inbound-rtp stats), and the RTP
- * packets sent (outbound-rtp): the server can only acknowledge what left. */
-static bool
-rr_progress (const GstStructure *stats, std::uint64_t &sum,
-    std::int64_t &sent)
-{
-  bool any = false;
-  sum = 0;
-  sent = 0;
-  gint n = gst_structure_n_fields (stats);
-  for (gint i = 0; i < n; i++) {
-    const GValue *v = gst_structure_get_value (stats,
-        gst_structure_nth_field_name (stats, i));
-    if (!GST_VALUE_HOLDS_STRUCTURE (v))
-      continue;
-    const GstStructure *s = gst_value_get_structure (v);
-    GstWebRTCStatsType type;
-    if (!gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type,
-            NULL))
-      continue;
-    if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
-      guint64 packets = 0;
-      if (gst_structure_get_uint64 (s, "packets-sent", &packets))
-        sent += (std::int64_t) packets;
-      continue;
-    }
-    if (type != GST_WEBRTC_STATS_REMOTE_INBOUND_RTP)
-      continue;
-    const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
-    if (!src || !GST_VALUE_HOLDS_STRUCTURE (src))
-      continue;
-    const GstStructure *rs = gst_value_get_structure (src);
-    gboolean have_rb = FALSE;
-    guint seq = 0;
-    if (gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
-        && gst_structure_get_uint (rs, "rb-exthighestseq", &seq)) {
-      sum += seq;
-      any = true;
-    }
-  }
-  return any;
 }
 
 void
@@ -940,7 +694,8 @@ WhipClient::watchdog_tick ()
         Callbacks::promise (weak, [] (WhipClient &c, GstStructure *reply) {
           std::uint64_t sum = 0;
           std::int64_t sent = 0;
-          bool valid = reply && rr_progress (reply, sum, sent);
+          bool valid = reply
+              && WhipMediaWatchdog::rr_progress (reply, sum, sent);
           c.on_progress (sum, valid, reply ? sent : -1);
         }));
     /* the next tick is scheduled by on_progress */
@@ -954,42 +709,16 @@ WhipClient::on_progress (std::uint64_t progress, bool valid,
 {
   if (stopped_ || status_ != WebrtcStatus::Connected)
     return;
-  gint64 now = g_get_monotonic_time ();
   GST_LOG_OBJECT (log_, "media progress %" G_GUINT64_FORMAT " (%s)", progress,
       valid ? "valid" : "none yet");
-  if (valid && (!progress_seen_ || progress != last_progress_)) {
-    if (!hooks_.media_progress) {
-      rtcp_acks_++;
-      publish_snapshot ();
-    }
-    progress_seen_ = true;
-    last_progress_ = progress;
-    last_progress_us_ = now;
-    sent_at_progress_ = sent;
-  } else if (progress_seen_ && sent >= 0 && sent <= sent_at_progress_) {
-    /* Nothing has left since the server's last acknowledgement (the feed
-     * stalled, not the server): there is nothing new for it to
-     * acknowledge, so its reports standing still say nothing about it.
-     * The silence is counted from the first packet sent after that. */
+  auto r = watchdog_.observe (progress, valid, sent, g_get_monotonic_time ());
+  if (r.acked)
+    publish_snapshot ();
+  if (r.feed_stalled)
     GST_LOG_OBJECT (log_, "no RTP sent since the last acknowledgement");
-    last_progress_us_ = now;
-  }
-  /* without a first sign of media (or of RTCP from the server) the
-   * watchdog stays unarmed: some servers never send receiver reports */
-  gint64 idle_ms = (now - last_progress_us_) / 1000;
-  if (progress_seen_ && idle_ms >= (gint64) config_.media_timeout_ms) {
+  if (r.timeout) {
     fail (failure (whip::Severity::Transient, http_status_, "media-timeout",
-        std::string ("no media progress for ") + std::to_string (idle_ms)
-        + " ms (" + (hooks_.media_progress ? "nothing received" :
-            "the server stopped acknowledging RTP") + "): the server or the "
-        "path is gone"));
-    return;
-  }
-  if (!progress_seen_ && hooks_.media_progress
-      && idle_ms >= (gint64) config_.media_timeout_ms) {
-    fail (failure (whip::Severity::Transient, http_status_, "media-timeout",
-        "connected but no media arrived within " + std::to_string (
-            config_.media_timeout_ms) + " ms"));
+        *r.timeout));
     return;
   }
   arm_watchdog_next ();
@@ -998,9 +727,7 @@ WhipClient::on_progress (std::uint64_t progress, bool valid,
 void
 WhipClient::arm_watchdog_next ()
 {
-  guint64 period = std::min<guint64> (1000, std::max<guint64> (100,
-          config_.media_timeout_ms / 4));
-  watchdog_timer_ = schedule_ms (period, [] (WhipClient &c) {
+  watchdog_timer_ = schedule_ms (watchdog_.period_ms (), [] (WhipClient &c) {
     c.watchdog_tick ();
   });
 }

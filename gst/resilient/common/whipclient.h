@@ -22,6 +22,7 @@
 
 #include "common/controlloop.h"
 #include "common/whiphttp.h"
+#include "common/whipwatchdog.h"
 
 #include <gst/gst.h>
 #include <gst/webrtc/webrtc.h>
@@ -159,7 +160,7 @@ public:
   int trickle_candidates () const { return trickle_sent_; }
   /* WHIP: RTCP receiver reports in which the server acknowledged new RTP
    * (counted by the media watchdog). */
-  std::uint64_t rtcp_acks () const { return rtcp_acks_; }
+  std::uint64_t rtcp_acks () const { return watchdog_.rtcp_acks (); }
   /* rel="ice-server" Links of the 201, for the next session. */
   const std::vector<whip::IceServer> &answer_ice_servers () const
   {
@@ -217,6 +218,7 @@ private:
   Hooks hooks_;
   HttpClient http_;
   WhipSignalling signalling_;
+  WhipMediaWatchdog watchdog_;
   GstElement *webrtc_ = nullptr;        /* ref held */
   std::vector<gulong> handlers_;
   WebrtcStatus status_ = WebrtcStatus::Idle;
@@ -245,12 +247,6 @@ private:
   std::vector<std::string> active_;
   std::vector<whip::IceServer> answer_servers_;
   ControlLoop::TimerId watchdog_timer_ = 0;
-  std::uint64_t last_progress_ = 0;
-  bool progress_seen_ = false;
-  std::uint64_t rtcp_acks_ = 0;
-  std::int64_t last_progress_us_ = 0;
-  /* RTP packets sent when the server last acknowledged new ones (WHIP). */
-  std::int64_t sent_at_progress_ = 0;
   ControlLoop::TimerId gathering_timer_ = 0;
   ControlLoop::TimerId connect_timer_ = 0;
   /* WHEP 406: the counter-offer's validity and when it ends

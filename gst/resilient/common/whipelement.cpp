@@ -19,13 +19,13 @@ whip_token_env (bool whep)
   return whep ? "RESILIENT_WHEP_TOKEN" : "RESILIENT_WHIP_TOKEN";
 }
 
-GParamSpec *
-whip_install_properties (GObjectClass *klass, bool whep)
+/* The endpoint, its token and ICE (in the order gst-inspect lists
+ * them). */
+static void
+install_endpoint_properties (GObjectClass *klass, bool whep)
 {
   const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
       | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  const GParamFlags ro = (GParamFlags) (G_PARAM_READABLE
-      | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property (klass, PROP_WHIP_URI,
       g_param_spec_string ("uri", "URI", whep ?
           "WHEP endpoint as a URI: whep://host/path means http://host/path, "
@@ -68,6 +68,14 @@ whip_install_properties (GObjectClass *klass, bool whep)
           "Send the offer at once and the local candidates in one PATCH "
           "after the answer; when false, wait for gathering and send them "
           "in the offer.", DEFAULT_TRICKLE, rw));
+}
+
+/* Timeouts, redirects and failure handling. */
+static void
+install_session_properties (GObjectClass *klass, bool whep)
+{
+  const GParamFlags rw = (GParamFlags) (G_PARAM_READWRITE
+      | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property (klass, PROP_WHIP_REQUEST_TIMEOUT,
       g_param_spec_uint ("request-timeout", "Request timeout",
           "Time allowed for each HTTP request, in milliseconds; 0 means no "
@@ -110,6 +118,15 @@ whip_install_properties (GObjectClass *klass, bool whep)
       g_param_spec_boolean ("relay-only", "Relay only",
           "Use only TURN relay candidates (ICE transport policy relay), for "
           "networks where direct paths must not be tried.", FALSE, rw));
+}
+
+GParamSpec *
+whip_install_properties (GObjectClass *klass, bool whep)
+{
+  const GParamFlags ro = (GParamFlags) (G_PARAM_READABLE
+      | G_PARAM_STATIC_STRINGS);
+  install_endpoint_properties (klass, whep);
+  install_session_properties (klass, whep);
   g_object_class_install_property (klass, PROP_WHIP_STATUS,
       g_param_spec_enum ("status", "Status",
           "Where the session is: idle, signalling, connecting, connected, "

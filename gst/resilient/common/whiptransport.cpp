@@ -2,6 +2,7 @@
 
 #include "common/codecs.h"
 #include "common/whipclient.h"
+#include "common/whipwatchdog.h"
 #include "resilient/whip/feedbackwatch.h"
 #include "resilient/whip/rrwatch.h"
 
@@ -82,16 +83,10 @@ read_stats (const GstStructure *reply, WhipStats &out)
       bytes += b;
       packets += p;
     } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
-      const GValue *src = gst_structure_get_value (s, "gst-rtpsource-stats");
-      if (src && GST_VALUE_HOLDS_STRUCTURE (src)) {
-        const GstStructure *rs = gst_value_get_structure (src);
-        gboolean have_rb = FALSE;
-        guint seq = 0;
-        if (gst_structure_get_boolean (rs, "have-rb", &have_rb) && have_rb
-            && gst_structure_get_uint (rs, "rb-exthighestseq", &seq)) {
-          progress += seq;
-          rr = true;
-        }
+      guint seq = 0;
+      if (WhipMediaWatchdog::acked_seq (s, seq)) {
+        progress += seq;
+        rr = true;
       }
       gdouble r = -1;
       if (gst_structure_get_double (s, "round-trip-time", &r) && r >= 0)
@@ -449,6 +444,59 @@ public:
                                                       (int)max_missing);
   }
 
+  /* reswhipsink's session failure (its error details): fatal refusals
+   * (a refused video codec named), nobody answering, 4xx on the POST,
+   * else the server lost; any HTTP answer proves the server reachable. */
+  void classify_session_failure (const GstStructure *d,
+                                 TransportFailure &f) const
+  {
+    gboolean fatal = FALSE;
+    gint status = 0;
+    gint64 retry_after = -1;
+    gst_structure_get_boolean (d, "fatal", &fatal);
+    gst_structure_get_int (d, "http-status", &status);
+    gst_structure_get_int64 (d, "retry-after-ms", &retry_after);
+    std::string stage = gst_structure_get_string (d, "stage")
+                            ? gst_structure_get_string (d, "stage")
+                            : "";
+    std::string text;
+    for (const char *k : { "reason", "problem-title", "problem-detail" })
+      if (const char *v = gst_structure_get_string (d, k))
+        text += std::string (v) + " ";
+    f.retry_after_ms = retry_after;
+    if (fatal) {
+      /* 401/403, 4xx offer refusals, unusable answers: retrying cannot
+       * fix them, except a refused video codec, which another encoder
+       * may fix. */
+      f.kind = FailureKind::Refused;
+      std::string codec = whip_refused_codec (text);
+      bool codec_refusal
+          = !video_codec_.empty () && status != 401 && status != 403
+            && (codec == video_codec_
+                || (stage == "answer"
+                    && (lower (text).find ("video") != std::string::npos
+                        || lower (text).find ("codec") != std::string::npos
+                        || lower (text).find ("payload")
+                               != std::string::npos)));
+      if (codec_refusal)
+        f.rejected_codec = video_codec_;
+    } else if (status == 0
+               && (stage == "post" || stage == "options" || stage.empty ())) {
+      /* Nobody answered the HTTP request. */
+      f.kind = FailureKind::ConnectFailed;
+    } else if (status != 0 && status < 500 && stage == "post") {
+      f.kind = FailureKind::ConnectFailed;
+    } else {
+      /* 5xx, or the media path died (ICE, DTLS, no RTCP progress). */
+      f.kind = FailureKind::ServerLost;
+      f.accepted = stage != "post" && stage != "options";
+    }
+    /* An HTTP answer (503, 429, ...) proves the server reachable: it is
+     * retried on the restore schedule, not when a TCP probe connects. */
+    if (status != 0)
+      f.accepted = true;
+  }
+
   TransportFailure classify (GstMessage *msg) override
   {
     TransportFailure f;
@@ -468,51 +516,7 @@ public:
       f.kind = FailureKind::PingsMissing;
       f.accepted = true;
     } else if (d && gst_structure_has_field (d, "reswhipsink-failure")) {
-      gboolean fatal = FALSE;
-      gint status = 0;
-      gint64 retry_after = -1;
-      gst_structure_get_boolean (d, "fatal", &fatal);
-      gst_structure_get_int (d, "http-status", &status);
-      gst_structure_get_int64 (d, "retry-after-ms", &retry_after);
-      std::string stage = gst_structure_get_string (d, "stage")
-                              ? gst_structure_get_string (d, "stage")
-                              : "";
-      std::string text;
-      for (const char *k : { "reason", "problem-title", "problem-detail" })
-        if (const char *v = gst_structure_get_string (d, k))
-          text += std::string (v) + " ";
-      f.retry_after_ms = retry_after;
-      if (fatal) {
-        /* 401/403, 4xx offer refusals, unusable answers: retrying cannot
-         * fix them, except a refused video codec, which another encoder
-         * may fix. */
-        f.kind = FailureKind::Refused;
-        std::string codec = whip_refused_codec (text);
-        bool codec_refusal
-            = !video_codec_.empty () && status != 401 && status != 403
-              && (codec == video_codec_
-                  || (stage == "answer"
-                      && (lower (text).find ("video") != std::string::npos
-                          || lower (text).find ("codec") != std::string::npos
-                          || lower (text).find ("payload")
-                                 != std::string::npos)));
-        if (codec_refusal)
-          f.rejected_codec = video_codec_;
-      } else if (status == 0
-                 && (stage == "post" || stage == "options" || stage.empty ())) {
-        /* Nobody answered the HTTP request. */
-        f.kind = FailureKind::ConnectFailed;
-      } else if (status != 0 && status < 500 && stage == "post") {
-        f.kind = FailureKind::ConnectFailed;
-      } else {
-        /* 5xx, or the media path died (ICE, DTLS, no RTCP progress). */
-        f.kind = FailureKind::ServerLost;
-        f.accepted = stage != "post" && stage != "options";
-      }
-      /* An HTTP answer (503, 429, ...) proves the server reachable: it is
-       * retried on the restore schedule, not when a TCP probe connects. */
-      if (status != 0)
-        f.accepted = true;
+      classify_session_failure (d, f);
     } else if (err && err->domain == GST_RESOURCE_ERROR
                && err->code == GST_RESOURCE_ERROR_NOT_AUTHORIZED) {
       f.kind = FailureKind::Refused;

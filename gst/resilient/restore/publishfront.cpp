@@ -3,10 +3,11 @@
 #include "config.h"
 #endif
 
-#include "restore/controller.h"
 #include "restore/publishfront.h"
 
-#include "common/codecs.h"
+#include "resilient/core/textlist.h"
+#include "restore/controller.h"
+#include "restore/encoderguard.h"
 
 #include <gst/video/video.h>
 
@@ -29,129 +30,39 @@ GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
 
 /* Copies what the fronts produce into the statistics (loop only). */
 void
-sync_front_stats (GstAutoRestoreSink *self)
+PublishFront::sync_stats ()
 {
-  auto *priv = self->priv;
+  auto *priv = self_->priv;
   std::lock_guard<std::mutex> g (priv->lock);
-  priv->stats.video_codec = priv->video.codec;
-  priv->stats.video_encoder = priv->video.encoder_name;
-  priv->stats.audio_codec = priv->audio.codec;
-}
-
-/* The codec's short name (the one codec table, resilient/core/codec.h);
- * for raw or unknown caps their structure name, which no transport takes. */
-std::string
-codec_name_of_caps (const GstCaps *caps)
-{
-  if (!caps || gst_caps_get_size (caps) == 0)
-    return {};
-  if (const CodecInfo *c = resilient::gst::codec_of_caps (caps))
-    return c->name;
-  return gst_structure_get_name (gst_caps_get_structure (caps, 0));
-}
-
-/* The codec an encoder factory produces, from its src pad template. */
-std::string
-codec_of_factory (const std::string &factory_name)
-{
-  GstElementFactory *f = gst_element_factory_find (factory_name.c_str ());
-  if (!f)
-    return {};
-  std::string codec;
-  for (const GList *l = gst_element_factory_get_static_pad_templates (f); l;
-       l = l->next) {
-    auto *t = static_cast<GstStaticPadTemplate *> (l->data);
-    if (t->direction != GST_PAD_SRC)
-      continue;
-    GstCaps *caps = gst_static_pad_template_get_caps (t);
-    codec = codec_name_of_caps (caps);
-    gst_caps_unref (caps);
-    break;
-  }
-  gst_object_unref (f);
-  return codec;
-}
-
-const char *
-parser_for_codec (const std::string &codec)
-{
-  const CodecInfo *c = codec_by_name (codec);
-  return c ? c->parser : nullptr;
-}
-
-void
-set_if_exists (GstElement *e, const char *prop, const char *value)
-{
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (e), prop))
-    gst_util_set_object_arg (G_OBJECT (e), prop, value);
-}
-
-/* Applies bitrate (kbit/s) and keyframe interval (frames) in each known
- * encoder's own units. */
-/* A destination is WHIP: H264 must be Constrained Baseline there (what
- * the offer's profile-level-id 42e01f announces and browsers decode). */
-bool
-publishes_whip (const std::string &locations)
-{
-  for (const char *scheme : { "whip://", "whips://", "http://", "https://" })
-    if (locations.find (scheme) != std::string::npos)
-      return true;
-  return false;
-}
-
-void
-configure_video_encoder (GstElement *enc, const std::string &factory,
-                         guint kbps, guint gop_frames,
-                         bool constrained_baseline)
-{
-  std::string k = std::to_string (kbps);
-  std::string bps = std::to_string ((guint64)kbps * 1000);
-  std::string g = std::to_string (gop_frames);
-  if (factory == "x264enc") {
-    set_if_exists (enc, "bitrate", k.c_str ());
-    set_if_exists (enc, "key-int-max", g.c_str ());
-    set_if_exists (enc, "tune", "zerolatency");
-    set_if_exists (enc, "speed-preset", "veryfast");
-    if (constrained_baseline)
-      set_if_exists (enc, "option-string",
-                     "weightp=0:cabac=0:8x8dct=0:bframes=0");
-  } else if (factory == "vp8enc" || factory == "vp9enc") {
-    set_if_exists (enc, "target-bitrate", bps.c_str ());
-    set_if_exists (enc, "keyframe-max-dist", g.c_str ());
-    set_if_exists (enc, "deadline", "1");
-  } else if (factory == "openh264enc") {
-    set_if_exists (enc, "bitrate", bps.c_str ());
-    set_if_exists (enc, "gop-size", g.c_str ());
-  } else {
-    /* va, vaapi, nv, v4l2 and most others: kbit/s and key-int-max. */
-    set_if_exists (enc, "bitrate", k.c_str ());
-    set_if_exists (enc, "key-int-max", g.c_str ());
-  }
-}
-
-void
-configure_audio_encoder (GstElement *enc, guint kbps)
-{
-  GParamSpec *p
-      = g_object_class_find_property (G_OBJECT_GET_CLASS (enc), "bitrate");
-  if (!p)
-    return;
-  std::string bps = std::to_string ((guint64)kbps * 1000);
-  gst_util_set_object_arg (G_OBJECT (enc), "bitrate", bps.c_str ());
+  priv->stats.video_codec = video_.codec;
+  priv->stats.video_encoder = video_.encoder_name;
+  priv->stats.audio_codec = audio_.codec;
 }
 
 /* ---------------------------------------------------- streaming side */
 
+/* `t` of `seg` as running time; `before` for a time before the segment
+ * (no positive running time). */
+static GstClockTime
+running_time (const GstSegment *seg, GstClockTime t, GstClockTime before)
+{
+  guint64 rt;
+  if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME, t, &rt) > 0)
+    return rt;
+  return before;
+}
+
 GstFlowReturn
-on_new_sample (GstAppSink *sink, gpointer user_data)
+PublishFront::on_new_sample (GstAppSink *sink, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   auto *priv = self->priv;
   GstSample *sample = gst_app_sink_pull_sample (sink);
   if (!sample)
     return GST_FLOW_OK;
-  Front &f
-      = (GST_ELEMENT (sink) == priv->video.appsink) ? priv->video : priv->audio;
+  Front &f = (GST_ELEMENT (sink) == priv->front.video_.appsink)
+                 ? priv->front.video_
+                 : priv->front.audio_;
   GstBuffer *in = gst_sample_get_buffer (sample);
   const GstSegment *seg = gst_sample_get_segment (sample);
   GstCaps *caps = gst_sample_get_caps (sample);
@@ -162,23 +73,11 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
   /* Sessions use a 0-based segment: stamp the upstream running time. */
   GstBuffer *buf = gst_buffer_copy (in);
   if (seg && seg->format == GST_FORMAT_TIME) {
-    guint64 rt;
-    if (GST_BUFFER_PTS_IS_VALID (buf)) {
-      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-                                            GST_BUFFER_PTS (buf), &rt)
-          > 0)
-        GST_BUFFER_PTS (buf) = rt;
-      else
-        GST_BUFFER_PTS (buf) = 0;
-    }
-    if (GST_BUFFER_DTS_IS_VALID (buf)) {
-      if (gst_segment_to_running_time_full (seg, GST_FORMAT_TIME,
-                                            GST_BUFFER_DTS (buf), &rt)
-          > 0)
-        GST_BUFFER_DTS (buf) = rt;
-      else
-        GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-    }
+    if (GST_BUFFER_PTS_IS_VALID (buf))
+      GST_BUFFER_PTS (buf) = running_time (seg, GST_BUFFER_PTS (buf), 0);
+    if (GST_BUFFER_DTS_IS_VALID (buf))
+      GST_BUFFER_DTS (buf)
+          = running_time (seg, GST_BUFFER_DTS (buf), GST_CLOCK_TIME_NONE);
   }
   const gsize size = gst_buffer_get_size (buf);
   f.bytes_in += size;
@@ -219,132 +118,26 @@ on_new_sample (GstAppSink *sink, gpointer user_data)
 }
 
 void
-on_appsink_eos (GstAppSink *sink, gpointer user_data)
+PublishFront::on_appsink_eos (GstAppSink *sink, gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
-  bool video = GST_ELEMENT (sink) == self->priv->video.appsink;
-  self->priv->loop.post (
-      [keep = SelfRef (self), video] { on_front_eos (keep.p, video); });
-}
-
-/* -------------------------------------------- running encoder failures */
-
-/* An encoder that fails after it started (an ERROR it posts, or an error
- * or not-negotiated flow return out of its chain) must not stop the
- * front: its flow error would pause the entry queue and reach upstream.
- * The encoder's sink pad chain function is wrapped: an error return is
- * turned into OK (the buffer is dropped) and from then on every buffer is
- * dropped until the loop has swapped the encoder out. The guard is the
- * pad's chain data and goes with the pad; the encoder element carries a
- * pointer to it (qdata) so that its ERROR messages are recognised. */
-struct EncoderGuard
-{
-  GstAutoRestoreSink *self = nullptr; /* not reffed: the encoder is ours */
-  GstPadChainFunction chain = nullptr;
-  std::atomic<bool> tripped{ false };
-};
-
-GQuark
-encoder_guard_quark (void)
-{
-  static GQuark q = g_quark_from_static_string ("autorestoresink-guard");
-  return q;
-}
-
-/* First failure of a guarded encoder: hand it to the loop (any thread). */
-void
-trip_encoder_guard (EncoderGuard *g, GstElement *enc, const std::string &why)
-{
-  if (g->tripped.exchange (true))
-    return;
-  GstAutoRestoreSink *self = g->self;
-  self->priv->loop.post ([keep = SelfRef (self),
-                          e = resilient::gst::SelfRef<GstElement> (enc),
-                          why] { on_encoder_failed (keep.p, e.p, why); });
-}
-
-GstFlowReturn
-guarded_chain (GstPad *pad, GstObject *parent, GstBuffer *buf)
-{
-  auto *g = static_cast<EncoderGuard *> (pad->chaindata);
-  if (g->tripped) {
-    gst_buffer_unref (buf);
-    return GST_FLOW_OK;
-  }
-  GstFlowReturn r = g->chain (pad, parent, buf);
-  if (r <= GST_FLOW_NOT_NEGOTIATED) {
-    trip_encoder_guard (g, GST_ELEMENT (parent),
-                        std::string ("flow return '") + gst_flow_get_name (r)
-                            + "'");
-    return GST_FLOW_OK;
-  }
-  return r;
-}
-
-void
-guard_encoder (GstAutoRestoreSink *self, GstElement *enc)
-{
-  GstPad *pad = gst_element_get_static_pad (enc, "sink");
-  if (!pad)
-    return;
-  if (GST_PAD_CHAINFUNC (pad) && GST_PAD_CHAINFUNC (pad) != guarded_chain) {
-    auto *g = new EncoderGuard ();
-    g->self = self;
-    g->chain = GST_PAD_CHAINFUNC (pad);
-    g_object_set_qdata (G_OBJECT (enc), encoder_guard_quark (), g);
-    gst_pad_set_chain_function_full (pad, guarded_chain, g, [] (gpointer p) {
-      delete static_cast<EncoderGuard *> (p);
-    });
-  }
-  gst_object_unref (pad);
-}
-
-/* The guarded encoder an object (a message source) belongs to. */
-GstElement *
-guarded_encoder_of (GstObject *obj, EncoderGuard **guard)
-{
-  for (GstObject *o = obj; o; o = GST_OBJECT_PARENT (o)) {
-    if (!GST_IS_ELEMENT (o))
-      continue;
-    auto *g = static_cast<EncoderGuard *> (
-        g_object_get_qdata (G_OBJECT (o), encoder_guard_quark ()));
-    if (g) {
-      *guard = g;
-      return GST_ELEMENT (o);
-    }
-  }
-  return nullptr;
+  bool video = GST_ELEMENT (sink) == self->priv->front.video_.appsink;
+  self->priv->loop.post ([keep = SelfRef (self), video] {
+    keep.p->priv->drain.on_front_eos (video);
+  });
 }
 
 /* -------------------------------------------------------- front build */
-
-GstElement *
-make_element (const char *factory, std::string &error)
-{
-  GstElement *e = gst_element_factory_make (factory, nullptr);
-  if (!e && error.empty ())
-    error = std::string ("element '") + factory
-            + "' is missing: install the GStreamer plugin that provides it";
-  return e;
-}
-
-/* Whether the candidate's encoder is installed. */
-bool
-encoder_available (const EncoderCandidate &c)
-{
-  GstElementFactory *f = gst_element_factory_find (c.factory.c_str ());
-  if (f)
-    gst_object_unref (f);
-  return f != nullptr;
-}
 
 /* Creates the encoder for the chain's current candidate, trying the next
  * ones while a candidate fails to start. Returns null with `error` when
  * none works. Runs on the loop. */
 GstElement *
-make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
-                            std::string &factory, std::string &error)
+PublishFront::make_working_video_encoder (GstCaps *in_caps,
+                                          std::string &factory,
+                                          std::string &error)
 {
+  auto *self = self_;
   auto *priv = self->priv;
   gint fps_n = 30, fps_d = 1;
   if (in_caps && gst_caps_get_size (in_caps) > 0)
@@ -357,11 +150,11 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
   guint gop
       = std::max<guint> (1, (guint)((guint64)priv->run.keyframe_interval_ms
                                     * fps_n / (1000 * fps_d)));
-  priv->video.gop_frames = gop;
+  video_.gop_frames = gop;
   auto available = encoder_available;
-  std::optional<EncoderCandidate> cand = priv->chain->current ();
+  std::optional<EncoderCandidate> cand = chain_->current ();
   if (!cand)
-    cand = priv->chain->first (available);
+    cand = chain_->first (available);
   while (cand) {
     GstElement *enc
         = gst_element_factory_make (cand->factory.c_str (), nullptr);
@@ -380,7 +173,7 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
       gst_object_unref (enc);
     }
     std::string failed = cand->factory;
-    cand = priv->chain->on_start_failure (available);
+    cand = chain_->on_start_failure (available);
     GST_WARNING_OBJECT (self, "video encoder %s failed to start, next: %s",
                         failed.c_str (),
                         cand ? cand->factory.c_str () : "none");
@@ -406,31 +199,30 @@ make_working_video_encoder (GstAutoRestoreSink *self, GstCaps *in_caps,
  * (so the queue's src pad is linked before any buffer leaves it). */
 /* `elements` (ending in the encoder made by `factory`) join the chain;
  * the encoder is the front's, guarded. */
-static void
-adopt_encoder (GstAutoRestoreSink *self, Front &f,
-               std::vector<GstElement *> &chain,
-               std::initializer_list<GstElement *> elements, GstElement *enc,
-               const std::string &factory, std::string &codec)
+void
+PublishFront::adopt_encoder (Front &f, std::vector<GstElement *> &chain,
+                             std::initializer_list<GstElement *> elements,
+                             GstElement *enc, const std::string &factory,
+                             std::string &codec)
 {
   codec = codec_of_factory (factory);
   chain.insert (chain.end (), elements);
   f.encoder = enc;
   f.encoder_name = factory;
-  guard_encoder (self, enc);
+  EncoderGuard::install (self_, enc);
 }
 
 /* Raw video: videoconvert -> 8-bit 4:2:0 -> the first encoder that
  * works for `caps`. */
-static bool
-add_video_encoder (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
-                   std::vector<GstElement *> &chain, std::string &codec,
-                   std::string &error)
+bool
+PublishFront::add_video_encoder (Front &f, GstCaps *caps,
+                                 std::vector<GstElement *> &chain,
+                                 std::string &codec, std::string &error)
 {
   GstElement *conv = make_element ("videoconvert", error);
   std::string factory;
   GstElement *enc
-      = conv ? make_working_video_encoder (self, caps, factory, error)
-             : nullptr;
+      = conv ? make_working_video_encoder (caps, factory, error) : nullptr;
   if (!enc) {
     if (conv)
       gst_object_unref (conv);
@@ -444,18 +236,17 @@ add_video_encoder (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
       = gst_caps_from_string ("video/x-raw, format=(string){ I420, NV12 }");
   g_object_set (filter, "caps", fmt, nullptr);
   gst_caps_unref (fmt);
-  adopt_encoder (self, f, chain, { conv, filter, enc }, enc, factory, codec);
+  adopt_encoder (f, chain, { conv, filter, enc }, enc, factory, codec);
   return true;
 }
 
 /* Raw audio: audioconvert -> audioresample -> the first audio encoder
  * installed (Opus for WHIP-only destinations with the default list). */
-static bool
-add_audio_encoder (GstAutoRestoreSink *self, Front &f,
-                   std::vector<GstElement *> &chain, std::string &codec,
-                   std::string &error)
+bool
+PublishFront::add_audio_encoder (Front &f, std::vector<GstElement *> &chain,
+                                 std::string &codec, std::string &error)
 {
-  auto *priv = self->priv;
+  auto *priv = self_->priv;
   GstElement *conv = make_element ("audioconvert", error);
   GstElement *res = make_element ("audioresample", error);
   GstElement *enc = nullptr;
@@ -464,11 +255,11 @@ add_audio_encoder (GstAutoRestoreSink *self, Front &f,
   /* WHIP carries Opus, not AAC: with the default encoders and only WHIP
    * destinations, Opus. */
   bool only_whip = true;
-  for (auto &u : split (priv->run.location, " \t\n"))
+  for (auto &u : resilient::split_words (priv->run.location, " \t\n"))
     only_whip = only_whip && publishes_whip (u);
   if (only_whip && audio_encoders == DEFAULT_AUDIO_ENCODER)
     audio_encoders = "opusenc";
-  for (auto &n : split (audio_encoders, ", ")) {
+  for (auto &n : resilient::split_words (audio_encoders, ", ")) {
     enc = gst_element_factory_make (n.c_str (), nullptr);
     if (enc) {
       factory = n;
@@ -485,14 +276,14 @@ add_audio_encoder (GstAutoRestoreSink *self, Front &f,
     return false;
   }
   configure_audio_encoder (enc, priv->run.audio_bitrate);
-  adopt_encoder (self, f, chain, { conv, res, enc }, enc, factory, codec);
+  adopt_encoder (f, chain, { conv, res, enc }, enc, factory, codec);
   return true;
 }
 
 /* parser (codec headers with every keyframe) -> tee -> leaky queue. */
-static bool
-add_tail (const std::string &codec, std::vector<GstElement *> &chain,
-          std::string &error)
+bool
+PublishFront::add_tail (const std::string &codec,
+                        std::vector<GstElement *> &chain, std::string &error)
 {
   if (const char *p = parser_for_codec (codec)) {
     GstElement *parser = make_element (p, error);
@@ -522,13 +313,12 @@ add_tail (const std::string &codec, std::vector<GstElement *> &chain,
 }
 
 /* Adds, links (entry -> chain -> appsink) and starts the chain. */
-static bool
-link_front (GstAutoRestoreSink *self, Front &f,
-            const std::vector<GstElement *> &chain, const char *caps_name,
-            std::string &error)
+bool
+PublishFront::link_front (Front &f, const std::vector<GstElement *> &chain,
+                          const char *caps_name, std::string &error)
 {
   for (auto *e : chain)
-    gst_bin_add (GST_BIN (self), e);
+    gst_bin_add (GST_BIN (self_), e);
   GstElement *prev = f.entry;
   bool ok = true;
   for (auto *e : chain) {
@@ -554,9 +344,9 @@ link_front (GstAutoRestoreSink *self, Front &f,
 }
 
 bool
-build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
-             std::string &error)
+PublishFront::build (Front &f, GstCaps *caps, std::string &error)
 {
+  auto *self = self_;
   RETURN_IF_NOT_ON_LOOP_VAL (self, false);
   auto *priv = self->priv;
   const char *name = gst_structure_get_name (gst_caps_get_structure (caps, 0));
@@ -565,9 +355,9 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
   std::string codec;
   bool ok = true;
   if (f.raw && f.video) {
-    ok = add_video_encoder (self, f, caps, chain, codec, error);
+    ok = add_video_encoder (f, caps, chain, codec, error);
   } else if (f.raw) {
-    ok = add_audio_encoder (self, f, chain, codec, error);
+    ok = add_audio_encoder (f, chain, codec, error);
   } else {
     codec = codec_name_of_caps (caps);
     f.encoder_name = "";
@@ -577,31 +367,34 @@ build_front (GstAutoRestoreSink *self, Front &f, GstCaps *caps,
       gst_object_unref (e);
     return false;
   }
-  if (!ok || !link_front (self, f, chain, name, error))
+  if (!ok || !link_front (f, chain, name, error))
     return false;
   f.chain = chain;
   f.tee = chain[chain.size () - 2];
   f.codec = codec;
   f.built = true;
-  sync_front_stats (self);
+  sync_stats ();
   /* A recording that cannot be linked is a recording failure (a WARNING,
    * retried), not a reason to stop publishing. */
-  if (priv->recording.is_open () && !build_recording_branch (self, f))
-    priv->recording.trip ("", std::string ("cannot link the recording of the ")
-                                  + (f.video ? "video" : "audio") + " stream");
+  if (priv->recorder.clips ().is_open () && !priv->recorder.add_branch (f))
+    priv->recorder.clips ().trip (
+        "", std::string ("cannot link the recording of the ")
+                + (f.video ? "video" : "audio") + " stream");
   return true;
 }
 
 GstPadProbeReturn
-entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+PublishFront::entry_caps_probe (GstPad *pad, GstPadProbeInfo *info,
+                                gpointer user_data)
 {
   auto *self = GST_AUTO_RESTORE_SINK (user_data);
   auto *priv = self->priv;
   GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
   if (GST_EVENT_TYPE (ev) != GST_EVENT_CAPS)
     return GST_PAD_PROBE_OK;
-  Front &f
-      = (GST_PAD_PARENT (pad) == priv->video.entry) ? priv->video : priv->audio;
+  Front &f = (GST_PAD_PARENT (pad) == priv->front.video_.entry)
+                 ? priv->front.video_
+                 : priv->front.audio_;
   if (f.built)
     return GST_PAD_PROBE_OK;
   GstCaps *caps;
@@ -611,7 +404,7 @@ entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   std::string error;
   Front *fp = &f;
   priv->loop.post_and_wait ([&] {
-    ok = build_front (self, *fp, caps, error);
+    ok = priv->front.build (*fp, caps, error);
     if (!ok) {
       GST_ERROR_OBJECT (self, "%s", error.c_str ());
       report_fatal (self, error, true, "");
@@ -626,8 +419,9 @@ entry_caps_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 }
 
 void
-init_front (GstAutoRestoreSink *self, Front &f, bool video)
+PublishFront::init_front (Front &f, bool video)
 {
+  auto *self = self_;
   f.video = video;
   f.entry = gst_element_factory_make ("queue",
                                       video ? "video_entry" : "audio_entry");
@@ -665,8 +459,9 @@ init_front (GstAutoRestoreSink *self, Front &f, bool video)
 /* Removes what build_front() added (READY->NULL), so the next run builds
  * for its own caps. */
 void
-teardown_front (GstAutoRestoreSink *self, Front &f)
+PublishFront::teardown_front (Front &f)
 {
+  auto *self = self_;
   RETURN_IF_NOT_ON_LOOP (self);
   for (auto *e : f.chain) {
     gst_element_set_state (e, GST_STATE_NULL);
@@ -679,17 +474,18 @@ teardown_front (GstAutoRestoreSink *self, Front &f)
   f.eos = false;
   f.codec.clear ();
   f.encoder_name.clear ();
-  sync_front_stats (self);
+  sync_stats ();
   std::lock_guard<std::mutex> g (self->priv->lock);
   gst_caps_replace (&f.caps, nullptr);
 }
 
 /* Asks the encoder (or upstream, for encoded input) for a keyframe now. */
 void
-request_keyframe (GstAutoRestoreSink *self)
+PublishFront::request_keyframe ()
 {
+  auto *self = self_;
   RETURN_IF_NOT_ON_LOOP (self);
-  GstPad *pad = gst_element_get_static_pad (self->priv->video.appsink, "sink");
+  GstPad *pad = gst_element_get_static_pad (video_.appsink, "sink");
   if (!pad)
     return;
   /* Pushed on a sink pad, an upstream event goes to its peer, up through
@@ -701,7 +497,7 @@ request_keyframe (GstAutoRestoreSink *self)
 
 /* ------------------------------------------------- running codec swap */
 
-struct BlockCtx
+struct PublishFront::BlockCtx
 {
   std::mutex m;
   std::condition_variable cv;
@@ -709,7 +505,7 @@ struct BlockCtx
 };
 
 GstPadProbeReturn
-block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+PublishFront::block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   auto *ctx = static_cast<BlockCtx *> (user_data);
   std::lock_guard<std::mutex> g (ctx->m);
@@ -726,12 +522,13 @@ block_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
  * more, and a waiting session starts on the new encoder's first caps. Runs
  * on the loop. */
 bool
-replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
-                       const EncoderCandidate &cand)
+PublishFront::replace_video_encoder (GstElement *enc,
+                                     const EncoderCandidate &cand)
 {
+  auto *self = self_;
   RETURN_IF_NOT_ON_LOOP_VAL (self, false);
   auto *priv = self->priv;
-  Front &f = priv->video;
+  Front &f = video_;
   GstElement *parser = nullptr;
   if (const char *p = parser_for_codec (cand.codec)) {
     parser = gst_element_factory_make (p, nullptr);
@@ -763,7 +560,7 @@ replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
     gst_element_set_state (e, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (self), e);
   }
-  guard_encoder (self, enc);
+  EncoderGuard::install (self, enc);
   gst_bin_add (GST_BIN (self), enc);
   if (parser)
     gst_bin_add (GST_BIN (self), parser);
@@ -787,7 +584,7 @@ replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
     priv->hold.clear ([] (GstBuffer *&b) { gst_buffer_unref (b); });
     gst_caps_replace (&f.caps, nullptr);
   }
-  sync_front_stats (self);
+  sync_stats ();
   gst_pad_remove_probe (block_pad, probe);
   gst_object_unref (block_pad);
   if (!ok)
@@ -800,30 +597,31 @@ replace_video_encoder (GstAutoRestoreSink *self, GstElement *enc,
  * the first encoder of another codec that `accepted` takes. Returns the
  * new encoder's codec, or an empty string when no swap was possible. */
 std::string
-swap_video_codec (GstAutoRestoreSink *self,
-                  const std::function<bool (const std::string &)> &accepted,
-                  const char *reason)
+PublishFront::swap_video_codec (
+    const std::function<bool (const std::string &)> &accepted,
+    const char *reason)
 {
+  auto *self = self_;
   RETURN_IF_NOT_ON_LOOP_VAL (self, std::string ());
   auto *priv = self->priv;
-  Front &f = priv->video;
-  if (!f.raw || !f.encoder || !f.tee || priv->recording.is_open ()
-      || !priv->chain)
+  Front &f = video_;
+  if (!f.raw || !f.encoder || !f.tee || priv->recorder.clips ().is_open ()
+      || !chain_)
     return {};
   auto available = encoder_available;
   const std::string from_codec = f.codec;
   /* Ask the chain only when some encoder could answer: asking marks the
    * current codec as failed. */
   bool any = false;
-  for (auto &n :
-       split (priv->run.video_encoder + "," + priv->run.fallback_video_encoder,
-              ", ")) {
+  for (auto &n : resilient::split_words (priv->run.video_encoder + ","
+                                             + priv->run.fallback_video_encoder,
+                                         ", ")) {
     std::string c = codec_of_factory (n);
     any = any || (!c.empty () && c != from_codec && accepted (c));
   }
   if (!any)
     return {};
-  auto cand = priv->chain->on_codec_failure (available, accepted);
+  auto cand = chain_->on_codec_failure (available, accepted);
   if (!cand)
     return {};
   GstElement *enc = gst_element_factory_make (cand->factory.c_str (), nullptr);
@@ -831,7 +629,7 @@ swap_video_codec (GstAutoRestoreSink *self,
     return {};
   configure_video_encoder (enc, cand->factory, priv->run.video_bitrate,
                            f.gop_frames, publishes_whip (priv->run.location));
-  bool ok = replace_video_encoder (self, enc, *cand);
+  bool ok = replace_video_encoder (enc, *cand);
   {
     std::lock_guard<std::mutex> g (priv->lock);
     priv->stats.codec_changes++;
@@ -849,83 +647,99 @@ swap_video_codec (GstAutoRestoreSink *self,
   return cand->codec;
 }
 
+/* The encoder of `cand` for the video front `f`, configured and opened
+ * once on its own; null when it does not open, or when it would change
+ * the codec of a running recording (not within a clip). */
+GstElement *
+PublishFront::open_candidate (const EncoderCandidate &cand, const Front &f)
+{
+  auto *priv = self_->priv;
+  if (priv->recorder.clips ().is_open () && cand.codec != f.codec)
+    return nullptr;
+  GstElement *next = gst_element_factory_make (cand.factory.c_str (), nullptr);
+  if (!next)
+    return nullptr;
+  configure_video_encoder (next, cand.factory, priv->run.video_bitrate,
+                           f.gop_frames, publishes_whip (priv->run.location));
+  const bool opens = gst_element_set_state (next, GST_STATE_PAUSED)
+                     != GST_STATE_CHANGE_FAILURE;
+  gst_element_set_state (next, GST_STATE_NULL);
+  if (!opens) {
+    gst_object_unref (next);
+    return nullptr;
+  }
+  return next;
+}
+
+/* Counts an encoder change and posts its encoder-changed message. */
+void
+PublishFront::post_encoder_changed (const std::string &from,
+                                    const EncoderCandidate &cand,
+                                    const std::string &reason,
+                                    const std::string &message)
+{
+  auto *priv = self_->priv;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->stats.encoder_changes++;
+  }
+  post_event (self_, "encoder-changed",
+              gst_structure_new (
+                  "x", "from", G_TYPE_STRING, from.c_str (), "to",
+                  G_TYPE_STRING, cand.factory.c_str (), "codec", G_TYPE_STRING,
+                  cand.codec.c_str (), "reason", G_TYPE_STRING, reason.c_str (),
+                  "message", G_TYPE_STRING, message.c_str (), nullptr));
+}
+
 /* A guarded encoder failed while running (loop). The video encoder is
  * replaced by the next one of the chain that opens, in the running front;
  * with none left (or for the audio encoder, which has no chain) one ERROR
  * names the encoder. */
 void
-on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
-                   const std::string &why)
+PublishFront::on_encoder_failed (GstElement *enc, const std::string &why)
 {
+  auto *self = self_;
   RETURN_IF_NOT_ON_LOOP (self);
   auto *priv = self->priv;
-  const bool video = enc == priv->video.encoder;
-  Front &f = video ? priv->video : priv->audio;
+  const bool video = enc == video_.encoder;
+  Front &f = video ? video_ : audio_;
   if (enc != f.encoder || !f.built || priv->stopping || priv->fatal)
     return;
   const std::string from = f.encoder_name;
   GST_WARNING_OBJECT (self, "%s encoder %s failed while running: %s",
                       video ? "video" : "audio", from.c_str (), why.c_str ());
-  if (video && f.raw && f.tee && priv->chain) {
+  if (video && f.raw && f.tee && chain_) {
     auto available = encoder_available;
     std::string failed = from;
     std::string reason = "failed-while-running";
-    auto cand = priv->chain->on_start_failure (available);
+    auto cand = chain_->on_start_failure (available);
     while (cand) {
-      GstElement *next = nullptr;
-      /* A recording cannot change codec within a clip. */
-      if (!priv->recording.is_open () || cand->codec == f.codec)
-        next = gst_element_factory_make (cand->factory.c_str (), nullptr);
-      if (next) {
-        configure_video_encoder (next, cand->factory, priv->run.video_bitrate,
-                                 f.gop_frames,
-                                 publishes_whip (priv->run.location));
-        if (gst_element_set_state (next, GST_STATE_PAUSED)
-            != GST_STATE_CHANGE_FAILURE) {
-          gst_element_set_state (next, GST_STATE_NULL);
-        } else {
-          gst_element_set_state (next, GST_STATE_NULL);
-          gst_object_unref (next);
-          next = nullptr;
-        }
-      }
-      {
-        std::lock_guard<std::mutex> g (priv->lock);
-        priv->stats.encoder_changes++;
-      }
-      post_event (self, "encoder-changed",
-                  gst_structure_new (
-                      "x", "from", G_TYPE_STRING, failed.c_str (), "to",
-                      G_TYPE_STRING, cand->factory.c_str (), "codec",
-                      G_TYPE_STRING, cand->codec.c_str (), "reason",
-                      G_TYPE_STRING, reason.c_str (), "message", G_TYPE_STRING,
-                      failed == from ? why.c_str () : "", nullptr));
+      GstElement *next = open_candidate (*cand, f);
+      post_encoder_changed (failed, *cand, reason, failed == from ? why : "");
       if (next) {
         const std::string old_codec = f.codec;
-        if (replace_video_encoder (self, next, *cand)) {
-          GST_INFO_OBJECT (self, "video encoder %s -> %s after a failure",
-                           from.c_str (), cand->factory.c_str ());
-          if (cand->codec != old_codec) {
-            {
-              std::lock_guard<std::mutex> g (priv->lock);
-              priv->stats.codec_changes++;
-            }
-            post_event (self, "codec-changed",
-                        gst_structure_new (
-                            "x", "from", G_TYPE_STRING, old_codec.c_str (),
-                            "to", G_TYPE_STRING, cand->codec.c_str (),
-                            "encoder", G_TYPE_STRING, cand->factory.c_str (),
-                            "reason", G_TYPE_STRING, "encoder-failed",
-                            nullptr));
+        if (!replace_video_encoder (next, *cand))
+          break;
+        GST_INFO_OBJECT (self, "video encoder %s -> %s after a failure",
+                         from.c_str (), cand->factory.c_str ());
+        if (cand->codec != old_codec) {
+          {
+            std::lock_guard<std::mutex> g (priv->lock);
+            priv->stats.codec_changes++;
           }
-          request_keyframe (self);
-          return;
+          post_event (self, "codec-changed",
+                      gst_structure_new (
+                          "x", "from", G_TYPE_STRING, old_codec.c_str (), "to",
+                          G_TYPE_STRING, cand->codec.c_str (), "encoder",
+                          G_TYPE_STRING, cand->factory.c_str (), "reason",
+                          G_TYPE_STRING, "encoder-failed", nullptr));
         }
-        break;
+        request_keyframe ();
+        return;
       }
       failed = cand->factory;
       reason = "failed-to-start";
-      cand = priv->chain->on_start_failure (available);
+      cand = chain_->on_start_failure (available);
     }
   }
   report_fatal (self,
@@ -935,6 +749,21 @@ on_encoder_failed (GstAutoRestoreSink *self, GstElement *enc,
                       "another one or add it to '"
                     + (video ? "video-encoder" : "audio-encoder") + "'",
                 true, "");
+}
+
+void
+PublishFront::init ()
+{
+  init_front (video_, true);
+  init_front (audio_, false);
+}
+
+void
+PublishFront::teardown ()
+{
+  RETURN_IF_NOT_ON_LOOP (self_);
+  teardown_front (video_);
+  teardown_front (audio_);
 }
 
 } // namespace resilient::gst::autorestore

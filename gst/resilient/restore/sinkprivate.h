@@ -25,7 +25,11 @@
 #include "resilient/restore/restore_scheduler.h"
 #include "resilient/restore/watchers.h"
 #include "restore/publishsession.h"
-#include "restore/recording.h"
+#include "restore/eosdrain.h"
+#include "restore/publishfront.h"
+#include "restore/healthtick.h"
+#include "restore/reachability.h"
+#include "restore/recordingcontrol.h"
 
 #include <gio/gio.h>
 #include <gst/app/app.h>
@@ -145,32 +149,6 @@ struct Settings
   guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 };
 
-/* One input stream's front: entry queue -> (convert, encoder) -> parser ->
- * tee -> queue -> appsink, plus a recording branch off the tee. */
-struct Front
-{
-  bool video = true;
-  GstPad *ghost = nullptr;
-  GstElement *entry = nullptr;
-  GstElement *appsink = nullptr;
-  /* Built on the first caps. */
-  std::vector<GstElement *> chain;
-  GstElement *encoder = nullptr;
-  GstElement *tee = nullptr;
-  bool linked = false;
-  bool built = false;
-  bool raw = false;
-  bool eos = false;
-  /* Encoded output caps (under lock). */
-  GstCaps *caps = nullptr;
-  std::string codec;
-  std::string encoder_name;
-  /* Keyframe interval in frames for this input's frame rate. */
-  guint gop_frames = 60;
-  std::atomic<std::uint64_t> bytes_in{ 0 };
-  std::atomic<std::uint64_t> buffers_in{ 0 };
-};
-
 using Session = resilient::gst::PublishSession;
 
 struct Slot
@@ -234,12 +212,27 @@ struct Stats
 
 using HeldQueue = HoldQueue<GstBuffer *>;
 
+/* Cancels timer `id` of `loop` if one is set, and clears it. */
+inline void
+cancel_timer (ControlLoop &loop, ControlLoop::TimerId &id)
+{
+  if (id) {
+    loop.cancel (id);
+    id = 0;
+  }
+}
+
 /* The element, kept alive by a task on the loop (released when the task
  * has run or is dropped: timer cancelled, loop stopped). */
 using SelfRef = resilient::gst::SelfRef<GstAutoRestoreSink>;
 
 struct Private
 {
+  explicit Private (GstAutoRestoreSink *self)
+      : front (self), health (self), reach (self), drain (self), recorder (self)
+  {
+  }
+
   std::mutex settings_lock;
   Settings settings;
 
@@ -247,8 +240,9 @@ struct Private
   Settings run;
 
   std::mutex lock;
-  Front video;
-  Front audio;
+  /* The two fronts and the encoder chain (restore/publishfront.h); each
+   * Front's encoded caps under `lock`. */
+  PublishFront front;
   std::vector<std::shared_ptr<Session>> sessions;
   HeldQueue hold;
   Stats stats;
@@ -260,30 +254,15 @@ struct Private
   std::vector<Slot> slots;
   /* Schedulers, failover/fail-back, refusals: the decisions. */
   RestoreCoordinator coord;
-  std::unique_ptr<EncoderChain> chain;
   std::uint64_t next_session_id = 1;
-  ControlLoop::TimerId tick_timer = 0;
-  ControlLoop::TimerId failback_timer = 0;
-  ControlLoop::TimerId drain_timer = 0;
   bool started = false;
   bool stopping = false;
-  bool eos_posted = false;
   bool fatal = false;
-  /* The recording (restore/recording.h): splitmuxsink and branches. */
-  resilient::gst::Recording recording;
-  bool recording_eos = false;
-  /* Recording failed (unwritable, disk full): its branches are gone and a
-   * timer tries again every RECORDING_RETRY_MS. */
-  bool recording_failed = false;
-  ControlLoop::TimerId recording_timer = 0;
-  bool draining_eos = false;
-  GNetworkMonitor *monitor = nullptr;
-  gulong monitor_handler = 0;
-  GCancellable *probe_cancel = nullptr;
-  /* TCP probes started and not finished: their callbacks (on the loop's
-   * context) own a socket and a reference to the element, so the loop is
-   * not stopped before they have run. */
-  int probes_in_flight = 0;
+  /* The controller's named parts, each owning its state. */
+  HealthTick health;
+  Reachability reach;
+  EosDrain drain;
+  RecordingControl recorder;
   /* A session waits for the first caps of a swapped encoder. */
   std::optional<size_t> pending_start;
 };

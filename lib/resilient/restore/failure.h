@@ -23,10 +23,4 @@ is_fatal (FailureKind k)
   return k == FailureKind::Refused || k == FailureKind::LocalError;
 }
 
-constexpr const char *
-failure_kind_name (FailureKind k)
-{
-  return failure_name (k);
-}
-
 } // namespace resilient::restore

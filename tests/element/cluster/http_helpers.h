@@ -194,7 +194,8 @@ public:
       ::connect (fd, reinterpret_cast<sockaddr *> (&a), sizeof a);
       fillers_[i] = fd;
     }
-    /* let the handshakes of the fillers complete */
+    /* let the handshakes of the fillers complete (real TCP on loopback:
+     * the kernel's accept queue, no clock of ours) */
     std::this_thread::sleep_for (std::chrono::milliseconds (50));
   }
   ~HungHost ()

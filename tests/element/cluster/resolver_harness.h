@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -76,17 +77,19 @@ public:
     std::lock_guard<std::mutex> g (lock);
     log.clear ();
   }
-  /* Signals are emitted on the element's loop: wait for them. */
+  /* Signals are emitted on the element's loop: wait for them (woken by
+   * each recorded event, not by polling). */
   bool wait_count (const std::string &kind, int n, int timeout_ms = 2000)
   {
     auto end = std::chrono::steady_clock::now ()
                + std::chrono::milliseconds (timeout_ms);
-    while (std::chrono::steady_clock::now () < end) {
-      if (count (kind) >= n)
-        return true;
-      std::this_thread::sleep_for (std::chrono::milliseconds (1));
-    }
-    return count (kind) >= n;
+    std::unique_lock<std::mutex> g (lock);
+    return added.wait_until (g, end, [&] {
+      int c = 0;
+      for (auto &e : log)
+        c += e.kind == kind;
+      return c >= n;
+    });
   }
   GstStructure *statistics ()
   {
@@ -109,8 +112,11 @@ private:
   void add (Recorded r)
   {
     r.at = std::chrono::steady_clock::now ();
-    std::lock_guard<std::mutex> g (lock);
-    log.push_back (std::move (r));
+    {
+      std::lock_guard<std::mutex> g (lock);
+      log.push_back (std::move (r));
+    }
+    added.notify_all ();
   }
   static void on_connect (GstElement *, const char *host, int index,
                           ResolverHarness *h)
@@ -159,6 +165,7 @@ private:
 
   std::mutex lock;
   std::vector<Recorded> log;
+  std::condition_variable added;
 };
 
 } // namespace cluster_test

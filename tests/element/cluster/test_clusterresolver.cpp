@@ -155,6 +155,9 @@ TEST (ClusterResolver, FailureMemoryExpires)
   h.resolve ("s");
   ASSERT_TRUE (h.wait_count ("connect", 1));
   EXPECT_EQ (h.events ()[0].index, 1);
+  /* Real time, not a GstTestClock: the failure memory runs on the wall
+   * clock (g_get_real_time), which the state file stores so that it holds
+   * across restarts; the pipeline clock does not drive it. */
   std::this_thread::sleep_for (std::chrono::milliseconds (350));
   h.clear ();
   h.resolve ("s");
@@ -190,6 +193,8 @@ TEST (ClusterResolver, StateFileCarriesTheMemoryAcrossARestart)
     gst_element_set_state (h.pipeline, GST_STATE_PLAYING);
     EXPECT_EQ (h.resolve ("s"), rtmp (live.port ()) + "/s");
     ASSERT_TRUE (h.wait_count ("connect", 1));
+    /* Real time: that no connect to the dead port follows can only be
+     * seen by waiting (the resolver probes real TCP sockets). */
     std::this_thread::sleep_for (std::chrono::milliseconds (50));
     EXPECT_EQ (h.count ("connect"), 1); /* the dead host was skipped */
   }
@@ -462,11 +467,15 @@ TEST_F (ClusterResolverDiscovery, SteeringManifestOrdersTheHostsAndIsRefreshed)
   EXPECT_EQ (server.hits ("/steer"), 1);
   server.set ("/steer", Reply{ 200, R"({"VERSION":1,"TTL":0.3,
       "PATHWAY-PRIORITY":["a","b"]})" });
-  /* refreshed in the background after the TTL */
+  /* refreshed in the background after the TTL; real time, not a
+   * GstTestClock: the TTL runs on the wall clock and the refresh is a
+   * real HTTP request to the test server */
   auto end = clk::now () + std::chrono::seconds (2);
   while (server.hits ("/steer") < 2 && clk::now () < end)
     std::this_thread::sleep_for (std::chrono::milliseconds (10));
   EXPECT_GE (server.hits ("/steer"), 2);
+  /* the reply is parsed and applied on the element's loop after the
+   * server counted the request */
   std::this_thread::sleep_for (std::chrono::milliseconds (50));
   EXPECT_EQ (h.resolve ("cam1"), "rtmp://a/live/cam1");
   GstStructure *st = h.statistics ();

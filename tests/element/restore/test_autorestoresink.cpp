@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <gst/check/gsttestclock.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
@@ -108,12 +109,23 @@ struct RawPusher
     return true;
   }
   GstFlowReturn push (int i) { return feed->push ((guint64) i); }
+  /* Before start (): the pipeline runs on a GstTestClock (the feed does
+   * not sync, so only the element's own timers wait on it). */
+  GstTestClock *use_test_clock ()
+  {
+    clock = gst_test_clock_new ();
+    gst_pipeline_use_clock (GST_PIPELINE (pipe), clock);
+    return GST_TEST_CLOCK (clock);
+  }
   ~RawPusher ()
   {
     gst_element_set_state (pipe, GST_STATE_NULL);
     feed.reset ();
     gst_object_unref (pipe);
+    if (clock)
+      gst_object_unref (clock);
   }
+  GstClock *clock = nullptr;
 };
 
 bool
@@ -165,18 +177,48 @@ play_until_first_retry (GstElement *p, Bus &bus)
              nullptr);
 }
 
+/* GstTestClock releases a due clock wait only when told: every wait due
+ * at the clock's time now. */
+void
+release_due_clock_waits (GstTestClock *tc)
+{
+  while (GstClockID id = gst_test_clock_process_next_clock_id (tc))
+    gst_clock_id_unref (id);
+}
+
+/* Frames until the first session to a refused destination has failed:
+ * its WARNING (naming the retry to come), or null. */
+GstMessage *
+feed_until_first_failure (RawPusher &up, Bus &bus)
+{
+  GstMessage *warn = nullptr;
+  for (int i = 0; i < 300 && !warn; i++) {
+    up.push (i);
+    warn = bus.wait (is_warning, milliseconds (30));
+  }
+  return warn;
+}
+
 }  // namespace
 
+/* Retries every restore-interval of pipeline clock time (a GstTestClock
+ * driven through 1.5 s in 10 ms steps). */
 TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
 {
-  GstElement *p = launch ("videotestsrc is-live=true ! "
-      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
-      "autorestoresink name=ars restore-interval=100 location="
-      + refused_rtmp ());
+  RawPusher up;
+  GstTestClock *tc = up.use_test_clock ();
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 100u, nullptr);
+  GstElement *p = up.pipe;
   Bus bus (p);
-  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
-  bus.pump (milliseconds (1500));
+  ASSERT_TRUE (up.start (160, 120));
+  GstMessage *warn = feed_until_first_failure (up, bus);
+  ASSERT_NE (warn, nullptr) << "the first session never failed";
+  for (int step = 0; step < 150; step++) {
+    release_due_clock_waits (tc);
+    bus.pump (milliseconds (10));
+    gst_test_clock_advance_time (tc, 10 * GST_MSECOND);
+  }
   EXPECT_GE (bus.count (element_msg ("autorestoresink-retry")), 5);
   EXPECT_EQ (bus.count (is_error), 0);
   /* The stream key never reaches a message. */
@@ -200,20 +242,64 @@ TEST (AutoRestoreSink, RefusedDestinationIsRetriedWithRetryMessagesAndNoError)
   EXPECT_EQ (std::string (loc).find ("secretkey"), std::string::npos);
   g_free (loc);
   gst_object_unref (ars);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
 }
 
+/* The restore wait runs on the pipeline clock (a GstTestClock here): while
+ * the clock stands still no retry comes, however long the test waits in
+ * real time; one restore-interval of clock time after the failure it does,
+ * and not a millisecond earlier. (The refused connect itself is real.) */
+TEST (AutoRestoreSink, RestoreWaitRunsOnThePipelineClock)
+{
+  RawPusher up;
+  GstTestClock *tc = up.use_test_clock ();
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 1000u, "restore-fast-first", FALSE,
+      "probe-interval", 0u, nullptr);
+  Bus bus (up.pipe);
+  ASSERT_TRUE (up.start (160, 120));
+  GstMessage *warn = feed_until_first_failure (up, bus);
+  ASSERT_NE (warn, nullptr) << "the first session never failed";
+  EXPECT_NE (warning_text (warn).find ("retry"), std::string::npos)
+      << warning_text (warn);
+  /* Clock standing still: no retry in 1.5 s of real time (longer than the
+   * interval: a wait on the system clock would have ended). */
+  bus.pump (milliseconds (1500));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
+  /* 999 ms of clock time (every clock wait due by then released): still
+   * none. */
+  gst_test_clock_advance_time (tc, 999 * GST_MSECOND);
+  release_due_clock_waits (tc);
+  bus.pump (milliseconds (300));
+  EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 0);
+  /* The last millisecond of the restore interval: the retry. */
+  gst_test_clock_advance_time (tc, GST_MSECOND);
+  release_due_clock_waits (tc);
+  EXPECT_NE (bus.wait (element_msg ("autorestoresink-retry"),
+                 milliseconds (3000)), nullptr);
+  EXPECT_EQ (bus.count (is_error), 0);
+}
+
+/* The retries run on the pipeline clock (a GstTestClock, driven in 10 ms
+ * steps): exactly restore-max-tries retries, then one gave-up, and no
+ * retry after it however much clock time passes. */
 TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
 {
-  GstElement *p = launch ("videotestsrc is-live=true ! "
-      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
-      "autorestoresink name=ars restore-interval=50 restore-max-tries=3 "
-      "probe-interval=0 location=" + refused_rtmp ());
-  Bus bus (p);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstMessage *gave = bus.wait (element_msg ("autorestoresink-gave-up"),
-      milliseconds (5000));
+  RawPusher up;
+  GstTestClock *tc = up.use_test_clock ();
+  g_object_set (up.ars, "location", refused_rtmp ().c_str (),
+      "restore-interval", 50u, "restore-max-tries", 3, "probe-interval", 0u,
+      nullptr);
+  Bus bus (up.pipe);
+  ASSERT_TRUE (up.start (160, 120));
+  GstMessage *warn = feed_until_first_failure (up, bus);
+  ASSERT_NE (warn, nullptr) << "the first session never failed";
+  GstMessage *gave = nullptr;
+  for (int step = 0; step < 200 && !gave; step++) {
+    release_due_clock_waits (tc);
+    gave = bus.wait (element_msg ("autorestoresink-gave-up"),
+        milliseconds (20));
+    gst_test_clock_advance_time (tc, 10 * GST_MSECOND);
+  }
   ASSERT_NE (gave, nullptr);
   const GstStructure *s = gst_message_get_structure (gave);
   gint tries = -1;
@@ -222,12 +308,15 @@ TEST (AutoRestoreSink, GivesUpAfterMaxTriesWithAWarningNotAnError)
   gst_structure_get_boolean (s, "fatal", &fatal);
   EXPECT_EQ (tries, 3);
   EXPECT_FALSE (fatal);
-  bus.pump (milliseconds (300));
+  /* Another second of clock time: nothing more. */
+  for (int step = 0; step < 100; step++) {
+    gst_test_clock_advance_time (tc, 10 * GST_MSECOND);
+    release_due_clock_waits (tc);
+    bus.pump (milliseconds (3));
+  }
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-retry")), 3);
   EXPECT_EQ (bus.count (element_msg ("autorestoresink-gave-up")), 1);
   EXPECT_EQ (bus.count (is_error), 0);
-  gst_element_set_state (p, GST_STATE_NULL);
-  gst_object_unref (p);
 }
 
 TEST (AutoRestoreSink, EosIsAManualStopNoRetryAfterItAndEosReachesTheApp)
@@ -459,6 +548,10 @@ TEST (AutoRestoreSink, EncoderFlowErrorNeverReachesTheUpstreamPush)
   ASSERT_TRUE (up.start (160, 120));
   GstElement *pipe = up.pipe;
   int not_ok = 0;
+  /* Real time: the frames come at a live camera's pace (30 a second)
+   * while x264enc and the loop swap encoders on their own threads; the
+   * swap is not timed by the pipeline clock, so a GstTestClock would not
+   * drive it. */
   for (int i = 0; i < 75; i++) {
     not_ok += up.push (i) != GST_FLOW_OK;
     std::this_thread::sleep_for (milliseconds (33));
