@@ -1451,7 +1451,7 @@ on_request (SoupServer *, SoupServerMessage *msg, const char *, GHashTable *,
     trickle (self, msg, v, h.if_match, body);
     return;
   }
-  case srv::Action::CreateViewer: {
+  case srv::Action::CreateSession: {
     GBytes *bytes = soup_message_body_flatten (b);
     gsize size = 0;
     const char *data = (const char *)g_bytes_get_data (bytes, &size);
