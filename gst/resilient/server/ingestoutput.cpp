@@ -1,0 +1,203 @@
+#include "server/ingestoutput.h"
+
+#include <gst/app/app.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace resilient::gst::server {
+
+static GstElement *
+make_src (GstBin *bin, const char *name, GstCaps *caps, guint64 max_buffers)
+{
+  GstElement *src = gst_element_factory_make ("appsrc", name);
+  g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp",
+                FALSE, "block", FALSE, "max-bytes", (guint64)0, "max-buffers",
+                max_buffers, "caps", caps, NULL);
+  gst_app_src_set_leaky_type (GST_APP_SRC (src), GST_APP_LEAKY_TYPE_DOWNSTREAM);
+  gst_caps_unref (caps);
+  gst_bin_add (bin, src);
+  return src;
+}
+
+static resilient::TimePoint
+tp (GstClockTime t)
+{
+  return resilient::from_ns (t);
+}
+
+IngestOutput::IngestOutput (GstBin *bin, GstElement *clock_of,
+                            const OutputFormat &f)
+    : clock_of_ (clock_of), f_ (f), video_policy_ (f.gap, f.hold),
+      audio_policy_ (f.gap, resilient::Duration (0))
+{
+  frame_ = gst_util_uint64_scale_int (GST_SECOND, 1, std::max (1, f.fps));
+  video_ = make_src (bin, "video_out", video_caps (), 8);
+  audio_ = make_src (bin, "audio_out", audio_caps (), 64);
+  /* black I420: Y 16, U and V 128 */
+  gsize y = (gsize)f.width * f.height;
+  gsize c = (gsize)((f.width + 1) / 2) * ((f.height + 1) / 2);
+  black_ = gst_buffer_new_allocate (nullptr, y + 2 * c, nullptr);
+  GstMapInfo map;
+  gst_buffer_map (black_, &map, GST_MAP_WRITE);
+  memset (map.data, 16, y);
+  memset (map.data + y, 128, 2 * c);
+  gst_buffer_unmap (black_, &map);
+}
+
+IngestOutput::~IngestOutput ()
+{
+  reset ();
+  gst_buffer_unref (black_);
+}
+
+GstCaps *
+IngestOutput::video_caps () const
+{
+  return gst_caps_new_simple (
+      "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+      f_.width, "height", G_TYPE_INT, f_.height, "framerate", GST_TYPE_FRACTION,
+      f_.fps, 1, "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
+}
+
+GstCaps *
+IngestOutput::audio_caps () const
+{
+  return gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE",
+                              "layout", G_TYPE_STRING, "interleaved", "rate",
+                              G_TYPE_INT, f_.rate, "channels", G_TYPE_INT,
+                              f_.channels, NULL);
+}
+
+bool
+IngestOutput::running_time (GstClockTime &now)
+{
+  GstClock *clock = gst_element_get_clock (clock_of_);
+  if (!clock)
+    return false;
+  GstClockTime t = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  GstClockTime base = gst_element_get_base_time (clock_of_);
+  if (t < base)
+    return false;
+  now = t - base;
+  return true;
+}
+
+void
+IngestOutput::push_video_locked (GstBuffer *buf, GstClockTime now)
+{
+  buf = gst_buffer_make_writable (buf);
+  GstClockTime pts = std::max (now, next_video_);
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = frame_;
+  next_video_ = pts + 1;
+  gst_app_src_push_buffer (GST_APP_SRC (video_), buf);
+}
+
+void
+IngestOutput::push_video (GstBuffer *buf)
+{
+  GstClockTime now;
+  if (!running_time (now)) {
+    gst_buffer_unref (buf);
+    return;
+  }
+  std::lock_guard<std::mutex> g (lock_);
+  video_policy_.on_media (tp (now));
+  gst_buffer_replace (&last_frame_, buf);
+  n_.live_frames++;
+  push_video_locked (buf, now);
+}
+
+void
+IngestOutput::push_audio (GstBuffer *buf)
+{
+  GstClockTime now;
+  if (!running_time (now)) {
+    gst_buffer_unref (buf);
+    return;
+  }
+  std::lock_guard<std::mutex> g (lock_);
+  audio_policy_.on_media (tp (now));
+  buf = gst_buffer_make_writable (buf);
+  guint64 samples = gst_buffer_get_size (buf) / (2 * f_.channels);
+  GstClockTime dur = gst_util_uint64_scale_int (samples, GST_SECOND, f_.rate);
+  GstClockTime pts
+      = audio_end_ == GST_CLOCK_TIME_NONE ? now : std::max (now, audio_end_);
+  GST_BUFFER_PTS (buf) = pts;
+  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (buf) = dur;
+  audio_end_ = pts + dur;
+  n_.live_audio++;
+  gst_app_src_push_buffer (GST_APP_SRC (audio_), buf);
+}
+
+/* Silence from the end of the last audio up to `now` (at most 200 ms at
+ * once, and from 40 ms back at the start). */
+void
+IngestOutput::fill_audio_locked (GstClockTime now)
+{
+  if (audio_end_ == GST_CLOCK_TIME_NONE || now > audio_end_ + 200 * GST_MSECOND)
+    audio_end_ = now > 40 * GST_MSECOND ? now - 40 * GST_MSECOND : 0;
+  if (now <= audio_end_ + 10 * GST_MSECOND)
+    return;
+  guint64 samples
+      = gst_util_uint64_scale_int (now - audio_end_, f_.rate, GST_SECOND);
+  GstBuffer *b
+      = gst_buffer_new_allocate (nullptr, samples * 2 * f_.channels, nullptr);
+  gst_buffer_memset (b, 0, 0, samples * 2 * f_.channels);
+  GstClockTime dur = gst_util_uint64_scale_int (samples, GST_SECOND, f_.rate);
+  GST_BUFFER_PTS (b) = audio_end_;
+  GST_BUFFER_DURATION (b) = dur;
+  audio_end_ += dur;
+  n_.filler_audio++;
+  gst_app_src_push_buffer (GST_APP_SRC (audio_), b);
+}
+
+void
+IngestOutput::tick ()
+{
+  GstClockTime now;
+  if (!running_time (now))
+    return;
+  std::lock_guard<std::mutex> g (lock_);
+  if (audio_policy_.mode (tp (now)) != resilient::server::OutputMode::Live)
+    fill_audio_locked (now);
+  auto mode = video_policy_.mode (tp (now));
+  n_.mode = resilient::server::output_mode_name (mode);
+  if (mode == resilient::server::OutputMode::Live)
+    return;
+  /* a frame is due when the last one is a frame period old */
+  if (next_video_ != 0 && now + frame_ / 4 < next_video_ - 1 + frame_)
+    return;
+  if (mode == resilient::server::OutputMode::Hold && last_frame_) {
+    n_.hold_frames++;
+    push_video_locked (gst_buffer_copy (last_frame_), now);
+  } else {
+    n_.filler_frames++;
+    push_video_locked (gst_buffer_copy (black_), now);
+  }
+}
+
+void
+IngestOutput::reset ()
+{
+  std::lock_guard<std::mutex> g (lock_);
+  gst_buffer_replace (&last_frame_, nullptr);
+  next_video_ = 0;
+  audio_end_ = GST_CLOCK_TIME_NONE;
+  video_policy_ = resilient::server::OutputPolicy (f_.gap, f_.hold);
+  audio_policy_
+      = resilient::server::OutputPolicy (f_.gap, resilient::Duration (0));
+}
+
+OutputCounters
+IngestOutput::counters ()
+{
+  std::lock_guard<std::mutex> g (lock_);
+  return n_;
+}
+
+} // namespace resilient::gst::server
