@@ -82,6 +82,7 @@ namespace srv = resilient::server;
 #define GATHER_TIMEOUT_MS 2000
 #define RTCP_INTERVAL_MS 500
 #define GAP_MS 250
+#define TICK_MS 50
 #define STREAM_KEY_ENV "RESILIENT_STREAM_KEY"
 
 typedef enum {
@@ -287,13 +288,11 @@ apply_events (GstResWhipServerSrc *self,
   }
 }
 
-/* Loop thread, once a frame: filler when due, liveness of publishers. */
+/* Loop thread, every TICK_MS: liveness of the publishers. */
 static void
 tick (GstResWhipServerSrc *self)
 {
   Private *priv = self->priv;
-  if (priv->output)
-    priv->output->tick ();
   TimePoint now = now_of ();
   std::vector<srv::PublisherEvent> evs;
   for (auto &[id, s] : priv->sessions) {
@@ -309,9 +308,8 @@ tick (GstResWhipServerSrc *self)
   apply_events (self, evs);
   Ref ref (self);
   GstClock *clock = gst_system_clock_obtain ();
-  priv->tick_timer = priv->loop.schedule_in (
-      clock, GST_SECOND / std::max (1, priv->running.framerate),
-      [ref] { tick (ref.p); });
+  priv->tick_timer = priv->loop.schedule_in (clock, TICK_MS * GST_MSECOND,
+                                             [ref] { tick (ref.p); });
   gst_object_unref (clock);
 }
 
@@ -539,8 +537,12 @@ change_state (GstElement *element, GstStateChange transition)
       return GST_STATE_CHANGE_FAILURE;
     }
   }
+  if (transition == GST_STATE_CHANGE_PLAYING_TO_PAUSED)
+    priv->output->stop ();
   GstStateChangeReturn ret
       = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_PLAYING)
+    priv->output->start ();
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     priv->loop.post_and_wait ([self] { stop_server (self); });
     priv->loop.stop ();

@@ -47,6 +47,7 @@ IngestOutput::IngestOutput (GstBin *bin, GstElement *clock_of,
 
 IngestOutput::~IngestOutput ()
 {
+  stop ();
   reset ();
   gst_buffer_unref (black_);
 }
@@ -85,18 +86,6 @@ IngestOutput::running_time (GstClockTime &now)
 }
 
 void
-IngestOutput::push_video_locked (GstBuffer *buf, GstClockTime now)
-{
-  buf = gst_buffer_make_writable (buf);
-  GstClockTime pts = std::max (now, next_video_);
-  GST_BUFFER_PTS (buf) = pts;
-  GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION (buf) = frame_;
-  next_video_ = pts + 1;
-  gst_app_src_push_buffer (GST_APP_SRC (video_), buf);
-}
-
-void
 IngestOutput::push_video (GstBuffer *buf)
 {
   GstClockTime now;
@@ -107,8 +96,8 @@ IngestOutput::push_video (GstBuffer *buf)
   std::lock_guard<std::mutex> g (lock_);
   video_policy_.on_media (tp (now));
   gst_buffer_replace (&last_frame_, buf);
+  gst_buffer_unref (buf);
   n_.live_frames++;
-  push_video_locked (buf, now);
 }
 
 void
@@ -126,6 +115,10 @@ IngestOutput::push_audio (GstBuffer *buf)
   GstClockTime dur = gst_util_uint64_scale_int (samples, GST_SECOND, f_.rate);
   GstClockTime pts
       = audio_end_ == GST_CLOCK_TIME_NONE ? now : std::max (now, audio_end_);
+  if (pts > now + 200 * GST_MSECOND) {
+    gst_buffer_unref (buf); /* a burst: do not build up latency */
+    return;
+  }
   GST_BUFFER_PTS (buf) = pts;
   GST_BUFFER_DTS (buf) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION (buf) = dur;
@@ -156,29 +149,95 @@ IngestOutput::fill_audio_locked (GstClockTime now)
   gst_app_src_push_buffer (GST_APP_SRC (audio_), b);
 }
 
+/* Pacing thread: the frame of slot `slot` (its PTS), and silence when
+ * the publisher's audio stopped. */
 void
-IngestOutput::tick ()
+IngestOutput::emit_frame (GstClockTime slot)
 {
-  GstClockTime now;
-  if (!running_time (now))
-    return;
   std::lock_guard<std::mutex> g (lock_);
-  if (audio_policy_.mode (tp (now)) != resilient::server::OutputMode::Live)
-    fill_audio_locked (now);
-  auto mode = video_policy_.mode (tp (now));
+  if (audio_policy_.mode (tp (slot)) != resilient::server::OutputMode::Live)
+    fill_audio_locked (slot);
+  auto mode = video_policy_.mode (tp (slot));
   n_.mode = resilient::server::output_mode_name (mode);
-  if (mode == resilient::server::OutputMode::Live)
-    return;
-  /* a frame is due when the last one is a frame period old */
-  if (next_video_ != 0 && now + frame_ / 4 < next_video_ - 1 + frame_)
-    return;
-  if (mode == resilient::server::OutputMode::Hold && last_frame_) {
-    n_.hold_frames++;
-    push_video_locked (gst_buffer_copy (last_frame_), now);
+  GstBuffer *b;
+  if (mode != resilient::server::OutputMode::Filler && last_frame_) {
+    b = gst_buffer_copy (last_frame_);
+    n_.hold_frames += mode == resilient::server::OutputMode::Hold;
   } else {
+    b = gst_buffer_copy (black_);
     n_.filler_frames++;
-    push_video_locked (gst_buffer_copy (black_), now);
   }
+  GST_BUFFER_PTS (b) = slot;
+  GST_BUFFER_DTS (b) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION (b) = frame_;
+  last_slot_ = slot;
+  gst_app_src_push_buffer (GST_APP_SRC (video_), b);
+}
+
+/* One frame per period on the element's clock; a late wake-up (a loaded
+ * machine) skips the slots it missed rather than bunching frames. */
+void
+IngestOutput::pace ()
+{
+  GstClock *clock = gst_element_get_clock (clock_of_);
+  if (!clock)
+    return;
+  GstClockTime base = gst_element_get_base_time (clock_of_);
+  GstClockTime slot = 0;
+  for (;;) {
+    GstClockTime now;
+    if (!running_time (now))
+      now = 0;
+    if (slot + frame_ < now || slot == 0)
+      slot = (now / frame_ + 1) * frame_;
+    if (last_slot_ != GST_CLOCK_TIME_NONE && slot <= last_slot_)
+      slot = last_slot_ + frame_;
+    GstClockID id = gst_clock_new_single_shot_id (clock, base + slot);
+    {
+      std::lock_guard<std::mutex> g (lock_);
+      if (stopping_) {
+        gst_clock_id_unref (id);
+        break;
+      }
+      wait_ = id;
+    }
+    gst_clock_id_wait (id, nullptr);
+    {
+      std::lock_guard<std::mutex> g (lock_);
+      wait_ = nullptr;
+      bool stop = stopping_;
+      gst_clock_id_unref (id);
+      if (stop)
+        break;
+    }
+    emit_frame (slot);
+    slot += frame_;
+  }
+  gst_object_unref (clock);
+}
+
+void
+IngestOutput::start ()
+{
+  stop ();
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    stopping_ = false;
+  }
+  thread_ = std::thread ([this] { pace (); });
+}
+
+void
+IngestOutput::stop ()
+{
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    stopping_ = true;
+    if (wait_)
+      gst_clock_id_unschedule (wait_);
+  }
+  if (thread_.joinable ())
+    thread_.join ();
 }
 
 void
@@ -186,7 +245,6 @@ IngestOutput::reset ()
 {
   std::lock_guard<std::mutex> g (lock_);
   gst_buffer_replace (&last_frame_, nullptr);
-  next_video_ = 0;
   audio_end_ = GST_CLOCK_TIME_NONE;
   video_policy_ = resilient::server::OutputPolicy (f_.gap, f_.hold);
   audio_policy_

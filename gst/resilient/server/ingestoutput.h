@@ -1,17 +1,21 @@
 /* gst-resilient server side: reswhipserversrc's output stage.
  *
  * Two live appsrcs (video: I420 at a fixed size and rate; audio: S16LE
- * 48 kHz stereo) in the element, fed by the active publisher's decoded
- * media or, when there is none, by the stage itself: the last frame again
- * (hold), then black and silence (filler). Every buffer is stamped with
- * the element's running time when it is pushed (strictly increasing per
- * stream), so the output's timestamps run on across publisher loss,
- * filler and takeover. Which of live / hold / filler is decided by
+ * 48 kHz stereo) in the element. The video is paced by the stage's own
+ * thread on the element's clock: one frame every frame period, stamped
+ * with that slot's running time (so timestamps run on, evenly spaced,
+ * across publisher loss, filler and takeover, and a decoder's burst
+ * cannot bunch them): the active publisher's latest frame (live), that
+ * frame again (hold, for a while after the publisher's video stopped),
+ * or black (filler). Audio from the publisher is stamped on arrival
+ * (contiguous, never before the previous buffer's end); silence fills
+ * when it stops. Which of live / hold / filler is decided by
  * resilient::server::OutputPolicy (lib).
  *
  * Threads: push_video/push_audio from the active publisher's streaming
- * threads, tick() from the element's loop. `lock_` serialises stamping
- * and pushing (an appsrc push only queues: block=false, leaky).
+ * threads, the pacing thread between start() and stop() (state-change
+ * thread). `lock_` serialises stamping and pushing (an appsrc push only
+ * queues: block=false, leaky).
  */
 #pragma once
 
@@ -21,6 +25,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <thread>
 
 namespace resilient::gst::server {
 
@@ -64,15 +69,17 @@ public:
   /* A publisher's decoded buffer (taken), already in our caps. */
   void push_video (GstBuffer *buf);
   void push_audio (GstBuffer *buf);
-  /* Loop thread, about once a frame: hold or filler when due. */
-  void tick ();
+  /* PAUSED->PLAYING / PLAYING->PAUSED: the pacing thread. */
+  void start ();
+  void stop ();
   /* Forget the last frame and the stamps (READY). */
   void reset ();
   OutputCounters counters ();
 
 private:
   bool running_time (GstClockTime &now);
-  void push_video_locked (GstBuffer *buf, GstClockTime now);
+  void pace ();
+  void emit_frame (GstClockTime slot);
   void fill_audio_locked (GstClockTime now);
 
   GstElement *clock_of_;
@@ -86,7 +93,10 @@ private:
   resilient::server::OutputPolicy audio_policy_;
   GstBuffer *last_frame_ = nullptr;
   GstBuffer *black_ = nullptr;
-  GstClockTime next_video_ = 0; /* earliest PTS of the next frame */
+  GstClockTime last_slot_ = GST_CLOCK_TIME_NONE; /* PTS of the last frame */
+  GstClockID wait_ = nullptr; /* the pacing thread's wait, to unschedule */
+  bool stopping_ = false;
+  std::thread thread_;
   GstClockTime audio_end_ = GST_CLOCK_TIME_NONE;
   OutputCounters n_;
 };
