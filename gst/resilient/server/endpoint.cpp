@@ -392,3 +392,126 @@ Endpoint::stop ()
 }
 
 } // namespace resilient::gst::server
+
+namespace resilient::gst::server {
+
+void
+install_endpoint_properties (GObjectClass *klass, guint first,
+                             const char *protocol, const char *peers,
+                             int default_port, const char *default_path)
+{
+  /* the blurbs name the protocol: copied, not static */
+  auto rw = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_NAME
+                          | G_PARAM_STATIC_NICK | GST_PARAM_MUTABLE_READY);
+  auto ro = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_NAME
+                          | G_PARAM_STATIC_NICK);
+  std::string p = protocol;
+  g_object_class_install_property (
+      klass, first,
+      g_param_spec_string ("address", "Address",
+                           ("IP address the " + p
+                            + " server listens on; the default keeps it on "
+                              "loopback, 0.0.0.0 serves every IPv4 interface.")
+                               .c_str (),
+                           "127.0.0.1", rw));
+  g_object_class_install_property (
+      klass, first + 1,
+      g_param_spec_int ("port", "Port",
+                        ("TCP port the " + p
+                         + " server listens on; 0 picks a free port (see "
+                           "bound-port).")
+                            .c_str (),
+                        0, 65535, default_port, rw));
+  g_object_class_install_property (
+      klass, first + 2,
+      g_param_spec_int ("bound-port", "Bound port",
+                        ("TCP port the " + p
+                         + " server actually listens on; -1 when it is not "
+                           "listening.")
+                            .c_str (),
+                        -1, 65535, -1, ro));
+  g_object_class_install_property (
+      klass, first + 3,
+      g_param_spec_string ("path", "Path",
+                           ("URL path of the " + p + " endpoint " + peers
+                            + " POST their offer to; sessions live under it.")
+                               .c_str (),
+                           default_path, rw));
+  g_object_class_install_property (
+      klass, first + 4,
+      g_param_spec_string (
+          "certificate-file", "Certificate file",
+          "PEM file with the TLS certificate (chain); with key-file the "
+          "server speaks https, unset serves plain http.",
+          nullptr, rw));
+  g_object_class_install_property (
+      klass, first + 5,
+      g_param_spec_string ("key-file", "Key file",
+                           "PEM file with the private key of certificate-file.",
+                           nullptr, rw));
+}
+
+bool
+set_endpoint_property (EndpointConfig &c, guint prop_id, guint first,
+                       const GValue *value)
+{
+  if (prop_id < first || prop_id >= first + kEndpointProps)
+    return false;
+  auto str = [value] {
+    const char *v = g_value_get_string (value);
+    return std::string (v ? v : "");
+  };
+  switch (prop_id - first) {
+  case 0:
+    c.address = str ();
+    break;
+  case 1:
+    c.port = g_value_get_int (value);
+    break;
+  case 3:
+    c.limits.path = str ();
+    break;
+  case 4:
+    c.certificate_file = str ();
+    break;
+  case 5:
+    c.key_file = str ();
+    break;
+  default:
+    break;
+  }
+  return true;
+}
+
+bool
+get_endpoint_property (const EndpointConfig &c, guint prop_id, guint first,
+                       int bound_port, GValue *value)
+{
+  if (prop_id < first || prop_id >= first + kEndpointProps)
+    return false;
+  auto opt
+      = [] (const std::string &s) { return s.empty () ? nullptr : s.c_str (); };
+  switch (prop_id - first) {
+  case 0:
+    g_value_set_string (value, c.address.c_str ());
+    break;
+  case 1:
+    g_value_set_int (value, c.port);
+    break;
+  case 2:
+    g_value_set_int (value, bound_port);
+    break;
+  case 3:
+    g_value_set_string (value, c.limits.path.c_str ());
+    break;
+  case 4:
+    g_value_set_string (value, opt (c.certificate_file));
+    break;
+  case 5:
+    g_value_set_string (value, opt (c.key_file));
+    break;
+  }
+  return true;
+}
+
+} // namespace resilient::gst::server

@@ -112,3 +112,21 @@ std::string new_session_id ();
 bool is_loopback (const std::string &address);
 
 } // namespace resilient::gst::server
+
+namespace resilient::gst::server {
+
+/* The listening properties every server element has, installed with ids
+ * first .. first+5: address, port, bound-port (read-only), path,
+ * certificate-file, key-file. `protocol` ("WHEP") and `peers` ("viewers")
+ * go into the blurbs. */
+constexpr guint kEndpointProps = 6;
+void install_endpoint_properties (GObjectClass *klass, guint first,
+                                  const char *protocol, const char *peers,
+                                  int default_port, const char *default_path);
+/* Set/get one of them into `c` (false: `prop_id` is not one of them). */
+bool set_endpoint_property (EndpointConfig &c, guint prop_id, guint first,
+                            const GValue *value);
+bool get_endpoint_property (const EndpointConfig &c, guint prop_id, guint first,
+                            int bound_port, GValue *value);
+
+} // namespace resilient::gst::server

@@ -140,11 +140,14 @@ namespace {
 
 struct Settings
 {
-  std::string address = DEFAULT_ADDRESS;
-  int port = DEFAULT_PORT;
-  std::string path = DEFAULT_PATH;
-  std::string certificate_file;
-  std::string key_file;
+  Settings ()
+  {
+    ep.address = DEFAULT_ADDRESS;
+    ep.port = DEFAULT_PORT;
+    ep.limits.path = DEFAULT_PATH;
+    ep.limits.protocol = "WHEP";
+  }
+  EndpointConfig ep; /* address, port, path, certificate and key files */
   std::string token;
   guint max_viewers = DEFAULT_MAX_VIEWERS;
   guint retry_after_ms = DEFAULT_RETRY_AFTER_MS;
@@ -922,7 +925,7 @@ make_viewer_pipeline (GstResWhepServerSink *self, Viewer *v)
   g_object_set (v->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
                 NULL);
   resilient::gst::configure_ice_agent (
-      v->webrtc, is_loopback (self->priv->running.address));
+      v->webrtc, is_loopback (self->priv->running.ep.address));
   gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
   Ref ref (self);
   g_signal_connect_data (
@@ -1090,12 +1093,7 @@ start_server (GstResWhepServerSink *self, std::string &error)
     priv->running = priv->settings;
   }
   const Settings &s = priv->running;
-  EndpointConfig c;
-  c.address = s.address;
-  c.port = s.port;
-  c.certificate_file = s.certificate_file;
-  c.key_file = s.key_file;
-  c.limits.path = s.path;
+  EndpointConfig c = s.ep;
   c.limits.token = s.token;
   c.limits.max_body = DEFAULT_MAX_BODY;
   c.limits.max_viewers = s.max_viewers;
@@ -1291,26 +1289,13 @@ set_property (GObject *object, guint prop_id, const GValue *value,
   Private *priv = self->priv;
   std::lock_guard<std::mutex> g (priv->lock);
   Settings &s = priv->settings;
+  if (set_endpoint_property (s.ep, prop_id, PROP_ADDRESS, value))
+    return;
   auto str = [value] {
     const char *v = g_value_get_string (value);
     return std::string (v ? v : "");
   };
   switch (prop_id) {
-  case PROP_ADDRESS:
-    s.address = str ();
-    break;
-  case PROP_PORT:
-    s.port = g_value_get_int (value);
-    break;
-  case PROP_PATH:
-    s.path = str ();
-    break;
-  case PROP_CERTIFICATE_FILE:
-    s.certificate_file = str ();
-    break;
-  case PROP_KEY_FILE:
-    s.key_file = str ();
-    break;
   case PROP_TOKEN:
     s.token = str ();
     break;
@@ -1351,28 +1336,10 @@ get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
   }
   std::lock_guard<std::mutex> g (priv->lock);
   const Settings &s = priv->settings;
+  if (get_endpoint_property (s.ep, prop_id, PROP_ADDRESS,
+                             priv->endpoint->port (), value))
+    return;
   switch (prop_id) {
-  case PROP_ADDRESS:
-    g_value_set_string (value, s.address.c_str ());
-    break;
-  case PROP_PORT:
-    g_value_set_int (value, s.port);
-    break;
-  case PROP_BOUND_PORT:
-    g_value_set_int (value, priv->endpoint->port ());
-    break;
-  case PROP_PATH:
-    g_value_set_string (value, s.path.c_str ());
-    break;
-  case PROP_CERTIFICATE_FILE:
-    g_value_set_string (value, s.certificate_file.empty ()
-                                   ? nullptr
-                                   : s.certificate_file.c_str ());
-    break;
-  case PROP_KEY_FILE:
-    g_value_set_string (value,
-                        s.key_file.empty () ? nullptr : s.key_file.c_str ());
-    break;
   case PROP_MAX_VIEWERS:
     g_value_set_uint (value, s.max_viewers);
     break;
@@ -1444,46 +1411,8 @@ gst_res_whep_server_sink_class_init (GstResWhepServerSinkClass *klass)
                                 | GST_PARAM_MUTABLE_READY);
   auto ro = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_property (
-      gobject_class, PROP_ADDRESS,
-      g_param_spec_string (
-          "address", "Address",
-          "IP address the WHEP server listens on; the default keeps it on "
-          "loopback, 0.0.0.0 serves every IPv4 interface.",
-          DEFAULT_ADDRESS, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_PORT,
-      g_param_spec_int (
-          "port", "Port",
-          "TCP port the WHEP server listens on; 0 picks a free port (see "
-          "bound-port).",
-          0, 65535, DEFAULT_PORT, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_BOUND_PORT,
-      g_param_spec_int (
-          "bound-port", "Bound port",
-          "TCP port the WHEP server actually listens on; -1 when it is not "
-          "listening.",
-          -1, 65535, -1, ro));
-  g_object_class_install_property (
-      gobject_class, PROP_PATH,
-      g_param_spec_string (
-          "path", "Path",
-          "URL path of the WHEP endpoint viewers POST their offer to; "
-          "sessions live under it.",
-          DEFAULT_PATH, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_CERTIFICATE_FILE,
-      g_param_spec_string (
-          "certificate-file", "Certificate file",
-          "PEM file with the TLS certificate (chain); with key-file the "
-          "server speaks https, unset serves plain http.",
-          nullptr, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_KEY_FILE,
-      g_param_spec_string ("key-file", "Key file",
-                           "PEM file with the private key of certificate-file.",
-                           nullptr, rw_ready));
+  install_endpoint_properties (gobject_class, PROP_ADDRESS, "WHEP", "viewers",
+                               DEFAULT_PORT, DEFAULT_PATH);
   g_object_class_install_property (
       gobject_class, PROP_TOKEN,
       g_param_spec_string (

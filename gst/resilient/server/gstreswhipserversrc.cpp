@@ -128,11 +128,14 @@ namespace {
 
 struct Settings
 {
-  std::string address = DEFAULT_ADDRESS;
-  int port = DEFAULT_PORT;
-  std::string path = DEFAULT_PATH;
-  std::string certificate_file;
-  std::string key_file;
+  Settings ()
+  {
+    ep.address = DEFAULT_ADDRESS;
+    ep.port = DEFAULT_PORT;
+    ep.limits.path = DEFAULT_PATH;
+    ep.limits.protocol = "WHIP";
+  }
+  EndpointConfig ep; /* address, port, path, certificate and key files */
   std::string stream_key;
   GstResWhipServerTakeover takeover = DEFAULT_TAKEOVER;
   guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -209,7 +212,7 @@ now_of ()
 /* Publishers (loop thread)                                            */
 
 static void
-drop_session (GstResWhipServerSrc *self, const std::string &id)
+drop_session (GstResWhipServerSrc *self, std::string id)
 {
   Private *priv = self->priv;
   auto it = priv->sessions.find (id);
@@ -373,7 +376,7 @@ create_publisher (GstResWhipServerSrc *self, SoupServerMessage *msg,
       });
   GstClock *clock = gst_system_clock_obtain ();
   std::string error;
-  bool ok = pub->start (clock, is_loopback (priv->running.address), error);
+  bool ok = pub->start (clock, is_loopback (priv->running.ep.address), error);
   gst_object_unref (clock);
   if (!ok) {
     gst_sdp_message_free (sdp);
@@ -434,13 +437,7 @@ start_server (GstResWhipServerSrc *self, std::string &error)
     priv->counts.active_remote.clear ();
   }
   const Settings &s = priv->running;
-  EndpointConfig c;
-  c.address = s.address;
-  c.port = s.port;
-  c.certificate_file = s.certificate_file;
-  c.key_file = s.key_file;
-  c.limits.path = s.path;
-  c.limits.protocol = "WHIP";
+  EndpointConfig c = s.ep;
   c.limits.token = s.stream_key;
   if (const char *env = g_getenv (STREAM_KEY_ENV);
       c.limits.token.empty () && env)
@@ -588,22 +585,9 @@ set_property (GObject *object, guint prop_id, const GValue *value,
   auto *self = GST_RES_WHIP_SERVER_SRC (object);
   std::lock_guard<std::mutex> g (self->priv->lock);
   Settings &s = self->priv->settings;
+  if (set_endpoint_property (s.ep, prop_id, PROP_ADDRESS, value))
+    return;
   switch (prop_id) {
-  case PROP_ADDRESS:
-    set_string (s.address, value);
-    break;
-  case PROP_PORT:
-    s.port = g_value_get_int (value);
-    break;
-  case PROP_PATH:
-    set_string (s.path, value);
-    break;
-  case PROP_CERTIFICATE_FILE:
-    set_string (s.certificate_file, value);
-    break;
-  case PROP_KEY_FILE:
-    set_string (s.key_file, value);
-    break;
   case PROP_STREAM_KEY:
     set_string (s.stream_key, value);
     break;
@@ -641,31 +625,12 @@ get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
     g_value_take_boxed (value, statistics (self));
     return;
   }
-  if (prop_id == PROP_BOUND_PORT) {
-    g_value_set_int (value, self->priv->endpoint->port ());
-    return;
-  }
   std::lock_guard<std::mutex> g (self->priv->lock);
   const Settings &s = self->priv->settings;
+  if (get_endpoint_property (s.ep, prop_id, PROP_ADDRESS,
+                             self->priv->endpoint->port (), value))
+    return;
   switch (prop_id) {
-  case PROP_ADDRESS:
-    g_value_set_string (value, s.address.c_str ());
-    break;
-  case PROP_PORT:
-    g_value_set_int (value, s.port);
-    break;
-  case PROP_PATH:
-    g_value_set_string (value, s.path.c_str ());
-    break;
-  case PROP_CERTIFICATE_FILE:
-    g_value_set_string (value, s.certificate_file.empty ()
-                                   ? nullptr
-                                   : s.certificate_file.c_str ());
-    break;
-  case PROP_KEY_FILE:
-    g_value_set_string (value,
-                        s.key_file.empty () ? nullptr : s.key_file.c_str ());
-    break;
   case PROP_TAKEOVER:
     g_value_set_enum (value, s.takeover);
     break;
@@ -724,43 +689,8 @@ install_server_properties (GObjectClass *gobject_class)
   auto rw_ready = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
                                 | GST_PARAM_MUTABLE_READY);
   auto ro = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_property (
-      gobject_class, PROP_ADDRESS,
-      g_param_spec_string (
-          "address", "Address",
-          "IP address the WHIP server listens on; the default keeps it on "
-          "loopback, 0.0.0.0 serves every IPv4 interface.",
-          DEFAULT_ADDRESS, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_PORT,
-      g_param_spec_int ("port", "Port",
-                        "TCP port the WHIP server listens on; 0 picks a free "
-                        "port (see bound-port).",
-                        0, 65535, DEFAULT_PORT, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_BOUND_PORT,
-      g_param_spec_int ("bound-port", "Bound port",
-                        "TCP port the WHIP server actually listens on; -1 "
-                        "when it is not listening.",
-                        -1, 65535, -1, ro));
-  g_object_class_install_property (
-      gobject_class, PROP_PATH,
-      g_param_spec_string ("path", "Path",
-                           "URL path of the WHIP endpoint publishers POST "
-                           "their offer to; sessions live under it.",
-                           DEFAULT_PATH, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_CERTIFICATE_FILE,
-      g_param_spec_string (
-          "certificate-file", "Certificate file",
-          "PEM file with the TLS certificate (chain); with key-file the "
-          "server speaks https, unset serves plain http.",
-          nullptr, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_KEY_FILE,
-      g_param_spec_string ("key-file", "Key file",
-                           "PEM file with the private key of certificate-file.",
-                           nullptr, rw_ready));
+  install_endpoint_properties (gobject_class, PROP_ADDRESS, "WHIP",
+                               "publishers", DEFAULT_PORT, DEFAULT_PATH);
   g_object_class_install_property (
       gobject_class, PROP_STREAM_KEY,
       g_param_spec_string (

@@ -174,8 +174,12 @@ IngestOutput::emit_frame (GstClockTime slot)
   gst_app_src_push_buffer (GST_APP_SRC (video_), b);
 }
 
-/* One frame per period on the element's clock; a late wake-up (a loaded
- * machine) skips the slots it missed rather than bunching frames. */
+/* One frame per period on the element's clock. A late wake-up (a loaded
+ * machine) catches up, every slot gets its frame (the timestamps stay
+ * evenly spaced, a live sink drops what is too late); only more than
+ * kMaxCatchUp behind are slots skipped. */
+static constexpr GstClockTime kMaxCatchUp = GST_SECOND;
+
 void
 IngestOutput::pace ()
 {
@@ -188,7 +192,7 @@ IngestOutput::pace ()
     GstClockTime now;
     if (!running_time (now))
       now = 0;
-    if (slot + frame_ < now || slot == 0)
+    if (slot == 0 || slot + kMaxCatchUp < now)
       slot = (now / frame_ + 1) * frame_;
     if (last_slot_ != GST_CLOCK_TIME_NONE && slot <= last_slot_)
       slot = last_slot_ + frame_;

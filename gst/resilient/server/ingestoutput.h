@@ -5,7 +5,8 @@
  * thread on the element's clock: one frame every frame period, stamped
  * with that slot's running time (so timestamps run on, evenly spaced,
  * across publisher loss, filler and takeover, and a decoder's burst
- * cannot bunch them): the active publisher's latest frame (live), that
+ * cannot bunch them; a late wake-up catches up rather than leaving a
+ * hole): the active publisher's latest frame (live), that
  * frame again (hold, for a while after the publisher's video stopped),
  * or black (filler). Audio from the publisher is stamped on arrival
  * (contiguous, never before the previous buffer's end); silence fills
