@@ -1,5 +1,7 @@
 #include "server/answerer.h"
 
+#include "server/util.h"
+
 #include <gst/webrtc/webrtc.h>
 
 #include <memory>
@@ -25,17 +27,8 @@ struct Job
 };
 using JobPtr = std::shared_ptr<Job>;
 
-void
-free_job (gpointer p)
-{
-  delete static_cast<JobPtr *> (p);
-}
-
-void
-free_job_closure (gpointer p, GClosure *)
-{
-  delete static_cast<JobPtr *> (p);
-}
+const GDestroyNotify free_job = delete_data<JobPtr>;
+const GClosureNotify free_job_closure = delete_closure_data<JobPtr>;
 
 std::string
 promise_error (GstPromise *p)

@@ -451,6 +451,17 @@ install_endpoint_properties (GObjectClass *klass, guint first,
                            nullptr, rw));
 }
 
+EndpointConfig
+endpoint_defaults (const char *protocol, int port, const char *path)
+{
+  EndpointConfig c;
+  c.address = "127.0.0.1";
+  c.port = port;
+  c.limits.path = path;
+  c.limits.protocol = protocol;
+  return c;
+}
+
 bool
 set_endpoint_property (EndpointConfig &c, guint prop_id, guint first,
                        const GValue *value)

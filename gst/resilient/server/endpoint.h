@@ -123,6 +123,9 @@ constexpr guint kEndpointProps = 6;
 void install_endpoint_properties (GObjectClass *klass, guint first,
                                   const char *protocol, const char *peers,
                                   int default_port, const char *default_path);
+/* A configuration with those defaults (address 127.0.0.1). */
+EndpointConfig endpoint_defaults (const char *protocol, int port,
+                                  const char *path);
 /* Set/get one of them into `c` (false: `prop_id` is not one of them). */
 bool set_endpoint_property (EndpointConfig &c, guint prop_id, guint first,
                             const GValue *value);

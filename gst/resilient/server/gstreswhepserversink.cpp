@@ -41,6 +41,7 @@
 
 #include "server/answerer.h"
 #include "server/endpoint.h"
+#include "server/util.h"
 
 #include "common/controlloop.h"
 #include "common/iceagent.h"
@@ -77,7 +78,6 @@ namespace srv = resilient::server;
 using namespace resilient::gst::server;
 
 /* Defaults, justified in docs/elements/reswhepserversink.md. */
-#define DEFAULT_ADDRESS "127.0.0.1"
 #define DEFAULT_PORT 8889
 #define DEFAULT_PATH "/whep"
 #define DEFAULT_MAX_VIEWERS 0
@@ -140,14 +140,8 @@ namespace {
 
 struct Settings
 {
-  Settings ()
-  {
-    ep.address = DEFAULT_ADDRESS;
-    ep.port = DEFAULT_PORT;
-    ep.limits.path = DEFAULT_PATH;
-    ep.limits.protocol = "WHEP";
-  }
-  EndpointConfig ep; /* address, port, path, certificate and key files */
+  /* address, port, path, certificate and key files */
+  EndpointConfig ep = endpoint_defaults ("WHEP", DEFAULT_PORT, DEFAULT_PATH);
   std::string token;
   guint max_viewers = DEFAULT_MAX_VIEWERS;
   guint retry_after_ms = DEFAULT_RETRY_AFTER_MS;
@@ -276,15 +270,6 @@ static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
     "video", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("video/x-raw"));
 static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
     "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("audio/x-raw"));
-
-static TimePoint
-now_of ()
-{
-  GstClock *clock = gst_system_clock_obtain ();
-  TimePoint t = resilient::from_ns (gst_clock_get_time (clock));
-  gst_object_unref (clock);
-  return t;
-}
 
 static ControlLoop::TimerId
 schedule_in_ms (Private *priv, guint delay_ms, ControlLoop::Task task)
@@ -498,7 +483,7 @@ send_keyframe_request (GstResWhepServerSink *self)
   g_return_if_fail (priv->loop.on_loop_thread ());
   priv->keyframe_timer = 0;
   if (priv->gate)
-    priv->gate->sent (now_of ());
+    priv->gate->sent (system_now ());
   GstElement *enc = priv->video.encoder;
   if (!enc)
     return;
@@ -523,7 +508,7 @@ request_keyframe (GstResWhepServerSink *self)
   g_return_if_fail (priv->loop.on_loop_thread ());
   if (!priv->gate)
     return;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   auto at = priv->gate->request (now);
   if (!at)
     return;
@@ -597,7 +582,7 @@ remove_viewer (GstResWhepServerSink *self, const std::string &id,
   std::unique_ptr<Viewer> v = std::move (it->second);
   priv->viewers.erase (it);
   publish_outs (self);
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   std::string remote = v->remote;
   bool joined = v->pending == nullptr;
   gint64 duration = resilient::to_ms (now - v->created);
@@ -622,17 +607,8 @@ struct ViewerCtx
   std::string id;
 };
 
-static void
-free_ctx (gpointer p)
-{
-  delete static_cast<ViewerCtx *> (p);
-}
-
-static void
-free_ctx_closure (gpointer p, GClosure *)
-{
-  delete static_cast<ViewerCtx *> (p);
-}
+static const GDestroyNotify free_ctx = delete_data<ViewerCtx>;
+static const GClosureNotify free_ctx_closure = delete_closure_data<ViewerCtx>;
 
 static Viewer *
 find_viewer (GstResWhepServerSink *self, const std::string &id)
@@ -658,7 +634,7 @@ on_state_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
     Viewer *v = find_viewer (self, id);
     if (!v)
       return;
-    TimePoint now = now_of ();
+    TimePoint now = system_now ();
     if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
         || ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
       v->watch.on_failed ("ICE or DTLS failed");
@@ -836,12 +812,7 @@ watch_rtcp (Viewer *v)
 {
   if (v->session)
     return;
-  GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (v->webrtc), "rtpbin");
-  if (!rtpbin)
-    return;
-  GObject *session = nullptr;
-  g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
-  gst_object_unref (rtpbin);
+  GObject *session = rtp_session_of (v->webrtc);
   if (!session)
     return;
   v->session = session;
@@ -967,7 +938,7 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
     return;
   }
   std::string id = new_session_id ();
-  auto v = std::make_unique<Viewer> (now_of (),
+  auto v = std::make_unique<Viewer> (system_now (),
                                      resilient::ms (s.connect_timeout_ms),
                                      resilient::ms (s.rtcp_timeout_ms));
   v->id = id;
@@ -1025,7 +996,7 @@ reap (GstResWhepServerSink *self)
 {
   Private *priv = self->priv;
   priv->reap_timer = 0;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   std::vector<std::pair<std::string, std::string>> dead;
   for (auto &[id, v] : priv->viewers) {
     watch_rtcp (v.get ());
@@ -1051,7 +1022,7 @@ static void
 update_viewer_stats (GstResWhepServerSink *self)
 {
   Private *priv = self->priv;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   GValue list = G_VALUE_INIT;
   gst_value_array_init (&list, priv->viewers.size ());
   for (auto &[id, v] : priv->viewers) {

@@ -43,7 +43,9 @@
 #include "server/answerer.h"
 #include "server/endpoint.h"
 #include "server/ingestoutput.h"
+#include "server/ingestrecording.h"
 #include "server/publisher.h"
+#include "server/util.h"
 
 #include <cstdlib>
 #include <map>
@@ -59,13 +61,13 @@ GST_DEBUG_CATEGORY_STATIC (res_whip_server_src_debug);
 using resilient::TimePoint;
 using resilient::gst::ControlLoop;
 using resilient::gst::post_element_message;
+using resilient::gst::RecordingConfig;
 using resilient::gst::register_enum_once;
 using resilient::gst::SelfRef;
 using namespace resilient::gst::server;
 namespace srv = resilient::server;
 
 /* Defaults, justified in docs/elements/reswhipserversrc.md. */
-#define DEFAULT_ADDRESS "127.0.0.1"
 #define DEFAULT_PORT 8890
 #define DEFAULT_PATH "/whip"
 #define DEFAULT_TAKEOVER GST_RES_WHIP_SERVER_TAKEOVER_REPLACE
@@ -121,6 +123,9 @@ enum {
   PROP_WIDTH,
   PROP_HEIGHT,
   PROP_FRAMERATE,
+  PROP_RECORDING_LOCATION,
+  PROP_RECORDING_MAX_SIZE_BYTES,
+  PROP_RECORDING_MAX_DURATION,
   PROP_STATISTICS,
 };
 
@@ -128,14 +133,8 @@ namespace {
 
 struct Settings
 {
-  Settings ()
-  {
-    ep.address = DEFAULT_ADDRESS;
-    ep.port = DEFAULT_PORT;
-    ep.limits.path = DEFAULT_PATH;
-    ep.limits.protocol = "WHIP";
-  }
-  EndpointConfig ep; /* address, port, path, certificate and key files */
+  /* address, port, path, certificate and key files */
+  EndpointConfig ep = endpoint_defaults ("WHIP", DEFAULT_PORT, DEFAULT_PATH);
   std::string stream_key;
   GstResWhipServerTakeover takeover = DEFAULT_TAKEOVER;
   guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
@@ -144,6 +143,7 @@ struct Settings
   int width = DEFAULT_WIDTH;
   int height = DEFAULT_HEIGHT;
   int framerate = DEFAULT_FRAMERATE;
+  RecordingConfig recording; /* location empty: no recording */
 };
 
 struct Session
@@ -168,7 +168,8 @@ struct Private
   std::unique_ptr<Endpoint> endpoint;
   /* made on NULL->READY, gone on READY->NULL (state-change thread) */
   std::shared_ptr<IngestOutput> output;
-  GstPad *video_pad = nullptr; /* ghost pads, always there */
+  std::unique_ptr<IngestRecording> recording; /* when recording-location */
+  GstPad *video_pad = nullptr;                /* ghost pads, always there */
   GstPad *audio_pad = nullptr;
 
   /* loop thread only */
@@ -198,15 +199,6 @@ static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
     "audio", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("audio/x-raw"));
 
 using Ref = SelfRef<GstResWhipServerSrc>;
-
-static TimePoint
-now_of ()
-{
-  GstClock *clock = gst_system_clock_obtain ();
-  TimePoint t = resilient::from_ns (gst_clock_get_time (clock));
-  gst_object_unref (clock);
-  return t;
-}
 
 /* ------------------------------------------------------------------ */
 /* Publishers (loop thread)                                            */
@@ -283,6 +275,8 @@ apply_events (GstResWhipServerSrc *self,
                         : e.kind == Kind::Dropped ? c.active_remote
                                                   : e.remote;
     }
+    if (e.kind == Kind::Lost && priv->recording)
+      priv->recording->split_now (); /* the clip ends with the publisher */
     if (e.kind != Kind::Dropped)
       post_event (self, e);
     else
@@ -296,7 +290,7 @@ static void
 tick (GstResWhipServerSrc *self)
 {
   Private *priv = self->priv;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   std::vector<srv::PublisherEvent> evs;
   for (auto &[id, s] : priv->sessions) {
     guint64 n = s.pub->rtp_packets ();
@@ -326,7 +320,7 @@ end_session (GstResWhipServerSrc *self, const std::string &id,
     drop_session (self, id);
     return;
   }
-  apply_events (self, self->priv->slot->end (id, why, now_of ()));
+  apply_events (self, self->priv->slot->end (id, why, system_now ()));
 }
 
 static void
@@ -385,7 +379,7 @@ create_publisher (GstResWhipServerSrc *self, SoupServerMessage *msg,
   }
   GstElement *webrtc = pub->webrtc ();
   Publisher *raw = pub.get ();
-  priv->slot->add (id, remote, now_of ());
+  priv->slot->add (id, remote, system_now ());
   priv->sessions[id]
       = Session{ std::move (pub), SOUP_SERVER_MESSAGE (g_object_ref (msg)) };
   soup_server_message_pause (msg);
@@ -475,27 +469,63 @@ stop_server (GstResWhipServerSrc *self)
 /* ------------------------------------------------------------------ */
 /* GObject / GstElement                                                */
 
+/* The recording (a side job): its failure to start is a WARNING. */
+static void
+start_recording (GstResWhipServerSrc *self, const RecordingConfig &rc, int fps)
+{
+  Private *priv = self->priv;
+  auto rec = std::make_unique<IngestRecording> ();
+  Ref ref (self);
+  rec->recording ().set_on_failure (
+      [ref] (const std::string &where, const std::string &why) {
+        GST_ELEMENT_WARNING (ref.p, RESOURCE, WRITE,
+                             ("Recording to %s failed, the stream goes on: %s",
+                              where.c_str (), why.c_str ()),
+                             (nullptr));
+        post_element_message (
+            GST_ELEMENT (ref.p),
+            gst_structure_new ("reswhipserversrc-recording-failed", "location",
+                               G_TYPE_STRING, where.c_str (), "message",
+                               G_TYPE_STRING, why.c_str (), NULL));
+      });
+  std::string error;
+  if (!rec->open (GST_BIN (self), priv->output->video (),
+                  priv->output->audio (), rc, fps, error)) {
+    rec->close ();
+    rec->recording ().trip (rc.location, error);
+    return;
+  }
+  priv->recording = std::move (rec);
+}
+
 static void
 make_output (GstResWhipServerSrc *self)
 {
   Private *priv = self->priv;
   OutputFormat f;
+  RecordingConfig rc;
   {
     std::lock_guard<std::mutex> g (priv->lock);
     f.width = priv->settings.width;
     f.height = priv->settings.height;
     f.fps = priv->settings.framerate;
     f.hold = resilient::ms (priv->settings.hold_ms);
+    rc = priv->settings.recording;
   }
   f.gap = resilient::ms (GAP_MS);
   priv->output
       = std::make_shared<IngestOutput> (GST_BIN (self), GST_ELEMENT (self), f);
-  for (GstElement *src : { priv->output->video (), priv->output->audio () }) {
-    GstPad *pad = gst_element_get_static_pad (src, "src");
-    gst_ghost_pad_set_target (GST_GHOST_PAD (src == priv->output->video ()
-                                                 ? priv->video_pad
-                                                 : priv->audio_pad),
-                              pad);
+  if (!rc.location.empty ())
+    start_recording (self, rc, f.fps);
+  for (bool video : { true, false }) {
+    GstElement *src = video ? priv->output->video () : priv->output->audio ();
+    GstPad *pad
+        = priv->recording
+              ? GST_PAD (gst_object_ref (video ? priv->recording->video_pad ()
+                                               : priv->recording->audio_pad ()))
+              : gst_element_get_static_pad (src, "src");
+    gst_ghost_pad_set_target (
+        GST_GHOST_PAD (video ? priv->video_pad : priv->audio_pad), pad);
     gst_object_unref (pad);
   }
 }
@@ -508,11 +538,43 @@ drop_output (GstResWhipServerSrc *self)
     return;
   gst_ghost_pad_set_target (GST_GHOST_PAD (priv->video_pad), nullptr);
   gst_ghost_pad_set_target (GST_GHOST_PAD (priv->audio_pad), nullptr);
+  if (priv->recording)
+    priv->recording->close ();
+  priv->recording.reset ();
   for (GstElement *src : { priv->output->video (), priv->output->audio () }) {
     gst_element_set_state (src, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (self), src);
   }
   priv->output.reset ();
+}
+
+/* The recording's messages: an ERROR of it is a WARNING (the stream goes
+ * on), a closed clip is announced with its path, duration and size. */
+static void
+handle_message (GstBin *bin, GstMessage *msg)
+{
+  auto *self = GST_RES_WHIP_SERVER_SRC (bin);
+  IngestRecording *rec = self->priv->recording.get ();
+  if (rec && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR
+      && resilient::gst::Recording::owns (GST_MESSAGE_SRC (msg))) {
+    GError *err = nullptr;
+    gst_message_parse_error (msg, &err, nullptr);
+    rec->recording ().trip (
+        resilient::gst::Recording::file_of (GST_MESSAGE_SRC (msg)),
+        err ? err->message : "unknown error");
+    g_clear_error (&err);
+    gst_message_unref (msg);
+    return;
+  }
+  if (auto clip = rec ? rec->note_message (msg) : std::nullopt)
+    post_element_message (
+        GST_ELEMENT (self),
+        gst_structure_new ("reswhipserversrc-clip-closed", "location",
+                           G_TYPE_STRING, clip->location.c_str (), "index",
+                           G_TYPE_UINT64, clip->index, "duration-ms",
+                           G_TYPE_INT64, clip->duration_ms, "size-bytes",
+                           G_TYPE_INT64, clip->size_bytes, NULL));
+  GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
 }
 
 static GstStateChangeReturn
@@ -612,6 +674,17 @@ set_property (GObject *object, guint prop_id, const GValue *value,
   case PROP_FRAMERATE:
     s.framerate = g_value_get_int (value);
     break;
+  case PROP_RECORDING_LOCATION: {
+    const char *v = g_value_get_string (value);
+    s.recording.location = v ? v : "";
+    break;
+  }
+  case PROP_RECORDING_MAX_SIZE_BYTES:
+    s.recording.max_size_bytes = g_value_get_uint64 (value);
+    break;
+  case PROP_RECORDING_MAX_DURATION:
+    s.recording.max_duration_ms = g_value_get_uint64 (value);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
   }
@@ -651,6 +724,17 @@ get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
     break;
   case PROP_FRAMERATE:
     g_value_set_int (value, s.framerate);
+    break;
+  case PROP_RECORDING_LOCATION:
+    g_value_set_string (value, s.recording.location.empty ()
+                                   ? nullptr
+                                   : s.recording.location.c_str ());
+    break;
+  case PROP_RECORDING_MAX_SIZE_BYTES:
+    g_value_set_uint64 (value, s.recording.max_size_bytes);
+    break;
+  case PROP_RECORDING_MAX_DURATION:
+    g_value_set_uint64 (value, s.recording.max_duration_ms);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -764,6 +848,32 @@ install_timing_properties (GObjectClass *gobject_class)
 }
 
 static void
+install_recording_properties (GObjectClass *gobject_class)
+{
+  auto rw_ready = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+                                | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_LOCATION,
+      g_param_spec_string (
+          "recording-location", "Recording location",
+          "Records the output (H264 + Opus in Matroska) into clips named by "
+          "this pattern with one integer (clip-%05d.mkv); the clip is "
+          "closed when the publisher is lost. Unset: no recording.",
+          nullptr, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MAX_SIZE_BYTES,
+      g_param_spec_uint64 ("recording-max-size-bytes", "Recording clip size",
+                           "A new clip after this many bytes; 0: no limit.", 0,
+                           G_MAXUINT64, 0, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_RECORDING_MAX_DURATION,
+      g_param_spec_uint64 ("recording-max-duration", "Recording clip duration",
+                           "A new clip after this many milliseconds; 0: no "
+                           "limit.",
+                           0, G_MAXUINT64, 0, rw_ready));
+}
+
+static void
 gst_res_whip_server_src_class_init (GstResWhipServerSrcClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
@@ -772,11 +882,13 @@ gst_res_whip_server_src_class_init (GstResWhipServerSrcClass *klass)
   gobject_class->get_property = get_property;
   gobject_class->finalize = finalize;
   element_class->change_state = change_state;
+  GST_BIN_CLASS (klass)->handle_message = handle_message;
 
   GST_DEBUG_CATEGORY_INIT (res_whip_server_src_debug, "reswhipserversrc", 0,
                            "WHIP ingest whose output survives the publisher");
   install_server_properties (gobject_class);
   install_timing_properties (gobject_class);
+  install_recording_properties (gobject_class);
   gst_element_class_add_static_pad_template (element_class, &video_template);
   gst_element_class_add_static_pad_template (element_class, &audio_template);
   gst_element_class_set_static_metadata (

@@ -1,6 +1,7 @@
 #include "server/publisher.h"
 
 #include "common/iceagent.h"
+#include "server/util.h"
 
 #include <gst/app/app.h>
 #include <gst/webrtc/webrtc.h>
@@ -9,17 +10,9 @@ namespace resilient::gst::server {
 
 using SharedPtr = std::shared_ptr<Publisher::Shared>;
 
-static void
-free_shared (gpointer p)
-{
-  delete static_cast<SharedPtr *> (p);
-}
-
-static void
-free_shared_closure (gpointer p, GClosure *)
-{
-  delete static_cast<SharedPtr *> (p);
-}
+static const GDestroyNotify free_shared = delete_data<SharedPtr>;
+static const GClosureNotify free_shared_closure
+    = delete_closure_data<SharedPtr>;
 
 static SharedPtr &
 shared_of (gpointer p)
@@ -229,12 +222,7 @@ Publisher::start (GstClock *clock, bool loopback, std::string &error)
 void
 Publisher::watch_session (unsigned rtcp_interval_ms)
 {
-  GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (webrtc_), "rtpbin");
-  if (!rtpbin)
-    return;
-  GObject *session = nullptr;
-  g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
-  gst_object_unref (rtpbin);
+  GObject *session = rtp_session_of (webrtc_);
   if (!session)
     return;
   g_object_set (session, "rtcp-min-interval",

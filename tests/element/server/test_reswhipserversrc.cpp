@@ -14,6 +14,7 @@
 
 #include <sys/wait.h>
 
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -439,6 +440,86 @@ TEST (ResWhipServerSrc, BadRequestsLeaveNothingBehind)
   EXPECT_GE (in.stat ("requests-refused"), 180u);
   EXPECT_EQ (in.stat ("publishers-total"), 0u);
   /* still serving: a real publisher gets in */
+  auto pub = publisher (in, "white");
+  EXPECT_TRUE (in.message ("publisher-connected", 0, 15s));
+}
+
+/* Frames of the video of a recorded clip (H264 in Matroska), decoded to
+ * the end; -1 when it does not play. */
+int
+decoded_frames (const std::string &path)
+{
+  GstElement *p = gst_parse_launch (
+      ("filesrc location=" + path
+       + " ! matroskademux ! h264parse ! openh264dec ! fakesink name=f")
+          .c_str (),
+      nullptr);
+  GstElement *f = gst_bin_get_by_name (GST_BIN (p), "f");
+  GstPad *pad = gst_element_get_static_pad (f, "sink");
+  std::atomic<int> n{ 0 };
+  gst_pad_add_probe (
+      pad, GST_PAD_PROBE_TYPE_BUFFER,
+      [] (GstPad *, GstPadProbeInfo *, gpointer d) {
+        (*static_cast<std::atomic<int> *> (d))++;
+        return GST_PAD_PROBE_OK;
+      },
+      &n, nullptr);
+  gst_object_unref (pad);
+  gst_object_unref (f);
+  fixtures::BusPump bus (p);
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  GstMessage *m = bus.wait (
+      [] (GstMessage *m) {
+        return GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS
+               || GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR;
+      },
+      20s);
+  bool eos = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+  return eos ? n.load () : -1;
+}
+
+/* recording-location: the clip being written is closed when the
+ * publisher is lost (clip-closed with path, duration, size) and plays; the
+ * recording goes on into the next clip. */
+TEST (ResWhipServerSrc, RecordingClosesTheClipWhenThePublisherIsLost)
+{
+  fixtures::TempDir dir;
+  Ingest in ("recording-location=" + dir.file ("clip-%05d.mkv"));
+  auto pub = publisher (in, "white");
+  ASSERT_TRUE (in.message ("publisher-connected", 0, 15s));
+  ASSERT_TRUE (
+      wait_for ([&] { return in.frames.count (0, kWhiteLo, 255) >= 60; }, 10s))
+      << in.frames.size () << " frames, " << in.stats_text ();
+  pub.kill9 ();
+  ASSERT_TRUE (in.message ("publisher-lost", 0, 10s));
+  const GstStructure *c = in.message ("clip-closed", 0, 10s);
+  ASSERT_TRUE (c) << "no clip-closed after the publisher was lost";
+  std::string loc = gst_structure_get_string (c, "location");
+  EXPECT_EQ (loc, dir.file ("clip-00000.mkv"));
+  gint64 size = 0, duration = 0;
+  gst_structure_get_int64 (c, "size-bytes", &size);
+  gst_structure_get_int64 (c, "duration-ms", &duration);
+  EXPECT_GT (size, 10000);
+  EXPECT_GT (duration, 2000);
+  EXPECT_TRUE (g_file_test (loc.c_str (), G_FILE_TEST_EXISTS));
+  int frames = decoded_frames (loc);
+  EXPECT_GE (frames, 60) << "the closed clip plays to its end";
+  std::cerr << "clip 0: " << size << " bytes, " << duration << " ms, " << frames
+            << " frames\n";
+  EXPECT_EQ (in.count ("recording-failed"), 0);
+}
+
+/* An unwritable recording location is a WARNING and a message; the
+ * output goes on. */
+TEST (ResWhipServerSrc, RecordingFailureLeavesTheStreamAlone)
+{
+  Ingest in ("recording-location=/nonexistent/dir/clip-%05d.mkv");
+  ASSERT_GT (in.port, 0);
+  EXPECT_TRUE (in.message ("recording-failed", 0, 5s));
+  std::size_t mark = in.frames.size ();
+  EXPECT_TRUE (wait_for ([&] { return in.frames.size () >= mark + 30; }, 5s));
   auto pub = publisher (in, "white");
   EXPECT_TRUE (in.message ("publisher-connected", 0, 15s));
 }
