@@ -6,6 +6,7 @@
  * (black). */
 #include "element/server/serverhttp.h"
 #include "fixtures/buspump.h"
+#include "fixtures/chromiumpeer.h"
 #include "fixtures/process.h"
 
 #include <gst/app/app.h>
@@ -522,6 +523,39 @@ TEST (ResWhipServerSrc, RecordingFailureLeavesTheStreamAlone)
   EXPECT_TRUE (wait_for ([&] { return in.frames.size () >= mark + 30; }, 5s));
   auto pub = publisher (in, "white");
   EXPECT_TRUE (in.message ("publisher-connected", 0, 15s));
+}
+
+/* A browser engine we did not write publishes over WHIP: chromium's own
+ * sendonly offer of its fake camera and microphone, POSTed cross-origin
+ * (CORS preflight) with the stream key; its frames come out. A wrong key
+ * gets nothing. DELETE on stop ends the session (publisher-lost DELETE). */
+TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  Ingest in;
+  fixtures::ChromiumPeer peer;
+  ASSERT_TRUE (peer.peer_ready ());
+  ASSERT_TRUE (peer.start_chromium ());
+  int bad = peer.publish (in.uri ("http"), "wrong-key");
+  ASSERT_GT (bad, 0);
+  int id = peer.publish (in.uri ("http"), kKey);
+  ASSERT_GT (id, 0);
+  ASSERT_TRUE (in.message ("publisher-connected", 0, 60s))
+      << "chromium never connected: " << in.stats_text ();
+  std::size_t mark = in.frames.size ();
+  EXPECT_TRUE (wait_for ([&] { return in.stat ("live-frames") >= 30; }, 20s))
+      << in.stats_text ();
+  EXPECT_TRUE (wait_for (
+      [&] { return in.frames.count (mark, kBlackHi + 10, 255) >= 30; }, 20s))
+      << "chromium's camera frames (not black) reach the output";
+  EXPECT_EQ (in.stat ("publishers-total"), 1u) << "the wrong key made none";
+  EXPECT_GE (in.stat ("requests-refused"), 1u) << "the wrong key's 401";
+  EXPECT_NE (peer.offer (id).find ("a=sendonly"), std::string::npos);
+  peer.stop_play (id);
+  const GstStructure *lost = in.message ("publisher-lost", 0, 10s);
+  ASSERT_TRUE (lost);
+  EXPECT_STREQ (gst_structure_get_string (lost, "reason"), "DELETE");
 }
 
 TEST (ResWhipServerSrc, MissingStreamKeyIsAClearError)
