@@ -317,8 +317,12 @@ create_publisher (GstResWhipServerSrc *self, SoupServerMessage *msg,
                    remote.c_str ());
   answer_offer (
       priv->loop, webrtc, sdp, GATHER_TIMEOUT_MS,
-      [raw] {
-        raw->watch_session (RTCP_INTERVAL_MS);
+      [ref, raw] {
+        if (!raw->watch_session (RTCP_INTERVAL_MS))
+          GST_WARNING_OBJECT (ref.p,
+                              "publisher %s: no RTP session to set "
+                              "the RTCP interval on",
+                              raw->id ().c_str ());
         return true;
       },
       [ref, id] (const AnswerResult &r) { on_answered (ref.p, id, r); });

@@ -219,15 +219,16 @@ Publisher::start (GstClock *clock, bool loopback, std::string &error)
   return true;
 }
 
-void
+bool
 Publisher::watch_session (unsigned rtcp_interval_ms)
 {
   GObject *session = rtp_session_of (webrtc_);
   if (!session)
-    return;
+    return false;
   g_object_set (session, "rtcp-min-interval",
                 (guint64)rtcp_interval_ms * GST_MSECOND, NULL);
   g_object_unref (session);
+  return true;
 }
 
 } // namespace resilient::gst::server

@@ -37,8 +37,9 @@ public:
   /* Loop thread: the pipeline, PLAYING on `clock`. */
   bool start (GstClock *clock, bool loopback, std::string &error);
   /* Loop thread, once the offer is applied: RTCP from us every
-   * `rtcp_interval_ms`, so the publisher hears from us often. */
-  void watch_session (unsigned rtcp_interval_ms);
+   * `rtcp_interval_ms`, so the publisher hears from us often. False when
+   * webrtcbin has no RTP session yet. */
+  bool watch_session (unsigned rtcp_interval_ms);
 
   GstElement *webrtc () const { return webrtc_; }
   const std::string &id () const { return id_; }
