@@ -24,6 +24,9 @@ struct HttpAnswer
 
 /* One raw HTTP/1.1 exchange on 127.0.0.1:port (Connection: close). */
 HttpAnswer raw_http (int port, const std::string &request);
+/* One request over TLS (any certificate accepted: the tests' own
+ * self-signed one); the raw answer, empty when TLS failed. */
+std::string https_request (int port, const std::string &request);
 std::string request (const std::string &method, const std::string &path,
                      const std::string &ct, const std::string &body,
                      const std::string &extra = "");

@@ -443,50 +443,6 @@ TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
   EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
 }
 
-/* One request over TLS (any certificate accepted: the test's own
- * self-signed one); the raw answer, empty when TLS failed. */
-std::string
-https_request (int port, const std::string &request)
-{
-  GSocketClient *client = g_socket_client_new ();
-  g_socket_client_set_tls (client, TRUE);
-  g_socket_client_set_timeout (client, 10);
-  g_signal_connect (
-      client, "event",
-      G_CALLBACK (+[] (GSocketClient *, GSocketClientEvent ev,
-                       GSocketConnectable *, GIOStream *conn, gpointer) {
-        if (ev == G_SOCKET_CLIENT_TLS_HANDSHAKING)
-          g_signal_connect (
-              conn, "accept-certificate",
-              G_CALLBACK (+[] (GTlsConnection *, GTlsCertificate *,
-                               GTlsCertificateFlags,
-                               gpointer) -> gboolean { return TRUE; }),
-              nullptr);
-      }),
-      nullptr);
-  GError *err = nullptr;
-  GSocketConnection *conn = g_socket_client_connect_to_host (
-      client, "127.0.0.1", (guint16)port, nullptr, &err);
-  g_object_unref (client);
-  if (!conn) {
-    g_clear_error (&err);
-    return {};
-  }
-  std::string resp;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
-  if (g_output_stream_write_all (out, request.data (), request.size (), nullptr,
-                                 nullptr, nullptr)) {
-    char buf[4096];
-    gssize n;
-    while ((n = g_input_stream_read (in, buf, sizeof buf, nullptr, nullptr))
-           > 0)
-      resp.append (buf, (size_t)n);
-  }
-  g_object_unref (conn);
-  return resp;
-}
-
 /* https from certificate-file + key-file: the secure front. */
 TEST (ResWhepServerSink, ServesHttpsFromCertificateFiles)
 {

@@ -558,6 +558,27 @@ TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
   EXPECT_STREQ (gst_structure_get_string (lost, "reason"), "DELETE");
 }
 
+/* https from certificate-file + key-file (the test pair of
+ * tests/element/server): OPTIONS over TLS, a wrong key 401 over TLS; plain
+ * http on that port gets no WHIP answer. */
+TEST (ResWhipServerSrc, ServesHttpsFromCertificateFiles)
+{
+  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
+  ASSERT_NE (root, nullptr);
+  std::string dir = std::string (root) + "/tests/element/server/";
+  Ingest in ("certificate-file=" + dir + "test-cert.pem key-file=" + dir
+             + "test-key.pem");
+  ASSERT_GT (in.port, 0);
+  std::string r = https_request (in.port, request ("OPTIONS", "/whip", "", ""));
+  EXPECT_EQ (r.rfind ("HTTP/1.1 204", 0), 0u) << r;
+  EXPECT_NE (r.find ("Accept-Post: application/sdp"), std::string::npos);
+  r = https_request (in.port, request ("POST", "/whip", "application/sdp",
+                                       kOffer, bearer ("wrong")));
+  EXPECT_EQ (r.rfind ("HTTP/1.1 401", 0), 0u) << r;
+  EXPECT_NE (raw_http (in.port, request ("OPTIONS", "/whip", "", "")).status,
+             204);
+}
+
 TEST (ResWhipServerSrc, MissingStreamKeyIsAClearError)
 {
   g_unsetenv ("RESILIENT_STREAM_KEY");
