@@ -342,7 +342,9 @@ make_endpoint (GstResWhipServerSrc *self)
   h.trickle = [self] (SoupServerMessage *msg, const std::string &id,
                       const std::string &if_match, const std::string &body) {
     Publisher *p = self->priv->sessions[id].pub.get ();
-    trickle_candidates (msg, p->webrtc (), p->etag (), if_match, body);
+    int n = trickle_candidates (msg, p->webrtc (), p->etag (), if_match, body);
+    GST_DEBUG_OBJECT (self, "publisher %s: %d trickled candidates", id.c_str (),
+                      n);
   };
   h.remove
       = [self] (const std::string &id) { end_session (self, id, "DELETE"); };
