@@ -325,6 +325,36 @@ TEST (ResWhipServerSrc, KilledPublisherGivesFillerAndARestartTakesOver)
             << in.frames.longest_step_ms () << " ms\n";
 }
 
+/* 24/7: a publisher session leaves nothing behind. Publishers killed -9
+ * in turn (the first may leave what is made once on that path); after the
+ * second one is lost, no more fds or threads than before it came. */
+TEST (ResWhipServerSrc, LostPublisherLeavesNothingBehind)
+{
+  Ingest in;
+  int fds0 = 0, threads0 = 0;
+  std::string fds_before;
+  for (int round = 0; round < 2; round++) {
+    wait_for ([] { return false; }, 500ms);
+    if (round == 1) {
+      fds0 = fixtures::open_fds ();
+      threads0 = threads_now ();
+      fds_before = fd_list ();
+    }
+    auto pub = publisher (in, "white");
+    ASSERT_TRUE (in.message ("publisher-connected", round, 15s));
+    std::size_t mark = in.frames.size ();
+    ASSERT_TRUE (wait_for (
+        [&] { return in.frames.count (mark, kWhiteLo, 255) >= 10; }, 10s));
+    pub.kill9 ();
+    ASSERT_TRUE (in.message ("publisher-lost", round, 10s));
+  }
+  EXPECT_TRUE (wait_for ([&] { return fixtures::open_fds () <= fds0; }, 5s))
+      << fixtures::open_fds () << " fds open, " << fds0
+      << " before: " << fd_list () << "\nbefore: " << fds_before;
+  EXPECT_TRUE (wait_for ([&] { return threads_now () <= threads0; }, 5s))
+      << threads_now () << " threads, " << threads0 << " before";
+}
+
 /* A second publisher with the same key replaces the first once its media
  * flows (make before break); with takeover=refuse it gets 409. */
 TEST (ResWhipServerSrc, SecondPublisherReplacesTheFirst)
