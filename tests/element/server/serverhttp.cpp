@@ -3,6 +3,7 @@
 #include "element/server/serverhttp.h"
 
 #include "fixtures/buspump.h"
+#include "fixtures/process.h"
 
 #include <gio/gio.h>
 
@@ -221,6 +222,16 @@ https_request (int port, const std::string &request)
   }
   g_object_unref (conn);
   return resp;
+}
+
+void
+expect_nothing_left (int fds0, int threads0, const std::string &fds_before)
+{
+  EXPECT_TRUE (wait_for ([&] { return fixtures::open_fds () <= fds0; }, 5s))
+      << fixtures::open_fds () << " fds open, " << fds0
+      << " before: " << fd_list () << "\nbefore: " << fds_before;
+  EXPECT_TRUE (wait_for ([&] { return threads_now () <= threads0; }, 5s))
+      << threads_now () << " threads, " << threads0 << " before";
 }
 
 } // namespace servertest

@@ -13,6 +13,10 @@ bool wait_for (const std::function<bool ()> &pred, std::chrono::milliseconds t);
 /* "n->target ..." of this process's fds (diagnostics of a leak). */
 std::string fd_list ();
 int threads_now ();
+/* Within 5 s, no more fds and threads than `fds0` / `threads0` (the fd
+ * lists of now and `fds_before` in the failure message). */
+void expect_nothing_left (int fds0, int threads0,
+                          const std::string &fds_before);
 
 struct HttpAnswer
 {

@@ -396,11 +396,7 @@ TEST (ResWhepServerSink, KilledViewerIsReaped)
     std::string reason = gst_structure_get_string (left.back (), "reason");
     EXPECT_NE (reason.find ("RTCP"), std::string::npos) << reason;
   }
-  EXPECT_TRUE (wait_for ([&] { return fixtures::open_fds () <= fds0; }, 5s))
-      << fixtures::open_fds () << " fds open, " << fds0
-      << " before: " << fd_list () << "\nbefore: " << fds_before;
-  EXPECT_TRUE (wait_for ([&] { return threads_now () <= threads0; }, 5s))
-      << threads_now () << " threads, " << threads0 << " before";
+  expect_nothing_left (fds0, threads0, fds_before);
 }
 
 /* A browser engine we did not write plays over WHEP: chromium's own

@@ -348,11 +348,7 @@ TEST (ResWhipServerSrc, LostPublisherLeavesNothingBehind)
     pub.kill9 ();
     ASSERT_TRUE (in.message ("publisher-lost", round, 10s));
   }
-  EXPECT_TRUE (wait_for ([&] { return fixtures::open_fds () <= fds0; }, 5s))
-      << fixtures::open_fds () << " fds open, " << fds0
-      << " before: " << fd_list () << "\nbefore: " << fds_before;
-  EXPECT_TRUE (wait_for ([&] { return threads_now () <= threads0; }, 5s))
-      << threads_now () << " threads, " << threads0 << " before";
+  expect_nothing_left (fds0, threads0, fds_before);
 }
 
 /* A second publisher with the same key replaces the first once its media
