@@ -93,7 +93,8 @@ esac
 export GST_PLUGIN_SYSTEM_PATH_1_0="$unpacked$pluginsdir:$pluginsdir"
 export GST_REGISTRY_1_0="$work/registry.bin"
 unset GST_PLUGIN_PATH GST_PLUGIN_PATH_1_0
-for el in failoversrc autorestoresink reswhipsink reswhepsrc clusterresolver; do
+for el in failoversrc autorestoresink reswhipsink reswhepsrc clusterresolver \
+    reswhepserversink reswhipserversrc; do
   if out=$(gst-inspect-1.0 "$el" 2>&1) && grep -q "$unpacked$pluginsdir/libgstresilient.so" <<<"$out"; then
     ok "gst-inspect-1.0 $el (from the package)"
   else

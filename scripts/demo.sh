@@ -12,6 +12,11 @@
 # also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `scripts/demo.sh server`: the server-side demo (scripts/demo-server.sh)
+if [ "${1:-}" = server ]; then
+  shift
+  exec bash scripts/demo-server.sh "$@"
+fi
 root="$(pwd)"
 output="${1:-$root/demo-output/failover-demo.mkv}"
 

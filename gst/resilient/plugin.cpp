@@ -30,6 +30,7 @@ plugin_init (GstPlugin * plugin)
   ret |= GST_ELEMENT_REGISTER (reswhipsink, plugin);
   ret |= GST_ELEMENT_REGISTER (reswhepsrc, plugin);
   ret |= GST_ELEMENT_REGISTER (reswhepserversink, plugin);
+  ret |= GST_ELEMENT_REGISTER (reswhipserversrc, plugin);
 #endif
 #ifdef HAVE_METRICS_TRACER
   /* GST_TRACERS="resilientmetrics(address=...,log=...)": docs/metrics.md. */

@@ -39,6 +39,10 @@
 
 #include "server/gstreswhepserversink.h"
 
+#include "server/answerer.h"
+#include "server/endpoint.h"
+#include "server/util.h"
+
 #include "common/controlloop.h"
 #include "common/iceagent.h"
 #include "common/messages.h"
@@ -57,7 +61,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,12 +72,12 @@ GST_DEBUG_CATEGORY_STATIC (res_whep_server_sink_debug);
 using resilient::TimePoint;
 using resilient::gst::ControlLoop;
 using resilient::gst::post_element_message;
-using resilient::gst::SelfRef;
 using resilient::gst::register_enum_once;
+using resilient::gst::SelfRef;
 namespace srv = resilient::server;
+using namespace resilient::gst::server;
 
 /* Defaults, justified in docs/elements/reswhepserversink.md. */
-#define DEFAULT_ADDRESS "127.0.0.1"
 #define DEFAULT_PORT 8889
 #define DEFAULT_PATH "/whep"
 #define DEFAULT_MAX_VIEWERS 0
@@ -136,11 +140,8 @@ namespace {
 
 struct Settings
 {
-  std::string address = DEFAULT_ADDRESS;
-  int port = DEFAULT_PORT;
-  std::string path = DEFAULT_PATH;
-  std::string certificate_file;
-  std::string key_file;
+  /* address, port, path, certificate and key files */
+  EndpointConfig ep = endpoint_defaults ("WHEP", DEFAULT_PORT, DEFAULT_PATH);
   std::string token;
   guint max_viewers = DEFAULT_MAX_VIEWERS;
   guint retry_after_ms = DEFAULT_RETRY_AFTER_MS;
@@ -194,7 +195,6 @@ struct Viewer
   int video_mline = -1;   /* m-line index of the offer's video / audio */
   int audio_mline = -1;
   SoupServerMessage *pending = nullptr; /* POST paused until the answer */
-  ControlLoop::TimerId gather_timer = 0;
   srv::ViewerWatch watch;
   TimePoint created;
   Counter rtcp = std::make_shared<std::atomic<std::uint64_t>> (0);
@@ -224,7 +224,6 @@ struct Private
   std::mutex lock;
   /* under lock */
   Settings settings;
-  int bound_port = -1;
   OutList video_outs = std::make_shared<std::vector<Out>> ();
   OutList audio_outs = std::make_shared<std::vector<Out>> ();
   GstCaps *video_caps = nullptr;
@@ -234,7 +233,6 @@ struct Private
   guint video_ssrc = 0;
   guint audio_ssrc = 0;
   std::uint64_t viewers_total = 0;
-  std::uint64_t refused = 0;
   std::uint64_t keyframes = 0;
   GstStructure *viewer_stats = nullptr; /* snapshot of the viewer list */
   guint viewer_count = 0;
@@ -247,7 +245,7 @@ struct Private
   Chain audio;
 
   /* loop thread only */
-  SoupServer *server = nullptr;
+  std::unique_ptr<Endpoint> endpoint; /* made in init, HTTP on the loop */
   Settings running; /* settings copied when the server started */
   std::map<std::string, std::unique_ptr<Viewer>> viewers;
   std::unique_ptr<srv::KeyframeGate> gate;
@@ -272,15 +270,6 @@ static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
     "video", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("video/x-raw"));
 static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
     "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("audio/x-raw"));
-
-static TimePoint
-now_of ()
-{
-  GstClock *clock = gst_system_clock_obtain ();
-  TimePoint t = resilient::from_ns (gst_clock_get_time (clock));
-  gst_object_unref (clock);
-  return t;
-}
 
 static ControlLoop::TimerId
 schedule_in_ms (Private *priv, guint delay_ms, ControlLoop::Task task)
@@ -494,7 +483,7 @@ send_keyframe_request (GstResWhepServerSink *self)
   g_return_if_fail (priv->loop.on_loop_thread ());
   priv->keyframe_timer = 0;
   if (priv->gate)
-    priv->gate->sent (now_of ());
+    priv->gate->sent (system_now ());
   GstElement *enc = priv->video.encoder;
   if (!enc)
     return;
@@ -519,7 +508,7 @@ request_keyframe (GstResWhepServerSink *self)
   g_return_if_fail (priv->loop.on_loop_thread ());
   if (!priv->gate)
     return;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   auto at = priv->gate->request (now);
   if (!at)
     return;
@@ -535,107 +524,6 @@ request_keyframe (GstResWhepServerSink *self)
 
 /* ------------------------------------------------------------------ */
 /* HTTP helpers (loop thread)                                          */
-
-static std::string
-req_header (SoupServerMessage *msg, const char *name)
-{
-  const char *v = soup_message_headers_get_one (
-      soup_server_message_get_request_headers (msg), name);
-  return v ? v : "";
-}
-
-/* CORS for browsers on every answer, and no keep-alive: libsoup 3.2's
- * server does not notice a client that closes an idle kept-alive
- * connection (it stays in CLOSE_WAIT, an fd per viewer for as long as the
- * server runs); a viewer makes two or three requests in all, so a
- * connection each costs nothing. */
-static void
-add_common_headers (SoupServerMessage *msg)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  soup_message_headers_replace (h, "Connection", "close");
-  soup_message_headers_replace (h, "Access-Control-Allow-Origin", "*");
-  soup_message_headers_replace (
-      h, "Access-Control-Expose-Headers",
-      "Location, ETag, Link, Retry-After, Accept-Post, Accept-Patch");
-}
-
-static void
-send_problem (SoupServerMessage *msg, int status, const std::string &title,
-              const std::string &detail)
-{
-  add_common_headers (msg);
-  std::string body = srv::problem_json (status, title, detail);
-  soup_server_message_set_status (msg, status, nullptr);
-  soup_server_message_set_response (msg, "application/problem+json",
-                                    SOUP_MEMORY_COPY, body.data (),
-                                    body.size ());
-}
-
-static void
-send_route_refusal (GstResWhepServerSink *self, SoupServerMessage *msg,
-                    const srv::Route &r)
-{
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  if (!r.allow.empty ())
-    soup_message_headers_replace (h, "Allow", r.allow.c_str ());
-  if (r.retry_after_s)
-    soup_message_headers_replace (h, "Retry-After",
-                                  std::to_string (*r.retry_after_s).c_str ());
-  if (r.status == 401)
-    soup_message_headers_replace (h, "WWW-Authenticate", "Bearer");
-  send_problem (msg, r.status, r.title, r.detail);
-  {
-    std::lock_guard<std::mutex> g (self->priv->lock);
-    self->priv->refused++;
-  }
-  /* the detail never carries the token (route() does not echo it) */
-  GST_INFO_OBJECT (self, "%s %s -> %d %s", soup_server_message_get_method (msg),
-                   g_uri_get_path (soup_server_message_get_uri (msg)), r.status,
-                   r.detail.c_str ());
-}
-
-static srv::RequestHead
-head_of (SoupServerMessage *msg)
-{
-  srv::RequestHead h;
-  h.method = soup_server_message_get_method (msg);
-  h.path = g_uri_get_path (soup_server_message_get_uri (msg));
-  h.content_type = req_header (msg, "Content-Type");
-  h.authorization = req_header (msg, "Authorization");
-  h.if_match = req_header (msg, "If-Match");
-  SoupMessageHeaders *rh = soup_server_message_get_request_headers (msg);
-  if (soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (rh) >= 0)
-    h.content_length
-        = (std::size_t)soup_message_headers_get_content_length (rh);
-  return h;
-}
-
-static srv::Limits
-limits_of (const Settings &s)
-{
-  srv::Limits l;
-  l.path = s.path;
-  l.token = s.token;
-  l.max_body = DEFAULT_MAX_BODY;
-  l.max_viewers = s.max_viewers;
-  l.retry_after = resilient::ms (s.retry_after_ms);
-  return l;
-}
-
-static std::string
-remote_of (SoupServerMessage *msg)
-{
-  const char *host = soup_server_message_get_remote_host (msg);
-  GSocketAddress *sa = soup_server_message_get_remote_address (msg);
-  std::string out = host ? host : "unknown";
-  if (sa && G_IS_INET_SOCKET_ADDRESS (sa))
-    out += ":"
-           + std::to_string (
-               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (sa)));
-  return out;
-}
 
 /* ------------------------------------------------------------------ */
 /* Viewers (loop thread)                                               */
@@ -662,9 +550,6 @@ publish_outs (GstResWhepServerSink *self)
 static void
 destroy_viewer (GstResWhepServerSink *self, std::unique_ptr<Viewer> v)
 {
-  Private *priv = self->priv;
-  if (v->gather_timer)
-    priv->loop.cancel (v->gather_timer);
   if (v->pending) {
     send_problem (v->pending, 500, "Internal Server Error",
                   "the session ended before its answer was ready");
@@ -697,7 +582,7 @@ remove_viewer (GstResWhepServerSink *self, const std::string &id,
   std::unique_ptr<Viewer> v = std::move (it->second);
   priv->viewers.erase (it);
   publish_outs (self);
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   std::string remote = v->remote;
   bool joined = v->pending == nullptr;
   gint64 duration = resilient::to_ms (now - v->created);
@@ -722,17 +607,8 @@ struct ViewerCtx
   std::string id;
 };
 
-static void
-free_ctx (gpointer p)
-{
-  delete static_cast<ViewerCtx *> (p);
-}
-
-static void
-free_ctx_closure (gpointer p, GClosure *)
-{
-  delete static_cast<ViewerCtx *> (p);
-}
+static const GDestroyNotify free_ctx = delete_data<ViewerCtx>;
+static const GClosureNotify free_ctx_closure = delete_closure_data<ViewerCtx>;
 
 static Viewer *
 find_viewer (GstResWhepServerSink *self, const std::string &id)
@@ -742,148 +618,6 @@ find_viewer (GstResWhepServerSink *self, const std::string &id)
 }
 
 using Ref = SelfRef<GstResWhepServerSink>;
-
-/* A webrtcbin promise of viewer `ctx` answered: `step` runs on the loop
- * with the promise's error (empty if none), if the viewer is still
- * there. */
-template <typename Step>
-static void
-on_viewer_loop (gpointer ctx_data, const std::string &err, Step step)
-{
-  auto *ctx = static_cast<ViewerCtx *> (ctx_data);
-  Ref ref = ctx->self;
-  std::string id = ctx->id;
-  ref.p->priv->loop.post ([ref, id, err, step] {
-    if (Viewer *v = find_viewer (ref.p, id))
-      step (ref, id, v, err);
-  });
-}
-
-/* Emits `signal` on the viewer's webrtcbin with a promise whose reply
- * goes to `done`. */
-static void
-emit_with_promise (const Ref &ref, const std::string &id, Viewer *v,
-                   const char *signal, gpointer arg,
-                   GstPromiseChangeFunc done)
-{
-  g_signal_emit_by_name (
-      v->webrtc, signal, arg,
-      gst_promise_new_with_change_func (done, new ViewerCtx{ ref, id },
-                                        free_ctx));
-}
-
-static std::string
-local_sdp (GstElement *webrtc)
-{
-  GstWebRTCSessionDescription *desc = nullptr;
-  g_object_get (webrtc, "local-description", &desc, NULL);
-  if (!desc)
-    return {};
-  gchar *t = gst_sdp_message_as_text (desc->sdp);
-  std::string out (t);
-  g_free (t);
-  gst_webrtc_session_description_free (desc);
-  return out;
-}
-
-/* Loop thread: the answer (with the candidates gathered so far) goes out. */
-static void
-send_answer (GstResWhepServerSink *self, const std::string &id)
-{
-  Private *priv = self->priv;
-  Viewer *v = find_viewer (self, id);
-  if (!v || !v->pending)
-    return;
-  if (v->gather_timer) {
-    priv->loop.cancel (v->gather_timer);
-    v->gather_timer = 0;
-  }
-  std::string sdp = local_sdp (v->webrtc);
-  SoupServerMessage *msg = std::exchange (v->pending, nullptr);
-  if (sdp.empty ()) {
-    send_problem (msg, 500, "Internal Server Error",
-                  "webrtcbin produced no answer");
-    soup_server_message_unpause (msg);
-    g_object_unref (msg);
-    remove_viewer (self, id, "no answer");
-    return;
-  }
-  GST_LOG_OBJECT (self, "viewer %s: answer\n%s", id.c_str (), sdp.c_str ());
-  add_common_headers (msg);
-  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
-  std::string base = priv->running.path;
-  while (!base.empty () && base.back () == '/')
-    base.pop_back ();
-  std::string location = base + "/" + id;
-  soup_message_headers_replace (h, "Location", location.c_str ());
-  soup_message_headers_replace (h, "ETag", v->etag.c_str ());
-  soup_message_headers_replace (h, "Accept-Patch",
-                                "application/trickle-ice-sdpfrag");
-  soup_server_message_set_status (msg, 201, nullptr);
-  soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY,
-                                    sdp.data (), sdp.size ());
-  soup_server_message_unpause (msg);
-  g_object_unref (msg);
-  v->state = "answered";
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->viewers_total++;
-  }
-  update_viewer_stats (self);
-  GST_INFO_OBJECT (self, "viewer %s (%s) joined", id.c_str (),
-                   v->remote.c_str ());
-  post_element_message (
-      GST_ELEMENT (self),
-      gst_structure_new ("reswhepserversink-viewer-joined", "viewer-id",
-                         G_TYPE_STRING, id.c_str (), "remote-address",
-                         G_TYPE_STRING, v->remote.c_str (), "viewers",
-                         G_TYPE_UINT, (guint)priv->viewers.size (), NULL));
-}
-
-static void
-refuse_viewer (GstResWhepServerSink *self, const std::string &id, int status,
-               const std::string &detail)
-{
-  Viewer *v = find_viewer (self, id);
-  if (!v)
-    return;
-  if (SoupServerMessage *msg = std::exchange (v->pending, nullptr)) {
-    send_problem (msg, status,
-                  status == 422 ? "Unprocessable Content"
-                                : "Internal Server Error",
-                  detail);
-    soup_server_message_unpause (msg);
-    g_object_unref (msg);
-  }
-  remove_viewer (self, id, detail);
-}
-
-static std::string
-promise_error (GstPromise *p)
-{
-  const GstStructure *reply = gst_promise_get_reply (p);
-  GError *err = nullptr;
-  if (reply && gst_structure_has_field (reply, "error"))
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
-  if (!err)
-    return {};
-  std::string m = err->message;
-  g_error_free (err);
-  return m;
-}
-
-static void
-on_gathering_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
-{
-  auto *ctx = static_cast<ViewerCtx *> (user_data);
-  GstWebRTCICEGatheringState st;
-  g_object_get (webrtc, "ice-gathering-state", &st, NULL);
-  if (st != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    return;
-  SelfRef<GstResWhepServerSink> ref = ctx->self;
-  std::string id = ctx->id;
-  ref.p->priv->loop.post ([ref, id] { send_answer (ref.p, id); });
-}
 
 static void
 on_state_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
@@ -900,7 +634,7 @@ on_state_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
     Viewer *v = find_viewer (self, id);
     if (!v)
       return;
-    TimePoint now = now_of ();
+    TimePoint now = system_now ();
     if (pc == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED
         || ice == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
       v->watch.on_failed ("ICE or DTLS failed");
@@ -921,84 +655,7 @@ on_state_notify (GObject *webrtc, GParamSpec *, gpointer user_data)
   });
 }
 
-static void
-on_local_set (GstPromise *p, gpointer user_data)
-{
-  std::string err = promise_error (p);
-  gst_promise_unref (p);
-  on_viewer_loop (user_data, err, [] (const Ref &ref, const std::string &id,
-                                      Viewer *v, const std::string &err) {
-    if (!err.empty ()) {
-      refuse_viewer (ref.p, id, 500,
-                     "webrtcbin could not apply its answer: " + err);
-      return;
-    }
-    GstWebRTCICEGatheringState st;
-    g_object_get (v->webrtc, "ice-gathering-state", &st, NULL);
-    if (st == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) {
-      send_answer (ref.p, id);
-      return;
-    }
-    v->gather_timer = schedule_in_ms (ref.p->priv, GATHER_TIMEOUT_MS,
-                                      [ref, id] {
-      if (Viewer *vv = find_viewer (ref.p, id))
-        vv->gather_timer = 0;
-      send_answer (ref.p, id);
-    });
-  });
-}
-
-static void
-on_answer_created (GstPromise *p, gpointer user_data)
-{
-  const GstStructure *reply = gst_promise_get_reply (p);
-  GstWebRTCSessionDescription *desc = nullptr;
-  if (reply && gst_structure_has_field (reply, "answer"))
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                       &desc, NULL);
-  std::string err = promise_error (p);
-  gst_promise_unref (p);
-  /* hand the answer to the loop: setting it is webrtcbin work we keep
-   * there */
-  auto holder = std::shared_ptr<GstWebRTCSessionDescription> (
-      desc, [] (GstWebRTCSessionDescription *d) {
-        if (d)
-          gst_webrtc_session_description_free (d);
-      });
-  on_viewer_loop (user_data, err, [holder] (const Ref &ref,
-                                            const std::string &id, Viewer *v,
-                                            const std::string &err) {
-    if (!holder) {
-      refuse_viewer (ref.p, id, 422, "cannot answer the offer: " + err);
-      return;
-    }
-    emit_with_promise (ref, id, v, "set-local-description", holder.get (),
-                       on_local_set);
-  });
-}
-
 static bool attach_sources (GstResWhepServerSink *self, Viewer *v);
-
-static void
-on_remote_set (GstPromise *p, gpointer user_data)
-{
-  std::string err = promise_error (p);
-  gst_promise_unref (p);
-  on_viewer_loop (user_data, err, [] (const Ref &ref, const std::string &id,
-                                      Viewer *v, const std::string &err) {
-    if (!err.empty ()) {
-      refuse_viewer (ref.p, id, 422, "webrtcbin refused the offer: " + err);
-      return;
-    }
-    if (!attach_sources (ref.p, v)) {
-      refuse_viewer (ref.p, id, 422,
-                     "the offer's m-lines cannot take our media");
-      return;
-    }
-    emit_with_promise (ref, id, v, "create-answer", nullptr,
-                       on_answer_created);
-  });
-}
 
 static void
 on_receiving_rtcp (GObject *, GstBuffer *, gpointer user_data)
@@ -1155,12 +812,7 @@ watch_rtcp (Viewer *v)
 {
   if (v->session)
     return;
-  GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (v->webrtc), "rtpbin");
-  if (!rtpbin)
-    return;
-  GObject *session = nullptr;
-  g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
-  gst_object_unref (rtpbin);
+  GObject *session = rtp_session_of (v->webrtc);
   if (!session)
     return;
   v->session = session;
@@ -1169,25 +821,55 @@ watch_rtcp (Viewer *v)
       new Counter (v->rtcp), free_counter, (GConnectFlags)0);
 }
 
-static bool
-is_loopback (const std::string &address)
+/* Loop thread: the viewer's answer is ready (or it failed). */
+static void
+on_answered (GstResWhepServerSink *self, const std::string &id,
+             const AnswerResult &res)
 {
-  return address.rfind ("127.", 0) == 0 || address == "::1"
-         || address == "localhost";
+  Private *priv = self->priv;
+  Viewer *v = find_viewer (self, id);
+  if (!v || !v->pending)
+    return;
+  SoupServerMessage *msg = std::exchange (v->pending, nullptr);
+  if (res.status != 0) {
+    priv->endpoint->refuse (msg, res.status, res.error);
+    soup_server_message_unpause (msg);
+    g_object_unref (msg);
+    remove_viewer (self, id, res.error);
+    return;
+  }
+  GST_LOG_OBJECT (self, "viewer %s: answer\n%s", id.c_str (),
+                  res.answer.c_str ());
+  priv->endpoint->created (msg, id, v->etag, res.answer);
+  soup_server_message_unpause (msg);
+  g_object_unref (msg);
+  v->state = "answered";
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    priv->viewers_total++;
+  }
+  update_viewer_stats (self);
+  GST_INFO_OBJECT (self, "viewer %s (%s) joined", id.c_str (),
+                   v->remote.c_str ());
+  post_element_message (
+      GST_ELEMENT (self),
+      gst_structure_new ("reswhepserversink-viewer-joined", "viewer-id",
+                         G_TYPE_STRING, id.c_str (), "remote-address",
+                         G_TYPE_STRING, v->remote.c_str (), "viewers",
+                         G_TYPE_UINT, (guint)priv->viewers.size (), NULL));
 }
 
-/* Loop thread: a POST passed route(); make the viewer and answer it. */
-static void
-create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
+/* The formats of an offer this endpoint can serve, or a refusal sent. */
+static std::optional<srv::Formats>
+offer_formats (GstResWhepServerSink *self, SoupServerMessage *msg,
                const std::string &offer)
 {
   Private *priv = self->priv;
-  const Settings &s = priv->running;
   int status = 0;
   std::string error;
   auto formats = srv::choose_formats (
       offer,
-      s.video_codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8
+      priv->running.video_codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8
           ? srv::VideoCodec::VP8
           : srv::VideoCodec::H264,
       priv->audio.bin != nullptr, status, error);
@@ -1198,35 +880,65 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
     status = 422;
     error = "the offer accepts none of the media this endpoint sends";
   }
-  if (!formats) {
-    srv::Route r;
-    r.status = status;
-    r.title = status == 400 ? "Bad Request" : "Unprocessable Content";
-    r.detail = error;
-    send_route_refusal (self, msg, r);
-    return;
+  if (!formats)
+    priv->endpoint->refuse (msg, status, error);
+  return formats;
+}
+
+/* The viewer's pipeline (webrtcbin alone until the offer is applied), on
+ * the element's clock and base time. */
+static void
+make_viewer_pipeline (GstResWhepServerSink *self, Viewer *v)
+{
+  v->pipeline = gst_pipeline_new (("viewer-" + v->id.substr (0, 8)).c_str ());
+  gst_object_ref_sink (v->pipeline);
+  v->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
+  g_object_set (v->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
+                NULL);
+  resilient::gst::configure_ice_agent (
+      v->webrtc, is_loopback (self->priv->running.ep.address));
+  gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
+  Ref ref (self);
+  g_signal_connect_data (
+      v->webrtc, "notify::connection-state", G_CALLBACK (on_state_notify),
+      new ViewerCtx{ ref, v->id }, free_ctx_closure, (GConnectFlags)0);
+  g_signal_connect_data (
+      v->webrtc, "notify::ice-connection-state", G_CALLBACK (on_state_notify),
+      new ViewerCtx{ ref, v->id }, free_ctx_closure, (GConnectFlags)0);
+  GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (v->pipeline));
+  gst_bus_set_sync_handler (bus, on_viewer_bus, new ViewerCtx{ ref, v->id },
+                            free_ctx);
+  gst_object_unref (bus);
+  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (clock) {
+    gst_pipeline_use_clock (GST_PIPELINE (v->pipeline), clock);
+    gst_element_set_base_time (v->pipeline,
+                               gst_element_get_base_time (GST_ELEMENT (self)));
+    gst_element_set_start_time (v->pipeline, GST_CLOCK_TIME_NONE);
+    gst_object_unref (clock);
   }
+}
+
+/* Loop thread: a POST passed route(); make the viewer and answer it. */
+static void
+create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
+               const std::string &offer)
+{
+  Private *priv = self->priv;
+  const Settings &s = priv->running;
+  auto formats = offer_formats (self, msg, offer);
+  if (!formats)
+    return;
   GstSDPMessage *sdp = nullptr;
   if (gst_sdp_message_new_from_text (offer.c_str (), &sdp) != GST_SDP_OK
       || !sdp) {
     if (sdp)
       gst_sdp_message_free (sdp);
-    srv::Route r;
-    r.status = 400;
-    r.title = "Bad Request";
-    r.detail = "the body is not an SDP offer";
-    send_route_refusal (self, msg, r);
+    priv->endpoint->refuse (msg, 400, "the body is not an SDP offer");
     return;
   }
-
-  gchar *uuid = g_uuid_string_random ();
-  std::string id;
-  for (const char *c = uuid; *c; c++)
-    if (*c != '-')
-      id += *c;
-  g_free (uuid);
-
-  auto v = std::make_unique<Viewer> (now_of (),
+  std::string id = new_session_id ();
+  auto v = std::make_unique<Viewer> (system_now (),
                                      resilient::ms (s.connect_timeout_ms),
                                      resilient::ms (s.rtcp_timeout_ms));
   v->id = id;
@@ -1235,13 +947,6 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
   v->video_pt = formats->video_pt;
   v->video_plid = formats->video_profile_level_id;
   v->audio_pt = formats->audio_pt;
-  v->pipeline = gst_pipeline_new (("viewer-" + id.substr (0, 8)).c_str ());
-  gst_object_ref_sink (v->pipeline);
-  v->webrtc = gst_element_factory_make ("webrtcbin", "webrtc");
-  g_object_set (v->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-                NULL);
-  resilient::gst::configure_ice_agent (v->webrtc, is_loopback (s.address));
-  gst_bin_add (GST_BIN (v->pipeline), v->webrtc);
   /* the sources and their transceivers come once the offer is applied
    * (attach_sources): a transceiver made before could stay unmatched to
    * the offer's m-lines, and webrtcbin 1.22 aborts on a pad whose
@@ -1257,45 +962,16 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
   if ((v->video_pt >= 0 && v->video_mline < 0)
       || (v->audio_pt >= 0 && v->audio_mline < 0)) {
     gst_sdp_message_free (sdp);
-    destroy_viewer (self, std::move (v));
-    srv::Route r;
-    r.status = 400;
-    r.title = "Bad Request";
-    r.detail = "every m-section of the offer needs an a=mid";
-    send_route_refusal (self, msg, r);
+    priv->endpoint->refuse (msg, 400,
+                            "every m-section of the offer needs an a=mid");
     return;
   }
-  SelfRef<GstResWhepServerSink> ref (self);
-  g_signal_connect_data (v->webrtc, "notify::ice-gathering-state",
-                         G_CALLBACK (on_gathering_notify),
-                         new ViewerCtx{ ref, id }, free_ctx_closure,
-                         (GConnectFlags)0);
-  g_signal_connect_data (v->webrtc, "notify::connection-state",
-                         G_CALLBACK (on_state_notify), new ViewerCtx{ ref, id },
-                         free_ctx_closure, (GConnectFlags)0);
-  g_signal_connect_data (v->webrtc, "notify::ice-connection-state",
-                         G_CALLBACK (on_state_notify), new ViewerCtx{ ref, id },
-                         free_ctx_closure, (GConnectFlags)0);
-  {
-    GstBus *bus = gst_pipeline_get_bus (GST_PIPELINE (v->pipeline));
-    gst_bus_set_sync_handler (bus, on_viewer_bus, new ViewerCtx{ ref, id },
-                              free_ctx);
-    gst_object_unref (bus);
-  }
-  GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  if (clock) {
-    gst_pipeline_use_clock (GST_PIPELINE (v->pipeline), clock);
-    gst_element_set_base_time (v->pipeline,
-                               gst_element_get_base_time (GST_ELEMENT (self)));
-    gst_element_set_start_time (v->pipeline, GST_CLOCK_TIME_NONE);
-    gst_object_unref (clock);
-  }
+  make_viewer_pipeline (self, v.get ());
   if (gst_element_set_state (v->pipeline, GST_STATE_PLAYING)
       == GST_STATE_CHANGE_FAILURE) {
     gst_sdp_message_free (sdp);
     destroy_viewer (self, std::move (v));
-    send_problem (msg, 500, "Internal Server Error",
-                  "the viewer's webrtcbin did not start");
+    priv->endpoint->refuse (msg, 500, "the viewer's webrtcbin did not start");
     return;
   }
   v->pending = SOUP_SERVER_MESSAGE (g_object_ref (msg));
@@ -1304,163 +980,14 @@ create_viewer (GstResWhepServerSink *self, SoupServerMessage *msg,
   priv->viewers[id] = std::move (v);
   publish_outs (self);
   update_viewer_stats (self);
-  GstWebRTCSessionDescription *desc
-      = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-  g_signal_emit_by_name (
-      raw->webrtc, "set-remote-description", desc,
-      gst_promise_new_with_change_func (on_remote_set, new ViewerCtx{ ref, id },
-                                        free_ctx));
-  gst_webrtc_session_description_free (desc);
-}
-
-static void
-trickle (GstResWhepServerSink *self, SoupServerMessage *msg, Viewer *v,
-         const std::string &if_match, const std::string &body)
-{
-  if (if_match == "*") {
-    send_problem (
-        msg, 422, "Unprocessable Content",
-        "ICE restarts are not supported; DELETE the session and POST a new "
-        "offer");
-    return;
-  }
-  if (if_match != v->etag) {
-    send_problem (msg, 412, "Precondition Failed",
-                  "If-Match does not name this session's ETag");
-    return;
-  }
-  std::istringstream in (body);
-  std::string line;
-  int n = 0;
-  while (std::getline (in, line)) {
-    if (!line.empty () && line.back () == '\r')
-      line.pop_back ();
-    if (line.rfind ("a=candidate:", 0) == 0 && line.size () < 1024) {
-      g_signal_emit_by_name (v->webrtc, "add-ice-candidate", 0u,
-                             line.c_str () + 2);
-      n++;
-    }
-  }
-  GST_DEBUG_OBJECT (self, "viewer %s: %d trickled candidates", v->id.c_str (),
-                    n);
-  add_common_headers (msg);
-  soup_server_message_set_status (msg, 204, nullptr);
-}
-
-/* Before the body: refuse what can be refused from the head alone, and
- * never keep a body we refuse. */
-static void
-on_early (SoupServer *, SoupServerMessage *msg, const char *, GHashTable *,
-          gpointer user_data)
-{
-  auto *self = static_cast<GstResWhepServerSink *> (user_data);
-  Private *priv = self->priv;
-  srv::RequestHead h = head_of (msg);
-  std::string sid = srv::session_id_of (priv->running.path, h.path);
-  srv::Route r = srv::route (limits_of (priv->running), h,
-                             !sid.empty () && priv->viewers.count (sid),
-                             (guint)priv->viewers.size ());
-  SoupMessageHeaders *rh = soup_server_message_get_request_headers (msg);
-  if (r.action != srv::Action::Refuse
-      && soup_message_headers_get_encoding (rh) == SOUP_ENCODING_CONTENT_LENGTH
-      && soup_message_headers_get_content_length (rh) < 0) {
-    r = srv::Route{};
-    r.status = 400;
-    r.title = "Bad Request";
-    r.detail = "the Content-Length is not valid";
-  }
-  if (r.action == srv::Action::Refuse) {
-    /* the body is never read: close the connection after the answer, or
-     * it would stay open (an fd per refused upload) until the server
-     * stops */
-    soup_message_body_set_accumulate (
-        soup_server_message_get_request_body (msg), FALSE);
-    soup_message_headers_replace (
-        soup_server_message_get_response_headers (msg), "Connection", "close");
-    send_route_refusal (self, msg, r);
-  } else if (!h.content_length && (h.method == "POST" || h.method == "PATCH")
-             && soup_message_headers_get_encoding (
-                    soup_server_message_get_request_headers (msg))
-                    != SOUP_ENCODING_NONE) {
-    /* a chunked body of unknown size: not accepted */
-    soup_message_body_set_accumulate (
-        soup_server_message_get_request_body (msg), FALSE);
-    r.status = 411;
-    r.title = "Length Required";
-    r.detail = "send the body with a Content-Length";
-    soup_message_headers_replace (
-        soup_server_message_get_response_headers (msg), "Connection", "close");
-    send_route_refusal (self, msg, r);
-  }
-}
-
-static void
-on_request (SoupServer *, SoupServerMessage *msg, const char *, GHashTable *,
-            gpointer user_data)
-{
-  auto *self = static_cast<GstResWhepServerSink *> (user_data);
-  Private *priv = self->priv;
-  g_return_if_fail (priv->loop.on_loop_thread ());
-  if (soup_server_message_get_status (msg) != 0)
-    return; /* refused early */
-  srv::RequestHead h = head_of (msg);
-  std::string sid = srv::session_id_of (priv->running.path, h.path);
-  Viewer *v = sid.empty () ? nullptr : find_viewer (self, sid);
-  srv::Route r = srv::route (limits_of (priv->running), h, v != nullptr,
-                             (guint)priv->viewers.size ());
-  SoupMessageBody *b = soup_server_message_get_request_body (msg);
-  if (r.action != srv::Action::Refuse && b->length > DEFAULT_MAX_BODY) {
-    r = srv::Route{};
-    r.status = 413;
-    r.title = "Content Too Large";
-    r.detail = "the body is larger than " + std::to_string (DEFAULT_MAX_BODY)
-               + " bytes";
-  }
-  switch (r.action) {
-  case srv::Action::Refuse:
-    send_route_refusal (self, msg, r);
-    return;
-  case srv::Action::Options: {
-    add_common_headers (msg);
-    SoupMessageHeaders *hd = soup_server_message_get_response_headers (msg);
-    soup_message_headers_replace (hd, "Allow", r.allow.c_str ());
-    soup_message_headers_replace (hd, "Access-Control-Allow-Methods",
-                                  r.allow.c_str ());
-    soup_message_headers_replace (hd, "Access-Control-Allow-Headers",
-                                  "Authorization, Content-Type, If-Match");
-    soup_message_headers_replace (hd, "Access-Control-Max-Age", "600");
-    if (v)
-      soup_message_headers_replace (hd, "Accept-Patch",
-                                    "application/trickle-ice-sdpfrag");
-    else
-      soup_message_headers_replace (hd, "Accept-Post", "application/sdp");
-    soup_server_message_set_status (msg, 204, nullptr);
-    return;
-  }
-  case srv::Action::Delete:
-    add_common_headers (msg);
-    soup_server_message_set_status (msg, 200, nullptr);
-    remove_viewer (self, sid, "DELETE");
-    return;
-  case srv::Action::Trickle: {
-    GBytes *bytes = soup_message_body_flatten (b);
-    gsize size = 0;
-    const char *data = (const char *)g_bytes_get_data (bytes, &size);
-    std::string body (data ? data : "", size);
-    g_bytes_unref (bytes);
-    trickle (self, msg, v, h.if_match, body);
-    return;
-  }
-  case srv::Action::CreateViewer: {
-    GBytes *bytes = soup_message_body_flatten (b);
-    gsize size = 0;
-    const char *data = (const char *)g_bytes_get_data (bytes, &size);
-    std::string body (data ? data : "", size);
-    g_bytes_unref (bytes);
-    create_viewer (self, msg, body);
-    return;
-  }
-  }
+  Ref ref (self);
+  answer_offer (
+      priv->loop, raw->webrtc, sdp, GATHER_TIMEOUT_MS,
+      [ref, id] {
+        Viewer *vv = find_viewer (ref.p, id);
+        return vv && attach_sources (ref.p, vv);
+      },
+      [ref, id] (const AnswerResult &r) { on_answered (ref.p, id, r); });
 }
 
 /* Loop thread: the reaper. */
@@ -1469,7 +996,7 @@ reap (GstResWhepServerSink *self)
 {
   Private *priv = self->priv;
   priv->reap_timer = 0;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   std::vector<std::pair<std::string, std::string>> dead;
   for (auto &[id, v] : priv->viewers) {
     watch_rtcp (v.get ());
@@ -1495,7 +1022,7 @@ static void
 update_viewer_stats (GstResWhepServerSink *self)
 {
   Private *priv = self->priv;
-  TimePoint now = now_of ();
+  TimePoint now = system_now ();
   GValue list = G_VALUE_INIT;
   gst_value_array_init (&list, priv->viewers.size ());
   for (auto &[id, v] : priv->viewers) {
@@ -1537,67 +1064,15 @@ start_server (GstResWhepServerSink *self, std::string &error)
     priv->running = priv->settings;
   }
   const Settings &s = priv->running;
-  if (s.path.empty () || s.path[0] != '/') {
-    error = "path '" + s.path + "' must start with '/'";
+  EndpointConfig c = s.ep;
+  c.limits.token = s.token;
+  c.limits.max_body = DEFAULT_MAX_BODY;
+  c.limits.max_viewers = s.max_viewers;
+  c.limits.retry_after = resilient::ms (s.retry_after_ms);
+  if (!priv->endpoint->start (c, error))
     return false;
-  }
-  GTlsCertificate *cert = nullptr;
-  if (!s.certificate_file.empty () || !s.key_file.empty ()) {
-    if (s.certificate_file.empty () || s.key_file.empty ()) {
-      error = "https needs both certificate-file and key-file";
-      return false;
-    }
-    GError *err = nullptr;
-    cert = g_tls_certificate_new_from_files (s.certificate_file.c_str (),
-                                             s.key_file.c_str (), &err);
-    if (!cert) {
-      error = "cannot load certificate-file '" + s.certificate_file
-              + "' with key-file '" + s.key_file + "': " + err->message;
-      g_clear_error (&err);
-      return false;
-    }
-  }
-  GInetAddress *ia = g_inet_address_new_from_string (s.address.c_str ());
-  if (!ia) {
-    if (cert)
-      g_object_unref (cert);
-    error = "address '" + s.address + "' is not an IP address";
-    return false;
-  }
-  priv->server
-      = soup_server_new ("server-header", "gst-resilient",
-                         cert ? "tls-certificate" : nullptr, cert, NULL);
-  if (cert)
-    g_object_unref (cert);
-  soup_server_add_early_handler (priv->server, nullptr, on_early, self,
-                                 nullptr);
-  soup_server_add_handler (priv->server, nullptr, on_request, self, nullptr);
-  GSocketAddress *sa = g_inet_socket_address_new (ia, s.port);
-  g_object_unref (ia);
-  GError *err = nullptr;
-  gboolean ok = soup_server_listen (
-      priv->server, sa,
-      cert ? SOUP_SERVER_LISTEN_HTTPS : (SoupServerListenOptions)0, &err);
-  g_object_unref (sa);
-  if (!ok) {
-    error = "cannot listen on " + s.address + ":" + std::to_string (s.port)
-            + ": " + err->message;
-    g_clear_error (&err);
-    g_clear_object (&priv->server);
-    return false;
-  }
-  GSList *uris = soup_server_get_uris (priv->server);
-  int bound = uris ? g_uri_get_port (static_cast<GUri *> (uris->data)) : -1;
-  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
-  {
-    std::lock_guard<std::mutex> g (priv->lock);
-    priv->bound_port = bound;
-  }
   priv->gate = std::make_unique<srv::KeyframeGate> (
       resilient::ms (s.keyframe_min_interval_ms));
-  GST_INFO_OBJECT (self, "serving WHEP on %s://%s:%d%s",
-                   cert ? "https" : "http", s.address.c_str (), bound,
-                   s.path.c_str ());
   SelfRef<GstResWhepServerSink> ref (self);
   priv->reap_timer
       = schedule_in_ms (priv, REAP_PERIOD_MS, [ref] { reap (ref.p); });
@@ -1617,13 +1092,32 @@ stop_server (GstResWhepServerSink *self)
     ids.push_back (id);
   for (auto &id : ids)
     remove_viewer (self, id, "stopped");
-  if (priv->server) {
-    soup_server_disconnect (priv->server);
-    g_clear_object (&priv->server);
-  }
+  priv->endpoint->stop ();
   priv->gate.reset ();
-  std::lock_guard<std::mutex> g (priv->lock);
-  priv->bound_port = -1;
+}
+
+/* The HTTP side's handlers (loop thread); the endpoint is the element's. */
+static std::unique_ptr<Endpoint>
+make_endpoint (GstResWhepServerSink *self)
+{
+  Endpoint::Handlers h;
+  h.exists = [self] (const std::string &id) {
+    return find_viewer (self, id) != nullptr;
+  };
+  h.count = [self] { return (unsigned)self->priv->viewers.size (); };
+  h.create = [self] (SoupServerMessage *msg, const std::string &offer) {
+    create_viewer (self, msg, offer);
+  };
+  h.trickle = [self] (SoupServerMessage *msg, const std::string &id,
+                      const std::string &if_match, const std::string &body) {
+    Viewer *v = find_viewer (self, id);
+    int n = trickle_candidates (msg, v->webrtc, v->etag, if_match, body);
+    GST_DEBUG_OBJECT (self, "viewer %s: %d trickled candidates", id.c_str (),
+                      n);
+  };
+  h.remove
+      = [self] (const std::string &id) { remove_viewer (self, id, "DELETE"); };
+  return std::make_unique<Endpoint> (GST_OBJECT (self), std::move (h));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1741,9 +1235,9 @@ statistics (GstResWhepServerSink *self)
   GstStructure *s = gst_structure_new (
       "reswhepserversink-statistics", "viewers", G_TYPE_UINT,
       priv->viewer_count, "viewers-total", G_TYPE_UINT64, priv->viewers_total,
-      "requests-refused", G_TYPE_UINT64, priv->refused, "keyframe-requests",
-      G_TYPE_UINT64, priv->keyframes, "bound-port", G_TYPE_INT,
-      priv->bound_port, NULL);
+      "requests-refused", G_TYPE_UINT64, priv->endpoint->refused (),
+      "keyframe-requests", G_TYPE_UINT64, priv->keyframes, "bound-port",
+      G_TYPE_INT, priv->endpoint->port (), NULL);
   const GValue *list
       = priv->viewer_stats
             ? gst_structure_get_value (priv->viewer_stats, "viewer-list")
@@ -1766,26 +1260,13 @@ set_property (GObject *object, guint prop_id, const GValue *value,
   Private *priv = self->priv;
   std::lock_guard<std::mutex> g (priv->lock);
   Settings &s = priv->settings;
+  if (set_endpoint_property (s.ep, prop_id, PROP_ADDRESS, value))
+    return;
   auto str = [value] {
     const char *v = g_value_get_string (value);
     return std::string (v ? v : "");
   };
   switch (prop_id) {
-  case PROP_ADDRESS:
-    s.address = str ();
-    break;
-  case PROP_PORT:
-    s.port = g_value_get_int (value);
-    break;
-  case PROP_PATH:
-    s.path = str ();
-    break;
-  case PROP_CERTIFICATE_FILE:
-    s.certificate_file = str ();
-    break;
-  case PROP_KEY_FILE:
-    s.key_file = str ();
-    break;
   case PROP_TOKEN:
     s.token = str ();
     break;
@@ -1826,28 +1307,10 @@ get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
   }
   std::lock_guard<std::mutex> g (priv->lock);
   const Settings &s = priv->settings;
+  if (get_endpoint_property (s.ep, prop_id, PROP_ADDRESS,
+                             priv->endpoint->port (), value))
+    return;
   switch (prop_id) {
-  case PROP_ADDRESS:
-    g_value_set_string (value, s.address.c_str ());
-    break;
-  case PROP_PORT:
-    g_value_set_int (value, s.port);
-    break;
-  case PROP_BOUND_PORT:
-    g_value_set_int (value, priv->bound_port);
-    break;
-  case PROP_PATH:
-    g_value_set_string (value, s.path.c_str ());
-    break;
-  case PROP_CERTIFICATE_FILE:
-    g_value_set_string (value, s.certificate_file.empty ()
-                                   ? nullptr
-                                   : s.certificate_file.c_str ());
-    break;
-  case PROP_KEY_FILE:
-    g_value_set_string (value,
-                        s.key_file.empty () ? nullptr : s.key_file.c_str ());
-    break;
   case PROP_MAX_VIEWERS:
     g_value_set_uint (value, s.max_viewers);
     break;
@@ -1896,6 +1359,7 @@ static void
 gst_res_whep_server_sink_init (GstResWhepServerSink *self)
 {
   self->priv = new Private ();
+  self->priv->endpoint = make_endpoint (self);
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
 }
 
@@ -1918,46 +1382,8 @@ gst_res_whep_server_sink_class_init (GstResWhepServerSinkClass *klass)
                                 | GST_PARAM_MUTABLE_READY);
   auto ro = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_property (
-      gobject_class, PROP_ADDRESS,
-      g_param_spec_string (
-          "address", "Address",
-          "IP address the WHEP server listens on; the default keeps it on "
-          "loopback, 0.0.0.0 serves every IPv4 interface.",
-          DEFAULT_ADDRESS, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_PORT,
-      g_param_spec_int (
-          "port", "Port",
-          "TCP port the WHEP server listens on; 0 picks a free port (see "
-          "bound-port).",
-          0, 65535, DEFAULT_PORT, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_BOUND_PORT,
-      g_param_spec_int (
-          "bound-port", "Bound port",
-          "TCP port the WHEP server actually listens on; -1 when it is not "
-          "listening.",
-          -1, 65535, -1, ro));
-  g_object_class_install_property (
-      gobject_class, PROP_PATH,
-      g_param_spec_string (
-          "path", "Path",
-          "URL path of the WHEP endpoint viewers POST their offer to; "
-          "sessions live under it.",
-          DEFAULT_PATH, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_CERTIFICATE_FILE,
-      g_param_spec_string (
-          "certificate-file", "Certificate file",
-          "PEM file with the TLS certificate (chain); with key-file the "
-          "server speaks https, unset serves plain http.",
-          nullptr, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_KEY_FILE,
-      g_param_spec_string ("key-file", "Key file",
-                           "PEM file with the private key of certificate-file.",
-                           nullptr, rw_ready));
+  install_endpoint_properties (gobject_class, PROP_ADDRESS, "WHEP", "viewers",
+                               DEFAULT_PORT, DEFAULT_PATH);
   g_object_class_install_property (
       gobject_class, PROP_TOKEN,
       g_param_spec_string (

@@ -12,7 +12,6 @@
 
 namespace resilient::server {
 
-
 std::string
 problem_json (int status, std::string_view title, std::string_view detail)
 {
@@ -68,7 +67,7 @@ route (const Limits &lim, const RequestHead &h, bool session_exists,
       = endpoint ? std::string () : session_id_of (lim.path, h.path);
   if (!endpoint && session.empty ())
     return refuse (404, "Not Found",
-                   "no WHEP endpoint or session at this path");
+                   "no " + lim.protocol + " endpoint or session at this path");
 
   const char *allow = endpoint ? "POST, OPTIONS" : "PATCH, DELETE, OPTIONS";
   bool known = endpoint ? (h.method == "POST" || h.method == "OPTIONS")
@@ -142,7 +141,7 @@ route (const Limits &lim, const RequestHead &h, bool session_exists,
       return r;
     }
     Route r;
-    r.action = Action::CreateViewer;
+    r.action = Action::CreateSession;
     r.status = 201;
     return r;
   }

@@ -1,5 +1,6 @@
-/* gst-resilient server side: what a WHEP endpoint answers, decided on the
- * request alone (RFC 9725 conventions, draft-ietf-wish-whep).
+/* gst-resilient server side: what a WHEP (or WHIP, RFC 9725) endpoint
+ * answers, decided on the request alone. route(), problem_json() and
+ * session_id_of() serve both reswhepserversink and reswhipserversrc.
  *
  * Plain C++ with time passed in, used by reswhepserversink's GObject shell:
  * - route(): the method, path, token, media type and body size of one
@@ -29,11 +30,12 @@ std::string problem_json (int status, std::string_view title,
                           std::string_view detail);
 
 enum class Action {
-  Refuse,       /* send `status` with the problem */
-  Options,      /* 204 with CORS and Accept-Post */
-  CreateViewer, /* POST of an offer on the endpoint */
-  Trickle,      /* PATCH of a session with an sdpfrag */
-  Delete,       /* DELETE of a session */
+  Refuse,        /* send `status` with the problem */
+  Options,       /* 204 with CORS and Accept-Post */
+  CreateSession, /* POST of an offer on the endpoint (a WHEP viewer or a
+                    WHIP publisher) */
+  Trickle,       /* PATCH of a session with an sdpfrag */
+  Delete,        /* DELETE of a session */
 };
 
 struct RequestHead
@@ -49,10 +51,11 @@ struct RequestHead
 
 struct Limits
 {
-  std::string path;             /* the endpoint, e.g. "/whep" */
-  std::string token;            /* required bearer token; empty: none */
-  std::size_t max_body = 65536; /* an offer or sdpfrag larger is refused */
-  unsigned max_viewers = 0;     /* 0: no limit */
+  std::string path;              /* the endpoint, e.g. "/whep" */
+  std::string protocol = "WHEP"; /* names the endpoint in 404 details */
+  std::string token;             /* required bearer token; empty: none */
+  std::size_t max_body = 65536;  /* an offer or sdpfrag larger is refused */
+  unsigned max_viewers = 0;      /* 0: no limit */
   Duration retry_after = ms (5000);
 };
 

@@ -83,14 +83,19 @@ class Handler (BaseHTTPRequestHandler):
             # the page as a WHEP player: it POSTs its own recvonly offer to
             # the WHEP endpoint named by ?u= and decodes what comes
             from urllib.parse import urlparse, parse_qs
-            url = parse_qs (urlparse (self.path).query).get ("u", [""])[0]
+            # (&publish=1&k=KEY: the page as a WHIP publisher of its fake
+            # camera and microphone, with Authorization: Bearer KEY)
+            q = parse_qs (urlparse (self.path).query)
+            url = q.get ("u", [""])[0]
             with lock:
                 sid = state["next"]
                 state["next"] += 1
                 sessions[sid] = {"kind": "play", "offer": "", "answer": None,
                                  "answered": False, "deleted": False,
                                  "stats": {}, "patches": 0}
-            push ({"type": "play", "id": sid, "url": url})
+            push ({"type": "play", "id": sid, "url": url,
+                   "publish": q.get ("publish", ["0"])[0] == "1",
+                   "key": q.get ("k", [""])[0]})
             self.reply (200, "id %d" % sid, "text/plain")
         elif self.path.startswith ("/stop/"):
             sid = int (self.path.split ("/")[2])

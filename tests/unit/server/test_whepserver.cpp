@@ -62,10 +62,10 @@ TEST (ProblemJson, EscapesAndCarriesStatus)
 TEST (Route, PostOnTheEndpointCreatesAViewer)
 {
   auto r = route (limits (), head ("POST", "/whep"), false, 0);
-  EXPECT_EQ (r.action, Action::CreateViewer);
+  EXPECT_EQ (r.action, Action::CreateSession);
   /* a trailing slash is the same endpoint */
   EXPECT_EQ (route (limits (), head ("POST", "/whep/"), false, 0).action,
-             Action::CreateViewer);
+             Action::CreateSession);
 }
 
 TEST (Route, UnknownPathsAre404)
@@ -108,11 +108,11 @@ TEST (Route, TokenIsRequiredExceptForOptions)
   EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp", "Bearer tok"),
                     false, 0)
                  .action,
-             Action::CreateViewer);
+             Action::CreateSession);
   EXPECT_EQ (route (l, head ("POST", "/whep", "application/sdp", "bearer tok"),
                     false, 0)
                  .action,
-             Action::CreateViewer);
+             Action::CreateSession);
   /* browsers send the CORS preflight without credentials */
   EXPECT_EQ (route (l, head ("OPTIONS", "/whep", ""), false, 0).action,
              Action::Options);
@@ -154,14 +154,14 @@ TEST (Route, ViewerLimitIs503WithRetryAfter)
 {
   auto l = limits ("", 2);
   EXPECT_EQ (route (l, head ("POST", "/whep"), false, 1).action,
-             Action::CreateViewer);
+             Action::CreateSession);
   auto r = route (l, head ("POST", "/whep"), false, 2);
   EXPECT_EQ (r.status, 503);
   ASSERT_TRUE (r.retry_after_s);
   EXPECT_EQ (*r.retry_after_s, 3); /* 2500 ms rounded up */
   /* unlimited */
   EXPECT_EQ (route (limits (), head ("POST", "/whep"), false, 1000).action,
-             Action::CreateViewer);
+             Action::CreateSession);
 }
 
 TEST (SessionId, OnlyAlphanumericIdsDirectlyUnderTheEndpoint)

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""reswhepserversink: viewer time to first frame on loopback.
+
+One server (reswhepserversink fed a live 1280x720 30 fps test picture and
+tone, H264 + Opus) in a gst-launch child; then TRIALS viewers one after the
+other, each a `reswhepsrc endpoint=... ! fakesink` pipeline in this process
+(decoded video): the time from set_state(PLAYING) -- the viewer's offer is
+made and POSTed from there -- to the first decoded video frame at its
+fakesink. Prints every trial and the median, min and max.
+
+Usage (repository root, after a build): bench/server/ttff.py [TRIALS=10]
+"""
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ["GST_PLUGIN_PATH_1_0"] = os.path.join(root, "build/gst/resilient")
+os.environ["GST_REGISTRY_1_0"] = "/tmp/ttff-bench-registry-%d.bin" % os.getpid()
+
+import gi  # noqa: E402
+gi.require_version("Gst", "1.0")
+from gi.repository import Gst  # noqa: E402
+
+trials = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+Gst.init(None)
+
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+s.close()
+server = subprocess.Popen(
+    ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=ball", "!",
+     "video/x-raw,width=1280,height=720,framerate=30/1", "!", "reswhepserversink",
+     "name=s", "port=%d" % port, "audiotestsrc", "is-live=true", "!", "s."],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    time.sleep(2)
+    results = []
+    for i in range(trials):
+        p = Gst.parse_launch(
+            "reswhepsrc endpoint=http://127.0.0.1:%d/whep ! video/x-raw ! "
+            "fakesink name=f signal-handoffs=true sync=false" % port)
+        first = threading.Event()
+        p.get_by_name("f").connect("handoff", lambda *a: first.set())
+        t0 = time.monotonic()
+        p.set_state(Gst.State.PLAYING)
+        ok = first.wait(10)
+        ms = (time.monotonic() - t0) * 1000
+        p.set_state(Gst.State.NULL)
+        if ok:
+            results.append(ms)
+            print("trial %d: first frame after %.0f ms" % (i + 1, ms), flush=True)
+        else:
+            print("trial %d: no frame within 10 s" % (i + 1), flush=True)
+        time.sleep(0.5)
+    if results:
+        print("viewers %d/%d, time to first frame: median %.0f ms, min %.0f, max %.0f"
+              % (len(results), trials, statistics.median(results), min(results),
+                 max(results)))
+finally:
+    server.terminate()
+    server.wait()
+    try:
+        os.unlink(os.environ["GST_REGISTRY_1_0"])
+    except OSError:
+        pass
