@@ -81,6 +81,14 @@ FailoverPolicy::ranked () const
   return order;
 }
 
+void
+FailoverPolicy::on_suspect (int index, TimePoint now)
+{
+  if (index != active_ || !running (index))
+    return;
+  prepare_until_ = std::max (prepare_until_, now + config_.prepare_linger);
+}
+
 bool
 FailoverPolicy::running (int index) const
 {
@@ -249,8 +257,7 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
   /* Failed again soon after we came back to it, or a second time in a row
    * soon after it came up and produced: it is flapping (a half-dead input
    * that starts, delivers a little and stalls). Its hold-off grows. */
-  bool quick
-      = s.healthy_since && now - *s.healthy_since < 2 * holdoff (index);
+  bool quick = s.healthy_since && now - *s.healthy_since < 2 * holdoff (index);
   s.quick_failures = quick ? s.quick_failures + 1 : 0;
   bool flapping
       = (s.last_failback && now - *s.last_failback < 2 * holdoff (index))
@@ -393,7 +400,7 @@ FailoverPolicy::step (TimePoint now)
   auto order = ranked ();
   if (active_ >= 0) {
     want[active_] = true;
-    bool hot_found = config_.standby != Standby::Hot;
+    bool hot_found = config_.standby != Standby::Hot && !preparing (now);
     for (int i : order) {
       if (!eligible (i) || i == active_)
         continue;
