@@ -151,6 +151,7 @@ enum {
   PROP_AUDIO_CAPS,
   PROP_STANDBY,
   PROP_TIMEOUT,
+  PROP_STALL_TOLERANCE,
   PROP_ADAPTIVE_TIMEOUT,
   PROP_STARTUP_TIMEOUT,
   PROP_MIN_BITRATE,
@@ -188,6 +189,7 @@ struct UintProp
 };
 static const UintProp uint_props[] = {
   { PROP_TIMEOUT, &Settings::timeout, true },
+  { PROP_STALL_TOLERANCE, &Settings::stall_tolerance, true },
   { PROP_ADAPTIVE_TIMEOUT, &Settings::adaptive_timeout, true },
   { PROP_STARTUP_TIMEOUT, &Settings::startup_timeout, true },
   { PROP_MIN_BITRATE, &Settings::min_bitrate, true },
@@ -611,7 +613,9 @@ make_statistics (GstFailoverSrc *self)
         "failures", G_TYPE_UINT, failures, "last-reason", G_TYPE_STRING,
         last.c_str (), "bitrate-kbps", G_TYPE_UINT64,
         (guint64)(running ? cs.bitrate_kbps : 0), "last-buffer-age-ms",
-        G_TYPE_INT64, (gint64)(running ? cs.last_buffer_age_ms : -1), nullptr);
+        G_TYPE_INT64, (gint64)(running ? cs.last_buffer_age_ms : -1),
+        "stall-limit-ms", G_TYPE_INT64,
+        (gint64)(running ? cs.stall_limit_ms : -1), nullptr);
     GValue v = G_VALUE_INIT;
     g_value_init (&v, GST_TYPE_STRUCTURE);
     g_value_take_boxed (&v, c);
@@ -941,6 +945,13 @@ install_health_props (GObjectClass *gobject_class)
       "Silence in milliseconds after which a running candidate counts as "
       "failed (errors, EOS and pad removal switch at once).",
       1, DEFAULT_TIMEOUT_MS, rw_playing);
+  install_uint (
+      gobject_class, PROP_STALL_TOLERANCE, "stall-tolerance", "Stall tolerance",
+      "Silence in milliseconds a live candidate may show on top of its "
+      "learned delivery rhythm before it counts as stalled, so that a "
+      "network black hole is left well before 'timeout' (which stays the "
+      "ceiling); 0 turns the adaptive detection off.",
+      0, DEFAULT_STALL_TOLERANCE_MS, rw_playing);
   install_uint (
       gobject_class, PROP_ADAPTIVE_TIMEOUT, "adaptive-timeout",
       "Adaptive timeout",

@@ -29,6 +29,8 @@ record_buffer (CandidateRun *run, GstClockTime now)
 {
   run->buffers.fetch_add (1, std::memory_order_relaxed);
   run->last_buffer_ns.store ((gint64)now, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> g (run->stall_lock);
+  run->stall.on_arrival (tp (now));
 }
 
 static GstPadProbeReturn
@@ -515,6 +517,7 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
 
   run->health = std::make_unique<HealthMonitor> (health_config (s), c.kind,
                                                  tp (running_now (self)));
+  run->stall.set_config (stall_config (s, c.kind));
   return run;
 }
 

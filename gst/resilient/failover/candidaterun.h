@@ -18,6 +18,7 @@
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/output_timeline.h"
+#include "resilient/failover/stall.h"
 #include "resilient/failover/undecodable.h"
 
 #include <gst/gst.h>
@@ -96,6 +97,11 @@ struct CandidateRun
   resilient::failover::CandidateTimeline timeline;
 
   std::mutex op_lock; /* serialises state changes */
+
+  /* The delivery rhythm, fed by the decoded probes (streaming threads),
+   * judged on the loop. stall_lock is a leaf lock. */
+  std::mutex stall_lock;
+  resilient::failover::StallDetector stall;
 
   /* Loop thread only. */
   std::unique_ptr<resilient::failover::HealthMonitor> health;

@@ -36,6 +36,17 @@ health_config (const Settings &s)
   return c;
 }
 
+StallConfig
+stall_config (const Settings &s, InputKind kind)
+{
+  StallConfig c;
+  /* Segment-based and file candidates deliver in bursts the element paces
+   * itself: only their timeouts apply. */
+  c.tolerance = kind == InputKind::Live ? ms (s.stall_tolerance) : Duration{};
+  c.ceiling = ms (s.timeout);
+  return c;
+}
+
 PolicyConfig
 policy_config (const Settings &s)
 {
@@ -198,66 +209,116 @@ candidate_uri (GstFailoverSrcPrivate *priv, int index)
   return redact_uri (priv->candidates[index].uri);
 }
 
+namespace {
+
+/* A failure seen on a health tick, reported after the state lock. */
+struct TickFailure
+{
+  std::uint64_t id;
+  int index;
+  FailureReason reason;
+  GstClockTime first;
+  std::string detail;
+};
+
+std::string
+timeout_detail (const HealthResult &h, const StallDetector &stall)
+{
+  if (!h.learned_limit)
+    return "no data within the timeout";
+  return "no data for " + std::to_string (to_ms (h.silence))
+         + " ms, against a usual delivery rhythm of "
+         + std::to_string (to_ms (2 * stall.mean () + 4 * stall.var ()))
+         + " ms (stall-tolerance)";
+}
+
+std::string
+failure_detail (const HealthResult &h, const StallDetector &stall)
+{
+  if (h.reason == FailureReason::LowBitrate)
+    return "bitrate under min-bitrate";
+  return timeout_detail (h, stall);
+}
+
+} // namespace
+
+/* Loop thread, state_lock held: the verdicts on run `r` at `now`. The
+ * active run's first sign of a stall prepares a cold backup. */
+static void
+judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
+                  GstClockTime now, std::vector<TickFailure> &failed,
+                  std::vector<ClusterClientPtr> &healthy_clusters)
+{
+  gint64 last = r.last_buffer_ns.load ();
+  std::optional<TimePoint> lastp;
+  if (last >= 0)
+    lastp = from_ns ((guint64)last);
+  StallDetector stall;
+  {
+    std::lock_guard<std::mutex> g (r.stall_lock);
+    stall = r.stall;
+  }
+  std::optional<Duration> learned;
+  if (stall.learned ())
+    learned = stall.limit ();
+  HealthResult h = r.health->update (tp (now), r.bytes.load (),
+                                     r.buffers.load (), lastp, learned);
+  if (index < (int)priv->cand_stats.size ()) {
+    auto &cs = priv->cand_stats[index];
+    cs.bitrate_kbps = r.health->bitrate_kbps ();
+    auto age = r.health->last_buffer_age (tp (now));
+    cs.last_buffer_age_ms = age ? to_ms (*age) : -1;
+    cs.stall_limit_ms = to_ms (std::min (learned.value_or (Duration::max ()),
+                                         r.health->effective_timeout ()));
+  }
+  if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
+    r.reported_healthy = true;
+    priv->policy->on_healthy (index, tp (now));
+    auto c = priv->clusters.find (index);
+    if (c != priv->clusters.end ())
+      healthy_clusters.push_back (c->second);
+  } else if (h.verdict == Verdict::Failed) {
+    failed.push_back ({ r.id, index, h.reason, to_ns (h.first_sign),
+                        failure_detail (h, stall) });
+  } else if (auto proven = r.undecodable.update (
+                 tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
+                 r.buffers.load ())) {
+    failed.push_back (
+        { r.id, index, FailureReason::Undecodable, to_ns (*proven),
+          "undecodable stream: " + std::to_string (kUndecodableBytes / 1024)
+              + " KiB from the source and nothing a demuxer, "
+                "parser or decoder could use" });
+  } else if (h.verdict == Verdict::Healthy
+             && stall.judge (tp (now)) == Silence::Suspect) {
+    priv->policy->on_suspect (index, tp (now));
+  }
+  /* New content (video, else audio) for the failback proof. */
+  std::uint64_t content = r.has_stream[VIDEO].load ()
+                              ? r.content_ns[VIDEO].load ()
+                              : r.content_ns[AUDIO].load ();
+  std::uint64_t fresh = content - std::min (content, r.content_reported);
+  r.content_reported = content;
+  priv->policy->on_content (index, tp (now), from_ns (fresh));
+}
+
 static void
 health_tick (GstFailoverSrc *self, GstClockTime now)
 {
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
   std::vector<Action> acts;
-  struct Failed
-  {
-    std::uint64_t id;
-    int index;
-    FailureReason reason;
-    GstClockTime first;
-  };
-  std::vector<Failed> failed;
-  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>>
-      healthy_clusters;
+  std::vector<TickFailure> failed;
+  std::vector<ClusterClientPtr> healthy_clusters;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->policy)
       return;
     for (auto &kv : priv->runs) {
-      CandidateRun &r = *kv.second;
-      gint64 last = r.last_buffer_ns.load ();
-      std::optional<TimePoint> lastp;
-      if (last >= 0)
-        lastp = from_ns ((guint64)last);
-      HealthResult h = r.health->update (tp (now), r.bytes.load (),
-                                         r.buffers.load (), lastp);
-      if (kv.first < (int)priv->cand_stats.size ()) {
-        auto &cs = priv->cand_stats[kv.first];
-        cs.bitrate_kbps = r.health->bitrate_kbps ();
-        auto age = r.health->last_buffer_age (tp (now));
-        cs.last_buffer_age_ms = age ? to_ms (*age) : -1;
-      }
-      if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
-        r.reported_healthy = true;
-        priv->policy->on_healthy (kv.first, tp (now));
-        auto c = priv->clusters.find (kv.first);
-        if (c != priv->clusters.end ())
-          healthy_clusters.push_back (c->second);
-      } else if (h.verdict == Verdict::Failed) {
-        failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
-      } else if (auto proven = r.undecodable.update (
-                     tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
-                     r.buffers.load ())) {
-        failed.push_back (
-            { r.id, kv.first, FailureReason::Undecodable, to_ns (*proven) });
-      }
-      /* New content (video, else audio) for the failback proof. */
-      std::uint64_t content = r.has_stream[VIDEO].load ()
-                                  ? r.content_ns[VIDEO].load ()
-                                  : r.content_ns[AUDIO].load ();
-      std::uint64_t fresh = content - std::min (content, r.content_reported);
-      r.content_reported = content;
-      priv->policy->on_content (kv.first, tp (now), from_ns (fresh));
+      judge_run_locked (priv, kv.first, *kv.second, now, failed,
+                        healthy_clusters);
       auto since = priv->policy->proving_since (kv.first);
-      GST_LOG_OBJECT (self,
-                      "candidate %d: %" G_GUINT64_FORMAT
-                      " ms new content, proving for %" G_GINT64_FORMAT " ms",
-                      kv.first, fresh / GST_MSECOND,
+      GST_LOG_OBJECT (self, "candidate %d: proving for %" G_GINT64_FORMAT " ms",
+                      kv.first,
                       since ? (gint64)to_ms (tp (now) - *since) : (gint64)-1);
     }
     acts = priv->policy->step (tp (now));
@@ -265,17 +326,8 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
   for (auto &c : healthy_clusters)
     c->succeeded ();
   run_actions (self, std::move (acts));
-  for (auto &f : failed) {
-    std::string detail
-        = f.reason == FailureReason::LowBitrate ? "bitrate under min-bitrate"
-          : f.reason == FailureReason::Undecodable
-              ? "undecodable stream: "
-                    + std::to_string (kUndecodableBytes / 1024)
-                    + " KiB from the source and nothing a demuxer, parser "
-                      "or decoder could use"
-              : "no data within the timeout";
-    report_failure (self, f.id, f.index, f.reason, false, detail, f.first);
-  }
+  for (auto &f : failed)
+    report_failure (self, f.id, f.index, f.reason, false, f.detail, f.first);
 }
 
 static void
@@ -365,8 +417,13 @@ schedule_tick (GstFailoverSrc *self)
       gint64 last = r.last_buffer_ns.load ();
       if (last < 0 || !r.health || r.failed_reported.load ())
         continue;
-      GstClockTime dl
-          = (GstClockTime)last + to_ns (r.health->effective_timeout ());
+      Duration limit = r.health->effective_timeout ();
+      {
+        std::lock_guard<std::mutex> sg (r.stall_lock);
+        if (r.stall.learned ())
+          limit = std::min (limit, r.stall.limit ());
+      }
+      GstClockTime dl = (GstClockTime)last + to_ns (limit);
       silence = std::min<GstClockTime> (silence, dl);
     }
     priv->silence_deadline = silence;
@@ -481,9 +538,12 @@ apply_runtime_settings (GstFailoverSrc *self)
   g_return_if_fail (priv->loop.on_loop_thread ());
   HealthConfig hc;
   PolicyConfig pc;
+  StallConfig live, bursty;
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     hc = health_config (priv->settings);
+    live = stall_config (priv->settings, InputKind::Live);
+    bursty = stall_config (priv->settings, InputKind::Adaptive);
     pc = policy_config (priv->settings);
     priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
   }
@@ -492,8 +552,12 @@ apply_runtime_settings (GstFailoverSrc *self)
     pc.standby = priv->policy->config ().standby;
     priv->policy->set_config (pc);
   }
-  for (auto &kv : priv->runs)
+  for (auto &kv : priv->runs) {
     kv.second->health->set_config (hc);
+    std::lock_guard<std::mutex> sg (kv.second->stall_lock);
+    kv.second->stall.set_config (kv.second->kind == InputKind::Live ? live
+                                                                    : bursty);
+  }
 }
 
 /* ---- starting and stopping candidates ----------------------------------- */
@@ -553,6 +617,7 @@ apply_start (GstFailoverSrc *self, int index)
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     s.timeout = priv->settings.timeout;
+    s.stall_tolerance = priv->settings.stall_tolerance;
     s.adaptive_timeout = priv->settings.adaptive_timeout;
     s.startup_timeout = priv->settings.startup_timeout;
     s.min_bitrate = priv->settings.min_bitrate;

@@ -24,6 +24,7 @@
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/policy.h"
+#include "resilient/failover/stall.h"
 
 #include <gst/gst.h>
 
@@ -60,6 +61,10 @@ namespace resilient::gst::failoversrc {
 
 #define DEFAULT_STANDBY GST_FAILOVER_SRC_STANDBY_COLD
 constexpr guint DEFAULT_TIMEOUT_MS = 2000;
+/* Adaptive stall detection: silence tolerated on top of a live
+ * candidate's learned rhythm (a 400 ms TCP retransmission hold and
+ * margin); 0 turns it off. */
+constexpr guint DEFAULT_STALL_TOLERANCE_MS = 420;
 constexpr guint DEFAULT_ADAPTIVE_TIMEOUT_MS = 10000;
 constexpr guint DEFAULT_STARTUP_TIMEOUT_MS = 10000;
 constexpr guint DEFAULT_MIN_BITRATE_KBPS = 0;
@@ -86,6 +91,7 @@ struct Settings
   GstCaps *caps[2] = { nullptr, nullptr };
   GstFailoverSrcStandby standby = DEFAULT_STANDBY;
   guint timeout = DEFAULT_TIMEOUT_MS;
+  guint stall_tolerance = DEFAULT_STALL_TOLERANCE_MS;
   guint adaptive_timeout = DEFAULT_ADAPTIVE_TIMEOUT_MS;
   guint startup_timeout = DEFAULT_STARTUP_TIMEOUT_MS;
   guint min_bitrate = DEFAULT_MIN_BITRATE_KBPS;
@@ -126,6 +132,8 @@ struct CandidateStats
   std::string host_uri;
   std::uint64_t bitrate_kbps = 0;
   gint64 last_buffer_age_ms = -1;
+  /* The silence that fails it now (learned, at most the timeout). */
+  gint64 stall_limit_ms = -1;
 };
 
 struct Stats
@@ -214,5 +222,8 @@ tp (GstClockTime t)
 
 resilient::failover::HealthConfig health_config (const Settings &s);
 resilient::failover::PolicyConfig policy_config (const Settings &s);
+/* Adaptive stall detection for a candidate of `kind` (live only). */
+resilient::failover::StallConfig
+stall_config (const Settings &s, resilient::failover::InputKind kind);
 
 } // namespace resilient::gst::failoversrc

@@ -889,6 +889,43 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
       << "backup";
 }
 
+/* Issue 11.3: with the default 2 s timeout, a live candidate that goes
+ * silent (a black hole) is judged against its learned 30 fps rhythm and
+ * left after about the stall tolerance; with the tolerance 0 (the old
+ * behaviour) only the timeout applies. */
+static long
+stall_detect_ms (const std::string &extra, std::string *detail = nullptr)
+{
+  Rig r ("standby=hot " + extra
+         + " uris=\"failtest://stall?after=90 | failtest://ok?t=adaptive\"");
+  EXPECT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  auto from0
+      = [] (const GstStructure *s) { return int_field (s, "from-index") == 0; };
+  EXPECT_TRUE (r.wait_msg ("failoversrc-switch", from0, 10000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  int sw = r.find ("failoversrc-switch", from0);
+  int f = r.find ("failoversrc-candidate-failed");
+  if (sw < 0 || f < 0)
+    return -1;
+  EXPECT_EQ (str_field (r.msg (sw), "reason"), "timeout");
+  if (detail)
+    *detail = str_field (r.msg (f), "detail");
+  return (long)u64_field (r.msg (sw), "detect-ms");
+}
+
+TEST_F (FailoverSrc, SilentStallIsLeftAgainstTheLearnedRhythm)
+{
+  std::string detail;
+  long adaptive = stall_detect_ms ("", &detail);
+  EXPECT_GE (adaptive, 420) << "never under the tolerance";
+  EXPECT_LE (adaptive, 600);
+  EXPECT_NE (detail.find ("usual delivery rhythm"), std::string::npos)
+      << detail;
+  long fixed = stall_detect_ms ("stall-tolerance=0", &detail);
+  EXPECT_GE (fixed, 1950) << "tolerance 0: the 2 s timeout; " << detail;
+}
+
 TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
 {
   Rig r ("retry-delay=200 retry-max-delay=5000 retry-max-attempts=3 "
@@ -1149,8 +1186,9 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
   std::this_thread::sleep_for (std::chrono::milliseconds (500));
   ASSERT_TRUE (gst_element_send_event (r.pipe, gst_event_new_eos ()));
   GstBus *bus = gst_element_get_bus (r.pipe);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  GstMessage *m = gst_bus_timed_pop_filtered (
+      bus, 5 * GST_SECOND,
+      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   gst_object_unref (bus);
   ASSERT_NE (m, nullptr) << "the pipeline never reached EOS";
   EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
@@ -1160,10 +1198,11 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
   EXPECT_EQ (r.eos[0], 1);
   EXPECT_EQ (r.eos[1], 1);
   EXPECT_EQ (r.find ("failoversrc-switch",
-                 [] (const GstStructure *s) {
-                   return int_field (s, "from-index") == 0;
-                 }),
-      -1) << "the application's EOS was taken for a candidate failure";
+                     [] (const GstStructure *s) {
+                       return int_field (s, "from-index") == 0;
+                     }),
+             -1)
+      << "the application's EOS was taken for a candidate failure";
   EXPECT_EQ (r.find ("failoversrc-candidate-failed"), -1);
 }
 
@@ -1326,7 +1365,7 @@ capture_log (GstDebugCategory *cat, GstDebugLevel, const gchar *, const gchar *,
   const gchar *text = gst_debug_message_get (message);
   std::lock_guard<std::mutex> g (g_log_lock);
   g_log_lines.push_back (std::string (gst_debug_category_get_name (cat)) + ": "
-                   + (text ? text : ""));
+                         + (text ? text : ""));
 }
 
 int
@@ -1470,7 +1509,8 @@ TEST_F (FailoverSrc, NoSecretReachesTheBusStatisticsOrLog)
   for (const char *sec : secrets)
     EXPECT_EQ (stats.find (sec), std::string::npos) << stats;
   std::lock_guard<std::mutex> g (g_log_lock);
-  EXPECT_GT (g_log_lines.size (), 20u) << "the plugin logged at the highest level";
+  EXPECT_GT (g_log_lines.size (), 20u)
+      << "the plugin logged at the highest level";
   for (auto &line : g_log_lines)
     for (const char *sec : secrets)
       EXPECT_EQ (line.find (sec), std::string::npos) << line;
