@@ -7,6 +7,16 @@
  *   cold-kill   failoversrc standby=cold, primary publisher kill -9
  *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
  *               timeout
+ *   hot-blackhole  failoversrc standby=hot, defaults; the primary is played
+ *               through a userspace TCP relay (failover_relay.h) that stops
+ *               forwarding (a network black hole, connection kept)
+ *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
+ *               `timeout`: the behaviour before adaptive stall detection)
+ *   jitter      false switches: failoversrc standby=hot, defaults, the
+ *               primary through the relay with 100 +- 100 ms of in-order
+ *               delay per chunk and a 400 ms hold every 5-20 s, for
+ *               --jitter-seconds (default 600); counts the primary's
+ *               failures and the switches away from it
  *   naive-kill  what a user scripts today: a player on the primary URL; when
  *               it ends (EOS / error) a new player is started on the backup
  *               URL. Done in-process (no gst-launch start-up cost), so it is
@@ -24,8 +34,11 @@
  *
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
  *       [--cpu-size 320x240]
- *       [--only hot-kill,cold-kill,hot-stall,naive-kill,naive-stall,cpu]
+ *       [--jitter-seconds 600]
+ *       [--only hot-kill,cold-kill,hot-stall,hot-blackhole,hot-blackhole-fixed,
+ *               jitter,naive-kill,naive-stall,cpu]
  */
+#include "failover_relay.h"
 #include "fixtures/rig.h"
 #include "fixtures/servers.h"
 #include "fixtures/watcher.h"
@@ -106,6 +119,7 @@ struct Bed
   NginxRtmp server;
   Publisher primary {looks::red (), server.rtmp_url ("primary")};
   Publisher backup {looks::blue (), server.rtmp_url ("backup")};
+  bench::TcpRelay relay {server.rtmp_port ()};
   Bed ()
   {
     server.wait_for_publish ("primary", 10s);
@@ -123,6 +137,15 @@ struct Bed
   {
     return primary.url () + " | " + backup.url ();
   }
+  /* The primary played through the relay. */
+  std::string relayed_uris () const
+  {
+    std::string u = primary.url ();
+    std::string from = ":" + std::to_string (server.rtmp_port ()) + "/";
+    u.replace (u.find (from), from.size (),
+        ":" + std::to_string (relay.port ()) + "/");
+    return u + " | " + backup.url ();
+  }
 };
 
 guint
@@ -139,17 +162,46 @@ default_timeout_ms ()
   return v;
 }
 
+enum class Fault { Kill, Stop, BlackHole };
+
+void
+inject (Bed &bed, Fault f)
+{
+  if (f == Fault::Stop)
+    bed.primary.stop ();
+  else if (f == Fault::BlackHole)
+    bed.relay.set_black_hole (true);
+  else
+    bed.primary.kill9 ();
+}
+
+void
+undo (Bed &bed, Fault f)
+{
+  if (f == Fault::Stop)
+    bed.primary.cont ();
+  if (f == Fault::BlackHole) {
+    bed.relay.set_black_hole (false);
+    bed.relay.drop_all ();
+  }
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
-    bool stall, int reps)
+    Fault fault, int reps,
+    const std::vector<std::pair<std::string, std::string>> &extra = {})
 {
   Series s;
   s.name = name;
+  bool stall = fault != Fault::Kill;
   guint timeout = default_timeout_ms ();
   for (int rep = 0; rep < reps; rep++) {
     bed.renew_primary ();
     SourceRig rig;
-    rig.set ("uris", bed.uris ());
+    rig.set ("uris", fault == Fault::BlackHole ? bed.relayed_uris ()
+        : bed.uris ());
+    for (auto &kv : extra)
+      rig.set (kv.first, kv.second);
     rig.set ("standby", standby);
     rig.set ("video-caps", kVideoCaps);
     rig.set ("audio-caps", kAudioCaps);
@@ -164,10 +216,7 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     /* Let hot standby connect and decode the backup. */
     std::this_thread::sleep_for (2000ms);
     auto t = Clock::now ();
-    if (stall)
-      bed.primary.stop ();
-    else
-      bed.primary.kill9 ();
+    inject (bed, fault);
     bool switched = rig.video ().wait_for_class ("blue",
         ms (timeout + 10000), 3, t);
     auto gap = rig.video ().switch_gap_ms ("red", "blue", t - 3s);
@@ -211,11 +260,64 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       }
     }
     rig.stop ();
-    if (stall)
-      bed.primary.cont ();
+    undo (bed, fault);
   }
   if (stall)
     s.note = "timeout " + std::to_string (timeout) + " ms (default)";
+  for (auto &kv : extra)
+    s.note += ", " + kv.first + "=" + kv.second;
+  return s;
+}
+
+/* False switches on a jittery but healthy path: `seconds` of the primary
+ * through the relay's jitter and holds. The row's gaps are empty; the note
+ * carries the counts. */
+Series
+run_jitter (Bed &bed, int seconds)
+{
+  Series s;
+  s.name = "jitter";
+  bed.renew_primary ();
+  bed.relay.drop_all ();
+  bed.relay.set_jitter (100ms);
+  bed.relay.set_holds (400ms);
+  int holds0 = bed.relay.holds ();
+  SourceRig rig;
+  rig.set ("uris", bed.relayed_uris ());
+  rig.set ("standby", "hot");
+  rig.set ("video-caps", kVideoCaps);
+  rig.set ("audio-caps", kAudioCaps);
+  rig.play ();
+  if (!rig.video ().wait_for_class ("red", 20s, 5)) {
+    log ("jitter: primary never on the output");
+    s.failed++;
+  }
+  auto t0 = Clock::now ();
+  std::this_thread::sleep_for (std::chrono::seconds (seconds));
+  auto from0 = [&] (const BusRecorder::Entry &e) {
+    return e.wall >= t0 && e.get_int ("from-index") == 0;
+  };
+  auto idx0 = [&] (const BusRecorder::Entry &e) {
+    return e.wall >= t0 && e.get_int ("index") == 0;
+  };
+  int switches = 0, failures = 0;
+  for (auto &e : rig.bus ().entries ("failoversrc-switch"))
+    switches += from0 (e);
+  for (auto &e : rig.bus ().entries ("failoversrc-candidate-failed")) {
+    failures += idx0 (e);
+    if (idx0 (e))
+      log ("jitter: %s", e.to_string ().c_str ());
+  }
+  std::string stats = rig.structure_string ("statistics");
+  log ("jitter: statistics at the end: %s", stats.c_str ());
+  rig.stop ();
+  bed.relay.set_jitter (0ms);
+  bed.relay.set_holds (0ms);
+  bed.relay.drop_all ();
+  s.note = std::to_string (seconds) + " s, "
+      + std::to_string (bed.relay.holds () - holds0) + " holds of 400 ms, "
+      + std::to_string (switches) + " switches away from the primary, "
+      + std::to_string (failures) + " primary failures";
   return s;
 }
 
@@ -345,7 +447,7 @@ measure_cpu (const std::string &desc,
 int
 main (int argc, char **argv)
 {
-  int reps = 20, cpu_secs = 10, cpu_rounds = 3;
+  int reps = 20, cpu_secs = 10, cpu_rounds = 3, jitter_secs = 600;
   int cpu_width = 320, cpu_height = 240;
   std::set<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -353,6 +455,8 @@ main (int argc, char **argv)
       reps = atoi (argv[i + 1]);
     else if (!strcmp (argv[i], "--cpu-seconds"))
       cpu_secs = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--jitter-seconds"))
+      jitter_secs = atoi (argv[i + 1]);
     else if (!strcmp (argv[i], "--cpu-rounds"))
       cpu_rounds = atoi (argv[i + 1]);
     else if (!strcmp (argv[i], "--cpu-size"))
@@ -367,7 +471,8 @@ main (int argc, char **argv)
   auto want = [&] (const char *n) { return only.empty () || only.count (n); };
   gst_init (&argc, &argv);
   bool needs_element = want ("hot-kill") || want ("cold-kill")
-      || want ("hot-stall") || want ("cpu");
+      || want ("hot-stall") || want ("hot-blackhole")
+      || want ("hot-blackhole-fixed") || want ("jitter") || want ("cpu");
   if (needs_element && !gst_element_factory_find ("failoversrc")) {
     fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
     return 1;
@@ -379,12 +484,22 @@ main (int argc, char **argv)
   try {
     Bed bed;
     if (want ("hot-kill"))
-      results.push_back (run_failoversrc (bed, "hot-kill", "hot", false, reps));
-    if (want ("cold-kill"))
-      results.push_back (run_failoversrc (bed, "cold-kill", "cold", false,
+      results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
               reps));
+    if (want ("cold-kill"))
+      results.push_back (run_failoversrc (bed, "cold-kill", "cold",
+              Fault::Kill, reps));
     if (want ("hot-stall"))
-      results.push_back (run_failoversrc (bed, "hot-stall", "hot", true, reps));
+      results.push_back (run_failoversrc (bed, "hot-stall", "hot",
+              Fault::Stop, reps));
+    if (want ("hot-blackhole"))
+      results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
+              Fault::BlackHole, reps));
+    if (want ("hot-blackhole-fixed"))
+      results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
+              Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
+    if (want ("jitter"))
+      results.push_back (run_jitter (bed, jitter_secs));
     if (want ("naive-kill"))
       results.push_back (run_naive (bed, false, reps));
     if (want ("naive-stall"))
