@@ -154,6 +154,7 @@ enum {
   PROP_STALL_TOLERANCE,
   PROP_ADAPTIVE_TIMEOUT,
   PROP_STARTUP_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
   PROP_MIN_BITRATE,
   PROP_BITRATE_WINDOW,
   PROP_LOW_BITRATE_WINDOWS,
@@ -192,6 +193,7 @@ static const UintProp uint_props[] = {
   { PROP_STALL_TOLERANCE, &Settings::stall_tolerance, true },
   { PROP_ADAPTIVE_TIMEOUT, &Settings::adaptive_timeout, true },
   { PROP_STARTUP_TIMEOUT, &Settings::startup_timeout, true },
+  { PROP_CONNECT_TIMEOUT, &Settings::connect_timeout, true },
   { PROP_MIN_BITRATE, &Settings::min_bitrate, true },
   { PROP_BITRATE_WINDOW, &Settings::bitrate_window, true },
   { PROP_LOW_BITRATE_WINDOWS, &Settings::low_bitrate_windows, true },
@@ -964,6 +966,13 @@ install_health_props (GObjectClass *gobject_class)
                 "Time in milliseconds a starting candidate gets to deliver its "
                 "first decoded frame before it counts as failed.",
                 1, DEFAULT_STARTUP_TIMEOUT_MS, rw_playing);
+  install_uint (
+      gobject_class, PROP_CONNECT_TIMEOUT, "connect-timeout", "Connect timeout",
+      "Time in milliseconds a starting candidate's source gets to put out "
+      "its first byte (connection, handshake and protocol set-up) before "
+      "the candidate fails as connect-failed; 0 leaves only "
+      "'startup-timeout'. WHEP candidates bound their own stages.",
+      0, DEFAULT_CONNECT_TIMEOUT_MS, rw_playing);
   install_uint (
       gobject_class, PROP_MIN_BITRATE, "min-bitrate", "Minimum bitrate",
       "Bitrate floor in kbit/s of the encoded data a candidate delivers; "

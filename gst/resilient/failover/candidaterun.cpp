@@ -518,6 +518,9 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   run->health = std::make_unique<HealthMonitor> (health_config (s), c.kind,
                                                  tp (running_now (self)));
   run->stall.set_config (stall_config (s, c.kind));
+  run->scheme = c.scheme;
+  run->connect
+      = ConnectCheck (connect_limit (s, c.scheme), tp (running_now (self)));
   return run;
 }
 

@@ -16,6 +16,7 @@
 
 #include "gstfailoversrc.h"
 #include "resilient/failover/candidates.h"
+#include "resilient/failover/connect.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/output_timeline.h"
 #include "resilient/failover/stall.h"
@@ -106,6 +107,8 @@ struct CandidateRun
   /* Loop thread only. */
   std::unique_ptr<resilient::failover::HealthMonitor> health;
   resilient::failover::UndecodableCheck undecodable;
+  resilient::failover::ConnectCheck connect{ resilient::Duration{}, {} };
+  std::string scheme;
   bool reported_healthy = false;
 };
 

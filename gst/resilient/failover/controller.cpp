@@ -47,6 +47,16 @@ stall_config (const Settings &s, InputKind kind)
   return c;
 }
 
+Duration
+connect_limit (const Settings &s, const std::string &scheme)
+{
+  /* reswhepsrc bounds its own stages (HTTP, ICE, DTLS) and reports them as
+   * reswhepsrc-failure with the HTTP status (see "WHEP candidates"). */
+  if (scheme == "whep" || scheme == "wheps")
+    return Duration{};
+  return ms (s.connect_timeout);
+}
+
 PolicyConfig
 policy_config (const Settings &s)
 {
@@ -280,6 +290,17 @@ judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
   } else if (h.verdict == Verdict::Failed) {
     failed.push_back ({ r.id, index, h.reason, to_ns (h.first_sign),
                         failure_detail (h, stall) });
+  } else if (auto began
+             = r.connect.update (tp (now), r.source_bytes.load () > 0
+                                               || r.parsed_buffers.load () > 0
+                                               || r.buffers.load () > 0)) {
+    failed.push_back ({ r.id, index, FailureReason::ConnectFailed,
+                        to_ns (*began),
+                        "nothing from the server within connect-timeout ("
+                            + std::to_string (to_ms (r.connect.limit ()))
+                            + " ms): it accepted the connection but did not "
+                              "answer as "
+                            + r.scheme + "://" });
   } else if (auto proven = r.undecodable.update (
                  tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
                  r.buffers.load ())) {
@@ -539,11 +560,13 @@ apply_runtime_settings (GstFailoverSrc *self)
   HealthConfig hc;
   PolicyConfig pc;
   StallConfig live, bursty;
+  Settings lim;
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     hc = health_config (priv->settings);
     live = stall_config (priv->settings, InputKind::Live);
     bursty = stall_config (priv->settings, InputKind::Adaptive);
+    lim.connect_timeout = priv->settings.connect_timeout;
     pc = policy_config (priv->settings);
     priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
   }
@@ -554,6 +577,7 @@ apply_runtime_settings (GstFailoverSrc *self)
   }
   for (auto &kv : priv->runs) {
     kv.second->health->set_config (hc);
+    kv.second->connect.set_limit (connect_limit (lim, kv.second->scheme));
     std::lock_guard<std::mutex> sg (kv.second->stall_lock);
     kv.second->stall.set_config (kv.second->kind == InputKind::Live ? live
                                                                     : bursty);
@@ -618,6 +642,7 @@ apply_start (GstFailoverSrc *self, int index)
     std::lock_guard<std::mutex> g (priv->settings_lock);
     s.timeout = priv->settings.timeout;
     s.stall_tolerance = priv->settings.stall_tolerance;
+    s.connect_timeout = priv->settings.connect_timeout;
     s.adaptive_timeout = priv->settings.adaptive_timeout;
     s.startup_timeout = priv->settings.startup_timeout;
     s.min_bitrate = priv->settings.min_bitrate;

@@ -67,6 +67,8 @@ constexpr guint DEFAULT_TIMEOUT_MS = 2000;
 constexpr guint DEFAULT_STALL_TOLERANCE_MS = 420;
 constexpr guint DEFAULT_ADAPTIVE_TIMEOUT_MS = 10000;
 constexpr guint DEFAULT_STARTUP_TIMEOUT_MS = 10000;
+/* Time a starting candidate's source gets to put out its first byte. */
+constexpr guint DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 constexpr guint DEFAULT_MIN_BITRATE_KBPS = 0;
 constexpr guint DEFAULT_BITRATE_WINDOW_MS = 1000;
 constexpr guint DEFAULT_LOW_BITRATE_WINDOWS = 3;
@@ -94,6 +96,7 @@ struct Settings
   guint stall_tolerance = DEFAULT_STALL_TOLERANCE_MS;
   guint adaptive_timeout = DEFAULT_ADAPTIVE_TIMEOUT_MS;
   guint startup_timeout = DEFAULT_STARTUP_TIMEOUT_MS;
+  guint connect_timeout = DEFAULT_CONNECT_TIMEOUT_MS;
   guint min_bitrate = DEFAULT_MIN_BITRATE_KBPS;
   guint bitrate_window = DEFAULT_BITRATE_WINDOW_MS;
   guint low_bitrate_windows = DEFAULT_LOW_BITRATE_WINDOWS;
@@ -225,5 +228,8 @@ resilient::failover::PolicyConfig policy_config (const Settings &s);
 /* Adaptive stall detection for a candidate of `kind` (live only). */
 resilient::failover::StallConfig
 stall_config (const Settings &s, resilient::failover::InputKind kind);
+/* The connect limit for a candidate of `scheme` (zero: not checked). */
+resilient::Duration connect_limit (const Settings &s,
+                                   const std::string &scheme);
 
 } // namespace resilient::gst::failoversrc

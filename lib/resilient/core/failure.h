@@ -31,7 +31,8 @@ enum class Failure {
   ClusterDown,
   /* Outputs. */
   ServerLost,     /* the connection to the server broke */
-  ConnectFailed,  /* the server could not be reached */
+  ConnectFailed,  /* the server could not be reached (failoversrc: nothing
+                   * came out of the source within connect-timeout) */
   PublishStopped, /* the server ended the publish, connection still up */
   BitrateZero,    /* nothing left although media came in */
   PingsMissing,   /* the peer stopped acknowledging */

@@ -1654,3 +1654,52 @@ TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
   EXPECT_NE (w.find ("undecodable"), std::string::npos) << w;
   EXPECT_EQ (w.find ("GARBSECRET"), std::string::npos) << w;
 }
+
+/* Issue 14: an rtmp:// server that accepts TCP and answers garbage keeps
+ * rtmp2src in its handshake with no error; the candidate used to sit
+ * "starting" until startup-timeout (10 s) before the backup was tried.
+ * The connect stage is limited by connect-timeout (default 3 s). */
+TEST_F (FailoverSrc, GarbageRtmpServerFailsAtTheConnectLimit)
+{
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
+                       + "/tests/element/failover/garbage_server.py";
+  ServerProcess server ({ "python3", script, port_s, "--prefix", "none" },
+                        port);
+  ASSERT_EQ (server.error (), "");
+
+  Rig r ("retry-delay=5000 retry-max-delay=5000 uris=\"rtmp://127.0.0.1:"
+         + port_s + "/live/KEYSECRET | failtest://ok?t=connect\"");
+  auto t0 = std::chrono::steady_clock::now ();
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (r.wait (
+      [&] {
+        for (auto &f : r.frames[0])
+          if (f.origin == 1)
+            return true;
+        return false;
+      },
+      15000))
+      << "the backup never reached the output";
+  auto on_air = std::chrono::duration_cast<std::chrono::milliseconds> (
+                    std::chrono::steady_clock::now () - t0)
+                    .count ();
+  EXPECT_GE (on_air, 2900) << "not before the connect limit";
+  EXPECT_LT (on_air, 5000) << "backup's first frame after " << on_air << " ms";
+
+  std::lock_guard<std::mutex> g (r.lock);
+  int fi = r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+    return int_field (s, "index") == 0;
+  });
+  ASSERT_GE (fi, 0);
+  EXPECT_EQ (str_field (r.msg (fi), "reason"), "connect-failed");
+  gboolean fatal = TRUE;
+  gst_structure_get_boolean (r.msg (fi), "fatal", &fatal);
+  EXPECT_FALSE (fatal) << "retried like any transient failure";
+  std::string detail = str_field (r.msg (fi), "detail");
+  EXPECT_NE (detail.find ("connect-timeout"), std::string::npos) << detail;
+  EXPECT_EQ (detail.find ("KEYSECRET"), std::string::npos) << detail;
+  ASSERT_FALSE (r.warnings.empty ());
+  EXPECT_EQ (r.warnings[0].find ("KEYSECRET"), std::string::npos);
+}
