@@ -156,6 +156,9 @@ enum {
   PROP_STARTUP_TIMEOUT,
   PROP_CONNECT_TIMEOUT,
   PROP_MIN_BITRATE,
+  PROP_BLACK_TIMEOUT,
+  PROP_FROZEN_TIMEOUT,
+  PROP_SILENCE_TIMEOUT,
   PROP_BITRATE_WINDOW,
   PROP_LOW_BITRATE_WINDOWS,
   PROP_RETRY_DELAY,
@@ -195,6 +198,9 @@ static const UintProp uint_props[] = {
   { PROP_STARTUP_TIMEOUT, &Settings::startup_timeout, true },
   { PROP_CONNECT_TIMEOUT, &Settings::connect_timeout, true },
   { PROP_MIN_BITRATE, &Settings::min_bitrate, true },
+  { PROP_BLACK_TIMEOUT, &Settings::black_timeout, true },
+  { PROP_FROZEN_TIMEOUT, &Settings::frozen_timeout, true },
+  { PROP_SILENCE_TIMEOUT, &Settings::silence_timeout, true },
   { PROP_BITRATE_WINDOW, &Settings::bitrate_window, true },
   { PROP_LOW_BITRATE_WINDOWS, &Settings::low_bitrate_windows, true },
   { PROP_RETRY_DELAY, &Settings::retry_delay, true },
@@ -617,7 +623,8 @@ make_statistics (GstFailoverSrc *self)
         (guint64)(running ? cs.bitrate_kbps : 0), "last-buffer-age-ms",
         G_TYPE_INT64, (gint64)(running ? cs.last_buffer_age_ms : -1),
         "stall-limit-ms", G_TYPE_INT64,
-        (gint64)(running ? cs.stall_limit_ms : -1), nullptr);
+        (gint64)(running ? cs.stall_limit_ms : -1), "content", G_TYPE_STRING,
+        running ? cs.content.c_str () : "", nullptr);
     GValue v = G_VALUE_INIT;
     g_value_init (&v, GST_TYPE_STRUCTURE);
     g_value_take_boxed (&v, c);
@@ -989,6 +996,30 @@ install_health_props (GObjectClass *gobject_class)
       DEFAULT_LOW_BITRATE_WINDOWS, rw_playing);
 }
 
+/* Content health: black, frozen, silent while connected. */
+static void
+install_content_props (GObjectClass *gobject_class)
+{
+  install_uint (gobject_class, PROP_BLACK_TIMEOUT, "black-timeout",
+                "Black timeout",
+                "Time in milliseconds a candidate's picture may stay black "
+                "before it counts as failed (reason black); 0 turns the check "
+                "off.",
+                0, DEFAULT_BLACK_TIMEOUT_MS, rw_playing);
+  install_uint (gobject_class, PROP_FROZEN_TIMEOUT, "frozen-timeout",
+                "Frozen timeout",
+                "Time in milliseconds a candidate's picture may stay the same "
+                "(a repeated frame) before it counts as failed (reason "
+                "frozen); 0 turns the check off.",
+                0, DEFAULT_FROZEN_TIMEOUT_MS, rw_playing);
+  install_uint (gobject_class, PROP_SILENCE_TIMEOUT, "silence-timeout",
+                "Silence timeout",
+                "Time in milliseconds a candidate's audio may stay silent "
+                "(peak under -60 dBFS) before it counts as failed (reason "
+                "silent); 0, the default, turns the check off.",
+                0, DEFAULT_SILENCE_TIMEOUT_MS, rw_playing);
+}
+
 /* Retries and failback. */
 static void
 install_retry_props (GObjectClass *gobject_class)
@@ -1116,6 +1147,7 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
   install_candidate_props (gobject_class);
   install_output_props (gobject_class);
   install_health_props (gobject_class);
+  install_content_props (gobject_class);
   install_retry_props (gobject_class);
   install_state_props (gobject_class);
   install_signals (klass);

@@ -3,6 +3,7 @@
 #include "failover/candidaterun.h"
 
 #include "common/messages.h"
+#include "failover/contentsampler.h"
 #include "failover/controller.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
@@ -387,7 +388,9 @@ new_sample (GstAppSink *sink, gpointer user_data)
   /* Content still reaching the output keeps the candidate alive: a file
    * or a burst is decoded ahead and paced here, so its decoder falls
    * silent long before its content has been shown. */
-  record_buffer (run, running_now (run->self));
+  GstClockTime shown = running_now (run->self);
+  record_buffer (run, shown);
+  sample_content (run, b->stream, sample, shown);
   deliver_sample (b, sample, (GstClockTime)map.out_ns);
   return GST_FLOW_OK;
 }
@@ -519,6 +522,7 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
                                                  tp (running_now (self)));
   run->stall.set_config (stall_config (s, c.kind));
   run->scheme = c.scheme;
+  run->content.set_config (content_config (s));
   run->connect
       = ConnectCheck (connect_limit (s, c.scheme), tp (running_now (self)));
   return run;

@@ -17,6 +17,7 @@
 #include "gstfailoversrc.h"
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/connect.h"
+#include "resilient/failover/content.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/output_timeline.h"
 #include "resilient/failover/stall.h"
@@ -103,6 +104,12 @@ struct CandidateRun
    * judged on the loop. stall_lock is a leaf lock. */
   std::mutex stall_lock;
   resilient::failover::StallDetector stall;
+
+  /* Content health, fed every Nth sample by the appsinks (streaming
+   * threads), judged on the loop. content_lock is a leaf lock. */
+  std::mutex content_lock;
+  resilient::failover::ContentMonitor content;
+  std::atomic<std::uint64_t> content_seen[2]{ 0, 0 };
 
   /* Loop thread only. */
   std::unique_ptr<resilient::failover::HealthMonitor> health;

@@ -47,6 +47,16 @@ stall_config (const Settings &s, InputKind kind)
   return c;
 }
 
+ContentConfig
+content_config (const Settings &s)
+{
+  ContentConfig c;
+  c.black = ms (s.black_timeout);
+  c.frozen = ms (s.frozen_timeout);
+  c.silence = ms (s.silence_timeout);
+  return c;
+}
+
 Duration
 connect_limit (const Settings &s, const std::string &scheme)
 {
@@ -252,8 +262,61 @@ failure_detail (const HealthResult &h, const StallDetector &stall)
 
 } // namespace
 
+/* Loop thread: the checks of a run that has not delivered yet (connect
+ * stage, undecodable bytes). */
+static std::optional<TickFailure>
+start_failure (int index, CandidateRun &r, GstClockTime now)
+{
+  bool any = r.source_bytes.load () > 0 || r.parsed_buffers.load () > 0
+             || r.buffers.load () > 0;
+  if (auto began = r.connect.update (tp (now), any))
+    return TickFailure{ r.id, index, FailureReason::ConnectFailed,
+                        to_ns (*began),
+                        "nothing from the server within connect-timeout ("
+                            + std::to_string (to_ms (r.connect.limit ()))
+                            + " ms): it accepted the connection but did not "
+                              "answer as "
+                            + r.scheme + "://" };
+  if (auto proven
+      = r.undecodable.update (tp (now), r.source_bytes.load (),
+                              r.parsed_buffers.load (), r.buffers.load ()))
+    return TickFailure{ r.id, index, FailureReason::Undecodable,
+                        to_ns (*proven),
+                        "undecodable stream: "
+                            + std::to_string (kUndecodableBytes / 1024)
+                            + " KiB from the source and nothing a demuxer, "
+                              "parser or decoder could use" };
+  return std::nullopt;
+}
+
+/* Loop thread: the content verdict of a delivering run; `state` becomes
+ * "alive" or the fault it shows now. */
+static std::optional<TickFailure>
+content_failure (int index, CandidateRun &r, GstClockTime now,
+                 std::string &state)
+{
+  std::optional<ContentFault> f;
+  {
+    std::lock_guard<std::mutex> g (r.content_lock);
+    f = r.content.judge (tp (now));
+    state = r.content.alive () ? "alive" : "suspect";
+  }
+  if (!f)
+    return std::nullopt;
+  state = reason_name (f->reason);
+  const char *what = f->reason == FailureReason::BlackVideo ? "black picture"
+                     : f->reason == FailureReason::FrozenVideo
+                         ? "frozen picture"
+                         : "silent audio";
+  return TickFailure{ r.id, index, f->reason, to_ns (f->since),
+                      std::string (what) + " for "
+                          + std::to_string (to_ms (f->lasted))
+                          + " ms while connected" };
+}
+
 /* Loop thread, state_lock held: the verdicts on run `r` at `now`. The
- * active run's first sign of a stall prepares a cold backup. */
+ * active run's first sign of a stall prepares a cold backup; only live
+ * content counts for the failback proof. */
 static void
 judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
                   GstClockTime now, std::vector<TickFailure> &failed,
@@ -273,6 +336,15 @@ judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
     learned = stall.limit ();
   HealthResult h = r.health->update (tp (now), r.bytes.load (),
                                      r.buffers.load (), lastp, learned);
+  std::string content_state;
+  std::optional<TickFailure> f;
+  if (h.verdict == Verdict::Failed)
+    f = TickFailure{ r.id, index, h.reason, to_ns (h.first_sign),
+                     failure_detail (h, stall) };
+  else if (h.verdict == Verdict::Starting)
+    f = start_failure (index, r, now);
+  else
+    f = content_failure (index, r, now, content_state);
   if (index < (int)priv->cand_stats.size ()) {
     auto &cs = priv->cand_stats[index];
     cs.bitrate_kbps = r.health->bitrate_kbps ();
@@ -280,45 +352,28 @@ judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
     cs.last_buffer_age_ms = age ? to_ms (*age) : -1;
     cs.stall_limit_ms = to_ms (std::min (learned.value_or (Duration::max ()),
                                          r.health->effective_timeout ()));
+    cs.content = content_state;
   }
-  if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
+  if (f) {
+    failed.push_back (*f);
+  } else if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
     r.reported_healthy = true;
     priv->policy->on_healthy (index, tp (now));
     auto c = priv->clusters.find (index);
     if (c != priv->clusters.end ())
       healthy_clusters.push_back (c->second);
-  } else if (h.verdict == Verdict::Failed) {
-    failed.push_back ({ r.id, index, h.reason, to_ns (h.first_sign),
-                        failure_detail (h, stall) });
-  } else if (auto began
-             = r.connect.update (tp (now), r.source_bytes.load () > 0
-                                               || r.parsed_buffers.load () > 0
-                                               || r.buffers.load () > 0)) {
-    failed.push_back ({ r.id, index, FailureReason::ConnectFailed,
-                        to_ns (*began),
-                        "nothing from the server within connect-timeout ("
-                            + std::to_string (to_ms (r.connect.limit ()))
-                            + " ms): it accepted the connection but did not "
-                              "answer as "
-                            + r.scheme + "://" });
-  } else if (auto proven = r.undecodable.update (
-                 tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
-                 r.buffers.load ())) {
-    failed.push_back (
-        { r.id, index, FailureReason::Undecodable, to_ns (*proven),
-          "undecodable stream: " + std::to_string (kUndecodableBytes / 1024)
-              + " KiB from the source and nothing a demuxer, "
-                "parser or decoder could use" });
   } else if (h.verdict == Verdict::Healthy
              && stall.judge (tp (now)) == Silence::Suspect) {
     priv->policy->on_suspect (index, tp (now));
   }
-  /* New content (video, else audio) for the failback proof. */
+  /* New live content (video, else audio) for the failback proof. */
   std::uint64_t content = r.has_stream[VIDEO].load ()
                               ? r.content_ns[VIDEO].load ()
                               : r.content_ns[AUDIO].load ();
   std::uint64_t fresh = content - std::min (content, r.content_reported);
   r.content_reported = content;
+  if (content_state == "suspect" || (f && !content_state.empty ()))
+    fresh = 0;
   priv->policy->on_content (index, tp (now), from_ns (fresh));
 }
 
@@ -561,12 +616,14 @@ apply_runtime_settings (GstFailoverSrc *self)
   PolicyConfig pc;
   StallConfig live, bursty;
   Settings lim;
+  ContentConfig cc;
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     hc = health_config (priv->settings);
     live = stall_config (priv->settings, InputKind::Live);
     bursty = stall_config (priv->settings, InputKind::Adaptive);
     lim.connect_timeout = priv->settings.connect_timeout;
+    cc = content_config (priv->settings);
     pc = policy_config (priv->settings);
     priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
   }
@@ -578,6 +635,8 @@ apply_runtime_settings (GstFailoverSrc *self)
   for (auto &kv : priv->runs) {
     kv.second->health->set_config (hc);
     kv.second->connect.set_limit (connect_limit (lim, kv.second->scheme));
+    std::lock_guard<std::mutex> cg (kv.second->content_lock);
+    kv.second->content.set_config (cc);
     std::lock_guard<std::mutex> sg (kv.second->stall_lock);
     kv.second->stall.set_config (kv.second->kind == InputKind::Live ? live
                                                                     : bursty);
@@ -643,6 +702,9 @@ apply_start (GstFailoverSrc *self, int index)
     s.timeout = priv->settings.timeout;
     s.stall_tolerance = priv->settings.stall_tolerance;
     s.connect_timeout = priv->settings.connect_timeout;
+    s.black_timeout = priv->settings.black_timeout;
+    s.frozen_timeout = priv->settings.frozen_timeout;
+    s.silence_timeout = priv->settings.silence_timeout;
     s.adaptive_timeout = priv->settings.adaptive_timeout;
     s.startup_timeout = priv->settings.startup_timeout;
     s.min_bitrate = priv->settings.min_bitrate;

@@ -22,6 +22,7 @@
 #include "failover/outputstage.h"
 #include "resilient/cluster/client.h"
 #include "resilient/failover/candidates.h"
+#include "resilient/failover/content.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/policy.h"
 #include "resilient/failover/stall.h"
@@ -70,6 +71,11 @@ constexpr guint DEFAULT_STARTUP_TIMEOUT_MS = 10000;
 /* Time a starting candidate's source gets to put out its first byte. */
 constexpr guint DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 constexpr guint DEFAULT_MIN_BITRATE_KBPS = 0;
+/* Content health: black and frozen pictures fail a candidate, silence is
+ * off by default (legitimate in many programmes). */
+constexpr guint DEFAULT_BLACK_TIMEOUT_MS = 5000;
+constexpr guint DEFAULT_FROZEN_TIMEOUT_MS = 10000;
+constexpr guint DEFAULT_SILENCE_TIMEOUT_MS = 0;
 constexpr guint DEFAULT_BITRATE_WINDOW_MS = 1000;
 constexpr guint DEFAULT_LOW_BITRATE_WINDOWS = 3;
 constexpr guint DEFAULT_RETRY_DELAY_MS = 500;
@@ -98,6 +104,9 @@ struct Settings
   guint startup_timeout = DEFAULT_STARTUP_TIMEOUT_MS;
   guint connect_timeout = DEFAULT_CONNECT_TIMEOUT_MS;
   guint min_bitrate = DEFAULT_MIN_BITRATE_KBPS;
+  guint black_timeout = DEFAULT_BLACK_TIMEOUT_MS;
+  guint frozen_timeout = DEFAULT_FROZEN_TIMEOUT_MS;
+  guint silence_timeout = DEFAULT_SILENCE_TIMEOUT_MS;
   guint bitrate_window = DEFAULT_BITRATE_WINDOW_MS;
   guint low_bitrate_windows = DEFAULT_LOW_BITRATE_WINDOWS;
   guint retry_delay = DEFAULT_RETRY_DELAY_MS;
@@ -137,6 +146,9 @@ struct CandidateStats
   gint64 last_buffer_age_ms = -1;
   /* The silence that fails it now (learned, at most the timeout). */
   gint64 stall_limit_ms = -1;
+  /* "alive", or the content fault it shows now ("black", "frozen",
+   * "silent"); "" when not running. */
+  std::string content;
 };
 
 struct Stats
@@ -228,6 +240,8 @@ resilient::failover::PolicyConfig policy_config (const Settings &s);
 /* Adaptive stall detection for a candidate of `kind` (live only). */
 resilient::failover::StallConfig
 stall_config (const Settings &s, resilient::failover::InputKind kind);
+/* Content health thresholds. */
+resilient::failover::ContentConfig content_config (const Settings &s);
 /* The connect limit for a candidate of `scheme` (zero: not checked). */
 resilient::Duration connect_limit (const Settings &s,
                                    const std::string &scheme);

@@ -1703,3 +1703,97 @@ TEST_F (FailoverSrc, GarbageRtmpServerFailsAtTheConnectLimit)
   ASSERT_FALSE (r.warnings.empty ());
   EXPECT_EQ (r.warnings[0].find ("KEYSECRET"), std::string::npos);
 }
+
+/* Issue 11.4: content health. A primary whose picture goes black (or
+ * freezes) while its connection stays up fails over after black-timeout
+ * (frozen-timeout); its restart delivers a live picture again and the
+ * output fails back once that has proved itself. */
+static void
+expect_content_failover (const std::string &mode, const std::string &reason,
+                         const std::string &props)
+{
+  Rig r ("standby=hot failback-holdoff=1000 retry-delay=200 " + props
+         + " uris=\"failtest://" + mode + "?after=30 | failtest://ok?t=" + mode
+         + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  auto away = [] (const GstStructure *s) {
+    return int_field (s, "from-index") == 0 && int_field (s, "to-index") == 1;
+  };
+  auto back = [] (const GstStructure *s) {
+    return int_field (s, "from-index") == 1 && int_field (s, "to-index") == 0;
+  };
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch", away, 8000)) << mode;
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch", back, 8000)) << mode;
+  GstStructure *stats = nullptr;
+  g_object_get (r.src, "statistics", &stats, nullptr);
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  const GstStructure *sw = r.msg (r.find ("failoversrc-switch", away));
+  EXPECT_EQ (str_field (sw, "reason"), reason);
+  /* from the first content frame of the fault (frame 30, ~1 s) */
+  EXPECT_GE (u64_field (sw, "detect-ms"), 900u);
+  EXPECT_LE (u64_field (sw, "detect-ms"), 1600u);
+  int f = r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+    return int_field (s, "index") == 0;
+  });
+  ASSERT_GE (f, 0);
+  EXPECT_EQ (str_field (r.msg (f), "reason"), reason);
+  EXPECT_NE (str_field (r.msg (f), "detail").find ("while connected"),
+             std::string::npos)
+      << str_field (r.msg (f), "detail");
+  EXPECT_EQ (str_field (r.msg (r.find ("failoversrc-switch", back)), "reason"),
+             "failback");
+  ASSERT_NE (stats, nullptr);
+  const GValue *cands = gst_structure_get_value (stats, "candidates");
+  const GstStructure *c0
+      = gst_value_get_structure (gst_value_array_get_value (cands, 0));
+  EXPECT_EQ (str_field (c0, "last-reason"), reason);
+  EXPECT_EQ (str_field (c0, "content"), "alive");
+  gst_structure_free (stats);
+}
+
+TEST_F (FailoverSrc, BlackPictureFailsOverAndBackWhenAlive)
+{
+  expect_content_failover ("black", "black", "black-timeout=1000");
+}
+
+TEST_F (FailoverSrc, FrozenPictureFailsOverAndBackWhenAlive)
+{
+  expect_content_failover ("freeze", "frozen", "frozen-timeout=1000");
+}
+
+/* Silent audio while connected: off by default, a failure when
+ * silence-timeout is set. */
+TEST_F (FailoverSrc, SilentAudioFailsOverOnlyWhenEnabled)
+{
+  std::string silent = g_dir + "/silent.mkv";
+  ASSERT_TRUE (encode (
+      "videotestsrc num-buffers=150 pattern=ball ! "
+      "video/x-raw,width=160,height=120,framerate=30/1,format=I420 ! "
+      "x264enc tune=zerolatency key-int-max=15 speed-preset=ultrafast ! "
+      "h264parse ! mux. audiotestsrc num-buffers=235 samplesperbuffer=1024 "
+      "wave=silence ! audio/x-raw,rate=48000,channels=2 ! opusenc ! mux. "
+      "matroskamux name=mux ! filesink location="
+      + silent));
+  for (bool enabled : { false, true }) {
+    Rig r (std::string (enabled ? "silence-timeout=1000 " : "")
+           + "standby=hot uris=\"" + file_uri (silent)
+           + " | failtest://ok?t=silent\"");
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    auto away = [] (const GstStructure *s) {
+      return int_field (s, "from-index") == 0;
+    };
+    bool moved = r.wait_msg ("failoversrc-switch", away, 3000);
+    gst_element_set_state (r.pipe, GST_STATE_NULL);
+    std::lock_guard<std::mutex> g (r.lock);
+    if (!enabled) {
+      EXPECT_FALSE (moved) << "silence is legitimate by default";
+      continue;
+    }
+    ASSERT_TRUE (moved);
+    EXPECT_EQ (
+        str_field (r.msg (r.find ("failoversrc-switch", away)), "reason"),
+        "silent");
+  }
+  g_remove (silent.c_str ());
+}
