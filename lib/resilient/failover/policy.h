@@ -222,6 +222,7 @@ private:
   void emit_switch (std::vector<Action> &out, int to, SwitchReason why,
                     Duration detect);
   bool proved (int index, TimePoint now) const;
+  std::vector<bool> wanted (TimePoint now) const;
   void reset_proof (Slot &s);
 
   PolicyConfig config_;
