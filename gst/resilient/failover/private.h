@@ -10,8 +10,12 @@
  *   failover/controller.{h,cpp}    the loop: ticks, health, the policy's
  *                                  Actions (one function per action)
  *   failover/busmessages.{h,cpp}   the documented bus messages
+ *   failover/properties.{h,cpp}    the property table, blurbs, settings
+ *   failover/contentsampler.{h,cpp} cheap content samples (content health)
  *
- * The timing decisions are in lib/resilient/failover/output_timeline.h.
+ * The timing decisions are in lib/resilient/failover/output_timeline.h;
+ * stall.h, connect.h and content.h judge stalls, the connect stage and
+ * content health.
  * Threads and the lock order are described at the top of gstfailoversrc.cpp.
  */
 #pragma once
