@@ -1665,8 +1665,9 @@ TEST_F (FailoverSrc, GarbageRtmpServerFailsAtTheConnectLimit)
   std::string port_s = std::to_string (port);
   std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
                        + "/tests/element/failover/garbage_server.py";
-  ServerProcess server ({ "python3", script, port_s, "--prefix", "none" },
-                        port);
+  ServerProcess server (
+      { "python3", script, port_s, "--prefix", "none", "--bytes", "8192" },
+      port);
   ASSERT_EQ (server.error (), "");
 
   Rig r ("retry-delay=5000 retry-max-delay=5000 uris=\"rtmp://127.0.0.1:"
