@@ -51,8 +51,9 @@
  *   -> OutputStream::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
  *   -> CandidateRun::wait_lock / CandidateRun::timeline_lock /
- *      Branch::latest_lock (never held together, none held while pushing
- *      out)
+ *      Branch::latest_lock / CandidateRun::stall_lock /
+ *      CandidateRun::content_lock (never held together, none held while
+ *      pushing out; stall and content locks are leaves)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * CandidateRun::op_lock is only taken on the call_async pool and in
  * teardown, with none of the above held. appsrc is called with
