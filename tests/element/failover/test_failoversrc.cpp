@@ -1603,33 +1603,56 @@ TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
  * on the output within a bound far below startup-timeout, the failure says
  * `undecodable`, and there is one WARNING naming the candidate (its token
  * redacted). */
-TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
+/* garbage_server.py on `port` with `options`. */
+static std::vector<std::string>
+garbage_server_args (const std::string &port,
+                     std::initializer_list<std::string> options)
 {
-  int port = free_tcp_port ();
-  std::string port_s = std::to_string (port);
-  std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
-                       + "/tests/element/failover/garbage_server.py";
-  ServerProcess server (
-      { "python3", script, port_s, "--prefix", "http-flv-tags" }, port);
-  ASSERT_EQ (server.error (), "");
+  std::vector<std::string> a
+      = { "python3",
+          std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
+              + "/tests/element/failover/garbage_server.py",
+          port };
+  a.insert (a.end (), options);
+  return a;
+}
 
-  Rig r ("startup-timeout=10000 retry-delay=5000 retry-max-delay=5000 "
-         "uris=\"http://127.0.0.1:"
-         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long) + "\"");
+/* Plays `r` and returns when (ms after play) the backup (candidate 1)
+ * reached the output, -1 if not within `timeout_ms`. */
+static long
+backup_on_air_ms (Rig &r, int timeout_ms)
+{
   auto t0 = std::chrono::steady_clock::now ();
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait (
+  if (r.play () == GST_STATE_CHANGE_FAILURE)
+    return -1;
+  bool on = r.wait (
       [&] {
         for (auto &f : r.frames[0])
           if (f.origin == 1)
             return true;
         return false;
       },
-      12000))
-      << "the backup never reached the output";
-  auto on_air = std::chrono::duration_cast<std::chrono::milliseconds> (
-                    std::chrono::steady_clock::now () - t0)
-                    .count ();
+      timeout_ms);
+  if (!on)
+    return -1;
+  return (long)std::chrono::duration_cast<std::chrono::milliseconds> (
+             std::chrono::steady_clock::now () - t0)
+      .count ();
+}
+
+TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
+{
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  ServerProcess server (
+      garbage_server_args (port_s, { "--prefix", "http-flv-tags" }), port);
+  ASSERT_EQ (server.error (), "");
+
+  Rig r ("startup-timeout=10000 retry-delay=5000 retry-max-delay=5000 "
+         "uris=\"http://127.0.0.1:"
+         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long) + "\"");
+  long on_air = backup_on_air_ms (r, 12000);
+  ASSERT_GE (on_air, 0) << "the backup never reached the output";
   /* startup-timeout is 10 s; the garbage is proven within milliseconds of
    * the first 4 MiB, the rest is starting the backup file */
   EXPECT_LT (on_air, 3000) << "backup's first frame after " << on_air << " ms";
@@ -1663,29 +1686,15 @@ TEST_F (FailoverSrc, GarbageRtmpServerFailsAtTheConnectLimit)
 {
   int port = free_tcp_port ();
   std::string port_s = std::to_string (port);
-  std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
-                       + "/tests/element/failover/garbage_server.py";
   ServerProcess server (
-      { "python3", script, port_s, "--prefix", "none", "--bytes", "8192" },
+      garbage_server_args (port_s, { "--prefix", "none", "--bytes", "8192" }),
       port);
   ASSERT_EQ (server.error (), "");
 
   Rig r ("retry-delay=5000 retry-max-delay=5000 uris=\"rtmp://127.0.0.1:"
          + port_s + "/live/KEYSECRET | failtest://ok?t=connect\"");
-  auto t0 = std::chrono::steady_clock::now ();
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait (
-      [&] {
-        for (auto &f : r.frames[0])
-          if (f.origin == 1)
-            return true;
-        return false;
-      },
-      15000))
-      << "the backup never reached the output";
-  auto on_air = std::chrono::duration_cast<std::chrono::milliseconds> (
-                    std::chrono::steady_clock::now () - t0)
-                    .count ();
+  long on_air = backup_on_air_ms (r, 15000);
+  ASSERT_GE (on_air, 0) << "the backup never reached the output";
   EXPECT_GE (on_air, 2900) << "not before the connect limit";
   EXPECT_LT (on_air, 5000) << "backup's first frame after " << on_air << " ms";
 
