@@ -12,6 +12,7 @@
  *   failover/busmessages.{h,cpp}   the documented bus messages
  *   failover/properties.{h,cpp}    the property table, blurbs, settings
  *   failover/contentsampler.{h,cpp} cheap content samples (content health)
+ *   failover/healthwatch.{h,cpp}   the verdicts on a run at a health tick
  *
  * The timing decisions are in lib/resilient/failover/output_timeline.h;
  * stall.h, connect.h and content.h judge stalls, the connect stage and
