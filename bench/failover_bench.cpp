@@ -12,6 +12,8 @@
  *               forwarding (a network black hole, connection kept)
  *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
  *               `timeout`: the behaviour before adaptive stall detection)
+ *   cold-blackhole  the black hole with standby=cold: the first sign of the
+ *               stall starts the backup before the stall is confirmed
  *   jitter      false switches: failoversrc standby=hot, defaults, the
  *               primary through the relay with 100 +- 100 ms of in-order
  *               delay per chunk and a 400 ms hold every 5-20 s, for
@@ -36,6 +38,7 @@
  *       [--cpu-size 320x240]
  *       [--jitter-seconds 600]
  *       [--only hot-kill,cold-kill,hot-stall,hot-blackhole,hot-blackhole-fixed,
+ *               cold-blackhole,
  *               jitter,naive-kill,naive-stall,cpu]
  */
 #include "failover_relay.h"
@@ -472,7 +475,8 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   bool needs_element = want ("hot-kill") || want ("cold-kill")
       || want ("hot-stall") || want ("hot-blackhole")
-      || want ("hot-blackhole-fixed") || want ("jitter") || want ("cpu");
+      || want ("hot-blackhole-fixed") || want ("cold-blackhole")
+      || want ("jitter") || want ("cpu");
   if (needs_element && !gst_element_factory_find ("failoversrc")) {
     fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
     return 1;
@@ -494,6 +498,9 @@ main (int argc, char **argv)
               Fault::Stop, reps));
     if (want ("hot-blackhole"))
       results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
+              Fault::BlackHole, reps));
+    if (want ("cold-blackhole"))
+      results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
               Fault::BlackHole, reps));
     if (want ("hot-blackhole-fixed"))
       results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",

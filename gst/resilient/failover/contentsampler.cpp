@@ -96,6 +96,17 @@ sample_content (CandidateRun *run, int stream, GstSample *sample,
 {
   if (run->content_seen[stream].fetch_add (1) % CONTENT_SAMPLE_EVERY != 0)
     return;
+  {
+    /* Nothing judged on this stream (silence is off by default): no
+     * sample taken. */
+    std::lock_guard<std::mutex> g (run->content_lock);
+    const auto &c = run->content.config ();
+    bool judged = stream == VIDEO ? c.black > Duration::zero ()
+                                        || c.frozen > Duration::zero ()
+                                  : c.silence > Duration::zero ();
+    if (!judged)
+      return;
+  }
   if (stream == VIDEO) {
     auto grid = luma_grid (sample);
     std::lock_guard<std::mutex> g (run->content_lock);

@@ -34,7 +34,8 @@ std::vector<std::uint8_t> luma_grid (GstSample *sample);
 std::optional<double> audio_peak_db (GstSample *sample);
 
 /* Appsink streaming thread: samples `sample` of `stream` into the run's
- * ContentMonitor when it is its turn. */
+ * ContentMonitor when it is its turn and something is judged on that
+ * stream. */
 void sample_content (CandidateRun *run, int stream, GstSample *sample,
                      GstClockTime now);
 
