@@ -27,6 +27,7 @@
  *               so the script never switches): one repetition, bounded.
  *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
  *               same decode + convert pipeline without it (uridecodebin),
+ *               and failoversrc with content health off (no samples),
  *               alternated --cpu-rounds times for --cpu-seconds each.
  *
  * The gap is measured like a viewer sees it, by an OutputWatcher on an
@@ -484,7 +485,7 @@ main (int argc, char **argv)
 
   std::vector<Series> results;
   double cpu_plain = -1, cpu_failover = -1;
-  std::vector<double> plain_runs, failover_runs;
+  std::vector<double> plain_runs, failover_runs, nocontent_runs;
   try {
     Bed bed;
     if (want ("hot-kill"))
@@ -537,6 +538,11 @@ main (int argc, char **argv)
       for (int r = 0; r < cpu_rounds; r++) {
         plain_runs.push_back (measure_cpu (plain, {}, cpu_secs));
         failover_runs.push_back (measure_cpu (with, props, cpu_secs));
+        /* The same without content health (no luma samples taken). */
+        auto off = props;
+        off.push_back ({"black-timeout", "0"});
+        off.push_back ({"frozen-timeout", "0"});
+        nocontent_runs.push_back (measure_cpu (with, off, cpu_secs));
       }
       cpu_plain = median (plain_runs);
       cpu_failover = median (failover_runs);
@@ -570,6 +576,9 @@ main (int argc, char **argv)
         list (plain_runs, 1).c_str (), cpu_plain);
     printf ("| failoversrc standby=cold | %s | %.1f |\n",
         list (failover_runs, 1).c_str (), cpu_failover);
+    printf ("| failoversrc standby=cold, black-timeout=0 frozen-timeout=0 "
+        "(no content samples) | %s | %.1f |\n", list (nocontent_runs,
+            1).c_str (), median (nocontent_runs));
     printf ("\nOverhead: %+.1f %% of a core (%+.1f %% relative)\n",
         cpu_failover - cpu_plain, 100.0 * (cpu_failover - cpu_plain)
         / cpu_plain);
