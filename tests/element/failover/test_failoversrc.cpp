@@ -926,6 +926,37 @@ TEST_F (FailoverSrc, SilentStallIsLeftAgainstTheLearnedRhythm)
   EXPECT_GE (fixed, 1950) << "tolerance 0: the 2 s timeout; " << detail;
 }
 
+/* Cold standby: the first sign of the stall starts the backup, so the
+ * confirmed stall moves the output straight to it (0 -> 1), not through
+ * filler (0 -> -1, then -1 -> 1 once a cold start is healthy). */
+static std::vector<std::pair<int, int>>
+cold_stall_switches (const std::string &extra)
+{
+  Rig r ("standby=cold " + extra
+         + " uris=\"failtest://stall?after=90 | failtest://ok?t=prepare\"");
+  EXPECT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  auto to1
+      = [] (const GstStructure *s) { return int_field (s, "to-index") == 1; };
+  EXPECT_TRUE (r.wait_msg ("failoversrc-switch", to1, 10000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  std::vector<std::pair<int, int>> moves;
+  for (int k = r.find ("failoversrc-switch"); k >= 0;
+       k = r.find ("failoversrc-switch", nullptr, k + 1))
+    moves.push_back ({ int_field (r.msg (k), "from-index"),
+                       int_field (r.msg (k), "to-index") });
+  return moves;
+}
+
+TEST_F (FailoverSrc, ColdBackupIsPreparedOnTheFirstSignOfAStall)
+{
+  using Moves = std::vector<std::pair<int, int>>;
+  EXPECT_EQ (cold_stall_switches (""), (Moves{ { -1, 0 }, { 0, 1 } }));
+  /* Without adaptive detection there is no first sign: through filler. */
+  EXPECT_EQ (cold_stall_switches ("stall-tolerance=0 timeout=600"),
+             (Moves{ { -1, 0 }, { 0, -1 }, { -1, 1 } }));
+}
+
 TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
 {
   Rig r ("retry-delay=200 retry-max-delay=5000 retry-max-attempts=3 "
