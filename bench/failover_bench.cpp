@@ -446,6 +446,93 @@ measure_cpu (const std::string &desc,
   return result;
 }
 
+/* Process CPU, alternated rounds: plain decode, failoversrc, failoversrc
+ * without content health. */
+struct CpuRuns
+{
+  std::vector<double> plain, failover, nocontent;
+};
+
+CpuRuns
+run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
+    int cpu_rounds)
+{
+  CpuRuns r;
+  /* A primary of the measured size, published next to the others. */
+  Publisher::Options po;
+  po.width = cpu_width;
+  po.height = cpu_height;
+  po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
+  Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
+  bed.server.wait_for_publish ("cpu", 10s);
+  std::string vcaps = "video/x-raw,format=I420,width="
+      + std::to_string (cpu_width) + ",height="
+      + std::to_string (cpu_height) + ",framerate=30/1";
+  std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
+      + "f.audio ! queue ! fakesink sync=true";
+  std::string with = "failoversrc name=f f.video ! queue" + sinks;
+  std::string plain = "uridecodebin name=d uri=" + cpu_pub.url ()
+      + " d. ! queue ! videoconvert ! videoscale ! videorate ! "
+      + vcaps + " ! queue ! fakesink name=vsink sync=true "
+      "d. ! queue ! audioconvert ! audioresample ! " + kAudioCaps
+      + " ! fakesink sync=true";
+  std::vector<std::pair<std::string, std::string>> props = {
+    {"uris", cpu_pub.url () + " | " + bed.backup.url ()},
+    {"standby", "cold"}, {"video-caps", vcaps},
+    {"audio-caps", kAudioCaps}};
+  for (int round = 0; round < cpu_rounds; round++) {
+    r.plain.push_back (measure_cpu (plain, {}, cpu_secs));
+    r.failover.push_back (measure_cpu (with, props, cpu_secs));
+    /* The same without content health (no luma samples taken). */
+    auto off = props;
+    off.push_back ({"black-timeout", "0"});
+    off.push_back ({"frozen-timeout", "0"});
+    r.nocontent.push_back (measure_cpu (with, off, cpu_secs));
+  }
+  return r;
+}
+
+void
+print_cpu (const CpuRuns &c, int cpu_width, int cpu_height, int cpu_rounds,
+    int cpu_secs)
+{
+  double cpu_plain = median (c.plain), cpu_failover = median (c.failover);
+  printf ("\nCPU, cold standby, %dx%d at 30 fps, percent of one core "
+      "(median of %d rounds of %d s):\n\n", cpu_width, cpu_height,
+      cpu_rounds, cpu_secs);
+  printf ("| pipeline | runs | median |\n|---|---|---|\n");
+  printf ("| uridecodebin + convert (no failover) | %s | %.1f |\n",
+      list (c.plain, 1).c_str (), cpu_plain);
+  printf ("| failoversrc standby=cold | %s | %.1f |\n",
+      list (c.failover, 1).c_str (), cpu_failover);
+  printf ("| failoversrc standby=cold, black-timeout=0 frozen-timeout=0 "
+      "(no content samples) | %s | %.1f |\n", list (c.nocontent,
+          1).c_str (), median (c.nocontent));
+  printf ("\nOverhead: %+.1f %% of a core (%+.1f %% relative)\n",
+      cpu_failover - cpu_plain, 100.0 * (cpu_failover - cpu_plain)
+      / cpu_plain);
+}
+
+void
+print_results (const std::vector<Series> &results)
+{
+  printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
+      "fault to backup on air ms, median / worst | "
+      "failoversrc gap-ms median / worst | note |\n");
+  printf ("|---|---|---|---|---|---|---|---|\n");
+  for (auto &s : results) {
+    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s |\n",
+        s.name.c_str (), s.gaps.size (), s.failed, median (s.gaps),
+        worst (s.gaps), median (s.to_backup), worst (s.to_backup),
+        s.reported.empty () ? "-" : (std::to_string ((long) median (
+                    s.reported)) + " / " + std::to_string ((long) worst (
+                    s.reported))).c_str (), s.note.c_str ());
+  }
+  printf ("\nRaw gaps (ms):\n\n");
+  for (auto &s : results)
+    printf ("- %s: %s\n", s.name.c_str (), list (s.gaps).c_str ());
+}
+
 }  // namespace
 
 int
@@ -484,8 +571,7 @@ main (int argc, char **argv)
   }
 
   std::vector<Series> results;
-  double cpu_plain = -1, cpu_failover = -1;
-  std::vector<double> plain_runs, failover_runs, nocontent_runs;
+  CpuRuns cpu;
   try {
     Bed bed;
     if (want ("hot-kill"))
@@ -512,76 +598,15 @@ main (int argc, char **argv)
       results.push_back (run_naive (bed, false, reps));
     if (want ("naive-stall"))
       results.push_back (run_naive (bed, true, 1));
-    if (want ("cpu")) {
-      /* A primary of the measured size, published next to the others. */
-      Publisher::Options po;
-      po.width = cpu_width;
-      po.height = cpu_height;
-      po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
-      Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
-      bed.server.wait_for_publish ("cpu", 10s);
-      std::string vcaps = "video/x-raw,format=I420,width="
-          + std::to_string (cpu_width) + ",height="
-          + std::to_string (cpu_height) + ",framerate=30/1";
-      std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
-          + "f.audio ! queue ! fakesink sync=true";
-      std::string with = "failoversrc name=f f.video ! queue" + sinks;
-      std::string plain = "uridecodebin name=d uri=" + cpu_pub.url ()
-          + " d. ! queue ! videoconvert ! videoscale ! videorate ! "
-          + vcaps + " ! queue ! fakesink name=vsink sync=true "
-          "d. ! queue ! audioconvert ! audioresample ! " + kAudioCaps
-          + " ! fakesink sync=true";
-      std::vector<std::pair<std::string, std::string>> props = {
-        {"uris", cpu_pub.url () + " | " + bed.backup.url ()},
-        {"standby", "cold"}, {"video-caps", vcaps},
-        {"audio-caps", kAudioCaps}};
-      for (int r = 0; r < cpu_rounds; r++) {
-        plain_runs.push_back (measure_cpu (plain, {}, cpu_secs));
-        failover_runs.push_back (measure_cpu (with, props, cpu_secs));
-        /* The same without content health (no luma samples taken). */
-        auto off = props;
-        off.push_back ({"black-timeout", "0"});
-        off.push_back ({"frozen-timeout", "0"});
-        nocontent_runs.push_back (measure_cpu (with, off, cpu_secs));
-      }
-      cpu_plain = median (plain_runs);
-      cpu_failover = median (failover_runs);
-    }
+    if (want ("cpu"))
+      cpu = run_cpu (bed, cpu_width, cpu_height, cpu_secs, cpu_rounds);
   } catch (const std::exception &e) {
     fprintf (stderr, "bench failed: %s\n", e.what ());
     return 1;
   }
 
-  printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
-      "fault to backup on air ms, median / worst | "
-      "failoversrc gap-ms median / worst | note |\n");
-  printf ("|---|---|---|---|---|---|---|---|\n");
-  for (auto &s : results) {
-    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s |\n",
-        s.name.c_str (), s.gaps.size (), s.failed, median (s.gaps),
-        worst (s.gaps), median (s.to_backup), worst (s.to_backup),
-        s.reported.empty () ? "-" : (std::to_string ((long) median (
-                    s.reported)) + " / " + std::to_string ((long) worst (
-                    s.reported))).c_str (), s.note.c_str ());
-  }
-  printf ("\nRaw gaps (ms):\n\n");
-  for (auto &s : results)
-    printf ("- %s: %s\n", s.name.c_str (), list (s.gaps).c_str ());
-  if (cpu_plain > 0 && cpu_failover > 0) {
-    printf ("\nCPU, cold standby, %dx%d at 30 fps, percent of one core "
-        "(median of %d rounds of %d s):\n\n", cpu_width, cpu_height,
-        cpu_rounds, cpu_secs);
-    printf ("| pipeline | runs | median |\n|---|---|---|\n");
-    printf ("| uridecodebin + convert (no failover) | %s | %.1f |\n",
-        list (plain_runs, 1).c_str (), cpu_plain);
-    printf ("| failoversrc standby=cold | %s | %.1f |\n",
-        list (failover_runs, 1).c_str (), cpu_failover);
-    printf ("| failoversrc standby=cold, black-timeout=0 frozen-timeout=0 "
-        "(no content samples) | %s | %.1f |\n", list (nocontent_runs,
-            1).c_str (), median (nocontent_runs));
-    printf ("\nOverhead: %+.1f %% of a core (%+.1f %% relative)\n",
-        cpu_failover - cpu_plain, 100.0 * (cpu_failover - cpu_plain)
-        / cpu_plain);
-  }
+  print_results (results);
+  if (!cpu.plain.empty ())
+    print_cpu (cpu, cpu_width, cpu_height, cpu_rounds, cpu_secs);
   return 0;
 }
