@@ -7,6 +7,18 @@
  *   cold-kill   failoversrc standby=cold, primary publisher kill -9
  *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
  *               timeout
+ *   hot-blackhole  failoversrc standby=hot, defaults; the primary is played
+ *               through a userspace TCP relay (failover_relay.h) that stops
+ *               forwarding (a network black hole, connection kept)
+ *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
+ *               `timeout`: the behaviour before adaptive stall detection)
+ *   cold-blackhole  the black hole with standby=cold: the first sign of the
+ *               stall starts the backup before the stall is confirmed
+ *   jitter      false switches: failoversrc standby=hot, defaults, the
+ *               primary through the relay with 100 +- 100 ms of in-order
+ *               delay per chunk and a 400 ms hold every 5-20 s, for
+ *               --jitter-seconds (default 600); counts the primary's
+ *               failures and the switches away from it
  *   naive-kill  what a user scripts today: a player on the primary URL; when
  *               it ends (EOS / error) a new player is started on the backup
  *               URL. Done in-process (no gst-launch start-up cost), so it is
@@ -15,6 +27,7 @@
  *               so the script never switches): one repetition, bounded.
  *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
  *               same decode + convert pipeline without it (uridecodebin),
+ *               and failoversrc with content health off (no samples),
  *               alternated --cpu-rounds times for --cpu-seconds each.
  *
  * The gap is measured like a viewer sees it, by an OutputWatcher on an
@@ -24,8 +37,12 @@
  *
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
  *       [--cpu-size 320x240]
- *       [--only hot-kill,cold-kill,hot-stall,naive-kill,naive-stall,cpu]
+ *       [--jitter-seconds 600]
+ *       [--only hot-kill,cold-kill,hot-stall,hot-blackhole,hot-blackhole-fixed,
+ *               cold-blackhole,
+ *               jitter,naive-kill,naive-stall,cpu]
  */
+#include "failover_relay.h"
 #include "fixtures/rig.h"
 #include "fixtures/servers.h"
 #include "fixtures/watcher.h"
@@ -106,6 +123,7 @@ struct Bed
   NginxRtmp server;
   Publisher primary {looks::red (), server.rtmp_url ("primary")};
   Publisher backup {looks::blue (), server.rtmp_url ("backup")};
+  bench::TcpRelay relay {server.rtmp_port ()};
   Bed ()
   {
     server.wait_for_publish ("primary", 10s);
@@ -123,6 +141,15 @@ struct Bed
   {
     return primary.url () + " | " + backup.url ();
   }
+  /* The primary played through the relay. */
+  std::string relayed_uris () const
+  {
+    std::string u = primary.url ();
+    std::string from = ":" + std::to_string (server.rtmp_port ()) + "/";
+    u.replace (u.find (from), from.size (),
+        ":" + std::to_string (relay.port ()) + "/");
+    return u + " | " + backup.url ();
+  }
 };
 
 guint
@@ -139,17 +166,46 @@ default_timeout_ms ()
   return v;
 }
 
+enum class Fault { Kill, Stop, BlackHole };
+
+void
+inject (Bed &bed, Fault f)
+{
+  if (f == Fault::Stop)
+    bed.primary.stop ();
+  else if (f == Fault::BlackHole)
+    bed.relay.set_black_hole (true);
+  else
+    bed.primary.kill9 ();
+}
+
+void
+undo (Bed &bed, Fault f)
+{
+  if (f == Fault::Stop)
+    bed.primary.cont ();
+  if (f == Fault::BlackHole) {
+    bed.relay.set_black_hole (false);
+    bed.relay.drop_all ();
+  }
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
-    bool stall, int reps)
+    Fault fault, int reps,
+    const std::vector<std::pair<std::string, std::string>> &extra = {})
 {
   Series s;
   s.name = name;
+  bool stall = fault != Fault::Kill;
   guint timeout = default_timeout_ms ();
   for (int rep = 0; rep < reps; rep++) {
     bed.renew_primary ();
     SourceRig rig;
-    rig.set ("uris", bed.uris ());
+    rig.set ("uris", fault == Fault::BlackHole ? bed.relayed_uris ()
+        : bed.uris ());
+    for (auto &kv : extra)
+      rig.set (kv.first, kv.second);
     rig.set ("standby", standby);
     rig.set ("video-caps", kVideoCaps);
     rig.set ("audio-caps", kAudioCaps);
@@ -164,10 +220,7 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     /* Let hot standby connect and decode the backup. */
     std::this_thread::sleep_for (2000ms);
     auto t = Clock::now ();
-    if (stall)
-      bed.primary.stop ();
-    else
-      bed.primary.kill9 ();
+    inject (bed, fault);
     bool switched = rig.video ().wait_for_class ("blue",
         ms (timeout + 10000), 3, t);
     auto gap = rig.video ().switch_gap_ms ("red", "blue", t - 3s);
@@ -211,11 +264,64 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       }
     }
     rig.stop ();
-    if (stall)
-      bed.primary.cont ();
+    undo (bed, fault);
   }
   if (stall)
     s.note = "timeout " + std::to_string (timeout) + " ms (default)";
+  for (auto &kv : extra)
+    s.note += ", " + kv.first + "=" + kv.second;
+  return s;
+}
+
+/* False switches on a jittery but healthy path: `seconds` of the primary
+ * through the relay's jitter and holds. The row's gaps are empty; the note
+ * carries the counts. */
+Series
+run_jitter (Bed &bed, int seconds)
+{
+  Series s;
+  s.name = "jitter";
+  bed.renew_primary ();
+  bed.relay.drop_all ();
+  bed.relay.set_jitter (100ms);
+  bed.relay.set_holds (400ms);
+  int holds0 = bed.relay.holds ();
+  SourceRig rig;
+  rig.set ("uris", bed.relayed_uris ());
+  rig.set ("standby", "hot");
+  rig.set ("video-caps", kVideoCaps);
+  rig.set ("audio-caps", kAudioCaps);
+  rig.play ();
+  if (!rig.video ().wait_for_class ("red", 20s, 5)) {
+    log ("jitter: primary never on the output");
+    s.failed++;
+  }
+  auto t0 = Clock::now ();
+  std::this_thread::sleep_for (std::chrono::seconds (seconds));
+  auto from0 = [&] (const BusRecorder::Entry &e) {
+    return e.wall >= t0 && e.get_int ("from-index") == 0;
+  };
+  auto idx0 = [&] (const BusRecorder::Entry &e) {
+    return e.wall >= t0 && e.get_int ("index") == 0;
+  };
+  int switches = 0, failures = 0;
+  for (auto &e : rig.bus ().entries ("failoversrc-switch"))
+    switches += from0 (e);
+  for (auto &e : rig.bus ().entries ("failoversrc-candidate-failed")) {
+    failures += idx0 (e);
+    if (idx0 (e))
+      log ("jitter: %s", e.to_string ().c_str ());
+  }
+  std::string stats = rig.structure_string ("statistics");
+  log ("jitter: statistics at the end: %s", stats.c_str ());
+  rig.stop ();
+  bed.relay.set_jitter (0ms);
+  bed.relay.set_holds (0ms);
+  bed.relay.drop_all ();
+  s.note = std::to_string (seconds) + " s, "
+      + std::to_string (bed.relay.holds () - holds0) + " holds of 400 ms, "
+      + std::to_string (switches) + " switches away from the primary, "
+      + std::to_string (failures) + " primary failures";
   return s;
 }
 
@@ -340,90 +446,76 @@ measure_cpu (const std::string &desc,
   return result;
 }
 
-}  // namespace
-
-int
-main (int argc, char **argv)
+/* Process CPU, alternated rounds: plain decode, failoversrc, failoversrc
+ * without content health. */
+struct CpuRuns
 {
-  int reps = 20, cpu_secs = 10, cpu_rounds = 3;
-  int cpu_width = 320, cpu_height = 240;
-  std::set<std::string> only;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!strcmp (argv[i], "--reps"))
-      reps = atoi (argv[i + 1]);
-    else if (!strcmp (argv[i], "--cpu-seconds"))
-      cpu_secs = atoi (argv[i + 1]);
-    else if (!strcmp (argv[i], "--cpu-rounds"))
-      cpu_rounds = atoi (argv[i + 1]);
-    else if (!strcmp (argv[i], "--cpu-size"))
-      sscanf (argv[i + 1], "%dx%d", &cpu_width, &cpu_height);
-    else if (!strcmp (argv[i], "--only")) {
-      std::stringstream ss (argv[i + 1]);
-      std::string item;
-      while (std::getline (ss, item, ','))
-        only.insert (item);
-    }
-  }
-  auto want = [&] (const char *n) { return only.empty () || only.count (n); };
-  gst_init (&argc, &argv);
-  bool needs_element = want ("hot-kill") || want ("cold-kill")
-      || want ("hot-stall") || want ("cpu");
-  if (needs_element && !gst_element_factory_find ("failoversrc")) {
-    fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
-    return 1;
-  }
+  std::vector<double> plain, failover, nocontent;
+};
 
-  std::vector<Series> results;
-  double cpu_plain = -1, cpu_failover = -1;
-  std::vector<double> plain_runs, failover_runs;
-  try {
-    Bed bed;
-    if (want ("hot-kill"))
-      results.push_back (run_failoversrc (bed, "hot-kill", "hot", false, reps));
-    if (want ("cold-kill"))
-      results.push_back (run_failoversrc (bed, "cold-kill", "cold", false,
-              reps));
-    if (want ("hot-stall"))
-      results.push_back (run_failoversrc (bed, "hot-stall", "hot", true, reps));
-    if (want ("naive-kill"))
-      results.push_back (run_naive (bed, false, reps));
-    if (want ("naive-stall"))
-      results.push_back (run_naive (bed, true, 1));
-    if (want ("cpu")) {
-      /* A primary of the measured size, published next to the others. */
-      Publisher::Options po;
-      po.width = cpu_width;
-      po.height = cpu_height;
-      po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
-      Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
-      bed.server.wait_for_publish ("cpu", 10s);
-      std::string vcaps = "video/x-raw,format=I420,width="
-          + std::to_string (cpu_width) + ",height="
-          + std::to_string (cpu_height) + ",framerate=30/1";
-      std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
-          + "f.audio ! queue ! fakesink sync=true";
-      std::string with = "failoversrc name=f f.video ! queue" + sinks;
-      std::string plain = "uridecodebin name=d uri=" + cpu_pub.url ()
-          + " d. ! queue ! videoconvert ! videoscale ! videorate ! "
-          + vcaps + " ! queue ! fakesink name=vsink sync=true "
-          "d. ! queue ! audioconvert ! audioresample ! " + kAudioCaps
-          + " ! fakesink sync=true";
-      std::vector<std::pair<std::string, std::string>> props = {
-        {"uris", cpu_pub.url () + " | " + bed.backup.url ()},
-        {"standby", "cold"}, {"video-caps", vcaps},
-        {"audio-caps", kAudioCaps}};
-      for (int r = 0; r < cpu_rounds; r++) {
-        plain_runs.push_back (measure_cpu (plain, {}, cpu_secs));
-        failover_runs.push_back (measure_cpu (with, props, cpu_secs));
-      }
-      cpu_plain = median (plain_runs);
-      cpu_failover = median (failover_runs);
-    }
-  } catch (const std::exception &e) {
-    fprintf (stderr, "bench failed: %s\n", e.what ());
-    return 1;
+CpuRuns
+run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
+    int cpu_rounds)
+{
+  CpuRuns r;
+  /* A primary of the measured size, published next to the others. */
+  Publisher::Options po;
+  po.width = cpu_width;
+  po.height = cpu_height;
+  po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
+  Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
+  bed.server.wait_for_publish ("cpu", 10s);
+  std::string vcaps = "video/x-raw,format=I420,width="
+      + std::to_string (cpu_width) + ",height="
+      + std::to_string (cpu_height) + ",framerate=30/1";
+  std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
+      + "f.audio ! queue ! fakesink sync=true";
+  std::string with = "failoversrc name=f f.video ! queue" + sinks;
+  std::string plain = "uridecodebin name=d uri=" + cpu_pub.url ()
+      + " d. ! queue ! videoconvert ! videoscale ! videorate ! "
+      + vcaps + " ! queue ! fakesink name=vsink sync=true "
+      "d. ! queue ! audioconvert ! audioresample ! " + kAudioCaps
+      + " ! fakesink sync=true";
+  std::vector<std::pair<std::string, std::string>> props = {
+    {"uris", cpu_pub.url () + " | " + bed.backup.url ()},
+    {"standby", "cold"}, {"video-caps", vcaps},
+    {"audio-caps", kAudioCaps}};
+  for (int round = 0; round < cpu_rounds; round++) {
+    r.plain.push_back (measure_cpu (plain, {}, cpu_secs));
+    r.failover.push_back (measure_cpu (with, props, cpu_secs));
+    /* The same without content health (no luma samples taken). */
+    auto off = props;
+    off.push_back ({"black-timeout", "0"});
+    off.push_back ({"frozen-timeout", "0"});
+    r.nocontent.push_back (measure_cpu (with, off, cpu_secs));
   }
+  return r;
+}
 
+void
+print_cpu (const CpuRuns &c, int cpu_width, int cpu_height, int cpu_rounds,
+    int cpu_secs)
+{
+  double cpu_plain = median (c.plain), cpu_failover = median (c.failover);
+  printf ("\nCPU, cold standby, %dx%d at 30 fps, percent of one core "
+      "(median of %d rounds of %d s):\n\n", cpu_width, cpu_height,
+      cpu_rounds, cpu_secs);
+  printf ("| pipeline | runs | median |\n|---|---|---|\n");
+  printf ("| uridecodebin + convert (no failover) | %s | %.1f |\n",
+      list (c.plain, 1).c_str (), cpu_plain);
+  printf ("| failoversrc standby=cold | %s | %.1f |\n",
+      list (c.failover, 1).c_str (), cpu_failover);
+  printf ("| failoversrc standby=cold, black-timeout=0 frozen-timeout=0 "
+      "(no content samples) | %s | %.1f |\n", list (c.nocontent,
+          1).c_str (), median (c.nocontent));
+  printf ("\nOverhead: %+.1f %% of a core (%+.1f %% relative)\n",
+      cpu_failover - cpu_plain, 100.0 * (cpu_failover - cpu_plain)
+      / cpu_plain);
+}
+
+void
+print_results (const std::vector<Series> &results)
+{
   printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
       "fault to backup on air ms, median / worst | "
       "failoversrc gap-ms median / worst | note |\n");
@@ -439,18 +531,82 @@ main (int argc, char **argv)
   printf ("\nRaw gaps (ms):\n\n");
   for (auto &s : results)
     printf ("- %s: %s\n", s.name.c_str (), list (s.gaps).c_str ());
-  if (cpu_plain > 0 && cpu_failover > 0) {
-    printf ("\nCPU, cold standby, %dx%d at 30 fps, percent of one core "
-        "(median of %d rounds of %d s):\n\n", cpu_width, cpu_height,
-        cpu_rounds, cpu_secs);
-    printf ("| pipeline | runs | median |\n|---|---|---|\n");
-    printf ("| uridecodebin + convert (no failover) | %s | %.1f |\n",
-        list (plain_runs, 1).c_str (), cpu_plain);
-    printf ("| failoversrc standby=cold | %s | %.1f |\n",
-        list (failover_runs, 1).c_str (), cpu_failover);
-    printf ("\nOverhead: %+.1f %% of a core (%+.1f %% relative)\n",
-        cpu_failover - cpu_plain, 100.0 * (cpu_failover - cpu_plain)
-        / cpu_plain);
+}
+
+}  // namespace
+
+int
+main (int argc, char **argv)
+{
+  int reps = 20, cpu_secs = 10, cpu_rounds = 3, jitter_secs = 600;
+  int cpu_width = 320, cpu_height = 240;
+  std::set<std::string> only;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!strcmp (argv[i], "--reps"))
+      reps = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--cpu-seconds"))
+      cpu_secs = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--jitter-seconds"))
+      jitter_secs = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--cpu-rounds"))
+      cpu_rounds = atoi (argv[i + 1]);
+    else if (!strcmp (argv[i], "--cpu-size"))
+      sscanf (argv[i + 1], "%dx%d", &cpu_width, &cpu_height);
+    else if (!strcmp (argv[i], "--only")) {
+      std::stringstream ss (argv[i + 1]);
+      std::string item;
+      while (std::getline (ss, item, ','))
+        only.insert (item);
+    }
   }
+  auto want = [&] (const char *n) { return only.empty () || only.count (n); };
+  gst_init (&argc, &argv);
+  bool needs_element = want ("hot-kill") || want ("cold-kill")
+      || want ("hot-stall") || want ("hot-blackhole")
+      || want ("hot-blackhole-fixed") || want ("cold-blackhole")
+      || want ("jitter") || want ("cpu");
+  if (needs_element && !gst_element_factory_find ("failoversrc")) {
+    fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
+    return 1;
+  }
+
+  std::vector<Series> results;
+  CpuRuns cpu;
+  try {
+    Bed bed;
+    if (want ("hot-kill"))
+      results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
+              reps));
+    if (want ("cold-kill"))
+      results.push_back (run_failoversrc (bed, "cold-kill", "cold",
+              Fault::Kill, reps));
+    if (want ("hot-stall"))
+      results.push_back (run_failoversrc (bed, "hot-stall", "hot",
+              Fault::Stop, reps));
+    if (want ("hot-blackhole"))
+      results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
+              Fault::BlackHole, reps));
+    if (want ("cold-blackhole"))
+      results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
+              Fault::BlackHole, reps));
+    if (want ("hot-blackhole-fixed"))
+      results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
+              Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
+    if (want ("jitter"))
+      results.push_back (run_jitter (bed, jitter_secs));
+    if (want ("naive-kill"))
+      results.push_back (run_naive (bed, false, reps));
+    if (want ("naive-stall"))
+      results.push_back (run_naive (bed, true, 1));
+    if (want ("cpu"))
+      cpu = run_cpu (bed, cpu_width, cpu_height, cpu_secs, cpu_rounds);
+  } catch (const std::exception &e) {
+    fprintf (stderr, "bench failed: %s\n", e.what ());
+    return 1;
+  }
+
+  print_results (results);
+  if (!cpu.plain.empty ())
+    print_cpu (cpu, cpu_width, cpu_height, cpu_rounds, cpu_secs);
   return 0;
 }

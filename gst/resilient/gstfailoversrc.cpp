@@ -51,8 +51,9 @@
  *   -> OutputStream::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
  *   -> CandidateRun::wait_lock / CandidateRun::timeline_lock /
- *      Branch::latest_lock (never held together, none held while pushing
- *      out)
+ *      Branch::latest_lock / CandidateRun::stall_lock /
+ *      CandidateRun::content_lock (never held together, none held while
+ *      pushing out; stall and content locks are leaves)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * CandidateRun::op_lock is only taken on the call_async pool and in
  * teardown, with none of the above held. appsrc is called with
@@ -73,6 +74,7 @@
 #include "failover/controller.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
+#include "failover/properties.h"
 
 #include <gst/app/app.h>
 
@@ -92,122 +94,11 @@ using resilient::gst::redact_text;
 using resilient::gst::redact_uri;
 using resilient::gst::register_enum_once;
 
-/* ---- enums -------------------------------------------------------------- */
-
-static GType
-gst_failover_src_standby_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { GST_FAILOVER_SRC_STANDBY_COLD,
-      "The next candidate starts only when needed", "cold" },
-    { GST_FAILOVER_SRC_STANDBY_HOT,
-      "The next candidate is kept connected and decoded", "hot" },
-    { 0, nullptr, nullptr },
-  };
-  return register_enum_once (&type, "GstFailoverSrcStandby", values);
-}
-
-static GType
-gst_failover_src_all_failed_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { GST_FAILOVER_SRC_ALL_FAILED_ERROR,
-      "Post an ERROR naming each candidate's last failure (the pipeline "
-      "stops, gst-launch exits non-zero)",
-      "error" },
-    { GST_FAILOVER_SRC_ALL_FAILED_EOS,
-      "Post a WARNING and end the stream with EOS", "eos" },
-    { 0, nullptr, nullptr },
-  };
-  return register_enum_once (&type, "GstFailoverSrcAllFailed", values);
-}
-
-static GType
-gst_failover_src_status_get_type (void)
-{
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    { GST_FAILOVER_SRC_STATUS_STOPPED, "Not running", "stopped" },
-    { GST_FAILOVER_SRC_STATUS_STARTING, "No candidate on the output yet",
-      "starting" },
-    { GST_FAILOVER_SRC_STATUS_LIVE, "The first candidate is on the output",
-      "live" },
-    { GST_FAILOVER_SRC_STATUS_BACKUP, "Another candidate is on the output",
-      "backup" },
-    { GST_FAILOVER_SRC_STATUS_FILLER, "Nothing healthy: filler on the output",
-      "filler" },
-    { 0, nullptr, nullptr },
-  };
-  return register_enum_once (&type, "GstFailoverSrcStatus", values);
-}
-
-enum {
-  PROP_0,
-  PROP_URIS,
-  PROP_URI_LIST,
-  PROP_VIDEO_CAPS,
-  PROP_AUDIO_CAPS,
-  PROP_STANDBY,
-  PROP_TIMEOUT,
-  PROP_ADAPTIVE_TIMEOUT,
-  PROP_STARTUP_TIMEOUT,
-  PROP_MIN_BITRATE,
-  PROP_BITRATE_WINDOW,
-  PROP_LOW_BITRATE_WINDOWS,
-  PROP_RETRY_DELAY,
-  PROP_RETRY_MAX_DELAY,
-  PROP_RETRY_MAX_ATTEMPTS,
-  PROP_FAILBACK_HOLDOFF,
-  PROP_AUTO_FAILBACK,
-  PROP_HOLD_LAST_FRAME,
-  PROP_FALLBACK_IMAGE,
-  PROP_LATENCY,
-  PROP_ALL_FAILED,
-  PROP_ENABLE_VIDEO,
-  PROP_ENABLE_AUDIO,
-  PROP_ACTIVE_CANDIDATE,
-  PROP_STATUS,
-  PROP_STATISTICS,
-};
-
 enum {
   SIGNAL_SWITCH_TO,
   LAST_SIGNAL,
 };
 static guint signals[LAST_SIGNAL];
-
-/* The unsigned settings: property, field, and whether a change in PLAYING
- * is applied at once (thresholds) or at the next start. */
-struct UintProp
-{
-  guint prop;
-  guint Settings::*field;
-  bool runtime;
-};
-static const UintProp uint_props[] = {
-  { PROP_TIMEOUT, &Settings::timeout, true },
-  { PROP_ADAPTIVE_TIMEOUT, &Settings::adaptive_timeout, true },
-  { PROP_STARTUP_TIMEOUT, &Settings::startup_timeout, true },
-  { PROP_MIN_BITRATE, &Settings::min_bitrate, true },
-  { PROP_BITRATE_WINDOW, &Settings::bitrate_window, true },
-  { PROP_LOW_BITRATE_WINDOWS, &Settings::low_bitrate_windows, true },
-  { PROP_RETRY_DELAY, &Settings::retry_delay, true },
-  { PROP_RETRY_MAX_DELAY, &Settings::retry_max_delay, true },
-  { PROP_FAILBACK_HOLDOFF, &Settings::failback_holdoff, true },
-  { PROP_HOLD_LAST_FRAME, &Settings::hold_last_frame, true },
-  { PROP_LATENCY, &Settings::latency, false },
-};
-
-static const UintProp *
-find_uint_prop (guint prop_id)
-{
-  for (auto &p : uint_props)
-    if (p.prop == prop_id)
-      return &p;
-  return nullptr;
-}
 
 #define gst_failover_src_parent_class parent_class
 G_DEFINE_TYPE (GstFailoverSrc, gst_failover_src, GST_TYPE_BIN);
@@ -611,7 +502,10 @@ make_statistics (GstFailoverSrc *self)
         "failures", G_TYPE_UINT, failures, "last-reason", G_TYPE_STRING,
         last.c_str (), "bitrate-kbps", G_TYPE_UINT64,
         (guint64)(running ? cs.bitrate_kbps : 0), "last-buffer-age-ms",
-        G_TYPE_INT64, (gint64)(running ? cs.last_buffer_age_ms : -1), nullptr);
+        G_TYPE_INT64, (gint64)(running ? cs.last_buffer_age_ms : -1),
+        "stall-limit-ms", G_TYPE_INT64,
+        (gint64)(running ? cs.stall_limit_ms : -1), "content", G_TYPE_STRING,
+        running ? cs.content.c_str () : "", nullptr);
     GValue v = G_VALUE_INIT;
     g_value_init (&v, GST_TYPE_STRUCTURE);
     g_value_take_boxed (&v, c);
@@ -622,66 +516,6 @@ make_statistics (GstFailoverSrc *self)
 }
 
 /* ---- properties --------------------------------------------------------- */
-
-/* settings_lock held. False for a property not handled here. */
-static bool
-set_setting_locked (Settings &s, guint prop_id, const GValue *value)
-{
-  if (const UintProp *p = find_uint_prop (prop_id)) {
-    s.*(p->field) = g_value_get_uint (value);
-    return true;
-  }
-  switch (prop_id) {
-  case PROP_URIS: {
-    const gchar *str = g_value_get_string (value);
-    s.uris = split_uri_list (str ? str : "");
-    return true;
-  }
-  case PROP_URI_LIST: {
-    s.uris.clear ();
-    auto **strv = static_cast<gchar **> (g_value_get_boxed (value));
-    for (int i = 0; strv && strv[i]; i++) {
-      auto parts = split_uri_list (strv[i]);
-      s.uris.insert (s.uris.end (), parts.begin (), parts.end ());
-    }
-    return true;
-  }
-  case PROP_VIDEO_CAPS:
-  case PROP_AUDIO_CAPS: {
-    int st = prop_id == PROP_VIDEO_CAPS ? VIDEO : AUDIO;
-    const GstCaps *c = gst_value_get_caps (value);
-    gst_caps_replace (&s.caps[st],
-                      c && !gst_caps_is_any (c) && !gst_caps_is_empty (c)
-                          ? (GstCaps *)c
-                          : nullptr);
-    return true;
-  }
-  case PROP_STANDBY:
-    s.standby = (GstFailoverSrcStandby)g_value_get_enum (value);
-    return true;
-  case PROP_RETRY_MAX_ATTEMPTS:
-    s.retry_max_attempts = g_value_get_int (value);
-    return true;
-  case PROP_AUTO_FAILBACK:
-    s.auto_failback = g_value_get_boolean (value);
-    return true;
-  case PROP_FALLBACK_IMAGE: {
-    const gchar *str = g_value_get_string (value);
-    s.fallback_image = str ? str : "";
-    return true;
-  }
-  case PROP_ALL_FAILED:
-    s.all_failed = (GstFailoverSrcAllFailed)g_value_get_enum (value);
-    return true;
-  case PROP_ENABLE_VIDEO:
-  case PROP_ENABLE_AUDIO:
-    s.enable[prop_id == PROP_ENABLE_VIDEO ? VIDEO : AUDIO]
-        = g_value_get_boolean (value);
-    return true;
-  default:
-    return false;
-  }
-}
 
 static void
 gst_failover_src_set_property (GObject *object, guint prop_id,
@@ -704,62 +538,10 @@ gst_failover_src_set_property (GObject *object, guint prop_id,
   }
   if (prop_id == PROP_URIS || prop_id == PROP_URI_LIST)
     g_object_notify (object, prop_id == PROP_URIS ? "uri-list" : "uris");
-  const UintProp *p = find_uint_prop (prop_id);
-  if ((p && p->runtime) || prop_id == PROP_RETRY_MAX_ATTEMPTS
-      || prop_id == PROP_AUTO_FAILBACK) {
+  if (applies_at_once (prop_id)) {
     priv->loop.post ([keep = resilient::gst::SelfRef<GstFailoverSrc> (self)] {
       apply_runtime_settings (keep.p);
     });
-  }
-}
-
-/* settings_lock held. False for a property not handled here. */
-static bool
-get_setting_locked (const Settings &s, guint prop_id, GValue *value)
-{
-  if (const UintProp *p = find_uint_prop (prop_id)) {
-    g_value_set_uint (value, s.*(p->field));
-    return true;
-  }
-  switch (prop_id) {
-  case PROP_URIS:
-    g_value_set_string (value, join_uri_list (s.uris).c_str ());
-    return true;
-  case PROP_URI_LIST: {
-    gchar **strv = g_new0 (gchar *, s.uris.size () + 1);
-    for (std::size_t i = 0; i < s.uris.size (); i++)
-      strv[i] = g_strdup (s.uris[i].c_str ());
-    g_value_take_boxed (value, strv);
-    return true;
-  }
-  case PROP_VIDEO_CAPS:
-  case PROP_AUDIO_CAPS:
-    gst_value_set_caps (value,
-                        s.caps[prop_id == PROP_VIDEO_CAPS ? VIDEO : AUDIO]);
-    return true;
-  case PROP_STANDBY:
-    g_value_set_enum (value, s.standby);
-    return true;
-  case PROP_RETRY_MAX_ATTEMPTS:
-    g_value_set_int (value, s.retry_max_attempts);
-    return true;
-  case PROP_AUTO_FAILBACK:
-    g_value_set_boolean (value, s.auto_failback);
-    return true;
-  case PROP_FALLBACK_IMAGE:
-    g_value_set_string (
-        value, s.fallback_image.empty () ? nullptr : s.fallback_image.c_str ());
-    return true;
-  case PROP_ALL_FAILED:
-    g_value_set_enum (value, s.all_failed);
-    return true;
-  case PROP_ENABLE_VIDEO:
-  case PROP_ENABLE_AUDIO:
-    g_value_set_boolean (
-        value, s.enable[prop_id == PROP_ENABLE_VIDEO ? VIDEO : AUDIO]);
-    return true;
-  default:
-    return false;
   }
 }
 
@@ -818,219 +600,6 @@ gst_failover_src_finalize (GObject *object)
     gst_object_unref (clock);
   delete priv;
   G_OBJECT_CLASS (parent_class)->finalize (object);
-}
-
-static const GParamFlags rw_ready
-    = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-                    | GST_PARAM_MUTABLE_READY);
-static const GParamFlags rw_playing
-    = (GParamFlags)(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
-                    | GST_PARAM_MUTABLE_PLAYING);
-static const GParamFlags ro
-    = (GParamFlags)(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-/* A guint property from min to G_MAXUINT. */
-static void
-install_uint (GObjectClass *gobject_class, guint id, const char *name,
-              const char *nick, const char *blurb, guint min, guint def,
-              GParamFlags flags)
-{
-  g_object_class_install_property (
-      gobject_class, id,
-      g_param_spec_uint (name, nick, blurb, min, G_MAXUINT, def, flags));
-}
-
-/* The candidates and what happens when all fail. */
-static void
-install_candidate_props (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_URIS,
-      g_param_spec_string (
-          "uris", "URIs",
-          "Candidate URIs in priority order, separated by '|', whitespace or "
-          "newlines (any protocol with a GStreamer source: rtmp, srt, rtsp, "
-          "http/HLS, file; whep:// and wheps:// through reswhepsrc; "
-          "cluster://<cluster-id>/<path> through a clusterresolver).",
-          nullptr, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_URI_LIST,
-      g_param_spec_boxed (
-          "uri-list", "URI list",
-          "Candidate URIs in priority order as a string array; setting it "
-          "also updates 'uris'.",
-          G_TYPE_STRV, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_STANDBY,
-      g_param_spec_enum (
-          "standby", "Standby",
-          "Cold starts the next candidate only when needed; hot keeps the "
-          "next candidate connected and decoded for a switch of about one "
-          "frame.",
-          gst_failover_src_standby_get_type (), DEFAULT_STANDBY, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_ALL_FAILED,
-      g_param_spec_enum (
-          "all-failed", "All failed",
-          "What happens when every candidate was given up (fatal errors or "
-          "retry-max-attempts used up): error posts an ERROR naming each "
-          "candidate's last failure, so gst-launch and scripts see a failure; "
-          "eos posts a WARNING and ends the stream.",
-          gst_failover_src_all_failed_get_type (), DEFAULT_ALL_FAILED,
-          rw_ready));
-}
-
-/* The output: caps, latency, filler, enabled streams. */
-static void
-install_output_props (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_VIDEO_CAPS,
-      g_param_spec_boxed (
-          "video-caps", "Video caps",
-          "Raw video caps every candidate is converted to (size, framerate, "
-          "format); unset means lock onto the first candidate's format.",
-          GST_TYPE_CAPS, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_AUDIO_CAPS,
-      g_param_spec_boxed (
-          "audio-caps", "Audio caps",
-          "Raw audio caps every candidate is converted to (rate, channels, "
-          "format); unset means lock onto the first candidate's format.",
-          GST_TYPE_CAPS, rw_ready));
-  install_uint (
-      gobject_class, PROP_LATENCY, "latency", "Latency",
-      "Latency in milliseconds the element reports and uses to absorb "
-      "network jitter and switch-time reordering.",
-      0, DEFAULT_LATENCY_MS, rw_ready);
-  install_uint (
-      gobject_class, PROP_HOLD_LAST_FRAME, "hold-last-frame", "Hold last frame",
-      "When nothing is healthy, how long in milliseconds the last frame "
-      "is repeated before black or the fallback image; 0 shows black at "
-      "once.",
-      0, DEFAULT_HOLD_LAST_FRAME_MS, rw_playing);
-  g_object_class_install_property (
-      gobject_class, PROP_FALLBACK_IMAGE,
-      g_param_spec_string (
-          "fallback-image", "Fallback image",
-          "Path of a PNG or JPEG image shown instead of black when nothing is "
-          "healthy; unset shows black.",
-          nullptr, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_ENABLE_VIDEO,
-      g_param_spec_boolean (
-          "enable-video", "Enable video",
-          "Decode and output the candidates' video; FALSE leaves the video pad "
-          "without data (an unlinked pad never fails the element either way).",
-          DEFAULT_ENABLE_VIDEO, rw_ready));
-  g_object_class_install_property (
-      gobject_class, PROP_ENABLE_AUDIO,
-      g_param_spec_boolean (
-          "enable-audio", "Enable audio",
-          "Decode and output the candidates' audio; FALSE leaves the audio pad "
-          "without data (an unlinked pad never fails the element either way).",
-          DEFAULT_ENABLE_AUDIO, rw_ready));
-}
-
-/* When a running candidate counts as failed. */
-static void
-install_health_props (GObjectClass *gobject_class)
-{
-  install_uint (
-      gobject_class, PROP_TIMEOUT, "timeout", "Timeout",
-      "Silence in milliseconds after which a running candidate counts as "
-      "failed (errors, EOS and pad removal switch at once).",
-      1, DEFAULT_TIMEOUT_MS, rw_playing);
-  install_uint (
-      gobject_class, PROP_ADAPTIVE_TIMEOUT, "adaptive-timeout",
-      "Adaptive timeout",
-      "Silence in milliseconds allowed to HLS/DASH/HTTP candidates, whose "
-      "data arrives in segment bursts; the larger of this and 'timeout' "
-      "applies to them.",
-      1, DEFAULT_ADAPTIVE_TIMEOUT_MS, rw_playing);
-  install_uint (gobject_class, PROP_STARTUP_TIMEOUT, "startup-timeout",
-                "Startup timeout",
-                "Time in milliseconds a starting candidate gets to deliver its "
-                "first decoded frame before it counts as failed.",
-                1, DEFAULT_STARTUP_TIMEOUT_MS, rw_playing);
-  install_uint (
-      gobject_class, PROP_MIN_BITRATE, "min-bitrate", "Minimum bitrate",
-      "Bitrate floor in kbit/s of the encoded data a candidate delivers; "
-      "0 disables the bitrate check.",
-      0, DEFAULT_MIN_BITRATE_KBPS, rw_playing);
-  install_uint (gobject_class, PROP_BITRATE_WINDOW, "bitrate-window",
-                "Bitrate window",
-                "Length in milliseconds of one bitrate measurement window.", 1,
-                DEFAULT_BITRATE_WINDOW_MS, rw_playing);
-  install_uint (
-      gobject_class, PROP_LOW_BITRATE_WINDOWS, "low-bitrate-windows",
-      "Low bitrate windows",
-      "Consecutive windows under 'min-bitrate' that count as a failure.", 1,
-      DEFAULT_LOW_BITRATE_WINDOWS, rw_playing);
-}
-
-/* Retries and failback. */
-static void
-install_retry_props (GObjectClass *gobject_class)
-{
-  install_uint (
-      gobject_class, PROP_RETRY_DELAY, "retry-delay", "Retry delay",
-      "First retry delay in milliseconds of a failed candidate; later "
-      "retries back off exponentially with jitter.",
-      0, DEFAULT_RETRY_DELAY_MS, rw_playing);
-  install_uint (gobject_class, PROP_RETRY_MAX_DELAY, "retry-max-delay",
-                "Retry max delay", "Cap in milliseconds of the retry delay.", 0,
-                DEFAULT_RETRY_MAX_DELAY_MS, rw_playing);
-  g_object_class_install_property (
-      gobject_class, PROP_RETRY_MAX_ATTEMPTS,
-      g_param_spec_int (
-          "retry-max-attempts", "Retry max attempts",
-          "Retries per candidate before giving up on it; -1 is unlimited "
-          "(fatal failures are never retried).",
-          -1, G_MAXINT, DEFAULT_RETRY_MAX_ATTEMPTS, rw_playing));
-  install_uint (
-      gobject_class, PROP_FAILBACK_HOLDOFF, "failback-holdoff",
-      "Failback hold-off",
-      "Time in milliseconds a higher-priority candidate must be healthy "
-      "before the output returns to it (doubled for a candidate that "
-      "fails again soon after a failback).",
-      0, DEFAULT_FAILBACK_HOLDOFF_MS, rw_playing);
-  g_object_class_install_property (
-      gobject_class, PROP_AUTO_FAILBACK,
-      g_param_spec_boolean (
-          "auto-failback", "Auto failback",
-          "Return to a higher-priority candidate automatically once it has "
-          "been healthy for the hold-off.",
-          DEFAULT_AUTO_FAILBACK, rw_playing));
-}
-
-/* What the element is doing (and the manual switch). */
-static void
-install_state_props (GObjectClass *gobject_class)
-{
-  g_object_class_install_property (
-      gobject_class, PROP_ACTIVE_CANDIDATE,
-      g_param_spec_int (
-          "active-candidate", "Active candidate",
-          "Index of the candidate on the output, -1 for filler; writing an "
-          "index is a manual switch, writing -1 returns to automatic choice.",
-          -1, G_MAXINT, -1, rw_playing));
-  g_object_class_install_property (
-      gobject_class, PROP_STATUS,
-      g_param_spec_enum (
-          "status", "Status",
-          "What is on the output: stopped, starting, live (first candidate), "
-          "backup (another candidate) or filler (nothing healthy).",
-          gst_failover_src_status_get_type (), GST_FAILOVER_SRC_STATUS_STOPPED,
-          ro));
-  g_object_class_install_property (
-      gobject_class, PROP_STATISTICS,
-      g_param_spec_boxed (
-          "statistics", "Statistics",
-          "Counters and per-candidate state as an "
-          "application/x-failoversrc-stats structure (see the element's "
-          "documentation).",
-          GST_TYPE_STRUCTURE, ro));
 }
 
 static void
@@ -1093,11 +662,7 @@ gst_failover_src_class_init (GstFailoverSrcClass *klass)
   bin_class->handle_message
       = GST_DEBUG_FUNCPTR (gst_failover_src_handle_message);
 
-  install_candidate_props (gobject_class);
-  install_output_props (gobject_class);
-  install_health_props (gobject_class);
-  install_retry_props (gobject_class);
-  install_state_props (gobject_class);
+  install_properties (gobject_class);
   install_signals (klass);
   install_pads_and_types (element_class);
 }

@@ -3,6 +3,7 @@
 #include "failover/candidaterun.h"
 
 #include "common/messages.h"
+#include "failover/contentsampler.h"
 #include "failover/controller.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
@@ -29,6 +30,8 @@ record_buffer (CandidateRun *run, GstClockTime now)
 {
   run->buffers.fetch_add (1, std::memory_order_relaxed);
   run->last_buffer_ns.store ((gint64)now, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> g (run->stall_lock);
+  run->stall.on_arrival (tp (now));
 }
 
 static GstPadProbeReturn
@@ -385,7 +388,9 @@ new_sample (GstAppSink *sink, gpointer user_data)
   /* Content still reaching the output keeps the candidate alive: a file
    * or a burst is decoded ahead and paced here, so its decoder falls
    * silent long before its content has been shown. */
-  record_buffer (run, running_now (run->self));
+  GstClockTime shown = running_now (run->self);
+  record_buffer (run, shown);
+  sample_content (run, b->stream, sample, shown);
   deliver_sample (b, sample, (GstClockTime)map.out_ns);
   return GST_FLOW_OK;
 }
@@ -515,6 +520,11 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
 
   run->health = std::make_unique<HealthMonitor> (health_config (s), c.kind,
                                                  tp (running_now (self)));
+  run->stall.set_config (stall_config (s, c.kind));
+  run->scheme = c.scheme;
+  run->content.set_config (content_config (s));
+  run->connect
+      = ConnectCheck (connect_limit (s, c.scheme), tp (running_now (self)));
   return run;
 }
 

@@ -16,8 +16,11 @@
 
 #include "gstfailoversrc.h"
 #include "resilient/failover/candidates.h"
+#include "resilient/failover/connect.h"
+#include "resilient/failover/content.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/output_timeline.h"
+#include "resilient/failover/stall.h"
 #include "resilient/failover/undecodable.h"
 
 #include <gst/gst.h>
@@ -97,9 +100,22 @@ struct CandidateRun
 
   std::mutex op_lock; /* serialises state changes */
 
+  /* The delivery rhythm, fed by the decoded probes (streaming threads),
+   * judged on the loop. stall_lock is a leaf lock. */
+  std::mutex stall_lock;
+  resilient::failover::StallDetector stall;
+
+  /* Content health, fed every Nth sample by the appsinks (streaming
+   * threads), judged on the loop. content_lock is a leaf lock. */
+  std::mutex content_lock;
+  resilient::failover::ContentMonitor content;
+  std::atomic<std::uint64_t> content_seen[2]{ 0, 0 };
+
   /* Loop thread only. */
   std::unique_ptr<resilient::failover::HealthMonitor> health;
   resilient::failover::UndecodableCheck undecodable;
+  resilient::failover::ConnectCheck connect{ resilient::Duration{}, {} };
+  std::string scheme;
   bool reported_healthy = false;
 };
 

@@ -1,6 +1,7 @@
 /* gst-resilient: failoversrc's controller on the ControlLoop (see
  * controller.h). */
 #include "failover/controller.h"
+#include "failover/healthwatch.h"
 
 #include "common/messages.h"
 #include "common/clusterwatch.h"
@@ -22,19 +23,6 @@ using resilient::gst::redact_uri;
 namespace resilient::gst::failoversrc {
 
 using SelfRef = resilient::gst::SelfRef<GstFailoverSrc>;
-
-HealthConfig
-health_config (const Settings &s)
-{
-  HealthConfig c;
-  c.timeout = ms (s.timeout);
-  c.adaptive_timeout = ms (s.adaptive_timeout);
-  c.startup_timeout = ms (s.startup_timeout);
-  c.min_bitrate_kbps = s.min_bitrate;
-  c.window = ms (s.bitrate_window);
-  c.low_windows = s.low_bitrate_windows;
-  return c;
-}
 
 PolicyConfig
 policy_config (const Settings &s)
@@ -204,60 +192,18 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
   std::vector<Action> acts;
-  struct Failed
-  {
-    std::uint64_t id;
-    int index;
-    FailureReason reason;
-    GstClockTime first;
-  };
-  std::vector<Failed> failed;
-  std::vector<std::shared_ptr<resilient::cluster::ClusterClient>>
-      healthy_clusters;
+  std::vector<TickFailure> failed;
+  std::vector<ClusterClientPtr> healthy_clusters;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->policy)
       return;
     for (auto &kv : priv->runs) {
-      CandidateRun &r = *kv.second;
-      gint64 last = r.last_buffer_ns.load ();
-      std::optional<TimePoint> lastp;
-      if (last >= 0)
-        lastp = from_ns ((guint64)last);
-      HealthResult h = r.health->update (tp (now), r.bytes.load (),
-                                         r.buffers.load (), lastp);
-      if (kv.first < (int)priv->cand_stats.size ()) {
-        auto &cs = priv->cand_stats[kv.first];
-        cs.bitrate_kbps = r.health->bitrate_kbps ();
-        auto age = r.health->last_buffer_age (tp (now));
-        cs.last_buffer_age_ms = age ? to_ms (*age) : -1;
-      }
-      if (h.verdict == Verdict::Healthy && !r.reported_healthy) {
-        r.reported_healthy = true;
-        priv->policy->on_healthy (kv.first, tp (now));
-        auto c = priv->clusters.find (kv.first);
-        if (c != priv->clusters.end ())
-          healthy_clusters.push_back (c->second);
-      } else if (h.verdict == Verdict::Failed) {
-        failed.push_back ({ r.id, kv.first, h.reason, to_ns (h.first_sign) });
-      } else if (auto proven = r.undecodable.update (
-                     tp (now), r.source_bytes.load (), r.parsed_buffers.load (),
-                     r.buffers.load ())) {
-        failed.push_back (
-            { r.id, kv.first, FailureReason::Undecodable, to_ns (*proven) });
-      }
-      /* New content (video, else audio) for the failback proof. */
-      std::uint64_t content = r.has_stream[VIDEO].load ()
-                                  ? r.content_ns[VIDEO].load ()
-                                  : r.content_ns[AUDIO].load ();
-      std::uint64_t fresh = content - std::min (content, r.content_reported);
-      r.content_reported = content;
-      priv->policy->on_content (kv.first, tp (now), from_ns (fresh));
+      judge_run_locked (priv, kv.first, *kv.second, now, failed,
+                        healthy_clusters);
       auto since = priv->policy->proving_since (kv.first);
-      GST_LOG_OBJECT (self,
-                      "candidate %d: %" G_GUINT64_FORMAT
-                      " ms new content, proving for %" G_GINT64_FORMAT " ms",
-                      kv.first, fresh / GST_MSECOND,
+      GST_LOG_OBJECT (self, "candidate %d: proving for %" G_GINT64_FORMAT " ms",
+                      kv.first,
                       since ? (gint64)to_ms (tp (now) - *since) : (gint64)-1);
     }
     acts = priv->policy->step (tp (now));
@@ -265,17 +211,8 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
   for (auto &c : healthy_clusters)
     c->succeeded ();
   run_actions (self, std::move (acts));
-  for (auto &f : failed) {
-    std::string detail
-        = f.reason == FailureReason::LowBitrate ? "bitrate under min-bitrate"
-          : f.reason == FailureReason::Undecodable
-              ? "undecodable stream: "
-                    + std::to_string (kUndecodableBytes / 1024)
-                    + " KiB from the source and nothing a demuxer, parser "
-                      "or decoder could use"
-              : "no data within the timeout";
-    report_failure (self, f.id, f.index, f.reason, false, detail, f.first);
-  }
+  for (auto &f : failed)
+    report_failure (self, f.id, f.index, f.reason, false, f.detail, f.first);
 }
 
 static void
@@ -365,8 +302,13 @@ schedule_tick (GstFailoverSrc *self)
       gint64 last = r.last_buffer_ns.load ();
       if (last < 0 || !r.health || r.failed_reported.load ())
         continue;
-      GstClockTime dl
-          = (GstClockTime)last + to_ns (r.health->effective_timeout ());
+      Duration limit = r.health->effective_timeout ();
+      {
+        std::lock_guard<std::mutex> sg (r.stall_lock);
+        if (r.stall.learned ())
+          limit = std::min (limit, r.stall.limit ());
+      }
+      GstClockTime dl = (GstClockTime)last + to_ns (limit);
       silence = std::min<GstClockTime> (silence, dl);
     }
     priv->silence_deadline = silence;
@@ -481,9 +423,16 @@ apply_runtime_settings (GstFailoverSrc *self)
   g_return_if_fail (priv->loop.on_loop_thread ());
   HealthConfig hc;
   PolicyConfig pc;
+  StallConfig live, bursty;
+  Settings lim;
+  ContentConfig cc;
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     hc = health_config (priv->settings);
+    live = stall_config (priv->settings, InputKind::Live);
+    bursty = stall_config (priv->settings, InputKind::Adaptive);
+    lim.connect_timeout = priv->settings.connect_timeout;
+    cc = content_config (priv->settings);
     pc = policy_config (priv->settings);
     priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
   }
@@ -492,8 +441,15 @@ apply_runtime_settings (GstFailoverSrc *self)
     pc.standby = priv->policy->config ().standby;
     priv->policy->set_config (pc);
   }
-  for (auto &kv : priv->runs)
+  for (auto &kv : priv->runs) {
     kv.second->health->set_config (hc);
+    kv.second->connect.set_limit (connect_limit (lim, kv.second->scheme));
+    std::lock_guard<std::mutex> cg (kv.second->content_lock);
+    kv.second->content.set_config (cc);
+    std::lock_guard<std::mutex> sg (kv.second->stall_lock);
+    kv.second->stall.set_config (kv.second->kind == InputKind::Live ? live
+                                                                    : bursty);
+  }
 }
 
 /* ---- starting and stopping candidates ----------------------------------- */
@@ -553,6 +509,11 @@ apply_start (GstFailoverSrc *self, int index)
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     s.timeout = priv->settings.timeout;
+    s.stall_tolerance = priv->settings.stall_tolerance;
+    s.connect_timeout = priv->settings.connect_timeout;
+    s.black_timeout = priv->settings.black_timeout;
+    s.frozen_timeout = priv->settings.frozen_timeout;
+    s.silence_timeout = priv->settings.silence_timeout;
     s.adaptive_timeout = priv->settings.adaptive_timeout;
     s.startup_timeout = priv->settings.startup_timeout;
     s.min_bitrate = priv->settings.min_bitrate;

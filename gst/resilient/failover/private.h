@@ -10,8 +10,13 @@
  *   failover/controller.{h,cpp}    the loop: ticks, health, the policy's
  *                                  Actions (one function per action)
  *   failover/busmessages.{h,cpp}   the documented bus messages
+ *   failover/properties.{h,cpp}    the property table, blurbs, settings
+ *   failover/contentsampler.{h,cpp} cheap content samples (content health)
+ *   failover/healthwatch.{h,cpp}   the verdicts on a run at a health tick
  *
- * The timing decisions are in lib/resilient/failover/output_timeline.h.
+ * The timing decisions are in lib/resilient/failover/output_timeline.h;
+ * stall.h, connect.h and content.h judge stalls, the connect stage and
+ * content health.
  * Threads and the lock order are described at the top of gstfailoversrc.cpp.
  */
 #pragma once
@@ -22,8 +27,10 @@
 #include "failover/outputstage.h"
 #include "resilient/cluster/client.h"
 #include "resilient/failover/candidates.h"
+#include "resilient/failover/content.h"
 #include "resilient/failover/health.h"
 #include "resilient/failover/policy.h"
+#include "resilient/failover/stall.h"
 
 #include <gst/gst.h>
 
@@ -60,9 +67,20 @@ namespace resilient::gst::failoversrc {
 
 #define DEFAULT_STANDBY GST_FAILOVER_SRC_STANDBY_COLD
 constexpr guint DEFAULT_TIMEOUT_MS = 2000;
+/* Adaptive stall detection: silence tolerated on top of a live
+ * candidate's learned rhythm (a 400 ms TCP retransmission hold and
+ * margin); 0 turns it off. */
+constexpr guint DEFAULT_STALL_TOLERANCE_MS = 420;
 constexpr guint DEFAULT_ADAPTIVE_TIMEOUT_MS = 10000;
 constexpr guint DEFAULT_STARTUP_TIMEOUT_MS = 10000;
+/* Time a starting candidate's source gets to put out its first byte. */
+constexpr guint DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 constexpr guint DEFAULT_MIN_BITRATE_KBPS = 0;
+/* Content health: black and frozen pictures fail a candidate, silence is
+ * off by default (legitimate in many programmes). */
+constexpr guint DEFAULT_BLACK_TIMEOUT_MS = 5000;
+constexpr guint DEFAULT_FROZEN_TIMEOUT_MS = 10000;
+constexpr guint DEFAULT_SILENCE_TIMEOUT_MS = 0;
 constexpr guint DEFAULT_BITRATE_WINDOW_MS = 1000;
 constexpr guint DEFAULT_LOW_BITRATE_WINDOWS = 3;
 constexpr guint DEFAULT_RETRY_DELAY_MS = 500;
@@ -86,9 +104,14 @@ struct Settings
   GstCaps *caps[2] = { nullptr, nullptr };
   GstFailoverSrcStandby standby = DEFAULT_STANDBY;
   guint timeout = DEFAULT_TIMEOUT_MS;
+  guint stall_tolerance = DEFAULT_STALL_TOLERANCE_MS;
   guint adaptive_timeout = DEFAULT_ADAPTIVE_TIMEOUT_MS;
   guint startup_timeout = DEFAULT_STARTUP_TIMEOUT_MS;
+  guint connect_timeout = DEFAULT_CONNECT_TIMEOUT_MS;
   guint min_bitrate = DEFAULT_MIN_BITRATE_KBPS;
+  guint black_timeout = DEFAULT_BLACK_TIMEOUT_MS;
+  guint frozen_timeout = DEFAULT_FROZEN_TIMEOUT_MS;
+  guint silence_timeout = DEFAULT_SILENCE_TIMEOUT_MS;
   guint bitrate_window = DEFAULT_BITRATE_WINDOW_MS;
   guint low_bitrate_windows = DEFAULT_LOW_BITRATE_WINDOWS;
   guint retry_delay = DEFAULT_RETRY_DELAY_MS;
@@ -126,6 +149,11 @@ struct CandidateStats
   std::string host_uri;
   std::uint64_t bitrate_kbps = 0;
   gint64 last_buffer_age_ms = -1;
+  /* The silence that fails it now (learned, at most the timeout). */
+  gint64 stall_limit_ms = -1;
+  /* "alive", or the content fault it shows now ("black", "frozen",
+   * "silent"); "" when not running. */
+  std::string content;
 };
 
 struct Stats
@@ -214,5 +242,13 @@ tp (GstClockTime t)
 
 resilient::failover::HealthConfig health_config (const Settings &s);
 resilient::failover::PolicyConfig policy_config (const Settings &s);
+/* Adaptive stall detection for a candidate of `kind` (live only). */
+resilient::failover::StallConfig
+stall_config (const Settings &s, resilient::failover::InputKind kind);
+/* Content health thresholds. */
+resilient::failover::ContentConfig content_config (const Settings &s);
+/* The connect limit for a candidate of `scheme` (zero: not checked). */
+resilient::Duration connect_limit (const Settings &s,
+                                   const std::string &scheme);
 
 } // namespace resilient::gst::failoversrc

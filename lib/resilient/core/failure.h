@@ -26,12 +26,16 @@ enum class Failure {
   Unsupported, /* unknown scheme, missing plugin */
   BadUri,      /* unparsable URI */
   Undecodable, /* bytes from the source, nothing parsed */
+  BlackVideo,  /* the picture stayed black */
+  FrozenVideo, /* the picture stayed the same (a repeated frame) */
+  SilentAudio, /* the audio stayed silent */
   /* Both: the cluster resolver's status callback reported the host (or the
    * stream on it) down. */
   ClusterDown,
   /* Outputs. */
   ServerLost,     /* the connection to the server broke */
-  ConnectFailed,  /* the server could not be reached */
+  ConnectFailed,  /* the server could not be reached (failoversrc: nothing
+                   * came out of the source within connect-timeout) */
   PublishStopped, /* the server ended the publish, connection still up */
   BitrateZero,    /* nothing left although media came in */
   PingsMissing,   /* the peer stopped acknowledging */
@@ -62,6 +66,12 @@ failure_name (Failure f)
     return "bad-uri";
   case Failure::Undecodable:
     return "undecodable";
+  case Failure::BlackVideo:
+    return "black";
+  case Failure::FrozenVideo:
+    return "frozen";
+  case Failure::SilentAudio:
+    return "silent";
   case Failure::ClusterDown:
     return "cluster-down";
   case Failure::ServerLost:

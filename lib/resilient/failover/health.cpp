@@ -38,7 +38,8 @@ HealthMonitor::last_buffer_age (TimePoint now) const
 HealthResult
 HealthMonitor::update (TimePoint now, std::uint64_t total_bytes,
                        std::uint64_t total_buffers,
-                       std::optional<TimePoint> last_buffer)
+                       std::optional<TimePoint> last_buffer,
+                       std::optional<Duration> silence_limit)
 {
   if (failed_)
     return *failed_;
@@ -58,9 +59,13 @@ HealthMonitor::update (TimePoint now, std::uint64_t total_bytes,
     return HealthResult{ Verdict::Starting, FailureReason::Timeout, {} };
   }
 
-  if (now - *last_buffer_ >= effective_timeout ()) {
+  Duration limit = effective_timeout ();
+  bool learned = silence_limit && *silence_limit < limit;
+  if (learned)
+    limit = *silence_limit;
+  if (now - *last_buffer_ >= limit) {
     failed_ = HealthResult{ Verdict::Failed, FailureReason::Timeout,
-                            *last_buffer_ };
+                            *last_buffer_, learned, now - *last_buffer_ };
     return *failed_;
   }
 

@@ -47,6 +47,10 @@ struct HealthResult
   Verdict verdict = Verdict::Starting;
   FailureReason reason = FailureReason::Timeout; /* when Failed */
   TimePoint first_sign{};                        /* when Failed */
+  /* Timeout: the silence reached the learned `silence_limit`, shorter
+   * than the configured timeout. */
+  bool learned_limit = false;
+  Duration silence{}; /* Timeout: how long it was silent */
 };
 
 class HealthMonitor
@@ -55,11 +59,14 @@ public:
   HealthMonitor (HealthConfig config, InputKind kind, TimePoint started);
 
   /* Feeds the cumulative counters; `last_buffer` is when the newest decoded
-   * buffer was seen (nullopt: none yet). Returns the verdict at `now`. Once
-   * failed, the verdict stays failed. */
+   * buffer was seen (nullopt: none yet). `silence_limit`: a shorter
+   * silence limit learned from the candidate's rhythm (StallDetector);
+   * the effective timeout stays the ceiling. Returns the verdict at `now`.
+   * Once failed, the verdict stays failed. */
   HealthResult update (TimePoint now, std::uint64_t total_bytes,
                        std::uint64_t total_buffers,
-                       std::optional<TimePoint> last_buffer);
+                       std::optional<TimePoint> last_buffer,
+                       std::optional<Duration> silence_limit = std::nullopt);
 
   /* Changes the thresholds while running (properties mutable in PLAYING). */
   void set_config (const HealthConfig &config) { config_ = config; }

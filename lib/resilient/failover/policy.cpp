@@ -81,6 +81,14 @@ FailoverPolicy::ranked () const
   return order;
 }
 
+void
+FailoverPolicy::on_suspect (int index, TimePoint now)
+{
+  if (index != active_ || !running (index))
+    return;
+  prepare_until_ = std::max (prepare_until_, now + config_.prepare_linger);
+}
+
 bool
 FailoverPolicy::running (int index) const
 {
@@ -249,8 +257,7 @@ FailoverPolicy::on_failure (int index, FailureReason reason, bool fatal,
   /* Failed again soon after we came back to it, or a second time in a row
    * soon after it came up and produced: it is flapping (a half-dead input
    * that starts, delivers a little and stalls). Its hold-off grows. */
-  bool quick
-      = s.healthy_since && now - *s.healthy_since < 2 * holdoff (index);
+  bool quick = s.healthy_since && now - *s.healthy_since < 2 * holdoff (index);
   s.quick_failures = quick ? s.quick_failures + 1 : 0;
   bool flapping
       = (s.last_failback && now - *s.last_failback < 2 * holdoff (index))
@@ -330,11 +337,44 @@ FailoverPolicy::request (int index)
   return true;
 }
 
+/* The running set at `now` (see the header's rules). */
+std::vector<bool>
+FailoverPolicy::wanted (TimePoint now) const
+{
+  std::vector<bool> want (slots_.size (), false);
+  auto order = ranked ();
+  if (active_ >= 0) {
+    want[active_] = true;
+    bool hot_found = config_.standby != Standby::Hot && !preparing (now);
+    for (int i : order) {
+      if (!eligible (i) || i == active_)
+        continue;
+      if (rank (i) < rank (active_)) {
+        if (config_.auto_failback || i == manual_)
+          want[i] = true;
+      } else if (!hot_found) {
+        want[i] = true;
+        hot_found = true;
+      }
+    }
+  } else {
+    int serving = config_.standby == Standby::Hot ? 2 : 1;
+    int count = 0;
+    for (int i : order) {
+      if (!eligible (i))
+        continue;
+      if (count < serving || running (i))
+        want[i] = true;
+      count++;
+    }
+  }
+  return want;
+}
+
 std::vector<Action>
 FailoverPolicy::step (TimePoint now)
 {
   std::vector<Action> out;
-  const int n = static_cast<int> (slots_.size ());
 
   for (auto &s : slots_) {
     if (s.state == CandidateState::Waiting && now >= s.retry_at)
@@ -389,33 +429,8 @@ FailoverPolicy::step (TimePoint now)
     manual_pending_ = false;
 
   /* Which candidates run. */
-  std::vector<bool> want (n, false);
+  std::vector<bool> want = wanted (now);
   auto order = ranked ();
-  if (active_ >= 0) {
-    want[active_] = true;
-    bool hot_found = config_.standby != Standby::Hot;
-    for (int i : order) {
-      if (!eligible (i) || i == active_)
-        continue;
-      if (rank (i) < rank (active_)) {
-        if (config_.auto_failback || i == manual_)
-          want[i] = true;
-      } else if (!hot_found) {
-        want[i] = true;
-        hot_found = true;
-      }
-    }
-  } else {
-    int serving = config_.standby == Standby::Hot ? 2 : 1;
-    int count = 0;
-    for (int i : order) {
-      if (!eligible (i))
-        continue;
-      if (count < serving || running (i))
-        want[i] = true;
-      count++;
-    }
-  }
   for (int i : order) {
     auto &s = slots_[i];
     if (want[i] && s.state == CandidateState::Idle) {

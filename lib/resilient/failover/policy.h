@@ -25,8 +25,9 @@
  *   factor returns to 1 after four hold-offs of health.
  * - Running set: the active candidate; every better-ranked candidate that is
  *   not waiting for a retry (so failback can happen); in hot standby also
- *   the next candidate after the active one. On filler: the best one (two in
- *   hot standby) plus anything already starting.
+ *   the next candidate after the active one, and in cold standby too for
+ *   `prepare_linger` after the active one was suspected of stalling. On filler:
+ * the best one (two in hot standby) plus anything already starting.
  * - Failures: fatal ones give up at once; transient ones are retried after
  *   the Backoff delay; when Backoff is exhausted the candidate is given up.
  *   A candidate healthy for the base hold-off gets its backoff reset.
@@ -74,6 +75,11 @@ struct PolicyConfig
    * picture) a candidate may show while it proves itself; a longer one
    * starts its proof again. Zero disables the content proof. */
   Duration max_freeze = ms (500);
+  /* Cold standby: after the active candidate showed a first sign of a
+   * stall (on_suspect), the next candidate runs as a hot standby would for
+   * this long, so a confirmed stall switches to a backup that is already
+   * up. */
+  Duration prepare_linger = ms (10000);
 };
 
 /* Why the output moved; the bus message `reason` is switch_reason_name()
@@ -131,6 +137,13 @@ public:
    * up before it ever runs. */
   std::vector<Action> reject (int index, FailureReason reason,
                               const std::string &detail);
+
+  /* The active candidate shows a first sign of a stall (a silence longer
+   * than its usual rhythm, not yet a failure): in cold standby the next
+   * candidate is started by the next step(). Ignored for others. */
+  void on_suspect (int index, TimePoint now);
+  /* Whether a cold standby's backup is being prepared at `now`. */
+  bool preparing (TimePoint now) const { return now < prepare_until_; }
 
   /* The running candidate produced (its health verdict became healthy). */
   void on_healthy (int index, TimePoint now);
@@ -209,6 +222,7 @@ private:
   void emit_switch (std::vector<Action> &out, int to, SwitchReason why,
                     Duration detect);
   bool proved (int index, TimePoint now) const;
+  std::vector<bool> wanted (TimePoint now) const;
   void reset_proof (Slot &s);
 
   PolicyConfig config_;
@@ -220,6 +234,8 @@ private:
   /* The failure that put the output on filler (cleared when it leaves). */
   int cause_index_ = -1;
   FailureReason cause_ = FailureReason::Error;
+  /* Cold standby: the backup runs until then (on_suspect). */
+  TimePoint prepare_until_{};
 };
 
 } // namespace resilient::failover

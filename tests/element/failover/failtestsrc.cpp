@@ -25,6 +25,7 @@ struct _FailTestSrc
   int count;
   int fail;
   int lag;
+  int lasting; /* black / freeze: frames, -1 for good */
   int start_no;
   GstClockTime first_rt;
   GMutex lock;
@@ -79,6 +80,8 @@ failtest_uri_set_uri (GstURIHandler *h, const gchar *uri, GError **err)
   self->fail = fail ? atoi (fail) : 1;
   const gchar *lag = gst_uri_get_query_value (u, "lag");
   self->lag = lag ? atoi (lag) : 0;
+  const gchar *lasting = gst_uri_get_query_value (u, "for");
+  self->lasting = lasting ? atoi (lasting) : -1;
   const gchar *code = gst_uri_get_query_value (u, "code");
   self->code = g_quark_from_string (code ? code : "read");
   gst_uri_unref (u);
@@ -133,7 +136,10 @@ failtest_create (GstPushSrc *src, GstBuffer **out)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   bool lag_mode = g_strcmp0 (self->mode, "lag") == 0;
-  if (!lag_mode && self->after >= 0 && self->count >= self->after) {
+  bool black_mode = g_strcmp0 (self->mode, "black") == 0;
+  bool content_mode = black_mode || g_strcmp0 (self->mode, "freeze") == 0;
+  if (!lag_mode && !content_mode && self->after >= 0
+      && self->count >= self->after) {
     bool error = g_strcmp0 (self->mode, "error") == 0
                  || (g_strcmp0 (self->mode, "errorfirst") == 0
                      && self->start_no <= self->fail);
@@ -185,7 +191,16 @@ produce:
     self->first_rt = rt;
   gsize size = 160 * 120 * 3 / 2;
   GstBuffer *buf = gst_buffer_new_allocate (nullptr, size, nullptr);
-  gst_buffer_memset (buf, 0, 200, 160 * 120);
+  /* A live picture differs from frame to frame (luma 200 / 202); black
+   * and freeze put out black (16) or one repeated frame (200) from frame
+   * `after` on, for `for` frames (default: for good), in their first
+   * `fail` starts (default 1; later starts are live). */
+  guint8 y = (guint8)(200 + 2 * (self->count % 2));
+  if (content_mode && self->start_no <= self->fail && self->after >= 0
+      && self->count >= self->after
+      && (self->lasting < 0 || self->count < self->after + self->lasting))
+    y = black_mode ? 16 : 200;
+  gst_buffer_memset (buf, 0, y, 160 * 120);
   gst_buffer_memset (buf, 160 * 120, 128, size - 160 * 120);
   GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
   if (lag_mode && GST_CLOCK_TIME_IS_VALID (self->first_rt)) {

@@ -6,6 +6,12 @@
  *   failtest://errorfirst?after=N&fail=K
  *                                    the first K starts fail like error,
  *                                    later ones play forever
+ *   failtest://black?after=N[&for=M][&fail=K]
+ *                                    frames forever; from frame N on (for
+ *                                    M frames, default for good) black, in
+ *                                    the first K starts (default 1)
+ *   failtest://freeze?after=N[&for=M] the same with one repeated frame
+ *                                    (live frames alternate luma 200/202)
  *   failtest://lag?after=N&lag=MS    frames forever, but at frame N it falls
  *                                    MS behind its own timestamps for good
  * Starts are counted per URI, process-wide (failtest_starts). */

@@ -4,6 +4,7 @@
 undecodable-stream test.
 
     garbage_server.py PORT [--prefix http-flv|http-flv-tags|http|none]
+                           [--bytes N]
 
 --prefix http-flv: reads the request, answers `HTTP/1.0 200 OK`
   (Content-Type video/x-flv) and an FLV file signature, then random bytes:
@@ -15,6 +16,9 @@ undecodable-stream test.
   all, never errors and never adds a pad, every run the same.
 --prefix http: the HTTP answer without the FLV signature.
 --prefix none (default): random bytes at once, nothing read.
+--bytes N: only N random bytes, then silence with the connection kept open
+  (a protocol source stays in its handshake; endless garbage would make
+  rtmp2src log a CRITICAL per chunk it fails to parse).
 The random bytes are seeded, so every run sends the same stream. Runs until
 killed (the test stops it by pid)."""
 import random
@@ -37,7 +41,7 @@ def junk_tags(rng):
     return head + rng.randbytes(size) + (size + 11).to_bytes(4, "big")
 
 
-def serve(conn, prefix, tags):
+def serve(conn, prefix, tags, limit):
     rng = random.Random(7)
     try:
         if prefix:
@@ -50,6 +54,11 @@ def serve(conn, prefix, tags):
                 data += chunk
             conn.settimeout(None)
             conn.sendall(prefix)
+        if limit is not None:
+            conn.sendall(rng.randbytes(limit))
+            while conn.recv(4096):
+                pass
+            return
         while True:
             conn.sendall(junk_tags(rng) if tags else rng.randbytes(16384))
     except OSError:
@@ -61,8 +70,16 @@ def serve(conn, prefix, tags):
 def main():
     port = int(sys.argv[1])
     prefix = "none"
-    if len(sys.argv) > 3 and sys.argv[2] == "--prefix":
-        prefix = sys.argv[3]
+    limit = None
+    args = sys.argv[2:]
+    while len(args) >= 2:
+        if args[0] == "--prefix":
+            prefix = args[1]
+        elif args[0] == "--bytes":
+            limit = int(args[1])
+        else:
+            sys.exit("unknown option %r" % args[0])
+        args = args[2:]
     tags = prefix == "http-flv-tags"
     if tags:
         prefix = "http-flv"
@@ -75,7 +92,7 @@ def main():
     while True:
         conn, _ = srv.accept()
         threading.Thread(
-            target=serve, args=(conn, PREFIXES[prefix], tags), daemon=True
+            target=serve, args=(conn, PREFIXES[prefix], tags, limit), daemon=True
         ).start()
 
 

@@ -899,6 +899,74 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
       << "backup";
 }
 
+/* Issue 11.3: with the default 2 s timeout, a live candidate that goes
+ * silent (a black hole) is judged against its learned 30 fps rhythm and
+ * left after about the stall tolerance; with the tolerance 0 (the old
+ * behaviour) only the timeout applies. */
+static long
+stall_detect_ms (const std::string &extra, std::string *detail = nullptr)
+{
+  Rig r ("standby=hot " + extra
+         + " uris=\"failtest://stall?after=90 | failtest://ok?t=adaptive\"");
+  EXPECT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  auto from0
+      = [] (const GstStructure *s) { return int_field (s, "from-index") == 0; };
+  EXPECT_TRUE (r.wait_msg ("failoversrc-switch", from0, 10000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  int sw = r.find ("failoversrc-switch", from0);
+  int f = r.find ("failoversrc-candidate-failed");
+  if (sw < 0 || f < 0)
+    return -1;
+  EXPECT_EQ (str_field (r.msg (sw), "reason"), "timeout");
+  if (detail)
+    *detail = str_field (r.msg (f), "detail");
+  return (long)u64_field (r.msg (sw), "detect-ms");
+}
+
+TEST_F (FailoverSrc, SilentStallIsLeftAgainstTheLearnedRhythm)
+{
+  std::string detail;
+  long adaptive = stall_detect_ms ("", &detail);
+  EXPECT_GE (adaptive, 420) << "never under the tolerance";
+  EXPECT_LE (adaptive, 600);
+  EXPECT_NE (detail.find ("usual delivery rhythm"), std::string::npos)
+      << detail;
+  long fixed = stall_detect_ms ("stall-tolerance=0", &detail);
+  EXPECT_GE (fixed, 1950) << "tolerance 0: the 2 s timeout; " << detail;
+}
+
+/* Cold standby: the first sign of the stall starts the backup, so the
+ * confirmed stall moves the output straight to it (0 -> 1), not through
+ * filler (0 -> -1, then -1 -> 1 once a cold start is healthy). */
+static std::vector<std::pair<int, int>>
+cold_stall_switches (const std::string &extra)
+{
+  Rig r ("standby=cold " + extra
+         + " uris=\"failtest://stall?after=90 | failtest://ok?t=prepare\"");
+  EXPECT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  auto to1
+      = [] (const GstStructure *s) { return int_field (s, "to-index") == 1; };
+  EXPECT_TRUE (r.wait_msg ("failoversrc-switch", to1, 10000));
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  std::vector<std::pair<int, int>> moves;
+  for (int k = r.find ("failoversrc-switch"); k >= 0;
+       k = r.find ("failoversrc-switch", nullptr, k + 1))
+    moves.push_back ({ int_field (r.msg (k), "from-index"),
+                       int_field (r.msg (k), "to-index") });
+  return moves;
+}
+
+TEST_F (FailoverSrc, ColdBackupIsPreparedOnTheFirstSignOfAStall)
+{
+  using Moves = std::vector<std::pair<int, int>>;
+  EXPECT_EQ (cold_stall_switches (""), (Moves{ { -1, 0 }, { 0, 1 } }));
+  /* Without adaptive detection there is no first sign: through filler. */
+  EXPECT_EQ (cold_stall_switches ("stall-tolerance=0 timeout=600"),
+             (Moves{ { -1, 0 }, { 0, -1 }, { -1, 1 } }));
+}
+
 TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
 {
   Rig r ("retry-delay=200 retry-max-delay=5000 retry-max-attempts=3 "
@@ -1159,8 +1227,9 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
   std::this_thread::sleep_for (std::chrono::milliseconds (500));
   ASSERT_TRUE (gst_element_send_event (r.pipe, gst_event_new_eos ()));
   GstBus *bus = gst_element_get_bus (r.pipe);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  GstMessage *m = gst_bus_timed_pop_filtered (
+      bus, 5 * GST_SECOND,
+      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   gst_object_unref (bus);
   ASSERT_NE (m, nullptr) << "the pipeline never reached EOS";
   EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
@@ -1170,10 +1239,11 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
   EXPECT_EQ (r.eos[0], 1);
   EXPECT_EQ (r.eos[1], 1);
   EXPECT_EQ (r.find ("failoversrc-switch",
-                 [] (const GstStructure *s) {
-                   return int_field (s, "from-index") == 0;
-                 }),
-      -1) << "the application's EOS was taken for a candidate failure";
+                     [] (const GstStructure *s) {
+                       return int_field (s, "from-index") == 0;
+                     }),
+             -1)
+      << "the application's EOS was taken for a candidate failure";
   EXPECT_EQ (r.find ("failoversrc-candidate-failed"), -1);
 }
 
@@ -1336,7 +1406,7 @@ capture_log (GstDebugCategory *cat, GstDebugLevel, const gchar *, const gchar *,
   const gchar *text = gst_debug_message_get (message);
   std::lock_guard<std::mutex> g (g_log_lock);
   g_log_lines.push_back (std::string (gst_debug_category_get_name (cat)) + ": "
-                   + (text ? text : ""));
+                         + (text ? text : ""));
 }
 
 int
@@ -1480,7 +1550,8 @@ TEST_F (FailoverSrc, NoSecretReachesTheBusStatisticsOrLog)
   for (const char *sec : secrets)
     EXPECT_EQ (stats.find (sec), std::string::npos) << stats;
   std::lock_guard<std::mutex> g (g_log_lock);
-  EXPECT_GT (g_log_lines.size (), 20u) << "the plugin logged at the highest level";
+  EXPECT_GT (g_log_lines.size (), 20u)
+      << "the plugin logged at the highest level";
   for (auto &line : g_log_lines)
     for (const char *sec : secrets)
       EXPECT_EQ (line.find (sec), std::string::npos) << line;
@@ -1573,33 +1644,56 @@ TEST_F (FailoverSrc, HalfDeadHlsPrimaryIsNeverFailedBackTo)
  * on the output within a bound far below startup-timeout, the failure says
  * `undecodable`, and there is one WARNING naming the candidate (its token
  * redacted). */
-TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
+/* garbage_server.py on `port` with `options`. */
+static std::vector<std::string>
+garbage_server_args (const std::string &port,
+                     std::initializer_list<std::string> options)
 {
-  int port = free_tcp_port ();
-  std::string port_s = std::to_string (port);
-  std::string script = std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
-                       + "/tests/element/failover/garbage_server.py";
-  ServerProcess server (
-      { "python3", script, port_s, "--prefix", "http-flv-tags" }, port);
-  ASSERT_EQ (server.error (), "");
+  std::vector<std::string> a
+      = { "python3",
+          std::string (g_getenv ("RESILIENT_SOURCE_ROOT"))
+              + "/tests/element/failover/garbage_server.py",
+          port };
+  a.insert (a.end (), options);
+  return a;
+}
 
-  Rig r ("startup-timeout=10000 retry-delay=5000 retry-max-delay=5000 "
-         "uris=\"http://127.0.0.1:"
-         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long) + "\"");
+/* Plays `r` and returns when (ms after play) the backup (candidate 1)
+ * reached the output, -1 if not within `timeout_ms`. */
+static long
+backup_on_air_ms (Rig &r, int timeout_ms)
+{
   auto t0 = std::chrono::steady_clock::now ();
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait (
+  if (r.play () == GST_STATE_CHANGE_FAILURE)
+    return -1;
+  bool on = r.wait (
       [&] {
         for (auto &f : r.frames[0])
           if (f.origin == 1)
             return true;
         return false;
       },
-      12000))
-      << "the backup never reached the output";
-  auto on_air = std::chrono::duration_cast<std::chrono::milliseconds> (
-                    std::chrono::steady_clock::now () - t0)
-                    .count ();
+      timeout_ms);
+  if (!on)
+    return -1;
+  return (long)std::chrono::duration_cast<std::chrono::milliseconds> (
+             std::chrono::steady_clock::now () - t0)
+      .count ();
+}
+
+TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
+{
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  ServerProcess server (
+      garbage_server_args (port_s, { "--prefix", "http-flv-tags" }), port);
+  ASSERT_EQ (server.error (), "");
+
+  Rig r ("startup-timeout=10000 retry-delay=5000 retry-max-delay=5000 "
+         "uris=\"http://127.0.0.1:"
+         + port_s + "/live.flv?token=GARBSECRET | " + file_uri (g_long) + "\"");
+  long on_air = backup_on_air_ms (r, 12000);
+  ASSERT_GE (on_air, 0) << "the backup never reached the output";
   /* startup-timeout is 10 s; the garbage is proven within milliseconds of
    * the first 4 MiB, the rest is starting the backup file */
   EXPECT_LT (on_air, 3000) << "backup's first frame after " << on_air << " ms";
@@ -1623,4 +1717,134 @@ TEST_F (FailoverSrc, UndecodableColdCandidateFailsFastToTheBackup)
       << w;
   EXPECT_NE (w.find ("undecodable"), std::string::npos) << w;
   EXPECT_EQ (w.find ("GARBSECRET"), std::string::npos) << w;
+}
+
+/* Issue 14: an rtmp:// server that accepts TCP and answers garbage keeps
+ * rtmp2src in its handshake with no error; the candidate used to sit
+ * "starting" until startup-timeout (10 s) before the backup was tried.
+ * The connect stage is limited by connect-timeout (default 3 s). */
+TEST_F (FailoverSrc, GarbageRtmpServerFailsAtTheConnectLimit)
+{
+  int port = free_tcp_port ();
+  std::string port_s = std::to_string (port);
+  ServerProcess server (
+      garbage_server_args (port_s, { "--prefix", "none", "--bytes", "8192" }),
+      port);
+  ASSERT_EQ (server.error (), "");
+
+  Rig r ("retry-delay=5000 retry-max-delay=5000 uris=\"rtmp://127.0.0.1:"
+         + port_s + "/live/KEYSECRET | failtest://ok?t=connect\"");
+  long on_air = backup_on_air_ms (r, 15000);
+  ASSERT_GE (on_air, 0) << "the backup never reached the output";
+  EXPECT_GE (on_air, 2900) << "not before the connect limit";
+  EXPECT_LT (on_air, 5000) << "backup's first frame after " << on_air << " ms";
+
+  std::lock_guard<std::mutex> g (r.lock);
+  int fi = r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+    return int_field (s, "index") == 0;
+  });
+  ASSERT_GE (fi, 0);
+  EXPECT_EQ (str_field (r.msg (fi), "reason"), "connect-failed");
+  gboolean fatal = TRUE;
+  gst_structure_get_boolean (r.msg (fi), "fatal", &fatal);
+  EXPECT_FALSE (fatal) << "retried like any transient failure";
+  std::string detail = str_field (r.msg (fi), "detail");
+  EXPECT_NE (detail.find ("connect-timeout"), std::string::npos) << detail;
+  EXPECT_EQ (detail.find ("KEYSECRET"), std::string::npos) << detail;
+  ASSERT_FALSE (r.warnings.empty ());
+  EXPECT_EQ (r.warnings[0].find ("KEYSECRET"), std::string::npos);
+}
+
+/* Issue 11.4: content health. A primary whose picture goes black (or
+ * freezes) while its connection stays up fails over after black-timeout
+ * (frozen-timeout); its restart delivers a live picture again and the
+ * output fails back once that has proved itself. */
+static void
+expect_content_failover (const std::string &mode, const std::string &reason,
+                         const std::string &props)
+{
+  Rig r ("standby=hot failback-holdoff=1000 retry-delay=200 " + props
+         + " uris=\"failtest://" + mode + "?after=30 | failtest://ok?t=" + mode
+         + "\"");
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  auto away = [] (const GstStructure *s) {
+    return int_field (s, "from-index") == 0 && int_field (s, "to-index") == 1;
+  };
+  auto back = [] (const GstStructure *s) {
+    return int_field (s, "from-index") == 1 && int_field (s, "to-index") == 0;
+  };
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch", away, 8000)) << mode;
+  ASSERT_TRUE (r.wait_msg ("failoversrc-switch", back, 8000)) << mode;
+  GstStructure *stats = nullptr;
+  g_object_get (r.src, "statistics", &stats, nullptr);
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  const GstStructure *sw = r.msg (r.find ("failoversrc-switch", away));
+  EXPECT_EQ (str_field (sw, "reason"), reason);
+  /* from the first content frame of the fault (frame 30, ~1 s) */
+  EXPECT_GE (u64_field (sw, "detect-ms"), 900u);
+  EXPECT_LE (u64_field (sw, "detect-ms"), 1600u);
+  int f = r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+    return int_field (s, "index") == 0;
+  });
+  ASSERT_GE (f, 0);
+  EXPECT_EQ (str_field (r.msg (f), "reason"), reason);
+  EXPECT_NE (str_field (r.msg (f), "detail").find ("while connected"),
+             std::string::npos)
+      << str_field (r.msg (f), "detail");
+  EXPECT_EQ (str_field (r.msg (r.find ("failoversrc-switch", back)), "reason"),
+             "failback");
+  ASSERT_NE (stats, nullptr);
+  const GValue *cands = gst_structure_get_value (stats, "candidates");
+  const GstStructure *c0
+      = gst_value_get_structure (gst_value_array_get_value (cands, 0));
+  EXPECT_EQ (str_field (c0, "last-reason"), reason);
+  EXPECT_EQ (str_field (c0, "content"), "alive");
+  gst_structure_free (stats);
+}
+
+TEST_F (FailoverSrc, BlackPictureFailsOverAndBackWhenAlive)
+{
+  expect_content_failover ("black", "black", "black-timeout=1000");
+}
+
+TEST_F (FailoverSrc, FrozenPictureFailsOverAndBackWhenAlive)
+{
+  expect_content_failover ("freeze", "frozen", "frozen-timeout=1000");
+}
+
+/* Silent audio while connected: off by default, a failure when
+ * silence-timeout is set. */
+TEST_F (FailoverSrc, SilentAudioFailsOverOnlyWhenEnabled)
+{
+  std::string silent = g_dir + "/silent.mkv";
+  ASSERT_TRUE (encode (
+      "videotestsrc num-buffers=150 pattern=ball ! "
+      "video/x-raw,width=160,height=120,framerate=30/1,format=I420 ! "
+      "x264enc tune=zerolatency key-int-max=15 speed-preset=ultrafast ! "
+      "h264parse ! mux. audiotestsrc num-buffers=235 samplesperbuffer=1024 "
+      "wave=silence ! audio/x-raw,rate=48000,channels=2 ! opusenc ! mux. "
+      "matroskamux name=mux ! filesink location="
+      + silent));
+  for (bool enabled : { false, true }) {
+    Rig r (std::string (enabled ? "silence-timeout=1000 " : "")
+           + "standby=hot uris=\"" + file_uri (silent)
+           + " | failtest://ok?t=silent\"");
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    auto away = [] (const GstStructure *s) {
+      return int_field (s, "from-index") == 0;
+    };
+    bool moved = r.wait_msg ("failoversrc-switch", away, 3000);
+    gst_element_set_state (r.pipe, GST_STATE_NULL);
+    std::lock_guard<std::mutex> g (r.lock);
+    if (!enabled) {
+      EXPECT_FALSE (moved) << "silence is legitimate by default";
+      continue;
+    }
+    ASSERT_TRUE (moved);
+    EXPECT_EQ (
+        str_field (r.msg (r.find ("failoversrc-switch", away)), "reason"),
+        "silent");
+  }
+  g_remove (silent.c_str ());
 }

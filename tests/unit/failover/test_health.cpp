@@ -136,3 +136,30 @@ TEST (Health, ZeroMinBitrateDisablesTheCheck)
   for (int t = 0; t < 20000; t += 40)
     ASSERT_EQ (f.buffer (ms (t), 1).verdict, Verdict::Healthy);
 }
+
+TEST (Health, ALearnedSilenceLimitFailsSoonerButNeverLater)
+{
+  HealthConfig c;
+  c.timeout = ms (2000);
+  Feed f (c, InputKind::Live);
+  f.buffer (ms (1000), 1000);
+  EXPECT_EQ (
+      f.mon.update (ms (1499), f.bytes, f.buffers, f.last, ms (500)).verdict,
+      Verdict::Healthy);
+  auto r = f.mon.update (ms (1500), f.bytes, f.buffers, f.last, ms (500));
+  EXPECT_EQ (r.verdict, Verdict::Failed);
+  EXPECT_EQ (r.reason, FailureReason::Timeout);
+  EXPECT_TRUE (r.learned_limit);
+  EXPECT_EQ (r.silence, ms (500));
+  EXPECT_EQ (r.first_sign, ms (1000));
+
+  /* A learned limit above the timeout: the timeout wins. */
+  Feed g (c, InputKind::Live);
+  g.buffer (ms (1000), 1000);
+  EXPECT_EQ (
+      g.mon.update (ms (2999), g.bytes, g.buffers, g.last, ms (5000)).verdict,
+      Verdict::Healthy);
+  auto t = g.mon.update (ms (3000), g.bytes, g.buffers, g.last, ms (5000));
+  EXPECT_EQ (t.verdict, Verdict::Failed);
+  EXPECT_FALSE (t.learned_limit);
+}

@@ -199,8 +199,8 @@ TEST (Policy, RetryFloorDelaysTheNextRetryOnly)
   Sim s (config (), 2);
   TimePoint t = ms (0);
   s.step (t);
-  s.apply (s.p.on_failure (0, FailureReason::Error, false, "503", t, t,
-          ms (3000)));
+  s.apply (
+      s.p.on_failure (0, FailureReason::Error, false, "503", t, t, ms (3000)));
   auto *r = s.last (Action::Kind::Retry);
   ASSERT_NE (r, nullptr);
   EXPECT_EQ (r->delay, ms (3000));
@@ -221,15 +221,15 @@ TEST (Policy, RetryFloorDelaysTheNextRetryOnly)
   t += r->delay;
   s.step (t);
   ASSERT_TRUE (s.running.count (0));
-  s.apply (s.p.on_failure (0, FailureReason::Error, false, "503", t, t,
-          ms (100)));
+  s.apply (
+      s.p.on_failure (0, FailureReason::Error, false, "503", t, t, ms (100)));
   EXPECT_EQ (s.last (Action::Kind::Retry)->delay, ms (2000));
   /* A fatal failure is not retried whatever the floor. */
   t += ms (2000);
   s.step (t);
   ASSERT_TRUE (s.running.count (0));
-  s.apply (s.p.on_failure (0, FailureReason::Error, true, "401", t, t,
-          ms (5000)));
+  s.apply (
+      s.p.on_failure (0, FailureReason::Error, true, "401", t, t, ms (5000)));
   EXPECT_EQ (s.p.state (0), CandidateState::GivenUp);
 }
 
@@ -577,4 +577,48 @@ TEST (Policy, SwitchReasonsSayWhyTheOutputMoved)
   EXPECT_EQ (sw->why, SwitchReason::Failure)
       << "the backup's failure moved the output back to the primary";
   EXPECT_EQ (sw->cause_index, 1);
+}
+
+TEST (Policy, ASuspectedStallPreparesTheColdBackupForTheLinger)
+{
+  Sim s (config (), 3);
+  s.step (ms (0));
+  s.healthy (0, ms (400));
+  ASSERT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.running, (std::set<int>{ 0 }));
+  /* Not the active one: nothing to prepare. */
+  s.p.on_suspect (1, ms (1000));
+  s.step (ms (1000));
+  EXPECT_EQ (s.running, (std::set<int>{ 0 }));
+  /* The active one goes quiet: the next candidate starts, no switch. */
+  s.p.on_suspect (0, ms (2000));
+  s.step (ms (2000));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.switches, 1);
+  /* Confirmed: the prepared backup takes over as soon as it is healthy. */
+  s.healthy (1, ms (2500));
+  s.fail (0, FailureReason::Timeout, ms (2600));
+  s.step (ms (2600));
+  EXPECT_EQ (s.p.active (), 1);
+  EXPECT_EQ (s.last (Action::Kind::Switch)->reason, "timeout");
+}
+
+TEST (Policy, APreparedBackupStopsAfterTheLingerWhenThePrimaryRecovered)
+{
+  Sim s (config (), 2);
+  s.step (ms (0));
+  s.healthy (0, ms (400));
+  s.p.on_suspect (0, ms (1000));
+  s.step (ms (1000));
+  EXPECT_TRUE (s.p.preparing (ms (1000)));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
+  s.healthy (1, ms (1500));
+  s.step (ms (10999));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
+  s.step (ms (11000));
+  EXPECT_FALSE (s.p.preparing (ms (11000)));
+  EXPECT_EQ (s.running, (std::set<int>{ 0 }));
+  EXPECT_EQ (s.p.active (), 0);
+  EXPECT_EQ (s.switches, 1);
 }
