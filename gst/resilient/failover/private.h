@@ -76,10 +76,11 @@ constexpr guint DEFAULT_STARTUP_TIMEOUT_MS = 10000;
 /* Time a starting candidate's source gets to put out its first byte. */
 constexpr guint DEFAULT_CONNECT_TIMEOUT_MS = 3000;
 constexpr guint DEFAULT_MIN_BITRATE_KBPS = 0;
-/* Content health: black and frozen pictures fail a candidate, silence is
- * off by default (legitimate in many programmes). */
+/* Content health: a black picture fails a candidate by default; a frozen
+ * picture and silence are off by default (slides, screen shares, still-image
+ * slates and quiet programmes are legitimate; docs/elements/failoversrc.md). */
 constexpr guint DEFAULT_BLACK_TIMEOUT_MS = 5000;
-constexpr guint DEFAULT_FROZEN_TIMEOUT_MS = 10000;
+constexpr guint DEFAULT_FROZEN_TIMEOUT_MS = 0;
 constexpr guint DEFAULT_SILENCE_TIMEOUT_MS = 0;
 constexpr guint DEFAULT_BITRATE_WINDOW_MS = 1000;
 constexpr guint DEFAULT_LOW_BITRATE_WINDOWS = 3;

@@ -1813,6 +1813,22 @@ TEST_F (FailoverSrc, FrozenPictureFailsOverAndBackWhenAlive)
   expect_content_failover ("freeze", "frozen", "frozen-timeout=1000");
 }
 
+/* Only a black picture is judged by default: a still picture (a slide, a
+ * screen share, a still-image slate as the last candidate) and silence are
+ * legitimate content, judged only when asked for. */
+TEST (FailoverSrcDefaults, OnlyBlackIsJudgedByDefault)
+{
+  GstElement *f = gst_element_factory_make ("failoversrc", nullptr);
+  ASSERT_NE (f, nullptr);
+  guint black = 0, frozen = 1, silence = 1;
+  g_object_get (f, "black-timeout", &black, "frozen-timeout", &frozen,
+                "silence-timeout", &silence, nullptr);
+  EXPECT_EQ (black, 5000u);
+  EXPECT_EQ (frozen, 0u) << "a slide or a still-image slate would be failed";
+  EXPECT_EQ (silence, 0u);
+  gst_object_unref (f);
+}
+
 /* Silent audio while connected: off by default, a failure when
  * silence-timeout is set. */
 TEST_F (FailoverSrc, SilentAudioFailsOverOnlyWhenEnabled)
