@@ -85,7 +85,16 @@ std::string
 FailureNotice::root_cause (const std::string &reason)
 {
   auto p = reason.rfind (": ");
-  return p == std::string::npos ? reason : reason.substr (p + 2);
+  std::string cause = p == std::string::npos ? reason : reason.substr (p + 2);
+  /* A server that accepts and drops the connection is reported as a reset,
+   * a broken pipe or a remote close depending on whether our side was
+   * reading or writing at that moment (a matter of scheduling on a loaded
+   * machine): one cause, not three reasons that alternate. */
+  for (const char *dropped : { "reset by peer", "Broken pipe", "closed remotely",
+                               "Connection closed", "connection closed" })
+    if (cause.find (dropped) != std::string::npos)
+      return "the server dropped the connection";
+  return cause;
 }
 
 bool

@@ -807,7 +807,11 @@ TEST (AutoRestoreSink,
   srv.listen ();
   bus.pump (milliseconds (1500));
   EXPECT_GE (srv.accepts (), 3u);
-  EXPECT_EQ (bus.count (is_warning), 2);
+  std::string warnings;
+  for (auto *m : bus.seen)
+    if (is_warning (m))
+      warnings += "\n  " + warning_text (m);
+  EXPECT_EQ (bus.count (is_warning), 2) << warnings;
   EXPECT_EQ (bus.count (is_error), 0);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);

@@ -122,3 +122,21 @@ TEST (FailureNotice, TheSameCauseFromAnotherStageIsNotANewReason)
       "refused"));
   EXPECT_EQ (FailureNotice::root_cause ("no colon"), "no colon");
 }
+
+TEST (FailureNotice, AResetABrokenPipeAndARemoteCloseAreOneReason)
+{
+  /* The same accepting-and-dropping server, seen while reading or while
+   * writing: one WARNING, not one each time the scheduling differs. */
+  FailureNotice n;
+  EXPECT_TRUE (n.on_failure (FailureKind::ConnectFailed,
+                             "Failed to connect: Error receiving data: "
+                             "Connection reset by peer"));
+  EXPECT_FALSE (n.on_failure (FailureKind::ConnectFailed,
+                              "Failed to connect: Error sending data: "
+                              "Broken pipe"));
+  EXPECT_FALSE (n.on_failure (FailureKind::ConnectFailed,
+                              "Failed to connect: Connection closed remotely"));
+  EXPECT_TRUE (n.on_failure (FailureKind::ConnectFailed,
+                             "Failed to connect: Could not connect to "
+                             "127.0.0.1: Connection refused"));
+}
