@@ -58,33 +58,64 @@ viewer_caps (GstCaps *payloader, int pt, const std::string &plid)
   return c;
 }
 
+/* One packet for every payload type the viewers chose: the packet itself
+ * for viewers that took ours, else one rewritten copy per distinct type
+ * (not one per viewer), shared by every viewer that chose it. */
+class PayloadTypes
+{
+public:
+  explicit PayloadTypes (GstBuffer *buf) : buf_ (buf)
+  {
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
+      pt_ = gst_rtp_buffer_get_payload_type (&rtp);
+      gst_rtp_buffer_unmap (&rtp);
+    }
+  }
+  ~PayloadTypes ()
+  {
+    for (auto &[pt, copy] : copies_)
+      gst_buffer_unref (copy);
+  }
+  PayloadTypes (const PayloadTypes &) = delete;
+  PayloadTypes &operator= (const PayloadTypes &) = delete;
+
+  /* A reference to the packet with payload type `pt`. */
+  GstBuffer *with (int pt)
+  {
+    if (pt == pt_ || pt_ < 0)
+      return gst_buffer_ref (buf_);
+    for (auto &[p, copy] : copies_)
+      if (p == pt)
+        return gst_buffer_ref (copy);
+    GstBuffer *copy = gst_buffer_copy_deep (buf_);
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (gst_rtp_buffer_map (copy, GST_MAP_WRITE, &rtp)) {
+      gst_rtp_buffer_set_payload_type (&rtp, (guint8)pt);
+      gst_rtp_buffer_unmap (&rtp);
+    }
+    copies_.emplace_back (pt, copy);
+    return gst_buffer_ref (copy);
+  }
+
+private:
+  GstBuffer *buf_; /* not a ref */
+  int pt_ = -1;
+  std::vector<std::pair<int, GstBuffer *>> copies_; /* refs */
+};
+
 static void
-push_to (const FanOut::Out &o, GstBuffer *buf, GstCaps *caps, std::uint64_t gen)
+push_to (const FanOut::Out &o, PayloadTypes &packet, GstCaps *caps,
+         std::uint64_t gen)
 {
   if (caps && o.caps_gen->exchange (gen) != gen) {
     GstCaps *c = viewer_caps (caps, o.pt, o.plid);
     gst_app_src_set_caps (GST_APP_SRC (o.appsrc), c);
     gst_caps_unref (c);
   }
-  GstBuffer *out = nullptr;
-  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-  int pt = -1;
-  if (gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
-    pt = gst_rtp_buffer_get_payload_type (&rtp);
-    gst_rtp_buffer_unmap (&rtp);
-  }
-  if (pt == o.pt || pt < 0) {
-    out = gst_buffer_ref (buf);
-  } else {
-    out = gst_buffer_copy_deep (buf);
-    if (gst_rtp_buffer_map (out, GST_MAP_WRITE, &rtp)) {
-      gst_rtp_buffer_set_payload_type (&rtp, (guint8)o.pt);
-      gst_rtp_buffer_unmap (&rtp);
-    }
-  }
   /* never blocks: the appsrc drops its oldest buffers when a viewer
    * cannot keep up */
-  gst_app_src_push_buffer (GST_APP_SRC (o.appsrc), out);
+  gst_app_src_push_buffer (GST_APP_SRC (o.appsrc), packet.with (o.pt));
 }
 
 /* Streaming thread (an appsink's). */
@@ -124,7 +155,8 @@ FanOut::push (bool video, GstSample *sample)
     /* Viewers' pipelines share our clock and base time: their buffers
      * carry our running time (x264enc's 1000 h offset and the upstream
      * segment do not reach them, or a syncing sink inside webrtcbin would
-     * wait for them). One shallow copy per packet, not per viewer. */
+     * wait for them). One shallow copy per packet, not per viewer, and
+     * one rewritten copy per other payload type the viewers chose. */
     GstBuffer *rt = gst_buffer_copy (buf);
     if (seg && seg->format == GST_FORMAT_TIME) {
       GST_BUFFER_PTS (rt) = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
@@ -134,8 +166,11 @@ FanOut::push (bool video, GstSample *sample)
                                     seg, GST_FORMAT_TIME, GST_BUFFER_DTS (buf))
                                 : GST_CLOCK_TIME_NONE;
     }
-    for (const Out &o : *outs)
-      push_to (o, rt, cur, gen);
+    {
+      PayloadTypes packet (rt);
+      for (const Out &o : *outs)
+        push_to (o, packet, cur, gen);
+    }
     gst_buffer_unref (rt);
   }
   if (cur)
