@@ -3,7 +3,7 @@
 # 1280x720 30 fps H264 + Opus stream, side by side in one run.
 #
 # Usage (from the repository root, after a build):
-#   bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
+#   [PATTERN=snow] bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
 #
 # The viewers are reswhepsrc gst-launch processes that take the RTP as is
 # (caps=application/x-rtp, no decode), so their own CPU stays out of the
@@ -13,6 +13,7 @@
 set -eu
 N=${1:-10}
 SECS=${2:-10}
+PATTERN=${PATTERN:-ball} # videotestsrc pattern; snow fills the bitrate (~7 packets a frame)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export GST_PLUGIN_PATH_1_0="$ROOT/build/gst/resilient"
 export GST_REGISTRY_1_0="${TMPDIR:-/tmp}/whepserver-bench-registry.bin"
@@ -27,7 +28,7 @@ cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 run_row () {
   n=$1
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  gst-launch-1.0 -q videotestsrc is-live=true pattern=ball ! \
+  gst-launch-1.0 -q videotestsrc is-live=true pattern="$PATTERN" ! \
     video/x-raw,width=1280,height=720,framerate=30/1 ! \
     reswhepserversink name=s port="$port" \
     audiotestsrc is-live=true ! s. >/dev/null 2>&1 &

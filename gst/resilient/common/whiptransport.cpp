@@ -1,6 +1,7 @@
 #include "common/whiptransport.h"
 
 #include "common/codecs.h"
+#include "common/rtcpcount.h"
 #include "common/whipclient.h"
 #include "common/whipwatchdog.h"
 #include "resilient/whip/feedbackwatch.h"
@@ -249,22 +250,6 @@ static void
 free_offset_ctx (gpointer p)
 {
   delete static_cast<std::shared_ptr<OffsetCtx> *> (p);
-}
-
-/* RTCP packets received from the server (any: transport-cc feedback,
- * receiver reports, NACK, PLI), counted on webrtcbin's RTCP thread. */
-using RtcpCounter = std::shared_ptr<std::atomic<std::uint64_t>>;
-
-static void
-on_receiving_rtcp (GObject *, GstBuffer *, gpointer user_data)
-{
-  (*static_cast<RtcpCounter *> (user_data))->fetch_add (1);
-}
-
-static void
-free_counter (gpointer p, GClosure *)
-{
-  delete static_cast<RtcpCounter *> (p);
 }
 
 class WhipTransport : public PublishTransport
@@ -577,10 +562,9 @@ private:
     if (!session)
       return;
     session_ = session;
-    if (g_signal_lookup ("on-receiving-rtcp", G_OBJECT_TYPE (session)))
-      rtcp_handler_ = g_signal_connect_data (
-          session, "on-receiving-rtcp", G_CALLBACK (on_receiving_rtcp),
-          new RtcpCounter (rtcp_in_), free_counter, (GConnectFlags)0);
+    /* RTCP packets received from the server (any: transport-cc
+     * feedback, receiver reports, NACK, PLI) */
+    rtcp_handler_ = count_received_rtcp (session, rtcp_in_);
   }
 
   /* A server that answers without the video codec we send (no rtpmap for

@@ -1,0 +1,101 @@
+/* gst-resilient server side: reswhepserversink's one encode, handed to
+ * every viewer.
+ *
+ * Per kind (video, audio) one chain in the element: queue -> convert ->
+ * encoder -> payloader -> appsink. Every RTP packet the appsink gets is
+ * pushed (PTS turned into running time once per packet, payload type
+ * rewritten for a viewer whose offer chose another) into each viewer's
+ * appsrc on the list the loop last published.
+ *
+ * Threads: the chains are built and dropped on the state-change / request
+ * thread; the appsink streaming threads copy the current list (a
+ * shared_ptr) and caps under the fan-out's own lock and push after
+ * unlocking; the loop publishes new lists. The lock is a leaf: nothing is
+ * called out while holding it.
+ */
+#pragma once
+
+#include "server/whepsinksettings.h"
+
+#include <gst/app/app.h>
+#include <gst/gst.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace resilient::gst::server {
+
+class FanOut
+{
+public:
+  /* One viewer's appsrc as the streaming threads see it. */
+  struct Out
+  {
+    GstElement *appsrc; /* a ref */
+    int pt;
+    /* caps generation last set on the appsrc */
+    std::shared_ptr<std::atomic<std::uint64_t>> caps_gen;
+    std::string plid; /* H264 profile-level-id the viewer asked for */
+
+    Out (GstElement *src, int p, std::string profile = {});
+    Out (const Out &o);
+    Out &operator= (const Out &) = delete;
+    ~Out ();
+  };
+  using OutList = std::shared_ptr<const std::vector<Out>>;
+
+  FanOut () = default;
+  ~FanOut ();
+  FanOut (const FanOut &) = delete;
+  FanOut &operator= (const FanOut &) = delete;
+
+  /* State-change / request thread: the chain of a kind, added to `parent`
+   * and set as `ghost`'s target; its payloader's SSRC is new. */
+  bool build (GstBin *parent, GstPad *ghost, bool video,
+              const whepsink::Settings &s, std::string &error);
+  void drop (GstBin *parent, GstPad *ghost, bool video);
+  GstElement *chain (bool video) const { return kind (video).bin; }
+  /* The caps seen last are forgotten (READY -> NULL). */
+  void forget_caps ();
+
+  /* Loop thread: the appsrcs the packets go to from now on. */
+  void publish (OutList video, OutList audio);
+  guint ssrc (bool video);
+  /* The payloader's caps as a viewer with `pt` (and `plid`) gets them,
+   * nullptr before the first packet. */
+  GstCaps *caps_for (bool video, int pt, const std::string &plid);
+  /* Asks the video encoder for a keyframe now; false without one. */
+  bool force_keyframe ();
+
+private:
+  struct Kind
+  {
+    /* state-change / request thread */
+    GstElement *bin = nullptr;     /* in the element */
+    GstElement *encoder = nullptr; /* a ref (video only) */
+    /* under lock_ */
+    GstCaps *caps = nullptr;
+    std::uint64_t caps_gen = 0;
+    guint ssrc = 0;
+    OutList outs = std::make_shared<std::vector<Out>> ();
+  };
+  struct SinkCtx
+  {
+    FanOut *fanout; /* not owned: the appsink lives in the element */
+    bool video;
+  };
+
+  static GstFlowReturn on_new_sample (GstAppSink *sink, gpointer user_data);
+  void push (bool video, GstSample *sample);
+  Kind &kind (bool video) { return video ? video_ : audio_; }
+  const Kind &kind (bool video) const { return video ? video_ : audio_; }
+
+  std::mutex lock_;
+  Kind video_;
+  Kind audio_;
+};
+
+} // namespace resilient::gst::server
