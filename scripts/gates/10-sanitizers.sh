@@ -34,7 +34,7 @@ export LSAN_OPTIONS="suppressions=$lsan_supp:print_suppressions=0:report_objects
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$ubsan_supp"
 # The plugin is built with ASan; the system gst-plugin-scanner is not and
 # could not load it. Scan in-process (tests/meson.build already gives the
-# build its own registry file, $dir/registry.test.bin).
+# build its own registry file, $dir/tests/registry.test.bin).
 export GST_REGISTRY_FORK=no
 # GLib's slice allocator hides use-after-free and leaks from ASan.
 export G_SLICE=always-malloc
@@ -48,7 +48,7 @@ export G_DEBUG=gc-friendly
 # is preloaded so it can load the ASan plugin.
 LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
   GST_PLUGIN_PATH_1_0=$PWD/$dir/gst/resilient \
-  GST_REGISTRY_1_0=$PWD/$dir/registry.test.bin gst-inspect-1.0 >/dev/null 2>&1
+  GST_REGISTRY_1_0=$PWD/$dir/tests/registry.test.bin gst-inspect-1.0 >/dev/null 2>&1
 rm -rf "$dir/tests/results" "$dir/meson-logs/testlog.json"
 # Distinct exit codes, so the element run below can tell a sanitizer
 # finding from a failed assertion: ASan 66, UBSan 67, LeakSanitizer 23.
