@@ -86,12 +86,12 @@ unit=$(python3 tests/summarize.py "$dir" | tee /dev/stderr | tail -1)
 #    report, a crash or a timeout. Assertions on timing are the main
 #    suite's job: under ASan everything runs 2-3 times slower, and bounds
 #    such as "the backup on air within 3 s" do not hold; such failures are
-#    listed, not counted (scripts/gates/sanitizer-verdict.sh).
+#    listed, not counted (scripts/sanitizer-verdict.sh).
 rm -f "$dir"/meson-logs/asan-element* "$dir/asan-verdicts.txt"
 export SANITIZER_VERDICT_LOG=$PWD/$dir/asan-verdicts.txt
 meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 1 \
   --timeout-multiplier 3 --suite element --logbase asan-element \
-  --wrapper "$PWD/scripts/gates/sanitizer-verdict.sh" \
+  --wrapper "$PWD/scripts/sanitizer-verdict.sh" \
   >"$dir/asan-element.log" 2>&1
 show "$dir/asan-element.log"
 [ -f "$dir/asan-verdicts.txt" ] && cat "$dir/asan-verdicts.txt"
