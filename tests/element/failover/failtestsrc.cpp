@@ -191,11 +191,14 @@ produce:
     self->first_rt = rt;
   gsize size = 160 * 120 * 3 / 2;
   GstBuffer *buf = gst_buffer_new_allocate (nullptr, size, nullptr);
-  /* A live picture differs from frame to frame (luma 200 / 202); black
-   * and freeze put out black (16) or one repeated frame (200) from frame
+  /* A live picture differs from any earlier frame of the last 50 (luma
+   * 150..199), whatever frames the content sampler picks (every 5th that
+   * arrives: a frame dropped under load shifts it; a picture alternating
+   * two values looked frozen to a sampler 6 frames apart); black and
+   * freeze put out black (16) or one repeated frame (200) from frame
    * `after` on, for `for` frames (default: for good), in their first
    * `fail` starts (default 1; later starts are live). */
-  guint8 y = (guint8)(200 + 2 * (self->count % 2));
+  guint8 y = (guint8)(150 + self->count % 50);
   if (content_mode && self->start_no <= self->fail && self->after >= 0
       && self->count >= self->after
       && (self->lasting < 0 || self->count < self->after + self->lasting))
