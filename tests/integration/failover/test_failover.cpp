@@ -532,7 +532,7 @@ TEST (FailoverIntegration, FileCandidateEosMovesToTheNext)
   configure (rig, "file://" + d.file ("slate.mkv") + " | "
       + server.rtmp_url ("b"));
   /* Longer than the content a file run queues ahead of its paced output
-   * (see DISABLED_FileCandidatePlaysToItsEndUnderAShortTimeout). */
+   * (see FileCandidatePlaysToItsEndUnderAShortTimeout). */
   ASSERT_TRUE (rig.set ("timeout", "3000"));
   auto started = Clock::now ();
   ASSERT_TRUE (start_on (rig, "cyan"));
