@@ -8,7 +8,8 @@ other, each a `reswhepsrc endpoint=... ! fakesink` pipeline in this process
 made and POSTed from there -- to the first decoded video frame at its
 fakesink. Prints every trial and the median, min and max.
 
-Usage (repository root, after a build): bench/server/ttff.py [TRIALS=10]
+Usage (repository root, after a build):
+  [PLUGIN_DIR=DIR] bench/server/ttff.py [TRIALS=10]
 """
 import os
 import socket
@@ -19,7 +20,9 @@ import threading
 import time
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ["GST_PLUGIN_PATH_1_0"] = os.path.join(root, "build/gst/resilient")
+# PLUGIN_DIR: another build of the plugin (a before/after comparison)
+os.environ["GST_PLUGIN_PATH_1_0"] = os.environ.get(
+    "PLUGIN_DIR", os.path.join(root, "build/gst/resilient"))
 os.environ["GST_REGISTRY_1_0"] = "/tmp/ttff-bench-registry-%d.bin" % os.getpid()
 
 import gi  # noqa: E402
