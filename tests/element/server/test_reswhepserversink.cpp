@@ -231,6 +231,29 @@ TEST (ResWhepServerSink, ViewerJitterBuffersStartOnTheFirstPackets)
     EXPECT_EQ (n, 5u);
 }
 
+/* The keyframe is asked for when a viewer's offer is answered, not when
+ * it is connected: it waits in the viewer's queue while DTLS comes up.
+ * This offer never connects (its ICE credentials lead nowhere). Before:
+ * no keyframe request until a viewer connected. */
+TEST (ResWhepServerSink, KeyframeIsAskedForWhenAViewerJoins)
+{
+  Server server ("", false);
+  ASSERT_GT (server.port, 0);
+  auto keyframes = [&] {
+    GstStructure *s = server.stats ();
+    guint64 n = 0;
+    gst_structure_get_uint64 (s, "keyframe-requests", &n);
+    gst_structure_free (s);
+    return n;
+  };
+  EXPECT_EQ (keyframes (), 0u);
+  auto a = raw_http (server.port,
+                     request ("POST", "/whep", "application/sdp", kOffer));
+  ASSERT_EQ (a.status, 201) << a.body;
+  EXPECT_EQ (keyframes (), 1u);
+  EXPECT_EQ (server.viewers (), 1u);
+}
+
 TEST (ResWhepServerSink, WrongTokenIs401AndTheRightOnePlays)
 {
   Server server ("token=s3cr3t-viewer", false);
