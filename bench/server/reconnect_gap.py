@@ -32,37 +32,21 @@ Usage (repository root, after a build):
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
-root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# PLUGIN_DIR: another build of the plugin (a before/after comparison)
-os.environ["GST_PLUGIN_PATH_1_0"] = os.environ.get(
-    "PLUGIN_DIR", os.path.join(root, "build/gst/resilient"))
-os.environ["GST_REGISTRY_1_0"] = "/tmp/reconnect-gap-registry-%d.bin" % os.getpid()
+import benchgst
+from benchgst import free_port
 
-import gi  # noqa: E402
-gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402
-
+Gst = benchgst.gst("reconnect-gap")
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 DELAY = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
 W, H = 640, 360
 COLOURS = [("white", 235), ("red", 81)]
 BLACK = 16
-Gst.init(None)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Server:
@@ -251,7 +235,7 @@ def main():
             viewer.stop()
         server.stop()
         try:
-            os.unlink(os.environ["GST_REGISTRY_1_0"])
+            os.unlink(benchgst.registry())
         except OSError:
             pass
 
