@@ -1,9 +1,10 @@
 """What the server benches share: this build's plugin (or PLUGIN_DIR's, for
 a before/after comparison) with a registry of their own, GStreamer
 initialised, and free loopback ports. Import it before anything uses Gst;
-the caller removes registry() when it ends."""
+the caller calls remove_registry() when it ends."""
 import os
 import socket
+import subprocess
 
 _root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -21,8 +22,21 @@ def gst(name):
     return Gst
 
 
-def registry():
-    return os.environ["GST_REGISTRY_1_0"]
+def stop(proc):
+    """Stops a child by its pid (TERM, KILL after 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def remove_registry():
+    try:
+        os.unlink(os.environ["GST_REGISTRY_1_0"])
+    except OSError:
+        pass
 
 
 def free_port():

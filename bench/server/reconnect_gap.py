@@ -94,12 +94,7 @@ class Server:
         return None, None
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        benchgst.stop(self.proc)
 
 
 class Viewer:
@@ -234,10 +229,7 @@ def main():
         if viewer:
             viewer.stop()
         server.stop()
-        try:
-            os.unlink(benchgst.registry())
-        except OSError:
-            pass
+        benchgst.remove_registry()
 
 
 if __name__ == "__main__":

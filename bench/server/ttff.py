@@ -11,7 +11,6 @@ fakesink. Prints every trial and the median, min and max.
 Usage (repository root, after a build):
   [PLUGIN_DIR=DIR] bench/server/ttff.py [TRIALS=10]
 """
-import os
 import statistics
 import subprocess
 import sys
@@ -53,9 +52,5 @@ try:
               % (len(results), trials, statistics.median(results), min(results),
                  max(results)))
 finally:
-    server.terminate()
-    server.wait()
-    try:
-        os.unlink(benchgst.registry())
-    except OSError:
-        pass
+    benchgst.stop(server)
+    benchgst.remove_registry()
