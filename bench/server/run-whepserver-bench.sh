@@ -3,7 +3,7 @@
 # 1280x720 30 fps H264 + Opus stream, side by side in one run.
 #
 # Usage (from the repository root, after a build):
-#   [PATTERN=snow] bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
+#   [PATTERN=snow] [PLUGIN_DIR=DIR] bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
 #
 # The viewers are reswhepsrc gst-launch processes that take the RTP as is
 # (caps=application/x-rtp, no decode), so their own CPU stays out of the
@@ -15,15 +15,18 @@ N=${1:-10}
 SECS=${2:-10}
 PATTERN=${PATTERN:-ball} # videotestsrc pattern; snow fills the bitrate (~7 packets a frame)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-export GST_PLUGIN_PATH_1_0="$ROOT/build/gst/resilient"
-export GST_REGISTRY_1_0="${TMPDIR:-/tmp}/whepserver-bench-registry.bin"
+# PLUGIN_DIR: another build of the plugin (a before/after comparison)
+export GST_PLUGIN_PATH_1_0="${PLUGIN_DIR:-$ROOT/build/gst/resilient}"
+export GST_REGISTRY_1_0="${TMPDIR:-/tmp}/whepserver-bench-registry-$$.bin"
 TICK=$(getconf CLK_TCK)
 LOGS=$(mktemp -d)
 pids=""
 cleanup () { for p in $pids; do kill "$p" 2>/dev/null || true; done; }
-trap 'cleanup; rm -rf "$LOGS"' EXIT INT TERM
+trap 'cleanup; rm -rf "$LOGS" "$GST_REGISTRY_1_0"' EXIT INT TERM
 
 cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# context switches of all the process's threads (thread wake-ups)
+switches () { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
 
 run_row () {
   n=$1
@@ -46,13 +49,15 @@ run_row () {
   pids="$pids $vp"
   sleep 5   # every viewer connected and fed
   a=$(cpu_ticks "$server")
+  sa=$(switches "$server")
   sleep "$SECS"
   b=$(cpu_ticks "$server")
+  sb=$(switches "$server")
   pct=$(echo "($b - $a) * 100 / ($TICK * $SECS)" | bc -l)
   # a viewer counts when its first media left reswhepsrc (bus message)
   fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
-  printf '%d viewers (%d fed): server CPU %.1f %% of one core\n' "$n" \
-    "$fed" "$pct" >&2
+  printf '%d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s\n' \
+    "$n" "$fed" "$pct" $(((sb - sa) / SECS)) >&2
   for p in $vp $server; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=""

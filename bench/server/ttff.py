@@ -8,31 +8,20 @@ other, each a `reswhepsrc endpoint=... ! fakesink` pipeline in this process
 made and POSTed from there -- to the first decoded video frame at its
 fakesink. Prints every trial and the median, min and max.
 
-Usage (repository root, after a build): bench/server/ttff.py [TRIALS=10]
+Usage (repository root, after a build):
+  [PLUGIN_DIR=DIR] bench/server/ttff.py [TRIALS=10]
 """
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 
-root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ["GST_PLUGIN_PATH_1_0"] = os.path.join(root, "build/gst/resilient")
-os.environ["GST_REGISTRY_1_0"] = "/tmp/ttff-bench-registry-%d.bin" % os.getpid()
+import benchgst
 
-import gi  # noqa: E402
-gi.require_version("Gst", "1.0")
-from gi.repository import Gst  # noqa: E402
-
+Gst = benchgst.gst("ttff-bench")
 trials = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-Gst.init(None)
-
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-s.close()
+port = benchgst.free_port()
 server = subprocess.Popen(
     ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=ball", "!",
      "video/x-raw,width=1280,height=720,framerate=30/1", "!", "reswhepserversink",
@@ -63,9 +52,5 @@ try:
               % (len(results), trials, statistics.median(results), min(results),
                  max(results)))
 finally:
-    server.terminate()
-    server.wait()
-    try:
-        os.unlink(os.environ["GST_REGISTRY_1_0"])
-    except OSError:
-        pass
+    benchgst.stop(server)
+    benchgst.remove_registry()

@@ -34,6 +34,7 @@
 
 #include "elements.h"
 #include "common/controlloop.h"
+#include "common/jitterstart.h"
 #include "common/messages.h"
 #include "common/whipelement.h"
 #include "common/whipreceivecaps.h"
@@ -308,6 +309,9 @@ make_webrtcbin (GstResWhepSrc *self, bool audio, bool video)
     acodecs = priv->audio_codecs;
   }
   g_object_set (webrtc, "latency", latency, NULL);
+  /* the first frame does not wait `latency` (a syncing sink still shows
+   * it at its running time + the pipeline latency) */
+  resilient::gst::start_jitterbuffers_early (webrtc);
   auto add = [webrtc, &vcodecs, &acodecs] (const char *kind) {
     GstCaps *caps = whep_receive_caps (kind,
         g_str_equal (kind, "video") ? vcodecs : acodecs);

@@ -11,16 +11,19 @@ namespace resilient::gst::server {
 
 using namespace whepsink;
 
-FanOut::Out::Out (GstElement *src, int p, std::string profile)
+FanOut::Out::Out (GstElement *src, int p, std::string profile,
+                  std::shared_ptr<std::atomic<int>> join_queue, guint max)
     : appsrc (GST_ELEMENT (gst_object_ref (src))), pt (p),
       caps_gen (std::make_shared<std::atomic<std::uint64_t>> (0)),
-      plid (std::move (profile))
+      plid (std::move (profile)), join (std::move (join_queue)),
+      max_buffers (max)
 {
 }
 
 FanOut::Out::Out (const Out &o)
     : appsrc (GST_ELEMENT (gst_object_ref (o.appsrc))), pt (o.pt),
-      caps_gen (o.caps_gen), plid (o.plid)
+      caps_gen (o.caps_gen), plid (o.plid), join (o.join),
+      max_buffers (o.max_buffers)
 {
 }
 
@@ -112,6 +115,14 @@ push_to (const FanOut::Out &o, PayloadTypes &packet, GstCaps *caps,
     GstCaps *c = viewer_caps (caps, o.pt, o.plid);
     gst_app_src_set_caps (GST_APP_SRC (o.appsrc), c);
     gst_caps_unref (c);
+  }
+  /* a joining viewer whose queue is full loses its oldest packets now */
+  if (o.join
+      && o.join->load (std::memory_order_relaxed) == FanOut::JOIN_WATCHING
+      && gst_app_src_get_current_level_buffers (GST_APP_SRC (o.appsrc))
+             >= o.max_buffers) {
+    int watching = FanOut::JOIN_WATCHING;
+    o.join->compare_exchange_strong (watching, FanOut::JOIN_OVERFLOWED);
   }
   /* never blocks: the appsrc drops its oldest buffers when a viewer
    * cannot keep up */

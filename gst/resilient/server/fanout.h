@@ -39,13 +39,28 @@ public:
     /* caps generation last set on the appsrc */
     std::shared_ptr<std::atomic<std::uint64_t>> caps_gen;
     std::string plid; /* H264 profile-level-id the viewer asked for */
+    /* a joining viewer's video queue (see JoinQueue), or null */
+    std::shared_ptr<std::atomic<int>> join;
+    guint max_buffers = 0; /* the appsrc's bound */
 
-    Out (GstElement *src, int p, std::string profile = {});
+    Out (GstElement *src, int p, std::string profile = {},
+         std::shared_ptr<std::atomic<int>> join_queue = nullptr, guint max = 0);
     Out (const Out &o);
     Out &operator= (const Out &) = delete;
     ~Out ();
   };
   using OutList = std::shared_ptr<const std::vector<Out>>;
+
+  /* A joining viewer's video queue until it connects: its appsrc holds
+   * the packets (the joining keyframe first) while webrtcbin waits for
+   * DTLS; Overflowed once a push found it full (its oldest packets,
+   * perhaps that keyframe, dropped). The viewer sets Done when connected;
+   * from then on nothing is checked. */
+  enum JoinQueue : int {
+    JOIN_WATCHING = 0,
+    JOIN_OVERFLOWED = 1,
+    JOIN_DONE = 2,
+  };
 
   FanOut () = default;
   ~FanOut ();

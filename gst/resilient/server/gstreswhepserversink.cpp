@@ -371,6 +371,11 @@ attach_sources (GstResWhepServerSink *self, const std::string &id)
   if (!v || !v->attach_sources (priv->fanout, priv->running.vp8 ()))
     return false;
   publish_outs (self);
+  /* the keyframe now, not when the viewer is connected: it waits in the
+   * viewer's queue while webrtcbin holds the packets for DTLS, and goes
+   * out first when DTLS is up (no encoder round trip after connecting) */
+  if (v->has_video ())
+    request_keyframe (self);
   return true;
 }
 

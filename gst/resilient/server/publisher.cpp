@@ -1,6 +1,7 @@
 #include "server/publisher.h"
 
 #include "common/iceagent.h"
+#include "common/jitterstart.h"
 #include "server/util.h"
 
 #include <gst/app/app.h>
@@ -197,6 +198,8 @@ Publisher::start (GstClock *clock, bool loopback, std::string &error)
   g_object_set (webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
                 NULL);
   configure_ice_agent (webrtc_, loopback);
+  /* a publisher's first frame (a takeover) does not wait `latency` */
+  start_jitterbuffers_early (webrtc_);
   gst_bin_add (GST_BIN (pipeline_), webrtc_);
   g_signal_connect_data (webrtc_, "pad-added", G_CALLBACK (on_webrtc_pad),
                          new SharedPtr (shared_), free_shared_closure,

@@ -26,6 +26,12 @@ struct Viewer::Ctx
   std::string id;
 };
 
+/* Packets a viewer's appsrc holds (its oldest dropped beyond): ~2.4 s of
+ * video at the default 2000 kbit/s in 1200-byte packets, 2.5 s of Opus;
+ * they also hold the joining keyframe until the viewer's DTLS is up. */
+constexpr guint VIDEO_QUEUE = 512;
+constexpr guint AUDIO_QUEUE = 128;
+
 static const GDestroyNotify free_ctx = delete_data<Viewer::Ctx>;
 static const GClosureNotify free_ctx_closure = delete_closure_data<Viewer::Ctx>;
 
@@ -112,10 +118,10 @@ Viewer::on_state (GstWebRTCPeerConnectionState pc,
     if (!watch_.connected ())
       state_ = "connected";
     watch_.on_connected (now);
-    if (!keyframe_asked_) {
-      keyframe_asked_ = true;
+    /* the keyframe asked for when it joined waits in its queue, unless
+     * the queue overflowed before the connection: ask again then */
+    if (join_queue_->exchange (FanOut::JOIN_DONE) == FanOut::JOIN_OVERFLOWED)
       return true;
-    }
   } else if (ice == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED) {
     state_ = "disconnected";
   }
@@ -198,7 +204,7 @@ Viewer::make_appsrc (FanOut &fanout, bool video)
       = gst_element_factory_make ("appsrc", video ? "video" : "audio");
   g_object_set (src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp",
                 FALSE, "block", FALSE, "max-bytes", (guint64)0, "max-buffers",
-                (guint64)(video ? 512 : 128), NULL);
+                (guint64)(video ? VIDEO_QUEUE : AUDIO_QUEUE), NULL);
   gst_app_src_set_leaky_type (GST_APP_SRC (src), GST_APP_LEAKY_TYPE_DOWNSTREAM);
   GstCaps *caps = fanout.caps_for (video, video ? video_pt_ : audio_pt_,
                                    video ? video_plid_ : std::string ());
@@ -275,7 +281,8 @@ Viewer::add_outs (std::vector<FanOut::Out> &video,
                   std::vector<FanOut::Out> &audio) const
 {
   if (vsrc_)
-    video.emplace_back (vsrc_, video_pt_, video_plid_);
+    video.emplace_back (vsrc_, video_pt_, video_plid_, join_queue_,
+                        VIDEO_QUEUE);
   if (asrc_)
     audio.emplace_back (asrc_, audio_pt_);
 }

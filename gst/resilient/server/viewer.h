@@ -92,6 +92,7 @@ public:
   const std::string &etag () const { return etag_; }
   GstElement *webrtc () const { return webrtc_; }
   resilient::TimePoint created () const { return created_; }
+  bool has_video () const { return vsrc_ != nullptr; }
   /* Its appsrcs for the fan-out (none before attach_sources). */
   void add_outs (std::vector<FanOut::Out> &video,
                  std::vector<FanOut::Out> &audio) const;
@@ -135,7 +136,9 @@ private:
   GObject *session_ = nullptr; /* webrtcbin's RTPSession 0, a ref */
   gulong rtcp_handler_ = 0;
   std::string state_ = "new";
-  bool keyframe_asked_ = false;
+  /* FanOut::JoinQueue of its video queue */
+  std::shared_ptr<std::atomic<int>> join_queue_
+      = std::make_shared<std::atomic<int>> (FanOut::JOIN_WATCHING);
 };
 
 } // namespace resilient::gst::server

@@ -200,6 +200,60 @@ TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
   EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
 }
 
+/* The viewer's jitter buffers start on the first consecutive packets
+ * (faststart), so its first frame does not wait the whole `latency`
+ * (bench/server/ttff.py measures the time). Before: faststart 0. */
+TEST (ResWhepServerSink, ViewerJitterBuffersStartOnTheFirstPackets)
+{
+  Server server ("");
+  ASSERT_GT (server.port, 0);
+  Viewer v (server.url ());
+  ASSERT_TRUE (wait_for ([&] { return v.video >= 5 && v.audio >= 5; }, 20s))
+      << v.video << " video, " << v.audio << " audio";
+  std::vector<guint> faststart;
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (v.pipeline));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = GST_ELEMENT (g_value_get_object (&item));
+    GstElementFactory *f = gst_element_get_factory (e);
+    if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpjitterbuffer")) {
+      guint n = 0;
+      g_object_get (e, "faststart-min-packets", &n, NULL);
+      faststart.push_back (n);
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  /* one per SSRC: video and audio */
+  ASSERT_EQ (faststart.size (), 2u);
+  for (guint n : faststart)
+    EXPECT_EQ (n, 5u);
+}
+
+/* The keyframe is asked for when a viewer's offer is answered, not when
+ * it is connected: it waits in the viewer's queue while DTLS comes up.
+ * This offer never connects (its ICE credentials lead nowhere). Before:
+ * no keyframe request until a viewer connected. */
+TEST (ResWhepServerSink, KeyframeIsAskedForWhenAViewerJoins)
+{
+  Server server ("", false);
+  ASSERT_GT (server.port, 0);
+  auto keyframes = [&] {
+    GstStructure *s = server.stats ();
+    guint64 n = 0;
+    gst_structure_get_uint64 (s, "keyframe-requests", &n);
+    gst_structure_free (s);
+    return n;
+  };
+  EXPECT_EQ (keyframes (), 0u);
+  auto a = raw_http (server.port,
+                     request ("POST", "/whep", "application/sdp", kOffer));
+  ASSERT_EQ (a.status, 201) << a.body;
+  EXPECT_EQ (keyframes (), 1u);
+  EXPECT_EQ (server.viewers (), 1u);
+}
+
 TEST (ResWhepServerSink, WrongTokenIs401AndTheRightOnePlays)
 {
   Server server ("token=s3cr3t-viewer", false);
