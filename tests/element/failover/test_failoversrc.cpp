@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "failtestsrc.h"
+#include "fixtures/testclock.h"
 
 #include <algorithm>
 #include <chrono>
@@ -74,6 +75,7 @@ struct Msg
   std::string name;
   GstStructure *s;
   std::chrono::steady_clock::time_point at;
+  GstClockTime clock_at; /* the test clock's time when posted (test clock) */
 };
 
 /* Any bus message as the application sees it. */
@@ -144,6 +146,8 @@ public:
       gst_object_unref (src);
     if (pipe)
       gst_object_unref (pipe);
+    if (clock)
+      gst_object_unref (clock);
     for (auto &m : msgs)
       gst_structure_free (m.s);
     for (int st = 0; st < 2; st++)
@@ -154,6 +158,75 @@ public:
   GstStateChangeReturn play ()
   {
     return gst_element_set_state (pipe, GST_STATE_PLAYING);
+  }
+
+  /* Before play (): the pipeline runs on a GstTestClock that only drive ()
+   * and run_for () move (the element's timers, the failtest sources' pace
+   * and the sinks' sync all wait on it). */
+  GstClock *clock = nullptr;
+  GstTestClock *use_test_clock ()
+  {
+    clock = gst_test_clock_new ();
+    gst_pipeline_use_clock (GST_PIPELINE (pipe), clock);
+    return GST_TEST_CLOCK (clock);
+  }
+  /* Test clock: moves time in `step_ms` steps (fixtures::clock_step) until
+   * pred () holds under the lock or `clock_ms` of clock time have passed;
+   * whether it holds. */
+  bool drive (std::function<bool ()> pred, int clock_ms, int step_ms = 10)
+  {
+    auto paced = std::chrono::steady_clock::now ();
+    for (int t = 0;; t += step_ms) {
+      {
+        std::lock_guard<std::mutex> g (lock);
+        if (pred ())
+          return true;
+      }
+      if (t >= clock_ms)
+        return false;
+      /* A candidate starting (uridecodebin plugging, sub-bin state
+       * changes on the element's loop) takes real time that no clock wait
+       * shows: meanwhile the clock runs no faster than real time, as the
+       * system clock would. */
+      paced += std::chrono::milliseconds (step_ms);
+      if (starting ())
+        std::this_thread::sleep_until (paced);
+      else
+        paced = std::chrono::steady_clock::now ();
+      fixtures::clock_step (GST_TEST_CLOCK (clock), step_ms * GST_MSECOND);
+    }
+  }
+  /* Whether a candidate is starting (statistics), or nothing is out yet. */
+  bool starting ()
+  {
+    {
+      std::lock_guard<std::mutex> g (lock);
+      if (frames[0].empty () && frames[1].empty ())
+        return true;
+    }
+    GstStructure *st = nullptr;
+    g_object_get (src, "statistics", &st, nullptr);
+    bool any = false;
+    const GValue *arr = st ? gst_structure_get_value (st, "candidates") : nullptr;
+    for (guint i = 0; arr && i < gst_value_array_get_size (arr); i++) {
+      const GstStructure *c
+          = gst_value_get_structure (gst_value_array_get_value (arr, i));
+      any |= g_strcmp0 (gst_structure_get_string (c, "state"), "starting") == 0;
+    }
+    if (st)
+      gst_structure_free (st);
+    return any;
+  }
+  /* Test clock: `clock_ms` of clock time pass. */
+  void run_for (int clock_ms, int step_ms = 10)
+  {
+    drive ([] { return false; }, clock_ms, step_ms);
+  }
+  bool drive_msg (const std::string &name,
+                  std::function<bool (const GstStructure *)> match,
+                  int clock_ms)
+  {
+    return drive ([&] { return find (name, match) >= 0; }, clock_ms);
   }
 
   static GstPadProbeReturn probe (Rig *r, int st, GstPadProbeInfo *info)
@@ -239,7 +312,9 @@ public:
       const GstStructure *s = gst_message_get_structure (m);
       if (s && g_str_has_prefix (gst_structure_get_name (s), "failoversrc-"))
         r->msgs.push_back ({ gst_structure_get_name (s), gst_structure_copy (s),
-                             std::chrono::steady_clock::now () });
+                             std::chrono::steady_clock::now (),
+                             r->clock ? gst_clock_get_time (r->clock)
+                                      : GST_CLOCK_TIME_NONE });
     } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR
                || GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
       GError *e = nullptr;
@@ -851,6 +926,8 @@ ms_between (const Msg &a, const Msg &b)
       .count ();
 }
 
+/* On a GstTestClock: the stall is left at the timeout of pipeline clock
+ * time, however slow the machine. */
 TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
 {
   /* Declared before the rig so it outlives the element (whose teardown
@@ -872,12 +949,13 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
                       s->seen.push_back (st);
                     }),
                     &statuses);
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "from-index") == 0; },
       8000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  r.run_for (300);
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   const GstStructure *sw
@@ -886,11 +964,14 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
         }));
   EXPECT_EQ (str_field (sw, "reason"), "timeout");
   EXPECT_EQ (int_field (sw, "to-index"), 1);
-  EXPECT_GE (u64_field (sw, "detect-ms"), 450u);
-  EXPECT_LE (u64_field (sw, "detect-ms"), 1000u);
+  /* On the test clock: the timeout to the millisecond, plus at most a
+   * step of the test's clock (10 ms) and a frame. */
+  EXPECT_GE (u64_field (sw, "detect-ms"), 500u);
+  EXPECT_LE (u64_field (sw, "detect-ms"), 550u);
   /* The stall is visible as a gap of about the timeout, the output itself
    * kept flowing (held frames). */
   EXPECT_GE (u64_field (sw, "gap-ms"), 300u);
+  EXPECT_LE (u64_field (sw, "gap-ms"), 600u);
   expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
   std::lock_guard<std::mutex> gs (statuses.lock);
   const std::vector<int> &seen = statuses.seen;
