@@ -207,7 +207,8 @@ public:
     GstStructure *st = nullptr;
     g_object_get (src, "statistics", &st, nullptr);
     bool any = false;
-    const GValue *arr = st ? gst_structure_get_value (st, "candidates") : nullptr;
+    const GValue *arr
+        = st ? gst_structure_get_value (st, "candidates") : nullptr;
     for (guint i = 0; arr && i < gst_value_array_get_size (arr); i++) {
       const GstStructure *c
           = gst_value_get_structure (gst_value_array_get_value (arr, i));
@@ -311,10 +312,10 @@ public:
     if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT) {
       const GstStructure *s = gst_message_get_structure (m);
       if (s && g_str_has_prefix (gst_structure_get_name (s), "failoversrc-"))
-        r->msgs.push_back ({ gst_structure_get_name (s), gst_structure_copy (s),
-                             std::chrono::steady_clock::now (),
-                             r->clock ? gst_clock_get_time (r->clock)
-                                      : GST_CLOCK_TIME_NONE });
+        r->msgs.push_back (
+            { gst_structure_get_name (s), gst_structure_copy (s),
+              std::chrono::steady_clock::now (),
+              r->clock ? gst_clock_get_time (r->clock) : GST_CLOCK_TIME_NONE });
     } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR
                || GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
       GError *e = nullptr;
@@ -924,7 +925,6 @@ clock_ms_between (const Msg &a, const Msg &b)
 {
   return (long)((GstClockTimeDiff)(b.clock_at - a.clock_at) / GST_MSECOND);
 }
-
 
 /* On a GstTestClock: the stall is left at the timeout of pipeline clock
  * time, however slow the machine. */
