@@ -616,16 +616,17 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
          + "\" video-caps=\"video/x-raw,format=I420,width=320,height=240,"
            "framerate=30/1\" audio-caps=\"audio/x-raw,format=S16LE,rate=48000,"
            "channels=2\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) {
         return int_field (s, "from-index") == 0
                && int_field (s, "to-index") == 1;
       },
       10000));
-  /* Let a second of the backup flow. */
-  std::this_thread::sleep_for (std::chrono::milliseconds (1000));
+  /* Let a second (of clock time) of the backup flow. */
+  r.run_for (1000);
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   int i = r.find ("failoversrc-switch", [] (const GstStructure *s) {
@@ -633,8 +634,9 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
   });
   const GstStructure *sw = r.msg (i);
   EXPECT_EQ (str_field (sw, "reason"), "eos");
-  EXPECT_LT (u64_field (sw, "gap-ms"), 100u) << "hot standby: about a frame";
-  EXPECT_LT (u64_field (sw, "detect-ms"), 100u);
+  /* Clock time: at most about a frame (33 ms), however slow the machine. */
+  EXPECT_LE (u64_field (sw, "gap-ms"), 40u) << "hot standby: about a frame";
+  EXPECT_LE (u64_field (sw, "detect-ms"), 40u);
   EXPECT_NE (str_field (sw, "to-uri").find ("long.mkv"), std::string::npos);
   /* Output: one segment, continuous, from 0 then from 1, DISCONT at the
    * switch, never EOS. */
@@ -733,13 +735,14 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
          + "\" retry-delay=1500 "
            "retry-max-delay=1500 hold-last-frame=200 video-caps=\"video/x-raw,"
            "format=I420,width=320,height=240,framerate=30/1\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == -1; },
       8000));
   gint status = -1;
-  ASSERT_TRUE (r.wait (
+  ASSERT_TRUE (r.drive (
       [&] {
         return r.find (
                    "failoversrc-switch",
@@ -753,7 +756,7 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
       8000));
   g_object_get (r.src, "status", &status, nullptr);
   EXPECT_EQ (status, 2) << "live again";
-  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  r.run_for (300);
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   int rec = r.find (
@@ -764,9 +767,9 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
       },
       1);
   ASSERT_GE (rec, 0);
-  /* EOS, then 1.5 s (+-20 %) retry delay plus the restart. */
-  EXPECT_GE (u64_field (r.msg (rec), "filler-ms"), 1000u);
-  EXPECT_LE (u64_field (r.msg (rec), "filler-ms"), 4000u);
+  /* EOS, then 1.5 s (+-20 %) retry delay plus the restart (clock time). */
+  EXPECT_GE (u64_field (r.msg (rec), "filler-ms"), 1200u);
+  EXPECT_LE (u64_field (r.msg (rec), "filler-ms"), 2300u);
   int retry = r.find ("failoversrc-retry");
   ASSERT_GE (retry, 0);
   EXPECT_EQ (str_field (r.msg (retry), "reason"), "eos");
@@ -779,8 +782,9 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
   }
   for (auto &f : r.frames[1])
     filler_audio += f.origin == -1;
-  EXPECT_GE (held, 3) << "last (white) frame held";
-  EXPECT_LE (held, 12) << "held only for about hold-last-frame";
+  /* hold-last-frame=200: six frames at 30 fps of clock time. */
+  EXPECT_GE (held, 5) << "last (white) frame held";
+  EXPECT_LE (held, 8) << "held only for about hold-last-frame";
   EXPECT_GE (black, 20) << "then black at the output framerate";
   EXPECT_GE (filler_audio, 5);
   expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
@@ -793,16 +797,18 @@ TEST_F (FailoverSrc, MissingFileIsFatalAndNotRetried)
 {
   Rig r ("uris=\"" + file_uri (g_dir + "/does-not-exist.mkv") + " | "
          + file_uri (g_long) + "\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-give-up",
       [] (const GstStructure *s) { return int_field (s, "index") == 0; },
       8000));
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
       8000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (1500));
+  /* Several first retry delays (500 ms, +20 %) of clock time: none. */
+  r.run_for (3000);
   std::lock_guard<std::mutex> g (r.lock);
   const GstStructure *gu = r.msg (r.find ("failoversrc-give-up"));
   gboolean fatal = FALSE;
@@ -1354,19 +1360,22 @@ TEST_F (FailoverSrc, OnlyOnePadLinkedKeepsPlaying)
     const char *pad = st == 0 ? "video" : "audio";
     Rig r ("uris=\"" + file_uri (g_long) + "\"",
            std::string (" f.") + pad + " ! queue ! fakesink sync=true");
+    r.use_test_clock ();
     ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-    std::this_thread::sleep_for (std::chrono::milliseconds (3000));
+    r.run_for (3000);
     std::lock_guard<std::mutex> g (r.lock);
     EXPECT_TRUE (r.errors.empty ()) << pad << ": " << r.errors[0];
-    EXPECT_GT (r.frames[st].size (), 30u) << pad << " kept flowing for 3 s";
+    EXPECT_GT (r.frames[st].size (), 30u)
+        << pad << " kept flowing for 3 s (clock time)";
   }
 }
 
 TEST_F (FailoverSrc, DisabledAudioIsNotOutput)
 {
   Rig r ("enable-audio=false uris=\"" + file_uri (g_long) + "\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  std::this_thread::sleep_for (std::chrono::milliseconds (2000));
+  r.run_for (2000);
   std::lock_guard<std::mutex> g (r.lock);
   EXPECT_TRUE (r.errors.empty ()) << r.errors[0];
   EXPECT_GT (r.frames[0].size (), 15u);
