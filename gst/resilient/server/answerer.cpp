@@ -2,6 +2,7 @@
 
 #include "server/util.h"
 
+#include "common/localsdp.h"
 #include "common/promise.h"
 
 #include <gst/webrtc/webrtc.h>
@@ -31,20 +32,6 @@ using JobPtr = std::shared_ptr<Job>;
 
 const GDestroyNotify free_job = delete_data<JobPtr>;
 const GClosureNotify free_job_closure = delete_closure_data<JobPtr>;
-
-std::string
-local_sdp (GstElement *webrtc)
-{
-  GstWebRTCSessionDescription *desc = nullptr;
-  g_object_get (webrtc, "local-description", &desc, NULL);
-  if (!desc)
-    return {};
-  gchar *t = gst_sdp_message_as_text (desc->sdp);
-  std::string out (t);
-  g_free (t);
-  gst_webrtc_session_description_free (desc);
-  return out;
-}
 
 /* Loop thread: the one end of a job (later calls do nothing). */
 void
