@@ -1323,22 +1323,29 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
          + "\" video-caps=\"video/x-raw,format=I420,width=320,height=240,"
            "framerate=30/1\" audio-caps=\"audio/x-raw,format=S16LE,rate=48000,"
            "channels=2\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == 0; },
       10000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (500));
+  r.run_for (500);
   ASSERT_TRUE (gst_element_send_event (r.pipe, gst_event_new_eos ()));
-  GstBus *bus = gst_element_get_bus (r.pipe);
-  GstMessage *m = gst_bus_timed_pop_filtered (
-      bus, 5 * GST_SECOND,
-      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  gst_object_unref (bus);
-  ASSERT_NE (m, nullptr) << "the pipeline never reached EOS";
-  EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
-  gst_message_unref (m);
-  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  /* The sinks sync the EOS on the clock: drive it until the pipeline's
+   * EOS (or an ERROR). */
+  auto ended = [&] {
+    for (auto &a : r.all)
+      if (a.type == GST_MESSAGE_EOS || a.type == GST_MESSAGE_ERROR)
+        return true;
+    return false;
+  };
+  ASSERT_TRUE (r.drive (ended, 5000)) << "the pipeline never reached EOS";
+  {
+    std::lock_guard<std::mutex> g (r.lock);
+    EXPECT_TRUE (r.errors.empty ()) << r.errors[0];
+  }
+  /* 300 ms of clock after it: no switch, no failure. */
+  r.run_for (300);
   std::lock_guard<std::mutex> g (r.lock);
   EXPECT_EQ (r.eos[0], 1);
   EXPECT_EQ (r.eos[1], 1);
