@@ -5,23 +5,22 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
-#include <thread>
+#include <mutex>
 #include <vector>
 
 using resilient::gst::ControlLoop;
 
+/* Releases what is due on the test clock now; whether anything was. A
+ * released timer posts its task to the loop from this thread, so a
+ * post_and_wait afterwards has seen it run. */
 static bool
-wait_for (const std::function<bool ()> &cond, int timeout_ms = 2000)
+release_due (GstClock *clock)
 {
-  auto end = std::chrono::steady_clock::now ()
-      + std::chrono::milliseconds (timeout_ms);
-  while (std::chrono::steady_clock::now () < end) {
-    if (cond ())
-      return true;
-    std::this_thread::sleep_for (std::chrono::milliseconds (2));
-  }
-  return cond ();
+  GstClockID id = gst_test_clock_process_next_clock_id (GST_TEST_CLOCK (clock));
+  if (!id)
+    return false;
+  gst_clock_id_unref (id);
+  return true;
 }
 
 TEST (ControlLoop, RunsTasksInPostOrderOnItsOwnThread)
@@ -56,13 +55,17 @@ TEST (ControlLoop, TimersFollowTheTestClock)
   loop.schedule_in (clock, 5 * GST_SECOND, [&] { fired++; });
   gst_test_clock_wait_for_next_pending_id (GST_TEST_CLOCK (clock), nullptr);
   gst_test_clock_advance_time (GST_TEST_CLOCK (clock), 4 * GST_SECOND);
-  std::this_thread::sleep_for (std::chrono::milliseconds (20));
+  /* Nothing due at 4 s: the wait is still pending (asserted: crank below
+   * waits for a pending wait). */
+  ASSERT_FALSE (release_due (clock)) << "the 5 s timer was due at 4 s";
+  ASSERT_EQ (gst_test_clock_peek_id_count (GST_TEST_CLOCK (clock)), 1u);
   loop.post_and_wait ([] {});
   EXPECT_EQ (fired, 0);
   /* crank releases the pending wait at its own time, 5 s */
   EXPECT_TRUE (gst_test_clock_crank (GST_TEST_CLOCK (clock)));
   EXPECT_EQ (gst_clock_get_time (clock), 5 * GST_SECOND);
-  EXPECT_TRUE (wait_for ([&] { return fired == 1; }));
+  loop.post_and_wait ([] {});
+  EXPECT_EQ (fired, 1);
   loop.stop ();
   gst_object_unref (clock);
 }
@@ -79,8 +82,8 @@ TEST (ControlLoop, CancelledTimerNeverRuns)
   EXPECT_FALSE (gst_test_clock_peek_next_pending_id (GST_TEST_CLOCK (clock),
           nullptr));
   gst_test_clock_set_time (GST_TEST_CLOCK (clock), 2 * GST_SECOND);
+  EXPECT_FALSE (release_due (clock)) << "the cancelled wait was released";
   loop.post_and_wait ([] {});
-  std::this_thread::sleep_for (std::chrono::milliseconds (20));
   EXPECT_EQ (fired, 0);
   loop.stop ();
   gst_object_unref (clock);
@@ -97,7 +100,7 @@ TEST (ControlLoop, StopDropsPendingWorkAndRefusesNewWork)
   EXPECT_FALSE (loop.post ([&] { fired++; }));
   EXPECT_EQ (loop.schedule_in (clock, GST_SECOND, [&] { fired++; }), 0u);
   gst_test_clock_set_time (GST_TEST_CLOCK (clock), 5 * GST_SECOND);
-  std::this_thread::sleep_for (std::chrono::milliseconds (20));
+  EXPECT_FALSE (release_due (clock)) << "stop left a wait on the clock";
   EXPECT_EQ (fired, 0);
   /* and it can start again */
   loop.start ();

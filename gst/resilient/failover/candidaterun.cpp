@@ -253,9 +253,11 @@ source_setup (GstElement *decodebin, GstElement *source, gpointer user_data)
                     G_OBJECT_TYPE_NAME (source));
 }
 
-/* Waits on the clock until running time `rt`; false when interrupted. */
+/* Waits on the clock until running time `rt` (on stream `st`'s streaming
+ * thread); false when interrupted. */
 static bool
-pace (CandidateRun *run, GstClock *clock, GstClockTime base, GstClockTime rt)
+pace (CandidateRun *run, int st, GstClock *clock, GstClockTime base,
+      GstClockTime rt)
 {
   GstClockID id = gst_clock_new_single_shot_id (clock, base + rt);
   {
@@ -264,12 +266,12 @@ pace (CandidateRun *run, GstClock *clock, GstClockTime base, GstClockTime rt)
       gst_clock_id_unref (id);
       return false;
     }
-    run->wait_id = id;
+    run->wait_id[st] = id;
   }
   GstClockReturn ret = gst_clock_id_wait (id, nullptr);
   {
     std::lock_guard<std::mutex> g (run->wait_lock);
-    run->wait_id = nullptr;
+    run->wait_id[st] = nullptr;
   }
   gst_clock_id_unref (id);
   return ret != GST_CLOCK_UNSCHEDULED && !run->stopping.load ();
@@ -380,7 +382,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * audio buffer later) would otherwise cost a clock wait, one more thread
    * wake-up, for every buffer. */
   if (CandidateTimeline::must_wait (map.out_ns, in.now, in.late_limit)
-      && !pace (run, clock, priv->base_time.load (),
+      && !pace (run, b->stream, clock, priv->base_time.load (),
                 (GstClockTime)map.out_ns)) {
     gst_sample_unref (sample);
     return GST_FLOW_OK;
@@ -572,14 +574,15 @@ async_stop (GstElement *element, gpointer user_data)
   teardown_run_sync (GST_FAILOVER_SRC (element), run);
 }
 
-/* Marks a run as stopping and releases its streaming thread. */
+/* Marks a run as stopping and releases its streaming threads. */
 void
 interrupt_run (CandidateRun *run)
 {
   run->stopping = true;
   std::lock_guard<std::mutex> g (run->wait_lock);
-  if (run->wait_id)
-    gst_clock_id_unschedule (run->wait_id);
+  for (GstClockID id : run->wait_id)
+    if (id)
+      gst_clock_id_unschedule (id);
 }
 
 void

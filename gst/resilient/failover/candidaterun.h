@@ -90,8 +90,11 @@ struct CandidateRun
   std::atomic<bool> no_more_pads{ false };
   std::atomic<bool> has_stream[2]{ false, false };
 
+  /* The pacing wait in progress per stream (video, audio): each stream's
+   * appsink paces on its own streaming thread, so both may wait at once
+   * and a stop must release both. */
   std::mutex wait_lock;
-  GstClockID wait_id = nullptr;
+  GstClockID wait_id[2] = { nullptr, nullptr };
 
   /* Maps the candidate's running time onto the output's (one offset for
    * audio and video). */
@@ -133,7 +136,7 @@ void start_candidate_run (GstFailoverSrc *self,
  * pool. */
 void stop_candidate_run (GstFailoverSrc *self,
                          const std::shared_ptr<CandidateRun> &run);
-/* Marks a run as stopping and releases its streaming thread. */
+/* Marks a run as stopping and releases its streaming threads. */
 void interrupt_run (CandidateRun *run);
 /* Sets the run's bin to NULL and removes it (blocks on its op_lock). */
 void teardown_run_sync (GstFailoverSrc *self,

@@ -2,6 +2,9 @@
 
 #include "server/util.h"
 
+#include "common/localsdp.h"
+#include "common/promise.h"
+
 #include <gst/webrtc/webrtc.h>
 
 #include <memory>
@@ -29,34 +32,6 @@ using JobPtr = std::shared_ptr<Job>;
 
 const GDestroyNotify free_job = delete_data<JobPtr>;
 const GClosureNotify free_job_closure = delete_closure_data<JobPtr>;
-
-std::string
-promise_error (GstPromise *p)
-{
-  const GstStructure *reply = gst_promise_get_reply (p);
-  GError *err = nullptr;
-  if (reply && gst_structure_has_field (reply, "error"))
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
-  if (!err)
-    return {};
-  std::string m = err->message;
-  g_error_free (err);
-  return m;
-}
-
-std::string
-local_sdp (GstElement *webrtc)
-{
-  GstWebRTCSessionDescription *desc = nullptr;
-  g_object_get (webrtc, "local-description", &desc, NULL);
-  if (!desc)
-    return {};
-  gchar *t = gst_sdp_message_as_text (desc->sdp);
-  std::string out (t);
-  g_free (t);
-  gst_webrtc_session_description_free (desc);
-  return out;
-}
 
 /* Loop thread: the one end of a job (later calls do nothing). */
 void

@@ -27,10 +27,12 @@ struct _FailTestSrc
   int lag;
   int lasting; /* black / freeze: frames, -1 for good */
   int start_no;
-  GstClockTime first_rt;
+  GstClockTime next_at; /* clock time the next frame is due */
+  GstClockTime next_rt; /* its timestamp (running time) */
   GMutex lock;
   GCond cond;
   gboolean unlocked;
+  GstClockID wait_id; /* the pacing wait in progress (under lock) */
 };
 
 static void failtest_uri_init (gpointer g_iface, gpointer iface_data);
@@ -103,7 +105,7 @@ failtest_start (GstBaseSrc *src)
 {
   FailTestSrc *self = FAILTEST_SRC (src);
   self->count = 0;
-  self->first_rt = GST_CLOCK_TIME_NONE;
+  self->next_at = GST_CLOCK_TIME_NONE;
   std::lock_guard<std::mutex> g (g_lock);
   g_starts[self->uri ? self->uri : ""]++;
   self->start_no = g_starts[self->uri ? self->uri : ""];
@@ -117,6 +119,8 @@ failtest_unlock (GstBaseSrc *src)
   g_mutex_lock (&self->lock);
   self->unlocked = TRUE;
   g_cond_broadcast (&self->cond);
+  if (self->wait_id)
+    gst_clock_id_unschedule (self->wait_id);
   g_mutex_unlock (&self->lock);
   return TRUE;
 }
@@ -129,6 +133,29 @@ failtest_unlock_stop (GstBaseSrc *src)
   self->unlocked = FALSE;
   g_mutex_unlock (&self->lock);
   return TRUE;
+}
+
+/* Waits on `clock` until `at`; false when unlocked (flush / stop) first.
+ * The wait is unscheduled by unlock, so a stop never waits for the clock
+ * (on a GstTestClock that nobody advances, it would wait for good). */
+static bool
+pace (FailTestSrc *self, GstClock *clock, GstClockTime at)
+{
+  GstClockID id = gst_clock_new_single_shot_id (clock, at);
+  g_mutex_lock (&self->lock);
+  if (self->unlocked) {
+    g_mutex_unlock (&self->lock);
+    gst_clock_id_unref (id);
+    return false;
+  }
+  self->wait_id = id;
+  g_mutex_unlock (&self->lock);
+  GstClockReturn r = gst_clock_id_wait (id, nullptr);
+  g_mutex_lock (&self->lock);
+  self->wait_id = nullptr;
+  g_mutex_unlock (&self->lock);
+  gst_clock_id_unref (id);
+  return r != GST_CLOCK_UNSCHEDULED;
 }
 
 static GstFlowReturn
@@ -165,30 +192,36 @@ failtest_create (GstPushSrc *src, GstBuffer **out)
     return GST_FLOW_FLUSHING;
   }
 produce:
-  /* Pace like a camera. */
+  /* Pace like a camera: frame n is due at the first frame's clock time
+   * plus n / 30 s and stamped with that moment's running time, so a
+   * thread that was held up (the first buffer's way through uridecodebin,
+   * a loaded machine) catches up on the following frames without a hole
+   * in the timestamps. */
   GstClock *clock = gst_element_get_clock (GST_ELEMENT (self));
-  if (clock && self->count > 0) {
-    GstClockID id = gst_clock_new_single_shot_id (
-        clock, gst_clock_get_time (clock) + GST_SECOND / 30);
-    gst_clock_id_wait (id, nullptr);
-    gst_clock_id_unref (id);
-  }
   GstClockTime rt = GST_CLOCK_TIME_NONE;
   if (clock) {
-    rt = gst_clock_get_time (clock)
-         - gst_element_get_base_time (GST_ELEMENT (self));
+    GstClockTime now = gst_clock_get_time (clock);
+    GstClockTime base = gst_element_get_base_time (GST_ELEMENT (self));
+    /* The first frame, or far behind the schedule (paused and played
+     * again): the schedule starts now. */
+    if (self->count == 0 || !GST_CLOCK_TIME_IS_VALID (self->next_at)
+        || (!lag_mode && now > self->next_at + GST_SECOND)) {
+      self->next_at = now;
+      self->next_rt = now > base ? now - base : 0;
+    }
     /* lag: once, at frame `after`, the source falls `lag` ms behind and
      * stays behind (its timestamps follow its own frame count). */
-    if (lag_mode && self->count == self->after && self->lag > 0) {
-      GstClockID id = gst_clock_new_single_shot_id (
-          clock, gst_clock_get_time (clock) + self->lag * GST_MSECOND);
-      gst_clock_id_wait (id, nullptr);
-      gst_clock_id_unref (id);
+    if (lag_mode && self->count == self->after && self->lag > 0)
+      self->next_at += self->lag * GST_MSECOND;
+    if (self->count > 0 && !pace (self, clock, self->next_at)) {
+      gst_object_unref (clock);
+      return GST_FLOW_FLUSHING;
     }
+    rt = self->next_rt;
+    self->next_at += GST_SECOND / 30;
+    self->next_rt += GST_SECOND / 30;
     gst_object_unref (clock);
   }
-  if (!GST_CLOCK_TIME_IS_VALID (self->first_rt))
-    self->first_rt = rt;
   gsize size = 160 * 120 * 3 / 2;
   GstBuffer *buf = gst_buffer_new_allocate (nullptr, size, nullptr);
   /* A live picture differs from any earlier frame of the last 50 (luma
@@ -206,10 +239,8 @@ produce:
   gst_buffer_memset (buf, 0, y, 160 * 120);
   gst_buffer_memset (buf, 160 * 120, 128, size - 160 * 120);
   GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  if (lag_mode && GST_CLOCK_TIME_IS_VALID (self->first_rt)) {
-    GST_BUFFER_PTS (buf) = self->first_rt + self->count * GST_SECOND / 30;
-    GST_BUFFER_DTS (buf) = GST_BUFFER_PTS (buf);
-  }
+  GST_BUFFER_PTS (buf) = rt;
+  GST_BUFFER_DTS (buf) = rt;
   self->count++;
   *out = buf;
   return GST_FLOW_OK;

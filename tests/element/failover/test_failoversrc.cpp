@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "failtestsrc.h"
+#include "fixtures/testclock.h"
 
 #include <algorithm>
 #include <chrono>
@@ -74,6 +75,7 @@ struct Msg
   std::string name;
   GstStructure *s;
   std::chrono::steady_clock::time_point at;
+  GstClockTime clock_at; /* the test clock's time when posted (test clock) */
 };
 
 /* Any bus message as the application sees it. */
@@ -144,6 +146,8 @@ public:
       gst_object_unref (src);
     if (pipe)
       gst_object_unref (pipe);
+    if (clock)
+      gst_object_unref (clock);
     for (auto &m : msgs)
       gst_structure_free (m.s);
     for (int st = 0; st < 2; st++)
@@ -154,6 +158,76 @@ public:
   GstStateChangeReturn play ()
   {
     return gst_element_set_state (pipe, GST_STATE_PLAYING);
+  }
+
+  /* Before play (): the pipeline runs on a GstTestClock that only drive ()
+   * and run_for () move (the element's timers, the failtest sources' pace
+   * and the sinks' sync all wait on it). */
+  GstClock *clock = nullptr;
+  GstTestClock *use_test_clock ()
+  {
+    clock = gst_test_clock_new ();
+    gst_pipeline_use_clock (GST_PIPELINE (pipe), clock);
+    return GST_TEST_CLOCK (clock);
+  }
+  /* Test clock: moves time in `step_ms` steps (fixtures::clock_step) until
+   * pred () holds under the lock or `clock_ms` of clock time have passed;
+   * whether it holds. */
+  bool drive (std::function<bool ()> pred, int clock_ms, int step_ms = 10)
+  {
+    auto paced = std::chrono::steady_clock::now ();
+    for (int t = 0;; t += step_ms) {
+      {
+        std::lock_guard<std::mutex> g (lock);
+        if (pred ())
+          return true;
+      }
+      if (t >= clock_ms)
+        return false;
+      /* A candidate starting (uridecodebin plugging, sub-bin state
+       * changes on the element's loop) takes real time that no clock wait
+       * shows: meanwhile the clock runs no faster than real time, as the
+       * system clock would. */
+      paced += std::chrono::milliseconds (step_ms);
+      if (starting ())
+        std::this_thread::sleep_until (paced);
+      else
+        paced = std::chrono::steady_clock::now ();
+      fixtures::clock_step (GST_TEST_CLOCK (clock), step_ms * GST_MSECOND);
+    }
+  }
+  /* Whether a candidate is starting (statistics), or nothing is out yet. */
+  bool starting ()
+  {
+    {
+      std::lock_guard<std::mutex> g (lock);
+      if (frames[0].empty () && frames[1].empty ())
+        return true;
+    }
+    GstStructure *st = nullptr;
+    g_object_get (src, "statistics", &st, nullptr);
+    bool any = false;
+    const GValue *arr
+        = st ? gst_structure_get_value (st, "candidates") : nullptr;
+    for (guint i = 0; arr && i < gst_value_array_get_size (arr); i++) {
+      const GstStructure *c
+          = gst_value_get_structure (gst_value_array_get_value (arr, i));
+      any |= g_strcmp0 (gst_structure_get_string (c, "state"), "starting") == 0;
+    }
+    if (st)
+      gst_structure_free (st);
+    return any;
+  }
+  /* Test clock: `clock_ms` of clock time pass. */
+  void run_for (int clock_ms, int step_ms = 10)
+  {
+    drive ([] { return false; }, clock_ms, step_ms);
+  }
+  bool drive_msg (const std::string &name,
+                  std::function<bool (const GstStructure *)> match,
+                  int clock_ms)
+  {
+    return drive ([&] { return find (name, match) >= 0; }, clock_ms);
   }
 
   static GstPadProbeReturn probe (Rig *r, int st, GstPadProbeInfo *info)
@@ -238,8 +312,10 @@ public:
     if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ELEMENT) {
       const GstStructure *s = gst_message_get_structure (m);
       if (s && g_str_has_prefix (gst_structure_get_name (s), "failoversrc-"))
-        r->msgs.push_back ({ gst_structure_get_name (s), gst_structure_copy (s),
-                             std::chrono::steady_clock::now () });
+        r->msgs.push_back (
+            { gst_structure_get_name (s), gst_structure_copy (s),
+              std::chrono::steady_clock::now (),
+              r->clock ? gst_clock_get_time (r->clock) : GST_CLOCK_TIME_NONE });
     } else if (GST_MESSAGE_TYPE (m) == GST_MESSAGE_ERROR
                || GST_MESSAGE_TYPE (m) == GST_MESSAGE_WARNING) {
       GError *e = nullptr;
@@ -540,16 +616,17 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
          + "\" video-caps=\"video/x-raw,format=I420,width=320,height=240,"
            "framerate=30/1\" audio-caps=\"audio/x-raw,format=S16LE,rate=48000,"
            "channels=2\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) {
         return int_field (s, "from-index") == 0
                && int_field (s, "to-index") == 1;
       },
       10000));
-  /* Let a second of the backup flow. */
-  std::this_thread::sleep_for (std::chrono::milliseconds (1000));
+  /* Let a second (of clock time) of the backup flow. */
+  r.run_for (1000);
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   int i = r.find ("failoversrc-switch", [] (const GstStructure *s) {
@@ -557,8 +634,9 @@ TEST_F (FailoverSrc, SwitchesFastOnEosWithContinuousOutput)
   });
   const GstStructure *sw = r.msg (i);
   EXPECT_EQ (str_field (sw, "reason"), "eos");
-  EXPECT_LT (u64_field (sw, "gap-ms"), 100u) << "hot standby: about a frame";
-  EXPECT_LT (u64_field (sw, "detect-ms"), 100u);
+  /* Clock time: at most about a frame (33 ms), however slow the machine. */
+  EXPECT_LE (u64_field (sw, "gap-ms"), 40u) << "hot standby: about a frame";
+  EXPECT_LE (u64_field (sw, "detect-ms"), 40u);
   EXPECT_NE (str_field (sw, "to-uri").find ("long.mkv"), std::string::npos);
   /* Output: one segment, continuous, from 0 then from 1, DISCONT at the
    * switch, never EOS. */
@@ -657,13 +735,14 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
          + "\" retry-delay=1500 "
            "retry-max-delay=1500 hold-last-frame=200 video-caps=\"video/x-raw,"
            "format=I420,width=320,height=240,framerate=30/1\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == -1; },
       8000));
   gint status = -1;
-  ASSERT_TRUE (r.wait (
+  ASSERT_TRUE (r.drive (
       [&] {
         return r.find (
                    "failoversrc-switch",
@@ -677,7 +756,7 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
       8000));
   g_object_get (r.src, "status", &status, nullptr);
   EXPECT_EQ (status, 2) << "live again";
-  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  r.run_for (300);
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   int rec = r.find (
@@ -688,9 +767,9 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
       },
       1);
   ASSERT_GE (rec, 0);
-  /* EOS, then 1.5 s (+-20 %) retry delay plus the restart. */
-  EXPECT_GE (u64_field (r.msg (rec), "filler-ms"), 1000u);
-  EXPECT_LE (u64_field (r.msg (rec), "filler-ms"), 4000u);
+  /* EOS, then 1.5 s (+-20 %) retry delay plus the restart (clock time). */
+  EXPECT_GE (u64_field (r.msg (rec), "filler-ms"), 1200u);
+  EXPECT_LE (u64_field (r.msg (rec), "filler-ms"), 2300u);
   int retry = r.find ("failoversrc-retry");
   ASSERT_GE (retry, 0);
   EXPECT_EQ (str_field (r.msg (retry), "reason"), "eos");
@@ -703,8 +782,9 @@ TEST_F (FailoverSrc, FillerFlowsWhenNothingIsHealthyThenRecovers)
   }
   for (auto &f : r.frames[1])
     filler_audio += f.origin == -1;
-  EXPECT_GE (held, 3) << "last (white) frame held";
-  EXPECT_LE (held, 12) << "held only for about hold-last-frame";
+  /* hold-last-frame=200: six frames at 30 fps of clock time. */
+  EXPECT_GE (held, 5) << "last (white) frame held";
+  EXPECT_LE (held, 8) << "held only for about hold-last-frame";
   EXPECT_GE (black, 20) << "then black at the output framerate";
   EXPECT_GE (filler_audio, 5);
   expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
@@ -717,16 +797,18 @@ TEST_F (FailoverSrc, MissingFileIsFatalAndNotRetried)
 {
   Rig r ("uris=\"" + file_uri (g_dir + "/does-not-exist.mkv") + " | "
          + file_uri (g_long) + "\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-give-up",
       [] (const GstStructure *s) { return int_field (s, "index") == 0; },
       8000));
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == 1; },
       8000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (1500));
+  /* Several first retry delays (500 ms, +20 %) of clock time: none. */
+  r.run_for (3000);
   std::lock_guard<std::mutex> g (r.lock);
   const GstStructure *gu = r.msg (r.find ("failoversrc-give-up"));
   gboolean fatal = FALSE;
@@ -762,8 +844,9 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
 {
   Rig r ("standby=hot uris=\"" + file_uri (g_long) + " | " + file_uri (g_long)
          + "\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == 0; },
       8000));
@@ -772,7 +855,7 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
   EXPECT_FALSE (ok);
   g_signal_emit_by_name (r.src, "switch-to", 1, &ok);
   EXPECT_TRUE (ok);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) {
         return int_field (s, "to-index") == 1
@@ -783,12 +866,13 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
   g_object_get (r.src, "active-candidate", &active, "status", &status, nullptr);
   EXPECT_EQ (active, 1);
   EXPECT_EQ (status, 3) << "backup";
-  /* Stay on the backup a moment (a hot switch is on air at once, within
-   * the same millisecond), so time-on-backup-ms has something to count. */
-  std::this_thread::sleep_for (std::chrono::milliseconds (100));
+  /* Stay on the backup 100 ms of clock time (a hot switch is on air at
+   * once, within the same millisecond), so time-on-backup-ms has something
+   * to count. */
+  r.run_for (100);
   /* Writable active-candidate: back to 0. */
   g_object_set (r.src, "active-candidate", 0, nullptr);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) {
         return int_field (s, "to-index") == 0
@@ -807,7 +891,7 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
   EXPECT_GE (u64_field (st, "num-switches"), 3u);
   EXPECT_EQ (int_field (st, "active-index"), 0);
   EXPECT_EQ (str_field (st, "last-reason"), "manual");
-  EXPECT_GT (u64_field (st, "time-on-backup-ms"), 0u);
+  EXPECT_GE (u64_field (st, "time-on-backup-ms"), 100u);
   const GValue *arr = gst_structure_get_value (st, "candidates");
   ASSERT_NE (arr, nullptr);
   ASSERT_EQ (gst_value_array_get_size (arr), 2u);
@@ -826,8 +910,8 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
         gst_structure_has_field_typed (c, "last-buffer-age-ms", G_TYPE_INT64));
   }
   gst_structure_free (st);
-  /* Bitrate windows are one second long. */
-  std::this_thread::sleep_for (std::chrono::milliseconds (1600));
+  /* Bitrate windows are one second long (of clock time). */
+  r.run_for (1600);
   g_object_get (r.src, "statistics", &st, nullptr);
   arr = gst_structure_get_value (st, "candidates");
   const GstStructure *c0
@@ -843,14 +927,15 @@ TEST_F (FailoverSrc, ManualSwitchAndStatistics)
   gst_structure_free (st);
 }
 
+/* Milliseconds of test clock time between two messages' posting. */
 static long
-ms_between (const Msg &a, const Msg &b)
+clock_ms_between (const Msg &a, const Msg &b)
 {
-  return (long)std::chrono::duration_cast<std::chrono::milliseconds> (b.at
-                                                                      - a.at)
-      .count ();
+  return (long)((GstClockTimeDiff)(b.clock_at - a.clock_at) / GST_MSECOND);
 }
 
+/* On a GstTestClock: the stall is left at the timeout of pipeline clock
+ * time, however slow the machine. */
 TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
 {
   /* Declared before the rig so it outlives the element (whose teardown
@@ -872,12 +957,13 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
                       s->seen.push_back (st);
                     }),
                     &statuses);
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "from-index") == 0; },
       8000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  r.run_for (300);
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   const GstStructure *sw
@@ -886,11 +972,14 @@ TEST_F (FailoverSrc, SilentStallSwitchesAfterTheTimeout)
         }));
   EXPECT_EQ (str_field (sw, "reason"), "timeout");
   EXPECT_EQ (int_field (sw, "to-index"), 1);
-  EXPECT_GE (u64_field (sw, "detect-ms"), 450u);
-  EXPECT_LE (u64_field (sw, "detect-ms"), 1000u);
+  /* On the test clock: the timeout to the millisecond, plus at most a
+   * step of the test's clock (10 ms) and a frame. */
+  EXPECT_GE (u64_field (sw, "detect-ms"), 500u);
+  EXPECT_LE (u64_field (sw, "detect-ms"), 550u);
   /* The stall is visible as a gap of about the timeout, the output itself
    * kept flowing (held frames). */
   EXPECT_GE (u64_field (sw, "gap-ms"), 300u);
+  EXPECT_LE (u64_field (sw, "gap-ms"), 600u);
   expect_continuous (r.frames[0], 100 * GST_MSECOND, "video");
   std::lock_guard<std::mutex> gs (statuses.lock);
   const std::vector<int> &seen = statuses.seen;
@@ -908,10 +997,11 @@ stall_detect_ms (const std::string &extra, std::string *detail = nullptr)
 {
   Rig r ("standby=hot " + extra
          + " uris=\"failtest://stall?after=90 | failtest://ok?t=adaptive\"");
+  r.use_test_clock ();
   EXPECT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
   auto from0
       = [] (const GstStructure *s) { return int_field (s, "from-index") == 0; };
-  EXPECT_TRUE (r.wait_msg ("failoversrc-switch", from0, 10000));
+  EXPECT_TRUE (r.drive_msg ("failoversrc-switch", from0, 10000));
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   int sw = r.find ("failoversrc-switch", from0);
@@ -929,11 +1019,12 @@ TEST_F (FailoverSrc, SilentStallIsLeftAgainstTheLearnedRhythm)
   std::string detail;
   long adaptive = stall_detect_ms ("", &detail);
   EXPECT_GE (adaptive, 420) << "never under the tolerance";
-  EXPECT_LE (adaptive, 600);
+  EXPECT_LE (adaptive, 560);
   EXPECT_NE (detail.find ("usual delivery rhythm"), std::string::npos)
       << detail;
   long fixed = stall_detect_ms ("stall-tolerance=0", &detail);
-  EXPECT_GE (fixed, 1950) << "tolerance 0: the 2 s timeout; " << detail;
+  EXPECT_GE (fixed, 2000) << "tolerance 0: the 2 s timeout; " << detail;
+  EXPECT_LE (fixed, 2060) << "tolerance 0: the 2 s timeout; " << detail;
 }
 
 /* Cold standby: the first sign of the stall starts the backup, so the
@@ -944,10 +1035,11 @@ cold_stall_switches (const std::string &extra)
 {
   Rig r ("standby=cold " + extra
          + " uris=\"failtest://stall?after=90 | failtest://ok?t=prepare\"");
+  r.use_test_clock ();
   EXPECT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
   auto to1
       = [] (const GstStructure *s) { return int_field (s, "to-index") == 1; };
-  EXPECT_TRUE (r.wait_msg ("failoversrc-switch", to1, 10000));
+  EXPECT_TRUE (r.drive_msg ("failoversrc-switch", to1, 10000));
   gst_element_set_state (r.pipe, GST_STATE_NULL);
   std::lock_guard<std::mutex> g (r.lock);
   std::vector<std::pair<int, int>> moves;
@@ -971,8 +1063,9 @@ TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
 {
   Rig r ("retry-delay=200 retry-max-delay=5000 retry-max-attempts=3 "
          "uris=\"failtest://error?after=5&code=read | failtest://ok?t=retry\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-give-up",
       [] (const GstStructure *s) { return int_field (s, "index") == 0; },
       15000));
@@ -998,8 +1091,13 @@ TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
   EXPECT_LE (delays[1], 480u);
   EXPECT_GE (delays[2], 640u);
   EXPECT_LE (delays[2], 960u);
-  /* The next attempt really waits for the delay. */
-  EXPECT_GE (ms_between (r.msgs[idx[1]], r.msgs[idx[2]]), (long)delays[1]);
+  /* The next attempt really waits for the delay (of pipeline clock time),
+   * and not much longer: the retry message after it comes when the
+   * attempt has failed again, five frames (167 ms) after its start. */
+  EXPECT_GE (clock_ms_between (r.msgs[idx[1]], r.msgs[idx[2]]),
+             (long)delays[1]);
+  EXPECT_LE (clock_ms_between (r.msgs[idx[1]], r.msgs[idx[2]]),
+             (long)delays[1] + 1000);
   const GstStructure *gu = r.msg (r.find ("failoversrc-give-up"));
   gboolean fatal = TRUE;
   gst_structure_get_boolean (gu, "fatal", &fatal);
@@ -1022,8 +1120,9 @@ TEST_F (FailoverSrc, NotAuthorizedIsFatalAndRedacted)
 {
   Rig r ("uris=\"failtest://error?after=5&code=unauthorized | "
          "failtest://error?after=5&code=notfound | failtest://ok?t=fatal\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait (
+  ASSERT_TRUE (r.drive (
       [&] {
         return r.find ("failoversrc-give-up", [] (const GstStructure *s) {
           return int_field (s, "index") == 1;
@@ -1032,7 +1131,9 @@ TEST_F (FailoverSrc, NotAuthorizedIsFatalAndRedacted)
         }) >= 0;
       },
       10000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (800));
+  /* A first retry delay (default retry-delay 500 ms, +20 %) several times
+   * over: a fatal failure is never retried. */
+  r.run_for (2000);
   std::lock_guard<std::mutex> g (r.lock);
   for (int i = 0; i < 2; i++) {
     int k = r.find ("failoversrc-give-up", [i] (const GstStructure *s) {
@@ -1058,8 +1159,9 @@ TEST_F (FailoverSrc, FailsBackAfterTheHoldoff)
 {
   Rig r ("failback-holdoff=1000 retry-delay=300 retry-max-delay=300 uris=\""
          "failtest://errorfirst?after=10&fail=1 | failtest://ok?t=failback\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) {
         return str_field (s, "reason") == "failback";
@@ -1076,8 +1178,10 @@ TEST_F (FailoverSrc, FailsBackAfterTheHoldoff)
   EXPECT_EQ (str_field (r.msg (away), "reason"), "error");
   EXPECT_EQ (int_field (r.msg (back), "from-index"), 1);
   EXPECT_EQ (int_field (r.msg (back), "to-index"), 0);
-  /* retry after 300 ms (+-20 %), healthy at once, then the 1 s hold-off */
-  EXPECT_GE (ms_between (r.msgs[away], r.msgs[back]), 1150);
+  /* retry after 300 ms (+-20 %), healthy at once, then the 1 s hold-off
+   * (pipeline clock time) */
+  EXPECT_GE (clock_ms_between (r.msgs[away], r.msgs[back]), 1150);
+  EXPECT_LE (clock_ms_between (r.msgs[away], r.msgs[back]), 2000);
   GstStructure *st = nullptr;
   g_object_get (r.src, "statistics", &st, nullptr);
   EXPECT_EQ (u64_field (st, "num-failbacks"), 1u);
@@ -1219,22 +1323,29 @@ TEST_F (FailoverSrc, ApplicationEosEndsTheOutputWithoutASwitch)
          + "\" video-caps=\"video/x-raw,format=I420,width=320,height=240,"
            "framerate=30/1\" audio-caps=\"audio/x-raw,format=S16LE,rate=48000,"
            "channels=2\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.wait_msg (
+  ASSERT_TRUE (r.drive_msg (
       "failoversrc-switch",
       [] (const GstStructure *s) { return int_field (s, "to-index") == 0; },
       10000));
-  std::this_thread::sleep_for (std::chrono::milliseconds (500));
+  r.run_for (500);
   ASSERT_TRUE (gst_element_send_event (r.pipe, gst_event_new_eos ()));
-  GstBus *bus = gst_element_get_bus (r.pipe);
-  GstMessage *m = gst_bus_timed_pop_filtered (
-      bus, 5 * GST_SECOND,
-      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  gst_object_unref (bus);
-  ASSERT_NE (m, nullptr) << "the pipeline never reached EOS";
-  EXPECT_EQ (GST_MESSAGE_TYPE (m), GST_MESSAGE_EOS);
-  gst_message_unref (m);
-  std::this_thread::sleep_for (std::chrono::milliseconds (300));
+  /* The sinks sync the EOS on the clock: drive it until the pipeline's
+   * EOS (or an ERROR). */
+  auto ended = [&] {
+    for (auto &a : r.all)
+      if (a.type == GST_MESSAGE_EOS || a.type == GST_MESSAGE_ERROR)
+        return true;
+    return false;
+  };
+  ASSERT_TRUE (r.drive (ended, 5000)) << "the pipeline never reached EOS";
+  {
+    std::lock_guard<std::mutex> g (r.lock);
+    EXPECT_TRUE (r.errors.empty ()) << r.errors[0];
+  }
+  /* 300 ms of clock after it: no switch, no failure. */
+  r.run_for (300);
   std::lock_guard<std::mutex> g (r.lock);
   EXPECT_EQ (r.eos[0], 1);
   EXPECT_EQ (r.eos[1], 1);
@@ -1258,19 +1369,22 @@ TEST_F (FailoverSrc, OnlyOnePadLinkedKeepsPlaying)
     const char *pad = st == 0 ? "video" : "audio";
     Rig r ("uris=\"" + file_uri (g_long) + "\"",
            std::string (" f.") + pad + " ! queue ! fakesink sync=true");
+    r.use_test_clock ();
     ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-    std::this_thread::sleep_for (std::chrono::milliseconds (3000));
+    r.run_for (3000);
     std::lock_guard<std::mutex> g (r.lock);
     EXPECT_TRUE (r.errors.empty ()) << pad << ": " << r.errors[0];
-    EXPECT_GT (r.frames[st].size (), 30u) << pad << " kept flowing for 3 s";
+    EXPECT_GT (r.frames[st].size (), 30u)
+        << pad << " kept flowing for 3 s (clock time)";
   }
 }
 
 TEST_F (FailoverSrc, DisabledAudioIsNotOutput)
 {
   Rig r ("enable-audio=false uris=\"" + file_uri (g_long) + "\"");
+  r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  std::this_thread::sleep_for (std::chrono::milliseconds (2000));
+  r.run_for (2000);
   std::lock_guard<std::mutex> g (r.lock);
   EXPECT_TRUE (r.errors.empty ()) << r.errors[0];
   EXPECT_GT (r.frames[0].size (), 15u);

@@ -6,6 +6,7 @@
 #include "fixtures/hostile.h"
 #include "fixtures/process.h"
 #include "fixtures/rawfeed.h"
+#include "fixtures/testclock.h"
 
 #include "config.h"
 
@@ -35,6 +36,7 @@ using Bus = fixtures::BusPump;
 using fixtures::element_msg;
 using fixtures::is_error;
 using fixtures::is_eos;
+using fixtures::release_due_clock_waits;
 
 std::string
 error_text (GstMessage * m)
@@ -175,15 +177,6 @@ play_until_first_retry (GstElement *p, Bus &bus)
   ASSERT_NE (bus.wait (element_msg ("autorestoresink-retry"),
                        milliseconds (8000)),
              nullptr);
-}
-
-/* GstTestClock releases a due clock wait only when told: every wait due
- * at the clock's time now. */
-void
-release_due_clock_waits (GstTestClock *tc)
-{
-  while (GstClockID id = gst_test_clock_process_next_clock_id (tc))
-    gst_clock_id_unref (id);
 }
 
 /* Frames until the first session to a refused destination has failed:
