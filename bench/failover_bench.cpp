@@ -5,6 +5,8 @@
  * nginx-rtmp on 127.0.0.1, a red primary and a blue backup publisher):
  *   hot-kill    failoversrc standby=hot,  primary publisher kill -9
  *   cold-kill   failoversrc standby=cold, primary publisher kill -9
+ *   warm-kill   failoversrc standby=warm, primary publisher kill -9 (the
+ *               backup connected and parsed, its GOP kept, not decoded)
  *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
  *               timeout
  *   hot-blackhole  failoversrc standby=hot, defaults; the primary is played
@@ -25,6 +27,10 @@
  *               a lower bound for a shell restart loop.
  *   naive-stall the same player against a stalled primary (it never ends,
  *               so the script never switches): one repetition, bounded.
+ *   standby-cpu  process CPU of failoversrc with a primary and a backup of
+ *               --cpu-size, standby=cold (the backup not running), warm and
+ *               hot, alternated --cpu-rounds times for --cpu-seconds each;
+ *               the backup's cost is each mode's CPU minus cold's
  *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
  *               same decode + convert pipeline without it (uridecodebin),
  *               and failoversrc with content health off (no samples),
@@ -38,8 +44,8 @@
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
  *       [--cpu-size 320x240]
  *       [--jitter-seconds 600]
- *       [--only hot-kill,cold-kill,hot-stall,hot-blackhole,hot-blackhole-fixed,
- *               cold-blackhole,
+ *       [--only hot-kill,warm-kill,cold-kill,hot-stall,hot-blackhole,
+ *               hot-blackhole-fixed,cold-blackhole,standby-cpu,
  *               jitter,naive-kill,naive-stall,cpu]
  */
 #include "failover_relay.h"
@@ -492,6 +498,66 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
   return r;
 }
 
+/* Process CPU per standby mode with a backup of the measured size:
+ * alternated rounds of cold, warm, hot. */
+struct StandbyCpu
+{
+  std::vector<double> cold, warm, hot;
+};
+
+StandbyCpu
+run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
+    int cpu_rounds)
+{
+  StandbyCpu r;
+  Publisher::Options po;
+  po.width = cpu_width;
+  po.height = cpu_height;
+  po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
+  Publisher main_pub (looks::green (), bed.server.rtmp_url ("cpu-a"), po);
+  Publisher backup_pub (looks::blue (), bed.server.rtmp_url ("cpu-b"), po);
+  bed.server.wait_for_publish ("cpu-a", 10s);
+  bed.server.wait_for_publish ("cpu-b", 10s);
+  std::string vcaps = "video/x-raw,format=I420,width="
+      + std::to_string (cpu_width) + ",height="
+      + std::to_string (cpu_height) + ",framerate=30/1";
+  std::string with = "failoversrc name=f f.video ! queue ! fakesink "
+      "name=vsink sync=true f.audio ! queue ! fakesink sync=true";
+  auto props = [&] (const char *standby) {
+    return std::vector<std::pair<std::string, std::string>> {
+      {"uris", main_pub.url () + " | " + backup_pub.url ()},
+      {"standby", standby}, {"video-caps", vcaps},
+      {"audio-caps", kAudioCaps}};
+  };
+  for (int round = 0; round < cpu_rounds; round++) {
+    r.cold.push_back (measure_cpu (with, props ("cold"), cpu_secs));
+    r.warm.push_back (measure_cpu (with, props ("warm"), cpu_secs));
+    r.hot.push_back (measure_cpu (with, props ("hot"), cpu_secs));
+  }
+  return r;
+}
+
+void
+print_standby_cpu (const StandbyCpu &c, int cpu_width, int cpu_height,
+    int cpu_rounds, int cpu_secs)
+{
+  double cold = median (c.cold), warm = median (c.warm), hot = median (c.hot);
+  printf ("\nCPU per standby mode, primary and backup %dx%d at 30 fps, "
+      "percent of one core (median of %d rounds of %d s):\n\n", cpu_width,
+      cpu_height, cpu_rounds, cpu_secs);
+  printf ("| standby | runs | median | the backup's cost (minus cold) |\n"
+      "|---|---|---|---|\n");
+  printf ("| cold (backup not running) | %s | %.1f | - |\n",
+      list (c.cold, 1).c_str (), cold);
+  printf ("| warm | %s | %.1f | %.1f |\n", list (c.warm, 1).c_str (), warm,
+      warm - cold);
+  printf ("| hot | %s | %.1f | %.1f |\n", list (c.hot, 1).c_str (), hot,
+      hot - cold);
+  if (hot - cold > 0)
+    printf ("\nWarm backup / hot backup: %.0f %%\n",
+        100.0 * (warm - cold) / (hot - cold));
+}
+
 void
 print_cpu (const CpuRuns &c, int cpu_width, int cpu_height, int cpu_rounds,
     int cpu_secs)
@@ -562,6 +628,7 @@ main (int argc, char **argv)
   auto want = [&] (const char *n) { return only.empty () || only.count (n); };
   gst_init (&argc, &argv);
   bool needs_element = want ("hot-kill") || want ("cold-kill")
+      || want ("warm-kill") || want ("standby-cpu")
       || want ("hot-stall") || want ("hot-blackhole")
       || want ("hot-blackhole-fixed") || want ("cold-blackhole")
       || want ("jitter") || want ("cpu");
@@ -572,11 +639,15 @@ main (int argc, char **argv)
 
   std::vector<Series> results;
   CpuRuns cpu;
+  StandbyCpu standby_cpu;
   try {
     Bed bed;
     if (want ("hot-kill"))
       results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
               reps));
+    if (want ("warm-kill"))
+      results.push_back (run_failoversrc (bed, "warm-kill", "warm",
+              Fault::Kill, reps));
     if (want ("cold-kill"))
       results.push_back (run_failoversrc (bed, "cold-kill", "cold",
               Fault::Kill, reps));
@@ -598,6 +669,9 @@ main (int argc, char **argv)
       results.push_back (run_naive (bed, false, reps));
     if (want ("naive-stall"))
       results.push_back (run_naive (bed, true, 1));
+    if (want ("standby-cpu"))
+      standby_cpu = run_standby_cpu (bed, cpu_width, cpu_height, cpu_secs,
+          cpu_rounds);
     if (want ("cpu"))
       cpu = run_cpu (bed, cpu_width, cpu_height, cpu_secs, cpu_rounds);
   } catch (const std::exception &e) {
@@ -606,6 +680,9 @@ main (int argc, char **argv)
   }
 
   print_results (results);
+  if (!standby_cpu.cold.empty ())
+    print_standby_cpu (standby_cpu, cpu_width, cpu_height, cpu_rounds,
+        cpu_secs);
   if (!cpu.plain.empty ())
     print_cpu (cpu, cpu_width, cpu_height, cpu_rounds, cpu_secs);
   return 0;

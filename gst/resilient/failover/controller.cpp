@@ -9,6 +9,7 @@
 #include "failover/busmessages.h"
 #include "failover/candidaterun.h"
 #include "failover/outputstage.h"
+#include "failover/warmstandby.h"
 
 #include <algorithm>
 #include <optional>
@@ -28,8 +29,9 @@ PolicyConfig
 policy_config (const Settings &s)
 {
   PolicyConfig c;
-  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT ? Standby::Hot
-                                                        : Standby::Cold;
+  c.standby = s.standby == GST_FAILOVER_SRC_STANDBY_HOT    ? Standby::Hot
+              : s.standby == GST_FAILOVER_SRC_STANDBY_WARM ? Standby::Warm
+                                                           : Standby::Cold;
   c.backoff.initial = ms (s.retry_delay);
   c.backoff.max = ms (std::max (s.retry_max_delay, s.retry_delay));
   c.backoff.max_attempts = s.retry_max_attempts;
@@ -508,6 +510,7 @@ apply_start (GstFailoverSrc *self, int index)
   Settings s;
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
+    s.standby = priv->settings.standby;
     s.timeout = priv->settings.timeout;
     s.stall_tolerance = priv->settings.stall_tolerance;
     s.connect_timeout = priv->settings.connect_timeout;
@@ -655,6 +658,7 @@ apply_switch (GstFailoverSrc *self, const Action &a)
     report_switch (self, *superseded, 0);
   priv->active_index = a.to;
   priv->active_source = source;
+  wake_warm_runs (self, source);
   if (source != 0)
     put_latest_frame_out (self, a.to, source);
   GST_INFO_OBJECT (self, "switch %d -> %d: %s", a.from, a.to,

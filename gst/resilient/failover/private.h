@@ -46,6 +46,7 @@ GST_DEBUG_CATEGORY_EXTERN (failover_src_debug);
 typedef enum {
   GST_FAILOVER_SRC_STANDBY_COLD,
   GST_FAILOVER_SRC_STANDBY_HOT,
+  GST_FAILOVER_SRC_STANDBY_WARM,
 } GstFailoverSrcStandby;
 
 typedef enum {
