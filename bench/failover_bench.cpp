@@ -81,6 +81,9 @@ struct Series
   std::vector<double> gaps;      /* measured content gap, ms */
   std::vector<double> reported;  /* failoversrc gap-ms, ms */
   std::vector<double> to_backup; /* fault -> first backup frame, ms */
+  /* New backup pictures in its first second on the output (30 at 30 fps;
+   * fewer: a frozen, repeated or filler picture after the switch). */
+  std::vector<double> settle;
   int failed = 0;                /* repetitions with no switch */
   std::string note;
 };
@@ -240,8 +243,14 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       s.failed++;
     } else {
       s.gaps.push_back (*gap);
-      s.to_backup.push_back (ms_between (t,
-              *rig.video ().first_run_of ("blue", t, 3)));
+      auto blue = *rig.video ().first_run_of ("blue", t, 3);
+      s.to_backup.push_back (ms_between (t, blue));
+      std::this_thread::sleep_for (1000ms);
+      double fresh = 0;
+      for (auto &f : rig.video ().frames ())
+        fresh += f.cls == "blue" && f.fresh && f.wall >= blue
+            && f.wall < blue + 1000ms;
+      s.settle.push_back (fresh);
       if (sw)
         s.reported.push_back ((double) sw->get_uint64 ("gap-ms"));
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
@@ -584,15 +593,21 @@ print_results (const std::vector<Series> &results)
 {
   printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
       "fault to backup on air ms, median / worst | "
-      "failoversrc gap-ms median / worst | note |\n");
-  printf ("|---|---|---|---|---|---|---|---|\n");
+      "failoversrc gap-ms median / worst | "
+      "new backup pictures in its first second, median / fewest | "
+      "note |\n");
+  printf ("|---|---|---|---|---|---|---|---|---|\n");
   for (auto &s : results) {
-    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s |\n",
+    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s | %s |\n",
         s.name.c_str (), s.gaps.size (), s.failed, median (s.gaps),
         worst (s.gaps), median (s.to_backup), worst (s.to_backup),
         s.reported.empty () ? "-" : (std::to_string ((long) median (
                     s.reported)) + " / " + std::to_string ((long) worst (
-                    s.reported))).c_str (), s.note.c_str ());
+                    s.reported))).c_str (),
+        s.settle.empty () ? "-" : (std::to_string ((long) median (
+                    s.settle)) + " / " + std::to_string ((long) *std::min_element (
+                    s.settle.begin (), s.settle.end ()))).c_str (),
+        s.note.c_str ());
   }
   printf ("\nRaw gaps (ms):\n\n");
   for (auto &s : results)

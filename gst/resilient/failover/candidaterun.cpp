@@ -25,6 +25,8 @@ namespace resilient::gst::failoversrc {
 /* A decoded frame without a duration counts as the distance to the one
  * before, at most this (a 4 fps stream; longer distances are freezes). */
 constexpr GstClockTime CONTENT_MAX_FRAME_NS = 250 * GST_MSECOND;
+/* videorate's repeats across a warm run's sleep: none past this gap. */
+constexpr guint64 WARM_MAX_DUPLICATION_NS = 500 * GST_MSECOND;
 
 void
 record_buffer (CandidateRun *run, GstClockTime now)
@@ -358,7 +360,9 @@ deliver_sample (Branch *b, GstSample *sample, GstClockTime out)
     gst_clear_caps (&b->latest_caps);
     return;
   }
-  if (b->stream == VIDEO && !run->stopping.load ()) {
+  /* A warm run keeps none: what it decoded last is old by the time it
+   * wakes (its kept GOP's live edge goes out instead). */
+  if (b->stream == VIDEO && !run->stopping.load () && !run->warm) {
     std::lock_guard<std::mutex> g (b->latest_lock);
     gst_buffer_replace (&b->latest, buf);
     gst_caps_replace (&b->latest_caps, gst_sample_get_caps (sample));
@@ -391,6 +395,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
   GstClockTime now = running_now (run->self);
   CandidateTimeline::Sample in;
   CandidateTimeline::Mapping map = map_sample (b, brt, now, in);
+  run->sampled[b->stream].store (true, std::memory_order_relaxed);
   if (map.stale) {
     record_buffer (run, now);
     gst_sample_unref (sample);
@@ -467,6 +472,11 @@ build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
     return false;
   g_object_set (b.queue, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", (guint64)GST_SECOND, nullptr);
+  /* A warm run's picture stops while it sleeps: at its wake, videorate
+   * must not fill the sleep with repeats of the frame it held. */
+  if (rate && run->warm)
+    g_object_set (rate, "max-duplication-time", WARM_MAX_DUPLICATION_NS,
+                  nullptr);
   GstCaps *caps = branch_caps (self, st);
   g_object_set (b.capsfilter, "caps", caps, nullptr);
   gst_caps_unref (caps);

@@ -118,6 +118,9 @@ struct CandidateRun
   bool warm = false;
   std::atomic<bool> asleep{ false };
   std::atomic<std::int64_t> kept_units{ 0 };
+  /* A sample of the stream reached the run's appsink (its timeline has
+   * learned the live edge): from then on a warm run may sleep. */
+  std::atomic<bool> sampled[2]{ false, false };
   std::atomic<std::uint64_t> decoded{ 0 };
 
   /* Loop thread only. */

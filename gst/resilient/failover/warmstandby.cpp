@@ -128,10 +128,13 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   CandidateRun *run = g->run;
   if (g->flushing)
     return GST_PAD_PROBE_OK;
-  /* Until uridecodebin has exposed its decoded pads (no-more-pads) the run
-   * decodes like a hot one: decodebin's preroll (and so the pipeline's
-   * state change) waits for every decoder's first output. */
-  const bool asleep = run->asleep.load () && run->no_more_pads.load ();
+  /* Until uridecodebin has exposed its decoded pads (no-more-pads) and the
+   * stream's first sample reached the run's appsink, the run decodes like
+   * a hot one: decodebin's preroll (and so the pipeline's state change)
+   * waits for every decoder's first output, and the run's timeline learns
+   * the live edge it is woken against. */
+  const bool asleep = run->asleep.load () && run->no_more_pads.load ()
+                      && g->stream >= 0 && run->sampled[g->stream].load ();
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
     /* Asleep, nothing decoded reaches the decoded probe: EOS is seen
      * here. FLUSH_STOP (a seek) makes the kept units useless. */
@@ -194,6 +197,11 @@ wake_warm_runs (GstFailoverSrc *self, std::uint64_t source)
     if (!run->warm)
       continue;
     const bool sleep = run->id != source;
+    if (!sleep) {
+      /* Before the gate opens: what the branch held is stale at the wake. */
+      std::lock_guard<std::mutex> tg (run->timeline_lock);
+      run->timeline.resettle (tp (running_now (self)));
+    }
     if (run->asleep.exchange (sleep) != sleep)
       GST_INFO_OBJECT (self, "candidate %d %s", index,
                        sleep ? "falls asleep (warm: parsed, not decoded)"

@@ -94,6 +94,15 @@ CandidateTimeline::map (const Sample &s)
 }
 
 void
+CandidateTimeline::resettle (TimePoint now)
+{
+  first_sample_at_.reset ();
+  for (int i = 0; i < 2; i++)
+    if (late_set_[i])
+      min_late_at_[i] = now.count ();
+}
+
+void
 CandidateTimeline::reset ()
 {
   offset_set_ = false;

@@ -71,6 +71,14 @@ public:
   /* Forget the anchor (back from PAUSED: the base time moved). */
   void reset ();
 
+  /* A warm standby woken at `now` (failoversrc standby=warm): its samples
+   * stopped while it was off the output and resume with what was held
+   * (and the decode of its kept GOP). Like a start-up burst, the samples of
+   * the next kLiveSettle follow the live edge learned before, and those
+   * older than it by more than the threshold are stale; the edge's drift
+   * allowance counts from now, not from before the sleep. */
+  void resettle (TimePoint now);
+
   /* A sample due within half the starving threshold goes out at once; a
    * later one is waited for on the clock until out_ns. */
   static bool must_wait (std::int64_t out_ns, TimePoint now,

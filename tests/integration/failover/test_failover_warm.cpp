@@ -69,6 +69,17 @@ struct TwoPublishers
   }
 };
 
+/* New pictures of `look` in [from, from + window). */
+size_t
+fresh_frames (const OutputWatcher &w, const std::string &look,
+    Clock::time_point from, ms window)
+{
+  size_t n = 0;
+  for (auto &f : w.frames ())
+    n += f.cls == look && f.fresh && f.wall >= from && f.wall < from + window;
+  return n;
+}
+
 size_t
 frames_after (const OutputWatcher &w, Clock::time_point t)
 {
@@ -121,9 +132,16 @@ TEST (FailoverWarm, BackupIsDecodedOnlyFromItsSwitch)
   EXPECT_EQ (sw->get_int ("from-index"), 0);
 
   auto after = Clock::now ();
-  std::this_thread::sleep_for (700ms);
+  std::this_thread::sleep_for (1000ms);
   EXPECT_GT (frames_after (rig.audio (), after), 5u) << "audio stopped";
   EXPECT_GT (frames_after (rig.video (), after), 10u) << "video stopped";
+  /* New backup pictures from its first one on (30 fps): not a frame its
+   * branch held from before its sleep, then a frozen or filler picture. */
+  auto blue = rig.video ().first_run_of ("blue", killed, 3);
+  ASSERT_TRUE (blue);
+  EXPECT_GE (fresh_frames (rig.video (), "blue", *blue, 900ms), 18u)
+      << "the backup's picture did not move after the switch"
+      << rig.describe ();
   backup = counters (rig, 1);
   EXPECT_FALSE (backup.asleep);
   EXPECT_GT (backup.decoded, backup0.decoded + 10u);
@@ -167,6 +185,8 @@ TEST (FailoverWarm, WarmPrimaryFailsBackAndTheBackupFallsAsleep)
   auto sw = wait_switch (rig, 0, published);
   ASSERT_TRUE (sw) << rig.describe ();
   EXPECT_EQ (sw->get_string ("reason"), "failback");
+  auto red = rig.video ().first_run_of ("red", published, 3);
+  ASSERT_TRUE (red);
 
   /* The backup is asleep again: its decoders get nothing more. */
   std::this_thread::sleep_for (500ms);
@@ -176,7 +196,8 @@ TEST (FailoverWarm, WarmPrimaryFailsBackAndTheBackupFallsAsleep)
   EXPECT_TRUE (b2.asleep) << rig.structure_string ("statistics");
   EXPECT_EQ (b1.decoded, b2.decoded) << "the backup is still decoded";
   EXPECT_GT (b2.kept, 0u) << "the backup keeps a GOP again";
-  EXPECT_GT (frames_after (rig.video (), published), 30u);
+  EXPECT_GE (fresh_frames (rig.video (), "red", *red, 900ms), 18u)
+      << "the woken primary's picture did not move" << rig.describe ();
   EXPECT_TRUE (rig.video ().pts_monotonic ());
   expect_survived (rig);
 }

@@ -118,6 +118,36 @@ TEST (CandidateTimeline, ActiveLiveFreezesAfterSettleThenReanchorsWhenBehind)
   EXPECT_EQ (out_ms (m), 4233);
 }
 
+/* A warm standby: live edge learned at its start, asleep (no samples) for
+ * an hour, then woken: what its branch held from before the sleep is
+ * stale, not a reason to re-anchor the output an hour behind. */
+TEST (CandidateTimeline, WokenWarmRunSkipsWhatItHeldAsStale)
+{
+  CandidateTimeline t;
+  t.map (sample (0, 0, 150, false));
+  t.map (sample (0, 33, 183, false)); /* edge 150 */
+  const std::int64_t woke = 3600000;
+  t.resettle (at_ms (woke));
+  /* Held before the sleep (a frame, videorate's repeats of it). */
+  auto m = t.map (sample (0, 66, woke, true));
+  EXPECT_TRUE (m.stale);
+  EXPECT_FALSE (m.reanchored);
+  EXPECT_TRUE (t.map (sample (0, 1000, woke + 1, true)).stale);
+  /* The live edge (the decoded end of the kept GOP) goes out now. */
+  m = t.map (sample (0, woke - 150, woke + 5, true));
+  EXPECT_FALSE (m.stale);
+  EXPECT_EQ (out_ms (m), woke);
+  m = t.map (sample (0, woke - 117, woke + 33, true));
+  EXPECT_FALSE (m.stale);
+  EXPECT_EQ (out_ms (m), woke + 33);
+  /* Without resettle the active run would re-anchor on the held frame. */
+  CandidateTimeline u;
+  u.map (sample (0, 0, 150, false));
+  auto n = u.map (sample (0, 66, woke, true));
+  EXPECT_FALSE (n.stale);
+  EXPECT_EQ (out_ms (n), woke) << "the stale frame anchored the output";
+}
+
 TEST (CandidateTimeline, TakesOverFromFillerWhereFillerEnded)
 {
   CandidateTimeline t;
