@@ -511,7 +511,7 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
  * alternated rounds of cold, warm, hot. */
 struct StandbyCpu
 {
-  std::vector<double> cold, warm, hot;
+  std::vector<double> cold, warm, hot, floor;
 };
 
 StandbyCpu
@@ -538,10 +538,16 @@ run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
       {"standby", standby}, {"video-caps", vcaps},
       {"audio-caps", kAudioCaps}};
   };
+  /* Cold plus a bare receive-demux-parse player of the backup: what any
+   * connected, demuxed and parsed backup costs (warm's floor). */
+  std::string floor = with + " rtmp2src location=" + backup_pub.url ()
+      + " ! flvdemux name=dm dm.video ! queue ! h264parse ! fakesink "
+      "sync=false dm.audio ! queue ! aacparse ! fakesink sync=false";
   for (int round = 0; round < cpu_rounds; round++) {
     r.cold.push_back (measure_cpu (with, props ("cold"), cpu_secs));
     r.warm.push_back (measure_cpu (with, props ("warm"), cpu_secs));
     r.hot.push_back (measure_cpu (with, props ("hot"), cpu_secs));
+    r.floor.push_back (measure_cpu (floor, props ("cold"), cpu_secs));
   }
   return r;
 }
@@ -562,6 +568,9 @@ print_standby_cpu (const StandbyCpu &c, int cpu_width, int cpu_height,
       warm - cold);
   printf ("| hot | %s | %.1f | %.1f |\n", list (c.hot, 1).c_str (), hot,
       hot - cold);
+  printf ("| cold + a bare rtmp2src ! flvdemux ! parse ! fakesink of the "
+      "backup (warm's floor) | %s | %.1f | %.1f |\n",
+      list (c.floor, 1).c_str (), median (c.floor), median (c.floor) - cold);
   if (hot - cold > 0)
     printf ("\nWarm backup / hot backup: %.0f %%\n",
         100.0 * (warm - cold) / (hot - cold));
