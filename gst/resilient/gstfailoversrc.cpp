@@ -53,7 +53,8 @@
  *   -> CandidateRun::wait_lock / CandidateRun::timeline_lock /
  *      Branch::latest_lock / CandidateRun::stall_lock /
  *      CandidateRun::content_lock (never held together, none held while
- *      pushing out; stall and content locks are leaves)
+ *      pushing out; stall and content locks are leaves; a warm run's wake
+ *      takes timeline_lock under state_lock)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * CandidateRun::op_lock is only taken on the call_async pool and in
  * teardown, with none of the above held. appsrc is called with

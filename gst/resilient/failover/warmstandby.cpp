@@ -18,6 +18,10 @@ namespace resilient::gst::failoversrc {
 
 namespace {
 
+/* Samples this much older than the newest kept unit are still shown at a
+ * wake (the decoded live edge may be retimed by videorate by a frame). */
+constexpr GstClockTime WAKE_FLOOR_MARGIN = 100 * GST_MSECOND;
+
 /* One decoder's gate: its GopStore and the buffers it kept, in order.
  * Only the decoder's streaming thread touches it (and the pad's probe
  * destroy notify, once nothing streams). */
@@ -94,6 +98,29 @@ keep_unit (Gate *g, GstBuffer *buf)
   }
 }
 
+/* The running time of the newest of `units` (segment of `pad`); NONE when
+ * unknown. */
+GstClockTime
+newest_running_time (GstPad *pad, const std::deque<GstBuffer *> &units)
+{
+  GstClockTime newest = GST_CLOCK_TIME_NONE;
+  for (GstBuffer *b : units)
+    if (GST_BUFFER_PTS_IS_VALID (b)
+        && (!GST_CLOCK_TIME_IS_VALID (newest) || GST_BUFFER_PTS (b) > newest))
+      newest = GST_BUFFER_PTS (b);
+  GstEvent *ev = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  if (!ev)
+    return GST_CLOCK_TIME_NONE;
+  const GstSegment *seg = nullptr;
+  gst_event_parse_segment (ev, &seg);
+  GstClockTime rt
+      = GST_CLOCK_TIME_IS_VALID (newest) && seg->format == GST_FORMAT_TIME
+            ? gst_segment_to_running_time (seg, GST_FORMAT_TIME, newest)
+            : GST_CLOCK_TIME_NONE;
+  gst_event_unref (ev);
+  return rt;
+}
+
 /* Awake with units kept: into the decoder, oldest first, all but the live
  * edge decode-only. Runs inside the gate on `pad`'s streaming thread (its
  * stream lock is recursive; the gate lets these through). */
@@ -105,6 +132,15 @@ flush_kept (Gate *g, GstPad *pad)
   units.swap (g->kept);
   g->run->kept_units.fetch_sub ((std::int64_t)units.size (),
                                 std::memory_order_relaxed);
+  /* What the branch still holds from before the sleep is older than the
+   * kept units: stale at the output, and no lesson for the live edge. */
+  GstClockTime newest = newest_running_time (pad, units);
+  if (GST_CLOCK_TIME_IS_VALID (newest)) {
+    GstClockTime floor
+        = newest > WAKE_FLOOR_MARGIN ? newest - WAKE_FLOOR_MARGIN : 0;
+    std::lock_guard<std::mutex> tg (g->run->timeline_lock);
+    g->run->timeline.skip_before (g->stream, from_ns (floor));
+  }
   GST_DEBUG_OBJECT (g->run->self, "candidate %d wakes: %zu %s units kept",
                     g->run->index, units.size (), stream_names[g->stream]);
   g->flushing = true;
@@ -200,7 +236,7 @@ wake_warm_runs (GstFailoverSrc *self, std::uint64_t source)
     if (!sleep) {
       /* Before the gate opens: what the branch held is stale at the wake. */
       std::lock_guard<std::mutex> tg (run->timeline_lock);
-      run->timeline.resettle (tp (running_now (self)));
+      run->timeline.resettle ();
     }
     if (run->asleep.exchange (sleep) != sleep)
       GST_INFO_OBJECT (self, "candidate %d %s", index,
