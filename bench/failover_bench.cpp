@@ -461,6 +461,24 @@ measure_cpu (const std::string &desc,
   return result;
 }
 
+/* A publisher of the CPU runs' size (and bitrate). */
+Publisher::Options
+sized (int width, int height)
+{
+  Publisher::Options po;
+  po.width = width;
+  po.height = height;
+  po.bitrate_kbps = width >= 1280 ? 3000 : 600;
+  return po;
+}
+
+std::string
+raw_video_caps (int width, int height)
+{
+  return "video/x-raw,format=I420,width=" + std::to_string (width)
+      + ",height=" + std::to_string (height) + ",framerate=30/1";
+}
+
 /* Process CPU, alternated rounds: plain decode, failoversrc, failoversrc
  * without content health. */
 struct CpuRuns
@@ -474,15 +492,10 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
 {
   CpuRuns r;
   /* A primary of the measured size, published next to the others. */
-  Publisher::Options po;
-  po.width = cpu_width;
-  po.height = cpu_height;
-  po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
-  Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
+  Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"),
+      sized (cpu_width, cpu_height));
   bed.server.wait_for_publish ("cpu", 10s);
-  std::string vcaps = "video/x-raw,format=I420,width="
-      + std::to_string (cpu_width) + ",height="
-      + std::to_string (cpu_height) + ",framerate=30/1";
+  std::string vcaps = raw_video_caps (cpu_width, cpu_height);
   std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
       + "f.audio ! queue ! fakesink sync=true";
   std::string with = "failoversrc name=f f.video ! queue" + sinks;
@@ -519,17 +532,13 @@ run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
     int cpu_rounds)
 {
   StandbyCpu r;
-  Publisher::Options po;
-  po.width = cpu_width;
-  po.height = cpu_height;
-  po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
-  Publisher main_pub (looks::green (), bed.server.rtmp_url ("cpu-a"), po);
-  Publisher backup_pub (looks::blue (), bed.server.rtmp_url ("cpu-b"), po);
+  Publisher main_pub (looks::green (), bed.server.rtmp_url ("cpu-a"),
+      sized (cpu_width, cpu_height));
+  Publisher backup_pub (looks::blue (), bed.server.rtmp_url ("cpu-b"),
+      sized (cpu_width, cpu_height));
   bed.server.wait_for_publish ("cpu-a", 10s);
   bed.server.wait_for_publish ("cpu-b", 10s);
-  std::string vcaps = "video/x-raw,format=I420,width="
-      + std::to_string (cpu_width) + ",height="
-      + std::to_string (cpu_height) + ",framerate=30/1";
+  std::string vcaps = raw_video_caps (cpu_width, cpu_height);
   std::string with = "failoversrc name=f f.video ! queue ! fakesink "
       "name=vsink sync=true f.audio ! queue ! fakesink sync=true";
   auto props = [&] (const char *standby) {

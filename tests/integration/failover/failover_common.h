@@ -6,6 +6,7 @@
 #pragma once
 
 #include "fixtures/rig.h"
+#include "fixtures/servers.h"
 #include "fixtures/watcher.h"
 
 #include <gst/gst.h>
@@ -85,5 +86,32 @@ expect_survived (SourceRig &rig)
   EXPECT_EQ (rig.bus ().count ("eos"), 0u);
   EXPECT_EQ (rig.eos_events (), 0) << "EOS left failoversrc";
 }
+
+/* Output frames (of a watcher) at or after `t`. */
+inline size_t
+frames_after (const OutputWatcher &w, Clock::time_point t)
+{
+  size_t n = 0;
+  for (auto &f : w.frames ())
+    n += f.wall >= t;
+  return n;
+}
+
+/* One nginx, a red primary and a blue backup. */
+struct TwoPublishers
+{
+  NginxRtmp server;
+  Publisher a {looks::red (), server.rtmp_url ("a")};
+  Publisher b {looks::blue (), server.rtmp_url ("b")};
+  TwoPublishers ()
+  {
+    server.wait_for_publish ("a", 10s);
+    server.wait_for_publish ("b", 10s);
+  }
+  std::string uris () const
+  {
+    return server.rtmp_url ("a") + " | " + server.rtmp_url ("b");
+  }
+};
 
 }  // namespace failover_test

@@ -42,32 +42,6 @@ has_entry_for (SourceRig &rig, const std::string &name, int index)
   return false;
 }
 
-size_t
-frames_after (const OutputWatcher &w, Clock::time_point t)
-{
-  size_t n = 0;
-  for (auto &f : w.frames ())
-    n += f.wall >= t;
-  return n;
-}
-
-/* One nginx, a red primary and a blue backup. */
-struct TwoPublishers
-{
-  NginxRtmp server;
-  Publisher a {looks::red (), server.rtmp_url ("a")};
-  Publisher b {looks::blue (), server.rtmp_url ("b")};
-  TwoPublishers ()
-  {
-    server.wait_for_publish ("a", 10s);
-    server.wait_for_publish ("b", 10s);
-  }
-  std::string uris () const
-  {
-    return server.rtmp_url ("a") + " | " + server.rtmp_url ("b");
-  }
-};
-
 }  // namespace
 
 /* Hot standby: the backup is already connected when the primary's publisher

@@ -53,22 +53,6 @@ counters (SourceRig &rig, int index)
   return r;
 }
 
-struct TwoPublishers
-{
-  NginxRtmp server;
-  Publisher a {looks::red (), server.rtmp_url ("a")};
-  Publisher b {looks::blue (), server.rtmp_url ("b")};
-  TwoPublishers ()
-  {
-    server.wait_for_publish ("a", 10s);
-    server.wait_for_publish ("b", 10s);
-  }
-  std::string uris () const
-  {
-    return server.rtmp_url ("a") + " | " + server.rtmp_url ("b");
-  }
-};
-
 /* New pictures of `look` in [from, from + window). */
 size_t
 fresh_frames (const OutputWatcher &w, const std::string &look,
@@ -77,15 +61,6 @@ fresh_frames (const OutputWatcher &w, const std::string &look,
   size_t n = 0;
   for (auto &f : w.frames ())
     n += f.cls == look && f.fresh && f.wall >= from && f.wall < from + window;
-  return n;
-}
-
-size_t
-frames_after (const OutputWatcher &w, Clock::time_point t)
-{
-  size_t n = 0;
-  for (auto &f : w.frames ())
-    n += f.wall >= t;
   return n;
 }
 
