@@ -199,6 +199,18 @@ undo (Bed &bed, Fault f)
   }
 }
 
+/* New backup (blue) pictures in the second from `blue` on (waits for it). */
+double
+new_backup_pictures (SourceRig &rig, Clock::time_point blue)
+{
+  std::this_thread::sleep_for (1000ms);
+  double fresh = 0;
+  for (auto &f : rig.video ().frames ())
+    fresh += f.cls == "blue" && f.fresh && f.wall >= blue
+        && f.wall < blue + 1000ms;
+  return fresh;
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     Fault fault, int reps,
@@ -245,12 +257,7 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       s.gaps.push_back (*gap);
       auto blue = *rig.video ().first_run_of ("blue", t, 3);
       s.to_backup.push_back (ms_between (t, blue));
-      std::this_thread::sleep_for (1000ms);
-      double fresh = 0;
-      for (auto &f : rig.video ().frames ())
-        fresh += f.cls == "blue" && f.fresh && f.wall >= blue
-            && f.wall < blue + 1000ms;
-      s.settle.push_back (fresh);
+      s.settle.push_back (new_backup_pictures (rig, blue));
       if (sw)
         s.reported.push_back ((double) sw->get_uint64 ("gap-ms"));
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
@@ -525,6 +532,7 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
 struct StandbyCpu
 {
   std::vector<double> cold, warm, hot, floor;
+  int width = 0, height = 0, rounds = 0, secs = 0;
 };
 
 StandbyCpu
@@ -532,6 +540,10 @@ run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
     int cpu_rounds)
 {
   StandbyCpu r;
+  r.width = cpu_width;
+  r.height = cpu_height;
+  r.rounds = cpu_rounds;
+  r.secs = cpu_secs;
   Publisher main_pub (looks::green (), bed.server.rtmp_url ("cpu-a"),
       sized (cpu_width, cpu_height));
   Publisher backup_pub (looks::blue (), bed.server.rtmp_url ("cpu-b"),
@@ -562,13 +574,12 @@ run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
 }
 
 void
-print_standby_cpu (const StandbyCpu &c, int cpu_width, int cpu_height,
-    int cpu_rounds, int cpu_secs)
+print_standby_cpu (const StandbyCpu &c)
 {
   double cold = median (c.cold), warm = median (c.warm), hot = median (c.hot);
   printf ("\nCPU per standby mode, primary and backup %dx%d at 30 fps, "
-      "percent of one core (median of %d rounds of %d s):\n\n", cpu_width,
-      cpu_height, cpu_rounds, cpu_secs);
+      "percent of one core (median of %d rounds of %d s):\n\n", c.width,
+      c.height, c.rounds, c.secs);
   printf ("| standby | runs | median | the backup's cost (minus cold) |\n"
       "|---|---|---|---|\n");
   printf ("| cold (backup not running) | %s | %.1f | - |\n",
@@ -660,11 +671,9 @@ main (int argc, char **argv)
   }
   auto want = [&] (const char *n) { return only.empty () || only.count (n); };
   gst_init (&argc, &argv);
-  bool needs_element = want ("hot-kill") || want ("cold-kill")
-      || want ("warm-kill") || want ("standby-cpu")
-      || want ("hot-stall") || want ("hot-blackhole")
-      || want ("hot-blackhole-fixed") || want ("cold-blackhole")
-      || want ("jitter") || want ("cpu");
+  /* Every scenario but the naive player runs failoversrc. */
+  bool needs_element = only.empty () || std::any_of (only.begin (),
+      only.end (), [] (const std::string &n) { return n.rfind ("naive", 0); });
   if (needs_element && !gst_element_factory_find ("failoversrc")) {
     fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
     return 1;
@@ -714,8 +723,7 @@ main (int argc, char **argv)
 
   print_results (results);
   if (!standby_cpu.cold.empty ())
-    print_standby_cpu (standby_cpu, cpu_width, cpu_height, cpu_rounds,
-        cpu_secs);
+    print_standby_cpu (standby_cpu);
   if (!cpu.plain.empty ())
     print_cpu (cpu, cpu_width, cpu_height, cpu_rounds, cpu_secs);
   return 0;
