@@ -457,7 +457,7 @@ request_switch (GstFailoverSrc *self, gint index)
 static void
 add_run_counters (GstStructure *c, const CandidateRun *r)
 {
-  gint64 kept = r ? r->kept_units.load () : 0;
+  gint64 kept = r ? r->kept_units->load () : 0;
   gst_structure_set (c, "asleep", G_TYPE_BOOLEAN,
                      (gboolean)(r && r->warm && r->asleep.load ()),
                      "kept-units", G_TYPE_UINT64, (guint64)MAX (kept, 0),

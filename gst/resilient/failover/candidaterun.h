@@ -117,7 +117,9 @@ struct CandidateRun
    * buffers out of its decoders (statistics). */
   bool warm = false;
   std::atomic<bool> asleep{ false };
-  std::atomic<std::int64_t> kept_units{ 0 };
+  std::shared_ptr<std::atomic<std::int64_t>> kept_units{
+    std::make_shared<std::atomic<std::int64_t>> (0)
+  };
   /* A sample of the stream reached the run's appsink (its timeline has
    * learned the live edge): from then on a warm run may sleep. */
   std::atomic<bool> sampled[2]{ false, false };

@@ -27,9 +27,13 @@ constexpr GstClockTime WAKE_FLOOR_MARGIN = 100 * GST_MSECOND;
  * destroy notify, once nothing streams). */
 struct Gate
 {
-  CandidateRun *run = nullptr; /* outlives the pad (runs end at NULL) */
-  int stream = -1;             /* VIDEO, AUDIO, or -1 while unknown */
-  bool other = false;          /* neither audio nor video: never gated */
+  /* Streams only while its run is alive (runs end at NULL); the pad (and
+   * this gate) may outlive it (a message's reference to the decoder), so
+   * the destructor touches only `kept_units`, shared with the run. */
+  CandidateRun *run = nullptr;
+  std::shared_ptr<std::atomic<std::int64_t>> kept_units;
+  int stream = -1;    /* VIDEO, AUDIO, or -1 while unknown */
+  bool other = false; /* neither audio nor video: never gated */
   std::optional<GopStore> store;
   std::deque<GstBuffer *> kept;
   bool flushing = false; /* our own kept units on their way in */
@@ -42,7 +46,7 @@ struct Gate
     for (std::size_t i = 0; i < n && !kept.empty (); i++) {
       gst_buffer_unref (kept.front ());
       kept.pop_front ();
-      run->kept_units.fetch_sub (1, std::memory_order_relaxed);
+      kept_units->fetch_sub (1, std::memory_order_relaxed);
     }
   }
 };
@@ -94,7 +98,7 @@ keep_unit (Gate *g, GstBuffer *buf)
   g->release (s.drop_front);
   if (s.keep) {
     g->kept.push_back (gst_buffer_ref (buf));
-    run->kept_units.fetch_add (1, std::memory_order_relaxed);
+    g->kept_units->fetch_add (1, std::memory_order_relaxed);
   }
 }
 
@@ -130,8 +134,8 @@ flush_kept (Gate *g, GstPad *pad)
   std::vector<bool> plan = g->store->wake ();
   std::deque<GstBuffer *> units;
   units.swap (g->kept);
-  g->run->kept_units.fetch_sub ((std::int64_t)units.size (),
-                                std::memory_order_relaxed);
+  g->kept_units->fetch_sub ((std::int64_t)units.size (),
+                            std::memory_order_relaxed);
   /* What the branch still holds from before the sleep is older than the
    * kept units: stale at the output, and no lesson for the live edge. */
   GstClockTime newest = newest_running_time (pad, units);
@@ -214,6 +218,7 @@ gate_decoder (CandidateRun *run, GstPad *sink)
 {
   auto *g = new Gate;
   g->run = run;
+  g->kept_units = run->kept_units;
   gst_pad_add_probe (sink,
                      (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
                                        | GST_PAD_PROBE_TYPE_BUFFER_LIST
