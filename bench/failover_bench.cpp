@@ -14,6 +14,7 @@
  *               forwarding (a network black hole, connection kept)
  *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
  *               `timeout`: the behaviour before adaptive stall detection)
+ *   warm-blackhole  the black hole with standby=warm
  *   cold-blackhole  the black hole with standby=cold: the first sign of the
  *               stall starts the backup before the stall is confirmed
  *   jitter      false switches: failoversrc standby=hot, defaults, the
@@ -45,7 +46,8 @@
  *       [--cpu-size 320x240]
  *       [--jitter-seconds 600]
  *       [--only hot-kill,warm-kill,cold-kill,hot-stall,hot-blackhole,
- *               hot-blackhole-fixed,cold-blackhole,standby-cpu,
+ *               hot-blackhole-fixed,warm-blackhole,cold-blackhole,
+ *               standby-cpu,
  *               jitter,naive-kill,naive-stall,cpu]
  */
 #include "failover_relay.h"
@@ -60,6 +62,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -645,6 +648,43 @@ print_results (const std::vector<Series> &results)
 
 }  // namespace
 
+/* The gap rows wanted, in the order of the table. */
+void
+run_rows (Bed &bed, const std::function<bool (const char *)> &want, int reps,
+    int jitter_secs, std::vector<Series> &results)
+{
+  if (want ("hot-kill"))
+    results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
+            reps));
+  if (want ("warm-kill"))
+    results.push_back (run_failoversrc (bed, "warm-kill", "warm",
+            Fault::Kill, reps));
+  if (want ("cold-kill"))
+    results.push_back (run_failoversrc (bed, "cold-kill", "cold",
+            Fault::Kill, reps));
+  if (want ("hot-stall"))
+    results.push_back (run_failoversrc (bed, "hot-stall", "hot",
+            Fault::Stop, reps));
+  if (want ("hot-blackhole"))
+    results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
+            Fault::BlackHole, reps));
+  if (want ("warm-blackhole"))
+    results.push_back (run_failoversrc (bed, "warm-blackhole", "warm",
+            Fault::BlackHole, reps));
+  if (want ("cold-blackhole"))
+    results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
+            Fault::BlackHole, reps));
+  if (want ("hot-blackhole-fixed"))
+    results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
+            Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
+  if (want ("jitter"))
+    results.push_back (run_jitter (bed, jitter_secs));
+  if (want ("naive-kill"))
+    results.push_back (run_naive (bed, false, reps));
+  if (want ("naive-stall"))
+    results.push_back (run_naive (bed, true, 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -684,33 +724,7 @@ main (int argc, char **argv)
   StandbyCpu standby_cpu;
   try {
     Bed bed;
-    if (want ("hot-kill"))
-      results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
-              reps));
-    if (want ("warm-kill"))
-      results.push_back (run_failoversrc (bed, "warm-kill", "warm",
-              Fault::Kill, reps));
-    if (want ("cold-kill"))
-      results.push_back (run_failoversrc (bed, "cold-kill", "cold",
-              Fault::Kill, reps));
-    if (want ("hot-stall"))
-      results.push_back (run_failoversrc (bed, "hot-stall", "hot",
-              Fault::Stop, reps));
-    if (want ("hot-blackhole"))
-      results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
-              Fault::BlackHole, reps));
-    if (want ("cold-blackhole"))
-      results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
-              Fault::BlackHole, reps));
-    if (want ("hot-blackhole-fixed"))
-      results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
-              Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
-    if (want ("jitter"))
-      results.push_back (run_jitter (bed, jitter_secs));
-    if (want ("naive-kill"))
-      results.push_back (run_naive (bed, false, reps));
-    if (want ("naive-stall"))
-      results.push_back (run_naive (bed, true, 1));
+    run_rows (bed, want, reps, jitter_secs, results);
     if (want ("standby-cpu"))
       standby_cpu = run_standby_cpu (bed, cpu_width, cpu_height, cpu_secs,
           cpu_rounds);
