@@ -5,6 +5,8 @@
  * nginx-rtmp on 127.0.0.1, a red primary and a blue backup publisher):
  *   hot-kill    failoversrc standby=hot,  primary publisher kill -9
  *   cold-kill   failoversrc standby=cold, primary publisher kill -9
+ *   warm-kill   failoversrc standby=warm, primary publisher kill -9 (the
+ *               backup connected and parsed, its GOP kept, not decoded)
  *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
  *               timeout
  *   hot-blackhole  failoversrc standby=hot, defaults; the primary is played
@@ -12,6 +14,7 @@
  *               forwarding (a network black hole, connection kept)
  *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
  *               `timeout`: the behaviour before adaptive stall detection)
+ *   warm-blackhole  the black hole with standby=warm
  *   cold-blackhole  the black hole with standby=cold: the first sign of the
  *               stall starts the backup before the stall is confirmed
  *   jitter      false switches: failoversrc standby=hot, defaults, the
@@ -25,6 +28,10 @@
  *               a lower bound for a shell restart loop.
  *   naive-stall the same player against a stalled primary (it never ends,
  *               so the script never switches): one repetition, bounded.
+ *   standby-cpu  process CPU of failoversrc with a primary and a backup of
+ *               --cpu-size, standby=cold (the backup not running), warm and
+ *               hot, alternated --cpu-rounds times for --cpu-seconds each;
+ *               the backup's cost is each mode's CPU minus cold's
  *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
  *               same decode + convert pipeline without it (uridecodebin),
  *               and failoversrc with content health off (no samples),
@@ -38,8 +45,9 @@
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
  *       [--cpu-size 320x240]
  *       [--jitter-seconds 600]
- *       [--only hot-kill,cold-kill,hot-stall,hot-blackhole,hot-blackhole-fixed,
- *               cold-blackhole,
+ *       [--only hot-kill,warm-kill,cold-kill,hot-stall,hot-blackhole,
+ *               hot-blackhole-fixed,warm-blackhole,cold-blackhole,
+ *               standby-cpu,
  *               jitter,naive-kill,naive-stall,cpu]
  */
 #include "failover_relay.h"
@@ -54,6 +62,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -75,6 +84,9 @@ struct Series
   std::vector<double> gaps;      /* measured content gap, ms */
   std::vector<double> reported;  /* failoversrc gap-ms, ms */
   std::vector<double> to_backup; /* fault -> first backup frame, ms */
+  /* New backup pictures in its first second on the output (30 at 30 fps;
+   * fewer: a frozen, repeated or filler picture after the switch). */
+  std::vector<double> settle;
   int failed = 0;                /* repetitions with no switch */
   std::string note;
 };
@@ -190,6 +202,18 @@ undo (Bed &bed, Fault f)
   }
 }
 
+/* New backup (blue) pictures in the second from `blue` on (waits for it). */
+double
+new_backup_pictures (SourceRig &rig, Clock::time_point blue)
+{
+  std::this_thread::sleep_for (1000ms);
+  double fresh = 0;
+  for (auto &f : rig.video ().frames ())
+    fresh += f.cls == "blue" && f.fresh && f.wall >= blue
+        && f.wall < blue + 1000ms;
+  return fresh;
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     Fault fault, int reps,
@@ -234,8 +258,9 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       s.failed++;
     } else {
       s.gaps.push_back (*gap);
-      s.to_backup.push_back (ms_between (t,
-              *rig.video ().first_run_of ("blue", t, 3)));
+      auto blue = *rig.video ().first_run_of ("blue", t, 3);
+      s.to_backup.push_back (ms_between (t, blue));
+      s.settle.push_back (new_backup_pictures (rig, blue));
       if (sw)
         s.reported.push_back ((double) sw->get_uint64 ("gap-ms"));
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
@@ -446,6 +471,24 @@ measure_cpu (const std::string &desc,
   return result;
 }
 
+/* A publisher of the CPU runs' size (and bitrate). */
+Publisher::Options
+sized (int width, int height)
+{
+  Publisher::Options po;
+  po.width = width;
+  po.height = height;
+  po.bitrate_kbps = width >= 1280 ? 3000 : 600;
+  return po;
+}
+
+std::string
+raw_video_caps (int width, int height)
+{
+  return "video/x-raw,format=I420,width=" + std::to_string (width)
+      + ",height=" + std::to_string (height) + ",framerate=30/1";
+}
+
 /* Process CPU, alternated rounds: plain decode, failoversrc, failoversrc
  * without content health. */
 struct CpuRuns
@@ -459,15 +502,10 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
 {
   CpuRuns r;
   /* A primary of the measured size, published next to the others. */
-  Publisher::Options po;
-  po.width = cpu_width;
-  po.height = cpu_height;
-  po.bitrate_kbps = cpu_width >= 1280 ? 3000 : 600;
-  Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"), po);
+  Publisher cpu_pub (looks::green (), bed.server.rtmp_url ("cpu"),
+      sized (cpu_width, cpu_height));
   bed.server.wait_for_publish ("cpu", 10s);
-  std::string vcaps = "video/x-raw,format=I420,width="
-      + std::to_string (cpu_width) + ",height="
-      + std::to_string (cpu_height) + ",framerate=30/1";
+  std::string vcaps = raw_video_caps (cpu_width, cpu_height);
   std::string sinks = std::string (" ! fakesink name=vsink sync=true ")
       + "f.audio ! queue ! fakesink sync=true";
   std::string with = "failoversrc name=f f.video ! queue" + sinks;
@@ -490,6 +528,75 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
     r.nocontent.push_back (measure_cpu (with, off, cpu_secs));
   }
   return r;
+}
+
+/* Process CPU per standby mode with a backup of the measured size:
+ * alternated rounds of cold, warm, hot. */
+struct StandbyCpu
+{
+  std::vector<double> cold, warm, hot, floor;
+  int width = 0, height = 0, rounds = 0, secs = 0;
+};
+
+StandbyCpu
+run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
+    int cpu_rounds)
+{
+  StandbyCpu r;
+  r.width = cpu_width;
+  r.height = cpu_height;
+  r.rounds = cpu_rounds;
+  r.secs = cpu_secs;
+  Publisher main_pub (looks::green (), bed.server.rtmp_url ("cpu-a"),
+      sized (cpu_width, cpu_height));
+  Publisher backup_pub (looks::blue (), bed.server.rtmp_url ("cpu-b"),
+      sized (cpu_width, cpu_height));
+  bed.server.wait_for_publish ("cpu-a", 10s);
+  bed.server.wait_for_publish ("cpu-b", 10s);
+  std::string vcaps = raw_video_caps (cpu_width, cpu_height);
+  std::string with = "failoversrc name=f f.video ! queue ! fakesink "
+      "name=vsink sync=true f.audio ! queue ! fakesink sync=true";
+  auto props = [&] (const char *standby) {
+    return std::vector<std::pair<std::string, std::string>> {
+      {"uris", main_pub.url () + " | " + backup_pub.url ()},
+      {"standby", standby}, {"video-caps", vcaps},
+      {"audio-caps", kAudioCaps}};
+  };
+  /* Cold plus a bare receive-demux-parse player of the backup: what any
+   * connected, demuxed and parsed backup costs (warm's floor). */
+  std::string floor = with + " rtmp2src location=" + backup_pub.url ()
+      + " ! flvdemux name=dm dm.video ! queue ! h264parse ! fakesink "
+      "sync=false dm.audio ! queue ! aacparse ! fakesink sync=false";
+  for (int round = 0; round < cpu_rounds; round++) {
+    r.cold.push_back (measure_cpu (with, props ("cold"), cpu_secs));
+    r.warm.push_back (measure_cpu (with, props ("warm"), cpu_secs));
+    r.hot.push_back (measure_cpu (with, props ("hot"), cpu_secs));
+    r.floor.push_back (measure_cpu (floor, props ("cold"), cpu_secs));
+  }
+  return r;
+}
+
+void
+print_standby_cpu (const StandbyCpu &c)
+{
+  double cold = median (c.cold), warm = median (c.warm), hot = median (c.hot);
+  printf ("\nCPU per standby mode, primary and backup %dx%d at 30 fps, "
+      "percent of one core (median of %d rounds of %d s):\n\n", c.width,
+      c.height, c.rounds, c.secs);
+  printf ("| standby | runs | median | the backup's cost (minus cold) |\n"
+      "|---|---|---|---|\n");
+  printf ("| cold (backup not running) | %s | %.1f | - |\n",
+      list (c.cold, 1).c_str (), cold);
+  printf ("| warm | %s | %.1f | %.1f |\n", list (c.warm, 1).c_str (), warm,
+      warm - cold);
+  printf ("| hot | %s | %.1f | %.1f |\n", list (c.hot, 1).c_str (), hot,
+      hot - cold);
+  printf ("| cold + a bare rtmp2src ! flvdemux ! parse ! fakesink of the "
+      "backup (warm's floor) | %s | %.1f | %.1f |\n",
+      list (c.floor, 1).c_str (), median (c.floor), median (c.floor) - cold);
+  if (hot - cold > 0)
+    printf ("\nWarm backup / hot backup: %.0f %%\n",
+        100.0 * (warm - cold) / (hot - cold));
 }
 
 void
@@ -518,15 +625,21 @@ print_results (const std::vector<Series> &results)
 {
   printf ("| scenario | reps ok | failed | median gap ms | worst gap ms | "
       "fault to backup on air ms, median / worst | "
-      "failoversrc gap-ms median / worst | note |\n");
-  printf ("|---|---|---|---|---|---|---|---|\n");
+      "failoversrc gap-ms median / worst | "
+      "new backup pictures in its first second, median / fewest | "
+      "note |\n");
+  printf ("|---|---|---|---|---|---|---|---|---|\n");
   for (auto &s : results) {
-    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s |\n",
+    printf ("| %s | %zu | %d | %.0f | %.0f | %.0f / %.0f | %s | %s | %s |\n",
         s.name.c_str (), s.gaps.size (), s.failed, median (s.gaps),
         worst (s.gaps), median (s.to_backup), worst (s.to_backup),
         s.reported.empty () ? "-" : (std::to_string ((long) median (
                     s.reported)) + " / " + std::to_string ((long) worst (
-                    s.reported))).c_str (), s.note.c_str ());
+                    s.reported))).c_str (),
+        s.settle.empty () ? "-" : (std::to_string ((long) median (
+                    s.settle)) + " / " + std::to_string ((long) *std::min_element (
+                    s.settle.begin (), s.settle.end ()))).c_str (),
+        s.note.c_str ());
   }
   printf ("\nRaw gaps (ms):\n\n");
   for (auto &s : results)
@@ -534,6 +647,43 @@ print_results (const std::vector<Series> &results)
 }
 
 }  // namespace
+
+/* The gap rows wanted, in the order of the table. */
+void
+run_rows (Bed &bed, const std::function<bool (const char *)> &want, int reps,
+    int jitter_secs, std::vector<Series> &results)
+{
+  if (want ("hot-kill"))
+    results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
+            reps));
+  if (want ("warm-kill"))
+    results.push_back (run_failoversrc (bed, "warm-kill", "warm",
+            Fault::Kill, reps));
+  if (want ("cold-kill"))
+    results.push_back (run_failoversrc (bed, "cold-kill", "cold",
+            Fault::Kill, reps));
+  if (want ("hot-stall"))
+    results.push_back (run_failoversrc (bed, "hot-stall", "hot",
+            Fault::Stop, reps));
+  if (want ("hot-blackhole"))
+    results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
+            Fault::BlackHole, reps));
+  if (want ("warm-blackhole"))
+    results.push_back (run_failoversrc (bed, "warm-blackhole", "warm",
+            Fault::BlackHole, reps));
+  if (want ("cold-blackhole"))
+    results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
+            Fault::BlackHole, reps));
+  if (want ("hot-blackhole-fixed"))
+    results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
+            Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
+  if (want ("jitter"))
+    results.push_back (run_jitter (bed, jitter_secs));
+  if (want ("naive-kill"))
+    results.push_back (run_naive (bed, false, reps));
+  if (want ("naive-stall"))
+    results.push_back (run_naive (bed, true, 1));
+}
 
 int
 main (int argc, char **argv)
@@ -561,10 +711,9 @@ main (int argc, char **argv)
   }
   auto want = [&] (const char *n) { return only.empty () || only.count (n); };
   gst_init (&argc, &argv);
-  bool needs_element = want ("hot-kill") || want ("cold-kill")
-      || want ("hot-stall") || want ("hot-blackhole")
-      || want ("hot-blackhole-fixed") || want ("cold-blackhole")
-      || want ("jitter") || want ("cpu");
+  /* Every scenario but the naive player runs failoversrc. */
+  bool needs_element = only.empty () || std::any_of (only.begin (),
+      only.end (), [] (const std::string &n) { return n.rfind ("naive", 0); });
   if (needs_element && !gst_element_factory_find ("failoversrc")) {
     fprintf (stderr, "failoversrc is not available (GST_PLUGIN_PATH?)\n");
     return 1;
@@ -572,32 +721,13 @@ main (int argc, char **argv)
 
   std::vector<Series> results;
   CpuRuns cpu;
+  StandbyCpu standby_cpu;
   try {
     Bed bed;
-    if (want ("hot-kill"))
-      results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
-              reps));
-    if (want ("cold-kill"))
-      results.push_back (run_failoversrc (bed, "cold-kill", "cold",
-              Fault::Kill, reps));
-    if (want ("hot-stall"))
-      results.push_back (run_failoversrc (bed, "hot-stall", "hot",
-              Fault::Stop, reps));
-    if (want ("hot-blackhole"))
-      results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
-              Fault::BlackHole, reps));
-    if (want ("cold-blackhole"))
-      results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
-              Fault::BlackHole, reps));
-    if (want ("hot-blackhole-fixed"))
-      results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
-              Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
-    if (want ("jitter"))
-      results.push_back (run_jitter (bed, jitter_secs));
-    if (want ("naive-kill"))
-      results.push_back (run_naive (bed, false, reps));
-    if (want ("naive-stall"))
-      results.push_back (run_naive (bed, true, 1));
+    run_rows (bed, want, reps, jitter_secs, results);
+    if (want ("standby-cpu"))
+      standby_cpu = run_standby_cpu (bed, cpu_width, cpu_height, cpu_secs,
+          cpu_rounds);
     if (want ("cpu"))
       cpu = run_cpu (bed, cpu_width, cpu_height, cpu_secs, cpu_rounds);
   } catch (const std::exception &e) {
@@ -606,6 +736,8 @@ main (int argc, char **argv)
   }
 
   print_results (results);
+  if (!standby_cpu.cold.empty ())
+    print_standby_cpu (standby_cpu);
   if (!cpu.plain.empty ())
     print_cpu (cpu, cpu_width, cpu_height, cpu_rounds, cpu_secs);
   return 0;

@@ -53,7 +53,8 @@
  *   -> CandidateRun::wait_lock / CandidateRun::timeline_lock /
  *      Branch::latest_lock / CandidateRun::stall_lock /
  *      CandidateRun::content_lock (never held together, none held while
- *      pushing out; stall and content locks are leaves)
+ *      pushing out; stall and content locks are leaves; a warm run's wake
+ *      takes timeline_lock under state_lock)
  *   -> ControlLoop's internal lock (innermost, see controlloop.h)
  * CandidateRun::op_lock is only taken on the call_async pool and in
  * teardown, with none of the above held. appsrc is called with
@@ -451,6 +452,19 @@ request_switch (GstFailoverSrc *self, gint index)
 
 /* ---- statistics --------------------------------------------------------- */
 
+/* Warm standby's and decoding's counters of a running candidate (zero and
+ * false when not running). */
+static void
+add_run_counters (GstStructure *c, const CandidateRun *r)
+{
+  gint64 kept = r ? r->kept_units->load () : 0;
+  gst_structure_set (c, "asleep", G_TYPE_BOOLEAN,
+                     (gboolean)(r && r->warm && r->asleep.load ()),
+                     "kept-units", G_TYPE_UINT64, (guint64)MAX (kept, 0),
+                     "decoded-buffers", G_TYPE_UINT64,
+                     (guint64)(r ? r->decoded.load () : 0), nullptr);
+}
+
 static GstStructure *
 make_statistics (GstFailoverSrc *self)
 {
@@ -492,7 +506,8 @@ make_statistics (GstFailoverSrc *self)
     }
     CandidateStats cs
         = i < priv->cand_stats.size () ? priv->cand_stats[i] : CandidateStats{};
-    bool running = priv->runs.count ((int)i) > 0;
+    auto run = priv->runs.find ((int)i);
+    bool running = run != priv->runs.end ();
     GstStructure *c = gst_structure_new (
         "candidate", "index", G_TYPE_INT, (gint)i, "uri", G_TYPE_STRING,
         cs.host_uri.empty () ? redact_uri (priv->candidates[i].uri).c_str ()
@@ -506,6 +521,7 @@ make_statistics (GstFailoverSrc *self)
         "stall-limit-ms", G_TYPE_INT64,
         (gint64)(running ? cs.stall_limit_ms : -1), "content", G_TYPE_STRING,
         running ? cs.content.c_str () : "", nullptr);
+    add_run_counters (c, running ? run->second.get () : nullptr);
     GValue v = G_VALUE_INIT;
     g_value_init (&v, GST_TYPE_STRUCTURE);
     g_value_take_boxed (&v, c);

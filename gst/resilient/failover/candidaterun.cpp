@@ -7,6 +7,7 @@
 #include "failover/controller.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
+#include "failover/warmstandby.h"
 
 #include <gst/app/app.h>
 
@@ -24,14 +25,57 @@ namespace resilient::gst::failoversrc {
 /* A decoded frame without a duration counts as the distance to the one
  * before, at most this (a 4 fps stream; longer distances are freezes). */
 constexpr GstClockTime CONTENT_MAX_FRAME_NS = 250 * GST_MSECOND;
+/* videorate's repeats across a warm run's sleep: none past this gap. */
+constexpr guint64 WARM_MAX_DUPLICATION_NS = 500 * GST_MSECOND;
 
-static void
+void
 record_buffer (CandidateRun *run, GstClockTime now)
 {
   run->buffers.fetch_add (1, std::memory_order_relaxed);
   run->last_buffer_ns.store ((gint64)now, std::memory_order_relaxed);
   std::lock_guard<std::mutex> g (run->stall_lock);
   run->stall.on_arrival (tp (now));
+}
+
+int
+pad_stream (GstPad *pad)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const int st
+      = caps
+                && g_str_has_prefix (
+                    gst_structure_get_name (gst_caps_get_structure (caps, 0)),
+                    "audio/")
+            ? AUDIO
+            : VIDEO;
+  if (caps)
+    gst_caps_unref (caps);
+  return st;
+}
+
+void
+count_content (CandidateRun *run, int st, GstClockTime pts, GstClockTime dur)
+{
+  /* Frames decoded from RTP (WHEP) carry no duration: the distance to the
+   * previous frame stands in, at most CONTENT_MAX_FRAME_NS so that a
+   * freeze never counts as content. */
+  if (GST_CLOCK_TIME_IS_VALID (pts)) {
+    const GstClockTime prev = run->last_pts[st].exchange (pts);
+    if (!GST_CLOCK_TIME_IS_VALID (dur) && GST_CLOCK_TIME_IS_VALID (prev)
+        && pts > prev)
+      dur = std::min<GstClockTime> (pts - prev, CONTENT_MAX_FRAME_NS);
+  }
+  if (GST_CLOCK_TIME_IS_VALID (dur))
+    run->content_ns[st].fetch_add (dur, std::memory_order_relaxed);
+}
+
+void
+live_eos (CandidateRun *run)
+{
+  if (run->kind == InputKind::Live && !run->stopping.load ())
+    report_failure (run->self, run->id, run->index, FailureReason::Eos, false,
+                    "end of stream from the live input",
+                    running_now (run->self));
 }
 
 static GstPadProbeReturn
@@ -45,49 +89,25 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     /* A live candidate's content is shown as it arrives: nothing worth
      * waiting for is queued behind its EOS, so it fails at once (a file's
      * EOS waits for its paced content, at the appsink). */
-    GstEvent *ev = GST_PAD_PROBE_INFO_EVENT (info);
-    if (GST_EVENT_TYPE (ev) == GST_EVENT_EOS && run->kind == InputKind::Live
-        && !run->stopping.load ())
-      report_failure (run->self, run->id, run->index, FailureReason::Eos, false,
-                      "end of stream from the live input",
-                      running_now (run->self));
+    if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+      live_eos (run);
     return GST_PAD_PROBE_OK;
   }
   record_buffer (run, running_now (run->self));
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  const int st
-      = caps
-                && g_str_has_prefix (
-                    gst_structure_get_name (gst_caps_get_structure (caps, 0)),
-                    "audio/")
-            ? AUDIO
-            : VIDEO;
-  if (caps)
-    gst_caps_unref (caps);
-  GstClockTime dur = GST_CLOCK_TIME_NONE;
+  run->decoded.fetch_add (1, std::memory_order_relaxed);
+  const int st = pad_stream (pad);
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
-    dur = GST_BUFFER_DURATION (b);
-    /* Frames decoded from RTP (WHEP) carry no duration: the distance to the
-     * previous frame stands in, at most CONTENT_MAX_FRAME_NS so that a
-     * freeze never counts as content. */
-    const GstClockTime pts = GST_BUFFER_PTS (b);
-    if (GST_CLOCK_TIME_IS_VALID (pts)) {
-      const GstClockTime prev = run->last_pts[st].exchange (pts);
-      if (!GST_CLOCK_TIME_IS_VALID (dur) && GST_CLOCK_TIME_IS_VALID (prev)
-          && pts > prev)
-        dur = std::min<GstClockTime> (pts - prev, CONTENT_MAX_FRAME_NS);
-    }
+    count_content (run, st, GST_BUFFER_PTS (b), GST_BUFFER_DURATION (b));
   } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
     GstBufferList *l = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
-    dur = 0;
+    GstClockTime dur = 0;
     for (guint i = 0; i < gst_buffer_list_length (l); i++) {
       GstClockTime d = GST_BUFFER_DURATION (gst_buffer_list_get (l, i));
       dur += GST_CLOCK_TIME_IS_VALID (d) ? d : 0;
     }
+    count_content (run, st, GST_CLOCK_TIME_NONE, dur);
   }
-  if (GST_CLOCK_TIME_IS_VALID (dur))
-    run->content_ns[st].fetch_add (dur, std::memory_order_relaxed);
   return GST_PAD_PROBE_OK;
 }
 
@@ -167,6 +187,10 @@ deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
                      (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
                                        | GST_PAD_PROBE_TYPE_BUFFER_LIST),
                      encoded_bytes_probe, run, nullptr);
+  /* Warm standby: the decoder gets nothing while its run is off the
+   * output (after the probes above, which still count what arrives). */
+  if (run->warm && !GST_IS_BIN (element))
+    gate_decoder (run, sink);
   gst_object_unref (sink);
 }
 
@@ -338,7 +362,9 @@ deliver_sample (Branch *b, GstSample *sample, GstClockTime out)
     gst_clear_caps (&b->latest_caps);
     return;
   }
-  if (b->stream == VIDEO && !run->stopping.load ()) {
+  /* A warm run keeps none: what it decoded last is old by the time it
+   * wakes (its kept GOP's live edge goes out instead). */
+  if (b->stream == VIDEO && !run->stopping.load () && !run->warm) {
     std::lock_guard<std::mutex> g (b->latest_lock);
     gst_buffer_replace (&b->latest, buf);
     gst_caps_replace (&b->latest_caps, gst_sample_get_caps (sample));
@@ -371,6 +397,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
   GstClockTime now = running_now (run->self);
   CandidateTimeline::Sample in;
   CandidateTimeline::Mapping map = map_sample (b, brt, now, in);
+  run->sampled[b->stream].store (true, std::memory_order_relaxed);
   if (map.stale) {
     record_buffer (run, now);
     gst_sample_unref (sample);
@@ -447,6 +474,11 @@ build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
     return false;
   g_object_set (b.queue, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", (guint64)GST_SECOND, nullptr);
+  /* A warm run's picture stops while it sleeps: at its wake, videorate
+   * must not fill the sleep with repeats of the frame it held. */
+  if (rate && run->warm)
+    g_object_set (rate, "max-duplication-time", WARM_MAX_DUPLICATION_NS,
+                  nullptr);
   GstCaps *caps = branch_caps (self, st);
   g_object_set (b.capsfilter, "caps", caps, nullptr);
   gst_caps_unref (caps);
@@ -495,6 +527,8 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   run->uri = c.uri;
   run->safe_uri = redact_uri (c.uri);
   run->kind = c.kind;
+  run->warm = s.standby == GST_FAILOVER_SRC_STANDBY_WARM;
+  run->asleep = run->warm;
 
   gchar *name = g_strdup_printf ("candidate%d-%" G_GUINT64_FORMAT, index, id);
   run->bin = gst_bin_new (name);

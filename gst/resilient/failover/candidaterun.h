@@ -114,6 +114,20 @@ struct CandidateRun
   resilient::failover::ContentMonitor content;
   std::atomic<std::uint64_t> content_seen[2]{ 0, 0 };
 
+  /* Warm standby (warmstandby.h): `warm` is set when built; `asleep` (set
+   * on the loop at each switch) gates the decoders while the run is off
+   * the output. kept_units: buffers in the run's GOP stores; decoded:
+   * buffers out of its decoders (statistics). */
+  bool warm = false;
+  std::atomic<bool> asleep{ false };
+  std::shared_ptr<std::atomic<std::int64_t>> kept_units{
+    std::make_shared<std::atomic<std::int64_t>> (0)
+  };
+  /* A sample of the stream reached the run's appsink (its timeline has
+   * learned the live edge): from then on a warm run may sleep. */
+  std::atomic<bool> sampled[2]{ false, false };
+  std::atomic<std::uint64_t> decoded{ 0 };
+
   /* Loop thread only. */
   std::unique_ptr<resilient::failover::HealthMonitor> health;
   resilient::failover::UndecodableCheck undecodable;
@@ -121,6 +135,17 @@ struct CandidateRun
   std::string scheme;
   bool reported_healthy = false;
 };
+
+/* Streaming threads: a buffer arrived at `now` (health, rhythm). */
+void record_buffer (CandidateRun *run, GstClockTime now);
+/* Streaming threads: new content of stream `st` for the failback proof
+ * (`dur` NONE: the distance from the previous `pts`). */
+void count_content (CandidateRun *run, int st, GstClockTime pts,
+                    GstClockTime dur);
+/* VIDEO or AUDIO by the pad's current caps (no caps: VIDEO). */
+int pad_stream (GstPad *pad);
+/* Streaming threads: EOS from the input; a live one fails the run. */
+void live_eos (CandidateRun *run);
 
 /* Loop thread: builds the sub-bin of candidate `c` (its URI already
  * resolved). nullptr when a required element is missing. */

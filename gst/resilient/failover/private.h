@@ -13,6 +13,8 @@
  *   failover/properties.{h,cpp}    the property table, blurbs, settings
  *   failover/contentsampler.{h,cpp} cheap content samples (content health)
  *   failover/healthwatch.{h,cpp}   the verdicts on a run at a health tick
+ *   failover/switching.{h,cpp}     carrying out a switch
+ *   failover/warmstandby.{h,cpp}   warm standby's decoder gates and wake
  *
  * The timing decisions are in lib/resilient/failover/output_timeline.h;
  * stall.h, connect.h and content.h judge stalls, the connect stage and
@@ -46,6 +48,7 @@ GST_DEBUG_CATEGORY_EXTERN (failover_src_debug);
 typedef enum {
   GST_FAILOVER_SRC_STANDBY_COLD,
   GST_FAILOVER_SRC_STANDBY_HOT,
+  GST_FAILOVER_SRC_STANDBY_WARM,
 } GstFailoverSrcStandby;
 
 typedef enum {

@@ -19,6 +19,10 @@ gst_failover_src_standby_get_type (void)
       "The next candidate starts only when needed", "cold" },
     { GST_FAILOVER_SRC_STANDBY_HOT,
       "The next candidate is kept connected and decoded", "hot" },
+    { GST_FAILOVER_SRC_STANDBY_WARM,
+      "The next candidate is kept connected and parsed with its current GOP, "
+      "decoded only when switched to",
+      "warm" },
     { 0, nullptr, nullptr },
   };
   return register_enum_once (&type, "GstFailoverSrcStandby", values);
@@ -261,7 +265,9 @@ install_candidate_props (GObjectClass *gobject_class)
           "standby", "Standby",
           "Cold starts the next candidate only when needed; hot keeps the "
           "next candidate connected and decoded for a switch of about one "
-          "frame.",
+          "frame; warm keeps it connected and parsed but not decoded, with "
+          "its current GOP kept and decoded at the switch (a switch of a few "
+          "frames at a fraction of hot's CPU).",
           gst_failover_src_standby_get_type (), DEFAULT_STANDBY, rw_ready));
   g_object_class_install_property (
       gobject_class, PROP_ALL_FAILED,

@@ -40,6 +40,12 @@ CandidateTimeline::map (const Sample &s)
   const std::int64_t brt = s.running_time.count ();
   const std::int64_t limit = s.late_limit.count ();
   const std::int64_t lateness = now - brt;
+  const auto &skip = skip_before_[s.stream == 0 ? 0 : 1];
+  if (skip && s.running_time < *skip) {
+    m.stale = true;
+    m.out_ns = brt + offset_;
+    return m;
+  }
   if (!first_sample_at_)
     first_sample_at_ = s.now;
   bool tracking = false;
@@ -94,10 +100,27 @@ CandidateTimeline::map (const Sample &s)
 }
 
 void
+CandidateTimeline::resettle ()
+{
+  first_sample_at_.reset ();
+  late_set_[0] = late_set_[1] = false;
+  skip_before_[0].reset ();
+  skip_before_[1].reset ();
+}
+
+void
+CandidateTimeline::skip_before (int stream, TimePoint rt)
+{
+  skip_before_[stream == 0 ? 0 : 1] = rt;
+}
+
+void
 CandidateTimeline::reset ()
 {
   offset_set_ = false;
   late_set_[0] = late_set_[1] = false;
+  skip_before_[0].reset ();
+  skip_before_[1].reset ();
   first_sample_at_.reset ();
 }
 

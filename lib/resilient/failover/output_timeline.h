@@ -71,6 +71,18 @@ public:
   /* Forget the anchor (back from PAUSED: the base time moved). */
   void reset ();
 
+  /* A warm standby woken (failoversrc standby=warm): its samples stopped
+   * while it was off the output and resume with what its branch held from
+   * before and the decode of its kept GOP. The live edge is learned anew
+   * from the samples that follow, as after a start (kLiveSettle of
+   * tracking). */
+  void resettle ();
+  /* Samples of `stream` with a running time before `rt` are stale and
+   * teach the live edge nothing (the woken run's gate knows where its kept
+   * GOP ends: anything older is what the branch held). Until resettle or
+   * reset. */
+  void skip_before (int stream, TimePoint rt);
+
   /* A sample due within half the starving threshold goes out at once; a
    * later one is waited for on the clock until out_ns. */
   static bool must_wait (std::int64_t out_ns, TimePoint now,
@@ -83,6 +95,7 @@ private:
   std::int64_t min_late_[2] = { 0, 0 };
   std::int64_t min_late_at_[2] = { 0, 0 };
   std::optional<TimePoint> first_sample_at_;
+  std::optional<TimePoint> skip_before_[2];
 };
 
 class OutputTimeline

@@ -345,7 +345,7 @@ FailoverPolicy::wanted (TimePoint now) const
   auto order = ranked ();
   if (active_ >= 0) {
     want[active_] = true;
-    bool hot_found = config_.standby != Standby::Hot && !preparing (now);
+    bool hot_found = !runs_backup (config_.standby) && !preparing (now);
     for (int i : order) {
       if (!eligible (i) || i == active_)
         continue;
@@ -358,7 +358,7 @@ FailoverPolicy::wanted (TimePoint now) const
       }
     }
   } else {
-    int serving = config_.standby == Standby::Hot ? 2 : 1;
+    int serving = runs_backup (config_.standby) ? 2 : 1;
     int count = 0;
     for (int i : order) {
       if (!eligible (i))

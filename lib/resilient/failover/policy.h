@@ -24,10 +24,11 @@
  *   times the base), so a flapping primary cannot make the output flap; the
  *   factor returns to 1 after four hold-offs of health.
  * - Running set: the active candidate; every better-ranked candidate that is
- *   not waiting for a retry (so failback can happen); in hot standby also
- *   the next candidate after the active one, and in cold standby too for
- *   `prepare_linger` after the active one was suspected of stalling. On filler:
- * the best one (two in hot standby) plus anything already starting.
+ *   not waiting for a retry (so failback can happen); in hot and warm
+ *   standby also the next candidate after the active one, and in cold
+ *   standby too for `prepare_linger` after the active one was suspected of
+ *   stalling. On filler: the best one (two in hot or warm standby) plus
+ *   anything already starting.
  * - Failures: fatal ones give up at once; transient ones are retried after
  *   the Backoff delay; when Backoff is exhausted the candidate is given up.
  *   A candidate healthy for the base hold-off gets its backoff reset.
@@ -48,7 +49,25 @@ namespace resilient::failover {
 enum class Standby {
   Cold,
   Hot,
+  /* Runs the same candidates as Hot, but a run off the output is only
+   * connected, demuxed and parsed (warm.h); it is decoded from its kept GOP
+   * when it goes on the output. */
+  Warm,
 };
+
+/* Whether the next candidate after the active one runs all the time. */
+inline bool
+runs_backup (Standby s)
+{
+  return s != Standby::Cold;
+}
+
+/* Whether a run that is not on the output is decoded. */
+inline bool
+decodes_off_air (Standby s)
+{
+  return s == Standby::Hot;
+}
 
 enum class CandidateState {
   Idle,     /* not running, may be started */

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "fixtures/rig.h"
+#include "fixtures/servers.h"
 #include "fixtures/watcher.h"
 
 #include <gst/gst.h>
@@ -77,6 +78,30 @@ wait_switch (SourceRig &rig, int to, Clock::time_point since,
       });
 }
 
+/* kill -9 of the red primary's publisher `a` (a Publisher): the blue
+ * backup (index 1) is on the output within kSwitch, the content gap is
+ * under 2 s, and the switch 0 -> 1 is reported (its message in `sw`). */
+template <typename P>
+::testing::AssertionResult
+kill_primary_to_backup (SourceRig &rig, P &a, Clock::time_point &killed,
+    std::optional<BusRecorder::Entry> &sw)
+{
+  killed = Clock::now ();
+  a.kill9 ();
+  if (!rig.video ().wait_for_class ("blue", kSwitch, 5, killed))
+    return ::testing::AssertionFailure () << "blue never on the output"
+                                          << rig.describe ();
+  auto gap = rig.video ().switch_gap_ms ("red", "blue", killed - 2s);
+  if (!gap || *gap >= 2000.0)
+    return ::testing::AssertionFailure () << "content gap "
+        << (gap ? *gap : -1.0) << " ms" << rig.describe ();
+  sw = wait_switch (rig, 1, killed);
+  if (!sw || sw->get_int ("from-index") != 0)
+    return ::testing::AssertionFailure () << "no switch 0 -> 1 reported"
+                                          << rig.describe ();
+  return ::testing::AssertionSuccess ();
+}
+
 /* Nothing on the bus is an ERROR, and no EOS left the element. */
 inline void
 expect_survived (SourceRig &rig)
@@ -85,5 +110,32 @@ expect_survived (SourceRig &rig)
   EXPECT_EQ (rig.bus ().count ("eos"), 0u);
   EXPECT_EQ (rig.eos_events (), 0) << "EOS left failoversrc";
 }
+
+/* Output frames (of a watcher) at or after `t`. */
+inline size_t
+frames_after (const OutputWatcher &w, Clock::time_point t)
+{
+  size_t n = 0;
+  for (auto &f : w.frames ())
+    n += f.wall >= t;
+  return n;
+}
+
+/* One nginx, a red primary and a blue backup. */
+struct TwoPublishers
+{
+  NginxRtmp server;
+  Publisher a {looks::red (), server.rtmp_url ("a")};
+  Publisher b {looks::blue (), server.rtmp_url ("b")};
+  TwoPublishers ()
+  {
+    server.wait_for_publish ("a", 10s);
+    server.wait_for_publish ("b", 10s);
+  }
+  std::string uris () const
+  {
+    return server.rtmp_url ("a") + " | " + server.rtmp_url ("b");
+  }
+};
 
 }  // namespace failover_test

@@ -118,6 +118,47 @@ TEST (CandidateTimeline, ActiveLiveFreezesAfterSettleThenReanchorsWhenBehind)
   EXPECT_EQ (out_ms (m), 4233);
 }
 
+/* A warm standby: live edge learned at its start (during its start-up
+ * burst, so optimistic), asleep (no samples) for an hour, then woken: what
+ * its branch held from before the sleep is stale, not a reason to
+ * re-anchor the output an hour behind; the live edge is learned anew from
+ * the frames after the wake, which arrive later than the start-up burst's
+ * did (decoder delay at the live pace). */
+TEST (CandidateTimeline, WokenWarmRunSkipsWhatItHeldAsStale)
+{
+  CandidateTimeline t;
+  t.map (sample (0, 0, 20, false));
+  t.map (sample (0, 33, 53, false)); /* edge 20 */
+  const std::int64_t woke = 3600000;
+  t.resettle ();
+  /* The gate: the kept GOP ends at rt woke - 200; older is held stuff. */
+  t.skip_before (0, at_ms (woke - 300));
+  /* Held before the sleep (a frame, videorate's repeats of it). */
+  auto m = t.map (sample (0, 66, woke, true));
+  EXPECT_TRUE (m.stale);
+  EXPECT_FALSE (m.reanchored);
+  EXPECT_TRUE (t.map (sample (0, 1000, woke + 1, true)).stale);
+  /* The live edge (the decoded end of the kept GOP), 150 ms late: out now,
+   * and the frames after it at their pace. */
+  m = t.map (sample (0, woke - 145, woke + 5, true));
+  EXPECT_FALSE (m.stale);
+  EXPECT_EQ (out_ms (m), woke + 5);
+  m = t.map (sample (0, woke - 112, woke + 38, true));
+  EXPECT_FALSE (m.stale);
+  EXPECT_EQ (out_ms (m), woke + 38);
+  /* With the edge learned at the start kept, after a short sleep (3 s:
+   * 3 ms of drift allowance) they would all be stale. */
+  CandidateTimeline v;
+  v.map (sample (0, 0, 20, false));
+  EXPECT_TRUE (v.map (sample (0, 2855, 3005, false)).stale);
+  /* Without resettle the active run would re-anchor on the held frame. */
+  CandidateTimeline u;
+  u.map (sample (0, 0, 150, false));
+  auto n = u.map (sample (0, 66, woke, true));
+  EXPECT_FALSE (n.stale);
+  EXPECT_EQ (out_ms (n), woke) << "the stale frame anchored the output";
+}
+
 TEST (CandidateTimeline, TakesOverFromFillerWhereFillerEnded)
 {
   CandidateTimeline t;

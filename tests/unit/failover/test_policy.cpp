@@ -120,6 +120,26 @@ TEST (Policy, HotStandbyKeepsTheNextCandidateRunning)
   EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
 }
 
+/* Warm standby runs the same candidates as hot (only the element decodes
+ * them differently). */
+TEST (Policy, WarmStandbyKeepsTheNextCandidateRunning)
+{
+  Sim s (config (Standby::Warm), 3);
+  s.step (ms (0));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 })) << "on filler: two run";
+  s.healthy (0, ms (400));
+  EXPECT_EQ (s.p.active (), 0);
+  s.step (ms (500));
+  EXPECT_EQ (s.running, (std::set<int>{ 0, 1 }));
+  s.fail (0, FailureReason::Eos, ms (600));
+  EXPECT_EQ (s.p.active (), -1) << "1 is not healthy yet";
+  s.healthy (1, ms (700));
+  EXPECT_EQ (s.p.active (), 1);
+  s.step (ms (800));
+  EXPECT_EQ (s.running, (std::set<int>{ 1, 2 }))
+      << "the next one after the active runs, 0 waits for its retry";
+}
+
 TEST (Policy, EventFailureSwitchesAtOnceToTheHotStandby)
 {
   Sim s (config (Standby::Hot), 3);

@@ -1,0 +1,98 @@
+/* gst-resilient: warm standby's decisions (failoversrc standby=warm).
+ *
+ * A warm backup is connected, demuxed and parsed but not decoded: its
+ * decoders see no buffer until it goes on the output. Meanwhile each of its
+ * encoded streams keeps a GopStore: the video from its last keyframe (the
+ * current GOP), the audio's newest few hundred milliseconds. On a switch
+ * the kept units go into the decoder at once, in order; every video unit
+ * older than the newest by more than `show_window` is marked decode-only
+ * (decoded as a reference, never shown or converted), so the first picture
+ * out is the live edge and the decoder's work is one GOP at full speed.
+ *
+ * The element keeps the buffers, in the same order, and does what each
+ * Step says; GopStore only sees the units' flags, timestamps and sizes, so
+ * its rules are unit-tested with made-up streams (no clock is read).
+ */
+#pragma once
+
+#include "resilient/core/time.h"
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace resilient::failover {
+
+/* One encoded unit (an access unit, an audio frame) as the store sees it. */
+struct EncodedUnit
+{
+  bool keyframe = true; /* decodable on its own (not a delta unit) */
+  std::optional<Duration> pts;
+  std::size_t bytes = 0;
+};
+
+struct GopConfig
+{
+  /* A GOP longer than this, or bigger than max_bytes / max_units, is not
+   * kept (the store empties and waits for the next keyframe): a stream that
+   * never sends a keyframe cannot grow the store without bound. 10 s covers
+   * the longest GOPs live encoders are set to (2-4 s is usual). */
+  Duration max_span = ms (10000);
+  std::size_t max_bytes = 16u << 20;
+  std::size_t max_units = 1200;
+  /* Audio (every unit decodable on its own): the newest span kept. It
+   * covers the decoder's priming and the output's latency; older audio
+   * would be dropped as stale at the output anyway. */
+  Duration audio_keep = ms (300);
+  /* Units kept when a stream has no timestamps (audio only). */
+  std::size_t audio_units_without_pts = 16;
+  /* On wake, video units older than the newest by more than this are
+   * decode-only. 0: only the newest picture is shown. */
+  Duration show_window = Duration::zero ();
+};
+
+class GopStore
+{
+public:
+  GopStore (GopConfig config, bool video) : config_ (config), video_ (video) {}
+
+  /* What to do with the unit just arrived: first release `drop_front`
+   * units from the front of the kept ones, then keep this one (or not). */
+  struct Step
+  {
+    std::size_t drop_front = 0;
+    bool keep = false;
+  };
+  Step on_unit (const EncodedUnit &u);
+
+  /* The wake plan: for each kept unit, in order, whether it is decoded
+   * only (true) or also shown. The store is empty afterwards. */
+  std::vector<bool> wake ();
+
+  /* Forgets everything (the element released its buffers). */
+  void clear ();
+
+  std::size_t units () const { return kept_.size (); }
+  std::size_t bytes () const { return bytes_; }
+  /* Video: a keyframe is kept, so a wake can decode at once. */
+  bool ready () const { return !kept_.empty (); }
+
+private:
+  struct Kept
+  {
+    std::optional<Duration> pts;
+    std::size_t bytes;
+  };
+  Step on_video (const EncodedUnit &u);
+  Step on_audio (const EncodedUnit &u);
+  std::size_t pop_front (std::size_t n);
+  bool over_limits () const;
+
+  GopConfig config_;
+  bool video_;
+  std::deque<Kept> kept_;
+  std::size_t bytes_ = 0;
+};
+
+} // namespace resilient::failover
