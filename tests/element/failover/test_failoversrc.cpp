@@ -185,38 +185,22 @@ public:
       if (t >= clock_ms)
         return false;
       /* A candidate starting (uridecodebin plugging, sub-bin state
-       * changes on the element's loop) takes real time that no clock wait
-       * shows: meanwhile the clock runs no faster than real time, as the
-       * system clock would. */
+       * changes on the element's loop) and a file candidate's demuxing and
+       * decoding take real time that no clock wait shows: the clock runs
+       * no faster than real time, as the system clock would, and slower
+       * when the machine is loaded (it never catches up in a burst). Only
+       * running ahead of real time left holes of 100-250 ms in the output
+       * at start-up (3 of 16 runs), and once one of 123 ms in CI after a
+       * file candidate had started: its decoder was behind a clock that
+       * moved as fast as the waits settled. */
       paced += std::chrono::milliseconds (step_ms);
-      if (starting ())
+      const auto now = std::chrono::steady_clock::now ();
+      if (now < paced)
         std::this_thread::sleep_until (paced);
       else
-        paced = std::chrono::steady_clock::now ();
+        paced = now;
       fixtures::clock_step (GST_TEST_CLOCK (clock), step_ms * GST_MSECOND);
     }
-  }
-  /* Whether a candidate is starting (statistics), or nothing is out yet. */
-  bool starting ()
-  {
-    {
-      std::lock_guard<std::mutex> g (lock);
-      if (frames[0].empty () && frames[1].empty ())
-        return true;
-    }
-    GstStructure *st = nullptr;
-    g_object_get (src, "statistics", &st, nullptr);
-    bool any = false;
-    const GValue *arr
-        = st ? gst_structure_get_value (st, "candidates") : nullptr;
-    for (guint i = 0; arr && i < gst_value_array_get_size (arr); i++) {
-      const GstStructure *c
-          = gst_value_get_structure (gst_value_array_get_value (arr, i));
-      any |= g_strcmp0 (gst_structure_get_string (c, "state"), "starting") == 0;
-    }
-    if (st)
-      gst_structure_free (st);
-    return any;
   }
   /* Test clock: `clock_ms` of clock time pass. */
   void run_for (int clock_ms, int step_ms = 10)
