@@ -38,19 +38,23 @@ record_buffer (CandidateRun *run, GstClockTime now)
 }
 
 int
-pad_stream (GstPad *pad)
+pad_stream_kind (GstPad *pad)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
-  const int st
-      = caps
-                && g_str_has_prefix (
-                    gst_structure_get_name (gst_caps_get_structure (caps, 0)),
-                    "audio/")
-            ? AUDIO
-            : VIDEO;
+  const gchar *name
+      = caps ? gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
+  const int st = g_str_has_prefix (name, "video/")   ? VIDEO
+                 : g_str_has_prefix (name, "audio/") ? AUDIO
+                                                     : -1;
   if (caps)
     gst_caps_unref (caps);
   return st;
+}
+
+int
+pad_stream (GstPad *pad)
+{
+  return pad_stream_kind (pad) == AUDIO ? AUDIO : VIDEO;
 }
 
 void

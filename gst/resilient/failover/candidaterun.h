@@ -142,7 +142,9 @@ void record_buffer (CandidateRun *run, GstClockTime now);
  * (`dur` NONE: the distance from the previous `pts`). */
 void count_content (CandidateRun *run, int st, GstClockTime pts,
                     GstClockTime dur);
-/* VIDEO or AUDIO by the pad's current caps (no caps: VIDEO). */
+/* VIDEO or AUDIO by the pad's current caps; -1 for other caps or none. */
+int pad_stream_kind (GstPad *pad);
+/* VIDEO or AUDIO by the pad's current caps (anything but audio: VIDEO). */
 int pad_stream (GstPad *pad);
 /* Streaming threads: EOS from the input; a live one fails the run. */
 void live_eos (CandidateRun *run);

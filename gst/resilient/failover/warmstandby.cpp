@@ -63,17 +63,8 @@ learn_stream (Gate *g, GstPad *pad)
 {
   if (g->stream >= 0 || g->other)
     return !g->other;
-  GstCaps *caps = gst_pad_get_current_caps (pad);
-  const gchar *name
-      = caps ? gst_structure_get_name (gst_caps_get_structure (caps, 0)) : "";
-  if (g_str_has_prefix (name, "video/"))
-    g->stream = VIDEO;
-  else if (g_str_has_prefix (name, "audio/"))
-    g->stream = AUDIO;
-  else
-    g->other = true;
-  if (caps)
-    gst_caps_unref (caps);
+  g->stream = pad_stream_kind (pad);
+  g->other = g->stream < 0;
   if (g->stream >= 0)
     g->store.emplace (GopConfig{}, g->stream == VIDEO);
   return !g->other;
