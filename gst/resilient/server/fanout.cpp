@@ -256,55 +256,98 @@ FanOut::send (bool video)
     gst_caps_unref (cur);
 }
 
+/* The payloader of a kind, with the RTP settings every viewer shares. */
 static std::string
-chain_description (bool video, const Settings &s, guint ssrc)
+payloader (bool video, const Settings &s, guint ssrc)
 {
   std::ostringstream d;
-  if (video) {
-    d << "queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 ! "
-         "videoconvert ! ";
-    if (s.vp8 ())
-      d << "vp8enc name=enc deadline=1 cpu-used=8 lag-in-frames=0 "
-           "error-resilient=partitions keyframe-max-dist="
-        << KEYFRAME_MAX_DIST << " target-bitrate=" << s.video_bitrate * 1000
-        << " ! rtpvp8pay picture-id-mode=15-bit";
-    else
-      d << "x264enc name=enc tune=zerolatency speed-preset=ultrafast "
-           "key-int-max="
-        << KEYFRAME_MAX_DIST << " bitrate=" << s.video_bitrate
-        << " ! video/x-h264,profile=constrained-baseline"
-           " ! rtph264pay config-interval=-1 aggregate-mode=zero-latency";
-    d << " pt=" << VIDEO_PT;
-  } else {
-    d << "queue max-size-buffers=10 max-size-time=0 max-size-bytes=0 ! "
-         "audioconvert ! audioresample ! opusenc name=enc ! rtpopuspay pt="
-      << AUDIO_PT;
-  }
+  if (!video)
+    d << "rtpopuspay pt=" << AUDIO_PT;
+  else if (s.vp8 ())
+    d << "rtpvp8pay picture-id-mode=15-bit pt=" << VIDEO_PT;
+  else
+    d << "rtph264pay config-interval=-1 aggregate-mode=zero-latency pt="
+      << VIDEO_PT;
   d << " mtu=1200 ssrc=" << ssrc << " ! appsink name=out";
   return d.str ();
 }
 
+/* Raw input: convert and encode once. The element named `enc` takes the
+ * keyframe requests. */
+static std::string
+encode_description (bool video, const Settings &s)
+{
+  std::ostringstream d;
+  if (!video)
+    return "queue max-size-buffers=10 max-size-time=0 max-size-bytes=0 ! "
+           "audioconvert ! audioresample ! opusenc name=enc ! ";
+  d << "queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 ! "
+       "videoconvert ! ";
+  if (s.vp8 ())
+    d << "vp8enc name=enc deadline=1 cpu-used=8 lag-in-frames=0 "
+         "error-resilient=partitions keyframe-max-dist="
+      << KEYFRAME_MAX_DIST << " target-bitrate=" << s.video_bitrate * 1000
+      << " ! ";
+  else
+    d << "x264enc name=enc tune=zerolatency speed-preset=ultrafast "
+         "key-int-max="
+      << KEYFRAME_MAX_DIST << " bitrate=" << s.video_bitrate
+      << " ! video/x-h264,profile=constrained-baseline ! ";
+  return d.str ();
+}
+
+/* Encoded input (already in the served codec): parsed (H264: SPS/PPS with
+ * every keyframe, so a joining viewer can decode; Opus) and payloaded as
+ * it is. The keyframe requests go upstream from `enc`, to whatever encoder
+ * feeds the element. */
+static std::string
+pass_description (bool video, const Settings &s)
+{
+  if (!video)
+    return "queue max-size-buffers=10 max-size-time=0 max-size-bytes=0 ! "
+           "opusparse name=enc ! ";
+  if (s.vp8 ())
+    return "queue name=enc max-size-buffers=30 max-size-time=0 "
+           "max-size-bytes=0 ! ";
+  return "queue max-size-buffers=30 max-size-time=0 max-size-bytes=0 ! "
+         "h264parse name=enc config-interval=-1 ! "
+         "video/x-h264,stream-format=byte-stream,alignment=au ! ";
+}
+
+static std::string
+chain_description (bool video, const Settings &s, guint ssrc, bool encoded)
+{
+  return (encoded ? pass_description (video, s) : encode_description (video, s))
+         + payloader (video, s, ssrc);
+}
+
 bool
 FanOut::build (GstBin *parent, GstPad *ghost, bool video, const Settings &s,
-               std::string &error)
+               std::string &error, bool encoded)
 {
-  guint ssrc = g_random_int ();
+  guint ssrc;
   {
     std::lock_guard<std::mutex> g (lock_);
-    kind (video).ssrc = ssrc;
+    /* a chain rebuilt for another kind of input keeps the SSRC the
+     * viewers already know */
+    if (!kind (video).ssrc)
+      kind (video).ssrc = g_random_int_range (1, G_MAXINT32);
+    ssrc = kind (video).ssrc;
   }
   GError *err = nullptr;
   GstElement *bin = gst_parse_bin_from_description_full (
-      chain_description (video, s, ssrc).c_str (), TRUE, nullptr,
+      chain_description (video, s, ssrc, encoded).c_str (), TRUE, nullptr,
       GST_PARSE_FLAG_FATAL_ERRORS, &err);
   if (!bin) {
     error = std::string ("cannot build the ") + (video ? "video" : "audio")
-            + " encoder chain: " + (err ? err->message : "unknown error");
+            + (encoded ? " parser" : " encoder")
+            + " chain: " + (err ? err->message : "unknown error");
     g_clear_error (&err);
     return false;
   }
   Kind &k = kind (video);
   k.bin = bin;
+  k.encoded = encoded;
   k.encoder = gst_bin_get_by_name (GST_BIN (bin), "enc");
   GstElement *appsink = gst_bin_get_by_name (GST_BIN (bin), "out");
   gst_object_unref (appsink); /* owned by bin */
@@ -348,6 +391,8 @@ FanOut::forget_caps ()
   std::lock_guard<std::mutex> g (lock_);
   gst_caps_replace (&video_.caps, nullptr);
   gst_caps_replace (&audio_.caps, nullptr);
+  /* the next start is a new stream: new SSRCs */
+  video_.ssrc = audio_.ssrc = 0;
 }
 
 void

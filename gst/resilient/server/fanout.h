@@ -70,13 +70,19 @@ public:
   FanOut (const FanOut &) = delete;
   FanOut &operator= (const FanOut &) = delete;
 
-  /* State-change / request thread: the chain of a kind, added to `parent`
-   * and set as `ghost`'s target; its payloader's SSRC is new. */
+  /* State-change / request thread, or the loop while the pad's streaming
+   * thread waits (input of another kind): the chain of a kind, added to
+   * `parent` and set as `ghost`'s target; it encodes raw input, or parses
+   * and payloads `encoded` input (server/input.h). Its payloader's SSRC is
+   * new after forget_caps, else the one the viewers know. */
   bool build (GstBin *parent, GstPad *ghost, bool video,
-              const whepsink::Settings &s, std::string &error);
+              const whepsink::Settings &s, std::string &error,
+              bool encoded = false);
   void drop (GstBin *parent, GstPad *ghost, bool video);
   GstElement *chain (bool video) const { return kind (video).bin; }
-  /* The caps seen last are forgotten (READY -> NULL). */
+  /* Whether the chain of a kind takes encoded input (any thread). */
+  bool encoded (bool video) const { return kind (video).encoded; }
+  /* The caps seen last and the SSRCs are forgotten (READY -> NULL). */
   void forget_caps ();
 
   /* Loop thread: the appsrcs the packets go to from now on. */
@@ -93,7 +99,8 @@ private:
   {
     /* state-change / request thread */
     GstElement *bin = nullptr;     /* in the element */
-    GstElement *encoder = nullptr; /* a ref (video only) */
+    GstElement *encoder = nullptr; /* a ref: takes keyframe requests */
+    std::atomic<bool> encoded{ false };
     /* under lock_ */
     GstCaps *caps = nullptr;
     std::uint64_t caps_gen = 0;

@@ -52,6 +52,7 @@
 #include "server/answerer.h"
 #include "server/endpoint.h"
 #include "server/fanout.h"
+#include "server/sinkinput.h"
 #include "server/util.h"
 #include "server/viewer.h"
 #include "server/viewerstats.h"
@@ -123,9 +124,11 @@ GST_ELEMENT_REGISTER_DEFINE (reswhepserversink, "reswhepserversink",
                              GST_RANK_NONE, GST_TYPE_RES_WHEP_SERVER_SINK);
 
 static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
-    "video", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("video/x-raw"));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
-    "audio", GST_PAD_SINK, GST_PAD_REQUEST, GST_STATIC_CAPS ("audio/x-raw"));
+    "video", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS ("video/x-raw; video/x-h264; video/x-vp8"));
+static GstStaticPadTemplate audio_template
+    = GST_STATIC_PAD_TEMPLATE ("audio", GST_PAD_SINK, GST_PAD_REQUEST,
+                               GST_STATIC_CAPS ("audio/x-raw; audio/x-opus"));
 
 using Ref = SelfRef<GstResWhepServerSink>;
 
@@ -166,6 +169,63 @@ drop_chain (GstResWhepServerSink *self, bool video)
 {
   Private *priv = self->priv;
   priv->fanout.drop (GST_BIN (self), pad_of (priv, video), video);
+}
+
+/* Loop thread, while the pad's streaming thread waits in its CAPS probe:
+ * input of the other kind (raw <-> encoded) gets its own chain. */
+static void
+rebuild_chain (GstResWhepServerSink *self, bool video, bool encoded)
+{
+  Private *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  Settings s;
+  {
+    std::lock_guard<std::mutex> g (priv->lock);
+    s = priv->settings;
+  }
+  drop_chain (self, video);
+  std::string error;
+  if (!priv->fanout.build (GST_BIN (self), pad_of (priv, video), video, s,
+                           error, encoded)) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN, ("%s", error.c_str ()),
+                       (nullptr));
+    return;
+  }
+  gst_element_sync_state_with_parent (priv->fanout.chain (video));
+  GST_INFO_OBJECT (self, "%s input is %s: %s", video ? "video" : "audio",
+                   encoded ? "encoded" : "raw",
+                   encoded ? "parsed and payloaded as it is" : "encoded once");
+}
+
+static resilient::Codec
+served_codec (GstResWhepServerSink *self, bool video)
+{
+  if (!video)
+    return resilient::Codec::Opus;
+  std::lock_guard<std::mutex> g (self->priv->lock);
+  return self->priv->settings.vp8 () ? resilient::Codec::VP8
+                                     : resilient::Codec::H264;
+}
+
+/* The pad takes raw or already encoded input (server/sinkinput.h). */
+static void
+watch_input (GstResWhepServerSink *self, GstPad *pad, bool video)
+{
+  SinkInputHooks h;
+  h.video = video;
+  h.served = [self, video] { return served_codec (self, video); };
+  h.encoded = [self, video] { return self->priv->fanout.encoded (video); };
+  h.rebuild = [self, video] (bool encoded) {
+    self->priv->loop.post_and_wait (
+        [self, video, encoded] { rebuild_chain (self, video, encoded); });
+  };
+  h.refuse = [self] (const std::string &reason) {
+    GST_ELEMENT_ERROR (
+        self, STREAM, WRONG_TYPE,
+        ("reswhepserversink cannot serve this input: %s.", reason.c_str ()),
+        (nullptr));
+  };
+  sink_input_install (pad, std::move (h));
 }
 
 /* ------------------------------------------------------------------ */
@@ -534,6 +594,7 @@ request_new_pad (GstElement *element, GstPadTemplate *templ, const gchar *,
   GstPad *pad = gst_ghost_pad_new_no_target_from_template (
       video ? "video" : "audio", templ);
   *slot = pad;
+  watch_input (self, pad, video);
   gst_pad_set_active (pad, TRUE);
   gst_element_add_pad (element, pad);
   if (GST_STATE (element) >= GST_STATE_READY) {

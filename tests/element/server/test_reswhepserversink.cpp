@@ -7,7 +7,9 @@
 #include "element/server/serverhttp.h"
 
 #include <gio/gio.h>
+#include <gst/app/app.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -42,14 +44,18 @@ const char *kOffer
 class Server
 {
 public:
-  explicit Server (const std::string &props, bool audio = true)
+  /* `video_encoder` / `audio_encoder`: an encoder upstream of the sink
+   * ("x264enc ! "), for encoded input. */
+  explicit Server (const std::string &props, bool audio = true,
+                   const std::string &video_encoder = "",
+                   const std::string &audio_encoder = "")
   {
     std::string d = "videotestsrc is-live=true pattern=ball ! "
                     "video/x-raw,width=320,height=240,framerate=30/1 ! "
-                    "reswhepserversink name=s port=0 "
+                    + video_encoder + "reswhepserversink name=s port=0 "
                     + props;
     if (audio)
-      d += " audiotestsrc is-live=true ! s.";
+      d += " audiotestsrc is-live=true ! " + audio_encoder + "s.";
     GError *err = nullptr;
     pipeline = gst_parse_launch (d.c_str (), &err);
     EXPECT_TRUE (pipeline) << (err ? err->message : "");
@@ -150,6 +156,24 @@ public:
 
 } // namespace
 
+/* Elements inside `bin` (recursively) made by `factory`. */
+static int
+count_of (GstElement *bin, const std::string &factory)
+{
+  int n = 0;
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElementFactory *f
+        = gst_element_get_factory (GST_ELEMENT (g_value_get_object (&item)));
+    n += f && factory == GST_OBJECT_NAME (f);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  return n;
+}
+
 TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
 {
   Server server ("");
@@ -179,18 +203,7 @@ TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
     EXPECT_GE (keyframes, 1u);
     gst_structure_free (s);
     /* one encoder for both viewers */
-    int encoders = 0;
-    GstIterator *it = gst_bin_iterate_recurse (GST_BIN (server.sink));
-    GValue item = G_VALUE_INIT;
-    while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-      GstElement *e = GST_ELEMENT (g_value_get_object (&item));
-      std::string f = GST_OBJECT_NAME (gst_element_get_factory (e));
-      encoders += f == "x264enc";
-      g_value_reset (&item);
-    }
-    g_value_unset (&item);
-    gst_iterator_free (it);
-    EXPECT_EQ (encoders, 1);
+    EXPECT_EQ (count_of (server.sink, "x264enc"), 1);
     EXPECT_EQ (server.messages ("reswhepserversink-viewer-joined").size (), 2u);
   }
   /* the viewers stopped: each sent DELETE */
@@ -456,11 +469,9 @@ TEST (ResWhepServerSink, KilledViewerIsReaped)
 /* A browser engine we did not write plays over WHEP: chromium's own
  * recvonly offer POSTed cross-origin (CORS preflight), H264 + Opus
  * decoded in the page, DELETE on stop. */
-TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
+static void
+chromium_plays (Server &server)
 {
-  if (!fixtures::ChromiumPeer::installed ())
-    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
-  Server server ("");
   fixtures::ChromiumPeer peer;
   ASSERT_TRUE (peer.peer_ready ());
   ASSERT_TRUE (peer.start_chromium ());
@@ -491,6 +502,97 @@ TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
   auto left = server.messages ("reswhepserversink-viewer-left");
   ASSERT_EQ (left.size (), 1u);
   EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
+}
+
+/* Input already encoded in the served codecs (x264enc and opusenc
+ * upstream, as a relay of an origin's stream would be) is parsed and
+ * payloaded as it is: no encoder in the sink, the viewer decodes, and a
+ * joining viewer's keyframe request reaches the encoder upstream. Before:
+ * the pads took raw media only (could not link). */
+TEST (ResWhepServerSink, EncodedInputIsServedWithoutAnEncoder)
+{
+  Server server ("", true,
+                 "x264enc name=up tune=zerolatency key-int-max=300 ! ",
+                 "opusenc ! ");
+  ASSERT_GT (server.port, 0);
+  GstElement *up = gst_bin_get_by_name (GST_BIN (server.pipeline), "up");
+  ASSERT_TRUE (up);
+  std::atomic<int> key_requests{ 0 };
+  GstPad *src = gst_element_get_static_pad (up, "src");
+  gst_pad_add_probe (
+      src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [] (GstPad *, GstPadProbeInfo *info, gpointer c) {
+        if (gst_video_event_is_force_key_unit (GST_PAD_PROBE_INFO_EVENT (info)))
+          static_cast<std::atomic<int> *> (c)->fetch_add (1);
+        return GST_PAD_PROBE_OK;
+      },
+      &key_requests, nullptr);
+  gst_object_unref (src);
+  gst_object_unref (up);
+  {
+    Viewer v (server.url ());
+    ASSERT_TRUE (wait_for ([&] { return v.video >= 30 && v.audio >= 10; }, 20s))
+        << v.video << " video, " << v.audio << " audio";
+  }
+  for (const char *enc : { "x264enc", "vp8enc", "opusenc" })
+    EXPECT_EQ (count_of (server.sink, enc), 0) << enc;
+  EXPECT_EQ (count_of (server.sink, "h264parse"), 1);
+  EXPECT_GE (key_requests.load (), 1);
+  server.bus->pump (50ms);
+  EXPECT_EQ (server.bus->count (fixtures::is_error), 0);
+}
+
+/* Encoded input in a codec the viewers are not served is refused with a
+ * sentence naming both (here through an appsrc, whose caps are known only
+ * when it pushes: gst-launch cannot refuse the link in advance). */
+TEST (ResWhepServerSink, InputInAnotherCodecIsAClearError)
+{
+  GstElement *p = gst_parse_launch (
+      "appsrc name=a is-live=true format=time ! reswhepserversink port=0",
+      nullptr);
+  ASSERT_TRUE (p);
+  fixtures::BusPump bus (p);
+  ASSERT_NE (gst_element_set_state (p, GST_STATE_PLAYING),
+             GST_STATE_CHANGE_FAILURE);
+  GstElement *a = gst_bin_get_by_name (GST_BIN (p), "a");
+  GstCaps *caps
+      = gst_caps_from_string ("video/x-h265,stream-format=byte-stream,"
+                              "alignment=au");
+  gst_app_src_set_caps (GST_APP_SRC (a), caps);
+  gst_caps_unref (caps);
+  gst_app_src_push_buffer (GST_APP_SRC (a),
+                           gst_buffer_new_allocate (nullptr, 64, nullptr));
+  GstMessage *m = bus.wait (fixtures::is_error, 5s);
+  ASSERT_TRUE (m);
+  GError *err = nullptr;
+  gst_message_parse_error (m, &err, nullptr);
+  std::string text = err->message;
+  g_error_free (err);
+  EXPECT_NE (text.find ("H265"), std::string::npos) << text;
+  EXPECT_NE (text.find ("H264"), std::string::npos) << text;
+  gst_object_unref (a);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (p);
+}
+
+TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  Server server ("");
+  chromium_plays (server);
+}
+
+/* The same with input encoded upstream (no encoder in the sink): what
+ * x264enc makes from our caps answer is what chromium decodes. */
+TEST (ResWhepServerSink, ChromiumPlaysEncodedInput)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  Server server ("", true, "x264enc tune=zerolatency key-int-max=60 ! ",
+                 "opusenc ! ");
+  chromium_plays (server);
+  EXPECT_EQ (count_of (server.sink, "x264enc"), 0);
 }
 
 /* https from certificate-file + key-file: the secure front. */
