@@ -7,7 +7,11 @@
 # features, corpus size, findings; logs in bench/results/fuzz/<target>.log.
 # Usage: bench/fuzz/run-fuzz-bench.sh [RUNS] [target ...]
 # FUZZ_MAX_SECONDS caps each target's run time (on a shared machine);
-# FUZZ_NICE sets the nice level (default 10).
+# FUZZ_NICE sets the nice level (default 10). FUZZ_TIMEOUT (seconds, default
+# 60) is libFuzzer's per-input limit: it counts wall time, and a nice-19
+# run on a busy machine can wait seconds for a core (three 5 s "timeouts"
+# of one session re-ran alone in 11-28 ms), so a hang is what the default
+# finds, not a busy neighbour.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10000000}
@@ -34,7 +38,7 @@ for bin in $targets; do
   start=$(date +%s)
   nice -n "${FUZZ_NICE:-10}" "$bin" "$work" "tests/fuzz/corpus/${name#fuzz_}" -runs="$runs" \
     ${FUZZ_MAX_SECONDS:+-max_total_time=$FUZZ_MAX_SECONDS} \
-    -max_len=8192 -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+    -max_len=8192 -timeout="${FUZZ_TIMEOUT:-60}" -rss_limit_mb=1024 -print_final_stats=1 \
     -artifact_prefix="$res/findings/$name/" >"$res/$name.log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
