@@ -35,6 +35,7 @@
 #include "elements.h"
 #include "common/controlloop.h"
 #include "common/jitterstart.h"
+#include "common/rtcpcount.h"
 #include "common/messages.h"
 #include "common/whipelement.h"
 #include "common/whipreceivecaps.h"
@@ -312,6 +313,9 @@ make_webrtcbin (GstResWhepSrc *self, bool audio, bool video)
   /* the first frame does not wait `latency` (a syncing sink still shows
    * it at its running time + the pipeline latency) */
   resilient::gst::start_jitterbuffers_early (webrtc);
+  /* a server that judges its viewers by their RTCP drops a dead one in
+   * seconds, not after rtpsession's 5 s rhythm times its allowance */
+  resilient::gst::report_every_second (webrtc);
   auto add = [webrtc, &vcodecs, &acodecs] (const char *kind) {
     GstCaps *caps = whep_receive_caps (kind,
         g_str_equal (kind, "video") ? vcodecs : acodecs);

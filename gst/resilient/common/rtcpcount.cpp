@@ -25,4 +25,32 @@ count_received_rtcp (GObject *session, RtcpCounter counter)
       new RtcpCounter (std::move (counter)), free_counter, (GConnectFlags)0);
 }
 
+/* rtpbin's new-jitterbuffer (a streaming thread, before the first
+ * packet of a new remote SSRC is stored). */
+static void
+on_new_jitterbuffer (GstElement *rtpbin, GstElement *, guint session_id, guint,
+                     gpointer)
+{
+  GObject *session = nullptr;
+  g_signal_emit_by_name (rtpbin, "get-internal-session", session_id, &session);
+  if (!session)
+    return;
+  g_object_set (session, "rtcp-min-interval",
+                (guint64)RECEIVER_REPORT_MS * GST_MSECOND, "rtcp-rr-bandwidth",
+                1000000, "rtcp-rs-bandwidth", 1000000, NULL);
+  g_object_unref (session);
+}
+
+void
+report_every_second (GstElement *webrtcbin)
+{
+  /* webrtcbin 1.22 names its internal rtpbin "rtpbin" */
+  GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (webrtcbin), "rtpbin");
+  if (!rtpbin)
+    return;
+  g_signal_connect (rtpbin, "new-jitterbuffer",
+                    G_CALLBACK (on_new_jitterbuffer), nullptr);
+  gst_object_unref (rtpbin);
+}
+
 } // namespace resilient::gst
