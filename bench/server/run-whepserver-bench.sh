@@ -4,6 +4,7 @@
 #
 # Usage (from the repository root, after a build):
 #   [PATTERN=snow] [PLUGIN_DIR=DIR] bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
+# N may be a list (10,30): one row per count after the 1-viewer row.
 #
 # The viewers are reswhepsrc gst-launch processes that take the RTP as is
 # (caps=application/x-rtp, no decode), so their own CPU stays out of the
@@ -65,6 +66,8 @@ run_row () {
 }
 
 one=$(run_row 1 | tail -1)
-many=$(run_row "$N" | tail -1)
-printf 'each extra viewer: %.2f %% of one core\n' \
-  "$(echo "($many - $one) / ($N - 1)" | bc -l)"
+for n in $(echo "$N" | tr ',' ' '); do
+  many=$(run_row "$n" | tail -1)
+  printf 'each extra viewer (1 -> %d): %.2f %% of one core\n' "$n" \
+    "$(echo "($many - $one) / ($n - 1)" | bc -l)"
+done
