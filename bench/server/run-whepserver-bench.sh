@@ -15,6 +15,10 @@ set -eu
 N=${1:-10}
 SECS=${2:-10}
 PATTERN=${PATTERN:-ball} # videotestsrc pattern; snow fills the bitrate (~7 packets a frame)
+# INPUT=encoded: H264 encoded in another process and sent to the server as
+# RTP over loopback UDP (reswhepserversink's encoded input); the server's
+# CPU is then the serving alone, without the encode's own variation
+INPUT=${INPUT:-raw}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # PLUGIN_DIR: another build of the plugin (a before/after comparison)
 export GST_PLUGIN_PATH_1_0="${PLUGIN_DIR:-$ROOT/build/gst/resilient}"
@@ -32,12 +36,29 @@ switches () { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { 
 run_row () {
   n=$1
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  gst-launch-1.0 -q videotestsrc is-live=true pattern="$PATTERN" ! \
-    video/x-raw,width=1280,height=720,framerate=30/1 ! \
-    reswhepserversink name=s port="$port" \
-    audiotestsrc is-live=true ! s. >/dev/null 2>&1 &
-  server=$!
-  pids="$pids $server"
+  if [ "$INPUT" = encoded ]; then
+    # the encode in a process of its own, RTP over loopback UDP: the
+    # server process only depayloads, parses and serves
+    uport=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    gst-launch-1.0 -q udpsrc address=127.0.0.1 port="$uport" \
+      caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" ! \
+      rtph264depay ! h264parse ! reswhepserversink name=s port="$port" \
+      audiotestsrc is-live=true ! opusenc ! s. >/dev/null 2>&1 &
+    server=$!
+    gst-launch-1.0 -q videotestsrc is-live=true pattern="$PATTERN" ! \
+      video/x-raw,width=1280,height=720,framerate=30/1 ! \
+      x264enc tune=zerolatency speed-preset=ultrafast key-int-max=120 bitrate=2000 ! \
+      video/x-h264,profile=constrained-baseline ! rtph264pay config-interval=-1 ! \
+      udpsink host=127.0.0.1 port="$uport" >/dev/null 2>&1 &
+    pids="$pids $server $!"
+  else
+    gst-launch-1.0 -q videotestsrc is-live=true pattern="$PATTERN" ! \
+      video/x-raw,width=1280,height=720,framerate=30/1 ! \
+      reswhepserversink name=s port="$port" \
+      audiotestsrc is-live=true ! s. >/dev/null 2>&1 &
+    server=$!
+    pids="$pids $server"
+  fi
   sleep 2
   vp=""
   i=0
@@ -59,7 +80,7 @@ run_row () {
   fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
   printf '%d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s\n' \
     "$n" "$fed" "$pct" $(((sb - sa) / SECS)) >&2
-  for p in $vp $server; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=""
   echo "$pct"

@@ -135,8 +135,16 @@ push_to (const FanOut::Out &o, PayloadTypes &packets, GstCaps *caps,
     o.join->compare_exchange_strong (watching, FanOut::JOIN_OVERFLOWED);
   }
   /* never blocks: the appsrc drops its oldest lists when a viewer cannot
-   * keep up */
-  gst_app_src_push_buffer_list (GST_APP_SRC (o.appsrc), packets.with (o.pt));
+   * keep up. A frame of one packet (every audio packet) goes as a buffer:
+   * a list of one costs each element on the way a list copy. */
+  GstBufferList *list = packets.with (o.pt);
+  if (gst_buffer_list_length (list) == 1) {
+    GstBuffer *buf = gst_buffer_ref (gst_buffer_list_get (list, 0));
+    gst_buffer_list_unref (list);
+    gst_app_src_push_buffer (GST_APP_SRC (o.appsrc), buf);
+  } else {
+    gst_app_src_push_buffer_list (GST_APP_SRC (o.appsrc), list);
+  }
 }
 
 /* Streaming thread (an appsink's). */
