@@ -474,12 +474,13 @@ TEST (ResWhepServerSink, KilledViewerIsReaped)
  * recvonly offer POSTed cross-origin (CORS preflight), H264 + Opus
  * decoded in the page, DELETE on stop. */
 static void
-chromium_plays (Server &server)
+chromium_plays (Server &server, const std::string &url,
+                const std::string &trust_spki = "")
 {
   fixtures::ChromiumPeer peer;
   ASSERT_TRUE (peer.peer_ready ());
-  ASSERT_TRUE (peer.start_chromium ());
-  int id = peer.play (server.url ());
+  ASSERT_TRUE (peer.start_chromium (90s, trust_spki));
+  int id = peer.play (url);
   ASSERT_GT (id, 0);
   fixtures::PageSession last;
   bool decoded = wait_for (
@@ -584,7 +585,7 @@ TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
   if (!fixtures::ChromiumPeer::installed ())
     GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
   Server server ("");
-  chromium_plays (server);
+  chromium_plays (server, server.url ());
 }
 
 /* The same with input encoded upstream (no encoder in the sink): what
@@ -595,8 +596,28 @@ TEST (ResWhepServerSink, ChromiumPlaysEncodedInput)
     GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
   Server server ("", true, "x264enc tune=zerolatency key-int-max=60 ! ",
                  "opusenc ! ");
-  chromium_plays (server);
+  chromium_plays (server, server.url ());
   EXPECT_EQ (count_of (server.sink, "x264enc"), 0);
+}
+
+/* The secure front as a browser uses it: chromium fetches the WHEP
+ * endpoint over https, trusting the test certificate's key only (its
+ * SHA-256 SPKI; `openssl x509 -in test-cert.pem -pubkey -noout | openssl
+ * pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`), and
+ * decodes. Its certificate is the one in the files, or chromium refuses. */
+TEST (ResWhepServerSink, ChromiumPlaysOverHttps)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
+  ASSERT_NE (root, nullptr);
+  std::string dir = std::string (root) + "/tests/element/server/";
+  Server server ("certificate-file=" + dir + "test-cert.pem key-file=" + dir
+                 + "test-key.pem");
+  ASSERT_GT (server.port, 0);
+  chromium_plays (server,
+                  "https://127.0.0.1:" + std::to_string (server.port) + "/whep",
+                  "Vyxy5oif/Q9uul8OLv8QA5Np3zKoeQLAzP1cBvVU4qs=");
 }
 
 /* https from certificate-file + key-file: the secure front. */
