@@ -14,16 +14,22 @@ on_new_jitterbuffer (GstElement *, GstElement *jitterbuffer, guint, guint,
                   JITTER_FASTSTART_PACKETS, NULL);
 }
 
-void
-start_jitterbuffers_early (GstElement *webrtcbin)
+bool
+connect_new_jitterbuffer (GstElement *webrtcbin, GCallback handler)
 {
   /* webrtcbin 1.22 names its internal rtpbin "rtpbin" */
   GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (webrtcbin), "rtpbin");
   if (!rtpbin)
-    return;
-  g_signal_connect (rtpbin, "new-jitterbuffer",
-                    G_CALLBACK (on_new_jitterbuffer), nullptr);
+    return false;
+  g_signal_connect (rtpbin, "new-jitterbuffer", handler, nullptr);
   gst_object_unref (rtpbin);
+  return true;
+}
+
+void
+start_jitterbuffers_early (GstElement *webrtcbin)
+{
+  connect_new_jitterbuffer (webrtcbin, G_CALLBACK (on_new_jitterbuffer));
 }
 
 } // namespace resilient::gst

@@ -22,4 +22,10 @@ constexpr guint JITTER_FASTSTART_PACKETS = 5;
  * webrtcbin without an rtpbin or jitter buffers without the property. */
 void start_jitterbuffers_early (GstElement *webrtcbin);
 
+/* Connects `handler` (rtpbin's `new-jitterbuffer` signature: rtpbin,
+ * jitterbuffer, session id, ssrc, user data) to webrtcbin's internal
+ * rtpbin, which sees every stream webrtcbin receives before its first
+ * packet is stored; false on a webrtcbin without one. */
+bool connect_new_jitterbuffer (GstElement *webrtcbin, GCallback handler);
+
 } // namespace resilient::gst

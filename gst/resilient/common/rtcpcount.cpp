@@ -1,6 +1,8 @@
 /* gst-resilient: counting the RTCP packets a peer sends us. */
 #include "common/rtcpcount.h"
 
+#include "common/jitterstart.h"
+
 namespace resilient::gst {
 
 static void
@@ -44,13 +46,7 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *, guint session_id, guint,
 void
 report_every_second (GstElement *webrtcbin)
 {
-  /* webrtcbin 1.22 names its internal rtpbin "rtpbin" */
-  GstElement *rtpbin = gst_bin_get_by_name (GST_BIN (webrtcbin), "rtpbin");
-  if (!rtpbin)
-    return;
-  g_signal_connect (rtpbin, "new-jitterbuffer",
-                    G_CALLBACK (on_new_jitterbuffer), nullptr);
-  gst_object_unref (rtpbin);
+  connect_new_jitterbuffer (webrtcbin, G_CALLBACK (on_new_jitterbuffer));
 }
 
 } // namespace resilient::gst

@@ -609,11 +609,9 @@ TEST (ResWhepServerSink, ChromiumPlaysOverHttps)
 {
   if (!fixtures::ChromiumPeer::installed ())
     GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
-  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
-  ASSERT_NE (root, nullptr);
-  std::string dir = std::string (root) + "/tests/element/server/";
-  Server server ("certificate-file=" + dir + "test-cert.pem key-file=" + dir
-                 + "test-key.pem");
+  std::string tls = test_certificate_props ();
+  ASSERT_FALSE (tls.empty ()) << "RESILIENT_SOURCE_ROOT is not set";
+  Server server (tls);
   ASSERT_GT (server.port, 0);
   chromium_plays (server,
                   "https://127.0.0.1:" + std::to_string (server.port) + "/whep",
@@ -623,12 +621,9 @@ TEST (ResWhepServerSink, ChromiumPlaysOverHttps)
 /* https from certificate-file + key-file: the secure front. */
 TEST (ResWhepServerSink, ServesHttpsFromCertificateFiles)
 {
-  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
-  ASSERT_NE (root, nullptr);
-  std::string dir = std::string (root) + "/tests/element/server/";
-  Server server ("certificate-file=" + dir + "test-cert.pem key-file=" + dir
-                     + "test-key.pem",
-                 false);
+  std::string tls = test_certificate_props ();
+  ASSERT_FALSE (tls.empty ()) << "RESILIENT_SOURCE_ROOT is not set";
+  Server server (tls, false);
   ASSERT_GT (server.port, 0);
   std::string r
       = https_request (server.port, request ("OPTIONS", "/whep", "", ""));

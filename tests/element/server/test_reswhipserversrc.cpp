@@ -589,11 +589,9 @@ TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
  * http on that port gets no WHIP answer. */
 TEST (ResWhipServerSrc, ServesHttpsFromCertificateFiles)
 {
-  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
-  ASSERT_NE (root, nullptr);
-  std::string dir = std::string (root) + "/tests/element/server/";
-  Ingest in ("certificate-file=" + dir + "test-cert.pem key-file=" + dir
-             + "test-key.pem");
+  std::string tls = test_certificate_props ();
+  ASSERT_FALSE (tls.empty ()) << "RESILIENT_SOURCE_ROOT is not set";
+  Ingest in (tls);
   ASSERT_GT (in.port, 0);
   std::string r = https_request (in.port, request ("OPTIONS", "/whip", "", ""));
   EXPECT_EQ (r.rfind ("HTTP/1.1 204", 0), 0u) << r;
