@@ -470,14 +470,16 @@ TEST (ResWhepServerSink, KilledViewerIsReaped)
   expect_nothing_left (fds0, threads0, fds_before);
 }
 
-/* A browser engine we did not write plays over WHEP: chromium's own
- * recvonly offer POSTed cross-origin (CORS preflight), H264 + Opus
+/* A browser engine we did not write plays over WHEP: the browser's own
+ * recvonly offer POSTed cross-origin (CORS preflight), `codec` + Opus
  * decoded in the page, DELETE on stop. */
 static void
-chromium_plays (Server &server, const std::string &url,
-                const std::string &trust_spki = "")
+browser_plays (Server &server, const std::string &url,
+               const std::string &trust_spki = "",
+               fixtures::Browser browser = fixtures::Browser::Chromium,
+               const std::string &codec = "video/H264")
 {
-  fixtures::ChromiumPeer peer;
+  fixtures::ChromiumPeer peer (browser);
   ASSERT_TRUE (peer.peer_ready ());
   ASSERT_TRUE (peer.start_chromium (90s, trust_spki));
   int id = peer.play (url);
@@ -497,9 +499,9 @@ chromium_plays (Server &server, const std::string &url,
                         << last.in_video_codec << ", frames "
                         << last.frames_decoded << ", audio packets "
                         << last.in_audio_packets;
-  EXPECT_EQ (last.in_video_codec, "video/H264");
+  EXPECT_EQ (last.in_video_codec, codec);
   EXPECT_EQ (server.viewers (), 1u);
-  /* chromium's offer was answered by our server, not peer.py */
+  /* the browser's offer was answered by our server, not peer.py */
   EXPECT_NE (peer.offer (id).find ("a=recvonly"), std::string::npos);
   peer.stop_play (id);
   EXPECT_TRUE (wait_for ([&] { return server.viewers () == 0; }, 10s));
@@ -585,7 +587,19 @@ TEST (ResWhepServerSink, ChromiumPlaysOverWhepAndDecodes)
   if (!fixtures::ChromiumPeer::installed ())
     GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
   Server server ("");
-  chromium_plays (server, server.url ());
+  browser_plays (server, server.url ());
+}
+
+/* Another WebRTC stack: firefox-esr (its own SDP, ICE and DTLS; without
+ * the OpenH264 plugin it offers no H264, so the server serves VP8). */
+TEST (ResWhepServerSink, FirefoxPlaysVp8OverWhep)
+{
+  if (!fixtures::ChromiumPeer::installed (fixtures::Browser::Firefox))
+    GTEST_SKIP ()
+        << "firefox-esr is not installed (scripts/debian-packages.txt)";
+  Server server ("video-codec=vp8");
+  browser_plays (server, server.url (), "", fixtures::Browser::Firefox,
+                 "video/VP8");
 }
 
 /* The same with input encoded upstream (no encoder in the sink): what
@@ -596,7 +610,7 @@ TEST (ResWhepServerSink, ChromiumPlaysEncodedInput)
     GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
   Server server ("", true, "x264enc tune=zerolatency key-int-max=60 ! ",
                  "opusenc ! ");
-  chromium_plays (server, server.url ());
+  browser_plays (server, server.url ());
   EXPECT_EQ (count_of (server.sink, "x264enc"), 0);
 }
 
@@ -613,9 +627,9 @@ TEST (ResWhepServerSink, ChromiumPlaysOverHttps)
   ASSERT_FALSE (tls.empty ()) << "RESILIENT_SOURCE_ROOT is not set";
   Server server (tls);
   ASSERT_GT (server.port, 0);
-  chromium_plays (server,
-                  "https://127.0.0.1:" + std::to_string (server.port) + "/whep",
-                  "Vyxy5oif/Q9uul8OLv8QA5Np3zKoeQLAzP1cBvVU4qs=");
+  browser_plays (server,
+                 "https://127.0.0.1:" + std::to_string (server.port) + "/whep",
+                 "Vyxy5oif/Q9uul8OLv8QA5Np3zKoeQLAzP1cBvVU4qs=");
 }
 
 /* https from certificate-file + key-file: the secure front. */

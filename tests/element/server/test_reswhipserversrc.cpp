@@ -555,12 +555,11 @@ TEST (ResWhipServerSrc, RecordingFailureLeavesTheStreamAlone)
  * sendonly offer of its fake camera and microphone, POSTed cross-origin
  * (CORS preflight) with the stream key; its frames come out. A wrong key
  * gets nothing. DELETE on stop ends the session (publisher-lost DELETE). */
-TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
+static void
+browser_publishes (fixtures::Browser browser)
 {
-  if (!fixtures::ChromiumPeer::installed ())
-    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
   Ingest in;
-  fixtures::ChromiumPeer peer;
+  fixtures::ChromiumPeer peer (browser);
   ASSERT_TRUE (peer.peer_ready ());
   ASSERT_TRUE (peer.start_chromium ());
   int bad = peer.publish (in.uri ("http"), "wrong-key");
@@ -568,13 +567,13 @@ TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
   int id = peer.publish (in.uri ("http"), kKey);
   ASSERT_GT (id, 0);
   ASSERT_TRUE (in.message ("publisher-connected", 0, 60s))
-      << "chromium never connected: " << in.stats_text ();
+      << "the browser never connected: " << in.stats_text ();
   std::size_t mark = in.frames.size ();
   EXPECT_TRUE (wait_for ([&] { return in.stat ("live-frames") >= 30; }, 20s))
       << in.stats_text ();
   EXPECT_TRUE (wait_for (
       [&] { return in.frames.count (mark, kBlackHi + 10, 255) >= 30; }, 20s))
-      << "chromium's camera frames (not black) reach the output";
+      << "the browser's camera frames (not black) reach the output";
   EXPECT_EQ (in.stat ("publishers-total"), 1u) << "the wrong key made none";
   EXPECT_GE (in.stat ("requests-refused"), 1u) << "the wrong key's 401";
   EXPECT_NE (peer.offer (id).find ("a=sendonly"), std::string::npos);
@@ -582,6 +581,23 @@ TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
   const GstStructure *lost = in.message ("publisher-lost", 0, 10s);
   ASSERT_TRUE (lost);
   EXPECT_STREQ (gst_structure_get_string (lost, "reason"), "DELETE");
+}
+
+TEST (ResWhipServerSrc, ChromiumPublishesOverWhip)
+{
+  if (!fixtures::ChromiumPeer::installed ())
+    GTEST_SKIP () << "chromium is not installed (scripts/debian-packages.txt)";
+  browser_publishes (fixtures::Browser::Chromium);
+}
+
+/* Another WebRTC stack publishing: firefox-esr's fake camera (VP8 without
+ * the OpenH264 plugin) with the stream key; the wrong key gets 401. */
+TEST (ResWhipServerSrc, FirefoxPublishesOverWhip)
+{
+  if (!fixtures::ChromiumPeer::installed (fixtures::Browser::Firefox))
+    GTEST_SKIP ()
+        << "firefox-esr is not installed (scripts/debian-packages.txt)";
+  browser_publishes (fixtures::Browser::Firefox);
 }
 
 /* https from certificate-file + key-file (the test pair of
