@@ -1,0 +1,292 @@
+/* gst-resilient: failoversrc mode=encoded, element side (see encoded.h). */
+#include "failover/encoded.h"
+
+#include "common/codecs.h"
+#include "failover/candidaterun.h"
+#include "failover/controller.h"
+#include "failover/outputstage.h"
+#include "failover/private.h"
+
+#define GST_CAT_DEFAULT failover_src_debug
+
+using namespace resilient;
+using namespace resilient::failover;
+
+namespace resilient::gst::failoversrc {
+
+const CutConfig ENCODED_CUT{};
+
+namespace {
+
+/* A GOP longer than the cut may use is not worth keeping; audio covers the
+ * same span (the cut replays it from the kept keyframe on). */
+GopConfig
+encoded_gop_config ()
+{
+  GopConfig c;
+  c.max_span = ENCODED_CUT.max_delay;
+  c.audio_keep = ENCODED_CUT.max_delay;
+  c.audio_units_without_pts = 200;
+  return c;
+}
+
+void
+release (HeldUnit &u)
+{
+  gst_clear_buffer (&u.buf);
+  gst_clear_caps (&u.caps);
+}
+
+void
+release_all (std::deque<HeldUnit> &units)
+{
+  for (auto &u : units)
+    release (u);
+  units.clear ();
+}
+
+/* The caps of the codec table's entry: parsed video, framed audio. */
+void
+append_codec_caps (GstCaps *caps, const CodecInfo &c, bool stop)
+{
+  GstStructure *s = gst_structure_new_empty (c.caps_name);
+  if (stop && c.video)
+    gst_structure_set (s, "parsed", G_TYPE_BOOLEAN, TRUE, nullptr);
+  else if (stop && c.codec == Codec::AAC)
+    gst_structure_set (s, "framed", G_TYPE_BOOLEAN, TRUE, nullptr);
+  gst_caps_append_structure (caps, s);
+}
+
+constexpr Codec TABLE[]
+    = { Codec::H264, Codec::H265, Codec::VP8,  Codec::VP9, Codec::AV1,
+        Codec::AAC,  Codec::Opus, Codec::PCMU, Codec::PCMA };
+
+/* Off the output: the unit is kept as the store says. e.lock held. */
+void
+keep_held (EncodedBranch &e, int stream, HeldUnit &u)
+{
+  if (!e.store)
+    e.store.emplace (encoded_gop_config (), stream == VIDEO);
+  failover::EncodedUnit eu;
+  eu.keyframe = !GST_BUFFER_FLAG_IS_SET (u.buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  eu.pts = from_ns (u.out);
+  eu.bytes = gst_buffer_get_size (u.buf);
+  GopStore::Step s = e.store->on_unit (eu);
+  for (std::size_t i = 0; i < s.drop_front && !e.kept.empty (); i++) {
+    release (e.kept.front ());
+    e.kept.pop_front ();
+  }
+  if (s.keep)
+    e.kept.push_back (u);
+  else
+    release (u);
+}
+
+/* On the output: one unit out, shifted by the cut's delay. A refusal (a
+ * codec the output does not carry) fails the run. e.lock held. */
+void
+send (Branch *b, HeldUnit &u)
+{
+  CandidateRun *run = b->run;
+  bool ok = push_encoded (run->self, b->stream, u.buf, u.out + b->enc.delay,
+                          run->id, run->index, u.caps);
+  u.buf = nullptr;
+  if (!ok)
+    report_failure (run->self, run->id, run->index, FailureReason::Error, false,
+                    codec_refusal (run->self, b->stream, u.caps),
+                    running_now (run->self));
+  release (u);
+}
+
+} // namespace
+
+EncodedBranch::~EncodedBranch ()
+{
+  release_all (kept);
+  release_all (replay);
+}
+
+void
+EncodedBranch::clear_kept ()
+{
+  release_all (kept);
+  if (store)
+    store->clear ();
+}
+
+GstCaps *
+encoded_stop_caps ()
+{
+  GstCaps *caps = gst_caps_new_empty ();
+  for (Codec c : TABLE)
+    append_codec_caps (caps, codec_info (c), true);
+  return caps;
+}
+
+GstCaps *
+output_template_caps (int stream)
+{
+  GstCaps *caps = gst_caps_new_empty_simple (stream == VIDEO ? "video/x-raw"
+                                                             : "audio/x-raw");
+  for (Codec c : TABLE)
+    if (codec_info (c).video == (stream == VIDEO))
+      append_codec_caps (caps, codec_info (c), false);
+  return caps;
+}
+
+void
+deliver_encoded (Branch *b, GstSample *sample, GstClockTime out)
+{
+  CandidateRun *run = b->run;
+  HeldUnit u;
+  u.buf = gst_buffer_ref (gst_sample_get_buffer (sample));
+  if (GstCaps *caps = gst_sample_get_caps (sample))
+    u.caps = gst_caps_ref (caps);
+  u.out = out;
+  gst_sample_unref (sample);
+  EncodedBranch &e = b->enc;
+  std::lock_guard<std::mutex> g (e.lock);
+  if (run->stopping.load ()) {
+    release (u);
+  } else if (!e.on_air) {
+    /* A backup in a codec the output cannot carry is refused now, not at
+     * the switch. */
+    if (!encoded_caps_fit (run->self, b->stream, u.caps)) {
+      report_failure (run->self, run->id, run->index, FailureReason::Error,
+                      false, codec_refusal (run->self, b->stream, u.caps),
+                      running_now (run->self));
+      release (u);
+      return;
+    }
+    keep_held (e, b->stream, u);
+  } else {
+    const bool key
+        = !GST_BUFFER_FLAG_IS_SET (u.buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (b->stream == VIDEO && !e.wait.admit (key))
+      release (u);
+    else
+      send (b, u);
+  }
+}
+
+void
+encoded_unit_skipped (Branch *b)
+{
+  if (b->stream != VIDEO)
+    return;
+  std::lock_guard<std::mutex> g (b->enc.lock);
+  b->enc.clear_kept ();
+  b->enc.wait.arm ();
+}
+
+GstClockTime
+encoded_delay (Branch *b)
+{
+  std::lock_guard<std::mutex> g (b->enc.lock);
+  return b->enc.on_air ? b->enc.delay : 0;
+}
+
+namespace {
+
+/* Where the output has got to (the later of its streams' ends). */
+std::optional<TimePoint>
+output_end (GstFailoverSrc *self)
+{
+  std::optional<TimePoint> end;
+  for (auto &o : self->priv->output.out) {
+    std::lock_guard<std::mutex> g (o.lock);
+    auto e = o.timeline.last_end ();
+    if (e && (!end || *e > *end))
+      end = e;
+  }
+  return end;
+}
+
+/* e.lock held: the branch goes on the output; its replay goes out now,
+ * ahead of the clock (the queue downstream holds it; the live units
+ * follow, paced to their shifted times). */
+void
+go_on_air (Branch &b, GstClockTime delay)
+{
+  EncodedBranch &e = b.enc;
+  e.clear_kept ();
+  e.delay = delay;
+  e.on_air = true;
+  while (!e.replay.empty ()) {
+    HeldUnit r = e.replay.front ();
+    e.replay.pop_front ();
+    send (&b, r);
+  }
+}
+
+/* The new source's cut: its kept units go out now, or its video waits for
+ * the next keyframe. */
+void
+cut_into (GstFailoverSrc *self, CandidateRun &run)
+{
+  std::optional<TimePoint> end = output_end (self);
+  const TimePoint now = tp (running_now (self));
+  CutPlan plan;
+  {
+    Branch &v = run.branches[VIDEO];
+    std::lock_guard<std::mutex> g (v.enc.lock);
+    std::vector<TimePoint> outs;
+    for (auto &u : v.enc.kept)
+      outs.push_back (from_ns (u.out));
+    plan = plan_cut (outs, end, now, ENCODED_CUT);
+    release_all (v.enc.replay);
+    if (plan.from_kept) {
+      v.enc.replay.swap (v.enc.kept);
+      v.enc.wait.satisfy ();
+    } else {
+      v.enc.wait.arm ();
+    }
+    go_on_air (v, to_ns (plan.delay));
+  }
+  {
+    Branch &a = run.branches[AUDIO];
+    std::lock_guard<std::mutex> g (a.enc.lock);
+    release_all (a.enc.replay);
+    for (auto &u : a.enc.kept)
+      if (plan.from_kept && from_ns (u.out) >= *plan.keyframe_out)
+        std::swap (a.enc.replay.emplace_back (), u);
+    go_on_air (a, to_ns (plan.delay));
+  }
+  GST_INFO_OBJECT (
+      self, "candidate %d: encoded cut %s, delay %" G_GINT64_FORMAT " ms",
+      run.index,
+      plan.from_kept ? "from its kept keyframe" : "at its next keyframe",
+      (gint64)to_ms (plan.delay));
+}
+
+} // namespace
+
+void
+prepare_encoded_cut (GstFailoverSrc *self, std::uint64_t source)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  std::vector<std::shared_ptr<CandidateRun>> runs;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    for (auto &kv : priv->runs)
+      if (kv.second->encoded)
+        runs.push_back (kv.second);
+  }
+  /* The old source stops first, so nothing of it follows the cut. */
+  for (auto &run : runs) {
+    if (run->id == source)
+      continue;
+    for (Branch &b : run->branches) {
+      std::lock_guard<std::mutex> g (b.enc.lock);
+      b.enc.on_air = false;
+      b.enc.delay = 0;
+      release_all (b.enc.replay);
+    }
+  }
+  for (auto &run : runs)
+    if (run->id == source && !run->stopping.load ())
+      cut_into (self, *run);
+}
+
+} // namespace resilient::gst::failoversrc

@@ -1,0 +1,270 @@
+/* failoversrc mode=encoded against nginx-rtmp (real server, real
+ * publishers, kill -9): the output is the candidates' H.264 and AAC, cut
+ * at keyframes, decoded and muxed downstream by stock elements the way a
+ * user's gst-launch line would (`failoversrc mode=encoded ... ! h264parse
+ * ! flvmux`). */
+#include "failover_common.h"
+
+#include <gst/app/app.h>
+
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+using namespace failover_test;
+
+namespace {
+
+/* One buffer on a failoversrc output pad. */
+struct Unit
+{
+  Clock::time_point wall;
+  GstClockTime pts, dts;
+  bool discont, delta;
+};
+
+/* Every buffer on one of the element's pads, in order. */
+struct PadLog
+{
+  std::mutex lock;
+  std::vector<Unit> units;
+  std::vector<std::string> caps;
+
+  static GstPadProbeReturn probe (GstPad *, GstPadProbeInfo *info, gpointer ud)
+  {
+    auto *self = static_cast<PadLog *> (ud);
+    std::lock_guard<std::mutex> g (self->lock);
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+      GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+      self->units.push_back ({ Clock::now (), GST_BUFFER_PTS (b),
+          GST_BUFFER_DTS (b), GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DISCONT),
+          GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DELTA_UNIT) });
+    } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
+      GstCaps *c;
+      gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &c);
+      gchar *s = gst_caps_to_string (c);
+      self->caps.push_back (s);
+      g_free (s);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  std::vector<Unit> snapshot ()
+  {
+    std::lock_guard<std::mutex> g (lock);
+    return units;
+  }
+};
+
+/* The user's line, with a viewer's decoder and an FLV muxer behind it. */
+std::string
+user_pipeline (const std::string &uris, bool audio)
+{
+  std::ostringstream p;
+  p << "failoversrc name=src mode=encoded standby=hot uris=\"" << uris << "\""
+    << " timeout=1000 retry-delay=200 retry-max-delay=1000"
+    << " failback-holdoff=1500 "
+    << "src.video ! queue ! tee name=vt "
+    << "vt. ! queue ! h264parse ! avdec_h264 ! videoconvert ! videoscale ! "
+    << kWatchCaps << " ! appsink name=vsink sync=false "
+    << "vt. ! queue ! h264parse ! flvmux name=mux streamable=true "
+    << "! appsink name=fsink sync=false ";
+  if (audio)
+    p << "src.audio ! queue ! tee name=at at. ! queue ! aacparse ! mux. "
+      << "at. ! queue ! aacparse ! avdec_aac ! audioconvert ! "
+         "appsink name=asink sync=false ";
+  return p.str ();
+}
+
+struct EncodedRig
+{
+  GstElement *pipeline = nullptr;
+  GstElement *src = nullptr;
+  OutputWatcher video, audio;
+  std::unique_ptr<BusRecorder> bus;
+  PadLog vlog, alog;
+  std::atomic<int> flv_buffers { 0 };
+
+  explicit EncodedRig (const std::string &desc)
+  {
+    GError *err = nullptr;
+    pipeline = gst_parse_launch (desc.c_str (), &err);
+    EXPECT_TRUE (pipeline && !err) << (err ? err->message : "") << desc;
+    g_clear_error (&err);
+    if (!pipeline)
+      return;
+    src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+    attach ("vsink", video);
+    attach ("asink", audio);
+    GstElement *f = gst_bin_get_by_name (GST_BIN (pipeline), "fsink");
+    g_object_set (f, "emit-signals", TRUE, nullptr);
+    g_signal_connect (f, "new-sample", G_CALLBACK (+[] (GstElement *s,
+        gpointer ud) -> GstFlowReturn {
+          GstSample *smp = gst_app_sink_pull_sample (GST_APP_SINK (s));
+          if (smp)
+            gst_sample_unref (smp);
+          static_cast<EncodedRig *> (ud)->flv_buffers++;
+          return GST_FLOW_OK;
+        }), this);
+    gst_object_unref (f);
+    for (auto [name, log] : { std::pair { "video", &vlog }, { "audio", &alog } }) {
+      GstPad *pad = gst_element_get_static_pad (src, name);
+      gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
+          | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), PadLog::probe, log, nullptr);
+      gst_object_unref (pad);
+    }
+    bus = std::make_unique<BusRecorder> (pipeline);
+  }
+  void attach (const char *name, OutputWatcher &w)
+  {
+    GstElement *s = gst_bin_get_by_name (GST_BIN (pipeline), name);
+    if (s) {
+      w.attach_appsink (s);
+      gst_object_unref (s);
+    }
+  }
+  ~EncodedRig ()
+  {
+    if (!pipeline)
+      return;
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    bus.reset ();
+    gst_object_unref (src);
+    gst_object_unref (pipeline);
+  }
+  std::string describe ()
+  {
+    return "\nvideo: " + video.describe (3) + "\nbus: " + bus->describe ();
+  }
+};
+
+/* Decode times strictly increasing; presentation times too (the
+ * publishers send no B-frames). */
+::testing::AssertionResult
+monotonic (const std::vector<Unit> &units)
+{
+  for (size_t i = 1; i < units.size (); i++) {
+    if (units[i].dts <= units[i - 1].dts || units[i].pts <= units[i - 1].pts)
+      return ::testing::AssertionFailure () << "unit " << i << " of "
+          << units.size () << " goes back: dts " << units[i - 1].dts << " -> "
+          << units[i].dts << ", pts " << units[i - 1].pts << " -> "
+          << units[i].pts;
+  }
+  return ::testing::AssertionSuccess ();
+}
+
+/* WARNING-level log lines of the downstream elements' categories (a muxer
+ * fixing up backwards timestamps, a decoder concealing a missing
+ * reference): what a user's log would show, not only the bus. */
+struct DownstreamLog
+{
+  static inline std::mutex lock;
+  static inline std::vector<std::string> lines;
+  static constexpr const char *kCats[] = { "flvmux", "libav", "videodecoder",
+    "audiodecoder", "aggregator", "h264parse", "aacparse", "baseparse" };
+
+  static void
+  fn (GstDebugCategory *cat, GstDebugLevel level, const gchar *, const gchar *,
+      gint, GObject *, GstDebugMessage *msg, gpointer)
+  {
+    if (level > GST_LEVEL_WARNING)
+      return;
+    const char *name = gst_debug_category_get_name (cat);
+    for (const char *c : kCats)
+      if (g_str_equal (name, c)) {
+        std::lock_guard<std::mutex> g (lock);
+        lines.push_back (std::string (name) + ": "
+            + gst_debug_message_get (msg));
+      }
+  }
+  DownstreamLog ()
+  {
+    for (const char *c : kCats)
+      gst_debug_set_threshold_for_name (c, GST_LEVEL_WARNING);
+    gst_debug_add_log_function (fn, nullptr, nullptr);
+    std::lock_guard<std::mutex> g (lock);
+    lines.clear ();
+  }
+  ~DownstreamLog () { gst_debug_remove_log_function (fn); }
+  std::string describe ()
+  {
+    std::lock_guard<std::mutex> g (lock);
+    std::string out;
+    for (size_t i = 0; i < lines.size () && i < 10; i++)
+      out += "\n  " + lines[i];
+    return out;
+  }
+  size_t count ()
+  {
+    std::lock_guard<std::mutex> g (lock);
+    return lines.size ();
+  }
+};
+
+/* Warnings or errors from anything but failoversrc (a decoder, a muxer). */
+size_t
+downstream_complaints (BusRecorder &bus)
+{
+  size_t n = 0;
+  for (auto &e : bus.entries ())
+    if ((e.name == "error" || e.name == "warning")
+        && e.src.find ("src") != 0)
+      n++;
+  return n;
+}
+
+} // namespace
+
+TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
+{
+  TwoPublishers pubs;
+  DownstreamLog log;
+  EncodedRig rig (user_pipeline (pubs.uris (), true));
+  ASSERT_TRUE (rig.pipeline);
+  ASSERT_NE (gst_element_set_state (rig.pipeline, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  std::this_thread::sleep_for (1500ms); /* the backup's GOP is kept */
+  const auto killed = Clock::now ();
+  pubs.a.kill9 ();
+  ASSERT_TRUE (rig.video.wait_for_class ("blue", kSwitch, 30, killed))
+      << rig.describe ();
+  auto sw = rig.bus->wait_for ("failoversrc-switch", 3000ms,
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= killed && e.get_int ("to-index") == 1;
+      });
+  ASSERT_TRUE (sw) << rig.describe ();
+  const int flv_at_switch = rig.flv_buffers.load ();
+  std::this_thread::sleep_for (2000ms);
+
+  /* The viewer saw red, then blue, every decoded frame one of them (a cut
+   * on a delta frame decodes to grey smear, which matches neither). */
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "blue" })) << rig.describe ();
+  auto gap = rig.video.switch_gap_ms ("red", "blue", killed - 2s);
+  ASSERT_TRUE (gap) << rig.describe ();
+  EXPECT_LT (*gap, 2000.0) << rig.describe ();
+  /* The cut: the first unit of the new source is a keyframe, marked
+   * DISCONT; one output segment with times moving forward. */
+  auto units = rig.vlog.snapshot ();
+  size_t cut = 0;
+  for (size_t i = 1; i < units.size (); i++)
+    if (units[i].discont && units[i].wall >= killed)
+      cut = i;
+  ASSERT_GT (cut, 0u) << "no DISCONT after the kill";
+  EXPECT_FALSE (units[cut].delta) << "the cut is not at a keyframe";
+  EXPECT_TRUE (monotonic (units));
+  EXPECT_TRUE (monotonic (rig.alog.snapshot ()));
+  /* Decoded and muxed downstream without a complaint; the muxer goes on. */
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (), 0u) << log.describe ();
+  EXPECT_EQ (rig.bus->count ("eos"), 0u);
+  EXPECT_GT (rig.flv_buffers.load (), flv_at_switch + 30);
+  EXPECT_GT (frames_after (rig.audio, killed + 1500ms), 20u);
+  /* The backup stays on (its delayed units keep it healthy). */
+  size_t switches = 0;
+  for (auto &e : rig.bus->entries ("failoversrc-switch"))
+    switches += e.wall >= killed;
+  EXPECT_EQ (switches, 1u) << rig.describe ();
+  EXPECT_EQ (rig.video.current (), "blue");
+}
