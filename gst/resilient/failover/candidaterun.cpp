@@ -444,7 +444,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
   GstClockTime shown = running_now (run->self);
   record_buffer (run, shown);
   if (run->encoded) {
-    deliver_encoded (b, sample, (GstClockTime)map.out_ns);
+    deliver_encoded (b, sample, (GstClockTime)map.out_ns, brt);
     return GST_FLOW_OK;
   }
   sample_content (run, b->stream, sample, shown);

@@ -135,7 +135,8 @@ output_template_caps (int stream)
 }
 
 void
-deliver_encoded (Branch *b, GstSample *sample, GstClockTime out)
+deliver_encoded (Branch *b, GstSample *sample, GstClockTime out,
+                 GstClockTime rt)
 {
   CandidateRun *run = b->run;
   HeldUnit u;
@@ -143,6 +144,7 @@ deliver_encoded (Branch *b, GstSample *sample, GstClockTime out)
   if (GstCaps *caps = gst_sample_get_caps (sample))
     u.caps = gst_caps_ref (caps);
   u.out = out;
+  u.running_time = rt;
   gst_sample_unref (sample);
   EncodedBranch &e = b->enc;
   std::lock_guard<std::mutex> g (e.lock);
@@ -202,20 +204,40 @@ output_end (GstFailoverSrc *self)
   return end;
 }
 
-/* e.lock held: the branch goes on the output; its replay goes out now,
- * ahead of the clock (the queue downstream holds it; the live units
- * follow, paced to their shifted times). */
+/* e.lock held: the kept units' output times by their own spacing
+ * (respaced, encoded_cut.h). */
 void
-go_on_air (Branch &b, GstClockTime delay)
+respace_kept (EncodedBranch &e)
 {
-  EncodedBranch &e = b.enc;
-  e.clear_kept ();
-  e.delay = delay;
-  e.on_air = true;
-  while (!e.replay.empty ()) {
-    HeldUnit r = e.replay.front ();
-    e.replay.pop_front ();
-    send (&b, r);
+  std::vector<KeptTime> times;
+  for (auto &u : e.kept)
+    times.push_back ({ from_ns (u.out), from_ns (u.running_time) });
+  std::vector<TimePoint> outs = respaced (times);
+  for (std::size_t i = 0; i < outs.size (); i++)
+    e.kept[i].out = to_ns (outs[i]);
+}
+
+/* Both branches' locks held (video's first): the branches go on the
+ * output and their replays go out now, video and audio interleaved by
+ * time (a muxer downstream takes what is due in order), ahead of the clock
+ * by up to the delay; the live units follow, paced to their shifted
+ * times. */
+void
+go_on_air (Branch (&b)[2], GstClockTime delay)
+{
+  for (Branch &br : b) {
+    br.enc.clear_kept ();
+    br.enc.delay = delay;
+    br.enc.on_air = true;
+  }
+  auto &v = b[VIDEO].enc.replay, &a = b[AUDIO].enc.replay;
+  while (!v.empty () || !a.empty ()) {
+    const bool video
+        = !v.empty () && (a.empty () || v.front ().out <= a.front ().out);
+    auto &q = video ? v : a;
+    HeldUnit r = q.front ();
+    q.pop_front ();
+    send (&b[video ? VIDEO : AUDIO], r);
   }
 }
 
@@ -226,32 +248,27 @@ cut_into (GstFailoverSrc *self, CandidateRun &run)
 {
   std::optional<TimePoint> end = output_end (self);
   const TimePoint now = tp (running_now (self));
-  CutPlan plan;
-  {
-    Branch &v = run.branches[VIDEO];
-    std::lock_guard<std::mutex> g (v.enc.lock);
-    std::vector<TimePoint> outs;
-    for (auto &u : v.enc.kept)
-      outs.push_back (from_ns (u.out));
-    plan = plan_cut (outs, end, now, ENCODED_CUT);
-    release_all (v.enc.replay);
-    if (plan.from_kept) {
-      v.enc.replay.swap (v.enc.kept);
-      v.enc.wait.satisfy ();
-    } else {
-      v.enc.wait.arm ();
-    }
-    go_on_air (v, to_ns (plan.delay));
+  EncodedBranch &v = run.branches[VIDEO].enc, &a = run.branches[AUDIO].enc;
+  std::lock_guard<std::mutex> gv (v.lock);
+  std::lock_guard<std::mutex> ga (a.lock);
+  respace_kept (v);
+  respace_kept (a);
+  std::vector<TimePoint> outs;
+  for (auto &u : v.kept)
+    outs.push_back (from_ns (u.out));
+  CutPlan plan = plan_cut (outs, end, now, ENCODED_CUT);
+  release_all (v.replay);
+  release_all (a.replay);
+  if (plan.from_kept) {
+    v.replay.swap (v.kept);
+    v.wait.satisfy ();
+    for (auto &u : a.kept)
+      if (from_ns (u.out) >= *plan.keyframe_out)
+        std::swap (a.replay.emplace_back (), u);
+  } else {
+    v.wait.arm ();
   }
-  {
-    Branch &a = run.branches[AUDIO];
-    std::lock_guard<std::mutex> g (a.enc.lock);
-    release_all (a.enc.replay);
-    for (auto &u : a.enc.kept)
-      if (plan.from_kept && from_ns (u.out) >= *plan.keyframe_out)
-        std::swap (a.enc.replay.emplace_back (), u);
-    go_on_air (a, to_ns (plan.delay));
-  }
+  go_on_air (run.branches, to_ns (plan.delay));
   GST_INFO_OBJECT (
       self, "candidate %d: encoded cut %s, delay %" G_GINT64_FORMAT " ms",
       run.index,

@@ -44,6 +44,7 @@ struct HeldUnit
   GstBuffer *buf = nullptr;
   GstCaps *caps = nullptr;
   GstClockTime out = GST_CLOCK_TIME_NONE;
+  GstClockTime running_time = GST_CLOCK_TIME_NONE; /* in its candidate */
 };
 
 /* A branch's encoded state; `lock` is taken before an OutputStream's. */
@@ -68,8 +69,10 @@ GstCaps *encoded_stop_caps ();
 GstCaps *output_template_caps (int stream);
 
 /* Streaming thread: a paced unit of an encoded branch at output time
- * `out` (before the cut delay). Takes `sample`. */
-void deliver_encoded (Branch *b, GstSample *sample, GstClockTime out);
+ * `out` (before the cut delay), running time `rt` in its candidate. Takes
+ * `sample`. */
+void deliver_encoded (Branch *b, GstSample *sample, GstClockTime out,
+                      GstClockTime rt);
 /* Streaming thread: a unit of the branch was dropped before delivery
  * (stale): what follows cannot be decoded without a new keyframe. */
 void encoded_unit_skipped (Branch *b);

@@ -6,8 +6,9 @@
 
 namespace resilient::failover {
 
-/* The smallest step between two video decode times on the output. */
-constexpr Duration kDtsStep = std::chrono::microseconds (1);
+/* The smallest step between two video decode times on the output (the
+ * resolution of FLV and RTMP timestamps). */
+constexpr Duration kDtsStep = std::chrono::milliseconds (1);
 
 CutPlan
 plan_cut (const std::vector<TimePoint> &video_kept,
@@ -26,6 +27,18 @@ plan_cut (const std::vector<TimePoint> &video_kept,
   plan.delay = delay;
   plan.keyframe_out = keyframe;
   return plan;
+}
+
+std::vector<TimePoint>
+respaced (const std::vector<KeptTime> &kept)
+{
+  std::vector<TimePoint> out;
+  if (kept.empty ())
+    return out;
+  const KeptTime &newest = kept.back ();
+  for (const KeptTime &k : kept)
+    out.push_back (newest.out - (newest.running_time - k.running_time));
+  return out;
 }
 
 bool
@@ -48,7 +61,8 @@ place_encoded (bool video, TimePoint dts, Duration duration,
       p.dts = *last_dts + kDtsStep;
     return p;
   }
-  if (last_end && dts + duration / 2 < *last_end)
+  if ((last_dts && dts <= *last_dts)
+      || (last_end && dts + duration / 2 < *last_end))
     p.drop = true;
   return p;
 }

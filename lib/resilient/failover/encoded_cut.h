@@ -51,6 +51,19 @@ CutPlan plan_cut (const std::vector<TimePoint> &video_kept,
                   std::optional<TimePoint> output_end, TimePoint now,
                   const CutConfig &config = {});
 
+/* One kept unit's output time and its running time in its candidate. */
+struct KeptTime
+{
+  TimePoint out;
+  TimePoint running_time;
+};
+
+/* The kept units' output times as the candidate's own spacing gives them,
+ * anchored on the newest: units kept while the candidate's mapping was
+ * still learning its live edge (a start-up burst) were mapped with older
+ * offsets and may crowd together or overlap. */
+std::vector<TimePoint> respaced (const std::vector<KeptTime> &kept);
+
 /* Video of a new source (or a fresh start) waits for a keyframe: a delta
  * unit before it would be undecodable downstream. */
 class KeyframeWait
@@ -78,8 +91,10 @@ struct EncodedPlacement
 
 /* Video is never dropped (a missing unit breaks the decoding of its GOP):
  * a decode time at or before the previous one is moved just after it.
- * Audio frames decode on their own: one starting more than half a frame
- * before the previous end is dropped (as the decoded output clips). */
+ * Audio frames decode on their own: one not after the previous one, or
+ * starting more than half a frame before its end, is dropped (as the
+ * decoded output clips; a candidate's start-up burst can map several
+ * frames onto one time). */
 EncodedPlacement place_encoded (bool video, TimePoint dts, Duration duration,
                                 std::optional<TimePoint> last_dts,
                                 std::optional<TimePoint> last_end);

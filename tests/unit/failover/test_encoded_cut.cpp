@@ -96,8 +96,7 @@ TEST (EncodedCut, VideoDecodeTimesOnlyMoveForwardAudioOverlapIsDropped)
    * moved just after it. */
   auto v = place_encoded (true, ms (1000), ms (33), ms (1000), ms (1033));
   EXPECT_FALSE (v.drop);
-  EXPECT_GT (v.dts, ms (1000));
-  EXPECT_LT (v.dts, ms (1001));
+  EXPECT_EQ (v.dts, ms (1001)); /* distinct in FLV's milliseconds */
   auto v2 = place_encoded (true, ms (1040), ms (33), ms (1000), ms (1033));
   EXPECT_EQ (v2.dts, ms (1040));
   auto first
@@ -111,4 +110,28 @@ TEST (EncodedCut, VideoDecodeTimesOnlyMoveForwardAudioOverlapIsDropped)
       place_encoded (false, ms (1015), ms (21), ms (1000), ms (1021)).drop);
   EXPECT_FALSE (
       place_encoded (false, ms (1021), ms (21), ms (1000), ms (1021)).drop);
+  /* Without durations: a repeated time is dropped, a later one kept. */
+  EXPECT_TRUE (
+      place_encoded (false, ms (1000), Duration{}, ms (1000), ms (1000)).drop);
+  EXPECT_FALSE (
+      place_encoded (false, ms (1001), Duration{}, ms (1000), ms (1000)).drop);
+}
+
+TEST (EncodedCut, KeptUnitsAreRespacedByTheirRunningTimes)
+{
+  /* A start-up burst: five frames 33 ms apart in the candidate arrived
+   * together and were mapped while the live edge was being learned (the
+   * first three with an older offset: they crowd onto the fourth). */
+  std::vector<KeptTime> kept{ { ms (5000), ms (100) },
+                              { ms (5001), ms (133) },
+                              { ms (5002), ms (166) },
+                              { ms (5003), ms (200) },
+                              { ms (5036), ms (233) } };
+  auto out = respaced (kept);
+  ASSERT_EQ (out.size (), 5u);
+  EXPECT_EQ (out[0], ms (4903));
+  EXPECT_EQ (out[1], ms (4936));
+  EXPECT_EQ (out[3], ms (5003));
+  EXPECT_EQ (out[4], ms (5036)); /* the newest keeps its mapping */
+  EXPECT_TRUE (respaced ({}).empty ());
 }
