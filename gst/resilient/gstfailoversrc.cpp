@@ -48,6 +48,8 @@
  * a signal emitted, a property notified or a child's state changed:
  *   Private::settings_lock
  *   -> Private::state_lock     (policy, runs map, statistics, status)
+ *   -> EncodedBranch::lock     (mode=encoded, per branch; video, then audio
+ *      at a cut; a unit goes out under it; never taken under state_lock)
  *   -> OutputStream::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
  *   -> CandidateRun::wait_lock / CandidateRun::timeline_lock /

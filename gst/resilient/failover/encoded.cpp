@@ -7,6 +7,8 @@
 #include "failover/outputstage.h"
 #include "failover/private.h"
 
+#include <utility>
+
 #define GST_CAT_DEFAULT failover_src_debug
 
 using namespace resilient;
@@ -82,20 +84,33 @@ keep_held (EncodedBranch &e, int stream, HeldUnit &u)
     release (u);
 }
 
-/* On the output: one unit out, shifted by the cut's delay. A refusal (a
- * codec the output does not carry) fails the run. e.lock held. */
-void
+/* On the output: one unit out, shifted by the cut's delay. e.lock held.
+ * Returns the caps of a refused unit (a codec the output does not carry),
+ * for the caller to report once no lock is held, else nullptr. */
+GstCaps *
 send (Branch *b, HeldUnit &u)
 {
   CandidateRun *run = b->run;
   bool ok = push_encoded (run->self, b->stream, u.buf, u.out + b->enc.delay,
                           run->id, run->index, u.caps);
   u.buf = nullptr;
-  if (!ok)
-    report_failure (run->self, run->id, run->index, FailureReason::Error, false,
-                    codec_refusal (run->self, b->stream, u.caps),
-                    running_now (run->self));
+  GstCaps *refused = ok ? nullptr : std::exchange (u.caps, nullptr);
   release (u);
+  return refused;
+}
+
+/* No lock held: the run fails for a codec the output cannot carry (the
+ * policy's WARNING and failoversrc-candidate-failed name both codecs). */
+void
+refuse (Branch *b, GstCaps *caps)
+{
+  if (!caps)
+    return;
+  CandidateRun *run = b->run;
+  report_failure (run->self, run->id, run->index, FailureReason::Error, false,
+                  codec_refusal (run->self, b->stream, caps),
+                  running_now (run->self));
+  gst_caps_unref (caps);
 }
 
 } // namespace
@@ -146,29 +161,31 @@ deliver_encoded (Branch *b, GstSample *sample, GstClockTime out,
   u.out = out;
   u.running_time = rt;
   gst_sample_unref (sample);
-  EncodedBranch &e = b->enc;
-  std::lock_guard<std::mutex> g (e.lock);
-  if (run->stopping.load ()) {
-    release (u);
-  } else if (!e.on_air) {
-    /* A backup in a codec the output cannot carry is refused now, not at
-     * the switch. */
-    if (!encoded_caps_fit (run->self, b->stream, u.caps)) {
-      report_failure (run->self, run->id, run->index, FailureReason::Error,
-                      false, codec_refusal (run->self, b->stream, u.caps),
-                      running_now (run->self));
+  GstCaps *refused = nullptr;
+  {
+    EncodedBranch &e = b->enc;
+    std::lock_guard<std::mutex> g (e.lock);
+    if (run->stopping.load ()) {
       release (u);
-      return;
+    } else if (!e.on_air) {
+      /* A backup in a codec the output cannot carry is refused now, not at
+       * the switch. */
+      if (!encoded_caps_fit (run->self, b->stream, u.caps)) {
+        refused = std::exchange (u.caps, nullptr);
+        release (u);
+      } else {
+        keep_held (e, b->stream, u);
+      }
+    } else {
+      const bool key
+          = !GST_BUFFER_FLAG_IS_SET (u.buf, GST_BUFFER_FLAG_DELTA_UNIT);
+      if (b->stream == VIDEO && !e.wait.admit (key))
+        release (u);
+      else
+        refused = send (b, u);
     }
-    keep_held (e, b->stream, u);
-  } else {
-    const bool key
-        = !GST_BUFFER_FLAG_IS_SET (u.buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (b->stream == VIDEO && !e.wait.admit (key))
-      release (u);
-    else
-      send (b, u);
   }
+  refuse (b, refused);
 }
 
 void
@@ -221,9 +238,10 @@ respace_kept (EncodedBranch &e)
  * output and their replays go out now, video and audio interleaved by
  * time (a muxer downstream takes what is due in order), ahead of the clock
  * by up to the delay; the live units follow, paced to their shifted
- * times. */
-void
-go_on_air (Branch (&b)[2], GstClockTime delay)
+ * times. Returns the caps of a refused unit (its stream in
+ * `refused_stream`): the rest is not sent. */
+GstCaps *
+go_on_air (Branch (&b)[2], GstClockTime delay, int &refused_stream)
 {
   for (Branch &br : b) {
     br.enc.clear_kept ();
@@ -237,8 +255,12 @@ go_on_air (Branch (&b)[2], GstClockTime delay)
     auto &q = video ? v : a;
     HeldUnit r = q.front ();
     q.pop_front ();
-    send (&b[video ? VIDEO : AUDIO], r);
+    if (GstCaps *caps = send (&b[video ? VIDEO : AUDIO], r)) {
+      refused_stream = video ? VIDEO : AUDIO;
+      return caps;
+    }
   }
+  return nullptr;
 }
 
 /* The new source's cut: its kept units go out now, or its video waits for
@@ -249,8 +271,8 @@ cut_into (GstFailoverSrc *self, CandidateRun &run)
   std::optional<TimePoint> end = output_end (self);
   const TimePoint now = tp (running_now (self));
   EncodedBranch &v = run.branches[VIDEO].enc, &a = run.branches[AUDIO].enc;
-  std::lock_guard<std::mutex> gv (v.lock);
-  std::lock_guard<std::mutex> ga (a.lock);
+  std::unique_lock<std::mutex> gv (v.lock);
+  std::unique_lock<std::mutex> ga (a.lock);
   respace_kept (v);
   respace_kept (a);
   std::vector<TimePoint> outs;
@@ -268,7 +290,12 @@ cut_into (GstFailoverSrc *self, CandidateRun &run)
   } else {
     v.wait.arm ();
   }
-  go_on_air (run.branches, to_ns (plan.delay));
+  int refused_stream = VIDEO;
+  GstCaps *refused
+      = go_on_air (run.branches, to_ns (plan.delay), refused_stream);
+  ga.unlock ();
+  gv.unlock ();
+  refuse (&run.branches[refused_stream], refused);
   GST_INFO_OBJECT (
       self, "candidate %d: encoded cut %s, delay %" G_GINT64_FORMAT " ms",
       run.index,
