@@ -422,6 +422,13 @@ new_sample (GstAppSink *sink, gpointer user_data)
   run->sampled[b->stream].store (true, std::memory_order_relaxed);
   if (map.stale) {
     record_buffer (run, now);
+    /* Encoded, off the output: a unit late for the live edge still
+     * belongs to the GOP a cut starts from (the cut respaces it by its
+     * running time); dropping it would leave no keyframe to cut at. */
+    if (run->encoded && !encoded_on_air (b)) {
+      deliver_encoded (b, sample, (GstClockTime)map.out_ns, brt);
+      return GST_FLOW_OK;
+    }
     gst_sample_unref (sample);
     if (run->encoded)
       encoded_unit_skipped (b);

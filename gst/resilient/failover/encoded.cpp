@@ -198,6 +198,13 @@ encoded_unit_skipped (Branch *b)
   b->enc.wait.arm ();
 }
 
+bool
+encoded_on_air (Branch *b)
+{
+  std::lock_guard<std::mutex> g (b->enc.lock);
+  return b->enc.on_air;
+}
+
 GstClockTime
 encoded_delay (Branch *b)
 {

@@ -76,6 +76,8 @@ void deliver_encoded (Branch *b, GstSample *sample, GstClockTime out,
 /* Streaming thread: a unit of the branch was dropped before delivery
  * (stale): what follows cannot be decoded without a new keyframe. */
 void encoded_unit_skipped (Branch *b);
+/* Streaming thread: whether the branch's run is on the output. */
+bool encoded_on_air (Branch *b);
 /* Streaming thread: the cut's delay of the branch while on the output
  * (its units are paced to their shifted time), else 0. */
 GstClockTime encoded_delay (Branch *b);

@@ -344,23 +344,7 @@ decode_flv (const std::string &path, OutputWatcher &video, std::string &err)
   GstElement *s = gst_bin_get_by_name (GST_BIN (p), "vsink");
   video.attach_appsink (s);
   gst_object_unref (s);
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstBus *bus = gst_element_get_bus (p);
-  GstMessage *m = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
-      (GstMessageType) (GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  bool ok = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
-  if (m && !ok) {
-    GError *ge = nullptr;
-    gst_message_parse_error (m, &ge, nullptr);
-    err = ge ? ge->message : "error";
-    g_clear_error (&ge);
-  } else if (!m) {
-    err = "no EOS within 30 s";
-  }
-  if (m)
-    gst_message_unref (m);
-  gst_object_unref (bus);
-  gst_element_set_state (p, GST_STATE_NULL);
+  const bool ok = play_to_eos (p, 30000ms, &err);
   gst_object_unref (p);
   return ok;
 }
