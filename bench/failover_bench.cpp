@@ -220,6 +220,30 @@ new_backup_pictures (SourceRig &rig, Clock::time_point blue)
   return fresh;
 }
 
+/* BENCH_VERBOSE: the frames from 300 ms before the last new primary frame
+ * on, and the bus. */
+void
+log_frames (SourceRig &rig, Clock::time_point t, guint timeout)
+{
+  auto frames = rig.video ().frames ();
+  Clock::time_point last_new {};
+  for (auto &f : frames)
+    if (f.cls == "red" && f.fresh && f.wall >= t - 3s)
+      last_new = f.wall;
+  std::string line;
+  for (auto &f : frames) {
+    if (f.wall < last_new - 300ms || f.wall > last_new + ms (timeout + 3000))
+      continue;
+    char b[96];
+    snprintf (b, sizeof b, " %+.0f:%s%s", ms_between (last_new, f.wall),
+        f.cls.c_str (), f.fresh ? "" : "(held)");
+    line += b;
+  }
+  log ("  fault at %+.0f ms; frames:%s", ms_between (last_new, t),
+      line.c_str ());
+  log ("%s", rig.bus ().describe ().c_str ());
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     Fault fault, int reps,
@@ -279,27 +303,8 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
           *gap, sw ? std::to_string (sw->get_uint64 ("gap-ms")).c_str ()
           : "-");
-      if (getenv ("BENCH_VERBOSE")) {
-        /* Frames from 300 ms before the last new primary frame on. */
-        auto frames = rig.video ().frames ();
-        Clock::time_point last_new {};
-        for (auto &f : frames)
-          if (f.cls == "red" && f.fresh && f.wall >= t - 3s)
-            last_new = f.wall;
-        std::string line;
-        for (auto &f : frames) {
-          if (f.wall < last_new - 300ms || f.wall > last_new + ms (timeout
-                  + 3000))
-            continue;
-          char b[96];
-          snprintf (b, sizeof b, " %+.0f:%s%s", ms_between (last_new, f.wall),
-              f.cls.c_str (), f.fresh ? "" : "(held)");
-          line += b;
-        }
-        log ("  fault at %+.0f ms; frames:%s", ms_between (last_new, t),
-            line.c_str ());
-        log ("%s", rig.bus ().describe ().c_str ());
-      }
+      if (getenv ("BENCH_VERBOSE"))
+        log_frames (rig, t, timeout);
     }
     rig.stop ();
     undo (bed, fault);

@@ -57,7 +57,7 @@ place_encoded (bool video, TimePoint dts, Duration duration,
   EncodedPlacement p;
   p.dts = dts;
   if (video) {
-    if (last_dts && dts <= *last_dts)
+    if (last_dts && dts < *last_dts + kDtsStep)
       p.dts = *last_dts + kDtsStep;
     return p;
   }

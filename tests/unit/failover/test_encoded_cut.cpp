@@ -99,6 +99,10 @@ TEST (EncodedCut, VideoDecodeTimesOnlyMoveForwardAudioOverlapIsDropped)
   EXPECT_EQ (v.dts, ms (1001)); /* distinct in FLV's milliseconds */
   auto v2 = place_encoded (true, ms (1040), ms (33), ms (1000), ms (1033));
   EXPECT_EQ (v2.dts, ms (1040));
+  /* A start-up burst crowding two units into one millisecond. */
+  auto v3 = place_encoded (true, ms (1000) + std::chrono::microseconds (700),
+                           ms (33), ms (1000), ms (1033));
+  EXPECT_EQ (v3.dts, ms (1001));
   auto first
       = place_encoded (true, ms (5), ms (33), std::nullopt, std::nullopt);
   EXPECT_EQ (first.dts, ms (5));
