@@ -90,7 +90,9 @@ struct EncodedPlacement
 };
 
 /* Video is never dropped (a missing unit breaks the decoding of its GOP):
- * a decode time at or before the previous one is moved just after it.
+ * a decode time less than 1 ms after the previous one is moved to 1 ms
+ * after it (FLV and RTMP count in milliseconds: two units in one
+ * millisecond would share a timestamp there).
  * Audio frames decode on their own: one not after the previous one, or
  * starting more than half a frame before its end, is dropped (as the
  * decoded output clips; a candidate's start-up burst can map several
