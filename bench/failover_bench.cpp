@@ -7,6 +7,9 @@
  *   cold-kill   failoversrc standby=cold, primary publisher kill -9
  *   warm-kill   failoversrc standby=warm, primary publisher kill -9 (the
  *               backup connected and parsed, its GOP kept, not decoded)
+ *   encoded-kill  failoversrc mode=encoded standby=hot, primary publisher
+ *               kill -9 (no decoding in the element; the viewer decodes its
+ *               H.264 with h264parse ! avdec_h264)
  *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
  *               timeout
  *   hot-blackhole  failoversrc standby=hot, defaults; the primary is played
@@ -31,7 +34,9 @@
  *   standby-cpu  process CPU of failoversrc with a primary and a backup of
  *               --cpu-size, standby=cold (the backup not running), warm and
  *               hot, alternated --cpu-rounds times for --cpu-seconds each;
- *               the backup's cost is each mode's CPU minus cold's
+ *               the backup's cost is each mode's CPU minus cold's; and
+ *               mode=encoded with cold standby (one stream received,
+ *               parsed and passed through) and hot (two)
  *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
  *               same decode + convert pipeline without it (uridecodebin),
  *               and failoversrc with content health off (no samples),
@@ -45,7 +50,8 @@
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
  *       [--cpu-size 320x240]
  *       [--jitter-seconds 600]
- *       [--only hot-kill,warm-kill,cold-kill,hot-stall,hot-blackhole,
+ *       [--only hot-kill,warm-kill,encoded-kill,cold-kill,hot-stall,
+ *               hot-blackhole,
  *               hot-blackhole-fixed,warm-blackhole,cold-blackhole,
  *               standby-cpu,
  *               jitter,naive-kill,naive-stall,cpu]
@@ -214,6 +220,30 @@ new_backup_pictures (SourceRig &rig, Clock::time_point blue)
   return fresh;
 }
 
+/* BENCH_VERBOSE: the frames from 300 ms before the last new primary frame
+ * on, and the bus. */
+void
+log_frames (SourceRig &rig, Clock::time_point t, guint timeout)
+{
+  auto frames = rig.video ().frames ();
+  Clock::time_point last_new {};
+  for (auto &f : frames)
+    if (f.cls == "red" && f.fresh && f.wall >= t - 3s)
+      last_new = f.wall;
+  std::string line;
+  for (auto &f : frames) {
+    if (f.wall < last_new - 300ms || f.wall > last_new + ms (timeout + 3000))
+      continue;
+    char b[96];
+    snprintf (b, sizeof b, " %+.0f:%s%s", ms_between (last_new, f.wall),
+        f.cls.c_str (), f.fresh ? "" : "(held)");
+    line += b;
+  }
+  log ("  fault at %+.0f ms; frames:%s", ms_between (last_new, t),
+      line.c_str ());
+  log ("%s", rig.bus ().describe ().c_str ());
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     Fault fault, int reps,
@@ -223,16 +253,23 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
   s.name = name;
   bool stall = fault != Fault::Kill;
   guint timeout = default_timeout_ms ();
+  /* mode=encoded: the viewer decodes; raw output caps do not apply. */
+  const bool encoded = std::count (extra.begin (), extra.end (),
+      std::pair<std::string, std::string> ("mode", "encoded"));
   for (int rep = 0; rep < reps; rep++) {
     bed.renew_primary ();
-    SourceRig rig;
+    SourceRig rig ("failoversrc", encoded
+        ? "h264parse ! avdec_h264 ! videoconvert ! videoscale"
+        : "videoconvert ! videoscale");
     rig.set ("uris", fault == Fault::BlackHole ? bed.relayed_uris ()
         : bed.uris ());
     for (auto &kv : extra)
       rig.set (kv.first, kv.second);
     rig.set ("standby", standby);
-    rig.set ("video-caps", kVideoCaps);
-    rig.set ("audio-caps", kAudioCaps);
+    if (!encoded) {
+      rig.set ("video-caps", kVideoCaps);
+      rig.set ("audio-caps", kAudioCaps);
+    }
     /* No failback during a repetition. */
     rig.set ("failback-holdoff", "600000");
     rig.play ();
@@ -266,27 +303,8 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
           *gap, sw ? std::to_string (sw->get_uint64 ("gap-ms")).c_str ()
           : "-");
-      if (getenv ("BENCH_VERBOSE")) {
-        /* Frames from 300 ms before the last new primary frame on. */
-        auto frames = rig.video ().frames ();
-        Clock::time_point last_new {};
-        for (auto &f : frames)
-          if (f.cls == "red" && f.fresh && f.wall >= t - 3s)
-            last_new = f.wall;
-        std::string line;
-        for (auto &f : frames) {
-          if (f.wall < last_new - 300ms || f.wall > last_new + ms (timeout
-                  + 3000))
-            continue;
-          char b[96];
-          snprintf (b, sizeof b, " %+.0f:%s%s", ms_between (last_new, f.wall),
-              f.cls.c_str (), f.fresh ? "" : "(held)");
-          line += b;
-        }
-        log ("  fault at %+.0f ms; frames:%s", ms_between (last_new, t),
-            line.c_str ());
-        log ("%s", rig.bus ().describe ().c_str ());
-      }
+      if (getenv ("BENCH_VERBOSE"))
+        log_frames (rig, t, timeout);
     }
     rig.stop ();
     undo (bed, fault);
@@ -534,7 +552,7 @@ run_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
  * alternated rounds of cold, warm, hot. */
 struct StandbyCpu
 {
-  std::vector<double> cold, warm, hot, floor;
+  std::vector<double> cold, warm, hot, floor, enc_cold, enc_hot;
   int width = 0, height = 0, rounds = 0, secs = 0;
 };
 
@@ -572,6 +590,14 @@ run_standby_cpu (Bed &bed, int cpu_width, int cpu_height, int cpu_secs,
     r.warm.push_back (measure_cpu (with, props ("warm"), cpu_secs));
     r.hot.push_back (measure_cpu (with, props ("hot"), cpu_secs));
     r.floor.push_back (measure_cpu (floor, props ("cold"), cpu_secs));
+    /* mode=encoded: no decoding, no conversion, no video-caps. */
+    for (const char *standby : { "cold", "hot" }) {
+      auto enc = props (standby);
+      enc.resize (2);
+      enc.push_back ({"mode", "encoded"});
+      (standby[0] == 'c' ? r.enc_cold : r.enc_hot).push_back (
+          measure_cpu (with, enc, cpu_secs));
+    }
   }
   return r;
 }
@@ -594,6 +620,11 @@ print_standby_cpu (const StandbyCpu &c)
   printf ("| cold + a bare rtmp2src ! flvdemux ! parse ! fakesink of the "
       "backup (warm's floor) | %s | %.1f | %.1f |\n",
       list (c.floor, 1).c_str (), median (c.floor), median (c.floor) - cold);
+  printf ("| mode=encoded, cold (one stream received, parsed, passed on) | "
+      "%s | %.1f | - |\n", list (c.enc_cold, 1).c_str (), median (c.enc_cold));
+  printf ("| mode=encoded, hot (primary and backup parsed, one passed on) | "
+      "%s | %.1f | %.1f |\n", list (c.enc_hot, 1).c_str (),
+      median (c.enc_hot), median (c.enc_hot) - median (c.enc_cold));
   if (hot - cold > 0)
     printf ("\nWarm backup / hot backup: %.0f %%\n",
         100.0 * (warm - cold) / (hot - cold));
@@ -659,6 +690,9 @@ run_rows (Bed &bed, const std::function<bool (const char *)> &want, int reps,
   if (want ("warm-kill"))
     results.push_back (run_failoversrc (bed, "warm-kill", "warm",
             Fault::Kill, reps));
+  if (want ("encoded-kill"))
+    results.push_back (run_failoversrc (bed, "encoded-kill", "hot",
+            Fault::Kill, reps, {{"mode", "encoded"}}));
   if (want ("cold-kill"))
     results.push_back (run_failoversrc (bed, "cold-kill", "cold",
             Fault::Kill, reps));

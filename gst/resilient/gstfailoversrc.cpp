@@ -48,6 +48,8 @@
  * a signal emitted, a property notified or a child's state changed:
  *   Private::settings_lock
  *   -> Private::state_lock     (policy, runs map, statistics, status)
+ *   -> EncodedBranch::lock     (mode=encoded, per branch; video, then audio
+ *      at a cut; a unit goes out under it; never taken under state_lock)
  *   -> OutputStream::lock (video, then audio; never both in the push path)
  *   -> Private::switch_lock    (the pending switch report)
  *   -> CandidateRun::wait_lock / CandidateRun::timeline_lock /
@@ -73,6 +75,7 @@
 #include "failover/busmessages.h"
 #include "failover/candidaterun.h"
 #include "failover/controller.h"
+#include "failover/encoded.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
 #include "failover/properties.h"
@@ -105,11 +108,6 @@ static guint signals[LAST_SIGNAL];
 G_DEFINE_TYPE (GstFailoverSrc, gst_failover_src, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE (failoversrc, "failoversrc", GST_RANK_NONE,
                              GST_TYPE_FAILOVER_SRC);
-
-static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE (
-    "video", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-raw"));
-static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE (
-    "audio", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("audio/x-raw"));
 
 /* ---- shared helpers (failover/private.h) --------------------------------- */
 
@@ -317,12 +315,18 @@ ready_to_paused (GstFailoverSrc *self)
     priv->hold_ns = priv->settings.hold_last_frame * GST_MSECOND;
     for (int st = 0; st < 2; st++)
       priv->output.enabled[st] = priv->settings.enable[st];
+    priv->output.encoded = priv->settings.mode == GST_FAILOVER_SRC_MODE_ENCODED;
   }
+  /* Encoded: a cut puts its kept GOP out at once (up to the cut's longest
+   * delay ahead of the clock), which the queue must not drop. */
+  const guint64 max_time = priv->output.encoded.load ()
+                               ? ENCODED_QUEUE_NS + 2 * GST_SECOND
+                               : 2 * GST_SECOND;
   priv->latency_ns = latency * GST_MSECOND;
   for (int st = 0; st < 2; st++)
     g_object_set (priv->output.appsrc[st], "min-latency",
                   (gint64)(latency * GST_MSECOND), "max-latency", (gint64)-1,
-                  nullptr);
+                  "max-time", max_time, nullptr);
   reset_outputs (self);
   apply_fixed_caps (self);
   return prepare_candidates (self);
@@ -593,11 +597,9 @@ static void
 gst_failover_src_init (GstFailoverSrc *self)
 {
   self->priv = new GstFailoverSrcPrivate ();
-  GstPadTemplate *video = gst_static_pad_template_get (&video_template);
-  GstPadTemplate *audio = gst_static_pad_template_get (&audio_template);
-  output_stage_init (self, video, audio);
-  gst_object_unref (video);
-  gst_object_unref (audio);
+  GstElementClass *klass = GST_ELEMENT_GET_CLASS (self);
+  output_stage_init (self, gst_element_class_get_pad_template (klass, "video"),
+                     gst_element_class_get_pad_template (klass, "audio"));
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
   GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
 }
@@ -642,8 +644,14 @@ install_signals (GstFailoverSrcClass *klass)
 static void
 install_pads_and_types (GstElementClass *element_class)
 {
-  gst_element_class_add_static_pad_template (element_class, &video_template);
-  gst_element_class_add_static_pad_template (element_class, &audio_template);
+  /* Raw in mode=decoded, the codec table's streams in mode=encoded. */
+  for (int st = 0; st < 2; st++) {
+    GstCaps *caps = output_template_caps (st);
+    gst_element_class_add_pad_template (
+        element_class, gst_pad_template_new (stream_names[st], GST_PAD_SRC,
+                                             GST_PAD_ALWAYS, caps));
+    gst_caps_unref (caps);
+  }
   gst_element_class_set_static_metadata (
       element_class, "Failover source", "Source/Bin/Video/Audio",
       "Plays the best healthy of an ordered list of inputs of any protocol "
@@ -651,6 +659,8 @@ install_pads_and_types (GstElementClass *element_class)
       "gst-resilient");
 
   gst_type_mark_as_plugin_api (gst_failover_src_standby_get_type (),
+                               (GstPluginAPIFlags)0);
+  gst_type_mark_as_plugin_api (gst_failover_src_mode_get_type (),
                                (GstPluginAPIFlags)0);
   gst_type_mark_as_plugin_api (gst_failover_src_status_get_type (),
                                (GstPluginAPIFlags)0);

@@ -82,6 +82,17 @@ live_eos (CandidateRun *run)
                     running_now (run->self));
 }
 
+static gsize
+probe_size (GstPadProbeInfo *info)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    return gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    return gst_buffer_list_calculate_size (
+        GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  return 0;
+}
+
 static GstPadProbeReturn
 decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -99,6 +110,13 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   }
   record_buffer (run, running_now (run->self));
   run->decoded.fetch_add (1, std::memory_order_relaxed);
+  if (run->encoded) {
+    /* No decoder: the parsed stream is what is counted (bitrate, and the
+     * undecodable check, which a stream without a parser, such as AAC
+     * from FLV, would otherwise never pass). */
+    run->bytes.fetch_add (probe_size (info), std::memory_order_relaxed);
+    run->parsed_buffers.fetch_add (1, std::memory_order_relaxed);
+  }
   const int st = pad_stream (pad);
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
@@ -113,17 +131,6 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     count_content (run, st, GST_CLOCK_TIME_NONE, dur);
   }
   return GST_PAD_PROBE_OK;
-}
-
-static gsize
-probe_size (GstPadProbeInfo *info)
-{
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    return gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    return gst_buffer_list_calculate_size (
-        GST_PAD_PROBE_INFO_BUFFER_LIST (info));
-  return 0;
 }
 
 static GstPadProbeReturn
@@ -182,6 +189,12 @@ deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
   if (klass && !GST_IS_BIN (element)
       && (strstr (klass, "Parser") || strstr (klass, "Decoder")))
     add_buffer_probe (element, "sink", parsed_probe, run);
+  /* Encoded: H.264/H.265 parameter sets before every keyframe, so a cut
+   * (always at a keyframe) carries them in-band. */
+  if (run->encoded && klass && strstr (klass, "Parser")
+      && g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+                                       "config-interval"))
+    g_object_set (element, "config-interval", -1, nullptr);
   if (!klass || !strstr (klass, "Decoder"))
     return;
   GstPad *sink = gst_element_get_static_pad (element, "sink");
@@ -399,12 +412,26 @@ new_sample (GstAppSink *sink, gpointer user_data)
     return GST_FLOW_OK;
   }
   GstClockTime now = running_now (run->self);
+  /* Encoded, after a cut from a kept GOP: the run's units reach the output
+   * `delay` late by design, which the timeline must not take for falling
+   * behind (it would re-anchor, and each sample wait longer). */
+  const GstClockTime delay = run->encoded ? encoded_delay (b) : 0;
   CandidateTimeline::Sample in;
-  CandidateTimeline::Mapping map = map_sample (b, brt, now, in);
+  CandidateTimeline::Mapping map
+      = map_sample (b, brt, now - std::min (now, delay), in);
   run->sampled[b->stream].store (true, std::memory_order_relaxed);
   if (map.stale) {
     record_buffer (run, now);
+    /* Encoded, off the output: a unit late for the live edge still
+     * belongs to the GOP a cut starts from (the cut respaces it by its
+     * running time); dropping it would leave no keyframe to cut at. */
+    if (run->encoded && !encoded_on_air (b)) {
+      deliver_encoded (b, sample, (GstClockTime)map.out_ns, brt);
+      return GST_FLOW_OK;
+    }
     gst_sample_unref (sample);
+    if (run->encoded)
+      encoded_unit_skipped (b);
     return GST_FLOW_OK;
   }
   /* A sample due within half the starving threshold is pushed early rather
@@ -414,7 +441,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * wake-up, for every buffer. */
   if (CandidateTimeline::must_wait (map.out_ns, in.now, in.late_limit)
       && !pace (run, b->stream, clock, priv->base_time.load (),
-                (GstClockTime)map.out_ns)) {
+                (GstClockTime)map.out_ns + delay)) {
     gst_sample_unref (sample);
     return GST_FLOW_OK;
   }
@@ -423,6 +450,10 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * silent long before its content has been shown. */
   GstClockTime shown = running_now (run->self);
   record_buffer (run, shown);
+  if (run->encoded) {
+    deliver_encoded (b, sample, (GstClockTime)map.out_ns, brt);
+    return GST_FLOW_OK;
+  }
   sample_content (run, b->stream, sample, shown);
   deliver_sample (b, sample, (GstClockTime)map.out_ns);
   return GST_FLOW_OK;
@@ -461,12 +492,47 @@ make (const char *factory)
 /* One stream's branch of a run: queue ! convert ! scale [! videorate] !
  * capsfilter ! appsink, its appsink calling back with the Branch. False
  * when an element is missing. */
+/* The appsink end of a branch: calls back with the Branch, never a sink
+ * of the pipeline. */
+static void
+setup_appsink (Branch &b)
+{
+  g_object_set (b.appsink, "sync", FALSE, "async", FALSE, "enable-last-sample",
+                FALSE, "max-buffers", 2, "qos", FALSE, nullptr);
+  GST_OBJECT_FLAG_UNSET (b.appsink, GST_ELEMENT_FLAG_SINK);
+  GstAppSinkCallbacks cbs = {};
+  cbs.new_sample = new_sample;
+  cbs.eos = appsink_eos;
+  /* The Branch lives in the CandidateRun, which outlives the appsink's
+   * streaming (runs are torn down to NULL before they are released). */
+  gst_app_sink_set_callbacks (GST_APP_SINK (b.appsink), &cbs, &b, nullptr);
+}
+
+/* mode=encoded: queue ! appsink (the queue holds what a cut's delay holds
+ * back). */
+static bool
+build_encoded_branch (CandidateRun *run, Branch &b)
+{
+  b.queue = make ("queue");
+  b.appsink = make ("appsink");
+  if (!b.queue || !b.appsink)
+    return false;
+  g_object_set (b.queue, "max-size-buffers", 0, "max-size-bytes", 0,
+                "max-size-time", ENCODED_QUEUE_NS, nullptr);
+  gst_bin_add_many (GST_BIN (run->bin), b.queue, b.appsink, nullptr);
+  gst_element_link (b.queue, b.appsink);
+  setup_appsink (b);
+  return true;
+}
+
 static bool
 build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
 {
   Branch &b = run->branches[st];
   b.run = run;
   b.stream = st;
+  if (run->encoded)
+    return build_encoded_branch (run, b);
   b.queue = make ("queue");
   GstElement *conv = make (st == VIDEO ? "videoconvert" : "audioconvert");
   GstElement *scale = make (st == VIDEO ? "videoscale" : "audioresample");
@@ -486,10 +552,6 @@ build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
   GstCaps *caps = branch_caps (self, st);
   g_object_set (b.capsfilter, "caps", caps, nullptr);
   gst_caps_unref (caps);
-  g_object_set (b.appsink, "sync", FALSE, "async", FALSE, "enable-last-sample",
-                FALSE, "max-buffers", 2, "qos", FALSE, nullptr);
-  /* The candidate's sinks are not sinks of the pipeline. */
-  GST_OBJECT_FLAG_UNSET (b.appsink, GST_ELEMENT_FLAG_SINK);
   gst_bin_add_many (GST_BIN (run->bin), b.queue, conv, scale, b.capsfilter,
                     b.appsink, nullptr);
   if (rate) {
@@ -500,12 +562,7 @@ build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
     gst_element_link_many (b.queue, conv, scale, b.capsfilter, b.appsink,
                            nullptr);
   }
-  GstAppSinkCallbacks cbs = {};
-  cbs.new_sample = new_sample;
-  cbs.eos = appsink_eos;
-  /* The Branch lives in the CandidateRun, which outlives the appsink's
-   * streaming (runs are torn down to NULL before they are released). */
-  gst_app_sink_set_callbacks (GST_APP_SINK (b.appsink), &cbs, &b, nullptr);
+  setup_appsink (b);
   return true;
 }
 
@@ -531,7 +588,10 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   run->uri = c.uri;
   run->safe_uri = redact_uri (c.uri);
   run->kind = c.kind;
-  run->warm = s.standby == GST_FAILOVER_SRC_STANDBY_WARM;
+  run->encoded = s.mode == GST_FAILOVER_SRC_MODE_ENCODED;
+  /* Encoded: nothing is decoded, so warm is hot (the backup runs parsed,
+   * its GOP kept by its branches). */
+  run->warm = s.standby == GST_FAILOVER_SRC_STANDBY_WARM && !run->encoded;
   run->asleep = run->warm;
 
   gchar *name = g_strdup_printf ("candidate%d-%" G_GUINT64_FORMAT, index, id);
@@ -541,6 +601,11 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   bool ok = run->decodebin != nullptr;
   if (ok) {
     g_object_set (run->decodebin, "uri", c.uri.c_str (), nullptr);
+    if (run->encoded) {
+      GstCaps *stop = encoded_stop_caps ();
+      g_object_set (run->decodebin, "caps", stop, nullptr);
+      gst_caps_unref (stop);
+    }
     gst_bin_add (GST_BIN (run->bin), run->decodebin);
   }
   for (int st = 0; st < 2 && ok; st++)

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "gstfailoversrc.h"
+#include "failover/encoded.h"
 #include "resilient/failover/candidates.h"
 #include "resilient/failover/connect.h"
 #include "resilient/failover/content.h"
@@ -42,7 +43,7 @@ struct Branch
   CandidateRun *run = nullptr;
   int stream = 0;
   GstElement *queue = nullptr;
-  GstElement *capsfilter = nullptr;
+  GstElement *capsfilter = nullptr; /* none in mode=encoded */
   GstElement *appsink = nullptr;
   std::atomic<bool> linked{ false };
   /* Video of a candidate not on the output: its newest frame, so a switch
@@ -51,6 +52,8 @@ struct Branch
   std::mutex latest_lock;
   GstBuffer *latest = nullptr;
   GstCaps *latest_caps = nullptr;
+  /* mode=encoded: the kept GOP, the cut, the keyframe wait. */
+  EncodedBranch enc;
 
   ~Branch ()
   {
@@ -113,6 +116,10 @@ struct CandidateRun
   std::mutex content_lock;
   resilient::failover::ContentMonitor content;
   std::atomic<std::uint64_t> content_seen[2]{ 0, 0 };
+
+  /* mode=encoded (encoded.h): parsed streams, no decoding, no
+   * conversion. */
+  bool encoded = false;
 
   /* Warm standby (warmstandby.h): `warm` is set when built; `asleep` (set
    * on the loop at each switch) gates the decoders while the run is off

@@ -472,6 +472,7 @@ apply_start (GstFailoverSrc *self, int index)
   {
     std::lock_guard<std::mutex> g (priv->settings_lock);
     s.standby = priv->settings.standby;
+    s.mode = priv->settings.mode;
     s.timeout = priv->settings.timeout;
     s.stall_tolerance = priv->settings.stall_tolerance;
     s.connect_timeout = priv->settings.connect_timeout;

@@ -1,10 +1,12 @@
 /* gst-resilient: failoversrc's output stage (see outputstage.h). */
 #include "failover/outputstage.h"
 
+#include "common/codecs.h"
 #include "common/selfref.h"
 #include "failover/candidaterun.h"
 #include "failover/controller.h"
 #include "failover/private.h"
+#include "resilient/failover/encoded_cut.h"
 
 #include <gst/app/app.h>
 
@@ -253,7 +255,8 @@ on_output_caps_known (GstFailoverSrc *self, int stream)
       runs.push_back (kv.second);
   }
   for (auto &r : runs)
-    g_object_set (r->branches[stream].capsfilter, "caps", caps, nullptr);
+    if (r->branches[stream].capsfilter)
+      g_object_set (r->branches[stream].capsfilter, "caps", caps, nullptr);
   if (stream == VIDEO) {
     std::string path;
     {
@@ -419,6 +422,136 @@ push_output (GstFailoverSrc *self, int stream, GstBuffer *buf, GstClockTime pts,
     });
 }
 
+/* The codec's name for messages ("h264"), or the caps' name. */
+static std::string
+codec_name (const GstCaps *caps)
+{
+  if (const CodecInfo *c = codec_of_caps (caps))
+    return c->name;
+  if (!caps || gst_caps_is_empty (caps))
+    return "unknown";
+  return gst_structure_get_name (gst_caps_get_structure (caps, 0));
+}
+
+/* OutputStream::lock held: whether `caps` carry the output's codec (true
+ * while the output has none). */
+static bool
+same_codec_locked (OutputStream &o, const GstCaps *caps)
+{
+  if (!o.caps || !caps)
+    return true;
+  return gst_structure_has_name (
+      gst_caps_get_structure (o.caps, 0),
+      gst_structure_get_name (gst_caps_get_structure (caps, 0)));
+}
+
+bool
+encoded_caps_fit (GstFailoverSrc *self, int stream, GstCaps *caps)
+{
+  OutputStream &o = self->priv->output.out[stream];
+  std::lock_guard<std::mutex> g (o.lock);
+  return same_codec_locked (o, caps);
+}
+
+std::string
+codec_refusal (GstFailoverSrc *self, int stream, GstCaps *caps)
+{
+  std::string out;
+  {
+    OutputStream &o = self->priv->output.out[stream];
+    std::lock_guard<std::mutex> g (o.lock);
+    out = codec_name (o.caps);
+  }
+  return std::string ("its ") + stream_names[stream] + " is "
+         + codec_name (caps) + " but the output carries " + out
+         + " (mode=encoded cannot change the codec within a stream)";
+}
+
+/* OutputStream::lock held: the first caps become the output's; later caps
+ * of the same codec (another resolution, new codec data) are forwarded in
+ * order with the buffers; another codec is refused. */
+static bool
+accept_encoded_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps)
+{
+  OutputStream &o = self->priv->output.out[stream];
+  if (!caps || caps == o.accepted)
+    return o.caps != nullptr;
+  if (!same_codec_locked (o, caps))
+    return false;
+  if (!o.caps || !gst_caps_is_equal (caps, o.caps)) {
+    GST_INFO_OBJECT (self, "%s output caps: %" GST_PTR_FORMAT,
+                     stream_names[stream], caps);
+    gst_caps_replace (&o.caps, caps);
+    gst_app_src_set_caps (GST_APP_SRC (self->priv->output.appsrc[stream]),
+                          caps);
+  }
+  gst_caps_replace (&o.accepted, caps);
+  return true;
+}
+
+/* OutputStream::lock held: `buf` stamped for the output at `out` (its PTS's
+ * running time), or NULL when dropped (audio overlapping the output). */
+static GstBuffer *
+stamp_encoded_locked (OutputStream &o, int stream, GstBuffer *buf,
+                      GstClockTime out, std::uint64_t source, int index)
+{
+  GstClockTime pts = out, dts = out;
+  const GstClockTime bp = GST_BUFFER_PTS (buf), bd = GST_BUFFER_DTS (buf);
+  if (GST_CLOCK_TIME_IS_VALID (bp) && GST_CLOCK_TIME_IS_VALID (bd) && bd <= bp)
+    dts = out - std::min (out, bp - bd);
+  const GstClockTime dur = GST_BUFFER_DURATION (buf);
+  const Duration d = from_ns (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
+  auto place = place_encoded (stream == VIDEO, from_ns (dts), d, o.last_dts,
+                              o.timeline.last_end ());
+  if (place.drop) {
+    gst_buffer_unref (buf);
+    return nullptr;
+  }
+  const GstClockTime shift = to_ns (place.dts) - dts;
+  OutputTimeline::Placement p;
+  p.pts = from_ns (pts + shift);
+  p.duration = d;
+  buf = stamp (buf, p, o.timeline.discont (source), stream, source, index);
+  GST_BUFFER_DTS (buf) = dts + shift;
+  GST_BUFFER_DURATION (buf) = dur;
+  o.last_dts = place.dts;
+  return buf;
+}
+
+bool
+push_encoded (GstFailoverSrc *self, int stream, GstBuffer *buf,
+              GstClockTime out, std::uint64_t source, int index, GstCaps *caps)
+{
+  auto *priv = self->priv;
+  OutputStream &o = priv->output.out[stream];
+  std::optional<PendingSwitch> done;
+  GstClockTime gap = GST_CLOCK_TIME_NONE;
+  {
+    std::lock_guard<std::mutex> g (o.lock);
+    if (!accept_encoded_caps_locked (self, stream, caps)) {
+      gst_buffer_unref (buf);
+      return caps == nullptr;
+    }
+    buf = stamp_encoded_locked (o, stream, buf, out, source, index);
+    if (!buf)
+      return true;
+    const TimePoint dts = from_ns (GST_BUFFER_DTS (buf));
+    done = take_pending_switch (priv, o, source, dts, gap);
+    const GstClockTime dur = GST_BUFFER_DURATION (buf);
+    o.timeline.commit (dts, from_ns (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0),
+                       source, stream == VIDEO);
+    if (priv->output.enabled[stream].load ())
+      gst_app_src_push_buffer (GST_APP_SRC (priv->output.appsrc[stream]), buf);
+    else
+      gst_buffer_unref (buf);
+  }
+  if (done)
+    priv->loop.post ([keep = SelfRef (self), p = *done, gap] {
+      report_switch (keep.p, p, gap);
+    });
+  return true;
+}
+
 /* How long a stream of the active candidate may lack data before filler
  * covers it; also how late a candidate may run before it is re-anchored. */
 GstClockTime
@@ -560,6 +693,9 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
 {
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
+  /* mode=encoded has no filler (nothing to encode it with). */
+  if (priv->output.encoded.load ())
+    return;
   FillerTick t;
   t.now = now;
   t.active = priv->active_source.load ();
@@ -605,6 +741,7 @@ reset_outputs (GstFailoverSrc *self)
     o.image_tried = false;
     gst_clear_caps (&o.caps);
     gst_clear_caps (&o.accepted);
+    o.last_dts.reset ();
   }
 }
 
@@ -652,6 +789,10 @@ check_fixed_caps (GstFailoverSrc *self)
 {
   auto *priv = self->priv;
   std::lock_guard<std::mutex> g (priv->settings_lock);
+  if (priv->settings.mode == GST_FAILOVER_SRC_MODE_ENCODED
+      && (priv->settings.caps[VIDEO] || priv->settings.caps[AUDIO]))
+    return "video-caps and audio-caps convert decoded output; mode=encoded "
+           "passes the candidates' streams on unchanged: unset them";
   for (int st = 0; st < 2; st++) {
     const GstCaps *c = priv->settings.caps[st];
     if (!c)

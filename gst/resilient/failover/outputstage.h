@@ -23,6 +23,7 @@ struct GstFailoverSrcPrivate;
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace resilient::gst::failoversrc {
@@ -49,6 +50,8 @@ struct OutputStream
   GstBuffer *black = nullptr;
   GstBuffer *image = nullptr;
   bool image_tried = false;
+  /* mode=encoded: the decode time of the last unit out. */
+  std::optional<resilient::TimePoint> last_dts;
 };
 
 struct OutputStage
@@ -58,6 +61,8 @@ struct OutputStage
   GstPad *ghost[2] = { nullptr, nullptr };
   /* enable-video / enable-audio as of READY->PAUSED (any thread) */
   std::atomic<bool> enabled[2]{ true, true };
+  /* mode=encoded as of READY->PAUSED: no conversion, no filler. */
+  std::atomic<bool> encoded{ false };
 };
 
 /* class_init: the GstFailoverSrcOriginMeta custom meta. */
@@ -78,6 +83,19 @@ GstClockTime starve_threshold (GstFailoverSrcPrivate *priv);
 void push_output (GstFailoverSrc *self, int stream, GstBuffer *buf,
                   GstClockTime pts, std::uint64_t source, int index,
                   GstCaps *caps);
+/* mode=encoded: pushes one encoded unit whose presentation time maps to
+ * `out` (running time); its decode time keeps its distance and only moves
+ * forward, DISCONT marks a new source, a caps change of the same codec is
+ * forwarded before it. False (and `buf` dropped) when its codec is not the
+ * output's. Takes ownership of `buf`. Any thread. */
+bool push_encoded (GstFailoverSrc *self, int stream, GstBuffer *buf,
+                   GstClockTime out, std::uint64_t source, int index,
+                   GstCaps *caps);
+/* mode=encoded: whether units in `caps` may go out on `stream` (the
+ * output's codec is not fixed yet, or is theirs). */
+bool encoded_caps_fit (GstFailoverSrc *self, int stream, GstCaps *caps);
+/* The WARNING text for a candidate refused for its codec. */
+std::string codec_refusal (GstFailoverSrc *self, int stream, GstCaps *caps);
 /* Loop thread: filler for every stream that needs it. */
 void filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup);
 /* Loop thread: running candidates convert to the caps now known; the

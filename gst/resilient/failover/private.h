@@ -52,6 +52,11 @@ typedef enum {
 } GstFailoverSrcStandby;
 
 typedef enum {
+  GST_FAILOVER_SRC_MODE_DECODED,
+  GST_FAILOVER_SRC_MODE_ENCODED,
+} GstFailoverSrcMode;
+
+typedef enum {
   GST_FAILOVER_SRC_ALL_FAILED_ERROR,
   GST_FAILOVER_SRC_ALL_FAILED_EOS,
 } GstFailoverSrcAllFailed;
@@ -69,6 +74,8 @@ namespace resilient::gst::failoversrc {
 /* ---- defaults (justified in docs/elements/failoversrc.md) --------------- */
 
 #define DEFAULT_STANDBY GST_FAILOVER_SRC_STANDBY_COLD
+/* Decoded output: what every existing pipeline expects. */
+#define DEFAULT_MODE GST_FAILOVER_SRC_MODE_DECODED
 constexpr guint DEFAULT_TIMEOUT_MS = 2000;
 /* Adaptive stall detection: silence tolerated on top of a live
  * candidate's learned rhythm (a 400 ms TCP retransmission hold and
@@ -107,6 +114,7 @@ struct Settings
   std::vector<std::string> uris;
   GstCaps *caps[2] = { nullptr, nullptr };
   GstFailoverSrcStandby standby = DEFAULT_STANDBY;
+  GstFailoverSrcMode mode = DEFAULT_MODE;
   guint timeout = DEFAULT_TIMEOUT_MS;
   guint stall_tolerance = DEFAULT_STALL_TOLERANCE_MS;
   guint adaptive_timeout = DEFAULT_ADAPTIVE_TIMEOUT_MS;

@@ -29,6 +29,22 @@ gst_failover_src_standby_get_type (void)
 }
 
 GType
+gst_failover_src_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_FAILOVER_SRC_MODE_DECODED,
+      "Decoded raw video and audio (converted to one format, with filler)",
+      "decoded" },
+    { GST_FAILOVER_SRC_MODE_ENCODED,
+      "The candidates' parsed encoded streams, cut at keyframes, not decoded",
+      "encoded" },
+    { 0, nullptr, nullptr },
+  };
+  return register_enum_once (&type, "GstFailoverSrcMode", values);
+}
+
+GType
 gst_failover_src_all_failed_get_type (void)
 {
   static GType type = 0;
@@ -145,6 +161,9 @@ set_setting_locked (Settings &s, guint prop_id, const GValue *value)
   case PROP_STANDBY:
     s.standby = (GstFailoverSrcStandby)g_value_get_enum (value);
     return true;
+  case PROP_MODE:
+    s.mode = (GstFailoverSrcMode)g_value_get_enum (value);
+    return true;
   case PROP_RETRY_MAX_ATTEMPTS:
     s.retry_max_attempts = g_value_get_int (value);
     return true;
@@ -192,6 +211,9 @@ get_setting_locked (const Settings &s, guint prop_id, GValue *value)
   case PROP_AUDIO_CAPS:
     gst_value_set_caps (value,
                         s.caps[prop_id == PROP_VIDEO_CAPS ? VIDEO : AUDIO]);
+    return true;
+  case PROP_MODE:
+    g_value_set_enum (value, s.mode);
     return true;
   case PROP_STANDBY:
     g_value_set_enum (value, s.standby);
@@ -269,6 +291,16 @@ install_candidate_props (GObjectClass *gobject_class)
           "its current GOP kept and decoded at the switch (a switch of a few "
           "frames at a fraction of hot's CPU).",
           gst_failover_src_standby_get_type (), DEFAULT_STANDBY, rw_ready));
+  g_object_class_install_property (
+      gobject_class, PROP_MODE,
+      g_param_spec_enum (
+          "mode", "Mode",
+          "Decoded puts out raw video and audio in one format with filler "
+          "between candidates; encoded puts out the candidates' parsed "
+          "elementary streams (H.264, H.265, AAC, Opus, ...) undecoded, for "
+          "a muxer, each switch cut at a keyframe of the new candidate "
+          "(video-caps, audio-caps and filler do not apply).",
+          gst_failover_src_mode_get_type (), DEFAULT_MODE, rw_ready));
   g_object_class_install_property (
       gobject_class, PROP_ALL_FAILED,
       g_param_spec_enum (

@@ -10,6 +10,7 @@
 #include <glib-object.h>
 
 GType gst_failover_src_standby_get_type (void);
+GType gst_failover_src_mode_get_type (void);
 GType gst_failover_src_all_failed_get_type (void);
 GType gst_failover_src_status_get_type (void);
 
@@ -44,6 +45,7 @@ enum FailoverSrcProp {
   PROP_ALL_FAILED,
   PROP_ENABLE_VIDEO,
   PROP_ENABLE_AUDIO,
+  PROP_MODE,
   PROP_ACTIVE_CANDIDATE,
   PROP_STATUS,
   PROP_STATISTICS,

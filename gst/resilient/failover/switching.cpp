@@ -4,6 +4,7 @@
 #include "failover/busmessages.h"
 #include "failover/candidaterun.h"
 #include "failover/controller.h"
+#include "failover/encoded.h"
 #include "failover/outputstage.h"
 #include "failover/warmstandby.h"
 
@@ -141,6 +142,8 @@ apply_switch (GstFailoverSrc *self, const Action &a)
   }
   if (superseded)
     report_switch (self, *superseded, 0);
+  /* Encoded: the new source's cut is ready before its units go out. */
+  prepare_encoded_cut (self, source);
   priv->active_index = a.to;
   priv->active_source = source;
   wake_warm_runs (self, source);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "failtestsrc.h"
+#include "fixtures/rig.h"
 #include "fixtures/testclock.h"
 
 #include <algorithm>
@@ -39,16 +40,7 @@ encode (const std::string &desc)
     g_clear_error (&err);
     return false;
   }
-  gst_element_set_state (p, GST_STATE_PLAYING);
-  GstBus *bus = gst_element_get_bus (p);
-  GstMessage *m = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND,
-      (GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  bool ok = m && GST_MESSAGE_TYPE (m) == GST_MESSAGE_EOS;
-  if (m)
-    gst_message_unref (m);
-  gst_object_unref (bus);
-  gst_element_set_state (p, GST_STATE_NULL);
+  const bool ok = fixtures::play_to_eos (p, std::chrono::seconds (60));
   gst_object_unref (p);
   return ok;
 }

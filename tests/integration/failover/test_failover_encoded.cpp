@@ -1,0 +1,524 @@
+/* failoversrc mode=encoded against nginx-rtmp (real server, real
+ * publishers, kill -9): the output is the candidates' H.264 and AAC, cut
+ * at keyframes, decoded and muxed downstream by stock elements the way a
+ * user's gst-launch line would (`failoversrc mode=encoded ... ! h264parse
+ * ! flvmux`). */
+#include "failover_common.h"
+
+#include "fixtures/process.h"
+
+#include <gst/app/app.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+using namespace failover_test;
+
+namespace {
+
+/* One buffer on a failoversrc output pad. */
+struct Unit
+{
+  Clock::time_point wall;
+  GstClockTime pts, dts;
+  bool discont, delta;
+};
+
+/* Every buffer on one of the element's pads, in order. */
+struct PadLog
+{
+  std::mutex lock;
+  std::vector<Unit> units;
+  std::vector<std::string> caps;
+
+  static GstPadProbeReturn probe (GstPad *, GstPadProbeInfo *info, gpointer ud)
+  {
+    auto *self = static_cast<PadLog *> (ud);
+    std::lock_guard<std::mutex> g (self->lock);
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+      GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
+      self->units.push_back ({ Clock::now (), GST_BUFFER_PTS (b),
+          GST_BUFFER_DTS (b), GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DISCONT),
+          GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DELTA_UNIT) });
+    } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
+      GstCaps *c;
+      gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &c);
+      gchar *s = gst_caps_to_string (c);
+      self->caps.push_back (s);
+      g_free (s);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  std::vector<Unit> snapshot ()
+  {
+    std::lock_guard<std::mutex> g (lock);
+    return units;
+  }
+};
+
+/* The user's line, with a viewer's decoder and an FLV muxer behind it. */
+std::string
+user_pipeline (const std::string &uris, bool audio)
+{
+  std::ostringstream p;
+  p << "failoversrc name=src mode=encoded standby=hot uris=\"" << uris << "\""
+    << " timeout=1000 retry-delay=200 retry-max-delay=1000"
+    << " failback-holdoff=1500 "
+    << "src.video ! queue ! tee name=vt "
+    << "vt. ! queue ! h264parse ! avdec_h264 ! videoconvert ! videoscale ! "
+    << kWatchCaps << " ! appsink name=vsink sync=false "
+    << "vt. ! queue ! h264parse ! flvmux name=mux streamable=true "
+    << "! appsink name=fsink sync=false ";
+  if (audio)
+    p << "src.audio ! queue ! tee name=at at. ! queue ! aacparse ! mux. "
+      << "at. ! queue ! aacparse ! avdec_aac ! audioconvert ! "
+         "appsink name=asink sync=false ";
+  return p.str ();
+}
+
+struct EncodedRig;
+std::string interleave (EncodedRig &rig);
+
+struct EncodedRig
+{
+  GstElement *pipeline = nullptr;
+  GstElement *src = nullptr;
+  OutputWatcher video, audio;
+  std::unique_ptr<BusRecorder> bus;
+  PadLog vlog, alog;
+  std::atomic<int> flv_buffers { 0 };
+
+  explicit EncodedRig (const std::string &desc)
+  {
+    GError *err = nullptr;
+    pipeline = gst_parse_launch (desc.c_str (), &err);
+    EXPECT_TRUE (pipeline && !err) << (err ? err->message : "") << desc;
+    g_clear_error (&err);
+    if (!pipeline)
+      return;
+    src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+    attach ("vsink", video);
+    attach ("asink", audio);
+    GstElement *f = gst_bin_get_by_name (GST_BIN (pipeline), "fsink");
+    g_object_set (f, "emit-signals", TRUE, nullptr);
+    g_signal_connect (f, "new-sample", G_CALLBACK (+[] (GstElement *s,
+        gpointer ud) -> GstFlowReturn {
+          GstSample *smp = gst_app_sink_pull_sample (GST_APP_SINK (s));
+          if (smp)
+            gst_sample_unref (smp);
+          static_cast<EncodedRig *> (ud)->flv_buffers++;
+          return GST_FLOW_OK;
+        }), this);
+    gst_object_unref (f);
+    for (auto [name, log] : { std::pair { "video", &vlog }, { "audio", &alog } }) {
+      GstPad *pad = gst_element_get_static_pad (src, name);
+      gst_pad_add_probe (pad, (GstPadProbeType) (GST_PAD_PROBE_TYPE_BUFFER
+          | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), PadLog::probe, log, nullptr);
+      gst_object_unref (pad);
+    }
+    bus = std::make_unique<BusRecorder> (pipeline);
+  }
+  void attach (const char *name, OutputWatcher &w)
+  {
+    GstElement *s = gst_bin_get_by_name (GST_BIN (pipeline), name);
+    if (s) {
+      w.attach_appsink (s);
+      gst_object_unref (s);
+    }
+  }
+  ~EncodedRig ()
+  {
+    if (!pipeline)
+      return;
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    bus.reset ();
+    gst_object_unref (src);
+    gst_object_unref (pipeline);
+  }
+  std::string describe ()
+  {
+    return "\nvideo: " + video.describe (3) + "\nbus: " + bus->describe ();
+  }
+};
+
+/* The first units of both pads in push order (debugging a muxer's
+ * complaint). */
+std::string
+interleave (EncodedRig &rig)
+{
+  auto v = rig.vlog.snapshot (), a = rig.alog.snapshot ();
+  std::vector<std::pair<Clock::time_point, std::string>> all;
+  for (auto &u : v)
+    all.push_back ({ u.wall, "V " + std::to_string (u.dts / 1000000) });
+  for (auto &u : a)
+    all.push_back ({ u.wall, "A " + std::to_string (u.dts / 1000000) });
+  std::sort (all.begin (), all.end ());
+  std::string out;
+  for (size_t i = 0; i < all.size () && i < 80; i++)
+    out += " " + all[i].second + "@" + std::to_string (
+        std::chrono::duration_cast<ms> (all[i].first - all[0].first).count ());
+  return out;
+}
+
+/* Decode times strictly increasing; presentation times too (the
+ * publishers send no B-frames). */
+::testing::AssertionResult
+monotonic (const std::vector<Unit> &units)
+{
+  for (size_t i = 1; i < units.size (); i++) {
+    if (units[i].dts <= units[i - 1].dts || units[i].pts <= units[i - 1].pts)
+      return ::testing::AssertionFailure () << "unit " << i << " of "
+          << units.size () << " goes back: dts " << units[i - 1].dts << " -> "
+          << units[i].dts << ", pts " << units[i - 1].pts << " -> "
+          << units[i].pts;
+  }
+  return ::testing::AssertionSuccess ();
+}
+
+/* WARNING-level log lines of the downstream elements' categories (a muxer
+ * fixing up backwards timestamps, a decoder concealing a missing
+ * reference): what a user's log would show, not only the bus. */
+struct DownstreamLog
+{
+  static inline std::mutex lock;
+  static inline std::vector<std::pair<Clock::time_point, std::string>> lines;
+  static constexpr const char *kCats[] = { "flvmux", "libav", "videodecoder",
+    "audiodecoder", "aggregator", "h264parse", "aacparse", "baseparse" };
+
+  static void
+  fn (GstDebugCategory *cat, GstDebugLevel level, const gchar *, const gchar *,
+      gint, GObject *, GstDebugMessage *msg, gpointer)
+  {
+    if (level > GST_LEVEL_WARNING)
+      return;
+    const char *name = gst_debug_category_get_name (cat);
+    for (const char *c : kCats)
+      if (g_str_equal (name, c)) {
+        std::lock_guard<std::mutex> g (lock);
+        lines.push_back ({ Clock::now (), std::string (name) + ": "
+            + gst_debug_message_get (msg) });
+      }
+  }
+  DownstreamLog ()
+  {
+    for (const char *c : kCats)
+      gst_debug_set_threshold_for_name (c, GST_LEVEL_WARNING);
+    gst_debug_add_log_function (fn, nullptr, nullptr);
+    std::lock_guard<std::mutex> g (lock);
+    lines.clear ();
+  }
+  ~DownstreamLog () { gst_debug_remove_log_function (fn); }
+  std::string describe ()
+  {
+    std::lock_guard<std::mutex> g (lock);
+    std::string out;
+    for (size_t i = 0; i < lines.size () && i < 10; i++)
+      out += "\n  " + lines[i].second;
+    return out;
+  }
+  /* flvmux's "Got backwards dts! (A < B)": how far back, in ms. */
+  static std::optional<double> backwards_ms (const std::string &line)
+  {
+    unsigned h1, m1, h2, m2;
+    double s1, s2;
+    if (sscanf (line.c_str (), "flvmux: Got backwards dts! (%u:%u:%lf < %u:%u:%lf)",
+            &h1, &m1, &s1, &h2, &m2, &s2) != 6)
+      return std::nullopt;
+    return ((h2 * 3600.0 + m2 * 60 + s2) - (h1 * 3600.0 + m1 * 60 + s1)) * 1000;
+  }
+  /* Lines logged at or after `since`; flvmux's backwards-dts fix-ups of
+   * at most `jitter_ms` (a muxer interleaving two live pads pushed by two
+   * threads) are not counted, a larger step back is. */
+  size_t count (Clock::time_point since = Clock::time_point::min (),
+      double jitter_ms = 0)
+  {
+    std::lock_guard<std::mutex> g (lock);
+    size_t n = 0;
+    for (auto &l : lines) {
+      auto back = backwards_ms (l.second);
+      n += l.first >= since && !(back && *back <= jitter_ms);
+    }
+    return n;
+  }
+};
+
+/* flvmux's backwards-dts fix-ups tolerated (see DownstreamLog::count). */
+constexpr double kMuxJitterMs = 25;
+
+/* Warnings or errors from anything but failoversrc (a decoder, a muxer). */
+size_t
+downstream_complaints (BusRecorder &bus)
+{
+  size_t n = 0;
+  for (auto &e : bus.entries ())
+    if ((e.name == "error" || e.name == "warning")
+        && e.src.find ("src") != 0)
+      n++;
+  return n;
+}
+
+} // namespace
+
+TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
+{
+  TwoPublishers pubs;
+  DownstreamLog log;
+  EncodedRig rig (user_pipeline (pubs.uris (), true));
+  ASSERT_TRUE (rig.pipeline);
+  ASSERT_NE (gst_element_set_state (rig.pipeline, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  std::this_thread::sleep_for (1500ms); /* the backup's GOP is kept */
+  const auto killed = Clock::now ();
+  pubs.a.kill9 ();
+  ASSERT_TRUE (rig.video.wait_for_class ("blue", kSwitch, 30, killed))
+      << rig.describe ();
+  auto sw = rig.bus->wait_for ("failoversrc-switch", 3000ms,
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= killed && e.get_int ("to-index") == 1;
+      });
+  ASSERT_TRUE (sw) << rig.describe ();
+  const int flv_at_switch = rig.flv_buffers.load ();
+  std::this_thread::sleep_for (2000ms);
+
+  /* The viewer saw red, then blue, every decoded frame one of them (a cut
+   * on a delta frame decodes to grey smear, which matches neither). */
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "blue" })) << rig.describe ();
+  auto gap = rig.video.switch_gap_ms ("red", "blue", killed - 2s);
+  ASSERT_TRUE (gap) << rig.describe ();
+  EXPECT_LT (*gap, 2000.0) << rig.describe ();
+  /* The cut: the first unit of the new source is a keyframe, marked
+   * DISCONT; one output segment with times moving forward. */
+  auto units = rig.vlog.snapshot ();
+  size_t cut = 0;
+  for (size_t i = 1; i < units.size (); i++)
+    if (units[i].discont && units[i].wall >= killed)
+      cut = i;
+  ASSERT_GT (cut, 0u) << "no DISCONT after the kill";
+  EXPECT_FALSE (units[cut].delta) << "the cut is not at a keyframe";
+  EXPECT_TRUE (monotonic (units));
+  EXPECT_TRUE (monotonic (rig.alog.snapshot ()));
+  /* Decoded and muxed downstream without a complaint; the muxer goes on. */
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  /* From the kill on: nothing but flvmux (default latency 0) clamping an
+   * audio timestamp a few ms behind the video it already wrote (the two
+   * pads are fed by two threads; failoversrc pushes the cut interleaved).
+   * Before the interleaved, respaced replay this was 150-600 ms. */
+  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ()
+      << interleave (rig);
+  EXPECT_EQ (rig.bus->count ("eos"), 0u);
+  EXPECT_GT (rig.flv_buffers.load (), flv_at_switch + 30);
+  EXPECT_GT (frames_after (rig.audio, killed + 1500ms), 20u);
+  /* The backup stays on (its delayed units keep it healthy). */
+  size_t switches = 0;
+  for (auto &e : rig.bus->entries ("failoversrc-switch"))
+    switches += e.wall >= killed;
+  EXPECT_EQ (switches, 1u) << rig.describe ();
+  EXPECT_EQ (rig.video.current (), "blue");
+}
+
+namespace {
+
+/* Plays an FLV file back (as fast as it decodes) into `video`; false when
+ * it does not reach EOS cleanly. */
+bool
+decode_flv (const std::string &path, OutputWatcher &video, std::string &err)
+{
+  std::string desc = "filesrc location=" + path
+      + " ! flvdemux name=d d.video ! queue ! h264parse ! avdec_h264 ! "
+        "videoconvert ! videoscale ! " + kWatchCaps
+      + " ! appsink name=vsink sync=false";
+  GError *e = nullptr;
+  GstElement *p = gst_parse_launch (desc.c_str (), &e);
+  if (!p || e) {
+    err = e ? e->message : "parse failed";
+    g_clear_error (&e);
+    return false;
+  }
+  GstElement *s = gst_bin_get_by_name (GST_BIN (p), "vsink");
+  video.attach_appsink (s);
+  gst_object_unref (s);
+  const bool ok = play_to_eos (p, 30000ms, &err);
+  gst_object_unref (p);
+  return ok;
+}
+
+/* A child's log for a failure message. */
+std::string
+child_log (const TempDir &dir)
+{
+  gchar *text = nullptr;
+  g_file_get_contents (dir.file ("gst-launch.log").c_str (), &text, nullptr,
+      nullptr);
+  std::string out = text ? text : "";
+  g_free (text);
+  return out;
+}
+
+off_t
+file_size (const std::string &path)
+{
+  struct stat st;
+  return stat (path.c_str (), &st) == 0 ? st.st_size : 0;
+}
+
+/* The user's gst-launch line into an FLV file; the primary's publisher is
+ * killed; the file then plays back red, then blue, every frame decoded. */
+void
+gst_launch_into_flv (bool audio)
+{
+  TwoPublishers pubs;
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  std::vector<std::string> argv { "gst-launch-1.0", "failoversrc", "name=f",
+    "mode=encoded", "standby=hot", "timeout=1000", "uris=" + pubs.uris () };
+  if (audio) {
+    for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
+             "flvmux", "name=m", "streamable=true", "!", "filesink" })
+      argv.push_back (w);
+    argv.push_back ("location=" + flv);
+    for (const char *w : { "f.audio", "!", "aacparse", "!", "queue", "!",
+             "m." })
+      argv.push_back (w);
+  } else {
+    for (const char *w : { "!", "h264parse", "!", "flvmux",
+             "streamable=true", "!", "filesink" })
+      argv.push_back (w);
+    argv.push_back ("location=" + flv);
+  }
+  ChildProcess gst (argv, dir.file ("gst-launch.log"));
+  auto grown = [&] (off_t size, ms timeout) {
+    auto until = Clock::now () + timeout;
+    while (Clock::now () < until && file_size (flv) < size)
+      std::this_thread::sleep_for (50ms);
+    return file_size (flv) >= size;
+  };
+  ASSERT_TRUE (grown (150000, kFirstFrame)) << child_log (dir);
+  pubs.a.kill9 ();
+  const off_t at_kill = file_size (flv);
+  std::this_thread::sleep_for (4000ms);
+  EXPECT_TRUE (gst.running ()) << child_log (dir);
+  /* The file goes on growing with the backup (the publishers' test
+   * pattern needs ~30 kB/s). */
+  EXPECT_GT (file_size (flv), at_kill + 60000);
+  gst.terminate ();
+
+  DownstreamLog log;
+  OutputWatcher video;
+  std::string err;
+  EXPECT_TRUE (decode_flv (flv, video, err)) << err;
+  EXPECT_EQ (video.timeline (1), (std::vector<std::string> { "red", "blue" }))
+      << video.describe (1);
+  auto frames = video.frames ();
+  for (size_t i = 1; i < frames.size (); i++)
+    EXPECT_GT (frames[i].pts, frames[i - 1].pts)
+        << "frame " << i << " of " << frames.size () << " ("
+        << frames[i - 1].cls << " -> " << frames[i].cls << ")";
+  EXPECT_GT (video.count (), 150u);
+  EXPECT_EQ (log.count (), 0u) << log.describe ();
+}
+
+} // namespace
+
+/* `failoversrc mode=encoded uris="A | B" ! h264parse ! flvmux ! filesink`
+ * as typed: the video pad links by its template. */
+TEST (FailoverEncoded, GstLaunchVideoOnlyIntoFlvSurvivesKill9)
+{
+  gst_launch_into_flv (false);
+}
+
+/* Both pads by name, audio through aacparse into the same flvmux. */
+TEST (FailoverEncoded, GstLaunchAudioVideoIntoFlvSurvivesKill9)
+{
+  gst_launch_into_flv (true);
+}
+
+/* A backup at another resolution (same codec): the caps change travels
+ * with the cut (a caps event before its keyframe, which carries its new
+ * parameter sets), the viewer's decoder follows it, the muxer goes on. */
+TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
+{
+  NginxRtmp server;
+  Publisher a (looks::red (), server.rtmp_url ("a"));
+  Publisher::Options wide;
+  wide.width = 640;
+  wide.height = 360;
+  Publisher b (looks::blue (), server.rtmp_url ("b"), wide);
+  server.wait_for_publish ("a", 10s);
+  server.wait_for_publish ("b", 10s);
+  DownstreamLog log;
+  EncodedRig rig (user_pipeline (
+      server.rtmp_url ("a") + " | " + server.rtmp_url ("b"), true));
+  ASSERT_TRUE (rig.pipeline);
+  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  std::this_thread::sleep_for (1500ms);
+  const auto killed = Clock::now ();
+  a.kill9 ();
+  ASSERT_TRUE (rig.video.wait_for_class ("blue", kSwitch, 30, killed))
+      << rig.describe ();
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "blue" })) << rig.describe ();
+  std::vector<std::string> caps;
+  {
+    std::lock_guard<std::mutex> g (rig.vlog.lock);
+    caps = rig.vlog.caps;
+  }
+  ASSERT_GE (caps.size (), 2u);
+  EXPECT_NE (caps.front ().find ("width=(int)320"), std::string::npos)
+      << caps.front ();
+  EXPECT_NE (caps.back ().find ("width=(int)640"), std::string::npos)
+      << caps.back ();
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ();
+}
+
+/* A backup in another codec (H.265 against the output's H.264) is refused
+ * with a WARNING naming both codecs, before any switch: a muxer cannot
+ * change codec within a stream. The output stays on the primary. */
+TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
+{
+  NginxRtmp server;
+  Publisher a (looks::red (), server.rtmp_url ("a"));
+  server.wait_for_publish ("a", 10s);
+  TempDir dir;
+  const std::string mkv = dir.file ("blue-h265.mkv");
+  {
+    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
+        "num-buffers=150", "pattern=blue", "!",
+        "video/x-raw,width=320,height=240,framerate=30/1", "!", "x265enc",
+        "speed-preset=ultrafast", "key-int-max=30", "!", "h265parse", "!",
+        "matroskamux", "!", "filesink", "location=" + mkv });
+    ASSERT_EQ (enc.wait_exit (60000ms), 0);
+  }
+  EncodedRig rig (user_pipeline (
+      server.rtmp_url ("a") + " | file://" + mkv, false));
+  ASSERT_TRUE (rig.pipeline);
+  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  auto refused = rig.bus->wait_for ("failoversrc-candidate-failed", 10000ms,
+      [] (const BusRecorder::Entry &e) { return e.get_int ("index") == 1; });
+  ASSERT_TRUE (refused) << rig.describe ();
+  const std::string detail = refused->get_string ("detail");
+  EXPECT_NE (detail.find ("h265"), std::string::npos) << detail;
+  EXPECT_NE (detail.find ("h264"), std::string::npos) << detail;
+  size_t warnings = 0;
+  for (auto &e : rig.bus->entries ("warning"))
+    warnings += e.text.find ("h265") != std::string::npos;
+  EXPECT_GE (warnings, 1u) << rig.describe ();
+  /* Still red, never switched, nothing broke downstream. */
+  std::this_thread::sleep_for (1000ms);
+  EXPECT_EQ (rig.video.timeline (1), (std::vector<std::string> { "red" }))
+      << rig.describe ();
+  EXPECT_EQ (rig.bus->count ("failoversrc-switch"), 1u);
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+}
