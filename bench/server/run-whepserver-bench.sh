@@ -32,6 +32,19 @@ trap 'cleanup; rm -rf "$LOGS" "$GST_REGISTRY_1_0"' EXIT INT TERM
 cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # context switches of all the process's threads (thread wake-ups)
 switches () { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
+# CPU ticks of the threads that exist once per viewer: each viewer's appsrc
+# streaming threads (video:src, audio:src) and its webrtcbin's (webrtc:pc,
+# nicesrc*, rtpsession-*, queue* of its transport bins, dtls*); the encode
+# chain's own threads are named after its elements (x264, opusenc, udpsrc,
+# videotestsrc, audiotestsrc) and the fan-out's queue threads are queue0/1
+# of the sink's chains. Read at one moment; the difference of two reads is
+# the viewers' own CPU, without the encode's variation.
+viewer_ticks () {
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" \
+      "$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null)"
+  done | awk -F'\t' '$1 ~ /^(video:src|audio:src|webrtc:pc|nicesrc|rtpsession|dtls)/ { n += $2 } END { print n + 0 }'
+}
 
 run_row () {
   n=$1
@@ -72,14 +85,17 @@ run_row () {
   sleep 5   # every viewer connected and fed
   a=$(cpu_ticks "$server")
   sa=$(switches "$server")
+  va=$(viewer_ticks "$server")
   sleep "$SECS"
   b=$(cpu_ticks "$server")
   sb=$(switches "$server")
+  vb=$(viewer_ticks "$server")
   pct=$(echo "($b - $a) * 100 / ($TICK * $SECS)" | bc -l)
+  vpct=$(echo "($vb - $va) * 100 / ($TICK * $SECS * $n)" | bc -l)
   # a viewer counts when its first media left reswhepsrc (bus message)
   fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
-  printf '%d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s\n' \
-    "$n" "$fed" "$pct" $(((sb - sa) / SECS)) >&2
+  printf '%d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s, the viewers'"'"' own threads %.2f %% per viewer\n' \
+    "$n" "$fed" "$pct" $(((sb - sa) / SECS)) "$vpct" >&2
   for p in $pids; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=""
