@@ -15,6 +15,7 @@
  * flvmux ! rtmp2sink after one second, the usual script.
  *
  *   meson devenv -C build ./bench/restore/bench-restore at-server [rounds]
+ *       [no-loop]
  *
  * measures at the server instead (issue 14, "restore at the limit"): the
  * publishers reach nginx-rtmp through a TCP gate of this program, the
@@ -23,7 +24,17 @@
  * gate listens again and stops when a client sends the RTMP publish
  * command through it. Then a 10 s outage with the port dead and a 10 s
  * outage with a server that accepts and resets every connection, counting
- * the connection attempts each publisher makes. */
+ * the connection attempts each publisher makes.
+ *
+ *   meson devenv -C build ./bench/restore/bench-restore garbage [retries]
+ *
+ * runs autorestoresink (connect-timeout=300 restore-interval=50) against a
+ * server that sends random bytes after accept (issue 14: rtmp2 parses
+ * them, allocating what they claim) for `retries` failed connects (default
+ * 60), and prints the process's fds, threads and RSS (after malloc_trim)
+ * after the 5th retry and at the end, and the longest gap between two
+ * retries. */
+#include "fixtures/hostile.h"
 #include "fixtures/rawfeed.h"
 #include "fixtures/servers.h"
 
@@ -42,6 +53,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <dirent.h>
+#include <fstream>
+#include <malloc.h>
 #include <random>
 #include <atomic>
 #include <chrono>
@@ -403,7 +417,7 @@ measure_at_server (Gate &gate, const std::vector<int> &outages,
 }
 
 static int
-run_at_server (int rounds)
+run_at_server (int rounds, bool with_loop)
 {
   std::vector<int> outages;
   std::mt19937 rng (42);
@@ -431,7 +445,7 @@ run_at_server (int rounds)
     gst_element_set_state (pipe, GST_STATE_NULL);
     gst_object_unref (pipe);
   }
-  {
+  if (with_loop) {
     Gate gate (server.rtmp_port ());
     std::string cmd
         = "while true; do gst-launch-1.0 -q videotestsrc "
@@ -445,7 +459,8 @@ run_at_server (int rounds)
     ::kill (-script.pid (), SIGKILL);
   }
   summary ("autorestoresink (defaults)", ars_r.delays);
-  summary ("gst-launch restart loop (sleep 1)", loop_r.delays);
+  if (with_loop)
+    summary ("gst-launch restart loop (sleep 1)", loop_r.delays);
   std::printf (
       "10 s outage, port dead: autorestoresink %.1f attempts/s "
       "(TCP probes + publish attempts); restart loop 1 launch per ~1 s\n",
@@ -457,12 +472,100 @@ run_at_server (int rounds)
   return 0;
 }
 
+static long
+count_dir (const char *path)
+{
+  long n = 0;
+  if (DIR *d = opendir (path)) {
+    while (struct dirent *e = readdir (d))
+      n += e->d_name[0] != '.';
+    closedir (d);
+  }
+  return n;
+}
+
+static long
+rss_kib ()
+{
+  malloc_trim (0);
+  std::ifstream f ("/proc/self/status");
+  std::string line;
+  while (std::getline (f, line))
+    if (line.rfind ("VmRSS:", 0) == 0)
+      return std::atol (line.c_str () + 6);
+  return -1;
+}
+
+static void
+drop_log (const gchar *, GLogLevelFlags, const gchar *, gpointer)
+{
+}
+
+/* Failed connects against a garbage server: nothing may pile up. */
+static int
+run_garbage (int retries)
+{
+  /* rtmp2 logs a CRITICAL per garbage chunk it cannot parse. */
+  g_log_set_handler (nullptr, G_LOG_LEVEL_CRITICAL, drop_log, nullptr);
+  fixtures::HostileServer srv (fixtures::HostileServer::Mode::Garbage);
+  srv.listen ();
+  GstElement *p = launch (
+      "videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars connect-timeout=300 restore-interval=50 "
+      "restore-max-tries=-1 location="
+      + srv.rtmp_url ("key"));
+  GstElement *ars = gst_bin_get_by_name (GST_BIN (p), "ars");
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  std::printf ("bench-restore garbage: %d failed connects against a server "
+               "sending random bytes\n",
+               retries);
+  guint64 seen = 0;
+  long fd0 = -1, th0 = -1, rss0 = -1;
+  double longest = 0;
+  auto last = steady_clock::now ();
+  const auto give_up = last + seconds (30 + retries * 10);
+  while ((int)seen < retries && steady_clock::now () < give_up) {
+    std::this_thread::sleep_for (milliseconds (10));
+    guint64 r = stat_u64 (ars, "retries");
+    if (r == seen)
+      continue;
+    auto now = steady_clock::now ();
+    if (seen > 0)
+      longest = std::max (
+          longest, duration_cast<microseconds> (now - last).count () / 1000.0);
+    last = now;
+    seen = r;
+    if (seen >= 5 && fd0 < 0) {
+      fd0 = count_dir ("/proc/self/fd");
+      th0 = count_dir ("/proc/self/task");
+      rss0 = rss_kib ();
+    }
+  }
+  long fd1 = count_dir ("/proc/self/fd"), th1 = count_dir ("/proc/self/task"),
+       rss1 = rss_kib ();
+  std::printf ("retries %" G_GUINT64_FORMAT " (server accepted %zu), longest "
+               "gap between two retries %.0f ms\n",
+               seen, srv.accepts (), longest);
+  std::printf ("after retry 5: fds %ld threads %ld RSS %ld KiB\n", fd0, th0,
+               rss0);
+  std::printf ("at the end:    fds %ld threads %ld RSS %ld KiB (%+ld KiB)\n",
+               fd1, th1, rss1, rss1 - rss0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (ars);
+  gst_object_unref (p);
+  return (int)seen < retries ? 1 : 0;
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  if (argc > 1 && std::string (argv[1]) == "garbage")
+    return run_garbage (argc > 2 ? std::atoi (argv[2]) : 60);
   if (argc > 1 && std::string (argv[1]) == "at-server")
-    return run_at_server (argc > 2 ? std::atoi (argv[2]) : 20);
+    return run_at_server (argc > 2 ? std::atoi (argv[2]) : 20,
+                          !(argc > 3 && std::string (argv[3]) == "no-loop"));
   const int rounds = argc > 1 ? std::atoi (argv[1]) : 20;
   /* 0: a different outage each round, 200..1800 ms, the same sequence for
    * both publishers (so neither lines up with a fixed retry period). */
