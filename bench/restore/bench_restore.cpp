@@ -26,6 +26,13 @@
  * outage with a server that accepts and resets every connection, counting
  * the connection attempts each publisher makes.
  *
+ *   meson devenv -C build ./bench/restore/bench-restore at-nginx [rounds]
+ *
+ * times the same at the server without a relay in the path: nginx-rtmp is
+ * killed and started again, the clock runs from its port's first accept
+ * to its on_publish HTTP notification (sent when the publish command
+ * arrives).
+ *
  *   meson devenv -C build ./bench/restore/bench-restore garbage [retries]
  *
  * runs autorestoresink (connect-timeout=300 restore-interval=50) against a
@@ -501,6 +508,161 @@ drop_log (const gchar *, GLogLevelFlags, const gchar *, gpointer)
 {
 }
 
+/* nginx-rtmp's on_publish target: the time of every POST (nginx sends it
+ * when the publish command arrives, before answering it). */
+class PublishNotices
+{
+public:
+  PublishNotices ()
+  {
+    fd_ = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    socklen_t len = sizeof (a);
+    bind (fd_, (sockaddr *)&a, sizeof (a));
+    ::listen (fd_, 16);
+    getsockname (fd_, (sockaddr *)&a, &len);
+    port_ = ntohs (a.sin_port);
+    thread_ = std::thread ([this] { run (); });
+  }
+  ~PublishNotices ()
+  {
+    stop_ = true;
+    thread_.join ();
+    close (fd_);
+  }
+  std::string url () const
+  {
+    return "http://127.0.0.1:" + std::to_string (port_) + "/publish";
+  }
+  bool after (steady_clock::time_point t0, steady_clock::time_point &when)
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    for (auto t : times_)
+      if (t >= t0) {
+        when = t;
+        return true;
+      }
+    return false;
+  }
+
+private:
+  void run ()
+  {
+    while (!stop_) {
+      pollfd p{ fd_, POLLIN, 0 };
+      if (poll (&p, 1, 20) <= 0)
+        continue;
+      int c = accept4 (fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0)
+        continue;
+      auto t = steady_clock::now ();
+      {
+        std::lock_guard<std::mutex> g (lock_);
+        times_.push_back (t);
+      }
+      /* The request (headers and a small form body), then 200. */
+      char buf[4096];
+      pollfd q{ c, POLLIN, 0 };
+      while (poll (&q, 1, 5) > 0 && recv (c, buf, sizeof (buf), 0) > 0)
+        ;
+      const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n";
+      send (c, ok, sizeof (ok) - 1, MSG_NOSIGNAL);
+      close (c);
+    }
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{ false };
+  std::mutex lock_;
+  std::vector<steady_clock::time_point> times_;
+  std::thread thread_;
+};
+
+/* The first moment 127.0.0.1:port accepts a connection (polled every
+ * 0.2 ms from the call). */
+static steady_clock::time_point
+first_accept (int port, const std::atomic<bool> &give_up)
+{
+  while (!give_up) {
+    int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    a.sin_port = htons (port);
+    bool ok = connect (s, (sockaddr *)&a, sizeof (a)) == 0;
+    auto t = steady_clock::now ();
+    close (s);
+    if (ok)
+      return t;
+    std::this_thread::sleep_for (microseconds (200));
+  }
+  return steady_clock::now ();
+}
+
+/* Restore delay with no relay in the path: nginx-rtmp killed (-9) and
+ * started again on its port, the clock from the port's first accept to
+ * nginx's on_publish POST. A relay (the at-server gate) terminates TCP, so
+ * nginx's writes are ACKed by the relay, not by the publisher: what the
+ * publisher's own ACKs do is only visible without one. */
+static int
+run_at_nginx (int rounds)
+{
+  std::vector<int> outages;
+  std::mt19937 rng (42);
+  for (int r = 0; r < rounds; r++)
+    outages.push_back (200 + (int)(rng () % 1601));
+  std::printf ("bench-restore at-nginx: %d rounds, nginx-rtmp killed and "
+               "started again after 200..1800 ms (seeded), publish timed by "
+               "nginx's on_publish\n",
+               rounds);
+  PublishNotices notices;
+  fixtures::NginxRtmp::Options o;
+  o.on_publish = notices.url ();
+  fixtures::NginxRtmp server (o);
+  GstElement *pipe = gst_pipeline_new (nullptr);
+  GstElement *ars = gst_element_factory_make ("autorestoresink", nullptr);
+  g_object_set (ars, "location", server.url ("live", "bench").c_str (),
+                nullptr);
+  gst_bin_add (GST_BIN (pipe), ars);
+  Pusher pusher;
+  pusher.start (ars);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  std::this_thread::sleep_for (milliseconds (1500));
+  std::vector<double> delays;
+  for (int r = 0; r < rounds; r++) {
+    server.kill9 ();
+    std::this_thread::sleep_for (milliseconds (outages[r]));
+    std::atomic<bool> done{ false };
+    steady_clock::time_point t0;
+    std::thread poller ([&] { t0 = first_accept (server.rtmp_port (), done); });
+    server.start ();
+    std::this_thread::sleep_for (milliseconds (5));
+    done = true;
+    poller.join ();
+    steady_clock::time_point when;
+    const auto end = t0 + seconds (10);
+    while (!notices.after (t0, when) && steady_clock::now () < end)
+      std::this_thread::sleep_for (milliseconds (1));
+    double d = notices.after (t0, when)
+                   ? duration_cast<microseconds> (when - t0).count () / 1000.0
+                   : -1;
+    delays.push_back (d);
+    std::printf ("  round %2d: publish %7.1f ms after the port accepts "
+                 "(outage %d ms)\n",
+                 r + 1, d, outages[r]);
+    std::fflush (stdout);
+    std::this_thread::sleep_for (milliseconds (700));
+  }
+  pusher.stop ();
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  summary ("autorestoresink (defaults)", delays);
+  return 0;
+}
+
 /* Failed connects against a garbage server: nothing may pile up. */
 static int
 run_garbage (int retries)
@@ -561,6 +723,8 @@ int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  if (argc > 1 && std::string (argv[1]) == "at-nginx")
+    return run_at_nginx (argc > 2 ? std::atoi (argv[2]) : 20);
   if (argc > 1 && std::string (argv[1]) == "garbage")
     return run_garbage (argc > 2 ? std::atoi (argv[2]) : 60);
   if (argc > 1 && std::string (argv[1]) == "at-server")
