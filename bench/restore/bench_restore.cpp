@@ -180,6 +180,17 @@ struct Pusher
  * connection is reset. Refusing: every connection is accepted and reset at
  * once. Records the time of the first RTMP publish command (AMF0 string
  * "publish") after each opening, and counts accepts. */
+/* 127.0.0.1:port */
+static sockaddr_in
+loopback (int port)
+{
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  a.sin_port = htons (port);
+  return a;
+}
+
 class Gate
 {
 public:
@@ -254,10 +265,7 @@ private:
       listen_ = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       int one = 1;
       setsockopt (listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-      a.sin_port = htons (port_);
+      sockaddr_in a = loopback (port_);
       if (bind (listen_, (sockaddr *)&a, sizeof (a)) != 0
           || ::listen (listen_, 64) != 0)
         std::fprintf (stderr, "gate: cannot listen on %d\n", port_);
@@ -292,10 +300,7 @@ private:
             close (c);
           } else {
             int sv = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_in a{};
-            a.sin_family = AF_INET;
-            a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-            a.sin_port = htons (backend_);
+            sockaddr_in a = loopback (backend_);
             if (connect (sv, (sockaddr *)&a, sizeof (a)) == 0) {
               /* The gate must add no delay of its own: no Nagle. */
               int one = 1;
@@ -516,9 +521,7 @@ public:
   PublishNotices ()
   {
     fd_ = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+    sockaddr_in a = loopback (0);
     socklen_t len = sizeof (a);
     bind (fd_, (sockaddr *)&a, sizeof (a));
     ::listen (fd_, 16);
@@ -588,10 +591,7 @@ first_accept (int port, const std::atomic<bool> &give_up)
 {
   while (!give_up) {
     int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    a.sin_port = htons (port);
+    sockaddr_in a = loopback (port);
     bool ok = connect (s, (sockaddr *)&a, sizeof (a)) == 0;
     auto t = steady_clock::now ();
     close (s);
@@ -687,8 +687,13 @@ run_garbage (int retries)
   double longest = 0;
   auto last = steady_clock::now ();
   const auto give_up = last + seconds (30 + retries * 10);
+  GstBus *bus = gst_element_get_bus (p);
   while ((int)seen < retries && steady_clock::now () < give_up) {
     std::this_thread::sleep_for (milliseconds (10));
+    /* Nobody watches this bus: its messages (a retry message per
+     * retry, ...) would pile up there. */
+    while (GstMessage *m = gst_bus_pop (bus))
+      gst_message_unref (m);
     guint64 r = stat_u64 (ars, "retries");
     if (r == seen)
       continue;
@@ -714,6 +719,7 @@ run_garbage (int retries)
   std::printf ("at the end:    fds %ld threads %ld RSS %ld KiB (%+ld KiB)\n",
                fd1, th1, rss1, rss1 - rss0);
   gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
   gst_object_unref (ars);
   gst_object_unref (p);
   return (int)seen < retries ? 1 : 0;

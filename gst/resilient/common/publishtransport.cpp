@@ -2,6 +2,7 @@
 #include "common/codecs.h"
 
 #include "common/messages.h"
+#include "common/tcpinfo.h"
 #include "config.h"
 #include "resilient/restore/connection_claims.h"
 #ifdef HAVE_WEBRTC
@@ -243,6 +244,8 @@ struct RtmpConnection
   bool aborted = false;
   /* Cleared once publishing (or torn down): no more quick-ACK re-arming. */
   std::atomic<bool> connecting{ true };
+  /* The server sent more than kConnectBytes before the publish: closed. */
+  std::atomic<bool> flooded{ false };
 };
 
 /* Closes `socket` from `context`'s thread, before its next read. */
@@ -275,6 +278,14 @@ static std::map<resilient::restore::ConnectionClaims::Id,
  * source left ready on a socket nobody reads any more cannot spin. */
 static constexpr int kQuickAckDispatches = 256;
 
+/* What a server sends during an RTMP connect: S0+S1+S2 (3073 bytes), then
+ * a few control messages and command answers of a few hundred bytes each
+ * (about 4 KB from nginx-rtmp). Past this, before the publish, the server
+ * is not speaking RTMP (a garbage server, an HTTP or TLS port), and every
+ * byte more is work for rtmp2's parser, which allocates what the bytes
+ * claim and cannot be interrupted: the connection is closed. */
+static constexpr std::size_t kConnectBytes = 32 * 1024;
+
 struct QuickAck
 {
   std::shared_ptr<RtmpConnection> conn;
@@ -289,6 +300,17 @@ quickack_again (GSocket *sock, GIOCondition cond, gpointer data)
       || g_socket_is_closed (sock)
       || (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)))
     return G_SOURCE_REMOVE;
+  /* Received by the kernel, read by rtmp2 or not: rtmp2 has parsed at
+   * most that. */
+  auto got = tcp_bytes_received (g_socket_get_fd (sock));
+  if (got && *got > kConnectBytes) {
+    GST_DEBUG ("fd %d: %" G_GUINT64_FORMAT " bytes and no publish yet: "
+               "closing",
+               g_socket_get_fd (sock), (guint64)*got);
+    q->conn->flooded = true;
+    g_socket_close (sock, nullptr);
+    return G_SOURCE_REMOVE;
+  }
   g_socket_set_option (sock, IPPROTO_TCP, TCP_QUICKACK, 1, nullptr);
   GST_TRACE ("quick ACK again on fd %d", g_socket_get_fd (sock));
   return G_SOURCE_CONTINUE;
@@ -339,18 +361,24 @@ connected_hook (GSignalInvocationHint *, guint n, const GValue *params,
   g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
   g_socket_set_option (sock, IPPROTO_TCP, TCP_QUICKACK, 1, nullptr);
   GMainContext *ctx = g_main_context_get_thread_default ();
+  GSocket *old_sock;
+  GMainContext *old_ctx;
+  bool aborted;
   {
     std::lock_guard<std::mutex> g (conn->lock);
     /* A second connect of the session (authentication) replaces the
      * first. */
-    g_clear_object (&conn->socket);
-    g_clear_pointer (&conn->context, g_main_context_unref);
-    conn->socket = G_SOCKET (g_object_ref (sock));
-    if (ctx)
-      conn->context = g_main_context_ref (ctx);
-    if (conn->aborted && ctx)
-      close_in (ctx, sock);
+    old_sock = std::exchange (conn->socket, G_SOCKET (g_object_ref (sock)));
+    old_ctx = std::exchange (conn->context,
+                             ctx ? g_main_context_ref (ctx) : nullptr);
+    aborted = conn->aborted;
   }
+  if (old_sock)
+    g_object_unref (old_sock);
+  if (old_ctx)
+    g_main_context_unref (old_ctx);
+  if (aborted && ctx)
+    close_in (ctx, sock);
   /* rtmp2sink connects from its own thread, with its own context as the
    * thread default; a connect from a thread without one is left alone. */
   if (ctx) {
@@ -544,6 +572,13 @@ public:
      * TCP_NODELAY the new publish command can arrive first). The server
      * answered, so it is an accepted connect failure, retried on the
      * restore schedule, never a fatal refusal. */
+    if (auto flood = connect_stall_reason ()) {
+      f.kind = FailureKind::ConnectFailed;
+      f.accepted = true;
+      f.closed_by_peer = false;
+      f.reason = *flood;
+      return f;
+    }
     if (text.find ("NetStream.Publish.BadName") != std::string::npos) {
       f.kind = FailureKind::ConnectFailed;
       f.accepted = true;
@@ -553,19 +588,57 @@ public:
     return f;
   }
 
+  std::optional<std::string> connect_stall_reason () const override
+  {
+    if (!conn_)
+      return std::nullopt;
+    bool flooded = conn_->flooded.load ();
+    if (!flooded) {
+      /* rtmp2's thread may be too busy parsing to have noticed: ask the
+       * kernel (read-only; a descriptor closed meanwhile only fails). */
+      GSocket *sock = nullptr;
+      {
+        std::lock_guard<std::mutex> g (conn_->lock);
+        if (conn_->socket)
+          sock = G_SOCKET (g_object_ref (conn_->socket));
+      }
+      if (sock) {
+        auto got = tcp_bytes_received (g_socket_get_fd (sock));
+        flooded = got && *got > kConnectBytes;
+        g_object_unref (sock);
+      }
+    }
+    if (!flooded)
+      return std::nullopt;
+    return "the server sent more than " + std::to_string (kConnectBytes / 1024)
+           + " KB without completing the RTMP connect: it does not speak "
+             "RTMP (is this an RTMP port?)";
+  }
+
   void abort_connection () override
   {
     if (!conn_)
       return;
     conn_->connecting = false;
-    std::lock_guard<std::mutex> g (conn_->lock);
-    if (conn_->aborted)
-      return;
-    conn_->aborted = true;
+    GSocket *sock = nullptr;
+    GMainContext *ctx = nullptr;
+    {
+      std::lock_guard<std::mutex> g (conn_->lock);
+      if (conn_->aborted)
+        return;
+      conn_->aborted = true;
+      if (conn_->socket && conn_->context) {
+        sock = G_SOCKET (g_object_ref (conn_->socket));
+        ctx = g_main_context_ref (conn_->context);
+      }
+    }
     GST_DEBUG ("ending the connection to %s%s", display_uri_.c_str (),
-               conn_->socket ? "" : " (not connected yet)");
-    if (conn_->socket && conn_->context)
-      close_in (conn_->context, conn_->socket);
+               sock ? "" : " (not connected yet)");
+    if (sock) {
+      close_in (ctx, sock);
+      g_object_unref (sock);
+      g_main_context_unref (ctx);
+    }
   }
 
   std::optional<std::pair<std::string, int>> tcp_probe_address () const override

@@ -110,6 +110,14 @@ public:
     (void)max_missing;
   }
 
+  /* Why a connect that ran past connect-timeout did not finish, when the
+   * transport can tell better than "it took too long" (RTMP: the server
+   * sent far more than a connect takes: it does not speak RTMP). */
+  virtual std::optional<std::string> connect_stall_reason () const
+  {
+    return std::nullopt;
+  }
+
   /* The session failed (or is torn down before it published): end its
    * connection now, so that the network sink's threads stop whatever
    * they are doing (a parser busy on a server's garbage) and its teardown
