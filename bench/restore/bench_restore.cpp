@@ -703,6 +703,11 @@ run_garbage (int retries)
           longest, duration_cast<microseconds> (now - last).count () / 1000.0);
     last = now;
     seen = r;
+    if (seen % 50 == 0)
+      std::printf ("  retry %3" G_GUINT64_FORMAT ": fds %ld threads %ld RSS %ld "
+                   "KiB\n",
+                   seen, count_dir ("/proc/self/fd"),
+                   count_dir ("/proc/self/task"), rss_kib ());
     if (seen >= 5 && fd0 < 0) {
       fd0 = count_dir ("/proc/self/fd");
       th0 = count_dir ("/proc/self/task");
