@@ -34,13 +34,15 @@
  * arrives).
  *
  *   meson devenv -C build ./bench/restore/bench-restore garbage [retries]
+ *       [silent]
  *
  * runs autorestoresink (connect-timeout=300 restore-interval=50) against a
  * server that sends random bytes after accept (issue 14: rtmp2 parses
  * them, allocating what they claim) for `retries` failed connects (default
  * 60), and prints the process's fds, threads and RSS (after malloc_trim)
  * after the 5th retry and at the end, and the longest gap between two
- * retries. */
+ * retries. `silent`: the server accepts and says nothing instead (each
+ * connect ends at connect-timeout), to tell rtmp2's parser from the rest. */
 #include "fixtures/hostile.h"
 #include "fixtures/rawfeed.h"
 #include "fixtures/servers.h"
@@ -180,6 +182,19 @@ struct Pusher
  * connection is reset. Refusing: every connection is accepted and reset at
  * once. Records the time of the first RTMP publish command (AMF0 string
  * "publish") after each opening, and counts accepts. */
+/* The first of `times` at or after `from`, into `when`. */
+static bool
+first_from (const std::vector<steady_clock::time_point> &times,
+            steady_clock::time_point from, steady_clock::time_point &when)
+{
+  for (auto t : times)
+    if (t >= from) {
+      when = t;
+      return true;
+    }
+  return false;
+}
+
 /* 127.0.0.1:port */
 static sockaddr_in
 loopback (int port)
@@ -225,12 +240,7 @@ public:
                       steady_clock::time_point &when)
   {
     std::lock_guard<std::mutex> g (lock_);
-    for (auto t : publishes_)
-      if (t >= after) {
-        when = t;
-        return true;
-      }
-    return false;
+    return first_from (publishes_, after, when);
   }
   long accepts () const { return accepts_; }
 
@@ -542,12 +552,7 @@ public:
   bool after (steady_clock::time_point t0, steady_clock::time_point &when)
   {
     std::lock_guard<std::mutex> g (lock_);
-    for (auto t : times_)
-      if (t >= t0) {
-        when = t;
-        return true;
-      }
-    return false;
+    return first_from (times_, t0, when);
   }
 
 private:
@@ -665,11 +670,12 @@ run_at_nginx (int rounds)
 
 /* Failed connects against a garbage server: nothing may pile up. */
 static int
-run_garbage (int retries)
+run_garbage (int retries, bool silent)
 {
   /* rtmp2 logs a CRITICAL per garbage chunk it cannot parse. */
   g_log_set_handler (nullptr, G_LOG_LEVEL_CRITICAL, drop_log, nullptr);
-  fixtures::HostileServer srv (fixtures::HostileServer::Mode::Garbage);
+  fixtures::HostileServer srv (silent ? fixtures::HostileServer::Mode::Silent
+                                      : fixtures::HostileServer::Mode::Garbage);
   srv.listen ();
   GstElement *p = launch (
       "videotestsrc is-live=true ! "
@@ -680,8 +686,9 @@ run_garbage (int retries)
   GstElement *ars = gst_bin_get_by_name (GST_BIN (p), "ars");
   gst_element_set_state (p, GST_STATE_PLAYING);
   std::printf ("bench-restore garbage: %d failed connects against a server "
-               "sending random bytes\n",
-               retries);
+               "%s\n",
+               retries,
+               silent ? "that says nothing" : "sending random bytes");
   guint64 seen = 0;
   long fd0 = -1, th0 = -1, rss0 = -1;
   double longest = 0;
@@ -737,7 +744,8 @@ main (int argc, char **argv)
   if (argc > 1 && std::string (argv[1]) == "at-nginx")
     return run_at_nginx (argc > 2 ? std::atoi (argv[2]) : 20);
   if (argc > 1 && std::string (argv[1]) == "garbage")
-    return run_garbage (argc > 2 ? std::atoi (argv[2]) : 60);
+    return run_garbage (argc > 2 ? std::atoi (argv[2]) : 60,
+                        argc > 3 && std::string (argv[3]) == "silent");
   if (argc > 1 && std::string (argv[1]) == "at-server")
     return run_at_server (argc > 2 ? std::atoi (argv[2]) : 20,
                           !(argc > 3 && std::string (argv[3]) == "no-loop"));
