@@ -15,6 +15,7 @@
  * flvmux ! rtmp2sink after one second, the usual script.
  *
  *   meson devenv -C build ./bench/restore/bench-restore at-server [rounds]
+ *       [no-loop]
  *
  * measures at the server instead (issue 14, "restore at the limit"): the
  * publishers reach nginx-rtmp through a TCP gate of this program, the
@@ -23,7 +24,26 @@
  * gate listens again and stops when a client sends the RTMP publish
  * command through it. Then a 10 s outage with the port dead and a 10 s
  * outage with a server that accepts and resets every connection, counting
- * the connection attempts each publisher makes. */
+ * the connection attempts each publisher makes.
+ *
+ *   meson devenv -C build ./bench/restore/bench-restore at-nginx [rounds]
+ *
+ * times the same at the server without a relay in the path: nginx-rtmp is
+ * killed and started again, the clock runs from its port's first accept
+ * to its on_publish HTTP notification (sent when the publish command
+ * arrives).
+ *
+ *   meson devenv -C build ./bench/restore/bench-restore garbage [retries]
+ *       [silent]
+ *
+ * runs autorestoresink (connect-timeout=300 restore-interval=50) against a
+ * server that sends random bytes after accept (issue 14: rtmp2 parses
+ * them, allocating what they claim) for `retries` failed connects (default
+ * 60), and prints the process's fds, threads and RSS (after malloc_trim)
+ * after the 5th retry and at the end, and the longest gap between two
+ * retries. `silent`: the server accepts and says nothing instead (each
+ * connect ends at connect-timeout), to tell rtmp2's parser from the rest. */
+#include "fixtures/hostile.h"
 #include "fixtures/rawfeed.h"
 #include "fixtures/servers.h"
 
@@ -42,6 +62,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <dirent.h>
+#include <fstream>
+#include <malloc.h>
 #include <random>
 #include <atomic>
 #include <chrono>
@@ -159,6 +182,30 @@ struct Pusher
  * connection is reset. Refusing: every connection is accepted and reset at
  * once. Records the time of the first RTMP publish command (AMF0 string
  * "publish") after each opening, and counts accepts. */
+/* The first of `times` at or after `from`, into `when`. */
+static bool
+first_from (const std::vector<steady_clock::time_point> &times,
+            steady_clock::time_point from, steady_clock::time_point &when)
+{
+  for (auto t : times)
+    if (t >= from) {
+      when = t;
+      return true;
+    }
+  return false;
+}
+
+/* 127.0.0.1:port */
+static sockaddr_in
+loopback (int port)
+{
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  a.sin_port = htons (port);
+  return a;
+}
+
 class Gate
 {
 public:
@@ -193,12 +240,7 @@ public:
                       steady_clock::time_point &when)
   {
     std::lock_guard<std::mutex> g (lock_);
-    for (auto t : publishes_)
-      if (t >= after) {
-        when = t;
-        return true;
-      }
-    return false;
+    return first_from (publishes_, after, when);
   }
   long accepts () const { return accepts_; }
 
@@ -233,10 +275,7 @@ private:
       listen_ = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       int one = 1;
       setsockopt (listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-      a.sin_port = htons (port_);
+      sockaddr_in a = loopback (port_);
       if (bind (listen_, (sockaddr *)&a, sizeof (a)) != 0
           || ::listen (listen_, 64) != 0)
         std::fprintf (stderr, "gate: cannot listen on %d\n", port_);
@@ -271,10 +310,7 @@ private:
             close (c);
           } else {
             int sv = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_in a{};
-            a.sin_family = AF_INET;
-            a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-            a.sin_port = htons (backend_);
+            sockaddr_in a = loopback (backend_);
             if (connect (sv, (sockaddr *)&a, sizeof (a)) == 0) {
               /* The gate must add no delay of its own: no Nagle. */
               int one = 1;
@@ -403,7 +439,7 @@ measure_at_server (Gate &gate, const std::vector<int> &outages,
 }
 
 static int
-run_at_server (int rounds)
+run_at_server (int rounds, bool with_loop)
 {
   std::vector<int> outages;
   std::mt19937 rng (42);
@@ -431,7 +467,7 @@ run_at_server (int rounds)
     gst_element_set_state (pipe, GST_STATE_NULL);
     gst_object_unref (pipe);
   }
-  {
+  if (with_loop) {
     Gate gate (server.rtmp_port ());
     std::string cmd
         = "while true; do gst-launch-1.0 -q videotestsrc "
@@ -445,7 +481,8 @@ run_at_server (int rounds)
     ::kill (-script.pid (), SIGKILL);
   }
   summary ("autorestoresink (defaults)", ars_r.delays);
-  summary ("gst-launch restart loop (sleep 1)", loop_r.delays);
+  if (with_loop)
+    summary ("gst-launch restart loop (sleep 1)", loop_r.delays);
   std::printf (
       "10 s outage, port dead: autorestoresink %.1f attempts/s "
       "(TCP probes + publish attempts); restart loop 1 launch per ~1 s\n",
@@ -457,12 +494,261 @@ run_at_server (int rounds)
   return 0;
 }
 
+static long
+count_dir (const char *path)
+{
+  long n = 0;
+  if (DIR *d = opendir (path)) {
+    while (struct dirent *e = readdir (d))
+      n += e->d_name[0] != '.';
+    closedir (d);
+  }
+  return n;
+}
+
+static long
+rss_kib ()
+{
+  malloc_trim (0);
+  std::ifstream f ("/proc/self/status");
+  std::string line;
+  while (std::getline (f, line))
+    if (line.rfind ("VmRSS:", 0) == 0)
+      return std::atol (line.c_str () + 6);
+  return -1;
+}
+
+static void
+drop_log (const gchar *, GLogLevelFlags, const gchar *, gpointer)
+{
+}
+
+/* nginx-rtmp's on_publish target: the time of every POST (nginx sends it
+ * when the publish command arrives, before answering it). */
+class PublishNotices
+{
+public:
+  PublishNotices ()
+  {
+    fd_ = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback (0);
+    socklen_t len = sizeof (a);
+    bind (fd_, (sockaddr *)&a, sizeof (a));
+    ::listen (fd_, 16);
+    getsockname (fd_, (sockaddr *)&a, &len);
+    port_ = ntohs (a.sin_port);
+    thread_ = std::thread ([this] { run (); });
+  }
+  ~PublishNotices ()
+  {
+    stop_ = true;
+    thread_.join ();
+    close (fd_);
+  }
+  std::string url () const
+  {
+    return "http://127.0.0.1:" + std::to_string (port_) + "/publish";
+  }
+  bool after (steady_clock::time_point t0, steady_clock::time_point &when)
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    return first_from (times_, t0, when);
+  }
+
+private:
+  void run ()
+  {
+    while (!stop_) {
+      pollfd p{ fd_, POLLIN, 0 };
+      if (poll (&p, 1, 20) <= 0)
+        continue;
+      int c = accept4 (fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0)
+        continue;
+      auto t = steady_clock::now ();
+      {
+        std::lock_guard<std::mutex> g (lock_);
+        times_.push_back (t);
+      }
+      /* The request (headers and a small form body), then 200. */
+      char buf[4096];
+      pollfd q{ c, POLLIN, 0 };
+      while (poll (&q, 1, 5) > 0 && recv (c, buf, sizeof (buf), 0) > 0)
+        ;
+      const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n";
+      send (c, ok, sizeof (ok) - 1, MSG_NOSIGNAL);
+      close (c);
+    }
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{ false };
+  std::mutex lock_;
+  std::vector<steady_clock::time_point> times_;
+  std::thread thread_;
+};
+
+/* The first moment 127.0.0.1:port accepts a connection (polled every
+ * 0.2 ms from the call). */
+static steady_clock::time_point
+first_accept (int port, const std::atomic<bool> &give_up)
+{
+  while (!give_up) {
+    int s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a = loopback (port);
+    bool ok = connect (s, (sockaddr *)&a, sizeof (a)) == 0;
+    auto t = steady_clock::now ();
+    close (s);
+    if (ok)
+      return t;
+    std::this_thread::sleep_for (microseconds (200));
+  }
+  return steady_clock::now ();
+}
+
+/* Restore delay with no relay in the path: nginx-rtmp killed (-9) and
+ * started again on its port, the clock from the port's first accept to
+ * nginx's on_publish POST. A relay (the at-server gate) terminates TCP, so
+ * nginx's writes are ACKed by the relay, not by the publisher: what the
+ * publisher's own ACKs do is only visible without one. */
+static int
+run_at_nginx (int rounds)
+{
+  std::vector<int> outages;
+  std::mt19937 rng (42);
+  for (int r = 0; r < rounds; r++)
+    outages.push_back (200 + (int)(rng () % 1601));
+  std::printf ("bench-restore at-nginx: %d rounds, nginx-rtmp killed and "
+               "started again after 200..1800 ms (seeded), publish timed by "
+               "nginx's on_publish\n",
+               rounds);
+  PublishNotices notices;
+  fixtures::NginxRtmp::Options o;
+  o.on_publish = notices.url ();
+  fixtures::NginxRtmp server (o);
+  GstElement *pipe = gst_pipeline_new (nullptr);
+  GstElement *ars = gst_element_factory_make ("autorestoresink", nullptr);
+  g_object_set (ars, "location", server.url ("live", "bench").c_str (),
+                nullptr);
+  gst_bin_add (GST_BIN (pipe), ars);
+  Pusher pusher;
+  pusher.start (ars);
+  gst_element_set_state (pipe, GST_STATE_PLAYING);
+  std::this_thread::sleep_for (milliseconds (1500));
+  std::vector<double> delays;
+  for (int r = 0; r < rounds; r++) {
+    server.kill9 ();
+    std::this_thread::sleep_for (milliseconds (outages[r]));
+    std::atomic<bool> done{ false };
+    steady_clock::time_point t0;
+    std::thread poller ([&] { t0 = first_accept (server.rtmp_port (), done); });
+    server.start ();
+    std::this_thread::sleep_for (milliseconds (5));
+    done = true;
+    poller.join ();
+    steady_clock::time_point when;
+    const auto end = t0 + seconds (10);
+    while (!notices.after (t0, when) && steady_clock::now () < end)
+      std::this_thread::sleep_for (milliseconds (1));
+    double d = notices.after (t0, when)
+                   ? duration_cast<microseconds> (when - t0).count () / 1000.0
+                   : -1;
+    delays.push_back (d);
+    std::printf ("  round %2d: publish %7.1f ms after the port accepts "
+                 "(outage %d ms)\n",
+                 r + 1, d, outages[r]);
+    std::fflush (stdout);
+    std::this_thread::sleep_for (milliseconds (700));
+  }
+  pusher.stop ();
+  gst_element_set_state (pipe, GST_STATE_NULL);
+  gst_object_unref (pipe);
+  summary ("autorestoresink (defaults)", delays);
+  return 0;
+}
+
+/* Failed connects against a garbage server: nothing may pile up. */
+static int
+run_garbage (int retries, bool silent)
+{
+  /* rtmp2 logs a CRITICAL per garbage chunk it cannot parse. */
+  g_log_set_handler (nullptr, G_LOG_LEVEL_CRITICAL, drop_log, nullptr);
+  fixtures::HostileServer srv (silent ? fixtures::HostileServer::Mode::Silent
+                                      : fixtures::HostileServer::Mode::Garbage);
+  srv.listen ();
+  GstElement *p = launch (
+      "videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! ars.video "
+      "autorestoresink name=ars connect-timeout=300 restore-interval=50 "
+      "restore-max-tries=-1 location="
+      + srv.rtmp_url ("key"));
+  GstElement *ars = gst_bin_get_by_name (GST_BIN (p), "ars");
+  gst_element_set_state (p, GST_STATE_PLAYING);
+  std::printf ("bench-restore garbage: %d failed connects against a server "
+               "%s\n",
+               retries,
+               silent ? "that says nothing" : "sending random bytes");
+  guint64 seen = 0;
+  long fd0 = -1, th0 = -1, rss0 = -1;
+  double longest = 0;
+  auto last = steady_clock::now ();
+  const auto give_up = last + seconds (30 + retries * 10);
+  GstBus *bus = gst_element_get_bus (p);
+  while ((int)seen < retries && steady_clock::now () < give_up) {
+    std::this_thread::sleep_for (milliseconds (10));
+    /* Nobody watches this bus: its messages (a retry message per
+     * retry, ...) would pile up there. */
+    while (GstMessage *m = gst_bus_pop (bus))
+      gst_message_unref (m);
+    guint64 r = stat_u64 (ars, "retries");
+    if (r == seen)
+      continue;
+    auto now = steady_clock::now ();
+    if (seen > 0)
+      longest = std::max (
+          longest, duration_cast<microseconds> (now - last).count () / 1000.0);
+    last = now;
+    seen = r;
+    if (seen % 50 == 0)
+      std::printf ("  retry %3" G_GUINT64_FORMAT ": fds %ld threads %ld RSS %ld "
+                   "KiB\n",
+                   seen, count_dir ("/proc/self/fd"),
+                   count_dir ("/proc/self/task"), rss_kib ());
+    if (seen >= 5 && fd0 < 0) {
+      fd0 = count_dir ("/proc/self/fd");
+      th0 = count_dir ("/proc/self/task");
+      rss0 = rss_kib ();
+    }
+  }
+  long fd1 = count_dir ("/proc/self/fd"), th1 = count_dir ("/proc/self/task"),
+       rss1 = rss_kib ();
+  std::printf ("retries %" G_GUINT64_FORMAT " (server accepted %zu), longest "
+               "gap between two retries %.0f ms\n",
+               seen, srv.accepts (), longest);
+  std::printf ("after retry 5: fds %ld threads %ld RSS %ld KiB\n", fd0, th0,
+               rss0);
+  std::printf ("at the end:    fds %ld threads %ld RSS %ld KiB (%+ld KiB)\n",
+               fd1, th1, rss1, rss1 - rss0);
+  gst_element_set_state (p, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (ars);
+  gst_object_unref (p);
+  return (int)seen < retries ? 1 : 0;
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  if (argc > 1 && std::string (argv[1]) == "at-nginx")
+    return run_at_nginx (argc > 2 ? std::atoi (argv[2]) : 20);
+  if (argc > 1 && std::string (argv[1]) == "garbage")
+    return run_garbage (argc > 2 ? std::atoi (argv[2]) : 60,
+                        argc > 3 && std::string (argv[3]) == "silent");
   if (argc > 1 && std::string (argv[1]) == "at-server")
-    return run_at_server (argc > 2 ? std::atoi (argv[2]) : 20);
+    return run_at_server (argc > 2 ? std::atoi (argv[2]) : 20,
+                          !(argc > 3 && std::string (argv[3]) == "no-loop"));
   const int rounds = argc > 1 ? std::atoi (argv[1]) : 20;
   /* 0: a different outage each round, 200..1800 ms, the same sequence for
    * both publishers (so neither lines up with a fixed retry period). */

@@ -2,7 +2,9 @@
 #include "common/codecs.h"
 
 #include "common/messages.h"
+#include "common/tcpinfo.h"
 #include "config.h"
+#include "resilient/restore/connection_claims.h"
 #ifdef HAVE_WEBRTC
 #include "common/whiptransport.h"
 #endif
@@ -16,11 +18,16 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <map>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 using resilient::restore::FailureKind;
+
+GST_DEBUG_CATEGORY_STATIC (rtmpconn_debug);
+#define GST_CAT_DEFAULT rtmpconn_debug
 
 namespace resilient::gst {
 
@@ -196,25 +203,137 @@ error_text (GstMessage *msg, TransportFailure &f)
 
 /* ---------------------------------------------------------------- RTMP */
 
-/* rtmp2sink (1.22) leaves Nagle's algorithm on: every command exchange of
- * the connect (releaseStream, FCPublish, createStream are separate small
- * writes) waits for the server's delayed ACK, ~40 ms on Linux, which is
- * most of the time a restore takes on a fast network. rtmp2sink has no
- * socket property; its GSocketClient emits "event" with the connection
- * once the TCP connect is done, before the handshake. A process-wide
- * emission hook sets TCP_NODELAY there, only for connections to a port an
- * RTMP transport of ours is connecting to (other GSocketClients of the
- * process keep their setting; TCP_NODELAY is harmless to them anyway). */
-static std::mutex nodelay_lock;
-static std::multiset<int> nodelay_ports;
+/* rtmp2sink (1.22) opens its TCP connection inside its own thread and
+ * gives us no handle on it; three things need one:
+ *
+ * - Nagle: rtmp2sink leaves it on, so every command exchange of the
+ *   connect (releaseStream, FCPublish, createStream are separate small
+ *   writes) waited for the server's delayed ACK (~40 ms on Linux).
+ *   TCP_NODELAY on our side.
+ * - The server's Nagle: nginx-rtmp writes its answers to `connect` (window
+ *   ack size, peer bandwidth, chunk size, _result) one by one without
+ *   TCP_NODELAY, so each after the first waits for our ACK, which Linux
+ *   delays (~40 ms) once the connection looks interactive. TCP_QUICKACK
+ *   makes it ACK at once, but the kernel drops back to delayed ACKs after
+ *   each of our writes, so it is set again whenever data arrives during the
+ *   connect: a socket source at rtmp2sink's own priority in rtmp2sink's
+ *   thread-default context, dispatched just before rtmp2sink's read.
+ * - A stuck connect: against a server sending garbage, rtmp2's parser keeps
+ *   its thread busy allocating what the garbage claims (hundreds of ms per
+ *   8 KB read when malloc fills memory), and setting rtmp2sink to NULL
+ *   waited for that thread for seconds to minutes: its stop is an idle
+ *   source that never runs while input keeps coming, and a shutdown()
+ *   leaves the data already received to be parsed first. The socket is
+ *   closed instead, in rtmp2sink's thread (a source above its read's
+ *   priority, so it runs right after the read under way): its next read
+ *   fails, the connect fails, and its thread ends.
+ *
+ * GSocketClient emits "event" with the connection once the TCP connect is
+ * done, before the handshake, in the connecting thread. A process-wide
+ * emission hook gives the connection to the transport whose destination
+ * it is (ConnectionClaims: other GSocketClients of the process, our own
+ * TCP probes included, are left alone), sets TCP_NODELAY and TCP_QUICKACK,
+ * attaches the quick-ACK source and keeps the socket and the thread's
+ * context for the transport (released with the transport, after its
+ * pipeline is NULL). */
+struct RtmpConnection
+{
+  std::mutex lock;
+  GSocket *socket = nullptr;
+  GMainContext *context = nullptr; /* rtmp2sink's, where it uses the socket */
+  bool aborted = false;
+  /* Cleared once publishing (or torn down): no more quick-ACK re-arming. */
+  std::atomic<bool> connecting{ true };
+  /* The server sent more than kConnectBytes before the publish: closed. */
+  std::atomic<bool> flooded{ false };
+};
+
+/* Closes `socket` from `context`'s thread, before its next read. */
+static void
+close_in (GMainContext *context, GSocket *socket)
+{
+  GSource *src = g_idle_source_new ();
+  g_source_set_priority (src, G_PRIORITY_HIGH);
+  g_source_set_callback (
+      src,
+      [] (gpointer p) -> gboolean {
+        GST_DEBUG ("closing the connection (fd %d)",
+                   g_socket_get_fd (G_SOCKET (p)));
+        g_socket_close (G_SOCKET (p), nullptr);
+        return G_SOURCE_REMOVE;
+      },
+      g_object_ref (socket), g_object_unref);
+  g_source_attach (src, context);
+  g_source_unref (src);
+}
+
+static std::mutex claims_lock;
+static resilient::restore::ConnectionClaims claims;
+static std::map<resilient::restore::ConnectionClaims::Id,
+                std::shared_ptr<RtmpConnection>>
+    claimed;
+
+/* Dispatches of the quick-ACK source at most: the connect takes a handful
+ * of reads; a server that floods is cut off by connect-timeout, and a
+ * source left ready on a socket nobody reads any more cannot spin. */
+static constexpr int kQuickAckDispatches = 256;
+
+/* What a server sends during an RTMP connect: S0+S1+S2 (3073 bytes), then
+ * a few control messages and command answers of a few hundred bytes each
+ * (about 4 KB from nginx-rtmp). Past this, before the publish, the server
+ * is not speaking RTMP (a garbage server, an HTTP or TLS port), and every
+ * byte more is work for rtmp2's parser, which allocates what the bytes
+ * claim and cannot be interrupted: the connection is closed. */
+static constexpr std::size_t kConnectBytes = 32 * 1024;
+
+struct QuickAck
+{
+  std::shared_ptr<RtmpConnection> conn;
+  int left = kQuickAckDispatches;
+};
 
 static gboolean
-nodelay_hook (GSignalInvocationHint *, guint n, const GValue *params, gpointer)
+quickack_again (GSocket *sock, GIOCondition cond, gpointer data)
+{
+  auto *q = static_cast<QuickAck *> (data);
+  if (!q->conn->connecting.load () || --q->left <= 0
+      || g_socket_is_closed (sock)
+      || (cond & (G_IO_ERR | G_IO_HUP | G_IO_NVAL)))
+    return G_SOURCE_REMOVE;
+  /* Received by the kernel, read by rtmp2 or not: rtmp2 has parsed at
+   * most that. */
+  auto got = tcp_bytes_received (g_socket_get_fd (sock));
+  if (got && *got > kConnectBytes) {
+    GST_DEBUG ("fd %d: %" G_GUINT64_FORMAT " bytes and no publish yet: "
+               "closing",
+               g_socket_get_fd (sock), (guint64)*got);
+    q->conn->flooded = true;
+    g_socket_close (sock, nullptr);
+    return G_SOURCE_REMOVE;
+  }
+  g_socket_set_option (sock, IPPROTO_TCP, TCP_QUICKACK, 1, nullptr);
+  GST_TRACE ("quick ACK again on fd %d", g_socket_get_fd (sock));
+  return G_SOURCE_CONTINUE;
+}
+
+static const char *const kNotAPublish = "resilient-not-a-publish";
+
+void
+mark_not_a_publish_connection (GSocketClient *client)
+{
+  g_object_set_data (G_OBJECT (client), kNotAPublish, GINT_TO_POINTER (1));
+}
+
+static gboolean
+connected_hook (GSignalInvocationHint *, guint n, const GValue *params,
+                gpointer)
 {
   if (n < 4 || g_value_get_enum (&params[1]) != G_SOCKET_CLIENT_CONNECTED)
     return TRUE;
+  auto *client = static_cast<GObject *> (g_value_get_object (&params[0]));
   auto *io = static_cast<GObject *> (g_value_get_object (&params[3]));
-  if (!io || !G_IS_SOCKET_CONNECTION (io))
+  if (!io || !G_IS_SOCKET_CONNECTION (io)
+      || (client && g_object_get_data (client, kNotAPublish)))
     return TRUE;
   GSocket *sock = g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
   GSocketAddress *ra = g_socket_get_remote_address (sock, nullptr);
@@ -223,39 +342,103 @@ nodelay_hook (GSignalInvocationHint *, guint n, const GValue *params, gpointer)
     port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (ra));
   if (ra)
     g_object_unref (ra);
-  bool ours;
+  std::string host;
+  auto *where = static_cast<GObject *> (g_value_get_object (&params[2]));
+  if (where && G_IS_NETWORK_ADDRESS (where))
+    if (const char *h
+        = g_network_address_get_hostname (G_NETWORK_ADDRESS (where)))
+      host = h;
+  std::shared_ptr<RtmpConnection> conn;
   {
-    std::lock_guard<std::mutex> g (nodelay_lock);
-    ours = nodelay_ports.count (port) > 0;
+    std::lock_guard<std::mutex> g (claims_lock);
+    if (auto id = claims.claim (host, port))
+      conn = claimed[*id];
   }
-  if (ours)
-    g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+  if (!conn)
+    return TRUE;
+  GST_DEBUG ("connection to %s:%d (fd %d) is a publish session's",
+             host.c_str (), port, g_socket_get_fd (sock));
+  g_socket_set_option (sock, IPPROTO_TCP, TCP_NODELAY, 1, nullptr);
+  g_socket_set_option (sock, IPPROTO_TCP, TCP_QUICKACK, 1, nullptr);
+  GMainContext *ctx = g_main_context_get_thread_default ();
+  GSocket *old_sock;
+  GMainContext *old_ctx;
+  bool aborted;
+  {
+    std::lock_guard<std::mutex> g (conn->lock);
+    /* A second connect of the session (authentication) replaces the
+     * first. */
+    old_sock = std::exchange (conn->socket, G_SOCKET (g_object_ref (sock)));
+    old_ctx = std::exchange (conn->context,
+                             ctx ? g_main_context_ref (ctx) : nullptr);
+    aborted = conn->aborted;
+  }
+  if (old_sock)
+    g_object_unref (old_sock);
+  if (old_ctx)
+    g_main_context_unref (old_ctx);
+  if (aborted && ctx)
+    close_in (ctx, sock);
+  /* rtmp2sink connects from its own thread, with its own context as the
+   * thread default; a connect from a thread without one is left alone. */
+  if (ctx) {
+    GSource *src = g_socket_create_source (sock, G_IO_IN, nullptr);
+    g_source_set_priority (src, G_PRIORITY_DEFAULT);
+    g_source_set_callback (
+        src, G_SOURCE_FUNC (quickack_again), new QuickAck{ conn },
+        [] (gpointer p) { delete static_cast<QuickAck *> (p); });
+    g_source_attach (src, ctx);
+    g_source_unref (src);
+  }
   return TRUE;
 }
 
-static void
-nodelay_register (int port)
+/* The connection rtmp2sink will make to host:port, once it is made. */
+static std::pair<resilient::restore::ConnectionClaims::Id,
+                 std::shared_ptr<RtmpConnection>>
+claim_connection (const std::string &host, int port)
 {
   static gsize hooked = 0;
   if (g_once_init_enter (&hooked)) {
+    GST_DEBUG_CATEGORY_INIT (
+        rtmpconn_debug, "resrtmpconn", 0,
+        "autorestoresink's hold on rtmp2sink's connection");
     GTypeClass *klass
         = static_cast<GTypeClass *> (g_type_class_ref (G_TYPE_SOCKET_CLIENT));
     g_signal_add_emission_hook (g_signal_lookup ("event", G_TYPE_SOCKET_CLIENT),
-                                0, nodelay_hook, nullptr, nullptr);
+                                0, connected_hook, nullptr, nullptr);
     g_type_class_unref (klass);
     g_once_init_leave (&hooked, 1);
   }
-  std::lock_guard<std::mutex> g (nodelay_lock);
-  nodelay_ports.insert (port);
+  auto conn = std::make_shared<RtmpConnection> ();
+  std::lock_guard<std::mutex> g (claims_lock);
+  auto id = claims.add (host, port);
+  claimed[id] = conn;
+  return { id, conn };
 }
 
 static void
-nodelay_unregister (int port)
+release_connection (resilient::restore::ConnectionClaims::Id id,
+                    const std::shared_ptr<RtmpConnection> &conn)
 {
-  std::lock_guard<std::mutex> g (nodelay_lock);
-  auto it = nodelay_ports.find (port);
-  if (it != nodelay_ports.end ())
-    nodelay_ports.erase (it);
+  {
+    std::lock_guard<std::mutex> g (claims_lock);
+    claims.remove (id);
+    claimed.erase (id);
+  }
+  conn->connecting = false;
+  GSocket *sock;
+  GMainContext *ctx;
+  {
+    std::lock_guard<std::mutex> g (conn->lock);
+    sock = std::exchange (conn->socket, nullptr);
+    ctx = std::exchange (conn->context, nullptr);
+  }
+  /* The pipeline is NULL: rtmp2sink's thread is over. */
+  if (sock)
+    g_object_unref (sock);
+  if (ctx)
+    g_main_context_unref (ctx);
 }
 
 class RtmpTransport : public PublishTransport
@@ -264,8 +447,8 @@ public:
   explicit RtmpTransport (const std::string &uri) : PublishTransport (uri) {}
   ~RtmpTransport () override
   {
-    if (nodelay_port_ > 0)
-      nodelay_unregister (nodelay_port_);
+    if (conn_)
+      release_connection (claim_id_, conn_);
   }
 
   const char *protocol () const override { return "rtmp"; }
@@ -296,10 +479,9 @@ public:
                      error))
       return false;
     count_bytes_into (sink_);
-    if (auto addr = tcp_probe_address (); addr && addr->second > 0) {
-      nodelay_port_ = addr->second;
-      nodelay_register (nodelay_port_);
-    }
+    if (auto addr = tcp_probe_address (); addr && addr->second > 0)
+      std::tie (claim_id_, conn_)
+          = claim_connection (addr->first, addr->second);
     return true;
   }
 
@@ -310,6 +492,8 @@ public:
     /* rtmp2sink renders the first buffer only once the publish is
      * accepted, so a second media buffer entering it means media flows. */
     h.up = probed_buffers () >= 2;
+    if (h.up && conn_)
+      conn_->connecting = false;
     /* Its stats take the lock the connect holds: read them only once the
      * publish is up, so the control loop never waits on a connect. */
     if (!sink_ || !h.up)
@@ -388,6 +572,13 @@ public:
      * TCP_NODELAY the new publish command can arrive first). The server
      * answered, so it is an accepted connect failure, retried on the
      * restore schedule, never a fatal refusal. */
+    if (auto flood = connect_stall_reason ()) {
+      f.kind = FailureKind::ConnectFailed;
+      f.accepted = true;
+      f.closed_by_peer = false;
+      f.reason = *flood;
+      return f;
+    }
     if (text.find ("NetStream.Publish.BadName") != std::string::npos) {
       f.kind = FailureKind::ConnectFailed;
       f.accepted = true;
@@ -395,6 +586,59 @@ public:
     }
     f.reason = text;
     return f;
+  }
+
+  std::optional<std::string> connect_stall_reason () const override
+  {
+    if (!conn_)
+      return std::nullopt;
+    bool flooded = conn_->flooded.load ();
+    if (!flooded) {
+      /* rtmp2's thread may be too busy parsing to have noticed: ask the
+       * kernel (read-only; a descriptor closed meanwhile only fails). */
+      GSocket *sock = nullptr;
+      {
+        std::lock_guard<std::mutex> g (conn_->lock);
+        if (conn_->socket)
+          sock = G_SOCKET (g_object_ref (conn_->socket));
+      }
+      if (sock) {
+        auto got = tcp_bytes_received (g_socket_get_fd (sock));
+        flooded = got && *got > kConnectBytes;
+        g_object_unref (sock);
+      }
+    }
+    if (!flooded)
+      return std::nullopt;
+    return "the server sent more than " + std::to_string (kConnectBytes / 1024)
+           + " KB without completing the RTMP connect: it does not speak "
+             "RTMP (is this an RTMP port?)";
+  }
+
+  void abort_connection () override
+  {
+    if (!conn_)
+      return;
+    conn_->connecting = false;
+    GSocket *sock = nullptr;
+    GMainContext *ctx = nullptr;
+    {
+      std::lock_guard<std::mutex> g (conn_->lock);
+      if (conn_->aborted)
+        return;
+      conn_->aborted = true;
+      if (conn_->socket && conn_->context) {
+        sock = G_SOCKET (g_object_ref (conn_->socket));
+        ctx = g_main_context_ref (conn_->context);
+      }
+    }
+    GST_DEBUG ("ending the connection to %s%s", display_uri_.c_str (),
+               sock ? "" : " (not connected yet)");
+    if (sock) {
+      close_in (ctx, sock);
+      g_object_unref (sock);
+      g_main_context_unref (ctx);
+    }
   }
 
   std::optional<std::pair<std::string, int>> tcp_probe_address () const override
@@ -421,7 +665,8 @@ public:
 
 private:
   GstElement *sink_ = nullptr;
-  int nodelay_port_ = 0;
+  resilient::restore::ConnectionClaims::Id claim_id_ = 0;
+  std::shared_ptr<RtmpConnection> conn_;
   guint64 last_acked_ = 0;
   std::uint64_t pings_ = 0;
 };

@@ -21,6 +21,7 @@
 
 #include "resilient/restore/failure.h"
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 #include <atomic>
@@ -109,6 +110,21 @@ public:
     (void)max_missing;
   }
 
+  /* Why a connect that ran past connect-timeout did not finish, when the
+   * transport can tell better than "it took too long" (RTMP: the server
+   * sent far more than a connect takes: it does not speak RTMP). */
+  virtual std::optional<std::string> connect_stall_reason () const
+  {
+    return std::nullopt;
+  }
+
+  /* The session failed (or is torn down before it published): end its
+   * connection now, so that the network sink's threads stop whatever
+   * they are doing (a parser busy on a server's garbage) and its teardown
+   * cannot wait on them. Called on the loop before the pipeline goes to
+   * NULL; a no-op for transports that need none. */
+  virtual void abort_connection () {}
+
   /* Setting the session's pipeline to NULL may wait on the network (WHIP:
    * the DELETE, bounded by reswhipsink's delete-timeout): the owner then
    * tears it down with teardown_detached() instead of on its loop. */
@@ -151,6 +167,11 @@ void teardown_detached (GstElement *pipeline,
 /* Waits until every teardown_detached() of the process has finished (each
  * is bounded by its transport's own timeouts). Not on a streaming thread. */
 void wait_detached_teardowns ();
+
+/* Connections made by `client` are not a publish session's (a TCP
+ * reachability probe to the same server): the RTMP transport leaves them
+ * alone. */
+void mark_not_a_publish_connection (GSocketClient *client);
 
 /* True when make_publish_transport() knows the scheme of `uri`. */
 bool publish_transport_supports (const std::string &uri);

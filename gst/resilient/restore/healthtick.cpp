@@ -68,11 +68,12 @@ HealthTick::check_session (const std::shared_ptr<Session> &s, TimePoint now,
      * handshake, publish / SRT handshake / WHIP exchange) finished in
      * time: a server sending garbage or stalling. */
     fail_session (self, s, FailureKind::ConnectFailed,
-                  "not publishing "
+                  s->transport ()->connect_stall_reason ().value_or (
+                      "not publishing "
                       + std::to_string (priv->run.connect_timeout_ms)
                       + " ms after connecting (connect-timeout): the "
                         "server did not complete the connect, handshake "
-                        "or publish",
+                        "or publish"),
                   true, false);
     return;
   } else if (!s->up) {

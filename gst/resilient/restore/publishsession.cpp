@@ -172,6 +172,12 @@ PublishSession::end_of_stream ()
 void
 PublishSession::teardown (bool detach)
 {
+  /* A session that failed, or never published, has nothing to finish on
+   * its connection: end it first, so that a network sink stuck on it (a
+   * server sending garbage) cannot hold the teardown. A publishing
+   * session stopped on purpose keeps it for its stop commands. */
+  if (transport_ && (failed || !up))
+    transport_->abort_connection ();
   if (pipeline_ && transport_ && transport_->slow_teardown () && detach) {
     /* WHIP's DELETE must not hold the loop: the next session starts now. */
     GstBus *bus = gst_element_get_bus (pipeline_);

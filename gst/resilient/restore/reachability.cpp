@@ -80,6 +80,8 @@ Reachability::probe (size_t idx)
   }
   GSocketClient *client = g_socket_client_new ();
   g_socket_client_set_timeout (client, 1);
+  /* A publish session to the same server may be connecting meanwhile. */
+  resilient::gst::mark_not_a_publish_connection (client);
   in_flight_++;
   g_socket_client_connect_to_host_async (
       client, addr->first.c_str (), (guint16)addr->second, cancel_, probe_done,
