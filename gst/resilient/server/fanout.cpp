@@ -6,7 +6,6 @@
 #include <gst/video/video.h>
 
 #include <sstream>
-#include <utility>
 
 namespace resilient::gst::server {
 
@@ -36,8 +35,6 @@ FanOut::~FanOut ()
     if (k->encoder)
       gst_object_unref (k->encoder);
     gst_caps_replace (&k->caps, nullptr);
-    if (k->pending)
-      gst_buffer_list_unref (k->pending);
   }
 }
 
@@ -64,18 +61,16 @@ viewer_caps (GstCaps *payloader, int pt, const std::string &plid)
   return c;
 }
 
-/* A frame's packets for every payload type the viewers chose: the list
- * itself for viewers that took ours, else one rewritten copy per distinct
- * type (not one per viewer), shared by every viewer that chose it. */
+/* One packet for every payload type the viewers chose: the packet itself
+ * for viewers that took ours, else one rewritten copy per distinct type
+ * (not one per viewer), shared by every viewer that chose it. */
 class PayloadTypes
 {
 public:
-  explicit PayloadTypes (GstBufferList *list) : list_ (list)
+  explicit PayloadTypes (GstBuffer *buf) : buf_ (buf)
   {
     GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    if (gst_buffer_list_length (list) > 0
-        && gst_rtp_buffer_map (gst_buffer_list_get (list, 0), GST_MAP_READ,
-                               &rtp)) {
+    if (gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
       pt_ = gst_rtp_buffer_get_payload_type (&rtp);
       gst_rtp_buffer_unmap (&rtp);
     }
@@ -83,42 +78,37 @@ public:
   ~PayloadTypes ()
   {
     for (auto &[pt, copy] : copies_)
-      gst_buffer_list_unref (copy);
+      gst_buffer_unref (copy);
   }
   PayloadTypes (const PayloadTypes &) = delete;
   PayloadTypes &operator= (const PayloadTypes &) = delete;
 
-  /* A reference to the packets with payload type `pt`. */
-  GstBufferList *with (int pt)
+  /* A reference to the packet with payload type `pt`. */
+  GstBuffer *with (int pt)
   {
     if (pt == pt_ || pt_ < 0)
-      return gst_buffer_list_ref (list_);
+      return gst_buffer_ref (buf_);
     for (auto &[p, copy] : copies_)
       if (p == pt)
-        return gst_buffer_list_ref (copy);
-    guint n = gst_buffer_list_length (list_);
-    GstBufferList *copy = gst_buffer_list_new_sized (n);
-    for (guint i = 0; i < n; i++) {
-      GstBuffer *b = gst_buffer_copy_deep (gst_buffer_list_get (list_, i));
-      GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-      if (gst_rtp_buffer_map (b, GST_MAP_WRITE, &rtp)) {
-        gst_rtp_buffer_set_payload_type (&rtp, (guint8)pt);
-        gst_rtp_buffer_unmap (&rtp);
-      }
-      gst_buffer_list_add (copy, b);
+        return gst_buffer_ref (copy);
+    GstBuffer *copy = gst_buffer_copy_deep (buf_);
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (gst_rtp_buffer_map (copy, GST_MAP_WRITE, &rtp)) {
+      gst_rtp_buffer_set_payload_type (&rtp, (guint8)pt);
+      gst_rtp_buffer_unmap (&rtp);
     }
     copies_.emplace_back (pt, copy);
-    return gst_buffer_list_ref (copy);
+    return gst_buffer_ref (copy);
   }
 
 private:
-  GstBufferList *list_; /* not a ref */
+  GstBuffer *buf_; /* not a ref */
   int pt_ = -1;
-  std::vector<std::pair<int, GstBufferList *>> copies_; /* refs */
+  std::vector<std::pair<int, GstBuffer *>> copies_; /* refs */
 };
 
 static void
-push_to (const FanOut::Out &o, PayloadTypes &packets, GstCaps *caps,
+push_to (const FanOut::Out &o, PayloadTypes &packet, GstCaps *caps,
          std::uint64_t gen)
 {
   if (caps && o.caps_gen->exchange (gen) != gen) {
@@ -134,17 +124,9 @@ push_to (const FanOut::Out &o, PayloadTypes &packets, GstCaps *caps,
     int watching = FanOut::JOIN_WATCHING;
     o.join->compare_exchange_strong (watching, FanOut::JOIN_OVERFLOWED);
   }
-  /* never blocks: the appsrc drops its oldest lists when a viewer cannot
-   * keep up. A frame of one packet (every audio packet) goes as a buffer:
-   * a list of one costs each element on the way a list copy. */
-  GstBufferList *list = packets.with (o.pt);
-  if (gst_buffer_list_length (list) == 1) {
-    GstBuffer *buf = gst_buffer_ref (gst_buffer_list_get (list, 0));
-    gst_buffer_list_unref (list);
-    gst_app_src_push_buffer (GST_APP_SRC (o.appsrc), buf);
-  } else {
-    gst_app_src_push_buffer_list (GST_APP_SRC (o.appsrc), list);
-  }
+  /* never blocks: the appsrc drops its oldest buffers when a viewer
+   * cannot keep up */
+  gst_app_src_push_buffer (GST_APP_SRC (o.appsrc), packet.with (o.pt));
 }
 
 /* Streaming thread (an appsink's). */
@@ -160,106 +142,48 @@ FanOut::on_new_sample (GstAppSink *sink, gpointer user_data)
   return GST_FLOW_OK;
 }
 
-/* The payloader's packets come one by one or as a list (rtph264pay sends
- * a fragmented NAL unit's packets as one). */
 void
 FanOut::push (bool video, GstSample *sample)
 {
-  note_caps (video, gst_sample_get_caps (sample));
-  const GstSegment *seg = gst_sample_get_segment (sample);
-  if (GstBuffer *buf = gst_sample_get_buffer (sample)) {
-    add_packet (video, buf, seg);
-  } else if (GstBufferList *list = gst_sample_get_buffer_list (sample)) {
-    for (guint i = 0; i < gst_buffer_list_length (list); i++)
-      add_packet (video, gst_buffer_list_get (list, i), seg);
-  }
-}
-
-/* New caps: what was gathered under the old ones goes out with them. */
-void
-FanOut::note_caps (bool video, GstCaps *caps)
-{
-  Kind &k = kind (video);
-  bool changed;
-  {
-    std::lock_guard<std::mutex> g (lock_);
-    changed = caps && (!k.caps || !gst_caps_is_equal (k.caps, caps));
-  }
-  if (!changed)
-    return;
-  send (video);
-  k.batch.reset ();
-  std::lock_guard<std::mutex> g (lock_);
-  gst_caps_replace (&k.caps, caps);
-  k.caps_gen++;
-}
-
-/* Viewers' pipelines share our clock and base time: their buffers carry
- * our running time (x264enc's 1000 h offset and the upstream segment do
- * not reach them, or a syncing sink inside webrtcbin would wait for them).
- * One shallow copy per packet, not per viewer. */
-static GstBuffer *
-running_time_copy (GstBuffer *buf, const GstSegment *seg)
-{
-  GstBuffer *rt = gst_buffer_copy (buf);
-  if (seg && seg->format == GST_FORMAT_TIME) {
-    GST_BUFFER_PTS (rt) = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
-                                                       GST_BUFFER_PTS (buf));
-    GST_BUFFER_DTS (rt) = GST_BUFFER_DTS_IS_VALID (buf)
-                              ? gst_segment_to_running_time (
-                                  seg, GST_FORMAT_TIME, GST_BUFFER_DTS (buf))
-                              : GST_CLOCK_TIME_NONE;
-  }
-  return rt;
-}
-
-/* Video packets are gathered into one list per frame (FrameBatch says
- * when it is whole); an audio packet is a frame of its own. */
-void
-FanOut::add_packet (bool video, GstBuffer *buf, const GstSegment *seg)
-{
-  Kind &k = kind (video);
-  bool marker = true;
-  guint32 rtptime = 0;
-  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-  if (video && gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
-    marker = gst_rtp_buffer_get_marker (&rtp);
-    rtptime = gst_rtp_buffer_get_timestamp (&rtp);
-    gst_rtp_buffer_unmap (&rtp);
-  }
-  resilient::server::FrameBatch::Step step = k.batch.add (marker, rtptime);
-  if (step.flush_before)
-    send (video);
-  if (!k.pending)
-    k.pending = gst_buffer_list_new ();
-  gst_buffer_list_add (k.pending, running_time_copy (buf, seg));
-  if (step.flush_after)
-    send (video);
-}
-
-/* What is gathered goes to every viewer on the list published last. */
-void
-FanOut::send (bool video)
-{
-  Kind &k = kind (video);
-  GstBufferList *list = std::exchange (k.pending, nullptr);
-  if (!list)
-    return;
+  GstCaps *caps = gst_sample_get_caps (sample);
   OutList outs;
   GstCaps *cur = nullptr;
   std::uint64_t gen = 0;
   {
     std::lock_guard<std::mutex> g (lock_);
+    Kind &k = kind (video);
+    if (caps && (!k.caps || !gst_caps_is_equal (k.caps, caps))) {
+      gst_caps_replace (&k.caps, caps);
+      k.caps_gen++;
+    }
     cur = k.caps ? gst_caps_ref (k.caps) : nullptr;
     gen = k.caps_gen;
     outs = k.outs;
   }
-  if (!outs->empty ()) {
-    PayloadTypes packets (list);
-    for (const Out &o : *outs)
-      push_to (o, packets, cur, gen);
+  GstBuffer *buf = gst_sample_get_buffer (sample);
+  const GstSegment *seg = gst_sample_get_segment (sample);
+  if (buf && !outs->empty ()) {
+    /* Viewers' pipelines share our clock and base time: their buffers
+     * carry our running time (x264enc's 1000 h offset and the upstream
+     * segment do not reach them, or a syncing sink inside webrtcbin would
+     * wait for them). One shallow copy per packet, not per viewer, and
+     * one rewritten copy per other payload type the viewers chose. */
+    GstBuffer *rt = gst_buffer_copy (buf);
+    if (seg && seg->format == GST_FORMAT_TIME) {
+      GST_BUFFER_PTS (rt) = gst_segment_to_running_time (seg, GST_FORMAT_TIME,
+                                                         GST_BUFFER_PTS (buf));
+      GST_BUFFER_DTS (rt) = GST_BUFFER_DTS_IS_VALID (buf)
+                                ? gst_segment_to_running_time (
+                                    seg, GST_FORMAT_TIME, GST_BUFFER_DTS (buf))
+                                : GST_CLOCK_TIME_NONE;
+    }
+    {
+      PayloadTypes packet (rt);
+      for (const Out &o : *outs)
+        push_to (o, packet, cur, gen);
+    }
+    gst_buffer_unref (rt);
   }
-  gst_buffer_list_unref (list);
   if (cur)
     gst_caps_unref (cur);
 }
@@ -359,8 +283,7 @@ FanOut::build (GstBin *parent, GstPad *ghost, bool video, const Settings &s,
   k.encoder = gst_bin_get_by_name (GST_BIN (bin), "enc");
   GstElement *appsink = gst_bin_get_by_name (GST_BIN (bin), "out");
   gst_object_unref (appsink); /* owned by bin */
-  g_object_set (appsink, "enable-last-sample", FALSE, "max-buffers", 64u,
-                "buffer-list", TRUE, NULL);
+  g_object_set (appsink, "enable-last-sample", FALSE, "max-buffers", 64u, NULL);
   GstAppSinkCallbacks cb = {};
   cb.new_sample = on_new_sample;
   gst_app_sink_set_callbacks (
@@ -387,10 +310,6 @@ FanOut::drop (GstBin *parent, GstPad *ghost, bool video)
     gst_object_unref (k.encoder);
   k.bin = nullptr;
   k.encoder = nullptr;
-  /* the streaming thread is stopped: what it gathered is dropped */
-  if (k.pending)
-    gst_buffer_list_unref (std::exchange (k.pending, nullptr));
-  k.batch.reset ();
 }
 
 void

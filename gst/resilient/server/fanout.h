@@ -2,12 +2,11 @@
  * every viewer.
  *
  * Per kind (video, audio) one chain in the element: queue -> convert ->
- * encoder -> payloader -> appsink. The RTP packets the appsink gets
- * (PTS turned into running time once per packet) are gathered into one
- * list per video frame (FrameBatch) and each list is pushed (payload type
- * rewritten for a viewer whose offer chose another) into each viewer's
- * appsrc on the list the loop last published: one push and one wake-up
- * per frame and viewer, not per packet.
+ * encoder -> payloader -> appsink for raw input, queue -> parser ->
+ * payloader -> appsink for encoded input. Every RTP packet the appsink
+ * gets is pushed (PTS turned into running time once per packet, payload
+ * type rewritten for a viewer whose offer chose another) into each
+ * viewer's appsrc on the list the loop last published.
  *
  * Threads: the chains are built and dropped on the state-change / request
  * thread; the appsink streaming threads copy the current list (a
@@ -17,7 +16,6 @@
  */
 #pragma once
 
-#include "resilient/server/framebatch.h"
 #include "server/whepsinksettings.h"
 
 #include <gst/app/app.h>
@@ -106,10 +104,6 @@ private:
     std::uint64_t caps_gen = 0;
     guint ssrc = 0;
     OutList outs = std::make_shared<std::vector<Out>> ();
-    /* the kind's streaming thread only (stopped when the chain is
-     * dropped): the packets of the frame being gathered */
-    resilient::server::FrameBatch batch;
-    GstBufferList *pending = nullptr;
   };
   struct SinkCtx
   {
@@ -119,9 +113,6 @@ private:
 
   static GstFlowReturn on_new_sample (GstAppSink *sink, gpointer user_data);
   void push (bool video, GstSample *sample);
-  void note_caps (bool video, GstCaps *caps);
-  void add_packet (bool video, GstBuffer *buf, const GstSegment *seg);
-  void send (bool video);
   Kind &kind (bool video) { return video ? video_ : audio_; }
   const Kind &kind (bool video) const { return video ? video_ : audio_; }
 
