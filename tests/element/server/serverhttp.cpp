@@ -234,15 +234,4 @@ expect_nothing_left (int fds0, int threads0, const std::string &fds_before)
       << threads_now () << " threads, " << threads0 << " before";
 }
 
-std::string
-test_certificate_props ()
-{
-  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
-  if (!root)
-    return "";
-  std::string dir = std::string (root) + "/tests/element/server/";
-  return "certificate-file=" + dir + "test-cert.pem key-file=" + dir
-         + "test-key.pem";
-}
-
 } // namespace servertest

@@ -3,6 +3,8 @@
  * counts, start errors. */
 #pragma once
 
+#include "fixtures/testcert.h"
+
 #include <chrono>
 #include <functional>
 #include <string>
@@ -31,9 +33,8 @@ HttpAnswer raw_http (int port, const std::string &request);
 /* One request over TLS (any certificate accepted: the tests' own
  * self-signed one); the raw answer, empty when TLS failed. */
 std::string https_request (int port, const std::string &request);
-/* "certificate-file=... key-file=..." for the test certificate of
- * tests/element/server (CN 127.0.0.1); "" without RESILIENT_SOURCE_ROOT. */
-std::string test_certificate_props ();
+/* the test certificate's properties and key (fixtures/testcert.h) */
+using fixtures::test_certificate_props;
 std::string request (const std::string &method, const std::string &path,
                      const std::string &ct, const std::string &body,
                      const std::string &extra = "");

@@ -2,6 +2,7 @@
  * with reswhepsrc viewers (in process and as a gst-launch child killed -9)
  * and raw HTTP requests (bad ones included), all on loopback. */
 #include "fixtures/buspump.h"
+#include "fixtures/elements.h"
 #include "fixtures/chromiumpeer.h"
 #include "fixtures/process.h"
 #include "element/server/serverhttp.h"
@@ -156,24 +157,6 @@ public:
 
 } // namespace
 
-/* Elements inside `bin` (recursively) made by `factory`. */
-static int
-count_of (GstElement *bin, const std::string &factory)
-{
-  int n = 0;
-  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    GstElementFactory *f
-        = gst_element_get_factory (GST_ELEMENT (g_value_get_object (&item)));
-    n += f && factory == GST_OBJECT_NAME (f);
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
-  gst_iterator_free (it);
-  return n;
-}
-
 TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
 {
   Server server ("");
@@ -203,7 +186,7 @@ TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
     EXPECT_GE (keyframes, 1u);
     gst_structure_free (s);
     /* one encoder for both viewers */
-    EXPECT_EQ (count_of (server.sink, "x264enc"), 1);
+    EXPECT_EQ (fixtures::count_elements (server.sink, "x264enc"), 1);
     EXPECT_EQ (server.messages ("reswhepserversink-viewer-joined").size (), 2u);
   }
   /* the viewers stopped: each sent DELETE */
@@ -542,8 +525,8 @@ TEST (ResWhepServerSink, EncodedInputIsServedWithoutAnEncoder)
         << v.video << " video, " << v.audio << " audio";
   }
   for (const char *enc : { "x264enc", "vp8enc", "opusenc" })
-    EXPECT_EQ (count_of (server.sink, enc), 0) << enc;
-  EXPECT_EQ (count_of (server.sink, "h264parse"), 1);
+    EXPECT_EQ (fixtures::count_elements (server.sink, enc), 0) << enc;
+  EXPECT_EQ (fixtures::count_elements (server.sink, "h264parse"), 1);
   EXPECT_GE (key_requests.load (), 1);
   server.bus->pump (50ms);
   EXPECT_EQ (server.bus->count (fixtures::is_error), 0);
@@ -611,7 +594,7 @@ TEST (ResWhepServerSink, ChromiumPlaysEncodedInput)
   Server server ("", true, "x264enc tune=zerolatency key-int-max=60 ! ",
                  "opusenc ! ");
   browser_plays (server, server.url ());
-  EXPECT_EQ (count_of (server.sink, "x264enc"), 0);
+  EXPECT_EQ (fixtures::count_elements (server.sink, "x264enc"), 0);
 }
 
 /* The secure front as a browser uses it: chromium fetches the WHEP
@@ -629,7 +612,7 @@ TEST (ResWhepServerSink, ChromiumPlaysOverHttps)
   ASSERT_GT (server.port, 0);
   browser_plays (server,
                  "https://127.0.0.1:" + std::to_string (server.port) + "/whep",
-                 "Vyxy5oif/Q9uul8OLv8QA5Np3zKoeQLAzP1cBvVU4qs=");
+                 fixtures::test_certificate_spki ());
 }
 
 /* https from certificate-file + key-file: the secure front. */

@@ -8,8 +8,10 @@
  * Written against docs/elements/failoversrc.md ("Encoded mode") and
  * docs/elements/reswhepserversink.md ("Raw or encoded input"). */
 #include "fixtures/buspump.h"
+#include "fixtures/elements.h"
 #include "fixtures/chromiumpeer.h"
 #include "fixtures/servers.h"
+#include "fixtures/testcert.h"
 
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -22,36 +24,6 @@ using namespace fixtures;
 using namespace std::chrono_literals;
 
 namespace {
-
-/* tests/element/server's test certificate (CN 127.0.0.1) and its key's
- * SHA-256 SPKI, the one key chromium is told to trust. */
-const char *kCertSpki = "Vyxy5oif/Q9uul8OLv8QA5Np3zKoeQLAzP1cBvVU4qs=";
-
-std::string
-cert_props ()
-{
-  const char *root = g_getenv ("RESILIENT_SOURCE_ROOT");
-  std::string dir = std::string (root ? root : ".") + "/tests/element/server/";
-  return "certificate-file=" + dir + "test-cert.pem key-file=" + dir
-         + "test-key.pem";
-}
-
-int
-count_of (GstElement *bin, const std::string &factory)
-{
-  int n = 0;
-  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    GstElementFactory *f
-        = gst_element_get_factory (GST_ELEMENT (g_value_get_object (&item)));
-    n += f && factory == GST_OBJECT_NAME (f);
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
-  gst_iterator_free (it);
-  return n;
-}
 
 long
 decoded (ChromiumPeer &peer, int id)
@@ -89,7 +61,7 @@ TEST (SecureFront, ChromiumOverHttpsKeepsPlayingWhenTheOriginDies)
   std::string desc = "failoversrc name=f mode=encoded standby=hot uris=\""
                      + nginx.rtmp_url ("a") + " | " + nginx.rtmp_url ("b")
                      + "\" f.video ! queue ! reswhepserversink name=s port=0 "
-                     + cert_props ()
+                     + test_certificate_props ()
                      + " f.audio ! queue ! decodebin ! audioconvert ! "
                        "audioresample ! s.";
   GError *err = nullptr;
@@ -106,7 +78,7 @@ TEST (SecureFront, ChromiumOverHttpsKeepsPlayingWhenTheOriginDies)
 
   ChromiumPeer peer;
   ASSERT_TRUE (peer.peer_ready ());
-  ASSERT_TRUE (peer.start_chromium (90s, kCertSpki));
+  ASSERT_TRUE (peer.start_chromium (90s, test_certificate_spki ()));
   int id = peer.play ("https://127.0.0.1:" + std::to_string (port) + "/whep");
   ASSERT_GT (id, 0);
   ASSERT_TRUE (wait_decoded (peer, id, 30, 60s))
@@ -131,7 +103,7 @@ TEST (SecureFront, ChromiumOverHttpsKeepsPlayingWhenTheOriginDies)
 
   /* relayed, not transcoded: no video decoder or encoder anywhere */
   for (const char *e : { "avdec_h264", "openh264dec", "x264enc", "vp8enc" })
-    EXPECT_EQ (count_of (p, e), 0) << e;
+    EXPECT_EQ (fixtures::count_elements (p, e), 0) << e;
   bus.pump (100ms);
   EXPECT_EQ (bus.count (is_error), 0);
 
