@@ -47,7 +47,12 @@ for bin in $targets; do
   cov=$(grep -o 'cov: [0-9]*' "$res/$name.log" | tail -1 | cut -d' ' -f2)
   ft=$(grep -o 'ft: [0-9]*' "$res/$name.log" | tail -1 | cut -d' ' -f2)
   corp=$(ls "$work" | wc -l)
-  found=$(ls "$res/findings/$name" | wc -l)
+  # crash-, leak-, timeout-, oom- artifacts; slow-unit- files (an input
+  # over 10 s of wall time, which a busy machine gives a 9 ms input) are
+  # counted apart
+  found=$(ls "$res/findings/$name" | grep -vc '^slow-unit-')
+  slow=$(ls "$res/findings/$name" | grep -c '^slow-unit-')
+  [ "$slow" -gt 0 ] && found="$found, $slow slow-unit"
   [ $rc -eq 0 ] || found="$found (exit $rc)"
   printf '%-20s %12s %9s %7s %8s %7s %s  (%ss)\n' "$name" "${execs:-?}" "${rate:-?}" \
     "${cov:-?}" "${ft:-?}" "$corp" "$found" "$secs"
