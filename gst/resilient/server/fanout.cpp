@@ -228,22 +228,26 @@ encode_description (bool video, const Settings &s)
   return d.str ();
 }
 
-/* Encoded input (already in the served codec): parsed (H264: SPS/PPS with
- * every keyframe, so a joining viewer can decode; Opus) and payloaded as
- * it is. The keyframe requests go upstream from `enc`, to whatever encoder
- * feeds the element. */
+/* Encoded input (already in the served codec): parsed by the codec
+ * table's parser (H264: SPS/PPS with every keyframe, so a joining viewer
+ * can decode; VP8 needs none) and payloaded as it is. The keyframe
+ * requests go upstream from `enc`, to whatever encoder feeds the element. */
 static std::string
 pass_description (bool video, const Settings &s)
 {
-  if (!video)
-    return "queue max-size-buffers=10 max-size-time=0 max-size-bytes=0 ! "
-           "opusparse name=enc ! ";
-  if (s.vp8 ())
-    return "queue name=enc max-size-buffers=30 max-size-time=0 "
-           "max-size-bytes=0 ! ";
-  return "queue max-size-buffers=30 max-size-time=0 max-size-bytes=0 ! "
-         "h264parse name=enc config-interval=-1 ! "
-         "video/x-h264,stream-format=byte-stream,alignment=au ! ";
+  const resilient::CodecInfo &c = resilient::codec_info (s.served (video));
+  std::ostringstream d;
+  d << "queue " << (c.parser ? "" : "name=enc ")
+    << "max-size-buffers=" << (video ? 30 : 10)
+    << " max-size-time=0 max-size-bytes=0 ! ";
+  if (c.parser)
+    d << c.parser << " name=enc"
+      << (s.served (video) == resilient::Codec::H264
+              ? " config-interval=-1 ! video/x-h264,stream-format=byte-stream,"
+                "alignment=au"
+              : "")
+      << " ! ";
+  return d.str ();
 }
 
 static std::string

@@ -200,11 +200,8 @@ rebuild_chain (GstResWhepServerSink *self, bool video, bool encoded)
 static resilient::Codec
 served_codec (GstResWhepServerSink *self, bool video)
 {
-  if (!video)
-    return resilient::Codec::Opus;
   std::lock_guard<std::mutex> g (self->priv->lock);
-  return self->priv->settings.vp8 () ? resilient::Codec::VP8
-                                     : resilient::Codec::H264;
+  return self->priv->settings.served (video);
 }
 
 /* The pad takes raw or already encoded input (server/sinkinput.h). */

@@ -3,6 +3,7 @@
  * installation and their get/set. */
 #pragma once
 
+#include "resilient/core/codec.h"
 #include "server/endpoint.h"
 
 #include <gst/gst.h>
@@ -75,6 +76,13 @@ struct Settings
   bool vp8 () const
   {
     return video_codec == GST_RES_WHEP_SERVER_VIDEO_CODEC_VP8;
+  }
+  /* The codec the viewers are served on a kind's pad. */
+  resilient::Codec served (bool video) const
+  {
+    if (!video)
+      return resilient::Codec::Opus;
+    return vp8 () ? resilient::Codec::VP8 : resilient::Codec::H264;
   }
 };
 
