@@ -704,6 +704,8 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
     }
   }
   GST_INFO_OBJECT (self, "publishing to %s", slot.display.c_str ());
+  /* The status first: a handler of "restored" reads "publishing". */
+  update_status (self);
   /* The session began with the held group, sent in a burst; viewers that
    * join the restored stream a moment later get a fresh keyframe instead
    * of waiting a whole keyframe interval. */
@@ -722,7 +724,6 @@ on_session_up (GstAutoRestoreSink *self, std::shared_ptr<Session> s)
                                    "reason", G_TYPE_STRING,
                                    failure_name (slot.last_kind), nullptr));
   }
-  update_status (self);
 }
 
 /* Skip the wait for `idx` (server reachable, network changed). */

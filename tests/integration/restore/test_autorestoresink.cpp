@@ -62,6 +62,30 @@ wait_status (GstElement * p, Bus & bus, const std::string & want,
   return false;
 }
 
+/* The status a handler of the bus's sync-message signal reads when
+ * "autorestoresink-restored" is posted (in the posting thread, so a message
+ * posted before the status is updated is seen deterministically). */
+struct StatusAtRestored
+{
+  GstElement *pipeline;
+  std::string status;
+
+  explicit StatusAtRestored (GstElement * p) : pipeline (p)
+  {
+    GstBus *bus = gst_element_get_bus (p);
+    gst_bus_enable_sync_message_emission (bus);
+    g_signal_connect (bus, "sync-message::element", G_CALLBACK (on_sync), this);
+    gst_object_unref (bus);
+  }
+
+  static void
+  on_sync (GstBus *, GstMessage * m, StatusAtRestored * self)
+  {
+    if (gst_message_has_name (m, "autorestoresink-restored"))
+      self->status = status_of (self->pipeline);
+  }
+};
+
 /* For a video-only publisher: an unlinked audio branch would keep the
  * player from prerolling. */
 std::string
@@ -84,6 +108,7 @@ TEST (AutoRestoreSinkRtmp, ServerKilledAndRestartedViewerSeesTheStreamComeBack)
   GstElement *p = launch (std::string (kAv)
       + "autorestoresink name=ars keyframe-interval=1000 location=" + url);
   Bus bus (p);
+  StatusAtRestored at_restored (p);
   gst_element_set_state (p, GST_STATE_PLAYING);
   ASSERT_TRUE (wait_status (p, bus, "publishing", milliseconds (5000)));
   {
@@ -113,6 +138,8 @@ TEST (AutoRestoreSinkRtmp, ServerKilledAndRestartedViewerSeesTheStreamComeBack)
   gst_structure_get_int64 (gst_message_get_structure (restored), "outage-ms",
       &outage);
   EXPECT_GT (outage, 500);
+  /* A handler of "restored" reads the status the message announces. */
+  EXPECT_EQ (at_restored.status, "publishing");
   EXPECT_EQ (bus.count (is_error), 0);
   gst_element_set_state (p, GST_STATE_NULL);
   gst_object_unref (p);
