@@ -693,9 +693,11 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
 {
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
-  /* mode=encoded has no filler (nothing to encode it with). */
-  if (priv->output.encoded.load ())
+  /* mode=encoded: encoded slates (encodedfiller.h). */
+  if (priv->output.encoded.load ()) {
+    encoded_filler_tick (self, now);
     return;
+  }
   FillerTick t;
   t.now = now;
   t.active = priv->active_source.load ();
@@ -731,6 +733,7 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
 void
 reset_outputs (GstFailoverSrc *self)
 {
+  encoded_filler_reset (self);
   for (int st = 0; st < 2; st++) {
     OutputStream &o = self->priv->output.out[st];
     std::lock_guard<std::mutex> g (o.lock);
