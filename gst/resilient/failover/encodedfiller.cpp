@@ -33,9 +33,8 @@ constexpr int MAX_UNITS_PER_TICK[2] = { 4, 16 };
  * instance chose to code it: the slate keeps them, so the output's muxer
  * and decoder see the same stream format and size. */
 constexpr const char *FORMAT_FIELDS[]
-    = { "stream-format", "alignment",        "mpegversion",
-        "width",         "height",           "rate",
-        "channels",      "channel-mapping-family" };
+    = { "stream-format", "alignment", "mpegversion", "width",
+        "height",        "rate",      "channels",    "channel-mapping-family" };
 
 /* The output caps reduced to FORMAT_FIELDS: what the slate's encoder must
  * produce (and, stripped to name and mpegversion, what finds it). */
@@ -91,9 +90,9 @@ raw_source (const GstCaps *out, bool video, bool image)
   const GstStructure *s = gst_caps_get_structure (out, 0);
   if (!video)
     return "audiotestsrc wave=silence num-buffers="
-           + std::to_string (SILENCE_BUFFERS)
-           + " samplesperbuffer=" + std::to_string (SILENCE_SAMPLES)
-           + " ! audio/x-raw,rate=" + std::to_string (int_field (s, "rate", 48000))
+           + std::to_string (SILENCE_BUFFERS) + " samplesperbuffer="
+           + std::to_string (SILENCE_SAMPLES) + " ! audio/x-raw,rate="
+           + std::to_string (int_field (s, "rate", 48000))
            + ",channels=" + std::to_string (int_field (s, "channels", 2))
            + " ! audioconvert ! audioresample";
   int fn = 0, fd = 1;
@@ -107,8 +106,8 @@ raw_source (const GstCaps *out, bool video, bool image)
   const std::string n = std::to_string (SLATE_PICTURES);
   if (image)
     return "filesrc name=file ! decodebin ! videoconvert ! imagefreeze "
-           "num-buffers=" + n + " ! videoconvert ! videoscale ! " + raw
-           + " ! videoconvert";
+           "num-buffers="
+           + n + " ! videoconvert ! videoscale ! " + raw + " ! videoconvert";
   return "videotestsrc pattern=black num-buffers=" + n + " ! " + raw
          + " ! videoconvert";
 }
@@ -130,8 +129,8 @@ force_keyframe (GstPad *pad, GstPadProbeInfo *, gpointer)
 void
 prefer_zerolatency (GstElement *enc)
 {
-  GParamSpec *p = g_object_class_find_property (G_OBJECT_GET_CLASS (enc),
-                                                "tune");
+  GParamSpec *p
+      = g_object_class_find_property (G_OBJECT_GET_CLASS (enc), "tune");
   if (!p)
     return;
   if (G_IS_PARAM_SPEC_FLAGS (p)
@@ -173,8 +172,9 @@ build_job (SlateStream &ss, const GstCaps *out, bool video,
 {
   GstCaps *target = slate_target (out);
   const CodecInfo *codec = codec_of_caps (target);
-  ss.codec = codec ? codec->name : gst_structure_get_name (
-                 gst_caps_get_structure (target, 0));
+  ss.codec = codec
+                 ? codec->name
+                 : gst_structure_get_name (gst_caps_get_structure (target, 0));
   ss.encoder = find_encoder (target, video);
   ss.from_image = video && !image.empty () && !ss.image_failed;
   GstElement *pipe = nullptr;
@@ -321,7 +321,8 @@ report_failure (GstFailoverSrc *self, SlateStream &ss, int st,
 void
 poll_job (GstFailoverSrc *self, SlateStream &ss, int st)
 {
-  while (GstSample *s = gst_app_sink_try_pull_sample (GST_APP_SINK (ss.sink), 0))
+  while (GstSample *s
+         = gst_app_sink_try_pull_sample (GST_APP_SINK (ss.sink), 0))
     ss.collected.push_back (s);
   std::string why;
   GstBus *bus = gst_element_get_bus (ss.pipe);
@@ -342,8 +343,8 @@ poll_job (GstFailoverSrc *self, SlateStream &ss, int st)
   if (ss.rule.finished (n))
     report_failure (self, ss, st, why);
   else if (n)
-    GST_INFO_OBJECT (self, "%s slate ready: %zu unit(s), %s",
-                     stream_names[st], n, ss.rule.made_for ().c_str ());
+    GST_INFO_OBJECT (self, "%s slate ready: %zu unit(s), %s", stream_names[st],
+                     n, ss.rule.made_for ().c_str ());
 }
 
 /* The stream's format key (Slate::tick) and its output caps, "" while
@@ -398,8 +399,7 @@ push_slate (GstFailoverSrc *self, SlateStream &ss, int st, GstClockTime now)
     if (st == VIDEO)
       GST_BUFFER_DURATION (buf) = to_ns (kSlateVideoInterval);
     GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (!push_encoded (self, st, buf, to_ns (*due), kFillerSource, -1,
-                       ss.caps))
+    if (!push_encoded (self, st, buf, to_ns (*due), kFillerSource, -1, ss.caps))
       return;
   }
 }

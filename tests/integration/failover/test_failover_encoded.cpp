@@ -522,3 +522,159 @@ TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
   EXPECT_EQ (rig.bus->count ("failoversrc-switch"), 1u);
   EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
 }
+
+namespace {
+
+/* Output frames (of a watcher) with a wall time in [from, to). */
+size_t
+frames_between (const OutputWatcher &w, Clock::time_point from,
+    Clock::time_point to)
+{
+  size_t n = 0;
+  for (auto &f : w.frames ())
+    n += f.wall >= from && f.wall < to;
+  return n;
+}
+
+/* The first unit at or after `since` marked DISCONT, or none. */
+std::optional<Unit>
+first_discont (const std::vector<Unit> &units, Clock::time_point since)
+{
+  for (auto &u : units)
+    if (u.discont && u.wall >= since)
+      return u;
+  return std::nullopt;
+}
+
+} // namespace
+
+/* Every publisher killed (-9): nothing is healthy, and the encoded output
+ * carries the filler, a black keyframe slate in H.264 and AAC silence,
+ * which the viewer's h264parse ! avdec_h264 decodes as black and the
+ * muxer goes on muxing; the primary's publisher comes back and the output
+ * cuts back to it on a keyframe. Fails without the encoded filler: the
+ * pads then carry nothing during the outage (no black, no audio). */
+TEST (FailoverEncoded, FillerCarriesAnOutageOfEveryPublisherThenCutsBack)
+{
+  TwoPublishers pubs;
+  DownstreamLog log;
+  EncodedRig rig (user_pipeline (pubs.uris (), true));
+  ASSERT_TRUE (rig.pipeline);
+  ASSERT_NE (gst_element_set_state (rig.pipeline, GST_STATE_PLAYING),
+      GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  /* The backup first (it fails off the output), then the primary. */
+  pubs.b.kill9 ();
+  std::this_thread::sleep_for (1500ms);
+  const auto killed = Clock::now ();
+  pubs.a.kill9 ();
+  EXPECT_TRUE (rig.video.wait_for_class ("black", kSwitch, 3, killed))
+      << rig.describe ();
+  const auto black_at = Clock::now ();
+  const int flv_at_black = rig.flv_buffers.load ();
+  std::this_thread::sleep_for (3000ms);
+  const auto restarted = Clock::now ();
+  /* Three seconds of outage: slate pictures (5 a second) and silence
+   * (AAC frames of 21 ms) kept coming, and the muxer kept muxing. */
+  EXPECT_GE (frames_between (rig.video, black_at, restarted), 10u)
+      << rig.describe ();
+  EXPECT_GE (frames_between (rig.audio, black_at, restarted), 60u);
+  EXPECT_GT (rig.flv_buffers.load (), flv_at_black + 20);
+  EXPECT_EQ (rig.video.current (), "black");
+  /* The filler cut: DISCONT on a keyframe. */
+  auto fcut = first_discont (rig.vlog.snapshot (), killed);
+  EXPECT_TRUE (fcut) << "no filler cut";
+  EXPECT_TRUE (fcut && !fcut->delta)
+      << "the filler does not start on a keyframe";
+
+  pubs.a.restart ();
+  ASSERT_TRUE (rig.video.wait_for_class ("red", 30000ms, 5, restarted))
+      << rig.describe ();
+  auto sw = rig.bus->wait_for ("failoversrc-switch", 3000ms,
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= restarted && e.get_int ("to-index") == 0;
+      });
+  ASSERT_TRUE (sw) << rig.describe ();
+  std::this_thread::sleep_for (1000ms);
+  /* Back on the primary at a keyframe. */
+  auto back = first_discont (rig.vlog.snapshot (), restarted);
+  ASSERT_TRUE (back);
+  EXPECT_FALSE (back->delta) << "the cut back is not at a keyframe";
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "black", "red" })) << rig.describe ();
+  EXPECT_EQ (rig.video.current (), "red");
+  /* One segment, times only forward, nothing downstream complained. */
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_TRUE (monotonic (rig.alog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ()
+      << interleave (rig);
+  EXPECT_EQ (rig.bus->count ("failoversrc-filler-unavailable"), 0u);
+  EXPECT_EQ (rig.bus->count ("eos"), 0u);
+}
+
+/* The line a user types, `failoversrc mode=encoded uris=... ` with both
+ * pads into flvmux and a file: the only publisher is killed (-9) and comes
+ * back after a while. gst-launch keeps running, the file keeps growing
+ * through the outage (the slate and the silence are muxed), and it plays
+ * back red, black, red with every frame decoded, times only forward and no
+ * warning from the demuxer, parser or decoder. Without the encoded filler
+ * the file stops growing during the outage and shows no black. */
+TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
+{
+  NginxRtmp server;
+  Publisher a (looks::red (), server.rtmp_url ("a"));
+  server.wait_for_publish ("a", 10s);
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  std::vector<std::string> argv { "gst-launch-1.0", "failoversrc", "name=f",
+    "mode=encoded", "timeout=1000", "retry-delay=200", "retry-max-delay=1000",
+    "uris=" + server.rtmp_url ("a") };
+  for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
+           "flvmux", "name=m", "streamable=true", "!", "filesink" })
+    argv.push_back (w);
+  argv.push_back ("location=" + flv);
+  for (const char *w : { "f.audio", "!", "aacparse", "!", "queue", "!", "m." })
+    argv.push_back (w);
+  ChildProcess gst (argv, dir.file ("gst-launch.log"));
+  auto grown = [&] (off_t size, ms timeout) {
+    auto until = Clock::now () + timeout;
+    while (Clock::now () < until && file_size (flv) < size)
+      std::this_thread::sleep_for (50ms);
+    return file_size (flv) >= size;
+  };
+  ASSERT_TRUE (grown (100000, kFirstFrame)) << child_log (dir);
+  a.kill9 ();
+  /* Detected (EOS from the server) and on filler within a second. */
+  std::this_thread::sleep_for (1000ms);
+  const off_t outage = file_size (flv);
+  std::this_thread::sleep_for (3000ms);
+  EXPECT_TRUE (gst.running ()) << child_log (dir);
+  /* The slate (a few hundred bytes a picture, 5 a second) and AAC silence
+   * (about 47 frames a second) in three seconds. */
+  EXPECT_GT (file_size (flv), outage + 3000) << child_log (dir);
+  a.start ();
+  const off_t back = file_size (flv);
+  EXPECT_TRUE (grown (back + 100000, 30000ms)) << child_log (dir);
+  EXPECT_TRUE (gst.running ()) << child_log (dir);
+  gst.terminate ();
+
+  DownstreamLog log;
+  OutputWatcher video;
+  std::string err;
+  EXPECT_TRUE (decode_flv (flv, video, err)) << err;
+  EXPECT_EQ (video.timeline (1),
+      (std::vector<std::string> { "red", "black", "red" }))
+      << video.describe (1);
+  auto frames = video.frames ();
+  for (size_t i = 1; i < frames.size (); i++)
+    EXPECT_GT (frames[i].pts, frames[i - 1].pts)
+        << "frame " << i << " of " << frames.size () << " ("
+        << frames[i - 1].cls << " -> " << frames[i].cls << ")";
+  size_t black = 0;
+  for (auto &f : frames)
+    black += f.cls == "black";
+  EXPECT_GE (black, 10u);
+  EXPECT_EQ (log.count (), 0u) << log.describe ();
+}
