@@ -257,7 +257,8 @@ on_output_caps_known (GstFailoverSrc *self, int stream)
   for (auto &r : runs)
     if (r->branches[stream].capsfilter)
       g_object_set (r->branches[stream].capsfilter, "caps", caps, nullptr);
-  if (stream == VIDEO) {
+  /* mode=encoded encodes the image into its slate (encodedfiller.h). */
+  if (stream == VIDEO && !priv->output.encoded.load ()) {
     std::string path;
     {
       std::lock_guard<std::mutex> g (priv->settings_lock);

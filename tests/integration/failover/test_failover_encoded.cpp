@@ -678,3 +678,86 @@ TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
   EXPECT_GE (black, 10u);
   EXPECT_EQ (log.count (), 0u) << log.describe ();
 }
+
+/* fallback-image is the encoded slate: a green picture, encoded in the
+ * output's codec at its size, decoded green by the viewer while nothing is
+ * healthy. */
+TEST (FailoverEncoded, FallbackImageIsTheSlate)
+{
+  NginxRtmp server;
+  Publisher a (looks::red (), server.rtmp_url ("a"));
+  server.wait_for_publish ("a", 10s);
+  TempDir dir;
+  const std::string png = dir.file ("green.png");
+  {
+    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
+        "num-buffers=1", "pattern=green", "!",
+        "video/x-raw,width=64,height=48", "!", "videoconvert", "!", "pngenc",
+        "!", "filesink", "location=" + png });
+    ASSERT_EQ (enc.wait_exit (30000ms), 0);
+  }
+  std::string desc = user_pipeline (server.rtmp_url ("a"), true);
+  desc.replace (desc.find ("mode=encoded"), 12,
+      "mode=encoded fallback-image=" + png);
+  DownstreamLog log;
+  EncodedRig rig (desc);
+  ASSERT_TRUE (rig.pipeline);
+  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  const auto killed = Clock::now ();
+  a.kill9 ();
+  ASSERT_TRUE (rig.video.wait_for_class ("green", kSwitch, 5, killed))
+      << rig.describe ();
+  std::this_thread::sleep_for (1000ms);
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "green" })) << rig.describe ();
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ();
+}
+
+/* No encoder for the output's codec (H.264 encoders ranked out of reach
+ * with GST_PLUGIN_FEATURE_RANK, as on a box without x264): a WARNING and
+ * failoversrc-filler-unavailable naming h264; the live output is not taken
+ * down: gst-launch goes on, the audio filler (AAC silence) keeps the file
+ * growing, and the primary's return is muxed as before. */
+TEST (FailoverEncoded, NoEncoderForTheSlateWarnsAndKeepsTheOutput)
+{
+  NginxRtmp server;
+  Publisher a (looks::red (), server.rtmp_url ("a"));
+  server.wait_for_publish ("a", 10s);
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  std::vector<std::string> argv { "gst-launch-1.0", "-m", "failoversrc",
+    "name=f", "mode=encoded", "timeout=1000", "retry-delay=200",
+    "retry-max-delay=1000", "uris=" + server.rtmp_url ("a") };
+  for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
+           "flvmux", "name=m", "streamable=true", "!", "filesink" })
+    argv.push_back (w);
+  argv.push_back ("location=" + flv);
+  for (const char *w : { "f.audio", "!", "aacparse", "!", "queue", "!", "m." })
+    argv.push_back (w);
+  ChildProcess gst (argv, dir.file ("gst-launch.log"),
+      { "GST_PLUGIN_FEATURE_RANK=x264enc:NONE,openh264enc:NONE" });
+  auto grown = [&] (off_t size, ms timeout) {
+    auto until = Clock::now () + timeout;
+    while (Clock::now () < until && file_size (flv) < size)
+      std::this_thread::sleep_for (50ms);
+    return file_size (flv) >= size;
+  };
+  ASSERT_TRUE (grown (100000, kFirstFrame)) << child_log (dir);
+  a.kill9 ();
+  std::this_thread::sleep_for (1500ms);
+  const off_t outage = file_size (flv);
+  std::this_thread::sleep_for (2500ms);
+  EXPECT_TRUE (gst.running ()) << child_log (dir);
+  EXPECT_GT (file_size (flv), outage + 2000) << child_log (dir);
+  const std::string out = child_log (dir);
+  EXPECT_NE (out.find ("No h264 filler"), std::string::npos) << out;
+  EXPECT_NE (out.find ("failoversrc-filler-unavailable"), std::string::npos);
+  EXPECT_EQ (out.find ("No aac filler"), std::string::npos) << out;
+  a.start ();
+  EXPECT_TRUE (grown (file_size (flv) + 100000, 30000ms)) << child_log (dir);
+  EXPECT_TRUE (gst.running ()) << child_log (dir);
+}
