@@ -281,6 +281,7 @@ EncodedFiller::~EncodedFiller ()
   for (SlateStream &ss : s) {
     drop_job (ss);
     drop_slate (ss);
+    gst_clear_caps (&ss.keyed);
   }
 }
 
@@ -290,8 +291,8 @@ namespace {
  * stream carries nothing while on filler. A fallback image that did not
  * encode is replaced by black (tried next tick) instead. */
 void
-report_failure (GstFailoverSrc *self, SlateStream &ss, int st,
-                const std::string &why)
+report_unavailable (GstFailoverSrc *self, SlateStream &ss, int st,
+                    const std::string &why)
 {
   if (ss.from_image && !ss.encoder.empty ()) {
     ss.image_failed = true;
@@ -341,7 +342,7 @@ poll_job (GstFailoverSrc *self, SlateStream &ss, int st)
     why = ss.encoder + " put out no usable unit";
   drop_job (ss);
   if (ss.rule.finished (n))
-    report_failure (self, ss, st, why);
+    report_unavailable (self, ss, st, why);
   else if (n)
     GST_INFO_OBJECT (self, "%s slate ready: %zu unit(s), %s", stream_names[st],
                      n, ss.rule.made_for ().c_str ());
@@ -364,11 +365,16 @@ stream_format (GstFailoverSrc *self, SlateStream &ss, int st, GstCaps *&out,
     std::lock_guard<std::mutex> g (self->priv->settings_lock);
     image = self->priv->settings.fallback_image;
   }
-  GstCaps *t = slate_target (out);
-  gchar *str = gst_caps_to_string (t);
-  std::string key = str;
-  g_free (str);
-  gst_caps_unref (t);
+  /* The output caps change rarely: their key is kept with a reference. */
+  if (out != ss.keyed) {
+    GstCaps *t = slate_target (out);
+    gchar *str = gst_caps_to_string (t);
+    ss.key = str;
+    g_free (str);
+    gst_caps_unref (t);
+    gst_caps_replace (&ss.keyed, out);
+  }
+  std::string key = ss.key;
   if (!image.empty () && !ss.image_failed)
     key += " image";
   return key;
@@ -421,13 +427,13 @@ encoded_filler_tick (GstFailoverSrc *self, GstClockTime now)
     case Slate::Step::Encode:
       if (!start_job (self, ss, out, st == VIDEO, image, why)
           && ss.rule.finished (0))
-        report_failure (self, ss, st, why);
+        report_unavailable (self, ss, st, why);
       break;
     case Slate::Step::Abandon:
       drop_job (ss);
       if (ss.rule.finished (0))
-        report_failure (self, ss, st,
-                        ss.encoder + " did not finish the slate in time");
+        report_unavailable (self, ss, st,
+                            ss.encoder + " did not finish the slate in time");
       break;
     case Slate::Step::None:
       break;
@@ -448,6 +454,7 @@ encoded_filler_reset (GstFailoverSrc *self)
   for (SlateStream &ss : self->priv->enc_filler.s) {
     drop_job (ss);
     drop_slate (ss);
+    gst_clear_caps (&ss.keyed);
     ss.rule.reset ();
     ss.image_failed = false;
   }

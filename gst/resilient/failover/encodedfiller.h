@@ -45,6 +45,8 @@ struct SlateStream
   std::vector<GstBuffer *> units; /* the slate */
   GstCaps *caps = nullptr;        /* its caps */
   bool image_failed = false;      /* fallback-image did not encode */
+  GstCaps *keyed = nullptr;       /* the output caps `key` describes */
+  std::string key;
 };
 
 struct EncodedFiller

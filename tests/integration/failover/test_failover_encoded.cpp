@@ -368,16 +368,30 @@ file_size (const std::string &path)
   return stat (path.c_str (), &st) == 0 ? st.st_size : 0;
 }
 
-/* The user's gst-launch line into an FLV file; the primary's publisher is
- * killed; the file then plays back red, then blue, every frame decoded. */
-void
-gst_launch_into_flv (bool audio)
+/* Waits until the file at `path` has at least `size` bytes. */
+bool
+file_grows_to (const std::string &path, off_t size, ms timeout)
 {
-  TwoPublishers pubs;
-  TempDir dir;
-  const std::string flv = dir.file ("out.flv");
-  std::vector<std::string> argv { "gst-launch-1.0", "failoversrc", "name=f",
-    "mode=encoded", "standby=hot", "timeout=1000", "uris=" + pubs.uris () };
+  auto until = Clock::now () + timeout;
+  while (Clock::now () < until && file_size (path) < size)
+    std::this_thread::sleep_for (50ms);
+  return file_size (path) >= size;
+}
+
+/* The words of a user's gst-launch line: `gst-launch-1.0 [-m] failoversrc
+ * name=f <options>` into `flvmux streamable=true ! filesink
+ * location=<flv>`: both pads by name (audio through aacparse) or the video
+ * pad linked by its template. */
+std::vector<std::string>
+flv_launch (const std::vector<std::string> &options, const std::string &flv,
+    bool audio, bool messages = false)
+{
+  std::vector<std::string> argv { "gst-launch-1.0" };
+  if (messages)
+    argv.push_back ("-m");
+  argv.push_back ("failoversrc");
+  argv.push_back ("name=f");
+  argv.insert (argv.end (), options.begin (), options.end ());
   if (audio) {
     for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
              "flvmux", "name=m", "streamable=true", "!", "filesink" })
@@ -392,12 +406,22 @@ gst_launch_into_flv (bool audio)
       argv.push_back (w);
     argv.push_back ("location=" + flv);
   }
-  ChildProcess gst (argv, dir.file ("gst-launch.log"));
+  return argv;
+}
+
+/* The user's gst-launch line into an FLV file; the primary's publisher is
+ * killed; the file then plays back red, then blue, every frame decoded. */
+void
+gst_launch_into_flv (bool audio)
+{
+  TwoPublishers pubs;
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  ChildProcess gst (flv_launch ({ "mode=encoded", "standby=hot",
+      "timeout=1000", "uris=" + pubs.uris () }, flv, audio),
+      dir.file ("gst-launch.log"));
   auto grown = [&] (off_t size, ms timeout) {
-    auto until = Clock::now () + timeout;
-    while (Clock::now () < until && file_size (flv) < size)
-      std::this_thread::sleep_for (50ms);
-    return file_size (flv) >= size;
+    return file_grows_to (flv, size, timeout);
   };
   ASSERT_TRUE (grown (150000, kFirstFrame)) << child_log (dir);
   pubs.a.kill9 ();
@@ -525,6 +549,15 @@ TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
 
 namespace {
 
+/* failoversrc's options in the filler's gst-launch tests: the one
+ * publisher's stream, failure after a second, quick retries. */
+std::vector<std::string>
+filler_options (NginxRtmp &server)
+{
+  return { "mode=encoded", "timeout=1000", "retry-delay=200",
+    "retry-max-delay=1000", "uris=" + server.rtmp_url ("a") };
+}
+
 /* Output frames (of a watcher) with a wall time in [from, to). */
 size_t
 frames_between (const OutputWatcher &w, Clock::time_point from,
@@ -628,21 +661,10 @@ TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
   server.wait_for_publish ("a", 10s);
   TempDir dir;
   const std::string flv = dir.file ("out.flv");
-  std::vector<std::string> argv { "gst-launch-1.0", "failoversrc", "name=f",
-    "mode=encoded", "timeout=1000", "retry-delay=200", "retry-max-delay=1000",
-    "uris=" + server.rtmp_url ("a") };
-  for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
-           "flvmux", "name=m", "streamable=true", "!", "filesink" })
-    argv.push_back (w);
-  argv.push_back ("location=" + flv);
-  for (const char *w : { "f.audio", "!", "aacparse", "!", "queue", "!", "m." })
-    argv.push_back (w);
-  ChildProcess gst (argv, dir.file ("gst-launch.log"));
+  ChildProcess gst (flv_launch (filler_options (server), flv, true),
+      dir.file ("gst-launch.log"));
   auto grown = [&] (off_t size, ms timeout) {
-    auto until = Clock::now () + timeout;
-    while (Clock::now () < until && file_size (flv) < size)
-      std::this_thread::sleep_for (50ms);
-    return file_size (flv) >= size;
+    return file_grows_to (flv, size, timeout);
   };
   ASSERT_TRUE (grown (100000, kFirstFrame)) << child_log (dir);
   a.kill9 ();
@@ -729,22 +751,11 @@ TEST (FailoverEncoded, NoEncoderForTheSlateWarnsAndKeepsTheOutput)
   server.wait_for_publish ("a", 10s);
   TempDir dir;
   const std::string flv = dir.file ("out.flv");
-  std::vector<std::string> argv { "gst-launch-1.0", "-m", "failoversrc",
-    "name=f", "mode=encoded", "timeout=1000", "retry-delay=200",
-    "retry-max-delay=1000", "uris=" + server.rtmp_url ("a") };
-  for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
-           "flvmux", "name=m", "streamable=true", "!", "filesink" })
-    argv.push_back (w);
-  argv.push_back ("location=" + flv);
-  for (const char *w : { "f.audio", "!", "aacparse", "!", "queue", "!", "m." })
-    argv.push_back (w);
-  ChildProcess gst (argv, dir.file ("gst-launch.log"),
+  ChildProcess gst (flv_launch (filler_options (server), flv, true, true),
+      dir.file ("gst-launch.log"),
       { "GST_PLUGIN_FEATURE_RANK=x264enc:NONE,openh264enc:NONE" });
   auto grown = [&] (off_t size, ms timeout) {
-    auto until = Clock::now () + timeout;
-    while (Clock::now () < until && file_size (flv) < size)
-      std::this_thread::sleep_for (50ms);
-    return file_size (flv) >= size;
+    return file_grows_to (flv, size, timeout);
   };
   ASSERT_TRUE (grown (100000, kFirstFrame)) << child_log (dir);
   a.kill9 ();
