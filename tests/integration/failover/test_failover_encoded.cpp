@@ -772,3 +772,58 @@ TEST (FailoverEncoded, NoEncoderForTheSlateWarnsAndKeepsTheOutput)
   EXPECT_TRUE (grown (file_size (flv) + 100000, 30000ms)) << child_log (dir);
   EXPECT_TRUE (gst.running ()) << child_log (dir);
 }
+
+/* H.265 and Opus outputs get a slate in their own codecs (the encoder is
+ * found by the output's caps, the parser from the codec table): a red
+ * H.265 + Opus file ends (EOS, its retry ten minutes away), and the
+ * viewer's h265parse ! avdec_h265 decodes black, opusdec silence, the
+ * MPEG-TS muxer goes on (it follows the caps event at the filler cut;
+ * matroskamux refuses any caps change, see the element doc). */
+TEST (FailoverEncoded, H265AndOpusOutputsGetSlatesInTheirCodecs)
+{
+  TempDir dir;
+  const std::string mkv = dir.file ("red-h265-opus.mkv");
+  {
+    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
+        "num-buffers=90", "pattern=red", "!",
+        "video/x-raw,width=320,height=240,framerate=30/1", "!", "x265enc",
+        "speed-preset=ultrafast", "key-int-max=30", "!", "h265parse", "!",
+        "queue", "!", "matroskamux", "name=m", "!", "filesink",
+        "location=" + mkv, "audiotestsrc", "num-buffers=141",
+        "samplesperbuffer=1024", "!", "audio/x-raw,rate=48000,channels=2",
+        "!", "opusenc", "!", "opusparse", "!", "queue", "!", "m." });
+    ASSERT_EQ (enc.wait_exit (60000ms), 0);
+  }
+  std::ostringstream p;
+  p << "failoversrc name=src mode=encoded timeout=1000 retry-delay=600000"
+    << " retry-max-delay=600000 uris=file://" << mkv << " "
+    << "src.video ! queue ! tee name=vt "
+    << "vt. ! queue ! h265parse ! avdec_h265 ! videoconvert ! videoscale ! "
+    << kWatchCaps << " ! appsink name=vsink sync=false "
+    << "vt. ! queue ! h265parse ! mpegtsmux name=mux "
+    << "! appsink name=fsink sync=false "
+    << "src.audio ! queue ! tee name=at at. ! queue ! opusparse ! mux. "
+    << "at. ! queue ! opusparse ! opusdec ! audioconvert ! "
+       "appsink name=asink sync=false ";
+  DownstreamLog log;
+  EncodedRig rig (p.str ());
+  ASSERT_TRUE (rig.pipeline);
+  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
+  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
+      << rig.describe ();
+  ASSERT_TRUE (rig.video.wait_for_class ("black", 10000ms, 3))
+      << rig.describe ();
+  const auto black_at = Clock::now ();
+  const int mkv_at_black = rig.flv_buffers.load ();
+  std::this_thread::sleep_for (2000ms);
+  EXPECT_GE (frames_between (rig.video, black_at, Clock::now ()), 7u);
+  EXPECT_GE (frames_between (rig.audio, black_at, Clock::now ()), 40u);
+  EXPECT_GT (rig.flv_buffers.load (), mkv_at_black + 10);
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "black" })) << rig.describe ();
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_TRUE (monotonic (rig.alog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (black_at), 0u) << log.describe ();
+  EXPECT_EQ (rig.bus->count ("failoversrc-filler-unavailable"), 0u);
+}
