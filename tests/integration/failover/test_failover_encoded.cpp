@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -261,6 +262,25 @@ downstream_complaints (BusRecorder &bus)
   return n;
 }
 
+/* One nginx and a red publisher `a` on it. */
+struct OnePublisher
+{
+  NginxRtmp server;
+  Publisher a {looks::red (), server.rtmp_url ("a")};
+  OnePublisher () { server.wait_for_publish ("a", 10s); }
+};
+
+/* The video pad's times only forward, and nothing downstream complained
+ * (bus, or the decoders' and muxer's log categories since `since`). */
+void
+expect_clean_video (EncodedRig &rig, DownstreamLog &log,
+    Clock::time_point since)
+{
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (since, kMuxJitterMs), 0u) << log.describe ();
+}
+
 } // namespace
 
 TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
@@ -500,9 +520,7 @@ TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
       << caps.front ();
   EXPECT_NE (caps.back ().find ("width=(int)640"), std::string::npos)
       << caps.back ();
-  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
-  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
-  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ();
+  expect_clean_video (rig, log, killed);
 }
 
 /* A backup in another codec (H.265 against the output's H.264) is refused
@@ -510,9 +528,8 @@ TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
  * change codec within a stream. The output stays on the primary. */
 TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
 {
-  NginxRtmp server;
-  Publisher a (looks::red (), server.rtmp_url ("a"));
-  server.wait_for_publish ("a", 10s);
+  OnePublisher pub;
+  auto &server = pub.server;
   TempDir dir;
   const std::string mkv = dir.file ("blue-h265.mkv");
   {
@@ -557,6 +574,40 @@ filler_options (NginxRtmp &server)
   return { "mode=encoded", "timeout=1000", "retry-delay=200",
     "retry-max-delay=1000", "uris=" + server.rtmp_url ("a") };
 }
+
+/* The filler's gst-launch scenario: the user's line (both pads into
+ * flvmux ! filesink, `-m` when `messages`) with the one publisher; it is
+ * killed (-9), `during` runs 4 s later (the outage's growth of the file in
+ * `outage_bytes`, measured over its last 2.5 s), then the publisher comes
+ * back: gst-launch runs on throughout and the file grows by 100 kB more. */
+struct FlvOutage
+{
+  OnePublisher pub;
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  off_t outage_bytes = 0;
+
+  void run (const std::vector<std::string> &env, bool messages,
+      const std::function<void ()> &during)
+  {
+    ChildProcess gst (flv_launch (filler_options (pub.server), flv, true,
+        messages), dir.file ("gst-launch.log"), env);
+    ASSERT_TRUE (file_grows_to (flv, 100000, kFirstFrame)) << child_log (dir);
+    pub.a.kill9 ();
+    /* Detected (EOS from the server) and on filler well within this. */
+    std::this_thread::sleep_for (1500ms);
+    const off_t at = file_size (flv);
+    std::this_thread::sleep_for (2500ms);
+    EXPECT_TRUE (gst.running ()) << child_log (dir);
+    outage_bytes = file_size (flv) - at;
+    during ();
+    pub.a.start ();
+    EXPECT_TRUE (file_grows_to (flv, file_size (flv) + 100000, 30000ms))
+        << child_log (dir);
+    EXPECT_TRUE (gst.running ()) << child_log (dir);
+    gst.terminate ();
+  }
+};
 
 /* Output frames (of a watcher) with a wall time in [from, to). */
 size_t
@@ -656,31 +707,11 @@ TEST (FailoverEncoded, FillerCarriesAnOutageOfEveryPublisherThenCutsBack)
  * the file stops growing during the outage and shows no black. */
 TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
 {
-  NginxRtmp server;
-  Publisher a (looks::red (), server.rtmp_url ("a"));
-  server.wait_for_publish ("a", 10s);
-  TempDir dir;
-  const std::string flv = dir.file ("out.flv");
-  ChildProcess gst (flv_launch (filler_options (server), flv, true),
-      dir.file ("gst-launch.log"));
-  auto grown = [&] (off_t size, ms timeout) {
-    return file_grows_to (flv, size, timeout);
-  };
-  ASSERT_TRUE (grown (100000, kFirstFrame)) << child_log (dir);
-  a.kill9 ();
-  /* Detected (EOS from the server) and on filler within a second. */
-  std::this_thread::sleep_for (1000ms);
-  const off_t outage = file_size (flv);
-  std::this_thread::sleep_for (3000ms);
-  EXPECT_TRUE (gst.running ()) << child_log (dir);
+  FlvOutage o;
   /* The slate (a few hundred bytes a picture, 5 a second) and AAC silence
-   * (about 47 frames a second) in three seconds. */
-  EXPECT_GT (file_size (flv), outage + 3000) << child_log (dir);
-  a.start ();
-  const off_t back = file_size (flv);
-  EXPECT_TRUE (grown (back + 100000, 30000ms)) << child_log (dir);
-  EXPECT_TRUE (gst.running ()) << child_log (dir);
-  gst.terminate ();
+   * (about 47 frames a second) in 2.5 s. */
+  o.run ({}, false, [&] { EXPECT_GT (o.outage_bytes, 2000); });
+  const std::string flv = o.flv;
 
   DownstreamLog log;
   OutputWatcher video;
@@ -706,9 +737,9 @@ TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
  * healthy. */
 TEST (FailoverEncoded, FallbackImageIsTheSlate)
 {
-  NginxRtmp server;
-  Publisher a (looks::red (), server.rtmp_url ("a"));
-  server.wait_for_publish ("a", 10s);
+  OnePublisher pub;
+  auto &server = pub.server;
+  auto &a = pub.a;
   TempDir dir;
   const std::string png = dir.file ("green.png");
   {
@@ -734,9 +765,7 @@ TEST (FailoverEncoded, FallbackImageIsTheSlate)
   std::this_thread::sleep_for (1000ms);
   EXPECT_EQ (rig.video.timeline (1),
       (std::vector<std::string> { "red", "green" })) << rig.describe ();
-  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
-  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
-  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ();
+  expect_clean_video (rig, log, killed);
 }
 
 /* No encoder for the output's codec (H.264 encoders ranked out of reach
@@ -746,31 +775,16 @@ TEST (FailoverEncoded, FallbackImageIsTheSlate)
  * growing, and the primary's return is muxed as before. */
 TEST (FailoverEncoded, NoEncoderForTheSlateWarnsAndKeepsTheOutput)
 {
-  NginxRtmp server;
-  Publisher a (looks::red (), server.rtmp_url ("a"));
-  server.wait_for_publish ("a", 10s);
-  TempDir dir;
-  const std::string flv = dir.file ("out.flv");
-  ChildProcess gst (flv_launch (filler_options (server), flv, true, true),
-      dir.file ("gst-launch.log"),
-      { "GST_PLUGIN_FEATURE_RANK=x264enc:NONE,openh264enc:NONE" });
-  auto grown = [&] (off_t size, ms timeout) {
-    return file_grows_to (flv, size, timeout);
-  };
-  ASSERT_TRUE (grown (100000, kFirstFrame)) << child_log (dir);
-  a.kill9 ();
-  std::this_thread::sleep_for (1500ms);
-  const off_t outage = file_size (flv);
-  std::this_thread::sleep_for (2500ms);
-  EXPECT_TRUE (gst.running ()) << child_log (dir);
-  EXPECT_GT (file_size (flv), outage + 2000) << child_log (dir);
-  const std::string out = child_log (dir);
-  EXPECT_NE (out.find ("No h264 filler"), std::string::npos) << out;
-  EXPECT_NE (out.find ("failoversrc-filler-unavailable"), std::string::npos);
-  EXPECT_EQ (out.find ("No aac filler"), std::string::npos) << out;
-  a.start ();
-  EXPECT_TRUE (grown (file_size (flv) + 100000, 30000ms)) << child_log (dir);
-  EXPECT_TRUE (gst.running ()) << child_log (dir);
+  FlvOutage o;
+  o.run ({ "GST_PLUGIN_FEATURE_RANK=x264enc:NONE,openh264enc:NONE" }, true,
+      [&] {
+        EXPECT_GT (o.outage_bytes, 1000);
+        const std::string out = child_log (o.dir);
+        EXPECT_NE (out.find ("No h264 filler"), std::string::npos) << out;
+        EXPECT_NE (out.find ("failoversrc-filler-unavailable"),
+            std::string::npos);
+        EXPECT_EQ (out.find ("No aac filler"), std::string::npos) << out;
+      });
 }
 
 /* H.265 and Opus outputs get a slate in their own codecs (the encoder is
