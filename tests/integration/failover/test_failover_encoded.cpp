@@ -144,6 +144,17 @@ struct EncodedRig
   {
     return "\nvideo: " + video.describe (3) + "\nbus: " + bus->describe ();
   }
+  /* Plays and waits until `look` is on the viewer (5 frames). */
+  ::testing::AssertionResult play_until (const std::string &look)
+  {
+    if (!pipeline || gst_element_set_state (pipeline, GST_STATE_PLAYING)
+        == GST_STATE_CHANGE_FAILURE)
+      return ::testing::AssertionFailure () << "PLAYING failed";
+    if (!video.wait_for_class (look, kFirstFrame, 5))
+      return ::testing::AssertionFailure () << look << " never decoded"
+                                            << describe ();
+    return ::testing::AssertionSuccess ();
+  }
 };
 
 /* The first units of both pads in push order (debugging a muxer's
@@ -288,11 +299,7 @@ TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
   TwoPublishers pubs;
   DownstreamLog log;
   EncodedRig rig (user_pipeline (pubs.uris (), true));
-  ASSERT_TRUE (rig.pipeline);
-  ASSERT_NE (gst_element_set_state (rig.pipeline, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   std::this_thread::sleep_for (1500ms); /* the backup's GOP is kept */
   const auto killed = Clock::now ();
   pubs.a.kill9 ();
@@ -499,10 +506,7 @@ TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
   DownstreamLog log;
   EncodedRig rig (user_pipeline (
       server.rtmp_url ("a") + " | " + server.rtmp_url ("b"), true));
-  ASSERT_TRUE (rig.pipeline);
-  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   std::this_thread::sleep_for (1500ms);
   const auto killed = Clock::now ();
   a.kill9 ();
@@ -542,10 +546,7 @@ TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
   }
   EncodedRig rig (user_pipeline (
       server.rtmp_url ("a") + " | file://" + mkv, false));
-  ASSERT_TRUE (rig.pipeline);
-  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   auto refused = rig.bus->wait_for ("failoversrc-candidate-failed", 10000ms,
       [] (const BusRecorder::Entry &e) { return e.get_int ("index") == 1; });
   ASSERT_TRUE (refused) << rig.describe ();
@@ -643,11 +644,7 @@ TEST (FailoverEncoded, FillerCarriesAnOutageOfEveryPublisherThenCutsBack)
   TwoPublishers pubs;
   DownstreamLog log;
   EncodedRig rig (user_pipeline (pubs.uris (), true));
-  ASSERT_TRUE (rig.pipeline);
-  ASSERT_NE (gst_element_set_state (rig.pipeline, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   /* The backup first (it fails off the output), then the primary. */
   pubs.b.kill9 ();
   std::this_thread::sleep_for (1500ms);
@@ -754,10 +751,7 @@ TEST (FailoverEncoded, FallbackImageIsTheSlate)
       "mode=encoded fallback-image=" + png);
   DownstreamLog log;
   EncodedRig rig (desc);
-  ASSERT_TRUE (rig.pipeline);
-  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   const auto killed = Clock::now ();
   a.kill9 ();
   ASSERT_TRUE (rig.video.wait_for_class ("green", kSwitch, 5, killed))
@@ -821,10 +815,7 @@ TEST (FailoverEncoded, H265AndOpusOutputsGetSlatesInTheirCodecs)
        "appsink name=asink sync=false ";
   DownstreamLog log;
   EncodedRig rig (p.str ());
-  ASSERT_TRUE (rig.pipeline);
-  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   ASSERT_TRUE (rig.video.wait_for_class ("black", 10000ms, 3))
       << rig.describe ();
   const auto black_at = Clock::now ();
