@@ -380,33 +380,54 @@ stream_format (GstFailoverSrc *self, SlateStream &ss, int st, GstCaps *&out,
   return key;
 }
 
-/* The due slate units of stream `st` out (on filler only). */
-void
-push_slate (GstFailoverSrc *self, SlateStream &ss, int st, GstClockTime now)
+/* When stream `st`'s next slate unit is due (on filler, up to `now`). */
+std::optional<TimePoint>
+slate_due (GstFailoverSrc *self, int st, GstClockTime now)
 {
   auto *priv = self->priv;
+  OutputTimeline::FillerInput in;
+  in.now = from_ns (now);
+  in.on_filler = true;
+  in.frame = st == VIDEO ? kSlateVideoInterval : Duration{};
+  in.latency = from_ns (priv->latency_ns.load ());
   OutputStream &o = priv->output.out[st];
-  for (int i = 0; i < MAX_UNITS_PER_TICK[st]; i++) {
-    GstBuffer *unit = ss.units[ss.rule.next_unit ()];
-    OutputTimeline::FillerInput in;
-    in.now = from_ns (now);
-    in.on_filler = true;
-    in.frame = st == VIDEO ? kSlateVideoInterval : Duration{};
-    in.latency = from_ns (priv->latency_ns.load ());
-    std::optional<TimePoint> due;
-    {
-      std::lock_guard<std::mutex> g (o.lock);
-      due = o.timeline.filler_due (in);
-    }
-    if (!due)
+  std::lock_guard<std::mutex> g (o.lock);
+  return o.timeline.filler_due (in);
+}
+
+/* One slate unit of `st` out at `due`; false when it was refused. */
+bool
+push_unit (GstFailoverSrc *self, SlateStream &ss, int st, TimePoint due)
+{
+  GstBuffer *buf = gst_buffer_copy (ss.units[ss.rule.next_unit ()]);
+  GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = to_ns (due);
+  if (st == VIDEO)
+    GST_BUFFER_DURATION (buf) = to_ns (kSlateVideoInterval);
+  GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  return push_encoded (self, st, buf, to_ns (due), kFillerSource, -1, ss.caps);
+}
+
+/* The due slate units of the streams with a unit budget (`left`) out, in
+ * time order across the streams: a muxer behind takes what is due in
+ * order, and catching up one stream after the other after a late tick
+ * would put one stream's units behind the other's already muxed. */
+void
+push_slates (GstFailoverSrc *self, GstClockTime now, int (&left)[2])
+{
+  for (;;) {
+    std::optional<TimePoint> due[2];
+    for (int st = 0; st < 2; st++)
+      if (left[st] > 0)
+        due[st] = slate_due (self, st, now);
+    const int st = due[VIDEO] && (!due[AUDIO] || *due[VIDEO] <= *due[AUDIO])
+                       ? VIDEO
+                       : AUDIO;
+    if (!due[st])
       return;
-    GstBuffer *buf = gst_buffer_copy (unit);
-    GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = to_ns (*due);
-    if (st == VIDEO)
-      GST_BUFFER_DURATION (buf) = to_ns (kSlateVideoInterval);
-    GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (!push_encoded (self, st, buf, to_ns (*due), kFillerSource, -1, ss.caps))
-      return;
+    if (!push_unit (self, self->priv->enc_filler.s[st], st, *due[st]))
+      left[st] = 0;
+    else
+      left[st]--;
   }
 }
 
@@ -417,6 +438,7 @@ encoded_filler_tick (GstFailoverSrc *self, GstClockTime now)
 {
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
+  int left[2] = { 0, 0 }; /* units each stream may put out now */
   for (int st = 0; st < 2; st++) {
     SlateStream &ss = priv->enc_filler.s[st];
     GstCaps *out = nullptr;
@@ -444,8 +466,28 @@ encoded_filler_tick (GstFailoverSrc *self, GstClockTime now)
       poll_job (self, ss, st);
     if (priv->active_source.load () == kFillerSource && ss.rule.ready ()
         && priv->output.enabled[st].load ())
-      push_slate (self, ss, st, now);
+      left[st] = MAX_UNITS_PER_TICK[st];
   }
+  push_slates (self, now, left);
+}
+
+void
+encoded_filler_close (GstFailoverSrc *self, GstClockTime until)
+{
+  auto *priv = self->priv;
+  g_return_if_fail (priv->loop.on_loop_thread ());
+  SlateStream &ss = priv->enc_filler.s[AUDIO];
+  OutputStream &o = priv->output.out[AUDIO];
+  {
+    std::lock_guard<std::mutex> g (o.lock);
+    if (!o.timeline.filler_end ())
+      return; /* the audio is not on filler */
+  }
+  /* A bound: a second of AAC frames (a lag beyond `latency` is not filled
+   * anyway: filler_due jumps to `until`). */
+  int left[2] = { 0, 50 };
+  if (ss.rule.ready () && priv->output.enabled[AUDIO].load ())
+    push_slates (self, until, left);
 }
 
 void

@@ -59,6 +59,13 @@ struct EncodedFiller
  * formats as they become known, and while the output is on filler puts the
  * due slate units out. */
 void encoded_filler_tick (_GstFailoverSrc *self, GstClockTime now);
+/* Loop thread, at a cut from filler to a candidate (prepare_encoded_cut):
+ * the audio slate goes on up to `until`, the cut point the candidate's
+ * video starts at (the later of now and the output's end). The
+ * candidate's audio takes over where the filler ended; a filler that lags
+ * the clock (a busy loop tick) would otherwise hand over behind the
+ * video, and a muxer would see audio decode times go back. */
+void encoded_filler_close (_GstFailoverSrc *self, GstClockTime until);
 /* Stops a running encoding and forgets the slates (loop idle or loop
  * thread). */
 void encoded_filler_reset (_GstFailoverSrc *self);
