@@ -360,7 +360,10 @@ playing_to_paused (GstFailoverSrc *self)
     std::lock_guard<std::mutex> g (priv->state_lock);
     priv->playing = false;
   }
-  priv->loop.post_and_wait ([priv] { priv->loop.cancel_all (); });
+  priv->loop.post_and_wait ([self, priv] {
+    priv->loop.cancel_all ();
+    encoded_filler_reset (self);
+  });
 }
 
 static GstStateChangeReturn

@@ -4,6 +4,7 @@
 #include "common/codecs.h"
 #include "failover/candidaterun.h"
 #include "failover/controller.h"
+#include "failover/encodedfiller.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
 
@@ -277,6 +278,9 @@ cut_into (GstFailoverSrc *self, CandidateRun &run)
 {
   std::optional<TimePoint> end = output_end (self);
   const TimePoint now = tp (running_now (self));
+  /* From filler: its audio reaches the cut point first (encodedfiller.h). */
+  encoded_filler_close (self, to_ns (end && *end > now ? *end : now));
+  end = output_end (self);
   EncodedBranch &v = run.branches[VIDEO].enc, &a = run.branches[AUDIO].enc;
   std::unique_lock<std::mutex> gv (v.lock);
   std::unique_lock<std::mutex> ga (a.lock);

@@ -257,7 +257,8 @@ on_output_caps_known (GstFailoverSrc *self, int stream)
   for (auto &r : runs)
     if (r->branches[stream].capsfilter)
       g_object_set (r->branches[stream].capsfilter, "caps", caps, nullptr);
-  if (stream == VIDEO) {
+  /* mode=encoded encodes the image into its slate (encodedfiller.h). */
+  if (stream == VIDEO && !priv->output.encoded.load ()) {
     std::string path;
     {
       std::lock_guard<std::mutex> g (priv->settings_lock);
@@ -693,9 +694,11 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
 {
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
-  /* mode=encoded has no filler (nothing to encode it with). */
-  if (priv->output.encoded.load ())
+  /* mode=encoded: encoded slates (encodedfiller.h). */
+  if (priv->output.encoded.load ()) {
+    encoded_filler_tick (self, now);
     return;
+  }
   FillerTick t;
   t.now = now;
   t.active = priv->active_source.load ();
@@ -731,6 +734,7 @@ filler_tick (GstFailoverSrc *self, GstClockTime now, GstClockTime startup)
 void
 reset_outputs (GstFailoverSrc *self)
 {
+  encoded_filler_reset (self);
   for (int st = 0; st < 2; st++) {
     OutputStream &o = self->priv->output.out[st];
     std::lock_guard<std::mutex> g (o.lock);

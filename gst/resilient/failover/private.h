@@ -15,6 +15,7 @@
  *   failover/healthwatch.{h,cpp}   the verdicts on a run at a health tick
  *   failover/switching.{h,cpp}     carrying out a switch
  *   failover/warmstandby.{h,cpp}   warm standby's decoder gates and wake
+ *   failover/encodedfiller.{h,cpp} mode=encoded's filler (encoded slates)
  *
  * The timing decisions are in lib/resilient/failover/output_timeline.h;
  * stall.h, connect.h and content.h judge stalls, the connect stage and
@@ -26,6 +27,7 @@
 #include "gstfailoversrc.h"
 
 #include "common/controlloop.h"
+#include "failover/encodedfiller.h"
 #include "failover/outputstage.h"
 #include "resilient/cluster/client.h"
 #include "resilient/failover/candidates.h"
@@ -220,6 +222,8 @@ struct GstFailoverSrcPrivate
   std::map<int, std::string> last_failure;
 
   resilient::gst::failoversrc::OutputStage output;
+  /* mode=encoded: the slates (loop thread). */
+  resilient::gst::failoversrc::EncodedFiller enc_filler;
 
   /* Set on PAUSED->PLAYING. */
   std::atomic<GstClock *> clock{ nullptr };

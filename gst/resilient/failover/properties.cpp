@@ -298,8 +298,10 @@ install_candidate_props (GObjectClass *gobject_class)
           "Decoded puts out raw video and audio in one format with filler "
           "between candidates; encoded puts out the candidates' parsed "
           "elementary streams (H.264, H.265, AAC, Opus, ...) undecoded, for "
-          "a muxer, each switch cut at a keyframe of the new candidate "
-          "(video-caps, audio-caps and filler do not apply).",
+          "a muxer, each switch cut at a keyframe of the new candidate, "
+          "with a slate (black or fallback-image) and silence encoded once "
+          "in the output's codec as filler (video-caps, audio-caps and "
+          "hold-last-frame do not apply).",
           gst_failover_src_mode_get_type (), DEFAULT_MODE, rw_ready));
   g_object_class_install_property (
       gobject_class, PROP_ALL_FAILED,
@@ -347,7 +349,8 @@ install_output_props (GObjectClass *gobject_class)
       g_param_spec_string (
           "fallback-image", "Fallback image",
           "Path of a PNG or JPEG image shown instead of black when nothing is "
-          "healthy; unset shows black.",
+          "healthy (with mode=encoded, encoded into the slate); unset shows "
+          "black.",
           nullptr, rw_ready));
   g_object_class_install_property (
       gobject_class, PROP_ENABLE_VIDEO,

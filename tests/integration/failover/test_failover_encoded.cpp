@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -143,6 +144,17 @@ struct EncodedRig
   {
     return "\nvideo: " + video.describe (3) + "\nbus: " + bus->describe ();
   }
+  /* Plays and waits until `look` is on the viewer (5 frames). */
+  ::testing::AssertionResult play_until (const std::string &look)
+  {
+    if (!pipeline || gst_element_set_state (pipeline, GST_STATE_PLAYING)
+        == GST_STATE_CHANGE_FAILURE)
+      return ::testing::AssertionFailure () << "PLAYING failed";
+    if (!video.wait_for_class (look, kFirstFrame, 5))
+      return ::testing::AssertionFailure () << look << " never decoded"
+                                            << describe ();
+    return ::testing::AssertionSuccess ();
+  }
 };
 
 /* The first units of both pads in push order (debugging a muxer's
@@ -261,6 +273,25 @@ downstream_complaints (BusRecorder &bus)
   return n;
 }
 
+/* One nginx and a red publisher `a` on it. */
+struct OnePublisher
+{
+  NginxRtmp server;
+  Publisher a {looks::red (), server.rtmp_url ("a")};
+  OnePublisher () { server.wait_for_publish ("a", 10s); }
+};
+
+/* The video pad's times only forward, and nothing downstream complained
+ * (bus, or the decoders' and muxer's log categories since `since`). */
+void
+expect_clean_video (EncodedRig &rig, DownstreamLog &log,
+    Clock::time_point since)
+{
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (since, kMuxJitterMs), 0u) << log.describe ();
+}
+
 } // namespace
 
 TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
@@ -268,11 +299,7 @@ TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
   TwoPublishers pubs;
   DownstreamLog log;
   EncodedRig rig (user_pipeline (pubs.uris (), true));
-  ASSERT_TRUE (rig.pipeline);
-  ASSERT_NE (gst_element_set_state (rig.pipeline, GST_STATE_PLAYING),
-      GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   std::this_thread::sleep_for (1500ms); /* the backup's GOP is kept */
   const auto killed = Clock::now ();
   pubs.a.kill9 ();
@@ -368,16 +395,30 @@ file_size (const std::string &path)
   return stat (path.c_str (), &st) == 0 ? st.st_size : 0;
 }
 
-/* The user's gst-launch line into an FLV file; the primary's publisher is
- * killed; the file then plays back red, then blue, every frame decoded. */
-void
-gst_launch_into_flv (bool audio)
+/* Waits until the file at `path` has at least `size` bytes. */
+bool
+file_grows_to (const std::string &path, off_t size, ms timeout)
 {
-  TwoPublishers pubs;
-  TempDir dir;
-  const std::string flv = dir.file ("out.flv");
-  std::vector<std::string> argv { "gst-launch-1.0", "failoversrc", "name=f",
-    "mode=encoded", "standby=hot", "timeout=1000", "uris=" + pubs.uris () };
+  auto until = Clock::now () + timeout;
+  while (Clock::now () < until && file_size (path) < size)
+    std::this_thread::sleep_for (50ms);
+  return file_size (path) >= size;
+}
+
+/* The words of a user's gst-launch line: `gst-launch-1.0 [-m] failoversrc
+ * name=f <options>` into `flvmux streamable=true ! filesink
+ * location=<flv>`: both pads by name (audio through aacparse) or the video
+ * pad linked by its template. */
+std::vector<std::string>
+flv_launch (const std::vector<std::string> &options, const std::string &flv,
+    bool audio, bool messages = false)
+{
+  std::vector<std::string> argv { "gst-launch-1.0" };
+  if (messages)
+    argv.push_back ("-m");
+  argv.push_back ("failoversrc");
+  argv.push_back ("name=f");
+  argv.insert (argv.end (), options.begin (), options.end ());
   if (audio) {
     for (const char *w : { "f.video", "!", "h264parse", "!", "queue", "!",
              "flvmux", "name=m", "streamable=true", "!", "filesink" })
@@ -392,12 +433,22 @@ gst_launch_into_flv (bool audio)
       argv.push_back (w);
     argv.push_back ("location=" + flv);
   }
-  ChildProcess gst (argv, dir.file ("gst-launch.log"));
+  return argv;
+}
+
+/* The user's gst-launch line into an FLV file; the primary's publisher is
+ * killed; the file then plays back red, then blue, every frame decoded. */
+void
+gst_launch_into_flv (bool audio)
+{
+  TwoPublishers pubs;
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  ChildProcess gst (flv_launch ({ "mode=encoded", "standby=hot",
+      "timeout=1000", "uris=" + pubs.uris () }, flv, audio),
+      dir.file ("gst-launch.log"));
   auto grown = [&] (off_t size, ms timeout) {
-    auto until = Clock::now () + timeout;
-    while (Clock::now () < until && file_size (flv) < size)
-      std::this_thread::sleep_for (50ms);
-    return file_size (flv) >= size;
+    return file_grows_to (flv, size, timeout);
   };
   ASSERT_TRUE (grown (150000, kFirstFrame)) << child_log (dir);
   pubs.a.kill9 ();
@@ -455,10 +506,7 @@ TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
   DownstreamLog log;
   EncodedRig rig (user_pipeline (
       server.rtmp_url ("a") + " | " + server.rtmp_url ("b"), true));
-  ASSERT_TRUE (rig.pipeline);
-  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   std::this_thread::sleep_for (1500ms);
   const auto killed = Clock::now ();
   a.kill9 ();
@@ -476,9 +524,7 @@ TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
       << caps.front ();
   EXPECT_NE (caps.back ().find ("width=(int)640"), std::string::npos)
       << caps.back ();
-  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
-  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
-  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ();
+  expect_clean_video (rig, log, killed);
 }
 
 /* A backup in another codec (H.265 against the output's H.264) is refused
@@ -486,9 +532,8 @@ TEST (FailoverEncoded, BackupAtAnotherResolutionIsCutInWithNewCaps)
  * change codec within a stream. The output stays on the primary. */
 TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
 {
-  NginxRtmp server;
-  Publisher a (looks::red (), server.rtmp_url ("a"));
-  server.wait_for_publish ("a", 10s);
+  OnePublisher pub;
+  auto &server = pub.server;
   TempDir dir;
   const std::string mkv = dir.file ("blue-h265.mkv");
   {
@@ -501,10 +546,7 @@ TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
   }
   EncodedRig rig (user_pipeline (
       server.rtmp_url ("a") + " | file://" + mkv, false));
-  ASSERT_TRUE (rig.pipeline);
-  gst_element_set_state (rig.pipeline, GST_STATE_PLAYING);
-  ASSERT_TRUE (rig.video.wait_for_class ("red", kFirstFrame, 5))
-      << rig.describe ();
+  ASSERT_TRUE (rig.play_until ("red"));
   auto refused = rig.bus->wait_for ("failoversrc-candidate-failed", 10000ms,
       [] (const BusRecorder::Entry &e) { return e.get_int ("index") == 1; });
   ASSERT_TRUE (refused) << rig.describe ();
@@ -521,4 +563,272 @@ TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
       << rig.describe ();
   EXPECT_EQ (rig.bus->count ("failoversrc-switch"), 1u);
   EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+}
+
+namespace {
+
+/* failoversrc's options in the filler's gst-launch tests: the one
+ * publisher's stream, failure after a second, quick retries. */
+std::vector<std::string>
+filler_options (NginxRtmp &server)
+{
+  return { "mode=encoded", "timeout=1000", "retry-delay=200",
+    "retry-max-delay=1000", "uris=" + server.rtmp_url ("a") };
+}
+
+/* The filler's gst-launch scenario: the user's line (both pads into
+ * flvmux ! filesink, `-m` when `messages`) with the one publisher; it is
+ * killed (-9), `during` runs 4 s later (the outage's growth of the file in
+ * `outage_bytes`, measured over its last 2.5 s), then the publisher comes
+ * back: gst-launch runs on throughout and the file grows by 100 kB more. */
+struct FlvOutage
+{
+  OnePublisher pub;
+  TempDir dir;
+  const std::string flv = dir.file ("out.flv");
+  off_t outage_bytes = 0;
+
+  void run (const std::vector<std::string> &env, bool messages,
+      const std::function<void ()> &during)
+  {
+    ChildProcess gst (flv_launch (filler_options (pub.server), flv, true,
+        messages), dir.file ("gst-launch.log"), env);
+    ASSERT_TRUE (file_grows_to (flv, 100000, kFirstFrame)) << child_log (dir);
+    pub.a.kill9 ();
+    /* Detected (EOS from the server) and on filler well within this. */
+    std::this_thread::sleep_for (1500ms);
+    const off_t at = file_size (flv);
+    std::this_thread::sleep_for (2500ms);
+    EXPECT_TRUE (gst.running ()) << child_log (dir);
+    outage_bytes = file_size (flv) - at;
+    during ();
+    pub.a.start ();
+    EXPECT_TRUE (file_grows_to (flv, file_size (flv) + 100000, 30000ms))
+        << child_log (dir);
+    EXPECT_TRUE (gst.running ()) << child_log (dir);
+    gst.terminate ();
+  }
+};
+
+/* Output frames (of a watcher) with a wall time in [from, to). */
+size_t
+frames_between (const OutputWatcher &w, Clock::time_point from,
+    Clock::time_point to)
+{
+  size_t n = 0;
+  for (auto &f : w.frames ())
+    n += f.wall >= from && f.wall < to;
+  return n;
+}
+
+/* The first unit at or after `since` marked DISCONT, or none. */
+std::optional<Unit>
+first_discont (const std::vector<Unit> &units, Clock::time_point since)
+{
+  for (auto &u : units)
+    if (u.discont && u.wall >= since)
+      return u;
+  return std::nullopt;
+}
+
+} // namespace
+
+/* Every publisher killed (-9): nothing is healthy, and the encoded output
+ * carries the filler, a black keyframe slate in H.264 and AAC silence,
+ * which the viewer's h264parse ! avdec_h264 decodes as black and the
+ * muxer goes on muxing; the primary's publisher comes back and the output
+ * cuts back to it on a keyframe. Fails without the encoded filler: the
+ * pads then carry nothing during the outage (no black, no audio). */
+TEST (FailoverEncoded, FillerCarriesAnOutageOfEveryPublisherThenCutsBack)
+{
+  TwoPublishers pubs;
+  DownstreamLog log;
+  EncodedRig rig (user_pipeline (pubs.uris (), true));
+  ASSERT_TRUE (rig.play_until ("red"));
+  /* The backup first (it fails off the output), then the primary. */
+  pubs.b.kill9 ();
+  std::this_thread::sleep_for (1500ms);
+  const auto killed = Clock::now ();
+  pubs.a.kill9 ();
+  EXPECT_TRUE (rig.video.wait_for_class ("black", kSwitch, 3, killed))
+      << rig.describe ();
+  const auto black_at = Clock::now ();
+  const int flv_at_black = rig.flv_buffers.load ();
+  std::this_thread::sleep_for (3000ms);
+  const auto restarted = Clock::now ();
+  /* Three seconds of outage: slate pictures (5 a second) and silence
+   * (AAC frames of 21 ms) kept coming, and the muxer kept muxing. */
+  EXPECT_GE (frames_between (rig.video, black_at, restarted), 10u)
+      << rig.describe ();
+  EXPECT_GE (frames_between (rig.audio, black_at, restarted), 60u);
+  EXPECT_GT (rig.flv_buffers.load (), flv_at_black + 20);
+  EXPECT_EQ (rig.video.current (), "black");
+  /* The filler cut: DISCONT on a keyframe. */
+  auto fcut = first_discont (rig.vlog.snapshot (), killed);
+  EXPECT_TRUE (fcut) << "no filler cut";
+  EXPECT_TRUE (fcut && !fcut->delta)
+      << "the filler does not start on a keyframe";
+
+  pubs.a.restart ();
+  ASSERT_TRUE (rig.video.wait_for_class ("red", 30000ms, 5, restarted))
+      << rig.describe ();
+  auto sw = rig.bus->wait_for ("failoversrc-switch", 3000ms,
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= restarted && e.get_int ("to-index") == 0;
+      });
+  ASSERT_TRUE (sw) << rig.describe ();
+  std::this_thread::sleep_for (1000ms);
+  /* Back on the primary at a keyframe. */
+  auto back = first_discont (rig.vlog.snapshot (), restarted);
+  ASSERT_TRUE (back);
+  EXPECT_FALSE (back->delta) << "the cut back is not at a keyframe";
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "black", "red" })) << rig.describe ();
+  EXPECT_EQ (rig.video.current (), "red");
+  /* One segment, times only forward, nothing downstream complained. */
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_TRUE (monotonic (rig.alog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ()
+      << interleave (rig);
+  EXPECT_EQ (rig.bus->count ("failoversrc-filler-unavailable"), 0u);
+  EXPECT_EQ (rig.bus->count ("eos"), 0u);
+}
+
+/* The line a user types, `failoversrc mode=encoded uris=... ` with both
+ * pads into flvmux and a file: the only publisher is killed (-9) and comes
+ * back after a while. gst-launch keeps running, the file keeps growing
+ * through the outage (the slate and the silence are muxed), and it plays
+ * back red, black, red with every frame decoded, times only forward and no
+ * warning from the demuxer, parser or decoder. Without the encoded filler
+ * the file stops growing during the outage and shows no black. */
+TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
+{
+  FlvOutage o;
+  /* The slate (a few hundred bytes a picture, 5 a second) and AAC silence
+   * (about 47 frames a second) in 2.5 s. */
+  o.run ({}, false, [&] { EXPECT_GT (o.outage_bytes, 2000); });
+  const std::string flv = o.flv;
+
+  DownstreamLog log;
+  OutputWatcher video;
+  std::string err;
+  EXPECT_TRUE (decode_flv (flv, video, err)) << err;
+  EXPECT_EQ (video.timeline (1),
+      (std::vector<std::string> { "red", "black", "red" }))
+      << video.describe (1);
+  auto frames = video.frames ();
+  for (size_t i = 1; i < frames.size (); i++)
+    EXPECT_GT (frames[i].pts, frames[i - 1].pts)
+        << "frame " << i << " of " << frames.size () << " ("
+        << frames[i - 1].cls << " -> " << frames[i].cls << ")";
+  size_t black = 0;
+  for (auto &f : frames)
+    black += f.cls == "black";
+  EXPECT_GE (black, 10u);
+  EXPECT_EQ (log.count (), 0u) << log.describe ();
+}
+
+/* fallback-image is the encoded slate: a green picture, encoded in the
+ * output's codec at its size, decoded green by the viewer while nothing is
+ * healthy. */
+TEST (FailoverEncoded, FallbackImageIsTheSlate)
+{
+  OnePublisher pub;
+  auto &server = pub.server;
+  auto &a = pub.a;
+  TempDir dir;
+  const std::string png = dir.file ("green.png");
+  {
+    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
+        "num-buffers=1", "pattern=green", "!",
+        "video/x-raw,width=64,height=48", "!", "videoconvert", "!", "pngenc",
+        "!", "filesink", "location=" + png });
+    ASSERT_EQ (enc.wait_exit (30000ms), 0);
+  }
+  std::string desc = user_pipeline (server.rtmp_url ("a"), true);
+  desc.replace (desc.find ("mode=encoded"), 12,
+      "mode=encoded fallback-image=" + png);
+  DownstreamLog log;
+  EncodedRig rig (desc);
+  ASSERT_TRUE (rig.play_until ("red"));
+  const auto killed = Clock::now ();
+  a.kill9 ();
+  ASSERT_TRUE (rig.video.wait_for_class ("green", kSwitch, 5, killed))
+      << rig.describe ();
+  std::this_thread::sleep_for (1000ms);
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "green" })) << rig.describe ();
+  expect_clean_video (rig, log, killed);
+}
+
+/* No encoder for the output's codec (H.264 encoders ranked out of reach
+ * with GST_PLUGIN_FEATURE_RANK, as on a box without x264): a WARNING and
+ * failoversrc-filler-unavailable naming h264; the live output is not taken
+ * down: gst-launch goes on, the audio filler (AAC silence) keeps the file
+ * growing, and the primary's return is muxed as before. */
+TEST (FailoverEncoded, NoEncoderForTheSlateWarnsAndKeepsTheOutput)
+{
+  FlvOutage o;
+  o.run ({ "GST_PLUGIN_FEATURE_RANK=x264enc:NONE,openh264enc:NONE" }, true,
+      [&] {
+        EXPECT_GT (o.outage_bytes, 1000);
+        const std::string out = child_log (o.dir);
+        EXPECT_NE (out.find ("No h264 filler"), std::string::npos) << out;
+        EXPECT_NE (out.find ("failoversrc-filler-unavailable"),
+            std::string::npos);
+        EXPECT_EQ (out.find ("No aac filler"), std::string::npos) << out;
+      });
+}
+
+/* H.265 and Opus outputs get a slate in their own codecs (the encoder is
+ * found by the output's caps, the parser from the codec table): a red
+ * H.265 + Opus file ends (EOS, its retry ten minutes away), and the
+ * viewer's h265parse ! avdec_h265 decodes black, opusdec silence, the
+ * MPEG-TS muxer goes on (it follows the caps event at the filler cut;
+ * matroskamux refuses any caps change, see the element doc). */
+TEST (FailoverEncoded, H265AndOpusOutputsGetSlatesInTheirCodecs)
+{
+  TempDir dir;
+  const std::string mkv = dir.file ("red-h265-opus.mkv");
+  {
+    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
+        "num-buffers=90", "pattern=red", "!",
+        "video/x-raw,width=320,height=240,framerate=30/1", "!", "x265enc",
+        "speed-preset=ultrafast", "key-int-max=30", "!", "h265parse", "!",
+        "queue", "!", "matroskamux", "name=m", "!", "filesink",
+        "location=" + mkv, "audiotestsrc", "num-buffers=141",
+        "samplesperbuffer=1024", "!", "audio/x-raw,rate=48000,channels=2",
+        "!", "opusenc", "!", "opusparse", "!", "queue", "!", "m." });
+    ASSERT_EQ (enc.wait_exit (60000ms), 0);
+  }
+  std::ostringstream p;
+  p << "failoversrc name=src mode=encoded timeout=1000 retry-delay=600000"
+    << " retry-max-delay=600000 uris=file://" << mkv << " "
+    << "src.video ! queue ! tee name=vt "
+    << "vt. ! queue ! h265parse ! avdec_h265 ! videoconvert ! videoscale ! "
+    << kWatchCaps << " ! appsink name=vsink sync=false "
+    << "vt. ! queue ! h265parse ! mpegtsmux name=mux "
+    << "! appsink name=fsink sync=false "
+    << "src.audio ! queue ! tee name=at at. ! queue ! opusparse ! mux. "
+    << "at. ! queue ! opusparse ! opusdec ! audioconvert ! "
+       "appsink name=asink sync=false ";
+  DownstreamLog log;
+  EncodedRig rig (p.str ());
+  ASSERT_TRUE (rig.play_until ("red"));
+  ASSERT_TRUE (rig.video.wait_for_class ("black", 10000ms, 3))
+      << rig.describe ();
+  const auto black_at = Clock::now ();
+  const int mkv_at_black = rig.flv_buffers.load ();
+  std::this_thread::sleep_for (2000ms);
+  EXPECT_GE (frames_between (rig.video, black_at, Clock::now ()), 7u);
+  EXPECT_GE (frames_between (rig.audio, black_at, Clock::now ()), 40u);
+  EXPECT_GT (rig.flv_buffers.load (), mkv_at_black + 10);
+  EXPECT_EQ (rig.video.timeline (1),
+      (std::vector<std::string> { "red", "black" })) << rig.describe ();
+  EXPECT_TRUE (monotonic (rig.vlog.snapshot ()));
+  EXPECT_TRUE (monotonic (rig.alog.snapshot ()));
+  EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
+  EXPECT_EQ (log.count (black_at), 0u) << log.describe ();
+  EXPECT_EQ (rig.bus->count ("failoversrc-filler-unavailable"), 0u);
 }
