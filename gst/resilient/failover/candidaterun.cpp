@@ -29,10 +29,12 @@ constexpr GstClockTime CONTENT_MAX_FRAME_NS = 250 * GST_MSECOND;
 constexpr guint64 WARM_MAX_DUPLICATION_NS = 500 * GST_MSECOND;
 
 void
-record_buffer (CandidateRun *run, GstClockTime now)
+record_buffer (CandidateRun *run, GstClockTime now, bool rhythm)
 {
   run->buffers.fetch_add (1, std::memory_order_relaxed);
   run->last_buffer_ns.store ((gint64)now, std::memory_order_relaxed);
+  if (!rhythm)
+    return;
   std::lock_guard<std::mutex> g (run->stall_lock);
   run->stall.on_arrival (tp (now));
 }
@@ -108,7 +110,8 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       live_eos (run);
     return GST_PAD_PROBE_OK;
   }
-  record_buffer (run, running_now (run->self));
+  /* The rhythm is learned where the sample reaches the appsink. */
+  record_buffer (run, running_now (run->self), false);
   run->decoded.fetch_add (1, std::memory_order_relaxed);
   if (run->encoded) {
     /* No decoder: the parsed stream is what is counted (bitrate, and the
@@ -379,9 +382,11 @@ deliver_sample (Branch *b, GstSample *sample, GstClockTime out)
     gst_clear_caps (&b->latest_caps);
     return;
   }
-  /* A warm run keeps none: what it decoded last is old by the time it
-   * wakes (its kept GOP's live edge goes out instead). */
-  if (b->stream == VIDEO && !run->stopping.load () && !run->warm) {
+  /* A sleeping warm run keeps none: what it decoded last is old by the
+   * time it wakes (its kept GOP's live edge goes out instead); one woken
+   * early (warmstandby.h) keeps its newest, as a hot one. */
+  if (b->stream == VIDEO && !run->stopping.load ()
+      && (!run->warm || !run->asleep.load ())) {
     std::lock_guard<std::mutex> g (b->latest_lock);
     gst_buffer_replace (&b->latest, buf);
     gst_caps_replace (&b->latest_caps, gst_sample_get_caps (sample));

@@ -143,8 +143,16 @@ struct CandidateRun
   bool reported_healthy = false;
 };
 
-/* Streaming threads: a buffer arrived at `now` (health, rhythm). */
-void record_buffer (CandidateRun *run, GstClockTime now);
+/* Streaming threads: a buffer arrived at `now` (health, rhythm). With
+ * `rhythm` false it counts for health (the silence starts later) but
+ * teaches the stall detector nothing: the rhythm is learned from one
+ * series of moments, the samples reaching the run's appsinks (a decoded
+ * buffer is seen again there, up to the output latency later; the two
+ * series interleaved look regular while both flow, and when the decoders
+ * fall silent the appsink series alone plays out the latency, sparser:
+ * the variation learned from that mix rose by 30-100 ms at the very end
+ * of a black-holed stream, and its limit with it). */
+void record_buffer (CandidateRun *run, GstClockTime now, bool rhythm = true);
 /* Streaming threads: new content of stream `st` for the failback proof
  * (`dur` NONE: the distance from the previous `pts`). */
 void count_content (CandidateRun *run, int st, GstClockTime pts,

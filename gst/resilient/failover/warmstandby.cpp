@@ -207,6 +207,18 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* A warm run falls asleep: the newest frame it kept while awake is stale
+ * by its next wake. Leaf lock. */
+void
+forget_latest (CandidateRun &run)
+{
+  for (auto &b : run.branches) {
+    std::lock_guard<std::mutex> g (b.latest_lock);
+    gst_clear_buffer (&b.latest);
+    gst_clear_caps (&b.latest_caps);
+  }
+}
+
 } // namespace
 
 void
@@ -246,7 +258,10 @@ wake_warm_runs (GstFailoverSrc *self, std::uint64_t source)
       std::lock_guard<std::mutex> tg (run->timeline_lock);
       run->timeline.resettle ();
     }
-    if (run->asleep.exchange (sleep) != sleep)
+    const bool was_asleep = run->asleep.exchange (sleep);
+    if (sleep && !was_asleep)
+      forget_latest (*run);
+    if (was_asleep != sleep)
       GST_INFO_OBJECT (self, "candidate %d %s", index,
                        sleep ? "falls asleep (warm: parsed, not decoded)"
                              : "wakes (warm: its kept GOP is decoded)");
@@ -288,6 +303,7 @@ early_wake_locked (GstFailoverSrcPrivate *priv, GstClockTime now)
       run.asleep = false;
     } else if (!c.awake && run.id != priv->active_source.load ()) {
       run.asleep = true;
+      forget_latest (run);
     } else {
       continue;
     }
