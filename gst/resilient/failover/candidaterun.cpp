@@ -110,8 +110,7 @@ decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       live_eos (run);
     return GST_PAD_PROBE_OK;
   }
-  /* The rhythm is learned where the sample reaches the appsink. */
-  record_buffer (run, running_now (run->self), false);
+  record_buffer (run, running_now (run->self));
   run->decoded.fetch_add (1, std::memory_order_relaxed);
   if (run->encoded) {
     /* No decoder: the parsed stream is what is counted (bitrate, and the
@@ -426,7 +425,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
       = map_sample (b, brt, now - std::min (now, delay), in);
   run->sampled[b->stream].store (true, std::memory_order_relaxed);
   if (map.stale) {
-    record_buffer (run, now);
+    record_buffer (run, now, false);
     /* Encoded, off the output: a unit late for the live edge still
      * belongs to the GOP a cut starts from (the cut respaces it by its
      * running time); dropping it would leave no keyframe to cut at. */
@@ -454,7 +453,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * or a burst is decoded ahead and paced here, so its decoder falls
    * silent long before its content has been shown. */
   GstClockTime shown = running_now (run->self);
-  record_buffer (run, shown);
+  record_buffer (run, shown, false);
   if (run->encoded) {
     deliver_encoded (b, sample, (GstClockTime)map.out_ns, brt);
     return GST_FLOW_OK;

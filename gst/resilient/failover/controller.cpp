@@ -272,8 +272,10 @@ schedule_tick (GstFailoverSrc *self)
       Duration limit = r.health->effective_timeout ();
       {
         std::lock_guard<std::mutex> sg (r.stall_lock);
-        if (r.stall.learned ())
+        if (r.stall.learned () && r.stall.last ()) {
           limit = std::min (limit, r.stall.limit ());
+          last = (gint64)to_ns (*r.stall.last ()); /* its own series */
+        }
       }
       GstClockTime dl = (GstClockTime)last + to_ns (limit);
       silence = std::min<GstClockTime> (silence, dl);
