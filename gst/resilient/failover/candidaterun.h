@@ -127,6 +127,10 @@ struct CandidateRun
    * buffers out of its decoders (statistics). */
   bool warm = false;
   std::atomic<bool> asleep{ false };
+  /* Set on the loop when a backup woken early falls asleep again without
+   * going on the output: its video decodes on to its next keyframe and
+   * sleeps there keeping it (sleeps_at), so a re-wake has a GOP. */
+  std::atomic<bool> finish_gop{ false };
   std::shared_ptr<std::atomic<std::int64_t>> kept_units{
     std::make_shared<std::atomic<std::int64_t>> (0)
   };

@@ -188,7 +188,8 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (asleep) {
     EncodedUnit u;
     u.keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
-    if (!sleeps_at (g->stream == VIDEO, g->synced, u))
+    if (run->finish_gop.load ()
+        && !sleeps_at (g->stream == VIDEO, g->synced, u))
       return GST_PAD_PROBE_OK; /* decoded up to the next keyframe */
     g->synced = false;
     keep_unit (g, buf);
@@ -258,6 +259,7 @@ wake_warm_runs (GstFailoverSrc *self, std::uint64_t source)
       std::lock_guard<std::mutex> tg (run->timeline_lock);
       run->timeline.resettle ();
     }
+    run->finish_gop = false;
     const bool was_asleep = run->asleep.exchange (sleep);
     if (sleep && !was_asleep)
       forget_latest (*run);
@@ -300,8 +302,10 @@ early_wake_locked (GstFailoverSrcPrivate *priv, GstClockTime now)
         std::lock_guard<std::mutex> tg (run.timeline_lock);
         run.timeline.resettle ();
       }
+      run.finish_gop = false;
       run.asleep = false;
     } else if (!c.awake && run.id != priv->active_source.load ()) {
+      run.finish_gop = true;
       run.asleep = true;
       forget_latest (run);
     } else {

@@ -100,7 +100,9 @@ private:
  * keyframe and falls asleep there, keeping it: its store then always holds
  * a GOP to wake with (dropping mid-GOP would leave it empty, and a wake
  * before the next keyframe would wait for one). Audio, every unit of which
- * is decodable on its own, sleeps at once. */
+ * is decodable on its own, sleeps at once. The element applies it to a
+ * backup woken early that falls asleep again (a re-wake is likely soon);
+ * a run leaving the output or done with its start sleeps at once. */
 inline bool
 sleeps_at (bool video, bool decoding, const EncodedUnit &u)
 {

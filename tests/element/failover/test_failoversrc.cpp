@@ -1070,6 +1070,23 @@ warm_sample (Rig &r)
   return w;
 }
 
+/* Before play: the rig on a GstTestClock, then playing. */
+static bool
+play_on_test_clock (Rig &r)
+{
+  r.use_test_clock ();
+  return r.play () != GST_STATE_CHANGE_FAILURE;
+}
+
+/* failoversrc-backup-wake: whether it says the backup is awake. */
+static bool
+wake_says_awake (const GstStructure *s)
+{
+  gboolean awake = FALSE;
+  gst_structure_get_boolean (s, "awake", &awake);
+  return awake;
+}
+
 /* Test clock: 10 ms steps until `done` (under the rig's lock) or
  * `clock_ms`; the warm backup's state sampled after every step (outside
  * the lock: statistics take the element's). */
@@ -1096,8 +1113,7 @@ TEST_F (FailoverSrc, WarmBackupIsWokenAtTheFirstSignOfAStall)
 {
   Rig r ("standby=warm uris=\"failtestenc://stall?after=120 | "
          "failtestenc://ok?t=wake\"");
-  r.use_test_clock ();
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (play_on_test_clock (r));
   auto failed0 = [&r] {
     return r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
       return int_field (s, "index") == 0;
@@ -1112,9 +1128,7 @@ TEST_F (FailoverSrc, WarmBackupIsWokenAtTheFirstSignOfAStall)
   EXPECT_EQ (str_field (r.msg (f), "reason"), "timeout");
   const GstClockTime confirmed = r.msgs[f].clock_at;
   int w = r.find ("failoversrc-backup-wake", [] (const GstStructure *s) {
-    gboolean awake = FALSE;
-    gst_structure_get_boolean (s, "awake", &awake);
-    return awake && int_field (s, "index") == 1;
+    return wake_says_awake (s) && int_field (s, "index") == 1;
   });
   ASSERT_GE (w, 0) << "the backup was woken early";
   EXPECT_EQ (int_field (r.msg (w), "suspect-index"), 0);
@@ -1156,13 +1170,10 @@ TEST_F (FailoverSrc, WarmBackupFallsAsleepAgainWhenTheSignPasses)
 {
   Rig r ("standby=warm uris=\"failtestenc://lag?after=120&lag=400 | "
          "failtestenc://ok?t=wake2\"");
-  r.use_test_clock ();
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE (play_on_test_clock (r));
   auto asleep_again = [&r] {
     return r.find ("failoversrc-backup-wake", [] (const GstStructure *s) {
-      gboolean awake = TRUE;
-      gst_structure_get_boolean (s, "awake", &awake);
-      return !awake;
+      return !wake_says_awake (s);
     }) >= 0;
   };
   std::vector<WarmSample> samples = drive_sampling (r, asleep_again, 12000);
@@ -1172,13 +1183,10 @@ TEST_F (FailoverSrc, WarmBackupFallsAsleepAgainWhenTheSignPasses)
   std::lock_guard<std::mutex> g (r.lock);
   int w = r.find ("failoversrc-backup-wake");
   ASSERT_GE (w, 0) << "the hold woke the backup";
-  gboolean awake = FALSE;
-  gst_structure_get_boolean (r.msg (w), "awake", &awake);
-  EXPECT_TRUE (awake);
+  EXPECT_TRUE (wake_says_awake (r.msg (w)));
   int z = r.find ("failoversrc-backup-wake", nullptr, w + 1);
   ASSERT_GE (z, 0) << "and it fell asleep again";
-  gst_structure_get_boolean (r.msg (z), "awake", &awake);
-  EXPECT_FALSE (awake);
+  EXPECT_FALSE (wake_says_awake (r.msg (z)));
   /* Asleep a linger after the last sign: the sign lasts from the wake to
    * the end of the hold (under 400 ms - 210), plus a tick. */
   const GstClockTime awake_for = r.msgs[z].clock_at - r.msgs[w].clock_at;
