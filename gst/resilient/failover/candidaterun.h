@@ -148,15 +148,15 @@ struct CandidateRun
 };
 
 /* Streaming threads: a buffer arrived at `now` (health, rhythm). With
- * `rhythm` false it counts for health (the timeout's silence starts later)
- * but not for the stall detector: its rhythm, and the silence its learned
- * limit is judged against, come from one series, the buffers as they
- * arrive (out of the decoders; a sleeping warm run's encoded units), which
- * follows the network. A sample is seen again at the run's appsink, paced
- * to its output time: mixed in, those moments made the series irregular
- * whenever the output paced (a sample held 64 ms for its time, the last
- * one of a black-holed stream among them), and the learned limit rose by
- * 30-100 ms in a third of the black holes. */
+ * `rhythm` false it counts for health (the silence starts later) but not
+ * for the stall detector's rhythm, which is learned from one series, the
+ * buffers as they arrive (out of the decoders; a sleeping warm run's
+ * encoded units): the network's rhythm. A sample is seen again at the
+ * run's appsink, paced to its output time; mixed in, those moments made
+ * the series irregular whenever the output paced (a sample held 64 ms for
+ * its time, the last one of a black-holed stream among them), and the
+ * learned limit rose by 30-100 ms in a third of the black holes. The
+ * silence itself still runs from the newest moment of either kind. */
 void record_buffer (CandidateRun *run, GstClockTime now, bool rhythm = true);
 /* Streaming threads: new content of stream `st` for the failback proof
  * (`dur` NONE: the distance from the previous `pts`). */

@@ -272,10 +272,8 @@ schedule_tick (GstFailoverSrc *self)
       Duration limit = r.health->effective_timeout ();
       {
         std::lock_guard<std::mutex> sg (r.stall_lock);
-        if (r.stall.learned () && r.stall.last ()) {
+        if (r.stall.learned ())
           limit = std::min (limit, r.stall.limit ());
-          last = (gint64)to_ns (*r.stall.last ()); /* its own series */
-        }
       }
       GstClockTime dl = (GstClockTime)last + to_ns (limit);
       silence = std::min<GstClockTime> (silence, dl);

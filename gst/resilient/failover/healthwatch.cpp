@@ -149,13 +149,12 @@ judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
     std::lock_guard<std::mutex> g (r.stall_lock);
     stall = r.stall;
   }
-  /* A learned limit is judged against the silence of the series it was
-   * learned from (record_buffer: the arrivals, not the paced output). */
+  /* The limit is learned from the arrivals (record_buffer); the silence
+   * runs from the newest moment either series saw, so content the output
+   * still paces out (a hold it rides out) is not silence. */
   std::optional<Duration> learned;
-  if (stall.learned () && stall.last ()) {
+  if (stall.learned ())
     learned = stall.limit ();
-    lastp = stall.last ();
-  }
   HealthResult h = r.health->update (tp (now), r.bytes.load (),
                                      r.buffers.load (), lastp, learned);
   std::string content_state;
