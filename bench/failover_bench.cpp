@@ -17,7 +17,8 @@
  *               forwarding (a network black hole, connection kept)
  *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
  *               `timeout`: the behaviour before adaptive stall detection)
- *   warm-blackhole  the black hole with standby=warm
+ *   warm-blackhole  the black hole with standby=warm (the first sign of
+ *               the stall wakes the backup before the stall is confirmed)
  *   cold-blackhole  the black hole with standby=cold: the first sign of the
  *               stall starts the backup before the stall is confirmed
  *   jitter      false switches: failoversrc standby=hot, defaults, the
@@ -45,7 +46,11 @@
  * The gap is measured like a viewer sees it, by an OutputWatcher on an
  * appsink: from the last new frame of the primary (red) to the first frame of
  * the backup (blue). Held or repeated frames are not new content. failoversrc's
- * own `gap-ms` from its switch message is printed beside it.
+ * own `gap-ms` from its switch message is printed beside it. The stall rows
+ * also log, per repetition, the primary's learned stall limit just before
+ * the fault (statistics), the silence and usual rhythm its failure detail
+ * names, the switch's detect-ms, and when the backup was woken (warm), and
+ * summarise them in a second table.
  *
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
  *       [--cpu-size 320x240]
@@ -95,6 +100,12 @@ struct Series
   std::vector<double> settle;
   int failed = 0;                /* repetitions with no switch */
   std::string note;
+  /* Stall rows: the primary's learned stall limit just before the fault
+   * (statistics), the silence and the usual rhythm its failure detail
+   * names, the switch's detect-ms, and (warm) whether the backup was
+   * woken before the switch. */
+  std::vector<double> limit, silence, rhythm, detect;
+  int woken_early = 0;
 };
 
 double
@@ -208,6 +219,55 @@ undo (Bed &bed, Fault f)
   }
 }
 
+/* candidates[0].stall-limit-ms of a statistics string (-1: none). */
+long
+primary_stall_limit (const std::string &stats)
+{
+  auto at = stats.find ("stall-limit-ms");
+  if (at == std::string::npos)
+    return -1;
+  at = stats.find (')', at);
+  return at == std::string::npos ? -1 : atol (stats.c_str () + at + 1);
+}
+
+/* A stall repetition's parts: what the primary had learned, what its
+ * failure said, when the backup was woken. */
+void
+log_stall_parts (Series &s, SourceRig &rig, int rep, Clock::time_point t,
+    long limit_before, const std::optional<BusRecorder::Entry> &sw)
+{
+  auto failed = rig.bus ().wait_for ("failoversrc-candidate-failed", ms (0),
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= t && e.get_int ("index") == 0;
+      });
+  auto woken = rig.bus ().wait_for ("failoversrc-backup-wake", ms (0),
+      [&] (const BusRecorder::Entry &e) {
+        return e.wall >= t && e.get_bool ("awake");
+      });
+  int silence = -1, rhythm = -1;
+  std::string detail = failed ? failed->get_string ("detail") : "";
+  sscanf (detail.c_str (),
+      "no data for %d ms, against a usual delivery rhythm of %d ms",
+      &silence, &rhythm);
+  if (limit_before >= 0)
+    s.limit.push_back (limit_before);
+  if (silence >= 0) {
+    s.silence.push_back (silence);
+    s.rhythm.push_back (rhythm);
+  }
+  if (sw)
+    s.detect.push_back ((double) sw->get_uint64 ("detect-ms"));
+  bool early = woken && failed && woken->wall <= failed->wall;
+  s.woken_early += early;
+  log ("%s #%d: limit before the fault %ld ms; verdict: %s; detect-ms %s; "
+      "backup woken %s", s.name.c_str (), rep, limit_before,
+      detail.empty () ? "-" : detail.c_str (),
+      sw ? std::to_string (sw->get_uint64 ("detect-ms")).c_str () : "-",
+      woken ? (std::to_string ((long) ms_between (t, woken->wall))
+          + " ms after the fault" + (early ? ", before the verdict" : ""))
+          .c_str () : "no");
+}
+
 /* New backup (blue) pictures in the second from `blue` on (waits for it). */
 double
 new_backup_pictures (SourceRig &rig, Clock::time_point blue)
@@ -280,6 +340,8 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     }
     /* Let hot standby connect and decode the backup. */
     std::this_thread::sleep_for (2000ms);
+    long limit_before = stall
+        ? primary_stall_limit (rig.structure_string ("statistics")) : -1;
     auto t = Clock::now ();
     inject (bed, fault);
     bool switched = rig.video ().wait_for_class ("blue",
@@ -303,6 +365,8 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
       log ("%s #%d: gap %.0f ms (failoversrc gap-ms %s)", name.c_str (), rep,
           *gap, sw ? std::to_string (sw->get_uint64 ("gap-ms")).c_str ()
           : "-");
+      if (stall)
+        log_stall_parts (s, rig, rep, t, limit_before, sw);
       if (getenv ("BENCH_VERBOSE"))
         log_frames (rig, t, timeout);
     }
@@ -675,6 +739,33 @@ print_results (const std::vector<Series> &results)
   printf ("\nRaw gaps (ms):\n\n");
   for (auto &s : results)
     printf ("- %s: %s\n", s.name.c_str (), list (s.gaps).c_str ());
+  bool stalls = std::any_of (results.begin (), results.end (),
+      [] (const Series &s) { return !s.limit.empty (); });
+  if (!stalls)
+    return;
+  printf ("\nStall rows, the parts (ms, median / worst): the primary's "
+      "learned limit just before the fault; the silence its failure names "
+      "(the verdict's moment); the usual rhythm it names; the switch's "
+      "detect-ms; the backup woken before the verdict (reps):\n\n");
+  printf ("| scenario | limit before | silence at the verdict | rhythm | "
+      "detect-ms | woken early |\n|---|---|---|---|---|---|\n");
+  auto mw = [] (const std::vector<double> &v) {
+    return v.empty () ? std::string ("-")
+        : std::to_string ((long) median (v)) + " / "
+        + std::to_string ((long) worst (v));
+  };
+  for (auto &s : results)
+    if (!s.limit.empty ())
+      printf ("| %s | %s | %s | %s | %s | %d of %zu |\n", s.name.c_str (),
+          mw (s.limit).c_str (), mw (s.silence).c_str (),
+          mw (s.rhythm).c_str (), mw (s.detect).c_str (), s.woken_early,
+          s.gaps.size ());
+  printf ("\nPer repetition (limit before / silence / rhythm / gap):\n\n");
+  for (auto &s : results)
+    if (!s.limit.empty ())
+      printf ("- %s: limits %s; silences %s; rhythms %s\n", s.name.c_str (),
+          list (s.limit).c_str (), list (s.silence).c_str (),
+          list (s.rhythm).c_str ());
 }
 
 }  // namespace

@@ -499,6 +499,10 @@ make_statistics (GstFailoverSrc *self)
       G_TYPE_UINT64, (guint64)filler, "last-gap-ms", G_TYPE_UINT64,
       (guint64)priv->stats.last_gap_ms, "max-gap-ms", G_TYPE_UINT64,
       (guint64)priv->stats.max_gap_ms, nullptr);
+  gst_structure_set (s, "num-early-wakes", G_TYPE_UINT64,
+                     (guint64)priv->early_wake.wakes (),
+                     "num-early-wakes-served", G_TYPE_UINT64,
+                     (guint64)priv->early_wake.served (), nullptr);
   GValue arr = G_VALUE_INIT;
   gst_value_array_init (&arr, priv->candidates.size ());
   for (std::size_t i = 0; i < priv->candidates.size (); i++) {

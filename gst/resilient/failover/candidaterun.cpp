@@ -29,10 +29,12 @@ constexpr GstClockTime CONTENT_MAX_FRAME_NS = 250 * GST_MSECOND;
 constexpr guint64 WARM_MAX_DUPLICATION_NS = 500 * GST_MSECOND;
 
 void
-record_buffer (CandidateRun *run, GstClockTime now)
+record_buffer (CandidateRun *run, GstClockTime now, bool rhythm)
 {
   run->buffers.fetch_add (1, std::memory_order_relaxed);
   run->last_buffer_ns.store ((gint64)now, std::memory_order_relaxed);
+  if (!rhythm)
+    return;
   std::lock_guard<std::mutex> g (run->stall_lock);
   run->stall.on_arrival (tp (now));
 }
@@ -379,9 +381,11 @@ deliver_sample (Branch *b, GstSample *sample, GstClockTime out)
     gst_clear_caps (&b->latest_caps);
     return;
   }
-  /* A warm run keeps none: what it decoded last is old by the time it
-   * wakes (its kept GOP's live edge goes out instead). */
-  if (b->stream == VIDEO && !run->stopping.load () && !run->warm) {
+  /* A sleeping warm run keeps none: what it decoded last is old by the
+   * time it wakes (its kept GOP's live edge goes out instead); one woken
+   * early (warmstandby.h) keeps its newest, as a hot one. */
+  if (b->stream == VIDEO && !run->stopping.load ()
+      && (!run->warm || !run->asleep.load ())) {
     std::lock_guard<std::mutex> g (b->latest_lock);
     gst_buffer_replace (&b->latest, buf);
     gst_caps_replace (&b->latest_caps, gst_sample_get_caps (sample));
@@ -421,7 +425,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
       = map_sample (b, brt, now - std::min (now, delay), in);
   run->sampled[b->stream].store (true, std::memory_order_relaxed);
   if (map.stale) {
-    record_buffer (run, now);
+    record_buffer (run, now, false);
     /* Encoded, off the output: a unit late for the live edge still
      * belongs to the GOP a cut starts from (the cut respaces it by its
      * running time); dropping it would leave no keyframe to cut at. */
@@ -449,7 +453,7 @@ new_sample (GstAppSink *sink, gpointer user_data)
    * or a burst is decoded ahead and paced here, so its decoder falls
    * silent long before its content has been shown. */
   GstClockTime shown = running_now (run->self);
-  record_buffer (run, shown);
+  record_buffer (run, shown, false);
   if (run->encoded) {
     deliver_encoded (b, sample, (GstClockTime)map.out_ns, brt);
     return GST_FLOW_OK;

@@ -127,6 +127,10 @@ struct CandidateRun
    * buffers out of its decoders (statistics). */
   bool warm = false;
   std::atomic<bool> asleep{ false };
+  /* Set on the loop when a backup woken early falls asleep again without
+   * going on the output: its video decodes on to its next keyframe and
+   * sleeps there keeping it (sleeps_at), so a re-wake has a GOP. */
+  std::atomic<bool> finish_gop{ false };
   std::shared_ptr<std::atomic<std::int64_t>> kept_units{
     std::make_shared<std::atomic<std::int64_t>> (0)
   };
@@ -143,8 +147,17 @@ struct CandidateRun
   bool reported_healthy = false;
 };
 
-/* Streaming threads: a buffer arrived at `now` (health, rhythm). */
-void record_buffer (CandidateRun *run, GstClockTime now);
+/* Streaming threads: a buffer arrived at `now` (health, rhythm). With
+ * `rhythm` false it counts for health (the silence starts later) but not
+ * for the stall detector's rhythm, which is learned from one series, the
+ * buffers as they arrive (out of the decoders; a sleeping warm run's
+ * encoded units): the network's rhythm. A sample is seen again at the
+ * run's appsink, paced to its output time; mixed in, those moments made
+ * the series irregular whenever the output paced (a sample held 64 ms for
+ * its time, the last one of a black-holed stream among them), and the
+ * learned limit rose by 30-100 ms in a third of the black holes. The
+ * silence itself still runs from the newest moment of either kind. */
+void record_buffer (CandidateRun *run, GstClockTime now, bool rhythm = true);
 /* Streaming threads: new content of stream `st` for the failback proof
  * (`dur` NONE: the distance from the previous `pts`). */
 void count_content (CandidateRun *run, int st, GstClockTime pts,

@@ -10,6 +10,7 @@
 #include "failover/candidaterun.h"
 #include "failover/outputstage.h"
 #include "failover/switching.h"
+#include "failover/warmstandby.h"
 
 #include <algorithm>
 #include <optional>
@@ -157,6 +158,7 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
   std::vector<Action> acts;
   std::vector<TickFailure> failed;
   std::vector<ClusterClientPtr> healthy_clusters;
+  std::vector<EarlyWakeNote> wakes;
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
     if (!priv->policy)
@@ -170,7 +172,9 @@ health_tick (GstFailoverSrc *self, GstClockTime now)
                       since ? (gint64)to_ms (tp (now) - *since) : (gint64)-1);
     }
     acts = priv->policy->step (tp (now));
+    wakes = early_wake_locked (priv, now);
   }
+  post_early_wakes (self, wakes);
   for (auto &c : healthy_clusters)
     c->succeeded ();
   run_actions (self, std::move (acts));
@@ -760,6 +764,7 @@ prepare_candidates (GstFailoverSrc *self)
         = std::make_unique<FailoverPolicy> (pc, cands.size (), g_random_int ());
     priv->cand_stats.assign (cands.size (), CandidateStats{});
     priv->stats = Stats{};
+    priv->early_wake = EarlyWake{};
     priv->ever_active = false;
     priv->eos_sent = false;
     priv->last_failure.clear ();

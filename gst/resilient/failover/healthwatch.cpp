@@ -149,6 +149,9 @@ judge_run_locked (GstFailoverSrcPrivate *priv, int index, CandidateRun &r,
     std::lock_guard<std::mutex> g (r.stall_lock);
     stall = r.stall;
   }
+  /* The limit is learned from the arrivals (record_buffer); the silence
+   * runs from the newest moment either series saw, so content the output
+   * still paces out (a hold it rides out) is not silence. */
   std::optional<Duration> learned;
   if (stall.learned ())
     learned = stall.limit ();

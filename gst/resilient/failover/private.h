@@ -35,6 +35,7 @@
 #include "resilient/failover/health.h"
 #include "resilient/failover/policy.h"
 #include "resilient/failover/stall.h"
+#include "resilient/failover/warm.h"
 
 #include <gst/gst.h>
 
@@ -196,6 +197,9 @@ struct GstFailoverSrcPrivate
    * docs/elements/clusterresolver.md, "For consumers"). */
   std::map<int, resilient::gst::failoversrc::ClusterClientPtr> clusters;
   std::unique_ptr<resilient::failover::FailoverPolicy> policy;
+  /* Warm standby: the backup woken at the active one's first sign of a
+   * stall (warmstandby.h, early_wake_locked). */
+  resilient::failover::EarlyWake early_wake;
   std::map<int, std::shared_ptr<CandidateRun>> runs;
   std::vector<resilient::gst::failoversrc::CandidateStats> cand_stats;
   resilient::gst::failoversrc::Stats stats;

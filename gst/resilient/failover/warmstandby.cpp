@@ -5,6 +5,7 @@
 #include "failover/controller.h"
 #include "failover/outputstage.h"
 #include "resilient/failover/warm.h"
+#include "common/messages.h"
 
 #include <deque>
 #include <optional>
@@ -185,6 +186,11 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (!learn_stream (g, pad))
     return GST_PAD_PROBE_OK;
   if (asleep) {
+    EncodedUnit u;
+    u.keyframe = !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
+    if (run->finish_gop.load ()
+        && !sleeps_at (g->stream == VIDEO, g->synced, u))
+      return GST_PAD_PROBE_OK; /* decoded up to the next keyframe */
     g->synced = false;
     keep_unit (g, buf);
     return GST_PAD_PROBE_DROP;
@@ -200,6 +206,18 @@ gate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     g->synced = true;
   }
   return GST_PAD_PROBE_OK;
+}
+
+/* A warm run falls asleep: the newest frame it kept while awake is stale
+ * by its next wake. Leaf lock. */
+void
+forget_latest (CandidateRun &run)
+{
+  for (auto &b : run.branches) {
+    std::lock_guard<std::mutex> g (b.latest_lock);
+    gst_clear_buffer (&b.latest);
+    gst_clear_caps (&b.latest_caps);
+  }
 }
 
 } // namespace
@@ -225,19 +243,96 @@ wake_warm_runs (GstFailoverSrc *self, std::uint64_t source)
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
   std::lock_guard<std::mutex> g (priv->state_lock);
+  int to = -1;
+  for (auto &[index, run] : priv->runs)
+    if (run->id == source)
+      to = index;
+  priv->early_wake.on_switch (to);
   for (auto &[index, run] : priv->runs) {
     if (!run->warm)
       continue;
     const bool sleep = run->id != source;
-    if (!sleep) {
-      /* Before the gate opens: what the branch held is stale at the wake. */
+    if (!sleep && run->asleep.load ()) {
+      /* Before the gate opens: what the branch held is stale at the wake.
+       * (A backup woken early has been following its live edge: as a hot
+       * one, nothing to resettle.) */
       std::lock_guard<std::mutex> tg (run->timeline_lock);
       run->timeline.resettle ();
     }
-    if (run->asleep.exchange (sleep) != sleep)
+    run->finish_gop = false;
+    const bool was_asleep = run->asleep.exchange (sleep);
+    if (sleep && !was_asleep)
+      forget_latest (*run);
+    if (was_asleep != sleep)
       GST_INFO_OBJECT (self, "candidate %d %s", index,
                        sleep ? "falls asleep (warm: parsed, not decoded)"
                              : "wakes (warm: its kept GOP is decoded)");
+  }
+}
+
+std::vector<EarlyWakeNote>
+early_wake_locked (GstFailoverSrcPrivate *priv, GstClockTime now)
+{
+  std::vector<EarlyWakeNote> notes;
+  if (!priv->policy || priv->policy->config ().standby != Standby::Warm)
+    return notes;
+  std::vector<EarlyWake::Change> changes;
+  const int active = priv->policy->active ();
+  auto act = priv->runs.find (active);
+  if (active >= 0 && act != priv->runs.end ()
+      && !act->second->failed_reported.load ()) {
+    Silence verdict;
+    {
+      std::lock_guard<std::mutex> sg (act->second->stall_lock);
+      verdict = act->second->stall.judge (tp (now));
+    }
+    if (verdict == Silence::Suspect)
+      changes = priv->early_wake.on_suspect (priv->policy->backup (), tp (now));
+  }
+  for (auto &c : priv->early_wake.step (tp (now)))
+    changes.push_back (c);
+  for (auto &c : changes) {
+    auto it = priv->runs.find (c.index);
+    if (it == priv->runs.end () || !it->second->warm)
+      continue;
+    CandidateRun &run = *it->second;
+    if (c.awake && run.asleep.load ()) {
+      /* As at a switch's wake: what the branch held is stale. */
+      {
+        std::lock_guard<std::mutex> tg (run.timeline_lock);
+        run.timeline.resettle ();
+      }
+      run.finish_gop = false;
+      run.asleep = false;
+    } else if (!c.awake && run.id != priv->active_source.load ()) {
+      run.finish_gop = true;
+      run.asleep = true;
+      forget_latest (run);
+    } else {
+      continue;
+    }
+    notes.push_back ({ c.index, run.safe_uri, c.awake, active,
+                       (std::uint64_t)to_ms (c.awake_for) });
+  }
+  return notes;
+}
+
+void
+post_early_wakes (GstFailoverSrc *self, const std::vector<EarlyWakeNote> &notes)
+{
+  for (const auto &n : notes) {
+    GST_INFO_OBJECT (
+        self, "candidate %d %s (warm, first sign of a stall on %d)", n.index,
+        n.awake ? "woken early: decodes its kept GOP"
+                : "asleep again: the sign passed",
+        n.suspect_index);
+    post_element_message (
+        GST_ELEMENT (self),
+        gst_structure_new (
+            "failoversrc-backup-wake", "index", G_TYPE_INT, n.index, "uri",
+            G_TYPE_STRING, n.uri.c_str (), "awake", G_TYPE_BOOLEAN,
+            (gboolean)n.awake, "suspect-index", G_TYPE_INT, n.suspect_index,
+            "awake-ms", G_TYPE_UINT64, (guint64)n.awake_ms, nullptr));
   }
 }
 

@@ -161,6 +161,9 @@ public:
    * than its usual rhythm, not yet a failure): in cold standby the next
    * candidate is started by the next step(). Ignored for others. */
   void on_suspect (int index, TimePoint now);
+  /* The candidate a failure of the active one would switch to now (the
+   * best healthy other one), -1 when none or on filler. */
+  int backup () const { return active_ < 0 ? -1 : best_healthy (active_); }
   /* Whether a cold standby's backup is being prepared at `now`. */
   bool preparing (TimePoint now) const { return now < prepare_until_; }
 

@@ -107,4 +107,41 @@ GopStore::clear ()
   bytes_ = 0;
 }
 
+std::vector<EarlyWake::Change>
+EarlyWake::on_suspect (int backup, TimePoint now)
+{
+  std::vector<Change> out;
+  if (backup < 0)
+    return out;
+  last_sign_ = now;
+  if (woken_ == backup)
+    return out;
+  if (woken_ >= 0) /* the backup changed (the woken one failed) */
+    out.push_back ({ woken_, false, now - since_ });
+  woken_ = backup;
+  since_ = now;
+  wakes_++;
+  out.push_back ({ backup, true, Duration::zero () });
+  return out;
+}
+
+std::vector<EarlyWake::Change>
+EarlyWake::step (TimePoint now)
+{
+  std::vector<Change> out;
+  if (woken_ >= 0 && now - last_sign_ >= config_.linger) {
+    out.push_back ({ woken_, false, now - since_ });
+    woken_ = -1;
+  }
+  return out;
+}
+
+void
+EarlyWake::on_switch (int to)
+{
+  if (woken_ >= 0 && to == woken_)
+    served_++;
+  woken_ = -1;
+}
+
 } // namespace resilient::failover

@@ -18,6 +18,7 @@
 #include "resilient/core/time.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <vector>
@@ -93,6 +94,77 @@ private:
   bool video_;
   std::deque<Kept> kept_;
   std::size_t bytes_ = 0;
+};
+
+/* A decoding video stream told to sleep goes on decoding up to its next
+ * keyframe and falls asleep there, keeping it: its store then always holds
+ * a GOP to wake with (dropping mid-GOP would leave it empty, and a wake
+ * before the next keyframe would wait for one). Audio, every unit of which
+ * is decodable on its own, sleeps at once. The element applies it to a
+ * backup woken early that falls asleep again (a re-wake is likely soon);
+ * a run leaving the output or done with its start sleeps at once. */
+inline bool
+sleeps_at (bool video, bool decoding, const EncodedUnit &u)
+{
+  return !video || !decoding || u.keyframe;
+}
+
+/* Warm standby's early wake. The active candidate's first sign of a stall
+ * (StallDetector's Suspect) wakes the backup a confirmed stall would switch
+ * to: it decodes its kept GOP and follows its live edge off the output, as
+ * a hot backup does, so the switch, when the stall is confirmed, costs what
+ * a hot switch costs. A false sign (the active candidate delivers again)
+ * costs the backup's decoding until it falls asleep again, `linger` after
+ * the last tick that saw the sign. At most one backup is awake early; a
+ * switch ends the early wake (the backup went on the output, or the switch
+ * put every run but the new source to sleep). Times are injected. */
+struct EarlyWakeConfig
+{
+  /* The woken backup falls asleep this long after the last sign. A
+   * recovering path often holds again within a second (a TCP
+   * retransmission's back-off); one second costs at most a second of the
+   * backup's decoding per false sign, and a later re-wake decodes only the
+   * GOP kept since (sleeps_at). */
+  Duration linger = ms (1000);
+};
+
+class EarlyWake
+{
+public:
+  explicit EarlyWake (EarlyWakeConfig config = {}) : config_ (config) {}
+
+  /* A backup changes state: `awake` true (woken early) or false (asleep
+   * again after `awake_for`). */
+  struct Change
+  {
+    int index = -1;
+    bool awake = false;
+    Duration awake_for{};
+  };
+
+  /* The active candidate shows a first sign of a stall at `now`; `backup`
+   * is the candidate a confirmed stall would switch to (-1: none). */
+  std::vector<Change> on_suspect (int backup, TimePoint now);
+  /* Periodic: the woken backup falls asleep once `linger` has passed since
+   * the last sign. */
+  std::vector<Change> step (TimePoint now);
+  /* The output moved to `to` (-1 filler): the early wake ends; it served
+   * when `to` is the woken backup. */
+  void on_switch (int to);
+
+  /* The backup awake early (-1: none). */
+  int woken () const { return woken_; }
+  std::uint64_t wakes () const { return wakes_; }
+  /* Wakes that ended with the woken backup on the output. */
+  std::uint64_t served () const { return served_; }
+
+private:
+  EarlyWakeConfig config_;
+  int woken_ = -1;
+  TimePoint since_{};
+  TimePoint last_sign_{};
+  std::uint64_t wakes_ = 0;
+  std::uint64_t served_ = 0;
 };
 
 } // namespace resilient::failover

@@ -2,7 +2,9 @@
 
 #include <gst/base/gstpushsrc.h>
 
+#include <cstring>
 #include <map>
+#include <string>
 #include <mutex>
 
 namespace {
@@ -284,11 +286,107 @@ failtest_src_class_init (FailTestSrcClass *klass)
                                          "Fails on demand", "tests");
 }
 
+/* failtestenc://<mode>?...: the same source, H.264-encoded (1 s GOP), so
+ * that uridecodebin plugs a parser and a decoder (what warm standby gates).
+ * A bin: failtestsrc (failtest://<mode>?...) ! x264enc, a ghost src pad. */
+#define FAILTEST_ENC_TYPE (failtest_enc_src_get_type ())
+G_DECLARE_FINAL_TYPE (FailTestEncSrc, failtest_enc_src, FAILTEST, ENC_SRC,
+                      GstBin)
+
+struct _FailTestEncSrc
+{
+  GstBin parent;
+  gchar *uri;
+  GstElement *src;
+};
+
+static void failtest_enc_uri_init (gpointer g_iface, gpointer iface_data);
+
+G_DEFINE_TYPE_WITH_CODE (FailTestEncSrc, failtest_enc_src, GST_TYPE_BIN,
+                         G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+                                                failtest_enc_uri_init));
+
+static const gchar *const *
+failtest_enc_uri_get_protocols (GType)
+{
+  static const gchar *protocols[] = { "failtestenc", nullptr };
+  return protocols;
+}
+
+static gchar *
+failtest_enc_uri_get_uri (GstURIHandler *h)
+{
+  return g_strdup (FAILTEST_ENC_SRC (h)->uri);
+}
+
+static gboolean
+failtest_enc_uri_set_uri (GstURIHandler *h, const gchar *uri, GError **err)
+{
+  FailTestEncSrc *self = FAILTEST_ENC_SRC (h);
+  const char *rest = strstr (uri, "://");
+  if (!rest)
+    return FALSE;
+  g_free (self->uri);
+  self->uri = g_strdup (uri);
+  std::string inner = std::string ("failtest") + rest;
+  return gst_uri_handler_set_uri (GST_URI_HANDLER (self->src), inner.c_str (),
+                                  err);
+}
+
+static void
+failtest_enc_uri_init (gpointer g_iface, gpointer)
+{
+  auto *iface = static_cast<GstURIHandlerInterface *> (g_iface);
+  iface->get_type = failtest_uri_get_type;
+  iface->get_protocols = failtest_enc_uri_get_protocols;
+  iface->get_uri = failtest_enc_uri_get_uri;
+  iface->set_uri = failtest_enc_uri_set_uri;
+}
+
+static void
+failtest_enc_finalize (GObject *o)
+{
+  g_free (FAILTEST_ENC_SRC (o)->uri);
+  G_OBJECT_CLASS (failtest_enc_src_parent_class)->finalize (o);
+}
+
+static void
+failtest_enc_src_init (FailTestEncSrc *self)
+{
+  self->src = GST_ELEMENT (g_object_new (FAILTEST_TYPE, nullptr));
+  GstElement *enc = gst_element_factory_make ("x264enc", nullptr);
+  g_assert (enc);
+  gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
+  gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
+  g_object_set (enc, "key-int-max", 30, "bframes", 0, "threads", 1, nullptr);
+  gst_bin_add_many (GST_BIN (self), self->src, enc, nullptr);
+  gst_element_link (self->src, enc);
+  GstPad *pad = gst_element_get_static_pad (enc, "src");
+  gst_element_add_pad (GST_ELEMENT (self), gst_ghost_pad_new ("src", pad));
+  gst_object_unref (pad);
+}
+
+static GstStaticPadTemplate enc_src_template = GST_STATIC_PAD_TEMPLATE (
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/x-h264"));
+
+static void
+failtest_enc_src_class_init (FailTestEncSrcClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = failtest_enc_finalize;
+  gst_element_class_add_static_pad_template (GST_ELEMENT_CLASS (klass),
+                                             &enc_src_template);
+  gst_element_class_set_static_metadata (
+      GST_ELEMENT_CLASS (klass), "Failure test source, H.264", "Source/Video",
+      "Fails on demand, encoded", "tests");
+}
+
 static gboolean
 plugin_init (GstPlugin *plugin)
 {
   return gst_element_register (plugin, "failtestsrc", GST_RANK_PRIMARY,
-                               FAILTEST_TYPE);
+                               FAILTEST_TYPE)
+         && gst_element_register (plugin, "failtestencsrc", GST_RANK_PRIMARY,
+                                  FAILTEST_ENC_TYPE);
 }
 
 void

@@ -14,6 +14,8 @@
  *                                    (live frames alternate luma 200/202)
  *   failtest://lag?after=N&lag=MS    frames forever, but at frame N it falls
  *                                    MS behind its own timestamps for good
+ *   failtestenc://<any of the above>  the same, H.264 (x264enc, 1 s GOP),
+ *                                    so that a parser and decoder are plugged
  * Starts are counted per URI, process-wide (failtest_starts). */
 #pragma once
 

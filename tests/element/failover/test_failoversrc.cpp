@@ -1039,6 +1039,179 @@ TEST_F (FailoverSrc, ColdBackupIsPreparedOnTheFirstSignOfAStall)
              (Moves{ { -1, 0 }, { 0, -1 }, { -1, 1 } }));
 }
 
+/* Warm standby, a candidate's state as statistics show it now. */
+struct WarmSample
+{
+  GstClockTime at;     /* test clock */
+  bool asleep;         /* candidates[1].asleep */
+  guint64 decoded;     /* candidates[1].decoded-buffers */
+  guint64 early_wakes; /* num-early-wakes */
+};
+
+static WarmSample
+warm_sample (Rig &r)
+{
+  WarmSample w{ gst_clock_get_time (r.clock), false, 0, 0 };
+  GstStructure *st = nullptr;
+  g_object_get (r.src, "statistics", &st, nullptr);
+  if (!st)
+    return w;
+  gst_structure_get_uint64 (st, "num-early-wakes", &w.early_wakes);
+  const GValue *arr = gst_structure_get_value (st, "candidates");
+  if (arr && gst_value_array_get_size (arr) > 1) {
+    const GstStructure *c
+        = gst_value_get_structure (gst_value_array_get_value (arr, 1));
+    gboolean asleep = FALSE;
+    gst_structure_get_boolean (c, "asleep", &asleep);
+    w.asleep = asleep;
+    gst_structure_get_uint64 (c, "decoded-buffers", &w.decoded);
+  }
+  gst_structure_free (st);
+  return w;
+}
+
+/* Before play: the rig on a GstTestClock, then playing. */
+static bool
+play_on_test_clock (Rig &r)
+{
+  r.use_test_clock ();
+  return r.play () != GST_STATE_CHANGE_FAILURE;
+}
+
+/* failoversrc-backup-wake: whether it says the backup is awake. */
+static bool
+wake_says_awake (const GstStructure *s)
+{
+  gboolean awake = FALSE;
+  gst_structure_get_boolean (s, "awake", &awake);
+  return awake;
+}
+
+/* Test clock: 10 ms steps until `done` (under the rig's lock) or
+ * `clock_ms`; the warm backup's state sampled after every step (outside
+ * the lock: statistics take the element's). */
+static std::vector<WarmSample>
+drive_sampling (Rig &r, std::function<bool ()> done, int clock_ms)
+{
+  std::vector<WarmSample> samples;
+  for (int t = 0; t < clock_ms; t += 10) {
+    r.run_for (10);
+    samples.push_back (warm_sample (r));
+    std::lock_guard<std::mutex> g (r.lock);
+    if (done ())
+      break;
+  }
+  return samples;
+}
+
+/* Issue 11.3: with warm standby, the active candidate's first sign of a
+ * stall wakes the backup: it decodes (its kept GOP, then its live edge)
+ * before the stall is confirmed, so the confirmed switch finds it awake as
+ * a hot backup. Without the early wake the backup decodes nothing until
+ * the switch. */
+TEST_F (FailoverSrc, WarmBackupIsWokenAtTheFirstSignOfAStall)
+{
+  Rig r ("standby=warm uris=\"failtestenc://stall?after=120 | "
+         "failtestenc://ok?t=wake\"");
+  ASSERT_TRUE (play_on_test_clock (r));
+  auto failed0 = [&r] {
+    return r.find ("failoversrc-candidate-failed", [] (const GstStructure *s) {
+      return int_field (s, "index") == 0;
+    }) >= 0;
+  };
+  std::vector<WarmSample> samples = drive_sampling (r, failed0, 12000);
+  r.run_for (300);
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  int f = r.find ("failoversrc-candidate-failed");
+  ASSERT_GE (f, 0) << "the stall was confirmed";
+  EXPECT_EQ (str_field (r.msg (f), "reason"), "timeout");
+  const GstClockTime confirmed = r.msgs[f].clock_at;
+  int w = r.find ("failoversrc-backup-wake", [] (const GstStructure *s) {
+    return wake_says_awake (s) && int_field (s, "index") == 1;
+  });
+  ASSERT_GE (w, 0) << "the backup was woken early";
+  EXPECT_EQ (int_field (r.msg (w), "suspect-index"), 0);
+  const GstClockTime woken = r.msgs[w].clock_at;
+  ASSERT_LT (woken, confirmed);
+  /* The first sign comes at least half the tolerance (210 ms) before the
+   * limit (more when a gap the stream showed earlier sets the limit: 1.25 x
+   * peak), seen at a health tick (100 ms); and within the silence, not
+   * before it: after the primary's last frame went out. */
+  EXPECT_GE (confirmed - woken, 100 * GST_MSECOND);
+  GstClockTime last_primary = GST_CLOCK_TIME_NONE;
+  for (auto &fr : r.frames[0])
+    if (fr.origin == 0)
+      last_primary = fr.pts;
+  ASSERT_TRUE (GST_CLOCK_TIME_IS_VALID (last_primary));
+  EXPECT_GT (woken - gst_element_get_base_time (r.pipe), last_primary)
+      << "woken before the silence";
+  /* Asleep (decoding nothing) before the wake, decoding after it, all
+   * before the confirmation. */
+  const WarmSample *before = nullptr;
+  for (auto &s : samples)
+    if (s.at < woken && s.asleep)
+      before = &s;
+  ASSERT_NE (before, nullptr) << "the backup slept before the first sign";
+  guint64 decoded_at_confirmation = 0;
+  for (auto &s : samples)
+    if (s.at < confirmed) {
+      decoded_at_confirmation = s.decoded;
+      if (s.at >= woken)
+        EXPECT_FALSE (s.asleep) << "awake from the wake on";
+    }
+  EXPECT_GT (decoded_at_confirmation, before->decoded)
+      << "the backup decoded before the switch";
+  /* Then the switch to it, and the wake counted as served. */
+  int sw = r.find ("failoversrc-switch", [] (const GstStructure *s) {
+    return int_field (s, "from-index") == 0;
+  });
+  ASSERT_GE (sw, 0);
+  EXPECT_EQ (int_field (r.msg (sw), "to-index"), 1);
+  EXPECT_EQ (samples.back ().early_wakes, 1u);
+}
+
+/* A sign that passes (a 400 ms hold, then the primary delivers again):
+ * the woken backup falls asleep again a linger (1 s) after the last sign,
+ * and the output never left the primary. */
+TEST_F (FailoverSrc, WarmBackupFallsAsleepAgainWhenTheSignPasses)
+{
+  Rig r ("standby=warm uris=\"failtestenc://lag?after=120&lag=400 | "
+         "failtestenc://ok?t=wake2\"");
+  ASSERT_TRUE (play_on_test_clock (r));
+  auto asleep_again = [&r] {
+    return r.find ("failoversrc-backup-wake", [] (const GstStructure *s) {
+      return !wake_says_awake (s);
+    }) >= 0;
+  };
+  std::vector<WarmSample> samples = drive_sampling (r, asleep_again, 12000);
+  r.run_for (500);
+  WarmSample end = warm_sample (r);
+  gst_element_set_state (r.pipe, GST_STATE_NULL);
+  std::lock_guard<std::mutex> g (r.lock);
+  int w = r.find ("failoversrc-backup-wake");
+  ASSERT_GE (w, 0) << "the hold woke the backup";
+  EXPECT_TRUE (wake_says_awake (r.msg (w)));
+  int z = r.find ("failoversrc-backup-wake", nullptr, w + 1);
+  ASSERT_GE (z, 0) << "and it fell asleep again";
+  EXPECT_FALSE (wake_says_awake (r.msg (z)));
+  /* Asleep a linger after the last sign: the sign lasts from the wake to
+   * the end of the hold (under 400 ms - 210), plus a tick. */
+  const GstClockTime awake_for = r.msgs[z].clock_at - r.msgs[w].clock_at;
+  EXPECT_GE (awake_for, 1000 * GST_MSECOND);
+  EXPECT_LE (awake_for, 1400 * GST_MSECOND);
+  EXPECT_EQ (u64_field (r.msg (z), "awake-ms"), awake_for / GST_MSECOND);
+  EXPECT_EQ (r.find ("failoversrc-candidate-failed"), -1);
+  EXPECT_EQ (r.find ("failoversrc-switch",
+                     [] (const GstStructure *s) {
+                       return int_field (s, "from-index") == 0;
+                     }),
+             -1)
+      << "never left the primary";
+  EXPECT_TRUE (end.asleep);
+  EXPECT_EQ (end.early_wakes, 1u);
+}
+
 TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
 {
   Rig r ("retry-delay=200 retry-max-delay=5000 retry-max-attempts=3 "

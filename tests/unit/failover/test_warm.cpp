@@ -158,3 +158,121 @@ TEST (StandbyMode, WarmRunsTheBackupLikeHotButDoesNotDecodeIt)
   EXPECT_FALSE (decodes_off_air (Standby::Warm));
   EXPECT_FALSE (decodes_off_air (Standby::Cold));
 }
+
+TEST (GopStore, ADecodingVideoStreamFallsAsleepAtItsNextKeyframe)
+{
+  EncodedUnit key{ true, ms (0), 10 }, delta{ false, ms (33), 10 };
+  EXPECT_FALSE (sleeps_at (true, true, delta)) << "decodes to the keyframe";
+  EXPECT_TRUE (sleeps_at (true, true, key)) << "and keeps it";
+  EXPECT_TRUE (sleeps_at (true, false, delta)) << "not decoding: at once";
+  EXPECT_TRUE (sleeps_at (false, true, key)) << "audio: at once";
+}
+
+/* The stream of a warm backup that decoded mid-GOP then was told to sleep:
+ * with sleeps_at, its store holds a GOP from the next keyframe on. */
+TEST (GopStore, ABackupToldToSleepMidGopKeepsAWholeGop)
+{
+  Keeper k (true);
+  bool decoding = true;
+  for (int i = 10; i < 45; i++) { /* told to sleep at frame 10, GOP 30 */
+    EncodedUnit u{ i % 30 == 0, ms (i * 1000 / 30), 1000 };
+    if (decoding && !sleeps_at (true, decoding, u))
+      continue; /* decoded */
+    decoding = false;
+    k.feed (i, u.keyframe, u.pts);
+  }
+  ASSERT_EQ (k.kept.size (), 15u);
+  EXPECT_EQ (k.kept.front (), 30) << "from the keyframe the sleep began at";
+  EXPECT_TRUE (k.store.ready ());
+}
+
+TEST (EarlyWake, TheFirstSignWakesTheBackupOnce)
+{
+  EarlyWake w;
+  auto c = w.on_suspect (1, ms (1000));
+  ASSERT_EQ (c.size (), 1u);
+  EXPECT_EQ (c[0].index, 1);
+  EXPECT_TRUE (c[0].awake);
+  EXPECT_EQ (w.woken (), 1);
+  EXPECT_TRUE (w.on_suspect (1, ms (1100)).empty ()) << "already awake";
+  EXPECT_TRUE (w.step (ms (1200)).empty ());
+  EXPECT_EQ (w.wakes (), 1u);
+}
+
+TEST (EarlyWake, NoBackupNothingToWake)
+{
+  EarlyWake w;
+  EXPECT_TRUE (w.on_suspect (-1, ms (1000)).empty ());
+  EXPECT_EQ (w.woken (), -1);
+  EXPECT_EQ (w.wakes (), 0u);
+}
+
+TEST (EarlyWake, AFalseSignEndsALingerAfterTheLastSign)
+{
+  EarlyWake w (EarlyWakeConfig{ ms (1000) });
+  w.on_suspect (1, ms (1000));
+  w.on_suspect (1, ms (1100)); /* the sign lasts: the linger runs from here */
+  EXPECT_TRUE (w.step (ms (2099)).empty ());
+  auto c = w.step (ms (2100));
+  ASSERT_EQ (c.size (), 1u);
+  EXPECT_EQ (c[0].index, 1);
+  EXPECT_FALSE (c[0].awake);
+  EXPECT_EQ (c[0].awake_for, ms (1100));
+  EXPECT_EQ (w.woken (), -1);
+  EXPECT_TRUE (w.step (ms (5000)).empty ()) << "asleep once";
+  EXPECT_EQ (w.served (), 0u);
+  /* The next sign wakes it again. */
+  EXPECT_EQ (w.on_suspect (1, ms (6000)).size (), 1u);
+  EXPECT_EQ (w.wakes (), 2u);
+}
+
+TEST (EarlyWake, AConfirmedStallSwitchesToTheWokenBackup)
+{
+  EarlyWake w;
+  w.on_suspect (1, ms (1000));
+  w.on_switch (1);
+  EXPECT_EQ (w.woken (), -1) << "on the output: no longer an early wake";
+  EXPECT_EQ (w.served (), 1u);
+  EXPECT_TRUE (w.step (ms (9000)).empty ()) << "the switch owns its state";
+}
+
+TEST (EarlyWake, ASwitchElsewhereEndsTheWake)
+{
+  EarlyWake w;
+  w.on_suspect (1, ms (1000));
+  w.on_switch (-1);
+  EXPECT_EQ (w.woken (), -1);
+  EXPECT_EQ (w.served (), 0u);
+}
+
+TEST (EarlyWake, ANewBackupTakesTheWokenOnesPlace)
+{
+  EarlyWake w;
+  w.on_suspect (1, ms (1000));
+  auto c = w.on_suspect (2, ms (1300)); /* 1 failed meanwhile */
+  ASSERT_EQ (c.size (), 2u);
+  EXPECT_EQ (c[0].index, 1);
+  EXPECT_FALSE (c[0].awake);
+  EXPECT_EQ (c[0].awake_for, ms (300));
+  EXPECT_EQ (c[1].index, 2);
+  EXPECT_TRUE (c[1].awake);
+  EXPECT_EQ (w.woken (), 2);
+}
+
+TEST (Policy, TheBackupIsTheCandidateAFailureWouldSwitchTo)
+{
+  PolicyConfig c;
+  c.standby = Standby::Warm;
+  FailoverPolicy p (c, 3);
+  EXPECT_EQ (p.backup (), -1) << "on filler";
+  p.step (ms (0));
+  p.on_healthy (0, ms (100));
+  p.step (ms (100));
+  ASSERT_EQ (p.active (), 0);
+  EXPECT_EQ (p.backup (), -1) << "1 is not healthy yet";
+  p.on_healthy (1, ms (200));
+  EXPECT_EQ (p.backup (), 1);
+  p.on_failure (0, FailureReason::Timeout, false, "", ms (300), ms (300));
+  EXPECT_EQ (p.active (), 1);
+  EXPECT_EQ (p.backup (), -1) << "0 waits for its retry, 2 not started";
+}
