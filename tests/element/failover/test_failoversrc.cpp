@@ -1154,12 +1154,14 @@ TEST_F (FailoverSrc, WarmBackupIsWokenAtTheFirstSignOfAStall)
       before = &s;
   ASSERT_NE (before, nullptr) << "the backup slept before the first sign";
   guint64 decoded_at_confirmation = 0;
-  for (auto &s : samples)
+  for (auto &s : samples) {
     if (s.at < confirmed) {
       decoded_at_confirmation = s.decoded;
-      if (s.at >= woken)
+      if (s.at >= woken) {
         EXPECT_FALSE (s.asleep) << "awake from the wake on";
+      }
     }
+  }
   EXPECT_GT (decoded_at_confirmation, before->decoded)
       << "the backup decoded before the switch";
   /* Then the switch to it, and the wake counted as served. */
