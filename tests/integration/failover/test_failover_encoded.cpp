@@ -258,6 +258,31 @@ struct DownstreamLog
   }
 };
 
+/* A Matroska file of `frames` 320x240 30 fps H.265 pictures of `pattern`
+ * (a keyframe a second), with Opus (48 kHz stereo) for as long when
+ * `opus`; true when gst-launch wrote it. */
+bool
+write_h265_file (const std::string &path, const std::string &pattern,
+    int frames, bool opus)
+{
+  std::vector<std::string> argv { "gst-launch-1.0", "-q", "videotestsrc",
+      "num-buffers=" + std::to_string (frames), "pattern=" + pattern, "!",
+      "video/x-raw,width=320,height=240,framerate=30/1", "!", "x265enc",
+      "speed-preset=ultrafast", "key-int-max=30", "!", "h265parse", "!",
+      "queue", "!", "matroskamux", "name=m", "!", "filesink",
+      "location=" + path };
+  if (opus) {
+    /* 1024-sample buffers at 48 kHz for the pictures' duration. */
+    const int buffers = frames * 48000 / 30 / 1024 + 1;
+    argv.insert (argv.end (), { "audiotestsrc",
+        "num-buffers=" + std::to_string (buffers), "samplesperbuffer=1024",
+        "!", "audio/x-raw,rate=48000,channels=2", "!", "opusenc", "!",
+        "opusparse", "!", "queue", "!", "m." });
+  }
+  ChildProcess enc (argv);
+  return enc.wait_exit (60000ms) == 0;
+}
+
 /* flvmux's backwards-dts fix-ups tolerated (see DownstreamLog::count). */
 constexpr double kMuxJitterMs = 25;
 
@@ -536,14 +561,7 @@ TEST (FailoverEncoded, BackupInAnotherCodecIsRefusedWithAWarning)
   auto &server = pub.server;
   TempDir dir;
   const std::string mkv = dir.file ("blue-h265.mkv");
-  {
-    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
-        "num-buffers=150", "pattern=blue", "!",
-        "video/x-raw,width=320,height=240,framerate=30/1", "!", "x265enc",
-        "speed-preset=ultrafast", "key-int-max=30", "!", "h265parse", "!",
-        "matroskamux", "!", "filesink", "location=" + mkv });
-    ASSERT_EQ (enc.wait_exit (60000ms), 0);
-  }
+  ASSERT_TRUE (write_h265_file (mkv, "blue", 150, false));
   EncodedRig rig (user_pipeline (
       server.rtmp_url ("a") + " | file://" + mkv, false));
   ASSERT_TRUE (rig.play_until ("red"));
@@ -810,17 +828,7 @@ TEST (FailoverEncoded, H265AndOpusOutputsGetSlatesInTheirCodecs)
 {
   TempDir dir;
   const std::string mkv = dir.file ("red-h265-opus.mkv");
-  {
-    ChildProcess enc ({ "gst-launch-1.0", "-q", "videotestsrc",
-        "num-buffers=90", "pattern=red", "!",
-        "video/x-raw,width=320,height=240,framerate=30/1", "!", "x265enc",
-        "speed-preset=ultrafast", "key-int-max=30", "!", "h265parse", "!",
-        "queue", "!", "matroskamux", "name=m", "!", "filesink",
-        "location=" + mkv, "audiotestsrc", "num-buffers=141",
-        "samplesperbuffer=1024", "!", "audio/x-raw,rate=48000,channels=2",
-        "!", "opusenc", "!", "opusparse", "!", "queue", "!", "m." });
-    ASSERT_EQ (enc.wait_exit (60000ms), 0);
-  }
+  ASSERT_TRUE (write_h265_file (mkv, "red", 90, true));
   std::ostringstream p;
   p << "failoversrc name=src mode=encoded timeout=1000 retry-delay=600000"
     << " retry-max-delay=600000 uris=file://" << mkv << " "

@@ -28,6 +28,10 @@ struct RunCounters
   bool asleep = false;
   guint64 kept = 0;
   guint64 decoded = 0;
+  /* The element's num-early-wakes: a stall sign on the active candidate
+   * wakes a warm one before it is needed (issue 11.3), so "not decoded"
+   * holds only between two readings without a wake. */
+  guint64 early_wakes = 0;
 };
 
 /* candidates[index] of the element's statistics. */
@@ -49,6 +53,7 @@ counters (SourceRig &rig, int index)
     gst_structure_get_uint64 (c, "kept-units", &r.kept);
     gst_structure_get_uint64 (c, "decoded-buffers", &r.decoded);
   }
+  gst_structure_get_uint64 (s, "num-early-wakes", &r.early_wakes);
   gst_structure_free (s);
   return r;
 }
@@ -89,9 +94,11 @@ TEST (FailoverWarm, BackupIsDecodedOnlyFromItsSwitch)
   EXPECT_FALSE (primary.asleep);
   EXPECT_GT (primary.decoded, 30u);
   EXPECT_TRUE (backup.asleep) << rig.structure_string ("statistics");
-  EXPECT_EQ (backup.decoded, backup0.decoded)
-      << "the warm backup is decoded before it is needed: "
-      << rig.structure_string ("statistics");
+  if (backup.early_wakes == backup0.early_wakes) {
+    EXPECT_EQ (backup.decoded, backup0.decoded)
+        << "the warm backup is decoded before it is needed: "
+        << rig.structure_string ("statistics");
+  }
   EXPECT_GT (backup.kept, 0u) << "no GOP kept: "
                               << rig.structure_string ("statistics");
 
@@ -138,13 +145,15 @@ TEST (FailoverWarm, WarmPrimaryFailsBackAndTheBackupFallsAsleep)
   s.a.restart ();
   ASSERT_TRUE (s.server.wait_for_publish ("a", 10s, n));
   auto published = Clock::now ();
+  RunCounters p0 = counters (rig, 0);
   /* While it proves itself (1.5 s hold-off) it is not decoded, once its
    * decoded pads are exposed. */
   std::this_thread::sleep_for (600ms);
   RunCounters p1 = counters (rig, 0);
   std::this_thread::sleep_for (500ms);
   RunCounters p2 = counters (rig, 0);
-  if (rig.get_int ("active-candidate") == 1) {
+  if (rig.get_int ("active-candidate") == 1
+      && p0.early_wakes == p2.early_wakes) {
     EXPECT_TRUE (p2.asleep) << rig.structure_string ("statistics");
     EXPECT_EQ (p1.decoded, p2.decoded) << rig.structure_string ("statistics");
   }
