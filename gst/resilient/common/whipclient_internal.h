@@ -96,13 +96,17 @@ struct WhipClient::Callbacks
             gpointer data) {
           auto *c = static_cast<Ctx *> (data);
           const GstStructure *reply = gst_promise_get_reply (p);
-          GstStructure *copy = reply ? gst_structure_copy (reply) : nullptr;
+          /* Owned by the posted closure: freed with it whether or not it
+           * runs (a client already stopped or gone never runs it; the
+           * copy, an SDP, leaked then: seen by the ASan gate). */
+          std::shared_ptr<GstStructure> copy (
+              reply ? gst_structure_copy (reply) : nullptr,
+              [] (GstStructure *st) {
+                if (st)
+                  gst_structure_free (st);
+              });
           auto fn2 = c->fn;
-          post (c->weak, [copy, fn2] (WhipClient &cl) {
-            fn2 (cl, copy);
-            if (copy)
-              gst_structure_free (copy);
-          });
+          post (c->weak, [copy, fn2] (WhipClient &cl) { fn2 (cl, copy.get ()); });
           gst_promise_unref (p);
         }, ctx, [] (gpointer data) { delete static_cast<Ctx *> (data); });
   }
