@@ -283,6 +283,17 @@ write_h265_file (const std::string &path, const std::string &pattern,
   return enc.wait_exit (60000ms) == 0;
 }
 
+/* Every decoded frame's PTS after the one before it. */
+template <typename Frames>
+void
+expect_pts_increasing (const Frames &frames)
+{
+  for (size_t i = 1; i < frames.size (); i++)
+    EXPECT_GT (frames[i].pts, frames[i - 1].pts)
+        << "frame " << i << " of " << frames.size () << " ("
+        << frames[i - 1].cls << " -> " << frames[i].cls << ")";
+}
+
 /* flvmux's backwards-dts fix-ups tolerated (see DownstreamLog::count). */
 constexpr double kMuxJitterMs = 25;
 
@@ -492,10 +503,7 @@ gst_launch_into_flv (bool audio)
   EXPECT_EQ (video.timeline (1), (std::vector<std::string> { "red", "blue" }))
       << video.describe (1);
   auto frames = video.frames ();
-  for (size_t i = 1; i < frames.size (); i++)
-    EXPECT_GT (frames[i].pts, frames[i - 1].pts)
-        << "frame " << i << " of " << frames.size () << " ("
-        << frames[i - 1].cls << " -> " << frames[i].cls << ")";
+  expect_pts_increasing (frames);
   EXPECT_GT (video.count (), 150u);
   EXPECT_EQ (log.count (), 0u) << log.describe ();
 }
@@ -755,10 +763,7 @@ TEST (FailoverEncoded, GstLaunchIntoFlvKeepsAPlayableFileThroughAnOutage)
       (std::vector<std::string> { "red", "black", "red" }))
       << video.describe (1);
   auto frames = video.frames ();
-  for (size_t i = 1; i < frames.size (); i++)
-    EXPECT_GT (frames[i].pts, frames[i - 1].pts)
-        << "frame " << i << " of " << frames.size () << " ("
-        << frames[i - 1].cls << " -> " << frames[i].cls << ")";
+  expect_pts_increasing (frames);
   size_t black = 0;
   for (auto &f : frames)
     black += f.cls == "black";
