@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 #define GST_CAT_DEFAULT failover_src_debug
 
@@ -282,6 +283,16 @@ schedule_tick (GstFailoverSrc *self)
     at = std::min (at, silence);
     at = std::max (at, now + GST_MSECOND);
   }
+  /* One timer at a time: a tick armed before (on_playing runs again when
+   * GstBin re-commits PLAYING after a candidate's async-done) is replaced,
+   * not doubled. Cancelling the timer whose task is running is a no-op. */
+  ControlLoop::TimerId previous;
+  {
+    std::lock_guard<std::mutex> g (priv->state_lock);
+    previous = std::exchange (priv->tick_timer, 0);
+  }
+  if (previous)
+    priv->loop.cancel (previous);
   auto id
       = priv->loop.schedule_at (clock, priv->base_time.load () + at,
                                 [keep = SelfRef (self)] { on_tick (keep.p); });

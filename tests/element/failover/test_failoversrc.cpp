@@ -1271,6 +1271,31 @@ TEST_F (FailoverSrc, TransientErrorsAreRetriedWithBackoffThenGivenUp)
   EXPECT_EQ (active, 1);
 }
 
+/* Each start of a candidate makes GstBin lose the element's PLAYING while
+ * the candidate's uridecodebin prerolls and commit it again on its
+ * async-done, by running PAUSED->PLAYING once more. That is not a resume:
+ * before the fix every such start armed one more self-renewing tick timer
+ * (13 restarts: 11 pending clock waits instead of 5), each ticking 10-30
+ * times a second for good (seen as 40 ticks a second under one RTMP
+ * candidate instead of 20). On the test clock the pending clock waits stay
+ * few however often the primary is restarted. */
+TEST_F (FailoverSrc, CandidateRestartsDoNotMultiplyTheTickTimer)
+{
+  Rig r ("retry-delay=100 retry-max-delay=100 retry-max-attempts=-1 "
+         "uris=\"failtest://error?after=3&code=read | failtest://ok?t=ticks\"");
+  GstTestClock *tc = r.use_test_clock ();
+  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+  const std::string primary = "failtest://error?after=3&code=read";
+  ASSERT_TRUE (r.drive ([&] { return failtest_starts (primary) >= 20; },
+                        20000));
+  r.run_for (200);
+  /* The waits a steady pipeline has: the two sinks', the sources' pace,
+   * the candidates' pace per stream, the element's one tick and a retry
+   * timer; with the defect, one more tick per restart on top. */
+  const guint pending = gst_test_clock_peek_id_count (tc);
+  EXPECT_LE (pending, 8u) << failtest_starts (primary) << " starts";
+}
+
 TEST_F (FailoverSrc, NotAuthorizedIsFatalAndRedacted)
 {
   Rig r ("uris=\"failtest://error?after=5&code=unauthorized | "
