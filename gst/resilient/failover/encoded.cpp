@@ -114,12 +114,67 @@ refuse (Branch *b, GstCaps *caps)
   gst_caps_unref (caps);
 }
 
+/* Audio branch, its lock held: an on-air audio unit goes out, is held
+ * until its video's cut time is known, or is dropped before the cut
+ * (CommonCut). Held audio spans at most the cut's max_delay (a video that
+ * never brings a keyframe does not hold audio without bound). Returns the
+ * caps of a refused unit, else nullptr. */
+GstCaps *
+audio_at_cut (Branch *b, HeldUnit &u)
+{
+  EncodedBranch &e = b->enc;
+  switch (e.cut.on_audio (from_ns (u.out))) {
+  case CommonCut::Audio::Send:
+    return send (b, u);
+  case CommonCut::Audio::Hold:
+    e.held.push_back (u);
+    while (e.held.size () > 1
+           && e.held.back ().out - e.held.front ().out
+                  > (GstClockTime)to_ns (ENCODED_CUT.max_delay)) {
+      release (e.held.front ());
+      e.held.pop_front ();
+    }
+    return nullptr;
+  case CommonCut::Audio::Drop:
+    break;
+  }
+  release (u);
+  return nullptr;
+}
+
+/* Video branch's lock held, after its on-air unit at `out` was sent
+ * (`sent`: a keyframe that ended the wait) or dropped waiting: the audio
+ * branch's common cut learns of it; at the cut the held audio from the
+ * keyframe on follows it, the rest is dropped. Returns the caps of a
+ * refused audio unit (for the audio branch), else nullptr. */
+GstCaps *
+video_at_cut (CandidateRun *run, bool sent, GstClockTime out)
+{
+  Branch &ab = run->branches[AUDIO];
+  EncodedBranch &a = ab.enc;
+  std::lock_guard<std::mutex> g (a.lock);
+  if (!a.on_air || !a.cut.waiting ())
+    return nullptr;
+  a.cut.on_video (sent, from_ns (out));
+  std::deque<HeldUnit> held;
+  held.swap (a.held);
+  GstCaps *refused = nullptr;
+  for (auto &u : held) {
+    if (refused)
+      release (u);
+    else
+      refused = audio_at_cut (&ab, u);
+  }
+  return refused;
+}
+
 } // namespace
 
 EncodedBranch::~EncodedBranch ()
 {
   release_all (kept);
   release_all (replay);
+  release_all (held);
 }
 
 void
@@ -162,7 +217,7 @@ deliver_encoded (Branch *b, GstSample *sample, GstClockTime out,
   u.out = out;
   u.running_time = rt;
   gst_sample_unref (sample);
-  GstCaps *refused = nullptr;
+  GstCaps *refused = nullptr, *audio_refused = nullptr;
   {
     EncodedBranch &e = b->enc;
     std::lock_guard<std::mutex> g (e.lock);
@@ -177,16 +232,25 @@ deliver_encoded (Branch *b, GstSample *sample, GstClockTime out,
       } else {
         keep_held (e, b->stream, u);
       }
-    } else {
+    } else if (b->stream == VIDEO) {
       const bool key
           = !GST_BUFFER_FLAG_IS_SET (u.buf, GST_BUFFER_FLAG_DELTA_UNIT);
-      if (b->stream == VIDEO && !e.wait.admit (key))
-        release (u);
-      else
+      const bool waited = e.wait.waiting ();
+      const bool sent = e.wait.admit (key);
+      const GstClockTime out = u.out;
+      if (sent)
         refused = send (b, u);
+      else
+        release (u);
+      /* The cut's keyframe is out first, then the audio it releases. */
+      if (waited && !refused)
+        audio_refused = video_at_cut (run, sent, out);
+    } else {
+      refused = audio_at_cut (b, u);
     }
   }
   refuse (b, refused);
+  refuse (&run->branches[AUDIO], audio_refused);
 }
 
 void
@@ -292,20 +356,35 @@ cut_into (GstFailoverSrc *self, CandidateRun &run)
   CutPlan plan = plan_cut (outs, end, now, ENCODED_CUT);
   release_all (v.replay);
   release_all (a.replay);
+  release_all (a.held);
   if (plan.from_kept) {
     v.replay.swap (v.kept);
     v.wait.satisfy ();
+    /* Audio from the keyframe's time on (the replay's and the live). */
+    a.cut.open_at (*plan.keyframe_out);
     for (auto &u : a.kept)
       if (from_ns (u.out) >= *plan.keyframe_out)
         std::swap (a.replay.emplace_back (), u);
   } else {
     v.wait.arm ();
+    /* Audio waits for the video's keyframe (none to wait for without
+     * video). */
+    if (run.no_more_pads.load () && !run.has_stream[VIDEO].load ())
+      a.cut = CommonCut{};
+    else
+      a.cut.wait ();
   }
   int refused_stream = VIDEO;
   GstCaps *refused
       = go_on_air (run.branches, to_ns (plan.delay), refused_stream);
   ga.unlock ();
   gv.unlock ();
+  if (plan.from_kept) {
+    /* The replay is placed with the run's offset as it is now: the units
+     * after it follow at the same one (output_timeline.h). */
+    std::lock_guard<std::mutex> g (run.timeline_lock);
+    run.timeline.end_settle ();
+  }
   refuse (&run.branches[refused_stream], refused);
   GST_INFO_OBJECT (
       self, "candidate %d: encoded cut %s, delay %" G_GINT64_FORMAT " ms",
@@ -337,6 +416,8 @@ prepare_encoded_cut (GstFailoverSrc *self, std::uint64_t source)
       b.enc.on_air = false;
       b.enc.delay = 0;
       release_all (b.enc.replay);
+      release_all (b.enc.held);
+      b.enc.cut = CommonCut{};
     }
   }
   for (auto &run : runs)

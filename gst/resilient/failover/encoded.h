@@ -56,6 +56,10 @@ struct EncodedBranch
   std::deque<HeldUnit> kept;   /* off the output: the current GOP */
   std::deque<HeldUnit> replay; /* the cut's units, on their way out */
   resilient::failover::KeyframeWait wait;
+  /* Audio branch: the new source's audio goes on air at its video's cut
+   * (CommonCut); `held` waits for a cut time not known yet. */
+  resilient::failover::CommonCut cut;
+  std::deque<HeldUnit> held;
   GstClockTime delay = 0; /* the cut's delay while on the output */
 
   ~EncodedBranch ();

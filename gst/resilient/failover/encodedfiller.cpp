@@ -395,14 +395,16 @@ slate_due (GstFailoverSrc *self, int st, GstClockTime now)
   return o.timeline.filler_due (in);
 }
 
-/* One slate unit of `st` out at `due`; false when it was refused. */
+/* One slate unit of `st` out at `due` (a video unit lasting `length`);
+ * false when it was refused. */
 bool
-push_unit (GstFailoverSrc *self, SlateStream &ss, int st, TimePoint due)
+push_unit (GstFailoverSrc *self, SlateStream &ss, int st, TimePoint due,
+           Duration length = kSlateVideoInterval)
 {
   GstBuffer *buf = gst_buffer_copy (ss.units[ss.rule.next_unit ()]);
   GST_BUFFER_PTS (buf) = GST_BUFFER_DTS (buf) = to_ns (due);
   if (st == VIDEO)
-    GST_BUFFER_DURATION (buf) = to_ns (kSlateVideoInterval);
+    GST_BUFFER_DURATION (buf) = to_ns (length);
   GST_BUFFER_FLAG_UNSET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   return push_encoded (self, st, buf, to_ns (due), kFillerSource, -1, ss.caps);
 }
@@ -471,23 +473,66 @@ encoded_filler_tick (GstFailoverSrc *self, GstClockTime now)
   push_slates (self, now, left);
 }
 
+namespace {
+
+/* The output video's frame duration (its caps' framerate; 30 fps without
+ * one). Loop thread. */
+Duration
+output_frame (GstFailoverSrc *self)
+{
+  OutputStream &o = self->priv->output.out[VIDEO];
+  std::lock_guard<std::mutex> g (o.lock);
+  int n = 0, d = 0;
+  if (o.caps && !gst_caps_is_empty (o.caps)
+      && gst_structure_get_fraction (gst_caps_get_structure (o.caps, 0),
+                                     "framerate", &n, &d)
+      && n > 0 && d > 0)
+    return from_ns (gst_util_uint64_scale_int (GST_SECOND, d, n));
+  return from_ns (GST_SECOND / 30);
+}
+
+/* Whether stream `st` is on filler with a slate to repeat; `last` is the
+ * decode time of its last unit. */
+bool
+closable (GstFailoverSrc *self, int st, std::optional<TimePoint> &last)
+{
+  auto *priv = self->priv;
+  OutputStream &o = priv->output.out[st];
+  {
+    std::lock_guard<std::mutex> g (o.lock);
+    if (!o.timeline.filler_end ())
+      return false;
+    last = o.last_dts;
+  }
+  return priv->enc_filler.s[st].rule.ready ()
+         && priv->output.enabled[st].load ();
+}
+
+} // namespace
+
 void
 encoded_filler_close (GstFailoverSrc *self, GstClockTime until)
 {
   auto *priv = self->priv;
   g_return_if_fail (priv->loop.on_loop_thread ());
-  SlateStream &ss = priv->enc_filler.s[AUDIO];
-  OutputStream &o = priv->output.out[AUDIO];
-  {
-    std::lock_guard<std::mutex> g (o.lock);
-    if (!o.timeline.filler_end ())
-      return; /* the audio is not on filler */
-  }
+  std::optional<TimePoint> last[2];
+  const bool video = closable (self, VIDEO, last[VIDEO]);
+  const bool audio = closable (self, AUDIO, last[AUDIO]);
+  /* The video's closing slate a frame before the cut (closing_slate_at). */
+  std::optional<TimePoint> closing;
+  if (video)
+    closing = closing_slate_at (last[VIDEO], tp (until), output_frame (self));
   /* A bound: a second of AAC frames (a lag beyond `latency` is not filled
-   * anyway: filler_due jumps to `until`). */
-  int left[2] = { 0, 50 };
-  if (ss.rule.ready () && priv->output.enabled[AUDIO].load ())
-    push_slates (self, until, left);
+   * anyway: filler_due jumps to `until`). Audio up to the closing slate,
+   * the slate, then audio up to the cut: in time order across the
+   * streams. */
+  int left[2] = { 0, audio ? 50 : 0 };
+  if (closing) {
+    push_slates (self, to_ns (*closing), left);
+    push_unit (self, priv->enc_filler.s[VIDEO], VIDEO, *closing,
+               tp (until) - *closing);
+  }
+  push_slates (self, until, left);
 }
 
 void

@@ -60,11 +60,16 @@ struct EncodedFiller
  * due slate units out. */
 void encoded_filler_tick (_GstFailoverSrc *self, GstClockTime now);
 /* Loop thread, at a cut from filler to a candidate (prepare_encoded_cut):
- * the audio slate goes on up to `until`, the cut point the candidate's
- * video starts at (the later of now and the output's end). The
- * candidate's audio takes over where the filler ended; a filler that lags
- * the clock (a busy loop tick) would otherwise hand over behind the
- * video, and a muxer would see audio decode times go back. */
+ * both slates are closed at `until`, the cut point the candidate's video
+ * starts at (the later of now and the output's end): the audio slate goes
+ * on up to it, and the video slate gets one more unit a frame before it
+ * when its last one is further back (closing_slate_at). The candidate's
+ * audio takes over where the filler ended; a filler that lags the clock
+ * (a busy loop tick) would otherwise hand over behind the video, and a
+ * video pad quiet for most of a slate interval before the cut would let a
+ * live muxer write the audio past the video's last unit, which the caps
+ * change at the keyframe then goes back behind (flvmux's "Got backwards
+ * dts"). */
 void encoded_filler_close (_GstFailoverSrc *self, GstClockTime until);
 /* Stops a running encoding and forgets the slates (loop idle or loop
  * thread). */

@@ -500,7 +500,19 @@ stamp_encoded_locked (OutputStream &o, int stream, GstBuffer *buf,
   const GstClockTime bp = GST_BUFFER_PTS (buf), bd = GST_BUFFER_DTS (buf);
   if (GST_CLOCK_TIME_IS_VALID (bp) && GST_CLOCK_TIME_IS_VALID (bd) && bd <= bp)
     dts = out - std::min (out, bp - bd);
-  const GstClockTime dur = GST_BUFFER_DURATION (buf);
+  GstClockTime dur = GST_BUFFER_DURATION (buf);
+  if (stream == AUDIO && !GST_CLOCK_TIME_IS_VALID (dur) && o.caps) {
+    const GstStructure *s = gst_caps_get_structure (o.caps, 0);
+    int rate = 0, version = 0;
+    gst_structure_get_int (s, "rate", &rate);
+    gst_structure_get_int (s, "mpegversion", &version);
+    const Duration f
+        = audio_unit_duration (gst_structure_has_name (s, "audio/mpeg")
+                                   && (version == 4 || version == 2),
+                               rate);
+    if (f > Duration::zero ())
+      dur = to_ns (f);
+  }
   const Duration d = from_ns (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
   auto place = place_encoded (stream == VIDEO, from_ns (dts), d, o.last_dts,
                               o.timeline.last_end ());
@@ -541,6 +553,15 @@ push_encoded (GstFailoverSrc *self, int stream, GstBuffer *buf,
     const GstClockTime dur = GST_BUFFER_DURATION (buf);
     o.timeline.commit (dts, from_ns (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0),
                        source, stream == VIDEO);
+    GST_LOG_OBJECT (
+        self,
+        "encoded %s out: source %" G_GUINT64_FORMAT " pts %" GST_TIME_FORMAT
+        " dts %" GST_TIME_FORMAT " duration %" GST_TIME_FORMAT "%s%s",
+        stream_names[stream], source, GST_TIME_ARGS (GST_BUFFER_PTS (buf)),
+        GST_TIME_ARGS (GST_BUFFER_DTS (buf)),
+        GST_TIME_ARGS (GST_BUFFER_DURATION (buf)),
+        GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DISCONT) ? " discont" : "",
+        GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT) ? "" : " key");
     if (priv->output.enabled[stream].load ())
       gst_app_src_push_buffer (GST_APP_SRC (priv->output.appsrc[stream]), buf);
     else

@@ -49,6 +49,52 @@ KeyframeWait::admit (bool keyframe)
   return !waiting_;
 }
 
+void
+CommonCut::open_at (TimePoint at)
+{
+  waiting_ = false;
+  cut_ = at;
+  floor_.reset ();
+}
+
+void
+CommonCut::wait ()
+{
+  waiting_ = true;
+  cut_.reset ();
+  floor_.reset ();
+}
+
+bool
+CommonCut::on_video (bool keyframe, TimePoint out)
+{
+  if (!waiting_)
+    return false;
+  if (keyframe) {
+    open_at (out);
+    return true;
+  }
+  if (!floor_ || out > *floor_)
+    floor_ = out;
+  return false;
+}
+
+CommonCut::Audio
+CommonCut::on_audio (TimePoint out) const
+{
+  if (waiting_)
+    return floor_ && out <= *floor_ ? Audio::Drop : Audio::Hold;
+  return cut_ && out < *cut_ ? Audio::Drop : Audio::Send;
+}
+
+Duration
+audio_unit_duration (bool aac, int rate)
+{
+  if (!aac || rate <= 0)
+    return Duration::zero ();
+  return Duration (std::int64_t (1024) * 1000000000 / rate);
+}
+
 EncodedPlacement
 place_encoded (bool video, TimePoint dts, Duration duration,
                std::optional<TimePoint> last_dts,

@@ -81,6 +81,56 @@ private:
   bool waiting_ = true;
 };
 
+/* Both streams of a new source go on air at one cut time: the output time
+ * of its video's first unit (the kept keyframe, or the next keyframe when
+ * the video waits for one). Its audio before that time is dropped and,
+ * while that time is not known yet, held: sent on at once, it would run
+ * ahead of a video pad that carries nothing until the keyframe, and a
+ * live muxer writes such audio on its own once its latency has passed.
+ * The caps change at the keyframe then lands behind it: flvmux stamps a
+ * new codec-data tag with the video's previous unit's time and logs "Got
+ * backwards dts" by the audio's lead (up to a GOP).
+ *
+ * One per new source, from the switch until its video's cut. */
+class CommonCut
+{
+public:
+  enum class Audio {
+    Send, /* at or after the cut */
+    Hold, /* the cut time is not known yet */
+    Drop, /* before the cut */
+  };
+
+  /* The cut is at `at` (a kept keyframe's output time). */
+  void open_at (TimePoint at);
+  /* The video waits for its next keyframe: the cut time is not known. */
+  void wait ();
+  /* A video unit of the new source at `out` while the cut waits: a
+   * keyframe sets the cut time (true: the held audio is to be released);
+   * a delta unit (dropped by KeyframeWait) says the cut comes after
+   * `out`, so audio up to it can be dropped at once. */
+  bool on_video (bool keyframe, TimePoint out);
+  /* What happens to an audio unit at `out`. */
+  Audio on_audio (TimePoint out) const;
+
+  bool waiting () const { return waiting_; }
+  std::optional<TimePoint> cut () const { return cut_; }
+
+private:
+  bool waiting_ = false;
+  std::optional<TimePoint> cut_;
+  std::optional<TimePoint> floor_; /* newest video unit seen waiting */
+};
+
+/* The duration of an encoded audio unit whose buffer has none (AAC from
+ * flvdemux, RTMP): an AAC frame carries 1024 samples at `rate`; zero when
+ * not known (another codec, no rate). Without it the output's audio ends
+ * where its last unit starts: the next source's first audio (the filler's
+ * silence at a cut into filler) would be dropped as overlapping it until
+ * `latency` has passed, and a burst of such units would crowd onto one
+ * time. */
+Duration audio_unit_duration (bool aac, int rate);
+
 /* Where an encoded unit goes on the output, after what went out before
  * (`last_dts`: the previous unit's decode time, `last_end`: its end). */
 struct EncodedPlacement

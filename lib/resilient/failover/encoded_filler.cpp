@@ -45,6 +45,18 @@ Slate::next_unit ()
   return i;
 }
 
+std::optional<TimePoint>
+closing_slate_at (std::optional<TimePoint> last_video, TimePoint cut,
+                  Duration frame)
+{
+  if (!last_video || frame <= Duration::zero ())
+    return std::nullopt;
+  const TimePoint at = cut - frame;
+  if (at <= *last_video)
+    return std::nullopt;
+  return at;
+}
+
 std::vector<std::size_t>
 slate_units (const std::vector<bool> &keyframe, bool video)
 {

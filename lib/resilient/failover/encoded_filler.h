@@ -40,6 +40,19 @@ struct SlateConfig
  * recovered candidate lands at most one interval after now. */
 inline constexpr Duration kSlateVideoInterval = ms (200);
 
+/* The cut back from filler to a candidate at `cut` (its keyframe's output
+ * time; the audio filler goes on up to it): when the video slate's last
+ * unit (at `last_video`) is more than a frame before the cut, one more
+ * slate unit goes out a frame before it, and this is its time. Without it
+ * the video pad would be quiet for up to kSlateVideoInterval before the
+ * cut while a live muxer writes the audio filler on its own, and the caps
+ * change at the candidate's keyframe would land behind that audio (flvmux
+ * stamps the new codec-data tag with the video's previous unit's time:
+ * "Got backwards dts" by up to the interval). nullopt: no unit needed (or
+ * the video carried nothing). */
+std::optional<TimePoint> closing_slate_at (std::optional<TimePoint> last_video,
+                                           TimePoint cut, Duration frame);
+
 class Slate
 {
 public:

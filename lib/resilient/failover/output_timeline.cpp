@@ -67,7 +67,8 @@ CandidateTimeline::map (const Sample &s)
       min_late_at_[st] = now;
       late_set_[st] = true;
     }
-    tracking = !s.active || s.now < *first_sample_at_ + kLiveSettle;
+    tracking
+        = !s.active || (!settled_ && s.now < *first_sample_at_ + kLiveSettle);
     if (tracking) {
       std::int64_t edge = INT64_MIN;
       for (int i = 0; i < 2; i++)
@@ -103,6 +104,7 @@ void
 CandidateTimeline::resettle ()
 {
   first_sample_at_.reset ();
+  settled_ = false;
   late_set_[0] = late_set_[1] = false;
   skip_before_[0].reset ();
   skip_before_[1].reset ();
@@ -122,6 +124,7 @@ CandidateTimeline::reset ()
   skip_before_[0].reset ();
   skip_before_[1].reset ();
   first_sample_at_.reset ();
+  settled_ = false;
 }
 
 bool

@@ -83,6 +83,15 @@ public:
    * reset. */
   void skip_before (int stream, TimePoint rt);
 
+  /* mode=encoded, a cut from a kept GOP: the cut placed the kept units
+   * (and shifted the run by its delay) with the offset as it is now, so
+   * while on the output the offset stays frozen from now on, even within
+   * the first kLiveSettle (following the live edge there would map the
+   * units after the kept ones back by up to the delay: video crowded 1 ms
+   * apart, audio dropped). Off the output it follows the edge again; a
+   * resettle or reset clears it. */
+  void end_settle () { settled_ = true; }
+
   /* A sample due within half the starving threshold goes out at once; a
    * later one is waited for on the clock until out_ns. */
   static bool must_wait (std::int64_t out_ns, TimePoint now,
@@ -96,6 +105,7 @@ private:
   std::int64_t min_late_at_[2] = { 0, 0 };
   std::optional<TimePoint> first_sample_at_;
   std::optional<TimePoint> skip_before_[2];
+  bool settled_ = false;
 };
 
 class OutputTimeline

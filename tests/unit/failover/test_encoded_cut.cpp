@@ -139,3 +139,68 @@ TEST (EncodedCut, KeptUnitsAreRespacedByTheirRunningTimes)
   EXPECT_EQ (out[4], ms (5036)); /* the newest keeps its mapping */
   EXPECT_TRUE (respaced ({}).empty ());
 }
+
+TEST (EncodedCut, CommonCutDropsAudioBeforeAKeptKeyframesCut)
+{
+  CommonCut c;
+  c.open_at (ms (5000));
+  EXPECT_FALSE (c.waiting ());
+  EXPECT_EQ (c.cut (), std::optional<TimePoint> (ms (5000)));
+  EXPECT_EQ (c.on_audio (ms (4979)), CommonCut::Audio::Drop);
+  EXPECT_EQ (c.on_audio (ms (5000)), CommonCut::Audio::Send);
+  EXPECT_EQ (c.on_audio (ms (5021)), CommonCut::Audio::Send);
+  /* Video after the cut changes nothing. */
+  EXPECT_FALSE (c.on_video (true, ms (6000)));
+  EXPECT_EQ (c.on_audio (ms (5500)), CommonCut::Audio::Send);
+}
+
+TEST (EncodedCut, CommonCutHoldsAudioUntilTheVideosNextKeyframe)
+{
+  /* A cold cut: the video waits for its next keyframe (1 s GOP, 30 fps
+   * deltas dropped until then). */
+  CommonCut c;
+  c.wait ();
+  EXPECT_TRUE (c.waiting ());
+  EXPECT_FALSE (c.cut ());
+  /* Audio arriving before any video: held (the cut may come before it). */
+  EXPECT_EQ (c.on_audio (ms (1000)), CommonCut::Audio::Hold);
+  /* A delta at 1033 is dropped: the keyframe comes later, so audio up to
+   * it can go at once. */
+  EXPECT_FALSE (c.on_video (false, ms (1033)));
+  EXPECT_EQ (c.on_audio (ms (1021)), CommonCut::Audio::Drop);
+  EXPECT_EQ (c.on_audio (ms (1033)), CommonCut::Audio::Drop);
+  EXPECT_EQ (c.on_audio (ms (1042)), CommonCut::Audio::Hold);
+  /* An older delta arriving late does not lower the floor. */
+  EXPECT_FALSE (c.on_video (false, ms (1010)));
+  EXPECT_EQ (c.on_audio (ms (1030)), CommonCut::Audio::Drop);
+  /* The keyframe at 1366 is the cut: audio from it on goes, before it is
+   * dropped (held units are judged again by the element). */
+  EXPECT_TRUE (c.on_video (true, ms (1366)));
+  EXPECT_FALSE (c.waiting ());
+  EXPECT_EQ (c.cut (), std::optional<TimePoint> (ms (1366)));
+  EXPECT_EQ (c.on_audio (ms (1042)), CommonCut::Audio::Drop);
+  EXPECT_EQ (c.on_audio (ms (1365)), CommonCut::Audio::Drop);
+  EXPECT_EQ (c.on_audio (ms (1366)), CommonCut::Audio::Send);
+  EXPECT_EQ (c.on_audio (ms (1400)), CommonCut::Audio::Send);
+  /* Once open, later keyframes are the GOPs after the cut. */
+  EXPECT_FALSE (c.on_video (true, ms (2366)));
+  EXPECT_EQ (c.cut (), std::optional<TimePoint> (ms (1366)));
+}
+
+TEST (EncodedCut, CommonCutAlwaysSendsWhenNoCutWasSet)
+{
+  /* A branch that never went through a cut (default): everything goes. */
+  CommonCut c;
+  EXPECT_EQ (c.on_audio (ms (0)), CommonCut::Audio::Send);
+  EXPECT_FALSE (c.on_video (true, ms (0)));
+}
+
+TEST (EncodedCut, AnAacUnitWithoutDurationLastsItsFrame)
+{
+  /* 1024 samples: 21.333 ms at 48 kHz, 23.2 ms at 44.1 kHz. */
+  EXPECT_EQ (audio_unit_duration (true, 48000), Duration (21333333));
+  EXPECT_EQ (audio_unit_duration (true, 44100), Duration (23219954));
+  /* Not known: another codec, no rate. */
+  EXPECT_EQ (audio_unit_duration (false, 48000), Duration::zero ());
+  EXPECT_EQ (audio_unit_duration (true, 0), Duration::zero ());
+}

@@ -90,3 +90,23 @@ TEST (EncodedFiller, SlateUnitsAreKeyframesOrSteadySilence)
   EXPECT_EQ (slate_units ({ true }, false), (std::vector<std::size_t>{ 0 }));
   EXPECT_EQ (slate_units ({}, false), (std::vector<std::size_t>{}));
 }
+
+TEST (EncodedFiller, TheCutBackClosesTheVideoSlateAFrameBeforeTheCut)
+{
+  /* The last slate went out at 5895 ms (200 ms each); the candidate's
+   * keyframe goes out at 6136: one more slate a frame (33 ms) before it,
+   * so the video pad's last unit is not 200 ms behind the audio filler
+   * that reaches the cut. */
+  EXPECT_EQ (closing_slate_at (ms (5895), ms (6136), ms (33)),
+             std::optional<TimePoint> (ms (6103)));
+  /* The cut right at the slate's end (200 ms later): still closed. */
+  EXPECT_EQ (closing_slate_at (ms (5895), ms (6095), ms (33)),
+             std::optional<TimePoint> (ms (6062)));
+  /* The last slate is within a frame of the cut already: none. */
+  EXPECT_FALSE (closing_slate_at (ms (6110), ms (6136), ms (33)));
+  EXPECT_FALSE (closing_slate_at (ms (6103), ms (6136), ms (33)));
+  /* The video carried nothing (no slate for its codec), or no frame
+   * duration: none. */
+  EXPECT_FALSE (closing_slate_at (std::nullopt, ms (6136), ms (33)));
+  EXPECT_FALSE (closing_slate_at (ms (5895), ms (6136), Duration{}));
+}

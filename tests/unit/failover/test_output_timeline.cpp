@@ -315,3 +315,36 @@ TEST (OutputTimeline, PictureHoldsLastFrameThenImageOrBlack)
   EXPECT_EQ (o.picture (at_ms (2010), true, false, ms (1000), 0, false),
              P::Black);
 }
+
+/* mode=encoded: a candidate restarted a moment ago is cut to from its kept
+ * GOP (its start-up burst) and shifted by the cut's delay: the element
+ * then maps its samples against `now - delay`. Within kLiveSettle the live
+ * edge would follow that lower lateness and map the units after the kept
+ * ones back by the delay; end_settle keeps the offset the kept units were
+ * placed with. */
+TEST (CandidateTimeline, EndSettleKeepsTheOffsetOfACutWithinTheSettle)
+{
+  CandidateTimeline t;
+  /* The burst: frames 0..179 ms arrive together at 6000 ms; the newest one
+   * sets the edge (lateness 5821). */
+  for (int rt = 0; rt <= 179; rt += 33)
+    t.map (sample (0, rt, 6000, false));
+  EXPECT_EQ (out_ms (t.map (sample (0, 179, 6000, false))), 6000);
+  /* The cut, delay 260 ms: the next frame arrives at 6030 and is mapped
+   * at 6030 - 260. */
+  CandidateTimeline following = t;
+  auto m = following.map (sample (0, 212, 6030 - 260, true));
+  EXPECT_LT (out_ms (m), 6033 - 200); /* back by about the delay */
+  t.end_settle ();
+  m = t.map (sample (0, 212, 6030 - 260, true));
+  EXPECT_FALSE (m.stale);
+  EXPECT_FALSE (m.reanchored);
+  EXPECT_EQ (out_ms (m), 6033); /* right after the kept ones */
+  m = t.map (sample (0, 245, 6062 - 260, true));
+  EXPECT_EQ (out_ms (m), 6066);
+  /* A resettle (a warm wake) clears it: the settle runs anew. */
+  t.resettle ();
+  t.map (sample (0, 278, 6100, true));
+  m = t.map (sample (0, 311, 6100, true));
+  EXPECT_EQ (out_ms (m), 6100);
+}
