@@ -127,6 +127,14 @@ audio_at_cut (Branch *b, HeldUnit &u)
   case CommonCut::Audio::Send:
     return send (b, u);
   case CommonCut::Audio::Hold:
+    if (b->run->no_more_pads.load () && !b->run->has_stream[VIDEO].load ()) {
+      /* Learnt after the cut: the candidate has no video, so no keyframe
+       * will set the cut time. Its audio goes on air from now on; what
+       * was held for the video is stale by now. */
+      e.cut = CommonCut{};
+      release_all (e.held);
+      return send (b, u);
+    }
     e.held.push_back (u);
     while (e.held.size () > 1
            && e.held.back ().out - e.held.front ().out
