@@ -29,14 +29,7 @@ size=${SIZE:-1280x720}
 secs=$((window + 15))
 W=${size%x*}
 H=${size#*x}
-dir=$(mktemp -d)
-pids=()
-cleanup () {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$dir/nginx.pid" ] && kill "$(cat "$dir/nginx.pid")" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+. bench/common.sh
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$dir/nginx.conf" <<EOF
@@ -63,8 +56,6 @@ gst-launch-1.0 -q videotestsrc num-buffers=$((secs * 30)) pattern=ball \
 url=rtmp://127.0.0.1:$port/live/s
 
 C='video/x-h264,parsed=true;audio/mpeg,framed=true'
-tck=$(getconf CLK_TCK)
-ticks () { awk '{print $14 + $15}' "/proc/$1/stat"; }
 switches () { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt/ { s += $2 } END { print s + 0 }'; }
 
 measure () {

@@ -14,13 +14,7 @@ size=${1:-1280x720}
 rounds=${2:-3}
 W=${size%x*}
 H=${size#*x}
-dir=$(mktemp -d)
-pids=()
-cleanup () {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/../common.sh"
 
 gst-launch-1.0 -q videotestsrc num-buffers=300 pattern=red \
   ! "video/x-raw,width=$W,height=$H,framerate=30/1" \
@@ -30,8 +24,6 @@ gst-launch-1.0 -q videotestsrc num-buffers=300 pattern=red \
   ! audio/x-raw,rate=48000,channels=2 ! voaacenc ! aacparse ! queue ! m. \
   >/dev/null
 
-tck=$(getconf CLK_TCK)
-ticks () { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # cpu PID FROM TO: percent of one core between seconds FROM and TO of the run
 cpu () {
   local pid=$1 from=$2 to=$3 t0 t1
