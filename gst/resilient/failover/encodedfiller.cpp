@@ -475,20 +475,13 @@ encoded_filler_tick (GstFailoverSrc *self, GstClockTime now)
 
 namespace {
 
-/* The output video's frame duration (its caps' framerate; 30 fps without
- * one). Loop thread. */
+/* The output video's frame duration. Loop thread. */
 Duration
 output_frame (GstFailoverSrc *self)
 {
   OutputStream &o = self->priv->output.out[VIDEO];
   std::lock_guard<std::mutex> g (o.lock);
-  int n = 0, d = 0;
-  if (o.caps && !gst_caps_is_empty (o.caps)
-      && gst_structure_get_fraction (gst_caps_get_structure (o.caps, 0),
-                                     "framerate", &n, &d)
-      && n > 0 && d > 0)
-    return from_ns (gst_util_uint64_scale_int (GST_SECOND, d, n));
-  return from_ns (GST_SECOND / 30);
+  return from_ns (frame_duration (o));
 }
 
 /* Whether stream `st` is on filler with a slate to repeat; `last` is the

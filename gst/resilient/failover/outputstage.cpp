@@ -128,6 +128,8 @@ frame_duration (OutputStream &o)
     return gst_util_uint64_scale_int (GST_SECOND,
                                       GST_VIDEO_INFO_FPS_D (&o.vinfo),
                                       GST_VIDEO_INFO_FPS_N (&o.vinfo));
+  if (GST_CLOCK_TIME_IS_VALID (o.coded_unit))
+    return o.coded_unit;
   return GST_SECOND / DEFAULT_FPS_N;
 }
 
@@ -468,6 +470,28 @@ codec_refusal (GstFailoverSrc *self, int stream, GstCaps *caps)
          + " (mode=encoded cannot change the codec within a stream)";
 }
 
+/* A unit's duration as `caps` give it (OutputStream::coded_unit). */
+static GstClockTime
+coded_unit_duration (int stream, GstCaps *caps)
+{
+  const CodecInfo *codec = codec_of_caps (caps);
+  if (!codec)
+    return GST_CLOCK_TIME_NONE;
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  if (stream == VIDEO) {
+    int n = 0, d = 0;
+    if (gst_structure_get_fraction (s, "framerate", &n, &d) && n > 0 && d > 0)
+      return gst_util_uint64_scale_int (GST_SECOND, d, n);
+    return GST_CLOCK_TIME_NONE;
+  }
+  int rate = 0, version = 4;
+  gst_structure_get_int (s, "rate", &rate);
+  gst_structure_get_int (s, "mpegversion", &version); /* 1: MP3 */
+  const Duration f = audio_unit_duration (
+      codec->codec == Codec::AAC && version != 1, rate);
+  return f > Duration::zero () ? to_ns (f) : GST_CLOCK_TIME_NONE;
+}
+
 /* OutputStream::lock held: the first caps become the output's; later caps
  * of the same codec (another resolution, new codec data) are forwarded in
  * order with the buffers; another codec is refused. */
@@ -483,6 +507,7 @@ accept_encoded_caps_locked (GstFailoverSrc *self, int stream, GstCaps *caps)
     GST_INFO_OBJECT (self, "%s output caps: %" GST_PTR_FORMAT,
                      stream_names[stream], caps);
     gst_caps_replace (&o.caps, caps);
+    o.coded_unit = coded_unit_duration (stream, caps);
     gst_app_src_set_caps (GST_APP_SRC (self->priv->output.appsrc[stream]),
                           caps);
   }
@@ -501,18 +526,8 @@ stamp_encoded_locked (OutputStream &o, int stream, GstBuffer *buf,
   if (GST_CLOCK_TIME_IS_VALID (bp) && GST_CLOCK_TIME_IS_VALID (bd) && bd <= bp)
     dts = out - std::min (out, bp - bd);
   GstClockTime dur = GST_BUFFER_DURATION (buf);
-  if (stream == AUDIO && !GST_CLOCK_TIME_IS_VALID (dur) && o.caps) {
-    const GstStructure *s = gst_caps_get_structure (o.caps, 0);
-    int rate = 0, version = 0;
-    gst_structure_get_int (s, "rate", &rate);
-    gst_structure_get_int (s, "mpegversion", &version);
-    const Duration f
-        = audio_unit_duration (gst_structure_has_name (s, "audio/mpeg")
-                                   && (version == 4 || version == 2),
-                               rate);
-    if (f > Duration::zero ())
-      dur = to_ns (f);
-  }
+  if (stream == AUDIO && !GST_CLOCK_TIME_IS_VALID (dur))
+    dur = o.coded_unit;
   const Duration d = from_ns (GST_CLOCK_TIME_IS_VALID (dur) ? dur : 0);
   auto place = place_encoded (stream == VIDEO, from_ns (dts), d, o.last_dts,
                               o.timeline.last_end ());
@@ -767,6 +782,7 @@ reset_outputs (GstFailoverSrc *self)
     gst_clear_caps (&o.caps);
     gst_clear_caps (&o.accepted);
     o.last_dts.reset ();
+    o.coded_unit = GST_CLOCK_TIME_NONE;
   }
 }
 

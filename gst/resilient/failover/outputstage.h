@@ -52,6 +52,10 @@ struct OutputStream
   bool image_tried = false;
   /* mode=encoded: the decode time of the last unit out. */
   std::optional<resilient::TimePoint> last_dts;
+  /* mode=encoded, from the output caps: one unit's duration (a video frame
+   * at the caps' framerate, an AAC frame at its rate); NONE when the caps
+   * do not say. */
+  GstClockTime coded_unit = GST_CLOCK_TIME_NONE;
 };
 
 struct OutputStage
@@ -73,6 +77,8 @@ void output_stage_init (GstFailoverSrc *self, GstPadTemplate *video,
 
 /* Caps a candidate branch converts to before the output caps are known. */
 GstCaps *branch_caps (GstFailoverSrc *self, int stream);
+/* OutputStream::lock held: the output video's frame duration (raw: its
+ * video info's framerate; mode=encoded: its caps'; 30 fps when unknown). */
 GstClockTime frame_duration (OutputStream &o);
 /* The starving threshold for the configured latency. */
 GstClockTime starve_threshold (GstFailoverSrcPrivate *priv);

@@ -25,7 +25,7 @@ namespace {
 struct Unit
 {
   Clock::time_point wall;
-  GstClockTime pts, dts;
+  GstClockTime pts, dts, duration;
   bool discont, delta;
 };
 
@@ -43,7 +43,8 @@ struct PadLog
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
       GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info);
       self->units.push_back ({ Clock::now (), GST_BUFFER_PTS (b),
-          GST_BUFFER_DTS (b), GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DISCONT),
+          GST_BUFFER_DTS (b), GST_BUFFER_DURATION (b),
+          GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DISCONT),
           GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DELTA_UNIT) });
     } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS) {
       GstCaps *c;
@@ -752,6 +753,51 @@ TEST (FailoverEncoded, FillerCarriesAnOutageOfEveryPublisherThenCutsBack)
 TEST (FailoverEncoded, FillerCutsKeepTheMuxersStreamsInOrder)
 {
   filler_outage_then_cut_back (true);
+}
+
+/* The filler's closing slate (a picture one frame before the cut back, so
+ * that the video pad is not quiet while the muxer writes audio alone) is
+ * one frame of the output's framerate, read from the encoded caps: 40 ms
+ * for a 25 fps publisher, and it ends at or before the candidate's
+ * keyframe (which waits for its own time after a restart). Guards the
+ * one reading of the output's frame duration (frame_duration: the raw
+ * video info, else the encoded caps), which gave 33 ms in encoded mode
+ * before it read the caps. */
+TEST (FailoverEncoded, TheClosingSlateIsOneFrameOfTheOutputsFramerate)
+{
+  NginxRtmp server;
+  Publisher::Options pal;
+  pal.fps = 25;
+  Publisher a (looks::red (), server.rtmp_url ("a"), pal);
+  server.wait_for_publish ("a", 10s);
+  EncodedRig rig (user_pipeline (server.rtmp_url ("a"), true));
+  ASSERT_TRUE (rig.play_until ("red"));
+  const auto killed = Clock::now ();
+  a.kill9 ();
+  ASSERT_TRUE (rig.video.wait_for_class ("black", kSwitch, 3, killed))
+      << rig.describe ();
+  std::this_thread::sleep_for (1000ms);
+  const auto restarted = Clock::now ();
+  a.restart ();
+  ASSERT_TRUE (rig.video.wait_for_class ("red", 30000ms, 5, restarted))
+      << rig.describe ();
+  auto units = rig.vlog.snapshot ();
+  size_t cut = 0;
+  for (size_t i = 1; i < units.size () && !cut; i++)
+    if (units[i].discont && units[i].wall >= restarted)
+      cut = i;
+  ASSERT_GT (cut, 0u) << "no cut back";
+  const Unit &before = units[cut - 1];
+  const GstClockTime frame = GST_SECOND / 25;
+  ASSERT_TRUE (GST_CLOCK_TIME_IS_VALID (before.dts)
+               && GST_CLOCK_TIME_IS_VALID (units[cut].dts));
+  /* A regular slate (200 ms) already within a frame of the switch needs
+   * no closing one (one run in five); then there is nothing to measure. */
+  if (before.duration != 200 * GST_MSECOND)
+    EXPECT_EQ (before.duration, frame)
+        << "the unit before the cut, " << GST_TIME_AS_MSECONDS (
+               units[cut].dts - before.dts) << " ms before it";
+  EXPECT_LE (before.dts + std::min (before.duration, frame), units[cut].dts);
 }
 
 /* The line a user types, `failoversrc mode=encoded uris=... ` with both
