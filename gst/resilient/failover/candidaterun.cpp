@@ -5,6 +5,7 @@
 #include "common/messages.h"
 #include "failover/contentsampler.h"
 #include "failover/controller.h"
+#include "failover/lonestream.h"
 #include "failover/outputstage.h"
 #include "failover/private.h"
 #include "failover/warmstandby.h"
@@ -184,6 +185,8 @@ deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element,
   GstElementFactory *f = gst_element_get_factory (element);
   if (!f)
     return;
+  if (g_str_equal (GST_OBJECT_NAME (f), "flvdemux"))
+    watch_lone_stream (element);
   const gchar *klass
       = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
   /* Not bins: decodebin's class is "Generic/Bin/Decoder" and it takes the

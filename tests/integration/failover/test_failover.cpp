@@ -603,6 +603,50 @@ TEST (FailoverIntegration, FileCandidatePlaysToItsEndUnderAShortTimeout)
   expect_survived (rig);
 }
 
+/* RTMP publishers with video only (a camera, `ffmpeg -an`): flvdemux waits
+ * 6 s of stream time for a second stream before it lets decodebin expose
+ * the first, so the primary came on air 6-7 s after PLAYING and a hot
+ * backup was not ready for as long. failoversrc tells the demuxer after
+ * one second of a lone stream (lib/resilient/failover/lone_stream.h).
+ * Past flvdemux's own 6 s the output goes on (its late no-more-pads
+ * changes nothing), and the audio pad carries silence throughout. */
+TEST (FailoverIntegration, VideoOnlyPublishersStartWithinSeconds)
+{
+  NginxRtmp server;
+  Publisher::Options mute;
+  mute.audio = false;
+  Publisher a (looks::red (), server.rtmp_url ("a"), mute);
+  Publisher b (looks::blue (), server.rtmp_url ("b"), mute);
+  ASSERT_TRUE (server.wait_for_publish ("a", 10s));
+  ASSERT_TRUE (server.wait_for_publish ("b", 10s));
+  SourceRig rig;
+  REQUIRE_ELEMENT (rig);
+  configure (rig, server.rtmp_url ("a") + "|" + server.rtmp_url ("b"));
+  const auto started = Clock::now ();
+  ASSERT_TRUE (start_on (rig, "red"));
+  EXPECT_LT (ms_between (started, Clock::now ()), 4000.0)
+      << "the first red frame came after flvdemux's 6 s" << rig.describe ();
+  /* The hot backup is ready as soon: the switch is quick. */
+  std::this_thread::sleep_for (300ms);
+  Clock::time_point killed;
+  std::optional<BusRecorder::Entry> sw;
+  ASSERT_TRUE (kill_primary_to_backup (rig, a, killed, sw));
+  auto gap = rig.video ().switch_gap_ms ("red", "blue", killed - 2s);
+  ASSERT_TRUE (gap) << rig.describe ();
+  EXPECT_LT (*gap, 2500.0) << rig.describe ();
+  /* Past 7 s of the backup's stream. */
+  std::this_thread::sleep_for (
+      std::chrono::milliseconds (8000) - (Clock::now () - started));
+  const auto late = Clock::now ();
+  std::this_thread::sleep_for (700ms);
+  EXPECT_GT (frames_after (rig.video (), late), 10u) << rig.describe ();
+  EXPECT_GT (frames_after (rig.audio (), late), 5u) << "no filler audio";
+  EXPECT_EQ (rig.video ().current (), "blue");
+  EXPECT_FALSE (has_entry_for (rig, "failoversrc-candidate-failed", 1))
+      << rig.describe ();
+  expect_survived (rig);
+}
+
 /* The output follows the live input closely: when the primary's publisher
  * is killed, a plain player sees its last frame and EOS within a few
  * milliseconds; failoversrc may add its `latency` (200 ms by default here)
