@@ -1,47 +1,51 @@
 /* resilient-failover-bench: how long the output lacks new content when the
  * primary fails, and what failoversrc's monitoring costs.
  *
- * Scenarios (each repeated --reps times, fresh pipeline per repetition, one
- * nginx-rtmp on 127.0.0.1, a red primary and a blue backup publisher):
- *   hot-kill    failoversrc standby=hot,  primary publisher kill -9
- *   cold-kill   failoversrc standby=cold, primary publisher kill -9
- *   warm-kill   failoversrc standby=warm, primary publisher kill -9 (the
- *               backup connected and parsed, its GOP kept, not decoded)
- *   encoded-kill  failoversrc mode=encoded standby=hot, primary publisher
- *               kill -9 (no decoding in the element; the viewer decodes its
- *               H.264 with h264parse ! avdec_h264)
- *   hot-stall   failoversrc standby=hot,  primary publisher SIGSTOP, default
- *               timeout
- *   hot-blackhole  failoversrc standby=hot, defaults; the primary is played
- *               through a userspace TCP relay (failover_relay.h) that stops
- *               forwarding (a network black hole, connection kept)
- *   hot-blackhole-fixed  the same with stall-tolerance=0 (only the fixed
- *               `timeout`: the behaviour before adaptive stall detection)
- *   warm-blackhole  the black hole with standby=warm (the first sign of
- *               the stall wakes the backup before the stall is confirmed)
- *   cold-blackhole  the black hole with standby=cold: the first sign of the
- *               stall starts the backup before the stall is confirmed
- *   jitter      false switches: failoversrc standby=hot, defaults, the
- *               primary through the relay with 100 +- 100 ms of in-order
- *               delay per chunk and a 400 ms hold every 5-20 s, for
- *               --jitter-seconds (default 600); counts the primary's
- *               failures and the switches away from it
- *   naive-kill  what a user scripts today: a player on the primary URL; when
- *               it ends (EOS / error) a new player is started on the backup
- *               URL. Done in-process (no gst-launch start-up cost), so it is
- *               a lower bound for a shell restart loop.
- *   naive-stall the same player against a stalled primary (it never ends,
- *               so the script never switches): one repetition, bounded.
+ * Gap rows, <mode>-<fault> (each repeated --reps times, fresh pipeline per
+ * repetition; a red primary publisher on its own nginx-rtmp, a blue backup
+ * on another, both on 127.0.0.1):
+ *   modes   hot      failoversrc standby=hot (the backup decoded)
+ *           warm     standby=warm (the backup connected and parsed, its
+ *                    GOP kept, not decoded)
+ *           encoded  mode=encoded standby=hot (no decoding in the element;
+ *                    the viewer decodes its H.264 with h264parse !
+ *                    avdec_h264)
+ *           cold     standby=cold (the backup started on the failure)
+ *           naive    what a user scripts today: a player on the primary
+ *                    URL; when it ends (EOS / error) a new player is
+ *                    started on the backup URL. Done in-process (no
+ *                    gst-launch start-up cost), so it is a lower bound for
+ *                    a shell restart loop.
+ *   faults  kill        the primary's publisher kill -9
+ *           serverkill  the primary's server (nginx) kill -9
+ *           blackhole   defaults; the primary is played through a
+ *                       userspace TCP relay (failover_relay.h) that stops
+ *                       forwarding (a network black hole, connection
+ *                       kept). naive-blackhole: one repetition (a player
+ *                       never ends, the script never switches).
+ *   hot-stall   standby=hot, the primary publisher SIGSTOP, defaults
+ *   hot-blackhole-fixed  the black hole with stall-tolerance=0 (only the
+ *               fixed `timeout`: the behaviour before adaptive stall
+ *               detection)
+ *   jitter      false switches: hot, warm, cold and encoded side by side
+ *               (rows jitter-<mode>), each playing the primary through the
+ *               relay with 100 +- 100 ms of in-order delay per chunk and a
+ *               400 ms hold every 5-20 s, for --jitter-seconds (default
+ *               600); counts the primary's failures and the switches away
+ *               from it
+ *   naive-stall the naive player against a SIGSTOPped primary: one
+ *               repetition, bounded.
  *   standby-cpu  process CPU of failoversrc with a primary and a backup of
- *               --cpu-size, standby=cold (the backup not running), warm and
- *               hot, alternated --cpu-rounds times for --cpu-seconds each;
- *               the backup's cost is each mode's CPU minus cold's; and
- *               mode=encoded with cold standby (one stream received,
- *               parsed and passed through) and hot (two)
+ *               each --cpu-size, standby=cold (the backup not running),
+ *               warm and hot, alternated --cpu-rounds times for
+ *               --cpu-seconds each; the backup's cost is each mode's CPU
+ *               minus cold's; and mode=encoded with cold standby (one
+ *               stream received, parsed and passed through) and hot (two)
  *   cpu         process CPU of a cold-standby failoversrc pipeline vs the
  *               same decode + convert pipeline without it (uridecodebin),
  *               and failoversrc with content health off (no samples),
- *               alternated --cpu-rounds times for --cpu-seconds each.
+ *               alternated --cpu-rounds times for --cpu-seconds each, at
+ *               each --cpu-size.
  *
  * The gap is measured like a viewer sees it, by an OutputWatcher on an
  * appsink: from the last new frame of the primary (red) to the first frame of
@@ -53,13 +57,12 @@
  * summarise them in a second table.
  *
  *   resilient-failover-bench [--reps 20] [--cpu-seconds 10] [--cpu-rounds 3]
- *       [--cpu-size 320x240]
+ *       [--cpu-size 320x240[,1280x720...]]
  *       [--jitter-seconds 600]
- *       [--only hot-kill,warm-kill,encoded-kill,cold-kill,hot-stall,
- *               hot-blackhole,
- *               hot-blackhole-fixed,warm-blackhole,cold-blackhole,
- *               standby-cpu,
- *               jitter,naive-kill,naive-stall,cpu]
+ *       [--only ROW,...]   rows: {hot,warm,encoded,cold,naive}-{kill,
+ *                          serverkill,blackhole}, hot-stall,
+ *                          hot-blackhole-fixed, jitter, naive-stall,
+ *                          standby-cpu, cpu
  */
 #include "failover_relay.h"
 #include "fixtures/rig.h"
@@ -147,24 +150,29 @@ log (const char *fmt, ...)
   fputc ('\n', stderr);
 }
 
+/* The primary on its own server (so that a server kill takes only the
+ * primary), the backup and the CPU rows' publishers on another. */
 struct Bed
 {
+  NginxRtmp primary_server;
   NginxRtmp server;
-  Publisher primary {looks::red (), server.rtmp_url ("primary")};
+  Publisher primary {looks::red (), primary_server.rtmp_url ("primary")};
   Publisher backup {looks::blue (), server.rtmp_url ("backup")};
-  bench::TcpRelay relay {server.rtmp_port ()};
+  bench::TcpRelay relay {primary_server.rtmp_port ()};
   Bed ()
   {
-    server.wait_for_publish ("primary", 10s);
+    primary_server.wait_for_publish ("primary", 10s);
     server.wait_for_publish ("backup", 10s);
   }
-  /* A fresh primary publisher, connected. */
+  /* A fresh primary publisher, connected (its server started again after
+   * a server kill). */
   void renew_primary ()
   {
-    size_t n = server.publish_count ("primary");
+    primary_server.start ();
+    size_t n = primary_server.publish_count ("primary");
     primary.terminate ();
     primary.start ();
-    server.wait_for_publish ("primary", 10s, n);
+    primary_server.wait_for_publish ("primary", 10s, n);
   }
   std::string uris () const
   {
@@ -174,7 +182,8 @@ struct Bed
   std::string relayed_uris () const
   {
     std::string u = primary.url ();
-    std::string from = ":" + std::to_string (server.rtmp_port ()) + "/";
+    std::string from = ":" + std::to_string (primary_server.rtmp_port ())
+        + "/";
     u.replace (u.find (from), from.size (),
         ":" + std::to_string (relay.port ()) + "/");
     return u + " | " + backup.url ();
@@ -195,7 +204,7 @@ default_timeout_ms ()
   return v;
 }
 
-enum class Fault { Kill, Stop, BlackHole };
+enum class Fault { Kill, ServerKill, Stop, BlackHole };
 
 void
 inject (Bed &bed, Fault f)
@@ -204,6 +213,8 @@ inject (Bed &bed, Fault f)
     bed.primary.stop ();
   else if (f == Fault::BlackHole)
     bed.relay.set_black_hole (true);
+  else if (f == Fault::ServerKill)
+    bed.primary_server.kill9 ();
   else
     bed.primary.kill9 ();
 }
@@ -304,6 +315,25 @@ log_frames (SourceRig &rig, Clock::time_point t, guint timeout)
   log ("%s", rig.bus ().describe ().c_str ());
 }
 
+/* One failoversrc rig per mode: `standby` with raw output caps, or
+ * mode=encoded (the viewer decodes). */
+std::unique_ptr<SourceRig>
+make_rig (const std::string &uris, const std::string &standby, bool encoded)
+{
+  auto rig = std::make_unique<SourceRig> ("failoversrc", encoded
+      ? "h264parse ! avdec_h264 ! videoconvert ! videoscale"
+      : "videoconvert ! videoscale");
+  rig->set ("uris", uris);
+  rig->set ("standby", standby);
+  if (encoded)
+    rig->set ("mode", "encoded");
+  else {
+    rig->set ("video-caps", kVideoCaps);
+    rig->set ("audio-caps", kAudioCaps);
+  }
+  return rig;
+}
+
 Series
 run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
     Fault fault, int reps,
@@ -311,25 +341,18 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
 {
   Series s;
   s.name = name;
-  bool stall = fault != Fault::Kill;
+  bool stall = fault == Fault::Stop || fault == Fault::BlackHole;
   guint timeout = default_timeout_ms ();
   /* mode=encoded: the viewer decodes; raw output caps do not apply. */
   const bool encoded = std::count (extra.begin (), extra.end (),
       std::pair<std::string, std::string> ("mode", "encoded"));
   for (int rep = 0; rep < reps; rep++) {
     bed.renew_primary ();
-    SourceRig rig ("failoversrc", encoded
-        ? "h264parse ! avdec_h264 ! videoconvert ! videoscale"
-        : "videoconvert ! videoscale");
-    rig.set ("uris", fault == Fault::BlackHole ? bed.relayed_uris ()
-        : bed.uris ());
+    auto owned = make_rig (fault == Fault::BlackHole ? bed.relayed_uris ()
+        : bed.uris (), standby, encoded);
+    SourceRig &rig = *owned;
     for (auto &kv : extra)
       rig.set (kv.first, kv.second);
-    rig.set ("standby", standby);
-    if (!encoded) {
-      rig.set ("video-caps", kVideoCaps);
-      rig.set ("audio-caps", kAudioCaps);
-    }
     /* No failback during a repetition. */
     rig.set ("failback-holdoff", "600000");
     rig.play ();
@@ -376,32 +399,43 @@ run_failoversrc (Bed &bed, const std::string &name, const std::string &standby,
   if (stall)
     s.note = "timeout " + std::to_string (timeout) + " ms (default)";
   for (auto &kv : extra)
-    s.note += ", " + kv.first + "=" + kv.second;
+    s.note += (s.note.empty () ? "" : ", ") + kv.first + "=" + kv.second;
   return s;
 }
 
 /* False switches on a jittery but healthy path: `seconds` of the primary
- * through the relay's jitter and holds. The row's gaps are empty; the note
- * carries the counts. */
-Series
+ * through the relay's jitter and holds, one failoversrc per mode (hot,
+ * warm, cold, encoded) side by side, each on its own relayed connection.
+ * The rows' gaps are empty; the notes carry the counts. */
+std::vector<Series>
 run_jitter (Bed &bed, int seconds)
 {
-  Series s;
-  s.name = "jitter";
+  struct Mode
+  {
+    const char *name, *standby;
+    bool encoded;
+  };
+  const Mode modes[] = { { "jitter-hot", "hot", false },
+    { "jitter-warm", "warm", false }, { "jitter-cold", "cold", false },
+    { "jitter-encoded", "hot", true } };
+  std::vector<Series> out;
   bed.renew_primary ();
   bed.relay.drop_all ();
   bed.relay.set_jitter (100ms);
   bed.relay.set_holds (400ms);
   int holds0 = bed.relay.holds ();
-  SourceRig rig;
-  rig.set ("uris", bed.relayed_uris ());
-  rig.set ("standby", "hot");
-  rig.set ("video-caps", kVideoCaps);
-  rig.set ("audio-caps", kAudioCaps);
-  rig.play ();
-  if (!rig.video ().wait_for_class ("red", 20s, 5)) {
-    log ("jitter: primary never on the output");
-    s.failed++;
+  std::vector<std::unique_ptr<SourceRig>> rigs;
+  for (auto &m : modes) {
+    rigs.push_back (make_rig (bed.relayed_uris (), m.standby, m.encoded));
+    rigs.back ()->play ();
+  }
+  for (size_t i = 0; i < rigs.size (); i++) {
+    out.emplace_back ();
+    out.back ().name = modes[i].name;
+    if (!rigs[i]->video ().wait_for_class ("red", 20s, 5)) {
+      log ("%s: primary never on the output", modes[i].name);
+      out.back ().failed++;
+    }
   }
   auto t0 = Clock::now ();
   std::this_thread::sleep_for (std::chrono::seconds (seconds));
@@ -411,38 +445,48 @@ run_jitter (Bed &bed, int seconds)
   auto idx0 = [&] (const BusRecorder::Entry &e) {
     return e.wall >= t0 && e.get_int ("index") == 0;
   };
-  int switches = 0, failures = 0;
-  for (auto &e : rig.bus ().entries ("failoversrc-switch"))
-    switches += from0 (e);
-  for (auto &e : rig.bus ().entries ("failoversrc-candidate-failed")) {
-    failures += idx0 (e);
-    if (idx0 (e))
-      log ("jitter: %s", e.to_string ().c_str ());
+  const int holds = bed.relay.holds () - holds0;
+  for (size_t i = 0; i < rigs.size (); i++) {
+    SourceRig &rig = *rigs[i];
+    int switches = 0, failures = 0;
+    for (auto &e : rig.bus ().entries ("failoversrc-switch"))
+      switches += from0 (e);
+    for (auto &e : rig.bus ().entries ("failoversrc-candidate-failed")) {
+      failures += idx0 (e);
+      if (idx0 (e))
+        log ("%s: %s", modes[i].name, e.to_string ().c_str ());
+    }
+    log ("%s: statistics at the end: %s", modes[i].name,
+        rig.structure_string ("statistics").c_str ());
+    out[i].note = std::to_string (seconds) + " s, "
+        + std::to_string (holds) + " holds of 400 ms over the "
+        + std::to_string (rigs.size ()) + " connections, "
+        + std::to_string (switches) + " switches away from the primary, "
+        + std::to_string (failures) + " primary failures";
   }
-  std::string stats = rig.structure_string ("statistics");
-  log ("jitter: statistics at the end: %s", stats.c_str ());
-  rig.stop ();
+  for (auto &r : rigs)
+    r->stop ();
   bed.relay.set_jitter (0ms);
   bed.relay.set_holds (0ms);
   bed.relay.drop_all ();
-  s.note = std::to_string (seconds) + " s, "
-      + std::to_string (bed.relay.holds () - holds0) + " holds of 400 ms, "
-      + std::to_string (switches) + " switches away from the primary, "
-      + std::to_string (failures) + " primary failures";
-  return s;
+  return out;
 }
 
 /* The script a user writes today: play the primary; when that player ends,
  * start one on the backup. */
 Series
-run_naive (Bed &bed, bool stall, int reps)
+run_naive (Bed &bed, const std::string &name, Fault fault, int reps)
 {
   Series s;
-  s.name = stall ? "naive-stall" : "naive-kill";
+  s.name = name;
+  const bool stall = fault == Fault::Stop || fault == Fault::BlackHole;
   for (int rep = 0; rep < reps; rep++) {
     bed.renew_primary ();
     OutputWatcher w;
-    auto first = std::make_unique<Player> (bed.primary.url (), w);
+    std::string primary = bed.primary.url ();
+    if (fault == Fault::BlackHole)
+      primary = bed.relayed_uris ().substr (0, bed.relayed_uris ().find (" "));
+    auto first = std::make_unique<Player> (primary, w);
     first->play ();
     if (!w.wait_for_class ("red", 20s, 5)) {
       log ("%s #%d: primary never played", s.name.c_str (), rep);
@@ -451,10 +495,7 @@ run_naive (Bed &bed, bool stall, int reps)
     }
     std::this_thread::sleep_for (2000ms);
     auto t = Clock::now ();
-    if (stall)
-      bed.primary.stop ();
-    else
-      bed.primary.kill9 ();
+    inject (bed, fault);
     auto is_end = [&] (const BusRecorder::Entry &e) { return e.wall >= t; };
     bool ended = false;
     auto deadline = Clock::now () + (stall ? 8s : 15s);
@@ -468,7 +509,7 @@ run_naive (Bed &bed, bool stall, int reps)
       s.failed++;
       if (stall) {
         s.note = "no EOS or error within 8 s: never switches";
-        bed.primary.cont ();
+        undo (bed, fault);
       }
       continue;
     }
@@ -770,51 +811,57 @@ print_results (const std::vector<Series> &results)
 
 }  // namespace
 
-/* The gap rows wanted, in the order of the table. */
+/* The gap rows wanted, in the order of the table: per fault, hot, warm,
+ * encoded, cold and the restart script. */
 void
 run_rows (Bed &bed, const std::function<bool (const char *)> &want, int reps,
     int jitter_secs, std::vector<Series> &results)
 {
-  if (want ("hot-kill"))
-    results.push_back (run_failoversrc (bed, "hot-kill", "hot", Fault::Kill,
-            reps));
-  if (want ("warm-kill"))
-    results.push_back (run_failoversrc (bed, "warm-kill", "warm",
-            Fault::Kill, reps));
-  if (want ("encoded-kill"))
-    results.push_back (run_failoversrc (bed, "encoded-kill", "hot",
-            Fault::Kill, reps, {{"mode", "encoded"}}));
-  if (want ("cold-kill"))
-    results.push_back (run_failoversrc (bed, "cold-kill", "cold",
-            Fault::Kill, reps));
+  struct Row
+  {
+    const char *fault_name;
+    Fault fault;
+  };
+  const Row faults[] = { { "kill", Fault::Kill },
+    { "serverkill", Fault::ServerKill }, { "blackhole", Fault::BlackHole } };
+  const std::pair<std::string, std::string> encoded { "mode", "encoded" };
+  for (const Row &f : faults) {
+    auto name = [&] (const char *mode) {
+      return std::string (mode) + "-" + f.fault_name;
+    };
+    for (const char *standby : { "hot", "warm" })
+      if (want (name (standby).c_str ()))
+        results.push_back (run_failoversrc (bed, name (standby), standby,
+                f.fault, reps));
+    if (want (name ("encoded").c_str ()))
+      results.push_back (run_failoversrc (bed, name ("encoded"), "hot",
+              f.fault, reps, { encoded }));
+    if (want (name ("cold").c_str ()))
+      results.push_back (run_failoversrc (bed, name ("cold"), "cold",
+              f.fault, reps));
+    /* The script never switches on a black hole: one repetition. */
+    if (want (name ("naive").c_str ()))
+      results.push_back (run_naive (bed, name ("naive"), f.fault,
+              f.fault == Fault::BlackHole ? 1 : reps));
+  }
   if (want ("hot-stall"))
     results.push_back (run_failoversrc (bed, "hot-stall", "hot",
             Fault::Stop, reps));
-  if (want ("hot-blackhole"))
-    results.push_back (run_failoversrc (bed, "hot-blackhole", "hot",
-            Fault::BlackHole, reps));
-  if (want ("warm-blackhole"))
-    results.push_back (run_failoversrc (bed, "warm-blackhole", "warm",
-            Fault::BlackHole, reps));
-  if (want ("cold-blackhole"))
-    results.push_back (run_failoversrc (bed, "cold-blackhole", "cold",
-            Fault::BlackHole, reps));
   if (want ("hot-blackhole-fixed"))
     results.push_back (run_failoversrc (bed, "hot-blackhole-fixed", "hot",
             Fault::BlackHole, reps, {{"stall-tolerance", "0"}}));
   if (want ("jitter"))
-    results.push_back (run_jitter (bed, jitter_secs));
-  if (want ("naive-kill"))
-    results.push_back (run_naive (bed, false, reps));
+    for (auto &s : run_jitter (bed, jitter_secs))
+      results.push_back (s);
   if (want ("naive-stall"))
-    results.push_back (run_naive (bed, true, 1));
+    results.push_back (run_naive (bed, "naive-stall", Fault::Stop, 1));
 }
 
 int
 main (int argc, char **argv)
 {
   int reps = 20, cpu_secs = 10, cpu_rounds = 3, jitter_secs = 600;
-  int cpu_width = 320, cpu_height = 240;
+  std::vector<std::pair<int, int>> cpu_sizes;
   std::set<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp (argv[i], "--reps"))
@@ -825,8 +872,14 @@ main (int argc, char **argv)
       jitter_secs = atoi (argv[i + 1]);
     else if (!strcmp (argv[i], "--cpu-rounds"))
       cpu_rounds = atoi (argv[i + 1]);
-    else if (!strcmp (argv[i], "--cpu-size"))
-      sscanf (argv[i + 1], "%dx%d", &cpu_width, &cpu_height);
+    else if (!strcmp (argv[i], "--cpu-size")) {
+      std::stringstream ss (argv[i + 1]);
+      std::string item;
+      int w = 0, h = 0;
+      while (std::getline (ss, item, ','))
+        if (sscanf (item.c_str (), "%dx%d", &w, &h) == 2 && w > 0 && h > 0)
+          cpu_sizes.push_back ({ w, h });
+    }
     else if (!strcmp (argv[i], "--only")) {
       std::stringstream ss (argv[i + 1]);
       std::string item;
@@ -844,26 +897,32 @@ main (int argc, char **argv)
     return 1;
   }
 
+  if (cpu_sizes.empty ())
+    cpu_sizes.push_back ({ 320, 240 });
+
   std::vector<Series> results;
-  CpuRuns cpu;
-  StandbyCpu standby_cpu;
+  std::vector<CpuRuns> cpu;
+  std::vector<StandbyCpu> standby_cpu;
   try {
     Bed bed;
     run_rows (bed, want, reps, jitter_secs, results);
-    if (want ("standby-cpu"))
-      standby_cpu = run_standby_cpu (bed, cpu_width, cpu_height, cpu_secs,
-          cpu_rounds);
-    if (want ("cpu"))
-      cpu = run_cpu (bed, cpu_width, cpu_height, cpu_secs, cpu_rounds);
+    for (auto [w, h] : cpu_sizes) {
+      if (want ("standby-cpu"))
+        standby_cpu.push_back (run_standby_cpu (bed, w, h, cpu_secs,
+            cpu_rounds));
+      if (want ("cpu"))
+        cpu.push_back (run_cpu (bed, w, h, cpu_secs, cpu_rounds));
+    }
   } catch (const std::exception &e) {
     fprintf (stderr, "bench failed: %s\n", e.what ());
     return 1;
   }
 
   print_results (results);
-  if (!standby_cpu.cold.empty ())
-    print_standby_cpu (standby_cpu);
-  if (!cpu.plain.empty ())
-    print_cpu (cpu, cpu_width, cpu_height, cpu_rounds, cpu_secs);
+  for (auto &c : standby_cpu)
+    print_standby_cpu (c);
+  for (size_t i = 0; i < cpu.size (); i++)
+    print_cpu (cpu[i], cpu_sizes[i].first, cpu_sizes[i].second, cpu_rounds,
+        cpu_secs);
   return 0;
 }
