@@ -16,13 +16,15 @@ namespace resilient::gst::failoversrc {
 
 namespace {
 
-/* One per demuxer, shared by its pad-added handler and its pads' probes
- * (each holds a reference, released with the handler or the probe). The
- * lock: flvdemux pushes from one streaming thread, but pad-added and the
- * probes are not promised to stay on it. */
+/* One per demuxer, shared by its pad-added handler and the probes on its
+ * pads (each holds a reference, released with the handler or the probe).
+ * The lock: the sink pad's probe and the source pads' run on the
+ * demuxer's streaming thread, pad-added too, but nothing promises it. */
 struct LoneStream
 {
   std::mutex lock;
+  FlvMetaScan scan;
+  std::uint64_t next_offset = 0; /* pull mode: reads must be in order */
   LoneStreamWatch watch;
 };
 using LoneStreamRef = std::shared_ptr<LoneStream>;
@@ -39,31 +41,75 @@ drop_ref_closure (gpointer p, GClosure *)
   drop_ref (p);
 }
 
+/* LoneStream::lock held: one buffer of the demuxer's input to the scan;
+ * false once the scan has its verdict. */
+bool
+scan_locked (LoneStream &ls, GstBuffer *buf)
+{
+  const guint64 off = GST_BUFFER_OFFSET (buf);
+  if (off != GST_BUFFER_OFFSET_NONE && off != ls.next_offset) {
+    ls.watch.metadata ({}); /* not read in order: no verdict */
+    return false;
+  }
+  GstMapInfo map;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return true;
+  ls.next_offset += map.size;
+  auto verdict = ls.scan.feed (map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  if (verdict == FlvMetaScan::Verdict::Reading)
+    return true;
+  ls.watch.metadata (verdict == FlvMetaScan::Verdict::Found
+                         ? ls.scan.streams ()
+                         : FlvStreams{});
+  return false;
+}
+
+/* The demuxer's input (pushed, or pulled from a file). */
 GstPadProbeReturn
-unit_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+input_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   LoneStream &ls = **static_cast<LoneStreamRef *> (user_data);
-  const GstClockTime ts = GST_BUFFER_DTS_OR_PTS (GST_PAD_PROBE_INFO_BUFFER (info));
-  if (!GST_CLOCK_TIME_IS_VALID (ts))
-    return GST_PAD_PROBE_OK;
-  bool declare, done;
+  std::lock_guard<std::mutex> g (ls.lock);
+  bool more = true;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    if (GstBuffer *b = GST_PAD_PROBE_INFO_BUFFER (info))
+      more = scan_locked (ls, b);
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *l = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+    for (guint i = 0; more && i < gst_buffer_list_length (l); i++)
+      more = scan_locked (ls, gst_buffer_list_get (l, i));
+  }
+  if (!more)
+    GST_DEBUG_OBJECT (pad, "onMetaData: %s (video %d, audio %d)",
+                      ls.scan.verdict () == FlvMetaScan::Verdict::Found
+                          ? "found"
+                          : "none before the media",
+                      ls.scan.streams ().video, ls.scan.streams ().audio);
+  return more ? GST_PAD_PROBE_OK : GST_PAD_PROBE_REMOVE;
+}
+
+/* A unit out of the demuxer. */
+GstPadProbeReturn
+unit_probe (GstPad *pad, GstPadProbeInfo *, gpointer user_data)
+{
+  LoneStream &ls = **static_cast<LoneStreamRef *> (user_data);
+  bool declare, more;
   {
     std::lock_guard<std::mutex> g (ls.lock);
-    declare = ls.watch.on_unit (from_ns (ts));
-    done = ls.watch.declared ();
+    declare = ls.watch.on_unit ();
+    more = ls.watch.open ();
   }
   if (declare) {
     GstElement *demux = gst_pad_get_parent_element (pad);
     if (demux) {
-      GST_INFO_OBJECT (demux, "one stream (%s:%s) for %" G_GINT64_FORMAT
-                       " ms: no other stream expected, no-more-pads",
-                       GST_DEBUG_PAD_NAME (pad),
-                       (gint64) to_ms (kLoneStreamAfter));
+      GST_INFO_OBJECT (demux, "onMetaData names one stream and %s:%s is it: "
+                       "no-more-pads", GST_DEBUG_PAD_NAME (pad));
       gst_element_no_more_pads (demux);
       gst_object_unref (demux);
     }
   }
-  return done ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_OK;
+  return more ? GST_PAD_PROBE_OK : GST_PAD_PROBE_REMOVE;
 }
 
 void
@@ -75,8 +121,8 @@ pad_added (GstElement *, GstPad *pad, gpointer user_data)
   {
     std::lock_guard<std::mutex> g (ls->lock);
     ls->watch.stream_added ();
-    if (ls->watch.declared ())
-      return; /* a late stream: linked by decodebin, nothing to watch */
+    if (!ls->watch.open ())
+      return;
   }
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, unit_probe,
                      new LoneStreamRef (ls), drop_ref);
@@ -87,9 +133,19 @@ pad_added (GstElement *, GstPad *pad, gpointer user_data)
 void
 watch_lone_stream (GstElement *demux)
 {
+  auto ls = std::make_shared<LoneStream> ();
+  GstPad *sink = gst_element_get_static_pad (demux, "sink");
+  if (!sink)
+    return;
+  gst_pad_add_probe (sink,
+                     /* No scheduling flag: pushed and pulled data. */
+                     (GstPadProbeType)(GST_PAD_PROBE_TYPE_BUFFER
+                                       | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                     input_probe, new LoneStreamRef (ls), drop_ref);
+  gst_object_unref (sink);
   g_signal_connect_data (demux, "pad-added", G_CALLBACK (pad_added),
-                         new LoneStreamRef (std::make_shared<LoneStream> ()),
-                         drop_ref_closure, GConnectFlags (0));
+                         new LoneStreamRef (ls), drop_ref_closure,
+                         GConnectFlags (0));
 }
 
 } // namespace resilient::gst::failoversrc

@@ -3,16 +3,22 @@
 namespace resilient::failover {
 
 bool
-LoneStreamWatch::on_unit (TimePoint ts)
+LoneStreamWatch::on_unit ()
 {
-  if (declared_ || streams_ != 1)
-    return false;
-  if (!first_ || ts < *first_)
-    first_ = ts; /* a timestamp reset starts the count again */
-  if (ts - *first_ < after_)
+  if (!open () || !known_ || streams_ != 1)
     return false;
   declared_ = true;
   return true;
+}
+
+bool
+LoneStreamWatch::open () const
+{
+  if (declared_ || streams_ > 1)
+    return false;
+  /* Metadata that names both streams (or neither) leaves it to the
+   * demuxer. */
+  return !known_ || named_.video != named_.audio;
 }
 
 } // namespace resilient::failover

@@ -125,9 +125,11 @@ frames_after (const OutputWatcher &w, Clock::time_point t)
 struct TwoPublishers
 {
   NginxRtmp server;
-  Publisher a {looks::red (), server.rtmp_url ("a")};
-  Publisher b {looks::blue (), server.rtmp_url ("b")};
-  TwoPublishers ()
+  Publisher a, b;
+  TwoPublishers () : TwoPublishers ({}, {}) {}
+  TwoPublishers (const Publisher::Options &oa, const Publisher::Options &ob)
+      : a (looks::red (), server.rtmp_url ("a"), oa),
+        b (looks::blue (), server.rtmp_url ("b"), ob)
   {
     server.wait_for_publish ("a", 10s);
     server.wait_for_publish ("b", 10s);
