@@ -23,12 +23,18 @@ luma_at (const GstVideoFrame &f, int x, int y)
     int ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&f, comp);
     int cx = GST_VIDEO_FORMAT_INFO_SCALE_WIDTH (fi, comp, x);
     int cy = GST_VIDEO_FORMAT_INFO_SCALE_HEIGHT (fi, comp, y);
-    /* 16-bit components: the most significant byte. */
-    int off = GST_VIDEO_FORMAT_INFO_DEPTH (fi, comp) > 8
-                      && GST_VIDEO_FORMAT_INFO_IS_LE (fi)
-                  ? 1
-                  : 0;
-    return (int)d[cy * stride + cx * ps + off];
+    const guint8 *p = d + cy * stride + cx * ps;
+    const int depth = GST_VIDEO_FORMAT_INFO_DEPTH (fi, comp);
+    if (depth <= 8)
+      return (int)p[0];
+    /* 10-16 bit components in 16-bit words (I420_10LE, Y444_10LE, P010,
+     * ...): the word, its value's shift (P010 keeps it in the high bits),
+     * scaled to 8 bits. The word's high byte alone is 0-3 for a 10-bit
+     * value: every picture would look black. */
+    int v = GST_VIDEO_FORMAT_INFO_IS_LE (fi) ? p[0] | (p[1] << 8)
+                                              : (p[0] << 8) | p[1];
+    v >>= GST_VIDEO_FORMAT_INFO_SHIFT (fi, comp);
+    return v >> (depth - 8);
   };
   if (!GST_VIDEO_FORMAT_INFO_IS_RGB (fi))
     return (std::uint8_t)px (0);

@@ -2123,6 +2123,33 @@ TEST (FailoverSrcDefaults, OnlyBlackIsJudgedByDefault)
   gst_object_unref (f);
 }
 
+/* A 10-bit picture (H.264 High 10 / 4:4:4 decodes to I420_10LE,
+ * Y444_10LE) is judged on its values, not on the high byte of each 16-bit
+ * word (0-3 for every 10-bit value): a bright 10-bit primary was failed as
+ * "black" after black-timeout. */
+TEST_F (FailoverSrc, TenBitPicturesAreNotTakenForBlack)
+{
+  for (const char *format : { "I420_10LE", "Y444_10LE" }) {
+    std::string file = g_dir + "/white-" + format + ".mkv";
+    ASSERT_TRUE (encode (
+        std::string ("videotestsrc num-buffers=150 pattern=white ! "
+                     "video/x-raw,width=160,height=120,framerate=30/1,"
+                     "format=") + format + " ! x264enc tune=zerolatency "
+        "key-int-max=15 speed-preset=ultrafast ! h264parse ! "
+        "matroskamux ! filesink location=" + file)) << format;
+    Rig r ("standby=hot black-timeout=500 uris=\"" + file_uri (file)
+           + " | failtest://ok?t=tenbit\"");
+    ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
+    auto black = [] (const GstStructure *s) {
+      return str_field (s, "reason") == "black";
+    };
+    bool failed = r.wait_msg ("failoversrc-candidate-failed", black, 2500);
+    gst_element_set_state (r.pipe, GST_STATE_NULL);
+    EXPECT_FALSE (failed) << "a white " << format << " picture judged black";
+    g_remove (file.c_str ());
+  }
+}
+
 /* Silent audio while connected: off by default, a failure when
  * silence-timeout is set. */
 TEST_F (FailoverSrc, SilentAudioFailsOverOnlyWhenEnabled)
