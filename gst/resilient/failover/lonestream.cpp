@@ -120,7 +120,17 @@ pad_added (GstElement *, GstPad *pad, gpointer user_data)
   const LoneStreamRef &ls = *static_cast<LoneStreamRef *> (user_data);
   {
     std::lock_guard<std::mutex> g (ls->lock);
+    const bool early = ls->watch.declared ();
     ls->watch.stream_added ();
+    if (early) {
+      /* Metadata that named one stream of two: decodebin does not link
+       * a stream after the no-more-pads, and the candidate stalls until
+       * it fails on `timeout`. */
+      GST_WARNING_OBJECT (pad, "a second stream after onMetaData named one "
+                          "and no-more-pads was emitted: this stream's "
+                          "metadata is wrong");
+      return;
+    }
     if (!ls->watch.open ())
       return;
   }
