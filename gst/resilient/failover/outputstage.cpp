@@ -783,6 +783,10 @@ reset_outputs (GstFailoverSrc *self)
     gst_clear_caps (&o.accepted);
     o.last_dts.reset ();
     o.coded_unit = GST_CLOCK_TIME_NONE;
+    /* A raw run's formats must not outlive it (frame_duration reads the
+     * video info first: an encoded run after it would pace by it). */
+    gst_video_info_init (&o.vinfo);
+    gst_audio_info_init (&o.ainfo);
   }
 }
 
