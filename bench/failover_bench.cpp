@@ -35,6 +35,10 @@
  *               from it
  *   naive-stall the naive player against a SIGSTOPped primary: one
  *               repetition, bounded.
+ *   start       time to air (rows start-av, start-videoonly): PLAYING to
+ *               the first of 5 primary frames, standby=hot, a primary with
+ *               audio and video, and one with video only (flvdemux waits
+ *               6 s for a second stream unless onMetaData says one).
  *   standby-cpu  process CPU of failoversrc with a primary and a backup of
  *               each --cpu-size, standby=cold (the backup not running),
  *               warm and hot, alternated --cpu-rounds times for
@@ -62,7 +66,7 @@
  *       [--only ROW,...]   rows: {hot,warm,encoded,cold,naive}-{kill,
  *                          serverkill,blackhole}, hot-stall,
  *                          hot-blackhole-fixed, jitter, naive-stall,
- *                          standby-cpu, cpu
+ *                          start, standby-cpu, cpu
  */
 #include "failover_relay.h"
 #include "fixtures/rig.h"
@@ -472,6 +476,44 @@ run_jitter (Bed &bed, int seconds)
   return out;
 }
 
+/* Time to air: from PLAYING to the primary's first frame on the output
+ * (the first of 5 red frames), failoversrc standby=hot, for a primary
+ * with audio and video and one with video only (flvdemux's 6 s wait for
+ * a second stream, cut short by the stream's onMetaData; lone_stream.h).
+ * Rows start-av and start-videoonly; `gaps` hold the times. */
+std::vector<Series>
+run_start (Bed &bed, int reps)
+{
+  Publisher::Options mute;
+  mute.audio = false;
+  Publisher silent (looks::red (), bed.server.rtmp_url ("videoonly"), mute);
+  bed.server.wait_for_publish ("videoonly", 10s);
+  std::vector<Series> out (2);
+  out[0].name = "start-av";
+  out[1].name = "start-videoonly";
+  for (int rep = 0; rep < reps; rep++)
+    for (int i = 0; i < 2; i++) {
+      auto rig = make_rig ((i ? silent.url () : bed.primary.url ()) + " | "
+          + bed.backup.url (), "hot", false);
+      auto t = Clock::now ();
+      rig->play ();
+      if (!rig->video ().wait_for_class ("red", 20s, 5)) {
+        log ("%s #%d: primary never on the output", out[i].name.c_str (),
+            rep);
+        out[i].failed++;
+      } else {
+        auto first = rig->video ().first_run_of ("red", t, 5);
+        out[i].gaps.push_back (ms_between (t, *first));
+        log ("%s #%d: %.0f ms", out[i].name.c_str (), rep,
+            out[i].gaps.back ());
+      }
+      rig->stop ();
+    }
+  for (auto &s : out)
+    s.note = "time to air (PLAYING to the first primary frame), not a gap";
+  return out;
+}
+
 /* The script a user writes today: play the primary; when that player ends,
  * start one on the backup. */
 Series
@@ -855,6 +897,9 @@ run_rows (Bed &bed, const std::function<bool (const char *)> &want, int reps,
       results.push_back (s);
   if (want ("naive-stall"))
     results.push_back (run_naive (bed, "naive-stall", Fault::Stop, 1));
+  if (want ("start"))
+    for (auto &s : run_start (bed, reps))
+      results.push_back (s);
 }
 
 int
