@@ -182,15 +182,20 @@ struct Bed
   {
     return primary.url () + " | " + backup.url ();
   }
-  /* The primary played through the relay. */
-  std::string relayed_uris () const
+  /* The primary's URL through the relay. */
+  std::string relayed_primary () const
   {
     std::string u = primary.url ();
     std::string from = ":" + std::to_string (primary_server.rtmp_port ())
         + "/";
     u.replace (u.find (from), from.size (),
         ":" + std::to_string (relay.port ()) + "/");
-    return u + " | " + backup.url ();
+    return u;
+  }
+  /* The primary played through the relay. */
+  std::string relayed_uris () const
+  {
+    return relayed_primary () + " | " + backup.url ();
   }
 };
 
@@ -527,7 +532,7 @@ run_naive (Bed &bed, const std::string &name, Fault fault, int reps)
     OutputWatcher w;
     std::string primary = bed.primary.url ();
     if (fault == Fault::BlackHole)
-      primary = bed.relayed_uris ().substr (0, bed.relayed_uris ().find (" "));
+      primary = bed.relayed_primary ();
     auto first = std::make_unique<Player> (primary, w);
     first->play ();
     if (!w.wait_for_class ("red", 20s, 5)) {
