@@ -189,6 +189,10 @@ emit_event (GstClusterResolver *self, const ClusterEvent &ev)
     else if (ev.kind == ClusterEvent::Kind::Failed)
       self->priv->exhausted = true;
   }
+  /* Before the signal and the message: a handler of `failed` (or of the
+   * bus message) that reads `status` sees "exhausted", not the status
+   * before the event. */
+  update_status (self);
   std::string host = redact_uri (ev.host), url = redact_uri (ev.url);
   switch (ev.kind) {
   case ClusterEvent::Kind::Connect:
@@ -215,7 +219,6 @@ emit_event (GstClusterResolver *self, const ClusterEvent &ev)
     break;
   }
   resilient::gst::post_cluster_event (GST_ELEMENT (self), cid, ev);
-  update_status (self);
 }
 
 static void
