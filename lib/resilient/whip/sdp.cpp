@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <set>
 #include <sstream>
@@ -9,13 +10,19 @@
 namespace resilient::whip {
 
 static std::vector<std::string>
-split_ws (const std::string &s)
+split_ws (std::string_view s)
 {
   std::vector<std::string> out;
-  std::istringstream in (s);
-  std::string t;
-  while (in >> t)
-    out.push_back (t);
+  std::size_t i = 0;
+  while (i < s.size ()) {
+    while (i < s.size () && std::isspace (static_cast<unsigned char> (s[i])))
+      i++;
+    std::size_t b = i;
+    while (i < s.size () && !std::isspace (static_cast<unsigned char> (s[i])))
+      i++;
+    if (i > b)
+      out.emplace_back (s.substr (b, i - b));
+  }
   return out;
 }
 
@@ -27,46 +34,72 @@ lower (std::string s)
   return s;
 }
 
-/* "a=name:value" or "a=name" lines: returns the value (possibly empty) when
- * the line is attribute `name`. */
-static std::optional<std::string>
-attr_value (const std::string &line, const std::string &name)
+/* "a=name:value" or "a=name" lines: the value (possibly empty) when the line
+ * is attribute `name`, as a view into `line`. Allocates nothing: every
+ * lookup walks every line of a section. */
+static std::optional<std::string_view>
+attr_view (std::string_view line, std::string_view name)
 {
-  if (line.rfind ("a=", 0) != 0)
+  if (line.size () < 2 + name.size () || line.substr (0, 2) != "a="
+      || line.substr (2, name.size ()) != name)
     return std::nullopt;
-  std::string rest = line.substr (2);
-  if (rest == name)
-    return std::string ();
-  if (rest.size () > name.size () && rest.compare (0, name.size (), name) == 0
-      && rest[name.size ()] == ':')
-    return rest.substr (name.size () + 1);
+  std::string_view rest = line.substr (2 + name.size ());
+  if (rest.empty ())
+    return rest;
+  if (rest[0] == ':')
+    return rest.substr (1);
   return std::nullopt;
+}
+
+static std::optional<std::string>
+attr_value (std::string_view line, std::string_view name)
+{
+  if (auto v = attr_view (line, name))
+    return std::string (*v);
+  return std::nullopt;
+}
+
+/* The n-th whitespace-separated token of `s` (empty past the last). */
+static std::string_view
+nth_token (std::string_view s, std::size_t n)
+{
+  std::size_t i = 0;
+  for (;;) {
+    while (i < s.size () && std::isspace (static_cast<unsigned char> (s[i])))
+      i++;
+    std::size_t b = i;
+    while (i < s.size () && !std::isspace (static_cast<unsigned char> (s[i])))
+      i++;
+    if (i == b || n-- == 0)
+      return s.substr (b, i - b);
+  }
 }
 
 std::string
 SdpMedia::kind () const
 {
-  auto t = split_ws (mline.substr (mline.rfind ("m=", 0) == 0 ? 2 : 0));
-  return t.empty () ? std::string () : t[0];
+  std::string_view m (mline);
+  return std::string (nth_token (m.substr (mline.rfind ("m=", 0) == 0 ? 2 : 0), 0));
 }
 
 int
 SdpMedia::port () const
 {
-  auto t = split_ws (mline.substr (2));
-  if (t.size () < 2)
-    return -1;
-  try {
-    return std::stoi (t[1]);
-  } catch (...) {
-    return -1;
-  }
+  /* "m=<media> <port>[/<count>] ...": the number at the start of the second
+   * token; -1 when there is none or it does not fit an int */
+  auto t = nth_token (std::string_view (mline).substr (std::min<std::size_t> (2, mline.size ())), 1);
+  if (!t.empty () && t[0] == '+')
+    t.remove_prefix (1);
+  int port = -1;
+  auto [end, ec] = std::from_chars (t.data (), t.data () + t.size (), port);
+  (void)end;
+  return ec == std::errc () ? port : -1;
 }
 
 std::vector<std::string>
 SdpMedia::formats () const
 {
-  auto t = split_ws (mline.substr (2));
+  auto t = split_ws (std::string_view (mline).substr (std::min<std::size_t> (2, mline.size ())));
   if (t.size () < 4)
     return {};
   return std::vector<std::string> (t.begin () + 3, t.end ());
@@ -94,7 +127,10 @@ SdpMedia::attrs (const std::string &name) const
 bool
 SdpMedia::has_attr (const std::string &name) const
 {
-  return attr (name).has_value ();
+  for (auto &l : lines)
+    if (attr_view (l, name))
+      return true;
+  return false;
 }
 
 std::string
@@ -116,12 +152,15 @@ std::optional<Sdp>
 Sdp::parse (const std::string &text)
 {
   Sdp sdp;
-  std::istringstream in (text);
-  std::string line;
   bool seen_v = false;
-  while (std::getline (in, line)) {
+  for (std::size_t b = 0; b < text.size ();) {
+    std::size_t e = text.find ('\n', b);
+    if (e == std::string::npos)
+      e = text.size ();
+    std::string_view line (text.data () + b, e - b);
+    b = e + 1;
     if (!line.empty () && line.back () == '\r')
-      line.pop_back ();
+      line.remove_suffix (1);
     if (line.empty ())
       continue;
     if (line.size () < 2 || line[1] != '=')
@@ -129,11 +168,11 @@ Sdp::parse (const std::string &text)
     if (line[0] == 'v')
       seen_v = true;
     if (line[0] == 'm') {
-      sdp.media.push_back (SdpMedia { line, {} });
+      sdp.media.push_back (SdpMedia { std::string (line), {} });
     } else if (sdp.media.empty ()) {
-      sdp.session.push_back (line);
+      sdp.session.emplace_back (line);
     } else {
-      sdp.media.back ().lines.push_back (line);
+      sdp.media.back ().lines.emplace_back (line);
     }
   }
   if (!seen_v)
@@ -144,13 +183,23 @@ Sdp::parse (const std::string &text)
 std::string
 Sdp::to_string () const
 {
-  std::string out;
+  std::size_t n = 0;
   for (auto &l : session)
-    out += l + "\r\n";
+    n += l.size () + 2;
   for (auto &m : media) {
-    out += m.mline + "\r\n";
+    n += m.mline.size () + 2;
     for (auto &l : m.lines)
-      out += l + "\r\n";
+      n += l.size () + 2;
+  }
+  std::string out;
+  out.reserve (n);
+  auto put = [&out](const std::string &l) { out.append (l).append ("\r\n"); };
+  for (auto &l : session)
+    put (l);
+  for (auto &m : media) {
+    put (m.mline);
+    for (auto &l : m.lines)
+      put (l);
   }
   return out;
 }

@@ -56,6 +56,34 @@ count (const std::vector<std::string> &lines, const std::string &prefix)
       [&] (const std::string &l) { return l.rfind (prefix, 0) == 0; });
 }
 
+/* The m-line and attribute readers walk views of the lines (no copy per
+ * lookup); these are the edges of that reading. */
+TEST (WhipSdp, MediaLineFieldsAtTheirEdges)
+{
+  auto m = [](const char *line) { return SdpMedia { line, {} }; };
+  EXPECT_EQ (m ("m=video 9/2 UDP/TLS/RTP/SAVPF 96").port (), 9);
+  EXPECT_EQ (m ("m=video  \t 7 RTP/AVP 0").port (), 7);
+  EXPECT_EQ (m ("m=video 99999999999 RTP/AVP 0").port (), -1);
+  EXPECT_EQ (m ("m=video x9 RTP/AVP 0").port (), -1);
+  EXPECT_EQ (m ("m=video").port (), -1);
+  EXPECT_EQ (m ("m").port (), -1);
+  EXPECT_EQ (m ("m=").kind (), "");
+  EXPECT_EQ (m ("m=  audio 9").kind (), "audio");
+  SdpMedia a { "m=audio 9 RTP/AVP 0", { "a=mid", "a=midx:1", "a=mid:a0",
+      "b=mid:z", "a=sendonly" } };
+  EXPECT_EQ (a.attrs ("mid"), (std::vector<std::string> { "", "a0" }));
+  EXPECT_EQ (a.attr ("midx"), "1");
+  EXPECT_FALSE (a.has_attr ("mi"));
+  EXPECT_FALSE (a.has_attr ("z"));
+  EXPECT_EQ (a.direction (), "sendonly");
+  /* a last line without a newline, CR-only blank lines */
+  auto sdp = Sdp::parse ("v=0\r\n\r\nm=audio 9 RTP/AVP 0\r\na=mid:0");
+  ASSERT_TRUE (sdp);
+  ASSERT_EQ (sdp->media.size (), 1u);
+  EXPECT_EQ (sdp->media[0].mid (), "0");
+  EXPECT_EQ (sdp->to_string (), "v=0\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n");
+}
+
 TEST (WhipSdp, ParsesSectionsAndAttributes)
 {
   auto sdp = Sdp::parse (kWebrtcbinOffer);
