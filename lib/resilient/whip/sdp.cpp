@@ -384,12 +384,13 @@ fix_offer (const std::string &offer, const OfferFixups &f)
       /* the ssrc-level msid (RFC 8830 dropped it, older receivers still
        * read it) names the same stream and track */
       for (auto &l : m.lines) {
-        auto v = attr_value (l, "ssrc");
+        auto v = attr_view (l, "ssrc");
         if (!v)
           continue;
         auto p = v->find (" msid:");
-        if (p != std::string::npos)
-          l = "a=ssrc:" + v->substr (0, p) + " msid:" + stream + " " + track;
+        if (p != std::string_view::npos)
+          l = "a=ssrc:" + std::string (v->substr (0, p)) + " msid:" + stream
+              + " " + track;
       }
       m.lines.erase (std::remove_if (m.lines.begin (), m.lines.end (),
               [](const std::string &l) { return l.rfind ("a=msid:", 0) == 0; }),
@@ -406,22 +407,25 @@ fix_offer (const std::string &offer, const OfferFixups &f)
         if (t.size () >= 2 && lower (t[1]).rfind ("h264/", 0) == 0)
           h264.insert (t[0]);
       }
-      for (auto &pt : h264) {
-        bool done = false;
-        for (auto &l : m.lines) {
-          if (auto v = attr_value (l, "fmtp")) {
-            auto sp = v->find (' ');
-            if (v->substr (0, sp) == pt) {
-              l = "a=fmtp:" + pt + " " + h264_fmtp (sp == std::string::npos ?
-                  std::string () : v->substr (sp + 1));
-              done = true;
-            }
-          }
-        }
-        if (!done)
+      /* one pass over the lines (not one per payload type: an offer
+       * with many H264 formats and fmtp lines made this quadratic) */
+      std::set<std::string> done;
+      for (auto &l : m.lines) {
+        auto v = attr_view (l, "fmtp");
+        if (!v)
+          continue;
+        auto sp = v->find (' ');
+        std::string pt (v->substr (0, sp));
+        if (!h264.count (pt))
+          continue;
+        l = "a=fmtp:" + pt + " " + h264_fmtp (sp == std::string_view::npos ?
+            std::string () : std::string (v->substr (sp + 1)));
+        done.insert (pt);
+      }
+      for (auto &pt : h264)
+        if (!done.count (pt))
           insert_media_line (m, "a=fmtp:" + pt + " " + h264_fmtp (""),
               { "a=rtpmap:" + pt + " " });
-      }
     }
   }
   return sdp.to_string ();
@@ -554,26 +558,28 @@ check_answer_impl (const std::string &offer_text,
   std::string want = complement (offer_direction);
   for (std::size_t i = 0; i < answer->media.size (); i++) {
     auto &m = answer->media[i];
-    std::string name = "m-line " + std::to_string (i) + " (" + m.kind ()
-        + (m.mid ().empty () ? "" : ", mid " + m.mid ()) + ")";
-    bool bundled = !m.mid ().empty ()
-        && std::find (bundle.begin (), bundle.end (), m.mid ()) != bundle.end ();
+    /* each of these walks the section's lines: read once */
+    const std::string kind = m.kind (), mid = m.mid ();
+    std::string name = "m-line " + std::to_string (i) + " (" + kind
+        + (mid.empty () ? "" : ", mid " + mid) + ")";
+    bool bundled = !mid.empty ()
+        && std::find (bundle.begin (), bundle.end (), mid) != bundle.end ();
     if (m.port () == 0 && !bundled) {
       if (!partial)
         problems.push_back (name + " rejected by the server (port 0)");
       continue;
     }
-    if (m.kind () == "application")
+    if (kind == "application")
       continue;
-    if (partial && m.direction () == "inactive")
+    const std::string dir = m.direction ();
+    if (partial && dir == "inactive")
       continue;
-    if (m.direction () != want) {
-      problems.push_back (name + " answered " + m.direction () + ", expected "
-          + want);
+    if (dir != want) {
+      problems.push_back (name + " answered " + dir + ", expected " + want);
       continue;
     }
     if (active)
-      active->push_back (m.kind ());
+      active->push_back (kind);
   }
   if (partial && problems.empty () && active && active->empty ())
     problems.push_back ("the server declined every m-line");

@@ -283,6 +283,36 @@ TEST (WhipSdp, H264IsOfferedAsConstrainedBaselineMode1)
   EXPECT_EQ (count (lines, "a=fmtp:96"), 0) << "VP8 untouched";
 }
 
+/* Several H264 formats in one section: every fmtp of an H264 payload is
+ * rewritten in place (one pass over the lines), a payload without one gets
+ * one after its rtpmap, other codecs' fmtp lines stay as they are. */
+TEST (WhipSdp, EveryH264FormatOfASectionIsFixedOnce)
+{
+  const std::string mode1 = "level-asymmetry-allowed=1;packetization-mode=1;"
+      "profile-level-id=42e01f";
+  auto out = fix_offer ("v=0\r\nt=0 0\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 100 101 102 96\r\na=mid:0\r\n"
+      "a=rtpmap:100 H264/90000\r\na=fmtp:100 profile-level-id=640032\r\n"
+      "a=rtpmap:101 H264/90000\r\n"
+      "a=rtpmap:96 VP8/90000\r\na=fmtp:96 max-fr=30\r\n"
+      "a=rtpmap:102 H264/90000\r\na=fmtp:102 x-google=1;packetization-mode=0\r\n"
+      "a=fmtp:100 sprop-parameter-sets=AAA\r\n", {});
+  ASSERT_TRUE (out);
+  auto sdp = Sdp::parse (*out);
+  auto &lines = sdp->media[0].lines;
+  EXPECT_EQ (count (lines, "a=fmtp:100 "), 2);
+  for (auto &l : lines)
+    if (l.rfind ("a=fmtp:100 ", 0) == 0)
+      EXPECT_NE (l.find ("packetization-mode=1"), std::string::npos) << l;
+  auto r101 = std::find (lines.begin (), lines.end (), "a=rtpmap:101 H264/90000");
+  ASSERT_NE (r101, lines.end ());
+  EXPECT_EQ (*(r101 + 1), "a=fmtp:101 " + mode1);
+  EXPECT_EQ (count (lines, "a=fmtp:101 "), 1);
+  EXPECT_EQ (std::count (lines.begin (), lines.end (),
+      "a=fmtp:102 " + mode1 + ";x-google=1"), 1) << "kept parameters";
+  EXPECT_EQ (std::count (lines.begin (), lines.end (), "a=fmtp:96 max-fr=30"), 1);
+}
+
 static std::string
 answer_for (const std::string &dir_video, const std::string &dir_audio,
     int audio_port = 9, bool audio_bundled = true)
