@@ -82,6 +82,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -496,10 +497,20 @@ run_start (Bed &bed, int reps)
   std::vector<Series> out (2);
   out[0].name = "start-av";
   out[1].name = "start-videoonly";
+  /* The time to air includes the wait for the server's next keyframe (a
+   * 1 s GOP). Started one after the other, each start would fall at the
+   * same point of the other publisher's GOP (the run before ends just
+   * after a keyframe of its own): one row would always wait about the
+   * same part of a GOP longer than the other. A random pause of up to a
+   * GOP before each start samples the keyframe's phase evenly for both
+   * rows. */
+  std::mt19937 rng (std::random_device{}());
+  std::uniform_int_distribution<int> phase_ms (0, 999);
   for (int rep = 0; rep < reps; rep++)
     for (int i = 0; i < 2; i++) {
       auto rig = make_rig ((i ? silent.url () : bed.primary.url ()) + " | "
           + bed.backup.url (), "hot", false);
+      std::this_thread::sleep_for (std::chrono::milliseconds (phase_ms (rng)));
       auto t = Clock::now ();
       rig->play ();
       if (!rig->video ().wait_for_class ("red", 20s, 5)) {
