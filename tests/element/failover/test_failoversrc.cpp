@@ -1305,11 +1305,12 @@ TEST_F (FailoverSrc, CandidateRestartsDoNotMultiplyTheTickTimer)
  * prerolled too. */
 TEST_F (FailoverSrc, CandidateRestartsLeaveTheApplicationPipelinePlaying)
 {
+  /* its own URI: failtest counts starts per URI across tests */
+  const std::string primary = "failtest://error?after=3&code=read&t=staysplaying";
   Rig r ("retry-delay=100 retry-max-delay=100 retry-max-attempts=-1 "
-         "uris=\"failtest://error?after=3&code=read | failtest://ok?t=staysplaying\"");
+         "uris=\"" + primary + " | failtest://ok?t=staysplaying\"");
   r.use_test_clock ();
   ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  const std::string primary = "failtest://error?after=3&code=read";
   ASSERT_TRUE (r.drive ([&] { return failtest_starts (primary) >= 10; },
                         20000));
   gchar *path = gst_object_get_path_string (GST_OBJECT (r.pipe));
