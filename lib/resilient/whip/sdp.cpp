@@ -88,7 +88,7 @@ SdpMedia::port () const
   /* "m=<media> <port>[/<count>] ...": the number at the start of the second
    * token; -1 when there is none or it does not fit an int */
   auto t = nth_token (std::string_view (mline).substr (std::min<std::size_t> (2, mline.size ())), 1);
-  if (!t.empty () && t[0] == '+')
+  if (t.size () > 1 && t[0] == '+' && t[1] != '-')
     t.remove_prefix (1);
   int port = -1;
   auto [end, ec] = std::from_chars (t.data (), t.data () + t.size (), port);

@@ -65,6 +65,8 @@ TEST (WhipSdp, MediaLineFieldsAtTheirEdges)
   EXPECT_EQ (m ("m=video  \t 7 RTP/AVP 0").port (), 7);
   EXPECT_EQ (m ("m=video 99999999999 RTP/AVP 0").port (), -1);
   EXPECT_EQ (m ("m=video x9 RTP/AVP 0").port (), -1);
+  EXPECT_EQ (m ("m=video +9 RTP/AVP 0").port (), 9);
+  EXPECT_EQ (m ("m=video +-9 RTP/AVP 0").port (), -1);
   EXPECT_EQ (m ("m=video").port (), -1);
   EXPECT_EQ (m ("m").port (), -1);
   EXPECT_EQ (m ("m=").kind (), "");
