@@ -158,10 +158,12 @@ struct EncodedRig
   }
 };
 
-/* The first units of both pads in push order (debugging a muxer's
- * complaint). */
+/* Both pads' units in push order, "V|A <dts ms>@<ms since the first>"
+ * (debugging a muxer's complaint): the 80 from half a second before
+ * `around` (the complaint's time), or the first 80. */
 std::string
-interleave (EncodedRig &rig)
+interleave (EncodedRig &rig,
+    Clock::time_point around = Clock::time_point::min ())
 {
   auto v = rig.vlog.snapshot (), a = rig.alog.snapshot ();
   std::vector<std::pair<Clock::time_point, std::string>> all;
@@ -170,8 +172,12 @@ interleave (EncodedRig &rig)
   for (auto &u : a)
     all.push_back ({ u.wall, "A " + std::to_string (u.dts / 1000000) });
   std::sort (all.begin (), all.end ());
+  size_t from = 0;
+  if (around != Clock::time_point::min ())
+    while (from < all.size () && all[from].first < around - 500ms)
+      from++;
   std::string out;
-  for (size_t i = 0; i < all.size () && i < 80; i++)
+  for (size_t i = from; i < all.size () && i < from + 80; i++)
     out += " " + all[i].second + "@" + std::to_string (
         std::chrono::duration_cast<ms> (all[i].first - all[0].first).count ());
   return out;
@@ -256,6 +262,17 @@ struct DownstreamLog
       n += l.first >= since && !(back && *back <= jitter_ms);
     }
     return n;
+  }
+  /* When the first line `count` counts was logged (for interleave). */
+  Clock::time_point first_counted (Clock::time_point since, double jitter_ms)
+  {
+    std::lock_guard<std::mutex> g (lock);
+    for (auto &l : lines) {
+      auto back = backwards_ms (l.second);
+      if (l.first >= since && !(back && *back <= jitter_ms))
+        return l.first;
+    }
+    return Clock::time_point::min ();
   }
 };
 
@@ -386,7 +403,7 @@ TEST (FailoverEncoded, Kill9CutsAtTheBackupsKeyframeDecodableAndMuxable)
    * failoversrc pushes the cut interleaved). Before the interleaved,
    * respaced replay this was 150-600 ms. */
   EXPECT_EQ (log.count (killed, kCutAwayJitterMs), 0u) << log.describe ()
-      << interleave (rig);
+      << interleave (rig, log.first_counted (killed, kCutAwayJitterMs));
   EXPECT_EQ (rig.bus->count ("eos"), 0u);
   EXPECT_GT (rig.flv_buffers.load (), flv_at_switch + 30);
   EXPECT_GT (frames_after (rig.audio, killed + 1500ms), 20u);
@@ -730,7 +747,7 @@ filler_outage_then_cut_back (bool check_mux_order)
   EXPECT_EQ (downstream_complaints (*rig.bus), 0u) << rig.describe ();
   if (check_mux_order) {
     EXPECT_EQ (log.count (killed, kMuxJitterMs), 0u) << log.describe ()
-        << interleave (rig);
+        << interleave (rig, log.first_counted (killed, kMuxJitterMs));
   }
   EXPECT_EQ (rig.bus->count ("failoversrc-filler-unavailable"), 0u);
   EXPECT_EQ (rig.bus->count ("eos"), 0u);
