@@ -345,13 +345,11 @@ paused_to_playing (GstFailoverSrc *self)
   const GstClockTime base = gst_element_get_base_time (GST_ELEMENT (self));
   {
     std::lock_guard<std::mutex> g (priv->state_lock);
-    /* GstBin "loses" PLAYING while a child prerolls (its async-start)
-     * and re-commits it on its async-done by running this transition
-     * again, with no PLAYING->PAUSED before and the same base time.
-     * Candidates' bins handle their own preroll (async-handling), but an
-     * application's own element beside us can still cause this: nothing
-     * was paused, so the candidates keep their anchors (a reset
-     * re-anchors the one on air) and the tick timer runs on. */
+    /* GstBin "loses" PLAYING while a candidate's bin prerolls (its
+     * async-start) and re-commits it on its async-done by running this
+     * transition again, with no PLAYING->PAUSED before and the same base
+     * time: nothing was paused, so the candidates keep their anchors (a
+     * reset re-anchors the one on air) and the tick timer runs on. */
     if (priv->playing && base == priv->base_time.load ()) {
       GST_DEBUG_OBJECT (self, "PLAYING re-committed by GstBin: not a resume");
       return;

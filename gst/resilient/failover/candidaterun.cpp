@@ -604,12 +604,6 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   gchar *name = g_strdup_printf ("candidate%d-%" G_GUINT64_FORMAT, index, id);
   run->bin = gst_bin_new (name);
   g_free (name);
-  /* The candidate's preroll is its own business (async_start waits for
-   * it): uridecodebin's async-start must not reach the application's
-   * pipeline, which would otherwise lose PLAYING until every started
-   * candidate has prerolled, a hot backup waiting for its next keyframe
-   * included, and post PLAYING->PAUSED->PLAYING on every restart. */
-  g_object_set (run->bin, "async-handling", TRUE, nullptr);
   run->decodebin = make ("uridecodebin");
   bool ok = run->decodebin != nullptr;
   if (ok) {

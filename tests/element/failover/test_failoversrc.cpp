@@ -1296,49 +1296,6 @@ TEST_F (FailoverSrc, CandidateRestartsDoNotMultiplyTheTickTimer)
   EXPECT_LE (pending, 8u) << failtest_starts (primary) << " starts";
 }
 
-/* A candidate's preroll stays inside its bin: starting or restarting one
- * (here a primary failing every few buffers, restarted every 100 ms) must
- * not make the application's pipeline lose PLAYING. Before, every
- * restart's async-start reached the pipeline, which went to PAUSED (a
- * state-changed message to the application) until that candidate had
- * prerolled, and at start-up held the output back until a hot backup had
- * prerolled too. */
-TEST_F (FailoverSrc, CandidateRestartsLeaveTheApplicationPipelinePlaying)
-{
-  /* its own URI: failtest counts starts per URI across tests */
-  const std::string primary = "failtest://error?after=3&code=read&t=staysplaying";
-  Rig r ("retry-delay=100 retry-max-delay=100 retry-max-attempts=-1 "
-         "uris=\"" + primary + " | failtest://ok?t=staysplaying\"");
-  r.use_test_clock ();
-  ASSERT_NE (r.play (), GST_STATE_CHANGE_FAILURE);
-  ASSERT_TRUE (r.drive ([&] { return failtest_starts (primary) >= 10; },
-                        20000));
-  gchar *path = gst_object_get_path_string (GST_OBJECT (r.pipe));
-  const std::string pipe_path = path;
-  g_free (path);
-  std::lock_guard<std::mutex> g (r.lock);
-  bool playing = false;
-  int lost = 0;
-  std::string seen;
-  for (auto &m : r.all) {
-    if (m.type != GST_MESSAGE_STATE_CHANGED || m.src != pipe_path)
-      continue;
-    seen += "\n  " + m.text.substr (0, 160);
-    if (m.text.find ("new-state=(GstState)GST_STATE_PLAYING") != std::string::npos
-        || m.text.find ("new-state=(GstState)playing") != std::string::npos)
-      playing = true;
-    else if (playing
-             && (m.text.find ("new-state=(GstState)GST_STATE_PAUSED")
-                     != std::string::npos
-                 || m.text.find ("new-state=(GstState)paused")
-                        != std::string::npos))
-      lost++;
-  }
-  EXPECT_TRUE (playing) << seen;
-  EXPECT_EQ (lost, 0) << failtest_starts (primary) << " starts; the pipeline's "
-                      << "state changes:" << seen;
-}
-
 TEST_F (FailoverSrc, NotAuthorizedIsFatalAndRedacted)
 {
   Rig r ("uris=\"failtest://error?after=5&code=unauthorized | "
@@ -1721,8 +1678,8 @@ TEST_F (FailoverSrc, InternalNoiseStaysOffTheApplicationBus)
   EXPECT_GE (own, 1) << "failoversrc's own switch message";
   /* A candidate's async-done dropped inside the bin left it waiting and the
    * pipeline re-posting async-done: thousands of messages in 3 s. What stays
-   * is the pipeline's start and stop (state changes of its six elements; a
-   * candidate's preroll stays inside its bin) and f's own messages. */
+   * is the pipeline's start and stop (state changes of its six elements, one
+   * lost-state round while the hot backup prerolls) and f's own messages. */
   EXPECT_LT (r.all.size (), 80u) << "the whole bus in 3 s";
   int async_done = 0;
   for (auto &m : r.all)
