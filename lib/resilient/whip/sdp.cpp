@@ -9,20 +9,26 @@
 
 namespace resilient::whip {
 
+/* The whitespace-separated token of `s` at or after `i` (empty when there
+ * is none); `i` moves past it. */
+static std::string_view
+next_token (std::string_view s, std::size_t &i)
+{
+  while (i < s.size () && std::isspace (static_cast<unsigned char> (s[i])))
+    i++;
+  std::size_t b = i;
+  while (i < s.size () && !std::isspace (static_cast<unsigned char> (s[i])))
+    i++;
+  return s.substr (b, i - b);
+}
+
 static std::vector<std::string>
 split_ws (std::string_view s)
 {
   std::vector<std::string> out;
   std::size_t i = 0;
-  while (i < s.size ()) {
-    while (i < s.size () && std::isspace (static_cast<unsigned char> (s[i])))
-      i++;
-    std::size_t b = i;
-    while (i < s.size () && !std::isspace (static_cast<unsigned char> (s[i])))
-      i++;
-    if (i > b)
-      out.emplace_back (s.substr (b, i - b));
-  }
+  for (auto t = next_token (s, i); !t.empty (); t = next_token (s, i))
+    out.emplace_back (t);
   return out;
 }
 
@@ -64,15 +70,17 @@ static std::string_view
 nth_token (std::string_view s, std::size_t n)
 {
   std::size_t i = 0;
-  for (;;) {
-    while (i < s.size () && std::isspace (static_cast<unsigned char> (s[i])))
-      i++;
-    std::size_t b = i;
-    while (i < s.size () && !std::isspace (static_cast<unsigned char> (s[i])))
-      i++;
-    if (i == b || n-- == 0)
-      return s.substr (b, i - b);
-  }
+  auto t = next_token (s, i);
+  while (n-- > 0 && !t.empty ())
+    t = next_token (s, i);
+  return t;
+}
+
+/* An m-line after its "m=" (the media, port, proto and formats). */
+static std::string_view
+mline_fields (const std::string &mline)
+{
+  return std::string_view (mline).substr (std::min<std::size_t> (2, mline.size ()));
 }
 
 std::string
@@ -87,19 +95,18 @@ SdpMedia::port () const
 {
   /* "m=<media> <port>[/<count>] ...": the number at the start of the second
    * token; -1 when there is none or it does not fit an int */
-  auto t = nth_token (std::string_view (mline).substr (std::min<std::size_t> (2, mline.size ())), 1);
+  auto t = nth_token (mline_fields (mline), 1);
   if (t.size () > 1 && t[0] == '+' && t[1] != '-')
     t.remove_prefix (1);
   int port = -1;
-  auto [end, ec] = std::from_chars (t.data (), t.data () + t.size (), port);
-  (void)end;
-  return ec == std::errc () ? port : -1;
+  auto r = std::from_chars (t.data (), t.data () + t.size (), port);
+  return r.ec == std::errc () ? port : -1;
 }
 
 std::vector<std::string>
 SdpMedia::formats () const
 {
-  auto t = split_ws (std::string_view (mline).substr (std::min<std::size_t> (2, mline.size ())));
+  auto t = split_ws (mline_fields (mline));
   if (t.size () < 4)
     return {};
   return std::vector<std::string> (t.begin () + 3, t.end ());
