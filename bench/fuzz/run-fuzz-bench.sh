@@ -32,7 +32,12 @@ targets=$(bash tests/fuzz/build.sh "$out" 2>/dev/null) || { bash tests/fuzz/buil
 # after free is caught while its chunk is in it), and the fill only makes
 # reads of uninitialised heap deterministic, which ASan does not report.
 # Measured on fuzz_candidates from its corpus: 2.2k -> 4k exec/s.
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:quarantine_size_mb=16:max_malloc_fill_size=0"
+# malloc_context_size=0 stops recording each allocation's stack (7 % of
+# fuzz_sdp's samples went to unwinding and the stack depot): a report still
+# names the bad access and where it happened, and a finding is re-run from
+# its artifact with ASan's defaults for the allocation's stack. Replaying
+# fuzz_sdp's 6,035-input corpus: 3.5 s -> 3.0 s.
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:quarantine_size_mb=16:max_malloc_fill_size=0:malloc_context_size=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 printf '%-20s %12s %9s %7s %8s %7s %s\n' target execs exec/s cov features corpus findings
 for bin in $targets; do
