@@ -287,14 +287,14 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
   case GST_MESSAGE_ASYNC_START:
   case GST_MESSAGE_ASYNC_DONE:
     /* A candidate is a live bin (common/livebin.h): its uridecodebin's
-     * preroll stays inside it and it never returns ASYNC, so none should
-     * come here. One that did would be tracked by GstBin against a child
-     * whose state failoversrc drives itself: an async-start would make
-     * failoversrc and the application's pipeline lose PLAYING until that
-     * candidate had prerolled (as on every candidate start, retry and
-     * failback probe before the live bin, which held the output at
-     * start-up until a hot backup had prerolled too), and an async-done
-     * would end a state change of failoversrc early. */
+     * preroll stays inside it and it never returns ASYNC. What comes here
+     * is its own commit of a state change it made while its inner bin
+     * prerolled; GstBin tracked no async-start for it, and given it, would
+     * end a state change of failoversrc early. Before the live bin, a
+     * candidate's async-start made failoversrc and the application's
+     * pipeline lose PLAYING on every candidate start, retry and failback
+     * probe, and held the output at start-up until a hot backup had
+     * prerolled too. */
     GST_LOG_OBJECT (self, "dropping a candidate's %s",
                     GST_MESSAGE_TYPE_NAME (msg));
     break;

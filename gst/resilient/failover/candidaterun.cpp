@@ -527,7 +527,7 @@ build_encoded_branch (CandidateRun *run, Branch &b)
     return false;
   g_object_set (b.queue, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", ENCODED_QUEUE_NS, nullptr);
-  gst_bin_add_many (GST_BIN (run->bin), b.queue, b.appsink, nullptr);
+  gst_bin_add_many (run->inner, b.queue, b.appsink, nullptr);
   gst_element_link (b.queue, b.appsink);
   setup_appsink (b);
   return true;
@@ -560,10 +560,10 @@ build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
   GstCaps *caps = branch_caps (self, st);
   g_object_set (b.capsfilter, "caps", caps, nullptr);
   gst_caps_unref (caps);
-  gst_bin_add_many (GST_BIN (run->bin), b.queue, conv, scale, b.capsfilter,
+  gst_bin_add_many (run->inner, b.queue, conv, scale, b.capsfilter,
                     b.appsink, nullptr);
   if (rate) {
-    gst_bin_add (GST_BIN (run->bin), rate);
+    gst_bin_add (run->inner, rate);
     gst_element_link_many (b.queue, conv, scale, rate, b.capsfilter, b.appsink,
                            nullptr);
   } else {
@@ -605,6 +605,7 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   gchar *name = g_strdup_printf ("candidate%d-%" G_GUINT64_FORMAT, index, id);
   /* a live bin: its preroll stays inside it (common/livebin.h) */
   run->bin = res_live_bin_new (name);
+  run->inner = res_live_bin_inner (RES_LIVE_BIN (run->bin));
   g_free (name);
   run->decodebin = make ("uridecodebin");
   bool ok = run->decodebin != nullptr;
@@ -615,7 +616,7 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
       g_object_set (run->decodebin, "caps", stop, nullptr);
       gst_caps_unref (stop);
     }
-    gst_bin_add (GST_BIN (run->bin), run->decodebin);
+    gst_bin_add (run->inner, run->decodebin);
   }
   for (int st = 0; st < 2 && ok; st++)
     ok = build_branch (self, run.get (), st);
@@ -653,24 +654,13 @@ async_start (GstElement *element, gpointer user_data)
   std::lock_guard<std::mutex> g (run->op_lock);
   if (run->stopping.load ())
     return;
-  /* A live bin (common/livebin.h): it returns at once, and its
-   * uridecodebin, which prerolls asynchronously, stops in PAUSED once its
-   * pads are out: wait for that (in slices, so a stop is not held up) and
-   * set PLAYING once more, which reaches it. */
   GstStateChangeReturn ret
       = gst_element_set_state (run->bin, GST_STATE_PLAYING);
-  GstStateChangeReturn preroll = GST_STATE_CHANGE_ASYNC;
-  while (ret != GST_STATE_CHANGE_FAILURE && !run->stopping.load ()
-         && preroll == GST_STATE_CHANGE_ASYNC) {
-    preroll = gst_element_get_state (run->decodebin, nullptr, nullptr,
-                                     100 * GST_MSECOND);
-    /* a wait cut short by another state change of it (the bin's own
-     * continue to PLAYING) says FAILURE too: ask again without waiting */
-    if (preroll == GST_STATE_CHANGE_FAILURE)
-      preroll = gst_element_get_state (run->decodebin, nullptr, nullptr, 0);
-  }
-  if (preroll == GST_STATE_CHANGE_FAILURE)
-    ret = preroll;
+  /* uridecodebin prerolls asynchronously and a bin that is not top-level
+   * stops in PAUSED once its children are done: wait (in slices, so a stop
+   * is not held up) and ask for PLAYING again. */
+  while (ret == GST_STATE_CHANGE_ASYNC && !run->stopping.load ())
+    ret = gst_element_get_state (run->bin, nullptr, nullptr, 100 * GST_MSECOND);
   if (ret != GST_STATE_CHANGE_FAILURE && !run->stopping.load ())
     ret = gst_element_set_state (run->bin, GST_STATE_PLAYING);
   if (ret == GST_STATE_CHANGE_FAILURE && !run->stopping.load ())

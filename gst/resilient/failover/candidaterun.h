@@ -72,6 +72,7 @@ struct CandidateRun
   resilient::failover::InputKind kind = resilient::failover::InputKind::Live;
   GstElement *bin = nullptr; /* owned by the element while added; a live
                                * bin (common/livebin.h) */
+  GstBin *inner = nullptr;    /* the bin inside it: decodebin, branches */
   GstElement *decodebin = nullptr;
   Branch branches[2];
 
