@@ -282,22 +282,14 @@ gst_failover_src_handle_message (GstBin *bin, GstMessage *msg)
     break;
   case GST_MESSAGE_NEED_CONTEXT:
   case GST_MESSAGE_HAVE_CONTEXT:
-    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
-    return;
+  /* GstBin's own bookkeeping: it tracks a child added while its state
+   * change is ASYNC until that child's async-done; dropping it leaves the
+   * bin waiting forever and the pipeline re-posting async-done. GstBin
+   * consumes these; they never reach the application bus as they are. */
   case GST_MESSAGE_ASYNC_START:
   case GST_MESSAGE_ASYNC_DONE:
-    /* A candidate is a live bin (common/livebin.h): its uridecodebin's
-     * preroll stays inside it and it never returns ASYNC. What comes here
-     * is its own commit of a state change it made while its inner bin
-     * prerolled; GstBin tracked no async-start for it, and given it, would
-     * end a state change of failoversrc early. Before the live bin, a
-     * candidate's async-start made failoversrc and the application's
-     * pipeline lose PLAYING on every candidate start, retry and failback
-     * probe, and held the output at start-up until a hot backup had
-     * prerolled too. */
-    GST_LOG_OBJECT (self, "dropping a candidate's %s",
-                    GST_MESSAGE_TYPE_NAME (msg));
-    break;
+    GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+    return;
   default:
     /* tags, state changes, stream status, buffering, latency, clock, qos,
      * stream-start ... of a candidate are its own business: the output is

@@ -2,7 +2,6 @@
  * candidaterun.h). */
 #include "failover/candidaterun.h"
 
-#include "common/livebin.h"
 #include "common/messages.h"
 #include "failover/contentsampler.h"
 #include "failover/controller.h"
@@ -527,7 +526,7 @@ build_encoded_branch (CandidateRun *run, Branch &b)
     return false;
   g_object_set (b.queue, "max-size-buffers", 0, "max-size-bytes", 0,
                 "max-size-time", ENCODED_QUEUE_NS, nullptr);
-  gst_bin_add_many (run->inner, b.queue, b.appsink, nullptr);
+  gst_bin_add_many (GST_BIN (run->bin), b.queue, b.appsink, nullptr);
   gst_element_link (b.queue, b.appsink);
   setup_appsink (b);
   return true;
@@ -560,10 +559,10 @@ build_branch (GstFailoverSrc *self, CandidateRun *run, int st)
   GstCaps *caps = branch_caps (self, st);
   g_object_set (b.capsfilter, "caps", caps, nullptr);
   gst_caps_unref (caps);
-  gst_bin_add_many (run->inner, b.queue, conv, scale, b.capsfilter,
+  gst_bin_add_many (GST_BIN (run->bin), b.queue, conv, scale, b.capsfilter,
                     b.appsink, nullptr);
   if (rate) {
-    gst_bin_add (run->inner, rate);
+    gst_bin_add (GST_BIN (run->bin), rate);
     gst_element_link_many (b.queue, conv, scale, rate, b.capsfilter, b.appsink,
                            nullptr);
   } else {
@@ -603,9 +602,7 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
   run->asleep = run->warm;
 
   gchar *name = g_strdup_printf ("candidate%d-%" G_GUINT64_FORMAT, index, id);
-  /* a live bin: its preroll stays inside it (common/livebin.h) */
-  run->bin = res_live_bin_new (name);
-  run->inner = res_live_bin_inner (RES_LIVE_BIN (run->bin));
+  run->bin = gst_bin_new (name);
   g_free (name);
   run->decodebin = make ("uridecodebin");
   bool ok = run->decodebin != nullptr;
@@ -616,7 +613,7 @@ build_candidate_run (GstFailoverSrc *self, int index, const Candidate &c,
       g_object_set (run->decodebin, "caps", stop, nullptr);
       gst_caps_unref (stop);
     }
-    gst_bin_add (run->inner, run->decodebin);
+    gst_bin_add (GST_BIN (run->bin), run->decodebin);
   }
   for (int st = 0; st < 2 && ok; st++)
     ok = build_branch (self, run.get (), st);

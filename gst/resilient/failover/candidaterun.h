@@ -70,9 +70,7 @@ struct CandidateRun
   std::string uri;
   std::string safe_uri;
   resilient::failover::InputKind kind = resilient::failover::InputKind::Live;
-  GstElement *bin = nullptr; /* owned by the element while added; a live
-                               * bin (common/livebin.h) */
-  GstBin *inner = nullptr;    /* the bin inside it: decodebin, branches */
+  GstElement *bin = nullptr; /* owned by the element while added */
   GstElement *decodebin = nullptr;
   Branch branches[2];
 
