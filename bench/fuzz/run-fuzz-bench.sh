@@ -78,14 +78,11 @@ for bin in $targets; do
       echo "${n:-0}"
     done | awk '{ n += $1 } END { print n }')
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "${logs[0]}")
-  if [ "$sessions" -gt 1 ]; then
-    [ "$secs" -gt 0 ] && rate=$((execs / secs))
-    cov=$(for l in "${logs[@]}"; do grep -o 'cov: [0-9]*' "$l" | tail -1 | cut -d' ' -f2; done | sort -n | tail -1)
-    ft=$(for l in "${logs[@]}"; do grep -o 'ft: [0-9]*' "$l" | tail -1 | cut -d' ' -f2; done | sort -n | tail -1)
-  else
-    cov=$(grep -o 'cov: [0-9]*' "$res/$name.log" | tail -1 | cut -d' ' -f2)
-    ft=$(grep -o 'ft: [0-9]*' "$res/$name.log" | tail -1 | cut -d' ' -f2)
-  fi
+  [ "$sessions" -gt 1 ] && [ "$secs" -gt 0 ] && rate=$((execs / secs))
+  # the last cov / ft of each session's log; the highest of them
+  last_of () { for l in "${logs[@]}"; do grep -o "$1: [0-9]*" "$l" | tail -1 | cut -d' ' -f2; done | sort -n | tail -1; }
+  cov=$(last_of cov)
+  ft=$(last_of ft)
   if [ -n "${FUZZ_FORK:-}" ]; then
     # fork mode: the parent's last "#N: ..." line counts every job's runs
     # (its cov counts features of another kind than a single run's)
