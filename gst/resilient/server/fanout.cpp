@@ -12,18 +12,19 @@ namespace resilient::gst::server {
 using namespace whepsink;
 
 FanOut::Out::Out (GstElement *src, int p, std::string profile,
-                  std::shared_ptr<std::atomic<int>> join_queue, guint max)
+                  std::shared_ptr<std::atomic<int>> join_queue, guint max,
+                  std::shared_ptr<DirectSend> direct_send)
     : appsrc (GST_ELEMENT (gst_object_ref (src))), pt (p),
       caps_gen (std::make_shared<std::atomic<std::uint64_t>> (0)),
       plid (std::move (profile)), join (std::move (join_queue)),
-      max_buffers (max)
+      max_buffers (max), direct (std::move (direct_send))
 {
 }
 
 FanOut::Out::Out (const Out &o)
     : appsrc (GST_ELEMENT (gst_object_ref (o.appsrc))), pt (o.pt),
       caps_gen (o.caps_gen), plid (o.plid), join (o.join),
-      max_buffers (o.max_buffers)
+      max_buffers (o.max_buffers), direct (o.direct)
 {
 }
 
@@ -107,10 +108,32 @@ private:
   std::vector<std::pair<int, GstBuffer *>> copies_; /* refs */
 };
 
-static void
-push_to (const FanOut::Out &o, PayloadTypes &packet, GstCaps *caps,
-         std::uint64_t gen)
+/* A viewer whose direct path is ready takes a kind's packets there once
+ * that kind's appsrc has drained (what it held went out through webrtcbin
+ * first, in order); true when the packet went that way. */
+static bool
+send_direct (const FanOut::Out &o, bool video, PayloadTypes &packet)
 {
+  DirectSend::Phase phase = o.direct->phase (video);
+  if (phase == DirectSend::READY
+      && gst_app_src_get_current_level_buffers (GST_APP_SRC (o.appsrc)) == 0) {
+    o.direct->activate (video);
+    phase = DirectSend::ACTIVE;
+  }
+  if (phase != DirectSend::ACTIVE)
+    return false;
+  GstBuffer *b = packet.with (o.pt);
+  o.direct->send (video, b);
+  gst_buffer_unref (b);
+  return true;
+}
+
+static void
+push_to (const FanOut::Out &o, bool video, PayloadTypes &packet,
+         GstCaps *caps, std::uint64_t gen)
+{
+  if (o.direct && send_direct (o, video, packet))
+    return;
   if (caps && o.caps_gen->exchange (gen) != gen) {
     GstCaps *c = viewer_caps (caps, o.pt, o.plid);
     gst_app_src_set_caps (GST_APP_SRC (o.appsrc), c);
@@ -180,7 +203,7 @@ FanOut::push (bool video, GstSample *sample)
     {
       PayloadTypes packet (rt);
       for (const Out &o : *outs)
-        push_to (o, packet, cur, gen);
+        push_to (o, video, packet, cur, gen);
     }
     gst_buffer_unref (rt);
   }

@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include "server/directsend.h"
 #include "server/whepsinksettings.h"
 
 #include <gst/app/app.h>
@@ -43,9 +44,12 @@ public:
     /* a joining viewer's video queue (see JoinQueue), or null */
     std::shared_ptr<std::atomic<int>> join;
     guint max_buffers = 0; /* the appsrc's bound */
+    /* the viewer's direct send path, or null (webrtcbin's path only) */
+    std::shared_ptr<DirectSend> direct;
 
     Out (GstElement *src, int p, std::string profile = {},
-         std::shared_ptr<std::atomic<int>> join_queue = nullptr, guint max = 0);
+         std::shared_ptr<std::atomic<int>> join_queue = nullptr, guint max = 0,
+         std::shared_ptr<DirectSend> direct_send = nullptr);
     Out (const Out &o);
     Out &operator= (const Out &) = delete;
     ~Out ();

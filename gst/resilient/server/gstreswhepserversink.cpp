@@ -425,7 +425,8 @@ attach_sources (GstResWhepServerSink *self, const std::string &id)
 {
   Private *priv = self->priv;
   Viewer *v = find_viewer (self, id);
-  if (!v || !v->attach_sources (priv->fanout, priv->running.vp8 ()))
+  if (!v || !v->attach_sources (priv->fanout, priv->running.vp8 (),
+                                 priv->running.direct_send))
     return false;
   publish_outs (self);
   /* the keyframe now, not when the viewer is connected: it waits in the

@@ -118,6 +118,7 @@ Viewer::on_state (GstWebRTCPeerConnectionState pc,
     if (!watch_.connected ())
       state_ = "connected";
     watch_.on_connected (now);
+    prepare_direct ();
     /* the keyframe asked for when it joined waits in its queue, unless
      * the queue overflowed before the connection: ask again then */
     if (join_queue_->exchange (FanOut::JOIN_DONE) == FanOut::JOIN_OVERFLOWED)
@@ -254,8 +255,16 @@ Viewer::link_to_webrtc (GstElement *src, int mline, const std::string &kind,
 /* Loop thread, once the offer is applied: one appsrc per kind the viewer
  * takes, linked to the transceiver of its m-line (sendonly, our codec). */
 bool
-Viewer::attach_sources (FanOut &fanout, bool vp8)
+Viewer::attach_sources (FanOut &fanout, bool vp8, bool direct)
 {
+  if (direct) {
+    direct_ = DirectSend::attach (webrtc_);
+    if (!direct_->usable ()) {
+      GST_INFO_OBJECT (hooks_->owner, "viewer %s: no direct send: %s",
+                       id_.c_str (), direct_->why ().c_str ());
+      direct_.reset ();
+    }
+  }
   guint vssrc = fanout.ssrc (true);
   guint assrc = fanout.ssrc (false);
   bool ok = true;
@@ -282,9 +291,10 @@ Viewer::add_outs (std::vector<FanOut::Out> &video,
 {
   if (vsrc_)
     video.emplace_back (vsrc_, video_pt_, video_plid_, join_queue_,
-                        VIDEO_QUEUE);
+                        VIDEO_QUEUE, direct_);
   if (asrc_)
-    audio.emplace_back (asrc_, audio_pt_);
+    audio.emplace_back (asrc_, audio_pt_, std::string (), nullptr, 0u,
+                        direct_);
 }
 
 /* Loop thread: count the RTCP the viewer sends, once webrtcbin's RTP
@@ -301,16 +311,47 @@ Viewer::watch_rtcp ()
   rtcp_handler_ = resilient::gst::count_received_rtcp (session, rtcp_);
 }
 
+/* Loop thread, connected: the direct path takes over once DTLS has given
+ * webrtcbin its keys (the reaper tries again until then). A path that
+ * cannot be taken leaves the viewer on webrtcbin's. */
+void
+Viewer::prepare_direct ()
+{
+  if (!direct_ || !watch_.connected ()
+      || direct_->phase (true) != DirectSend::WAITING)
+    return;
+  if (direct_->prepare ()) {
+    GST_INFO_OBJECT (hooks_->owner, "viewer %s: direct send ready",
+                     id_.c_str ());
+  } else if (!direct_->why ().empty ()) {
+    GST_INFO_OBJECT (hooks_->owner, "viewer %s: no direct send: %s",
+                     id_.c_str (), direct_->why ().c_str ());
+    direct_.reset ();
+    /* the fan-out still holds it (WAITING: unused) until the next list */
+  }
+}
+
 std::optional<std::string>
 Viewer::check (TimePoint now)
 {
   watch_rtcp ();
+  prepare_direct ();
   std::uint64_t n = rtcp_->load ();
   if (n != rtcp_seen_) {
     rtcp_seen_ = n;
     watch_.on_rtcp (now);
   }
   return watch_.dead (now);
+}
+
+const char *
+Viewer::send_path () const
+{
+  if (direct_
+      && (direct_->phase (true) == DirectSend::ACTIVE
+          || direct_->phase (false) == DirectSend::ACTIVE))
+    return "direct";
+  return "webrtcbin";
 }
 
 GstStructure *
@@ -324,7 +365,11 @@ Viewer::describe (TimePoint now) const
       "silence-ms", G_TYPE_UINT64,
       (guint64)std::max<gint64> (0, resilient::to_ms (watch_.silence (now))),
       "rtcp-packets", G_TYPE_UINT64, (guint64)rtcp_->load (), "video-payload",
-      G_TYPE_INT, video_pt_, "audio-payload", G_TYPE_INT, audio_pt_, NULL);
+      G_TYPE_INT, video_pt_, "audio-payload", G_TYPE_INT, audio_pt_,
+      "send-path", G_TYPE_STRING, send_path (), "direct-packets",
+      G_TYPE_UINT64, (guint64)(direct_ ? direct_->sent () : 0),
+      "direct-dropped", G_TYPE_UINT64,
+      (guint64)(direct_ ? direct_->dropped () : 0), NULL);
 }
 
 } // namespace resilient::gst::server

@@ -4,6 +4,8 @@
  * alone until the offer is applied, then one appsrc per kind the viewer
  * takes, linked to the transceiver of the offer's m-line (sendonly, our
  * codec); the fan-out pushes the one encode's packets into those appsrcs.
+ * Once connected, the fan-out sends to it directly (server/directsend.h)
+ * when the element's direct-send is on.
  * The viewer keeps its POST paused until the answer, counts the RTCP it
  * sends (its liveness, judged by srv::ViewerWatch) and reports its
  * connection state, its pipeline's errors and its PLI/FIR (an upstream
@@ -70,8 +72,9 @@ public:
   /* The pipeline (webrtcbin alone), PLAYING on `clock` (may be nullptr)
    * and `base_time`. */
   bool start (GstClock *clock, GstClockTime base_time, bool loopback);
-  /* Once the offer is applied: the appsrcs, linked to their transceivers. */
-  bool attach_sources (FanOut &fanout, bool vp8);
+  /* Once the offer is applied: the appsrcs, linked to their transceivers;
+   * with `direct`, the direct send path too (server/directsend.h). */
+  bool attach_sources (FanOut &fanout, bool vp8, bool direct);
 
   /* The POST waiting for the answer (a ref is taken; the message paused). */
   void hold (SoupServerMessage *msg);
@@ -113,6 +116,8 @@ private:
                        const char *encoding, int clock_rate, int pt,
                        guint ssrc);
   void watch_rtcp ();
+  void prepare_direct ();
+  const char *send_path () const;
 
   std::string id_;
   std::string remote_;
@@ -136,6 +141,8 @@ private:
   GObject *session_ = nullptr; /* webrtcbin's RTPSession 0, a ref */
   gulong rtcp_handler_ = 0;
   std::string state_ = "new";
+  /* its direct send path, null when off or not usable */
+  std::shared_ptr<DirectSend> direct_;
   /* FanOut::JoinQueue of its video queue */
   std::shared_ptr<std::atomic<int>> join_queue_
       = std::make_shared<std::atomic<int>> (FanOut::JOIN_WATCHING);

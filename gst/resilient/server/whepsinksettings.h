@@ -22,6 +22,7 @@ namespace resilient::gst::server::whepsink {
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define DEFAULT_RTCP_TIMEOUT_MS 3000
 #define DEFAULT_MAX_BODY 65536
+#define DEFAULT_DIRECT_SEND TRUE
 #define DEFAULT_VIDEO_CODEC GST_RES_WHEP_SERVER_VIDEO_CODEC_H264
 /* Not properties: how often the reaper looks, and how long an answer may
  * wait for ICE gathering before it goes out with what it has. */
@@ -58,6 +59,7 @@ enum {
   PROP_CONNECT_TIMEOUT,
   PROP_RTCP_TIMEOUT,
   PROP_STATISTICS,
+  PROP_DIRECT_SEND,
 };
 
 struct Settings
@@ -72,6 +74,7 @@ struct Settings
   guint keyframe_min_interval_ms = DEFAULT_KEYFRAME_MIN_INTERVAL_MS;
   guint connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
   guint rtcp_timeout_ms = DEFAULT_RTCP_TIMEOUT_MS;
+  bool direct_send = DEFAULT_DIRECT_SEND;
 
   bool vp8 () const
   {

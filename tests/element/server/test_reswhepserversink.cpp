@@ -196,6 +196,142 @@ TEST (ResWhepServerSink, TwoReswhepsrcViewersGetFramesFromOneEncode)
   EXPECT_STREQ (gst_structure_get_string (left[0], "reason"), "DELETE");
 }
 
+/* A viewer's entry in the statistics' viewer-list (a copy), or nullptr. */
+static GstStructure *
+viewer_entry (const Server &server, guint i)
+{
+  GstStructure *s = server.stats ();
+  const GValue *list = gst_structure_get_value (s, "viewer-list");
+  GstStructure *v = nullptr;
+  if (list && gst_value_array_get_size (list) > i)
+    v = gst_structure_copy (
+        gst_value_get_structure (gst_value_array_get_value (list, i)));
+  gst_structure_free (s);
+  return v;
+}
+
+static guint64
+entry_u64 (const GstStructure *v, const char *field)
+{
+  guint64 n = 0;
+  gst_structure_get_uint64 (v, field, &n);
+  return n;
+}
+
+/* What the viewer's RTP session knows of the server's video stream (the
+ * 90 kHz source): the packet count of its last sender report, 0 before
+ * one. */
+static guint
+sender_report_packets (GstElement *viewer_pipeline)
+{
+  GstElement *rtpbin = nullptr;
+  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (viewer_pipeline));
+  GValue item = G_VALUE_INIT;
+  while (!rtpbin && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = GST_ELEMENT (g_value_get_object (&item));
+    GstElementFactory *f = gst_element_get_factory (e);
+    if (f && g_str_equal (GST_OBJECT_NAME (f), "rtpbin"))
+      rtpbin = GST_ELEMENT (gst_object_ref (e));
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  if (!rtpbin)
+    return 0;
+  GObject *session = nullptr;
+  g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
+  gst_object_unref (rtpbin);
+  if (!session)
+    return 0;
+  GstStructure *stats = nullptr;
+  g_object_get (session, "stats", &stats, NULL);
+  g_object_unref (session);
+  guint packets = 0;
+  /* RTPSession's source-stats is a GValueArray */
+  const GValue *v = gst_structure_get_value (stats, "source-stats");
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  auto *sources = v ? static_cast<GValueArray *> (g_value_get_boxed (v))
+                    : nullptr;
+  for (guint i = 0; sources && i < sources->n_values; i++) {
+    const GstStructure *src = gst_value_get_structure (
+        g_value_array_get_nth (sources, i));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+    gint rate = 0;
+    gboolean have_sr = FALSE, internal = TRUE;
+    gst_structure_get_int (src, "clock-rate", &rate);
+    gst_structure_get_boolean (src, "have-sr", &have_sr);
+    gst_structure_get_boolean (src, "internal", &internal);
+    if (rate == 90000 && have_sr && !internal)
+      gst_structure_get_uint (src, "sr-packet-count", &packets);
+  }
+  gst_structure_free (stats);
+  return packets;
+}
+
+/* Once connected, a viewer's packets leave on the direct path (SRTP and
+ * the ICE send on the encode's thread, not its webrtcbin's RTP path):
+ * the viewers keep decoding what it sends, and the sender reports they
+ * get count those packets. Before: every packet went through each
+ * viewer's webrtcbin. */
+TEST (ResWhepServerSink, ConnectedViewersAreSentToDirectlyAndKeepDecoding)
+{
+  Server server ("");
+  ASSERT_GT (server.port, 0);
+  Viewer a (server.url ()), b (server.url ());
+  auto both_direct = [&] {
+    for (guint i = 0; i < 2; i++) {
+      GstStructure *v = viewer_entry (server, i);
+      bool direct = v && g_strcmp0 (gst_structure_get_string (v, "send-path"),
+                                    "direct") == 0
+                    && entry_u64 (v, "direct-packets") > 0;
+      if (v)
+        gst_structure_free (v);
+      if (!direct)
+        return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE (wait_for (both_direct, 20s));
+  int va = a.video, vb = b.video, aa = a.audio;
+  /* two more seconds: 60 frames at 30 fps, 100 Opus packets */
+  ASSERT_TRUE (wait_for (
+      [&] { return a.video >= va + 45 && b.video >= vb + 45 && a.audio >= aa + 60; },
+      10s))
+      << "after the switch: viewer a " << a.video - va << " frames, b "
+      << b.video - vb << ", a's audio " << a.audio - aa;
+  for (guint i = 0; i < 2; i++) {
+    GstStructure *v = viewer_entry (server, i);
+    ASSERT_TRUE (v);
+    EXPECT_EQ (entry_u64 (v, "direct-dropped"), 0u);
+    gst_structure_free (v);
+  }
+  /* webrtcbin's own count stops at the switch: sender reports counting on
+   * are the direct path's (RTCP every second or so) */
+  guint first = 0;
+  ASSERT_TRUE (wait_for (
+      [&] { return (first = sender_report_packets (a.pipeline)) > 0; }, 10s))
+      << "no sender report for the video";
+  ASSERT_TRUE (wait_for (
+      [&] { return sender_report_packets (a.pipeline) > first + 60; }, 15s))
+      << "the sender reports' video packet count stays at "
+      << sender_report_packets (a.pipeline) << " (first seen: " << first
+      << ")";
+}
+
+/* direct-send=false keeps every packet on webrtcbin's path. */
+TEST (ResWhepServerSink, DirectSendOffKeepsWebrtcbinsPath)
+{
+  Server server ("direct-send=false", false);
+  ASSERT_GT (server.port, 0);
+  Viewer a (server.url ());
+  ASSERT_TRUE (wait_for ([&] { return a.video >= 60; }, 20s)) << a.video;
+  GstStructure *v = viewer_entry (server, 0);
+  ASSERT_TRUE (v);
+  EXPECT_STREQ (gst_structure_get_string (v, "send-path"), "webrtcbin");
+  EXPECT_EQ (entry_u64 (v, "direct-packets"), 0u);
+  gst_structure_free (v);
+}
+
 /* The viewer's jitter buffers start on the first consecutive packets
  * (faststart), so its first frame does not wait the whole `latency`
  * (bench/server/ttff.py measures the time). Before: faststart 0. */
@@ -484,6 +620,29 @@ browser_plays (Server &server, const std::string &url,
                         << last.in_audio_packets;
   EXPECT_EQ (last.in_video_codec, codec);
   EXPECT_EQ (server.viewers (), 1u);
+  /* the browser keeps decoding once its packets leave on the direct path
+   * (our SRTP, its libsrtp) */
+  ASSERT_TRUE (wait_for (
+      [&] {
+        GstStructure *v = viewer_entry (server, 0);
+        bool direct = v && g_strcmp0 (gst_structure_get_string (v, "send-path"),
+                                      "direct") == 0;
+        if (v)
+          gst_structure_free (v);
+        return direct;
+      },
+      10s));
+  fixtures::PageSession at_switch = peer.sessions ()[id];
+  ASSERT_TRUE (wait_for (
+      [&] {
+        last = peer.sessions ()[id];
+        return last.frames_decoded >= at_switch.frames_decoded + 45
+               && last.in_audio_packets >= at_switch.in_audio_packets + 60;
+      },
+      20s))
+      << "on the direct path: " << last.frames_decoded - at_switch.frames_decoded
+      << " more frames, " << last.in_audio_packets - at_switch.in_audio_packets
+      << " more audio packets";
   /* the browser's offer was answered by our server, not peer.py */
   EXPECT_NE (peer.offer (id).find ("a=recvonly"), std::string::npos);
   peer.stop_play (id);
