@@ -3,8 +3,11 @@
 # 1280x720 30 fps H264 + Opus stream, side by side in one run.
 #
 # Usage (from the repository root, after a build):
-#   [PATTERN=snow] [PLUGIN_DIR=DIR] bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
+#   [PATTERN=snow] [PLUGIN_DIR=DIR] [DIRECT="false true"] bench/server/run-whepserver-bench.sh [N=10] [SECONDS=10]
 # N may be a list (10,30): one row per count after the 1-viewer row.
+# DIRECT: the values of the sink's direct-send to compare, side by side in
+# this run (each gets its own 1-viewer and N-viewer rows); default both,
+# webrtcbin's path (false) first.
 #
 # The viewers are reswhepsrc gst-launch processes that take the RTP as is
 # (caps=application/x-rtp, no decode), so their own CPU stays out of the
@@ -19,6 +22,7 @@ PATTERN=${PATTERN:-ball} # videotestsrc pattern; snow fills the bitrate (~7 pack
 # RTP over loopback UDP (reswhepserversink's encoded input); the server's
 # CPU is then the serving alone, without the encode's own variation
 INPUT=${INPUT:-raw}
+DIRECT=${DIRECT:-false true}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # PLUGIN_DIR: another build of the plugin (a before/after comparison)
 export GST_PLUGIN_PATH_1_0="${PLUGIN_DIR:-$ROOT/build/gst/resilient}"
@@ -56,7 +60,7 @@ run_row () {
     gst-launch-1.0 -q udpsrc address=127.0.0.1 port="$uport" \
       caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" ! \
       rtph264depay ! h264parse ! reswhepserversink name=s port="$port" \
-      audiotestsrc is-live=true ! opusenc ! s. >/dev/null 2>&1 &
+      direct-send="$direct" audiotestsrc is-live=true ! opusenc ! s. >/dev/null 2>&1 &
     server=$!
     gst-launch-1.0 -q videotestsrc is-live=true pattern="$PATTERN" ! \
       video/x-raw,width=1280,height=720,framerate=30/1 ! \
@@ -67,7 +71,7 @@ run_row () {
   else
     gst-launch-1.0 -q videotestsrc is-live=true pattern="$PATTERN" ! \
       video/x-raw,width=1280,height=720,framerate=30/1 ! \
-      reswhepserversink name=s port="$port" \
+      reswhepserversink name=s port="$port" direct-send="$direct" \
       audiotestsrc is-live=true ! s. >/dev/null 2>&1 &
     server=$!
     pids="$pids $server"
@@ -94,17 +98,19 @@ run_row () {
   vpct=$(echo "($vb - $va) * 100 / ($TICK * $SECS * $n)" | bc -l)
   # a viewer counts when its first media left reswhepsrc (bus message)
   fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
-  printf '%d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s, the viewers'"'"' own threads %.2f %% per viewer\n' \
-    "$n" "$fed" "$pct" $(((sb - sa) / SECS)) "$vpct" >&2
+  printf 'direct-send=%s, %d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s, the viewers'"'"' own threads %.2f %% per viewer\n' \
+    "$direct" "$n" "$fed" "$pct" $(((sb - sa) / SECS)) "$vpct" >&2
   for p in $pids; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=""
   echo "$pct"
 }
 
-one=$(run_row 1 | tail -1)
-for n in $(echo "$N" | tr ',' ' '); do
-  many=$(run_row "$n" | tail -1)
-  printf 'each extra viewer (1 -> %d): %.2f %% of one core\n' "$n" \
-    "$(echo "($many - $one) / ($n - 1)" | bc -l)"
+for direct in $DIRECT; do
+  one=$(run_row 1 | tail -1)
+  for n in $(echo "$N" | tr ',' ' '); do
+    many=$(run_row "$n" | tail -1)
+    printf 'direct-send=%s: each extra viewer (1 -> %d): %.2f %% of one core\n' \
+      "$direct" "$n" "$(echo "($many - $one) / ($n - 1)" | bc -l)"
+  done
 done
