@@ -26,7 +26,8 @@ for src in tests/fuzz/fuzz_*.cpp; do
   name=$(basename "$src" .cpp)
   bin="$out/$name"
   if [ ! -f "$bin" ] || [ -n "$(find "$src" tests/fuzz/fuzz_input.h "$out/obj" -newer "$bin" | head -1)" ]; then
-    "${cc[@]}" "$CXX" "${flags[@]}" -fsanitize=fuzzer "$src" "$out"/obj/*.o -o "$bin"
+    # libcrypto: lib/resilient/server/srtp.cpp (the direct send path's SRTP)
+    "${cc[@]}" "$CXX" "${flags[@]}" -fsanitize=fuzzer "$src" "$out"/obj/*.o -lcrypto -o "$bin"
   fi
   echo "$bin"
 done
