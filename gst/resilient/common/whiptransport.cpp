@@ -1,5 +1,6 @@
 #include "common/whiptransport.h"
 
+#include "common/binsearch.h"
 #include "common/codecs.h"
 #include "common/rtcpcount.h"
 #include "common/whipclient.h"
@@ -136,33 +137,7 @@ free_ctx (gpointer p)
 static GstElement *
 find_webrtcbin (GstElement *bin)
 {
-  GstIterator *it = gst_bin_iterate_recurse (GST_BIN (bin));
-  GValue item = G_VALUE_INIT;
-  GstElement *found = nullptr;
-  bool done = false;
-  while (!done) {
-    switch (gst_iterator_next (it, &item)) {
-    case GST_ITERATOR_OK: {
-      auto *e = GST_ELEMENT (g_value_get_object (&item));
-      GstElementFactory *f = gst_element_get_factory (e);
-      if (f && !strcmp (GST_OBJECT_NAME (f), "webrtcbin")) {
-        found = GST_ELEMENT (gst_object_ref (e));
-        done = true;
-      }
-      g_value_reset (&item);
-      break;
-    }
-    case GST_ITERATOR_RESYNC:
-      gst_iterator_resync (it);
-      break;
-    default:
-      done = true;
-      break;
-    }
-  }
-  g_value_unset (&item);
-  gst_iterator_free (it);
-  return found;
+  return resilient::gst::find_by_factory (GST_BIN (bin), "webrtcbin");
 }
 
 /* Whether the video m-line of `answer` carries `codec` (an rtpmap of that

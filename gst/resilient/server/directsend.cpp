@@ -1,6 +1,7 @@
 /* gst-resilient server side: a WHEP viewer's direct send path. */
 #include "server/directsend.h"
 
+#include "common/binsearch.h"
 #include "resilient/server/senderreport.h"
 
 #include <nice/agent.h>
@@ -36,49 +37,6 @@ struct DirectSend::Stream
   GstClockTime last_pts = GST_CLOCK_TIME_NONE; /* its running time */
 };
 
-static bool
-is_factory (GstElement *e, const char *name)
-{
-  GstElementFactory *f = gst_element_get_factory (e);
-  return f && g_strcmp0 (GST_OBJECT_NAME (f), name) == 0;
-}
-
-/* The one element of `factory` in `bin` (any depth), a ref; nullptr when
- * there is none or more than one. */
-static GstElement *
-only_element (GstBin *bin, const char *factory, int &count)
-{
-  GstElement *found = nullptr;
-  count = 0;
-  GstIterator *it = gst_bin_iterate_recurse (bin);
-  GValue item = G_VALUE_INIT;
-  bool done = false;
-  while (!done) {
-    switch (gst_iterator_next (it, &item)) {
-    case GST_ITERATOR_OK: {
-      auto *e = GST_ELEMENT (g_value_get_object (&item));
-      if (is_factory (e, factory) && count++ == 0)
-        found = GST_ELEMENT (gst_object_ref (e));
-      g_value_reset (&item);
-      break;
-    }
-    case GST_ITERATOR_RESYNC:
-      gst_iterator_resync (it);
-      count = 0;
-      if (found)
-        gst_object_unref (std::exchange (found, nullptr));
-      break;
-    default:
-      done = true;
-    }
-  }
-  g_value_unset (&item);
-  gst_iterator_free (it);
-  if (count != 1 && found)
-    gst_object_unref (std::exchange (found, nullptr));
-  return found;
-}
-
 /* srtpenc's RTCP sink pad (the compounds webrtcbin's RTP session sends,
  * before encryption), a ref */
 static GstPad *
@@ -101,9 +59,12 @@ rtcp_sink_of (GstElement *srtpenc)
 DirectSend::DirectSend (GstElement *webrtc) : webrtc_ (webrtc)
 {
   int srtp = 0, ice = 0;
-  srtpenc_ = only_element (GST_BIN (webrtc), "srtpenc", srtp);
-  nicesink_ = only_element (GST_BIN (webrtc), "nicesink", ice);
-  if (!srtpenc_ || !nicesink_) {
+  srtpenc_ = find_by_factory (GST_BIN (webrtc), "srtpenc", &srtp);
+  nicesink_ = find_by_factory (GST_BIN (webrtc), "nicesink", &ice);
+  if (srtp != 1 || ice != 1) {
+    for (GstElement **e : { &srtpenc_, &nicesink_ })
+      if (*e)
+        gst_object_unref (std::exchange (*e, nullptr));
     why_ = "webrtcbin has " + std::to_string (srtp) + " SRTP encoders and "
            + std::to_string (ice) + " ICE sinks, not one of each";
     return;

@@ -2,20 +2,12 @@
  * 6.4.1) made from webrtcbin's receiver and sender reports. */
 #include "resilient/server/senderreport.h"
 
+#include "bytes.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-static std::vector<std::uint8_t>
-hex (const std::string &s)
-{
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i + 1 < s.size (); i += 2)
-    out.push_back (std::uint8_t (std::stoi (s.substr (i, 2), nullptr, 16)));
-  return out;
-}
-
 
 using resilient::server::SenderInfo;
 

@@ -4,6 +4,8 @@
  * tests/element/test_directsend.cpp. */
 #include "resilient/server/srtp.h"
 
+#include "bytes.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -12,15 +14,6 @@
 using resilient::server::SrtpCipher;
 using resilient::server::SrtpIndex;
 using resilient::server::SrtpSender;
-
-static std::vector<std::uint8_t>
-hex (const std::string &s)
-{
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i + 1 < s.size (); i += 2)
-    out.push_back (std::uint8_t (std::stoi (s.substr (i, 2), nullptr, 16)));
-  return out;
-}
 
 /* RFC 3711 Appendix B.3 */
 TEST (Srtp, KeyDerivationMatchesTheRfcVectors)
