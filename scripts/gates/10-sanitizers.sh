@@ -57,7 +57,11 @@ export UBSAN_OPTIONS="$UBSAN_OPTIONS:exitcode=67"
 export LSAN_OPTIONS="$LSAN_OPTIONS:exitcode=23"
 # gst-launch-1.0 children of the element tests load the ASan plugin too:
 # tests/fixtures/process.cpp preloads this runtime into gst-* children.
-export RESILIENT_GST_CHILD_PRELOAD=$(gcc -print-file-name=libasan.so)
+# libstdc++ with it: a C tool loads it only later (with the plugin), and
+# ASan, which resolves its __cxa_throw interceptor at start-up, then aborts
+# on the first C++ exception (libproxy's, under libsoup's proxy lookup in a
+# reswhepsrc child: "CHECK failed ... real___cxa_throw").
+export RESILIENT_GST_CHILD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)"
 
 show () {
   grep -hE "ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: " "$1" | sort | uniq -c | head -40
