@@ -34,6 +34,9 @@ cleanup () { for p in $pids; do kill "$p" 2>/dev/null || true; done; }
 trap 'cleanup; rm -rf "$LOGS" "$GST_REGISTRY_1_0"' EXIT INT TERM
 
 cpu_ticks () { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# user-space ticks alone (utime): the rest is the kernel's, mostly the UDP
+# sends and, on loopback, the receiving viewers' wake-ups they pay for
+user_ticks () { awk '{ print $14 }' "/proc/$1/stat"; }
 # context switches of all the process's threads (thread wake-ups)
 switches () { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { n += $2 } END { print n }'; }
 # CPU ticks of the threads that exist once per viewer: each viewer's appsrc
@@ -88,29 +91,34 @@ run_row () {
   pids="$pids $vp"
   sleep 5   # every viewer connected and fed
   a=$(cpu_ticks "$server")
+  ua=$(user_ticks "$server")
   sa=$(switches "$server")
   va=$(viewer_ticks "$server")
   sleep "$SECS"
   b=$(cpu_ticks "$server")
+  ub=$(user_ticks "$server")
   sb=$(switches "$server")
   vb=$(viewer_ticks "$server")
   pct=$(echo "($b - $a) * 100 / ($TICK * $SECS)" | bc -l)
+  upct=$(echo "($ub - $ua) * 100 / ($TICK * $SECS)" | bc -l)
   vpct=$(echo "($vb - $va) * 100 / ($TICK * $SECS * $n)" | bc -l)
   # a viewer counts when its first media left reswhepsrc (bus message)
   fed=$(grep -l reswhepsrc-first-media "$LOGS"/viewer-"$n"-*.log | wc -l)
-  printf 'direct-send=%s, %d viewers (%d fed): server CPU %.1f %% of one core, %d thread switches/s, the viewers'"'"' own threads %.2f %% per viewer\n' \
-    "$direct" "$n" "$fed" "$pct" $(((sb - sa) / SECS)) "$vpct" >&2
+  printf 'direct-send=%s, %d viewers (%d fed): server CPU %.1f %% of one core (user space %.1f %%), %d thread switches/s, the viewers'"'"' own threads %.2f %% per viewer\n' \
+    "$direct" "$n" "$fed" "$pct" "$upct" $(((sb - sa) / SECS)) "$vpct" >&2
   for p in $pids; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=""
-  echo "$pct"
+  echo "$pct $upct"
 }
 
 for direct in $DIRECT; do
-  one=$(run_row 1 | tail -1)
+  set -- $(run_row 1 | tail -1)
+  one=$1 uone=$2
   for n in $(echo "$N" | tr ',' ' '); do
-    many=$(run_row "$n" | tail -1)
-    printf 'direct-send=%s: each extra viewer (1 -> %d): %.2f %% of one core\n' \
-      "$direct" "$n" "$(echo "($many - $one) / ($n - 1)" | bc -l)"
+    set -- $(run_row "$n" | tail -1)
+    printf 'direct-send=%s: each extra viewer (1 -> %d): %.2f %% of one core (user space %.2f %%)\n' \
+      "$direct" "$n" "$(echo "($1 - $one) / ($n - 1)" | bc -l)" \
+      "$(echo "($2 - $uone) / ($n - 1)" | bc -l)"
   done
 done
