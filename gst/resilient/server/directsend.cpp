@@ -173,42 +173,17 @@ DirectSend::activate (bool video)
                                                  std::memory_order_acq_rel);
 }
 
-static std::uint32_t
-read32 (const std::uint8_t *p)
-{
-  return (std::uint32_t (p[0]) << 24) | (std::uint32_t (p[1]) << 16)
-         | (std::uint32_t (p[2]) << 8) | p[3];
-}
-
-/* an SRTP packet's SSRC and sequence number (the header is clear text);
- * RTCP (payload types 64-95 with the marker bit, RFC 5761) and DTLS are
- * not RTP */
-static bool
-rtp_ids (const std::uint8_t *d, std::size_t len, std::uint32_t &ssrc,
-         std::uint16_t &seq)
-{
-  if (len < 12 || (d[0] >> 6) != 2)
-    return false;
-  int pt = d[1] & 0x7f;
-  if (pt >= 64 && pt <= 95)
-    return false;
-  ssrc = read32 (d + 8);
-  seq = std::uint16_t ((d[2] << 8) | d[3]);
-  return true;
-}
-
 void
 DirectSend::observe (const std::uint8_t *d, std::size_t len)
 {
-  std::uint32_t ssrc;
-  std::uint16_t seq;
-  if (!rtp_ids (d, len, ssrc, seq))
+  auto rtp = srv::rtp_header (d, len);
+  if (!rtp)
     return;
   std::lock_guard<std::mutex> g (lock_);
-  auto &s = streams_[ssrc];
+  auto &s = streams_[rtp->ssrc];
   if (!s)
     s = std::make_unique<Stream> ();
-  s->index.next (seq);
+  s->index.next (rtp->seq);
   s->packets++;
 }
 
@@ -256,25 +231,23 @@ DirectSend::send (bool video, GstBuffer *packet)
   std::memcpy (d, m.data, m.size);
   const std::size_t len = m.size;
   gst_buffer_unmap (packet, &m);
-  std::uint32_t ssrc;
-  std::uint16_t seq;
-  if (!rtp_ids (d, len, ssrc, seq)) {
+  auto rtp = srv::rtp_header (d, len);
+  if (!rtp) {
     dropped_++;
     return;
   }
   std::uint64_t index;
   {
     std::lock_guard<std::mutex> g (lock_);
-    auto &s = streams_[ssrc];
+    auto &s = streams_[rtp->ssrc];
     if (!s)
       s = std::make_unique<Stream> ();
-    index = s->index.next (seq);
+    index = s->index.next (rtp->seq);
     s->packets++;
-    std::size_t hdr = 12 + 4 * std::size_t (d[0] & 0x0f);
-    s->octets += std::uint32_t (len > hdr ? len - hdr : 0);
+    s->octets += std::uint32_t (len - rtp->payload);
     s->direct = true;
     s->clock_rate = video ? 90000 : 48000;
-    s->last_rtp = read32 (d + 4);
+    s->last_rtp = rtp->timestamp;
     s->last_pts = GST_BUFFER_PTS (packet);
   }
   std::size_t n = sender_[video ? 0 : 1]->protect (d, len, cap, index);

@@ -54,6 +54,21 @@ header_len (const std::uint8_t *p, std::size_t len)
 
 } // namespace
 
+std::optional<RtpHeader>
+rtp_header (const std::uint8_t *p, std::size_t len)
+{
+  const std::size_t h = header_len (p, len);
+  const int pt = h ? p[1] & 0x7f : 0;
+  if (!h || (pt >= 64 && pt <= 95))
+    return std::nullopt;
+  RtpHeader r;
+  r.seq = std::uint16_t ((p[2] << 8) | p[3]);
+  r.timestamp = be32 (p + 4);
+  r.ssrc = be32 (p + 8);
+  r.payload = h;
+  return r;
+}
+
 std::uint64_t
 SrtpIndex::next (std::uint16_t seq)
 {

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace resilient::server {
@@ -46,6 +47,22 @@ private:
   bool started_ = false;
   std::uint64_t highest_ = 0;
 };
+
+/* What the direct send path reads of an RTP packet's header, which SRTP
+ * leaves in clear text. */
+struct RtpHeader
+{
+  std::uint32_t ssrc = 0;
+  std::uint16_t seq = 0;
+  std::uint32_t timestamp = 0;
+  std::size_t payload = 0; /* offset: after CSRCs and any extension */
+};
+
+/* nullopt when `data` is not an RTP packet: too short, not version 2, its
+ * header or extension past its end, or an RTCP payload type (64-95 with
+ * the marker bit, RFC 5761: rtcp-mux puts both on one socket). */
+std::optional<RtpHeader> rtp_header (const std::uint8_t *data,
+                                     std::size_t len);
 
 class SrtpSender
 {

@@ -218,6 +218,20 @@ entry_u64 (const GstStructure *v, const char *field)
   return n;
 }
 
+/* Whether viewer `i` of the list is sent to on the direct path. */
+static bool
+on_direct_path (const Server &server, guint i)
+{
+  GstStructure *v = viewer_entry (server, i);
+  bool direct = v
+                && g_strcmp0 (gst_structure_get_string (v, "send-path"),
+                              "direct") == 0
+                && entry_u64 (v, "direct-packets") > 0;
+  if (v)
+    gst_structure_free (v);
+  return direct;
+}
+
 /* What the viewer's RTP session knows of the server's video stream (the
  * 90 kHz source): the packet count of its last sender report, 0 before
  * one. */
@@ -278,20 +292,9 @@ TEST (ResWhepServerSink, ConnectedViewersAreSentToDirectlyAndKeepDecoding)
   Server server ("");
   ASSERT_GT (server.port, 0);
   Viewer a (server.url ()), b (server.url ());
-  auto both_direct = [&] {
-    for (guint i = 0; i < 2; i++) {
-      GstStructure *v = viewer_entry (server, i);
-      bool direct = v && g_strcmp0 (gst_structure_get_string (v, "send-path"),
-                                    "direct") == 0
-                    && entry_u64 (v, "direct-packets") > 0;
-      if (v)
-        gst_structure_free (v);
-      if (!direct)
-        return false;
-    }
-    return true;
-  };
-  ASSERT_TRUE (wait_for (both_direct, 20s));
+  ASSERT_TRUE (wait_for (
+      [&] { return on_direct_path (server, 0) && on_direct_path (server, 1); },
+      20s));
   int va = a.video, vb = b.video, aa = a.audio;
   /* two more seconds: 60 frames at 30 fps, 100 Opus packets */
   ASSERT_TRUE (wait_for (
@@ -622,16 +625,7 @@ browser_plays (Server &server, const std::string &url,
   EXPECT_EQ (server.viewers (), 1u);
   /* the browser keeps decoding once its packets leave on the direct path
    * (our SRTP, its libsrtp) */
-  ASSERT_TRUE (wait_for (
-      [&] {
-        GstStructure *v = viewer_entry (server, 0);
-        bool direct = v && g_strcmp0 (gst_structure_get_string (v, "send-path"),
-                                      "direct") == 0;
-        if (v)
-          gst_structure_free (v);
-        return direct;
-      },
-      10s));
+  ASSERT_TRUE (wait_for ([&] { return on_direct_path (server, 0); }, 10s));
   fixtures::PageSession at_switch = peer.sessions ()[id];
   ASSERT_TRUE (wait_for (
       [&] {

@@ -136,3 +136,19 @@ TEST (Srtp, RefusesWhatIsNotRtpAndKeysOfTheWrongSize)
                                    err));
 }
 
+
+TEST (Srtp, RtpHeaderReadsTheClearTextFieldsAndLeavesRtcpOut)
+{
+  auto ext = rtp_packet (0x1234, 8, 0x91); /* one CSRC, an extension */
+  ext.insert (ext.begin () + 12, { 0, 0, 0, 9 });          /* the CSRC */
+  ext.insert (ext.begin () + 16, { 0xbe, 0xde, 0, 1, 1, 2, 3, 4 });
+  auto h = resilient::server::rtp_header (ext.data (), ext.size ());
+  ASSERT_TRUE (h);
+  EXPECT_EQ (h->ssrc, 0x12345678u);
+  EXPECT_EQ (h->seq, 0x1234);
+  EXPECT_EQ (h->timestamp, 1u);
+  EXPECT_EQ (h->payload, 24u);
+  std::vector<std::uint8_t> rr = { 0x80, 201, 0, 1, 1, 2, 3, 4, 0, 0, 0, 0 };
+  EXPECT_FALSE (resilient::server::rtp_header (rr.data (), rr.size ()));
+  EXPECT_FALSE (resilient::server::rtp_header (ext.data (), 11));
+}
