@@ -32,6 +32,7 @@ struct DirectSend::Stream
   std::uint32_t packets = 0; /* all sent, by webrtcbin or directly */
   std::uint32_t octets = 0;  /* their payload octets */
   bool direct = false;       /* the last packets went directly */
+  bool by_webrtcbin = false; /* webrtcbin has sent one of its packets */
   int clock_rate = 0;
   std::uint32_t last_rtp = 0;        /* of the last direct packet */
   GstClockTime last_pts = GST_CLOCK_TIME_NONE; /* its running time */
@@ -165,12 +166,27 @@ DirectSend::prepare ()
   return true;
 }
 
-void
-DirectSend::activate (bool video)
+bool
+DirectSend::activate (bool video, GstBuffer *next)
 {
+  std::optional<srv::RtpHeader> rtp;
+  GstMapInfo m;
+  if (gst_buffer_map (next, &m, GST_MAP_READ)) {
+    rtp = srv::rtp_header (m.data, m.size);
+    gst_buffer_unmap (next, &m);
+  }
+  if (!rtp)
+    return false;
+  {
+    std::lock_guard<std::mutex> g (lock_);
+    auto it = streams_.find (rtp->ssrc);
+    if (it == streams_.end () || !it->second->by_webrtcbin)
+      return false;
+  }
   int ready = READY;
-  phase_[video ? 0 : 1].compare_exchange_strong (ready, ACTIVE,
-                                                 std::memory_order_acq_rel);
+  auto &p = phase_[video ? 0 : 1];
+  return p.compare_exchange_strong (ready, ACTIVE, std::memory_order_acq_rel)
+         || ready == ACTIVE;
 }
 
 void
@@ -185,6 +201,7 @@ DirectSend::observe (const std::uint8_t *d, std::size_t len)
     s = std::make_unique<Stream> ();
   s->index.next (rtp->seq);
   s->packets++;
+  s->by_webrtcbin = true;
 }
 
 /* webrtcbin's streaming thread: what it sends to the viewer's ICE socket */

@@ -71,8 +71,13 @@ public:
   {
     return Phase (phase_[video ? 0 : 1].load (std::memory_order_acquire));
   }
-  /* Streaming thread of a kind: from now on that kind goes here. */
-  void activate (bool video);
+  /* Streaming thread of a kind, READY, its appsrc drained: that kind
+   * goes here from `next` on (true), once webrtcbin has sent a packet of
+   * `next`'s SSRC. Its RTP session then knows the stream and keeps a
+   * report on it in every compound, which rewrite_report() makes this
+   * path's sender report; a stream webrtcbin never sent would get none.
+   * False: `next` still goes through webrtcbin. */
+  bool activate (bool video, GstBuffer *next);
   /* Streaming thread of a kind, ACTIVE: protect and send one packet (not
    * taken). A packet that is not RTP, or that the socket refuses, is
    * counted as dropped. */

@@ -110,22 +110,23 @@ private:
 
 /* A viewer whose direct path is ready takes a kind's packets there once
  * that kind's appsrc has drained (what it held went out through webrtcbin
- * first, in order); true when the packet went that way. */
+ * first, in order) and webrtcbin has sent one of them (DirectSend::
+ * activate); true when the packet went that way. */
 static bool
 send_direct (const FanOut::Out &o, bool video, PayloadTypes &packet)
 {
   DirectSend::Phase phase = o.direct->phase (video);
-  if (phase == DirectSend::READY
-      && gst_app_src_get_current_level_buffers (GST_APP_SRC (o.appsrc)) == 0) {
-    o.direct->activate (video);
-    phase = DirectSend::ACTIVE;
-  }
-  if (phase != DirectSend::ACTIVE)
+  if (phase == DirectSend::WAITING
+      || (phase == DirectSend::READY
+          && gst_app_src_get_current_level_buffers (GST_APP_SRC (o.appsrc))
+                 > 0))
     return false;
   GstBuffer *b = packet.with (o.pt);
-  o.direct->send (video, b);
+  bool direct = phase == DirectSend::ACTIVE || o.direct->activate (video, b);
+  if (direct)
+    o.direct->send (video, b);
   gst_buffer_unref (b);
-  return true;
+  return direct;
 }
 
 static void

@@ -236,7 +236,8 @@ on_direct_path (const Server &server, guint i)
  * 90 kHz source): the packet count of its last sender report, 0 before
  * one. */
 static guint
-sender_report_packets (GstElement *viewer_pipeline)
+sender_report_packets (GstElement *viewer_pipeline,
+                       std::string *all = nullptr)
 {
   GstElement *rtpbin = nullptr;
   GstIterator *it = gst_bin_iterate_recurse (GST_BIN (viewer_pipeline));
@@ -277,6 +278,11 @@ sender_report_packets (GstElement *viewer_pipeline)
     gst_structure_get_boolean (src, "internal", &internal);
     if (rate == 90000 && have_sr && !internal)
       gst_structure_get_uint (src, "sr-packet-count", &packets);
+    if (all) {
+      gchar *text = gst_structure_to_string (src);
+      *all += std::string (text) + "\n";
+      g_free (text);
+    }
   }
   gst_structure_free (stats);
   return packets;
@@ -313,7 +319,12 @@ TEST (ResWhepServerSink, ConnectedViewersAreSentToDirectlyAndKeepDecoding)
   guint first = 0;
   ASSERT_TRUE (wait_for (
       [&] { return (first = sender_report_packets (a.pipeline)) > 0; }, 10s))
-      << "no sender report for the video";
+      << "no sender report for the video; the viewer's sources:\n"
+      << [&] {
+           std::string all;
+           sender_report_packets (a.pipeline, &all);
+           return all;
+         }();
   ASSERT_TRUE (wait_for (
       [&] { return sender_report_packets (a.pipeline) > first + 60; }, 15s))
       << "the sender reports' video packet count stays at "
