@@ -30,7 +30,9 @@ struct DirectSend::Stream
 {
   srv::SrtpIndex index;
   std::uint32_t packets = 0; /* all sent, by webrtcbin or directly */
-  std::uint32_t octets = 0;  /* their payload octets */
+  std::uint32_t octets = 0;  /* their payload octets (SRTP trailers of
+                                webrtcbin's included, see `trailers`) */
+  std::uint32_t trailers = 0; /* packets webrtcbin sent, each with one */
   bool direct = false;       /* the last packets went directly */
   bool by_webrtcbin = false; /* webrtcbin has sent one of its packets */
   int clock_rate = 0;
@@ -155,6 +157,7 @@ DirectSend::prepare ()
   gst_buffer_unref (key);
   if (!why_.empty ())
     return false;
+  tag_.store (tag);
   g_object_get (nicesink_, "agent", &agent_, "stream", &stream_id_,
                 "component", &component_id_, NULL);
   if (!agent_) {
@@ -201,6 +204,8 @@ DirectSend::observe (const std::uint8_t *d, std::size_t len)
     s = std::make_unique<Stream> ();
   s->index.next (rtp->seq);
   s->packets++;
+  s->octets += std::uint32_t (len - rtp->payload);
+  s->trailers++;
   s->by_webrtcbin = true;
 }
 
@@ -279,7 +284,7 @@ DirectSend::send (bool video, GstBuffer *packet)
 
 /* The sender info of a stream sent directly, at running time `now` */
 static srv::SenderInfo
-sender_info (const DirectSend::Stream &s, GstClockTime now)
+sender_info (const DirectSend::Stream &s, GstClockTime now, std::size_t tag)
 {
   srv::SenderInfo si;
   si.ntp = srv::ntp_time (g_get_real_time ());
@@ -289,7 +294,7 @@ sender_info (const DirectSend::Stream &s, GstClockTime now)
     si.rtp += std::uint32_t (
         gst_util_uint64_scale_int (now - s.last_pts, s.clock_rate, GST_SECOND));
   si.packets = s.packets;
-  si.octets = s.octets;
+  si.octets = s.octets - std::uint32_t (s.trailers * tag);
   return si;
 }
 
@@ -310,7 +315,8 @@ DirectSend::rewrite_report (GstBuffer *rtcp)
     auto it = streams_.find (*ssrc);
     if (it != streams_.end () && it->second->direct)
       out = srv::with_sender_info (m.data, m.size,
-                                   sender_info (*it->second, now));
+                                   sender_info (*it->second, now,
+                                                tag_.load ()));
   }
   gst_buffer_unmap (rtcp, &m);
   if (out.empty ())

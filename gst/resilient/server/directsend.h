@@ -114,6 +114,8 @@ private:
   guint stream_id_ = 0;
   guint component_id_ = 0;
   std::unique_ptr<resilient::server::SrtpSender> sender_[2];
+  /* its authentication tag length; read by the RTCP probe */
+  std::atomic<std::size_t> tag_{ 0 };
 
   std::atomic<int> phase_[2] = { WAITING, WAITING };
   std::atomic<std::uint64_t> sent_{ 0 };

@@ -233,11 +233,16 @@ on_direct_path (const Server &server, guint i)
 }
 
 /* What the viewer's RTP session knows of the server's video stream (the
- * 90 kHz source): the packet count of its last sender report, 0 before
- * one. */
-static guint
-sender_report_packets (GstElement *viewer_pipeline,
-                       std::string *all = nullptr)
+ * 90 kHz source): its last sender report's counts (0 before one) and what
+ * the viewer received. */
+struct VideoReport
+{
+  guint packets = 0, octets = 0; /* the last sender report's */
+  guint64 received_packets = 0, received_octets = 0;
+};
+
+static VideoReport
+video_report (GstElement *viewer_pipeline, std::string *all = nullptr)
 {
   GstElement *rtpbin = nullptr;
   GstIterator *it = gst_bin_iterate_recurse (GST_BIN (viewer_pipeline));
@@ -252,16 +257,16 @@ sender_report_packets (GstElement *viewer_pipeline,
   g_value_unset (&item);
   gst_iterator_free (it);
   if (!rtpbin)
-    return 0;
+    return {};
   GObject *session = nullptr;
   g_signal_emit_by_name (rtpbin, "get-internal-session", 0u, &session);
   gst_object_unref (rtpbin);
   if (!session)
-    return 0;
+    return {};
   GstStructure *stats = nullptr;
   g_object_get (session, "stats", &stats, NULL);
   g_object_unref (session);
-  guint packets = 0;
+  VideoReport r;
   /* RTPSession's source-stats is a GValueArray */
   const GValue *v = gst_structure_get_value (stats, "source-stats");
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
@@ -276,8 +281,12 @@ sender_report_packets (GstElement *viewer_pipeline,
     gst_structure_get_int (src, "clock-rate", &rate);
     gst_structure_get_boolean (src, "have-sr", &have_sr);
     gst_structure_get_boolean (src, "internal", &internal);
-    if (rate == 90000 && have_sr && !internal)
-      gst_structure_get_uint (src, "sr-packet-count", &packets);
+    if (rate == 90000 && have_sr && !internal) {
+      gst_structure_get_uint (src, "sr-packet-count", &r.packets);
+      gst_structure_get_uint (src, "sr-octet-count", &r.octets);
+      gst_structure_get_uint64 (src, "packets-received", &r.received_packets);
+      gst_structure_get_uint64 (src, "octets-received", &r.received_octets);
+    }
     if (all) {
       gchar *text = gst_structure_to_string (src);
       *all += std::string (text) + "\n";
@@ -285,7 +294,7 @@ sender_report_packets (GstElement *viewer_pipeline,
     }
   }
   gst_structure_free (stats);
-  return packets;
+  return r;
 }
 
 /* Once connected, a viewer's packets leave on the direct path (SRTP and
@@ -318,18 +327,28 @@ TEST (ResWhepServerSink, ConnectedViewersAreSentToDirectlyAndKeepDecoding)
    * are the direct path's (RTCP every second or so) */
   guint first = 0;
   ASSERT_TRUE (wait_for (
-      [&] { return (first = sender_report_packets (a.pipeline)) > 0; }, 10s))
+      [&] { return (first = video_report (a.pipeline).packets) > 0; }, 10s))
       << "no sender report for the video; the viewer's sources:\n"
       << [&] {
            std::string all;
-           sender_report_packets (a.pipeline, &all);
+           video_report (a.pipeline, &all);
            return all;
          }();
   ASSERT_TRUE (wait_for (
-      [&] { return sender_report_packets (a.pipeline) > first + 60; }, 15s))
+      [&] { return video_report (a.pipeline).packets > first + 60; }, 15s))
       << "the sender reports' video packet count stays at "
-      << sender_report_packets (a.pipeline) << " (first seen: " << first
+      << video_report (a.pipeline).packets << " (first seen: " << first
       << ")";
+  /* its octets are the payload sent, the joining packets webrtcbin sent
+   * included and their SRTP tags not: what the viewer received, less at
+   * most a full packet for each one received since the report */
+  VideoReport r = video_report (a.pipeline);
+  ASSERT_GE (r.received_packets, r.packets);
+  ASSERT_LE (r.octets, r.received_octets);
+  EXPECT_LE (r.received_octets - r.octets,
+             (r.received_packets - r.packets) * 1400)
+      << r.octets << " octets in " << r.packets << " packets reported, "
+      << r.received_octets << " in " << r.received_packets << " received";
 }
 
 /* direct-send=false keeps every packet on webrtcbin's path. */
