@@ -30,11 +30,11 @@ struct DirectSend::Stream
 {
   srv::SrtpIndex index;
   std::uint32_t packets = 0; /* all sent, by webrtcbin or directly */
-  std::uint32_t octets = 0;  /* their payload octets (SRTP trailers of
-                                webrtcbin's included, see `trailers`) */
-  std::uint32_t trailers = 0; /* packets webrtcbin sent, each with one */
+  std::uint32_t octets = 0;  /* their payload octets (with the SRTP
+                                trailers of webrtcbin's packets) */
+  std::uint32_t by_webrtcbin = 0; /* of them webrtcbin's (each with a
+                                     trailer), read at its ICE sink */
   bool direct = false;       /* the last packets went directly */
-  bool by_webrtcbin = false; /* webrtcbin has sent one of its packets */
   int clock_rate = 0;
   std::uint32_t last_rtp = 0;        /* of the last direct packet */
   GstClockTime last_pts = GST_CLOCK_TIME_NONE; /* its running time */
@@ -183,7 +183,7 @@ DirectSend::activate (bool video, GstBuffer *next)
   {
     std::lock_guard<std::mutex> g (lock_);
     auto it = streams_.find (rtp->ssrc);
-    if (it == streams_.end () || !it->second->by_webrtcbin)
+    if (it == streams_.end () || it->second->by_webrtcbin == 0)
       return false;
   }
   int ready = READY;
@@ -205,8 +205,7 @@ DirectSend::observe (const std::uint8_t *d, std::size_t len)
   s->index.next (rtp->seq);
   s->packets++;
   s->octets += std::uint32_t (len - rtp->payload);
-  s->trailers++;
-  s->by_webrtcbin = true;
+  s->by_webrtcbin++;
 }
 
 /* webrtcbin's streaming thread: what it sends to the viewer's ICE socket */
@@ -294,7 +293,7 @@ sender_info (const DirectSend::Stream &s, GstClockTime now, std::size_t tag)
     si.rtp += std::uint32_t (
         gst_util_uint64_scale_int (now - s.last_pts, s.clock_rate, GST_SECOND));
   si.packets = s.packets;
-  si.octets = s.octets - std::uint32_t (s.trailers * tag);
+  si.octets = s.octets - std::uint32_t (s.by_webrtcbin * tag);
   return si;
 }
 

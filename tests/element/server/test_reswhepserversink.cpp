@@ -324,7 +324,7 @@ TEST (ResWhepServerSink, ConnectedViewersAreSentToDirectlyAndKeepDecoding)
     gst_structure_free (v);
   }
   /* webrtcbin's own count stops at the switch: sender reports counting on
-   * are the direct path's (RTCP every second or so) */
+   * are the direct path's (RTCP every 2-6 s: RFC 3550's 5 s minimum, randomized) */
   guint first = 0;
   ASSERT_TRUE (wait_for (
       [&] { return (first = video_report (a.pipeline).packets) > 0; }, 10s))

@@ -136,7 +136,6 @@ TEST (Srtp, RefusesWhatIsNotRtpAndKeysOfTheWrongSize)
                                    err));
 }
 
-
 TEST (Srtp, RtpHeaderReadsTheClearTextFieldsAndLeavesRtcpOut)
 {
   auto ext = rtp_packet (0x1234, 8, 0x91); /* one CSRC, an extension */
